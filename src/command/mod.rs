@@ -1,0 +1,122 @@
+//! From a script to every simple command bash could run.
+//!
+//! [`analyze`] parses with a real bash grammar (brush-parser), walks every list, pipeline,
+//! compound command, function body and substitution, expands each word the way bash would
+//! where it is literal (quote removal, escapes, `$'…'`), and marks it unknown where it is
+//! not. It then unwraps wrappers (`env`, `sudo`, `timeout`, …), recurses into literal
+//! nested scripts (`bash -c '…'`, `eval '…'`, heredocs fed to shells, `xargs`, `find
+//! -exec`, git `!` aliases), and normalises git's global options.
+//!
+//! This module never decides anything: it only reports what would run. It must never
+//! lose a command — anything it cannot see through is reported as dynamic.
+
+use std::path::PathBuf;
+
+/// One word of a simple command after expansion.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Word {
+    /// Fully known: exactly one field with this text.
+    Lit(String),
+    /// Unquoted glob characters: bash may replace it with 0..n file names, or keep the text
+    /// as it is when nothing matches.
+    Glob(String),
+    /// Its value is only known when it runs (`$x`, `$(…)`, `~user`…). `split` is true when
+    /// it is unquoted, so it may become any number of fields (even none). `text` is the
+    /// source text for messages.
+    Unknown {
+        /// Source text of the word, for display.
+        text: String,
+        /// Whether the expansion may produce zero or several fields.
+        split: bool,
+    },
+}
+
+impl Word {
+    /// The literal text, when the word is fully known.
+    pub fn lit(&self) -> Option<&str> {
+        match self {
+            Word::Lit(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Text for display: the literal value, or the source text of an unknown word.
+    pub fn display(&self) -> &str {
+        match self {
+            Word::Lit(s) | Word::Glob(s) => s,
+            Word::Unknown { text, .. } => text,
+        }
+    }
+
+    /// Whether this word may expand to a number of fields other than one.
+    pub fn may_split(&self) -> bool {
+        matches!(self, Word::Glob(_) | Word::Unknown { split: true, .. })
+    }
+}
+
+/// The directory a command runs in, relative to the directory the script starts in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum Dir {
+    /// The starting directory.
+    #[default]
+    Start,
+    /// A literal path: absolute, or relative to the starting directory.
+    Path(PathBuf),
+    /// Changed to something only known at run time (`cd "$x"`, `cd -`).
+    Unknown,
+}
+
+/// How a simple command was reached; used to explain and to lift decisions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// Run directly by the script (possibly nested in shells, substitutions, wrappers).
+    Direct,
+    /// A string literal inside interpreter code (`python -c`, `node -e`…) that reads as a
+    /// shell command: a deny or request match there makes the whole command a request.
+    InterpreterString,
+}
+
+/// One simple command that bash could execute, after unwrapping and normalisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimpleCommand {
+    /// The argv: program first. Git global options are already removed.
+    pub words: Vec<Word>,
+    /// Where it runs (for predicates).
+    pub dir: Dir,
+    /// Why this command is dynamic (the program cannot be known before it runs), if it is.
+    pub dynamic: Option<String>,
+    /// How it was reached.
+    pub via: Via,
+    /// The chain of frames that led here, outermost first, for `explain`
+    /// (e.g. `["bash -c", "sudo"]`).
+    pub frames: Vec<String>,
+}
+
+impl SimpleCommand {
+    /// The command as one line, words joined by spaces, for messages.
+    pub fn text(&self) -> String {
+        let parts: Vec<&str> = self.words.iter().map(Word::display).collect();
+        parts.join(" ")
+    }
+
+    /// The program name compared by basename (`/usr/bin/git` is `git`), when literal.
+    pub fn program(&self) -> Option<&str> {
+        let first = self.words.first()?.lit()?;
+        Some(first.rsplit('/').next().unwrap_or(first))
+    }
+}
+
+/// Everything a script would run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Analysis {
+    /// Every simple command, in source order (nested ones after their parent).
+    pub commands: Vec<SimpleCommand>,
+}
+
+/// A script that does not parse as bash.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("script does not parse as bash: {message}")]
+pub struct ParseError {
+    /// What the parser reported.
+    pub message: String,
+}

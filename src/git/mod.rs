@@ -1,0 +1,62 @@
+//! Repository state for condition predicates, read through libgit2.
+//!
+//! The engine asks through the [`RepoState`] trait so it can be tested against a fake;
+//! the real implementation opens the repository from the evaluation directory only.
+
+use std::path::Path;
+
+/// A git predicate a rule condition can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Predicate {
+    /// Inside a non-bare work tree.
+    IsWorktree,
+    /// No staged, unstaged or untracked changes (ignored files do not count).
+    CleanWorktree,
+    /// The current branch has an upstream and is neither ahead of nor behind it.
+    SyncedToUpstream,
+}
+
+impl Predicate {
+    /// Every predicate, in the order they are documented.
+    pub const ALL: [Predicate; 3] = [
+        Predicate::IsWorktree,
+        Predicate::CleanWorktree,
+        Predicate::SyncedToUpstream,
+    ];
+
+    /// The name used in policy files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Predicate::IsWorktree => "git_is_worktree",
+            Predicate::CleanWorktree => "git_clean_worktree",
+            Predicate::SyncedToUpstream => "git_synced_to_upstream",
+        }
+    }
+
+    /// Looks a predicate up by its policy-file name.
+    pub fn from_name(name: &str) -> Option<Predicate> {
+        Predicate::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// The value of one predicate in one directory, with a short human reason such as
+/// `2 modified, 1 untracked` or `branch main is 1 ahead of origin/main`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PredicateValue {
+    /// `Ok(true/false)` when it could be evaluated; `Err` when it could not (not a
+    /// repository, no upstream, a git error). An `Err` is an evaluation error, which the
+    /// engine turns into the manifest's `fallback_condition_eval_error`.
+    pub value: Result<bool, String>,
+    /// Why the value is what it is, for `explain`.
+    pub why: String,
+}
+
+/// Answers predicates and git alias look-ups for a directory.
+pub trait RepoState {
+    /// Evaluates `predicate` for the repository containing `dir`.
+    fn predicate(&self, dir: &Path, predicate: Predicate) -> PredicateValue;
+
+    /// The value of `alias.<name>` in the configuration of the repository containing
+    /// `dir` (repository, user and system config), if any.
+    fn git_alias(&self, dir: &Path, name: &str) -> Option<String>;
+}

@@ -1,0 +1,50 @@
+//! policy-exec decides, for every shell command an AI coding agent runs, whether it may
+//! run: allow, deny, or request a human.
+//!
+//! # Architecture
+//!
+//! Data flows one way. Each folder owns one step and never reaches back up the chain:
+//!
+//! ```text
+//!  policy-config/*.yaml ──► resolve/ ──► effective policy (serde_json::Value) + policy_hash
+//!                                            │
+//!                                            ▼
+//!                                policy/bundle.rs: Bundle (serde shape of
+//!                                policy-wrapper-rules.json) ──► policy/rule.rs: compiled
+//!                                Rules (Matcher + refinements + Condition), indexed by
+//!                                program name
+//!                                            │
+//!  "-c script" ──► command/ ──► Analysis { commands: Vec<SimpleCommand>, dynamic parts,
+//!                  (brush-parser AST, word expansion, wrappers, nested scripts, git
+//!                  normalisation, cd / git -C tracking)
+//!                                            │
+//!                                            ▼
+//!                  policy/engine.rs: evaluate(analysis, rules, &dyn RepoState) ──► Evaluation
+//!                  (every simple command, its matching rules, predicate values, decision)
+//!                                            │              ▲
+//!                                            │              └── git/: RepoState over git2
+//!                                            ▼                  (memoised, lazily asked)
+//!                  report/: `check` exit codes + JSON, `explain` trace text + JSON
+//! ```
+//!
+//! * [`command`] parses a script with a real bash grammar and lists every simple command
+//!   bash could run, with words expanded the way bash expands them where they are literal,
+//!   and marked unknown where they are not.
+//! * [`policy`] owns the rule model, matching, condition semantics inherited from the
+//!   reference wrappers, and the pure decision engine. It reads no file, clock or
+//!   environment: repository state comes through the [`git::RepoState`] trait.
+//! * [`git`] answers the three predicates (and git alias look-ups) with libgit2, hardened
+//!   against repository-controlled code (no hooks, filters, fsmonitor; `GIT_DIR` ignored).
+//! * [`resolve`] merges the six scope files exactly as the reference does and hashes the
+//!   result byte-compatibly with Python's `json.dumps(sort_keys=True)`.
+//! * [`report`] renders an [`policy::engine::Evaluation`] for `check` and `explain`.
+//! * [`cli`] is the clap front end; `main.rs` only calls [`run`].
+
+pub mod cli;
+pub mod command;
+pub mod git;
+pub mod policy;
+pub mod report;
+pub mod resolve;
+
+pub use cli::run;

@@ -1,0 +1,1 @@
+//! Condition trees and their evaluation, with the reference wrappers' semantics.

@@ -1,0 +1,1 @@
+//! Python `fnmatch.fnmatchcase` semantics, compiled to regular expressions.

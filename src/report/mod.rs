@@ -1,0 +1,1 @@
+//! Rendering evaluations for `check` and `explain`.

@@ -1,0 +1,1 @@
+//! Resolving the six policy scopes into one effective policy and its hash.
