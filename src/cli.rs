@@ -1,8 +1,161 @@
 //! The command-line front end: clap definitions and dispatch to the library.
 
 use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::git::Git2RepoState;
+use crate::policy::Decision;
+use crate::policy::engine;
+use crate::policy::load::{Loaded, Locator};
+use crate::report;
+
+/// policy-exec: decides whether each shell command an AI agent runs may run.
+#[derive(Debug, Parser)]
+#[command(name = "policy-exec", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Judge a command: exit 0 allow, 1 request, 2 deny.
+    Check(JudgeArgs),
+    /// Show every step of a decision.
+    Explain(JudgeArgs),
+}
+
+/// Where the policy comes from and what to judge.
+#[derive(Debug, Args)]
+struct JudgeArgs {
+    /// The wrapper bundle to judge with.
+    #[arg(long, conflicts_with = "manifest")]
+    bundle: Option<PathBuf>,
+    /// The dispatch manifest naming the bundle and fallbacks.
+    #[arg(long)]
+    manifest: Option<PathBuf>,
+    /// Judge straight from a policy tree (with --harness and --task-domain).
+    #[arg(long, conflicts_with_all = ["bundle", "manifest"])]
+    root: Option<PathBuf>,
+    /// Harness scope for --root.
+    #[arg(long, requires = "root")]
+    harness: Option<String>,
+    /// Task-domain scope for --root.
+    #[arg(long, requires = "root")]
+    task_domain: Option<String>,
+    /// Directory the command runs in (default: the current directory).
+    #[arg(long)]
+    cwd: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// The command, as one string.
+    #[arg(long = "command", short = 'c')]
+    command_text: Option<String>,
+    /// The command, as words (joined by spaces).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    words: Vec<String>,
+}
 
 /// Runs policy-exec with the process arguments and returns the exit status.
-pub fn run(_args: Vec<OsString>) -> u8 {
-    0
+pub fn run(args: Vec<OsString>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    match cli.command {
+        Command::Check(a) => judge(&a, false, &mut out, &mut err),
+        Command::Explain(a) => judge(&a, true, &mut out, &mut err),
+    }
+}
+
+fn locator(a: &JudgeArgs) -> Locator {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let config_home = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| home.map(|h| h.join(".config")));
+    Locator {
+        bundle: a.bundle.clone(),
+        manifest: a.manifest.clone(),
+        env_manifest: std::env::var_os("POLICY_EXEC_MANIFEST")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
+        config_home,
+        system_config: Some(PathBuf::from("/etc")),
+    }
+}
+
+fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let script = match (&a.command_text, a.words.is_empty()) {
+        (Some(c), true) => c.clone(),
+        (None, false) => a.words.join(" "),
+        (Some(_), false) => {
+            let _ = writeln!(
+                err,
+                "policy-exec: give the command either with --command or as operands, not both"
+            );
+            return 2;
+        }
+        (None, true) => {
+            let _ = writeln!(
+                err,
+                "policy-exec: no command to judge: pass it after `--` or with --command"
+            );
+            return 2;
+        }
+    };
+    let cwd = match a.cwd.clone().map_or_else(std::env::current_dir, Ok) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(
+                err,
+                "policy-exec: cannot read the current directory ({e}): pass --cwd"
+            );
+            return report::exit_code(Decision::Deny);
+        }
+    };
+    let loaded = match &a.root {
+        Some(root) => {
+            crate::policy::load::from_tree(root, a.harness.as_deref(), a.task_domain.as_deref())
+        }
+        None => locator(a).load(),
+    };
+    let policy = match loaded {
+        Loaded::Ready(p) => p,
+        Loaded::Failed { decision, message } => {
+            if a.json {
+                let v = serde_json::json!({"decision": decision.as_str(), "matched": false, "rule_id": null,
+                    "rule_source": null, "condition_passed": null, "reason": message, "reasons": [message]});
+                let _ = writeln!(out, "{v}");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "decision: {} — {message}",
+                    decision.as_str().to_uppercase()
+                );
+            }
+            let _ = writeln!(err, "policy-exec: {message}");
+            return report::exit_code(decision);
+        }
+    };
+    let repo = Git2RepoState::new();
+    let eval = engine::judge(&script, &policy, &cwd, &repo);
+    let text = match (explain, a.json) {
+        (true, false) => report::explain_text(&script, &eval, &policy),
+        (true, true) => format!("{:#}\n", report::explain_json(&eval, &policy)),
+        (false, true) => format!("{}\n", report::check_json(&eval, &policy)),
+        (false, false) => format!("{}: {}\n", eval.decision, report::reason(&eval, &policy)),
+    };
+    let _ = out.write_all(text.as_bytes());
+    report::exit_code(eval.decision)
 }

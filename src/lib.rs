@@ -44,6 +44,7 @@ pub mod cli;
 pub mod command;
 pub mod git;
 pub mod policy;
+pub mod render;
 pub mod report;
 pub mod resolve;
 

@@ -120,3 +120,10 @@ pub struct ParseError {
     /// What the parser reported.
     pub message: String,
 }
+
+mod expand;
+mod interp;
+mod walk;
+mod wrappers;
+
+pub use walk::analyze;

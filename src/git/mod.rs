@@ -5,6 +5,10 @@
 
 use std::path::Path;
 
+mod repo;
+
+pub use repo::Git2RepoState;
+
 /// A git predicate a rule condition can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Predicate {

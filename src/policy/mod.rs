@@ -4,8 +4,15 @@
 //! already parsed, repository state comes through [`crate::git::RepoState`], and the
 //! engine returns an [`engine::Evaluation`] that `check` and `explain` print.
 
+pub mod bundle;
 pub mod condition;
+pub mod engine;
+pub mod examples;
 pub mod glob;
+pub mod load;
+#[allow(clippy::module_inception)]
+pub mod policy;
+pub mod rule;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds policy-exec, installs the binary, its default policy, bundle and manifest, and
+# shows the default policy at work. Safe to run again: every step overwrites in place.
+#
+#   PREFIX=/opt/policy-exec ./install.sh      # binary in $PREFIX/bin (default ~/.local)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+prefix="${PREFIX:-$HOME/.local}"
+bin_dir="$prefix/bin"
+config_dir="${XDG_CONFIG_HOME:-$HOME/.config}/policy-exec"
+
+echo "==> building (release)"
+cargo build --release --locked --quiet
+
+echo "==> installing $bin_dir/policy-exec"
+mkdir -p "$bin_dir"
+install -m 0755 target/release/policy-exec "$bin_dir/policy-exec.new"
+mv -f "$bin_dir/policy-exec.new" "$bin_dir/policy-exec"
+
+echo "==> installing the default policy under $config_dir"
+mkdir -p "$config_dir"
+rm -rf "$config_dir/policy-config.new"
+cp -R bundles/default/policy-config "$config_dir/policy-config.new"
+rm -rf "$config_dir/policy-config"
+mv "$config_dir/policy-config.new" "$config_dir/policy-config"
+
+echo "==> generating the bundle and manifest from it"
+"$bin_dir/policy-exec" resolve --root "$config_dir" --harness default --task-domain default \
+  --emit-host-rules --host-out-dir "$config_dir" >/dev/null
+
+case ":$PATH:" in
+  *":$bin_dir:"*) ;;
+  *) echo "note: $bin_dir is not on your PATH; add it to use \`policy-exec\` by name" ;;
+esac
+
+echo
+echo "==> policy-exec explain 'git status'"
+"$bin_dir/policy-exec" explain 'git status' || true
+echo
+echo "==> policy-exec explain 'git push --force origin main'"
+"$bin_dir/policy-exec" explain 'git push --force origin main' || true

@@ -1,0 +1,436 @@
+//! Word expansion: from a raw bash word to what bash would pass as an argument.
+//!
+//! Quote removal and escapes are done exactly as bash does them (`g'i't` is `git`,
+//! `--ha""rd` is `--hard`, `$'\x2d'` is `-`). Anything only known at run time
+//! (parameters, command substitutions, arithmetic, `~user`, brace expansion) makes the
+//! word [`Word::Unknown`]; the scripts inside command substitutions are handed back so
+//! the caller analyses them too — they run even when the word itself is unknown.
+
+use brush_parser::word::{ParameterExpr, WordPiece, WordPieceWithSource};
+
+use super::Word;
+
+/// Something inside a word that bash will execute while expanding it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inner {
+    /// `$(…)` or backticks: a script run in a subshell.
+    Script(String),
+    /// A substitution we could not take apart (e.g. inside an array index): fail closed.
+    Opaque(String),
+}
+
+/// The result of expanding one word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expanded {
+    /// The word as bash would pass it.
+    pub word: Word,
+    /// Scripts that run while it is expanded.
+    pub inner: Vec<Inner>,
+}
+
+/// Values of `$0`, `$1`, … when they are literal (from `bash -c '…' a b`).
+pub type Positionals = Option<Vec<String>>;
+
+/// Builds the state of one word while walking its pieces.
+struct Builder<'a> {
+    text: String,
+    unknown: bool,
+    unknown_unquoted: bool,
+    glob: bool,
+    inner: Vec<Inner>,
+    positionals: &'a Positionals,
+}
+
+/// Expands a raw word from the AST.
+pub fn expand(raw: &str, positionals: &Positionals) -> Expanded {
+    let options = brush_parser::ParserOptions::default();
+    let mut b = Builder {
+        text: String::new(),
+        unknown: false,
+        unknown_unquoted: false,
+        glob: false,
+        inner: Vec::new(),
+        positionals,
+    };
+    match brush_parser::word::parse(raw, &options) {
+        Ok(pieces) => b.pieces(&pieces, false),
+        Err(_) => {
+            // SECURITY: a word brush cannot split into pieces is treated as unknown, and
+            // any substitution-looking text in it as an opaque script.
+            b.unknown = true;
+            b.unknown_unquoted = true;
+            if looks_like_substitution(raw) {
+                b.inner.push(Inner::Opaque(raw.to_string()));
+            }
+        }
+    }
+    b.finish(raw)
+}
+
+/// Expands a heredoc body whose delimiter was unquoted (so `$` and backticks work, but
+/// quotes are literal). Returns the text when fully literal, and the inner scripts.
+pub fn expand_heredoc(body: &str, positionals: &Positionals) -> (Option<String>, Vec<Inner>) {
+    let options = brush_parser::ParserOptions::default();
+    let mut b = Builder {
+        text: String::new(),
+        unknown: false,
+        unknown_unquoted: false,
+        glob: false,
+        inner: Vec::new(),
+        positionals,
+    };
+    match brush_parser::word::parse_heredoc(body, &options) {
+        Ok(pieces) => b.pieces(&pieces, true),
+        Err(_) => {
+            b.unknown = true;
+            if looks_like_substitution(body) {
+                b.inner.push(Inner::Opaque(body.to_string()));
+            }
+        }
+    }
+    let text = if b.unknown { None } else { Some(b.text) };
+    (text, b.inner)
+}
+
+/// Whether text may hide a command substitution or process substitution.
+fn looks_like_substitution(text: &str) -> bool {
+    text.contains("$(") || text.contains('`') || text.contains("<(") || text.contains(">(")
+}
+
+impl Builder<'_> {
+    fn pieces(&mut self, pieces: &[WordPieceWithSource], quoted: bool) {
+        for piece in pieces {
+            self.piece(&piece.piece, quoted);
+        }
+    }
+
+    fn piece(&mut self, piece: &WordPiece, quoted: bool) {
+        match piece {
+            WordPiece::Text(t) => {
+                if !quoted {
+                    if has_glob_chars(t) {
+                        self.glob = true;
+                    }
+                    if has_brace_expansion(t) {
+                        // Brace expansion turns one word into several: `{git,push}`.
+                        self.unknown = true;
+                        self.unknown_unquoted = true;
+                    }
+                }
+                self.text.push_str(t);
+            }
+            WordPiece::SingleQuotedText(t) => self.text.push_str(t),
+            WordPiece::AnsiCQuotedText(t) => self.text.push_str(&decode_ansi_c(t)),
+            WordPiece::DoubleQuotedSequence(inner)
+            | WordPiece::GettextDoubleQuotedSequence(inner) => self.pieces(inner, true),
+            WordPiece::EscapeSequence(e) => self.text.push_str(&unescape(e, quoted)),
+            WordPiece::TildeExpansion(t) => {
+                // `~` stays `~` so rules can name the home directory; other forms are
+                // only known at run time.
+                match t {
+                    brush_parser::word::TildeExpr::Home => self.text.push('~'),
+                    _ => self.mark_unknown(quoted),
+                }
+            }
+            WordPiece::ParameterExpansion(expr) => self.parameter(expr, quoted),
+            WordPiece::CommandSubstitution(script)
+            | WordPiece::BackquotedCommandSubstitution(script) => {
+                self.inner.push(Inner::Script(script.clone()));
+                self.mark_unknown(quoted);
+            }
+            WordPiece::ArithmeticExpression(expr) => {
+                self.nested_text(&expr.value);
+                self.unknown = true;
+            }
+        }
+    }
+
+    fn mark_unknown(&mut self, quoted: bool) {
+        self.unknown = true;
+        if !quoted {
+            self.unknown_unquoted = true;
+        }
+    }
+
+    /// A parameter expansion: positionals from a literal `bash -c` are substituted; all
+    /// else is unknown. Strings inside the expression (defaults, patterns) may hold
+    /// command substitutions, which bash runs: those are analysed.
+    fn parameter(&mut self, expr: &ParameterExpr, quoted: bool) {
+        use brush_parser::word::Parameter;
+        if let ParameterExpr::Parameter {
+            parameter: Parameter::Positional(n),
+            indirect: false,
+        } = expr
+        {
+            let value = self
+                .positionals
+                .as_ref()
+                .and_then(|p| p.get(usize::try_from(*n).unwrap_or(usize::MAX)));
+            if let Some(value) = value {
+                // Unquoted values with IFS characters or globs would split: unknown.
+                if quoted || !(value.chars().any(char::is_whitespace) || has_glob_chars(value)) {
+                    let value = value.clone();
+                    self.text.push_str(&value);
+                    return;
+                }
+            }
+            self.mark_unknown(quoted);
+            return;
+        }
+        for text in parameter_strings(expr) {
+            self.nested_text(text);
+        }
+        // Indices and other parts we do not take apart: fail closed on anything that
+        // could run a command.
+        let debug = format!("{expr:?}");
+        if looks_like_substitution(&debug) && self.inner.is_empty() {
+            self.inner.push(Inner::Opaque(debug));
+        }
+        self.mark_unknown(quoted);
+    }
+
+    /// Finds substitutions inside a string that bash expands as a word.
+    fn nested_text(&mut self, text: &str) {
+        if !looks_like_substitution(text) {
+            return;
+        }
+        let nested = expand(text, self.positionals);
+        if nested.inner.is_empty() {
+            self.inner.push(Inner::Opaque(text.to_string()));
+        }
+        self.inner.extend(nested.inner);
+    }
+
+    fn finish(self, raw: &str) -> Expanded {
+        let word = if self.unknown {
+            Word::Unknown {
+                text: raw.to_string(),
+                split: self.unknown_unquoted,
+            }
+        } else if self.glob {
+            Word::Glob(self.text)
+        } else {
+            Word::Lit(self.text)
+        };
+        Expanded {
+            word,
+            inner: self.inner,
+        }
+    }
+}
+
+/// The strings inside a parameter expression that bash expands as words.
+fn parameter_strings(expr: &ParameterExpr) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    match expr {
+        ParameterExpr::UseDefaultValues { default_value, .. }
+        | ParameterExpr::AssignDefaultValues { default_value, .. } => {
+            out.extend(default_value.as_deref());
+        }
+        ParameterExpr::IndicateErrorIfNullOrUnset { error_message, .. } => {
+            out.extend(error_message.as_deref());
+        }
+        ParameterExpr::UseAlternativeValue {
+            alternative_value, ..
+        } => out.extend(alternative_value.as_deref()),
+        ParameterExpr::RemoveSmallestSuffixPattern { pattern, .. }
+        | ParameterExpr::RemoveLargestSuffixPattern { pattern, .. }
+        | ParameterExpr::RemoveSmallestPrefixPattern { pattern, .. }
+        | ParameterExpr::RemoveLargestPrefixPattern { pattern, .. }
+        | ParameterExpr::UppercaseFirstChar { pattern, .. }
+        | ParameterExpr::UppercasePattern { pattern, .. }
+        | ParameterExpr::LowercaseFirstChar { pattern, .. }
+        | ParameterExpr::LowercasePattern { pattern, .. } => out.extend(pattern.as_deref()),
+        ParameterExpr::ReplaceSubstring {
+            pattern,
+            replacement,
+            ..
+        } => {
+            out.push(pattern);
+            out.extend(replacement.as_deref());
+        }
+        ParameterExpr::Substring { offset, length, .. } => {
+            out.push(&offset.value);
+            out.extend(length.as_ref().map(|l| l.value.as_str()));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Whether unquoted text contains pathname-expansion characters.
+pub fn has_glob_chars(text: &str) -> bool {
+    text.contains(['*', '?', '['])
+}
+
+/// Whether unquoted text contains a brace expansion (`{a,b}` or `{1..3}`).
+fn has_brace_expansion(text: &str) -> bool {
+    let Some(open) = text.find('{') else {
+        return false;
+    };
+    let rest = text.get(open..).unwrap_or("");
+    match rest.find('}') {
+        Some(close) => {
+            let body = rest.get(..close).unwrap_or("");
+            body.contains(',') || body.contains("..")
+        }
+        None => false,
+    }
+}
+
+/// Removes the backslash of an escape sequence the way bash does: outside quotes it always
+/// goes (a backslash-newline disappears entirely); inside double quotes only before
+/// `$`, `` ` ``, `"`, `\` and newline.
+fn unescape(seq: &str, quoted: bool) -> String {
+    let rest = seq.strip_prefix('\\').unwrap_or(seq);
+    if rest.starts_with('\n') {
+        return rest.get(1..).unwrap_or("").to_string();
+    }
+    if !quoted || rest.starts_with(['$', '`', '"', '\\']) {
+        rest.to_string()
+    } else {
+        seq.to_string()
+    }
+}
+
+/// Decodes the body of a `$'…'` word as bash does.
+pub fn decode_ansi_c(body: &str) -> String {
+    let mut out = String::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(e) = chars.next() else {
+            out.push('\\');
+            break;
+        };
+        match e {
+            'a' => out.push('\x07'),
+            'b' => out.push('\x08'),
+            'e' | 'E' => out.push('\x1b'),
+            'f' => out.push('\x0c'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'v' => out.push('\x0b'),
+            '\\' | '\'' | '"' | '?' => out.push(e),
+            'x' => push_code(&mut out, take_digits(&mut chars, 16, 2)),
+            'u' => push_code(&mut out, take_digits(&mut chars, 16, 4)),
+            'U' => push_code(&mut out, take_digits(&mut chars, 16, 8)),
+            'c' => {
+                // Control character: `\cX` is X & 0x1f.
+                if let Some(x) = chars.next() {
+                    out.push(char::from((x as u32 & 0x1f) as u8));
+                }
+            }
+            '0'..='7' => {
+                let mut digits = e.to_string();
+                while digits.len() < 3 {
+                    match chars.peek() {
+                        Some(d @ '0'..='7') => {
+                            digits.push(*d);
+                            chars.next();
+                        }
+                        _ => break,
+                    }
+                }
+                push_code(
+                    &mut out,
+                    u32::from_str_radix(&digits, 8).ok().map(|v| v & 0xff),
+                );
+            }
+            other => {
+                out.push('\\');
+                out.push(other);
+            }
+        }
+    }
+    out
+}
+
+fn take_digits(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    radix: u32,
+    max: usize,
+) -> Option<u32> {
+    let mut digits = String::new();
+    while digits.len() < max {
+        match chars.peek() {
+            Some(d) if d.is_digit(radix) => {
+                digits.push(*d);
+                chars.next();
+            }
+            _ => break,
+        }
+    }
+    u32::from_str_radix(&digits, radix).ok()
+}
+
+fn push_code(out: &mut String, code: Option<u32>) {
+    // bash stops the string at a NUL; we keep going but drop the character.
+    if let Some(c) = code.filter(|c| *c != 0).and_then(char::from_u32) {
+        out.push(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn lit(raw: &str) -> Option<String> {
+        expand(raw, &None).word.lit().map(str::to_string)
+    }
+
+    #[rstest]
+    #[case("g'i't", "git")]
+    #[case("--ha\"\"rd", "--hard")]
+    #[case("$'\\x2d'", "-")]
+    #[case("$'\\x2d\\x2dforce'", "--force")]
+    #[case("$'\\055f'", "-f")]
+    #[case("$'\\u0072m'", "rm")]
+    #[case("a\\ b", "a b")]
+    #[case("\"a\\$b\\\"c\"", "a$b\"c")]
+    #[case("\"a\\qb\"", "a\\qb")]
+    #[case("\\r\\m", "rm")]
+    #[case("~", "~")]
+    #[case("~/x", "~/x")]
+    #[case("'$(rm -rf /)'", "$(rm -rf /)")]
+    fn literal_words_expand_like_bash(#[case] raw: &str, #[case] want: &str) {
+        assert_eq!(lit(raw).as_deref(), Some(want));
+    }
+
+    #[rstest]
+    #[case("$x")]
+    #[case("\"$x\"")]
+    #[case("$(echo git)")]
+    #[case("`echo git`")]
+    #[case("{git,x}")]
+    #[case("$((1+2))")]
+    #[case("~root")]
+    fn run_time_words_are_unknown(#[case] raw: &str) {
+        assert!(matches!(expand(raw, &None).word, Word::Unknown { .. }));
+    }
+
+    #[rstest]
+    #[case("$(rm -rf /)", "rm -rf /")]
+    #[case("\"x$(id)\"", "id")]
+    #[case("${x:-$(id)}", "id")]
+    #[case("`whoami`", "whoami")]
+    fn substitutions_are_reported(#[case] raw: &str, #[case] script: &str) {
+        let inner = expand(raw, &None).inner;
+        assert!(
+            inner.contains(&Inner::Script(script.to_string())),
+            "{inner:?}"
+        );
+    }
+
+    #[test]
+    fn positionals_substitute_when_literal() {
+        let p = Some(vec!["sh".to_string(), "push".to_string()]);
+        assert_eq!(expand("$1", &p).word, Word::Lit("push".into()));
+        assert!(matches!(expand("$2", &p).word, Word::Unknown { .. }));
+    }
+}

@@ -1,0 +1,130 @@
+//! Shell commands hidden in interpreter one-liners.
+//!
+//! `python -c "import os; os.system('git push --force')"` runs a shell command that no
+//! shell parser sees. We cannot run Python, so we look at its string literals: a literal
+//! that reads as a command line is analysed as a script, and a run of adjacent literals in
+//! a list (`["git", "push", "--force"]`, as `subprocess.run` takes them) as an argv. The
+//! engine treats what is found here as a hint: a deny or request match asks a human.
+
+/// A shell-like string found in interpreter code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Candidate {
+    /// A single literal that reads as a command line.
+    Script(String),
+    /// Adjacent literals in a list: an argv.
+    Argv(Vec<String>),
+}
+
+/// Extracts the string literals of `code` (single, double, triple and backtick quotes,
+/// with backslash escapes) with their byte spans.
+fn literals(code: &str) -> Vec<(usize, usize, String)> {
+    let bytes: Vec<char> = code.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = bytes.get(i) {
+        if c == '#' && !code.contains("//") {
+            // Skip to end of line for comment-like text (Python, Ruby, Perl).
+            while bytes.get(i).is_some_and(|&c| c != '\n') {
+                i += 1;
+            }
+            continue;
+        }
+        if !matches!(c, '\'' | '"' | '`') {
+            i += 1;
+            continue;
+        }
+        let triple = bytes.get(i + 1) == Some(&c) && bytes.get(i + 2) == Some(&c);
+        let start = i;
+        i += if triple { 3 } else { 1 };
+        let mut text = String::new();
+        let mut closed = false;
+        while let Some(&d) = bytes.get(i) {
+            if d == '\\' {
+                if let Some(&e) = bytes.get(i + 1) {
+                    text.push(match e {
+                        'n' => '\n',
+                        't' => '\t',
+                        other => other,
+                    });
+                }
+                i += 2;
+                continue;
+            }
+            if d == c && (!triple || (bytes.get(i + 1) == Some(&c) && bytes.get(i + 2) == Some(&c)))
+            {
+                i += if triple { 3 } else { 1 };
+                closed = true;
+                break;
+            }
+            text.push(d);
+            i += 1;
+        }
+        if closed {
+            out.push((start, i, text));
+        }
+    }
+    out
+}
+
+/// Whether a literal plausibly is a command line: it starts with a program-like word.
+fn reads_as_command(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("");
+    !first.is_empty()
+        && first
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | '+'))
+        && first.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// Shell-like strings in interpreter code.
+pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
+    let chars: Vec<char> = code.chars().collect();
+    let lits = literals(code);
+    let mut out = Vec::new();
+    let mut group: Vec<String> = Vec::new();
+    let mut prev_end: Option<usize> = None;
+    for (start, end, text) in &lits {
+        let joined = prev_end.is_some_and(|p| {
+            chars
+                .get(p..*start)
+                .is_some_and(|between| between.iter().all(|c| c.is_whitespace() || *c == ','))
+                && chars.get(p..*start).is_some_and(|b| b.contains(&','))
+        });
+        if !joined && group.len() > 1 {
+            out.push(Candidate::Argv(std::mem::take(&mut group)));
+        }
+        if !joined {
+            group.clear();
+        }
+        group.push(text.clone());
+        if reads_as_command(text) {
+            out.push(Candidate::Script(text.clone()));
+        }
+        prev_end = Some(*end);
+    }
+    if group.len() > 1 {
+        out.push(Candidate::Argv(group));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_system_string_is_found() {
+        let c = shell_like_strings("import os; os.system('git push --force')");
+        assert!(c.contains(&Candidate::Script("git push --force".into())));
+    }
+
+    #[test]
+    fn subprocess_list_is_an_argv() {
+        let c = shell_like_strings("subprocess.run([\"git\", \"reset\", \"--hard\"])");
+        assert!(c.contains(&Candidate::Argv(vec![
+            "git".into(),
+            "reset".into(),
+            "--hard".into()
+        ])));
+    }
+}

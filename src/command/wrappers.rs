@@ -1,0 +1,708 @@
+//! Option grammars of the programs that run other programs.
+//!
+//! Each function takes the arguments after the program name and says what the program
+//! will run: `sudo -u root git push` runs `git push`, `timeout -s KILL 5 rm -rf x` runs
+//! `rm -rf x`. The grammars follow each tool's manual; an option we do not know is
+//! assumed to take no argument, and a word we cannot read (unknown) ends the options —
+//! which makes the inner program unknown, hence dynamic, never silently skipped.
+
+use super::Word;
+
+/// What a wrapper runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inner {
+    /// An argv.
+    Words(Vec<Word>),
+    /// A shell script string (`env -S`, `flock -c`).
+    Script(String),
+    /// Something that cannot be known before it runs.
+    Unknown(String),
+}
+
+/// A wrapper's inner command and the directory it switches to, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unwrapped {
+    /// What runs inside.
+    pub inner: Inner,
+    /// A literal directory the wrapper changes to (`env -C dir`, `sudo -D dir`).
+    pub chdir: Option<String>,
+}
+
+/// An option grammar: short options that take an argument, long ones that take one.
+struct Grammar {
+    short_arg: &'static str,
+    long_arg: &'static [&'static str],
+    /// Whether leading `NAME=value` words are assignments (env, sudo).
+    assignments: bool,
+    /// Options (short or long) whose argument is a directory to change to.
+    chdir: &'static [&'static str],
+}
+
+/// Unwraps a known wrapper. `None` when `base` is not a wrapper.
+pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
+    let grammar = match base {
+        "sudo" => Grammar {
+            short_arg: "CDghpRrTtUu",
+            long_arg: &[
+                "--close-from",
+                "--chdir",
+                "--group",
+                "--host",
+                "--prompt",
+                "--chroot",
+                "--role",
+                "--command-timeout",
+                "--type",
+                "--other-user",
+                "--user",
+            ],
+            assignments: true,
+            chdir: &["-D", "--chdir"],
+        },
+        "doas" => Grammar {
+            short_arg: "Cu",
+            long_arg: &[],
+            assignments: false,
+            chdir: &[],
+        },
+        "env" => return Some(env(args)),
+        "command" | "builtin" | "nohup" | "setsid" => Grammar {
+            short_arg: "",
+            long_arg: &[],
+            assignments: false,
+            chdir: &[],
+        },
+        "exec" => Grammar {
+            short_arg: "a",
+            long_arg: &[],
+            assignments: false,
+            chdir: &[],
+        },
+        "time" => Grammar {
+            short_arg: "fo",
+            long_arg: &["--format", "--output"],
+            assignments: false,
+            chdir: &[],
+        },
+        "nice" => Grammar {
+            short_arg: "n",
+            long_arg: &["--adjustment"],
+            assignments: false,
+            chdir: &[],
+        },
+        "stdbuf" => Grammar {
+            short_arg: "ioe",
+            long_arg: &["--input", "--output", "--error"],
+            assignments: false,
+            chdir: &[],
+        },
+        "ionice" => Grammar {
+            short_arg: "cnP",
+            long_arg: &["--class", "--classdata", "--pgid", "--uid"],
+            assignments: false,
+            chdir: &[],
+        },
+        "timeout" => {
+            let g = Grammar {
+                short_arg: "sk",
+                long_arg: &["--signal", "--kill-after"],
+                assignments: false,
+                chdir: &[],
+            };
+            // timeout DURATION COMMAND: skip the duration operand.
+            return Some(with_operands(&g, args, 1));
+        }
+        "chrt" => {
+            let g = Grammar {
+                short_arg: "T P D",
+                long_arg: &["--sched-runtime", "--sched-period", "--sched-deadline"],
+                assignments: false,
+                chdir: &[],
+            };
+            return Some(with_operands(&g, args, 1));
+        }
+        _ => return None,
+    };
+    // `command -v x` / `command -V x` only look the name up; `sudo -l`, `-v`, `-k`
+    // alone run nothing — still treated as running the operand, which is stricter.
+    Some(with_operands(&grammar, args, 0))
+}
+
+/// Skips options, then `skip` operands, and returns what remains as the inner argv.
+fn with_operands(g: &Grammar, args: &[Word], skip: usize) -> Unwrapped {
+    let (start, chdir) = match skip_options(g, args) {
+        Ok(v) => v,
+        Err(reason) => {
+            return Unwrapped {
+                inner: Inner::Unknown(reason),
+                chdir: None,
+            };
+        }
+    };
+    let mut rest = args.get(start..).unwrap_or(&[]);
+    if g.assignments {
+        while let Some(Word::Lit(w)) = rest.first() {
+            if is_assignment(w) {
+                rest = rest.get(1..).unwrap_or(&[]);
+            } else {
+                break;
+            }
+        }
+    }
+    let rest = rest.get(skip..).unwrap_or(&[]);
+    Unwrapped {
+        inner: Inner::Words(rest.to_vec()),
+        chdir,
+    }
+}
+
+/// Whether a word is `NAME=value`.
+pub fn is_assignment(w: &str) -> bool {
+    match w.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }
+        None => false,
+    }
+}
+
+/// Returns the index of the first operand and a literal chdir option value.
+fn skip_options(g: &Grammar, args: &[Word]) -> Result<(usize, Option<String>), String> {
+    let mut i = 0;
+    let mut chdir = None;
+    while let Some(word) = args.get(i) {
+        let Word::Lit(w) = word else {
+            // An unknown word could be an option or the program: we cannot tell.
+            return Ok((i, chdir));
+        };
+        if w == "--" {
+            return Ok((i + 1, chdir));
+        }
+        if w == "-" || !w.starts_with('-') {
+            return Ok((i, chdir));
+        }
+        if let Some(long) = w.strip_prefix("--") {
+            let (name, value) = match long.split_once('=') {
+                Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
+                None => (w.clone(), None),
+            };
+            if g.long_arg.contains(&name.as_str()) {
+                let value = match value {
+                    Some(v) => Some(v),
+                    None => {
+                        i += 1;
+                        args.get(i).and_then(|a| a.lit()).map(str::to_string)
+                    }
+                };
+                if g.chdir.contains(&name.as_str()) {
+                    chdir = value;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        // A bundle of short options; the first that takes an argument consumes the rest
+        // of the word or the next word.
+        let flags: Vec<char> = w.chars().skip(1).collect();
+        for (k, c) in flags.iter().enumerate() {
+            if *c != ' ' && g.short_arg.contains(*c) {
+                let attached: String = flags.get(k + 1..).unwrap_or(&[]).iter().collect();
+                let value = if attached.is_empty() {
+                    i += 1;
+                    args.get(i).and_then(|a| a.lit()).map(str::to_string)
+                } else {
+                    Some(attached)
+                };
+                if g.chdir.contains(&format!("-{c}").as_str()) {
+                    chdir = value;
+                }
+                break;
+            }
+        }
+        i += 1;
+    }
+    Ok((i, chdir))
+}
+
+/// `env [-i] [-u NAME] [-C DIR] [-S STRING] [NAME=VALUE]… [COMMAND [ARG]…]`.
+fn env(args: &[Word]) -> Unwrapped {
+    let mut i = 0;
+    let mut chdir = None;
+    let mut split: Option<String> = None;
+    while let Some(word) = args.get(i) {
+        let Word::Lit(w) = word else { break };
+        let take_next = |i: &mut usize| -> Option<String> {
+            *i += 1;
+            args.get(*i).and_then(|a| a.lit()).map(str::to_string)
+        };
+        match w.as_str() {
+            "--" => {
+                i += 1;
+                break;
+            }
+            "-" | "-i" | "-0" | "-v" | "--ignore-environment" | "--null" | "--debug" => {}
+            "-u" | "--unset" => {
+                take_next(&mut i);
+            }
+            "-C" | "--chdir" => chdir = take_next(&mut i),
+            "-S" | "--split-string" => match take_next(&mut i) {
+                Some(s) => split = Some(s),
+                None => {
+                    return Unwrapped {
+                        inner: Inner::Unknown("`env -S` of a string only known at run time".into()),
+                        chdir,
+                    };
+                }
+            },
+            _ if w.starts_with("--unset=") => {}
+            _ if w.starts_with("--chdir=") => chdir = w.get(8..).map(str::to_string),
+            _ if w.starts_with("--split-string=") => split = w.get(15..).map(str::to_string),
+            _ if w.starts_with("-S") && w.len() > 2 => split = w.get(2..).map(str::to_string),
+            _ if w.starts_with("-C") && w.len() > 2 => chdir = w.get(2..).map(str::to_string),
+            _ if w.starts_with("-u") && w.len() > 2 => {}
+            _ if is_assignment(w) => {}
+            _ if w.starts_with('-') => {}
+            _ => break,
+        }
+        i += 1;
+    }
+    let rest = args.get(i..).unwrap_or(&[]);
+    let inner = match split {
+        // env -S splits its string like a command line and prepends it to the rest.
+        Some(s) => {
+            let tail: Vec<String> = rest.iter().map(|w| quote(w.display())).collect();
+            Inner::Script(format!("{s} {}", tail.join(" ")))
+        }
+        None => Inner::Words(rest.to_vec()),
+    };
+    Unwrapped { inner, chdir }
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// What a shell invocation runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShellRun {
+    /// `-c SCRIPT [$0 $1 …]`: the literal operands become the positionals.
+    Script {
+        /// The script operand.
+        script: Word,
+        /// `$0`, `$1`, … when every operand is literal.
+        positionals: Option<Vec<String>>,
+    },
+    /// A script file operand: like running the file.
+    File,
+    /// Reads its script from stdin (no operand, or `-s`).
+    Stdin,
+    /// `--version`, `--help`: runs nothing.
+    Nothing,
+    /// Options we cannot read.
+    Unknown(String),
+}
+
+/// Reads bash's own argv grammar: `-c`, bundles like `-lc`/`-ec`, `-o opt`, `+o opt`,
+/// `-O shopt`, `--rcfile f`, long options, `--`.
+pub fn shell_invocation(args: &[Word]) -> ShellRun {
+    let mut c = false;
+    let mut s = false;
+    let mut i = 0;
+    while let Some(word) = args.get(i) {
+        let Word::Lit(w) = word else {
+            return ShellRun::Unknown(format!(
+                "shell option `{}` only known at run time",
+                word.display()
+            ));
+        };
+        if w == "--" || w == "-" {
+            i += 1;
+            break;
+        }
+        if w.starts_with("--") {
+            match w.as_str() {
+                "--version" | "--help" => return ShellRun::Nothing,
+                "--rcfile" | "--init-file" => i += 1,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if (w.starts_with('-') || w.starts_with('+')) && w.len() > 1 {
+            for ch in w.chars().skip(1) {
+                match ch {
+                    'c' => c = true,
+                    's' => s = true,
+                    // These take the next word as their argument.
+                    'o' | 'O' => i += 1,
+                    _ => {}
+                }
+            }
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    let operands = args.get(i..).unwrap_or(&[]);
+    if c {
+        let Some(script) = operands.first() else {
+            return ShellRun::Unknown("`-c` without a script".into());
+        };
+        let positionals: Option<Vec<String>> = operands
+            .get(1..)
+            .unwrap_or(&[])
+            .iter()
+            .map(|w| w.lit().map(str::to_string))
+            .collect();
+        return ShellRun::Script {
+            script: script.clone(),
+            positionals,
+        };
+    }
+    if s || operands.is_empty() {
+        return ShellRun::Stdin;
+    }
+    match operands.first() {
+        Some(Word::Lit(_)) => ShellRun::File,
+        _ => ShellRun::Unknown("the script file is only known at run time".into()),
+    }
+}
+
+/// `xargs [options] [command [initial-arguments]]`: the command with the unknown
+/// arguments xargs will add.
+pub fn xargs_command(args: &[Word]) -> Option<Vec<Word>> {
+    let g = Grammar {
+        short_arg: "adEILlnPs",
+        long_arg: &[
+            "--arg-file",
+            "--delimiter",
+            "--eof",
+            "--replace",
+            "--max-lines",
+            "--max-args",
+            "--max-procs",
+            "--max-chars",
+            "--process-slot-var",
+        ],
+        assignments: false,
+        chdir: &[],
+    };
+    let mut replace: Option<String> = None;
+    for (k, w) in args.iter().enumerate() {
+        match w.lit() {
+            Some("-I") => replace = args.get(k + 1).and_then(|a| a.lit()).map(str::to_string),
+            Some(x) if x.starts_with("-I") && x.len() > 2 => {
+                replace = x.get(2..).map(str::to_string)
+            }
+            Some(x) if x.starts_with("--replace=") => replace = x.get(10..).map(str::to_string),
+            Some("-i" | "--replace") => replace = Some("{}".into()),
+            _ => {}
+        }
+        if w.lit().is_some_and(|x| !x.starts_with('-')) {
+            break;
+        }
+    }
+    let (start, _) = skip_options(&g, args).ok()?;
+    let mut inner: Vec<Word> = args.get(start..).unwrap_or(&[]).to_vec();
+    if inner.is_empty() {
+        inner.push(Word::Lit("echo".into()));
+    }
+    let unknown = || Word::Unknown {
+        text: "<xargs input>".into(),
+        split: true,
+    };
+    match replace {
+        Some(r) => {
+            for w in inner.iter_mut().skip(1) {
+                if w.display().contains(&r) {
+                    *w = Word::Unknown {
+                        text: w.display().to_string(),
+                        split: false,
+                    };
+                }
+            }
+        }
+        None => inner.push(unknown()),
+    }
+    Some(inner)
+}
+
+/// Every `-exec`/`-execdir`/`-ok`/`-okdir` command of a `find`, `{}` as unknown words.
+pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        if !matches!(w.lit(), Some("-exec" | "-execdir" | "-ok" | "-okdir")) {
+            continue;
+        }
+        let mut inner = Vec::new();
+        let mut plus = false;
+        while let Some(a) = args.get(i) {
+            i += 1;
+            match a.lit() {
+                Some(";") => break,
+                Some("+") if inner.last().is_some_and(|l: &Word| l.display() == "{}") => {
+                    plus = true;
+                    break;
+                }
+                _ => {}
+            }
+            inner.push(if a.display().contains("{}") {
+                Word::Unknown {
+                    text: a.display().to_string(),
+                    split: plus,
+                }
+            } else {
+                a.clone()
+            });
+        }
+        if plus && let Some(last) = inner.last_mut() {
+            *last = Word::Unknown {
+                text: "{}".into(),
+                split: true,
+            };
+        }
+        if !inner.is_empty() {
+            out.push(inner);
+        }
+    }
+    out
+}
+
+/// `ssh [options] destination [command …]`: the remote command words, if any.
+pub fn ssh_remote(args: &[Word]) -> Option<Vec<Word>> {
+    let g = Grammar {
+        short_arg: "BbcDEeFIiJLlmOoPpQRSWw",
+        long_arg: &[],
+        assignments: false,
+        chdir: &[],
+    };
+    let (start, _) = skip_options(&g, args).ok()?;
+    let rest = args.get(start + 1..)?;
+    (!rest.is_empty()).then(|| rest.to_vec())
+}
+
+/// `watch [options] command…`: (`-x` exec form, the command words).
+pub fn watch_command(args: &[Word]) -> Option<(bool, Vec<Word>)> {
+    let g = Grammar {
+        short_arg: "nq",
+        long_arg: &["--interval", "--differences", "--equexit"],
+        assignments: false,
+        chdir: &[],
+    };
+    let exec = args
+        .iter()
+        .take_while(|w| w.lit().is_some_and(|x| x.starts_with('-')))
+        .any(|w| {
+            w.lit()
+                .is_some_and(|x| x == "--exec" || (!x.starts_with("--") && x.contains('x')))
+        });
+    let (start, _) = skip_options(&g, args).ok()?;
+    let rest = args.get(start..)?;
+    (!rest.is_empty()).then(|| (exec, rest.to_vec()))
+}
+
+/// `flock [options] file command…` or `flock [options] file -c script`.
+pub fn flock_command(args: &[Word]) -> Option<Inner> {
+    let g = Grammar {
+        short_arg: "wEc",
+        long_arg: &["--timeout", "--wait", "--conflict-exit-code", "--command"],
+        assignments: false,
+        chdir: &[],
+    };
+    // `-c` can come before or after the file: look for it anywhere.
+    for (k, w) in args.iter().enumerate() {
+        if matches!(w.lit(), Some("-c" | "--command")) {
+            return Some(match args.get(k + 1) {
+                Some(Word::Lit(s)) => Inner::Script(s.clone()),
+                _ => Inner::Unknown("`flock -c` of a script only known at run time".into()),
+            });
+        }
+    }
+    let (start, _) = skip_options(&g, args).ok()?;
+    let rest = args.get(start + 1..)?;
+    (!rest.is_empty()).then(|| Inner::Words(rest.to_vec()))
+}
+
+/// Where an interpreter's code comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Code {
+    /// `-c CODE` / `-e CODE`.
+    Inline(Word),
+    /// `-` or no operand: code from stdin.
+    Stdin,
+    /// A script file, a module (`-m`), or nothing we read.
+    None,
+}
+
+/// Finds the inline code of `python -c`, `node -e`, `perl -e`, `ruby -e`, or stdin code.
+pub fn interpreter_code(base: &str, args: &[Word]) -> Code {
+    let inline_flags: &[&str] = if base.starts_with("python") {
+        &["-c"]
+    } else if base.starts_with("node") {
+        &["-e", "--eval", "-p", "--print"]
+    } else {
+        &["-e", "-E"]
+    };
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        let Some(text) = w.lit() else {
+            return Code::None;
+        };
+        if inline_flags.contains(&text) {
+            return args
+                .get(i + 1)
+                .map_or(Code::None, |c| Code::Inline(c.clone()));
+        }
+        // Bundled forms like `-Ic` for python or `-le` for perl.
+        if text.starts_with('-') && !text.starts_with("--") && text.len() > 2 {
+            let last = text
+                .chars()
+                .last()
+                .map(|c| format!("-{c}"))
+                .unwrap_or_default();
+            if inline_flags.contains(&last.as_str()) {
+                return args
+                    .get(i + 1)
+                    .map_or(Code::None, |c| Code::Inline(c.clone()));
+            }
+        }
+        if text == "-" {
+            return Code::Stdin;
+        }
+        if text == "-m" || !text.starts_with('-') {
+            return Code::None;
+        }
+        i += 1;
+    }
+    Code::Stdin
+}
+
+/// Git after its global options: the directories `-C` moves to, `-c alias.*` values,
+/// and the remaining words (the subcommand first).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GitGlobals {
+    /// Each `-C` in order (None when the directory is unknown).
+    pub chdirs: Vec<Option<String>>,
+    /// `(name, value)` of each `-c alias.NAME=VALUE`.
+    pub config_aliases: Vec<(String, String)>,
+    /// The subcommand and its arguments.
+    pub rest: Vec<Word>,
+}
+
+/// Removes git's global options (`-C dir`, `-c k=v`, `--git-dir`, `--no-pager`, …).
+pub fn git_globals(args: &[Word]) -> GitGlobals {
+    let mut out = GitGlobals::default();
+    let mut i = 0;
+    while let Some(word) = args.get(i) {
+        let Word::Lit(w) = word else { break };
+        match w.as_str() {
+            "-C" => {
+                i += 1;
+                out.chdirs
+                    .push(args.get(i).and_then(|a| a.lit()).map(str::to_string));
+            }
+            "-c" => {
+                i += 1;
+                if let Some(kv) = args.get(i).and_then(|a| a.lit()) {
+                    record_config(&mut out, kv);
+                }
+            }
+            "--git-dir" | "--work-tree" | "--namespace" | "--super-prefix" | "--config-env"
+            | "--exec-path" | "--list-cmds" | "--attr-source" => {
+                if !w.contains('=') {
+                    i += 1;
+                }
+            }
+            "--" => {
+                i += 1;
+                break;
+            }
+            _ if w.starts_with("-c") && w.len() > 2 => {
+                if let Some(kv) = w.get(2..) {
+                    record_config(&mut out, kv);
+                }
+            }
+            _ if w.starts_with("-C") && w.len() > 2 => {
+                out.chdirs.push(w.get(2..).map(str::to_string));
+            }
+            _ if w.starts_with('-') => {}
+            _ => break,
+        }
+        i += 1;
+    }
+    out.rest = args.get(i..).unwrap_or(&[]).to_vec();
+    out
+}
+
+fn record_config(out: &mut GitGlobals, kv: &str) {
+    let (key, value) = kv.split_once('=').unwrap_or((kv, "true"));
+    // Config keys are case-insensitive in section and name.
+    let key = key.to_ascii_lowercase();
+    if let Some(name) = key.strip_prefix("alias.") {
+        out.config_aliases
+            .push((name.to_string(), value.to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lits(s: &str) -> Vec<Word> {
+        s.split_whitespace()
+            .map(|w| Word::Lit(w.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn sudo_options_are_skipped() {
+        let u = unwrap("sudo", &lits("-u root -E FOO=1 git push")).unwrap();
+        assert_eq!(u.inner, Inner::Words(lits("git push")));
+    }
+
+    #[test]
+    fn timeout_skips_duration() {
+        let u = unwrap("timeout", &lits("-s KILL 5 rm -rf x")).unwrap();
+        assert_eq!(u.inner, Inner::Words(lits("rm -rf x")));
+    }
+
+    #[test]
+    fn env_chdir_and_assignments() {
+        let u = unwrap("env", &lits("-C /tmp A=1 git status")).unwrap();
+        assert_eq!(u.inner, Inner::Words(lits("git status")));
+        assert_eq!(u.chdir.as_deref(), Some("/tmp"));
+    }
+
+    #[test]
+    fn git_globals_are_removed() {
+        let g = git_globals(&lits("-C repo -c alias.p=push --no-pager p --force"));
+        assert_eq!(g.chdirs, vec![Some("repo".to_string())]);
+        assert_eq!(g.config_aliases, vec![("p".into(), "push".into())]);
+        assert_eq!(g.rest, lits("p --force"));
+    }
+
+    #[test]
+    fn shell_grammar_finds_script_and_positionals() {
+        let run = shell_invocation(&lits("-lc script a b"));
+        assert_eq!(
+            run,
+            ShellRun::Script {
+                script: Word::Lit("script".into()),
+                positionals: Some(vec!["a".into(), "b".into()])
+            }
+        );
+        assert_eq!(
+            shell_invocation(&lits("-o pipefail -c x")),
+            ShellRun::Script {
+                script: Word::Lit("x".into()),
+                positionals: Some(vec![])
+            }
+        );
+        assert_eq!(shell_invocation(&lits("-s")), ShellRun::Stdin);
+        assert_eq!(shell_invocation(&lits("run.sh a")), ShellRun::File);
+    }
+}

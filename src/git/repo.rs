@@ -1,0 +1,516 @@
+//! [`Git2RepoState`]: the real [`RepoState`], answering predicates with libgit2.
+//!
+//! This runs in front of every shell command an agent runs, on repositories the agent
+//! controls, so it treats the repository as hostile input. It must never run a program the
+//! repository configures (hooks, filter drivers, fsmonitor), never write to the repository,
+//! and never let the environment (`GIT_DIR`, `GIT_WORK_TREE`, …) choose which repository is
+//! read: the evaluation directory alone decides.
+//!
+//! SECURITY: what libgit2 does and does not do for us here.
+//! - Hooks: libgit2 never runs hooks; we only read (open, status, refs, config).
+//! - Filters: when a file's stat data is stale, status hashes its content through the
+//!   filters libgit2 itself implements (`crlf`, `ident`). libgit2 has no support for
+//!   `filter.<driver>.clean`/`process` commands, and this crate registers no custom filter,
+//!   so a `.gitattributes` naming a driver runs nothing.
+//! - fsmonitor: libgit2 does not implement `core.fsmonitor`, so no monitor hook runs.
+//! - Environment: the repository is opened with [`Repository::open_ext`] without
+//!   `FROM_ENV`, so `GIT_DIR`, `GIT_WORK_TREE`, `GIT_CEILING_DIRECTORIES`,
+//!   `GIT_DISCOVERY_ACROSS_FILESYSTEM`, `GIT_INDEX_FILE`, `GIT_OBJECT_DIRECTORY` and
+//!   `GIT_COMMON_DIR` are all ignored. libgit2 still reads `$HOME`/XDG for the user's
+//!   configuration, as git does.
+//! - Ownership: libgit2 refuses a repository owned by another user unless it is listed in
+//!   `safe.directory`; that is reported as an evaluation error, and such a repository's
+//!   configuration is never read (not even for aliases). As in git, a process running as
+//!   root also accepts a repository owned by `$SUDO_UID`.
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use git2::{Config, ErrorCode, Repository, RepositoryOpenFlags, Status, StatusOptions};
+
+use super::{Predicate, PredicateValue, RepoState};
+
+/// [`RepoState`] over libgit2, memoised for one invocation.
+///
+/// Each directory is located (and its repository opened) at most once, and each predicate
+/// is evaluated at most once per repository, so a value never changes within one instance
+/// even if the repository does. Create one per invocation; it is not thread-safe (the
+/// engine is single-threaded).
+#[derive(Default)]
+pub struct Git2RepoState {
+    /// Where each directory we were asked about lives, keyed by the directory as given.
+    locations: RefCell<HashMap<PathBuf, Rc<Location>>>,
+    /// Open repositories, keyed by [`Location::key`], so subdirectories share one handle.
+    repos: RefCell<HashMap<PathBuf, Rc<OpenRepo>>>,
+    /// Evaluated predicates, keyed by [`Location::key`].
+    values: RefCell<HashMap<(PathBuf, Predicate), PredicateValue>>,
+    /// The user and system configuration, for alias look-ups outside a repository.
+    global_config: OnceCell<Option<Config>>,
+}
+
+impl Git2RepoState {
+    /// A state with nothing opened or evaluated yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Finds (once per directory) the repository containing `dir`.
+    fn locate(&self, dir: &Path) -> Rc<Location> {
+        if let Some(found) = self.locations.borrow().get(dir) {
+            return Rc::clone(found);
+        }
+        let location = Rc::new(self.open(dir));
+        self.locations
+            .borrow_mut()
+            .insert(dir.to_path_buf(), Rc::clone(&location));
+        location
+    }
+
+    fn open(&self, dir: &Path) -> Location {
+        let canonical = match std::fs::canonicalize(dir) {
+            Ok(canonical) => canonical,
+            Err(err) => {
+                return Location::Failed {
+                    key: dir.to_path_buf(),
+                    reason: format!("cannot read directory `{}`: {err}", dir.display()),
+                };
+            }
+        };
+        // SECURITY: no FROM_ENV — only `dir` (searching upward from it) picks the
+        // repository. No CROSS_FS either, matching git's default of stopping the search
+        // at a filesystem boundary. No ceiling directories.
+        let opened = Repository::open_ext(&canonical, RepositoryOpenFlags::empty(), NO_CEILINGS);
+        let repo = match opened {
+            Ok(repo) => repo,
+            Err(err) if err.code() == ErrorCode::NotFound => {
+                return Location::NotARepo { key: canonical };
+            }
+            Err(err) if err.code() == ErrorCode::Owner => {
+                return Location::Failed {
+                    key: canonical,
+                    reason: format!(
+                        "repository containing `{}` is owned by another user: add it to git's \
+                         `safe.directory` if it is trusted",
+                        dir.display()
+                    ),
+                };
+            }
+            Err(err) => {
+                return Location::Failed {
+                    key: canonical,
+                    reason: format!(
+                        "cannot open the git repository containing `{}`: {}",
+                        dir.display(),
+                        err.message()
+                    ),
+                };
+            }
+        };
+
+        let git_dir = canonical_or_self(repo.path());
+        let (place, key) = if repo.is_bare() {
+            (Place::Bare, git_dir)
+        } else if canonical.starts_with(&git_dir)
+            || canonical.starts_with(canonical_or_self(repo.commondir()))
+        {
+            // `git status` refuses to run here too; this is no work tree.
+            (Place::GitDir, git_dir)
+        } else {
+            match repo.workdir() {
+                Some(workdir) => (Place::WorkTree, canonical_or_self(workdir)),
+                None => (Place::Bare, git_dir),
+            }
+        };
+        let repo = Rc::clone(
+            self.repos
+                .borrow_mut()
+                .entry(key.clone())
+                .or_insert_with(|| Rc::new(OpenRepo::new(repo))),
+        );
+        Location::Repo { key, place, repo }
+    }
+
+    fn evaluate(location: &Location, predicate: Predicate) -> PredicateValue {
+        let (repo, place, key) = match location {
+            Location::NotARepo { .. } => {
+                let why = "not inside a git repository";
+                return match predicate {
+                    Predicate::IsWorktree => answer(false, why),
+                    Predicate::CleanWorktree | Predicate::SyncedToUpstream => failure(why),
+                };
+            }
+            Location::Failed { reason, .. } => return failure(reason),
+            Location::Repo { repo, place, key } => (&repo.repo, *place, key),
+        };
+        match (predicate, place) {
+            // For a work tree, the key is its canonical root.
+            (Predicate::IsWorktree, Place::WorkTree) => {
+                answer(true, &format!("inside work tree `{}`", key.display()))
+            }
+            (_, Place::Bare) => match predicate {
+                Predicate::IsWorktree => answer(false, "bare repository"),
+                Predicate::CleanWorktree | Predicate::SyncedToUpstream => {
+                    failure("bare repository")
+                }
+            },
+            (_, Place::GitDir) => {
+                let why = format!(
+                    "inside the git directory `{}`, not a work tree",
+                    key.display()
+                );
+                match predicate {
+                    Predicate::IsWorktree => answer(false, &why),
+                    Predicate::CleanWorktree | Predicate::SyncedToUpstream => failure(&why),
+                }
+            }
+            (Predicate::CleanWorktree, Place::WorkTree) => from_result(clean_worktree(repo)),
+            (Predicate::SyncedToUpstream, Place::WorkTree) => from_result(synced(repo)),
+        }
+    }
+
+    fn global_config(&self) -> Option<&Config> {
+        self.global_config
+            .get_or_init(|| Config::open_default().and_then(|mut c| c.snapshot()).ok())
+            .as_ref()
+    }
+}
+
+impl RepoState for Git2RepoState {
+    fn predicate(&self, dir: &Path, predicate: Predicate) -> PredicateValue {
+        let location = self.locate(dir);
+        let memo_key = (location.key().to_path_buf(), predicate);
+        if let Some(value) = self.values.borrow().get(&memo_key) {
+            return value.clone();
+        }
+        let value = Self::evaluate(&location, predicate);
+        self.values.borrow_mut().insert(memo_key, value.clone());
+        value
+    }
+
+    fn git_alias(&self, dir: &Path, name: &str) -> Option<String> {
+        if !is_config_key_name(name) {
+            return None;
+        }
+        let location = self.locate(dir);
+        let config = match &*location {
+            // The repository's stack: repository, worktree, user (global and XDG), system.
+            Location::Repo { repo, .. } => repo.config(),
+            // SECURITY: outside a repository, or in one libgit2 refused (not owned by us),
+            // only the user's and system configuration count.
+            Location::NotARepo { .. } | Location::Failed { .. } => self.global_config(),
+        }?;
+        config.get_string(&format!("alias.{name}")).ok()
+    }
+}
+
+/// No ceiling directories: search upward to the root (or a filesystem boundary).
+const NO_CEILINGS: [&OsStr; 0] = [];
+
+/// Where a directory is, relative to git.
+enum Location {
+    /// No repository at or above the directory.
+    NotARepo { key: PathBuf },
+    /// The directory or its repository could not be read; `reason` says why.
+    Failed { key: PathBuf, reason: String },
+    /// Inside a repository.
+    Repo {
+        /// The canonical work tree (for [`Place::WorkTree`]) or git directory.
+        key: PathBuf,
+        place: Place,
+        repo: Rc<OpenRepo>,
+    },
+}
+
+impl Location {
+    /// What predicate values are memoised by: directories that must give the same
+    /// answers share a key.
+    fn key(&self) -> &Path {
+        match self {
+            Location::NotARepo { key }
+            | Location::Failed { key, .. }
+            | Location::Repo { key, .. } => key,
+        }
+    }
+}
+
+/// Where inside a repository a directory is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// In the work tree of a non-bare repository.
+    WorkTree,
+    /// In the git directory (`.git`) of a non-bare repository.
+    GitDir,
+    /// In a bare repository.
+    Bare,
+}
+
+/// An open repository with its configuration, read at most once.
+struct OpenRepo {
+    repo: Repository,
+    config: OnceCell<Option<Config>>,
+}
+
+impl OpenRepo {
+    fn new(repo: Repository) -> Self {
+        Self {
+            repo,
+            config: OnceCell::new(),
+        }
+    }
+
+    /// A snapshot of the repository's configuration stack, or `None` if it cannot be read.
+    fn config(&self) -> Option<&Config> {
+        self.config
+            .get_or_init(|| self.repo.config().and_then(|mut c| c.snapshot()).ok())
+            .as_ref()
+    }
+}
+
+/// `git_clean_worktree`: no staged, unstaged, conflicted or untracked entries.
+fn clean_worktree(repo: &Repository) -> Result<(bool, String), String> {
+    let mut options = StatusOptions::new();
+    options
+        .include_untracked(true)
+        // An untracked directory is one entry (as in `git status`); libgit2 still looks
+        // inside it far enough to skip directories holding only ignored files.
+        .recurse_untracked_dirs(false)
+        .include_ignored(false)
+        .recurse_ignored_dirs(false)
+        .include_unmodified(false)
+        .exclude_submodules(false)
+        .renames_head_to_index(false)
+        .renames_index_to_workdir(false)
+        // SECURITY: never write the refreshed stat cache back to the index: evaluating a
+        // predicate must not modify the repository. Reading a fresh index is fine.
+        .update_index(false);
+    // SECURITY: comparing a stat-dirty file with the index hashes its content through
+    // libgit2's built-in filters only (`crlf`, `ident`); a `filter.<driver>` named in
+    // `.gitattributes` is never run, and there is no fsmonitor or hook on this path.
+    let statuses = repo.statuses(Some(&mut options)).map_err(|err| {
+        format!(
+            "cannot read the status of `{}`: {}",
+            repo.workdir().unwrap_or(repo.path()).display(),
+            err.message()
+        )
+    })?;
+
+    let mut counts = StatusCounts::default();
+    for entry in statuses.iter() {
+        counts.add(entry.status());
+    }
+    Ok((counts.is_clean(), counts.to_string()))
+}
+
+/// How many entries are in each state, for the `why` of `git_clean_worktree`.
+#[derive(Debug, Default)]
+struct StatusCounts {
+    conflicted: usize,
+    modified: usize,
+    staged: usize,
+    untracked: usize,
+}
+
+impl StatusCounts {
+    fn add(&mut self, status: Status) {
+        // An entry can be both staged and modified; it counts in both.
+        if status.is_conflicted() {
+            self.conflicted += 1;
+            return;
+        }
+        if status.intersects(
+            Status::INDEX_NEW
+                | Status::INDEX_MODIFIED
+                | Status::INDEX_DELETED
+                | Status::INDEX_RENAMED
+                | Status::INDEX_TYPECHANGE,
+        ) {
+            self.staged += 1;
+        }
+        if status.intersects(
+            Status::WT_MODIFIED
+                | Status::WT_DELETED
+                | Status::WT_RENAMED
+                | Status::WT_TYPECHANGE
+                | Status::WT_UNREADABLE,
+        ) {
+            self.modified += 1;
+        }
+        if status.is_wt_new() {
+            self.untracked += 1;
+        }
+    }
+
+    fn is_clean(&self) -> bool {
+        self.conflicted == 0 && self.modified == 0 && self.staged == 0 && self.untracked == 0
+    }
+}
+
+impl std::fmt::Display for StatusCounts {
+    /// `clean`, or e.g. `2 modified, 1 staged, 1 untracked` (zero counts left out).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_clean() {
+            return f.write_str("clean");
+        }
+        let mut text = String::new();
+        for (count, label) in [
+            (self.conflicted, "conflicted"),
+            (self.modified, "modified"),
+            (self.staged, "staged"),
+            (self.untracked, "untracked"),
+        ] {
+            if count > 0 {
+                if !text.is_empty() {
+                    text.push_str(", ");
+                }
+                let _ = write!(text, "{count} {label}");
+            }
+        }
+        f.write_str(&text)
+    }
+}
+
+/// `git_synced_to_upstream`: the current branch's upstream exists and the two point at
+/// commits that are neither ahead of nor behind each other. Uses the remote-tracking
+/// branch as last fetched; never fetches.
+fn synced(repo: &Repository) -> Result<(bool, String), String> {
+    let head = repo
+        .find_reference("HEAD")
+        .map_err(|err| format!("cannot read HEAD: {}", err.message()))?;
+    let Some(refname) = head
+        .symbolic_target()
+        .map_err(|err| format!("cannot read HEAD: {}", err.message()))?
+    else {
+        return Err("detached HEAD has no upstream".to_owned());
+    };
+    let refname = refname.to_owned();
+    let branch = refname
+        .strip_prefix("refs/heads/")
+        .unwrap_or(&refname)
+        .to_owned();
+
+    let local = match repo.refname_to_id(&refname) {
+        Ok(oid) => oid,
+        Err(err) if err.code() == ErrorCode::NotFound => {
+            return Err(format!("branch {branch} has no commits yet"));
+        }
+        Err(err) => return Err(format!("cannot read branch {branch}: {}", err.message())),
+    };
+
+    let upstream = match repo.branch_upstream_name(&refname) {
+        Ok(name) => name
+            .as_str()
+            .map(str::to_owned)
+            .map_err(|_| format!("the upstream of branch {branch} is not valid UTF-8"))?,
+        Err(err) if err.code() == ErrorCode::NotFound => {
+            return Err(format!("branch {branch} has no upstream"));
+        }
+        Err(err) => {
+            return Err(format!(
+                "cannot read the upstream of branch {branch}: {}",
+                err.message()
+            ));
+        }
+    };
+    let upstream_short = upstream
+        .strip_prefix("refs/remotes/")
+        .or_else(|| upstream.strip_prefix("refs/heads/"))
+        .unwrap_or(&upstream);
+    let remote = match repo.refname_to_id(&upstream) {
+        Ok(oid) => oid,
+        Err(err) if err.code() == ErrorCode::NotFound => {
+            return Err(format!(
+                "upstream {upstream_short} of branch {branch} does not exist (not fetched yet?)"
+            ));
+        }
+        Err(err) => {
+            return Err(format!(
+                "cannot read upstream {upstream_short}: {}",
+                err.message()
+            ));
+        }
+    };
+
+    let (ahead, behind) = repo.graph_ahead_behind(local, remote).map_err(|err| {
+        format!(
+            "cannot compare branch {branch} with {upstream_short}: {}",
+            err.message()
+        )
+    })?;
+    if ahead == 0 && behind == 0 {
+        Ok((
+            true,
+            format!("branch {branch} is in sync with {upstream_short}"),
+        ))
+    } else {
+        Ok((
+            false,
+            format!("branch {branch} is {ahead} ahead, {behind} behind {upstream_short}"),
+        ))
+    }
+}
+
+fn answer(value: bool, why: &str) -> PredicateValue {
+    PredicateValue {
+        value: Ok(value),
+        why: why.to_owned(),
+    }
+}
+
+fn failure(reason: &str) -> PredicateValue {
+    PredicateValue {
+        value: Err(reason.to_owned()),
+        why: reason.to_owned(),
+    }
+}
+
+fn from_result(result: Result<(bool, String), String>) -> PredicateValue {
+    match result {
+        Ok((value, why)) => PredicateValue {
+            value: Ok(value),
+            why,
+        },
+        Err(reason) => failure(&reason),
+    }
+}
+
+fn canonical_or_self(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Whether `name` can be the last part of a config key (`alias.<name>`): a letter, then
+/// letters, digits and `-`. Anything else (dots, spaces) could address another key.
+fn is_config_key_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_like_git_status() {
+        let mut counts = StatusCounts::default();
+        assert_eq!(counts.to_string(), "clean");
+        counts.add(Status::WT_MODIFIED);
+        counts.add(Status::WT_MODIFIED | Status::INDEX_MODIFIED);
+        counts.add(Status::WT_NEW);
+        assert_eq!(counts.to_string(), "2 modified, 1 staged, 1 untracked");
+        assert!(!counts.is_clean());
+    }
+
+    #[test]
+    fn alias_names_cannot_address_other_keys() {
+        assert!(is_config_key_name("co"));
+        assert!(is_config_key_name("push-all2"));
+        assert!(!is_config_key_name(""));
+        assert!(!is_config_key_name("x.y"));
+        assert!(!is_config_key_name("1x"));
+        assert!(!is_config_key_name("a b"));
+    }
+}

@@ -1,0 +1,423 @@
+//! The wrapper bundle (`policy-wrapper-rules.json`) and dispatch manifest, as files, and
+//! how a resolved policy becomes a bundle.
+//!
+//! Field names and shapes follow the reference so its consumers can read what we write;
+//! our additions (`origin`, `refinements`, `examples`, `reason`, `enforcement`,
+//! `policy_hash`) are optional and skipped when empty.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use sha1::{Digest, Sha1};
+
+use super::Decision;
+
+/// The bundle file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Bundle {
+    /// Always 1.
+    pub schema_version: u32,
+    /// Every predicate some rule needs.
+    pub required_conditions: Vec<String>,
+    /// The rules.
+    pub commands: Vec<BundleRule>,
+    /// Our enforcement settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enforcement: Option<EnforcementSection>,
+    /// The policy hash the bundle was built from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_hash: Option<String>,
+}
+
+/// `enforcement` as written in policies and bundles.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct EnforcementSection {
+    /// Decision for commands no rule matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmatched: Option<String>,
+    /// Decision for dynamic commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamic: Option<String>,
+}
+
+/// Where a rule was written.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OriginField {
+    /// Scope slot.
+    pub scope: String,
+    /// File path.
+    pub path: String,
+}
+
+/// `flags`/`args`/`unless_flags` refinements.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct RefinementsField {
+    /// At least one present.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
+    /// At least one argument matches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// None present.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unless_flags: Vec<String>,
+}
+
+/// Rule examples.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct ExamplesField {
+    /// Must match.
+    #[serde(default, rename = "match")]
+    pub matches: Vec<String>,
+    /// Must not match.
+    #[serde(default, rename = "not_match")]
+    pub not_matches: Vec<String>,
+}
+
+/// One bundle entry.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BundleRule {
+    /// Rule id.
+    pub id: String,
+    /// Which list it came from (`command_rules`, `commands.deny`, …).
+    pub source: String,
+    /// allow | request | deny.
+    pub action: String,
+    /// Decision when conditions fail.
+    pub on_mismatch: Option<String>,
+    /// exact | prefix | glob.
+    pub matcher: String,
+    /// The pattern as written.
+    pub pattern: String,
+    /// The pattern with whitespace collapsed.
+    pub normalized_pattern: String,
+    /// `{mode, conditions}`.
+    pub conditions: Value,
+    /// The action for platforms (same words).
+    pub platform_action: String,
+    /// Shell form of the entry.
+    pub shell_entry: String,
+    /// Bash form of the entry.
+    pub bash_entry: String,
+    /// Where the rule was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<OriginField>,
+    /// Argument refinements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refinements: Option<RefinementsField>,
+    /// Examples.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub examples: Option<ExamplesField>,
+    /// Why the rule exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The dispatch manifest file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    /// Always 1.
+    pub schema_version: u32,
+    /// Absolute path of the bundle.
+    pub bundle_path: String,
+    /// Bundle path relative to the manifest.
+    #[serde(default)]
+    pub bundle_relative: String,
+    /// The script or binary that dispatches.
+    #[serde(default)]
+    pub dispatch_script: String,
+    /// argv with whole-element `{command}` and `{cwd}` placeholders.
+    #[serde(default)]
+    pub dispatch_command: Vec<String>,
+    /// Predicates the bundle needs.
+    #[serde(default)]
+    pub required_conditions: Vec<String>,
+    /// Number of rules.
+    #[serde(default)]
+    pub wrapper_rule_count: usize,
+    /// Decision when the bundle is missing.
+    #[serde(default = "deny")]
+    pub fallback_missing_policy: String,
+    /// Decision when the bundle is malformed.
+    #[serde(default = "deny")]
+    pub fallback_malformed_bundle: String,
+    /// Decision when a predicate cannot be evaluated.
+    #[serde(default = "request")]
+    pub fallback_condition_eval_error: String,
+    /// The policy hash it was built from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_hash: Option<String>,
+}
+
+fn deny() -> String {
+    "deny".into()
+}
+
+fn request() -> String {
+    "request".into()
+}
+
+/// One scope file's parsed content, for finding where a rule was written.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// Scope slot.
+    pub scope: String,
+    /// File path.
+    pub path: String,
+    /// Its parsed content.
+    pub doc: Value,
+}
+
+/// A problem building the bundle from a policy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BuildError(pub String);
+
+/// First 8 hex digits of sha1, as the reference derives static rule ids.
+fn short_sha1(text: &str) -> String {
+    let digest = Sha1::digest(text.as_bytes());
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `{mode, conditions}` form of a rule's conditions.
+fn normalized_conditions(conditions: Option<&Value>) -> Value {
+    match conditions {
+        None | Some(Value::Null) => json!({"mode": "all", "conditions": []}),
+        Some(Value::Object(m)) if m.contains_key("mode") => Value::Object(m.clone()),
+        Some(Value::Object(m))
+            if m.len() == 1 && (m.contains_key("all") || m.contains_key("any")) =>
+        {
+            let (mode, list) = m
+                .iter()
+                .next()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .unwrap_or_default();
+            json!({"mode": mode, "conditions": list})
+        }
+        Some(Value::Array(a)) => json!({"mode": "all", "conditions": a}),
+        Some(other) => json!({"mode": "all", "conditions": [other]}),
+    }
+}
+
+/// Finds which layer first wrote a value into the list at `path` (e.g. `command_rules`).
+fn origin_of(layers: &[Layer], path: &[&str], entry: &Value) -> Option<OriginField> {
+    layers.iter().find_map(|l| {
+        let mut v = &l.doc;
+        for key in path {
+            v = v.get(key)?;
+        }
+        v.as_array()?.contains(entry).then(|| OriginField {
+            scope: l.scope.clone(),
+            path: l.path.clone(),
+        })
+    })
+}
+
+fn string_list(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Builds the bundle (every rule, with its origin) from a merged policy.
+pub fn build(
+    policy: &Value,
+    layers: &[Layer],
+    policy_hash: Option<&str>,
+) -> Result<Bundle, BuildError> {
+    let mut commands = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    if let Some(rules) = policy.get("command_rules").and_then(Value::as_array) {
+        for (i, rule) in rules.iter().enumerate() {
+            let entry = command_rule(rule, i, origin_of(layers, &["command_rules"], rule))?;
+            if !ids.insert(entry.id.clone()) {
+                return Err(BuildError(format!(
+                    "command_rules[{i}]: id `{}` is used twice: give each rule its own id",
+                    entry.id
+                )));
+            }
+            commands.push(entry);
+        }
+    }
+    for (list, action) in [("deny", "deny"), ("require", "request"), ("allow", "allow")] {
+        let source = format!("commands.{list}");
+        for pattern in string_list(policy.get("commands").and_then(|c| c.get(list))) {
+            let id = format!("static-{list}:{}", short_sha1(&pattern));
+            let origin = origin_of(layers, &["commands", list], &Value::String(pattern.clone()));
+            if !ids.insert(id.clone()) {
+                continue;
+            }
+            commands.push(entry(
+                id,
+                &source,
+                action,
+                None,
+                "glob",
+                &pattern,
+                json!({"mode": "all", "conditions": []}),
+                origin,
+            ));
+        }
+    }
+    let mut required: Vec<String> = Vec::new();
+    for c in &commands {
+        let cond = super::condition::Condition::parse(&c.conditions);
+        for p in cond.predicates() {
+            let name = p.name().to_string();
+            if !required.contains(&name) {
+                required.push(name);
+            }
+        }
+    }
+    let enforcement = policy.get("enforcement").map(|e| EnforcementSection {
+        unmatched: e
+            .get("unmatched")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        dynamic: e.get("dynamic").and_then(Value::as_str).map(str::to_string),
+    });
+    Ok(Bundle {
+        schema_version: 1,
+        required_conditions: required,
+        commands,
+        enforcement,
+        policy_hash: policy_hash.map(str::to_string),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn entry(
+    id: String,
+    source: &str,
+    action: &str,
+    on_mismatch: Option<String>,
+    matcher: &str,
+    pattern: &str,
+    conditions: Value,
+    origin: Option<OriginField>,
+) -> BundleRule {
+    let normalized: Vec<&str> = pattern.split_whitespace().collect();
+    let normalized = normalized.join(" ");
+    BundleRule {
+        id,
+        source: source.to_string(),
+        action: action.to_string(),
+        on_mismatch,
+        matcher: matcher.to_string(),
+        pattern: pattern.to_string(),
+        shell_entry: normalized.clone(),
+        bash_entry: normalized.clone(),
+        normalized_pattern: normalized,
+        conditions,
+        platform_action: action.to_string(),
+        origin,
+        refinements: None,
+        examples: None,
+        reason: None,
+    }
+}
+
+/// One `command_rules` entry as a bundle rule.
+fn command_rule(
+    rule: &Value,
+    index: usize,
+    origin: Option<OriginField>,
+) -> Result<BundleRule, BuildError> {
+    let at = |what: String| BuildError(format!("command_rules[{index}]: {what}"));
+    let obj = rule
+        .as_object()
+        .ok_or_else(|| at("is not a mapping".into()))?;
+    let action = obj
+        .get("action")
+        .and_then(Value::as_str)
+        .ok_or_else(|| at("has no `action`: use allow, request or deny".into()))?;
+    let action = Decision::parse(action)
+        .ok_or_else(|| at(format!("action `{action}` is not allow, request or deny")))?;
+    let on_mismatch = match obj.get("on_mismatch") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(
+            Decision::parse(s)
+                .ok_or_else(|| at(format!("on_mismatch `{s}` is not allow, request or deny")))?
+                .as_str()
+                .to_string(),
+        ),
+        Some(other) => return Err(at(format!("on_mismatch `{other}` is not a string"))),
+    };
+    let (matcher, pattern, refinements) = match obj.get("match") {
+        Some(Value::String(s)) => ("glob", s.clone(), None),
+        Some(Value::Object(m)) => match_object(m).map_err(at)?,
+        _ => {
+            return Err(at(
+                "has no `match`: give a glob string or {exact|prefix|glob: …}".into(),
+            ));
+        }
+    };
+    let id = match obj.get("id").and_then(Value::as_str) {
+        Some(id) => id.to_string(),
+        None => format!(
+            "rule-{}",
+            short_sha1(&format!("{matcher}:{pattern}:{}", action.as_str()))
+        ),
+    };
+    let mut e = entry(
+        id,
+        "command_rules",
+        action.as_str(),
+        on_mismatch,
+        matcher,
+        &pattern,
+        normalized_conditions(obj.get("conditions")),
+        origin,
+    );
+    e.refinements = refinements;
+    e.reason = ["reason", "justification", "description"]
+        .iter()
+        .find_map(|k| obj.get(*k).and_then(Value::as_str).map(str::to_string));
+    if let Some(ex) = obj.get("examples") {
+        let ex: ExamplesField = serde_json::from_value(ex.clone()).map_err(|e| {
+            at(format!(
+                "`examples` must be {{match: [...], not_match: [...]}} ({e})"
+            ))
+        })?;
+        e.examples = Some(ex);
+    }
+    Ok(e)
+}
+
+type MatchParts = (&'static str, String, Option<RefinementsField>);
+
+fn match_object(m: &Map<String, Value>) -> Result<MatchParts, String> {
+    let mut kind = None;
+    for k in ["exact", "prefix", "glob"] {
+        if let Some(v) = m.get(k) {
+            if kind.is_some() {
+                return Err("`match` has more than one of exact, prefix, glob".into());
+            }
+            let s = v.as_str().ok_or(format!("`match.{k}` is not a string"))?;
+            kind = Some((k, s.to_string()));
+        }
+    }
+    let (matcher, pattern) = kind.ok_or("`match` needs one of exact, prefix, glob")?;
+    let matcher: &'static str = match matcher {
+        "exact" => "exact",
+        "prefix" => "prefix",
+        _ => "glob",
+    };
+    for k in m.keys() {
+        if !["exact", "prefix", "glob", "flags", "args", "unless_flags"].contains(&k.as_str()) {
+            return Err(format!(
+                "`match.{k}` is not a known key: use flags, args or unless_flags"
+            ));
+        }
+    }
+    let refinements = RefinementsField {
+        flags: string_list(m.get("flags")),
+        args: string_list(m.get("args")),
+        unless_flags: string_list(m.get("unless_flags")),
+    };
+    let refinements = (refinements != RefinementsField::default()).then_some(refinements);
+    Ok((matcher, pattern, refinements))
+}

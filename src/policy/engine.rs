@@ -1,0 +1,295 @@
+//! The decision engine: an analysed script, the rules, and repository state in; an
+//! [`Evaluation`] out.
+//!
+//! Pure: it reads no file, environment or clock. Repository state comes through
+//! [`RepoState`], asked lazily — only for rules that match and only once per
+//! (directory, predicate).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::Decision;
+use super::policy::Policy;
+use super::rule::{Match, Rule, SYSTEM_DIRS};
+use crate::command::{Analysis, Dir, SimpleCommand, Via};
+use crate::git::{Predicate, PredicateValue, RepoState};
+
+/// One predicate asked while judging a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PredicateTrace {
+    /// Which predicate.
+    pub predicate: Predicate,
+    /// Its value and why.
+    pub value: PredicateValue,
+}
+
+/// What one rule said about one command.
+#[derive(Debug, Clone)]
+pub struct RuleMatch {
+    /// Index of the rule in [`Policy::rules`].
+    pub rule: usize,
+    /// Whether it matched for sure or only possibly (unknown words).
+    pub certainty: Match,
+    /// Whether its conditions held (`None` when unconditional or not evaluated).
+    pub condition_passed: Option<bool>,
+    /// Predicates asked for this rule, in order.
+    pub predicates: Vec<PredicateTrace>,
+    /// The decision this rule gives, if any.
+    pub outcome: Option<Decision>,
+    /// A short explanation of the outcome.
+    pub note: String,
+}
+
+/// The judgement of one simple command.
+#[derive(Debug, Clone)]
+pub struct CommandEvaluation {
+    /// The command as analysed.
+    pub command: SimpleCommand,
+    /// The directory its predicates are evaluated in (`None` when unknown).
+    pub dir: Option<PathBuf>,
+    /// Every rule that matched or possibly matched.
+    pub matches: Vec<RuleMatch>,
+    /// The command's decision.
+    pub decision: Decision,
+    /// Why, in one line.
+    pub why: String,
+}
+
+/// The judgement of a whole script.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The script's decision: the strictest over its commands.
+    pub decision: Decision,
+    /// Every simple command with its judgement.
+    pub commands: Vec<CommandEvaluation>,
+    /// When the script did not parse: the parser's message (the decision is deny).
+    pub parse_error: Option<String>,
+}
+
+impl Evaluation {
+    /// The command that decided the outcome (the first with the final decision).
+    pub fn deciding(&self) -> Option<&CommandEvaluation> {
+        self.commands.iter().find(|c| c.decision == self.decision)
+    }
+
+    /// The rule that decided the outcome, if a rule did.
+    pub fn deciding_rule<'p>(&self, policy: &'p Policy) -> Option<&'p Rule> {
+        let cmd = self.deciding()?;
+        let m = cmd
+            .matches
+            .iter()
+            .find(|m| m.outcome == Some(self.decision))?;
+        policy.rules.get(m.rule)
+    }
+}
+
+/// Memoises predicate values per (directory, predicate) for one evaluation.
+struct Predicates<'a> {
+    repo: &'a dyn RepoState,
+    memo: RefCell<HashMap<(PathBuf, Predicate), PredicateValue>>,
+}
+
+impl Predicates<'_> {
+    fn get(&self, dir: &Path, p: Predicate) -> PredicateValue {
+        let key = (dir.to_path_buf(), p);
+        if let Some(v) = self.memo.borrow().get(&key) {
+            return v.clone();
+        }
+        let v = self.repo.predicate(dir, p);
+        self.memo.borrow_mut().insert(key, v.clone());
+        v
+    }
+}
+
+/// Judges an analysed script.
+pub fn evaluate(
+    analysis: &Analysis,
+    policy: &Policy,
+    start: &Path,
+    repo: &dyn RepoState,
+) -> Evaluation {
+    let predicates = Predicates {
+        repo,
+        memo: RefCell::new(HashMap::new()),
+    };
+    let mut commands = Vec::new();
+    for cmd in &analysis.commands {
+        commands.push(evaluate_command(cmd, policy, start, &predicates));
+    }
+    let decision = commands
+        .iter()
+        .map(|c| c.decision)
+        .max()
+        .unwrap_or(Decision::Allow);
+    Evaluation {
+        decision,
+        commands,
+        parse_error: None,
+    }
+}
+
+/// The evaluation of a script that does not parse: denied, with the parser's message.
+pub fn unparsable(message: &str) -> Evaluation {
+    Evaluation {
+        decision: Decision::Deny,
+        commands: Vec::new(),
+        parse_error: Some(message.to_string()),
+    }
+}
+
+fn evaluate_command(
+    cmd: &SimpleCommand,
+    policy: &Policy,
+    start: &Path,
+    predicates: &Predicates<'_>,
+) -> CommandEvaluation {
+    let dir = match &cmd.dir {
+        Dir::Start => Some(start.to_path_buf()),
+        Dir::Path(p) => Some(start.join(p)),
+        Dir::Unknown => None,
+    };
+    // SECURITY: `./git` or `/tmp/x/git` is not the git an allow rule was written for.
+    let untrusted_path = cmd
+        .words
+        .first()
+        .and_then(|w| w.lit())
+        .filter(|w| w.contains('/'))
+        .is_some_and(|w| {
+            let parent = Path::new(w)
+                .parent()
+                .map(|p| p.to_string_lossy().to_string());
+            !parent.is_some_and(|p| SYSTEM_DIRS.contains(&p.as_str()))
+        });
+    let mut matches = Vec::new();
+    for index in policy.candidates(cmd.program()) {
+        let Some(rule) = policy.rules.get(index) else {
+            continue;
+        };
+        let certainty = rule.matches(&cmd.words);
+        if certainty == Match::No {
+            continue;
+        }
+        let mut m = judge_rule(index, rule, certainty, dir.as_deref(), policy, predicates);
+        if untrusted_path && m.outcome == Some(Decision::Allow) {
+            m.outcome = None;
+            m.note = "allow rules do not match a program outside the system directories".into();
+        }
+        matches.push(m);
+    }
+    let ruled = matches.iter().filter_map(|m| m.outcome).max();
+    let (mut decision, mut why) = match (ruled, &cmd.dynamic) {
+        (Some(d), Some(reason)) => {
+            let e = policy.enforcement.dynamic;
+            (
+                d.max(e),
+                format!("dynamic ({reason}); enforcement.dynamic is {e}"),
+            )
+        }
+        (None, Some(reason)) => {
+            let e = policy.enforcement.dynamic;
+            (e, format!("dynamic: {reason}; enforcement.dynamic is {e}"))
+        }
+        (Some(d), None) => (d, "strictest matching rule".to_string()),
+        (None, None) => {
+            let e = policy.enforcement.unmatched;
+            (e, format!("no rule matched; enforcement.unmatched is {e}"))
+        }
+    };
+    if cmd.via == Via::InterpreterString {
+        // A string in interpreter code is a hint, not a command we know runs: a deny or
+        // request there asks a human; nothing there allows.
+        if ruled.is_some_and(|d| d > Decision::Allow) {
+            decision = Decision::Request;
+            why = "a string in interpreter code reads as a command a rule refuses".into();
+        } else {
+            decision = Decision::Allow;
+            why = "string in interpreter code; no deny or request rule matched".into();
+        }
+    }
+    CommandEvaluation {
+        command: cmd.clone(),
+        dir,
+        matches,
+        decision,
+        why,
+    }
+}
+
+fn judge_rule(
+    index: usize,
+    rule: &Rule,
+    certainty: Match,
+    dir: Option<&Path>,
+    policy: &Policy,
+    predicates: &Predicates<'_>,
+) -> RuleMatch {
+    let mut m = RuleMatch {
+        rule: index,
+        certainty,
+        condition_passed: None,
+        predicates: Vec::new(),
+        outcome: None,
+        note: String::new(),
+    };
+    if certainty == Match::Possible {
+        // A word only known at run time could make this rule match.
+        let strictest = rule.action.max(rule.on_mismatch.unwrap_or(Decision::Allow));
+        if strictest > Decision::Allow {
+            m.outcome = Some(Decision::Request);
+            m.note = format!(
+                "could match for some value of a word only known at run time (rule action {strictest})"
+            );
+        } else {
+            m.note = "could match, but an allow rule that only could match does not allow".into();
+        }
+        return m;
+    }
+    let Some(condition) = &rule.condition else {
+        m.outcome = Some(rule.action);
+        m.note = format!("matched: {}", rule.action);
+        return m;
+    };
+    let mut trace = Vec::new();
+    let outcome = condition.evaluate(&mut |p: Predicate| {
+        let value = match dir {
+            Some(d) => predicates.get(d, p),
+            None => PredicateValue {
+                value: Err("the directory is only known at run time".to_string()),
+                why: "the directory is only known at run time".to_string(),
+            },
+        };
+        trace.push(PredicateTrace {
+            predicate: p,
+            value: value.clone(),
+        });
+        value.value
+    });
+    m.predicates = trace;
+    m.condition_passed = Some(outcome.passed);
+    if outcome.has_error {
+        let fallback = policy.fallbacks.condition_eval_error;
+        m.outcome = Some(fallback);
+        m.note = format!(
+            "conditions could not be evaluated ({}); fallback_condition_eval_error is {fallback}",
+            outcome.reasons.join("; ")
+        );
+    } else if outcome.passed {
+        m.outcome = Some(rule.action);
+        m.note = format!("conditions hold: {}", rule.action);
+    } else if let Some(d) = rule.on_mismatch {
+        m.outcome = Some(d);
+        m.note = format!("conditions do not hold: on_mismatch {d}");
+    } else {
+        m.note = "conditions do not hold and the rule has no on_mismatch: no decision".into();
+    }
+    m
+}
+
+/// Parses and judges a script: a script that does not parse is denied.
+pub fn judge(script: &str, policy: &Policy, start: &Path, repo: &dyn RepoState) -> Evaluation {
+    match crate::command::analyze(script, start, repo) {
+        Ok(analysis) => evaluate(&analysis, policy, start, repo),
+        Err(e) => unparsable(&e.message),
+    }
+}

@@ -1,0 +1,221 @@
+//! The validated, immutable policy the engine judges with: compiled rules indexed by
+//! program, the enforcement settings and the manifest fallbacks.
+
+use std::collections::HashMap;
+
+use super::Decision;
+use super::bundle::{Bundle, BundleRule};
+use super::condition::Condition;
+use super::glob::Glob;
+use super::rule::{Matcher, Origin, Refinements, Rule};
+
+/// What to decide where no rule speaks (our `enforcement` section).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Enforcement {
+    /// Decision for a command no rule matches.
+    pub unmatched: Decision,
+    /// Decision for what cannot be known before it runs.
+    pub dynamic: Decision,
+}
+
+impl Default for Enforcement {
+    fn default() -> Self {
+        Enforcement {
+            unmatched: Decision::Allow,
+            dynamic: Decision::Request,
+        }
+    }
+}
+
+/// The manifest's fallbacks (ours default to deny, deny, request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fallbacks {
+    /// The bundle is missing.
+    pub missing_policy: Decision,
+    /// The bundle is unreadable or invalid.
+    pub malformed_bundle: Decision,
+    /// A predicate could not be evaluated.
+    pub condition_eval_error: Decision,
+}
+
+impl Default for Fallbacks {
+    fn default() -> Self {
+        Fallbacks {
+            missing_policy: Decision::Deny,
+            malformed_bundle: Decision::Deny,
+            condition_eval_error: Decision::Request,
+        }
+    }
+}
+
+/// A bundle entry that cannot be compiled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("rule `{id}`: {problem}")]
+pub struct RuleError {
+    /// The rule's id.
+    pub id: String,
+    /// What is wrong and what to change.
+    pub problem: String,
+}
+
+/// The compiled policy.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    /// Every rule, in bundle order (order never changes a decision).
+    pub rules: Vec<Rule>,
+    /// Rules by the program name they can match.
+    by_program: HashMap<String, Vec<usize>>,
+    /// Rules that can match any program (globs starting with a wildcard).
+    any_program: Vec<usize>,
+    /// Enforcement settings.
+    pub enforcement: Enforcement,
+    /// Manifest fallbacks.
+    pub fallbacks: Fallbacks,
+    /// The hash of the policy the bundle was built from, when known.
+    pub policy_hash: Option<String>,
+    /// Where the policy came from, for messages (`embedded default policy`, a path).
+    pub source: String,
+}
+
+impl Policy {
+    /// Compiles a bundle, rejecting rules that cannot be compiled.
+    pub fn from_bundle(bundle: &Bundle, source: &str) -> Result<Policy, RuleError> {
+        let mut rules = Vec::with_capacity(bundle.commands.len());
+        for entry in &bundle.commands {
+            rules.push(compile(entry)?);
+        }
+        let mut policy = Policy {
+            rules: Vec::new(),
+            by_program: HashMap::new(),
+            any_program: Vec::new(),
+            enforcement: Enforcement::default(),
+            fallbacks: Fallbacks::default(),
+            policy_hash: bundle.policy_hash.clone(),
+            source: source.to_string(),
+        };
+        if let Some(e) = &bundle.enforcement {
+            if let Some(d) = e.unmatched.as_deref() {
+                policy.enforcement.unmatched = parse_decision("enforcement", "unmatched", d)?;
+            }
+            if let Some(d) = e.dynamic.as_deref() {
+                policy.enforcement.dynamic = parse_decision("enforcement", "dynamic", d)?;
+            }
+        }
+        for (i, rule) in rules.iter().enumerate() {
+            match rule.matcher.program() {
+                Some(p) => policy.by_program.entry(p).or_default().push(i),
+                None => policy.any_program.push(i),
+            }
+        }
+        policy.rules = rules;
+        Ok(policy)
+    }
+
+    /// Indices of the rules that could match a command with this program name (all rules
+    /// when the program is unknown), in rule order.
+    pub fn candidates(&self, program: Option<&str>) -> Vec<usize> {
+        let Some(program) = program else {
+            return (0..self.rules.len()).collect();
+        };
+        let mut out: Vec<usize> = self
+            .by_program
+            .get(program)
+            .map(|v| v.to_vec())
+            .unwrap_or_default();
+        out.extend(self.any_program.iter().copied());
+        out.sort_unstable();
+        out
+    }
+}
+
+fn parse_decision(id: &str, field: &str, word: &str) -> Result<Decision, RuleError> {
+    Decision::parse(word).ok_or_else(|| RuleError {
+        id: id.to_string(),
+        problem: format!("`{field}` is `{word}`: use allow, request or deny"),
+    })
+}
+
+/// Compiles one bundle entry.
+pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
+    let id = entry.id.clone();
+    let err = |problem: String| RuleError {
+        id: id.clone(),
+        problem,
+    };
+    let action = parse_decision(&id, "action", &entry.action)?;
+    let on_mismatch = match entry.on_mismatch.as_deref() {
+        Some(d) => Some(parse_decision(&id, "on_mismatch", d)?),
+        None => None,
+    };
+    let words = || -> Vec<String> {
+        entry
+            .pattern
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    let matcher = match entry.matcher.as_str() {
+        "exact" => Matcher::Exact(words()),
+        "prefix" => Matcher::Prefix(words()),
+        "glob" => {
+            Matcher::Glob(Glob::new(&entry.pattern).map_err(|e| err(format!("bad glob: {e}")))?)
+        }
+        other => {
+            return Err(err(format!(
+                "unknown matcher `{other}`: use exact, prefix or glob"
+            )));
+        }
+    };
+    if let Matcher::Exact(w) | Matcher::Prefix(w) = &matcher
+        && w.is_empty()
+    {
+        return Err(err("empty pattern".into()));
+    }
+    let mut refinements = Refinements::default();
+    if let Some(r) = &entry.refinements {
+        refinements.flags = r.flags.clone();
+        refinements.unless_flags = r.unless_flags.clone();
+        for a in &r.args {
+            refinements
+                .args
+                .push(Glob::new(a).map_err(|e| err(format!("bad `args` glob `{a}`: {e}")))?);
+        }
+    }
+    let problems = super::condition::validate(&entry.conditions);
+    if !problems.is_empty() {
+        return Err(err(format!("conditions: {}", problems.join("; "))));
+    }
+    let condition = Condition::parse(&entry.conditions);
+    let condition = if condition.is_trivial() {
+        None
+    } else {
+        Some(condition)
+    };
+    let origin = entry
+        .origin
+        .as_ref()
+        .map(|o| Origin {
+            scope: o.scope.clone(),
+            path: o.path.clone(),
+        })
+        .unwrap_or_default();
+    let (examples_match, examples_not_match) = entry
+        .examples
+        .as_ref()
+        .map(|e| (e.matches.clone(), e.not_matches.clone()))
+        .unwrap_or_default();
+    Ok(Rule {
+        id,
+        action,
+        on_mismatch,
+        matcher,
+        pattern: entry.pattern.clone(),
+        refinements,
+        condition,
+        origin,
+        source: entry.source.clone(),
+        reason: entry.reason.clone(),
+        examples_match,
+        examples_not_match,
+    })
+}

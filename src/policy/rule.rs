@@ -1,0 +1,435 @@
+//! Compiled rules and how one rule matches one simple command.
+//!
+//! Matching is three-valued: a rule matches a command [`Match::Yes`], [`Match::No`], or
+//! [`Match::Possible`] — it would match for some value of a word only known at run time.
+//! The engine lets a possible deny or request ask a human, and never lets a possible
+//! allow allow.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::Decision;
+use super::condition::Condition;
+use super::glob::Glob;
+use crate::command::Word;
+
+/// Three-valued match result, ordered No < Possible < Yes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Match {
+    /// The rule does not match for any value of the unknown words.
+    No,
+    /// The rule matches for some values of the unknown words.
+    Possible,
+    /// The rule matches.
+    Yes,
+}
+
+impl Match {
+    /// Both must hold.
+    fn and(self, other: Match) -> Match {
+        self.min(other)
+    }
+
+    /// The negation, for carve-outs: present → no match.
+    fn not(self) -> Match {
+        match self {
+            Match::Yes => Match::No,
+            Match::Possible => Match::Possible,
+            Match::No => Match::Yes,
+        }
+    }
+}
+
+/// How a rule's pattern is compared with a command.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// The argv equals these words.
+    Exact(Vec<String>),
+    /// The argv starts with these words, token by token.
+    Prefix(Vec<String>),
+    /// `fnmatchcase` over the argv joined by single spaces (the reference's semantics).
+    Glob(Glob),
+}
+
+impl Matcher {
+    /// The program name this matcher can only match, when it has one: used to index.
+    pub fn program(&self) -> Option<String> {
+        let first = match self {
+            Matcher::Exact(w) | Matcher::Prefix(w) => w.first()?.clone(),
+            Matcher::Glob(g) => {
+                let prefix = g.literal_prefix();
+                // Only a complete first word (followed by a space, or the whole pattern)
+                // names the program.
+                let (word, rest) = match prefix.split_once(' ') {
+                    Some((w, _)) => (w, true),
+                    None => (prefix, prefix.len() == g.pattern().len()),
+                };
+                if !rest || word.is_empty() {
+                    return None;
+                }
+                word.to_string()
+            }
+        };
+        Some(basename(&first).to_string())
+    }
+
+    /// The matcher's name in bundles.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Matcher::Exact(_) => "exact",
+            Matcher::Prefix(_) => "prefix",
+            Matcher::Glob(_) => "glob",
+        }
+    }
+}
+
+/// Extra conditions on the arguments after the matched prefix (our extension).
+#[derive(Debug, Clone, Default)]
+pub struct Refinements {
+    /// At least one of these options is present.
+    pub flags: Vec<String>,
+    /// At least one argument matches one of these globs.
+    pub args: Vec<Glob>,
+    /// None of these options is present (carve-outs).
+    pub unless_flags: Vec<String>,
+}
+
+impl Refinements {
+    /// Whether there is nothing to check.
+    pub fn is_empty(&self) -> bool {
+        self.flags.is_empty() && self.args.is_empty() && self.unless_flags.is_empty()
+    }
+}
+
+/// Where a rule was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The scope slot (`system`, `repo`, …).
+    pub scope: String,
+    /// The file it came from.
+    pub path: String,
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable id (from the file, or derived like the reference's `static-deny:…`).
+    pub id: String,
+    /// What the rule gives when it matches (and its conditions hold).
+    pub action: Decision,
+    /// What it gives when its conditions do not hold; `None` gives nothing.
+    pub on_mismatch: Option<Decision>,
+    /// How the pattern is compared.
+    pub matcher: Matcher,
+    /// The pattern as written.
+    pub pattern: String,
+    /// Argument refinements.
+    pub refinements: Refinements,
+    /// Conditions; `None` when unconditional.
+    pub condition: Option<Condition>,
+    /// Where it was written.
+    pub origin: Origin,
+    /// The reference's `source` field (e.g. `command_rules`).
+    pub source: String,
+    /// Why the rule exists, for messages.
+    pub reason: Option<String>,
+    /// Commands the rule must match.
+    pub examples_match: Vec<String>,
+    /// Commands the rule must not match.
+    pub examples_not_match: Vec<String>,
+}
+
+/// Basename of a program path.
+pub fn basename(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// Directories from which a path-qualified program may be matched by allow rules.
+pub const SYSTEM_DIRS: [&str; 5] = ["/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin"];
+
+/// Lexically normalises a path-like word: `//` and `/./` collapse, `..` pops, a trailing
+/// `/` goes (`rm -rf //` is about `/`). Not path-like words come back unchanged.
+pub fn normalize_path(word: &str) -> String {
+    if !word.contains('/') || word.contains("://") {
+        return word.to_string();
+    }
+    let mut out = PathBuf::new();
+    let absolute = word.starts_with('/');
+    let mut depth = 0usize;
+    for c in Path::new(word).components() {
+        match c {
+            Component::RootDir => out.push("/"),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if depth > 0 {
+                    out.pop();
+                    depth -= 1;
+                } else if !absolute {
+                    out.push("..");
+                }
+            }
+            Component::Normal(p) => {
+                out.push(p);
+                depth += 1;
+            }
+            Component::Prefix(_) => {}
+        }
+    }
+    let s = out.to_string_lossy().to_string();
+    if s.is_empty() { ".".to_string() } else { s }
+}
+
+/// Compares one pattern token with one word.
+fn token(pattern: &str, word: &Word, position: usize) -> Match {
+    match word {
+        Word::Lit(w) => {
+            let same = if position == 0 && !pattern.contains('/') {
+                basename(w) == pattern
+            } else {
+                w == pattern || normalize_path(w) == normalize_path(pattern)
+            };
+            if same { Match::Yes } else { Match::No }
+        }
+        Word::Glob(g) => {
+            if g == pattern {
+                Match::Yes
+            } else if Glob::new(g).is_ok_and(|glob| glob.matches(pattern)) {
+                Match::Possible
+            } else {
+                Match::No
+            }
+        }
+        Word::Unknown { .. } => Match::Possible,
+    }
+}
+
+impl Rule {
+    /// How this rule matches a command's words.
+    pub fn matches(&self, words: &[Word]) -> Match {
+        let (base, consumed) = match &self.matcher {
+            Matcher::Exact(p) => (token_seq(p, words, true), p.len()),
+            Matcher::Prefix(p) => (token_seq(p, words, false), p.len()),
+            Matcher::Glob(g) => (glob_argv(g, words), 1),
+        };
+        if base == Match::No || self.refinements.is_empty() {
+            return base;
+        }
+        let rest = words.get(consumed.min(words.len())..).unwrap_or(&[]);
+        base.and(self.refine(rest))
+    }
+
+    fn refine(&self, args: &[Word]) -> Match {
+        let r = &self.refinements;
+        let mut result = Match::Yes;
+        if !r.flags.is_empty() {
+            result = result.and(any_flag(&r.flags, args));
+        }
+        if !r.args.is_empty() {
+            result = result.and(any_arg(&r.args, args));
+        }
+        if !r.unless_flags.is_empty() {
+            result = result.and(any_flag(&r.unless_flags, args).not());
+        }
+        result
+    }
+}
+
+/// Exact or prefix comparison, token by token. A word that may split into several fields
+/// makes every later position uncertain.
+fn token_seq(pattern: &[String], words: &[Word], exact: bool) -> Match {
+    let mut result = Match::Yes;
+    for (i, p) in pattern.iter().enumerate() {
+        let Some(w) = words.get(i) else {
+            return Match::No;
+        };
+        if w.may_split() {
+            // It may stand for any number of words, including this one and the rest.
+            return if token(p, w, i) == Match::No && matches!(w, Word::Glob(_)) {
+                Match::No
+            } else {
+                Match::Possible
+            };
+        }
+        result = result.and(token(p, w, i));
+        if result == Match::No {
+            return Match::No;
+        }
+    }
+    if exact && words.len() != pattern.len() {
+        return if words.iter().skip(pattern.len()).all(Word::may_split) {
+            result.and(Match::Possible)
+        } else {
+            Match::No
+        };
+    }
+    result
+}
+
+/// Glob over the joined argv. With unknown words the known text before the first one
+/// must be consistent with the glob's literal prefix for a possible match.
+fn glob_argv(g: &Glob, words: &[Word]) -> Match {
+    let known: Option<Vec<String>> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| match w {
+            Word::Lit(s) if i == 0 => Some(basename(s).to_string()),
+            Word::Lit(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    if let Some(known) = known {
+        let joined = known.join(" ");
+        if g.matches(&joined) {
+            return Match::Yes;
+        }
+        // Also try the normalised path form of each word.
+        let normalized: Vec<String> = known.iter().map(|w| normalize_path(w)).collect();
+        return if g.matches(&normalized.join(" ")) {
+            Match::Yes
+        } else {
+            Match::No
+        };
+    }
+    let mut before = String::new();
+    for (i, w) in words.iter().enumerate() {
+        match w {
+            Word::Lit(s) => {
+                if i > 0 {
+                    before.push(' ');
+                }
+                before.push_str(if i == 0 { basename(s) } else { s });
+            }
+            _ => break,
+        }
+    }
+    if i_can_extend(g.literal_prefix(), &before) {
+        Match::Possible
+    } else {
+        Match::No
+    }
+}
+
+/// Whether a text that continues unknown after `known` can start with `prefix`.
+fn i_can_extend(prefix: &str, known: &str) -> bool {
+    let known_with_space = if known.is_empty() {
+        String::new()
+    } else {
+        format!("{known} ")
+    };
+    known_with_space.starts_with(prefix) || prefix.starts_with(&known_with_space)
+}
+
+/// Whether any of `flags` is present among `args`, recognising bundled short options
+/// (`-uf` ⊇ `-f`), `--opt=value`, and unambiguous long-option abbreviations (`--forc`).
+/// Options after `--` are operands, not flags.
+fn any_flag(flags: &[String], args: &[Word]) -> Match {
+    let mut result = Match::No;
+    for arg in args {
+        match arg {
+            Word::Lit(a) => {
+                if a == "--" {
+                    break;
+                }
+                if flags.iter().any(|f| flag_present(f, a)) {
+                    return Match::Yes;
+                }
+            }
+            Word::Glob(a) => {
+                if flags.iter().any(|f| flag_present(f, a)) {
+                    return Match::Yes;
+                }
+                if a.starts_with('-') || a.starts_with(['*', '?', '[']) {
+                    result = Match::Possible;
+                }
+            }
+            Word::Unknown { .. } => result = Match::Possible,
+        }
+    }
+    result
+}
+
+fn flag_present(flag: &str, arg: &str) -> bool {
+    if let Some(long) = flag.strip_prefix("--") {
+        let Some(given) = arg.strip_prefix("--") else {
+            return false;
+        };
+        let given = given.split_once('=').map_or(given, |(n, _)| n);
+        if given == long {
+            return true;
+        }
+        // An abbreviation (git and getopt_long accept any unambiguous prefix). We cannot
+        // know the program's other options, so any prefix of 2+ characters counts: for a
+        // deny that over-matches safely; an ambiguous one makes the program refuse.
+        given.len() >= 2 && long.starts_with(given)
+    } else if let Some(short) = flag.strip_prefix('-') {
+        if arg.starts_with("--") || !arg.starts_with('-') {
+            return false;
+        }
+        if short.chars().count() != 1 {
+            return arg == flag;
+        }
+        arg == flag
+            || arg.chars().skip(1).all(|c| c.is_ascii_alphanumeric())
+                && arg.get(1..).is_some_and(|b| b.contains(short))
+    } else {
+        arg == flag
+    }
+}
+
+/// Whether any argument matches one of `globs` (also in normalised path form).
+fn any_arg(globs: &[Glob], args: &[Word]) -> Match {
+    let mut result = Match::No;
+    for arg in args {
+        match arg {
+            Word::Lit(a) => {
+                let n = normalize_path(a);
+                if globs.iter().any(|g| g.matches(a) || g.matches(&n)) {
+                    return Match::Yes;
+                }
+            }
+            Word::Glob(a) => {
+                if globs.iter().any(|g| g.matches(a)) {
+                    return Match::Yes;
+                }
+                let own = Glob::new(a).ok();
+                if globs
+                    .iter()
+                    .any(|g| own.as_ref().is_some_and(|o| o.matches(g.pattern())))
+                {
+                    result = Match::Possible;
+                }
+            }
+            Word::Unknown { .. } => result = Match::Possible,
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("//", "/")]
+    #[case("/./", "/")]
+    #[case("/tmp/../", "/")]
+    #[case("./.git/", ".git")]
+    #[case("a//b/./c", "a/b/c")]
+    #[case("plain", "plain")]
+    fn paths_normalise_lexically(#[case] raw: &str, #[case] want: &str) {
+        assert_eq!(normalize_path(raw), want);
+    }
+
+    #[rstest]
+    #[case("--force", "--force", true)]
+    #[case("--force", "--force=yes", true)]
+    #[case("--force", "--forc", true)]
+    #[case("--force", "--f", false)]
+    #[case("-f", "-uf", true)]
+    #[case("-f", "-f", true)]
+    #[case("-f", "--follow", false)]
+    #[case("-f", "-u", false)]
+    fn flag_spellings(#[case] flag: &str, #[case] arg: &str, #[case] present: bool) {
+        assert_eq!(flag_present(flag, arg), present);
+    }
+}
