@@ -60,10 +60,12 @@ pub fn write_wrapper_artifacts(
         path: out_dir.to_path_buf(),
         source,
     })?;
-    let out_dir = out_dir.canonicalize().map_err(|source| RenderError::Write {
-        path: out_dir.to_path_buf(),
-        source,
-    })?;
+    let out_dir = out_dir
+        .canonicalize()
+        .map_err(|source| RenderError::Write {
+            path: out_dir.to_path_buf(),
+            source,
+        })?;
     let bundle_path = out_dir.join(BUNDLE_NAME);
     let manifest_path = out_dir.join(MANIFEST_NAME);
     let exe = std::env::current_exe()
