@@ -26,6 +26,8 @@ enum Command {
     Check(JudgeArgs),
     /// Show every step of a decision.
     Explain(JudgeArgs),
+    /// Merge the six policy scopes into one effective policy with its policy_hash.
+    Resolve(crate::resolve::cli::ResolveArgs),
 }
 
 /// Where the policy comes from and what to judge.
@@ -75,6 +77,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
     match cli.command {
         Command::Check(a) => judge(&a, false, &mut out, &mut err),
         Command::Explain(a) => judge(&a, true, &mut out, &mut err),
+        Command::Resolve(a) => crate::resolve::cli::run_resolve(&a, &mut out, &mut err),
     }
 }
 

@@ -265,7 +265,7 @@ pub fn build(
     let mut required: Vec<String> = Vec::new();
     for c in &commands {
         let cond = super::condition::Condition::parse(&c.conditions);
-        for p in cond.predicates() {
+        for p in cond.required_predicates() {
             let name = p.name().to_string();
             if !required.contains(&name) {
                 required.push(name);

@@ -272,7 +272,7 @@ fn judge_rule(
         m.outcome = Some(fallback);
         m.note = format!(
             "conditions could not be evaluated ({}); fallback_condition_eval_error is {fallback}",
-            outcome.reasons.join("; ")
+            outcome.errors.join("; ")
         );
     } else if outcome.passed {
         m.outcome = Some(rule.action);

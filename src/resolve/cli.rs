@@ -117,15 +117,30 @@ pub fn resolve_from_args(args: &ResolveArgs) -> Result<Resolved, ResolveError> {
 /// Runs `policy-exec resolve` and returns the reference's exit code (0 ok, 2 argument,
 /// 3 missing file, 4 invalid file, 5 internal).
 pub fn run_resolve(args: &ResolveArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    if args.emit_host_rules {
-        // The caller wires host rendering through `resolve_from_args`; reaching here
-        // means it did not, and silently skipping the host files would be worse.
-        return write_error(args, &ResolveError::HostRulesUnavailable, out, err);
-    }
     let resolved = match resolve_from_args(args) {
         Ok(resolved) => resolved,
         Err(e) => return write_error(args, &e, out, err),
     };
+    if args.emit_host_rules {
+        let Some(dir) = given(&args.host_out_dir) else {
+            return write_error(args, &ResolveError::HostRulesUnavailable, out, err);
+        };
+        match crate::render::write_wrapper_artifacts(&resolved, &args.root, dir) {
+            Ok(w) => {
+                let _ = writeln!(
+                    err,
+                    "policy-exec: wrote {} rules to `{}` and the manifest `{}`",
+                    w.rules,
+                    w.bundle.display(),
+                    w.manifest.display()
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(err, "policy-exec: {e}");
+                return 5;
+            }
+        }
+    }
     match write_success(args, &resolved, out, err) {
         Ok(()) => 0,
         Err(_) => 5,
@@ -161,7 +176,7 @@ fn entry_value(d: &DroppedEntry) -> PyValue {
 
 fn warning_line(d: &DroppedEntry) -> String {
     format!(
-        "policy-exec: warning: {}: restate it there or move it to `command_rules`\n",
+        "policy-exec: warning: {}: restate it in the lower file or move it to `command_rules`\n",
         d.describe()
     )
 }

@@ -32,9 +32,9 @@ pub enum ResolveError {
         requires: &'static str,
     },
 
-    /// `--emit-host-rules` reached a front end that has no host renderer wired in.
+    /// `--emit-host-rules` without `--host-out-dir`.
     #[error(
-        "`--emit-host-rules` is not available from this `resolve` entry point: run `policy-exec sync` to write host files"
+        "`--emit-host-rules` needs `--host-out-dir DIR`: say where to write the bundle and manifest"
     )]
     HostRulesUnavailable,
 

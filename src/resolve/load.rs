@@ -42,12 +42,13 @@ use super::value::{PyMap, PyValue, map_set};
 pub(crate) enum LoadError {
     /// The YAML or JSON parser rejected the text.
     Syntax(String),
-    /// A mapping key is not a string once typed as YAML 1.1 (e.g. `yes:` or `1:`).
+    /// A mapping key is not a string once typed as YAML 1.1 (e.g. `yes:` or `1:`);
+    /// `at` is the dotted path of the mapping, empty at the top level.
     NonStringKey { key: String, at: String },
     /// A plain scalar matched a YAML 1.1 number pattern but cannot be constructed
     /// (e.g. `0x_`, or an integer beyond 128 bits).
     BadScalar { text: String, reason: String },
-    /// A `<<` merge key whose value is not a mapping or a list of mappings.
+    /// A `<<` merge key whose value is not a mapping or a list of mappings; `at` as above.
     BadMerge { at: String },
     /// Our own invariant broke (the two passes disagreed, a regex did not compile).
     Internal(String),
@@ -409,7 +410,7 @@ fn flatten_mapping(pairs: Vec<(Resolved, PyValue)>, at: &str) -> Result<PyMap, L
             Resolved::Value(other) => {
                 return Err(LoadError::NonStringKey {
                     key: key_text(&other),
-                    at: display_path(at).to_owned(),
+                    at: at.to_owned(),
                 });
             }
         }
@@ -462,7 +463,7 @@ fn build_typed(raw: &Raw<'_>, at: &str) -> Result<PyValue, LoadError> {
                     other => {
                         return Err(LoadError::NonStringKey {
                             key: key_text(&other),
-                            at: display_path(at).to_owned(),
+                            at: at.to_owned(),
                         });
                     }
                 };

@@ -3,7 +3,7 @@
 //! This module owns scope-file discovery, validation, the merge, `policy_hash`, the
 //! `--emit` file and the `resolve` subcommand. Everything observable is byte-compatible
 //! with the reference resolver (policy-contract's `resolve.py`): its merge quirks
-//! ([`merge`]), PyYAML's YAML 1.1 typing (`load`) and Python's `json.dumps` output
+//! (`merge.rs`), PyYAML's YAML 1.1 typing (`load.rs`) and Python's `json.dumps` output
 //! ([`python_json_dumps_sorted`]), so existing hashes and snapshots stay valid.
 //!
 //! It never writes host files or the wrapper bundle (the renderer does, from a
@@ -465,7 +465,8 @@ fn load_error(path: &Path, format: &'static str, e: LoadError) -> ResolveError {
         LoadError::NonStringKey { key, at } => ResolveError::Unsupported {
             path,
             problem: format!(
-                "has mapping key `{key}` at `{at}`, which YAML 1.1 (the reference's reader) does not read as a string: quote the key"
+                "has mapping key `{key}` {}, which YAML 1.1 (the reference's reader) does not read as a string: quote the key",
+                place(&at)
             ),
         },
         LoadError::BadScalar { text, reason } => ResolveError::Unsupported {
@@ -475,9 +476,19 @@ fn load_error(path: &Path, format: &'static str, e: LoadError) -> ResolveError {
         LoadError::BadMerge { at } => ResolveError::Unsupported {
             path,
             problem: format!(
-                "merges (`<<`) something other than a mapping or a list of mappings at `{at}`: merge mappings only"
+                "merges (`<<`) something other than a mapping or a list of mappings {}: merge mappings only",
+                place(&at)
             ),
         },
         LoadError::Internal(what) => ResolveError::Internal(format!("{}: {what}", path.display())),
+    }
+}
+
+/// Where in a document a problem is, for messages.
+fn place(at: &str) -> String {
+    if at.is_empty() {
+        "at the top level".to_owned()
+    } else {
+        format!("under `{at}`")
     }
 }

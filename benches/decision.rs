@@ -1,0 +1,162 @@
+//! Benchmarks, reported as ratios against baselines measured in the same run (the
+//! machines are shared and noisy):
+//!
+//! 1. `policy-exec check` as a whole process on the default bundle, next to
+//!    `bash -c true` (median of many runs each, interleaved).
+//! 2. In-process decision time against generated bundles of 100, 1,000 and 10,000 rules:
+//!    rules are indexed by program, so time should grow sub-linearly.
+//!
+//! Run: `cargo bench --bench decision` (builds the release binary first).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use policy_exec::git::{Predicate, PredicateValue, RepoState};
+use policy_exec::policy::bundle::{Bundle, BundleRule};
+use policy_exec::policy::engine;
+use policy_exec::policy::policy::Policy;
+
+struct Clean;
+
+impl RepoState for Clean {
+    fn predicate(&self, _dir: &Path, _p: Predicate) -> PredicateValue {
+        PredicateValue {
+            value: Ok(true),
+            why: "clean".into(),
+        }
+    }
+    fn git_alias(&self, _dir: &Path, _name: &str) -> Option<String> {
+        None
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn run(cmd: &mut Command) -> Duration {
+    let start = Instant::now();
+    let status = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    let took = start.elapsed();
+    assert!(status.code().is_some());
+    took
+}
+
+fn generated(n: usize) -> Policy {
+    let programs = (n / 10).max(1);
+    let commands = (0..n)
+        .map(|i| {
+            let program = format!("tool{}", i % programs);
+            let (matcher, pattern) = match i % 3 {
+                0 => ("prefix", format!("{program} sub{i}")),
+                1 => ("exact", format!("{program} sub{i} --flag")),
+                _ => ("glob", format!("{program} sub{i} *")),
+            };
+            BundleRule {
+                id: format!("r{i}"),
+                source: "bench".into(),
+                action: ["allow", "request", "deny"][i % 3].into(),
+                on_mismatch: None,
+                matcher: matcher.into(),
+                pattern: pattern.clone(),
+                normalized_pattern: pattern.clone(),
+                conditions: serde_json::json!({"mode": "all", "conditions": []}),
+                platform_action: "allow".into(),
+                shell_entry: pattern.clone(),
+                bash_entry: pattern,
+                origin: None,
+                refinements: None,
+                examples: None,
+                reason: None,
+            }
+        })
+        .collect();
+    let bundle = Bundle {
+        schema_version: 1,
+        required_conditions: vec![],
+        commands,
+        enforcement: None,
+        policy_hash: None,
+    };
+    Policy::from_bundle(&bundle, "bench").unwrap()
+}
+
+fn per_decision(policy: &Policy, scripts: &[&str], rounds: usize) -> Duration {
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for s in scripts {
+            std::hint::black_box(engine::judge(s, policy, Path::new("/"), &Clean));
+        }
+    }
+    start.elapsed() / u32::try_from(rounds * scripts.len()).unwrap()
+}
+
+fn main() {
+    let built = Command::new("cargo")
+        .args(["build", "--release", "--quiet", "--bin", "policy-exec"])
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/policy-exec");
+    let home = tempfile::tempdir().unwrap();
+
+    // 1. Whole-process check vs bash -c true, interleaved so noise hits both alike.
+    let rounds = 200;
+    let (mut check, mut bash) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        bash.push(run(Command::new("bash").args(["-c", "true"])));
+        check.push(run(Command::new(&bin)
+            .args([
+                "check",
+                "--cwd",
+                "/",
+                "--command",
+                "git status && ls -la | head",
+            ])
+            .env_clear()
+            .env("HOME", home.path())));
+    }
+    let (check, bash) = (median(check), median(bash));
+    println!("whole process, median of {rounds}:");
+    println!(
+        "  bash -c true                      {:>8.3} ms",
+        bash.as_secs_f64() * 1e3
+    );
+    println!(
+        "  policy-exec check (default bundle) {:>8.3} ms  ({:.2}x bash, +{:.3} ms)",
+        check.as_secs_f64() * 1e3,
+        check.as_secs_f64() / bash.as_secs_f64(),
+        (check.as_secs_f64() - bash.as_secs_f64()) * 1e3
+    );
+
+    // 2. In-process decision time by bundle size.
+    let scripts = [
+        "tool7 sub77 --flag",
+        "git status && tool3 sub3 x | grep y",
+        "bash -c 'tool5 sub995 a b' ; echo done",
+    ];
+    println!("in-process decision time (3 scripts, mean per script):");
+    let mut base = None;
+    for n in [100usize, 1_000, 10_000] {
+        let policy = generated(n);
+        per_decision(&policy, &scripts, 50); // warm up
+        let t = per_decision(&policy, &scripts, 500);
+        let ratio = t.as_secs_f64() / base.get_or_insert(t).as_secs_f64();
+        println!(
+            "  {n:>6} rules  {:>8.1} µs  ({ratio:.2}x the 100-rule time)",
+            t.as_secs_f64() * 1e6
+        );
+    }
+}

@@ -1,0 +1,288 @@
+//! End to end: the real binary's `check` and `explain` on real git repositories, with a
+//! cleared environment and temp files built per test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+/// A test environment: an empty HOME, and helpers to make repositories and run the binary.
+struct Env {
+    home: TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn git(&self, dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env_clear()
+            .env("HOME", self.home.path())
+            .env("PATH", "/usr/bin:/bin:/usr/local/bin")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A repository with one commit; `dirty` adds a modified and an untracked file.
+    fn repo(&self, name: &str, dirty: bool) -> PathBuf {
+        let dir = self.home.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        self.git(&dir, &["init", "-q", "-b", "main"]);
+        std::fs::write(dir.join("f.txt"), "a\n").unwrap();
+        self.git(&dir, &["add", "f.txt"]);
+        self.git(&dir, &["commit", "-qm", "init"]);
+        if dirty {
+            std::fs::write(dir.join("f.txt"), "b\n").unwrap();
+            std::fs::write(dir.join("new.txt"), "n\n").unwrap();
+        }
+        dir
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_policy-exec"))
+            .args(args)
+            .env_clear()
+            .env("HOME", self.home.path())
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap()
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn checkout_is_allowed_on_a_clean_repo_and_requested_on_a_dirty_one() {
+    let env = Env::new();
+    let clean = env.repo("clean", false);
+    let dirty = env.repo("dirty", true);
+    let c = clean.to_str().unwrap();
+    let d = dirty.to_str().unwrap();
+    assert_eq!(
+        code(&env.run(&["check", "--cwd", c, "--", "git", "checkout", "x"])),
+        0
+    );
+    let o = env.run(&["check", "--cwd", d, "--json", "--", "git", "checkout", "x"]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["decision"], "request");
+    assert_eq!(v["matched"], true);
+    assert_eq!(v["rule_id"], "branch-moves-need-clean-worktree");
+    assert_eq!(v["condition_passed"], false);
+}
+
+#[test]
+fn explain_shows_rule_origin_and_predicate_reasons_in_a_dirty_repo() {
+    let env = Env::new();
+    let dirty = env.repo("dirty", true);
+    let o = env.run(&[
+        "explain",
+        "--cwd",
+        dirty.to_str().unwrap(),
+        "git checkout x",
+    ]);
+    let text = stdout(&o);
+    assert_eq!(code(&o), 1, "{text}");
+    assert!(text.contains("embedded default policy"), "{text}");
+    assert!(
+        text.contains("branch-moves-need-clean-worktree from policy-config/system.yaml"),
+        "{text}"
+    );
+    assert!(
+        text.contains("git_clean_worktree = false: 1 modified, 1 untracked"),
+        "{text}"
+    );
+    assert!(text.contains("decision: REQUEST"), "{text}");
+}
+
+#[test]
+fn cd_into_a_dirty_repo_is_followed_for_predicates() {
+    let env = Env::new();
+    let clean = env.repo("clean", false);
+    let dirty = env.repo("dirty", true);
+    let script = format!("cd {} && git checkout main", dirty.display());
+    assert_eq!(
+        code(&env.run(&[
+            "check",
+            "--cwd",
+            clean.to_str().unwrap(),
+            "--command",
+            &script
+        ])),
+        1
+    );
+    let script = format!("git -C {} checkout main", clean.display());
+    assert_eq!(
+        code(&env.run(&[
+            "check",
+            "--cwd",
+            dirty.to_str().unwrap(),
+            "--command",
+            &script
+        ])),
+        0
+    );
+}
+
+#[test]
+fn denied_commands_exit_2_with_rule_and_reason() {
+    let env = Env::new();
+    let o = env.run(&[
+        "check",
+        "--cwd",
+        "/",
+        "--json",
+        "--command",
+        "bash -c 'git push -uf origin main'",
+    ]);
+    assert_eq!(code(&o), 2);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["decision"], "deny");
+    assert_eq!(v["rule_id"], "no-force-push");
+    assert_eq!(v["rule_origin"]["path"], "policy-config/system.yaml");
+}
+
+#[test]
+fn a_script_that_does_not_parse_is_denied() {
+    let env = Env::new();
+    let o = env.run(&["check", "--cwd", "/", "--command", "if true; then echo"]);
+    assert_eq!(code(&o), 2);
+    assert!(stdout(&o).contains("does not parse"));
+}
+
+#[test]
+fn a_missing_bundle_is_denied_and_a_manifest_can_choose_otherwise() {
+    let env = Env::new();
+    let missing = env.home.path().join("nope.json");
+    let o = env.run(&["check", "--bundle", missing.to_str().unwrap(), "--", "ls"]);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    let manifest = env.home.path().join("m.json");
+    std::fs::write(
+        &manifest,
+        serde_json::json!({"schema_version": 1, "bundle_path": missing, "fallback_missing_policy": "request"})
+            .to_string(),
+    )
+    .unwrap();
+    assert_eq!(
+        code(&env.run(&[
+            "check",
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--",
+            "ls"
+        ])),
+        1
+    );
+    std::fs::write(&manifest, "{not json").unwrap();
+    assert_eq!(
+        code(&env.run(&[
+            "check",
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--",
+            "ls"
+        ])),
+        2
+    );
+}
+
+#[test]
+fn a_malformed_bundle_is_denied() {
+    let env = Env::new();
+    let bundle = env.home.path().join("b.json");
+    std::fs::write(&bundle, "[1, 2").unwrap();
+    let o = env.run(&["check", "--bundle", bundle.to_str().unwrap(), "--", "ls"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn the_configured_manifest_is_found_under_xdg_config() {
+    let env = Env::new();
+    let dir = env.home.path().join(".config/policy-exec");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bundle = dir.join("policy-wrapper-rules.json");
+    std::fs::write(
+        &bundle,
+        serde_json::json!({"schema_version": 1, "required_conditions": [], "commands": [{
+            "id": "no-ls", "source": "t", "action": "deny", "on_mismatch": null, "matcher": "prefix",
+            "pattern": "ls", "normalized_pattern": "ls", "conditions": {"mode": "all", "conditions": []},
+            "platform_action": "deny", "shell_entry": "ls", "bash_entry": "ls"}]})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("policy-wrapper-dispatch.manifest.json"),
+        serde_json::json!({"schema_version": 1, "bundle_path": bundle}).to_string(),
+    )
+    .unwrap();
+    let o = env.run(&["check", "--json", "--", "ls", "-la"]);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert!(stdout(&o).contains("no-ls"));
+}
+
+#[test]
+fn check_judges_straight_from_a_policy_tree() {
+    let env = Env::new();
+    let root = env.home.path().join("tree");
+    let pc = root.join("policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    let scope = |s: &str, extra: &str| format!("policy_version: v1\nscope: {s}\n{extra}\n");
+    std::fs::write(
+        pc.join("system.yaml"),
+        scope("system", "commands:\n  deny: [\"make deploy*\"]"),
+    )
+    .unwrap();
+    std::fs::write(pc.join("user.yaml"), scope("user", "notes: u")).unwrap();
+    std::fs::write(pc.join("repo.yaml"), scope("repo", "notes: r")).unwrap();
+    std::fs::write(pc.join("harness/codex.yaml"), scope("harness", "notes: h")).unwrap();
+    std::fs::write(
+        pc.join("task-domain/dev.yaml"),
+        scope("task_domain", "notes: d"),
+    )
+    .unwrap();
+    let r = root.to_str().unwrap();
+    let args = [
+        "check",
+        "--root",
+        r,
+        "--harness",
+        "codex",
+        "--task-domain",
+        "dev",
+        "--json",
+        "--",
+    ];
+    let o = env.run(&[&args[..], &["make", "deploy", "prod"]].concat());
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert!(stdout(&o).contains("static-deny:"));
+    assert_eq!(code(&env.run(&[&args[..], &["make", "test"]].concat())), 0);
+}
