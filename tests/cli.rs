@@ -286,3 +286,39 @@ fn check_judges_straight_from_a_policy_tree() {
     assert!(stdout(&o).contains("static-deny:"));
     assert_eq!(code(&env.run(&[&args[..], &["make", "test"]].concat())), 0);
 }
+
+#[test]
+fn resolve_fails_when_a_rule_example_disagrees_with_its_rule() {
+    let env = Env::new();
+    let pc = env.home.path().join("tree/policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    let scope = |s: &str, extra: &str| format!("policy_version: v1\nscope: {s}\n{extra}\n");
+    let rule = "command_rules:\n  - id: r1\n    action: deny\n    match: {prefix: git push}\n    examples: {match: [git pull], not_match: [git push x]}";
+    std::fs::write(pc.join("system.yaml"), scope("system", rule)).unwrap();
+    std::fs::write(pc.join("user.yaml"), scope("user", "notes: u")).unwrap();
+    std::fs::write(pc.join("repo.yaml"), scope("repo", "notes: r")).unwrap();
+    std::fs::write(pc.join("harness/h.yaml"), scope("harness", "notes: h")).unwrap();
+    std::fs::write(
+        pc.join("task-domain/d.yaml"),
+        scope("task_domain", "notes: d"),
+    )
+    .unwrap();
+    let root = env.home.path().join("tree");
+    let o = env.run(&[
+        "resolve",
+        "--root",
+        root.to_str().unwrap(),
+        "--harness",
+        "h",
+        "--task-domain",
+        "d",
+    ]);
+    assert_eq!(code(&o), 4);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("example `git pull` does not match"), "{err}");
+    assert!(
+        err.contains("example `git push x` matches but is listed under not_match"),
+        "{err}"
+    );
+}

@@ -231,11 +231,18 @@ pub fn build(
     let mut commands = Vec::new();
     let mut ids = std::collections::HashSet::new();
     if let Some(rules) = policy.get("command_rules").and_then(Value::as_array) {
+        let mut seen: Vec<&Value> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
+            // The reference dedups by Python repr, so the same rule written with its keys
+            // in another order survives the merge twice: it is still one rule.
+            if seen.contains(&rule) {
+                continue;
+            }
+            seen.push(rule);
             let entry = command_rule(rule, i, origin_of(layers, &["command_rules"], rule))?;
             if !ids.insert(entry.id.clone()) {
                 return Err(BuildError(format!(
-                    "command_rules[{i}]: id `{}` is used twice: give each rule its own id",
+                    "command_rules[{i}]: id `{}` is used by two different rules: give each rule its own id",
                     entry.id
                 )));
             }

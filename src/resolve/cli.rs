@@ -103,6 +103,7 @@ pub fn resolve_from_args(args: &ResolveArgs) -> Result<Resolved, ResolveError> {
             entries: resolved.warnings.clone(),
         });
     }
+    check_rules(&resolved, &args.root)?;
     if let Some(emit) = given(&args.emit) {
         std::fs::write(emit, super::emit_json(&resolved)).map_err(|source| {
             ResolveError::EmitWrite {
@@ -112,6 +113,27 @@ pub fn resolve_from_args(args: &ResolveArgs) -> Result<Resolved, ResolveError> {
         })?;
     }
     Ok(resolved)
+}
+
+/// Compiles every rule and checks its `examples`, as Codex checks `match`/`not_match`
+/// when it loads a rules file: a policy whose examples disagree does not resolve.
+fn check_rules(resolved: &Resolved, root: &std::path::Path) -> Result<(), ResolveError> {
+    let bundle =
+        crate::render::bundle_for(resolved, root).map_err(|e| ResolveError::RulesInvalid {
+            problems: vec![e.to_string()],
+        })?;
+    let policy =
+        crate::policy::policy::Policy::from_bundle(&bundle, "resolved policy").map_err(|e| {
+            ResolveError::RulesInvalid {
+                problems: vec![e.to_string()],
+            }
+        })?;
+    let problems = crate::policy::examples::failures(&policy);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ResolveError::RulesInvalid { problems })
+    }
 }
 
 /// Runs `policy-exec resolve` and returns the reference's exit code (0 ok, 2 argument,

@@ -32,6 +32,13 @@ pub enum ResolveError {
         requires: &'static str,
     },
 
+    /// A rule cannot be compiled, or one of its `examples` disagrees with it.
+    #[error("{}", problems.join("; "))]
+    RulesInvalid {
+        /// Every problem, each naming the rule and its file.
+        problems: Vec<String>,
+    },
+
     /// `--emit-host-rules` without `--host-out-dir`.
     #[error(
         "`--emit-host-rules` needs `--host-out-dir DIR`: say where to write the bundle and manifest"
@@ -247,6 +254,7 @@ impl ResolveError {
             | ResolveError::FlagRequires { .. }
             | ResolveError::HostRulesUnavailable => "arg",
             ResolveError::NoConfigRoot { .. } | ResolveError::MissingFile { .. } => "missing",
+            ResolveError::RulesInvalid { .. } => "invalid",
             // The reference catches `FileNotFoundError` before `OSError`, so an `--emit`
             // path in a missing directory is "missing" and any other write error internal.
             ResolveError::EmitWrite { source, .. } if source.kind() == io::ErrorKind::NotFound => {
@@ -291,6 +299,7 @@ impl ResolveError {
             | ResolveError::HostRulesUnavailable
             | ResolveError::Unrepresentable { .. }
             | ResolveError::DroppedEntries { .. }
+            | ResolveError::RulesInvalid { .. }
             | ResolveError::Internal(_) => None,
         }
     }
