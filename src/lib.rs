@@ -38,6 +38,11 @@
 //! * [`resolve`] merges the six scope files exactly as the reference does and hashes the
 //!   result byte-compatibly with Python's `json.dumps(sort_keys=True)`.
 //! * [`report`] renders an [`policy::engine::Evaluation`] for `check` and `explain`.
+//! * [`render`] writes host artifacts from a resolved policy (for now the wrapper bundle
+//!   and the dispatch manifest), atomically.
+//! * [`policy::load`] finds the policy to judge with (`--bundle`, `--manifest`,
+//!   `POLICY_EXEC_MANIFEST`, `$XDG_CONFIG_HOME/policy-exec/`, `/etc/policy-exec/`, the
+//!   embedded default) and turns every failure into the manifest's fallback decision.
 //! * [`cli`] is the clap front end; `main.rs` only calls [`run`].
 
 pub mod cli;

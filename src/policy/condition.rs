@@ -245,7 +245,7 @@ impl Condition {
     }
 
     /// Everything that makes this condition an evaluation error, one line each, with the
-    /// path of the offending node (`at \`all[1].any[0]\`: …`) when it is not the root.
+    /// path of the offending node (like ``at `all[1].any[0]`: …``) when it is not the root.
     pub fn problems(&self) -> Vec<String> {
         let mut found = Vec::new();
         self.collect_problems("", &mut found);

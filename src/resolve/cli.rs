@@ -25,10 +25,10 @@ pub struct ResolveArgs {
     /// Repo root containing policy-config/ (or policy-contract/policy-config/)
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// Harness identifier: policy-config/harness/<name>.yaml
+    /// Harness identifier: `policy-config/harness/<name>.yaml`
     #[arg(long)]
     pub harness: String,
-    /// Task domain identifier: policy-config/task-domain/<name>.yaml
+    /// Task domain identifier: `policy-config/task-domain/<name>.yaml`
     #[arg(long)]
     pub task_domain: String,
     /// Optional task-instance policy file
