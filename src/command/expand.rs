@@ -157,15 +157,19 @@ impl Builder<'_> {
     /// command substitutions, which bash runs: those are analysed.
     fn parameter(&mut self, expr: &ParameterExpr, quoted: bool) {
         use brush_parser::word::Parameter;
-        if let ParameterExpr::Parameter {
-            parameter: Parameter::Positional(n),
-            indirect: false,
-        } = expr
-        {
-            let value = self
-                .positionals
-                .as_ref()
-                .and_then(|p| p.get(usize::try_from(*n).unwrap_or(usize::MAX)));
+        let position = match expr {
+            ParameterExpr::Parameter {
+                parameter: Parameter::Positional(n),
+                indirect: false,
+            } => Some(usize::try_from(*n).unwrap_or(usize::MAX)),
+            ParameterExpr::Parameter {
+                parameter: Parameter::Special(brush_parser::word::SpecialParameter::ShellName),
+                indirect: false,
+            } => Some(0),
+            _ => None,
+        };
+        if let Some(position) = position {
+            let value = self.positionals.as_ref().and_then(|p| p.get(position));
             if let Some(value) = value {
                 // Unquoted values with IFS characters or globs would split: unknown.
                 if quoted || !(value.chars().any(char::is_whitespace) || has_glob_chars(value)) {
@@ -432,5 +436,6 @@ mod tests {
         let p = Some(vec!["sh".to_string(), "push".to_string()]);
         assert_eq!(expand("$1", &p).word, Word::Lit("push".into()));
         assert!(matches!(expand("$2", &p).word, Word::Unknown { .. }));
+        assert_eq!(expand("$0", &p).word, Word::Lit("sh".into()));
     }
 }

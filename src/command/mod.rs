@@ -87,6 +87,9 @@ pub struct SimpleCommand {
     pub dynamic: Option<String>,
     /// How it was reached.
     pub via: Via,
+    /// A nested script here does not parse (`bash -c 'if true; then'`): denied, as a
+    /// top-level script that does not parse is.
+    pub parse_error: Option<String>,
     /// The chain of frames that led here, outermost first, for `explain`
     /// (e.g. `["bash -c", "sudo"]`).
     pub frames: Vec<String>,

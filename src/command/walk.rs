@@ -421,6 +421,19 @@ impl Walker<'_> {
             dynamic: Some(reason),
             via: scope.via.clone(),
             frames: scope.frames.clone(),
+            parse_error: None,
+        });
+    }
+
+    /// Records a nested script that does not parse.
+    fn unparsable(&mut self, scope: &Scope, script: &str, message: &str) {
+        self.out.push(SimpleCommand {
+            words: vec![Word::Lit(script.to_string())],
+            dir: scope.dir.clone(),
+            dynamic: None,
+            via: scope.via.clone(),
+            frames: scope.frames.clone(),
+            parse_error: Some(message.to_string()),
         });
     }
 
@@ -431,6 +444,7 @@ impl Walker<'_> {
             dynamic: None,
             via: scope.via.clone(),
             frames: scope.frames.clone(),
+            parse_error: None,
         });
     }
 
@@ -453,13 +467,8 @@ impl Walker<'_> {
         let program = match parse(script) {
             Ok(p) => p,
             Err(e) => {
-                // The outer script parsed, but this nested one does not: bash would
-                // refuse it at run time, yet nothing guarantees what runs instead.
-                self.dynamic(
-                    scope,
-                    vec![Word::Lit(script.to_string())],
-                    format!("nested script does not parse ({})", e.message),
-                );
+                // The outer script parsed, but this nested one does not: fail closed.
+                self.unparsable(scope, script, &e.message);
                 return;
             }
         };
@@ -528,6 +537,21 @@ impl Walker<'_> {
             "ssh" => self.ssh(&args, scope),
             "watch" => self.watch(&args, scope),
             "flock" => self.flock(&args, scope, stdin),
+            "su" | "script" | "runuser" => match wrappers::dash_c_script(&args) {
+                Some(wrappers::Inner::Script(s)) => {
+                    self.nested(&s, scope, &format!("{base} -c"), None)
+                }
+                Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.clone(), reason),
+                _ => {}
+            },
+            "trap" => self.trap(&args, scope),
+            // `time -- cmd`: bash's `time` keyword accepts `--`, which reaches us as a
+            // command named `--`.
+            "--" => {
+                if !args.is_empty() {
+                    self.dispatch(args.clone(), scope, stdin);
+                }
+            }
             "python" | "python2" | "python3" | "node" | "nodejs" | "perl" | "ruby" => {
                 self.interpreter(&base, &args, scope, stdin)
             }
@@ -560,6 +584,23 @@ impl Walker<'_> {
             }
             wrappers::Inner::Script(script) => self.nested(&script, &sub, base, None),
             wrappers::Inner::Unknown(reason) => self.dynamic(&sub, Vec::new(), reason),
+        }
+    }
+
+    /// `trap ACTION SIGNAL…`: bash runs ACTION later, so it counts as run.
+    fn trap(&mut self, args: &[Word], scope: &mut Scope) {
+        let args: Vec<&Word> = args.iter().skip_while(|w| w.lit() == Some("--")).collect();
+        let Some(action) = args.first() else { return };
+        if matches!(action.lit(), Some("-p" | "-l" | "-P" | "-")) || args.len() < 2 {
+            return;
+        }
+        match action {
+            Word::Lit(script) => self.nested(script, scope, "trap", None),
+            other => self.dynamic(
+                scope,
+                vec![Word::Lit("trap".into()), (*other).clone()],
+                "a trap action only known at run time".into(),
+            ),
         }
     }
 
@@ -598,11 +639,7 @@ impl Walker<'_> {
                         self.depth -= 1;
                         scope.frames = frames;
                     }
-                    Err(e) => self.dynamic(
-                        scope,
-                        vec![Word::Lit(script)],
-                        format!("eval'd script does not parse ({})", e.message),
-                    ),
+                    Err(e) => self.unparsable(scope, &script, &e.message),
                 }
             }
             None => self.dynamic(
@@ -631,7 +668,11 @@ impl Walker<'_> {
     fn script_from_stdin(&mut self, frame: &str, scope: &Scope, stdin: &Stdin) {
         match stdin {
             Stdin::Literal(text) => self.nested(text, scope, frame, None),
-            Stdin::File => {}
+            Stdin::File => self.dynamic(
+                scope,
+                vec![Word::Lit(frame.to_string())],
+                format!("`{frame}` reads its script from a file on standard input"),
+            ),
             Stdin::Inherit => self.dynamic(
                 scope,
                 vec![Word::Lit(frame.to_string())],

@@ -481,8 +481,30 @@ pub fn ssh_remote(args: &[Word]) -> Option<Vec<Word>> {
         chdir: &[],
     };
     let (start, _) = skip_options(&g, args).ok()?;
-    let rest = args.get(start + 1..)?;
+    // OpenSSH also takes options (and `--`) after the destination.
+    let after = args.get(start + 1..)?;
+    let (more, _) = skip_options(&g, after).ok()?;
+    let rest = after.get(more..)?;
     (!rest.is_empty()).then(|| rest.to_vec())
+}
+
+/// `su [options] [user] -c SCRIPT` and `script [options] -c SCRIPT [file]`: the script.
+pub fn dash_c_script(args: &[Word]) -> Option<Inner> {
+    for (k, w) in args.iter().enumerate() {
+        let Some(text) = w.lit() else { continue };
+        let inline = text.strip_prefix("--command=");
+        if matches!(text, "-c" | "--command") || inline.is_some() {
+            let script = match inline {
+                Some(s) => Some(Word::Lit(s.to_string())),
+                None => args.get(k + 1).cloned(),
+            };
+            return Some(match script {
+                Some(Word::Lit(s)) => Inner::Script(s),
+                _ => Inner::Unknown("`-c` of a script only known at run time".into()),
+            });
+        }
+    }
+    None
 }
 
 /// `watch [options] command…`: (`-x` exec form, the command words).

@@ -196,6 +196,11 @@ fn evaluate_command(
             (e, format!("no rule matched; enforcement.unmatched is {e}"))
         }
     };
+    if let Some(e) = &cmd.parse_error {
+        // SECURITY: fail closed on a nested script bash cannot parse.
+        decision = Decision::Deny;
+        why = format!("a nested script does not parse as bash ({e})");
+    }
     if cmd.via == Via::InterpreterString {
         // A string in interpreter code is a hint, not a command we know runs: a deny or
         // request there asks a human; nothing there allows.

@@ -28,15 +28,6 @@ impl Match {
     fn and(self, other: Match) -> Match {
         self.min(other)
     }
-
-    /// The negation, for carve-outs: present → no match.
-    fn not(self) -> Match {
-        match self {
-            Match::Yes => Match::No,
-            Match::Possible => Match::Possible,
-            Match::No => Match::Yes,
-        }
-    }
 }
 
 /// How a rule's pattern is compared with a command.
@@ -227,7 +218,11 @@ impl Rule {
             result = result.and(any_arg(&r.args, args));
         }
         if !r.unless_flags.is_empty() {
-            result = result.and(any_flag(&r.unless_flags, args).not());
+            // SECURITY: a carve-out lifts the rule only when it is certainly present; an
+            // unknown word that could be `--dry-run` does not.
+            if any_flag(&r.unless_flags, args) == Match::Yes {
+                result = Match::No;
+            }
         }
         result
     }

@@ -1,0 +1,1117 @@
+//! Decision tables: one line per script, judged by the engine against the embedded default
+//! policy (or a small policy built in the test) and a fake repository state.
+//!
+//! Each row says what SPEC §3–§4 says bash would run and what the policy must decide for it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+
+use policy_exec::git::{Predicate, PredicateValue, RepoState};
+use policy_exec::policy::Decision::{self, Allow, Deny, Request};
+use policy_exec::policy::bundle;
+use policy_exec::policy::engine::judge;
+use policy_exec::policy::load::{self, Loaded};
+use policy_exec::policy::policy::Policy;
+use rstest::rstest;
+use serde_json::{Value, json};
+
+use Tree::{Broken, Clean, Dirty, NoRepo};
+
+/// The state of the repository the fake answers for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tree {
+    /// A work tree with no changes.
+    Clean,
+    /// A work tree with uncommitted changes.
+    Dirty,
+    /// Not inside a repository: `git_is_worktree` is false.
+    NoRepo,
+    /// Every predicate fails to evaluate (a git error).
+    Broken,
+}
+
+/// A fake repository: predicate values from `tree`, aliases from a fixed list.
+struct Fake {
+    clean: bool,
+    worktree: bool,
+    broken: bool,
+    aliases: Vec<(String, String)>,
+}
+
+impl Fake {
+    fn new(tree: Tree) -> Fake {
+        let aliases = [
+            ("fp", "push --force"),
+            ("nuke", "!git reset --hard"),
+            ("co", "checkout"),
+            ("st", "status"),
+            ("wipe", "!f() { git clean -fdx; }; f"),
+            ("lg", "log --oneline --graph"),
+        ];
+        Fake {
+            clean: tree == Clean,
+            worktree: matches!(tree, Clean | Dirty),
+            broken: tree == Broken,
+            aliases: aliases
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect(),
+        }
+    }
+}
+
+impl RepoState for Fake {
+    fn predicate(&self, _dir: &Path, predicate: Predicate) -> PredicateValue {
+        if self.broken {
+            return PredicateValue {
+                value: Err("fake git error".into()),
+                why: "fake git error".into(),
+            };
+        }
+        let value = match predicate {
+            Predicate::IsWorktree => Ok(self.worktree),
+            Predicate::CleanWorktree if !self.worktree => Err("not a repository".into()),
+            Predicate::CleanWorktree => Ok(self.clean),
+            Predicate::SyncedToUpstream => Ok(self.clean),
+        };
+        PredicateValue {
+            value,
+            why: "fake".into(),
+        }
+    }
+
+    fn git_alias(&self, _dir: &Path, name: &str) -> Option<String> {
+        self.aliases
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+fn default_policy() -> Policy {
+    match load::embedded() {
+        Loaded::Ready(p) => *p,
+        Loaded::Failed { message, .. } => panic!("embedded policy does not load: {message}"),
+    }
+}
+
+/// Builds a policy from a merged policy document with `command_rules` and `enforcement`.
+fn policy_from(doc: &Value) -> Policy {
+    let b = bundle::build(doc, &[], None).unwrap();
+    Policy::from_bundle(&b, "test").unwrap()
+}
+
+fn decide(script: &str, policy: &Policy, tree: Tree) -> Decision {
+    judge(script, policy, Path::new("/work/repo"), &Fake::new(tree)).decision
+}
+
+fn check_with(policy: &Policy, script: &str, tree: Tree, expected: Decision) {
+    let e = judge(script, policy, Path::new("/work/repo"), &Fake::new(tree));
+    let seen: Vec<String> = e
+        .commands
+        .iter()
+        .map(|c| format!("{} -> {} ({})", c.command.text(), c.decision, c.why))
+        .collect();
+    assert_eq!(
+        e.decision, expected,
+        "script {script:?} on a {tree:?} tree\n  parse error: {:?}\n  commands: {seen:#?}",
+        e.parse_error
+    );
+}
+
+fn check(script: &str, tree: Tree, expected: Decision) {
+    check_with(&default_policy(), script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Lists, pipelines and compound commands: every simple command counts, the strictest wins.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("git status && git push --force", Clean, Deny)]
+#[case("git status || git reset --hard", Clean, Deny)]
+#[case("ls; git reset --hard", Clean, Deny)]
+#[case("cat x | git push -f", Clean, Deny)]
+#[case("git status |& git push --force", Clean, Deny)]
+#[case("git push --force & wait", Clean, Deny)]
+#[case("echo hi\ngit reset --hard", Clean, Deny)]
+#[case("(cd sub && git reset --hard)", Clean, Deny)]
+#[case("{ git reset --hard; }", Clean, Deny)]
+#[case("if true; then git push -f; fi", Clean, Deny)]
+#[case("if false; then :; else git reset --hard; fi", Clean, Deny)]
+#[case("if git reset --hard; then :; fi", Clean, Deny)]
+#[case("while false; do git reset --hard; done", Clean, Deny)]
+#[case("until true; do git push --force; done", Clean, Deny)]
+#[case("for f in a b; do rm -rf /; done", Clean, Deny)]
+#[case("select x in a; do git reset --hard; done", Clean, Deny)]
+#[case("case x in x) git reset --hard;; esac", Clean, Deny)]
+#[case("f() { git reset --hard; }; f", Clean, Deny)]
+#[case("f() { git reset --hard; }", Clean, Deny)]
+#[case("function g { git push -f; }", Clean, Deny)]
+#[case("! git reset --hard", Clean, Deny)]
+#[case("[[ -n x ]] && git push -f", Clean, Deny)]
+#[case("(( 1 )) && git reset --hard", Clean, Deny)]
+#[case("sudo ls || git reset --hard", Clean, Deny)]
+#[case("sudo ls; echo done", Clean, Request)]
+#[case("ls && echo ok; git log | head", Dirty, Allow)]
+#[case("echo a > out.txt && git status", Dirty, Allow)]
+#[case("git checkout main && make", Clean, Allow)]
+#[case("git checkout main && make", Dirty, Request)]
+#[case("make || git pull\n", Dirty, Request)]
+#[case("coproc git reset --hard", Clean, Deny)]
+#[case("time (git reset --hard)", Clean, Deny)]
+#[case("f() { local a=$(git push -f); }", Clean, Deny)]
+#[case("> out git reset --hard", Clean, Deny)]
+#[case("2>/dev/null git push -f", Clean, Deny)]
+#[case("git reset --hard 2>&1 | tee log", Clean, Deny)]
+#[case(
+    "git checkout main 2>/dev/null || git checkout -b main",
+    Dirty,
+    Request
+)]
+#[case("trap 'git reset --hard' EXIT", Clean, Deny)]
+#[case("", Dirty, Allow)]
+#[case(":", Dirty, Allow)]
+#[case("# just a comment", Dirty, Allow)]
+fn compound_commands_are_judged_by_their_strictest_part(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Command, process and arithmetic substitutions run their commands wherever they appear.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("echo $(git reset --hard)", Clean, Deny)]
+#[case("echo `git push --force`", Clean, Deny)]
+#[case("diff <(git reset --hard) file", Clean, Deny)]
+#[case("tee >(git push -f) < x", Clean, Deny)]
+#[case("x=$(git reset --hard)", Clean, Deny)]
+#[case("export A=$(git push -f)", Clean, Deny)]
+#[case("echo hi > $(git reset --hard)", Clean, Deny)]
+#[case("cat <<EOF\n$(git reset --hard)\nEOF", Clean, Deny)]
+#[case("cat <<EOF\n`git push --force`\nEOF", Clean, Deny)]
+#[case("echo $(echo $(git push --force))", Clean, Deny)]
+#[case("echo ${x:-$(git reset --hard)}", Clean, Deny)]
+#[case("echo $(( $(git reset --hard) + 1 ))", Clean, Deny)]
+#[case("echo \"$(git reset --hard)\"", Clean, Deny)]
+#[case("[[ $(git reset --hard) ]]", Clean, Deny)]
+#[case("case $(git reset --hard) in *) ;; esac", Clean, Deny)]
+#[case("for i in $(git push --force); do :; done", Clean, Deny)]
+#[case("cat <<< \"$(git reset --hard)\"", Clean, Deny)]
+#[case("echo $(sudo id)", Clean, Request)]
+#[case("echo $(git checkout main)", Dirty, Request)]
+#[case("git push $(echo --force)", Clean, Request)]
+#[case("$(echo git) reset --hard", Clean, Request)]
+#[case("echo $(git status) `git log -1`", Dirty, Allow)]
+#[case("echo '$(git reset --hard)'", Clean, Allow)]
+#[case("cat <<'EOF'\n$(git reset --hard)\nEOF", Clean, Allow)]
+#[case("cat <<\"EOF\"\n`git push --force`\nEOF", Clean, Allow)]
+#[case("cat <<E\\OF\n$(git reset --hard)\nEOF", Clean, Allow)]
+#[case("VAR=$(git reset --hard) ls", Clean, Deny)]
+#[case("declare -x A=$(git reset --hard)", Clean, Deny)]
+#[case("readonly x=`git reset --hard`", Clean, Deny)]
+#[case("echo ${x:=$(git push -f)}", Clean, Deny)]
+#[case("arr=( $(git reset --hard) )", Clean, Deny)]
+#[case("echo \"${x/$(git reset --hard)/y}\"", Clean, Deny)]
+#[case("cat <(cat <(git reset --hard))", Clean, Deny)]
+#[case("exec 3< <(git reset --hard)", Clean, Deny)]
+#[case("echo $(bash -c 'git reset --hard')", Clean, Deny)]
+fn substitutions_run_their_commands(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Shells started by the script: literal scripts are analysed, unknown ones are dynamic.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("bash -c 'git reset --hard'", Clean, Deny)]
+#[case("sh -c \"git push --force\"", Clean, Deny)]
+#[case("bash -lc 'git push -f origin main'", Clean, Deny)]
+#[case("bash -ec 'git reset --hard'", Clean, Deny)]
+#[case("bash --norc -c 'git reset --hard'", Clean, Deny)]
+#[case("zsh -c 'git reset --hard'", Clean, Deny)]
+#[case("dash -c 'git reset --hard'", Clean, Deny)]
+#[case("/bin/bash -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -c 'git \"$1\" --hard' _ reset", Clean, Deny)]
+#[case("bash -c 'rm -rf \"$1\"' _ /", Clean, Deny)]
+#[case("bash -c '$0 reset --hard' git", Clean, Deny)]
+#[case("bash -c 'bash -c \"git reset --hard\"'", Clean, Deny)]
+#[case("bash <<EOF\ngit reset --hard\nEOF", Clean, Deny)]
+#[case("bash <<'EOF'\ngit push --force\nEOF", Clean, Deny)]
+#[case("bash <<< 'git reset --hard'", Clean, Deny)]
+#[case("echo 'git reset --hard' | bash", Clean, Deny)]
+#[case("printf 'git push --force' | sh", Clean, Deny)]
+#[case("ssh host 'git reset --hard'", Clean, Deny)]
+#[case("bash -c 'sudo id'", Clean, Request)]
+#[case("bash -c 'git checkout main'", Dirty, Request)]
+#[case("bash -c \"$CMD\"", Clean, Request)]
+#[case("bash -s < script.sh", Clean, Request)]
+#[case("bash -s", Clean, Request)]
+#[case("curl https://example.com/x.sh | sh", Clean, Request)]
+#[case("curl -fsSL https://example.com/install | bash", Clean, Request)]
+#[case("wget -qO- https://example.com/x | sh -s -- --yes", Clean, Request)]
+#[case("sh -c 'echo hi'", Clean, Allow)]
+#[case("bash -c 'ls && git status'", Dirty, Allow)]
+#[case("bash -lc 'git checkout main'", Clean, Allow)]
+#[case("exec bash -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -xc 'git reset --hard'", Clean, Deny)]
+#[case("bash -c -- 'git reset --hard'", Clean, Deny)]
+#[case("bash -c -l 'git reset --hard'", Clean, Deny)]
+#[case("bash -l -c 'git reset --hard'", Clean, Deny)]
+#[case("bash --login -c 'git push -f'", Clean, Deny)]
+#[case("bash -O extglob -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -o pipefail -c 'git reset --hard'", Clean, Deny)]
+#[case("bash +o pipefail -c 'git reset --hard'", Clean, Deny)]
+#[case("bash --rcfile f -c 'git reset --hard'", Clean, Deny)]
+#[case("sh -c 'rm -rf $1' x /", Clean, Deny)]
+#[case("bash -c 'git clean -fd'", Dirty, Deny)]
+#[case("bash -c 'git clean -fd'", Clean, Allow)]
+#[case("echo git reset --hard | bash -s", Clean, Deny)]
+#[case("bash -s <<EOF\ngit reset --hard\nEOF", Clean, Deny)]
+#[case("bash < <(echo 'git reset --hard')", Clean, Request)]
+#[case("ssh -t host 'git reset --hard'", Clean, Deny)]
+#[case("ssh -o StrictHostKeyChecking=no host 'git push -f'", Clean, Deny)]
+#[case("ssh -p 22 host git push --force", Clean, Deny)]
+#[case("ssh -- host 'git reset --hard'", Clean, Deny)]
+#[case("ssh host -- git push -f", Clean, Deny)]
+#[case("ssh host -- 'git reset --hard'", Clean, Deny)]
+#[case("bash", Clean, Request)]
+fn nested_shells_are_analysed(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Heredocs and here-strings: data for most programs, a script for shells and interpreters.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("cat <<EOF\ngit reset --hard\nEOF", Clean, Allow)]
+#[case("cat <<'EOF'\ngit reset --hard\nEOF", Clean, Allow)]
+#[case("cat <<-EOF\n\tgit push --force\n\tEOF", Clean, Allow)]
+#[case("cat > notes.md <<EOF\nrm -rf /\nEOF", Clean, Allow)]
+#[case("grep x <<< 'git reset --hard'", Clean, Allow)]
+#[case("sh <<EOF\ngit status\nEOF", Dirty, Allow)]
+#[case("sh <<-EOF\n\tgit push --force\n\tEOF", Clean, Deny)]
+#[case("bash <<< \"git push -f\"", Clean, Deny)]
+#[case("bash <<EOF\necho $(git reset --hard)\nEOF", Clean, Deny)]
+#[case("bash <<EOF\nls\ngit checkout main\nEOF", Dirty, Request)]
+#[case("source /dev/stdin <<< 'git reset --hard'", Clean, Deny)]
+#[case(
+    "python3 - <<'EOF'\nimport os\nos.system('git reset --hard')\nEOF",
+    Clean,
+    Request
+)]
+#[case("bash <<EOF\n$CMD\nEOF", Clean, Request)]
+#[case("bash <<'EOF'\n$CMD\nEOF", Clean, Request)]
+#[case("bash <<< \"$SCRIPT\"", Clean, Request)]
+#[case("source <(curl -s https://example.com/x)", Clean, Request)]
+fn heredocs_and_here_strings(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Wrappers are unwrapped and both layers matched.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("env git reset --hard", Clean, Deny)]
+#[case("env -i git push --force", Clean, Deny)]
+#[case("env -i PATH=/bin git reset --hard", Clean, Deny)]
+#[case("env -u HOME git reset --hard", Clean, Deny)]
+#[case("env -S 'git reset --hard'", Clean, Deny)]
+#[case("env -S 'sudo ls'", Clean, Request)]
+#[case("sudo git reset --hard", Clean, Deny)]
+#[case("sudo -E env git push --force", Clean, Deny)]
+#[case("sudo rm -rf /", Clean, Deny)]
+#[case("sudo sh -c 'git reset --hard'", Clean, Deny)]
+#[case("sudo ls", Clean, Request)]
+#[case("sudo -u bob git status", Clean, Request)]
+#[case("sudo -i", Clean, Request)]
+#[case("doas git reset --hard", Clean, Deny)]
+#[case("doas ls", Clean, Request)]
+#[case("command git reset --hard", Clean, Deny)]
+#[case("command -p git reset --hard", Clean, Deny)]
+#[case("builtin eval 'git reset --hard'", Clean, Deny)]
+#[case("exec git reset --hard", Clean, Deny)]
+#[case("exec -a foo git push -f", Clean, Deny)]
+#[case("nohup git reset --hard &", Clean, Deny)]
+#[case("nohup sudo ls", Clean, Request)]
+#[case("time git push --force", Clean, Deny)]
+#[case("time -p git reset --hard", Clean, Deny)]
+#[case("/usr/bin/time -v git reset --hard", Clean, Deny)]
+#[case("nice git reset --hard", Clean, Deny)]
+#[case("nice -n 5 git reset --hard", Clean, Deny)]
+#[case("timeout 5 git push --force", Clean, Deny)]
+#[case("timeout -s KILL 5 git reset --hard", Clean, Deny)]
+#[case("timeout --signal=TERM 10s git reset --hard", Clean, Deny)]
+#[case("stdbuf -oL git reset --hard", Clean, Deny)]
+#[case("stdbuf -o L git push -f", Clean, Deny)]
+#[case("setsid git reset --hard", Clean, Deny)]
+#[case("setsid -f git reset --hard", Clean, Deny)]
+#[case("ionice -c3 git reset --hard", Clean, Deny)]
+#[case("ionice -c 2 -n 7 git push -f", Clean, Deny)]
+#[case("chrt -f 10 git reset --hard", Clean, Deny)]
+#[case("chrt -i 0 git push --force", Clean, Deny)]
+#[case("flock /tmp/lock git reset --hard", Clean, Deny)]
+#[case("flock -x /tmp/lock -c 'git reset --hard'", Clean, Deny)]
+#[case("watch git reset --hard", Clean, Deny)]
+#[case("watch -n 5 git push -f", Clean, Deny)]
+#[case("GIT_DIR=x git reset --hard", Clean, Deny)]
+#[case("A=1 B=2 git push --force", Clean, Deny)]
+#[case("A=1 env B=2 nice -n 1 timeout 5 git reset --hard", Clean, Deny)]
+#[case("env FOO=1 git checkout main", Dirty, Request)]
+#[case("env ls", Clean, Allow)]
+#[case("nice -n 5 make", Clean, Allow)]
+#[case("timeout 5 sleep 1", Clean, Allow)]
+#[case("A=1 git status", Dirty, Allow)]
+#[case("sudo -u root -- git reset --hard", Clean, Deny)]
+#[case("sudo --user=root git push -f", Clean, Deny)]
+#[case("sudo -n -u root -g wheel git reset --hard", Clean, Deny)]
+#[case("sudo -H -E env -i git reset --hard", Clean, Deny)]
+#[case("sudo git checkout main", Clean, Request)]
+#[case("exec env -i sudo ls", Clean, Request)]
+#[case("\\sudo ls", Clean, Request)]
+#[case("env --split-string='git reset --hard'", Clean, Deny)]
+#[case("env -S'git reset --hard'", Clean, Deny)]
+#[case("/usr/bin/env git reset --hard", Clean, Deny)]
+#[case("env -- git reset --hard", Clean, Deny)]
+#[case("builtin command git reset --hard", Clean, Deny)]
+#[case("command exec git reset --hard", Clean, Deny)]
+#[case("command -- git reset --hard", Clean, Deny)]
+#[case("exec -- git push -f", Clean, Deny)]
+#[case("nohup -- git reset --hard", Clean, Deny)]
+#[case("time -- git reset --hard", Clean, Deny)]
+#[case("nice -n5 git reset --hard", Clean, Deny)]
+#[case("nice --adjustment=5 git reset --hard", Clean, Deny)]
+#[case("nice -- git reset --hard", Clean, Deny)]
+#[case("timeout -k 5 10 git reset --hard", Clean, Deny)]
+#[case("timeout --preserve-status 5 git reset --hard", Clean, Deny)]
+#[case("stdbuf -i0 -o0 -e0 git reset --hard", Clean, Deny)]
+#[case("setsid --wait git reset --hard", Clean, Deny)]
+#[case("ionice -n7 git reset --hard", Clean, Deny)]
+#[case("chrt --fifo 10 git reset --hard", Clean, Deny)]
+#[case("flock -w 5 /tmp/l git push --force", Clean, Deny)]
+#[case("flock /tmp/l -c 'git push --force'", Clean, Deny)]
+#[case("watch -n1 'git reset --hard'", Clean, Deny)]
+#[case("watch -d -n 2 git push --force", Clean, Deny)]
+#[case("command -v git", Clean, Allow)]
+#[case("ionice -c 3 -p 1", Clean, Allow)]
+#[case("chrt -p 10 1", Clean, Allow)]
+fn wrappers_are_unwrapped(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Quotes and escapes are removed exactly as bash removes them.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("g'i't push --force", Clean, Deny)]
+#[case("git reset --ha\"\"rd", Clean, Deny)]
+#[case("git push $'\\x2d\\x2dforce'", Clean, Deny)]
+#[case("git push $'-\\146'", Clean, Deny)]
+#[case("git $'reset' $'--hard'", Clean, Deny)]
+#[case("git push $\"--force\"", Clean, Deny)]
+#[case("\\g\\i\\t reset --hard", Clean, Deny)]
+#[case("git re\\set --hard", Clean, Deny)]
+#[case("\"git\" \"push\" \"--force\"", Clean, Deny)]
+#[case("'git' 'reset' '--hard'", Clean, Deny)]
+#[case("git \"reset\" --\"hard\"", Clean, Deny)]
+#[case("git push -\"f\"", Clean, Deny)]
+#[case("git push \"-uf\" origin main", Clean, Deny)]
+#[case("git push \\\n--force", Clean, Deny)]
+#[case("r''m -r''f /", Clean, Deny)]
+#[case("su'do' ls", Clean, Request)]
+#[case("echo 'git push --force'", Clean, Allow)]
+#[case("git commit -m 'reset --hard'", Clean, Allow)]
+fn quotes_and_escapes_are_removed_like_bash(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Quoted data stays data.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("grep 'git reset --hard' notes.md", Clean, Allow)]
+#[case("git commit -m \"rm -rf /\"", Dirty, Allow)]
+#[case("echo \"git push --force\"", Clean, Allow)]
+#[case("printf '%s' 'sudo rm -rf /'", Clean, Allow)]
+#[case("cat <<'EOF'\ngit reset --hard\nEOF", Clean, Allow)]
+#[case("grep -r 'sudo' .", Clean, Allow)]
+#[case("echo sudo", Clean, Allow)]
+#[case("echo rm -rf /", Clean, Allow)]
+#[case("git log --grep='push --force'", Clean, Allow)]
+#[case("rg -e 'eval \"$x\"' src", Clean, Allow)]
+#[case("echo \"\\$(git reset --hard)\"", Clean, Allow)]
+#[case("echo 'bash -c \"git reset --hard\"'", Clean, Allow)]
+#[case("git commit -m 'fix: eval $(x)'", Dirty, Allow)]
+#[case("awk '{print $1}' file", Clean, Allow)]
+#[case("sed -i 's/git push --force/x/' README.md", Clean, Allow)]
+#[case("ls # git reset --hard", Clean, Allow)]
+#[case("echo sudo-rs; man sudo", Clean, Allow)]
+#[case("jq '.a | .b' f.json", Clean, Allow)]
+fn quoted_data_stays_data(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Path-qualified programs: deny and request rules match by basename.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("/usr/bin/git push -f", Clean, Deny)]
+#[case("./git push -f", Clean, Deny)]
+#[case("/tmp/x/git reset --hard", Clean, Deny)]
+#[case("../bin/git reset --hard", Clean, Deny)]
+#[case("/bin/rm -rf /", Clean, Deny)]
+#[case("/usr/bin/sudo ls", Clean, Request)]
+#[case("./git checkout main", Dirty, Request)]
+#[case("/usr/bin/git checkout main", Clean, Allow)]
+fn path_qualified_programs_meet_deny_rules_by_basename(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+fn allow_ls_policy() -> Policy {
+    policy_from(&json!({
+        "enforcement": {"unmatched": "deny", "dynamic": "request"},
+        "command_rules": [
+            {"id": "ls", "action": "allow", "match": {"prefix": "ls"}},
+            {"id": "checkout", "action": "allow", "match": {"prefix": "git checkout"},
+             "conditions": ["git_is_worktree", "git_clean_worktree"]},
+        ],
+    }))
+}
+
+#[rstest]
+#[case("ls -la", Clean, Allow)]
+#[case("/usr/bin/ls", Clean, Allow)]
+#[case("/bin/ls -l", Clean, Allow)]
+#[case("/usr/local/bin/ls", Clean, Allow)]
+#[case("/usr/sbin/ls", Clean, Allow)]
+#[case("/sbin/ls", Clean, Allow)]
+#[case("/tmp/ls", Clean, Deny)]
+#[case("./ls", Clean, Deny)]
+#[case("bin/ls", Clean, Deny)]
+#[case("/usr/bin/../../tmp/ls", Clean, Deny)]
+#[case("ls; /tmp/ls", Clean, Deny)]
+#[case("lsx", Clean, Deny)]
+#[case("git checkout main", Clean, Allow)]
+#[case("/usr/bin/git checkout main", Clean, Allow)]
+#[case("./git checkout main", Clean, Deny)]
+#[case("git checkout main", Dirty, Deny)]
+#[case("$CMD", Clean, Request)]
+fn allow_rules_match_path_qualified_programs_only_in_system_dirs(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check_with(&allow_ls_policy(), script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Git: global options are removed, aliases expanded, flags read the way git reads them.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("git -C dir push -f", Clean, Deny)]
+#[case("git -C /tmp reset --hard", Clean, Deny)]
+#[case("git -c x=y push --force", Clean, Deny)]
+#[case("git --no-pager reset --hard", Clean, Deny)]
+#[case("git -P reset --hard", Clean, Deny)]
+#[case("git --git-dir=.git --work-tree=. reset --hard", Clean, Deny)]
+#[case("git --git-dir .git --work-tree . reset --hard", Clean, Deny)]
+#[case("git -c core.pager=cat -C sub --no-pager push -f", Clean, Deny)]
+#[case("git --namespace=x push --force", Clean, Deny)]
+#[case("git -C sub checkout main", Dirty, Request)]
+#[case("git -C sub checkout main", Clean, Allow)]
+#[case("git -c alias.p='push --force' p", Clean, Deny)]
+#[case("git -c alias.p=push p --force", Clean, Deny)]
+#[case("git -c alias.x='!git reset --hard' x", Clean, Deny)]
+#[case("git -c 'alias.x=!sh -c \"git reset --hard\"' x", Clean, Deny)]
+#[case("git --no-pager -c alias.h='reset --hard' h", Clean, Deny)]
+#[case("git -c alias.st=status st", Dirty, Allow)]
+#[case("git fp", Clean, Deny)]
+#[case("git fp origin main", Clean, Deny)]
+#[case("git nuke", Clean, Deny)]
+#[case("git wipe", Dirty, Deny)]
+#[case("git co main", Dirty, Request)]
+#[case("git co main", Clean, Allow)]
+#[case("git st", Dirty, Allow)]
+#[case("git lg", Dirty, Allow)]
+#[case("git push -uf origin main", Dirty, Deny)]
+#[case("git push -fu origin main", Clean, Deny)]
+#[case("git push origin main --force", Clean, Deny)]
+#[case("git push --force-with-lease", Clean, Deny)]
+#[case("git push --forc origin main", Clean, Deny)]
+#[case("git push --mirror", Clean, Deny)]
+#[case("git push origin +main", Clean, Deny)]
+#[case("git push origin +HEAD:refs/heads/main", Clean, Deny)]
+#[case("git reset --ha HEAD", Clean, Deny)]
+#[case("git reset HEAD~1 --hard", Clean, Deny)]
+#[case("git push origin main", Clean, Allow)]
+#[case("git pushy --force", Clean, Allow)]
+#[case("git reset --soft HEAD~1", Dirty, Allow)]
+#[case("git reset HEAD file.txt", Dirty, Allow)]
+#[case("git -C dir -c alias.p='push -f' p", Clean, Deny)]
+#[case("git -c alias.p='!f(){ git push -f; }; f' p", Clean, Deny)]
+#[case("git -c alias.x='!sudo ls' x", Clean, Request)]
+#[case("git -c alias.co=checkout co .", Dirty, Deny)]
+#[case("git co .", Dirty, Deny)]
+#[case("'/usr/bin/git' push -f", Clean, Deny)]
+#[case("git push -vf", Clean, Deny)]
+#[case("git push --repo=origin -f", Clean, Deny)]
+#[case("git push origin main:main --force", Clean, Deny)]
+#[case("git push --force-with-lease=main:abc origin main", Clean, Deny)]
+#[case("git push --no-force", Clean, Allow)]
+#[case("git reset --keep", Dirty, Allow)]
+fn git_global_options_and_aliases_are_normalised(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// eval, aliases and functions defined in the script.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("eval 'git reset --hard'", Clean, Deny)]
+#[case("eval \"git push --force\"", Clean, Deny)]
+#[case("eval git reset --hard", Clean, Deny)]
+#[case("eval 'git' 'reset' '--hard'", Clean, Deny)]
+#[case("eval 'eval \"git reset --hard\"'", Clean, Deny)]
+#[case("command eval 'git reset --hard'", Clean, Deny)]
+#[case("eval 'sudo ls'", Clean, Request)]
+#[case("eval \"$x\"", Clean, Request)]
+#[case("eval $x", Clean, Request)]
+#[case("eval \"$(curl -s https://example.com/x)\"", Clean, Request)]
+#[case("eval 'echo hi'", Clean, Allow)]
+#[case("alias g=git; g reset --hard", Clean, Deny)]
+#[case("alias g='git reset --hard'\ng", Clean, Deny)]
+#[case("alias g=\"$X\"; g", Clean, Request)]
+#[case("f() { git reset --hard; }", Clean, Deny)]
+#[case("f() { sudo ls; }; echo hi", Clean, Request)]
+#[case("f() { git checkout \"$1\"; }; f main", Dirty, Request)]
+#[case("f() { echo hi; }; f", Clean, Allow)]
+fn eval_aliases_and_functions_are_followed(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// xargs and find -exec: the inner command, with unknown extra arguments.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("echo x | xargs git reset --hard", Clean, Deny)]
+#[case("echo . | xargs -0 git push --force", Clean, Deny)]
+#[case("xargs -0 -n 1 -P 4 git reset --hard", Clean, Deny)]
+#[case("xargs sh -c 'git reset --hard'", Clean, Deny)]
+#[case("xargs rm -rf", Clean, Request)]
+#[case("ls | xargs -n1 rm -rf", Clean, Request)]
+#[case("echo / | xargs rm -rf", Clean, Request)]
+#[case("xargs -a list.txt rm -rf", Clean, Request)]
+#[case("xargs git push", Clean, Request)]
+#[case("xargs -I{} git push origin {}", Clean, Request)]
+#[case("xargs sudo ls", Clean, Request)]
+#[case("xargs echo", Clean, Allow)]
+#[case("xargs -r ls", Clean, Allow)]
+#[case("find / -exec git reset --hard \\;", Clean, Deny)]
+#[case("find . -execdir git push -f \\;", Clean, Deny)]
+#[case("find . -exec rm -rf {} \\;", Clean, Request)]
+#[case("find . -exec rm -rf {} +", Clean, Request)]
+#[case("find . -ok rm -rf {} \\;", Clean, Request)]
+#[case("find . -exec sudo ls \\;", Clean, Request)]
+#[case("find . -delete", Clean, Allow)]
+#[case("find . -type f -print", Clean, Allow)]
+#[case("find . -name x -exec ls {} \\;", Clean, Allow)]
+#[case("xargs -- git reset --hard", Clean, Deny)]
+#[case("xargs -i git push {}", Clean, Request)]
+#[case("xargs -I% sh -c 'rm -rf %'", Clean, Request)]
+#[case("find . -exec bash -c 'git reset --hard' \\;", Clean, Deny)]
+fn xargs_and_find_exec_run_their_command(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Inline interpreter code: shell-like strings in it make the command at least a request.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case(
+    "python3 -c \"import os; os.system('git reset --hard')\"",
+    Clean,
+    Request
+)]
+#[case(
+    "node -e \"require('child_process').execSync('git push --force')\"",
+    Clean,
+    Request
+)]
+#[case(
+    "python3 -c \"import subprocess; subprocess.run(['git','push','--force'])\"",
+    Clean,
+    Request
+)]
+#[case("perl -e 'system(\"git reset --hard\")'", Clean, Request)]
+#[case("ruby -e 'system(\"git push --force\")'", Clean, Request)]
+#[case("ruby -e '`git reset --hard`'", Clean, Request)]
+#[case("python3 -c \"import os; os.system('sudo ls')\"", Clean, Request)]
+#[case("python3 -c \"import os; os.system('rm -rf /')\"", Clean, Request)]
+#[case("python3 -c 'import os; os.system(\"git clean -fd\")'", Dirty, Request)]
+#[case("python3 -c 'import os; os.system(\"git clean -fd\")'", Clean, Allow)]
+#[case(
+    "node -e \"require('child_process').exec('git checkout main')\"",
+    Dirty,
+    Request
+)]
+#[case(
+    "node -e \"require('child_process').exec('git checkout main')\"",
+    Clean,
+    Allow
+)]
+#[case(
+    "python3 - <<'EOF'\nimport os\nos.system('git push -f')\nEOF",
+    Clean,
+    Request
+)]
+#[case("python -c 'print(1)'", Clean, Allow)]
+#[case("python3 -c 'import os; os.system(\"ls -la\")'", Clean, Allow)]
+#[case("python3 -c 'print(\"git status\")'", Clean, Allow)]
+#[case("python3 -c \"print('hello world')\"", Clean, Allow)]
+#[case("node -e 'console.log(1)'", Clean, Allow)]
+#[case("perl -e 'print 1'", Clean, Allow)]
+#[case("perl -E 'system(\"git reset --hard\")'", Clean, Request)]
+#[case("perl -e 'exec \"git\", \"reset\", \"--hard\"'", Clean, Request)]
+#[case(
+    "python3 <<'EOF'\nimport os\nos.system('git reset --hard')\nEOF",
+    Clean,
+    Request
+)]
+#[case(
+    "node <<'EOF'\nrequire('child_process').execSync('git push -f')\nEOF",
+    Clean,
+    Request
+)]
+#[case("sudo python3 -c 'print(1)'", Clean, Request)]
+#[case(
+    "python3 -c \"import os; os.system('git reset --hard')\" && git push -f",
+    Clean,
+    Deny
+)]
+fn interpreter_one_liners_ask_when_they_embed_refused_commands(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Words only known at run time: wildcards for arguments, dynamic for program names.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("git push $REMOTE --force", Clean, Deny)]
+#[case("git reset --hard $REF", Clean, Deny)]
+#[case("git push $FLAGS", Clean, Request)]
+#[case("git push origin $BRANCH", Clean, Request)]
+#[case("git push origin \"$BRANCH\"", Clean, Request)]
+#[case("git reset $MODE", Clean, Request)]
+#[case("git $SUB", Clean, Request)]
+#[case("git \"$SUB\" --hard", Clean, Request)]
+#[case("rm -rf $DIR", Clean, Request)]
+#[case("rm -rf \"$HOME\"", Clean, Request)]
+#[case("rm -rf $DIR/build", Clean, Request)]
+#[case("$CMD", Clean, Request)]
+#[case("${CMD} reset --hard", Clean, Request)]
+#[case("\"$CMD\" --version", Clean, Request)]
+#[case("g* reset --hard", Clean, Request)]
+#[case("sudo $CMD", Clean, Request)]
+#[case("cd $DIR && git checkout main", Clean, Request)]
+#[case("git -C \"$D\" checkout main", Clean, Request)]
+#[case("git push --dry-run $X", Clean, Allow)]
+#[case("git status $X", Dirty, Allow)]
+#[case("ls $DIR", Clean, Allow)]
+#[case("echo $HOME \"$PWD\"", Clean, Allow)]
+#[case("cd sub && git checkout main", Clean, Allow)]
+#[case("x=git; $x reset --hard", Clean, Request)]
+#[case("eval \"$(printf 'git reset --hard')\"", Clean, Request)]
+#[case("while read f; do rm -rf \"$f\"; done < list", Clean, Request)]
+fn unknown_words_are_wildcards(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Harness scaffolding passes through; the command inside it is judged.
+// ---------------------------------------------------------------------------------------
+
+const CLAUDE_FRAME: &str = "source /tmp/snap.sh 2>/dev/null || true && \\builtin shopt -u extglob 2>/dev/null || true && eval '{}' < /dev/null && pwd -P >| /tmp/claude-1-cwd";
+
+#[rstest]
+#[case("git status", Dirty, Allow)]
+#[case("git reset --hard", Clean, Deny)]
+#[case("git push -uf origin main", Clean, Deny)]
+#[case("git checkout main", Dirty, Request)]
+#[case("git checkout main", Clean, Allow)]
+#[case("sudo ls", Clean, Request)]
+#[case("ls && rm -rf ~", Clean, Deny)]
+fn claude_code_frames_are_judged_by_their_command(
+    #[case] command: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(&CLAUDE_FRAME.replace("{}", command), tree, expected);
+}
+
+#[rstest]
+#[case("env", Clean, Allow)]
+#[case("exec '/bin/bash' -c 'git status'", Dirty, Allow)]
+#[case("exec '/bin/bash' -c 'git reset --hard'", Clean, Deny)]
+#[case(
+    "export PATH=/usr/bin:/bin; unset HISTFILE; exec '/bin/bash' -c 'git push --force'",
+    Clean,
+    Deny
+)]
+#[case(
+    "export PATH=/usr/bin:/bin; unset HISTFILE; exec '/bin/bash' -c 'git status'",
+    Clean,
+    Allow
+)]
+fn harness_preambles_pass_through(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// A script bash would refuse is denied.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("if true; then")]
+#[case("echo 'unterminated")]
+#[case("echo \"unterminated")]
+#[case("(")]
+#[case(")")]
+#[case("a &&")]
+#[case("|| ls")]
+#[case("; ls")]
+#[case("for x in; do")]
+#[case("case x in")]
+#[case("{ echo")]
+#[case("echo $(")]
+#[case("echo `")]
+#[case("fi")]
+#[case("done")]
+#[case("bash -c 'if true; then'")]
+fn scripts_that_do_not_parse_are_denied(#[case] script: &str) {
+    check(script, Clean, Deny);
+}
+
+// ---------------------------------------------------------------------------------------
+// Git conditions: clean worktree → allow; dirty → request or deny per rule.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("git checkout main", Clean, Allow)]
+#[case("git checkout main", Dirty, Request)]
+#[case("git checkout main", NoRepo, Request)]
+#[case("git checkout main", Broken, Request)]
+#[case("git checkout -b feature", Dirty, Request)]
+#[case("git switch main", Clean, Allow)]
+#[case("git switch -c feature", Dirty, Request)]
+#[case("git rebase main", Clean, Allow)]
+#[case("git rebase -i HEAD~3", Dirty, Request)]
+#[case("git pull", Clean, Allow)]
+#[case("git pull --rebase origin main", Dirty, Request)]
+#[case("git clean -fd", Clean, Allow)]
+#[case("git clean -fd", Dirty, Deny)]
+#[case("git clean -xdf", Dirty, Deny)]
+#[case("git clean --force", NoRepo, Deny)]
+#[case("git clean -fd", Broken, Request)]
+#[case("git clean -n", Dirty, Allow)]
+#[case("git clean --dry-run", Dirty, Allow)]
+#[case("git checkout -- .", Clean, Allow)]
+#[case("git checkout -- .", Dirty, Deny)]
+#[case("git checkout .", Dirty, Deny)]
+#[case("git checkout HEAD -- :/", Dirty, Deny)]
+#[case("git checkout .", Broken, Request)]
+#[case("git checkout -- '*'", Dirty, Deny)]
+#[case("git clean -f -- .", Dirty, Deny)]
+#[case("cd /tmp && git checkout main", Dirty, Request)]
+#[case("cd - && git checkout main", Clean, Request)]
+#[case("(cd $X); git checkout main", Clean, Allow)]
+#[case("git restore .", Clean, Allow)]
+#[case("git restore .", Dirty, Deny)]
+#[case("git restore --worktree -- :/", Dirty, Deny)]
+#[case("git restore --staged .", Dirty, Allow)]
+#[case("git restore src/main.rs", Dirty, Allow)]
+#[case("git checkoutx main", Dirty, Allow)]
+#[case("git status", Dirty, Allow)]
+fn git_conditions_follow_the_worktree(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Carve-outs: a dry run is not a force push.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("git push --dry-run --force", Clean, Allow)]
+#[case("git push -n -f", Clean, Allow)]
+#[case("git push -nf", Clean, Allow)]
+#[case("git push --force --dry-run origin main", Clean, Allow)]
+#[case("git push --force origin main -n", Clean, Allow)]
+#[case("git push --force-with-lease --dry-run", Clean, Allow)]
+#[case("git push -n origin +main", Clean, Allow)]
+#[case("git push --dry-run origin +main", Clean, Allow)]
+#[case(
+    "git push --dry-run origin main && git push --force origin main",
+    Clean,
+    Deny
+)]
+#[case("git push -n origin main; git push origin +main", Clean, Deny)]
+fn dry_run_carve_outs_allow_force_pushes(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Path-like arguments are compared in lexically normalised form.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("rm -rf /", Deny)]
+#[case("rm -rf //", Deny)]
+#[case("rm -rf ///", Deny)]
+#[case("rm -rf /tmp/../", Deny)]
+#[case("rm -rf /tmp/..", Deny)]
+#[case("rm -rf /tmp/x/../../", Deny)]
+#[case("rm -rf /usr/../", Deny)]
+#[case("rm -rf /./", Deny)]
+#[case("rm -rf \"/*\"", Deny)]
+#[case("rm -rf ~", Deny)]
+#[case("rm -rf ~/", Deny)]
+#[case("rm -rf ~/.", Deny)]
+#[case("rm -r -f ~", Deny)]
+#[case("rm -r -- ~/", Deny)]
+#[case("rm -rf -- /", Deny)]
+#[case("rm -Rf /", Deny)]
+#[case("rm --recursive --force .git", Deny)]
+#[case("rm -rf .git/", Deny)]
+#[case("rm -rf ./.git", Deny)]
+#[case("rm -rf ./.git/", Deny)]
+#[case("rm -rf foo/../.git", Deny)]
+#[case("rm -fr sub/.git", Deny)]
+#[case("rm -rf sub/.git/", Deny)]
+#[case("rm -rf /tmp/../../", Deny)]
+#[case("rm -rf .git/.", Deny)]
+#[case("rm -r .//.git", Deny)]
+#[case("rm -rf '/'", Deny)]
+#[case("rm -rf /tmp/\"../\"", Deny)]
+#[case("rm -rf /*", Deny)]
+#[case("rm -rf ~/*", Deny)]
+#[case("rm -rf \"$HOME/\"", Request)]
+#[case("rm -rf $HOME", Request)]
+#[case("rm -rf ./target", Allow)]
+#[case("rm -rf build", Allow)]
+#[case("rm -rf /tmp/build", Allow)]
+#[case("rm -f /tmp/file", Allow)]
+fn path_arguments_are_normalised(#[case] script: &str, #[case] expected: Decision) {
+    check(script, Dirty, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Matchers of a custom policy: exact, prefix token by token, glob.
+// ---------------------------------------------------------------------------------------
+
+fn matcher_policy() -> Policy {
+    policy_from(&json!({
+        "enforcement": {"unmatched": "allow", "dynamic": "deny"},
+        "command_rules": [
+            {"id": "exact-status", "action": "request", "match": {"exact": "git status"}},
+            {"id": "prefix-make", "action": "deny", "match": {"prefix": "make deploy"}},
+            {"id": "glob-curl", "action": "request", "match": "curl *example.org*"},
+        ],
+    }))
+}
+
+#[rstest]
+#[case("git status", Request)]
+#[case("git  status", Request)]
+#[case("git status -s", Allow)]
+#[case("make deploy", Deny)]
+#[case("make deploy prod", Deny)]
+#[case("make deployx", Allow)]
+#[case("make build", Allow)]
+#[case("curl https://example.org/x", Request)]
+#[case("curl -s https://example.com/x", Allow)]
+#[case("$CMD", Deny)]
+fn custom_matchers_follow_the_spec(#[case] script: &str, #[case] expected: Decision) {
+    check_with(&matcher_policy(), script, Clean, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Properties: rule order never changes a decision; a deny never makes anything laxer.
+// ---------------------------------------------------------------------------------------
+
+fn property_rules() -> Vec<Value> {
+    vec![
+        json!({"id": "deny-reset", "action": "deny",
+               "match": {"prefix": "git reset", "flags": ["--hard"]}}),
+        json!({"id": "allow-git", "action": "allow", "match": {"prefix": "git"}}),
+        json!({"id": "checkout", "action": "allow", "on_mismatch": "request",
+               "match": {"prefix": "git checkout"},
+               "conditions": ["git_is_worktree", "git_clean_worktree"]}),
+        json!({"id": "req-push", "action": "request", "match": {"prefix": "git push"}}),
+        json!({"id": "deny-rm", "action": "deny",
+               "match": {"prefix": "rm", "flags": ["-r"], "args": ["/"]}}),
+    ]
+}
+
+const PROPERTY_SCRIPTS: &[&str] = &[
+    "git reset --hard",
+    "git status",
+    "git checkout main",
+    "git push origin main",
+    "git push $X",
+    "rm -rf /",
+    "rm -rf $D",
+    "ls",
+    "$CMD",
+    "git log && git reset $M",
+    "bash -c 'git checkout x'",
+];
+
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![vec![]];
+    }
+    let mut out = Vec::new();
+    for p in permutations(n - 1) {
+        for i in 0..=p.len() {
+            let mut q = p.clone();
+            q.insert(i, n - 1);
+            out.push(q);
+        }
+    }
+    out
+}
+
+fn policy_with(rules: Vec<Value>, unmatched: &str) -> Policy {
+    policy_from(&json!({
+        "enforcement": {"unmatched": unmatched, "dynamic": "request"},
+        "command_rules": rules,
+    }))
+}
+
+#[rstest]
+#[case("allow")]
+#[case("deny")]
+fn permuting_rules_never_changes_a_decision(#[case] unmatched: &str) {
+    let rules = property_rules();
+    let base = policy_with(rules.clone(), unmatched);
+    for tree in [Clean, Dirty, NoRepo, Broken] {
+        let expected: Vec<Decision> = PROPERTY_SCRIPTS
+            .iter()
+            .map(|s| decide(s, &base, tree))
+            .collect();
+        for order in permutations(rules.len()) {
+            let permuted: Vec<Value> = order.iter().map(|&i| rules[i].clone()).collect();
+            let policy = policy_with(permuted, unmatched);
+            for (script, want) in PROPERTY_SCRIPTS.iter().zip(&expected) {
+                assert_eq!(
+                    decide(script, &policy, tree),
+                    *want,
+                    "{script:?} on {tree:?} with rule order {order:?}"
+                );
+            }
+        }
+    }
+}
+
+#[rstest]
+#[case(json!({"id": "extra", "action": "deny", "match": {"prefix": "git"}}))]
+#[case(json!({"id": "extra", "action": "deny", "match": {"prefix": "git checkout"}}))]
+#[case(json!({"id": "extra", "action": "deny", "match": {"prefix": "ls"}}))]
+#[case(json!({"id": "extra", "action": "deny", "match": "*"}))]
+#[case(json!({"id": "extra", "action": "deny", "match": {"prefix": "rm", "args": ["$D"]}}))]
+#[case(json!({"id": "extra", "action": "deny", "match": {"exact": "git status"}}))]
+fn adding_a_deny_rule_never_makes_a_decision_laxer(#[case] extra: Value) {
+    for unmatched in ["allow", "request", "deny"] {
+        let base = policy_with(property_rules(), unmatched);
+        let mut more = property_rules();
+        more.push(extra.clone());
+        let stricter = policy_with(more, unmatched);
+        for tree in [Clean, Dirty, NoRepo, Broken] {
+            for script in PROPERTY_SCRIPTS {
+                let before = decide(script, &base, tree);
+                let after = decide(script, &stricter, tree);
+                assert!(
+                    after >= before,
+                    "{script:?} on {tree:?} (unmatched {unmatched}): {before} became {after} after adding {extra}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_added_deny_rule_actually_denies_what_it_matches() {
+    let mut rules = property_rules();
+    rules.push(json!({"id": "extra", "action": "deny", "match": {"prefix": "git status"}}));
+    let policy = policy_with(rules, "allow");
+    assert_eq!(decide("git status", &policy, Clean), Deny);
+    assert_eq!(decide("git log", &policy, Clean), Allow);
+}
