@@ -19,6 +19,21 @@ use super::wrappers;
 use super::{Analysis, Dir, ParseError, SimpleCommand, Via, Word};
 use crate::git::RepoState;
 
+/// Environment variables whose value programs run as a shell command (git, pagers,
+/// editors, ssh).
+const COMMAND_VARIABLES: [&str; 10] = [
+    "GIT_PAGER",
+    "PAGER",
+    "GIT_EDITOR",
+    "EDITOR",
+    "VISUAL",
+    "GIT_SSH_COMMAND",
+    "GIT_SEQUENCE_EDITOR",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_ASKPASS",
+    "PROMPT_COMMAND",
+];
+
 /// Nested scripts deeper than this are not analysed further (and are dynamic).
 const MAX_DEPTH: usize = 24;
 
@@ -54,6 +69,7 @@ pub fn analyze(script: &str, start: &Path, repo: &dyn RepoState) -> Result<Analy
         repo,
         out: Vec::new(),
         aliases: HashMap::new(),
+        script_git_aliases: HashMap::new(),
         depth: 0,
     };
     let mut scope = Scope {
@@ -84,6 +100,8 @@ struct Walker<'a> {
     out: Vec<SimpleCommand>,
     /// Aliases defined in the script: name → value (None when not literal).
     aliases: HashMap<String, Option<String>>,
+    /// Git aliases set by `git config alias.…` earlier in the script.
+    script_git_aliases: HashMap<String, String>,
     depth: usize,
 }
 
@@ -397,7 +415,20 @@ impl Walker<'_> {
     fn assignment(&mut self, a: &ast::Assignment, scope: &mut Scope) {
         match &a.value {
             ast::AssignmentValue::Scalar(w) => {
-                self.word(&w.value, scope);
+                let word = self.word(&w.value, scope);
+                // SECURITY: programs run these variables' values through a shell.
+                if let ast::AssignmentName::VariableName(name) = &a.name {
+                    if COMMAND_VARIABLES.contains(&name.as_str()) {
+                        match word {
+                            Word::Lit(v) => self.nested(&v, scope, &format!("{name}="), None),
+                            other => self.dynamic(
+                                scope,
+                                vec![other],
+                                format!("`{name}` holds a command only known at run time"),
+                            ),
+                        }
+                    }
+                }
             }
             ast::AssignmentValue::Array(items) => {
                 for (k, v) in items {
@@ -545,6 +576,14 @@ impl Walker<'_> {
                 _ => {}
             },
             "trap" => self.trap(&args, scope),
+            // `busybox sh -c …`: the applet is the program.
+            "busybox" => {
+                if !args.is_empty() {
+                    let mut sub = scope.clone();
+                    sub.frames.push("busybox".into());
+                    self.dispatch(args.clone(), &mut sub, stdin);
+                }
+            }
             // `time -- cmd`: bash's `time` keyword accepts `--`, which reaches us as a
             // command named `--`.
             "--" => {
@@ -652,7 +691,7 @@ impl Walker<'_> {
 
     fn source(&mut self, args: &[Word], scope: &mut Scope, stdin: &Stdin) {
         match args.first() {
-            Some(Word::Lit(path)) if path == "/dev/stdin" || path == "-" => {
+            Some(Word::Lit(path)) if wrappers::is_stdin_path(path) || path == "-" => {
                 self.script_from_stdin("source", scope, stdin)
             }
             Some(Word::Lit(_)) | None => {}
@@ -777,7 +816,13 @@ impl Walker<'_> {
             wrappers::Code::Inline(_) => return,
             wrappers::Code::Stdin => match stdin {
                 Stdin::Literal(code) => code.clone(),
-                _ => return,
+                // `curl … | python3`: code only known at run time.
+                Stdin::Dynamic(what) => {
+                    let reason = format!("`{base}` runs {what} as code");
+                    self.dynamic(scope, vec![Word::Lit(base.to_string())], reason);
+                    return;
+                }
+                Stdin::Inherit | Stdin::File => return,
             },
             wrappers::Code::None => return,
         };
@@ -814,7 +859,12 @@ impl Walker<'_> {
                 None => Dir::Unknown,
             };
         }
+        // SECURITY: `-c core.pager=…` and friends make git run a shell command.
+        for (key, value) in &normalized.config_commands {
+            self.nested(value, &sub, &format!("git -c {key}"), None);
+        }
         let mut rest = normalized.rest;
+        self.note_git_config(&rest);
         // Expand aliases (bounded: git itself refuses alias loops).
         for _ in 0..8 {
             let Some(Word::Lit(sub_name)) = rest.first() else {
@@ -826,6 +876,7 @@ impl Walker<'_> {
                 .rev()
                 .find(|(k, _)| k == sub_name)
                 .map(|(_, v)| v.clone())
+                .or_else(|| self.script_git_aliases.get(sub_name).cloned())
                 .or_else(|| self.repo_alias(&sub.dir, sub_name));
             let Some(value) = value else {
                 break;
@@ -850,6 +901,31 @@ impl Walker<'_> {
         words.extend(rest);
         self.record(&sub, words);
         let _ = stdin;
+    }
+
+    /// `git config [--global|--local|…] alias.NAME VALUE` (or `git config set …`) earlier in
+    /// the script defines an alias that later git commands use.
+    fn note_git_config(&mut self, rest: &[Word]) {
+        if rest.first().and_then(Word::lit) != Some("config") {
+            return;
+        }
+        let operands: Vec<&Word> = rest
+            .iter()
+            .skip(1)
+            .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-') || t == "set"))
+            .collect();
+        if let [key, value, ..] = operands.as_slice() {
+            let key = key.display().to_ascii_lowercase();
+            if let Some(name) = key.strip_prefix("alias.") {
+                let value = match value {
+                    Word::Lit(v) => v.clone(),
+                    // An alias whose value is unknown: make using it a shell alias that
+                    // runs something unknown.
+                    other => format!("!{}", other.display()),
+                };
+                self.script_git_aliases.insert(name.to_string(), value);
+            }
+        }
     }
 
     fn repo_alias(&self, dir: &Dir, name: &str) -> Option<String> {

@@ -346,6 +346,14 @@ pub fn shell_invocation(args: &[Word]) -> ShellRun {
         break;
     }
     let operands = args.get(i..).unwrap_or(&[]);
+    if !c
+        && operands
+            .first()
+            .and_then(Word::lit)
+            .is_some_and(is_stdin_path)
+    {
+        return ShellRun::Stdin;
+    }
     if c {
         let Some(script) = operands.first() else {
             return ShellRun::Unknown("`-c` without a script".into());
@@ -368,6 +376,11 @@ pub fn shell_invocation(args: &[Word]) -> ShellRun {
         Some(Word::Lit(_)) => ShellRun::File,
         _ => ShellRun::Unknown("the script file is only known at run time".into()),
     }
+}
+
+/// Paths that name standard input (`bash /dev/stdin <<< …`).
+pub fn is_stdin_path(path: &str) -> bool {
+    matches!(path, "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
 }
 
 /// `xargs [options] [command [initial-arguments]]`: the command with the unknown
@@ -493,7 +506,13 @@ pub fn dash_c_script(args: &[Word]) -> Option<Inner> {
     for (k, w) in args.iter().enumerate() {
         let Some(text) = w.lit() else { continue };
         let inline = text.strip_prefix("--command=");
-        if matches!(text, "-c" | "--command") || inline.is_some() {
+        // `-c`, or a bundle of flags ending in it (`-qc`, `-lc`).
+        let bundled = text.len() > 1
+            && text.starts_with('-')
+            && !text.starts_with("--")
+            && text.ends_with('c')
+            && text.chars().skip(1).all(|c| c.is_ascii_alphabetic());
+        if bundled || text == "--command" || inline.is_some() {
             let script = match inline {
                 Some(s) => Some(Word::Lit(s.to_string())),
                 None => args.get(k + 1).cloned(),
@@ -611,6 +630,8 @@ pub struct GitGlobals {
     pub chdirs: Vec<Option<String>>,
     /// `(name, value)` of each `-c alias.NAME=VALUE`.
     pub config_aliases: Vec<(String, String)>,
+    /// `(key, value)` of each `-c KEY=VALUE` whose value git runs as a shell command.
+    pub config_commands: Vec<(String, String)>,
     /// The subcommand and its arguments.
     pub rest: Vec<Word>,
 }
@@ -667,7 +688,36 @@ fn record_config(out: &mut GitGlobals, kv: &str) {
     if let Some(name) = key.strip_prefix("alias.") {
         out.config_aliases
             .push((name.to_string(), value.to_string()));
+    } else if is_command_key(&key) {
+        out.config_commands.push((key, value.to_string()));
     }
+}
+
+/// Git configuration keys whose value git runs through the shell.
+fn is_command_key(key: &str) -> bool {
+    let (section, rest) = key.split_once('.').unwrap_or((key, ""));
+    let last = key.rsplit('.').next().unwrap_or(key);
+    matches!(
+        key,
+        "core.pager"
+            | "core.editor"
+            | "core.sshcommand"
+            | "core.fsmonitor"
+            | "core.askpass"
+            | "sequence.editor"
+            | "diff.external"
+            | "credential.helper"
+            | "gpg.program"
+            | "gpg.ssh.program"
+            | "web.browser"
+            | "uploadpack.packobjectshook"
+    ) || section == "pager"
+        || (matches!(section, "difftool" | "mergetool") && last == "cmd")
+        || (section == "filter" && matches!(last, "clean" | "smudge" | "process"))
+        || (section == "diff" && matches!(last, "textconv" | "command"))
+        || (section == "merge" && last == "driver")
+        || (section == "credential" && last == "helper")
+        || (!rest.is_empty() && section == "browser" && last == "cmd")
 }
 
 #[cfg(test)]
