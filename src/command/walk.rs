@@ -417,16 +417,16 @@ impl Walker<'_> {
             ast::AssignmentValue::Scalar(w) => {
                 let word = self.word(&w.value, scope);
                 // SECURITY: programs run these variables' values through a shell.
-                if let ast::AssignmentName::VariableName(name) = &a.name {
-                    if COMMAND_VARIABLES.contains(&name.as_str()) {
-                        match word {
-                            Word::Lit(v) => self.nested(&v, scope, &format!("{name}="), None),
-                            other => self.dynamic(
-                                scope,
-                                vec![other],
-                                format!("`{name}` holds a command only known at run time"),
-                            ),
-                        }
+                if let ast::AssignmentName::VariableName(name) = &a.name
+                    && COMMAND_VARIABLES.contains(&name.as_str())
+                {
+                    match word {
+                        Word::Lit(v) => self.nested(&v, scope, &format!("{name}="), None),
+                        other => self.dynamic(
+                            scope,
+                            vec![other],
+                            format!("`{name}` holds a command only known at run time"),
+                        ),
                     }
                 }
             }
