@@ -322,3 +322,12 @@ fn resolve_fails_when_a_rule_example_disagrees_with_its_rule() {
         "{err}"
     );
 }
+
+#[test]
+fn absurdly_deep_nesting_is_denied_not_crashed() {
+    let env = Env::new();
+    let script = format!("echo {}x{}", "$(".repeat(5000), ")".repeat(5000));
+    let o = env.run(&["check", "--cwd", "/", "--command", &script]);
+    assert_eq!(code(&o), 2, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&o).contains("nest deeper"));
+}

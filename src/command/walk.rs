@@ -84,8 +84,34 @@ pub fn analyze(script: &str, start: &Path, repo: &dyn RepoState) -> Result<Analy
     })
 }
 
+/// Scripts whose brackets nest deeper than this are refused before parsing: the parser
+/// recurses per level, and a stack overflow would abort instead of failing closed.
+const MAX_NESTING: usize = 256;
+
+/// The deepest nesting of `(`, `{` and `[` in the text (quotes not considered, which only
+/// over-counts).
+fn nesting_depth(script: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for c in script.chars() {
+        match c {
+            '(' | '{' | '[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' | '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 /// Parses a script into brush's AST.
 fn parse(script: &str) -> Result<ast::Program, ParseError> {
+    if nesting_depth(script) > MAX_NESTING {
+        return Err(ParseError {
+            message: format!("brackets nest deeper than {MAX_NESTING} levels"),
+        });
+    }
     let options = brush_parser::ParserOptions::default();
     let mut parser =
         brush_parser::Parser::new(std::io::BufReader::new(script.as_bytes()), &options);

@@ -292,9 +292,19 @@ fn judge_rule(
 }
 
 /// Parses and judges a script: a script that does not parse is denied.
+///
+/// SECURITY: a panic anywhere below (our code or the parser's) becomes a deny, never a
+/// crash that a harness could treat as "no answer".
 pub fn judge(script: &str, policy: &Policy, start: &Path, repo: &dyn RepoState) -> Evaluation {
-    match crate::command::analyze(script, start, repo) {
+    let run = std::panic::AssertUnwindSafe(|| match crate::command::analyze(script, start, repo) {
         Ok(analysis) => evaluate(&analysis, policy, start, repo),
         Err(e) => unparsable(&e.message),
-    }
+    });
+    std::panic::catch_unwind(run).unwrap_or_else(|_| Evaluation {
+        decision: Decision::Deny,
+        commands: Vec::new(),
+        parse_error: Some(
+            "internal error while analysing the script (denied to fail closed)".into(),
+        ),
+    })
 }
