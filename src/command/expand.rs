@@ -17,6 +17,9 @@ pub enum Inner {
     Script(String),
     /// A substitution we could not take apart (e.g. inside an array index): fail closed.
     Opaque(String),
+    /// Text that is arithmetic if it parses as such, else a subshell (`$(( … ))` versus
+    /// `$( ( … ) )`): analysed as a script when it parses as one, ignored otherwise.
+    MaybeScript(String),
 }
 
 /// The result of expanding one word.
@@ -133,13 +136,17 @@ impl Builder<'_> {
                 }
             }
             WordPiece::ParameterExpansion(expr) => self.parameter(expr, quoted),
-            WordPiece::CommandSubstitution(script)
-            | WordPiece::BackquotedCommandSubstitution(script) => {
+            WordPiece::CommandSubstitution(script) => {
                 self.inner.push(Inner::Script(script.clone()));
+                self.mark_unknown(quoted);
+            }
+            WordPiece::BackquotedCommandSubstitution(script) => {
+                self.inner.push(Inner::Script(unescape_backquoted(script)));
                 self.mark_unknown(quoted);
             }
             WordPiece::ArithmeticExpression(expr) => {
                 self.nested_text(&expr.value);
+                self.inner.push(Inner::MaybeScript(expr.value.clone()));
                 self.unknown = true;
             }
         }
@@ -179,6 +186,18 @@ impl Builder<'_> {
                 }
             }
             self.mark_unknown(quoted);
+            return;
+        }
+        if let ParameterExpr::Parameter {
+            parameter:
+                Parameter::Special(brush_parser::word::SpecialParameter::AllPositionalParameters {
+                    concatenate: false,
+                }),
+            ..
+        } = expr
+        {
+            // `"$@"` is one word per positional, even quoted: any number of words.
+            self.mark_unknown(false);
             return;
         }
         for text in parameter_strings(expr) {
@@ -258,6 +277,25 @@ fn parameter_strings(expr: &ParameterExpr) -> Vec<&str> {
             out.extend(length.as_ref().map(|l| l.value.as_str()));
         }
         _ => {}
+    }
+    out
+}
+
+/// Inside backquotes bash removes the backslash before `\`, `` ` `` and `$` before it
+/// parses the inner script.
+fn unescape_backquoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\'
+            && let Some(&n) = chars.peek()
+            && matches!(n, '\\' | '`' | '$')
+        {
+            out.push(n);
+            chars.next();
+            continue;
+        }
+        out.push(c);
     }
     out
 }

@@ -139,27 +139,30 @@ impl Walker<'_> {
     }
 
     fn list(&mut self, list: &ast::CompoundList, scope: &mut Scope) {
-        for item in &list.0 {
-            self.and_or(&item.0, scope);
-        }
+        self.list_with_stdin(list, scope, &Stdin::Inherit);
     }
 
-    fn and_or(&mut self, list: &ast::AndOrList, scope: &mut Scope) {
-        self.pipeline(&list.first, scope);
-        for next in &list.additional {
-            match next {
-                ast::AndOr::And(p) | ast::AndOr::Or(p) => self.pipeline(p, scope),
+    /// A list whose commands read `stdin` (a group fed by a heredoc or a pipe): the
+    /// first stage of each pipeline inherits it.
+    fn list_with_stdin(&mut self, list: &ast::CompoundList, scope: &mut Scope, stdin: &Stdin) {
+        for item in &list.0 {
+            let aol = &item.0;
+            self.pipeline(&aol.first, scope, stdin);
+            for next in &aol.additional {
+                match next {
+                    ast::AndOr::And(p) | ast::AndOr::Or(p) => self.pipeline(p, scope, stdin),
+                }
             }
         }
     }
 
-    fn pipeline(&mut self, pipeline: &ast::Pipeline, scope: &mut Scope) {
+    fn pipeline(&mut self, pipeline: &ast::Pipeline, scope: &mut Scope, stdin: &Stdin) {
         if let [only] = pipeline.seq.as_slice() {
-            self.command(only, scope, &Stdin::Inherit);
+            self.command(only, scope, stdin);
             return;
         }
         // Each part of a multi-command pipeline runs in its own subshell.
-        let mut stdin = Stdin::Inherit;
+        let mut stdin = stdin.clone();
         for cmd in &pipeline.seq {
             let mut sub = scope.clone();
             self.command(cmd, &mut sub, &stdin);
@@ -186,6 +189,8 @@ impl Walker<'_> {
                 // name, and we do not track calls.
                 let mut sub = scope.clone();
                 sub.frames.push(format!("function {}", def.fname.value));
+                // Inside the body `$1…` are the function's own arguments: unknown here.
+                sub.positionals = sub.positionals.map(|p| p.into_iter().take(1).collect());
                 self.compound(&def.body.0, &mut sub, &Stdin::Inherit);
                 if let Some(list) = &def.body.1 {
                     for r in &list.0 {
@@ -207,7 +212,10 @@ impl Walker<'_> {
                 let mut sub = scope.clone();
                 self.list_with_stdin(&s.list, &mut sub, stdin);
             }
-            C::Arithmetic(a) => self.arith(&a.expr.value, scope),
+            C::Arithmetic(a) => {
+                self.arith(&a.expr.value, scope);
+                self.maybe_script(&a.expr.value, scope);
+            }
             C::ArithmeticForClause(f) => {
                 for e in [&f.initializer, &f.condition, &f.updater]
                     .into_iter()
@@ -255,24 +263,6 @@ impl Walker<'_> {
         }
     }
 
-    fn list_with_stdin(&mut self, list: &ast::CompoundList, scope: &mut Scope, stdin: &Stdin) {
-        if *stdin == Stdin::Inherit {
-            self.list(list, scope);
-            return;
-        }
-        // A group reading a heredoc or pipe: any shell inside it could read that input.
-        for item in &list.0 {
-            let aol = &item.0;
-            for p in std::iter::once(&aol.first).chain(aol.additional.iter().map(|a| match a {
-                ast::AndOr::And(p) | ast::AndOr::Or(p) => p,
-            })) {
-                for cmd in &p.seq {
-                    self.command(cmd, scope, stdin);
-                }
-            }
-        }
-    }
-
     /// A list that may run zero or more times.
     fn branch(&mut self, list: &ast::CompoundList, scope: &mut Scope) {
         let mut sub = scope.clone();
@@ -300,6 +290,36 @@ impl Walker<'_> {
         }
     }
 
+    /// Text the parser read as arithmetic that bash may run as commands: `( ( a x ) )` is
+    /// two subshells to bash, but brush-parser reads `((a x))`. Walked when it parses as
+    /// a script; real arithmetic (`i++`, `x > 3`) only yields harmless words.
+    fn maybe_script(&mut self, text: &str, scope: &Scope) {
+        if self.depth >= MAX_DEPTH {
+            return;
+        }
+        if let Ok(program) = parse(text) {
+            let mut sub = scope.clone();
+            sub.frames.push("( … )".to_string());
+            let before = self.out.len();
+            self.depth += 1;
+            self.program(&program, &mut sub);
+            self.depth -= 1;
+            // Keep only what reads as a command; arithmetic such as `i*2` or `i++` would
+            // otherwise show up as dynamic or odd program names.
+            let mut k = 0;
+            self.out.retain(|c| {
+                k += 1;
+                k <= before
+                    || (c.dynamic.is_none()
+                        && c.program().is_some_and(|p| {
+                            p.chars().all(|ch| {
+                                ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '-')
+                            })
+                        }))
+            });
+        }
+    }
+
     /// Arithmetic text: only substitutions inside it can run anything.
     fn arith(&mut self, text: &str, scope: &mut Scope) {
         let expanded = expand::expand(&format!("\"{text}\""), &scope.positionals);
@@ -318,6 +338,7 @@ impl Walker<'_> {
         for item in inner {
             match item {
                 Inner::Script(script) => self.nested(&script, scope, "$(…)", None),
+                Inner::MaybeScript(text) => self.maybe_script(&text, scope),
                 Inner::Opaque(text) => self.dynamic(
                     scope,
                     vec![Word::Unknown {
@@ -582,6 +603,24 @@ impl Walker<'_> {
 
         match base.as_str() {
             "cd" | "pushd" => scope.dir = cd_target(&scope.dir, &args),
+            // `set -- …` and `shift` change `$1…`: from here they are unknown.
+            "shift" => {
+                scope.positionals = scope
+                    .positionals
+                    .take()
+                    .map(|p| p.into_iter().take(1).collect())
+            }
+            "set"
+                if args.iter().any(|a| {
+                    !a.lit()
+                        .is_some_and(|t| t.starts_with(['-', '+']) && t != "--" && t != "-")
+                }) || args.iter().any(|a| matches!(a.lit(), Some("--" | "-"))) =>
+            {
+                scope.positionals = scope
+                    .positionals
+                    .take()
+                    .map(|p| p.into_iter().take(1).collect());
+            }
             "popd" => scope.dir = Dir::Unknown,
             "alias" => self.define_aliases(&args),
             "eval" => self.eval(&args, scope),
@@ -732,7 +771,7 @@ impl Walker<'_> {
     /// A shell that reads its script from stdin.
     fn script_from_stdin(&mut self, frame: &str, scope: &Scope, stdin: &Stdin) {
         match stdin {
-            Stdin::Literal(text) => self.nested(text, scope, frame, None),
+            Stdin::Literal(text) => self.nested(text, scope, frame, Some(None)),
             Stdin::File => self.dynamic(
                 scope,
                 vec![Word::Lit(frame.to_string())],
@@ -985,12 +1024,28 @@ fn piped_output(cmd: &ast::Command, positionals: &Positionals) -> Stdin {
     let literal: Option<Vec<String>> = words.iter().map(|w| w.lit().map(str::to_string)).collect();
     match literal.as_deref() {
         Some([echo, rest @ ..]) if echo == "echo" => {
-            let rest: Vec<&str> = rest
+            let flags: Vec<&str> = rest
                 .iter()
                 .map(String::as_str)
-                .skip_while(|a| matches!(*a, "-n" | "-e" | "-E"))
+                .take_while(|a| {
+                    a.len() > 1
+                        && a.starts_with('-')
+                        && a.chars().skip(1).all(|c| matches!(c, 'n' | 'e' | 'E'))
+                })
                 .collect();
-            Stdin::Literal(format!("{}\n", rest.join(" ")))
+            let text = rest.get(flags.len()..).unwrap_or(&[]).join(" ");
+            // `echo -e` decodes backslash escapes (the last of -e/-E wins).
+            let decode = flags
+                .iter()
+                .flat_map(|f| f.chars())
+                .rfind(|c| matches!(c, 'e' | 'E'))
+                == Some('e');
+            let text = if decode {
+                expand::decode_ansi_c(&text)
+            } else {
+                text
+            };
+            Stdin::Literal(format!("{text}\n"))
         }
         Some([printf, fmt]) if printf == "printf" && !fmt.contains('%') => {
             Stdin::Literal(expand::decode_ansi_c(fmt))
