@@ -1154,3 +1154,24 @@ fn known_evasions_are_seen_through(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+#[case("rm -rf \"$TMPDIR/build\"", Clean, Allow)]
+#[case("rm -rf \"${OUT}-old\"", Clean, Allow)]
+#[case("rm -rf \"build-$N\"", Clean, Request)] // N could be `x/.git`
+#[case("rm -rf \"$X/\"", Clean, Request)]
+#[case("rm -rf \"$X/.\"", Clean, Request)]
+#[case("rm -rf \"$X//\"", Clean, Request)]
+#[case("rm -rf \"$D/.git\"", Clean, Request)]
+#[case("rm -rf $X/build", Clean, Request)]
+#[case("git push origin \"refs/heads/$B\"", Clean, Allow)]
+#[case("git push origin \"+$B\"", Clean, Request)]
+#[case("git push \"--$F\" origin", Clean, Request)]
+#[case("git push origin \"$B\"", Clean, Request)]
+fn partly_known_words_only_ask_when_a_rule_could_match(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -287,7 +287,7 @@ fn describe(cmd: &SimpleCommand) -> String {
         .map(|w| match w {
             Word::Lit(s) => format!("{s:?}"),
             Word::Glob(s) => format!("glob({s:?})"),
-            Word::Unknown { text, split } => {
+            Word::Unknown { text, split, .. } => {
                 format!("unknown({text:?}{})", if *split { ", split" } else { "" })
             }
         })

@@ -37,6 +37,8 @@ pub type Positionals = Option<Vec<String>>;
 /// Builds the state of one word while walking its pieces.
 struct Builder<'a> {
     text: String,
+    /// What is known, as an fnmatch pattern (literal text escaped, unknown parts `*`).
+    pattern: String,
     unknown: bool,
     unknown_unquoted: bool,
     glob: bool,
@@ -49,6 +51,7 @@ pub fn expand(raw: &str, positionals: &Positionals) -> Expanded {
     let options = brush_parser::ParserOptions::default();
     let mut b = Builder {
         text: String::new(),
+        pattern: String::new(),
         unknown: false,
         unknown_unquoted: false,
         glob: false,
@@ -76,6 +79,7 @@ pub fn expand_heredoc(body: &str, positionals: &Positionals) -> (Option<String>,
     let options = brush_parser::ParserOptions::default();
     let mut b = Builder {
         text: String::new(),
+        pattern: String::new(),
         unknown: false,
         unknown_unquoted: false,
         glob: false,
@@ -121,17 +125,23 @@ impl Builder<'_> {
                     }
                 }
                 self.text.push_str(t);
+                // Unquoted glob characters stay wildcards in the pattern.
+                if quoted {
+                    push_escaped(&mut self.pattern, t);
+                } else {
+                    self.pattern.push_str(t);
+                }
             }
-            WordPiece::SingleQuotedText(t) => self.text.push_str(t),
-            WordPiece::AnsiCQuotedText(t) => self.text.push_str(&decode_ansi_c(t)),
+            WordPiece::SingleQuotedText(t) => self.literal(t),
+            WordPiece::AnsiCQuotedText(t) => self.literal(&decode_ansi_c(t)),
             WordPiece::DoubleQuotedSequence(inner)
             | WordPiece::GettextDoubleQuotedSequence(inner) => self.pieces(inner, true),
-            WordPiece::EscapeSequence(e) => self.text.push_str(&unescape(e, quoted)),
+            WordPiece::EscapeSequence(e) => self.literal(&unescape(e, quoted)),
             WordPiece::TildeExpansion(t) => {
                 // `~` stays `~` so rules can name the home directory; other forms are
                 // only known at run time.
                 match t {
-                    brush_parser::word::TildeExpr::Home => self.text.push('~'),
+                    brush_parser::word::TildeExpr::Home => self.literal("~"),
                     _ => self.mark_unknown(quoted),
                 }
             }
@@ -147,13 +157,22 @@ impl Builder<'_> {
             WordPiece::ArithmeticExpression(expr) => {
                 self.nested_text(&expr.value);
                 self.inner.push(Inner::MaybeScript(expr.value.clone()));
-                self.unknown = true;
+                self.mark_unknown(true);
             }
         }
     }
 
+    /// Appends known literal text.
+    fn literal(&mut self, t: &str) {
+        self.text.push_str(t);
+        push_escaped(&mut self.pattern, t);
+    }
+
     fn mark_unknown(&mut self, quoted: bool) {
         self.unknown = true;
+        if !self.pattern.ends_with('*') || self.pattern.ends_with("[*]") {
+            self.pattern.push('*');
+        }
         if !quoted {
             self.unknown_unquoted = true;
         }
@@ -181,7 +200,7 @@ impl Builder<'_> {
                 // Unquoted values with IFS characters or globs would split: unknown.
                 if quoted || !(value.chars().any(char::is_whitespace) || has_glob_chars(value)) {
                     let value = value.clone();
-                    self.text.push_str(&value);
+                    self.literal(&value);
                     return;
                 }
             }
@@ -229,6 +248,12 @@ impl Builder<'_> {
             Word::Unknown {
                 text: raw.to_string(),
                 split: self.unknown_unquoted,
+                // A word that may split into fields constrains none of them.
+                pattern: if self.unknown_unquoted {
+                    "*".to_string()
+                } else {
+                    self.pattern
+                },
             }
         } else if self.glob {
             Word::Glob(self.text)
@@ -279,6 +304,20 @@ fn parameter_strings(expr: &ParameterExpr) -> Vec<&str> {
         _ => {}
     }
     out
+}
+
+/// Appends literal text to an fnmatch pattern, escaping its metacharacters.
+fn push_escaped(pattern: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '*' | '?' | '[' => {
+                pattern.push('[');
+                pattern.push(c);
+                pattern.push(']');
+            }
+            c => pattern.push(c),
+        }
+    }
 }
 
 /// Inside backquotes bash removes the backslash before `\`, `` ` `` and `$` before it
@@ -467,6 +506,18 @@ mod tests {
             inner.contains(&Inner::Script(script.to_string())),
             "{inner:?}"
         );
+    }
+
+    #[rstest]
+    #[case("\"$TMP/build\"", "*/build")]
+    #[case("\"${x}-[1]\"", "*-[[]1]")]
+    #[case("\"$a$b\"", "*")]
+    #[case("$x/build", "*")]
+    fn unknown_words_keep_what_is_known(#[case] raw: &str, #[case] want: &str) {
+        match expand(raw, &None).word {
+            Word::Unknown { pattern, .. } => assert_eq!(pattern, want),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -28,10 +28,22 @@ pub enum Word {
         text: String,
         /// Whether the expansion may produce zero or several fields.
         split: bool,
+        /// What is known of its value, as an fnmatch pattern: literal parts escaped,
+        /// unknown parts as `*` (`"$TMP/build"` is `*/build`). `*` when nothing is known.
+        pattern: String,
     },
 }
 
 impl Word {
+    /// An unknown word of which nothing is known.
+    pub fn unknown(text: impl Into<String>, split: bool) -> Word {
+        Word::Unknown {
+            text: text.into(),
+            split,
+            pattern: "*".to_string(),
+        }
+    }
+
     /// The literal text, when the word is fully known.
     pub fn lit(&self) -> Option<&str> {
         match self {

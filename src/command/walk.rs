@@ -341,10 +341,7 @@ impl Walker<'_> {
                 Inner::MaybeScript(text) => self.maybe_script(&text, scope),
                 Inner::Opaque(text) => self.dynamic(
                     scope,
-                    vec![Word::Unknown {
-                        text: text.clone(),
-                        split: true,
-                    }],
+                    vec![Word::unknown(text.clone(), true)],
                     format!("a substitution inside `{text}` cannot be taken apart"),
                 ),
             }
@@ -451,10 +448,7 @@ impl Walker<'_> {
                 let mut inner = scope.clone();
                 inner.frames.push("<(…)".to_string());
                 self.list(&sub.list, &mut inner);
-                words.push(Word::Unknown {
-                    text: "/dev/fd/N".to_string(),
-                    split: false,
-                });
+                words.push(Word::unknown("/dev/fd/N".to_string(), false));
             }
         }
     }

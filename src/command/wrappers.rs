@@ -422,18 +422,12 @@ pub fn xargs_command(args: &[Word]) -> Option<Vec<Word>> {
     if inner.is_empty() {
         inner.push(Word::Lit("echo".into()));
     }
-    let unknown = || Word::Unknown {
-        text: "<xargs input>".into(),
-        split: true,
-    };
+    let unknown = || Word::unknown("<xargs input>", true);
     match replace {
         Some(r) => {
             for w in inner.iter_mut().skip(1) {
                 if w.display().contains(&r) {
-                    *w = Word::Unknown {
-                        text: w.display().to_string(),
-                        split: false,
-                    };
+                    *w = Word::unknown(w.display().to_string(), false);
                 }
             }
         }
@@ -464,19 +458,13 @@ pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
                 _ => {}
             }
             inner.push(if a.display().contains("{}") {
-                Word::Unknown {
-                    text: a.display().to_string(),
-                    split: plus,
-                }
+                Word::unknown(a.display().to_string(), plus)
             } else {
                 a.clone()
             });
         }
         if plus && let Some(last) = inner.last_mut() {
-            *last = Word::Unknown {
-                text: "{}".into(),
-                split: true,
-            };
+            *last = Word::unknown("{}", true);
         }
         if !inner.is_empty() {
             out.push(inner);

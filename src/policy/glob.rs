@@ -79,6 +79,40 @@ impl Token {
     }
 }
 
+/// Whether two single-character tokens can accept a common character.
+fn overlap(x: &Token, y: &Token) -> bool {
+    match (x, y) {
+        (Token::Literal(c), t) | (t, Token::Literal(c)) => t.accepts(*c),
+        (
+            Token::Set {
+                negated: false,
+                ranges,
+            },
+            _,
+        )
+        | (
+            _,
+            Token::Set {
+                negated: false,
+                ranges,
+            },
+        ) if ranges.is_empty() => false,
+        (
+            Token::Set {
+                negated: false,
+                ranges: r1,
+            },
+            Token::Set {
+                negated: false,
+                ranges: r2,
+            },
+        ) => r1
+            .iter()
+            .any(|&(lo1, hi1)| r2.iter().any(|&(lo2, hi2)| lo1 <= hi2 && lo2 <= hi1)),
+        _ => true,
+    }
+}
+
 impl Glob {
     /// Compiles `pattern` with `fnmatch.fnmatchcase` semantics.
     pub fn new(pattern: &str) -> Result<Glob, GlobError> {
@@ -152,6 +186,41 @@ impl Glob {
             tok = after_star;
             pos = resumed;
         }
+    }
+
+    /// Whether some string matches both patterns. Used to ask whether a word only partly
+    /// known (`"$TMP/build"`, as the pattern `*/build`) could match a rule's glob. Sets
+    /// are compared conservatively (two sets are assumed to overlap unless both are plain
+    /// ranges that do not), so the answer errs towards "yes".
+    pub fn intersects(&self, other: &Glob) -> bool {
+        let (a, b) = (&self.tokens, &other.tokens);
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![(0usize, 0usize)];
+        while let Some((i, j)) = stack.pop() {
+            if !seen.insert((i, j)) {
+                continue;
+            }
+            match (a.get(i), b.get(j)) {
+                (None, None) => return true,
+                (Some(Token::Star), y) => {
+                    stack.push((i + 1, j));
+                    if y.is_some() {
+                        stack.push((i, j + 1));
+                    }
+                }
+                (x, Some(Token::Star)) => {
+                    stack.push((i, j + 1));
+                    if x.is_some() {
+                        stack.push((i + 1, j));
+                    }
+                }
+                (Some(x), Some(y)) if overlap(x, y) => {
+                    stack.push((i + 1, j + 1));
+                }
+                _ => {}
+            }
+        }
+        false
     }
 
     /// Whether `pattern` has no wildcard, set or star, so that it matches exactly the
@@ -513,5 +582,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[rstest::rstest]
+    #[case("*/build", "/", false)]
+    #[case("*/build", "*/.git", false)]
+    #[case("*/build", "/[*]", false)]
+    #[case("*/", "/", true)]
+    #[case("*", "~", true)]
+    #[case("*/.git", "*/.git", true)]
+    #[case("x*", "/", false)]
+    #[case("--*", "-f", false)]
+    #[case("a[bc]d", "a[cd]d", true)]
+    #[case("a[b]d", "a[c]d", false)]
+    fn globs_intersect_when_some_string_matches_both(
+        #[case] a: &str,
+        #[case] b: &str,
+        #[case] want: bool,
+    ) {
+        let (a, b) = (Glob::new(a).unwrap(), Glob::new(b).unwrap());
+        assert_eq!(a.intersects(&b), want);
+        assert_eq!(b.intersects(&a), want);
     }
 }

@@ -189,7 +189,48 @@ fn token(pattern: &str, word: &Word, position: usize) -> Match {
                 Match::No
             }
         }
-        Word::Unknown { .. } => Match::Possible,
+        Word::Unknown { .. } => {
+            if could_be(word, pattern) {
+                Match::Possible
+            } else {
+                Match::No
+            }
+        }
+    }
+}
+
+/// What is known of an unknown word, as a glob; `None` when nothing useful is known.
+/// SECURITY: a pattern whose value lexical path normalisation could rewrite (`*/.`,
+/// `*//x`, a trailing `/`) constrains nothing, because rules compare normalised forms.
+fn known_shape(word: &Word) -> Option<Glob> {
+    let Word::Unknown {
+        pattern,
+        split: false,
+        ..
+    } = word
+    else {
+        return None;
+    };
+    if pattern == "*" || pattern.contains("/.") || pattern.contains("//") || pattern.ends_with('/')
+    {
+        return None;
+    }
+    Glob::new(pattern).ok()
+}
+
+/// Whether an unknown word could take the literal value `value`.
+fn could_be(word: &Word, value: &str) -> bool {
+    match known_shape(word) {
+        Some(shape) => shape.matches(value) || shape.matches(&normalize_path(value)),
+        None => true,
+    }
+}
+
+/// Whether an unknown word could match the glob `g`.
+fn could_match(word: &Word, g: &Glob) -> bool {
+    match known_shape(word) {
+        Some(shape) => shape.intersects(g),
+        None => true,
     }
 }
 
@@ -336,11 +377,19 @@ fn any_flag(flags: &[String], args: &[Word]) -> Match {
                     result = Match::Possible;
                 }
             }
-            Word::Unknown { .. } => result = Match::Possible,
+            Word::Unknown { .. } => {
+                // It could be an option only if it could start with `-`.
+                if DASH.as_ref().is_none_or(|dash| could_match(arg, dash)) {
+                    result = Match::Possible;
+                }
+            }
         }
     }
     result
 }
+
+/// Anything starting with a dash (`None` cannot happen: the pattern is valid).
+static DASH: std::sync::LazyLock<Option<Glob>> = std::sync::LazyLock::new(|| Glob::new("-*").ok());
 
 fn flag_present(flag: &str, arg: &str) -> bool {
     if let Some(long) = flag.strip_prefix("--") {
@@ -393,7 +442,11 @@ fn any_arg(globs: &[Glob], args: &[Word]) -> Match {
                     result = Match::Possible;
                 }
             }
-            Word::Unknown { .. } => result = Match::Possible,
+            Word::Unknown { .. } => {
+                if globs.iter().any(|g| could_match(arg, g)) {
+                    result = Match::Possible;
+                }
+            }
         }
     }
     result
