@@ -60,6 +60,26 @@ impl Env {
         dir
     }
 
+    /// A policy tree under `$HOME/tree` with harness `h` and task-domain `d`; `system`
+    /// is appended to the system scope.
+    fn tree(&self, system: &str) -> PathBuf {
+        let root = self.home.path().join("tree");
+        let pc = root.join("policy-config");
+        std::fs::create_dir_all(pc.join("harness")).unwrap();
+        std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+        let scope = |s: &str, extra: &str| format!("policy_version: v1\nscope: {s}\n{extra}\n");
+        for (file, slot, extra) in [
+            ("system.yaml", "system", system),
+            ("user.yaml", "user", "notes: u"),
+            ("repo.yaml", "repo", "notes: r"),
+            ("harness/h.yaml", "harness", "notes: h"),
+            ("task-domain/d.yaml", "task_domain", "notes: d"),
+        ] {
+            std::fs::write(pc.join(file), scope(slot, extra)).unwrap();
+        }
+        root
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_policy-exec"))
             .args(args)
@@ -128,28 +148,19 @@ fn cd_into_a_dirty_repo_is_followed_for_predicates() {
     let env = Env::new();
     let clean = env.repo("clean", false);
     let dirty = env.repo("dirty", true);
-    let script = format!("cd {} && git checkout main", dirty.display());
-    assert_eq!(
+    let check = |cwd: &Path, script: String| {
         code(&env.run(&[
             "check",
             "--cwd",
-            clean.to_str().unwrap(),
+            cwd.to_str().unwrap(),
             "--command",
-            &script
-        ])),
-        1
-    );
-    let script = format!("git -C {} checkout main", clean.display());
-    assert_eq!(
-        code(&env.run(&[
-            "check",
-            "--cwd",
-            dirty.to_str().unwrap(),
-            "--command",
-            &script
-        ])),
-        0
-    );
+            &script,
+        ]))
+    };
+    let into_dirty = format!("cd {} && git checkout main", dirty.display());
+    assert_eq!(check(&clean, into_dirty), 1);
+    let on_clean = format!("git -C {} checkout main", clean.display());
+    assert_eq!(check(&dirty, on_clean), 0);
 }
 
 #[test]
@@ -251,33 +262,16 @@ fn the_configured_manifest_is_found_under_xdg_config() {
 #[test]
 fn check_judges_straight_from_a_policy_tree() {
     let env = Env::new();
-    let root = env.home.path().join("tree");
-    let pc = root.join("policy-config");
-    std::fs::create_dir_all(pc.join("harness")).unwrap();
-    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
-    let scope = |s: &str, extra: &str| format!("policy_version: v1\nscope: {s}\n{extra}\n");
-    std::fs::write(
-        pc.join("system.yaml"),
-        scope("system", "commands:\n  deny: [\"make deploy*\"]"),
-    )
-    .unwrap();
-    std::fs::write(pc.join("user.yaml"), scope("user", "notes: u")).unwrap();
-    std::fs::write(pc.join("repo.yaml"), scope("repo", "notes: r")).unwrap();
-    std::fs::write(pc.join("harness/codex.yaml"), scope("harness", "notes: h")).unwrap();
-    std::fs::write(
-        pc.join("task-domain/dev.yaml"),
-        scope("task_domain", "notes: d"),
-    )
-    .unwrap();
+    let root = env.tree("commands:\n  deny: [\"make deploy*\"]");
     let r = root.to_str().unwrap();
     let args = [
         "check",
         "--root",
         r,
         "--harness",
-        "codex",
+        "h",
         "--task-domain",
-        "dev",
+        "d",
         "--json",
         "--",
     ];
@@ -290,21 +284,8 @@ fn check_judges_straight_from_a_policy_tree() {
 #[test]
 fn resolve_fails_when_a_rule_example_disagrees_with_its_rule() {
     let env = Env::new();
-    let pc = env.home.path().join("tree/policy-config");
-    std::fs::create_dir_all(pc.join("harness")).unwrap();
-    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
-    let scope = |s: &str, extra: &str| format!("policy_version: v1\nscope: {s}\n{extra}\n");
     let rule = "command_rules:\n  - id: r1\n    action: deny\n    match: {prefix: git push}\n    examples: {match: [git pull], not_match: [git push x]}";
-    std::fs::write(pc.join("system.yaml"), scope("system", rule)).unwrap();
-    std::fs::write(pc.join("user.yaml"), scope("user", "notes: u")).unwrap();
-    std::fs::write(pc.join("repo.yaml"), scope("repo", "notes: r")).unwrap();
-    std::fs::write(pc.join("harness/h.yaml"), scope("harness", "notes: h")).unwrap();
-    std::fs::write(
-        pc.join("task-domain/d.yaml"),
-        scope("task_domain", "notes: d"),
-    )
-    .unwrap();
-    let root = env.home.path().join("tree");
+    let root = env.tree(rule);
     let o = env.run(&[
         "resolve",
         "--root",

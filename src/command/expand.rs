@@ -49,15 +49,7 @@ struct Builder<'a> {
 /// Expands a raw word from the AST.
 pub fn expand(raw: &str, positionals: &Positionals) -> Expanded {
     let options = brush_parser::ParserOptions::default();
-    let mut b = Builder {
-        text: String::new(),
-        pattern: String::new(),
-        unknown: false,
-        unknown_unquoted: false,
-        glob: false,
-        inner: Vec::new(),
-        positionals,
-    };
+    let mut b = Builder::new(positionals);
     match brush_parser::word::parse(raw, &options) {
         Ok(pieces) => b.pieces(&pieces, false),
         Err(_) => {
@@ -77,15 +69,7 @@ pub fn expand(raw: &str, positionals: &Positionals) -> Expanded {
 /// quotes are literal). Returns the text when fully literal, and the inner scripts.
 pub fn expand_heredoc(body: &str, positionals: &Positionals) -> (Option<String>, Vec<Inner>) {
     let options = brush_parser::ParserOptions::default();
-    let mut b = Builder {
-        text: String::new(),
-        pattern: String::new(),
-        unknown: false,
-        unknown_unquoted: false,
-        glob: false,
-        inner: Vec::new(),
-        positionals,
-    };
+    let mut b = Builder::new(positionals);
     match brush_parser::word::parse_heredoc(body, &options) {
         Ok(pieces) => b.pieces(&pieces, true),
         Err(_) => {
@@ -104,7 +88,19 @@ fn looks_like_substitution(text: &str) -> bool {
     text.contains("$(") || text.contains('`') || text.contains("<(") || text.contains(">(")
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    fn new(positionals: &'a Positionals) -> Builder<'a> {
+        Builder {
+            text: String::new(),
+            pattern: String::new(),
+            unknown: false,
+            unknown_unquoted: false,
+            glob: false,
+            inner: Vec::new(),
+            positionals,
+        }
+    }
+
     fn pieces(&mut self, pieces: &[WordPieceWithSource], quoted: bool) {
         for piece in pieces {
             self.piece(&piece.piece, quoted);
