@@ -1175,3 +1175,15 @@ fn partly_known_words_only_ask_when_a_rule_could_match(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+#[case("alias git='rm -rf /'; git status", Clean, Deny)]
+#[case("alias ls='git push -f'\nls", Clean, Deny)]
+#[case("alias ll='ls -la'; ll", Clean, Allow)]
+fn script_aliases_shadow_programs_too(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

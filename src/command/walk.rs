@@ -573,12 +573,6 @@ impl Walker<'_> {
         let base = name.rsplit('/').next().unwrap_or(&name).to_string();
         let args: Vec<Word> = words.get(1..).unwrap_or(&[]).to_vec();
 
-        if base == "git" {
-            self.git(&name, args, scope, stdin);
-            return;
-        }
-        self.record(scope, words.clone());
-
         if !name.contains('/')
             && let Some(value) = self.aliases.get(&name).cloned()
         {
@@ -594,6 +588,11 @@ impl Walker<'_> {
                 ),
             }
         }
+        if base == "git" {
+            self.git(&name, args, scope);
+            return;
+        }
+        self.record(scope, words.clone());
 
         match base.as_str() {
             "cd" | "pushd" => scope.dir = cd_target(&scope.dir, &args),
@@ -909,7 +908,7 @@ impl Walker<'_> {
     }
 
     /// git: global options removed, `-C` followed, aliases expanded, then recorded.
-    fn git(&mut self, program: &str, args: Vec<Word>, scope: &mut Scope, stdin: &Stdin) {
+    fn git(&mut self, program: &str, args: Vec<Word>, scope: &mut Scope) {
         let normalized = wrappers::git_globals(&args);
         let mut sub = scope.clone();
         for dir in &normalized.chdirs {
@@ -959,7 +958,6 @@ impl Walker<'_> {
         let mut words = vec![Word::Lit(program.to_string())];
         words.extend(rest);
         self.record(&sub, words);
-        let _ = stdin;
     }
 
     /// `git config [--global|--local|…] alias.NAME VALUE` (or `git config set …`) earlier in
