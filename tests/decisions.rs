@@ -1187,3 +1187,20 @@ fn script_aliases_shadow_programs_too(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+#[case("cat <<EOF $(git push -f)\nbody\nEOF", Clean, Request)]
+#[case("cat <<EOF \"${x:-$(git push -f)}\"\nbody\nEOF", Clean, Request)]
+#[case(
+    "git commit -m \"$(cat <<'EOF'\nFix the parser\n\nCo-Authored-By: x\nEOF\n)\"",
+    Clean,
+    Allow
+)]
+#[case("cat <<< \"$(git log -1)\"", Clean, Allow)]
+fn substitutions_after_a_heredoc_operator_are_never_allowed_on_a_misread(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -78,6 +78,7 @@ pub fn analyze(script: &str, start: &Path, repo: &dyn RepoState) -> Result<Analy
         frames: Vec::new(),
         via: Via::Direct,
     };
+    walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);
     Ok(Analysis {
         commands: walker.out,
@@ -497,6 +498,32 @@ impl Walker<'_> {
         });
     }
 
+    /// brush-parser mis-tokenizes `$(…)` and `${…}` that follow a heredoc operator on the
+    /// same line (`cat <<EOF $(cmd)` loses `cmd`). Until that is fixed upstream, such a
+    /// script gets a dynamic entry, so it is never allowed on a misread.
+    fn heredoc_hazard(&mut self, script: &str, scope: &Scope) {
+        let hazard = script.lines().any(|line| {
+            let mut rest = line;
+            while let Some(at) = rest.find("<<") {
+                let after = rest.get(at + 2..).unwrap_or("");
+                if let Some(tail) = after.strip_prefix('<') {
+                    rest = tail;
+                    continue;
+                }
+                return after.contains("$(") || after.contains("${");
+            }
+            false
+        });
+        if hazard {
+            self.dynamic(
+                scope,
+                Vec::new(),
+                "a substitution after a heredoc operator on the same line is not analysed reliably"
+                    .to_string(),
+            );
+        }
+    }
+
     /// Records a nested script that does not parse.
     fn unparsable(&mut self, scope: &Scope, script: &str, message: &str) {
         self.out.push(SimpleCommand {
@@ -544,6 +571,7 @@ impl Walker<'_> {
                 return;
             }
         };
+        self.heredoc_hazard(script, scope);
         let mut sub = scope.clone();
         sub.frames.push(frame.to_string());
         if let Some(p) = positionals {

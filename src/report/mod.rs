@@ -38,9 +38,19 @@ pub fn reason(eval: &Evaluation, policy: &Policy) -> String {
                 .as_deref()
                 .map(|r| format!(": {r}"))
                 .unwrap_or_default();
-            format!("`{}` — rule {}{origin}{why}", cmd.command.text(), rule.id)
+            format!("{} — rule {}{origin}{why}", shown(&cmd.command), rule.id)
         }
-        None => format!("`{}` — {}", cmd.command.text(), cmd.why),
+        None => format!("{} — {}", shown(&cmd.command), cmd.why),
+    }
+}
+
+/// A command for messages: its text in backticks, control characters escaped.
+fn shown(cmd: &crate::command::SimpleCommand) -> String {
+    let text = cmd.text();
+    if text.is_empty() {
+        "the script".to_string()
+    } else {
+        format!("`{}`", one_line(&text))
     }
 }
 
@@ -166,7 +176,7 @@ pub fn explain_text(script: &str, eval: &Evaluation, policy: &Policy) -> String 
         };
         out.push_str(&format!("    directory: {dir}\n"));
         if let Some(d) = &c.command.dynamic {
-            out.push_str(&format!("    dynamic: {d}\n"));
+            out.push_str(&format!("    dynamic: {}\n", one_line(d)));
         }
         if c.command.via == Via::InterpreterString {
             out.push_str("    found in: a string literal of interpreter code\n");
@@ -174,7 +184,8 @@ pub fn explain_text(script: &str, eval: &Evaluation, policy: &Policy) -> String 
         for w in &c.command.words {
             if let Word::Unknown { text, .. } = w {
                 out.push_str(&format!(
-                    "    unknown word: `{text}` (only known at run time)\n"
+                    "    unknown word: `{}` (only known at run time)\n",
+                    one_line(text)
                 ));
             }
         }
