@@ -64,6 +64,9 @@ struct JudgeArgs {
 
 /// Runs policy-exec with the process arguments and returns the exit status.
 pub fn run(args: Vec<OsString>) -> u8 {
+    if is_shell_invocation(&args) {
+        return crate::shell::run(args, &env_locator(None, None));
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -81,15 +84,39 @@ pub fn run(args: Vec<OsString>) -> u8 {
     }
 }
 
+/// Shell mode: argv[0] is a shell name, the first argument is a shell option, or the
+/// first argument is a script file (`policy-exec script.sh args…`).
+fn is_shell_invocation(args: &[OsString]) -> bool {
+    let argv0 = args
+        .first()
+        .map(|a| a.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let first = args.get(1).map(|a| a.to_string_lossy().into_owned());
+    if crate::shell::argv::looks_like_shell(&argv0, first.as_deref()) {
+        return true;
+    }
+    let subcommands = ["check", "explain", "resolve", "help"];
+    first.is_some_and(|f| {
+        !subcommands.contains(&f.as_str())
+            && !f.starts_with('-')
+            && std::path::Path::new(&f).is_file()
+    })
+}
+
 fn locator(a: &JudgeArgs) -> Locator {
+    env_locator(a.bundle.clone(), a.manifest.clone())
+}
+
+/// The policy lookup from the environment, with optional explicit paths.
+fn env_locator(bundle: Option<PathBuf>, manifest: Option<PathBuf>) -> Locator {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let config_home = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| home.map(|h| h.join(".config")));
     Locator {
-        bundle: a.bundle.clone(),
-        manifest: a.manifest.clone(),
+        bundle,
+        manifest,
         env_manifest: std::env::var_os("POLICY_EXEC_MANIFEST")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from),

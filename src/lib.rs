@@ -52,5 +52,6 @@ pub mod policy;
 pub mod render;
 pub mod report;
 pub mod resolve;
+pub mod shell;
 
 pub use cli::run;

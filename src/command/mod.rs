@@ -141,4 +141,4 @@ mod interp;
 mod walk;
 mod wrappers;
 
-pub use walk::analyze;
+pub use walk::{analyze, analyze_with};

@@ -63,6 +63,16 @@ struct Scope {
 ///
 /// `start` is the directory the script starts in; `repo` answers git alias look-ups.
 pub fn analyze(script: &str, start: &Path, repo: &dyn RepoState) -> Result<Analysis, ParseError> {
+    analyze_with(script, start, repo, None)
+}
+
+/// [`analyze`] with known `$0 $1 …` (from `bash -c SCRIPT NAME ARG…`).
+pub fn analyze_with(
+    script: &str,
+    start: &Path,
+    repo: &dyn RepoState,
+    positionals: Positionals,
+) -> Result<Analysis, ParseError> {
     let program = parse(script)?;
     let mut walker = Walker {
         start,
@@ -74,7 +84,7 @@ pub fn analyze(script: &str, start: &Path, repo: &dyn RepoState) -> Result<Analy
     };
     let mut scope = Scope {
         dir: Dir::Start,
-        positionals: None,
+        positionals,
         frames: Vec::new(),
         via: Via::Direct,
     };

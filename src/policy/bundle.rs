@@ -37,6 +37,12 @@ pub struct EnforcementSection {
     /// Decision for dynamic commands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dynamic: Option<String>,
+    /// The real shell for each emulated name (`bash: /usr/bin/bash`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub shells: std::collections::BTreeMap<String, String>,
+    /// How long a request prompt waits for an answer before it means no.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_timeout_seconds: Option<u64>,
 }
 
 /// Where a rule was written.
@@ -279,13 +285,15 @@ pub fn build(
             }
         }
     }
-    let enforcement = policy.get("enforcement").map(|e| EnforcementSection {
-        unmatched: e
-            .get("unmatched")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        dynamic: e.get("dynamic").and_then(Value::as_str).map(str::to_string),
-    });
+    let enforcement = policy
+        .get("enforcement")
+        .map(|e| serde_json::from_value::<EnforcementSection>(e.clone()))
+        .transpose()
+        .map_err(|e| {
+            BuildError(format!(
+                "`enforcement` is not valid ({e}): use unmatched, dynamic (allow|request|deny), shells (name: path), prompt_timeout_seconds"
+            ))
+        })?;
     Ok(Bundle {
         schema_version: 1,
         required_conditions: required,

@@ -296,9 +296,22 @@ fn judge_rule(
 /// SECURITY: a panic anywhere below (our code or the parser's) becomes a deny, never a
 /// crash that a harness could treat as "no answer".
 pub fn judge(script: &str, policy: &Policy, start: &Path, repo: &dyn RepoState) -> Evaluation {
-    let run = std::panic::AssertUnwindSafe(|| match crate::command::analyze(script, start, repo) {
-        Ok(analysis) => evaluate(&analysis, policy, start, repo),
-        Err(e) => unparsable(&e.message),
+    judge_with(script, None, policy, start, repo)
+}
+
+/// [`judge`] with known `$0 $1 …` (shell mode's `-c SCRIPT NAME ARG…`).
+pub fn judge_with(
+    script: &str,
+    positionals: Option<Vec<String>>,
+    policy: &Policy,
+    start: &Path,
+    repo: &dyn RepoState,
+) -> Evaluation {
+    let run = std::panic::AssertUnwindSafe(|| {
+        match crate::command::analyze_with(script, start, repo, positionals) {
+            Ok(analysis) => evaluate(&analysis, policy, start, repo),
+            Err(e) => unparsable(&e.message),
+        }
     });
     std::panic::catch_unwind(run).unwrap_or_else(|_| Evaluation {
         decision: Decision::Deny,

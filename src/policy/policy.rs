@@ -9,13 +9,18 @@ use super::condition::Condition;
 use super::glob::Glob;
 use super::rule::{Matcher, Origin, Refinements, Rule};
 
-/// What to decide where no rule speaks (our `enforcement` section).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What to decide where no rule speaks, and what shell mode needs (our `enforcement`
+/// section).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enforcement {
     /// Decision for a command no rule matches.
     pub unmatched: Decision,
     /// Decision for what cannot be known before it runs.
     pub dynamic: Decision,
+    /// The real shell per emulated name, when configured.
+    pub shells: std::collections::BTreeMap<String, std::path::PathBuf>,
+    /// How long a request prompt waits before it means no.
+    pub prompt_timeout: std::time::Duration,
 }
 
 impl Default for Enforcement {
@@ -23,6 +28,8 @@ impl Default for Enforcement {
         Enforcement {
             unmatched: Decision::Allow,
             dynamic: Decision::Request,
+            shells: std::collections::BTreeMap::new(),
+            prompt_timeout: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -99,6 +106,15 @@ impl Policy {
             }
             if let Some(d) = e.dynamic.as_deref() {
                 policy.enforcement.dynamic = parse_decision("enforcement", "dynamic", d)?;
+            }
+            for (name, path) in &e.shells {
+                policy
+                    .enforcement
+                    .shells
+                    .insert(name.clone(), std::path::PathBuf::from(path));
+            }
+            if let Some(secs) = e.prompt_timeout_seconds {
+                policy.enforcement.prompt_timeout = std::time::Duration::from_secs(secs);
             }
         }
         for (i, rule) in rules.iter().enumerate() {

@@ -258,3 +258,93 @@ pub fn one_line(text: &str) -> String {
         })
         .collect()
 }
+
+/// The command that decided the outcome, as text (empty when none).
+pub fn deciding_text(eval: &Evaluation) -> String {
+    eval.deciding()
+        .map(|c| c.command.text())
+        .unwrap_or_default()
+}
+
+/// The two stderr lines of a refusal in shell mode: one for humans, one JSON line an
+/// agent can act on.
+pub fn refusal(eval: &Evaluation, policy: &Policy) -> (String, String) {
+    let word = match eval.decision {
+        Decision::Request => "needs approval",
+        _ => "denied",
+    };
+    let human = format!("policy-exec: {word}: {}", reason(eval, policy));
+    let rule = eval.deciding_rule(policy);
+    let command = deciding_text(eval);
+    let mut steps: Vec<String> = Vec::new();
+    // Failing predicates are the most actionable: say what would make the rule pass.
+    if let Some(cmd) = eval.deciding() {
+        for m in cmd
+            .matches
+            .iter()
+            .filter(|m| m.outcome == Some(eval.decision))
+        {
+            for p in &m.predicates {
+                match &p.value.value {
+                    Ok(false) => steps.push(format!(
+                        "make `{}` hold first (now: {}){}",
+                        p.predicate.name(),
+                        p.value.why,
+                        match p.predicate {
+                            crate::git::Predicate::CleanWorktree =>
+                                ", e.g. commit or stash your changes",
+                            crate::git::Predicate::SyncedToUpstream =>
+                                ", e.g. pull or push so the branch matches its upstream",
+                            crate::git::Predicate::IsWorktree =>
+                                ", i.e. run it inside a git work tree",
+                        }
+                    )),
+                    Err(e) => steps.push(format!(
+                        "`{}` could not be evaluated ({e})",
+                        p.predicate.name()
+                    )),
+                    Ok(true) => {}
+                }
+            }
+        }
+    }
+    match eval.decision {
+        Decision::Request => {
+            steps.push("ask the user to approve it: run it where policy-exec can prompt on a terminal, or have the user run it".into());
+        }
+        _ => {
+            steps.push("do not retry the same command: the policy forbids it".into());
+            if let Some(r) = rule {
+                steps.push(format!(
+                    "if the task really needs it, ask the user to run it or to change rule `{}`{}",
+                    r.id,
+                    if r.origin.path.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in {}", r.origin.path)
+                    }
+                ));
+            }
+        }
+    }
+    if !command.is_empty() {
+        steps.push(format!(
+            "see why: policy-exec explain '{}'",
+            one_line(&command).replace('\'', "'\\''")
+        ));
+    }
+    let error = match eval.decision {
+        Decision::Request => "policy_approval_required",
+        _ => "policy_denied",
+    };
+    let json = json!({
+        "error": error,
+        "decision": eval.decision.as_str(),
+        "command": command,
+        "rule": rule.map(|r| json!({"id": r.id, "scope": r.origin.scope, "path": r.origin.path})),
+        "reason": reason(eval, policy),
+        "policy_hash": policy.policy_hash,
+        "next_steps": steps,
+    });
+    (human, json.to_string())
+}

@@ -1,0 +1,119 @@
+//! The hand-off to the real shell: finding it (never ourselves), cleaning the
+//! environment, and `exec` — which only accepts a [`Permit`].
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+
+use crate::policy::Decision;
+use crate::policy::engine::Evaluation;
+
+/// Proof that running the real shell was decided: built only from an allow decision,
+/// an approved prompt, or an invocation that runs nothing policy could judge.
+#[derive(Debug)]
+pub struct Permit {
+    _private: (),
+}
+
+impl Permit {
+    /// From a judgement: only an allow yields a permit.
+    pub fn from_evaluation(eval: &Evaluation) -> Option<Permit> {
+        (eval.decision == Decision::Allow).then_some(Permit { _private: () })
+    }
+
+    /// A human answered yes at the terminal.
+    pub(super) fn approved() -> Permit {
+        Permit { _private: () }
+    }
+
+    /// `--version`, `--help`, or an argv bash itself rejects: bash runs no script.
+    pub(super) fn runs_nothing() -> Permit {
+        Permit { _private: () }
+    }
+
+    /// An interactive shell at a terminal (a human, not an agent's command).
+    pub(super) fn interactive() -> Permit {
+        Permit { _private: () }
+    }
+
+    /// The manifest's operator chose allow as the fallback for an unavailable policy.
+    pub(super) fn fallback_allow() -> Permit {
+        Permit { _private: () }
+    }
+}
+
+/// Variables that make bash (or sh) run code before or around the script:
+/// SECURITY: `BASH_ENV`/`ENV` name a file sourced at start-up, `BASH_FUNC_x%%` exports
+/// function definitions that shadow programs, `SHELLOPTS`/`BASHOPTS` turn on options such
+/// as `xtrace` whose `PS4` is expanded (and can run command substitutions).
+pub fn is_injection_vector(name: &OsStr) -> bool {
+    let name = name.to_string_lossy();
+    matches!(
+        name.as_ref(),
+        "BASH_ENV" | "ENV" | "SHELLOPTS" | "BASHOPTS" | "PS4"
+    ) || name.starts_with("BASH_FUNC_")
+}
+
+/// Directories searched for the real shell, in order (never `PATH`).
+const SHELL_DIRS: [&str; 3] = ["/bin", "/usr/bin", "/usr/local/bin"];
+
+/// Finds the real shell for `name`: the configured path, else the first of `/bin`,
+/// `/usr/bin`, `/usr/local/bin` that is not this binary (compared by canonical path and
+/// inode, so links and shims to ourselves are skipped).
+pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, String> {
+    let me = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok());
+    let me_id = me
+        .as_ref()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| (m.dev(), m.ino()));
+    let is_me = |p: &Path| -> bool {
+        let canon = p.canonicalize().ok();
+        let id = std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
+        (canon.is_some() && canon == me) || (id.is_some() && id == me_id)
+    };
+    if let Some(path) = configured {
+        if is_me(path) {
+            return Err(format!(
+                "the configured real shell `{}` for `{name}` is policy-exec itself: point `enforcement.shells.{name}` at the real shell",
+                path.display()
+            ));
+        }
+        if !path.is_file() {
+            return Err(format!(
+                "the configured real shell `{}` for `{name}` does not exist: fix `enforcement.shells.{name}`",
+                path.display()
+            ));
+        }
+        return Ok(path.to_path_buf());
+    }
+    for dir in SHELL_DIRS {
+        let candidate = Path::new(dir).join(name);
+        if candidate.is_file() && !is_me(&candidate) {
+            return Ok(candidate);
+        }
+    }
+    Err(format!(
+        "no real `{name}` found in /bin, /usr/bin or /usr/local/bin (other than policy-exec itself): install it or set `enforcement.shells.{name}`"
+    ))
+}
+
+/// Replaces this process with the real shell: the original arguments and argv[0], the
+/// environment minus injection vectors. Returns only if `exec` fails.
+pub fn exec(_permit: Permit, shell: &Path, argv0: &OsString, args: &[OsString]) -> u8 {
+    let mut cmd = std::process::Command::new(shell);
+    cmd.arg0(argv0).args(args);
+    for (name, _) in std::env::vars_os() {
+        if is_injection_vector(&name) {
+            cmd.env_remove(&name);
+        }
+    }
+    let error = cmd.exec();
+    eprintln!(
+        "policy-exec: cannot run the real shell `{}` ({error}): check that it exists and is executable",
+        shell.display()
+    );
+    super::NO_SHELL
+}
