@@ -18,6 +18,13 @@ mkdir -p "$bin_dir"
 install -m 0755 target/release/policy-exec "$bin_dir/policy-exec.new"
 mv -f "$bin_dir/policy-exec.new" "$bin_dir/policy-exec"
 
+shim_dir="${XDG_DATA_HOME:-$HOME/.local/share}/policy-exec/shims"
+echo "==> installing shell shims in $shim_dir"
+mkdir -p "$shim_dir"
+for name in bash sh zsh; do
+  ln -sfn "$bin_dir/policy-exec" "$shim_dir/$name"
+done
+
 echo "==> installing the default policy under $config_dir"
 mkdir -p "$config_dir"
 rm -rf "$config_dir/policy-config.new"
@@ -33,6 +40,20 @@ case ":$PATH:" in
   *":$bin_dir:"*) ;;
   *) echo "note: $bin_dir is not on your PATH; add it to use \`policy-exec\` by name" ;;
 esac
+
+cat <<WIRING
+
+==> wiring policy-exec in front of each harness (nothing is changed for you)
+  Claude Code  uses CLAUDE_CODE_SHELL (or \$SHELL) when the path contains "bash":
+                 export CLAUDE_CODE_SHELL=$shim_dir/bash
+               or in ~/.claude/settings.json: {"env": {"CLAUDE_CODE_SHELL": "$shim_dir/bash"}}
+  Codex CLI    runs the account's login shell (from passwd, not \$SHELL), by basename:
+                 sudo usermod --shell $shim_dir/bash "\$USER"   (add it to /etc/shells first)
+  Cursor CLI   uses \$SHELL:
+                 export SHELL=$shim_dir/bash
+  Factory Droid always runs /bin/bash itself: only hooks can put policy-exec in front of it
+               (\`policy-exec hook droid\`, coming with the hooks milestone).
+WIRING
 
 echo
 echo "==> policy-exec explain 'git status'"

@@ -1,7 +1,8 @@
 //! Benchmarks, reported as ratios against baselines measured in the same run (the
 //! machines are shared and noisy):
 //!
-//! 1. `policy-exec check` as a whole process on the default bundle, next to
+//! 1. Shell mode (`-c true` through a shim named `bash`, which then execs the real
+//!    bash) and `policy-exec check` as whole processes on the default bundle, next to
 //!    `bash -c true` (median of many runs each, interleaved).
 //! 2. In-process decision time against generated bundles of 100, 1,000 and 10,000 rules:
 //!    rules are indexed by program, so time should grow sub-linearly.
@@ -134,9 +135,18 @@ fn main() {
 
     // 1. Whole-process check vs bash -c true, interleaved so noise hits both alike.
     let rounds = 200;
-    let (mut plain, mut git, mut bash) = (Vec::new(), Vec::new(), Vec::new());
+    let shim_dir = home.path().join("shims");
+    std::fs::create_dir_all(&shim_dir).unwrap();
+    let shim = shim_dir.join("bash");
+    std::os::unix::fs::symlink(&bin, &shim).unwrap();
+    let (mut plain, mut git, mut bash, mut shell) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
-        bash.push(run(Command::new("bash").args(["-c", "true"])));
+        bash.push(run(Command::new("/bin/bash").args(["-c", "true"])));
+        shell.push(run(Command::new(&shim)
+            .args(["-c", "true"])
+            .env_clear()
+            .env("HOME", home.path())));
         plain.push(run(Command::new(&bin)
             .args([
                 "check",
@@ -161,6 +171,7 @@ fn main() {
         bash.as_secs_f64() * 1e3
     );
     for (label, times) in [
+        ("shell mode: `bash -c true` via the shim", shell),
         ("check, no predicate needed", plain),
         ("check `git checkout main` in a clean repo", git),
     ] {
