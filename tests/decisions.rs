@@ -1156,8 +1156,13 @@ fn known_evasions_are_seen_through(
 }
 
 #[rstest]
-#[case("rm -rf \"$TMPDIR/build\"", Clean, Allow)]
-#[case("rm -rf \"${OUT}-old\"", Clean, Allow)]
+// `$TMPDIR` could be `.git`: `.git/build` is inside a repository's metadata.
+#[case("rm -rf \"$TMPDIR/build\"", Clean, Request)]
+#[case("rm -rf \"${OUT}-old\"", Clean, Request)]
+#[case("rm -rf \"build-$N.tmp\"", Clean, Request)]
+#[case("rm -rf \"/tmp/$N.tmp\"", Clean, Request)] // N could hold `x/.git/y`
+#[case("rm -rf \"/tmp/build-$N\"", Clean, Request)]
+#[case("rm -f \"/tmp/$N\"", Clean, Allow)]
 #[case("rm -rf \"build-$N\"", Clean, Request)] // N could be `x/.git`
 #[case("rm -rf \"$X/\"", Clean, Request)]
 #[case("rm -rf \"$X/.\"", Clean, Request)]
@@ -1203,4 +1208,143 @@ fn substitutions_after_a_heredoc_operator_are_never_allowed_on_a_misread(
     #[case] expected: Decision,
 ) {
     check(script, tree, expected);
+}
+
+// Found by red-teaming the default policy: each of these ran a denied action while an
+// earlier version answered allow.
+#[rstest]
+#[case("echo ${x#<<E}\ngit reset --hard\nE", Clean, Request)]
+#[case("git {'reset','--hard'}", Clean, Request)]
+#[case("rm -rf {$'/',x}", Clean, Request)]
+#[case("rm -rf .{git,''}", Clean, Request)]
+#[case("{'sudo',} id", Clean, Request)]
+#[case("git reset $'--hard\\0junk'", Clean, Deny)]
+#[case("rm -rf $'/\\x00x'", Clean, Deny)]
+#[case("echo \"`git reset \\\"--hard\\\"`\"", Clean, Deny)]
+#[case("bash -c 'IFS=_; git $1' x reset_--hard", Clean, Request)]
+#[case("rm -rf /[a-z]*", Clean, Deny)]
+#[case("rm -rf //*", Clean, Deny)]
+#[case("rm -rf /./*", Clean, Deny)]
+#[case("rm -rf ./.gi[t]", Clean, Request)]
+#[case("git push --dry-run --no-dry-run --force origin main", Clean, Deny)]
+#[case("git push -o -n --force origin main", Clean, Deny)]
+#[case("git push -on --force origin main", Clean, Deny)]
+#[case("git push --push-option -n -f origin main", Clean, Deny)]
+#[case("git push --m origin", Clean, Deny)]
+#[case("git reset --h", Clean, Deny)]
+#[case("git clean --f", Dirty, Deny)]
+#[case("rm --r -f /", Clean, Deny)]
+#[case("git restore -SW .", Dirty, Deny)]
+#[case("git restore --staged --worktree .", Dirty, Deny)]
+#[case("git restore ':(top)'", Dirty, Deny)]
+#[case("git -c alias.push=status push --force origin main", Clean, Deny)]
+#[case("git -c alias.p='push --force' P origin main", Clean, Deny)]
+#[case("git -c alias.x=\"-c alias.y=reset\\ --hard y\" x", Clean, Deny)]
+#[case(
+    "X='push --force' git --config-env=alias.p=X p origin main",
+    Clean,
+    Request
+)]
+#[case(
+    "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.p GIT_CONFIG_VALUE_0='push --force' git p",
+    Clean,
+    Request
+)]
+#[case(
+    "git config -f .git/config alias.fp 'push --force'; git fp origin",
+    Clean,
+    Deny
+)]
+#[case("git -c help.autocorrect=immediate reste --hard", Clean, Deny)]
+#[case("git config help.autocorrect immediate; git rset --hard", Clean, Deny)]
+#[case("git stauts", Clean, Allow)]
+#[case("/usr/lib/git-core/git-push --force origin main", Clean, Deny)]
+#[case("git -c clean.requireForce=false clean -dx", Dirty, Deny)]
+#[case("git rebase -x 'git push --force origin main' --root", Clean, Deny)]
+#[case("git bisect run rm -rf /", Clean, Deny)]
+#[case("git submodule foreach 'git reset --hard'", Clean, Deny)]
+#[case("git difftool -y -x 'git reset --hard #' HEAD", Clean, Deny)]
+#[case("git grep --open-files-in-pager='git reset --hard #' a", Clean, Deny)]
+#[case(
+    "git push --receive-pack='git reset --hard; git-receive-pack' origin main",
+    Clean,
+    Deny
+)]
+#[case(
+    "git config core.editor 'git reset --hard #'; git commit --amend",
+    Clean,
+    Deny
+)]
+#[case("f() { cd /elsewhere; }; f; git clean -fdx", Clean, Request)]
+#[case(
+    "shopt -s lastpipe; true | cd /elsewhere; git clean -fdx",
+    Clean,
+    Request
+)]
+#[case("GIT_DIR=/x/.git GIT_WORK_TREE=/x git restore .", Clean, Request)]
+#[case("taskset 1 git reset --hard", Clean, Deny)]
+#[case("strace -o /dev/null git reset --hard", Clean, Deny)]
+#[case("unshare -r git reset --hard", Clean, Deny)]
+#[case("sg root 'git reset --hard'", Clean, Deny)]
+#[case("tmux new-session -d 'git reset --hard'", Clean, Deny)]
+#[case("env -iS 'git reset --hard'", Clean, Deny)]
+#[case("env -iC . git reset --hard", Clean, Deny)]
+#[case("npx -c 'git reset --hard'", Clean, Deny)]
+#[case(
+    "python3 -W ignore -c 'import os; os.system(\"git reset --hard\")'",
+    Clean,
+    Request
+)]
+#[case(
+    "python3.11 -c 'import os; os.system(\"git reset --hard\")'",
+    Clean,
+    Request
+)]
+#[case("c='x'; python3 -c \"$c\"", Clean, Request)]
+#[case("awk 'BEGIN{system(\"git reset --hard\")}'", Clean, Request)]
+#[case("x='a[$(git reset --hard)]'; (( x ))", Clean, Deny)]
+#[case("PS4='$(git reset --hard >&2)'; set -x; :", Clean, Deny)]
+#[case("mapfile -C 'git reset --hard #' -c 1 a <<< x", Clean, Deny)]
+#[case(
+    "shopt -s expand_aliases\nBASH_ALIASES[g]='git reset --hard'\ng",
+    Clean,
+    Deny
+)]
+#[case("hash -p /usr/bin/git ls; ls reset --hard", Clean, Deny)]
+#[case("rm -rf .git/objects", Clean, Deny)]
+#[case("find / -delete", Clean, Deny)]
+#[case("find .git -delete", Clean, Deny)]
+#[case("git checkout -f main", Dirty, Deny)]
+#[case("git switch --discard-changes main", Dirty, Deny)]
+#[case("alias a='a;a'\na", Clean, Allow)]
+#[case("git config alias.a '!git a; git a'; git a", Clean, Allow)]
+fn red_team_findings_are_closed(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+/// The directory predicates are evaluated in follows what the script does to it.
+#[rstest]
+#[case("builtin cd /elsewhere; git clean -fdx", Some("/elsewhere"))]
+#[case("command cd /elsewhere && git clean -fdx", Some("/elsewhere"))]
+#[case("git --git-dir=/x/.git --work-tree=/x clean -fdx", Some("/x"))]
+#[case("git --git-dir=/x/.git clean -fdx", None)]
+#[case("cd() { builtin cd /x; }; cd .; git clean -fdx", None)]
+fn predicates_run_where_git_will_look(#[case] script: &str, #[case] dir: Option<&str>) {
+    let e = judge(
+        script,
+        &default_policy(),
+        Path::new("/work/repo"),
+        &Fake::new(Clean),
+    );
+    let git = e
+        .commands
+        .iter()
+        .rev()
+        .find(|c| c.command.text().starts_with("git clean"))
+        .expect("the git command is analysed");
+    assert_eq!(git.dir.as_deref(), dir.map(Path::new), "{script}");
 }

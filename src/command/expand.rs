@@ -39,6 +39,9 @@ struct Builder<'a> {
     text: String,
     /// What is known, as an fnmatch pattern (literal text escaped, unknown parts `*`).
     pattern: String,
+    /// The word with quoted parts replaced by `q`: brace expansion needs unquoted braces
+    /// and commas, but its members may be quoted (`{'reset','--hard'}`).
+    shape: String,
     unknown: bool,
     unknown_unquoted: bool,
     glob: bool,
@@ -93,6 +96,7 @@ impl<'a> Builder<'a> {
         Builder {
             text: String::new(),
             pattern: String::new(),
+            shape: String::new(),
             unknown: false,
             unknown_unquoted: false,
             glob: false,
@@ -114,11 +118,9 @@ impl<'a> Builder<'a> {
                     if has_glob_chars(t) {
                         self.glob = true;
                     }
-                    if has_brace_expansion(t) {
-                        // Brace expansion turns one word into several: `{git,push}`.
-                        self.unknown = true;
-                        self.unknown_unquoted = true;
-                    }
+                    self.shape.push_str(t);
+                } else {
+                    self.shape.push('q');
                 }
                 self.text.push_str(t);
                 // Unquoted glob characters stay wildcards in the pattern.
@@ -147,7 +149,8 @@ impl<'a> Builder<'a> {
                 self.mark_unknown(quoted);
             }
             WordPiece::BackquotedCommandSubstitution(script) => {
-                self.inner.push(Inner::Script(unescape_backquoted(script)));
+                self.inner
+                    .push(Inner::Script(unescape_backquoted(script, quoted)));
                 self.mark_unknown(quoted);
             }
             WordPiece::ArithmeticExpression(expr) => {
@@ -162,6 +165,7 @@ impl<'a> Builder<'a> {
     fn literal(&mut self, t: &str) {
         self.text.push_str(t);
         push_escaped(&mut self.pattern, t);
+        self.shape.push('q');
     }
 
     fn mark_unknown(&mut self, quoted: bool) {
@@ -193,7 +197,8 @@ impl<'a> Builder<'a> {
         if let Some(position) = position {
             let value = self.positionals.as_ref().and_then(|p| p.get(position));
             if let Some(value) = value {
-                // Unquoted values with IFS characters or globs would split: unknown.
+                // Unquoted, the value is split by IFS: kept only when it has no blank or
+                // glob character. (Scripts that touch IFS get no positionals at all.)
                 if quoted || !(value.chars().any(char::is_whitespace) || has_glob_chars(value)) {
                     let value = value.clone();
                     self.literal(&value);
@@ -239,7 +244,12 @@ impl<'a> Builder<'a> {
         self.inner.extend(nested.inner);
     }
 
-    fn finish(self, raw: &str) -> Expanded {
+    fn finish(mut self, raw: &str) -> Expanded {
+        if has_brace_expansion(&self.shape) {
+            // Brace expansion turns one word into several: `{git,push}`.
+            self.unknown = true;
+            self.unknown_unquoted = true;
+        }
         let word = if self.unknown {
             Word::Unknown {
                 text: raw.to_string(),
@@ -318,13 +328,13 @@ fn push_escaped(pattern: &mut String, text: &str) {
 
 /// Inside backquotes bash removes the backslash before `\`, `` ` `` and `$` before it
 /// parses the inner script.
-fn unescape_backquoted(text: &str) -> String {
+fn unescape_backquoted(text: &str, in_double_quotes: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '\\'
             && let Some(&n) = chars.peek()
-            && matches!(n, '\\' | '`' | '$')
+            && (matches!(n, '\\' | '`' | '$') || (in_double_quotes && n == '"'))
         {
             out.push(n);
             chars.next();
@@ -342,17 +352,13 @@ pub fn has_glob_chars(text: &str) -> bool {
 
 /// Whether unquoted text contains a brace expansion (`{a,b}` or `{1..3}`).
 fn has_brace_expansion(text: &str) -> bool {
-    let Some(open) = text.find('{') else {
-        return false;
-    };
-    let rest = text.get(open..).unwrap_or("");
-    match rest.find('}') {
-        Some(close) => {
+    text.match_indices('{').any(|(open, _)| {
+        let rest = text.get(open..).unwrap_or("");
+        rest.rfind('}').is_some_and(|close| {
             let body = rest.get(..close).unwrap_or("");
             body.contains(',') || body.contains("..")
-        }
-        None => false,
-    }
+        })
+    })
 }
 
 /// Removes the backslash of an escape sequence the way bash does: outside quotes it always
@@ -424,7 +430,11 @@ pub fn decode_ansi_c(body: &str) -> String {
             }
         }
     }
-    out
+    // bash ends the string at the first NUL (`$'--hard\0junk'` is `--hard`).
+    match out.find('\0') {
+        Some(nul) => out.get(..nul).unwrap_or("").to_string(),
+        None => out,
+    }
 }
 
 fn take_digits(
@@ -446,8 +456,7 @@ fn take_digits(
 }
 
 fn push_code(out: &mut String, code: Option<u32>) {
-    // bash stops the string at a NUL; we keep going but drop the character.
-    if let Some(c) = code.filter(|c| *c != 0).and_then(char::from_u32) {
+    if let Some(c) = code.and_then(char::from_u32) {
         out.push(c);
     }
 }
@@ -517,10 +526,35 @@ mod tests {
     }
 
     #[test]
-    fn positionals_substitute_when_literal() {
+    fn positionals_substitute_when_literal_and_quoted() {
         let p = Some(vec!["sh".to_string(), "push".to_string()]);
+        assert_eq!(expand("\"$1\"", &p).word, Word::Lit("push".into()));
+        assert!(matches!(expand("\"$2\"", &p).word, Word::Unknown { .. }));
+        assert_eq!(expand("\"$0\"", &p).word, Word::Lit("sh".into()));
+        // Unquoted, a value with no blank or glob character stays one word.
         assert_eq!(expand("$1", &p).word, Word::Lit("push".into()));
-        assert!(matches!(expand("$2", &p).word, Word::Unknown { .. }));
-        assert_eq!(expand("$0", &p).word, Word::Lit("sh".into()));
+        let spaced = Some(vec!["sh".to_string(), "a b".to_string()]);
+        assert!(matches!(
+            expand("$1", &spaced).word,
+            Word::Unknown { split: true, .. }
+        ));
+    }
+
+    #[rstest]
+    #[case("{'reset','--hard'}")]
+    #[case("{$'/',x}")]
+    #[case(".{git,''}")]
+    #[case("{\\/,x}")]
+    fn brace_expansion_with_quoted_members_is_unknown(#[case] raw: &str) {
+        assert!(matches!(
+            expand(raw, &None).word,
+            Word::Unknown { split: true, .. }
+        ));
+    }
+
+    #[test]
+    fn ansi_c_strings_end_at_nul() {
+        assert_eq!(lit("$'--hard\\0junk'").as_deref(), Some("--hard"));
+        assert_eq!(lit("$'/\\x00x'").as_deref(), Some("/"));
     }
 }

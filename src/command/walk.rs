@@ -21,7 +21,12 @@ use crate::git::RepoState;
 
 /// Environment variables whose value programs run as a shell command (git, pagers,
 /// editors, ssh).
-const COMMAND_VARIABLES: [&str; 10] = [
+const COMMAND_VARIABLES: [&str; 15] = [
+    "PS0",
+    "PS1",
+    "PS2",
+    "PS3",
+    "PS4",
     "GIT_PAGER",
     "PAGER",
     "GIT_EDITOR",
@@ -32,6 +37,19 @@ const COMMAND_VARIABLES: [&str; 10] = [
     "GIT_EXTERNAL_DIFF",
     "GIT_ASKPASS",
     "PROMPT_COMMAND",
+];
+
+/// At most this many nested scripts are parsed per analysis; beyond, dynamic.
+const MAX_WORK: usize = 4096;
+
+/// Variables that tell git where its repository and configuration are.
+const GIT_LOCATION_VARIABLES: [&str; 6] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "HOME",
+    "XDG_CONFIG_HOME",
+    "GIT_CONFIG_NOSYSTEM",
 ];
 
 /// Nested scripts deeper than this are not analysed further (and are dynamic).
@@ -54,6 +72,9 @@ enum Stdin {
 #[derive(Debug, Clone)]
 struct Scope {
     dir: Dir,
+    /// Set when GIT_DIR, GIT_WORK_TREE, GIT_CONFIG_*, HOME or XDG_CONFIG_HOME was changed:
+    /// git then finds its repository or configuration elsewhere. Holds the reason.
+    git_env: Option<String>,
     positionals: Positionals,
     frames: Vec<String>,
     via: Via,
@@ -74,16 +95,22 @@ pub fn analyze_with(
     positionals: Positionals,
 ) -> Result<Analysis, ParseError> {
     let program = parse(script)?;
+    let positionals = without_ifs(script, positionals);
     let mut walker = Walker {
         start,
         repo,
         out: Vec::new(),
         aliases: HashMap::new(),
         script_git_aliases: HashMap::new(),
+        script_git_config: HashMap::new(),
         depth: 0,
+        work: 0,
+        expanding: Vec::new(),
+        moving_functions: Vec::new(),
     };
     let mut scope = Scope {
         dir: Dir::Start,
+        git_env: None,
         positionals,
         frames: Vec::new(),
         via: Via::Direct,
@@ -139,7 +166,16 @@ struct Walker<'a> {
     aliases: HashMap<String, Option<String>>,
     /// Git aliases set by `git config alias.…` earlier in the script.
     script_git_aliases: HashMap<String, String>,
+    /// Other git configuration set by `git config KEY VALUE` earlier in the script.
+    script_git_config: HashMap<String, String>,
     depth: usize,
+    /// Nested scripts parsed so far: bounded, so alias or eval bombs end (as dynamic)
+    /// instead of hanging.
+    work: usize,
+    /// Aliases being expanded: bash does not expand an alias inside its own expansion.
+    expanding: Vec<String>,
+    /// Functions whose body changes the directory: after a call it is unknown.
+    moving_functions: Vec<String>,
 }
 
 impl Walker<'_> {
@@ -178,6 +214,11 @@ impl Walker<'_> {
             let mut sub = scope.clone();
             self.command(cmd, &mut sub, &stdin);
             stdin = piped_output(cmd, &scope.positionals);
+            // With `shopt -s lastpipe` the last part runs in this shell: a `cd` there
+            // may move us.
+            if sub.dir != scope.dir {
+                scope.dir = Dir::Unknown;
+            }
         }
     }
 
@@ -207,6 +248,10 @@ impl Walker<'_> {
                     for r in &list.0 {
                         self.redirect(r, &mut sub);
                     }
+                }
+                // Calling it may change the directory (or it may shadow `cd`).
+                if sub.dir != scope.dir || def.fname.value == "cd" || def.fname.value == "pushd" {
+                    self.moving_functions.push(def.fname.value.clone());
                 }
             }
             ast::Command::ExtendedTest(test, _) => self.extended_test(&test.expr, scope),
@@ -468,17 +513,10 @@ impl Walker<'_> {
         match &a.value {
             ast::AssignmentValue::Scalar(w) => {
                 let word = self.word(&w.value, scope);
-                // SECURITY: programs run these variables' values through a shell.
-                if let ast::AssignmentName::VariableName(name) = &a.name
-                    && COMMAND_VARIABLES.contains(&name.as_str())
-                {
-                    match word {
-                        Word::Lit(v) => self.nested(&v, scope, &format!("{name}="), None),
-                        other => self.dynamic(
-                            scope,
-                            vec![other],
-                            format!("`{name}` holds a command only known at run time"),
-                        ),
+                match &a.name {
+                    ast::AssignmentName::VariableName(name) => self.variable(name, &word, scope),
+                    ast::AssignmentName::ArrayElementName(name, index) => {
+                        self.table_entry(name, index, &word, scope)
                     }
                 }
             }
@@ -491,9 +529,88 @@ impl Walker<'_> {
                 }
             }
         }
-        if let ast::AssignmentName::ArrayElementName(_, index) = &a.name {
-            self.arith(index, scope);
+    }
+
+    /// The effect of setting a variable (by assignment, `export`, `declare`, …).
+    fn variable(&mut self, name: &str, value: &Word, scope: &mut Scope) {
+        // SECURITY: programs run these variables' values through a shell.
+        if COMMAND_VARIABLES.contains(&name) {
+            match value {
+                Word::Lit(v) => self.nested(v, scope, &format!("{name}="), None),
+                other => self.dynamic(
+                    scope,
+                    vec![other.clone()],
+                    format!("`{name}` holds a command only known at run time"),
+                ),
+            }
         }
+        if GIT_LOCATION_VARIABLES.contains(&name) || name.starts_with("GIT_CONFIG") {
+            scope.git_env = Some(format!(
+                "`{name}` is set: git finds its repository or configuration elsewhere"
+            ));
+        }
+        // A string holding a substitution can run it later through arithmetic, array
+        // subscripts or prompt expansion (`x='a[$(cmd)]'; (( x ))`).
+        if let Word::Lit(v) = value
+            && (v.contains("$(") || v.contains('`'))
+        {
+            let text = v.clone();
+            self.nested_lenient(&text, scope, &format!("{name}= (if evaluated)"));
+        }
+    }
+
+    /// `export NAME=value`, `declare -x NAME=value`, …: the same effects as assignments.
+    fn declare(&mut self, args: &[Word], scope: &mut Scope) {
+        for arg in args {
+            let text = arg.display();
+            let Some((name, value)) = text.split_once('=') else {
+                continue;
+            };
+            if name.starts_with('-') {
+                continue;
+            }
+            let value = match arg {
+                Word::Lit(_) => Word::Lit(value.to_string()),
+                _ => Word::unknown(value, false),
+            };
+            match name.split_once('[') {
+                Some((table, index)) => {
+                    let index = index.trim_end_matches(']').to_string();
+                    self.table_entry(table, &index, &value, scope);
+                }
+                None => self.variable(name, &value, scope),
+            }
+        }
+    }
+
+    /// `BASH_ALIASES[name]=value` and `BASH_CMDS[name]=path` define what `name` runs.
+    fn table_entry(&mut self, table: &str, index: &str, value: &Word, scope: &mut Scope) {
+        self.arith(index, scope);
+        if !matches!(table, "BASH_ALIASES" | "BASH_CMDS") {
+            return;
+        }
+        let key = index.trim_matches(['"', '\'']).to_string();
+        let value = match value {
+            Word::Lit(v) => Some(v.clone()),
+            _ => None,
+        };
+        self.aliases.insert(key, value);
+    }
+
+    /// Walks text that bash may or may not run as a script; parse errors are ignored
+    /// (it is data unless evaluated).
+    fn nested_lenient(&mut self, text: &str, scope: &Scope, frame: &str) {
+        if self.depth >= MAX_DEPTH || self.work >= MAX_WORK {
+            return;
+        }
+        self.work += 1;
+        // `a[$(cmd)]` is an array reference: analyse it as a word.
+        let expanded = expand::expand(&format!("\"{text}\""), &scope.positionals);
+        let mut sub = scope.clone();
+        sub.frames.push(frame.to_string());
+        self.depth += 1;
+        self.inner(expanded.inner, &sub);
+        self.depth -= 1;
     }
 
     /// Records a dynamic command: something will run that cannot be known before.
@@ -512,18 +629,25 @@ impl Walker<'_> {
     /// same line (`cat <<EOF $(cmd)` loses `cmd`). Until that is fixed upstream, such a
     /// script gets a dynamic entry, so it is never allowed on a misread.
     fn heredoc_hazard(&mut self, script: &str, scope: &Scope) {
-        let hazard = script.lines().any(|line| {
-            let mut rest = line;
-            while let Some(at) = rest.find("<<") {
-                let after = rest.get(at + 2..).unwrap_or("");
-                if let Some(tail) = after.strip_prefix('<') {
-                    rest = tail;
-                    continue;
-                }
-                return after.contains("$(") || after.contains("${");
-            }
-            false
+        // `${x#<<E}`: brush reads a heredoc inside the expansion and hides later lines.
+        let in_expansion = script.match_indices("${").any(|(at, _)| {
+            let rest = script.get(at..).unwrap_or("");
+            let end = rest.find('}').unwrap_or(rest.len());
+            rest.get(..end).is_some_and(|inner| inner.contains("<<"))
         });
+        let hazard = in_expansion
+            || script.lines().any(|line| {
+                let mut rest = line;
+                while let Some(at) = rest.find("<<") {
+                    let after = rest.get(at + 2..).unwrap_or("");
+                    if let Some(tail) = after.strip_prefix('<') {
+                        rest = tail;
+                        continue;
+                    }
+                    return after.contains("$(") || after.contains("${");
+                }
+                false
+            });
         if hazard {
             self.dynamic(
                 scope,
@@ -565,14 +689,17 @@ impl Walker<'_> {
         frame: &str,
         positionals: Option<Positionals>,
     ) {
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= MAX_DEPTH || self.work >= MAX_WORK {
             self.dynamic(
                 scope,
                 vec![Word::Lit(script.to_string())],
-                format!("scripts nested deeper than {MAX_DEPTH} levels are not analysed"),
+                format!(
+                    "scripts nested deeper than {MAX_DEPTH} levels, or more than {MAX_WORK} of them, are not analysed"
+                ),
             );
             return;
         }
+        self.work += 1;
         let program = match parse(script) {
             Ok(p) => p,
             Err(e) => {
@@ -585,7 +712,7 @@ impl Walker<'_> {
         let mut sub = scope.clone();
         sub.frames.push(frame.to_string());
         if let Some(p) = positionals {
-            sub.positionals = p;
+            sub.positionals = without_ifs(script, p);
         }
         self.depth += 1;
         self.program(&program, &mut sub);
@@ -612,12 +739,15 @@ impl Walker<'_> {
         let args: Vec<Word> = words.get(1..).unwrap_or(&[]).to_vec();
 
         if !name.contains('/')
+            && !self.expanding.contains(&name)
             && let Some(value) = self.aliases.get(&name).cloned()
         {
             match value {
                 Some(value) => {
                     let script = format!("{value} {}", quote_words(&args));
+                    self.expanding.push(name.clone());
                     self.nested(&script, scope, &format!("alias {name}"), None);
+                    self.expanding.pop();
                 }
                 None => self.dynamic(
                     scope,
@@ -630,8 +760,35 @@ impl Walker<'_> {
             self.git(&name, args, scope);
             return;
         }
+        // `/usr/lib/git-core/git-push` is `git push`.
+        if let Some(sub) = base.strip_prefix("git-")
+            && wrappers::is_git_builtin(sub)
+        {
+            let mut git_args = vec![Word::Lit(sub.to_string())];
+            git_args.extend(args);
+            self.git("git", git_args, scope);
+            return;
+        }
         self.record(scope, words.clone());
 
+        if self.moving_functions.contains(&name) {
+            scope.dir = Dir::Unknown;
+        }
+        // `NAME=value` arguments become environment variables under `set -k`, and
+        // harmlessly arguments otherwise: their command-valued ones are analysed.
+        if !matches!(
+            base.as_str(),
+            "export" | "declare" | "typeset" | "local" | "readonly"
+        ) {
+            for arg in &args {
+                if let Word::Lit(t) = arg
+                    && let Some((n, v)) = t.split_once('=')
+                    && COMMAND_VARIABLES.contains(&n)
+                {
+                    self.nested(v, scope, &format!("{n}= (argument)"), None);
+                }
+            }
+        }
         match base.as_str() {
             "cd" | "pushd" => scope.dir = cd_target(&scope.dir, &args),
             // `set -- …` and `shift` change `$1…`: from here they are unknown.
@@ -672,6 +829,38 @@ impl Walker<'_> {
                 _ => {}
             },
             "trap" => self.trap(&args, scope),
+            "export" | "declare" | "typeset" | "local" | "readonly" => self.declare(&args, scope),
+            // `hash -p PATH NAME`: NAME now runs PATH.
+            "hash" => {
+                if let [Word::Lit(p), Word::Lit(path), Word::Lit(n), ..] = args.as_slice()
+                    && p == "-p"
+                {
+                    self.aliases.insert(n.clone(), Some(path.clone()));
+                }
+            }
+            // Callbacks run as commands: `mapfile -C CMD`, `compgen -C CMD`, `complete -C`.
+            "mapfile" | "readarray" | "compgen" | "complete" => {
+                for pair in args.windows(2) {
+                    if let [Word::Lit(flag), cmd] = pair
+                        && (flag == "-C" || flag == "-F")
+                    {
+                        match cmd {
+                            Word::Lit(c) => self.nested(c, scope, &format!("{base} -C"), None),
+                            other => self.dynamic(
+                                scope,
+                                vec![other.clone()],
+                                format!("`{base}` callback only known at run time"),
+                            ),
+                        }
+                    }
+                }
+            }
+            // History re-execution and `set -k`-style tricks: not knowable.
+            "fc" => self.dynamic(
+                scope,
+                args.clone(),
+                "`fc` re-runs commands from history".into(),
+            ),
             // `busybox sh -c …`: the applet is the program.
             "busybox" => {
                 if !args.is_empty() {
@@ -687,8 +876,27 @@ impl Walker<'_> {
                     self.dispatch(args.clone(), scope, stdin);
                 }
             }
-            "python" | "python2" | "python3" | "node" | "nodejs" | "perl" | "ruby" => {
+            _ if wrappers::interpreter(&base).is_some() => {
                 self.interpreter(&base, &args, scope, stdin)
+            }
+            "sg" | "tmux" | "screen" | "capsh" => {
+                match wrappers::shell_string_command(&base, &args) {
+                    Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &base, None),
+                    Some(wrappers::Inner::Words(w)) if !w.is_empty() => {
+                        let mut sub = scope.clone();
+                        sub.frames.push(base.clone());
+                        self.dispatch(w, &mut sub, stdin);
+                    }
+                    Some(wrappers::Inner::Unknown(reason)) => {
+                        self.dynamic(scope, args.clone(), reason)
+                    }
+                    _ => {}
+                }
+            }
+            "npx" | "npm" | "pnpm" | "yarn" => {
+                if let Some(wrappers::Inner::Script(s)) = wrappers::dash_c_script(&args) {
+                    self.nested(&s, scope, &format!("{base} -c"), None);
+                }
             }
             _ => {
                 if let Some(unwrapped) = wrappers::unwrap(&base, &args) {
@@ -715,6 +923,12 @@ impl Walker<'_> {
             wrappers::Inner::Words(inner) => {
                 if !inner.is_empty() {
                     self.dispatch(inner, &mut sub, stdin);
+                }
+                // `builtin cd x`, `command cd x`, `exec …` act in this shell.
+                if matches!(base, "builtin" | "command") {
+                    scope.dir = sub.dir.clone();
+                    scope.positionals = sub.positionals.clone();
+                    scope.git_env = sub.git_env.clone();
                 }
             }
             wrappers::Inner::Script(script) => self.nested(&script, &sub, base, None),
@@ -907,9 +1121,18 @@ impl Walker<'_> {
     /// Inline code for an interpreter: string literals that read as shell commands are
     /// analysed, marked so that a deny or request there asks a human.
     fn interpreter(&mut self, base: &str, args: &[Word], scope: &mut Scope, stdin: &Stdin) {
-        let code = match wrappers::interpreter_code(base, args) {
+        let family = wrappers::interpreter(base).unwrap_or("python");
+        let code = match wrappers::interpreter_code(family, args) {
             wrappers::Code::Inline(Word::Lit(code)) => code,
-            wrappers::Code::Inline(_) => return,
+            wrappers::Code::Inline(other) => {
+                // `python3 -c "$code"`: code only known at run time.
+                let reason = format!(
+                    "`{base}` runs code only known at run time (`{}`)",
+                    other.display()
+                );
+                self.dynamic(scope, vec![Word::Lit(base.to_string()), other], reason);
+                return;
+            }
             wrappers::Code::Stdin => match stdin {
                 Stdin::Literal(code) => code.clone(),
                 // `curl … | python3`: code only known at run time.
@@ -945,82 +1168,214 @@ impl Walker<'_> {
         }
     }
 
-    /// git: global options removed, `-C` followed, aliases expanded, then recorded.
+    /// git: global options removed, `-C` followed, aliases expanded (never over a
+    /// built-in, as git does), then recorded; options and config that run commands are
+    /// analysed.
     fn git(&mut self, program: &str, args: Vec<Word>, scope: &mut Scope) {
-        let normalized = wrappers::git_globals(&args);
         let mut sub = scope.clone();
-        for dir in &normalized.chdirs {
-            sub.dir = match dir {
-                Some(d) => join_dir(&sub.dir, d),
-                None => Dir::Unknown,
-            };
+        if sub.git_env.is_some() {
+            sub.dir = Dir::Unknown;
         }
-        // SECURITY: `-c core.pager=…` and friends make git run a shell command.
-        for (key, value) in &normalized.config_commands {
-            self.nested(value, &sub, &format!("git -c {key}"), None);
-        }
-        let mut rest = normalized.rest;
-        self.note_git_config(&rest);
-        // Expand aliases (bounded: git itself refuses alias loops).
+        let mut words = args;
+        let mut config_aliases: Vec<(String, String)> = Vec::new();
+        let mut autocorrect: Option<String> = None;
         for _ in 0..8 {
+            let g = wrappers::git_globals(&words);
+            for dir in &g.chdirs {
+                sub.dir = match dir {
+                    Some(d) => join_dir(&sub.dir, d),
+                    None => Dir::Unknown,
+                };
+            }
+            match &g.work_tree {
+                Some(Some(tree)) => sub.dir = join_dir(&sub.dir, tree),
+                Some(None) => sub.dir = Dir::Unknown,
+                None if g.git_dir => sub.dir = Dir::Unknown,
+                None => {}
+            }
+            // SECURITY: `-c core.pager=…` and friends make git run a shell command.
+            for (key, value) in &g.config_commands {
+                self.nested(value, &sub, &format!("git -c {key}"), None);
+            }
+            if let Some(reason) = g.config_unknown.clone().or_else(|| sub.git_env.clone()) {
+                self.dynamic(&sub, vec![Word::Lit(program.to_string())], reason);
+            }
+            autocorrect = g.autocorrect.clone().or(autocorrect);
+            config_aliases.extend(
+                g.config_aliases
+                    .iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v.clone())),
+            );
+            let rest = g.rest;
+            self.note_git_config(&rest, &sub);
+            let mut record = vec![Word::Lit(program.to_string())];
+            record.extend(rest.iter().cloned());
             let Some(Word::Lit(sub_name)) = rest.first() else {
-                break;
+                self.record(&sub, record);
+                return;
             };
-            let value = normalized
-                .config_aliases
+            if wrappers::is_git_builtin(sub_name) {
+                self.record(&sub, record);
+                for script in wrappers::git_subcommand_scripts(&rest) {
+                    match script {
+                        Word::Lit(s) => self.nested(&s, &sub, &format!("git {sub_name}"), None),
+                        other => self.dynamic(
+                            &sub,
+                            vec![other],
+                            format!("`git {sub_name}` runs a command only known at run time"),
+                        ),
+                    }
+                }
+                self.git_runs_commands(sub_name, &rest, &mut sub);
+                return;
+            }
+            let key = sub_name.to_ascii_lowercase();
+            let guard = format!("git alias {key}");
+            let value = config_aliases
                 .iter()
                 .rev()
-                .find(|(k, _)| k == sub_name)
+                .find(|(k, _)| *k == key)
                 .map(|(_, v)| v.clone())
-                .or_else(|| self.script_git_aliases.get(sub_name).cloned())
+                .or_else(|| self.script_git_aliases.get(&key).cloned())
                 .or_else(|| self.repo_alias(&sub.dir, sub_name));
-            let Some(value) = value else {
-                break;
+            let value = match value {
+                Some(v) if !self.expanding.contains(&guard) => v,
+                _ => {
+                    // Not an alias: with help.autocorrect on, git runs the built-in it
+                    // guesses a typo meant.
+                    self.record(&sub, record);
+                    let setting = autocorrect
+                        .clone()
+                        .or_else(|| self.script_git_config.get("help.autocorrect").cloned())
+                        .or_else(|| self.repo_config(&sub.dir, "help.autocorrect"));
+                    if !setting.as_deref().is_some_and(wrappers::autocorrect_runs) {
+                        return;
+                    }
+                    for fixed in wrappers::git_autocorrections(sub_name) {
+                        let mut words =
+                            vec![Word::Lit(program.to_string()), Word::Lit(fixed.to_string())];
+                        words.extend(rest.get(1..).unwrap_or(&[]).iter().cloned());
+                        let mut guess = sub.clone();
+                        guess
+                            .frames
+                            .push(format!("git autocorrect {sub_name} → {fixed}"));
+                        self.record(&guess, words);
+                    }
+                    return;
+                }
             };
             let tail = rest.get(1..).unwrap_or(&[]).to_vec();
             if let Some(shell) = value.strip_prefix('!') {
                 // `!` aliases run through the shell with the arguments appended.
-                let mut words = vec![Word::Lit(program.to_string())];
-                words.extend(rest.iter().cloned());
-                self.record(&sub, words);
+                self.record(&sub, record);
                 let script = format!("{shell} {}", quote_words(&tail));
+                self.expanding.push(guard);
                 self.nested(&script, &sub, &format!("git alias {sub_name}"), None);
+                self.expanding.pop();
                 return;
             }
-            let mut expanded: Vec<Word> =
-                split_git_alias(&value).into_iter().map(Word::Lit).collect();
-            expanded.extend(tail);
-            sub.frames.push(format!("git alias {sub_name}"));
-            rest = expanded;
+            // The expansion may start with global options again (`-c alias.y=… y`).
+            words = split_git_alias(&value).into_iter().map(Word::Lit).collect();
+            words.extend(tail);
+            sub.frames.push(guard);
         }
-        let mut words = vec![Word::Lit(program.to_string())];
-        words.extend(rest);
-        self.record(&sub, words);
+        self.dynamic(
+            &sub,
+            vec![Word::Lit(program.to_string())],
+            "git aliases nested more than 8 deep".into(),
+        );
     }
 
-    /// `git config [--global|--local|…] alias.NAME VALUE` (or `git config set …`) earlier in
-    /// the script defines an alias that later git commands use.
-    fn note_git_config(&mut self, rest: &[Word]) {
+    /// Built-ins that run commands given as operands (`git bisect run CMD…`,
+    /// `git submodule foreach CMD`).
+    fn git_runs_commands(&mut self, sub_name: &str, rest: &[Word], scope: &mut Scope) {
+        let lits: Vec<Option<&str>> = rest.iter().map(Word::lit).collect();
+        match (sub_name, lits.get(1).copied().flatten()) {
+            ("bisect", Some("run")) => {
+                let inner = rest.get(2..).unwrap_or(&[]).to_vec();
+                if !inner.is_empty() {
+                    let mut sub = scope.clone();
+                    sub.frames.push("git bisect run".into());
+                    self.dispatch(inner, &mut sub, &Stdin::Inherit);
+                }
+            }
+            ("submodule", _) => {
+                let Some(at) = lits.iter().position(|w| *w == Some("foreach")) else {
+                    return;
+                };
+                let cmd: Vec<Word> = rest
+                    .get(at + 1..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .skip_while(|w| matches!(w.lit(), Some("--recursive" | "-q" | "--quiet")))
+                    .cloned()
+                    .collect();
+                let mut sub = scope.clone();
+                sub.dir = Dir::Unknown;
+                match literal_join(&cmd) {
+                    Some(script) => self.nested(&script, &sub, "git submodule foreach", None),
+                    None => self.dynamic(
+                        &sub,
+                        cmd,
+                        "`git submodule foreach` of a command only known at run time".into(),
+                    ),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `git config [--global|--file F|…] alias.NAME VALUE` (or `git config set …`) earlier
+    /// in the script defines an alias later git commands use; a command-valued key
+    /// (`core.editor`, `core.pager`, …) set this way is analysed as the script it is.
+    fn note_git_config(&mut self, rest: &[Word], scope: &Scope) {
         if rest.first().and_then(Word::lit) != Some("config") {
             return;
         }
-        let operands: Vec<&Word> = rest
-            .iter()
-            .skip(1)
-            .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-') || t == "set"))
-            .collect();
-        if let [key, value, ..] = operands.as_slice() {
-            let key = key.display().to_ascii_lowercase();
-            if let Some(name) = key.strip_prefix("alias.") {
-                let value = match value {
-                    Word::Lit(v) => v.clone(),
-                    // An alias whose value is unknown: make using it a shell alias that
-                    // runs something unknown.
-                    other => format!("!{}", other.display()),
-                };
-                self.script_git_aliases.insert(name.to_string(), value);
+        // Operands, skipping the values of options that take one.
+        let mut operands: Vec<&Word> = Vec::new();
+        let mut i = 1;
+        while let Some(w) = rest.get(i) {
+            i += 1;
+            match w.lit() {
+                Some("-f" | "--file" | "--blob" | "--type" | "--default" | "--comment") => i += 1,
+                Some("set" | "--add" | "--replace-all") => {}
+                Some(t) if t.starts_with('-') => {}
+                _ => operands.push(w),
             }
         }
+        let [key, value, ..] = operands.as_slice() else {
+            return;
+        };
+        let key = key.display().to_ascii_lowercase();
+        if let Word::Lit(v) = value {
+            self.script_git_config.insert(key.clone(), v.clone());
+        }
+        if let Some(name) = key.strip_prefix("alias.") {
+            let value = match value {
+                Word::Lit(v) => v.clone(),
+                // An alias whose value is unknown: using it runs something unknown.
+                other => format!("!{}", other.display()),
+            };
+            self.script_git_aliases.insert(name.to_string(), value);
+        } else if wrappers::is_command_key(&key) {
+            match value {
+                Word::Lit(v) => self.nested(v, scope, &format!("git config {key}"), None),
+                other => self.dynamic(
+                    scope,
+                    vec![(*other).clone()],
+                    format!("`git config {key}` of a command only known at run time"),
+                ),
+            }
+        }
+    }
+
+    fn repo_config(&self, dir: &Dir, key: &str) -> Option<String> {
+        let path = match dir {
+            Dir::Start | Dir::Unknown => self.start.to_path_buf(),
+            Dir::Path(p) => self.start.join(p),
+        };
+        self.repo.git_config(&path, key)
     }
 
     fn repo_alias(&self, dir: &Dir, name: &str) -> Option<String> {
@@ -1107,6 +1462,16 @@ fn cd_target(dir: &Dir, args: &[Word]) -> Dir {
             join_dir(dir, target)
         }
         _ => Dir::Unknown,
+    }
+}
+
+/// SECURITY: positionals are only substituted in scripts that never mention IFS, since
+/// `IFS=_; git $1` with `reset_--hard` splits the value where bash's default would not.
+fn without_ifs(script: &str, positionals: Positionals) -> Positionals {
+    if script.contains("IFS") {
+        None
+    } else {
+        positionals
     }
 }
 

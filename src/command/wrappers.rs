@@ -66,6 +66,43 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
             chdir: &[],
         },
         "env" => return Some(env(args)),
+        "strace" | "ltrace" => Grammar {
+            short_arg: "abeEIoOpPsSuUX",
+            long_arg: &["--output", "--trace", "--signal", "--user", "--env"],
+            assignments: false,
+            chdir: &[],
+        },
+        "unshare" | "setpriv" | "prlimit" | "valgrind" | "dbus-run-session" | "linux32"
+        | "linux64" | "i386" | "x86_64" | "ssh-agent" | "fakeroot" | "xvfb-run" | "catchsegv"
+        | "numactl" | "cgexec" | "firejail" | "bwrap" | "proot" | "systemd-run" => Grammar {
+            short_arg: "GSRwlsifgatEn",
+            long_arg: &[
+                "--setuid",
+                "--setgid",
+                "--wd",
+                "--root",
+                "--reuid",
+                "--regid",
+                "--groups",
+                "--inh-caps",
+                "--ambient-caps",
+                "--bounding-set",
+                "--pid",
+                "--config-file",
+                "--lib",
+                "--faked",
+                "--unit",
+                "--property",
+                "--uid",
+                "--gid",
+                "--bind",
+                "--ro-bind",
+                "--chdir",
+                "--setenv",
+            ],
+            assignments: false,
+            chdir: &[],
+        },
         "command" | "builtin" | "nohup" | "setsid" => Grammar {
             short_arg: "",
             long_arg: &[],
@@ -111,6 +148,50 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
             };
             // timeout DURATION COMMAND: skip the duration operand.
             return Some(with_operands(&g, args, 1));
+        }
+        "taskset" => {
+            let g = Grammar {
+                short_arg: "",
+                long_arg: &[],
+                assignments: false,
+                chdir: &[],
+            };
+            // taskset [-c] MASK COMMAND (with -p it changes a running process instead).
+            if args.iter().any(|a| {
+                a.lit()
+                    .is_some_and(|t| t.starts_with('-') && !t.starts_with("--") && t.contains('p'))
+            }) {
+                return Some(Unwrapped {
+                    inner: Inner::Words(Vec::new()),
+                    chdir: None,
+                });
+            }
+            return Some(with_operands(&g, args, 1));
+        }
+        "setarch" | "chroot" => {
+            // setarch ARCH [options] COMMAND; chroot [options] NEWROOT COMMAND.
+            let g = Grammar {
+                short_arg: "",
+                long_arg: &["--userspec", "--groups", "--uname-2.6"],
+                assignments: false,
+                chdir: &[],
+            };
+            let skip = if base == "setarch" { 0 } else { 1 };
+            if base == "setarch" {
+                let rest = args.get(1..).unwrap_or(&[]);
+                return Some(with_operands(&g, rest, skip));
+            }
+            return Some(with_operands(&g, args, skip));
+        }
+        "perf" => {
+            // perf stat|record|trace [options] COMMAND.
+            let g = Grammar {
+                short_arg: "eoGpCtrFcIm",
+                long_arg: &["--event", "--output", "--pid", "--cpu", "--tid", "--repeat"],
+                assignments: false,
+                chdir: &[],
+            };
+            return Some(with_operands(&g, args.get(1..).unwrap_or(&[]), 0));
         }
         "chrt" => {
             let g = Grammar {
@@ -259,11 +340,36 @@ fn env(args: &[Word]) -> Unwrapped {
             _ if w.starts_with("--unset=") => {}
             _ if w.starts_with("--chdir=") => chdir = w.get(8..).map(str::to_string),
             _ if w.starts_with("--split-string=") => split = w.get(15..).map(str::to_string),
-            _ if w.starts_with("-S") && w.len() > 2 => split = w.get(2..).map(str::to_string),
-            _ if w.starts_with("-C") && w.len() > 2 => chdir = w.get(2..).map(str::to_string),
-            _ if w.starts_with("-u") && w.len() > 2 => {}
             _ if is_assignment(w) => {}
-            _ if w.starts_with('-') => {}
+            _ if w.starts_with("--") => {}
+            _ if w.starts_with('-') => {
+                // A bundle such as `-iS 'cmd'` or `-vu X`: the first of u, C, S takes the
+                // rest of the word or the next word.
+                let flags: Vec<char> = w.chars().skip(1).collect();
+                if let Some(k) = flags.iter().position(|c| matches!(c, 'u' | 'C' | 'S')) {
+                    let attached: String = flags.get(k + 1..).unwrap_or(&[]).iter().collect();
+                    let value = if attached.is_empty() {
+                        take_next(&mut i)
+                    } else {
+                        Some(attached)
+                    };
+                    match flags.get(k) {
+                        Some('C') => chdir = value,
+                        Some('S') => match value {
+                            Some(v) => split = Some(v),
+                            None => {
+                                return Unwrapped {
+                                    inner: Inner::Unknown(
+                                        "`env -S` of a string only known at run time".into(),
+                                    ),
+                                    chdir,
+                                };
+                            }
+                        },
+                        _ => {}
+                    }
+                }
+            }
             _ => break,
         }
         i += 1;
@@ -378,6 +484,241 @@ pub fn shell_invocation(args: &[Word]) -> ShellRun {
     }
 }
 
+/// git's built-in commands: aliases cannot shadow them.
+const GIT_BUILTINS: &[&str] = &[
+    "add",
+    "am",
+    "annotate",
+    "apply",
+    "archive",
+    "bisect",
+    "blame",
+    "branch",
+    "bugreport",
+    "bundle",
+    "cat-file",
+    "check-attr",
+    "check-ignore",
+    "check-mailmap",
+    "check-ref-format",
+    "checkout",
+    "checkout-index",
+    "cherry",
+    "cherry-pick",
+    "citool",
+    "clean",
+    "clone",
+    "column",
+    "commit",
+    "commit-graph",
+    "commit-tree",
+    "config",
+    "count-objects",
+    "credential",
+    "describe",
+    "diagnose",
+    "diff",
+    "diff-files",
+    "diff-index",
+    "diff-tree",
+    "difftool",
+    "fast-export",
+    "fast-import",
+    "fetch",
+    "fetch-pack",
+    "filter-branch",
+    "fmt-merge-msg",
+    "for-each-ref",
+    "for-each-repo",
+    "format-patch",
+    "fsck",
+    "gc",
+    "get-tar-commit-id",
+    "grep",
+    "gui",
+    "hash-object",
+    "help",
+    "hook",
+    "index-pack",
+    "init",
+    "instaweb",
+    "interpret-trailers",
+    "log",
+    "ls-files",
+    "ls-remote",
+    "ls-tree",
+    "mailinfo",
+    "mailsplit",
+    "maintenance",
+    "merge",
+    "merge-base",
+    "merge-file",
+    "merge-index",
+    "merge-tree",
+    "mergetool",
+    "mktag",
+    "mktree",
+    "multi-pack-index",
+    "mv",
+    "name-rev",
+    "notes",
+    "pack-objects",
+    "pack-refs",
+    "prune",
+    "prune-packed",
+    "pull",
+    "push",
+    "range-diff",
+    "read-tree",
+    "rebase",
+    "receive-pack",
+    "reflog",
+    "remote",
+    "repack",
+    "replace",
+    "request-pull",
+    "rerere",
+    "reset",
+    "restore",
+    "rev-list",
+    "rev-parse",
+    "revert",
+    "rm",
+    "send-email",
+    "send-pack",
+    "shortlog",
+    "show",
+    "show-branch",
+    "show-index",
+    "show-ref",
+    "sparse-checkout",
+    "stage",
+    "stash",
+    "status",
+    "stripspace",
+    "submodule",
+    "switch",
+    "symbolic-ref",
+    "tag",
+    "unpack-file",
+    "unpack-objects",
+    "update-index",
+    "update-ref",
+    "update-server-info",
+    "upload-archive",
+    "upload-pack",
+    "var",
+    "verify-commit",
+    "verify-pack",
+    "verify-tag",
+    "version",
+    "whatchanged",
+    "worktree",
+    "write-tree",
+];
+
+/// Whether a `help.autocorrect` value makes git run its correction (`0`, `false`, `show`,
+/// `never` and `prompt`-less defaults only suggest).
+pub fn autocorrect_runs(value: &str) -> bool {
+    !matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "" | "0" | "false" | "no" | "off" | "show" | "never" | "prompt"
+    )
+}
+
+/// Whether `name` is one of git's built-in commands.
+pub fn is_git_builtin(name: &str) -> bool {
+    GIT_BUILTINS.contains(&name)
+}
+
+/// Built-in commands git's `help.autocorrect` could pick for a mistyped `name`: those
+/// within an edit distance of 2 (transpositions count once).
+pub fn git_autocorrections(name: &str) -> Vec<&'static str> {
+    if name.chars().count() < 3 {
+        return Vec::new();
+    }
+    GIT_BUILTINS
+        .iter()
+        .copied()
+        .filter(|b| edit_distance(name, b) <= 2)
+        .collect()
+}
+
+/// Optimal-string-alignment distance (Levenshtein with adjacent transpositions).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for i in 0..=a.len() {
+        if let Some(c) = d.get_mut(at(i, 0)) {
+            *c = i;
+        }
+    }
+    for j in 0..=b.len() {
+        if let Some(c) = d.get_mut(at(0, j)) {
+            *c = j;
+        }
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a.get(i - 1) != b.get(j - 1));
+            let get = |i: usize, j: usize| d.get(at(i, j)).copied().unwrap_or(usize::MAX / 2);
+            let mut best = (get(i - 1, j) + 1)
+                .min(get(i, j - 1) + 1)
+                .min(get(i - 1, j - 1) + cost);
+            if i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1) {
+                best = best.min(get(i - 2, j - 2) + 1);
+            }
+            if let Some(c) = d.get_mut(at(i, j)) {
+                *c = best;
+            }
+        }
+    }
+    d.get(at(a.len(), b.len())).copied().unwrap_or(usize::MAX)
+}
+
+/// Options of git subcommands whose value git runs as a shell command
+/// (`git rebase -x CMD`, `git difftool -x CMD`, `git push --receive-pack=CMD`, …).
+pub fn git_subcommand_scripts(rest: &[Word]) -> Vec<Word> {
+    let Some(sub) = rest.first().and_then(Word::lit) else {
+        return Vec::new();
+    };
+    let options: &[&str] = match sub {
+        "rebase" => &["-x", "--exec"],
+        "difftool" | "mergetool" => &["-x", "--extcmd"],
+        "grep" => &["-O", "--open-files-in-pager"],
+        "push" | "send-pack" => &["--receive-pack", "--exec"],
+        "fetch" | "pull" | "clone" | "ls-remote" | "fetch-pack" | "archive" => {
+            &["--upload-pack", "-u", "--exec"]
+        }
+        _ => &[],
+    };
+    let mut out = Vec::new();
+    let mut i = 1;
+    while let Some(w) = rest.get(i) {
+        i += 1;
+        let Some(text) = w.lit() else { continue };
+        for opt in options {
+            if text == *opt {
+                if let Some(v) = rest.get(i) {
+                    out.push(v.clone());
+                }
+            } else if let Some(v) = text.strip_prefix(&format!("{opt}=")) {
+                out.push(Word::Lit(v.to_string()));
+            } else if opt.len() == 2
+                && text.starts_with(opt)
+                && text.len() > 2
+                && !text.starts_with("--")
+            {
+                out.push(Word::Lit(text.get(2..).unwrap_or("").to_string()));
+            }
+        }
+    }
+    out
+}
+
 /// Paths that name standard input (`bash /dev/stdin <<< …`).
 pub fn is_stdin_path(path: &str) -> bool {
     matches!(path, "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
@@ -489,6 +830,58 @@ pub fn ssh_remote(args: &[Word]) -> Option<Vec<Word>> {
     (!rest.is_empty()).then(|| rest.to_vec())
 }
 
+/// `sg GROUP [-c] SCRIPT`, `tmux new-session … 'SCRIPT'`, `capsh … -- ARGS`: the script
+/// they run through a shell, when they run one.
+pub fn shell_string_command(base: &str, args: &[Word]) -> Option<Inner> {
+    let script = |w: Option<&Word>| match w {
+        Some(Word::Lit(s)) => Inner::Script(s.clone()),
+        Some(other) => Inner::Unknown(format!(
+            "`{base}` runs `{}`, only known at run time",
+            other.display()
+        )),
+        None => Inner::Words(Vec::new()),
+    };
+    match base {
+        "sg" => {
+            let rest: Vec<&Word> = args
+                .iter()
+                .skip(1)
+                .filter(|w| w.lit() != Some("-c"))
+                .collect();
+            Some(script(rest.first().copied()))
+        }
+        "tmux" | "screen" => {
+            let creates = args.iter().any(|w| {
+                matches!(
+                    w.lit(),
+                    Some(
+                        "new-session"
+                            | "new"
+                            | "new-window"
+                            | "neww"
+                            | "split-window"
+                            | "splitw"
+                            | "respawn-pane"
+                            | "run-shell"
+                            | "run"
+                            | "-dmS"
+                            | "-d"
+                    )
+                )
+            });
+            (creates && args.len() > 1).then(|| script(args.last()))
+        }
+        "capsh" => {
+            // Everything after `--` is passed to /bin/bash.
+            let at = args.iter().position(|w| w.lit() == Some("--"))?;
+            let mut words = vec![Word::Lit("bash".into())];
+            words.extend(args.get(at + 1..).unwrap_or(&[]).iter().cloned());
+            Some(Inner::Words(words))
+        }
+        _ => None,
+    }
+}
+
 /// `su [options] [user] -c SCRIPT` and `script [options] -c SCRIPT [file]`: the script.
 pub fn dash_c_script(args: &[Word]) -> Option<Inner> {
     for (k, w) in args.iter().enumerate() {
@@ -567,47 +960,136 @@ pub enum Code {
     None,
 }
 
-/// Finds the inline code of `python -c`, `node -e`, `perl -e`, `ruby -e`, or stdin code.
-pub fn interpreter_code(base: &str, args: &[Word]) -> Code {
-    let inline_flags: &[&str] = if base.starts_with("python") {
-        &["-c"]
-    } else if base.starts_with("node") {
-        &["-e", "--eval", "-p", "--print"]
-    } else {
-        &["-e", "-E"]
+/// The interpreter family of a program name (`python3.11` is python), if any.
+pub fn interpreter(base: &str) -> Option<&'static str> {
+    let family = base.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    match family {
+        "python" | "pypy" => Some("python"),
+        "node" | "nodejs" | "deno" | "bun" => Some("node"),
+        "perl" => Some("perl"),
+        "ruby" => Some("ruby"),
+        "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => Some("awk"),
+        "php" => Some("php"),
+        _ => None,
+    }
+}
+
+/// Finds the code an interpreter runs: `python -c`, `node -e`/`--eval`, `perl -e`,
+/// `ruby -e`, `php -r`, awk's program, or stdin (`-`, `/dev/stdin`, no operand).
+pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
+    // (options taking inline code, options taking another value)
+    let (inline, valued): (&[&str], &[&str]) = match family {
+        "python" => (&["-c"], &["-W", "-X", "-Q", "--check-hash-based-pycs"]),
+        "node" => (
+            &["-e", "--eval", "-p", "--print"],
+            &[
+                "-r",
+                "--require",
+                "--import",
+                "--loader",
+                "--input-type",
+                "-C",
+                "--conditions",
+                "--env-file",
+            ],
+        ),
+        "perl" => (&["-e", "-E"], &["-I", "-M", "-m", "-x", "-C", "-d"]),
+        "ruby" => (&["-e"], &["-I", "-r", "-C", "-E", "-x"]),
+        "php" => (&["-r"], &["-d", "-c", "-z"]),
+        "awk" => (
+            &[],
+            &[
+                "-F",
+                "-v",
+                "-f",
+                "-i",
+                "-l",
+                "--field-separator",
+                "--assign",
+            ],
+        ),
+        _ => (&[], &[]),
     };
     let mut i = 0;
     while let Some(w) = args.get(i) {
         let Some(text) = w.lit() else {
-            return Code::None;
+            // An unknown word where the code or an option would be.
+            return Code::Inline(w.clone());
         };
-        if inline_flags.contains(&text) {
+        if text == "-" || is_stdin_path(text) {
+            return Code::Stdin;
+        }
+        if text.starts_with("/dev/fd/") || text.starts_with("/proc/self/fd/") {
+            return Code::Inline(Word::unknown(text, false));
+        }
+        if text == "--" {
+            i += 1;
+            break;
+        }
+        if let Some((name, value)) = text.split_once('=')
+            && name.starts_with("--")
+        {
+            if inline.contains(&name) {
+                return Code::Inline(Word::Lit(value.to_string()));
+            }
+            i += 1;
+            continue;
+        }
+        if inline.contains(&text) {
             return args
                 .get(i + 1)
                 .map_or(Code::None, |c| Code::Inline(c.clone()));
         }
-        // Bundled forms like `-Ic` for python or `-le` for perl.
-        if text.starts_with('-') && !text.starts_with("--") && text.len() > 2 {
-            let last = text
-                .chars()
-                .last()
-                .map(|c| format!("-{c}"))
-                .unwrap_or_default();
-            if inline_flags.contains(&last.as_str()) {
-                return args
-                    .get(i + 1)
-                    .map_or(Code::None, |c| Code::Inline(c.clone()));
+        if valued.contains(&text) {
+            if family == "awk" && text == "-f" {
+                return Code::None;
             }
+            i += 2;
+            continue;
         }
-        if text == "-" {
-            return Code::Stdin;
+        if text.starts_with('-') && !text.starts_with("--") && text.len() > 2 {
+            // A bundle (`-le`) or attached value (`-c'code'`, `-Wignore`, `-I/tmp`).
+            let chars: Vec<char> = text.chars().skip(1).collect();
+            for (k, c) in chars.iter().enumerate() {
+                let flag = format!("-{c}");
+                let rest: String = chars.get(k + 1..).unwrap_or(&[]).iter().collect();
+                if inline.contains(&flag.as_str()) {
+                    return if rest.is_empty() {
+                        args.get(i + 1)
+                            .map_or(Code::None, |c| Code::Inline(c.clone()))
+                    } else {
+                        Code::Inline(Word::Lit(rest))
+                    };
+                }
+                if valued.contains(&flag.as_str()) {
+                    if rest.is_empty() {
+                        i += 1;
+                    }
+                    break;
+                }
+            }
+            i += 1;
+            continue;
         }
-        if text == "-m" || !text.starts_with('-') {
-            return Code::None;
+        if text == "-m" || text.starts_with('-') {
+            if text == "-m" {
+                return Code::None;
+            }
+            i += 1;
+            continue;
         }
-        i += 1;
+        // The first operand: awk's program; for the others a script file.
+        return if family == "awk" {
+            Code::Inline(w.clone())
+        } else {
+            Code::None
+        };
     }
-    Code::Stdin
+    match family {
+        "awk" => args.get(i).map_or(Code::None, |w| Code::Inline(w.clone())),
+        _ if args.get(i).is_some() => Code::None,
+        _ => Code::Stdin,
+    }
 }
 
 /// Git after its global options: the directories `-C` moves to, `-c alias.*` values,
@@ -616,10 +1098,18 @@ pub fn interpreter_code(base: &str, args: &[Word]) -> Code {
 pub struct GitGlobals {
     /// Each `-C` in order (None when the directory is unknown).
     pub chdirs: Vec<Option<String>>,
+    /// `--work-tree DIR`: the literal directory, or `Some(None)` when unknown.
+    pub work_tree: Option<Option<String>>,
+    /// `--git-dir` was given: the repository is not found from the directory.
+    pub git_dir: bool,
     /// `(name, value)` of each `-c alias.NAME=VALUE`.
     pub config_aliases: Vec<(String, String)>,
     /// `(key, value)` of each `-c KEY=VALUE` whose value git runs as a shell command.
     pub config_commands: Vec<(String, String)>,
+    /// Configuration only known at run time (`-c "$x"`, `--config-env`, `-c include.path`).
+    pub config_unknown: Option<String>,
+    /// `-c help.autocorrect=…` turns typos into built-in commands.
+    pub autocorrect: Option<String>,
     /// The subcommand and its arguments.
     pub rest: Vec<Word>,
 }
@@ -628,37 +1118,62 @@ pub struct GitGlobals {
 pub fn git_globals(args: &[Word]) -> GitGlobals {
     let mut out = GitGlobals::default();
     let mut i = 0;
+    // The value of an option: attached after `=` (or for `-C`/`-c`, glued on), else the
+    // next word.
+    let value = |i: &mut usize, attached: Option<&str>| -> Option<Word> {
+        match attached {
+            Some(v) => Some(Word::Lit(v.to_string())),
+            None => {
+                *i += 1;
+                args.get(*i).cloned()
+            }
+        }
+    };
     while let Some(word) = args.get(i) {
         let Word::Lit(w) = word else { break };
-        match w.as_str() {
-            "-C" => {
-                i += 1;
-                out.chdirs
-                    .push(args.get(i).and_then(|a| a.lit()).map(str::to_string));
+        let (name, attached) = match w.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v)),
+            _ if (w.starts_with("-C") || w.starts_with("-c")) && w.len() > 2 => {
+                (w.get(..2).unwrap_or(""), w.get(2..))
             }
-            "-c" => {
-                i += 1;
-                if let Some(kv) = args.get(i).and_then(|a| a.lit()) {
-                    record_config(&mut out, kv);
+            _ => (w.as_str(), None),
+        };
+        match name {
+            "-C" => out
+                .chdirs
+                .push(value(&mut i, attached).and_then(|v| v.lit().map(str::to_string))),
+            "-c" => match value(&mut i, attached) {
+                Some(Word::Lit(kv)) => record_config(&mut out, &kv),
+                other => {
+                    out.config_unknown = Some(format!(
+                        "`git -c {}` sets configuration only known at run time",
+                        other.as_ref().map_or("", Word::display)
+                    ))
                 }
+            },
+            "--config-env" => {
+                let spec = value(&mut i, attached);
+                out.config_unknown = Some(format!(
+                    "`git --config-env {}` takes configuration from the environment",
+                    spec.as_ref().map_or("", Word::display)
+                ));
             }
-            "--git-dir" | "--work-tree" | "--namespace" | "--super-prefix" | "--config-env"
-            | "--exec-path" | "--list-cmds" | "--attr-source" => {
-                if !w.contains('=') {
+            "--work-tree" => {
+                out.work_tree =
+                    Some(value(&mut i, attached).and_then(|v| v.lit().map(str::to_string)))
+            }
+            "--git-dir" => {
+                out.git_dir = true;
+                value(&mut i, attached);
+            }
+            "--namespace" | "--super-prefix" | "--exec-path" | "--list-cmds" | "--attr-source" => {
+                if attached.is_none() && name != "--exec-path" && name != "--list-cmds" {
                     i += 1;
                 }
             }
             "--" => {
                 i += 1;
                 break;
-            }
-            _ if w.starts_with("-c") && w.len() > 2 => {
-                if let Some(kv) = w.get(2..) {
-                    record_config(&mut out, kv);
-                }
-            }
-            _ if w.starts_with("-C") && w.len() > 2 => {
-                out.chdirs.push(w.get(2..).map(str::to_string));
             }
             _ if w.starts_with('-') => {}
             _ => break,
@@ -676,13 +1191,17 @@ fn record_config(out: &mut GitGlobals, kv: &str) {
     if let Some(name) = key.strip_prefix("alias.") {
         out.config_aliases
             .push((name.to_string(), value.to_string()));
+    } else if key == "help.autocorrect" {
+        out.autocorrect = Some(value.to_string());
+    } else if key == "include.path" || key.starts_with("includeif.") {
+        out.config_unknown = Some(format!("`git -c {key}` includes configuration from a file"));
     } else if is_command_key(&key) {
         out.config_commands.push((key, value.to_string()));
     }
 }
 
 /// Git configuration keys whose value git runs through the shell.
-fn is_command_key(key: &str) -> bool {
+pub fn is_command_key(key: &str) -> bool {
     let (section, rest) = key.split_once('.').unwrap_or((key, ""));
     let last = key.rsplit('.').next().unwrap_or(key);
     matches!(
@@ -700,6 +1219,7 @@ fn is_command_key(key: &str) -> bool {
             | "web.browser"
             | "uploadpack.packobjectshook"
     ) || section == "pager"
+        || (section == "remote" && matches!(last, "uploadpack" | "receivepack" | "proxy"))
         || (matches!(section, "difftool" | "mergetool") && last == "cmd")
         || (section == "filter" && matches!(last, "clean" | "smudge" | "process"))
         || (section == "diff" && matches!(last, "textconv" | "command"))

@@ -63,4 +63,10 @@ pub trait RepoState {
     /// The value of `alias.<name>` in the configuration of the repository containing
     /// `dir` (repository, user and system config), if any.
     fn git_alias(&self, dir: &Path, name: &str) -> Option<String>;
+
+    /// The value of any configuration key for the repository containing `dir` (such as
+    /// `help.autocorrect`). Fakes that know no configuration keep the default.
+    fn git_config(&self, _dir: &Path, _key: &str) -> Option<String> {
+        None
+    }
 }

@@ -195,6 +195,10 @@ impl RepoState for Git2RepoState {
         if !is_config_key_name(name) {
             return None;
         }
+        self.git_config(dir, &format!("alias.{name}"))
+    }
+
+    fn git_config(&self, dir: &Path, key: &str) -> Option<String> {
         let location = self.locate(dir);
         let config = match &*location {
             // The repository's stack: repository, worktree, user (global and XDG), system.
@@ -203,7 +207,7 @@ impl RepoState for Git2RepoState {
             // only the user's and system configuration count.
             Location::NotARepo { .. } | Location::Failed { .. } => self.global_config(),
         }?;
-        config.get_string(&format!("alias.{name}")).ok()
+        config.get_string(key).ok()
     }
 }
 

@@ -258,12 +258,8 @@ impl Rule {
         if !r.args.is_empty() {
             result = result.and(any_arg(&r.args, args));
         }
-        if !r.unless_flags.is_empty() {
-            // SECURITY: a carve-out lifts the rule only when it is certainly present; an
-            // unknown word that could be `--dry-run` does not.
-            if any_flag(&r.unless_flags, args) == Match::Yes {
-                result = Match::No;
-            }
+        if !r.unless_flags.is_empty() && carve_out(&r.unless_flags, &r.flags, args) {
+            result = Match::No;
         }
         result
     }
@@ -325,33 +321,37 @@ fn glob_argv(g: &Glob, words: &[Word]) -> Match {
             Match::No
         };
     }
-    let mut before = String::new();
+    // Some words are only partly known: the argv is then itself a pattern (literal words
+    // escaped, unknown ones as what is known of them, words that may split as `*`), and
+    // the rule could match exactly when the two patterns share a string.
+    let mut pattern = String::new();
     for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            pattern.push(' ');
+        }
         match w {
-            Word::Lit(s) => {
-                if i > 0 {
-                    before.push(' ');
-                }
-                before.push_str(if i == 0 { basename(s) } else { s });
-            }
-            _ => break,
+            Word::Lit(s) => escape_into(&mut pattern, if i == 0 { basename(s) } else { s }),
+            Word::Glob(_) | Word::Unknown { split: true, .. } => pattern.push('*'),
+            Word::Unknown { pattern: p, .. } => pattern.push_str(p),
         }
     }
-    if i_can_extend(g.literal_prefix(), &before) {
-        Match::Possible
-    } else {
-        Match::No
+    match Glob::new(&pattern) {
+        Ok(argv) if !argv.intersects(g) => Match::No,
+        _ => Match::Possible,
     }
 }
 
-/// Whether a text that continues unknown after `known` can start with `prefix`.
-fn i_can_extend(prefix: &str, known: &str) -> bool {
-    let known_with_space = if known.is_empty() {
-        String::new()
-    } else {
-        format!("{known} ")
-    };
-    known_with_space.starts_with(prefix) || prefix.starts_with(&known_with_space)
+/// Appends literal text to an fnmatch pattern, escaping its metacharacters.
+fn escape_into(pattern: &mut String, text: &str) {
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[') {
+            pattern.push('[');
+            pattern.push(c);
+            pattern.push(']');
+        } else {
+            pattern.push(c);
+        }
+    }
 }
 
 /// Whether any of `flags` is present among `args`, recognising bundled short options
@@ -388,6 +388,50 @@ fn any_flag(flags: &[String], args: &[Word]) -> Match {
     result
 }
 
+/// Whether a carve-out (`unless_flags`) certainly applies.
+///
+/// SECURITY: a carve-out weakens a rule, so it is read strictly: the option must be
+/// spelled exactly as listed (no abbreviation, no bundle), a later `--no-…` negation
+/// cancels it (`--dry-run --no-dry-run`), and a word right after an option we cannot
+/// read may be that option's value (`-o -n` is push option `-n`), so it does not count.
+/// An unknown word that could be `--dry-run` does not count either.
+fn carve_out(unless: &[String], flags: &[String], args: &[Word]) -> bool {
+    let mut present = false;
+    let mut previous: Option<&str> = None;
+    for arg in args {
+        let Word::Lit(a) = arg else {
+            previous = None;
+            continue;
+        };
+        if a == "--" {
+            break;
+        }
+        let after_readable = previous.is_none_or(|p| {
+            !p.starts_with('-') || p.contains('=') || flags.iter().chain(unless).any(|f| f == p)
+        });
+        // The first letter of a short bundle is always an option (`-nf` is -n -f); later
+        // letters may be an earlier letter's value (`-on`).
+        let leads_bundle = |u: &String| {
+            u.len() == 2
+                && u.starts_with('-')
+                && !u.starts_with("--")
+                && a.starts_with(u.as_str())
+                && !a.starts_with("--")
+                && a.chars().skip(1).all(|c| c.is_ascii_alphanumeric())
+        };
+        if unless.iter().any(|u| u == a || leads_bundle(u)) && after_readable {
+            present = true;
+        }
+        if let Some(negated) = a.strip_prefix("--no-")
+            && unless.iter().any(|u| u.strip_prefix("--") == Some(negated))
+        {
+            present = false;
+        }
+        previous = Some(a);
+    }
+    present
+}
+
 /// Anything starting with a dash (`None` cannot happen: the pattern is valid).
 static DASH: std::sync::LazyLock<Option<Glob>> = std::sync::LazyLock::new(|| Glob::new("-*").ok());
 
@@ -400,10 +444,10 @@ fn flag_present(flag: &str, arg: &str) -> bool {
         if given == long {
             return true;
         }
-        // An abbreviation (git and getopt_long accept any unambiguous prefix). We cannot
-        // know the program's other options, so any prefix of 2+ characters counts: for a
-        // deny that over-matches safely; an ambiguous one makes the program refuse.
-        given.len() >= 2 && long.starts_with(given)
+        // An abbreviation (git and getopt_long accept any unambiguous prefix, even one
+        // letter: `git push --m` is `--mirror`). We cannot know the program's other
+        // options, so any prefix counts: that over-matches, which is safe for `flags`.
+        !given.is_empty() && long.starts_with(given)
     } else if let Some(short) = flag.strip_prefix('-') {
         if arg.starts_with("--") || !arg.starts_with('-') {
             return false;
@@ -419,6 +463,24 @@ fn flag_present(flag: &str, arg: &str) -> bool {
     }
 }
 
+/// A glob word with its last path segment widened to `*` when that segment has
+/// wildcards, after lexical normalisation: the set of entries it can name in that
+/// directory, written the way rules name it (`/[a-z]*` → `/*`).
+fn canonical_glob(word: &str) -> String {
+    let normalized = normalize_path(word);
+    let (dir, last) = match normalized.rsplit_once('/') {
+        Some((d, l)) => (Some(d), l),
+        None => (None, normalized.as_str()),
+    };
+    if !last.contains(['*', '?', '[']) {
+        return normalized;
+    }
+    match dir {
+        Some(d) => format!("{d}/*"),
+        None => "*".to_string(),
+    }
+}
+
 /// Whether any argument matches one of `globs` (also in normalised path form).
 fn any_arg(globs: &[Glob], args: &[Word]) -> Match {
     let mut result = Match::No;
@@ -431,13 +493,17 @@ fn any_arg(globs: &[Glob], args: &[Word]) -> Match {
                 }
             }
             Word::Glob(a) => {
-                if globs.iter().any(|g| g.matches(a)) {
+                // `/[a-z]*`, `//*` and `/./*` all expand to every top-level entry: the
+                // same as `/*`, which is what a rule about `/*` means.
+                let canonical = canonical_glob(a);
+                if globs.iter().any(|g| g.matches(a) || g.matches(&canonical)) {
                     return Match::Yes;
                 }
-                let own = Glob::new(a).ok();
+                // Could it expand to a name the rule matches (`./.gi[t]` → `.git`)?
+                let own = Glob::new(&normalize_path(a)).ok();
                 if globs
                     .iter()
-                    .any(|g| own.as_ref().is_some_and(|o| o.matches(g.pattern())))
+                    .any(|g| own.as_ref().is_none_or(|o| o.intersects(g)))
                 {
                     result = Match::Possible;
                 }
@@ -472,7 +538,8 @@ mod tests {
     #[case("--force", "--force", true)]
     #[case("--force", "--force=yes", true)]
     #[case("--force", "--forc", true)]
-    #[case("--force", "--f", false)]
+    #[case("--force", "--f", true)]
+    #[case("--force", "--x", false)]
     #[case("-f", "-uf", true)]
     #[case("-f", "-f", true)]
     #[case("-f", "--follow", false)]
