@@ -400,7 +400,7 @@ fn a_script_read_from_standard_input_is_dynamic() {
 // Bugs in reading bash's argv: each of these runs a denied command unjudged.
 
 #[test]
-#[ignore = "bug: a script file that is not valid UTF-8 is passed to bash unjudged"]
+
 fn a_script_file_with_a_non_utf8_byte_is_still_judged() {
     let sb = Sandbox::new();
     let marker = sb.file("MARKER");
@@ -413,7 +413,7 @@ fn a_script_file_with_a_non_utf8_byte_is_still_judged() {
 }
 
 #[test]
-#[ignore = "bug: a -c script containing a non-UTF-8 byte is passed to bash unjudged"]
+
 fn a_c_script_with_a_non_utf8_byte_is_still_judged() {
     let sb = Sandbox::new();
     let marker = sb.file("MARKER");
@@ -426,7 +426,7 @@ fn a_c_script_with_a_non_utf8_byte_is_still_judged() {
 }
 
 #[test]
-#[ignore = "bug: a non-UTF-8 positional argument after the -c script makes the whole invocation pass through unjudged"]
+
 fn a_non_utf8_positional_does_not_bypass_the_policy() {
     let sb = Sandbox::new();
     let marker = sb.file("MARKER");
@@ -441,7 +441,7 @@ fn a_non_utf8_positional_does_not_bypass_the_policy() {
 }
 
 #[test]
-#[ignore = "bug: bash searches PATH for a script operand not found in the current directory; the shim cannot read it and passes it through unjudged"]
+
 fn a_script_operand_found_on_path_is_judged() {
     let sb = Sandbox::new();
     let marker = sb.file("MARKER");
@@ -470,7 +470,7 @@ fn a_script_operand_found_on_path_is_judged() {
 }
 
 #[test]
-#[ignore = "bug: a script operand that is a pipe (/dev/stdin, <(…)) is read by the shim to judge it, so bash then reads nothing"]
+
 fn a_script_operand_that_is_a_pipe_is_not_consumed() {
     let sb = Sandbox::new();
     let out = run_with(sb.detached(&["/dev/stdin"]), b"echo from-stdin\n");
@@ -679,10 +679,10 @@ fn a_request_without_a_terminal_is_refused_as_needing_approval(
 }
 
 #[test]
-#[ignore = "bug: a dynamic command's refusal names a request rule that only could match (`sudo-needs-human: privilege escalation needs a human` for `source \"$F\"`)"]
 fn a_dynamic_refusal_gives_the_dynamic_reason() {
     let sb = Sandbox::new();
-    for script in ["source \"$F\"", "$X foo", "eval \"$x\""] {
+    // (`source "$F"` runs a script file, like `./x.sh`: it is not dynamic.)
+    for script in ["$X foo", "eval \"$x\"", "source <(echo x)"] {
         let (human, json) = refusal(&run(sb.detached(&["-c", script])));
         assert_eq!(json["decision"], "request");
         assert!(human.contains("dynamic"), "{script}: {human}");
@@ -887,7 +887,7 @@ fn no_answer_at_the_prompt_times_out_as_no() {
 }
 
 #[test]
-#[ignore = "bug: the timeout note is printed as `policy-exec: ` then a newline then `no answer: not run`"]
+
 fn a_timed_out_prompt_says_so_on_one_line() {
     let sb = asking_sandbox(1);
     let run = on_tty(&sb, "none", "-", "-", "touch x");
@@ -1135,7 +1135,7 @@ fn a_missing_configured_shell_is_a_clear_error() {
 }
 
 #[test]
-#[ignore = "bug: a configured real shell that is a wrapper script exec'ing the shim loops forever (exec → shim → exec …): a hang"]
+
 fn a_configured_wrapper_around_the_shim_does_not_loop_forever() {
     let sb = Sandbox::new();
     let wrapper = sb.write(
@@ -1486,7 +1486,6 @@ fn claude_snapshot_script_runs() {
 }
 
 #[test]
-#[ignore = "bug: `[` as a command name is taken for a glob and judged dynamic, so `[ ! -f \"$SNAPSHOT_FILE\" ]` in Claude Code's snapshot script is refused"]
 fn claude_snapshot_script_with_test_brackets_runs() {
     let sb = Sandbox::new();
     assert_snapshot_created(&sb, "[ ! -f \"$SNAPSHOT_FILE\" ]");
@@ -1496,7 +1495,7 @@ fn claude_snapshot_script_with_test_brackets_runs() {
 #[case("[ -d / ] && echo yes")]
 #[case("if [ -n \"$HOME\" ]; then echo yes; fi")]
 #[case("[ ! -f /nonexistent ] && echo yes")]
-#[ignore = "bug: `[ … ]` is judged dynamic (the command name `[` is taken for a glob)"]
+
 fn the_test_bracket_command_is_allowed(#[case] script: &str) {
     let sb = Sandbox::new();
     let out = run(sb.detached(&["-c", script]));

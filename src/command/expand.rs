@@ -345,9 +345,13 @@ fn unescape_backquoted(text: &str, in_double_quotes: bool) -> String {
     out
 }
 
-/// Whether unquoted text contains pathname-expansion characters.
+/// Whether unquoted text contains pathname-expansion characters (`[` only with a later
+/// `]`: `[ -f x ]` runs the command `[`).
 pub fn has_glob_chars(text: &str) -> bool {
-    text.contains(['*', '?', '['])
+    text.contains(['*', '?'])
+        || text
+            .find('[')
+            .is_some_and(|open| text.get(open + 1..).is_some_and(|rest| rest.contains(']')))
 }
 
 /// Whether unquoted text contains a brace expansion (`{a,b}` or `{1..3}`).

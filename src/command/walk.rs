@@ -1004,12 +1004,24 @@ impl Walker<'_> {
             Some(Word::Lit(path)) if wrappers::is_stdin_path(path) || path == "-" => {
                 self.script_from_stdin("source", scope, stdin)
             }
-            Some(Word::Lit(_)) | None => {}
-            Some(other) => self.dynamic(
+            Some(Word::Lit(path))
+                if path.starts_with("/dev/fd/") || path.starts_with("/proc/self/fd/") =>
+            {
+                self.dynamic(
+                    scope,
+                    args.to_vec(),
+                    format!("source of `{path}`, a script from another descriptor"),
+                )
+            }
+            // A script file, like `./x.sh`: its commands are checked when they run.
+            Some(Word::Lit(_) | Word::Glob(_)) | None => {}
+            // `source <(…)` reads a script only known at run time.
+            Some(Word::Unknown { text, .. }) if text == "/dev/fd/N" => self.dynamic(
                 scope,
                 args.to_vec(),
-                format!("source of `{}`, only known at run time", other.display()),
+                "source of a process substitution, a script only known at run time".into(),
             ),
+            Some(_) => {}
         }
     }
 

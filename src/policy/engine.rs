@@ -75,12 +75,22 @@ impl Evaluation {
 
     /// The rule that decided the outcome, if a rule did.
     pub fn deciding_rule<'p>(&self, policy: &'p Policy) -> Option<&'p Rule> {
+        self.deciding_match(true)
+            .and_then(|m| policy.rules.get(m.rule))
+    }
+
+    /// The rule that only could match and asked for the outcome, when no rule matched
+    /// for sure (an unknown word could make it match).
+    pub fn possible_rule<'p>(&self, policy: &'p Policy) -> Option<&'p Rule> {
+        self.deciding_match(false)
+            .and_then(|m| policy.rules.get(m.rule))
+    }
+
+    fn deciding_match(&self, certain: bool) -> Option<&RuleMatch> {
         let cmd = self.deciding()?;
-        let m = cmd
-            .matches
+        cmd.matches
             .iter()
-            .find(|m| m.outcome == Some(self.decision))?;
-        policy.rules.get(m.rule)
+            .find(|m| m.outcome == Some(self.decision) && (m.certainty == Match::Yes) == certain)
     }
 }
 

@@ -40,7 +40,19 @@ pub fn reason(eval: &Evaluation, policy: &Policy) -> String {
                 .unwrap_or_default();
             format!("{} — rule {}{origin}{why}", shown(&cmd.command), rule.id)
         }
-        None => format!("{} — {}", shown(&cmd.command), cmd.why),
+        None => match (&cmd.command.dynamic, eval.possible_rule(policy)) {
+            (None, Some(rule)) => format!(
+                "{} — rule {}{} could match for some value of a word only known at run time",
+                shown(&cmd.command),
+                rule.id,
+                if rule.origin.path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", rule.origin.path)
+                }
+            ),
+            _ => format!("{} — {}", shown(&cmd.command), cmd.why),
+        },
     }
 }
 
@@ -266,9 +278,20 @@ pub fn deciding_text(eval: &Evaluation) -> String {
         .unwrap_or_default()
 }
 
+/// What happened when a request was put to a human.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// There was no terminal to ask on (or the decision was a deny).
+    NoTerminal,
+    /// The human said no.
+    Declined,
+    /// Nobody answered in time.
+    TimedOut,
+}
+
 /// The two stderr lines of a refusal in shell mode: one for humans, one JSON line an
 /// agent can act on.
-pub fn refusal(eval: &Evaluation, policy: &Policy) -> (String, String) {
+pub fn refusal(eval: &Evaluation, policy: &Policy, asked: Asked) -> (String, String) {
     let word = match eval.decision {
         Decision::Request => "needs approval",
         _ => "denied",
@@ -309,9 +332,14 @@ pub fn refusal(eval: &Evaluation, policy: &Policy) -> (String, String) {
         }
     }
     match eval.decision {
-        Decision::Request => {
-            steps.push("ask the user to approve it: run it where policy-exec can prompt on a terminal, or have the user run it".into());
-        }
+        Decision::Request => steps.push(
+            match asked {
+                Asked::Declined => "the user declined it at the prompt: do not retry it; ask them what to do instead",
+                Asked::TimedOut => "nobody answered the approval prompt in time: ask the user before retrying",
+                Asked::NoTerminal => "ask the user to approve it: run it where policy-exec can prompt on a terminal, or have the user run it",
+            }
+            .into(),
+        ),
         _ => {
             steps.push("do not retry the same command: the policy forbids it".into());
             if let Some(r) = rule {

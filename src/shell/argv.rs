@@ -49,9 +49,8 @@ pub fn parse(args: &[OsString]) -> Result<Invocation, Unreadable> {
     let mut interactive = false;
     let mut i = 0;
     while let Some(arg) = args.get(i) {
-        let Some(w) = arg.to_str() else {
-            break;
-        };
+        let w = arg.to_string_lossy();
+        let w = w.as_ref();
         if w == "--" || w == "-" {
             i += 1;
             break;
@@ -83,11 +82,10 @@ pub fn parse(args: &[OsString]) -> Result<Invocation, Unreadable> {
         break;
     }
     let operands: Vec<&OsString> = args.get(i..).unwrap_or(&[]).iter().collect();
-    let text = |o: &OsString| -> Result<String, Unreadable> {
-        o.to_str()
-            .map(str::to_string)
-            .ok_or_else(|| Unreadable("an argument is not valid UTF-8".into()))
-    };
+    // SECURITY: bytes that are not UTF-8 are judged as U+FFFD rather than refused or
+    // passed through: word boundaries, and so the commands, are unchanged.
+    let text =
+        |o: &OsString| -> Result<String, Unreadable> { Ok(o.to_string_lossy().into_owned()) };
     if c {
         let Some(script) = operands.first() else {
             return Err(Unreadable("-c: option requires an argument".into()));

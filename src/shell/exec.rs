@@ -55,6 +55,24 @@ pub fn is_injection_vector(name: &OsStr) -> bool {
     ) || name.starts_with("BASH_FUNC_")
 }
 
+/// `PID:N`, set just before `exec`: N counts how often this process became policy-exec.
+pub const LOOP_MARK: &str = "POLICY_EXEC_SHELL_PID";
+
+/// More re-executions of policy-exec in one process than this is a loop.
+pub const MAX_GENERATIONS: u32 = 16;
+
+/// How many times this process has already been policy-exec (0 the first time).
+pub fn generation() -> u32 {
+    let pid = std::process::id().to_string();
+    std::env::var(LOOP_MARK)
+        .ok()
+        .and_then(|mark| {
+            let (p, n) = mark.split_once(':')?;
+            (p == pid).then(|| n.parse::<u32>().ok().map(|n| n.saturating_add(1)))?
+        })
+        .unwrap_or(0)
+}
+
 /// Directories searched for the real shell, in order (never `PATH`).
 const SHELL_DIRS: [&str; 3] = ["/bin", "/usr/bin", "/usr/local/bin"];
 
@@ -105,6 +123,10 @@ pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, Stri
 pub fn exec(_permit: Permit, shell: &Path, argv0: &OsString, args: &[OsString]) -> u8 {
     let mut cmd = std::process::Command::new(shell);
     cmd.arg0(argv0).args(args);
+    cmd.env(
+        LOOP_MARK,
+        format!("{}:{}", std::process::id(), generation()),
+    );
     for (name, _) in std::env::vars_os() {
         if is_injection_vector(&name) {
             cmd.env_remove(&name);

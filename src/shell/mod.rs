@@ -40,6 +40,18 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
     let args: Vec<OsString> = argv.get(1..).unwrap_or(&[]).to_vec();
     let name = emulated_name(&argv0);
 
+    // SECURITY: a configured "real shell" that execs policy-exec again (a wrapper script)
+    // would loop forever. exec keeps the pid, so we count how often this process has
+    // become policy-exec; a few times is normal (Codex's preamble ends in
+    // `exec <shell> -c …`), dozens is a loop.
+    let generation = exec::generation();
+    if generation > exec::MAX_GENERATIONS {
+        let _ = writeln!(
+            err,
+            "policy-exec: the real shell started policy-exec again in the same process (a loop): point `enforcement.shells.{name}` at the real shell, not at a wrapper around policy-exec"
+        );
+        return NO_SHELL;
+    }
     let loaded = locator.load();
     let configured = match &loaded {
         Loaded::Ready(p) => p.enforcement.shells.get(&name).cloned(),
@@ -85,15 +97,30 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         Invocation::File {
             path,
             args: script_args,
-        } => match std::fs::read_to_string(&path) {
-            Ok(content) => {
+        } => match script_file(&path) {
+            ScriptFile::Text(content) => {
                 let mut positionals = vec![path.to_string_lossy().into_owned()];
                 positionals.extend(script_args);
                 let eval = engine::judge_with(&content, Some(positionals), &policy, &cwd, &repo);
                 (content, eval)
             }
+            ScriptFile::Stream => {
+                let shown = path.to_string_lossy().into_owned();
+                let eval = dynamic_eval(
+                    &name,
+                    &format!(
+                        "`{name}` reads its script from `{shown}`, a stream only known at run time"
+                    ),
+                    &policy,
+                    &cwd,
+                    &repo,
+                );
+                (format!("{name} {shown}"), eval)
+            }
             // bash cannot read it either (same user): it will report the error.
-            Err(_) => return exec::exec(exec::Permit::runs_nothing(), &shell, &argv0, &args),
+            ScriptFile::Missing => {
+                return exec::exec(exec::Permit::runs_nothing(), &shell, &argv0, &args);
+            }
         },
         Invocation::Stdin {
             explicit,
@@ -105,21 +132,65 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
                 return exec::exec(exec::Permit::interactive(), &shell, &argv0, &args);
             }
             // A script read from standard input is only known when it runs.
-            let analysis = Analysis {
-                commands: vec![SimpleCommand {
-                    words: vec![Word::Lit(name.clone())],
-                    dir: Dir::Start,
-                    dynamic: Some(format!("`{name}` reads its script from standard input")),
-                    via: Via::Direct,
-                    frames: Vec::new(),
-                    parse_error: None,
-                }],
-            };
-            let eval = engine::evaluate(&analysis, &policy, &cwd, &repo);
+            let reason = format!("`{name}` reads its script from standard input");
+            let eval = dynamic_eval(&name, &reason, &policy, &cwd, &repo);
             (format!("{name} (script on standard input)"), eval)
         }
     };
     decide(&eval, &policy, &text, &shell, &argv0, &args, &mut err)
+}
+
+/// The judgement of a shell whose script cannot be known before it runs.
+fn dynamic_eval(
+    name: &str,
+    reason: &str,
+    policy: &Policy,
+    cwd: &Path,
+    repo: &dyn crate::git::RepoState,
+) -> Evaluation {
+    let analysis = Analysis {
+        commands: vec![SimpleCommand {
+            words: vec![Word::Lit(name.to_string())],
+            dir: Dir::Start,
+            dynamic: Some(reason.to_string()),
+            via: Via::Direct,
+            frames: Vec::new(),
+            parse_error: None,
+        }],
+    };
+    engine::evaluate(&analysis, policy, cwd, repo)
+}
+
+/// A script operand, as bash will find it.
+enum ScriptFile {
+    /// A regular file's content (bytes that are not UTF-8 become U+FFFD).
+    Text(String),
+    /// A pipe or device (`/dev/stdin`, `<(…)`): reading it to judge would consume it.
+    Stream,
+    /// Nothing bash could read either.
+    Missing,
+}
+
+/// Finds a script operand the way bash does: as given, else (no slash) on `PATH`.
+fn script_file(path: &std::ffi::OsStr) -> ScriptFile {
+    let given = Path::new(path);
+    let mut candidates = vec![given.to_path_buf()];
+    if !given.exists() && !path.to_string_lossy().contains('/') {
+        let dirs = std::env::var_os("PATH").unwrap_or_default();
+        candidates.extend(std::env::split_paths(&dirs).map(|d| d.join(given)));
+    }
+    for candidate in candidates {
+        let Ok(meta) = std::fs::metadata(&candidate) else {
+            continue;
+        };
+        if !meta.is_file() {
+            return ScriptFile::Stream;
+        }
+        if let Ok(bytes) = std::fs::read(&candidate) {
+            return ScriptFile::Text(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    ScriptFile::Missing
 }
 
 /// The shell name policy-exec stands in for: argv[0]'s basename when it is a shell,
@@ -146,7 +217,7 @@ fn decide(
     match eval.decision {
         Decision::Allow => match exec::Permit::from_evaluation(eval) {
             Some(permit) => exec::exec(permit, shell, argv0, args),
-            None => refuse(eval, policy, err),
+            None => refuse(eval, policy, report::Asked::NoTerminal, err),
         },
         Decision::Request => {
             let question = prompt::Question {
@@ -157,17 +228,18 @@ fn decide(
             };
             match prompt::ask(&question, policy.enforcement.prompt_timeout) {
                 prompt::Answer::Yes(permit) => exec::exec(permit, shell, argv0, args),
-                prompt::Answer::No | prompt::Answer::TimedOut => refuse(eval, policy, err),
-                prompt::Answer::NoTerminal => refuse(eval, policy, err),
+                prompt::Answer::No => refuse(eval, policy, report::Asked::Declined, err),
+                prompt::Answer::TimedOut => refuse(eval, policy, report::Asked::TimedOut, err),
+                prompt::Answer::NoTerminal => refuse(eval, policy, report::Asked::NoTerminal, err),
             }
         }
-        Decision::Deny => refuse(eval, policy, err),
+        Decision::Deny => refuse(eval, policy, report::Asked::NoTerminal, err),
     }
 }
 
 /// Prints the two refusal lines and returns the refusal status.
-fn refuse(eval: &Evaluation, policy: &Policy, err: &mut dyn Write) -> u8 {
-    let (human, json) = report::refusal(eval, policy);
+fn refuse(eval: &Evaluation, policy: &Policy, asked: report::Asked, err: &mut dyn Write) -> u8 {
+    let (human, json) = report::refusal(eval, policy, asked);
     let _ = writeln!(err, "{human}");
     let _ = writeln!(err, "{json}");
     REFUSED

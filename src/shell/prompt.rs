@@ -80,10 +80,10 @@ pub fn ask(q: &Question, timeout: Duration) -> Answer {
         Err(_) => Answer::TimedOut,
     };
     let note = match answer {
-        Answer::Yes(_) => "approved\n",
-        Answer::TimedOut => "\nno answer: not run\n",
-        _ => "not run\n",
+        Answer::Yes(_) => "policy-exec: approved\n",
+        Answer::TimedOut => "\npolicy-exec: no answer: not run\n",
+        _ => "policy-exec: not run\n",
     };
-    let _ = tty_out.write_all(format!("policy-exec: {note}").as_bytes());
+    let _ = tty_out.write_all(note.as_bytes());
     answer
 }
