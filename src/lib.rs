@@ -24,7 +24,11 @@
 //!                                            │              ▲
 //!                                            │              └── git/: RepoState over git2
 //!                                            ▼                  (memoised, lazily asked)
-//!                  report/: `check` exit codes + JSON, `explain` trace text + JSON
+//!                  report/: `check` exit codes + JSON, `explain` trace text + JSON,
+//!                  shell refusals
+//!                                            │
+//!                                            ▼
+//!                  shell/: bash argv → judge → exec(real shell, Permit) | refuse | ask
 //! ```
 //!
 //! * [`command`] parses a script with a real bash grammar and lists every simple command
@@ -43,7 +47,12 @@
 //! * [`policy::load`] finds the policy to judge with (`--bundle`, `--manifest`,
 //!   `POLICY_EXEC_MANIFEST`, `$XDG_CONFIG_HOME/policy-exec/`, `/etc/policy-exec/`, the
 //!   embedded default) and turns every failure into the manifest's fallback decision.
-//! * [`cli`] is the clap front end; `main.rs` only calls [`run`].
+//! * [`shell`] is shell mode: started as `bash`/`sh`/`zsh`/`dash` (a shim), it reads bash's
+//!   argv, judges the script with the same engine, then `exec`s the real shell (only with
+//!   an [`shell::exec::Permit`], built from an allow or an approved prompt), refuses with
+//!   a human line and a JSON line (exit 126), or asks on `/dev/tty`.
+//! * [`cli`] is the clap front end (and the switch into shell mode); `main.rs` only calls
+//!   [`run`].
 
 pub mod cli;
 pub mod command;
