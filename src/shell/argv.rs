@@ -42,7 +42,7 @@ pub struct Unreadable(pub String);
 /// Long options bash accepts that take an argument.
 const LONG_WITH_ARG: [&str; 2] = ["--rcfile", "--init-file"];
 
-/// Reads bash's argv (without argv[0]).
+/// Reads bash's argv (without `argv[0]`).
 pub fn parse(args: &[OsString]) -> Result<Invocation, Unreadable> {
     let mut c = false;
     let mut s = false;

@@ -118,7 +118,7 @@ pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, Stri
     ))
 }
 
-/// Replaces this process with the real shell: the original arguments and argv[0], the
+/// Replaces this process with the real shell: the original arguments and `argv[0]`, the
 /// environment minus injection vectors. Returns only if `exec` fails.
 pub fn exec(_permit: Permit, shell: &Path, argv0: &OsString, args: &[OsString]) -> u8 {
     let mut cmd = std::process::Command::new(shell);

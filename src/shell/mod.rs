@@ -1,6 +1,6 @@
 //! Shell mode: policy-exec installed as the harness's shell (a link named `bash`, `sh`,
 //! `zsh` or `dash`). It reads bash's argv, judges the script it will run, and then
-//! either replaces itself with the real shell (same arguments, same argv[0], the
+//! either replaces itself with the real shell (same arguments, same `argv[0]`, the
 //! environment minus injection vectors), refuses with a message an agent can act on, or
 //! asks a human on the terminal.
 //!
