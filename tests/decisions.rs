@@ -1348,3 +1348,19 @@ fn predicates_run_where_git_will_look(#[case] script: &str, #[case] dir: Option<
         .expect("the git command is analysed");
     assert_eq!(git.dir.as_deref(), dir.map(Path::new), "{script}");
 }
+
+#[rstest]
+#[case("printf -v 'a[$(git reset --hard)]' x", Clean, Deny)]
+#[case("read 'a[$(git reset --hard)]' <<< x", Clean, Deny)]
+#[case("unset 'a[$(git reset --hard)]'", Clean, Deny)]
+#[case("test -v 'a[$(git reset --hard)]'", Clean, Deny)]
+#[case("let 'x=a[$(git reset --hard)]'", Clean, Deny)]
+#[case("printf '%s' '$(git reset --hard)'", Clean, Allow)]
+#[case("echo '$(git reset --hard)'", Clean, Allow)]
+fn subscripts_evaluated_by_builtins_run_their_substitutions(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

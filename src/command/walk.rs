@@ -42,6 +42,27 @@ const COMMAND_VARIABLES: [&str; 15] = [
 /// At most this many nested scripts are parsed per analysis; beyond, dynamic.
 const MAX_WORK: usize = 4096;
 
+/// Builtins that evaluate arithmetic or array subscripts found in their arguments.
+const EVALUATING_BUILTINS: [&str; 17] = [
+    "printf",
+    "read",
+    "unset",
+    "test",
+    "[",
+    "let",
+    "declare",
+    "typeset",
+    "local",
+    "export",
+    "readonly",
+    "mapfile",
+    "readarray",
+    "wait",
+    "shift",
+    "exit",
+    "return",
+];
+
 /// Variables that tell git where its repository and configuration are.
 const GIT_LOCATION_VARIABLES: [&str; 6] = [
     "GIT_DIR",
@@ -773,6 +794,22 @@ impl Walker<'_> {
 
         if self.moving_functions.contains(&name) {
             scope.dir = Dir::Unknown;
+        }
+        // Builtins that evaluate arithmetic or array subscripts in their (quoted)
+        // arguments run the substitutions inside (`printf -v 'a[$(cmd)]' x`).
+        if EVALUATING_BUILTINS.contains(&base.as_str()) {
+            for arg in &args {
+                // Only an array subscript holding a substitution (`a[$(cmd)]`) is
+                // evaluated; other quoted text stays data (`printf '%s' '$(x)'`).
+                if let Word::Lit(t) = arg
+                    && t.find('[')
+                        .and_then(|open| t.get(open..))
+                        .is_some_and(|rest| rest.contains("$(") || rest.contains('`'))
+                {
+                    let text = t.clone();
+                    self.nested_lenient(&text, scope, &format!("{base} argument"));
+                }
+            }
         }
         // `NAME=value` arguments become environment variables under `set -k`, and
         // harmlessly arguments otherwise: their command-valued ones are analysed.
