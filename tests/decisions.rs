@@ -1364,3 +1364,27 @@ fn subscripts_evaluated_by_builtins_run_their_substitutions(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+#[case("exec -a git-push /usr/bin/git --force origin main", Clean, Deny)]
+#[case(
+    "git -c remote.origin.push=+refs/heads/main:refs/heads/main push origin",
+    Clean,
+    Deny
+)]
+#[case("git -c remote.origin.mirror=true push origin", Clean, Deny)]
+#[case(
+    "git config remote.origin.push '+refs/heads/*:refs/heads/*'; git push origin",
+    Clean,
+    Deny
+)]
+#[case("git -c remote.origin.push=refs/heads/main push origin", Clean, Allow)]
+#[case("rm -rf /proc/self/root/", Clean, Deny)]
+#[case("git send-pack --force x main", Clean, Deny)]
+fn forced_pushes_by_other_spellings_are_denied(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

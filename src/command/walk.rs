@@ -1264,6 +1264,25 @@ impl Walker<'_> {
                 return;
             };
             if wrappers::is_git_builtin(sub_name) {
+                if sub_name == "push"
+                    && let Some(reason) = g.forced_push.clone().or_else(|| {
+                        self.script_git_config
+                            .iter()
+                            .find(|(k, v)| {
+                                k.starts_with("remote.")
+                                    && k.ends_with(".push")
+                                    && v.starts_with('+')
+                            })
+                            .map(|(k, v)| format!("`git config {k} {v}` makes the push forced"))
+                    })
+                {
+                    // Judge it as the forced push it is.
+                    let mut forced = record.clone();
+                    forced.push(Word::Lit("--force".into()));
+                    let mut why = sub.clone();
+                    why.frames.push(reason);
+                    self.record(&why, forced);
+                }
                 self.record(&sub, record);
                 for script in wrappers::git_subcommand_scripts(&rest) {
                     match script {

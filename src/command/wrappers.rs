@@ -109,12 +109,28 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
             assignments: false,
             chdir: &[],
         },
-        "exec" => Grammar {
-            short_arg: "a",
-            long_arg: &[],
-            assignments: false,
-            chdir: &[],
-        },
+        "exec" => {
+            let g = Grammar {
+                short_arg: "a",
+                long_arg: &[],
+                assignments: false,
+                chdir: &[],
+            };
+            let mut u = with_operands(&g, args, 0);
+            // `exec -a git-push /usr/bin/git …`: git dispatches on argv[0], so the name
+            // given with -a is the program that matters.
+            let name = args
+                .windows(2)
+                .find(|w| w.first().and_then(Word::lit) == Some("-a"))
+                .and_then(|w| w.get(1).and_then(Word::lit))
+                .filter(|n| n.rsplit('/').next().is_some_and(|b| b.starts_with("git")));
+            if let (Some(name), Inner::Words(words)) = (name, &mut u.inner)
+                && let Some(first) = words.first_mut()
+            {
+                *first = Word::Lit(name.to_string());
+            }
+            return Some(u);
+        }
         "time" => Grammar {
             short_arg: "fo",
             long_arg: &["--format", "--output"],
@@ -1110,6 +1126,8 @@ pub struct GitGlobals {
     pub config_unknown: Option<String>,
     /// `-c help.autocorrect=…` turns typos into built-in commands.
     pub autocorrect: Option<String>,
+    /// `-c remote.X.push=+…` or `-c remote.X.mirror=true`: a plain `git push` forces.
+    pub forced_push: Option<String>,
     /// The subcommand and its arguments.
     pub rest: Vec<Word>,
 }
@@ -1191,6 +1209,11 @@ fn record_config(out: &mut GitGlobals, kv: &str) {
     if let Some(name) = key.strip_prefix("alias.") {
         out.config_aliases
             .push((name.to_string(), value.to_string()));
+    } else if key.starts_with("remote.")
+        && ((key.ends_with(".push") && value.starts_with('+'))
+            || (key.ends_with(".mirror") && !matches!(value, "false" | "0" | "no" | "off")))
+    {
+        out.forced_push = Some(format!("`git -c {key}={value}` makes the push forced"));
     } else if key == "help.autocorrect" {
         out.autocorrect = Some(value.to_string());
     } else if key == "include.path" || key.starts_with("includeif.") {

@@ -143,6 +143,14 @@ pub fn normalize_path(word: &str) -> String {
     if !word.contains('/') || word.contains("://") {
         return word.to_string();
     }
+    // `/proc/self/root/…` is the root directory seen through procfs.
+    if let Some(rest) = word
+        .strip_prefix("/proc/self/root")
+        .or_else(|| word.strip_prefix("/proc/thread-self/root"))
+        && (rest.is_empty() || rest.starts_with('/'))
+    {
+        return normalize_path(&format!("/{rest}"));
+    }
     let mut out = PathBuf::new();
     let absolute = word.starts_with('/');
     let mut depth = 0usize;
