@@ -1388,3 +1388,21 @@ fn forced_pushes_by_other_spellings_are_denied(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+#[case("f() { git \"$@\"; }; f reset --hard", Clean, Deny)]
+#[case("f() { \"$@\"; }; f git reset --hard", Clean, Deny)]
+#[case("f() { \"$@\"; }; f git status", Clean, Allow)]
+#[case("f() { \"$@\"; }", Clean, Allow)]
+#[case("f() { \"$@\"; }; f $X", Clean, Request)]
+#[case("f() { local cmd=\"$1\"; shift; \"$cmd\" \"$@\"; }", Clean, Allow)]
+#[case("f() { $CMD; }; f", Clean, Request)]
+#[case("f() { eval \"$x\"; }; f", Clean, Request)]
+#[case("f() { f; }; f", Clean, Allow)]
+fn functions_run_their_arguments_where_they_are_called(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -1465,14 +1465,6 @@ const KNOWN_GAP_CASES: &[(&str, &str)] = &[
     // Wrong: the reported argv is not what bash runs.
     ("a ~ ~/x", "`~` is reported as the literal word `~`"),
     (
-        "bash -c 'a \"$0\" \"$@\"' z p q",
-        "quoted `\"$@\"` is one field (split: false) and not substituted",
-    ),
-    (
-        "bash -c 'a \"$@\"' _ p q",
-        "quoted `\"$@\"` is one field (split: false) and not substituted",
-    ),
-    (
         "cat <<'EOF' $(a x)\nbody\nEOF",
         "substitution after a heredoc operator swallows the body",
     ),

@@ -96,6 +96,8 @@ struct Scope {
     /// Set when GIT_DIR, GIT_WORK_TREE, GIT_CONFIG_*, HOME or XDG_CONFIG_HOME was changed:
     /// git then finds its repository or configuration elsewhere. Holds the reason.
     git_env: Option<String>,
+    /// Walking a function body at its definition: `$1…` are the caller's arguments.
+    in_function: bool,
     positionals: Positionals,
     frames: Vec<String>,
     via: Via,
@@ -128,10 +130,12 @@ pub fn analyze_with(
         work: 0,
         expanding: Vec::new(),
         moving_functions: Vec::new(),
+        functions: HashMap::new(),
     };
     let mut scope = Scope {
         dir: Dir::Start,
         git_env: None,
+        in_function: false,
         positionals,
         frames: Vec::new(),
         via: Via::Direct,
@@ -197,6 +201,8 @@ struct Walker<'a> {
     expanding: Vec<String>,
     /// Functions whose body changes the directory: after a call it is unknown.
     moving_functions: Vec<String>,
+    /// Function bodies defined in the script, for walking them again at each call.
+    functions: HashMap<String, ast::FunctionBody>,
 }
 
 impl Walker<'_> {
@@ -259,9 +265,12 @@ impl Walker<'_> {
             }
             ast::Command::Function(def) => {
                 // A function body counts as run: it may be called anywhere, under any
-                // name, and we do not track calls.
+                // name. Calls we see are walked again with their arguments as `$1…`.
+                self.functions
+                    .insert(def.fname.value.clone(), def.body.clone());
                 let mut sub = scope.clone();
                 sub.frames.push(format!("function {}", def.fname.value));
+                sub.in_function = true;
                 // Inside the body `$1…` are the function's own arguments: unknown here.
                 sub.positionals = sub.positionals.map(|p| p.into_iter().take(1).collect());
                 self.compound(&def.body.0, &mut sub, &Stdin::Inherit);
@@ -488,7 +497,7 @@ impl Walker<'_> {
             self.item(item, scope, &mut words, &mut stdin);
         }
         if let Some(name) = &cmd.word_or_name {
-            words.push(self.word(&name.value, scope));
+            self.push_word(&name.value, scope, &mut words);
         }
         for item in cmd.suffix.iter().flat_map(|s| s.0.iter()) {
             self.item(item, scope, &mut words, &mut stdin);
@@ -499,6 +508,19 @@ impl Walker<'_> {
     }
 
     /// One prefix or suffix item of a simple command.
+    /// Expands a word into the argv; `"$@"` with known positionals becomes one word per
+    /// positional, as bash makes it.
+    fn push_word(&mut self, raw: &str, scope: &mut Scope, words: &mut Vec<Word>) {
+        if matches!(raw, "\"$@\"" | "\"${@}\"")
+            && let Some(p) = &scope.positionals
+        {
+            words.extend(p.iter().skip(1).map(|a| Word::Lit(a.clone())));
+            return;
+        }
+        let word = self.word(raw, scope);
+        words.push(word);
+    }
+
     fn item(
         &mut self,
         item: &ast::CommandPrefixOrSuffixItem,
@@ -507,7 +529,7 @@ impl Walker<'_> {
         stdin: &mut Stdin,
     ) {
         match item {
-            ast::CommandPrefixOrSuffixItem::Word(w) => words.push(self.word(&w.value, scope)),
+            ast::CommandPrefixOrSuffixItem::Word(w) => self.push_word(&w.value, scope, words),
             ast::CommandPrefixOrSuffixItem::AssignmentWord(a, w) => {
                 if words.is_empty() {
                     self.assignment(a, scope);
@@ -580,6 +602,40 @@ impl Walker<'_> {
         }
     }
 
+    /// A call of a function defined in the script: its body runs with the call's
+    /// arguments as `$1…` (unknown when any argument is).
+    fn call(&mut self, name: &str, body: &ast::FunctionBody, args: &[Word], scope: &Scope) {
+        let guard = format!("function {name}");
+        if self.expanding.contains(&guard) {
+            // A recursive call: the body is being walked already.
+            return;
+        }
+        if self.work >= MAX_WORK || self.depth >= MAX_DEPTH {
+            self.dynamic(
+                scope,
+                args.to_vec(),
+                format!("the call of function `{name}` is nested too deep to analyse"),
+            );
+            return;
+        }
+        self.work += 1;
+        let literal: Option<Vec<String>> =
+            args.iter().map(|w| w.lit().map(str::to_string)).collect();
+        let mut sub = scope.clone();
+        sub.frames.push(format!("call {name}"));
+        sub.in_function = false;
+        sub.positionals = literal.map(|a| {
+            let mut p = vec![name.to_string()];
+            p.extend(a);
+            p
+        });
+        self.expanding.push(guard);
+        self.depth += 1;
+        self.compound(&body.0, &mut sub, &Stdin::Inherit);
+        self.depth -= 1;
+        self.expanding.pop();
+    }
+
     /// `export NAME=value`, `declare -x NAME=value`, …: the same effects as assignments.
     fn declare(&mut self, args: &[Word], scope: &mut Scope) {
         for arg in args {
@@ -635,7 +691,15 @@ impl Walker<'_> {
     }
 
     /// Records a dynamic command: something will run that cannot be known before.
+    ///
+    /// Inside a function body walked at its definition, nothing is recorded: what is only
+    /// known at run time there (`"$@"`, `$cmd`) depends on the caller, and every call the
+    /// script makes is walked again with its arguments. (Functions cannot come from
+    /// outside: shell mode strips exported `BASH_FUNC_*`.)
     fn dynamic(&mut self, scope: &Scope, words: Vec<Word>, reason: String) {
+        if scope.in_function {
+            return;
+        }
         self.out.push(SimpleCommand {
             words,
             dir: scope.dir.clone(),
@@ -794,6 +858,9 @@ impl Walker<'_> {
 
         if self.moving_functions.contains(&name) {
             scope.dir = Dir::Unknown;
+        }
+        if let Some(body) = self.functions.get(&name).cloned() {
+            self.call(&name, &body, &args, scope);
         }
         // Builtins that evaluate arithmetic or array subscripts in their (quoted)
         // arguments run the substitutions inside (`printf -v 'a[$(cmd)]' x`).

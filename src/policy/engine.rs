@@ -191,10 +191,11 @@ fn evaluate_command(
     let (mut decision, mut why) = match (ruled, &cmd.dynamic) {
         (Some(d), Some(reason)) => {
             let e = policy.enforcement.dynamic;
-            (
-                d.max(e),
-                format!("dynamic ({reason}); enforcement.dynamic is {e}"),
-            )
+            if d > e {
+                (d, format!("a rule could match ({reason})"))
+            } else {
+                (e, format!("dynamic: {reason}; enforcement.dynamic is {e}"))
+            }
         }
         (None, Some(reason)) => {
             let e = policy.enforcement.dynamic;

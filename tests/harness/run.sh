@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# End-to-end check: the real Codex CLI and the real Claude Code, with policy-exec as their
+# shell, driven by a scripted fake model on 127.0.0.1 (fake_model.py). No real model and
+# no network except the npm registry (to install the two harnesses).
+#
+#   tests/harness/run.sh [--keep] [codex] [claude]      (default: both)
+#
+# Environment:
+#   CODEX_VERSION   npm version of @openai/codex              (default 0.171.0)
+#   CLAUDE_VERSION  npm version of @anthropic-ai/claude-code  (default 2.1.332)
+#   POLICY_EXEC     policy-exec binary to test (default: `cargo build --release`, then
+#                   target/release/policy-exec)
+#   HARNESS_NPM_DIR reuse an npm install dir instead of installing into the temp dir
+#   RUN_TIMEOUT     seconds allowed for one harness run (default 180)
+#
+# Not run by CI: it downloads the harnesses from the npm registry. See README.md.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE=$REPO/tests/harness
+CODEX_VERSION=${CODEX_VERSION:-0.171.0}
+CLAUDE_VERSION=${CLAUDE_VERSION:-2.1.332}
+RUN_TIMEOUT=${RUN_TIMEOUT:-180}
+ALLOWED_CMD='echo hello > marker_allowed.txt'
+DENIED_CMD='git reset --hard'
+DENIED_RULE='no-reset-hard'
+
+KEEP=0
+WANT=()
+for a in "$@"; do
+  case $a in
+    --keep) KEEP=1 ;;
+    codex|claude) WANT+=("$a") ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $a" >&2; exit 64 ;;
+  esac
+done
+[ ${#WANT[@]} -eq 0 ] && WANT=(codex claude)
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/policy-exec-harness.XXXXXX")
+chmod 755 "$WORK"
+SERVER_PID=
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
+  if [ $KEEP -eq 1 ]; then echo "kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+PASSED=0; FAILED=0; SKIPPED=0
+pass() { echo "PASS  $*"; PASSED=$((PASSED+1)); }
+fail() { echo "FAIL  $*"; FAILED=$((FAILED+1)); }
+skip() { echo "SKIP  $*"; SKIPPED=$((SKIPPED+1)); }
+check() { # check NAME COMMAND...
+  local name=$1; shift
+  if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name"; fi
+}
+indent() { sed 's/^/        /' | cut -c1-700; }
+make_repo() { # a git repo with a dirty tracked file: `git reset --hard` would clean it
+  local r=$1
+  mkdir -p "$r" && git -C "$r" init -q &&
+  echo committed > "$r/tracked.txt" && git -C "$r" add tracked.txt &&
+  git -C "$r" -c user.email=t@example.invalid -c user.name=t commit -qm init &&
+  echo uncommitted-work > "$r/tracked.txt"
+}
+
+# ---------------------------------------------------------------- policy-exec
+if [ -n "${POLICY_EXEC:-}" ]; then
+  PE=$POLICY_EXEC
+else
+  PE=$REPO/target/release/policy-exec
+  echo "==> cargo build --release"
+  (cd "$REPO" && timeout 1200 cargo build --release --quiet) || { echo "build failed"; exit 1; }
+fi
+[ -x "$PE" ] || { echo "no policy-exec binary at $PE"; exit 1; }
+mkdir -p "$WORK/bin" "$WORK/shims"
+cp "$PE" "$WORK/bin/policy-exec"
+SHIM=$WORK/shims/bash
+ln -s "$WORK/bin/policy-exec" "$SHIM"
+# The repo's default policy, through an explicit manifest, so that no ~/.config or
+# /etc/policy-exec on this machine changes the result.
+cp -R "$REPO/bundles/default/policy-config" "$WORK/policy-config-src" 2>/dev/null
+mkdir -p "$WORK/policy" && mv "$WORK/policy-config-src" "$WORK/policy/policy-config"
+"$WORK/bin/policy-exec" resolve --root "$WORK/policy" --harness default --task-domain default \
+  --emit-host-rules --host-out-dir "$WORK/policy" >/dev/null 2>&1 \
+  || { echo "policy-exec resolve failed"; exit 1; }
+export POLICY_EXEC_MANIFEST=$WORK/policy/policy-wrapper-dispatch.manifest.json
+POLICY_HASH=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["policy_hash"])' "$POLICY_EXEC_MANIFEST")
+echo "==> policy-exec $("$WORK/bin/policy-exec" --version | awk '{print $2}'), shim $SHIM"
+# The shim on its own, before any harness: the script's two commands get the expected verdicts.
+make_repo "$WORK/precheck"
+(cd "$WORK/precheck" && HOME="$WORK/precheck" "$SHIM" -c "$ALLOWED_CMD" >/dev/null 2>&1)
+check "setup: the shim runs \`$ALLOWED_CMD\`" test -s "$WORK/precheck/marker_allowed.txt"
+(cd "$WORK/precheck" && HOME="$WORK/precheck" "$SHIM" -c "$DENIED_CMD" >/dev/null 2>"$WORK/precheck.err"); rc=$?
+check "setup: the shim refuses \`$DENIED_CMD\` (exit 126, rule $DENIED_RULE)" \
+  bash -c "[ $rc = 126 ] && grep -q '\"id\":\"$DENIED_RULE\"' '$WORK/precheck.err' && grep -qx uncommitted-work '$WORK/precheck/tracked.txt'"
+
+# ---------------------------------------------------------------- the harnesses
+NPM_DIR=${HARNESS_NPM_DIR:-$WORK/npm}
+if [ -z "${HARNESS_NPM_DIR:-}" ]; then
+  echo "==> npm install @openai/codex@$CODEX_VERSION @anthropic-ai/claude-code@$CLAUDE_VERSION"
+  mkdir -p "$NPM_DIR"
+  (cd "$NPM_DIR" && echo '{"private":true}' > package.json &&
+   timeout 600 npm install --no-audit --no-fund --loglevel=error \
+     "@openai/codex@$CODEX_VERSION" "@anthropic-ai/claude-code@$CLAUDE_VERSION" >npm.log 2>&1) \
+    || { echo "npm install failed:"; tail -20 "$NPM_DIR/npm.log"; exit 1; }
+fi
+CODEX=$NPM_DIR/node_modules/.bin/codex
+CLAUDE=$NPM_DIR/node_modules/.bin/claude
+
+STRACE=()
+if command -v strace >/dev/null 2>&1 && strace -f -o /dev/null true >/dev/null 2>&1; then
+  HAVE_STRACE=1
+else
+  HAVE_STRACE=0
+  echo "note: strace not usable here: the check that the harness's own shell calls are not refused is skipped"
+fi
+
+# ---------------------------------------------------------------- helpers
+start_model() { # start_model DIR: fake model in the background, PORT set
+  local dir=$1
+  rm -f "$dir/port"
+  python3 "$HERE/fake_model.py" --log "$dir/model.jsonl" --port-file "$dir/port" \
+    --timeout "$((RUN_TIMEOUT + 30))" --max-requests 100 \
+    --allowed-cmd "$ALLOWED_CMD" --denied-cmd "$DENIED_CMD" 2>"$dir/model.err" &
+  SERVER_PID=$!
+  for _ in $(seq 100); do [ -s "$dir/port" ] && break; sleep 0.1; done
+  PORT=$(cat "$dir/port" 2>/dev/null) || { echo "fake model did not start"; cat "$dir/model.err"; exit 1; }
+}
+stop_model() {
+  kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+}
+verdicts() { # verdicts NAME DIR: the checks both harnesses share
+  local h=$1 dir=$2
+  local repo=$dir/repo
+  check "$h: allowed command ran (marker_allowed.txt = hello)" \
+    grep -qx hello "$repo/marker_allowed.txt"
+  check "$h: denied command did not run (tracked.txt still has the uncommitted work)" \
+    grep -qx uncommitted-work "$repo/tracked.txt"
+  python3 "$HERE/check.py" tool-output "$dir/model.jsonl" 0 >"$dir/seen-allowed.txt" 2>&1
+  python3 "$HERE/check.py" tool-output "$dir/model.jsonl" 1 >"$dir/seen-denied.txt" 2>&1
+  check "$h: model got the allowed command's result, not a refusal" \
+    bash -c "[ -s '$dir/seen-allowed.txt' ] && ! grep -q 'policy-exec:' '$dir/seen-allowed.txt'"
+  check "$h: model got policy-exec's refusal ('policy-exec: denied', rule $DENIED_RULE)" \
+    bash -c "grep -q 'policy-exec: denied' '$dir/seen-denied.txt' && grep -q '\"id\":\"$DENIED_RULE\"' '$dir/seen-denied.txt'"
+  check "$h: the refusal carries the test manifest's policy_hash (${POLICY_HASH:0:12}…)" \
+    grep -qF "\"policy_hash\":\"$POLICY_HASH\"" "$dir/seen-denied.txt"
+  echo "      what the model saw after the allowed command:"; indent <"$dir/seen-allowed.txt"
+  echo "      what the model saw after the denied command:";  indent <"$dir/seen-denied.txt"
+  if [ $HAVE_STRACE -eq 1 ]; then
+    echo "      every process started through the shim:"
+    mkdir -p "$dir/refused"
+    SAVE_DIR=$dir/refused python3 "$HERE/check.py" shim-calls "$dir/strace.txt" "$SHIM" \
+      "$ALLOWED_CMD" "$DENIED_CMD" >"$dir/shim-calls.txt" 2>&1
+    local rc=$?
+    indent <"$dir/shim-calls.txt"
+    if [ $rc -eq 0 ]; then
+      pass "$h: none of the harness's own shell calls (scaffolding) was refused"
+    else
+      fail "$h: none of the harness's own shell calls (scaffolding) was refused"
+      for f in "$dir"/refused/*.sh; do
+        [ -e "$f" ] || continue
+        echo "      policy-exec's reason for $(basename "$f"):"
+        (cd "$repo" && "$WORK/bin/policy-exec" check "$(cat "$f")" 2>&1 | head -1 | indent)
+      done
+    fi
+  else
+    skip "$h: none of the harness's own shell calls (scaffolding) was refused (no strace)"
+  fi
+}
+
+# ---------------------------------------------------------------- Codex CLI
+run_codex() {
+  local dir=$WORK/codex
+  mkdir -p "$dir/codex-home" "$dir/home"
+  echo; echo "==> Codex CLI $("$CODEX" --version 2>/dev/null | awk '{print $NF}')"
+  if ! "$CODEX" --version >/dev/null 2>&1; then fail "codex: starts (codex --version)"; return; fi
+  make_repo "$dir/repo" || { fail "codex: test repo"; return; }
+  start_model "$dir"
+  cat >"$dir/codex-home/config.toml" <<EOF
+model = "fake-model"
+model_provider = "fake"
+approval_policy = "never"
+sandbox_mode = "danger-full-access"
+check_for_update_on_startup = false
+
+[model_providers.fake]
+name = "Scripted fake model"
+base_url = "http://127.0.0.1:$PORT/v1"
+env_key = "FAKE_MODEL_API_KEY"
+wire_api = "responses"
+EOF
+  # Codex takes its shell from the passwd entry of the user it runs as, and nothing else.
+  # Rather than change this machine's passwd, run Codex in a private mount namespace where
+  # /etc/passwd is a copy whose entry for the current uid has the shim as login shell
+  # (as root: `unshare -m`; otherwise an unprivileged user namespace: `unshare -r -m`,
+  # where the current user is root inside).
+  local uid; uid=$(id -u)
+  local ns=(unshare -m)
+  if [ "$uid" != 0 ]; then ns=(unshare -r -m); uid=0; fi
+  awk -F: -v OFS=: -v uid="$uid" -v sh="$SHIM" '$3 == uid { $7 = sh } { print }' /etc/passwd >"$dir/passwd"
+  chmod 644 "$dir/passwd"
+  if ! "${ns[@]}" sh -c "mount --bind '$dir/passwd' /etc/passwd && getent passwd $uid | grep -q ':$SHIM\$'" 2>"$dir/unshare.err"; then
+    fail "codex: login shell replaced in a private mount namespace ($(head -1 "$dir/unshare.err"))"
+    stop_model; return
+  fi
+  local tracer=()
+  [ $HAVE_STRACE -eq 1 ] && tracer=(strace -f -s 65536 -e trace=execve -o "$dir/strace.txt")
+  (
+    cd "$dir/repo" &&
+    "${ns[@]}" sh -c 'mount --bind "$0" /etc/passwd && exec "$@"' "$dir/passwd" \
+      env HOME="$dir/home" CODEX_HOME="$dir/codex-home" FAKE_MODEL_API_KEY=dummy \
+      timeout "$RUN_TIMEOUT" "${tracer[@]}" "$CODEX" exec --skip-git-repo-check \
+      -C "$dir/repo" "Run the scripted steps." </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
+  )
+  local rc=$?
+  stop_model
+  if [ $rc -eq 0 ] && grep -q 'All scripted steps are done.' "$dir/out.txt"; then
+    pass "codex: ran to the model's final message (exit 0)"
+  else
+    fail "codex: ran to the model's final message (exit $rc)"; tail -15 "$dir/err.txt" | indent
+  fi
+  check "codex: ran the model's commands through the shim ($SHIM -lc …)" \
+    grep -qF "$SHIM -lc" "$dir/err.txt"
+  verdicts codex "$dir"
+}
+
+# ---------------------------------------------------------------- Claude Code
+run_claude() {
+  local dir=$WORK/claude
+  mkdir -p "$dir/home"
+  echo; echo "==> Claude Code $("$CLAUDE" --version 2>/dev/null | awk '{print $1}')"
+  if ! "$CLAUDE" --version >/dev/null 2>&1; then fail "claude: starts (claude --version)"; return; fi
+  make_repo "$dir/repo" || { fail "claude: test repo"; return; }
+  start_model "$dir"
+  local tracer=()
+  [ $HAVE_STRACE -eq 1 ] && tracer=(strace -f -s 65536 -e trace=execve -o "$dir/strace.txt")
+  # IS_SANDBOX=1: Claude Code refuses bypassPermissions as root without it.
+  (
+    cd "$dir/repo" &&
+    env -i PATH="$PATH" HOME="$dir/home" TERM=dumb POLICY_EXEC_MANIFEST="$POLICY_EXEC_MANIFEST" \
+      ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" ANTHROPIC_API_KEY=dummy \
+      CLAUDE_CODE_SHELL="$SHIM" IS_SANDBOX=1 \
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1 \
+      timeout "$RUN_TIMEOUT" "${tracer[@]}" "$CLAUDE" -p "Run the scripted steps." \
+      --permission-mode bypassPermissions </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
+  )
+  local rc=$?
+  stop_model
+  if [ $rc -eq 0 ] && grep -q 'All scripted steps are done.' "$dir/out.txt"; then
+    pass "claude: ran to the model's final message (exit 0)"
+  else
+    fail "claude: ran to the model's final message (exit $rc)"; tail -15 "$dir/err.txt" "$dir/out.txt" | indent
+  fi
+  verdicts claude "$dir"
+}
+
+for h in "${WANT[@]}"; do "run_$h"; done
+
+echo
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ $FAILED -eq 0 ]
