@@ -25,12 +25,16 @@ for name in bash sh zsh; do
   ln -sfn "$bin_dir/policy-exec" "$shim_dir/$name"
 done
 
-echo "==> installing the default policy under $config_dir"
 mkdir -p "$config_dir"
-rm -rf "$config_dir/policy-config.new"
-cp -R bundles/default/policy-config "$config_dir/policy-config.new"
-rm -rf "$config_dir/policy-config"
-mv "$config_dir/policy-config.new" "$config_dir/policy-config"
+if [ -d "$config_dir/policy-config" ]; then
+  # Never overwrite an operator's policy: it may have been edited since.
+  echo "==> keeping the existing policy in $config_dir/policy-config"
+else
+  echo "==> installing the default policy under $config_dir"
+  rm -rf "$config_dir/policy-config.new"
+  cp -R bundles/default/policy-config "$config_dir/policy-config.new"
+  mv "$config_dir/policy-config.new" "$config_dir/policy-config"
+fi
 
 echo "==> generating the bundle and manifest from it"
 "$bin_dir/policy-exec" resolve --root "$config_dir" --harness default --task-domain default \
