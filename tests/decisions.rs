@@ -1328,7 +1328,14 @@ fn red_team_findings_are_closed(
 
 /// The directory predicates are evaluated in follows what the script does to it.
 #[rstest]
-#[case("builtin cd /elsewhere; git clean -fdx", Some("/elsewhere"))]
+#[case("builtin cd /elsewhere && git clean -fdx", Some("/elsewhere"))]
+// After `;` the cd may have failed: bash would run git where it was.
+#[case("builtin cd /elsewhere; git clean -fdx", None)]
+#[case("cd /elsewhere & git clean -fdx", Some("/work/repo"))]
+#[case("test -d nope && cd /elsewhere; git clean -fdx", None)]
+#[case("cd /a || git clean -fdx", None)]
+#[case("source /dev/stdin <<< 'cd /x'; git clean -fdx", None)]
+#[case("trap 'git clean -fdx' EXIT; cd /x", None)]
 #[case("command cd /elsewhere && git clean -fdx", Some("/elsewhere"))]
 #[case("git --git-dir=/x/.git --work-tree=/x clean -fdx", Some("/x"))]
 #[case("git --git-dir=/x/.git clean -fdx", None)]
@@ -1400,6 +1407,35 @@ fn forced_pushes_by_other_spellings_are_denied(
 #[case("f() { eval \"$x\"; }; f", Clean, Request)]
 #[case("f() { f; }; f", Clean, Allow)]
 fn functions_run_their_arguments_where_they_are_called(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// From the second red-team pass.
+#[rstest]
+#[case("x=$(cat <<'EOF'\n(\nEOF\ngit reset --hard\n)", Clean, Deny)]
+#[case(
+    "git commit -m \"$(cat <<'EOF'\nFix parser (part 1\nEOF\ngit push --force origin main\n)\"",
+    Clean,
+    Deny
+)]
+#[case(
+    "git commit -m \"$(cat <<'EOF'\nSteps:\n1) build\n2) test\nEOF\n)\"",
+    Clean,
+    Allow
+)]
+#[case(
+    "git commit -m \"$(cat <<'EOF'\nHandle the 5\" screen\nEOF\n)\"",
+    Clean,
+    Allow
+)]
+#[case("git commit -m \"$(cat <<'EOF'\nIt's done :)\nEOF\n)\"", Clean, Allow)]
+#[case("echo $((1<<2)) $((2**3))", Clean, Allow)]
+#[case("source -- /dev/stdin <<< 'git reset --hard'", Clean, Deny)]
+fn heredocs_inside_substitutions_are_read_as_bash_reads_them(
     #[case] script: &str,
     #[case] tree: Tree,
     #[case] expected: Decision,

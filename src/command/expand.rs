@@ -252,7 +252,7 @@ impl<'a> Builder<'a> {
         }
         let word = if self.unknown {
             Word::Unknown {
-                text: raw.to_string(),
+                text: super::heredoc::restore(raw),
                 split: self.unknown_unquoted,
                 // A word that may split into fields constrains none of them.
                 pattern: if self.unknown_unquoted {

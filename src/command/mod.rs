@@ -137,6 +137,7 @@ pub struct ParseError {
 }
 
 mod expand;
+mod heredoc;
 mod interp;
 mod walk;
 mod wrappers;

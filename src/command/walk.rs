@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use brush_parser::ast;
 
 use super::expand::{self, Expanded, Inner, Positionals};
+use super::heredoc;
 use super::wrappers;
 use super::{Analysis, Dir, ParseError, SimpleCommand, Via, Word};
 use crate::git::RepoState;
@@ -117,6 +118,26 @@ pub fn analyze_with(
     repo: &dyn RepoState,
     positionals: Positionals,
 ) -> Result<Analysis, ParseError> {
+    // See `heredoc`: mask quoted heredoc bodies for the parser, and keep the result only
+    // if every mark was found inside a heredoc body.
+    if let Some((masked, placed)) = heredoc::mask(script)
+        && let Ok(analysis) =
+            analyze_parsed(&masked, start, repo, positionals.clone(), Some(placed))
+    {
+        return Ok(analysis);
+    }
+    analyze_parsed(script, start, repo, positionals, None)
+}
+
+/// Parses and walks; with `marks`, fails unless exactly that many heredoc marks were met
+/// inside heredoc bodies.
+fn analyze_parsed(
+    script: &str,
+    start: &Path,
+    repo: &dyn RepoState,
+    positionals: Positionals,
+    marks: Option<usize>,
+) -> Result<Analysis, ParseError> {
     let program = parse(script)?;
     let positionals = without_ifs(script, positionals);
     let mut walker = Walker {
@@ -131,6 +152,7 @@ pub fn analyze_with(
         expanding: Vec::new(),
         moving_functions: Vec::new(),
         functions: HashMap::new(),
+        heredoc_marks: 0,
     };
     let mut scope = Scope {
         dir: Dir::Start,
@@ -142,6 +164,20 @@ pub fn analyze_with(
     };
     walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);
+    // A mark in any word means masking touched something that was not a heredoc body.
+    let leaked = walker.out.iter().any(|c| {
+        c.words.iter().any(|w| match w {
+            Word::Lit(t) | Word::Glob(t) => t.chars().any(heredoc::is_mark),
+            Word::Unknown { pattern, .. } => pattern.chars().any(heredoc::is_mark),
+        })
+    });
+    if let Some(expected) = marks
+        && (walker.heredoc_marks != expected || leaked)
+    {
+        return Err(ParseError {
+            message: "heredoc masking disagreed with the parser".into(),
+        });
+    }
     Ok(Analysis {
         commands: walker.out,
     })
@@ -203,6 +239,8 @@ struct Walker<'a> {
     moving_functions: Vec<String>,
     /// Function bodies defined in the script, for walking them again at each call.
     functions: HashMap<String, ast::FunctionBody>,
+    /// Masked characters met inside heredoc bodies (see `heredoc`).
+    heredoc_marks: usize,
 }
 
 impl Walker<'_> {
@@ -218,14 +256,35 @@ impl Walker<'_> {
 
     /// A list whose commands read `stdin` (a group fed by a heredoc or a pipe): the
     /// first stage of each pipeline inherits it.
+    ///
+    /// The directory is tracked only where it is certain: a `cd` followed by `&&` has
+    /// succeeded when the next command runs; after `;`, `||`, or at the end of an and-or
+    /// list it may have failed (or not run at all), so the directory becomes unknown.
+    /// A list run in the background (`cd x &`) runs in a subshell and moves nothing.
     fn list_with_stdin(&mut self, list: &ast::CompoundList, scope: &mut Scope, stdin: &Stdin) {
         for item in &list.0 {
             let aol = &item.0;
-            self.pipeline(&aol.first, scope, stdin);
-            for next in &aol.additional {
-                match next {
-                    ast::AndOr::And(p) | ast::AndOr::Or(p) => self.pipeline(p, scope, stdin),
+            let background = matches!(item.1, ast::SeparatorOperator::Async);
+            let mut own = scope.clone();
+            let target = if background { &mut own } else { &mut *scope };
+            let before = target.dir.clone();
+            let pipelines =
+                std::iter::once((&aol.first, None)).chain(aol.additional.iter().map(|a| match a {
+                    ast::AndOr::And(p) => (p, Some(true)),
+                    ast::AndOr::Or(p) => (p, Some(false)),
+                }));
+            let mut previous_dir = before.clone();
+            for (pipeline, joined_by_and) in pipelines {
+                // Entering via `||` (or after a `cd` whose success we did not follow via
+                // `&&`), the previous pipeline's `cd` may not have happened.
+                if joined_by_and == Some(false) && target.dir != previous_dir {
+                    target.dir = Dir::Unknown;
                 }
+                previous_dir = target.dir.clone();
+                self.pipeline(pipeline, target, stdin);
+            }
+            if !background && scope.dir != before {
+                scope.dir = Dir::Unknown;
             }
         }
     }
@@ -465,7 +524,8 @@ impl Walker<'_> {
                     self.inner(inner, scope);
                     text
                 } else {
-                    Some(doc.doc.value.clone())
+                    self.heredoc_marks += heredoc::count_marks(&doc.doc.value);
+                    Some(heredoc::restore(&doc.doc.value))
                 };
                 let stdin = match text {
                     Some(t) => Stdin::Literal(t),
@@ -720,6 +780,8 @@ impl Walker<'_> {
             let end = rest.find('}').unwrap_or(rest.len());
             rest.get(..end).is_some_and(|inner| inner.contains("<<"))
         });
+        // `<<` inside arithmetic (`$((1<<2))`, `((x<<=1))`) is a shift, not a heredoc.
+        let script = &without_arithmetic(script);
         let hazard = in_expansion
             || script.lines().any(|line| {
                 let mut rest = line;
@@ -766,6 +828,18 @@ impl Walker<'_> {
         });
     }
 
+    /// A nested script that runs in this shell (an alias, `source` of a literal, a
+    /// `mapfile -C` callback): a directory change inside it may or may not have happened
+    /// by the time later commands run, so it makes the directory unknown.
+    fn nested_here(&mut self, script: &str, scope: &mut Scope, frame: &str) {
+        if self
+            .nested_dir(script, scope, frame, None)
+            .is_some_and(|dir| dir != scope.dir)
+        {
+            scope.dir = Dir::Unknown;
+        }
+    }
+
     /// Parses and walks a nested literal script (from `bash -c`, `eval`, `$(…)`, …).
     fn nested(
         &mut self,
@@ -774,6 +848,17 @@ impl Walker<'_> {
         frame: &str,
         positionals: Option<Positionals>,
     ) {
+        self.nested_dir(script, scope, frame, positionals);
+    }
+
+    /// [`Walker::nested`], returning the directory the script ends in when it was walked.
+    fn nested_dir(
+        &mut self,
+        script: &str,
+        scope: &Scope,
+        frame: &str,
+        positionals: Option<Positionals>,
+    ) -> Option<Dir> {
         if self.depth >= MAX_DEPTH || self.work >= MAX_WORK {
             self.dynamic(
                 scope,
@@ -782,7 +867,7 @@ impl Walker<'_> {
                     "scripts nested deeper than {MAX_DEPTH} levels, or more than {MAX_WORK} of them, are not analysed"
                 ),
             );
-            return;
+            return None;
         }
         self.work += 1;
         let program = match parse(script) {
@@ -790,7 +875,7 @@ impl Walker<'_> {
             Err(e) => {
                 // The outer script parsed, but this nested one does not: fail closed.
                 self.unparsable(scope, script, &e.message);
-                return;
+                return None;
             }
         };
         self.heredoc_hazard(script, scope);
@@ -802,6 +887,7 @@ impl Walker<'_> {
         self.depth += 1;
         self.program(&program, &mut sub);
         self.depth -= 1;
+        Some(sub.dir)
     }
 
     /// Every simple command passes through here: recorded, then looked through.
@@ -831,7 +917,7 @@ impl Walker<'_> {
                 Some(value) => {
                     let script = format!("{value} {}", quote_words(&args));
                     self.expanding.push(name.clone());
-                    self.nested(&script, scope, &format!("alias {name}"), None);
+                    self.nested_here(&script, scope, &format!("alias {name}"));
                     self.expanding.pop();
                 }
                 None => self.dynamic(
@@ -949,7 +1035,7 @@ impl Walker<'_> {
                         && (flag == "-C" || flag == "-F")
                     {
                         match cmd {
-                            Word::Lit(c) => self.nested(c, scope, &format!("{base} -C"), None),
+                            Word::Lit(c) => self.nested_here(c, scope, &format!("{base} -C")),
                             other => self.dynamic(
                                 scope,
                                 vec![other.clone()],
@@ -1048,7 +1134,12 @@ impl Walker<'_> {
             return;
         }
         match action {
-            Word::Lit(script) => self.nested(script, scope, "trap", None),
+            // It runs later, wherever the script has moved by then.
+            Word::Lit(script) => {
+                let mut later = scope.clone();
+                later.dir = Dir::Unknown;
+                self.nested(script, &later, "trap", None)
+            }
             other => self.dynamic(
                 scope,
                 vec![Word::Lit("trap".into()), (*other).clone()],
@@ -1104,9 +1195,17 @@ impl Walker<'_> {
     }
 
     fn source(&mut self, args: &[Word], scope: &mut Scope, stdin: &Stdin) {
+        let args = match args.first().and_then(Word::lit) {
+            Some("--") => args.get(1..).unwrap_or(&[]),
+            _ => args,
+        };
         match args.first() {
             Some(Word::Lit(path)) if wrappers::is_stdin_path(path) || path == "-" => {
-                self.script_from_stdin("source", scope, stdin)
+                match stdin {
+                    // `source` runs it in this shell: a `cd` there moves us.
+                    Stdin::Literal(text) => self.nested_here(text, scope, "source"),
+                    _ => self.script_from_stdin("source", scope, stdin),
+                }
             }
             Some(Word::Lit(path))
                 if path.starts_with("/dev/fd/") || path.starts_with("/proc/self/fd/") =>
@@ -1608,6 +1707,28 @@ fn without_ifs(script: &str, positionals: Positionals) -> Positionals {
     } else {
         positionals
     }
+}
+
+/// The script with the text of `$((…))` and `((…))` blanked out.
+fn without_arithmetic(script: &str) -> String {
+    let mut out = String::with_capacity(script.len());
+    let mut rest = script;
+    while let Some(open) = rest.find("((") {
+        let (before, after) = rest.split_at(open);
+        out.push_str(before);
+        match after.find("))") {
+            Some(close) => {
+                out.push_str(&" ".repeat(close + 2));
+                rest = after.get(close + 2..).unwrap_or("");
+            }
+            None => {
+                out.push_str(after);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Joins a literal path onto a directory.
