@@ -1442,3 +1442,47 @@ fn heredocs_inside_substitutions_are_read_as_bash_reads_them(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+#[case(
+    "env GIT_DIR=../dirty/.git GIT_WORK_TREE=../dirty git clean -fdx",
+    Clean,
+    Request
+)]
+#[case(
+    "env GIT_CONFIG_PARAMETERS=\"'alias.p=reset --hard'\" git p",
+    Clean,
+    Request
+)]
+#[case("git reset $'--har\\x{64}'", Clean, Deny)]
+#[case("BASH_ALIASES+=([x]='git reset --hard'); x", Clean, Deny)]
+#[case("hash -p /usr/bin/git -- ls; ls reset --hard", Clean, Deny)]
+#[case("compgen -W '$(git reset --hard)' x", Clean, Deny)]
+#[case(
+    "env 'BASH_FUNC_ls%%=() { git reset --hard; }' bash -c ls",
+    Clean,
+    Deny
+)]
+#[case("BASH_ENV=/dev/stdin bash -c : <<< 'git reset --hard'", Clean, Request)]
+#[case("bash /dev/fd/3 3<<< 'git reset --hard'", Clean, Request)]
+#[case("runuser -u root -- git reset --hard", Clean, Deny)]
+#[case("gdb -batch -ex run --args git reset --hard", Clean, Deny)]
+#[case(
+    "start-stop-daemon --start --exec /usr/bin/git -- reset --hard",
+    Clean,
+    Deny
+)]
+#[case(
+    "node -pe \"require('child_process').execSync('git reset --hard')\"",
+    Clean,
+    Request
+)]
+#[case("pkexec id", Clean, Request)]
+#[case("./run.sh", Clean, Allow)]
+fn second_red_team_findings_are_closed(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -403,6 +403,18 @@ pub fn decode_ansi_c(body: &str) -> String {
             't' => out.push('\t'),
             'v' => out.push('\x0b'),
             '\\' | '\'' | '"' | '?' => out.push(e),
+            'x' if chars.peek() == Some(&'{') => {
+                // `\x{HH…}`: any number of hex digits in braces.
+                chars.next();
+                let mut digits = String::new();
+                for d in chars.by_ref() {
+                    if d == '}' {
+                        break;
+                    }
+                    digits.push(d);
+                }
+                push_code(&mut out, u32::from_str_radix(&digits, 16).ok());
+            }
             'x' => push_code(&mut out, take_digits(&mut chars, 16, 2)),
             'u' => push_code(&mut out, take_digits(&mut chars, 16, 4)),
             'U' => push_code(&mut out, take_digits(&mut chars, 16, 8)),

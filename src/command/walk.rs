@@ -625,10 +625,19 @@ impl Walker<'_> {
             }
             ast::AssignmentValue::Array(items) => {
                 for (k, v) in items {
+                    let key = k.as_ref().map(|k| k.value.clone());
                     if let Some(k) = k {
                         self.word(&k.value, scope);
                     }
-                    self.word(&v.value, scope);
+                    let value = self.word(&v.value, scope);
+                    // `BASH_ALIASES+=([x]='git reset --hard')`, `declare -A BASH_CMDS=(…)`.
+                    if let (ast::AssignmentName::VariableName(table), Some(key)) = (&a.name, key) {
+                        let key = key
+                            .trim_start_matches('[')
+                            .trim_end_matches(']')
+                            .to_string();
+                        self.table_entry(table, &key, &value, scope);
+                    }
                 }
             }
         }
@@ -646,6 +655,27 @@ impl Walker<'_> {
                     format!("`{name}` holds a command only known at run time"),
                 ),
             }
+        }
+        // An exported function (`BASH_FUNC_ls%%=() { …; }`) is defined in the next bash.
+        if let (Some(f), Word::Lit(body)) = (name.strip_prefix("BASH_FUNC_"), value) {
+            let f = f.trim_end_matches('%');
+            self.nested(
+                &format!("{f}{body}"),
+                scope,
+                &format!("exported function {f}"),
+                None,
+            );
+        }
+        // The next bash sources these files first: their content is not known.
+        if matches!(name, "BASH_ENV" | "ENV") {
+            self.dynamic(
+                scope,
+                vec![value.clone()],
+                format!(
+                    "`{name}` makes the next shell source `{}` first",
+                    value.display()
+                ),
+            );
         }
         if GIT_LOCATION_VARIABLES.contains(&name) || name.starts_with("GIT_CONFIG") {
             scope.git_env = Some(format!(
@@ -1016,20 +1046,76 @@ impl Walker<'_> {
                     self.nested(&s, scope, &format!("{base} -c"), None)
                 }
                 Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.clone(), reason),
+                // `runuser -u USER -- CMD…`
+                _ if base == "runuser" => {
+                    let at = args.iter().position(|w| w.lit() == Some("--"));
+                    if let Some(inner) = at
+                        .and_then(|at| args.get(at + 1..))
+                        .filter(|r| !r.is_empty())
+                    {
+                        let mut sub = scope.clone();
+                        sub.frames.push("runuser".into());
+                        self.dispatch(inner.to_vec(), &mut sub, stdin);
+                    }
+                }
                 _ => {}
             },
+            // `gdb … --args PROG ARGS…`, `start-stop-daemon --exec PROG … -- ARGS…`
+            "gdb" | "start-stop-daemon" => {
+                let inner: Vec<Word> = if base == "gdb" {
+                    args.iter()
+                        .skip_while(|w| w.lit() != Some("--args"))
+                        .skip(1)
+                        .cloned()
+                        .collect()
+                } else {
+                    let prog = args
+                        .windows(2)
+                        .find(|w| {
+                            matches!(
+                                w.first().and_then(Word::lit),
+                                Some("--exec" | "-x" | "--startas" | "-a")
+                            )
+                        })
+                        .and_then(|w| w.get(1).cloned());
+                    let rest = args
+                        .iter()
+                        .skip_while(|w| w.lit() != Some("--"))
+                        .skip(1)
+                        .cloned();
+                    prog.into_iter().chain(rest).collect()
+                };
+                if !inner.is_empty() {
+                    let mut sub = scope.clone();
+                    sub.frames.push(base.clone());
+                    self.dispatch(inner, &mut sub, stdin);
+                }
+            }
             "trap" => self.trap(&args, scope),
             "export" | "declare" | "typeset" | "local" | "readonly" => self.declare(&args, scope),
             // `hash -p PATH NAME`: NAME now runs PATH.
             "hash" => {
-                if let [Word::Lit(p), Word::Lit(path), Word::Lit(n), ..] = args.as_slice()
-                    && p == "-p"
-                {
-                    self.aliases.insert(n.clone(), Some(path.clone()));
+                let lits: Vec<&str> = args
+                    .iter()
+                    .filter_map(Word::lit)
+                    .filter(|a| *a != "--")
+                    .collect();
+                if let ["-p", path, names @ ..] = lits.as_slice() {
+                    for n in names {
+                        self.aliases
+                            .insert((*n).to_string(), Some((*path).to_string()));
+                    }
                 }
             }
             // Callbacks run as commands: `mapfile -C CMD`, `compgen -C CMD`, `complete -C`.
             "mapfile" | "readarray" | "compgen" | "complete" => {
+                for pair in args.windows(2) {
+                    if let [Word::Lit(flag), Word::Lit(list)] = pair
+                        && flag == "-W"
+                    {
+                        self.nested_lenient(list, scope, &format!("{base} -W"));
+                    }
+                }
                 for pair in args.windows(2) {
                     if let [Word::Lit(flag), cmd] = pair
                         && (flag == "-C" || flag == "-F")
@@ -1108,6 +1194,10 @@ impl Walker<'_> {
         sub.frames.push(base.to_string());
         if let Some(dir) = &unwrapped.chdir {
             sub.dir = join_dir(&sub.dir, dir);
+        }
+        // `env GIT_DIR=… git …`, `sudo EDITOR=… …`: the same effects as assignments.
+        for (name, value) in &unwrapped.assignments {
+            self.variable(name, &Word::Lit(value.clone()), &mut sub);
         }
         match unwrapped.inner {
             wrappers::Inner::Words(inner) => {
@@ -1264,7 +1354,21 @@ impl Walker<'_> {
                     format!("`{base} -c` of a script only known at run time"),
                 ),
             },
-            wrappers::ShellRun::File => {}
+            wrappers::ShellRun::File => {
+                let operand = args
+                    .iter()
+                    .filter_map(Word::lit)
+                    .find(|a| !a.starts_with(['-', '+']));
+                if let Some(path) =
+                    operand.filter(|p| p.starts_with("/dev/fd/") || p.starts_with("/proc/self/fd/"))
+                {
+                    self.dynamic(
+                        scope,
+                        args.to_vec(),
+                        format!("`{base}` reads its script from `{path}`, another descriptor"),
+                    );
+                }
+            }
             wrappers::ShellRun::Stdin => self.script_from_stdin(base, scope, stdin),
             wrappers::ShellRun::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
             wrappers::ShellRun::Nothing => {}

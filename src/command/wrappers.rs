@@ -26,6 +26,8 @@ pub struct Unwrapped {
     pub inner: Inner,
     /// A literal directory the wrapper changes to (`env -C dir`, `sudo -D dir`).
     pub chdir: Option<String>,
+    /// `NAME=value` assignments the wrapper puts in the environment (`env GIT_DIR=x …`).
+    pub assignments: Vec<(String, String)>,
 }
 
 /// An option grammar: short options that take an argument, long ones that take one.
@@ -180,6 +182,7 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
                 return Some(Unwrapped {
                     inner: Inner::Words(Vec::new()),
                     chdir: None,
+                    assignments: Vec::new(),
                 });
             }
             return Some(with_operands(&g, args, 1));
@@ -233,16 +236,20 @@ fn with_operands(g: &Grammar, args: &[Word], skip: usize) -> Unwrapped {
             return Unwrapped {
                 inner: Inner::Unknown(reason),
                 chdir: None,
+                assignments: Vec::new(),
             };
         }
     };
     let mut rest = args.get(start..).unwrap_or(&[]);
+    let mut assignments = Vec::new();
     if g.assignments {
         while let Some(Word::Lit(w)) = rest.first() {
-            if is_assignment(w) {
-                rest = rest.get(1..).unwrap_or(&[]);
-            } else {
-                break;
+            match w.split_once('=').filter(|_| is_assignment(w)) {
+                Some((n, v)) => {
+                    assignments.push((n.to_string(), v.to_string()));
+                    rest = rest.get(1..).unwrap_or(&[]);
+                }
+                None => break,
             }
         }
     }
@@ -250,6 +257,7 @@ fn with_operands(g: &Grammar, args: &[Word], skip: usize) -> Unwrapped {
     Unwrapped {
         inner: Inner::Words(rest.to_vec()),
         chdir,
+        assignments,
     }
 }
 
@@ -350,13 +358,15 @@ fn env(args: &[Word]) -> Unwrapped {
                     return Unwrapped {
                         inner: Inner::Unknown("`env -S` of a string only known at run time".into()),
                         chdir,
+                        assignments: Vec::new(),
                     };
                 }
             },
             _ if w.starts_with("--unset=") => {}
             _ if w.starts_with("--chdir=") => chdir = w.get(8..).map(str::to_string),
             _ if w.starts_with("--split-string=") => split = w.get(15..).map(str::to_string),
-            _ if is_assignment(w) => {}
+            // env takes any word with `=` as an assignment (`BASH_FUNC_ls%%=…` too).
+            _ if w.contains('=') && !w.starts_with('-') => {}
             _ if w.starts_with("--") => {}
             _ if w.starts_with('-') => {
                 // A bundle such as `-iS 'cmd'` or `-vu X`: the first of u, C, S takes the
@@ -379,6 +389,7 @@ fn env(args: &[Word]) -> Unwrapped {
                                         "`env -S` of a string only known at run time".into(),
                                     ),
                                     chdir,
+                                    assignments: Vec::new(),
                                 };
                             }
                         },
@@ -399,7 +410,21 @@ fn env(args: &[Word]) -> Unwrapped {
         }
         None => Inner::Words(rest.to_vec()),
     };
-    Unwrapped { inner, chdir }
+    let assignments = args
+        .get(..i)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|w| w.lit().filter(|t| t.contains('=') && !t.starts_with('-')))
+        .filter_map(|t| {
+            t.split_once('=')
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+        })
+        .collect();
+    Unwrapped {
+        inner,
+        chdir,
+        assignments,
+    }
 }
 
 fn quote(s: &str) -> String {
@@ -1066,6 +1091,15 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
         if text.starts_with('-') && !text.starts_with("--") && text.len() > 2 {
             // A bundle (`-le`) or attached value (`-c'code'`, `-Wignore`, `-I/tmp`).
             let chars: Vec<char> = text.chars().skip(1).collect();
+            // `node -pe CODE`: every letter takes the code, which is the next word.
+            if chars
+                .iter()
+                .all(|c| inline.contains(&format!("-{c}").as_str()))
+            {
+                return args
+                    .get(i + 1)
+                    .map_or(Code::None, |c| Code::Inline(c.clone()));
+            }
             for (k, c) in chars.iter().enumerate() {
                 let flag = format!("-{c}");
                 let rest: String = chars.get(k + 1..).unwrap_or(&[]).iter().collect();
