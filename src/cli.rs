@@ -178,7 +178,7 @@ fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write)
             return report::exit_code(decision);
         }
     };
-    let repo = Git2RepoState::new();
+    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(PathBuf::from));
     let eval = engine::judge(&script, &policy, &cwd, &repo);
     let text = match (explain, a.json) {
         (true, false) => report::explain_text(&script, &eval, &policy),

@@ -312,3 +312,30 @@ fn absurdly_deep_nesting_is_denied_not_crashed() {
     assert_eq!(code(&o), 2, "{}", String::from_utf8_lossy(&o.stderr));
     assert!(stdout(&o).contains("nest deeper"));
 }
+
+#[test]
+fn paths_are_resolved_against_home_and_the_directory_before_matching() {
+    let env = Env::new();
+    let repo = env.repo("r", false);
+    let home = env.home.path().to_str().unwrap().to_string();
+    let cwd = repo.to_str().unwrap();
+    for script in [
+        format!("rm -rf {home}"),
+        format!("rm -rf {home}/"),
+        // HOME is /tmp/.tmpXXXX here: two levels up is /.
+        "rm -rf ~/../..".to_string(),
+        "cd .git && rm -rf objects".to_string(),
+        "rm -rf ../r/.git".to_string(),
+    ] {
+        let o = env.run(&["check", "--cwd", cwd, "--command", &script]);
+        assert_eq!(code(&o), 2, "{script}: {}", stdout(&o));
+    }
+    let o = env.run(&[
+        "check",
+        "--cwd",
+        cwd,
+        "--command",
+        "rm -rf ~/project/build target",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+}

@@ -69,4 +69,9 @@ pub trait RepoState {
     fn git_config(&self, _dir: &Path, _key: &str) -> Option<String> {
         None
     }
+
+    /// The home directory `~` stands for (the engine reads no environment itself).
+    fn home(&self) -> Option<std::path::PathBuf> {
+        None
+    }
 }

@@ -50,12 +50,22 @@ pub struct Git2RepoState {
     values: RefCell<HashMap<(PathBuf, Predicate), PredicateValue>>,
     /// The user and system configuration, for alias look-ups outside a repository.
     global_config: OnceCell<Option<Config>>,
+    /// The home directory `~` stands for, as given by the caller.
+    home: Option<PathBuf>,
 }
 
 impl Git2RepoState {
     /// A state with nothing opened or evaluated yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The same, answering [`RepoState::home`] with `home` (the caller's `$HOME`).
+    pub fn with_home(home: Option<PathBuf>) -> Self {
+        Self {
+            home: home.filter(|h| h.is_absolute()),
+            ..Self::default()
+        }
     }
 
     /// Finds (once per directory) the repository containing `dir`.
@@ -196,6 +206,10 @@ impl RepoState for Git2RepoState {
             return None;
         }
         self.git_config(dir, &format!("alias.{name}"))
+    }
+
+    fn home(&self) -> Option<PathBuf> {
+        self.home.clone()
     }
 
     fn git_config(&self, dir: &Path, key: &str) -> Option<String> {

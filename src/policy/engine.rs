@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::Decision;
 use super::policy::Policy;
-use super::rule::{Match, Rule, SYSTEM_DIRS};
+use super::rule::{Match, Place, Rule, SYSTEM_DIRS};
 use crate::command::{Analysis, Dir, SimpleCommand, Via};
 use crate::git::{Predicate, PredicateValue, RepoState};
 
@@ -171,12 +171,16 @@ fn evaluate_command(
                 .map(|p| p.to_string_lossy().to_string());
             !parent.is_some_and(|p| SYSTEM_DIRS.contains(&p.as_str()))
         });
+    let place = Place {
+        dir: dir.clone(),
+        home: predicates.repo.home(),
+    };
     let mut matches = Vec::new();
     for index in policy.candidates(cmd.program()) {
         let Some(rule) = policy.rules.get(index) else {
             continue;
         };
-        let certainty = rule.matches(&cmd.words);
+        let certainty = rule.matches_in(&cmd.words, &place);
         if certainty == Match::No {
             continue;
         }

@@ -245,6 +245,12 @@ fn could_match(word: &Word, g: &Glob) -> bool {
 impl Rule {
     /// How this rule matches a command's words.
     pub fn matches(&self, words: &[Word]) -> Match {
+        self.matches_in(words, &Place::default())
+    }
+
+    /// How this rule matches a command run in a known place: path arguments are also
+    /// compared resolved against the directory and the home directory.
+    pub fn matches_in(&self, words: &[Word], place: &Place) -> Match {
         let (base, consumed) = match &self.matcher {
             Matcher::Exact(p) => (token_seq(p, words, true), p.len()),
             Matcher::Prefix(p) => (token_seq(p, words, false), p.len()),
@@ -254,17 +260,17 @@ impl Rule {
             return base;
         }
         let rest = words.get(consumed.min(words.len())..).unwrap_or(&[]);
-        base.and(self.refine(rest))
+        base.and(self.refine(rest, place))
     }
 
-    fn refine(&self, args: &[Word]) -> Match {
+    fn refine(&self, args: &[Word], place: &Place) -> Match {
         let r = &self.refinements;
         let mut result = Match::Yes;
         if !r.flags.is_empty() {
             result = result.and(any_flag(&r.flags, args));
         }
         if !r.args.is_empty() {
-            result = result.and(any_arg(&r.args, args));
+            result = result.and(any_arg(&r.args, args, place));
         }
         if !r.unless_flags.is_empty() && carve_out(&r.unless_flags, &r.flags, args) {
             result = Match::No;
@@ -489,14 +495,59 @@ fn canonical_glob(word: &str) -> String {
     }
 }
 
-/// Whether any argument matches one of `globs` (also in normalised path form).
-fn any_arg(globs: &[Glob], args: &[Word]) -> Match {
+/// Where a command runs, for resolving its path arguments.
+#[derive(Debug, Clone, Default)]
+pub struct Place {
+    /// The absolute directory it runs in, when known.
+    pub dir: Option<PathBuf>,
+    /// The home directory `~` stands for, when known.
+    pub home: Option<PathBuf>,
+}
+
+impl Place {
+    /// The forms a path argument is compared in: as written, normalised, resolved to an
+    /// absolute path (against the directory, `~` against home), and that absolute path
+    /// written with `~` when it lies in the home directory — so `rm -rf ~/..`,
+    /// `rm -rf /root` (HOME=/root) and `cd .git && rm -rf objects` meet rules about `/`,
+    /// `~` and `.git`.
+    fn forms(&self, arg: &str) -> Vec<String> {
+        let mut forms = vec![arg.to_string(), normalize_path(arg)];
+        let absolute = match (arg.strip_prefix('~'), &self.home, &self.dir) {
+            (Some(rest), Some(home), _) if rest.is_empty() || rest.starts_with('/') => {
+                Some(format!("{}{rest}", home.display()))
+            }
+            (Some(_), _, _) => None,
+            (None, _, _) if arg.starts_with('/') => Some(arg.to_string()),
+            (None, _, Some(dir)) if !arg.starts_with('-') => {
+                Some(dir.join(arg).display().to_string())
+            }
+            _ => None,
+        };
+        if let Some(abs) = absolute.map(|a| normalize_path(&a)) {
+            if let Some(home) = &self.home
+                && let Some(rest) = Path::new(&abs).strip_prefix(home).ok()
+            {
+                let rest = rest.display().to_string();
+                forms.push(if rest.is_empty() {
+                    "~".to_string()
+                } else {
+                    format!("~/{rest}")
+                });
+            }
+            forms.push(abs);
+        }
+        forms
+    }
+}
+
+/// Whether any argument matches one of `globs` (also in normalised and resolved forms).
+fn any_arg(globs: &[Glob], args: &[Word], place: &Place) -> Match {
     let mut result = Match::No;
     for arg in args {
         match arg {
             Word::Lit(a) => {
-                let n = normalize_path(a);
-                if globs.iter().any(|g| g.matches(a) || g.matches(&n)) {
+                let forms = place.forms(a);
+                if globs.iter().any(|g| forms.iter().any(|f| g.matches(f))) {
                     return Match::Yes;
                 }
             }

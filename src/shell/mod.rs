@@ -82,7 +82,7 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         }
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new("/").to_path_buf());
-    let repo = Git2RepoState::new();
+    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(std::path::PathBuf::from));
     let (text, eval) = match script {
         Invocation::Info => {
             return exec::exec(exec::Permit::runs_nothing(), &shell, &argv0, &args);
