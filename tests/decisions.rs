@@ -1486,3 +1486,42 @@ fn second_red_team_findings_are_closed(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+#[case(
+    "python3 -c 'import os; os.system(\"git re\" + \"set --hard\")'",
+    Clean,
+    Request
+)]
+#[case(
+    "node -e \"require('child_process').spawnSync('git', ['reset', '--hard'])\"",
+    Clean,
+    Request
+)]
+#[case("perl -e 'system qw(git reset --hard)'", Clean, Request)]
+#[case("perl -e 'qx{git reset --hard}'", Clean, Request)]
+#[case(
+    "git filter-branch --msg-filter 'git reset --hard; cat' HEAD",
+    Clean,
+    Deny
+)]
+#[case(
+    "printf x | git -c credential.helper='!git reset --hard #' credential fill",
+    Clean,
+    Deny
+)]
+#[case(
+    "shopt -s expand_aliases\nalias g='git '\nalias r='reset --hard'\ng r",
+    Clean,
+    Deny
+)]
+#[case("git restore ..", Dirty, Deny)]
+#[case("git restore --pathspec-from-file=/dev/stdin <<< .", Dirty, Deny)]
+#[case("git restore src/main.rs", Dirty, Allow)]
+fn third_round_evasions_are_closed(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -79,16 +79,37 @@ fn reads_as_command(text: &str) -> bool {
 /// Shell-like strings in interpreter code.
 pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
     let chars: Vec<char> = code.chars().collect();
-    let lits = literals(code);
+    let between = |a: usize, b: usize| -> String {
+        chars
+            .get(a..b)
+            .map(|c| c.iter().collect())
+            .unwrap_or_default()
+    };
+    // Adjacent literals joined by nothing, `+` or `.` are one string (`"git re" + "set"`).
+    let mut pieces: Vec<(usize, usize, String)> = Vec::new();
+    for (start, end, text) in literals(code) {
+        if let Some(last) = pieces.last_mut() {
+            let gap = between(last.1, start);
+            let gap = gap.trim();
+            if gap.is_empty() || gap == "+" || gap == "." {
+                last.1 = end;
+                last.2.push_str(&text);
+                continue;
+            }
+        }
+        pieces.push((start, end, text));
+    }
     let mut out = Vec::new();
     let mut group: Vec<String> = Vec::new();
     let mut prev_end: Option<usize> = None;
-    for (start, end, text) in &lits {
+    for (start, end, text) in &pieces {
+        // Literals in one list (`["git", "push"]`, `'git', ['reset', '--hard']`) are an argv.
         let joined = prev_end.is_some_and(|p| {
-            chars
-                .get(p..*start)
-                .is_some_and(|between| between.iter().all(|c| c.is_whitespace() || *c == ','))
-                && chars.get(p..*start).is_some_and(|b| b.contains(&','))
+            let gap = between(p, *start);
+            gap.contains(',')
+                && gap
+                    .chars()
+                    .all(|c| c.is_whitespace() || matches!(c, ',' | '[' | ']'))
         });
         if !joined && group.len() > 1 {
             out.push(Candidate::Argv(std::mem::take(&mut group)));
@@ -105,12 +126,86 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
     if group.len() > 1 {
         out.push(Candidate::Argv(group));
     }
+    out.extend(perl_quotes(&chars));
+    out
+}
+
+/// Perl's quote operators: `q{…}`, `qq(…)`, `qx[…]` (strings) and `qw(…)` (a word list).
+fn perl_quotes(chars: &[char]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let starts_word = i == 0
+            || chars
+                .get(i - 1)
+                .is_some_and(|p| !p.is_alphanumeric() && *p != '_');
+        if c != 'q' || !starts_word {
+            i += 1;
+            continue;
+        }
+        let kind = match chars.get(i + 1) {
+            Some('q' | 'x' | 'w') => chars.get(i + 1).copied(),
+            _ => None,
+        };
+        let mut j = i + 1 + usize::from(kind.is_some());
+        while chars.get(j).is_some_and(|c| c.is_whitespace()) {
+            j += 1;
+        }
+        let Some(&open) = chars.get(j) else { break };
+        let close = match open {
+            '{' => '}',
+            '(' => ')',
+            '[' => ']',
+            '<' => '>',
+            '/' | '|' | '!' | '#' => open,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let body_start = j + 1;
+        let mut k = body_start;
+        while chars.get(k).is_some_and(|c| *c != close) {
+            k += 1;
+        }
+        let body: String = chars
+            .get(body_start..k)
+            .map(|b| b.iter().collect())
+            .unwrap_or_default();
+        if kind == Some('w') {
+            out.push(Candidate::Argv(
+                body.split_whitespace().map(str::to_string).collect(),
+            ));
+        } else if reads_as_command(&body) {
+            out.push(Candidate::Script(body));
+        }
+        i = k + 1;
+    }
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concatenated_and_perl_quoted_strings_are_found() {
+        let c = shell_like_strings("os.system(\"git re\" + \"set --hard\")");
+        assert!(c.contains(&Candidate::Script("git reset --hard".into())));
+        let c = shell_like_strings("spawnSync('git', ['reset', '--hard'])");
+        assert!(c.contains(&Candidate::Argv(vec![
+            "git".into(),
+            "reset".into(),
+            "--hard".into()
+        ])));
+        let c = shell_like_strings("system qw(git reset --hard); qx{rm -rf /}");
+        assert!(c.contains(&Candidate::Argv(vec![
+            "git".into(),
+            "reset".into(),
+            "--hard".into()
+        ])));
+        assert!(c.contains(&Candidate::Script("rm -rf /".into())));
+    }
 
     #[test]
     fn os_system_string_is_found() {

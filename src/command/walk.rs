@@ -945,7 +945,18 @@ impl Walker<'_> {
         {
             match value {
                 Some(value) => {
-                    let script = format!("{value} {}", quote_words(&args));
+                    // An alias ending in a blank makes the next word an alias too.
+                    let next = args
+                        .first()
+                        .and_then(Word::lit)
+                        .filter(|_| value.ends_with([' ', '\t']));
+                    let script = match next.and_then(|n| self.aliases.get(n).cloned().flatten()) {
+                        Some(next_value) => format!(
+                            "{value}{next_value} {}",
+                            quote_words(args.get(1..).unwrap_or(&[]))
+                        ),
+                        None => format!("{value} {}", quote_words(&args)),
+                    };
                     self.expanding.push(name.clone());
                     self.nested_here(&script, scope, &format!("alias {name}"));
                     self.expanding.pop();
@@ -1498,6 +1509,8 @@ impl Walker<'_> {
         let mut words = args;
         let mut config_aliases: Vec<(String, String)> = Vec::new();
         let mut autocorrect: Option<String> = None;
+        // `--git-dir=X`: aliases come from X's configuration.
+        let mut alias_dir: Option<Dir> = None;
         for _ in 0..8 {
             let g = wrappers::git_globals(&words);
             for dir in &g.chdirs {
@@ -1514,7 +1527,12 @@ impl Walker<'_> {
             }
             // SECURITY: `-c core.pager=…` and friends make git run a shell command.
             for (key, value) in &g.config_commands {
+                // Helpers and drivers written `!cmd` run `cmd` through the shell.
+                let value = value.strip_prefix('!').unwrap_or(value);
                 self.nested(value, &sub, &format!("git -c {key}"), None);
+            }
+            if let Some(path) = &g.git_dir_path {
+                alias_dir = Some(join_dir(&sub.dir, path));
             }
             if let Some(reason) = g.config_unknown.clone().or_else(|| sub.git_env.clone()) {
                 self.dynamic(&sub, vec![Word::Lit(program.to_string())], reason);
@@ -1575,7 +1593,7 @@ impl Walker<'_> {
                 .find(|(k, _)| *k == key)
                 .map(|(_, v)| v.clone())
                 .or_else(|| self.script_git_aliases.get(&key).cloned())
-                .or_else(|| self.repo_alias(&sub.dir, sub_name));
+                .or_else(|| self.repo_alias(alias_dir.as_ref().unwrap_or(&sub.dir), sub_name));
             let value = match value {
                 Some(v) if !self.expanding.contains(&guard) => v,
                 _ => {

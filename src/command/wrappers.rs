@@ -730,6 +730,15 @@ pub fn git_subcommand_scripts(rest: &[Word]) -> Vec<Word> {
         "rebase" => &["-x", "--exec"],
         "difftool" | "mergetool" => &["-x", "--extcmd"],
         "grep" => &["-O", "--open-files-in-pager"],
+        "filter-branch" => &[
+            "--env-filter",
+            "--tree-filter",
+            "--index-filter",
+            "--parent-filter",
+            "--msg-filter",
+            "--commit-filter",
+            "--tag-name-filter",
+        ],
         "push" | "send-pack" => &["--receive-pack", "--exec"],
         "fetch" | "pull" | "clone" | "ls-remote" | "fetch-pack" | "archive" => {
             &["--upload-pack", "-u", "--exec"]
@@ -1152,6 +1161,8 @@ pub struct GitGlobals {
     pub work_tree: Option<Option<String>>,
     /// `--git-dir` was given: the repository is not found from the directory.
     pub git_dir: bool,
+    /// Its literal value, for looking aliases up in that repository.
+    pub git_dir_path: Option<String>,
     /// `(name, value)` of each `-c alias.NAME=VALUE`.
     pub config_aliases: Vec<(String, String)>,
     /// `(key, value)` of each `-c KEY=VALUE` whose value git runs as a shell command.
@@ -1216,7 +1227,8 @@ pub fn git_globals(args: &[Word]) -> GitGlobals {
             }
             "--git-dir" => {
                 out.git_dir = true;
-                value(&mut i, attached);
+                out.git_dir_path =
+                    value(&mut i, attached).and_then(|v| v.lit().map(str::to_string));
             }
             "--namespace" | "--super-prefix" | "--exec-path" | "--list-cmds" | "--attr-source" => {
                 if attached.is_none() && name != "--exec-path" && name != "--list-cmds" {
