@@ -326,6 +326,7 @@ fn paths_are_resolved_against_home_and_the_directory_before_matching() {
         "rm -rf ~/../..".to_string(),
         "cd .git && rm -rf objects".to_string(),
         "rm -rf ../r/.git".to_string(),
+        "rm -rf /proc/self/cwd/.git".to_string(),
     ] {
         let o = env.run(&["check", "--cwd", cwd, "--command", &script]);
         assert_eq!(code(&o), 2, "{script}: {}", stdout(&o));

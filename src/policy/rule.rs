@@ -511,6 +511,14 @@ impl Place {
     /// `rm -rf /root` (HOME=/root) and `cd .git && rm -rf objects` meet rules about `/`,
     /// `~` and `.git`.
     fn forms(&self, arg: &str) -> Vec<String> {
+        // `/proc/self/cwd` is the directory the command runs in.
+        let arg = match (arg.strip_prefix("/proc/self/cwd"), &self.dir) {
+            (Some(rest), Some(dir)) if rest.is_empty() || rest.starts_with('/') => {
+                format!("{}{rest}", dir.display())
+            }
+            _ => arg.to_string(),
+        };
+        let arg = arg.as_str();
         let mut forms = vec![arg.to_string(), normalize_path(arg)];
         let absolute = match (arg.strip_prefix('~'), &self.home, &self.dir) {
             (Some(rest), Some(home), _) if rest.is_empty() || rest.starts_with('/') => {
