@@ -40,6 +40,20 @@ echo "==> generating the bundle and manifest from it"
 "$bin_dir/policy-exec" resolve --root "$config_dir" --harness default --task-domain default \
   --emit-host-rules --host-out-dir "$config_dir" >/dev/null
 
+guard_dir="${XDG_DATA_HOME:-$HOME/.local/share}/policy-exec/guards"
+if [ "${GUARDS:-0}" = 1 ]; then
+  # Exec guards (opt-in): policy-exec linked as each program the policy's deny and
+  # request rules name; shell mode puts this directory first on the PATH it hands bash.
+  echo "==> installing exec guards in $guard_dir"
+  mkdir -p "$guard_dir"
+  find "$guard_dir" -maxdepth 1 -type l -delete
+  for program in $("$bin_dir/policy-exec" guards); do
+    ln -sfn "$bin_dir/policy-exec" "$guard_dir/$program"
+  done
+elif [ -d "$guard_dir" ]; then
+  echo "==> exec guards stay as they are in $guard_dir (GUARDS=1 refreshes them)"
+fi
+
 case ":$PATH:" in
   *":$bin_dir:"*) ;;
   *) echo "note: $bin_dir is not on your PATH; add it to use \`policy-exec\` by name" ;;

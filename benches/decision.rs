@@ -139,10 +139,21 @@ fn main() {
     std::fs::create_dir_all(&shim_dir).unwrap();
     let shim = shim_dir.join("bash");
     std::os::unix::fs::symlink(&bin, &shim).unwrap();
+    let guards = home.path().join("guards");
+    std::fs::create_dir_all(&guards).unwrap();
+    std::os::unix::fs::symlink(&bin, guards.join("git")).unwrap();
+    let guard_path = format!("{}:/usr/bin:/bin", guards.display());
     let (mut plain, mut git, mut bash, mut shell) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut git_direct, mut git_guarded) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
         bash.push(run(Command::new("/bin/bash").args(["-c", "true"])));
+        git_direct.push(run(Command::new("/usr/bin/git").arg("--version")));
+        git_guarded.push(run(Command::new(guards.join("git"))
+            .arg("--version")
+            .env_clear()
+            .env("PATH", &guard_path)
+            .env("HOME", home.path())));
         shell.push(run(Command::new(&shim)
             .args(["-c", "true"])
             .env_clear()
@@ -190,6 +201,13 @@ fn main() {
         "git status && tool3 sub3 x | grep y",
         "bash -c 'tool5 sub995 a b' ; echo done",
     ];
+    let (direct, guarded) = (median(git_direct), median(git_guarded));
+    println!(
+        "  `git --version` direct                      {:>8.3} ms\n  `git --version` through its exec guard       {:>8.3} ms  (+{:.3} ms)",
+        direct.as_secs_f64() * 1e3,
+        guarded.as_secs_f64() * 1e3,
+        (guarded.as_secs_f64() - direct.as_secs_f64()) * 1e3
+    );
     println!("in-process decision time (3 scripts, mean per script):");
     let mut base = None;
     for n in [100usize, 1_000, 10_000] {

@@ -28,6 +28,20 @@ enum Command {
     Explain(JudgeArgs),
     /// Merge the six policy scopes into one effective policy with its policy_hash.
     Resolve(crate::resolve::cli::ResolveArgs),
+    /// List the programs to guard at exec time (those the policy's deny and request
+    /// rules name), one per line.
+    Guards(GuardsArgs),
+}
+
+/// Where the policy comes from, for `guards`.
+#[derive(Debug, Args)]
+struct GuardsArgs {
+    /// The wrapper bundle.
+    #[arg(long, conflicts_with = "manifest")]
+    bundle: Option<PathBuf>,
+    /// The dispatch manifest.
+    #[arg(long)]
+    manifest: Option<PathBuf>,
 }
 
 /// Where the policy comes from and what to judge.
@@ -64,6 +78,13 @@ struct JudgeArgs {
 
 /// Runs policy-exec with the process arguments and returns the exit status.
 pub fn run(args: Vec<OsString>) -> u8 {
+    let argv0 = args
+        .first()
+        .map(|a| a.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if crate::shell::guard::is_guard_name(&argv0) {
+        return crate::shell::run_guard(args, &env_locator(None, None));
+    }
     if is_shell_invocation(&args) {
         return crate::shell::run(args, &env_locator(None, None));
     }
@@ -81,6 +102,18 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Check(a) => judge(&a, false, &mut out, &mut err),
         Command::Explain(a) => judge(&a, true, &mut out, &mut err),
         Command::Resolve(a) => crate::resolve::cli::run_resolve(&a, &mut out, &mut err),
+        Command::Guards(a) => match env_locator(a.bundle, a.manifest).load() {
+            Loaded::Ready(policy) => {
+                for program in policy.guarded_programs() {
+                    let _ = writeln!(out, "{program}");
+                }
+                0
+            }
+            Loaded::Failed { message, .. } => {
+                let _ = writeln!(err, "policy-exec: {message}");
+                2
+            }
+        },
     }
 }
 
@@ -95,7 +128,7 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
     if crate::shell::argv::looks_like_shell(&argv0, first.as_deref()) {
         return true;
     }
-    let subcommands = ["check", "explain", "resolve", "help"];
+    let subcommands = ["check", "explain", "resolve", "guards", "help"];
     first.is_some_and(|f| {
         !subcommands.contains(&f.as_str())
             && !f.starts_with('-')

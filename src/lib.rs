@@ -50,7 +50,9 @@
 //! * [`shell`] is shell mode: started as `bash`/`sh`/`zsh`/`dash` (a shim), it reads bash's
 //!   argv, judges the script with the same engine, then `exec`s the real shell (only with
 //!   an [`shell::exec::Permit`], built from an allow or an approved prompt), refuses with
-//!   a human line and a JSON line (exit 126), or asks on `/dev/tty`.
+//!   a human line and a JSON line (exit 126), or asks on `/dev/tty`. Linked under a
+//!   program's name (an exec guard), it judges that program's exact argv the same way
+//!   and execs the real program found on `PATH` after the guard.
 //! * [`cli`] is the clap front end (and the switch into shell mode); `main.rs` only calls
 //!   [`run`].
 

@@ -127,6 +127,23 @@ impl Policy {
         Ok(policy)
     }
 
+    /// Programs worth guarding at exec time: those named by a rule that can deny or ask
+    /// (sorted, without duplicates).
+    pub fn guarded_programs(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .rules
+            .iter()
+            .filter(|r| {
+                r.action > Decision::Allow || r.on_mismatch.is_some_and(|d| d > Decision::Allow)
+            })
+            .filter_map(|r| r.matcher.program())
+            .filter(|p| !matches!(p.as_str(), "bash" | "sh" | "zsh" | "dash" | "policy-exec"))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Indices of the rules that could match a command with this program name (all rules
     /// when the program is unknown), in rule order.
     pub fn candidates(&self, program: Option<&str>) -> Vec<usize> {

@@ -120,9 +120,28 @@ pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, Stri
 
 /// Replaces this process with the real shell: the original arguments and `argv[0]`, the
 /// environment minus injection vectors. Returns only if `exec` fails.
-pub fn exec(_permit: Permit, shell: &Path, argv0: &OsString, args: &[OsString]) -> u8 {
+pub fn exec(permit: Permit, shell: &Path, argv0: &OsString, args: &[OsString]) -> u8 {
+    exec_guarded(permit, shell, argv0, args, None)
+}
+
+/// [`exec`], with a guard directory put first on the child's `PATH`, so programs it
+/// starts by name reach their guards.
+pub fn exec_guarded(
+    _permit: Permit,
+    shell: &Path,
+    argv0: &OsString,
+    args: &[OsString],
+    guards: Option<&Path>,
+) -> u8 {
     let mut cmd = std::process::Command::new(shell);
     cmd.arg0(argv0).args(args);
+    if let Some(dir) = guards {
+        let current = std::env::var_os("PATH").unwrap_or_default();
+        let rest = std::env::split_paths(&current).filter(|p| p != dir);
+        if let Ok(path) = std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(rest)) {
+            cmd.env("PATH", path);
+        }
+    }
     cmd.env(
         LOOP_MARK,
         format!("{}:{}", std::process::id(), generation()),
@@ -134,7 +153,7 @@ pub fn exec(_permit: Permit, shell: &Path, argv0: &OsString, args: &[OsString]) 
     }
     let error = cmd.exec();
     eprintln!(
-        "policy-exec: cannot run the real shell `{}` ({error}): check that it exists and is executable",
+        "policy-exec: cannot run `{}` ({error}): check that it exists and is executable",
         shell.display()
     );
     super::NO_SHELL

@@ -9,6 +9,7 @@
 
 pub mod argv;
 pub mod exec;
+pub mod guard;
 pub mod prompt;
 
 use std::ffi::OsString;
@@ -140,6 +141,63 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
     decide(&eval, &policy, &text, &shell, &argv0, &args, &mut err)
 }
 
+/// Guard mode: argv[0] names a guarded program. Judges the exact argv, then execs the
+/// real program found on `PATH` after the guard, or refuses like shell mode.
+pub fn run_guard(argv: Vec<OsString>, locator: &Locator) -> u8 {
+    let mut err = std::io::stderr().lock();
+    let argv0 = argv.first().cloned().unwrap_or_default();
+    let name = argv0
+        .to_string_lossy()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let args: Vec<OsString> = argv.get(1..).unwrap_or(&[]).to_vec();
+    if exec::generation() > exec::MAX_GENERATIONS {
+        let _ = writeln!(
+            err,
+            "policy-exec: the guard for `{name}` started itself again in a loop: check PATH"
+        );
+        return NO_SHELL;
+    }
+    let real = match guard::real_program(&name, std::env::var_os("PATH").as_deref()) {
+        Ok(p) => p,
+        Err(message) => {
+            let _ = writeln!(err, "policy-exec: {message}");
+            return NO_SHELL;
+        }
+    };
+    let policy = match locator.load() {
+        Loaded::Ready(p) => p,
+        Loaded::Failed { decision, message } => {
+            if decision == Decision::Allow {
+                return exec::exec(exec::Permit::fallback_allow(), &real, &argv0, &args);
+            }
+            return refuse_unloaded(decision, &message, &mut err);
+        }
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new("/").to_path_buf());
+    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(std::path::PathBuf::from));
+    let mut words = vec![OsString::from(&name)];
+    words.extend(args.iter().cloned());
+    let script = guard::quoted(&words);
+    let eval = engine::judge(&script, &policy, &cwd, &repo);
+    decide(&eval, &policy, &script, &real, &argv0, &args, &mut err)
+}
+
+/// The guard directory, when installed: `$XDG_DATA_HOME/policy-exec/guards` (default
+/// `~/.local/share/policy-exec/guards`).
+fn guard_dir() -> Option<std::path::PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share"))
+        })?;
+    let dir = data.join("policy-exec/guards");
+    dir.is_dir().then_some(dir)
+}
+
 /// The judgement of a shell whose script cannot be known before it runs.
 fn dynamic_eval(
     name: &str,
@@ -216,7 +274,7 @@ fn decide(
 ) -> u8 {
     match eval.decision {
         Decision::Allow => match exec::Permit::from_evaluation(eval) {
-            Some(permit) => exec::exec(permit, shell, argv0, args),
+            Some(permit) => exec::exec_guarded(permit, shell, argv0, args, guard_dir().as_deref()),
             None => refuse(eval, policy, report::Asked::NoTerminal, err),
         },
         Decision::Request => {
@@ -227,7 +285,9 @@ fn decide(
                 script: script.to_string(),
             };
             match prompt::ask(&question, policy.enforcement.prompt_timeout) {
-                prompt::Answer::Yes(permit) => exec::exec(permit, shell, argv0, args),
+                prompt::Answer::Yes(permit) => {
+                    exec::exec_guarded(permit, shell, argv0, args, guard_dir().as_deref())
+                }
                 prompt::Answer::No => refuse(eval, policy, report::Asked::Declined, err),
                 prompt::Answer::TimedOut => refuse(eval, policy, report::Asked::TimedOut, err),
                 prompt::Answer::NoTerminal => refuse(eval, policy, report::Asked::NoTerminal, err),

@@ -1,0 +1,86 @@
+//! Exec guards: policy-exec linked under a program's name (`git`, `rm`, …) in a
+//! directory placed first on the shell's `PATH`. Whatever starts that program by name —
+//! a script file, `make`, `xargs`, a Python `subprocess` — reaches us with the exact,
+//! already-expanded argv: we judge it with the same engine, in the current directory,
+//! and then exec the real program (the next one on `PATH`, never ourselves) or refuse.
+
+use std::ffi::OsString;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// Names that are never guards (shell mode and the CLI itself).
+const NOT_GUARDS: [&str; 5] = ["policy-exec", "bash", "sh", "zsh", "dash"];
+
+/// Whether argv[0] names a guarded program rather than policy-exec or a shell.
+pub fn is_guard_name(argv0: &str) -> bool {
+    let base = argv0.rsplit('/').next().unwrap_or(argv0);
+    let base = base.strip_prefix('-').unwrap_or(base);
+    !base.is_empty() && !NOT_GUARDS.contains(&base) && !base.starts_with("policy-exec")
+}
+
+/// `(device, inode)` of a file, following links.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// The real program for `name`: the first executable on `PATH` that is not this binary
+/// (by canonical path and inode) and not in a directory that holds a link to us under
+/// that name (the guard directory).
+pub fn real_program(name: &str, path: Option<&std::ffi::OsStr>) -> Result<PathBuf, String> {
+    let me = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok());
+    let me_id = me.as_deref().and_then(identity);
+    let is_me = |p: &Path| {
+        let canonical = p.canonicalize().ok();
+        (canonical.is_some() && canonical == me) || (identity(p).is_some() && identity(p) == me_id)
+    };
+    for dir in std::env::split_paths(path.unwrap_or_default()) {
+        if dir.as_os_str().is_empty() || !dir.is_absolute() {
+            // SECURITY: `.` or relative entries would let the working directory choose.
+            continue;
+        }
+        let candidate = dir.join(name);
+        let Ok(meta) = std::fs::metadata(&candidate) else {
+            continue;
+        };
+        if meta.is_file() && meta.mode() & 0o111 != 0 && !is_me(&candidate) {
+            return Ok(candidate);
+        }
+    }
+    Err(format!(
+        "no real `{name}` on PATH besides the policy-exec guard: install it, or remove the guard link for `{name}`"
+    ))
+}
+
+/// Quotes an argv as a shell script, so the engine reads exactly these words.
+pub fn quoted(argv: &[OsString]) -> String {
+    let words: Vec<String> = argv
+        .iter()
+        .map(|a| format!("'{}'", a.to_string_lossy().replace('\'', "'\\''")))
+        .collect();
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guard_names_exclude_shells_and_ourselves() {
+        assert!(is_guard_name("/home/u/.local/share/policy-exec/guards/git"));
+        assert!(is_guard_name("rm"));
+        assert!(!is_guard_name("policy-exec"));
+        assert!(!is_guard_name("/usr/local/bin/bash"));
+        assert!(!is_guard_name("-bash"));
+    }
+
+    #[test]
+    fn argv_is_quoted_for_the_engine() {
+        let argv: Vec<OsString> = ["git", "commit", "-m", "it's"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        assert_eq!(quoted(&argv), "'git' 'commit' '-m' 'it'\\''s'");
+    }
+}
