@@ -202,27 +202,18 @@ fn a_missing_bundle_is_denied_and_a_manifest_can_choose_otherwise() {
             .to_string(),
     )
     .unwrap();
-    assert_eq!(
+    let with_manifest = || {
         code(&env.run(&[
             "check",
             "--manifest",
             manifest.to_str().unwrap(),
             "--",
-            "ls"
-        ])),
-        1
-    );
+            "ls",
+        ]))
+    };
+    assert_eq!(with_manifest(), 1);
     std::fs::write(&manifest, "{not json").unwrap();
-    assert_eq!(
-        code(&env.run(&[
-            "check",
-            "--manifest",
-            manifest.to_str().unwrap(),
-            "--",
-            "ls"
-        ])),
-        2
-    );
+    assert_eq!(with_manifest(), 2);
 }
 
 #[test]

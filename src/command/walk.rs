@@ -863,8 +863,8 @@ impl Walker<'_> {
     /// by the time later commands run, so it makes the directory unknown.
     fn nested_here(&mut self, script: &str, scope: &mut Scope, frame: &str) {
         if self
-            .nested_dir(script, scope, frame, None)
-            .is_some_and(|dir| dir != scope.dir)
+            .nested_scope(script, scope, frame, None)
+            .is_some_and(|sub| sub.dir != scope.dir)
         {
             scope.dir = Dir::Unknown;
         }
@@ -878,17 +878,17 @@ impl Walker<'_> {
         frame: &str,
         positionals: Option<Positionals>,
     ) {
-        self.nested_dir(script, scope, frame, positionals);
+        self.nested_scope(script, scope, frame, positionals);
     }
 
-    /// [`Walker::nested`], returning the directory the script ends in when it was walked.
-    fn nested_dir(
+    /// [`Walker::nested`], returning the scope the script ends in when it was walked.
+    fn nested_scope(
         &mut self,
         script: &str,
         scope: &Scope,
         frame: &str,
         positionals: Option<Positionals>,
-    ) -> Option<Dir> {
+    ) -> Option<Scope> {
         if self.depth >= MAX_DEPTH || self.work >= MAX_WORK {
             self.dynamic(
                 scope,
@@ -917,7 +917,7 @@ impl Walker<'_> {
         self.depth += 1;
         self.program(&program, &mut sub);
         self.depth -= 1;
-        Some(sub.dir)
+        Some(sub)
     }
 
     /// Every simple command passes through here: recorded, then looked through.
@@ -1270,21 +1270,11 @@ impl Walker<'_> {
     fn eval(&mut self, args: &[Word], scope: &mut Scope) {
         match literal_join(args) {
             Some(script) => {
-                // `eval` runs in the current shell: a `cd` inside it moves us too.
-                if self.depth >= MAX_DEPTH {
-                    self.nested(&script, scope, "eval", None);
-                    return;
-                }
-                match parse(&script) {
-                    Ok(program) => {
-                        let frames = scope.frames.clone();
-                        scope.frames.push("eval".to_string());
-                        self.depth += 1;
-                        self.program(&program, scope);
-                        self.depth -= 1;
-                        scope.frames = frames;
-                    }
-                    Err(e) => self.unparsable(scope, &script, &e.message),
+                // `eval` runs in the current shell: what it changes stays changed.
+                if let Some(sub) = self.nested_scope(&script, scope, "eval", None) {
+                    scope.dir = sub.dir;
+                    scope.positionals = sub.positionals;
+                    scope.git_env = sub.git_env;
                 }
             }
             None => self.dynamic(
@@ -1292,6 +1282,15 @@ impl Walker<'_> {
                 args.to_vec(),
                 "eval of text only known at run time".to_string(),
             ),
+        }
+    }
+
+    /// Runs words joined as a script when they are all literal (`ssh host CMD…`,
+    /// `watch CMD…`), else records them as dynamic.
+    fn nested_words(&mut self, words: Vec<Word>, sub: &Scope, frame: &str, unknown: &str) {
+        match literal_join(&words) {
+            Some(script) => self.nested(&script, sub, frame, None),
+            None => self.dynamic(sub, words, unknown.to_string()),
         }
     }
 
@@ -1407,14 +1406,7 @@ impl Walker<'_> {
         if let Some(remote) = wrappers::ssh_remote(args) {
             let mut sub = scope.clone();
             sub.dir = Dir::Unknown;
-            match literal_join(&remote) {
-                Some(script) => self.nested(&script, &sub, "ssh", None),
-                None => self.dynamic(
-                    &sub,
-                    remote,
-                    "remote command only known at run time".to_string(),
-                ),
-            }
+            self.nested_words(remote, &sub, "ssh", "remote command only known at run time");
         }
     }
 
@@ -1425,12 +1417,12 @@ impl Walker<'_> {
             if exec {
                 self.dispatch(inner, &mut sub, &Stdin::Inherit);
             } else {
-                match literal_join(&inner) {
-                    Some(script) => self.nested(&script, &sub, "watch", None),
-                    None => {
-                        self.dynamic(&sub, inner, "watched command only known at run time".into())
-                    }
-                }
+                self.nested_words(
+                    inner,
+                    &sub,
+                    "watch",
+                    "watched command only known at run time",
+                );
             }
         }
     }
@@ -1668,14 +1660,12 @@ impl Walker<'_> {
                     .collect();
                 let mut sub = scope.clone();
                 sub.dir = Dir::Unknown;
-                match literal_join(&cmd) {
-                    Some(script) => self.nested(&script, &sub, "git submodule foreach", None),
-                    None => self.dynamic(
-                        &sub,
-                        cmd,
-                        "`git submodule foreach` of a command only known at run time".into(),
-                    ),
-                }
+                self.nested_words(
+                    cmd,
+                    &sub,
+                    "git submodule foreach",
+                    "`git submodule foreach` of a command only known at run time",
+                );
             }
             _ => {}
         }
@@ -1726,21 +1716,20 @@ impl Walker<'_> {
         }
     }
 
-    fn repo_config(&self, dir: &Dir, key: &str) -> Option<String> {
-        let path = match dir {
+    /// Where to read git configuration for a directory (the start when it is unknown).
+    fn config_dir(&self, dir: &Dir) -> PathBuf {
+        match dir {
             Dir::Start | Dir::Unknown => self.start.to_path_buf(),
             Dir::Path(p) => self.start.join(p),
-        };
-        self.repo.git_config(&path, key)
+        }
+    }
+
+    fn repo_config(&self, dir: &Dir, key: &str) -> Option<String> {
+        self.repo.git_config(&self.config_dir(dir), key)
     }
 
     fn repo_alias(&self, dir: &Dir, name: &str) -> Option<String> {
-        let path = match dir {
-            Dir::Start => self.start.to_path_buf(),
-            Dir::Path(p) => self.start.join(p),
-            Dir::Unknown => self.start.to_path_buf(),
-        };
-        self.repo.git_alias(&path, name)
+        self.repo.git_alias(&self.config_dir(dir), name)
     }
 }
 
