@@ -28,6 +28,9 @@ enum Command {
     Explain(JudgeArgs),
     /// Merge the six policy scopes into one effective policy with its policy_hash.
     Resolve(crate::resolve::cli::ResolveArgs),
+    /// Render native permission files for every harness from a resolved policy, and
+    /// install them with --apply.
+    Sync(crate::render::sync::SyncArgs),
     /// List the programs to guard at exec time (those the policy's deny and request
     /// rules name), one per line.
     Guards(GuardsArgs),
@@ -102,6 +105,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Check(a) => judge(&a, false, &mut out, &mut err),
         Command::Explain(a) => judge(&a, true, &mut out, &mut err),
         Command::Resolve(a) => crate::resolve::cli::run_resolve(&a, &mut out, &mut err),
+        Command::Sync(a) => crate::render::sync::run_sync(&a, &mut out, &mut err),
         Command::Guards(a) => match env_locator(a.bundle, a.manifest).load() {
             Loaded::Ready(policy) => {
                 for program in policy.guarded_programs() {
@@ -128,7 +132,7 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
     if crate::shell::argv::looks_like_shell(&argv0, first.as_deref()) {
         return true;
     }
-    let subcommands = ["check", "explain", "resolve", "guards", "help"];
+    let subcommands = ["check", "explain", "resolve", "sync", "guards", "help"];
     first.is_some_and(|f| {
         !subcommands.contains(&f.as_str())
             && !f.starts_with('-')

@@ -42,8 +42,12 @@
 //! * [`resolve`] merges the six scope files exactly as the reference does and hashes the
 //!   result byte-compatibly with Python's `json.dumps(sort_keys=True)`.
 //! * [`report`] renders an [`policy::engine::Evaluation`] for `check` and `explain`.
-//! * [`render`] writes host artifacts from a resolved policy (for now the wrapper bundle
-//!   and the dispatch manifest), atomically.
+//! * [`render`] turns a resolved policy into host artifacts: the wrapper bundle and
+//!   dispatch manifest, and each harness's native permission file (`render::hosts`:
+//!   a rule is reduced to literal tokens and how they relate to what it matches, and a
+//!   host gets only entries that never widen the policy, with a per-rule report).
+//!   `render::apply` merges them into live files (ledger of our entries, reference
+//!   markers cleaned, staged then renamed with backups); `render::sync` is `sync`.
 //! * [`policy::load`] finds the policy to judge with (`--bundle`, `--manifest`,
 //!   `POLICY_EXEC_MANIFEST`, `$XDG_CONFIG_HOME/policy-exec/`, `/etc/policy-exec/`, the
 //!   embedded default) and turns every failure into the manifest's fallback decision.

@@ -140,6 +140,6 @@ mod expand;
 mod heredoc;
 mod interp;
 mod walk;
-mod wrappers;
+pub(crate) mod wrappers;
 
 pub use walk::{analyze, analyze_with};

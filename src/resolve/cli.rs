@@ -144,23 +144,35 @@ pub fn run_resolve(args: &ResolveArgs, out: &mut dyn Write, err: &mut dyn Write)
         Err(e) => return write_error(args, &e, out, err),
     };
     if args.emit_host_rules {
-        let Some(dir) = given(&args.host_out_dir) else {
+        let out_dir = given(&args.host_out_dir).map(Path::to_path_buf);
+        if out_dir.is_none() && !args.apply_host_rules {
             return write_error(args, &ResolveError::HostRulesUnavailable, out, err);
+        }
+        let source = crate::render::sync::Source {
+            policy: resolved.policy.clone(),
+            policy_hash: resolved.policy_hash.clone(),
+            scopes: resolved.scopes.clone(),
+            root: args.root.clone(),
         };
-        match crate::render::write_wrapper_artifacts(&resolved, &args.root, dir) {
-            Ok(w) => {
-                let _ = writeln!(
-                    err,
-                    "policy-exec: wrote {} rules to `{}` and the manifest `{}`",
-                    w.rules,
-                    w.bundle.display(),
-                    w.manifest.display()
-                );
-            }
-            Err(e) => {
-                let _ = writeln!(err, "policy-exec: {e}");
-                return 5;
-            }
+        let result = (|| {
+            let apply = if args.apply_host_rules {
+                Some(crate::render::sync::targets_from(&Default::default())?)
+            } else {
+                None
+            };
+            crate::render::sync::sync(
+                &source,
+                &crate::render::sync::Request {
+                    out_dir,
+                    apply,
+                    include_conditional: args.include_conditional,
+                },
+            )
+        })();
+        // stdout carries the resolved policy: the host report goes to stderr.
+        let code = crate::render::sync::finish(result, false, err, &mut std::io::sink());
+        if code != 0 {
+            return code;
         }
     }
     match write_success(args, &resolved, out, err) {

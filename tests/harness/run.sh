@@ -3,7 +3,13 @@
 # shell, driven by a scripted fake model on 127.0.0.1 (fake_model.py). No real model and
 # no network except the npm registry (to install the two harnesses).
 #
-#   tests/harness/run.sh [--keep] [codex] [claude]      (default: both)
+#   tests/harness/run.sh [--keep] [codex] [claude] [codex-native] [claude-native]
+#                                                        (default: all four)
+#
+# codex/claude: policy-exec is the harness's shell. codex-native/claude-native: the
+# harness runs the real bash, and only the native rules `policy-exec sync --apply` wrote
+# into its home (~/.codex/rules/policy-exec.rules, ~/.claude/settings.json) stop the
+# denied command.
 #
 # Environment:
 #   CODEX_VERSION   npm version of @openai/codex              (default 0.171.0)
@@ -30,12 +36,12 @@ WANT=()
 for a in "$@"; do
   case $a in
     --keep) KEEP=1 ;;
-    codex|claude) WANT+=("$a") ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    codex|claude|codex-native|claude-native) WANT+=("$a") ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown argument: $a" >&2; exit 64 ;;
   esac
 done
-[ ${#WANT[@]} -eq 0 ] && WANT=(codex claude)
+[ ${#WANT[@]} -eq 0 ] && WANT=(codex claude codex-native claude-native)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/policy-exec-harness.XXXXXX")
 chmod 755 "$WORK"
@@ -253,6 +259,81 @@ run_claude() {
     fail "claude: ran to the model's final message (exit $rc)"; tail -15 "$dir/err.txt" "$dir/out.txt" | indent
   fi
   verdicts claude "$dir"
+}
+
+# ---------------------------------------------------------------- native rules only
+# `sync --apply` into a fresh home; the harness runs the real bash. The denied command must
+# be stopped by the harness itself, from the rendered rules.
+sync_home() { # sync_home HOME
+  "$WORK/bin/policy-exec" resolve --root "$WORK/policy" --harness default --task-domain default \
+    --emit "$WORK/policy/emit.json" >/dev/null 2>&1 &&
+  "$WORK/bin/policy-exec" sync --policy-json "$WORK/policy/emit.json" --apply --home "$1" \
+    >"$1.sync.txt" 2>&1
+}
+native_verdicts() { # native_verdicts NAME DIR
+  local h=$1 dir=$2 repo=$2/repo
+  check "$h: allowed command ran (marker_allowed.txt = hello)" grep -qx hello "$repo/marker_allowed.txt"
+  check "$h: denied command did not run (tracked.txt still has the uncommitted work)" \
+    grep -qx uncommitted-work "$repo/tracked.txt"
+  python3 "$HERE/check.py" tool-output "$dir/model.jsonl" 1 >"$dir/seen-denied.txt" 2>&1
+  echo "      what the model saw after the denied command:"; indent <"$dir/seen-denied.txt"
+}
+
+run_codex-native() {
+  local dir=$WORK/codex-native
+  mkdir -p "$dir/home"
+  echo; echo "==> Codex CLI, native rules only (real bash)"
+  make_repo "$dir/repo" || { fail "codex-native: test repo"; return; }
+  sync_home "$dir/home" || { fail "codex-native: policy-exec sync --apply"; cat "$dir/home.sync.txt"; return; }
+  check "codex-native: sync wrote ~/.codex/rules/policy-exec.rules" \
+    grep -qF 'pattern = ["git", "reset", "--hard"]' "$dir/home/.codex/rules/policy-exec.rules"
+  start_model "$dir"
+  cat >"$dir/home/.codex/config.toml" <<EOF
+model = "fake-model"
+model_provider = "fake"
+approval_policy = "never"
+sandbox_mode = "danger-full-access"
+check_for_update_on_startup = false
+
+[model_providers.fake]
+name = "Scripted fake model"
+base_url = "http://127.0.0.1:$PORT/v1"
+env_key = "FAKE_MODEL_API_KEY"
+wire_api = "responses"
+EOF
+  (
+    cd "$dir/repo" &&
+    env HOME="$dir/home" CODEX_HOME="$dir/home/.codex" FAKE_MODEL_API_KEY=dummy \
+      timeout "$RUN_TIMEOUT" "$CODEX" exec --skip-git-repo-check \
+      -C "$dir/repo" "Run the scripted steps." </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
+  )
+  stop_model
+  native_verdicts codex-native "$dir"
+  check "codex-native: the model was told the command is forbidden by policy" \
+    grep -qi 'forbidden\|rejected\|blocked\|policy' "$dir/seen-denied.txt"
+}
+
+run_claude-native() {
+  local dir=$WORK/claude-native
+  mkdir -p "$dir/home"
+  echo; echo "==> Claude Code, native rules only (real bash)"
+  make_repo "$dir/repo" || { fail "claude-native: test repo"; return; }
+  sync_home "$dir/home" || { fail "claude-native: policy-exec sync --apply"; cat "$dir/home.sync.txt"; return; }
+  check "claude-native: sync wrote Bash(git reset --hard:*) into ~/.claude/settings.json deny" \
+    python3 -c 'import json,sys; sys.exit(0 if "Bash(git reset --hard:*)" in json.load(open(sys.argv[1]))["permissions"]["deny"] else 1)' "$dir/home/.claude/settings.json"
+  start_model "$dir"
+  (
+    cd "$dir/repo" &&
+    env -i PATH="$PATH" HOME="$dir/home" TERM=dumb SHELL=/bin/bash \
+      ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" ANTHROPIC_API_KEY=dummy IS_SANDBOX=1 \
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1 \
+      timeout "$RUN_TIMEOUT" "$CLAUDE" -p "Run the scripted steps." \
+      --permission-mode bypassPermissions </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
+  )
+  stop_model
+  native_verdicts claude-native "$dir"
+  check "claude-native: the model was told permission was denied" \
+    grep -qi 'denied' "$dir/seen-denied.txt"
 }
 
 for h in "${WANT[@]}"; do "run_$h"; done

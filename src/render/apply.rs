@@ -1,0 +1,558 @@
+//! `sync --apply`: merges rendered entries into the harnesses' live files.
+//!
+//! What it guarantees:
+//! - Other keys and the user's own entries are kept; only entries policy-exec added are
+//!   ever removed. Which entries are ours is recorded in a ledger
+//!   (`~/.local/state/policy-exec/applied.json`), not in the harness files, because the
+//!   harnesses rewrite their own settings and would drop a key they do not know.
+//! - An entry the user already had is never claimed: if the policy later drops it, the
+//!   user's entry stays.
+//! - The reference's in-array markers (`__POLICY_CONTRACT_MANAGED_START__`/`_END__`) are
+//!   removed; the entries between them are kept as the user's (nothing is lost).
+//! - A malformed existing file is refused before anything is written.
+//! - All files are staged first (temp file in the target's directory, fsynced); only when
+//!   every file is staged are they renamed into place, each after a backup of the old
+//!   one. A failure while staging leaves every file untouched; a failure while renaming
+//!   leaves each file either fully old or fully new.
+//! - A second run with the same policy changes nothing (no write, no backup).
+//! - A symlinked settings file (dotfile managers) is updated at its target.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use super::hosts::{Host, HostRender};
+
+/// The reference's start marker inside JSON arrays.
+pub const REFERENCE_MARKER_START: &str = "__POLICY_CONTRACT_MANAGED_START__";
+/// The reference's end marker inside JSON arrays.
+pub const REFERENCE_MARKER_END: &str = "__POLICY_CONTRACT_MANAGED_END__";
+
+/// A failure applying.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// An existing file cannot be merged into.
+    #[error(
+        "`{path}` {why}: fix or move it, then run `policy-exec sync --apply` again (nothing was changed)"
+    )]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+    /// A file could not be read, staged or written.
+    #[error("cannot write `{path}` ({source}){}", if *.committed == 0 { ": nothing was changed" } else { "" })]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+        /// Files already replaced when it failed.
+        committed: usize,
+    },
+}
+
+/// Where to apply.
+#[derive(Debug, Clone)]
+pub struct Targets {
+    /// The live file for each host.
+    pub files: BTreeMap<Host, PathBuf>,
+    /// The ledger of entries we own.
+    pub ledger: PathBuf,
+}
+
+impl Targets {
+    /// The default paths under a home directory.
+    pub fn under_home(home: &Path) -> Targets {
+        Targets {
+            files: Host::ALL
+                .iter()
+                .map(|&h| (h, home.join(h.live_path())))
+                .collect(),
+            ledger: home.join(".local/state/policy-exec/applied.json"),
+        }
+    }
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileChange {
+    /// The host (or `policy-exec` for the bundle and manifest).
+    pub host: String,
+    /// The file written (symlinks resolved).
+    pub path: PathBuf,
+    /// created | updated | unchanged.
+    pub status: &'static str,
+    /// The backup of the previous content.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup: Option<PathBuf>,
+    /// Our entries added.
+    pub added: usize,
+    /// Our stale entries removed.
+    pub removed: usize,
+    /// The reference's marker strings removed.
+    pub markers_removed: usize,
+}
+
+/// A file ready to be written, with its new text.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// Who the file is for.
+    pub host: String,
+    /// The file.
+    pub path: PathBuf,
+    /// The new text (None: unchanged).
+    pub text: Option<String>,
+    /// Whether it exists now.
+    pub exists: bool,
+    /// Counts for the report.
+    pub added: usize,
+    /// Stale entries removed.
+    pub removed: usize,
+    /// Marker strings removed.
+    pub markers_removed: usize,
+}
+
+/// The ledger: our entries per file and list.
+type Ledger = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+fn read_ledger(path: &Path) -> Result<Ledger, ApplyError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::new()),
+        Err(source) => {
+            return Err(ApplyError::Write {
+                path: path.to_path_buf(),
+                source,
+                committed: 0,
+            });
+        }
+    };
+    let v: Value = serde_json::from_str(&text).map_err(|e| ApplyError::Malformed {
+        path: path.to_path_buf(),
+        why: format!("is not valid JSON ({e})"),
+    })?;
+    serde_json::from_value(v.get("files").cloned().unwrap_or_else(|| json!({}))).map_err(|e| {
+        ApplyError::Malformed {
+            path: path.to_path_buf(),
+            why: format!("is not a policy-exec ledger ({e})"),
+        }
+    })
+}
+
+fn ledger_text(ledger: &Ledger) -> String {
+    let v = json!({
+        "schema_version": 1,
+        "note": "entries `policy-exec sync --apply` added to each file; a later sync removes them when the policy drops them",
+        "files": ledger,
+    });
+    let mut t = serde_json::to_string_pretty(&v).unwrap_or_default();
+    t.push('\n');
+    t
+}
+
+/// The file to write for `path`: its target when it is a symlink.
+fn real_target(path: &Path) -> Result<PathBuf, ApplyError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            path.canonicalize().map_err(|source| ApplyError::Write {
+                path: path.to_path_buf(),
+                source,
+                committed: 0,
+            })
+        }
+        _ => Ok(path.to_path_buf()),
+    }
+}
+
+/// Reads the list at a dotted path, checking every step's type.
+fn list_at<'a>(
+    root: &'a Value,
+    dotted: &str,
+    path: &Path,
+) -> Result<Option<&'a Vec<Value>>, ApplyError> {
+    let mut cur = root;
+    let parts: Vec<&str> = dotted.split('.').collect();
+    for (i, p) in parts.iter().enumerate() {
+        let Some(next) = cur.get(*p) else {
+            return Ok(None);
+        };
+        let last = i + 1 == parts.len();
+        if last {
+            return match next {
+                Value::Array(a) => Ok(Some(a)),
+                Value::Null => Ok(None),
+                _ => Err(ApplyError::Malformed {
+                    path: path.to_path_buf(),
+                    why: format!("has `{dotted}` that is not a list"),
+                }),
+            };
+        }
+        if !next.is_object() {
+            return Err(ApplyError::Malformed {
+                path: path.to_path_buf(),
+                why: format!(
+                    "has `{}` that is not an object",
+                    parts.get(..=i).unwrap_or_default().join(".")
+                ),
+            });
+        }
+        cur = next;
+    }
+    Ok(None)
+}
+
+/// Sets the value at a dotted path in a JSON object, creating objects on the way.
+pub(crate) fn set_path(root: &mut Value, dotted: &str, value: Value) {
+    let mut cur = root;
+    let parts: Vec<&str> = dotted.split('.').collect();
+    let Some((last, parents)) = parts.split_last() else {
+        return;
+    };
+    for p in parents {
+        if !cur.get(*p).is_some_and(Value::is_object)
+            && let Some(o) = cur.as_object_mut()
+        {
+            o.insert((*p).to_string(), json!({}));
+        }
+        let Some(next) = cur.get_mut(*p) else {
+            return;
+        };
+        cur = next;
+    }
+    if let Some(o) = cur.as_object_mut() {
+        o.insert((*last).to_string(), value);
+    }
+}
+
+/// One JSON file merged: old and new content, the entries now ours, and counts.
+struct Merged {
+    old: Value,
+    new: Value,
+    owned: BTreeMap<String, Vec<String>>,
+    added: usize,
+    removed: usize,
+    markers: usize,
+}
+
+/// Merges one JSON host's entries into its existing file content.
+fn merge_json(
+    render: &HostRender,
+    path: &Path,
+    existing: Option<&str>,
+    owned_before: &BTreeMap<String, Vec<String>>,
+) -> Result<Merged, ApplyError> {
+    let old: Value = match existing {
+        None => json!({}),
+        Some(t) if t.trim().is_empty() => json!({}),
+        Some(t) => serde_json::from_str(t).map_err(|e| ApplyError::Malformed {
+            path: path.to_path_buf(),
+            why: format!("is not valid JSON ({e})"),
+        })?,
+    };
+    if !old.is_object() {
+        return Err(ApplyError::Malformed {
+            path: path.to_path_buf(),
+            why: "is not a JSON object".into(),
+        });
+    }
+    let mut new = old.clone();
+    let mut owned = BTreeMap::new();
+    let (mut added, mut removed, mut markers) = (0, 0, 0);
+    for (key, rendered) in &render.lists {
+        let before: Vec<Value> = list_at(&old, key, path)?.cloned().unwrap_or_default();
+        let ours_before: Vec<&String> = owned_before
+            .get(*key)
+            .map(|v| v.iter().collect())
+            .unwrap_or_default();
+        let mut user: Vec<Value> = Vec::new();
+        for item in &before {
+            match item.as_str() {
+                Some(REFERENCE_MARKER_START | REFERENCE_MARKER_END) => markers += 1,
+                Some(s) if ours_before.iter().any(|o| o.as_str() == s) => {
+                    if !rendered.iter().any(|r| r == s) {
+                        removed += 1;
+                    }
+                }
+                _ => user.push(item.clone()),
+            }
+        }
+        let mut ours = Vec::new();
+        for r in rendered {
+            let held_by_user = user.iter().any(|u| u.as_str() == Some(r.as_str()));
+            if !held_by_user {
+                if !ours_before.contains(&r) {
+                    added += 1;
+                }
+                ours.push(r.clone());
+            }
+        }
+        if before.is_empty() && ours.is_empty() && list_at(&old, key, path)?.is_none() {
+            continue;
+        }
+        let mut list = user;
+        list.extend(ours.iter().map(|s| json!(s)));
+        set_path(&mut new, key, Value::Array(list));
+        if !ours.is_empty() {
+            owned.insert((*key).to_string(), ours);
+        }
+    }
+    Ok(Merged {
+        old,
+        new,
+        owned,
+        added,
+        removed,
+        markers,
+    })
+}
+
+/// Works out every file's new content. Nothing is written.
+pub fn plan(
+    renders: &[HostRender],
+    targets: &Targets,
+) -> Result<(Vec<Planned>, Ledger, Ledger), ApplyError> {
+    let before = read_ledger(&targets.ledger)?;
+    let mut after = before.clone();
+    let mut planned = Vec::new();
+    for render in renders {
+        let Some(path) = targets.files.get(&render.host) else {
+            continue;
+        };
+        let path = real_target(path)?;
+        let key = path.display().to_string();
+        let existing = match std::fs::read_to_string(&path) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(ApplyError::Malformed {
+                    path,
+                    why: "is not UTF-8 text".into(),
+                });
+            }
+            Err(source) => {
+                return Err(ApplyError::Write {
+                    path,
+                    source,
+                    committed: 0,
+                });
+            }
+        };
+        let mut p = Planned {
+            host: render.host.name().to_string(),
+            path: path.clone(),
+            text: None,
+            exists: existing.is_some(),
+            added: 0,
+            removed: 0,
+            markers_removed: 0,
+        };
+        if render.host == Host::Codex {
+            // The whole file is ours (`policy-exec.rules`, never Codex's default.rules).
+            if existing.as_deref() != Some(render.text.as_str()) {
+                p.text = Some(render.text.clone());
+                p.added = render
+                    .rules
+                    .iter()
+                    .filter(|r| r.host_action.is_some())
+                    .count();
+            }
+            after.remove(&key);
+        } else {
+            let owned_before = before.get(&key).cloned().unwrap_or_default();
+            let m = merge_json(render, &path, existing.as_deref(), &owned_before)?;
+            p.added = m.added;
+            p.removed = m.removed;
+            p.markers_removed = m.markers;
+            if m.new != m.old || existing.is_none() {
+                let mut t = serde_json::to_string_pretty(&m.new).unwrap_or_default();
+                t.push('\n');
+                p.text = Some(t);
+            }
+            if m.owned.is_empty() {
+                after.remove(&key);
+            } else {
+                after.insert(key, m.owned);
+            }
+        }
+        planned.push(p);
+    }
+    Ok((planned, before, after))
+}
+
+/// A file written to a temp file beside its target, not yet renamed.
+struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+fn write_err(path: &Path, committed: usize) -> impl Fn(std::io::Error) -> ApplyError + '_ {
+    move |source| ApplyError::Write {
+        path: path.to_path_buf(),
+        source,
+        committed,
+    }
+}
+
+/// Writes `text` to a temp file in `path`'s directory (created if needed), fsynced, with
+/// the old file's permissions (or 0600).
+fn stage(path: &Path, text: &str) -> Result<Staged, ApplyError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(write_err(dir, 0))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".policy-exec-")
+        .tempfile_in(dir)
+        .map_err(write_err(path, 0))?;
+    tmp.write_all(text.as_bytes()).map_err(write_err(path, 0))?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(write_err(path, 0))?;
+    }
+    tmp.as_file().sync_all().map_err(write_err(path, 0))?;
+    Ok(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    })
+}
+
+/// Renames a staged file into place and syncs its directory.
+fn commit(staged: Staged, committed: usize) -> Result<(), ApplyError> {
+    let path = staged.path.clone();
+    staged
+        .tmp
+        .persist(&path)
+        .map_err(|e| write_err(&path, committed)(e.error))?;
+    if let Some(dir) = path.parent()
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// `YYYYmmddTHHMMSSZ` for backup names, from the system clock (UTC).
+fn timestamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// A backup path beside `path` that does not exist yet.
+fn backup_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stamp = timestamp();
+    let mut candidate = path.with_file_name(format!("{name}.policy-exec-backup.{stamp}"));
+    let mut n = 1;
+    while candidate.exists() {
+        candidate = path.with_file_name(format!("{name}.policy-exec-backup.{stamp}.{n}"));
+        n += 1;
+    }
+    candidate
+}
+
+/// Stages every changed file, then commits them all, with backups and the ledger.
+pub fn write(
+    planned: &[Planned],
+    before: &Ledger,
+    after: &Ledger,
+    ledger: &Path,
+) -> Result<Vec<FileChange>, ApplyError> {
+    // Phase 1: stage everything. Any failure here leaves every file untouched.
+    let mut staged = Vec::new();
+    for p in planned {
+        if let Some(text) = &p.text {
+            staged.push((p, stage(&p.path, text)?));
+        }
+    }
+    let mut changes: Vec<FileChange> = planned
+        .iter()
+        .filter(|p| p.text.is_none())
+        .map(|p| FileChange {
+            host: p.host.clone(),
+            path: p.path.clone(),
+            status: "unchanged",
+            backup: None,
+            added: 0,
+            removed: 0,
+            markers_removed: 0,
+        })
+        .collect();
+    if staged.is_empty() && before == after {
+        return Ok(changes);
+    }
+    // The ledger first names everything that may be ours after this run, so a crash
+    // part-way never leaves one of our entries unrecorded.
+    let mut union = before.clone();
+    for (file, lists) in after {
+        let slot = union.entry(file.clone()).or_default();
+        for (key, entries) in lists {
+            let list = slot.entry(key.clone()).or_default();
+            for e in entries {
+                if !list.contains(e) {
+                    list.push(e.clone());
+                }
+            }
+        }
+    }
+    let ledger_stage = stage(ledger, &ledger_text(&union))?;
+    commit(ledger_stage, 0)?;
+    // Phase 2: back up and rename, file by file.
+    let mut committed = 0;
+    for (p, s) in staged {
+        let backup = if p.exists {
+            let b = backup_path(&p.path);
+            let old = std::fs::read(&p.path).map_err(write_err(&p.path, committed))?;
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".policy-exec-")
+                .tempfile_in(b.parent().unwrap_or(Path::new(".")))
+                .map_err(write_err(&b, committed))?;
+            tmp.write_all(&old).map_err(write_err(&b, committed))?;
+            tmp.as_file().sync_all().map_err(write_err(&b, committed))?;
+            tmp.persist(&b)
+                .map_err(|e| write_err(&b, committed)(e.error))?;
+            Some(b)
+        } else {
+            None
+        };
+        commit(s, committed)?;
+        committed += 1;
+        changes.push(FileChange {
+            host: p.host.clone(),
+            path: p.path.clone(),
+            status: if p.exists { "updated" } else { "created" },
+            backup,
+            added: p.added,
+            removed: p.removed,
+            markers_removed: p.markers_removed,
+        });
+    }
+    let final_stage = stage(ledger, &ledger_text(after))?;
+    commit(final_stage, committed)?;
+    Ok(changes)
+}

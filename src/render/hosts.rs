@@ -1,0 +1,920 @@
+//! Native permission files for the four harnesses, rendered from the compiled policy.
+//!
+//! Each harness can hold only part of what a policy says (see `HOSTS.md`): Codex matches
+//! argv prefixes token by token, Claude matches `Bash(prefix:*)` or an exact command,
+//! Cursor matches the first token only and has no ask list, Droid keeps plain command
+//! strings. A rule is therefore first reduced to a host-neutral [`Shape`] — literal
+//! leading tokens, whether the argv must end there, option spellings that may follow —
+//! together with how that shape relates to what the rule really matches (equal, a
+//! superset, a subset). Each host then renders what it can.
+//!
+//! SECURITY: a renderer never widens. An allow entry is written only when the host form
+//! matches no more than the rule does, and only when every rule that could deny or ask
+//! for an overlapping command is held at least as strictly on that host (otherwise the
+//! native allow would let such a command through without asking). A deny or ask entry
+//! may be broader than its rule (tightened) or cover only part of it (partial: the host
+//! still never allows more than before, and policy-exec enforces the rest). Everything
+//! else is dropped, and every rule's fate is reported with the reason.
+//!
+//! Host versions these renderers were checked against are in [`Host::tested_with`].
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::policy::Decision;
+use crate::policy::policy::Policy;
+use crate::policy::rule::{Matcher, Rule};
+
+/// A harness with a native permission file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Host {
+    /// Codex CLI: Starlark `prefix_rule`s.
+    Codex,
+    /// Claude Code: `permissions.allow/ask/deny` in settings.json.
+    Claude,
+    /// Cursor CLI: `permissions.allow/deny` in cli-config.json.
+    Cursor,
+    /// Factory Droid: command lists in settings.json.
+    FactoryDroid,
+}
+
+impl Host {
+    /// Every host, in report order.
+    pub const ALL: [Host; 4] = [Host::Codex, Host::Claude, Host::Cursor, Host::FactoryDroid];
+
+    /// The host's name in reports and flags.
+    pub fn name(self) -> &'static str {
+        match self {
+            Host::Codex => "codex",
+            Host::Claude => "claude",
+            Host::Cursor => "cursor",
+            Host::FactoryDroid => "factory-droid",
+        }
+    }
+
+    /// The artifact's file name in `--out-dir`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Host::Codex => "codex.rules",
+            Host::Claude => "claude.settings.json",
+            Host::Cursor => "cursor.cli-config.json",
+            Host::FactoryDroid => "factory-droid.settings.json",
+        }
+    }
+
+    /// The live file `--apply` merges into, relative to the home directory.
+    pub fn live_path(self) -> &'static str {
+        match self {
+            Host::Codex => ".codex/rules/policy-exec.rules",
+            Host::Claude => ".claude/settings.json",
+            Host::Cursor => ".cursor/cli-config.json",
+            Host::FactoryDroid => ".factory/settings.json",
+        }
+    }
+
+    /// The harness version whose matching rules this renderer follows.
+    pub fn tested_with(self) -> &'static str {
+        match self {
+            Host::Codex => "Codex CLI 0.171.0 (execpolicy prefix_rule)",
+            Host::Claude => "Claude Code 2.1.332",
+            Host::Cursor => "Cursor CLI (HOSTS.md, November 2026)",
+            Host::FactoryDroid => "Factory Droid 0.215 (HOSTS.md)",
+        }
+    }
+}
+
+/// What happened to one rule on one host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The host holds the rule exactly.
+    Exact,
+    /// The host form is stricter than the rule: a deny/ask that covers more, or an allow
+    /// that covers less.
+    Tightened,
+    /// A deny/ask that covers only part of the rule; policy-exec enforces the rest.
+    Partial,
+    /// Not rendered.
+    Dropped,
+}
+
+/// One rule's fate on one host.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleReport {
+    /// The rule's id.
+    pub id: String,
+    /// Where the rule was written.
+    pub origin: String,
+    /// The rule's action.
+    pub action: Decision,
+    /// The decision the host entry carries, when rendered.
+    pub host_action: Option<Decision>,
+    /// Exact, tightened, partial or dropped.
+    pub outcome: Outcome,
+    /// Why, when not exact.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
+    /// The entries written for it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entries: Vec<String>,
+}
+
+/// One host's artifact.
+#[derive(Debug, Clone)]
+pub struct HostRender {
+    /// The host.
+    pub host: Host,
+    /// The artifact file's text.
+    pub text: String,
+    /// For JSON hosts: our entries per list, keyed by dotted path
+    /// (`permissions.allow`). For Codex: the whole file is ours.
+    pub lists: BTreeMap<&'static str, Vec<String>>,
+    /// Every rule's fate.
+    pub rules: Vec<RuleReport>,
+}
+
+impl HostRender {
+    /// Number of rules with each outcome: exact, tightened, partial, dropped.
+    pub fn counts(&self) -> [usize; 4] {
+        let n = |o: Outcome| self.rules.iter().filter(|r| r.outcome == o).count();
+        [
+            n(Outcome::Exact),
+            n(Outcome::Tightened),
+            n(Outcome::Partial),
+            n(Outcome::Dropped),
+        ]
+    }
+}
+
+/// How a host form relates to the set of commands its rule matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    /// The same commands.
+    Equal,
+    /// Every command the rule matches, and more.
+    Superset,
+    /// Only commands the rule matches, but not all of them.
+    Subset,
+    /// Some of the rule's commands, and some others.
+    Neither,
+}
+
+impl Relation {
+    /// Both narrowings apply.
+    fn and(self, other: Relation) -> Relation {
+        use Relation::*;
+        match (self, other) {
+            (Equal, r) | (r, Equal) => r,
+            (Superset, Superset) => Superset,
+            (Subset, Subset) => Subset,
+            _ => Neither,
+        }
+    }
+}
+
+/// A rule reduced to what token-prefix hosts can express.
+#[derive(Debug, Clone)]
+struct Shape {
+    /// Literal leading tokens.
+    tokens: Vec<String>,
+    /// The argv must end after the tokens (and the option, if any).
+    exact: bool,
+    /// Option spellings, one of which must directly follow the tokens.
+    flags: Vec<String>,
+    /// How the shape relates to the rule.
+    relation: Relation,
+    /// Why the shape is not equal to the rule.
+    notes: Vec<String>,
+}
+
+impl Shape {
+    /// The shape's argv prefixes, one per option spelling.
+    fn prefixes(&self) -> Vec<Vec<String>> {
+        if self.flags.is_empty() {
+            return vec![self.tokens.clone()];
+        }
+        self.flags
+            .iter()
+            .map(|f| {
+                let mut t = self.tokens.clone();
+                t.push(f.clone());
+                t
+            })
+            .collect()
+    }
+
+    fn narrow(&mut self, relation: Relation, note: String) {
+        self.relation = self.relation.and(relation);
+        self.notes.push(note);
+    }
+}
+
+/// Characters a host token may not contain: they would change how the host parses its
+/// entry (`Bash(…:*)`, Starlark strings) or mean a glob.
+fn token_is_plain(token: &str) -> bool {
+    !token.is_empty()
+        && !token.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(
+                    c,
+                    '"' | '\''
+                        | '\\'
+                        | '('
+                        | ')'
+                        | '*'
+                        | '?'
+                        | '['
+                        | ']'
+                        | '$'
+                        | '`'
+                        | ';'
+                        | '&'
+                        | '|'
+                        | '<'
+                        | '>'
+                        | '{'
+                        | '}'
+                        | '~'
+                        | '#'
+                )
+        })
+}
+
+/// Programs that run other commands: a native allow for one of them could let a denied
+/// command through (`sudo git push --force`), so it overlaps every rule.
+fn runs_other_commands(program: &str) -> bool {
+    let base = crate::policy::rule::basename(program);
+    crate::command::wrappers::interpreter(base).is_some()
+        || matches!(
+            base,
+            "bash"
+                | "sh"
+                | "zsh"
+                | "dash"
+                | "ksh"
+                | "fish"
+                | "busybox"
+                | "sudo"
+                | "doas"
+                | "su"
+                | "env"
+                | "exec"
+                | "eval"
+                | "source"
+                | "."
+                | "command"
+                | "builtin"
+                | "time"
+                | "nice"
+                | "nohup"
+                | "setsid"
+                | "stdbuf"
+                | "ionice"
+                | "timeout"
+                | "taskset"
+                | "chrt"
+                | "perf"
+                | "strace"
+                | "ltrace"
+                | "xargs"
+                | "parallel"
+                | "find"
+                | "ssh"
+                | "watch"
+                | "flock"
+                | "script"
+                | "sg"
+                | "capsh"
+                | "unshare"
+                | "chroot"
+                | "runuser"
+                | "make"
+                | "npx"
+                | "policy-exec"
+        )
+}
+
+/// Reduces a rule to a [`Shape`], or says why no token form exists.
+fn shape(rule: &Rule) -> Result<Shape, String> {
+    let mut s = match &rule.matcher {
+        Matcher::Exact(words) => Shape {
+            tokens: words.clone(),
+            exact: true,
+            flags: Vec::new(),
+            relation: Relation::Equal,
+            notes: Vec::new(),
+        },
+        Matcher::Prefix(words) => Shape {
+            tokens: words.clone(),
+            exact: false,
+            flags: Vec::new(),
+            relation: Relation::Equal,
+            notes: Vec::new(),
+        },
+        Matcher::Glob(g) => glob_shape(g.pattern())?,
+    };
+    let r = &rule.refinements;
+    if !r.flags.is_empty() {
+        s.flags = r.flags.clone();
+        s.narrow(
+            Relation::Subset,
+            format!(
+                "the host sees {} only when it directly follows `{}` and is spelled exactly (not bundled, abbreviated or later in the command)",
+                r.flags.join("/"),
+                s.tokens.join(" ")
+            ),
+        );
+    }
+    if !r.args.is_empty() {
+        // Ignoring the arguments would turn `rm -r` of `/` into every recursive rm.
+        return Err(format!(
+            "the host cannot check the `args` refinement ({}); without it the entry would cover every `{}` command",
+            rule.refinements
+                .args
+                .iter()
+                .map(|g| format!("`{}`", g.pattern()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            s.tokens.join(" ")
+        ));
+    }
+    if !r.unless_flags.is_empty() {
+        s.narrow(
+            Relation::Superset,
+            format!(
+                "the host cannot express the carve-out {}",
+                r.unless_flags.join("/")
+            ),
+        );
+    }
+    if let Some(bad) = s.tokens.iter().chain(&s.flags).find(|t| !token_is_plain(t)) {
+        return Err(format!(
+            "token `{bad}` cannot be written as a literal host token"
+        ));
+    }
+    if s.tokens.is_empty() {
+        return Err("the pattern has no literal leading word".into());
+    }
+    Ok(s)
+}
+
+/// The token form of a glob (fnmatch over the argv joined by spaces).
+fn glob_shape(pattern: &str) -> Result<Shape, String> {
+    let wild = |c: char| matches!(c, '*' | '?' | '[');
+    let Some(first_wild) = pattern.find(wild) else {
+        // No wildcard: the joined argv must equal the pattern.
+        return Ok(Shape {
+            tokens: pattern.split(' ').map(str::to_string).collect(),
+            exact: true,
+            flags: Vec::new(),
+            relation: if pattern.split(' ').any(str::is_empty) {
+                Relation::Subset
+            } else {
+                Relation::Equal
+            },
+            notes: Vec::new(),
+        });
+    };
+    let literal = pattern.get(..first_wild).unwrap_or_default();
+    let rest = pattern.get(first_wild..).unwrap_or_default();
+    let words: Vec<String> = literal.split_whitespace().map(str::to_string).collect();
+    if rest == "*" && literal.ends_with(' ') && !words.is_empty() {
+        // `git push *`: the prefix also matches a bare `git push`.
+        return Ok(Shape {
+            tokens: words,
+            exact: false,
+            flags: Vec::new(),
+            relation: Relation::Superset,
+            notes: vec![format!(
+                "the glob needs at least one more argument; the host entry also matches a bare `{}`",
+                literal.trim_end()
+            )],
+        });
+    }
+    if rest == "*" && !literal.ends_with(' ') && !words.is_empty() {
+        // `git push*`: the prefix misses `git pushy`.
+        return Ok(Shape {
+            tokens: words,
+            exact: false,
+            flags: Vec::new(),
+            relation: Relation::Subset,
+            notes: vec![format!(
+                "the glob also matches words that merely start with `{}`; the host entry needs the whole word",
+                literal.split(' ').next_back().unwrap_or_default()
+            )],
+        });
+    }
+    // Wildcards further in: keep only the complete literal words, a broader prefix.
+    let mut complete = words;
+    if !literal.ends_with(' ') {
+        complete.pop();
+    }
+    if complete.len() < 2 {
+        return Err(format!(
+            "glob `{pattern}` has no literal prefix narrower than its program"
+        ));
+    }
+    Ok(Shape {
+        notes: vec![format!(
+            "the host entry keeps only the literal prefix `{}` of glob `{pattern}`",
+            complete.join(" ")
+        )],
+        tokens: complete,
+        exact: false,
+        flags: Vec::new(),
+        relation: Relation::Superset,
+    })
+}
+
+/// The decision a host entry carries for a rule, or why it has none. Conditional rules
+/// are only rendered with `--include-conditional`, with the stricter of their outcomes.
+fn host_action(
+    rule: &Rule,
+    include_conditional: bool,
+) -> Result<(Decision, Option<String>), String> {
+    if rule.condition.is_none() {
+        return Ok((rule.action, None));
+    }
+    if !include_conditional {
+        return Err(
+            "conditional: its decision depends on the repository state (pass --include-conditional to render the stricter of its outcomes)"
+                .into(),
+        );
+    }
+    match rule.on_mismatch {
+        Some(m) if m == rule.action => Ok((rule.action, None)),
+        Some(m) => Ok((
+            rule.action.max(m),
+            Some(format!(
+                "conditional: rendered as {} whatever the repository state",
+                rule.action.max(m)
+            )),
+        )),
+        None if rule.action == Decision::Allow => {
+            Err("conditional allow without on_mismatch: a host cannot tell when it holds".into())
+        }
+        None => Ok((
+            rule.action,
+            Some("conditional: rendered as if its conditions always held".into()),
+        )),
+    }
+}
+
+/// Can a rule give deny or request?
+fn can_restrict(rule: &Rule) -> bool {
+    rule.action > Decision::Allow || rule.on_mismatch.is_some_and(|d| d > Decision::Allow)
+}
+
+/// Literal leading words every command the rule matches starts with (possibly none).
+fn leading_words(rule: &Rule) -> Vec<String> {
+    match &rule.matcher {
+        Matcher::Exact(w) | Matcher::Prefix(w) => w.clone(),
+        Matcher::Glob(g) => {
+            let p = g.pattern();
+            match p.find(['*', '?', '[']) {
+                None => p.split(' ').map(str::to_string).collect(),
+                Some(i) => {
+                    let lit = p.get(..i).unwrap_or_default();
+                    let mut w: Vec<String> = lit.split_whitespace().map(str::to_string).collect();
+                    if !lit.ends_with(' ') {
+                        w.pop();
+                    }
+                    w
+                }
+            }
+        }
+    }
+}
+
+/// Could a command starting with `prefix` also be matched by `rule`?
+fn overlaps(prefix: &[String], rule: &Rule) -> bool {
+    if prefix.first().is_some_and(|p| runs_other_commands(p)) {
+        return true;
+    }
+    let lead = leading_words(rule);
+    let same = |a: &str, b: &str, first: bool| {
+        if first {
+            crate::policy::rule::basename(a) == crate::policy::rule::basename(b)
+        } else {
+            a == b
+        }
+    };
+    prefix
+        .iter()
+        .zip(&lead)
+        .enumerate()
+        .all(|(i, (a, b))| same(a, b, i == 0))
+}
+
+/// One rule's rendering on one host, before the allow-safety pass.
+struct Planned {
+    report: RuleReport,
+    /// Argv prefixes of the entries (for the overlap check).
+    prefixes: Vec<Vec<String>>,
+    /// Codex: the `prefix_rule` text.
+    codex: Option<String>,
+}
+
+/// Renders every host's artifact from a compiled policy.
+pub fn render_all(policy: &Policy, include_conditional: bool) -> Vec<HostRender> {
+    Host::ALL
+        .iter()
+        .map(|&h| render(h, policy, include_conditional))
+        .collect()
+}
+
+/// Renders one host's artifact.
+pub fn render(host: Host, policy: &Policy, include_conditional: bool) -> HostRender {
+    let mut planned: Vec<Planned> = policy
+        .rules
+        .iter()
+        .map(|r| plan(host, r, include_conditional))
+        .collect();
+    // SECURITY: an allow entry must not pass a command that another rule would deny or
+    // ask about, unless the host holds that rule at least as strictly.
+    let weak: Vec<&Rule> = policy
+        .rules
+        .iter()
+        .zip(&planned)
+        .filter(|(r, p)| {
+            can_restrict(r) && !matches!(p.report.outcome, Outcome::Exact | Outcome::Tightened)
+        })
+        .map(|(r, _)| r)
+        .collect();
+    for p in &mut planned {
+        if p.report.host_action != Some(Decision::Allow) {
+            continue;
+        }
+        let blocker = weak
+            .iter()
+            .find(|w| w.id != p.report.id && p.prefixes.iter().any(|prefix| overlaps(prefix, w)));
+        if let Some(w) = blocker {
+            p.report.outcome = Outcome::Dropped;
+            p.report.host_action = None;
+            p.report.entries.clear();
+            p.codex = None;
+            p.report.why.push(format!(
+                "a native allow could pass commands that rule `{}` denies or asks about, which {} cannot hold exactly",
+                w.id,
+                host.name()
+            ));
+        }
+    }
+    let mut lists: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    for key in list_keys(host) {
+        lists.insert(key, Vec::new());
+    }
+    for p in &planned {
+        if let Some(action) = p.report.host_action {
+            for key in keys_for(host, action) {
+                let list = lists.entry(key).or_default();
+                for e in &p.report.entries {
+                    if !list.contains(e) {
+                        list.push(e.clone());
+                    }
+                }
+            }
+        }
+    }
+    let text = match host {
+        Host::Codex => codex_text(policy, &planned),
+        _ => json_text(host, policy, &lists),
+    };
+    HostRender {
+        host,
+        text,
+        lists: if host == Host::Codex {
+            BTreeMap::new()
+        } else {
+            lists
+        },
+        rules: planned.into_iter().map(|p| p.report).collect(),
+    }
+}
+
+/// The JSON lists each host file has.
+fn list_keys(host: Host) -> &'static [&'static str] {
+    match host {
+        Host::Codex => &[],
+        Host::Claude => &["permissions.allow", "permissions.ask", "permissions.deny"],
+        Host::Cursor => &["permissions.allow", "permissions.deny"],
+        Host::FactoryDroid => &[
+            "commandAllowlist",
+            "commandRequestlist",
+            "commandDenylist",
+            "commandBlocklist",
+        ],
+    }
+}
+
+/// Which lists an entry with this decision goes into.
+fn keys_for(host: Host, action: Decision) -> &'static [&'static str] {
+    match (host, action) {
+        (Host::Codex, _) => &[],
+        (Host::Claude, Decision::Allow) => &["permissions.allow"],
+        (Host::Claude, Decision::Request) => &["permissions.ask"],
+        (Host::Claude, Decision::Deny) => &["permissions.deny"],
+        (Host::Cursor, Decision::Allow) => &["permissions.allow"],
+        (Host::Cursor, Decision::Request) => &[],
+        (Host::Cursor, Decision::Deny) => &["permissions.deny"],
+        (Host::FactoryDroid, Decision::Allow) => &["commandAllowlist"],
+        // Droid asks for what is in its denylist: the only list that makes it ask.
+        (Host::FactoryDroid, Decision::Request) => &["commandRequestlist", "commandDenylist"],
+        // The reference writes denies to commandDenylist; real Droid only refuses what
+        // is in commandBlocklist.
+        (Host::FactoryDroid, Decision::Deny) => &["commandDenylist", "commandBlocklist"],
+    }
+}
+
+fn origin_text(rule: &Rule) -> String {
+    if rule.origin.path.is_empty() {
+        rule.source.clone()
+    } else {
+        rule.origin.path.clone()
+    }
+}
+
+/// Plans one rule on one host.
+fn plan(host: Host, rule: &Rule, include_conditional: bool) -> Planned {
+    let mut report = RuleReport {
+        id: rule.id.clone(),
+        origin: origin_text(rule),
+        action: rule.action,
+        host_action: None,
+        outcome: Outcome::Dropped,
+        why: Vec::new(),
+        entries: Vec::new(),
+    };
+    let dropped = |mut report: RuleReport, why: String| {
+        report.why.push(why);
+        Planned {
+            report,
+            prefixes: Vec::new(),
+            codex: None,
+        }
+    };
+    let (action, cond_note) = match host_action(rule, include_conditional) {
+        Ok(a) => a,
+        Err(why) => return dropped(report, why),
+    };
+    let mut s = match shape(rule) {
+        Ok(s) => s,
+        Err(why) => return dropped(report, why),
+    };
+    if let Some(n) = cond_note {
+        // Rendered whatever the repository state: an allow would be wider, a deny stricter.
+        s.narrow(Relation::Superset, n);
+    }
+    // Host capabilities.
+    match host {
+        Host::Codex | Host::FactoryDroid => {
+            if s.exact {
+                s.exact = false;
+                s.narrow(
+                    Relation::Superset,
+                    format!(
+                        "{} matches prefixes only: the entry also matches longer commands",
+                        host.name()
+                    ),
+                );
+            }
+        }
+        Host::Claude => {
+            if s.exact && !s.flags.is_empty() {
+                s.exact = false;
+                s.narrow(
+                    Relation::Superset,
+                    "an exact command with an option cannot be written: rendered as a prefix"
+                        .into(),
+                );
+            }
+        }
+        Host::Cursor => {
+            if action == Decision::Request {
+                return dropped(
+                    report,
+                    "cursor has no ask list (commands no entry allows already prompt)".into(),
+                );
+            }
+            if s.tokens.len() > 1 || !s.flags.is_empty() {
+                let first = s.tokens.first().cloned().unwrap_or_default();
+                return dropped(
+                    report,
+                    format!(
+                        "cursor matches the first token only: an entry would {} every `{first}` command",
+                        if action == Decision::Allow {
+                            "allow"
+                        } else {
+                            "block"
+                        }
+                    ),
+                );
+            }
+            if s.exact {
+                s.exact = false;
+                s.narrow(
+                    Relation::Superset,
+                    "cursor matches the first token only: the entry also matches longer commands"
+                        .into(),
+                );
+            }
+        }
+    }
+    let outcome = match (action, s.relation) {
+        (_, Relation::Equal) => Outcome::Exact,
+        (Decision::Allow, Relation::Subset) => Outcome::Tightened,
+        (Decision::Allow, _) => {
+            let mut why = s.notes.clone();
+            why.push("an allow that matches more than its rule would widen it".into());
+            report.why = why;
+            return Planned {
+                report,
+                prefixes: Vec::new(),
+                codex: None,
+            };
+        }
+        (_, Relation::Superset) => Outcome::Tightened,
+        (_, Relation::Subset | Relation::Neither) => Outcome::Partial,
+    };
+    report.outcome = outcome;
+    report.host_action = Some(action);
+    report.why = s.notes.clone();
+    let prefixes = s.prefixes();
+    report.entries = match host {
+        Host::Codex => vec![format!("[{}]", codex_pattern(&s).join(", "))],
+        Host::Claude => prefixes
+            .iter()
+            .map(|p| {
+                if s.exact {
+                    format!("Bash({})", p.join(" "))
+                } else {
+                    format!("Bash({}:*)", p.join(" "))
+                }
+            })
+            .collect(),
+        Host::Cursor => prefixes
+            .iter()
+            .map(|p| format!("Shell({})", p.join(" ")))
+            .collect(),
+        Host::FactoryDroid => prefixes.iter().map(|p| p.join(" ")).collect(),
+    };
+    let codex = (host == Host::Codex).then(|| codex_rule(rule, action, &s));
+    Planned {
+        report,
+        prefixes,
+        codex,
+    }
+}
+
+/// A JSON string literal (also a valid Starlark string for the plain tokens we allow).
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// The `pattern` list of a Codex rule: tokens, then the option alternatives.
+fn codex_pattern(s: &Shape) -> Vec<String> {
+    let mut out: Vec<String> = s.tokens.iter().map(|t| quoted(t)).collect();
+    match s.flags.as_slice() {
+        [] => {}
+        [one] => out.push(quoted(one)),
+        many => out.push(format!(
+            "[{}]",
+            many.iter()
+                .map(|f| quoted(f))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+    out
+}
+
+/// Does Codex's prefix rule match this example (words split on whitespace)?
+fn codex_matches(s: &Shape, example: &str) -> bool {
+    let words: Vec<&str> = example.split_whitespace().collect();
+    let mut want: Vec<Vec<&str>> = s.tokens.iter().map(|t| vec![t.as_str()]).collect();
+    if !s.flags.is_empty() {
+        want.push(s.flags.iter().map(String::as_str).collect());
+    }
+    words.len() >= want.len() && want.iter().zip(&words).all(|(alts, w)| alts.contains(w))
+}
+
+/// Examples Codex can check: plain words only (Codex splits them with shlex).
+fn plain_example(example: &str) -> bool {
+    example.split_whitespace().all(token_is_plain) && !example.trim().is_empty()
+}
+
+fn codex_decision(d: Decision) -> &'static str {
+    match d {
+        Decision::Allow => "allow",
+        Decision::Request => "prompt",
+        Decision::Deny => "forbidden",
+    }
+}
+
+/// One `prefix_rule(...)`, with the rule's examples that hold for the host form (Codex
+/// refuses to load a file whose examples disagree).
+fn codex_rule(rule: &Rule, action: Decision, s: &Shape) -> String {
+    let justification = match &rule.reason {
+        Some(r) => format!("{r} (policy-exec rule {}, {})", rule.id, origin_text(rule)),
+        None => format!("policy-exec rule {} ({})", rule.id, origin_text(rule)),
+    };
+    let matches: Vec<String> = rule
+        .examples_match
+        .iter()
+        .filter(|e| plain_example(e) && codex_matches(s, e))
+        .map(|e| quoted(&e.split_whitespace().collect::<Vec<_>>().join(" ")))
+        .collect();
+    let not_matches: Vec<String> = rule
+        .examples_not_match
+        .iter()
+        .filter(|e| plain_example(e) && !codex_matches(s, e))
+        .map(|e| quoted(&e.split_whitespace().collect::<Vec<_>>().join(" ")))
+        .collect();
+    let mut text = format!(
+        "prefix_rule(\n    pattern = [{}],\n    decision = \"{}\",\n    justification = {},\n",
+        codex_pattern(s).join(", "),
+        codex_decision(action),
+        quoted(&justification)
+    );
+    if !matches.is_empty() {
+        text.push_str(&format!("    match = [{}],\n", matches.join(", ")));
+    }
+    if !not_matches.is_empty() {
+        text.push_str(&format!("    not_match = [{}],\n", not_matches.join(", ")));
+    }
+    text.push_str(")\n");
+    text
+}
+
+fn header_hash(policy: &Policy) -> String {
+    policy
+        .policy_hash
+        .clone()
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn codex_text(policy: &Policy, planned: &[Planned]) -> String {
+    let mut text = format!(
+        "# Generated by `policy-exec sync` from policy_hash {}.\n# Do not edit: change the policy and run `policy-exec sync --apply` again.\n# Matching follows {}.\n",
+        header_hash(policy),
+        Host::Codex.tested_with()
+    );
+    for p in planned {
+        if let Some(rule) = &p.codex {
+            text.push_str(&format!("\n# {} ({})\n", p.report.id, p.report.origin));
+            text.push_str(rule);
+        }
+    }
+    text
+}
+
+fn json_text(host: Host, policy: &Policy, lists: &BTreeMap<&'static str, Vec<String>>) -> String {
+    let mut root = json!({});
+    for (key, entries) in lists {
+        super::apply::set_path(&mut root, key, json!(entries));
+    }
+    if let Some(obj) = root.as_object_mut() {
+        obj.insert(
+            "_policy_exec".into(),
+            json!({
+                "generated_by": "policy-exec sync",
+                "policy_hash": header_hash(policy),
+                "host": host.name(),
+                "tested_with": host.tested_with(),
+            }),
+        );
+    }
+    let mut text = serde_json::to_string_pretty(&root).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_shapes() {
+        let s = glob_shape("git push *").unwrap();
+        assert_eq!(s.tokens, ["git", "push"]);
+        assert_eq!(s.relation, Relation::Superset);
+        let s = glob_shape("git push*").unwrap();
+        assert_eq!(s.relation, Relation::Subset);
+        let s = glob_shape("git status").unwrap();
+        assert!(s.exact);
+        assert_eq!(s.relation, Relation::Equal);
+        assert!(glob_shape("*rm -rf*").is_err());
+        assert!(glob_shape("curl * | sh").is_err());
+        // `/*` also matches `/usr`; the host's whole-word `/` is narrower.
+        let s = glob_shape("rm -rf /*").unwrap();
+        assert_eq!(s.tokens, ["rm", "-rf", "/"]);
+        assert_eq!(s.relation, Relation::Subset);
+        let s = glob_shape("git push * --force").unwrap();
+        assert_eq!(s.tokens, ["git", "push"]);
+        assert_eq!(s.relation, Relation::Superset);
+    }
+}

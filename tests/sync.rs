@@ -1,0 +1,740 @@
+//! `sync`: host renderings per rule shape (library tables), and `--out-dir`/`--apply`
+//! through the real binary into a temp home (missing files, the user's keys and entries,
+//! the reference's markers, malformed files, idempotence, stale entries, a failure
+//! part-way). When a `codex` binary is on PATH, the rendered rules are loaded by the real
+//! Codex parser and every example is checked with `codex execpolicy check`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use policy_exec::policy::bundle::Bundle;
+use policy_exec::policy::policy::Policy;
+use policy_exec::render::hosts::{self, Host, Outcome};
+use rstest::rstest;
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------------------------------
+// Rendering tables
+// ---------------------------------------------------------------------------------------
+
+/// A bundle rule from a compact description.
+fn rule(id: &str, action: &str, matcher: &str, pattern: &str, extra: Value) -> Value {
+    let mut r = json!({
+        "id": id, "source": "command_rules", "action": action, "on_mismatch": null,
+        "matcher": matcher, "pattern": pattern, "normalized_pattern": pattern,
+        "conditions": {"mode": "all", "conditions": []},
+        "platform_action": action, "shell_entry": pattern, "bash_entry": pattern,
+        "origin": {"scope": "system", "path": "policy-config/system.yaml"},
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        r[k] = v.clone();
+    }
+    r
+}
+
+fn policy(rules: Vec<Value>) -> Policy {
+    let b: Bundle = serde_json::from_value(json!({
+        "schema_version": 1, "required_conditions": [], "commands": rules,
+        "policy_hash": "0".repeat(64),
+    }))
+    .unwrap();
+    Policy::from_bundle(&b, "test").unwrap()
+}
+
+/// Renders one rule alone and returns (outcome, entries) for the host.
+fn one(host: Host, r: Value, include_conditional: bool) -> (Outcome, Vec<String>) {
+    let p = policy(vec![r]);
+    let out = hosts::render(host, &p, include_conditional);
+    let rep = &out.rules[0];
+    (rep.outcome, rep.entries.clone())
+}
+
+const CLEAN: &str = r#"{"mode": "all", "conditions": ["git_clean_worktree"]}"#;
+
+fn cond() -> Value {
+    serde_json::from_str(CLEAN).unwrap()
+}
+
+#[rstest]
+// unconditional prefix deny
+#[case::deny_prefix_codex(Host::Codex, rule("r", "deny", "prefix", "git reset --hard", json!({})), false, Outcome::Exact, &[r#"["git", "reset", "--hard"]"#])]
+#[case::deny_prefix_claude(Host::Claude, rule("r", "deny", "prefix", "git reset --hard", json!({})), false, Outcome::Exact, &["Bash(git reset --hard:*)"])]
+#[case::deny_prefix_cursor_multi_token(Host::Cursor, rule("r", "deny", "prefix", "git reset --hard", json!({})), false, Outcome::Dropped, &[])]
+#[case::deny_prefix_droid(Host::FactoryDroid, rule("r", "deny", "prefix", "git reset --hard", json!({})), false, Outcome::Exact, &["git reset --hard"])]
+#[case::deny_single_token_cursor(Host::Cursor, rule("r", "deny", "prefix", "shutdown", json!({})), false, Outcome::Exact, &["Shell(shutdown)"])]
+// allow
+#[case::allow_prefix_codex(Host::Codex, rule("r", "allow", "prefix", "git status", json!({})), false, Outcome::Exact, &[r#"["git", "status"]"#])]
+#[case::allow_prefix_claude(Host::Claude, rule("r", "allow", "prefix", "git status", json!({})), false, Outcome::Exact, &["Bash(git status:*)"])]
+#[case::allow_multi_token_cursor(Host::Cursor, rule("r", "allow", "prefix", "git status", json!({})), false, Outcome::Dropped, &[])]
+#[case::allow_single_token_cursor(Host::Cursor, rule("r", "allow", "prefix", "ls", json!({})), false, Outcome::Exact, &["Shell(ls)"])]
+// exact matcher: only Claude can hold it; an allow elsewhere would widen
+#[case::allow_exact_claude(Host::Claude, rule("r", "allow", "exact", "git status", json!({})), false, Outcome::Exact, &["Bash(git status)"])]
+#[case::allow_exact_codex(Host::Codex, rule("r", "allow", "exact", "git status", json!({})), false, Outcome::Dropped, &[])]
+#[case::allow_exact_droid(Host::FactoryDroid, rule("r", "allow", "exact", "git status", json!({})), false, Outcome::Dropped, &[])]
+#[case::deny_exact_codex(Host::Codex, rule("r", "deny", "exact", "rm -rf /", json!({})), false, Outcome::Tightened, &[r#"["rm", "-rf", "/"]"#])]
+#[case::deny_exact_claude(Host::Claude, rule("r", "deny", "exact", "rm -rf /", json!({})), false, Outcome::Exact, &["Bash(rm -rf /)"])]
+// glob matcher
+#[case::deny_glob_codex(Host::Codex, rule("r", "deny", "glob", "git push *", json!({})), false, Outcome::Tightened, &[r#"["git", "push"]"#])]
+#[case::allow_glob_wider_codex(Host::Codex, rule("r", "allow", "glob", "git log *", json!({})), false, Outcome::Dropped, &[])]
+#[case::allow_glob_narrower_claude(Host::Claude, rule("r", "allow", "glob", "git log*", json!({})), false, Outcome::Tightened, &["Bash(git log:*)"])]
+#[case::deny_glob_leading_wildcard(Host::Claude, rule("r", "deny", "glob", "*rm -rf*", json!({})), false, Outcome::Dropped, &[])]
+// refinements
+#[case::flags_codex_alternatives(Host::Codex, rule("r", "deny", "prefix", "git push", json!({"refinements": {"flags": ["--force", "-f"]}})), false, Outcome::Partial, &[r#"["git", "push", ["--force", "-f"]]"#])]
+#[case::flags_claude_one_per_spelling(Host::Claude, rule("r", "deny", "prefix", "git push", json!({"refinements": {"flags": ["--force", "-f"]}})), false, Outcome::Partial, &["Bash(git push --force:*)", "Bash(git push -f:*)"])]
+#[case::flags_allow_is_narrower(Host::Claude, rule("r", "allow", "prefix", "git push", json!({"refinements": {"flags": ["--dry-run"]}})), false, Outcome::Tightened, &["Bash(git push --dry-run:*)"])]
+#[case::carve_out_deny_tightened(Host::Claude, rule("r", "deny", "prefix", "git push", json!({"refinements": {"unless_flags": ["--dry-run"]}})), false, Outcome::Tightened, &["Bash(git push:*)"])]
+#[case::carve_out_allow_dropped(Host::Claude, rule("r", "allow", "prefix", "git push", json!({"refinements": {"unless_flags": ["--force"]}})), false, Outcome::Dropped, &[])]
+#[case::args_dropped(Host::Codex, rule("r", "deny", "prefix", "rm", json!({"refinements": {"args": ["/"]}})), false, Outcome::Dropped, &[])]
+// request
+#[case::request_codex(Host::Codex, rule("r", "request", "prefix", "sudo", json!({})), false, Outcome::Exact, &[r#"["sudo"]"#])]
+#[case::request_claude(Host::Claude, rule("r", "request", "prefix", "sudo", json!({})), false, Outcome::Exact, &["Bash(sudo:*)"])]
+#[case::request_cursor_dropped(Host::Cursor, rule("r", "request", "prefix", "sudo", json!({})), false, Outcome::Dropped, &[])]
+#[case::request_droid(Host::FactoryDroid, rule("r", "request", "prefix", "sudo", json!({})), false, Outcome::Exact, &["sudo"])]
+// conditional
+#[case::conditional_skipped(Host::Claude, rule("r", "allow", "prefix", "git checkout", json!({"conditions": cond(), "on_mismatch": "deny"})), false, Outcome::Dropped, &[])]
+#[case::conditional_stricter_outcome(Host::Claude, rule("r", "allow", "prefix", "git checkout", json!({"conditions": cond(), "on_mismatch": "deny"})), true, Outcome::Tightened, &["Bash(git checkout:*)"])]
+#[case::conditional_allow_without_mismatch(Host::Claude, rule("r", "allow", "prefix", "git checkout", json!({"conditions": cond()})), true, Outcome::Dropped, &[])]
+#[case::conditional_deny_without_mismatch(Host::Codex, rule("r", "deny", "prefix", "git checkout", json!({"conditions": cond()})), true, Outcome::Tightened, &[r#"["git", "checkout"]"#])]
+fn renders_each_rule_shape(
+    #[case] host: Host,
+    #[case] r: Value,
+    #[case] include_conditional: bool,
+    #[case] outcome: Outcome,
+    #[case] entries: &[&str],
+) {
+    let (got, got_entries) = one(host, r, include_conditional);
+    assert_eq!(got, outcome);
+    assert_eq!(got_entries, entries);
+}
+
+#[test]
+fn conditional_allow_with_request_mismatch_becomes_ask_on_claude() {
+    let p = policy(vec![rule(
+        "co",
+        "allow",
+        "prefix",
+        "git checkout",
+        json!({"conditions": cond(), "on_mismatch": "request"}),
+    )]);
+    let out = hosts::render(Host::Claude, &p, true);
+    assert_eq!(out.lists["permissions.ask"], ["Bash(git checkout:*)"]);
+    assert!(out.lists["permissions.allow"].is_empty());
+}
+
+#[test]
+fn a_native_allow_is_dropped_when_an_overlapping_deny_is_only_partly_held() {
+    let p = policy(vec![
+        rule("all-git", "allow", "prefix", "git", json!({})),
+        rule("status", "allow", "prefix", "git status", json!({})),
+        rule(
+            "no-force",
+            "deny",
+            "prefix",
+            "git push",
+            json!({"refinements": {"flags": ["--force"]}}),
+        ),
+    ]);
+    for host in [Host::Codex, Host::Claude, Host::FactoryDroid] {
+        let out = hosts::render(host, &p, false);
+        let all = out.rules.iter().find(|r| r.id == "all-git").unwrap();
+        assert_eq!(all.outcome, Outcome::Dropped, "{host:?}");
+        assert!(all.why.join(" ").contains("no-force"), "{:?}", all.why);
+        let status = out.rules.iter().find(|r| r.id == "status").unwrap();
+        assert_eq!(status.outcome, Outcome::Exact, "{host:?}");
+    }
+}
+
+#[test]
+fn a_native_allow_for_a_program_that_runs_others_needs_every_deny_held() {
+    let p = policy(vec![
+        rule("sudo-ok", "allow", "prefix", "sudo", json!({})),
+        rule(
+            "no-force",
+            "deny",
+            "prefix",
+            "git push",
+            json!({"refinements": {"flags": ["--force"]}}),
+        ),
+    ]);
+    let out = hosts::render(Host::Claude, &p, false);
+    assert_eq!(out.rules[0].outcome, Outcome::Dropped);
+    // With the deny held exactly, the allow can stay.
+    let p = policy(vec![
+        rule("sudo-ok", "allow", "prefix", "sudo", json!({})),
+        rule("no-reset", "deny", "prefix", "git reset --hard", json!({})),
+    ]);
+    let out = hosts::render(Host::Claude, &p, false);
+    assert_eq!(out.rules[0].outcome, Outcome::Exact);
+}
+
+#[test]
+fn droid_denies_go_to_the_blocklist_and_requests_to_the_denylist() {
+    let p = policy(vec![
+        rule("d", "deny", "prefix", "git reset --hard", json!({})),
+        rule("q", "request", "prefix", "sudo", json!({})),
+        rule("a", "allow", "prefix", "git status", json!({})),
+    ]);
+    let out = hosts::render(Host::FactoryDroid, &p, false);
+    assert_eq!(out.lists["commandBlocklist"], ["git reset --hard"]);
+    assert_eq!(out.lists["commandDenylist"], ["git reset --hard", "sudo"]);
+    assert_eq!(out.lists["commandRequestlist"], ["sudo"]);
+    assert_eq!(out.lists["commandAllowlist"], ["git status"]);
+}
+
+#[test]
+fn codex_examples_are_kept_only_where_the_host_form_agrees() {
+    let p = policy(vec![rule(
+        "no-force",
+        "deny",
+        "prefix",
+        "git push",
+        json!({"refinements": {"flags": ["--force"]},
+               "examples": {"match": ["git push --force origin", "git push origin --force"],
+                            "not_match": ["git push origin", "git push origin --force-x"]}}),
+    )]);
+    let text = hosts::render(Host::Codex, &p, false).text;
+    assert!(
+        text.contains(r#"match = ["git push --force origin"]"#),
+        "{text}"
+    );
+    assert!(!text.contains(r#""git push origin --force""#), "{text}");
+    assert!(
+        text.contains(r#"not_match = ["git push origin", "git push origin --force-x"]"#),
+        "{text}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The real binary: resolve, sync --out-dir, sync --apply
+// ---------------------------------------------------------------------------------------
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+const SYSTEM: &str = r#"command_rules:
+  - id: no-reset-hard
+    action: deny
+    match: {prefix: "git reset --hard"}
+    examples: {match: ["git reset --hard", "git reset --hard HEAD~1"], not_match: ["git reset HEAD f"]}
+  - id: no-force-push
+    action: deny
+    match: {prefix: "git push", flags: ["--force", "-f"]}
+    examples: {match: ["git push --force origin main", "git push -f"], not_match: ["git push origin main"]}
+  - id: status-ok
+    action: allow
+    match: {prefix: "git status"}
+    examples: {match: ["git status --short"], not_match: ["git stash"]}
+  - id: sudo-asks
+    action: request
+    match: {prefix: "sudo"}
+    examples: {match: ["sudo ls"]}
+  - id: checkout-clean
+    action: allow
+    match: {prefix: "git checkout"}
+    conditions: [git_clean_worktree]
+    on_mismatch: deny
+"#;
+
+impl Env {
+    fn new() -> Env {
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        env.write_tree(SYSTEM);
+        std::fs::create_dir_all(env.home()).unwrap();
+        env
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn home(&self) -> PathBuf {
+        self.path("home")
+    }
+
+    fn write_tree(&self, system: &str) {
+        let pc = self.path("tree/policy-config");
+        std::fs::create_dir_all(pc.join("harness")).unwrap();
+        std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+        for (file, slot, extra) in [
+            ("system.yaml", "system", system),
+            ("user.yaml", "user", "notes: u"),
+            ("repo.yaml", "repo", "notes: r"),
+            ("harness/codex.yaml", "harness", "notes: h"),
+            ("task-domain/default.yaml", "task_domain", "notes: d"),
+        ] {
+            std::fs::write(
+                pc.join(file),
+                format!("policy_version: v1\nscope: {slot}\n{extra}\n"),
+            )
+            .unwrap();
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_policy-exec"))
+            .args(args)
+            .env_clear()
+            .env("HOME", self.home())
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .output()
+            .unwrap()
+    }
+
+    /// Resolves the tree into `policy.json` and returns its path.
+    fn resolve(&self) -> PathBuf {
+        let emit = self.path("policy.json");
+        let o = self.run(&[
+            "resolve",
+            "--root",
+            self.path("tree").to_str().unwrap(),
+            "--harness",
+            "codex",
+            "--task-domain",
+            "default",
+            "--emit",
+            emit.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        emit
+    }
+
+    fn apply(&self) -> Output {
+        let p = self.resolve();
+        self.run(&[
+            "sync",
+            "--policy-json",
+            p.to_str().unwrap(),
+            "--apply",
+            "--home",
+            self.home().to_str().unwrap(),
+            "--json",
+        ])
+    }
+
+    fn read_json(&self, rel: &str) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(self.home().join(rel)).unwrap()).unwrap()
+    }
+
+    /// Every file under home with its bytes.
+    fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        fn walk(dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else {
+                    out.insert(p.clone(), std::fs::read(&p).unwrap_or_default());
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(&self.home(), &mut out);
+        out
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn sync_without_out_dir_is_a_preview_that_writes_nothing() {
+    let env = Env::new();
+    let p = env.resolve();
+    let before = env.snapshot();
+    let o = env.run(&["sync", "--policy-json", p.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("preview only"), "{text}");
+    assert!(text.contains("checkout-clean"), "{text}");
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn sync_out_dir_writes_six_files_and_a_json_report() {
+    let env = Env::new();
+    let p = env.resolve();
+    let out = env.path("out");
+    let o = env.run(&[
+        "sync",
+        "--policy-json",
+        p.to_str().unwrap(),
+        "--out-dir",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for f in [
+        "codex.rules",
+        "claude.settings.json",
+        "cursor.cli-config.json",
+        "factory-droid.settings.json",
+        "policy-wrapper-rules.json",
+        "policy-wrapper-dispatch.manifest.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let claude = report["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["host"] == "claude")
+        .unwrap();
+    assert_eq!(claude["counts"]["exact"], 3);
+    assert_eq!(claude["counts"]["partial"], 1);
+    assert_eq!(claude["counts"]["dropped"], 1);
+    assert_eq!(report["written"].as_array().unwrap().len(), 6);
+    // The manifest points at the bundle beside it, with the policy hash.
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("policy-wrapper-dispatch.manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["policy_hash"], report["policy_hash"]);
+}
+
+#[test]
+fn sync_refuses_an_emit_file_edited_after_resolve() {
+    let env = Env::new();
+    let p = env.resolve();
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    v["policy"]["command_rules"][0]["action"] = json!("allow");
+    std::fs::write(&p, v.to_string()).unwrap();
+    let o = env.run(&["sync", "--policy-json", p.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("edited after `resolve`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn apply_into_a_bare_home_creates_every_file_and_the_policy_for_shell_mode() {
+    let env = Env::new();
+    let o = env.apply();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let claude = env.read_json(".claude/settings.json");
+    assert_eq!(
+        claude["permissions"]["deny"],
+        json!([
+            "Bash(git reset --hard:*)",
+            "Bash(git push --force:*)",
+            "Bash(git push -f:*)"
+        ])
+    );
+    assert_eq!(claude["permissions"]["ask"], json!(["Bash(sudo:*)"]));
+    assert_eq!(
+        claude["permissions"]["allow"],
+        json!(["Bash(git status:*)"])
+    );
+    let droid = env.read_json(".factory/settings.json");
+    assert!(
+        droid["commandBlocklist"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("git reset --hard"))
+    );
+    let rules = std::fs::read_to_string(env.home().join(".codex/rules/policy-exec.rules")).unwrap();
+    assert!(
+        rules.contains(r#"pattern = ["git", "reset", "--hard"]"#),
+        "{rules}"
+    );
+    assert!(!env.home().join(".codex/rules/default.rules").exists());
+    // Shell mode and `check` now use the synced policy.
+    assert!(
+        env.home()
+            .join(".config/policy-exec/policy-wrapper-dispatch.manifest.json")
+            .is_file()
+    );
+    let o = env.run(&["check", "--cwd", "/", "git", "reset", "--hard"]);
+    assert_eq!(code(&o), 2);
+    let o = env.run(&["check", "--cwd", "/", "--json", "sudo", "ls"]);
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+#[test]
+fn apply_keeps_unrelated_keys_and_the_users_own_entries() {
+    let env = Env::new();
+    let settings = env.home().join(".claude/settings.json");
+    std::fs::create_dir_all(settings.parent().unwrap()).unwrap();
+    std::fs::write(
+        &settings,
+        r#"{"model": "opus", "permissions": {"defaultMode": "acceptEdits", "allow": ["Bash(npm test:*)"], "deny": ["Bash(git reset --hard:*)"]}, "env": {"A": "1"}}"#,
+    )
+    .unwrap();
+    let o = env.apply();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = env.read_json(".claude/settings.json");
+    assert_eq!(v["model"], "opus");
+    assert_eq!(v["env"]["A"], "1");
+    assert_eq!(v["permissions"]["defaultMode"], "acceptEdits");
+    assert_eq!(
+        v["permissions"]["allow"],
+        json!(["Bash(npm test:*)", "Bash(git status:*)"])
+    );
+    // The user's identical deny is kept once and stays theirs.
+    let deny = v["permissions"]["deny"].as_array().unwrap();
+    assert_eq!(
+        deny.iter()
+            .filter(|e| *e == "Bash(git reset --hard:*)")
+            .count(),
+        1
+    );
+    // Key order is kept.
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["model", "permissions", "env"]);
+    // A backup of the old file exists.
+    let backups: Vec<_> = std::fs::read_dir(settings.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .contains(".policy-exec-backup.")
+        })
+        .collect();
+    assert_eq!(backups.len(), 1);
+
+    // Remove the rules from the policy: our entries go, the user's stay.
+    env.write_tree("notes: empty");
+    let o = env.apply();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = env.read_json(".claude/settings.json");
+    assert_eq!(v["permissions"]["allow"], json!(["Bash(npm test:*)"]));
+    assert_eq!(
+        v["permissions"]["deny"],
+        json!(["Bash(git reset --hard:*)"])
+    );
+    assert_eq!(v["permissions"]["ask"], json!([]));
+}
+
+#[test]
+fn a_rule_removed_from_the_policy_disappears_from_every_host() {
+    let env = Env::new();
+    assert_eq!(code(&env.apply()), 0);
+    let without_sudo = SYSTEM.replace(
+        "  - id: sudo-asks\n    action: request\n    match: {prefix: \"sudo\"}\n    examples: {match: [\"sudo ls\"]}\n",
+        "",
+    );
+    assert_ne!(without_sudo, SYSTEM);
+    env.write_tree(&without_sudo);
+    let o = env.apply();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        env.read_json(".claude/settings.json")["permissions"]["ask"],
+        json!([])
+    );
+    let droid = env.read_json(".factory/settings.json");
+    assert_eq!(droid["commandRequestlist"], json!([]));
+    assert!(
+        !droid["commandDenylist"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("sudo"))
+    );
+    let rules = std::fs::read_to_string(env.home().join(".codex/rules/policy-exec.rules")).unwrap();
+    assert!(!rules.contains("sudo"), "{rules}");
+}
+
+#[test]
+fn a_second_apply_changes_nothing() {
+    let env = Env::new();
+    assert_eq!(code(&env.apply()), 0);
+    let before = env.snapshot();
+    let o = env.apply();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(env.snapshot(), before, "files or backups changed");
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    for c in report["applied"].as_array().unwrap() {
+        assert_eq!(c["status"], "unchanged", "{c}");
+    }
+}
+
+#[test]
+fn the_references_marker_strings_are_removed_and_its_entries_kept() {
+    let env = Env::new();
+    let settings = env.home().join(".factory/settings.json");
+    std::fs::create_dir_all(settings.parent().unwrap()).unwrap();
+    std::fs::write(
+        &settings,
+        r#"{"commandDenylist": ["__POLICY_CONTRACT_MANAGED_START__", "rm -rf /", "__POLICY_CONTRACT_MANAGED_END__", "mine"]}"#,
+    )
+    .unwrap();
+    let o = env.apply();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = env.read_json(".factory/settings.json");
+    let deny: Vec<&str> = v["commandDenylist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(
+        !deny.iter().any(|e| e.contains("POLICY_CONTRACT")),
+        "{deny:?}"
+    );
+    assert_eq!(&deny[..2], ["rm -rf /", "mine"]);
+    assert!(deny.contains(&"git reset --hard"));
+}
+
+#[rstest]
+#[case::not_json(".claude/settings.json", "{not json")]
+#[case::not_an_object(".cursor/cli-config.json", "[1, 2]")]
+#[case::list_of_wrong_type(".factory/settings.json", r#"{"commandBlocklist": "rm"}"#)]
+#[case::permissions_not_an_object(".claude/settings.json", r#"{"permissions": []}"#)]
+fn a_malformed_file_is_refused_and_nothing_is_touched(#[case] rel: &str, #[case] text: &str) {
+    let env = Env::new();
+    let path = env.home().join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    let before = env.snapshot();
+    let o = env.apply();
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains(rel), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was changed"), "{}", stderr(&o));
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn a_failure_part_way_leaves_every_file_old() {
+    let env = Env::new();
+    // Existing files for the first three hosts…
+    for (rel, text) in [
+        (".claude/settings.json", r#"{"model": "opus"}"#),
+        (".cursor/cli-config.json", r#"{"version": 1}"#),
+        (".codex/rules/policy-exec.rules", "# old\n"),
+    ] {
+        let p = env.home().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    // …and the last host's directory cannot be created (a file is in the way).
+    std::fs::write(env.home().join(".factory"), "not a directory").unwrap();
+    let before = env.snapshot();
+    let o = env.apply();
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains(".factory"), "{}", stderr(&o));
+    assert_eq!(
+        env.snapshot(),
+        before,
+        "a file changed or a temp file was left"
+    );
+}
+
+#[test]
+fn a_symlinked_settings_file_is_updated_at_its_target() {
+    let env = Env::new();
+    let real = env.path("dotfiles/claude.json");
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::fs::write(&real, r#"{"model": "opus"}"#).unwrap();
+    std::fs::create_dir_all(env.home().join(".claude")).unwrap();
+    std::os::unix::fs::symlink(&real, env.home().join(".claude/settings.json")).unwrap();
+    assert_eq!(code(&env.apply()), 0);
+    assert!(
+        std::fs::symlink_metadata(env.home().join(".claude/settings.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+    assert_eq!(v["model"], "opus");
+    assert!(v["permissions"]["deny"].as_array().unwrap().len() == 3);
+}
+
+#[test]
+fn resolve_emit_host_rules_writes_the_host_files_too() {
+    let env = Env::new();
+    let out = env.path("hostout");
+    let o = env.run(&[
+        "resolve",
+        "--root",
+        env.path("tree").to_str().unwrap(),
+        "--harness",
+        "codex",
+        "--task-domain",
+        "default",
+        "--emit-host-rules",
+        "--host-out-dir",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(out.join("codex.rules").is_file());
+    assert!(out.join("claude.settings.json").is_file());
+    assert!(stderr(&o).contains("claude (Claude Code"), "{}", stderr(&o));
+    // stdout is still the resolved policy.
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["policy"]["policy_hash"].is_string());
+}
+
+/// The real Codex parser loads the rendered rules (it checks every `match`/`not_match`
+/// example at load) and gives the policy's decision for each example.
+#[test]
+fn codex_loads_the_rendered_rules_and_agrees_on_the_examples() {
+    let codex = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("codex"))
+            .find(|p| p.is_file())
+    });
+    let Some(codex) = codex else {
+        eprintln!("SKIPPED: no `codex` binary on PATH (install @openai/codex to run this check)");
+        return;
+    };
+    let env = Env::new();
+    let p = env.resolve();
+    let out = env.path("out");
+    let o = env.run(&[
+        "sync",
+        "--policy-json",
+        p.to_str().unwrap(),
+        "--out-dir",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0);
+    let rules = out.join("codex.rules");
+    let check = |cmd: &str| -> Value {
+        let o = Command::new(&codex)
+            .args(["execpolicy", "check", "--rules", rules.to_str().unwrap()])
+            .args(cmd.split_whitespace())
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "codex refused the rules: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    for (cmd, want) in [
+        ("git reset --hard", Some("forbidden")),
+        ("git reset --hard HEAD~1", Some("forbidden")),
+        ("git push --force origin main", Some("forbidden")),
+        ("git push -f", Some("forbidden")),
+        ("git status --short", Some("allow")),
+        ("sudo ls", Some("prompt")),
+        ("git push origin main", None),
+        ("git checkout main", None),
+    ] {
+        let v = check(cmd);
+        assert_eq!(v["decision"].as_str(), want, "{cmd}: {v}");
+    }
+}
