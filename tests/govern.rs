@@ -160,6 +160,13 @@ fn a_valid_tree_with_every_extension_validates() {
     );
 }
 
+#[test]
+fn the_shipped_default_policy_validates_strictly() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("bundles/default");
+    let run = Tree::empty().run(&["validate", "--root", root.to_str().unwrap(), "--strict"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
 #[rstest]
 #[case::nested_lists("[[git_is_worktree, [git_clean_worktree]]]")]
 #[case::all_any_mode("{all: [{any: [{mode: any, conditions: [{all: [git_clean_worktree]}]}]}]}")]
