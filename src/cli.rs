@@ -31,6 +31,14 @@ enum Command {
     /// Render native permission files for every harness from a resolved policy, and
     /// install them with --apply.
     Sync(crate::render::sync::SyncArgs),
+    /// Check scope files against the policy schema and the engine.
+    Validate(crate::govern::validate::ValidateArgs),
+    /// Check that every scope file declares an allowed policy_version.
+    Versions(crate::govern::versions::VersionsArgs),
+    /// Write or check canonical policy_hash snapshots.
+    Snapshot(crate::govern::snapshot::SnapshotArgs),
+    /// Scaffold a policy-config tree.
+    Init(crate::govern::init::InitArgs),
     /// List the programs to guard at exec time (those the policy's deny and request
     /// rules name), one per line.
     Guards(GuardsArgs),
@@ -106,6 +114,10 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Explain(a) => judge(&a, true, &mut out, &mut err),
         Command::Resolve(a) => crate::resolve::cli::run_resolve(&a, &mut out, &mut err),
         Command::Sync(a) => crate::render::sync::run_sync(&a, &mut out, &mut err),
+        Command::Validate(a) => crate::govern::validate::run_validate(&a, &mut out, &mut err),
+        Command::Versions(a) => crate::govern::versions::run_versions(&a, &mut out, &mut err),
+        Command::Snapshot(a) => crate::govern::snapshot::run_snapshot(&a, &mut out, &mut err),
+        Command::Init(a) => crate::govern::init::run_init(&a, &mut out, &mut err),
         Command::Guards(a) => match env_locator(a.bundle, a.manifest).load() {
             Loaded::Ready(policy) => {
                 for program in policy.guarded_programs() {
@@ -132,7 +144,10 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
     if crate::shell::argv::looks_like_shell(&argv0, first.as_deref()) {
         return true;
     }
-    let subcommands = ["check", "explain", "resolve", "sync", "guards", "help"];
+    let subcommands = [
+        "check", "explain", "resolve", "sync", "validate", "versions", "snapshot", "init",
+        "hook", "doctor", "guards", "help",
+    ];
     first.is_some_and(|f| {
         !subcommands.contains(&f.as_str())
             && !f.starts_with('-')

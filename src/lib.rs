@@ -41,6 +41,10 @@
 //!   against repository-controlled code (no hooks, filters, fsmonitor; `GIT_DIR` ignored).
 //! * [`resolve`] merges the six scope files exactly as the reference does and hashes the
 //!   result byte-compatibly with Python's `json.dumps(sort_keys=True)`.
+//! * [`govern`] checks policy trees without judging commands: `validate` (our JSON
+//!   Schema in `schemas/`, then the engine's own compiler and rule examples, then every
+//!   resolve chain), `versions`, `snapshot` (reference-shaped `policy_hash` snapshots,
+//!   drift with the first differing key) and `init` (an embedded, valid scaffold).
 //! * [`report`] renders an [`policy::engine::Evaluation`] for `check` and `explain`.
 //! * [`render`] turns a resolved policy into host artifacts: the wrapper bundle and
 //!   dispatch manifest, and each harness's native permission file (`render::hosts`:
@@ -63,6 +67,7 @@
 pub mod cli;
 pub mod command;
 pub mod git;
+pub mod govern;
 pub mod policy;
 pub mod render;
 pub mod report;

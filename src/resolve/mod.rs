@@ -319,6 +319,51 @@ fn check_name(flag: &'static str, value: &str, example: &'static str) -> Result<
     }
 }
 
+/// The policy-config directory under `root` (`<root>/policy-config`, else
+/// `<root>/policy-contract/policy-config`), as `resolve` finds it; for the governance
+/// tools, which walk the same tree.
+pub fn config_dir(root: &Path) -> Result<PathBuf, ResolveError> {
+    config_root(&resolve_path(root)?)
+}
+
+/// The scope file for `stem` in `dir` (`.yaml` > `.yml` > `.json`), if one exists.
+pub fn find_scope_file(dir: &Path, stem: &str) -> Option<PathBuf> {
+    Some(discover(dir, stem)).filter(|p| p.exists())
+}
+
+/// Python's `Path.resolve()` (non-strict), as `resolve` applies it to `--root` and the
+/// explicit files: the form in which [`Resolved::scopes`] names them.
+pub fn absolute_path(path: &Path) -> Result<PathBuf, ResolveError> {
+    resolve_path(path)
+}
+
+/// Reads one scope file as JSON, typed exactly as `resolve` types it (YAML 1.1 for
+/// `.yaml`/`.yml`, JSON for `.json`). No scope or version checks: the caller validates.
+/// An empty YAML document is `null`.
+pub fn read_document(path: &Path) -> Result<serde_json::Value, ResolveError> {
+    let bytes = std::fs::read(path).map_err(|source| ResolveError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| ResolveError::NotUtf8 {
+        path: path.to_path_buf(),
+    })?;
+    let is_json = path.extension().is_some_and(|e| e == "json");
+    let parsed = if is_json {
+        load::parse_json(&text)
+    } else {
+        load::parse_yaml(&text)
+    };
+    let doc = parsed.map_err(|e| load_error(path, if is_json { "JSON" } else { "YAML" }, e))?;
+    doc.to_json("").map_err(|u| ResolveError::Unsupported {
+        path: path.to_path_buf(),
+        problem: format!(
+            "sets `{}` to `{}`, which {}: quote it",
+            u.key_path, u.value, u.reason
+        ),
+    })
+}
+
 /// `<root>/policy-config`, else `<root>/policy-contract/policy-config`.
 fn config_root(root: &Path) -> Result<PathBuf, ResolveError> {
     [

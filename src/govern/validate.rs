@@ -1,0 +1,382 @@
+//! `policy-exec validate`: every scope file of a tree (or the `--input` files) against
+//! our JSON Schema, then the semantic checks, then (for a tree) every resolve chain.
+//!
+//! Exit codes follow the reference's validator: 0 valid, 2 argument error (clap),
+//! 3 schema failure, 4 a required file is missing (unless `--allow-missing`), 5 a file is
+//! invalid (unparseable, or a semantic failure: unknown predicate, bad matcher, example
+//! that disagrees, chain that does not resolve, dropped entry with `--strict`), 10
+//! internal. When several apply, the first in this order wins: missing, unparseable,
+//! schema, semantic — the order in which a policy author has to fix them.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Files, Finding, GovernError, Missing, ScopeFile, print_json, scope_label};
+use crate::resolve::{DroppedEntry, ResolveRequest, Scope};
+
+/// Flags of `policy-exec validate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ValidateArgs {
+    /// Repo root containing policy-config/ (default: the current directory)
+    #[arg(long, conflicts_with = "input")]
+    pub root: Option<PathBuf>,
+    /// Validate only these files (repeatable) instead of the whole tree
+    #[arg(long, num_args = 1..)]
+    pub input: Vec<PathBuf>,
+    /// Report missing required files without failing
+    #[arg(long)]
+    pub allow_missing: bool,
+    /// Print a JSON report on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// Fail (exit 5) when a lower scope drops a commands.deny/require entry
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// What kind of problem a finding is; decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// The file cannot be read as a document.
+    Parse,
+    /// The document breaks the schema.
+    Schema,
+    /// The document is schema-valid but the engine would refuse or misread it.
+    Semantic,
+}
+
+/// One problem in a file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileError {
+    /// JSON pointer into the document (empty for the whole file).
+    pub pointer: String,
+    /// parse | schema | semantic.
+    pub kind: Kind,
+    /// What is wrong and what to change.
+    pub message: String,
+}
+
+/// The report for one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// The file.
+    pub path: String,
+    /// Its slot (or declared scope for an `--input` file).
+    pub scope: String,
+    /// No errors.
+    pub ok: bool,
+    /// Its errors, by pointer.
+    pub errors: Vec<FileError>,
+}
+
+/// One resolve chain (harness × task domain) that failed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainReport {
+    /// The harness.
+    pub harness: String,
+    /// The task domain.
+    pub task_domain: String,
+    /// Why it does not resolve or compile.
+    pub error: String,
+}
+
+/// A warning: an entry a lower scope drops (an error with `--strict`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Warning {
+    /// Always `dropped_entry`.
+    pub kind: &'static str,
+    /// One line, with what to do.
+    pub message: String,
+    /// The entry as recorded by the resolver.
+    #[serde(flatten)]
+    pub entry: DroppedEntry,
+}
+
+/// The whole `--json` report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Nothing failed (missing files count only without `--allow-missing`).
+    pub ok: bool,
+    /// The exit code.
+    pub exit_code: u8,
+    /// The schema's `$id`.
+    pub schema: String,
+    /// Number of files checked.
+    pub checked: usize,
+    /// Every file checked.
+    pub files: Vec<FileReport>,
+    /// Required files that are not there.
+    pub missing: Vec<Missing>,
+    /// Resolve chains that fail although each file is valid.
+    pub chains: Vec<ChainReport>,
+    /// Dropped entries.
+    pub warnings: Vec<Warning>,
+    /// With `--strict`, warnings are errors.
+    pub strict: bool,
+}
+
+/// Runs `policy-exec validate` and returns its exit code.
+pub fn run_validate(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    match validate(args) {
+        Ok(report) => {
+            let written = if args.json {
+                print_json(out, &report)
+            } else {
+                write_text(&report, out, err)
+            };
+            if written.is_err() {
+                return 10;
+            }
+            report.exit_code
+        }
+        Err(e) => {
+            let code = match &e {
+                GovernError::Resolve(r) if r.code() == "missing" => 4,
+                GovernError::Resolve(r) if r.code() == "arg" => 2,
+                _ => 10,
+            };
+            if args.json {
+                let v = serde_json::json!({"ok": false, "exit_code": code, "error": e.to_string()});
+                let _ = print_json(out, &v);
+            }
+            let _ = writeln!(err, "policy-exec: {e}");
+            code
+        }
+    }
+}
+
+/// Validates and builds the report (with its exit code).
+pub fn validate(args: &ValidateArgs) -> Result<Report, GovernError> {
+    let root = args.root.clone().unwrap_or_else(|| PathBuf::from("."));
+    let files: Files = if args.input.is_empty() {
+        super::discover(&root)?
+    } else {
+        super::inputs(&args.input)
+    };
+    let mut reports = Vec::with_capacity(files.files.len());
+    for file in &files.files {
+        reports.push(check_file(file)?);
+    }
+    let mut chains = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
+    let all_valid = reports.iter().all(|r| r.ok);
+    if let (Some(config), true) = (&files.config_dir, all_valid && files.missing.is_empty()) {
+        check_chains(&root, config, &mut chains, &mut warnings)?;
+    }
+    let worst = |kind: Kind| {
+        reports
+            .iter()
+            .flat_map(|r| &r.errors)
+            .any(|e| e.kind == kind)
+    };
+    let exit_code = if !files.missing.is_empty() && !args.allow_missing {
+        4
+    } else if worst(Kind::Parse) {
+        5
+    } else if worst(Kind::Schema) {
+        3
+    } else if worst(Kind::Semantic) || !chains.is_empty() || (args.strict && !warnings.is_empty()) {
+        5
+    } else {
+        0
+    };
+    Ok(Report {
+        ok: exit_code == 0,
+        exit_code,
+        schema: schema_id(),
+        checked: reports.len(),
+        files: reports,
+        missing: files.missing,
+        chains,
+        warnings,
+        strict: args.strict,
+    })
+}
+
+/// The embedded schema's `$id`.
+fn schema_id() -> String {
+    serde_json::from_str::<Value>(super::schema::SCHEMA_TEXT)
+        .ok()
+        .and_then(|s| s.get("$id").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Parses, schema-checks and (when schema-valid) semantically checks one file.
+fn check_file(file: &ScopeFile) -> Result<FileReport, GovernError> {
+    let path = file.path.display().to_string();
+    let doc = match crate::resolve::read_document(&file.path) {
+        Ok(doc) => doc,
+        Err(e) => {
+            if e.code() == "internal"
+                && !matches!(e, crate::resolve::ResolveError::Unreadable { .. })
+            {
+                return Err(e.into());
+            }
+            return Ok(FileReport {
+                path,
+                scope: scope_label(file, None),
+                ok: false,
+                errors: vec![FileError {
+                    pointer: String::new(),
+                    kind: Kind::Parse,
+                    message: e.to_string(),
+                }],
+            });
+        }
+    };
+    let scope = scope_label(file, Some(&doc));
+    // The reference skips an empty task-instance file; every other file needs content.
+    if doc.is_null() && file.slot == Some(Scope::TaskInstance) {
+        return Ok(FileReport {
+            path,
+            scope,
+            ok: true,
+            errors: Vec::new(),
+        });
+    }
+    let tag = |kind: Kind| {
+        move |f: Finding| FileError {
+            pointer: f.pointer,
+            kind,
+            message: f.message,
+        }
+    };
+    let mut errors: Vec<FileError> = super::schema::check(&doc)?
+        .into_iter()
+        .map(tag(Kind::Schema))
+        .collect();
+    if errors.is_empty() {
+        errors.extend(
+            super::semantic::check(&doc, file.slot)
+                .into_iter()
+                .map(tag(Kind::Semantic)),
+        );
+    }
+    Ok(FileReport {
+        path,
+        scope,
+        ok: errors.is_empty(),
+        errors,
+    })
+}
+
+/// Resolves every harness × task-domain chain of the tree, collecting dropped entries
+/// and the chains that fail to resolve or compile although each file is valid (a merge
+/// type conflict, one rule id used by two different rules in two files).
+fn check_chains(
+    root: &Path,
+    config: &Path,
+    chains: &mut Vec<ChainReport>,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), GovernError> {
+    let harnesses = super::stems_in(&config.join("harness"))?;
+    let domains = super::stems_in(&config.join("task-domain"))?;
+    for harness in &harnesses {
+        for domain in &domains {
+            let request = ResolveRequest {
+                root: root.to_path_buf(),
+                harness: harness.clone(),
+                task_domain: domain.clone(),
+                task_instance: None,
+                system: None,
+                user: None,
+            };
+            let failure = match crate::resolve::resolve(&request) {
+                Ok(resolved) => {
+                    for entry in &resolved.warnings {
+                        if !warnings.iter().any(|w| &w.entry == entry) {
+                            warnings.push(Warning {
+                                kind: "dropped_entry",
+                                message: format!(
+                                    "{}: restate it in the lower file or move it to `command_rules`",
+                                    entry.describe()
+                                ),
+                                entry: entry.clone(),
+                            });
+                        }
+                    }
+                    crate::render::bundle_for(&resolved, root)
+                        .err()
+                        .map(|e| e.to_string())
+                }
+                Err(e) => Some(e.to_string()),
+            };
+            if let Some(error) = failure {
+                chains.push(ChainReport {
+                    harness: harness.clone(),
+                    task_domain: domain.clone(),
+                    error,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Plain output: one line per problem on stderr, a summary on stdout.
+fn write_text(report: &Report, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<()> {
+    for missing in &report.missing {
+        let what = if report.exit_code == 4 {
+            "error"
+        } else {
+            "warning"
+        };
+        writeln!(
+            err,
+            "policy-exec: {what}: required {} scope file `{}` is missing: create it (`policy-exec init` scaffolds a tree) or pass `--allow-missing`",
+            missing.scope, missing.path
+        )?;
+    }
+    for file in &report.files {
+        for e in &file.errors {
+            let place = if e.pointer.is_empty() {
+                String::new()
+            } else {
+                format!(" at `{}`", e.pointer)
+            };
+            writeln!(
+                err,
+                "policy-exec: {} error in `{}`{place}: {}",
+                kind_word(e.kind),
+                file.path,
+                e.message
+            )?;
+        }
+    }
+    for chain in &report.chains {
+        writeln!(
+            err,
+            "policy-exec: error: harness `{}` with task domain `{}` does not resolve: {}",
+            chain.harness, chain.task_domain, chain.error
+        )?;
+    }
+    let level = if report.strict { "error" } else { "warning" };
+    for warning in &report.warnings {
+        writeln!(err, "policy-exec: {level}: {}", warning.message)?;
+    }
+    let bad = report.files.iter().filter(|f| !f.ok).count();
+    if report.ok {
+        writeln!(out, "ok: {} scope files valid", report.checked)
+    } else {
+        writeln!(
+            out,
+            "invalid: {bad} of {} scope files have errors, {} missing, {} failing chains (exit {})",
+            report.checked,
+            report.missing.len(),
+            report.chains.len(),
+            report.exit_code
+        )
+    }
+}
+
+fn kind_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Parse => "parse",
+        Kind::Schema => "schema",
+        Kind::Semantic => "semantic",
+    }
+}
