@@ -31,6 +31,9 @@ enum Command {
     /// List the programs to guard at exec time (those the policy's deny and request
     /// rules name), one per line.
     Guards(GuardsArgs),
+    /// Answer a harness's pre-command hook (claude, droid, codex, cursor): read its JSON
+    /// on stdin, judge the command like `check`, reply in the harness's format.
+    Hook(crate::hook::HookArgs),
 }
 
 /// Where the policy comes from, for `guards`.
@@ -102,6 +105,13 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Check(a) => judge(&a, false, &mut out, &mut err),
         Command::Explain(a) => judge(&a, true, &mut out, &mut err),
         Command::Resolve(a) => crate::resolve::cli::run_resolve(&a, &mut out, &mut err),
+        Command::Hook(a) => crate::hook::run(
+            &a,
+            env_locator(None, None),
+            std::io::stdin(),
+            &mut out,
+            &mut err,
+        ),
         Command::Guards(a) => match env_locator(a.bundle, a.manifest).load() {
             Loaded::Ready(policy) => {
                 for program in policy.guarded_programs() {
@@ -128,7 +138,7 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
     if crate::shell::argv::looks_like_shell(&argv0, first.as_deref()) {
         return true;
     }
-    let subcommands = ["check", "explain", "resolve", "guards", "help"];
+    let subcommands = ["check", "explain", "resolve", "guards", "hook", "help"];
     first.is_some_and(|f| {
         !subcommands.contains(&f.as_str())
             && !f.starts_with('-')

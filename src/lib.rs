@@ -59,6 +59,7 @@
 pub mod cli;
 pub mod command;
 pub mod git;
+pub mod hook;
 pub mod policy;
 pub mod render;
 pub mod report;
