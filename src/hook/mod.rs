@@ -394,3 +394,66 @@ impl Options {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    /// A reader that panics, standing in for any bug on the decision path.
+    struct Exploding;
+
+    impl Read for Exploding {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            panic!("boom")
+        }
+    }
+
+    fn options(harness: Harness) -> Options {
+        Options {
+            harness,
+            locator: Locator::default(),
+            deadline: Duration::from_secs(5),
+        }
+    }
+
+    #[test]
+    fn a_panic_while_deciding_is_a_failure_not_a_crash() {
+        let verdict = decide_within(options(Harness::Claude), Exploding);
+        let Verdict::Failure { reason } = verdict else {
+            panic!("{verdict:?}")
+        };
+        assert!(
+            reason.starts_with("internal error while judging (boom)"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn the_panic_is_answered_deny_with_exit_2_in_every_format() {
+        for harness in [
+            Harness::Claude,
+            Harness::Droid,
+            Harness::Codex,
+            Harness::Cursor,
+        ] {
+            let reply = reply::render(harness, &decide_within(options(harness), Exploding));
+            assert_eq!(reply.code, reply::BLOCK);
+            assert!(reply.stdout.contains("deny"), "{}", reply.stdout);
+        }
+    }
+
+    #[test]
+    fn options_take_the_harness_and_flags_in_any_order() {
+        let words: Vec<String> = ["--deadline=2", "Cursor", "--manifest", "/m.json"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let Ok(o) = Options::parse(&words, Locator::default()) else {
+            panic!("did not parse")
+        };
+        assert_eq!(o.harness, Harness::Cursor);
+        assert_eq!(o.deadline, Duration::from_secs(2));
+        assert_eq!(o.locator.manifest, Some(PathBuf::from("/m.json")));
+    }
+}
