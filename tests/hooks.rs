@@ -723,19 +723,44 @@ fn the_manifest_option_overrides_the_environment() {
 #[test]
 fn stalled_input_is_denied_at_the_deadline_not_left_to_the_harness_timeout() {
     let env = Env::new();
-    for h in [H::Claude, H::Cursor] {
-        // Half a payload, then the pipe stays open for 3 s.
-        let out = run(
-            env.command(&["hook", h.name(), "--deadline", "0.5"]),
-            br#"{"tool_name": "#,
-            Some(Duration::from_secs(3)),
-        );
-        assert_eq!(out.code(), 2, "{out:?}");
-        let (answer, reason) = out.answer(h);
-        assert_eq!(answer, Answer::Deny);
-        assert!(reason.contains("no decision within 0.5 s"), "{reason}");
-        assert!(out.elapsed < Duration::from_millis(2500), "{out:?}");
-    }
+    std::thread::scope(|s| {
+        for h in ALL {
+            let env = &env;
+            s.spawn(move || {
+                // Half a payload, then the pipe stays open for 3 s.
+                let out = run(
+                    env.command(&["hook", h.name(), "--deadline", "0.5"]),
+                    br#"{"tool_name": "#,
+                    Some(Duration::from_secs(3)),
+                );
+                assert_eq!(out.code(), 2, "{out:?}");
+                let (answer, reason) = out.answer(h);
+                assert_eq!(answer, Answer::Deny);
+                assert!(reason.contains("no decision within 0.5 s"), "{reason}");
+                assert!(out.elapsed < Duration::from_millis(2500), "{out:?}");
+            });
+        }
+    });
+}
+
+#[test]
+fn a_complete_call_is_answered_without_waiting_for_the_pipe_to_close() {
+    let env = Env::new();
+    std::thread::scope(|s| {
+        for h in ALL {
+            let env = &env;
+            s.spawn(move || {
+                let out = run(
+                    env.command(&["hook", h.name()]),
+                    &h.shell("git push --force", env.path()),
+                    Some(Duration::from_secs(3)),
+                );
+                assert_eq!(out.code(), 0, "{out:?}");
+                assert_eq!(out.answer(h).0, Answer::Deny, "{out:?}");
+                assert!(out.elapsed < Duration::from_millis(2500), "{out:?}");
+            });
+        }
+    });
 }
 
 #[test]
