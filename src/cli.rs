@@ -42,6 +42,9 @@ enum Command {
     /// List the programs to guard at exec time (those the policy's deny and request
     /// rules name), one per line.
     Guards(GuardsArgs),
+    /// Answer a harness's pre-command hook (claude, droid, codex, cursor): read its JSON
+    /// on stdin, judge the command like `check`, reply in the harness's format.
+    Hook(crate::hook::HookArgs),
 }
 
 /// Where the policy comes from, for `guards`.
@@ -118,6 +121,13 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Versions(a) => crate::govern::versions::run_versions(&a, &mut out, &mut err),
         Command::Snapshot(a) => crate::govern::snapshot::run_snapshot(&a, &mut out, &mut err),
         Command::Init(a) => crate::govern::init::run_init(&a, &mut out, &mut err),
+        Command::Hook(a) => crate::hook::run(
+            &a,
+            env_locator(None, None),
+            std::io::stdin(),
+            &mut out,
+            &mut err,
+        ),
         Command::Guards(a) => match env_locator(a.bundle, a.manifest).load() {
             Loaded::Ready(policy) => {
                 for program in policy.guarded_programs() {
@@ -145,8 +155,8 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
         return true;
     }
     let subcommands = [
-        "check", "explain", "resolve", "sync", "validate", "versions", "snapshot", "init",
-        "hook", "doctor", "guards", "help",
+        "check", "explain", "resolve", "sync", "validate", "versions", "snapshot", "init", "hook",
+        "doctor", "guards", "help",
     ];
     first.is_some_and(|f| {
         !subcommands.contains(&f.as_str())

@@ -25,10 +25,11 @@
 //!                                            │              └── git/: RepoState over git2
 //!                                            ▼                  (memoised, lazily asked)
 //!                  report/: `check` exit codes + JSON, `explain` trace text + JSON,
-//!                  shell refusals
+//!                  shell and hook refusals
 //!                                            │
 //!                                            ▼
 //!                  shell/: bash argv → judge → exec(real shell, Permit) | refuse | ask
+//!                  hook/:  harness hook JSON → judge → reply in the harness's format
 //! ```
 //!
 //! * [`command`] parses a script with a real bash grammar and lists every simple command
@@ -61,6 +62,11 @@
 //!   a human line and a JSON line (exit 126), or asks on `/dev/tty`. Linked under a
 //!   program's name (an exec guard), it judges that program's exact argv the same way
 //!   and execs the real program found on `PATH` after the guard.
+//! * [`hook`] is hook mode (`policy-exec hook claude|droid|codex|cursor`): it reads the
+//!   harness's pre-command JSON (bounded), judges the command in the payload's `cwd` with
+//!   the same lookup and engine as `check`, and replies allow/deny/ask in the harness's
+//!   format. Anything it cannot judge — bad input, no policy, a panic, a hang past its
+//!   deadline — is a deny in that format plus exit 2 with the reason on stderr.
 //! * [`cli`] is the clap front end (and the switch into shell mode); `main.rs` only calls
 //!   [`run`].
 
@@ -68,6 +74,7 @@ pub mod cli;
 pub mod command;
 pub mod git;
 pub mod govern;
+pub mod hook;
 pub mod policy;
 pub mod render;
 pub mod report;

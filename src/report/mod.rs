@@ -287,6 +287,11 @@ pub enum Asked {
     Declined,
     /// Nobody answered in time.
     TimedOut,
+    /// A harness hook answered "ask": the harness puts the question to the user.
+    ByHarness,
+    /// A harness hook that cannot ask (Codex honours only a deny): a human must approve
+    /// it some other way.
+    HookCannotAsk,
 }
 
 /// The two stderr lines of a refusal in shell mode: one for humans, one JSON line an
@@ -337,6 +342,8 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, asked: Asked) -> (String, Str
                 Asked::Declined => "the user declined it at the prompt: do not retry it; ask them what to do instead",
                 Asked::TimedOut => "nobody answered the approval prompt in time: ask the user before retrying",
                 Asked::NoTerminal => "ask the user to approve it: run it where policy-exec can prompt on a terminal, or have the user run it",
+                Asked::ByHarness => "the user is asked to approve it: if they decline, do not retry it; ask them what to do instead",
+                Asked::HookCannotAsk => "a human must approve it and this harness cannot ask from a hook: ask the user to run it themselves or to approve it another way",
             }
             .into(),
         ),

@@ -1,0 +1,459 @@
+//! Hook mode: `policy-exec hook claude|droid|codex|cursor`. A harness runs it before each
+//! shell command with a JSON description on standard input; it judges that command with
+//! the same policy lookup and engine as `check` (so the decision is `check`'s) and
+//! answers in the harness's reply format.
+//!
+//! This module owns turning a hook call into an answer and must never fail open: every
+//! input it cannot read, every policy it cannot load, a panic and a hang all become a
+//! deny in the harness's format, with exit 2 and the reason on stderr as well (see
+//! [`reply`]). Tools and events other than the harness's shell get no opinion.
+
+pub mod payload;
+pub mod reply;
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::git::Git2RepoState;
+use crate::policy::Decision;
+use crate::policy::engine::{self, Evaluation};
+use crate::policy::load::{Loaded, Locator};
+use crate::policy::policy::Policy;
+use crate::report::{self, Asked};
+use payload::Call;
+use reply::Verdict;
+
+/// How long a hook may take before it answers deny on its own, unless `--deadline`
+/// says otherwise. Harness hook timeouts fail open, so ours must fire first: wire the
+/// hook with a harness timeout above this (our examples use 10 s).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(8);
+
+/// The arguments of `policy-exec hook`, taken as free words so that nothing a harness
+/// passes can turn into a clap usage error (which would not be in its reply format).
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+pub struct HookArgs {
+    /// The harness (claude, droid, codex or cursor), then optionally `--manifest M`,
+    /// `--bundle B` and `--deadline SECONDS` (default 8).
+    #[arg(
+        num_args = 0..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "HARNESS [OPTIONS]"
+    )]
+    pub words: Vec<String>,
+}
+
+/// A harness whose hook protocol policy-exec speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Harness {
+    /// Claude Code (`PreToolUse`, tool `Bash`).
+    Claude,
+    /// Factory Droid (Claude-shaped `PreToolUse`, tool `Execute`).
+    Droid,
+    /// Codex CLI (Claude-shaped `PreToolUse`; only a deny is honoured).
+    Codex,
+    /// Cursor (`beforeShellExecution`, `command` and `cwd` at the top level).
+    Cursor,
+}
+
+impl Harness {
+    /// The harness named on the command line (case-insensitive).
+    pub fn parse(name: &str) -> Option<Harness> {
+        match name.to_ascii_lowercase().as_str() {
+            "claude" => Some(Harness::Claude),
+            "droid" => Some(Harness::Droid),
+            "codex" => Some(Harness::Codex),
+            "cursor" => Some(Harness::Cursor),
+            _ => None,
+        }
+    }
+
+    /// The hook event this harness calls us for.
+    pub fn event(self) -> &'static str {
+        match self {
+            Harness::Cursor => "beforeShellExecution",
+            Harness::Claude | Harness::Droid | Harness::Codex => "PreToolUse",
+        }
+    }
+
+    /// The `tool_name`s of the harness's shell tool (Claude-shaped harnesses).
+    pub fn shell_tools(self) -> &'static [&'static str] {
+        match self {
+            Harness::Claude => &["Bash"],
+            Harness::Droid => &["Execute"],
+            // Codex names every shell-like tool `Bash` in hook input; the older names of
+            // its shell tools are accepted too, so a version that sends them is judged
+            // (and denied if its input is not `{"command": …}`), never waved through.
+            Harness::Codex => &[
+                "Bash",
+                "shell",
+                "shell_command",
+                "exec_command",
+                "local_shell",
+                "container.exec",
+            ],
+            Harness::Cursor => &[],
+        }
+    }
+
+    /// Whether the harness honours "ask" from a hook.
+    pub fn can_ask(self) -> bool {
+        !matches!(self, Harness::Codex)
+    }
+}
+
+/// Runs a hook: reads the call from `input`, judges it, writes the reply to `out` and
+/// `err`, and returns the exit status. `locator` is the policy lookup from the
+/// environment (`--manifest`/`--bundle` among `args` override it).
+pub fn run(
+    args: &HookArgs,
+    locator: Locator,
+    input: impl Read + Send + 'static,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let options = match Options::parse(&args.words, locator) {
+        Ok(o) => o,
+        Err(Usage {
+            harness: Some(harness),
+            message,
+        }) => {
+            return emit(
+                &reply::render(harness, &Verdict::Failure { reason: message }),
+                out,
+                err,
+            );
+        }
+        Err(Usage {
+            harness: None,
+            message,
+        }) => {
+            // SECURITY: without a harness we do not know the reply format; exit 2 with
+            // the reason on stderr blocks in all four harnesses.
+            let _ = writeln!(err, "policy-exec: denied: {message}");
+            return reply::BLOCK;
+        }
+    };
+    let harness = options.harness;
+    let verdict = decide_within(options, input);
+    emit(&reply::render(harness, &verdict), out, err)
+}
+
+/// Decides on a worker thread, so that a panic or a hang (a stalled stdin, a slow
+/// repository) becomes a deny before the harness's own timeout lets the command through.
+fn decide_within(options: Options, mut input: impl Read + Send + 'static) -> Verdict {
+    let deadline = options.deadline;
+    let (tx, rx) = mpsc::channel();
+    let worker = std::thread::Builder::new()
+        .name("policy-exec-hook".into())
+        // The parser recurses; give it room well beyond its own nesting limits.
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                decide(options.harness, &options.locator, &mut input)
+            }));
+            let _ = tx.send(result.map_err(|p| panic_text(p.as_ref())));
+        });
+    if let Err(e) = worker {
+        return Verdict::Failure {
+            reason: format!("internal error: cannot start the hook worker ({e})"),
+        };
+    }
+    match rx.recv_timeout(deadline) {
+        Ok(Ok(verdict)) => verdict,
+        Ok(Err(panic)) => Verdict::Failure {
+            reason: format!(
+                "internal error while judging ({panic}): please report this bug to policy-exec"
+            ),
+        },
+        Err(mpsc::RecvTimeoutError::Timeout) => Verdict::Failure {
+            reason: format!(
+                "no decision within {:.1} s (stalled input or a slow repository): retry, or raise `--deadline` and the harness's hook timeout together",
+                deadline.as_secs_f64()
+            ),
+        },
+        Err(mpsc::RecvTimeoutError::Disconnected) => Verdict::Failure {
+            reason: "internal error: the hook worker stopped without a decision".to_string(),
+        },
+    }
+}
+
+/// Reads, parses and judges one call.
+fn decide(harness: Harness, locator: &Locator, input: &mut dyn Read) -> Verdict {
+    let call = payload::read_bounded(input).and_then(|text| payload::parse(harness, &text));
+    let (command, cwd) = match call {
+        Ok(Call::Shell { command, cwd }) => (command, cwd),
+        Ok(Call::Other { what, misrouted }) => {
+            return Verdict::NoOpinion {
+                note: misrouted.then(|| {
+                    format!(
+                        "no opinion on {what}: `policy-exec hook {}` judges the `{}` event only; check the hook wiring",
+                        harness_name(harness),
+                        harness.event()
+                    )
+                }),
+            };
+        }
+        Err(e) => {
+            return Verdict::Failure {
+                reason: format!(
+                    "{e}: nothing was judged, so it must not run; check that `policy-exec hook {}` is wired to the harness's `{}` hook",
+                    harness_name(harness),
+                    harness.event()
+                ),
+            };
+        }
+    };
+    let policy = match locator.load() {
+        Loaded::Ready(p) => p,
+        Loaded::Failed { decision, message } => return unloaded(harness, decision, &message),
+    };
+    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(PathBuf::from));
+    let eval = engine::judge(&command, &policy, &cwd, &repo);
+    verdict(harness, &eval, &policy)
+}
+
+/// The verdict for an evaluation, worded with shell mode's refusal text.
+fn verdict(harness: Harness, eval: &Evaluation, policy: &Policy) -> Verdict {
+    match eval.decision {
+        Decision::Allow => Verdict::Allow {
+            reason: format!("policy-exec: allowed: {}", report::reason(eval, policy)),
+        },
+        Decision::Request if harness.can_ask() => {
+            let (human, json) = report::refusal(eval, policy, Asked::ByHarness);
+            Verdict::Ask {
+                agent: format!("{human}\n{json}"),
+                user: human,
+            }
+        }
+        Decision::Request => {
+            let (human, json) = report::refusal(eval, policy, Asked::HookCannotAsk);
+            Verdict::Deny {
+                agent: format!("{human}\n{json}"),
+                user: human,
+            }
+        }
+        Decision::Deny => {
+            let (human, json) = report::refusal(eval, policy, Asked::NoTerminal);
+            Verdict::Deny {
+                agent: format!("{human}\n{json}"),
+                user: human,
+            }
+        }
+    }
+}
+
+/// The verdict when no policy could be loaded: the manifest's fallback, like `check`.
+fn unloaded(harness: Harness, decision: Decision, message: &str) -> Verdict {
+    match decision {
+        Decision::Allow => Verdict::Allow {
+            reason: format!("policy-exec: warning: {message}; the manifest's fallback is allow"),
+        },
+        Decision::Request if harness.can_ask() => {
+            let line = format!("policy-exec: needs approval: {message}");
+            Verdict::Ask {
+                user: line.clone(),
+                agent: line,
+            }
+        }
+        Decision::Request => {
+            let line = format!(
+                "policy-exec: needs approval: {message}; a human must approve it and this harness cannot ask from a hook"
+            );
+            Verdict::Deny {
+                user: line.clone(),
+                agent: line,
+            }
+        }
+        Decision::Deny => Verdict::Failure {
+            reason: message.to_string(),
+        },
+    }
+}
+
+fn harness_name(harness: Harness) -> &'static str {
+    match harness {
+        Harness::Claude => "claude",
+        Harness::Droid => "droid",
+        Harness::Codex => "codex",
+        Harness::Cursor => "cursor",
+    }
+}
+
+/// The text of a panic payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .map_or_else(|| "a panic".to_string(), |s| report::one_line(&s))
+}
+
+fn emit(reply: &reply::Reply, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    // A harness that closed its pipes is gone; the exit status is all that is left.
+    let _ = out.write_all(reply.stdout.as_bytes());
+    let _ = out.flush();
+    let _ = err.write_all(reply.stderr.as_bytes());
+    let _ = err.flush();
+    reply.code
+}
+
+/// The parsed words of `policy-exec hook …`.
+struct Options {
+    harness: Harness,
+    locator: Locator,
+    deadline: Duration,
+}
+
+/// A usage problem, with the harness when it is known (to answer in its format).
+struct Usage {
+    harness: Option<Harness>,
+    message: String,
+}
+
+impl Options {
+    fn parse(words: &[String], mut locator: Locator) -> Result<Options, Usage> {
+        let mut harness: Option<Harness> = None;
+        let mut problem: Option<String> = None;
+        let mut deadline = DEFAULT_DEADLINE;
+        let mut rest = words.iter();
+        while let Some(word) = rest.next() {
+            let (flag, inline) = match word.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+                _ => (word.as_str(), None),
+            };
+            let mut value = || inline.clone().or_else(|| rest.next().cloned());
+            match flag {
+                "--manifest" | "--bundle" | "--deadline" => {
+                    let Some(v) = value() else {
+                        problem.get_or_insert(format!("`{flag}` needs a value"));
+                        continue;
+                    };
+                    match flag {
+                        "--manifest" => locator.manifest = Some(PathBuf::from(v)),
+                        "--bundle" => locator.bundle = Some(PathBuf::from(v)),
+                        _ => match v.parse::<f64>() {
+                            Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => {
+                                deadline = Duration::from_secs_f64(s);
+                            }
+                            _ => {
+                                problem.get_or_insert(format!(
+                                    "`--deadline` `{}` is not a number of seconds between 0 and 3600",
+                                    report::one_line(&v)
+                                ));
+                            }
+                        },
+                    }
+                }
+                _ if harness.is_none() && !word.starts_with('-') => match Harness::parse(word) {
+                    Some(h) => harness = Some(h),
+                    None => {
+                        return Err(Usage {
+                            harness: None,
+                            message: format!(
+                                "unknown harness `{}`: use `policy-exec hook claude|droid|codex|cursor`",
+                                report::one_line(word)
+                            ),
+                        });
+                    }
+                },
+                _ => {
+                    problem.get_or_insert(format!(
+                        "unexpected argument `{}`: use `policy-exec hook HARNESS [--manifest M | --bundle B] [--deadline SECONDS]`",
+                        report::one_line(word)
+                    ));
+                }
+            }
+        }
+        let Some(harness) = harness else {
+            return Err(Usage {
+                harness: None,
+                message: problem.unwrap_or_else(|| {
+                    "no harness given: use `policy-exec hook claude|droid|codex|cursor`".to_string()
+                }),
+            });
+        };
+        if locator.bundle.is_some() && locator.manifest.is_some() {
+            problem.get_or_insert("give either `--manifest` or `--bundle`, not both".to_string());
+        }
+        if let Some(message) = problem {
+            return Err(Usage {
+                harness: Some(harness),
+                message,
+            });
+        }
+        Ok(Options {
+            harness,
+            locator,
+            deadline,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    /// A reader that panics, standing in for any bug on the decision path.
+    struct Exploding;
+
+    impl Read for Exploding {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            panic!("boom")
+        }
+    }
+
+    fn options(harness: Harness) -> Options {
+        Options {
+            harness,
+            locator: Locator::default(),
+            deadline: Duration::from_secs(5),
+        }
+    }
+
+    #[test]
+    fn a_panic_while_deciding_is_a_failure_not_a_crash() {
+        let verdict = decide_within(options(Harness::Claude), Exploding);
+        let Verdict::Failure { reason } = verdict else {
+            panic!("{verdict:?}")
+        };
+        assert!(
+            reason.starts_with("internal error while judging (boom)"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn the_panic_is_answered_deny_with_exit_2_in_every_format() {
+        for harness in [
+            Harness::Claude,
+            Harness::Droid,
+            Harness::Codex,
+            Harness::Cursor,
+        ] {
+            let reply = reply::render(harness, &decide_within(options(harness), Exploding));
+            assert_eq!(reply.code, reply::BLOCK);
+            assert!(reply.stdout.contains("deny"), "{}", reply.stdout);
+        }
+    }
+
+    #[test]
+    fn options_take_the_harness_and_flags_in_any_order() {
+        let words: Vec<String> = ["--deadline=2", "Cursor", "--manifest", "/m.json"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let Ok(o) = Options::parse(&words, Locator::default()) else {
+            panic!("did not parse")
+        };
+        assert_eq!(o.harness, Harness::Cursor);
+        assert_eq!(o.deadline, Duration::from_secs(2));
+        assert_eq!(o.locator.manifest, Some(PathBuf::from("/m.json")));
+    }
+}
