@@ -738,3 +738,136 @@ fn codex_loads_the_rendered_rules_and_agrees_on_the_examples() {
         assert_eq!(v["decision"].as_str(), want, "{cmd}: {v}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// sync --apply --hooks
+// ---------------------------------------------------------------------------------------
+
+impl Env {
+    fn apply_hooks(&self) -> Output {
+        let p = self.resolve();
+        self.run(&[
+            "sync",
+            "--policy-json",
+            p.to_str().unwrap(),
+            "--apply",
+            "--hooks",
+            "--home",
+            self.home().to_str().unwrap(),
+            "--json",
+        ])
+    }
+}
+
+/// The hook commands of one event in a Claude-shaped hook file, per matcher.
+fn hook_commands(v: &Value, event: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in v["hooks"][event].as_array().cloned().unwrap_or_default() {
+        let matcher = entry["matcher"].as_str().unwrap_or_default().to_string();
+        match entry["hooks"].as_array() {
+            Some(hooks) => {
+                for h in hooks {
+                    out.push((matcher.clone(), h["command"].as_str().unwrap().to_string()));
+                }
+            }
+            None => out.push((matcher, entry["command"].as_str().unwrap().to_string())),
+        }
+    }
+    out
+}
+
+#[test]
+fn apply_hooks_installs_one_entry_per_harness_and_it_answers() {
+    let env = Env::new();
+    let o = env.apply_hooks();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let claude = hook_commands(&env.read_json(".claude/settings.json"), "PreToolUse");
+    assert_eq!(claude.len(), 1, "{claude:?}");
+    assert_eq!(claude[0].0, "Bash");
+    assert!(claude[0].1.ends_with(" hook claude"), "{claude:?}");
+    let droid = hook_commands(&env.read_json(".factory/hooks.json"), "PreToolUse");
+    assert_eq!(droid[0].0, "Execute");
+    assert!(droid[0].1.ends_with(" hook droid"));
+    let codex = hook_commands(&env.read_json(".codex/hooks.json"), "PreToolUse");
+    assert!(codex[0].1.ends_with(" hook codex"));
+    let cursor = env.read_json(".cursor/hooks.json");
+    assert_eq!(cursor["version"], 1);
+    let cursor = hook_commands(&cursor, "beforeShellExecution");
+    assert!(cursor[0].1.ends_with(" hook cursor"));
+    // The installed command answers with the synced policy.
+    let program = claude[0].1.strip_suffix(" hook claude").unwrap();
+    let mut child = Command::new(program)
+        .args(["hook", "claude"])
+        .env_clear()
+        .env("HOME", env.home())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            json!({"hook_event_name": "PreToolUse", "tool_name": "Bash", "cwd": "/",
+                   "tool_input": {"command": "git reset --hard"}})
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(reply["hookSpecificOutput"]["permissionDecision"], "deny");
+    assert!(reply["hookSpecificOutput"]["permissionDecisionReason"]
+        .as_str()
+        .unwrap()
+        .contains("no-reset-hard"));
+}
+
+#[test]
+fn apply_hooks_keeps_the_users_hooks_replaces_stale_ones_and_is_idempotent() {
+    let env = Env::new();
+    let settings = env.home().join(".claude/settings.json");
+    std::fs::create_dir_all(settings.parent().unwrap()).unwrap();
+    std::fs::write(
+        &settings,
+        json!({"hooks": {"PreToolUse": [
+            {"matcher": "Bash", "hooks": [
+                {"type": "command", "command": "/home/u/lint-bash.sh"},
+                {"type": "command", "command": "/old/place/policy-exec hook claude", "timeout": 10}
+            ]},
+            {"matcher": "Edit", "hooks": [{"type": "command", "command": "/home/u/edit.sh"}]}
+        ], "PostToolUse": [{"matcher": "*", "hooks": [{"type": "command", "command": "log"}]}]}})
+        .to_string(),
+    )
+    .unwrap();
+    let o = env.apply_hooks();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = env.read_json(".claude/settings.json");
+    let cmds = hook_commands(&v, "PreToolUse");
+    assert_eq!(cmds.len(), 3, "{cmds:?}");
+    assert_eq!(cmds[0], ("Bash".into(), "/home/u/lint-bash.sh".into()));
+    assert!(cmds[1].1.ends_with(" hook claude") && !cmds[1].1.starts_with("/old/"));
+    assert_eq!(cmds[2], ("Edit".into(), "/home/u/edit.sh".into()));
+    assert_eq!(hook_commands(&v, "PostToolUse").len(), 1);
+    // Permissions were merged into the same file.
+    assert!(v["permissions"]["deny"].as_array().unwrap().len() == 3);
+    let before = env.snapshot();
+    let o = env.apply_hooks();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn a_malformed_hook_file_is_refused_and_nothing_is_touched() {
+    let env = Env::new();
+    let hooks = env.home().join(".cursor/hooks.json");
+    std::fs::create_dir_all(hooks.parent().unwrap()).unwrap();
+    std::fs::write(&hooks, r#"{"hooks": {"beforeShellExecution": {"command": "x"}}}"#).unwrap();
+    let before = env.snapshot();
+    let o = env.apply_hooks();
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("beforeShellExecution"), "{}", stderr(&o));
+    assert_eq!(env.snapshot(), before);
+}

@@ -58,6 +58,8 @@ pub enum ApplyError {
 /// Where to apply.
 #[derive(Debug, Clone)]
 pub struct Targets {
+    /// The home directory.
+    pub home: PathBuf,
     /// The live file for each host.
     pub files: BTreeMap<Host, PathBuf>,
     /// The ledger of entries we own.
@@ -68,6 +70,7 @@ impl Targets {
     /// The default paths under a home directory.
     pub fn under_home(home: &Path) -> Targets {
         Targets {
+            home: home.to_path_buf(),
             files: Host::ALL
                 .iter()
                 .map(|&h| (h, home.join(h.live_path())))
@@ -143,9 +146,10 @@ fn read_ledger(path: &Path) -> Result<Ledger, ApplyError> {
     })
 }
 
-fn ledger_text(ledger: &Ledger) -> String {
+fn ledger_text(ledger: &Ledger, policy_hash: &str) -> String {
     let v = json!({
         "schema_version": 1,
+        "policy_hash": policy_hash,
         "note": "entries `policy-exec sync --apply` added to each file; a later sync removes them when the policy drops them",
         "files": ledger,
     });
@@ -482,6 +486,7 @@ pub fn write(
     before: &Ledger,
     after: &Ledger,
     ledger: &Path,
+    policy_hash: &str,
 ) -> Result<Vec<FileChange>, ApplyError> {
     // Phase 1: stage everything. Any failure here leaves every file untouched.
     let mut staged = Vec::new();
@@ -503,7 +508,15 @@ pub fn write(
             markers_removed: 0,
         })
         .collect();
-    if staged.is_empty() && before == after {
+    let ledger_hash = std::fs::read_to_string(ledger)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .and_then(|v| {
+            v.get("policy_hash")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
+    if staged.is_empty() && before == after && ledger_hash.as_deref() == Some(policy_hash) {
         return Ok(changes);
     }
     // The ledger first names everything that may be ours after this run, so a crash
@@ -520,7 +533,7 @@ pub fn write(
             }
         }
     }
-    let ledger_stage = stage(ledger, &ledger_text(&union))?;
+    let ledger_stage = stage(ledger, &ledger_text(&union, policy_hash))?;
     commit(ledger_stage, 0)?;
     // Phase 2: back up and rename, file by file.
     let mut committed = 0;
@@ -552,7 +565,245 @@ pub fn write(
             markers_removed: p.markers_removed,
         });
     }
-    let final_stage = stage(ledger, &ledger_text(after))?;
+    let final_stage = stage(ledger, &ledger_text(after, policy_hash))?;
     commit(final_stage, committed)?;
     Ok(changes)
+}
+
+/// A harness hook file and the entry `sync --apply --hooks` keeps in it.
+#[derive(Debug, Clone)]
+pub struct HookTarget {
+    /// The harness name given to `policy-exec hook`.
+    pub harness: &'static str,
+    /// The file holding the hook configuration.
+    pub path: PathBuf,
+}
+
+/// The hook files under a home directory (Claude's hooks live in its settings file).
+pub fn hook_targets(home: &Path) -> Vec<HookTarget> {
+    [
+        ("claude", ".claude/settings.json"),
+        ("droid", ".factory/hooks.json"),
+        ("cursor", ".cursor/hooks.json"),
+        ("codex", ".codex/hooks.json"),
+    ]
+    .into_iter()
+    .map(|(harness, rel)| HookTarget {
+        harness,
+        path: home.join(rel),
+    })
+    .collect()
+}
+
+/// The command a hook entry runs: this binary, quoted for a shell when needed.
+pub fn hook_command(exe: &Path, harness: &str) -> String {
+    let exe = exe.display().to_string();
+    let plain = exe
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%".contains(c));
+    if plain {
+        format!("{exe} hook {harness}")
+    } else {
+        format!("'{}' hook {harness}", exe.replace('\'', "'\\''"))
+    }
+}
+
+/// Is this hook command one of ours (any policy-exec binary, this harness)?
+fn is_our_hook(command: &str, harness: &str) -> bool {
+    let Some(rest) = command.strip_suffix(&format!(" hook {harness}")) else {
+        return false;
+    };
+    let program = rest.trim_matches('\'');
+    program
+        .rsplit('/')
+        .next()
+        .is_some_and(|b| b.starts_with("policy-exec"))
+}
+
+fn malformed(path: &Path, why: impl Into<String>) -> ApplyError {
+    ApplyError::Malformed {
+        path: path.to_path_buf(),
+        why: why.into(),
+    }
+}
+
+/// Puts our hook entry into a hook configuration (Claude-shaped `hooks.PreToolUse`, or
+/// Cursor's `hooks.beforeShellExecution`), removing stale entries of ours. Returns
+/// (added, removed). An identical entry already present is left where it is.
+pub fn merge_hook(
+    root: &mut Value,
+    harness: &str,
+    command: &str,
+    path: &Path,
+) -> Result<(usize, usize), ApplyError> {
+    let cursor = harness == "cursor";
+    let event = if cursor {
+        "beforeShellExecution"
+    } else {
+        "PreToolUse"
+    };
+    let Some(obj) = root.as_object_mut() else {
+        return Err(malformed(path, "is not a JSON object"));
+    };
+    if cursor && !obj.contains_key("version") {
+        obj.insert("version".into(), json!(1));
+    }
+    let hooks = obj.entry("hooks").or_insert_with(|| json!({}));
+    let Some(hooks) = hooks.as_object_mut() else {
+        return Err(malformed(path, "has `hooks` that is not an object"));
+    };
+    let list = hooks.entry(event).or_insert_with(|| json!([]));
+    let Some(list) = list.as_array_mut() else {
+        return Err(malformed(
+            path,
+            format!("has `hooks.{event}` that is not a list"),
+        ));
+    };
+    let (mut added, mut removed) = (0, 0);
+    if cursor {
+        let mut present = false;
+        let mut kept = Vec::new();
+        for entry in list.drain(..) {
+            let c = entry
+                .get("command")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if c == command && !present {
+                present = true;
+                kept.push(entry);
+            } else if is_our_hook(c, harness) {
+                removed += 1;
+            } else {
+                kept.push(entry);
+            }
+        }
+        if !present {
+            kept.push(json!({"command": command}));
+            added += 1;
+        }
+        *list = kept;
+        return Ok((added, removed));
+    }
+    let matcher = if harness == "droid" {
+        "Execute"
+    } else {
+        "Bash"
+    };
+    let ours = json!({"type": "command", "command": command, "timeout": 10});
+    let mut present = false;
+    for entry in list.iter_mut() {
+        let Some(entry) = entry.as_object_mut() else {
+            return Err(malformed(
+                path,
+                format!("has a `hooks.{event}` entry that is not an object"),
+            ));
+        };
+        let same_matcher = entry.get("matcher").and_then(Value::as_str) == Some(matcher);
+        let Some(inner) = entry.get_mut("hooks").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        let before = inner.len();
+        inner.retain(|h| {
+            let c = h.get("command").and_then(Value::as_str).unwrap_or_default();
+            if *h == ours && same_matcher && !present {
+                present = true;
+                return true;
+            }
+            !is_our_hook(c, harness)
+        });
+        removed += before - inner.len();
+    }
+    // Entries we emptied go; entries the user left empty stay.
+    if removed > 0 {
+        list.retain(|e| {
+            e.get("hooks")
+                .and_then(Value::as_array)
+                .is_none_or(|h| !h.is_empty())
+        });
+    }
+    if !present {
+        added += 1;
+        let slot = list.iter_mut().find(|e| {
+            e.get("matcher").and_then(Value::as_str) == Some(matcher)
+                && e.get("hooks").is_some_and(Value::is_array)
+        });
+        match slot
+            .and_then(|e| e.get_mut("hooks"))
+            .and_then(Value::as_array_mut)
+        {
+            Some(inner) => inner.push(ours),
+            None => list.push(json!({"matcher": matcher, "hooks": [ours]})),
+        }
+    }
+    Ok((added, removed))
+}
+
+/// Plans the hook files: our entry in each, merged with what is there.
+pub fn plan_hooks(
+    targets: &[HookTarget],
+    exe: &Path,
+    planned: &mut Vec<Planned>,
+) -> Result<(), ApplyError> {
+    for t in targets {
+        let path = real_target(&t.path)?;
+        let command = hook_command(exe, t.harness);
+        // Claude's hooks share its settings file with the permissions: merge into the
+        // text already planned for it, if any.
+        if let Some(p) = planned.iter_mut().find(|p| p.path == path) {
+            let base = match &p.text {
+                Some(t) => t.clone(),
+                None => std::fs::read_to_string(&path).unwrap_or_default(),
+            };
+            let mut v: Value = if base.trim().is_empty() {
+                json!({})
+            } else {
+                serde_json::from_str(&base)
+                    .map_err(|e| malformed(&path, format!("is not valid JSON ({e})")))?
+            };
+            let before = v.clone();
+            let (added, removed) = merge_hook(&mut v, t.harness, &command, &path)?;
+            if v != before {
+                let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
+                text.push('\n');
+                p.text = Some(text);
+                p.added += added;
+                p.removed += removed;
+            }
+            continue;
+        }
+        let existing = match std::fs::read_to_string(&path) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(ApplyError::Write {
+                    path,
+                    source,
+                    committed: 0,
+                });
+            }
+        };
+        let old: Value = match existing.as_deref() {
+            None => json!({}),
+            Some(t) if t.trim().is_empty() => json!({}),
+            Some(t) => serde_json::from_str(t)
+                .map_err(|e| malformed(&path, format!("is not valid JSON ({e})")))?,
+        };
+        let mut new = old.clone();
+        let (added, removed) = merge_hook(&mut new, t.harness, &command, &path)?;
+        let text = (new != old || existing.is_none()).then(|| {
+            let mut text = serde_json::to_string_pretty(&new).unwrap_or_default();
+            text.push('\n');
+            text
+        });
+        planned.push(Planned {
+            host: format!("{}-hook", t.harness),
+            path,
+            text,
+            exists: existing.is_some(),
+            added,
+            removed,
+            markers_removed: 0,
+        });
+    }
+    Ok(())
 }

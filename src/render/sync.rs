@@ -35,6 +35,9 @@ pub struct SyncArgs {
     /// Render conditional rules with the stricter of their outcomes
     #[arg(long)]
     pub include_conditional: bool,
+    /// With --apply: also install `policy-exec hook <harness>` in each harness's hook file
+    #[arg(long, requires = "apply")]
+    pub hooks: bool,
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
@@ -181,6 +184,8 @@ pub struct Request {
     pub apply: Option<(Targets, PathBuf)>,
     /// Render conditional rules.
     pub include_conditional: bool,
+    /// Install hook entries (with `apply`), running this binary.
+    pub hooks: Option<(Vec<apply::HookTarget>, PathBuf)>,
 }
 
 /// Everything `sync` did.
@@ -301,6 +306,9 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
     }
     if let Some((targets, config_dir)) = &req.apply {
         let (mut planned, before, after) = apply::plan(&renders, targets).map_err(write_err)?;
+        if let Some((hook_targets, exe)) = &req.hooks {
+            apply::plan_hooks(hook_targets, exe, &mut planned).map_err(write_err)?;
+        }
         let config_abs = if config_dir.is_absolute() {
             config_dir.clone()
         } else {
@@ -319,8 +327,14 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
             config_abs.join(MANIFEST_NAME),
             manifest_text,
         ));
-        report.applied =
-            apply::write(&planned, &before, &after, &targets.ledger).map_err(write_err)?;
+        report.applied = apply::write(
+            &planned,
+            &before,
+            &after,
+            &targets.ledger,
+            &source.policy_hash,
+        )
+        .map_err(write_err)?;
     }
     Ok(report)
 }
@@ -438,12 +452,23 @@ pub fn run_sync(args: &SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
         } else {
             None
         };
+        let hooks = match (&apply, args.hooks) {
+            (Some((targets, _)), true) => {
+                let home = targets.home.clone();
+                let exe = std::env::current_exe()
+                    .and_then(|p| p.canonicalize())
+                    .map_err(|e| SyncError::Input(format!("cannot locate this binary ({e})")))?;
+                Some((apply::hook_targets(&home), exe))
+            }
+            _ => None,
+        };
         sync(
             &source,
             &Request {
                 out_dir: args.out_dir.clone(),
                 apply,
                 include_conditional: args.include_conditional,
+                hooks,
             },
         )
     })();

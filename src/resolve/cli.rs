@@ -166,6 +166,7 @@ pub fn run_resolve(args: &ResolveArgs, out: &mut dyn Write, err: &mut dyn Write)
                     out_dir,
                     apply,
                     include_conditional: args.include_conditional,
+                    hooks: None,
                 },
             )
         })();
