@@ -4,12 +4,13 @@
 # no network except the npm registry (to install the two harnesses).
 #
 #   tests/harness/run.sh [--keep] [codex] [claude] [codex-native] [claude-native]
-#                                                        (default: all four)
+#                        [codex-hook] [claude-hook]      (default: all six)
 #
 # codex/claude: policy-exec is the harness's shell. codex-native/claude-native: the
 # harness runs the real bash, and only the native rules `policy-exec sync --apply` wrote
 # into its home (~/.codex/rules/policy-exec.rules, ~/.claude/settings.json) stop the
-# denied command.
+# denied command. codex-hook/claude-hook: real bash, no native rules, only the hook that
+# `sync --apply --hooks` installed.
 #
 # Environment:
 #   CODEX_VERSION   npm version of @openai/codex              (default 0.171.0)
@@ -36,12 +37,12 @@ WANT=()
 for a in "$@"; do
   case $a in
     --keep) KEEP=1 ;;
-    codex|claude|codex-native|claude-native) WANT+=("$a") ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    codex|claude|codex-native|claude-native|codex-hook|claude-hook) WANT+=("$a") ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown argument: $a" >&2; exit 64 ;;
   esac
 done
-[ ${#WANT[@]} -eq 0 ] && WANT=(codex claude codex-native claude-native)
+[ ${#WANT[@]} -eq 0 ] && WANT=(codex claude codex-native claude-native codex-hook claude-hook)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/policy-exec-harness.XXXXXX")
 chmod 755 "$WORK"
@@ -334,6 +335,89 @@ run_claude-native() {
   native_verdicts claude-native "$dir"
   check "claude-native: the model was told permission was denied" \
     grep -qi 'denied' "$dir/seen-denied.txt"
+}
+
+# ---------------------------------------------------------------- hooks only
+# `sync --apply --hooks` into a fresh home, then the native permission entries removed:
+# only `policy-exec hook <harness>` stands between the model and the real bash.
+hook_home() { # hook_home HOME
+  sync_home_hooks "$1" && python3 - "$1" <<'PY'
+import json, os, sys
+home = sys.argv[1]
+for rel, keys in ((".claude/settings.json", ["permissions"]),):
+    p = os.path.join(home, rel)
+    v = json.load(open(p))
+    for k in keys:
+        v.pop(k, None)
+    json.dump(v, open(p, "w"), indent=2)
+rules = os.path.join(home, ".codex/rules/policy-exec.rules")
+if os.path.exists(rules):
+    os.remove(rules)
+PY
+}
+sync_home_hooks() { # sync_home_hooks HOME
+  "$WORK/bin/policy-exec" resolve --root "$WORK/policy" --harness default --task-domain default \
+    --emit "$WORK/policy/emit.json" >/dev/null 2>&1 &&
+  "$WORK/bin/policy-exec" sync --policy-json "$WORK/policy/emit.json" --apply --hooks --home "$1" \
+    >"$1.sync.txt" 2>&1
+}
+
+run_claude-hook() {
+  local dir=$WORK/claude-hook
+  mkdir -p "$dir/home"
+  echo; echo "==> Claude Code, PreToolUse hook only (real bash, no native rules)"
+  make_repo "$dir/repo" || { fail "claude-hook: test repo"; return; }
+  hook_home "$dir/home" || { fail "claude-hook: policy-exec sync --apply --hooks"; cat "$dir/home.sync.txt"; return; }
+  check "claude-hook: ~/.claude/settings.json has our PreToolUse hook and no permissions" \
+    python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); sys.exit(0 if "permissions" not in v and v["hooks"]["PreToolUse"][0]["hooks"][0]["command"].endswith(" hook claude") else 1)' "$dir/home/.claude/settings.json"
+  start_model "$dir"
+  (
+    cd "$dir/repo" &&
+    env -i PATH="$PATH" HOME="$dir/home" TERM=dumb SHELL=/bin/bash \
+      ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" ANTHROPIC_API_KEY=dummy IS_SANDBOX=1 \
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1 \
+      timeout "$RUN_TIMEOUT" "$CLAUDE" -p "Run the scripted steps." \
+      --permission-mode bypassPermissions </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
+  )
+  stop_model
+  native_verdicts claude-hook "$dir"
+  check "claude-hook: the model got policy-exec's reason (rule $DENIED_RULE)" \
+    grep -q "$DENIED_RULE" "$dir/seen-denied.txt"
+}
+
+run_codex-hook() {
+  local dir=$WORK/codex-hook
+  mkdir -p "$dir/home"
+  echo; echo "==> Codex CLI, PreToolUse hook only (real bash, no native rules)"
+  make_repo "$dir/repo" || { fail "codex-hook: test repo"; return; }
+  hook_home "$dir/home" || { fail "codex-hook: policy-exec sync --apply --hooks"; cat "$dir/home.sync.txt"; return; }
+  check "codex-hook: ~/.codex/hooks.json has our hook" grep -q ' hook codex' "$dir/home/.codex/hooks.json"
+  # Codex runs a user hook only once it is trusted (reviewed in the TUI's /hooks);
+  # --dangerously-bypass-hook-trust stands in for that review here.
+  start_model "$dir"
+  cat >"$dir/home/.codex/config.toml" <<EOF
+model = "fake-model"
+model_provider = "fake"
+approval_policy = "never"
+sandbox_mode = "danger-full-access"
+check_for_update_on_startup = false
+
+[model_providers.fake]
+name = "Scripted fake model"
+base_url = "http://127.0.0.1:$PORT/v1"
+env_key = "FAKE_MODEL_API_KEY"
+wire_api = "responses"
+EOF
+  (
+    cd "$dir/repo" &&
+    env HOME="$dir/home" CODEX_HOME="$dir/home/.codex" FAKE_MODEL_API_KEY=dummy \
+      timeout "$RUN_TIMEOUT" "$CODEX" exec --skip-git-repo-check --dangerously-bypass-hook-trust \
+      -C "$dir/repo" "Run the scripted steps." </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
+  )
+  stop_model
+  native_verdicts codex-hook "$dir"
+  check "codex-hook: the model got policy-exec's reason (rule $DENIED_RULE)" \
+    grep -q "$DENIED_RULE" "$dir/seen-denied.txt"
 }
 
 for h in "${WANT[@]}"; do "run_$h"; done
