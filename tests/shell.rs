@@ -1569,3 +1569,56 @@ fn codex_snapshot_preamble_refuses_a_denied_command(#[case] cmd: &str, #[case] r
     let (_, json) = refusal(&run(sb.detached(&["-c", &cmd])));
     assert_eq!(json["rule"]["id"], rule);
 }
+
+/// With an exec guard for the asked-about program, shell mode leaves the question to the
+/// guard, which asks once with the exact argv; a guard never defers.
+#[test]
+fn a_request_that_reaches_its_guard_is_asked_once_by_the_guard() {
+    let sb = asking_sandbox(2);
+    let guards = sb.home().join(".local/share/policy-exec/guards");
+    std::fs::create_dir_all(&guards).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_policy-exec"), guards.join("touch")).unwrap();
+    let marker = sb.file("MARKER");
+    let run = on_tty(&sb, "y", "-", "-", &format!("touch {marker} && echo done"));
+    assert_eq!(
+        run.transcript.matches("[y/N]").count(),
+        1,
+        "{}",
+        run.transcript
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript);
+    assert!(Path::new(&marker).exists(), "{}", run.transcript);
+    // No answer: the guard refuses, nothing ran.
+    std::fs::remove_file(&marker).unwrap();
+    let run = on_tty(&sb, "n", "-", "-", &format!("touch {marker}"));
+    assert_eq!(
+        run.transcript.matches("[y/N]").count(),
+        1,
+        "{}",
+        run.transcript
+    );
+    assert_eq!(run.code, 126, "{}", run.transcript);
+    assert!(!Path::new(&marker).exists());
+}
+
+/// When the script could route around the guard (here it mentions PATH), shell mode asks
+/// itself first; the guard then asks again: two questions, never none.
+#[test]
+fn a_request_that_might_skip_its_guard_is_asked_by_the_shell_first() {
+    let sb = asking_sandbox(1);
+    let guards = sb.home().join(".local/share/policy-exec/guards");
+    std::fs::create_dir_all(&guards).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_policy-exec"), guards.join("touch")).unwrap();
+    let marker = sb.file("MARKER");
+    let run = on_tty(
+        &sb,
+        "y",
+        "-",
+        "-",
+        &format!("echo $PATH >/dev/null; touch {marker}"),
+    );
+    // The shell's question shows the whole script; the guard's (unanswered) times out.
+    assert!(run.transcript.contains("echo $PATH"), "{}", run.transcript);
+    assert_eq!(run.code, 126, "{}", run.transcript);
+    assert!(!Path::new(&marker).exists());
+}

@@ -819,10 +819,12 @@ fn apply_hooks_installs_one_entry_per_harness_and_it_answers() {
     let out = child.wait_with_output().unwrap();
     let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(reply["hookSpecificOutput"]["permissionDecision"], "deny");
-    assert!(reply["hookSpecificOutput"]["permissionDecisionReason"]
-        .as_str()
-        .unwrap()
-        .contains("no-reset-hard"));
+    assert!(
+        reply["hookSpecificOutput"]["permissionDecisionReason"]
+            .as_str()
+            .unwrap()
+            .contains("no-reset-hard")
+    );
 }
 
 #[test]
@@ -864,10 +866,89 @@ fn a_malformed_hook_file_is_refused_and_nothing_is_touched() {
     let env = Env::new();
     let hooks = env.home().join(".cursor/hooks.json");
     std::fs::create_dir_all(hooks.parent().unwrap()).unwrap();
-    std::fs::write(&hooks, r#"{"hooks": {"beforeShellExecution": {"command": "x"}}}"#).unwrap();
+    std::fs::write(
+        &hooks,
+        r#"{"hooks": {"beforeShellExecution": {"command": "x"}}}"#,
+    )
+    .unwrap();
     let before = env.snapshot();
     let o = env.apply_hooks();
     assert_eq!(code(&o), 4, "{}", stderr(&o));
-    assert!(stderr(&o).contains("beforeShellExecution"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("beforeShellExecution"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(env.snapshot(), before);
+}
+
+// ---------------------------------------------------------------------------------------
+// sync --apply --guards
+// ---------------------------------------------------------------------------------------
+
+fn guard_links(env: &Env) -> Vec<String> {
+    let dir = env.home().join(".local/share/policy-exec/guards");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn apply_guards_links_the_programs_the_policy_guards_and_refreshes_them() {
+    let env = Env::new();
+    let p = env.resolve();
+    let home = env.home();
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "sync",
+            "--policy-json",
+            p.to_str().unwrap(),
+            "--apply",
+            "--home",
+            home.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| env.run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    // Without --guards and no guard directory: none is created.
+    assert_eq!(code(&run(args(&[]))), 0);
+    assert!(!env.home().join(".local/share/policy-exec/guards").exists());
+    let o = run(args(&["--guards"]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(guard_links(&env), ["git", "sudo"]);
+    let link = env.home().join(".local/share/policy-exec/guards/git");
+    assert_eq!(
+        std::fs::canonicalize(&link).unwrap(),
+        std::fs::canonicalize(env!("CARGO_BIN_EXE_policy-exec")).unwrap()
+    );
+    // An explicit list replaces the default; an existing directory is refreshed.
+    env.write_tree(&format!("{SYSTEM}enforcement:\n  guards: [git, rm]\n"));
+    env.resolve();
+    let o = run(args(&[]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(guard_links(&env), ["git", "rm"]);
+}
+
+#[test]
+fn a_guard_list_naming_a_shell_is_refused() {
+    let env = Env::new();
+    env.write_tree(&format!("{SYSTEM}enforcement:\n  guards: [bash]\n"));
+    let emit = env.path("policy.json");
+    let o = env.run(&[
+        "resolve",
+        "--root",
+        env.path("tree").to_str().unwrap(),
+        "--harness",
+        "codex",
+        "--task-domain",
+        "default",
+        "--emit",
+        emit.to_str().unwrap(),
+    ]);
+    assert_ne!(code(&o), 0);
+    assert!(stderr(&o).contains("guards"), "{}", stderr(&o));
 }

@@ -43,6 +43,9 @@ pub struct EnforcementSection {
     /// How long a request prompt waits for an answer before it means no.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_timeout_seconds: Option<u64>,
+    /// Programs to guard at exec time, instead of those the deny and request rules name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guards: Option<Vec<String>>,
 }
 
 /// Where a rule was written.
@@ -291,7 +294,7 @@ pub fn build(
         .transpose()
         .map_err(|e| {
             BuildError(format!(
-                "`enforcement` is not valid ({e}): use unmatched, dynamic (allow|request|deny), shells (name: path), prompt_timeout_seconds"
+                "`enforcement` is not valid ({e}): use unmatched, dynamic (allow|request|deny), shells (name: path), prompt_timeout_seconds, guards (program names)"
             ))
         })?;
     Ok(Bundle {

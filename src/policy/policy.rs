@@ -21,6 +21,8 @@ pub struct Enforcement {
     pub shells: std::collections::BTreeMap<String, std::path::PathBuf>,
     /// How long a request prompt waits before it means no.
     pub prompt_timeout: std::time::Duration,
+    /// Programs to guard at exec time, when listed explicitly.
+    pub guards: Option<Vec<String>>,
 }
 
 impl Default for Enforcement {
@@ -30,9 +32,13 @@ impl Default for Enforcement {
             dynamic: Decision::Request,
             shells: std::collections::BTreeMap::new(),
             prompt_timeout: std::time::Duration::from_secs(60),
+            guards: None,
         }
     }
 }
+
+/// Names never guarded: shell mode and policy-exec itself answer to these.
+const NOT_GUARDED: [&str; 5] = ["bash", "sh", "zsh", "dash", "policy-exec"];
 
 /// The manifest's fallbacks (ours default to deny, deny, request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +122,19 @@ impl Policy {
             if let Some(secs) = e.prompt_timeout_seconds {
                 policy.enforcement.prompt_timeout = std::time::Duration::from_secs(secs);
             }
+            if let Some(guards) = &e.guards {
+                for g in guards {
+                    if g.is_empty() || g.contains('/') || NOT_GUARDED.contains(&g.as_str()) {
+                        return Err(RuleError {
+                            id: "enforcement".into(),
+                            problem: format!(
+                                "`guards` lists `{g}`: give program names (no `/`), not a shell or policy-exec"
+                            ),
+                        });
+                    }
+                }
+                policy.enforcement.guards = Some(guards.clone());
+            }
         }
         for (i, rule) in rules.iter().enumerate() {
             match rule.matcher.program() {
@@ -127,9 +146,15 @@ impl Policy {
         Ok(policy)
     }
 
-    /// Programs worth guarding at exec time: those named by a rule that can deny or ask
-    /// (sorted, without duplicates).
+    /// Programs to guard at exec time: `enforcement.guards` when listed, else those named
+    /// by a rule that can deny or ask (sorted, without duplicates).
     pub fn guarded_programs(&self) -> Vec<String> {
+        if let Some(explicit) = &self.enforcement.guards {
+            let mut out = explicit.clone();
+            out.sort();
+            out.dedup();
+            return out;
+        }
         let mut out: Vec<String> = self
             .rules
             .iter()
@@ -137,7 +162,7 @@ impl Policy {
                 r.action > Decision::Allow || r.on_mismatch.is_some_and(|d| d > Decision::Allow)
             })
             .filter_map(|r| r.matcher.program())
-            .filter(|p| !matches!(p.as_str(), "bash" | "sh" | "zsh" | "dash" | "policy-exec"))
+            .filter(|p| !NOT_GUARDED.contains(&p.as_str()))
             .collect();
         out.sort();
         out.dedup();

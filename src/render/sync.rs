@@ -38,6 +38,9 @@ pub struct SyncArgs {
     /// With --apply: also install `policy-exec hook <harness>` in each harness's hook file
     #[arg(long, requires = "apply")]
     pub hooks: bool,
+    /// With --apply: create the exec-guard directory (an existing one is always refreshed)
+    #[arg(long, requires = "apply")]
+    pub guards: bool,
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
@@ -186,6 +189,9 @@ pub struct Request {
     pub include_conditional: bool,
     /// Install hook entries (with `apply`), running this binary.
     pub hooks: Option<(Vec<apply::HookTarget>, PathBuf)>,
+    /// The exec-guard directory to refresh (with `apply`), whether to create it, and the
+    /// binary its links lead to.
+    pub guards: Option<(PathBuf, bool, PathBuf)>,
 }
 
 /// Everything `sync` did.
@@ -203,6 +209,81 @@ pub struct Report {
     pub written: Vec<PathBuf>,
     /// Live files changed by `--apply`.
     pub applied: Vec<FileChange>,
+    /// The exec guards refreshed by `--apply`.
+    pub guards: Option<GuardChange>,
+}
+
+/// What happened to the exec-guard directory.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GuardChange {
+    /// The directory.
+    pub dir: PathBuf,
+    /// Every program now guarded.
+    pub programs: Vec<String>,
+    /// Links added or repointed.
+    pub added: Vec<String>,
+    /// Links of ours removed (the policy no longer guards them).
+    pub removed: Vec<String>,
+}
+
+/// Makes `dir` hold exactly one link to `exe` per program (links of ours only; anything
+/// else there is left alone). Each link is created under a temporary name and renamed,
+/// so a guard is never missing while it is replaced.
+pub fn refresh_guards(
+    dir: &Path,
+    programs: &[String],
+    exe: &Path,
+) -> Result<GuardChange, SyncError> {
+    let werr = |p: &Path, e: std::io::Error| {
+        SyncError::Write(format!(
+            "cannot update the exec guard `{}` ({e})",
+            p.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
+    let ours = |p: &Path| {
+        std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+            && std::fs::read_link(p).is_ok_and(|t| {
+                t.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("policy-exec"))
+                    || t.canonicalize().ok().as_deref() == Some(exe)
+            })
+    };
+    let mut change = GuardChange {
+        dir: dir.to_path_buf(),
+        programs: programs.to_vec(),
+        added: Vec::new(),
+        removed: Vec::new(),
+    };
+    for entry in std::fs::read_dir(dir).map_err(|e| werr(dir, e))? {
+        let path = entry.map_err(|e| werr(dir, e))?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if ours(&path) && !programs.contains(&name) {
+            std::fs::remove_file(&path).map_err(|e| werr(&path, e))?;
+            change.removed.push(name);
+        }
+    }
+    for program in programs {
+        let link = dir.join(program);
+        if std::fs::read_link(&link).ok().as_deref() == Some(exe) {
+            continue;
+        }
+        if link.exists() && !ours(&link) {
+            return Err(SyncError::Write(format!(
+                "`{}` is not a policy-exec guard: move it away so `{program}` can be guarded",
+                link.display()
+            )));
+        }
+        let tmp = dir.join(format!(".{program}.policy-exec-new"));
+        let _ = std::fs::remove_file(&tmp);
+        std::os::unix::fs::symlink(exe, &tmp).map_err(|e| werr(&tmp, e))?;
+        std::fs::rename(&tmp, &link).map_err(|e| werr(&link, e))?;
+        change.added.push(program.clone());
+    }
+    Ok(change)
 }
 
 /// Resolves `--apply` targets from flags and the environment.
@@ -275,6 +356,7 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
         hosts: renders.clone(),
         written: Vec::new(),
         applied: Vec::new(),
+        guards: None,
     };
     let write_err = |e: apply::ApplyError| match e {
         apply::ApplyError::Malformed { .. } => SyncError::Write(e.to_string()),
@@ -335,6 +417,11 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
             &source.policy_hash,
         )
         .map_err(write_err)?;
+        if let Some((dir, create, exe)) = &req.guards
+            && (*create || dir.is_dir())
+        {
+            report.guards = Some(refresh_guards(dir, &policy.guarded_programs(), exe)?);
+        }
     }
     Ok(report)
 }
@@ -373,6 +460,7 @@ pub fn report_json(r: &Report) -> Value {
         "hosts": hosts,
         "written": r.written,
         "applied": r.applied,
+        "guards": r.guards,
     })
 }
 
@@ -440,6 +528,19 @@ pub fn report_text(r: &Report) -> String {
             t.push('\n');
         }
     }
+    if let Some(g) = &r.guards {
+        t.push_str(&format!(
+            "\nexec guards in {}: {} (added {}, removed {})\n",
+            g.dir.display(),
+            if g.programs.is_empty() {
+                "none".to_string()
+            } else {
+                g.programs.join(" ")
+            },
+            g.added.len(),
+            g.removed.len()
+        ));
+    }
     t
 }
 
@@ -452,13 +553,28 @@ pub fn run_sync(args: &SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
         } else {
             None
         };
+        let exe = || {
+            std::env::current_exe()
+                .and_then(|p| p.canonicalize())
+                .map_err(|e| SyncError::Input(format!("cannot locate this binary ({e})")))
+        };
+        let guards = match &apply {
+            Some((targets, _)) => {
+                let data = match &args.targets.home {
+                    Some(h) => h.join(".local/share"),
+                    None => std::env::var_os("XDG_DATA_HOME")
+                        .map(PathBuf::from)
+                        .filter(|p| p.is_absolute())
+                        .unwrap_or_else(|| targets.home.join(".local/share")),
+                };
+                Some((data.join("policy-exec/guards"), args.guards, exe()?))
+            }
+            None => None,
+        };
         let hooks = match (&apply, args.hooks) {
             (Some((targets, _)), true) => {
                 let home = targets.home.clone();
-                let exe = std::env::current_exe()
-                    .and_then(|p| p.canonicalize())
-                    .map_err(|e| SyncError::Input(format!("cannot locate this binary ({e})")))?;
-                Some((apply::hook_targets(&home), exe))
+                Some((apply::hook_targets(&home), exe()?))
             }
             _ => None,
         };
@@ -469,6 +585,7 @@ pub fn run_sync(args: &SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
                 apply,
                 include_conditional: args.include_conditional,
                 hooks,
+                guards,
             },
         )
     })();

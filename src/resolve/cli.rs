@@ -167,6 +167,7 @@ pub fn run_resolve(args: &ResolveArgs, out: &mut dyn Write, err: &mut dyn Write)
                     apply,
                     include_conditional: args.include_conditional,
                     hooks: None,
+                    guards: None,
                 },
             )
         })();

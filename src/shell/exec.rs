@@ -27,6 +27,12 @@ impl Permit {
         Permit { _private: () }
     }
 
+    /// Every command the script would ask about reaches an exec guard, which will ask
+    /// with the exact argv when it runs (see [`super::guard::requests_reach_guards`]).
+    pub(super) fn deferred_to_guards() -> Permit {
+        Permit { _private: () }
+    }
+
     /// `--version`, `--help`, or an argv bash itself rejects: bash runs no script.
     pub(super) fn runs_nothing() -> Permit {
         Permit { _private: () }

@@ -53,6 +53,70 @@ pub fn real_program(name: &str, path: Option<&std::ffi::OsStr>) -> Result<PathBu
     ))
 }
 
+/// Whether `dir` holds a live guard for `program`: a link there that resolves to this
+/// binary.
+pub fn is_guarded(dir: &Path, program: &str) -> bool {
+    let me = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok());
+    let link = dir.join(program);
+    me.is_some() && link.canonicalize().ok() == me
+}
+
+/// Words that, anywhere in a script, could let a command name skip its guard: a changed
+/// `PATH` or command hash, `command -p`, a function or alias, a wrapper that resets the
+/// environment (`env -i`, `sudo`), `exec` tricks.
+const BYPASS_WORDS: [&str; 12] = [
+    "PATH",
+    "hash",
+    "BASH_CMDS",
+    "command",
+    "builtin",
+    "enable",
+    "exec",
+    "env",
+    "sudo",
+    "doas",
+    "alias",
+    "()",
+];
+
+/// Whether shell mode may leave a request to the guards instead of asking itself.
+///
+/// SECURITY: nothing is handed to the guard, so nothing can be forged: shell mode lets
+/// the script run only when it can show, from the script alone, that every command it
+/// would ask about is started by a plain name that the guard directory (first on the
+/// child's `PATH`) intercepts, so the guard sees that command's exact argv at exec time
+/// and asks then. Anything else — a path, a wrapper, a nested frame, an interpreter
+/// string, a dynamic command, or any word in [`BYPASS_WORDS`] in the script — and shell
+/// mode asks itself (the guard may then ask again: two questions, never none).
+pub fn requests_reach_guards(
+    eval: &crate::policy::engine::Evaluation,
+    script: &str,
+    dir: &Path,
+) -> bool {
+    use crate::command::Via;
+    use crate::policy::Decision;
+    if eval.decision != Decision::Request || eval.parse_error.is_some() {
+        return false;
+    }
+    if BYPASS_WORDS.iter().any(|w| script.contains(w)) {
+        return false;
+    }
+    eval.commands
+        .iter()
+        .filter(|c| c.decision == Decision::Request)
+        .all(|c| {
+            let cmd = &c.command;
+            let name = cmd.words.first().and_then(|w| w.lit());
+            cmd.via == Via::Direct
+                && cmd.dynamic.is_none()
+                && cmd.parse_error.is_none()
+                && cmd.frames.is_empty()
+                && name.is_some_and(|n| !n.contains('/') && !n.is_empty() && is_guarded(dir, n))
+        })
+}
+
 /// Quotes an argv as a shell script, so the engine reads exactly these words.
 pub fn quoted(argv: &[OsString]) -> String {
     let words: Vec<String> = argv

@@ -138,7 +138,10 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
             (format!("{name} (script on standard input)"), eval)
         }
     };
-    decide(&eval, &policy, &text, &shell, &argv0, &args, &mut err)
+    let defer = Defer::ToGuards;
+    decide(
+        &eval, &policy, &text, &shell, &argv0, &args, defer, &mut err,
+    )
 }
 
 /// Guard mode: argv[0] names a guarded program. Judges the exact argv, then execs the
@@ -182,7 +185,17 @@ pub fn run_guard(argv: Vec<OsString>, locator: &Locator) -> u8 {
     words.extend(args.iter().cloned());
     let script = guard::quoted(&words);
     let eval = engine::judge(&script, &policy, &cwd, &repo);
-    decide(&eval, &policy, &script, &real, &argv0, &args, &mut err)
+    // SECURITY: a guard is the last check: it never defers.
+    decide(
+        &eval,
+        &policy,
+        &script,
+        &real,
+        &argv0,
+        &args,
+        Defer::Never,
+        &mut err,
+    )
 }
 
 /// The guard directory, when installed: `$XDG_DATA_HOME/policy-exec/guards` (default
@@ -263,6 +276,16 @@ fn emulated_name(argv0: &OsString) -> String {
     }
 }
 
+/// Whether a request may be left to the exec guards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Defer {
+    /// Shell mode: when every request provably reaches a guard.
+    ToGuards,
+    /// Guard mode: never (the guard is the last check).
+    Never,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn decide(
     eval: &Evaluation,
     policy: &Policy,
@@ -270,6 +293,7 @@ fn decide(
     shell: &Path,
     argv0: &OsString,
     args: &[OsString],
+    defer: Defer,
     err: &mut dyn Write,
 ) -> u8 {
     match eval.decision {
@@ -278,6 +302,19 @@ fn decide(
             None => refuse(eval, policy, report::Asked::NoTerminal, err),
         },
         Decision::Request => {
+            // Ask once, where the exact argv is known: a guard will ask for each of them.
+            if defer == Defer::ToGuards
+                && let Some(dir) = guard_dir()
+                && guard::requests_reach_guards(eval, script, &dir)
+            {
+                return exec::exec_guarded(
+                    exec::Permit::deferred_to_guards(),
+                    shell,
+                    argv0,
+                    args,
+                    Some(&dir),
+                );
+            }
             let question = prompt::Question {
                 command: report::deciding_text(eval),
                 rule: eval.deciding_rule(policy).map(|r| r.id.clone()),
