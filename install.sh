@@ -37,8 +37,13 @@ else
 fi
 
 echo "==> generating the bundle and manifest from it"
-"$bin_dir/policy-exec" resolve --root "$config_dir" --harness default --task-domain default \
-  --emit-host-rules --host-out-dir "$config_dir" >/dev/null
+# The host report goes to a log: `policy-exec sync` shows it on demand.
+if ! "$bin_dir/policy-exec" resolve --root "$config_dir" --harness default --task-domain default \
+  --emit "$config_dir/policy.json" --emit-host-rules --host-out-dir "$config_dir" \
+  >/dev/null 2>"$config_dir/last-sync.log"; then
+  cat "$config_dir/last-sync.log" >&2
+  exit 1
+fi
 
 guard_dir="${XDG_DATA_HOME:-$HOME/.local/share}/policy-exec/guards"
 if [ "${GUARDS:-0}" = 1 ]; then
@@ -69,8 +74,10 @@ cat <<WIRING
                  sudo usermod --shell $shim_dir/bash "\$USER"   (add it to /etc/shells first)
   Cursor CLI   uses \$SHELL:
                  export SHELL=$shim_dir/bash
-  Factory Droid always runs /bin/bash itself: only hooks can put policy-exec in front of it
-               (\`policy-exec hook droid\`, coming with the hooks milestone).
+  Factory Droid always runs /bin/bash itself: only hooks can put policy-exec in front of it.
+  Native rules and hooks for all four, merged into their settings files (backed up first):
+                 policy-exec sync --policy-json $config_dir/policy.json --apply --hooks
+               (preview first without --apply; Codex asks you to trust the hook once in /hooks)
 WIRING
 
 echo

@@ -371,7 +371,9 @@ pub fn plan(
             p.added = m.added;
             p.removed = m.removed;
             p.markers_removed = m.markers;
-            if m.new != m.old || existing.is_none() {
+            // A harness with nothing to hold gets no new file.
+            let nothing_to_add = existing.is_none() && m.owned.is_empty();
+            if (m.new != m.old || existing.is_none()) && !nothing_to_add {
                 let mut t = serde_json::to_string_pretty(&m.new).unwrap_or_default();
                 t.push('\n');
                 p.text = Some(t);
