@@ -75,6 +75,19 @@ impl Host {
         }
     }
 
+    /// What every entry on this host misses, whatever the rule: the host matches the
+    /// command as written, while policy-exec normalises it first.
+    pub fn limits(self) -> &'static str {
+        match self {
+            Host::Cursor => {
+                "matches the first word as written; no ask list; wrappers (sudo, env), program paths and nested shells hide a command from it"
+            }
+            _ => {
+                "matches the command as written: wrappers (sudo, env), git global options (git -C), program paths, quoting and nested shells hide a command from it; policy-exec as the shell or the hook sees through them"
+            }
+        }
+    }
+
     /// The harness version whose matching rules this renderer follows.
     pub fn tested_with(self) -> &'static str {
         match self {

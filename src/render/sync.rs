@@ -445,6 +445,7 @@ pub fn report_json(r: &Report) -> Value {
             json!({
                 "host": h.host.name(),
                 "tested_with": h.host.tested_with(),
+                "limits": h.host.limits(),
                 "file": h.host.file_name(),
                 "counts": {"exact": exact, "tightened": tightened, "partial": partial, "dropped": dropped},
                 "rules": h.rules,
@@ -483,6 +484,7 @@ pub fn report_text(r: &Report) -> String {
             h.host.name(),
             h.host.tested_with()
         ));
+        t.push_str(&format!("  (every entry: {})\n", h.host.limits()));
         for rule in h.rules.iter().filter(|x| x.outcome != Outcome::Exact) {
             let action = match rule.host_action {
                 Some(a) if a != rule.action => format!("{} → {a}", rule.action),
