@@ -691,6 +691,22 @@ fn xargs_and_find_exec_run_their_command(
     Request
 )]
 #[case("perl -e 'system(\"git reset --hard\")'", Clean, Request)]
+#[case(
+    "python3 -m timeit \"import os; os.system('git reset --hard')\"",
+    Clean,
+    Request
+)]
+#[case(
+    "python3 -m timeit -n 1 -s 'import os' \"os.system('git push --force')\"",
+    Clean,
+    Request
+)]
+#[case(
+    "python3 -m timeit -s \"__import__('os').system('git reset --hard')\" pass",
+    Clean,
+    Request
+)]
+#[case("python3 -m timeit -n 3 'sum(range(10))'", Clean, Allow)]
 #[case("ruby -e 'system(\"git push --force\")'", Clean, Request)]
 #[case("ruby -e '`git reset --hard`'", Clean, Request)]
 #[case("python3 -c \"import os; os.system('sudo ls')\"", Clean, Request)]

@@ -1024,6 +1024,59 @@ pub fn interpreter(base: &str) -> Option<&'static str> {
     }
 }
 
+/// `python -m timeit [-n N] [-r N] [-u U] [-s SETUP]… STATEMENT…`: every setup and
+/// statement is Python code, run as if on its own line.
+fn timeit_code(args: &[Word]) -> Code {
+    let mut code = Vec::new();
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        let Some(text) = w.lit() else {
+            return Code::Inline(w.clone());
+        };
+        match text {
+            "-s" | "--setup" => {
+                match args.get(i + 1) {
+                    Some(v) => match v.lit() {
+                        Some(t) => code.push(t.to_string()),
+                        None => return Code::Inline(v.clone()),
+                    },
+                    None => break,
+                }
+                i += 2;
+            }
+            "-n" | "-r" | "-u" | "--number" | "--repeat" | "--unit" => i += 2,
+            "--" => {
+                i += 1;
+                for w in args.get(i..).unwrap_or_default() {
+                    match w.lit() {
+                        Some(t) => code.push(t.to_string()),
+                        None => return Code::Inline(w.clone()),
+                    }
+                }
+                break;
+            }
+            t if t.starts_with("--setup=") => {
+                code.push(t.trim_start_matches("--setup=").to_string());
+                i += 1;
+            }
+            t if t.starts_with("-s") && t.len() > 2 => {
+                code.push(t.get(2..).unwrap_or_default().to_string());
+                i += 1;
+            }
+            t if t.starts_with('-') && t.len() > 1 => i += 1,
+            t => {
+                code.push(t.to_string());
+                i += 1;
+            }
+        }
+    }
+    if code.is_empty() {
+        Code::None
+    } else {
+        Code::Inline(Word::Lit(code.join("\n")))
+    }
+}
+
 /// Finds the code an interpreter runs: `python -c`, `node -e`/`--eval`, `perl -e`,
 /// `ruby -e`, `php -r`, awk's program, or stdin (`-`, `/dev/stdin`, no operand).
 pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
@@ -1132,6 +1185,9 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
         }
         if text == "-m" || text.starts_with('-') {
             if text == "-m" {
+                if family == "python" && args.get(i + 1).and_then(Word::lit) == Some("timeit") {
+                    return timeit_code(args.get(i + 2..).unwrap_or_default());
+                }
                 return Code::None;
             }
             i += 1;
