@@ -72,6 +72,7 @@
 
 pub mod cli;
 pub mod command;
+pub mod doctor;
 pub mod git;
 pub mod govern;
 pub mod hook;
