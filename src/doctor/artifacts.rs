@@ -138,7 +138,7 @@ pub(crate) fn native(ctx: &Context, host: Host, ledger: &Ledger, current: Option
                 lost.len()
             ));
         }
-        (policy_hash.clone(), format!("{count} entries of ours"))
+        (policy_hash.clone(), format!("entries of ours: {count}"))
     };
     match (synced, current) {
         (Some(s), Some(c)) if s == c => Check {

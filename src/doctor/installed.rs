@@ -57,7 +57,7 @@ pub(crate) fn finish(ctx: &Context, found: Found, emulated: &[String]) -> Policy
                 name: "policy",
                 status: Status::Ok,
                 detail: format!(
-                    "manifest `{}` → bundle `{}`: {} rules, policy_hash {}",
+                    "manifest `{}` → bundle `{}`: rules: {}, policy_hash {}",
                     m.display(),
                     p.source,
                     p.rules.len(),
@@ -73,7 +73,7 @@ pub(crate) fn finish(ctx: &Context, found: Found, emulated: &[String]) -> Policy
                 name: "policy",
                 status: Status::Warn,
                 detail: format!(
-                    "no manifest in `{}` or `/etc/policy-exec/`: the embedded default policy applies ({} rules)",
+                    "no manifest in `{}` or `/etc/policy-exec/`: the embedded default policy applies (rules: {})",
                     ctx.config_home.join("policy-exec").display(),
                     p.rules.len()
                 ),

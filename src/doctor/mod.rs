@@ -2,11 +2,11 @@
 //! installed fresh for the current policy_hash?
 //!
 //! For Codex, Claude Code, Cursor and Factory Droid it checks both ways policy-exec gets
-//! in front of a harness — as the shell the harness runs commands with ([`shell`], which
+//! in front of a harness — as the shell the harness runs commands with (`shell`, which
 //! follows HOSTS.md on how each harness picks its shell) and as its pre-command hook
 //! ([`hooks`]) — and the native permission file `sync --apply` merged into
-//! ([`artifacts`]). Then the policy that shell mode and hooks will load and the real
-//! shell they hand over to ([`installed`]). Every check that is not ok carries the
+//! (`artifacts`). Then the policy that shell mode and hooks will load and the real
+//! shell they hand over to (`installed`). Every check that is not ok carries the
 //! command that fixes it.
 //!
 //! It only reads — files under the home directory, the passwd file, the manifest lookup
@@ -420,10 +420,19 @@ pub fn report_text(r: &Report) -> String {
         _ => "current policy_hash unknown: no --policy-json and no installed manifest\n".into(),
     };
     for h in &r.harnesses {
+        let ways: Vec<&str> = h
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Ok && matches!(c.name, "shell" | "hook"))
+            .map(|c| c.name)
+            .collect();
         let front = if h.in_front {
-            "policy-exec is in front"
+            format!(
+                "policy-exec is in front (through its {})",
+                ways.join(" and ")
+            )
         } else {
-            "policy-exec is NOT in front"
+            "policy-exec is NOT in front".to_string()
         };
         t.push_str(&format!("\n{}: {front}\n", h.name));
         check_lines(&mut t, &h.checks);
