@@ -4,7 +4,7 @@
 //! For Codex, Claude Code, Cursor and Factory Droid it checks both ways policy-exec gets
 //! in front of a harness — as the shell the harness runs commands with (`shell`, which
 //! follows HOSTS.md on how each harness picks its shell) and as its pre-command hook
-//! ([`hooks`]) — and the native permission file `sync --apply` merged into
+//! (`hooks`) — and the native permission file `sync --apply` merged into
 //! (`artifacts`). Then the policy that shell mode and hooks will load and the real
 //! shell they hand over to (`installed`). Every check that is not ok carries the
 //! command that fixes it.
