@@ -628,3 +628,41 @@ fn an_edited_policy_json_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("resolve again"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_harness_the_policy_gives_no_native_rules_needs_no_file() {
+    let mut env = Env::new();
+    // Cursor matches first tokens only: a multi-word deny is dropped for it.
+    env.write_tree(
+        "command_rules:\n  - id: no-reset-hard\n    action: deny\n    match: {prefix: \"git reset --hard\"}\n",
+    );
+    let p = env.resolve("policy.json");
+    env.sync(&p, true);
+    env.wire_shells();
+    assert!(!env.home().join(".cursor/cli-config.json").exists());
+    let (code, report) = env.doctor_json(&["--policy-json", p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    let native = check(&report, "cursor", "native");
+    assert_eq!(native["status"], "ok", "{native:#}");
+    assert!(native["detail"].as_str().unwrap().contains("not needed"));
+}
+
+#[test]
+fn a_deleted_native_file_holding_our_entries_fails() {
+    let mut env = Env::new();
+    let p = env.resolve("policy.json");
+    env.sync(&p, true);
+    env.wire_shells();
+    std::fs::remove_file(env.home().join(".factory/settings.json")).unwrap();
+    let (code, report) = env.doctor_json(&[]);
+    assert_eq!(code, 1, "{report:#}");
+    let native = check(&report, "factory-droid", "native");
+    assert_eq!(native["status"], "fail", "{native:#}");
+    assert!(
+        native["detail"]
+            .as_str()
+            .unwrap()
+            .contains("something removed it"),
+        "{native:#}"
+    );
+}

@@ -79,17 +79,22 @@ pub(crate) fn native(ctx: &Context, host: Host, ledger: &Ledger, current: Option
         detail,
         fix: Some(ctx.sync_fix()),
     };
+    let never_installed = || {
+        fail(format!(
+            "`{shown}` does not exist: `policy-exec sync --apply` has not installed {}'s native rules",
+            host.name()
+        ))
+    };
     let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return fail(format!(
-                "`{shown}` does not exist: `policy-exec sync --apply` has not installed {}'s native rules",
-                host.name()
-            ));
-        }
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return fail(format!("cannot read `{shown}` ({e})")),
     };
     let (synced, held) = if host == Host::Codex {
+        // The rules file is ours whole and always written, if only with its header.
+        let Some(text) = text else {
+            return never_installed();
+        };
         match hosts::codex_header_hash(&text) {
             Some(h) => (Some(h.to_string()), "generated".to_string()),
             None => {
@@ -99,14 +104,9 @@ pub(crate) fn native(ctx: &Context, host: Host, ledger: &Ledger, current: Option
             }
         }
     } else {
-        let root: Value = match serde_json::from_str(&text) {
-            Ok(v) => v,
-            Err(e) => return fail(format!("`{shown}` is not valid JSON ({e})")),
-        };
         let (policy_hash, files) = match ledger {
-            Ledger::Read {
-                policy_hash, files, ..
-            } => (policy_hash, files),
+            Ledger::Read { policy_hash, files } => (policy_hash, files),
+            Ledger::Missing(_) if text.is_none() => return never_installed(),
             Ledger::Missing(l) => {
                 return fail(format!(
                     "no ledger `{}`: which entries of `{shown}` are ours is unknown",
@@ -119,7 +119,21 @@ pub(crate) fn native(ctx: &Context, host: Host, ledger: &Ledger, current: Option
         let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
         let ours = files
             .get(&shown)
-            .or_else(|| files.get(&canonical.display().to_string()));
+            .or_else(|| files.get(&canonical.display().to_string()))
+            .filter(|lists| lists.values().any(|l| !l.is_empty()));
+        let root: Value = match (&text, ours) {
+            (Some(t), _) => match serde_json::from_str(t) {
+                Ok(v) => v,
+                Err(e) => return fail(format!("`{shown}` is not valid JSON ({e})")),
+            },
+            // `sync --apply` creates no file for a harness it has nothing to give.
+            (None, None) => Value::Null,
+            (None, Some(_)) => {
+                return fail(format!(
+                    "`{shown}` does not exist, but the ledger says it holds entries of ours: something removed it"
+                ));
+            }
+        };
         let mut count = 0;
         let mut lost = Vec::new();
         for (key, entries) in ours.into_iter().flatten() {
@@ -138,7 +152,12 @@ pub(crate) fn native(ctx: &Context, host: Host, ledger: &Ledger, current: Option
                 lost.len()
             ));
         }
-        (policy_hash.clone(), format!("entries of ours: {count}"))
+        let held = if text.is_none() {
+            "not needed: the policy renders no native rules for it".to_string()
+        } else {
+            format!("entries of ours: {count}")
+        };
+        (policy_hash.clone(), held)
     };
     match (synced, current) {
         (Some(s), Some(c)) if s == c => Check {
