@@ -45,6 +45,9 @@ enum Command {
     /// Answer a harness's pre-command hook (claude, droid, codex, cursor): read its JSON
     /// on stdin, judge the command like `check`, reply in the harness's format.
     Hook(crate::hook::HookArgs),
+    /// Check that policy-exec is in front of each harness (shell or hook) and that the
+    /// installed files are fresh for the current policy_hash: exit 0 ok, 1 a problem.
+    Doctor(crate::doctor::DoctorArgs),
 }
 
 /// Where the policy comes from, for `guards`.
@@ -128,6 +131,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
             &mut out,
             &mut err,
         ),
+        Command::Doctor(a) => crate::doctor::run_doctor(&a, &mut out, &mut err),
         Command::Guards(a) => match env_locator(a.bundle, a.manifest).load() {
             Loaded::Ready(policy) => {
                 for program in policy.guarded_programs() {

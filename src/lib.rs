@@ -67,11 +67,17 @@
 //!   the same lookup and engine as `check`, and replies allow/deny/ask in the harness's
 //!   format. Anything it cannot judge — bad input, no policy, a panic, a hang past its
 //!   deadline — is a deny in that format plus exit 2 with the reason on stderr.
+//! * [`doctor`] checks an installation without judging commands: per harness, whether
+//!   its shell (as that harness picks it: passwd, `CLAUDE_CODE_SHELL`, `$SHELL`) or its
+//!   hook reaches policy-exec, whether the native files still hold our ledger entries
+//!   for the current policy_hash, and which policy and real shell shell mode will use;
+//!   every problem with the command that fixes it. It only reads.
 //! * [`cli`] is the clap front end (and the switch into shell mode); `main.rs` only calls
 //!   [`run`].
 
 pub mod cli;
 pub mod command;
+pub mod doctor;
 pub mod git;
 pub mod govern;
 pub mod hook;

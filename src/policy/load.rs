@@ -56,19 +56,25 @@ impl Locator {
         if let Some(b) = &self.bundle {
             return load_bundle(b, &Fallbacks::default(), None);
         }
-        if let Some(m) = self.manifest.as_ref().or(self.env_manifest.as_ref()) {
-            return load_manifest(m);
+        match self.manifest_path() {
+            Some(m) => load_manifest(&m),
+            None => embedded(),
         }
-        for dir in [&self.config_home, &self.system_config]
+    }
+
+    /// The manifest [`Locator::load`] reads when no `--bundle` is given: `--manifest`,
+    /// then `POLICY_EXEC_MANIFEST` (both used even when missing, so a typo is a deny,
+    /// not the default), then the first existing one under `$XDG_CONFIG_HOME/policy-exec/`
+    /// and `/etc/policy-exec/`. None: the embedded default applies.
+    pub fn manifest_path(&self) -> Option<PathBuf> {
+        if let Some(m) = self.manifest.as_ref().or(self.env_manifest.as_ref()) {
+            return Some(m.clone());
+        }
+        [&self.config_home, &self.system_config]
             .into_iter()
             .flatten()
-        {
-            let m = dir.join("policy-exec").join(MANIFEST_NAME);
-            if m.exists() {
-                return load_manifest(&m);
-            }
-        }
-        embedded()
+            .map(|dir| dir.join("policy-exec").join(MANIFEST_NAME))
+            .find(|m| m.exists())
     }
 }
 

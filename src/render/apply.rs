@@ -611,7 +611,7 @@ pub fn hook_command(exe: &Path, harness: &str) -> String {
 }
 
 /// Is this hook command one of ours (any policy-exec binary, this harness)?
-fn is_our_hook(command: &str, harness: &str) -> bool {
+pub(crate) fn is_our_hook(command: &str, harness: &str) -> bool {
     let Some(rest) = command.strip_suffix(&format!(" hook {harness}")) else {
         return false;
     };
@@ -620,6 +620,48 @@ fn is_our_hook(command: &str, harness: &str) -> bool {
         .rsplit('/')
         .next()
         .is_some_and(|b| b.starts_with("policy-exec"))
+}
+
+/// The program a hook command of ours runs: [`hook_command`] read backwards (the path
+/// before ` hook <harness>`, unquoted when it was quoted).
+pub fn hook_program(command: &str, harness: &str) -> Option<PathBuf> {
+    let rest = command.strip_suffix(&format!(" hook {harness}"))?;
+    let program = match rest.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        Some(quoted) => quoted.replace("'\\''", "'"),
+        None => rest.to_string(),
+    };
+    Some(PathBuf::from(program))
+}
+
+/// Our hook command in a harness's hook configuration, if one is there: under
+/// `hooks.PreToolUse` with the harness's matcher (`Bash`, or `Execute` for Droid), or
+/// Cursor's `hooks.beforeShellExecution`. Entries of other shapes are skipped.
+pub fn find_our_hook(root: &Value, harness: &str) -> Option<String> {
+    let ours = |c: &Value| {
+        c.as_str()
+            .filter(|c| is_our_hook(c, harness))
+            .map(str::to_string)
+    };
+    if harness == "cursor" {
+        return root
+            .pointer("/hooks/beforeShellExecution")?
+            .as_array()?
+            .iter()
+            .find_map(|e| ours(e.get("command")?));
+    }
+    let matcher = if harness == "droid" {
+        "Execute"
+    } else {
+        "Bash"
+    };
+    root.pointer("/hooks/PreToolUse")?
+        .as_array()?
+        .iter()
+        .filter(|e| e.get("matcher").and_then(Value::as_str) == Some(matcher))
+        .filter_map(|e| e.get("hooks")?.as_array())
+        .flatten()
+        .filter(|h| h.get("type").and_then(Value::as_str) == Some("command"))
+        .find_map(|h| ours(h.get("command")?))
 }
 
 fn malformed(path: &Path, why: impl Into<String>) -> ApplyError {
