@@ -1532,6 +1532,16 @@ fn second_red_team_findings_are_closed(
     Deny
 )]
 #[case("git restore ..", Dirty, Deny)]
+#[case("git restore /work/repo", Dirty, Deny)]
+#[case("git checkout -- /work/repo/", Dirty, Deny)]
+#[case("cd src && git restore /work/repo", Dirty, Deny)]
+#[case("git restore /work/repo/src", Dirty, Allow)]
+#[case("rm -rf /work/repo", Clean, Deny)]
+#[case("rm -rf /work/repo/", Clean, Deny)]
+#[case("cd src && rm -rf /work", Clean, Deny)]
+#[case("rm -rf ../repo", Clean, Deny)]
+#[case("rm -rf /work/repo/build", Clean, Allow)]
+#[case("rm -rf /work/other", Clean, Allow)]
 #[case("git restore --pathspec-from-file=/dev/stdin <<< .", Dirty, Deny)]
 #[case("git restore src/main.rs", Dirty, Allow)]
 fn third_round_evasions_are_closed(

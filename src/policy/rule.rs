@@ -506,8 +506,9 @@ pub struct Place {
 
 impl Place {
     /// The forms a path argument is compared in: as written, normalised, resolved to an
-    /// absolute path (against the directory, `~` against home), and that absolute path
-    /// written with `~` when it lies in the home directory — so `rm -rf ~/..`,
+    /// absolute path (against the directory, `~` against home), that absolute path
+    /// written with `~` when it lies in the home directory, and `.` for the directory
+    /// itself or `..` for any directory above it — so `rm -rf ~/..`,
     /// `rm -rf /root` (HOME=/root) and `cd .git && rm -rf objects` meet rules about `/`,
     /// `~` and `.git`.
     fn forms(&self, arg: &str) -> Vec<String> {
@@ -532,6 +533,17 @@ impl Place {
             _ => None,
         };
         if let Some(abs) = absolute.map(|a| normalize_path(&a)) {
+            // The directory itself is `.`, any directory above it `..`: `git restore
+            // /abs/top` from the top is `git restore .`, and `rm -rf /abs/top` from
+            // a subdirectory removes a parent (and the repository it holds).
+            if let Some(dir) = &self.dir {
+                let dir = normalize_path(&dir.display().to_string());
+                if abs == dir {
+                    forms.push(".".to_string());
+                } else if Path::new(&dir).starts_with(&abs) {
+                    forms.push("..".to_string());
+                }
+            }
             if let Some(home) = &self.home
                 && let Some(rest) = Path::new(&abs).strip_prefix(home).ok()
             {
