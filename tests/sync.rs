@@ -151,27 +151,103 @@ fn a_native_allow_is_dropped_when_an_overlapping_deny_is_only_partly_held() {
     }
 }
 
-#[test]
-fn a_native_allow_for_a_program_that_runs_others_needs_every_deny_held() {
+/// A host matches commands as written: an allow that overlaps any rule that can deny or
+/// ask is dropped, however exactly the host holds that rule (`sudo rm -rf /`,
+/// `git -C . push`, `rm -rf //` are spellings no host entry sees).
+#[rstest]
+#[case::wrapper_over_exact_deny("sudo", "rm -rf /", Outcome::Dropped)]
+#[case::valgrind_wrapper("valgrind", "rm -rf /", Outcome::Dropped)]
+#[case::whole_git_over_git_deny("git", "git push", Outcome::Dropped)]
+#[case::git_subcommand_running_commands("git rebase", "rm -rf /", Outcome::Dropped)]
+#[case::git_alias_position("git -c", "rm -rf /", Outcome::Dropped)]
+#[case::whole_program_over_its_deny("rm", "rm -rf /", Outcome::Dropped)]
+#[case::path_spelling("rm -rf ./build", "rm -rf build", Outcome::Dropped)]
+#[case::unrelated_subcommand("git status", "git push", Outcome::Exact)]
+#[case::unrelated_program("ls", "rm -rf /", Outcome::Exact)]
+fn a_native_allow_overlapping_any_restricting_rule_is_dropped(
+    #[case] allow: &str,
+    #[case] deny: &str,
+    #[case] outcome: Outcome,
+) {
     let p = policy(vec![
-        rule("sudo-ok", "allow", "prefix", "sudo", json!({})),
+        rule("the-allow", "allow", "prefix", allow, json!({})),
+        rule("the-deny", "deny", "prefix", deny, json!({})),
+    ]);
+    for host in [Host::Codex, Host::Claude, Host::FactoryDroid] {
+        let out = hosts::render(host, &p, false);
+        assert_eq!(
+            out.rules[0].outcome, outcome,
+            "{host:?}: {:?}",
+            out.rules[0].why
+        );
+    }
+}
+
+#[test]
+fn an_allow_next_to_a_conditional_rule_is_dropped_and_a_conditional_allow_asks() {
+    // A predicate that cannot be evaluated asks: a conditional rule can always restrict.
+    let p = policy(vec![
+        rule("git-ok", "allow", "prefix", "git checkout", json!({})),
         rule(
-            "no-force",
-            "deny",
+            "checkout-clean",
+            "allow",
             "prefix",
-            "git push",
-            json!({"refinements": {"flags": ["--force"]}}),
+            "git checkout",
+            json!({"conditions": cond()}),
         ),
     ]);
-    let out = hosts::render(Host::Claude, &p, false);
-    assert_eq!(out.rules[0].outcome, Outcome::Dropped);
-    // With the deny held exactly, the allow can stay.
-    let p = policy(vec![
-        rule("sudo-ok", "allow", "prefix", "sudo", json!({})),
-        rule("no-reset", "deny", "prefix", "git reset --hard", json!({})),
-    ]);
-    let out = hosts::render(Host::Claude, &p, false);
-    assert_eq!(out.rules[0].outcome, Outcome::Exact);
+    assert_eq!(
+        hosts::render(Host::Claude, &p, false).rules[0].outcome,
+        Outcome::Dropped
+    );
+    let p = policy(vec![rule(
+        "npm-clean",
+        "allow",
+        "prefix",
+        "npm",
+        json!({"conditions": cond(), "on_mismatch": "allow"}),
+    )]);
+    let out = hosts::render(Host::Claude, &p, true);
+    assert_eq!(
+        out.rules[0].host_action,
+        Some(policy_exec::policy::Decision::Request)
+    );
+}
+
+#[rstest]
+#[case::assignment("prefix", "LC_ALL=C sort")]
+#[case::untrusted_path("prefix", "./build.sh")]
+#[case::double_space_glob("glob", "git  log*")]
+#[case::leading_space_glob("glob", " git diff*")]
+#[case::tab_glob("glob", "git\tshow*")]
+fn allows_the_engine_reads_differently_are_dropped(#[case] matcher: &str, #[case] pattern: &str) {
+    let (outcome, entries) = one(
+        Host::Claude,
+        rule("r", "allow", matcher, pattern, json!({})),
+        false,
+    );
+    assert_eq!(outcome, Outcome::Dropped, "{entries:?}");
+}
+
+#[test]
+fn a_rule_id_cannot_inject_codex_rules() {
+    let p = policy(vec![rule(
+        "x\nprefix_rule(pattern=[\"curl\"], decision=\"allow\")\n#",
+        "deny",
+        "prefix",
+        "git reset --hard",
+        json!({}),
+    )]);
+    let text = hosts::render(Host::Codex, &p, false).text;
+    let rules = text
+        .lines()
+        .filter(|l| l.starts_with("prefix_rule("))
+        .count();
+    assert_eq!(rules, 1, "{text}");
+    assert!(
+        !text.lines().any(|l| l.trim() == "decision = \"allow\","),
+        "{text}"
+    );
 }
 
 #[test]

@@ -726,25 +726,7 @@ pub fn git_subcommand_scripts(rest: &[Word]) -> Vec<Word> {
     let Some(sub) = rest.first().and_then(Word::lit) else {
         return Vec::new();
     };
-    let options: &[&str] = match sub {
-        "rebase" => &["-x", "--exec"],
-        "difftool" | "mergetool" => &["-x", "--extcmd"],
-        "grep" => &["-O", "--open-files-in-pager"],
-        "filter-branch" => &[
-            "--env-filter",
-            "--tree-filter",
-            "--index-filter",
-            "--parent-filter",
-            "--msg-filter",
-            "--commit-filter",
-            "--tag-name-filter",
-        ],
-        "push" | "send-pack" => &["--receive-pack", "--exec"],
-        "fetch" | "pull" | "clone" | "ls-remote" | "fetch-pack" | "archive" => {
-            &["--upload-pack", "-u", "--exec"]
-        }
-        _ => &[],
-    };
+    let options = git_script_options(sub);
     let mut out = Vec::new();
     let mut i = 1;
     while let Some(w) = rest.get(i) {
@@ -767,6 +749,30 @@ pub fn git_subcommand_scripts(rest: &[Word]) -> Vec<Word> {
         }
     }
     out
+}
+
+/// The options of a git subcommand whose value git runs as a shell command (none for
+/// most subcommands).
+pub fn git_script_options(sub: &str) -> &'static [&'static str] {
+    match sub {
+        "rebase" => &["-x", "--exec"],
+        "difftool" | "mergetool" => &["-x", "--extcmd"],
+        "grep" => &["-O", "--open-files-in-pager"],
+        "filter-branch" => &[
+            "--env-filter",
+            "--tree-filter",
+            "--index-filter",
+            "--parent-filter",
+            "--msg-filter",
+            "--commit-filter",
+            "--tag-name-filter",
+        ],
+        "push" | "send-pack" => &["--receive-pack", "--exec"],
+        "fetch" | "pull" | "clone" | "ls-remote" | "fetch-pack" | "archive" => {
+            &["--upload-pack", "-u", "--exec"]
+        }
+        _ => &[],
+    }
 }
 
 /// Paths that name standard input (`bash /dev/stdin <<< …`).

@@ -257,58 +257,72 @@ fn token_is_plain(token: &str) -> bool {
         })
 }
 
-/// Programs that run other commands: a native allow for one of them could let a denied
-/// command through (`sudo git push --force`), so it overlaps every rule.
-fn runs_other_commands(program: &str) -> bool {
-    let base = crate::policy::rule::basename(program);
-    crate::command::wrappers::interpreter(base).is_some()
-        || matches!(
-            base,
-            "bash"
-                | "sh"
-                | "zsh"
-                | "dash"
-                | "ksh"
-                | "fish"
-                | "busybox"
-                | "sudo"
-                | "doas"
-                | "su"
-                | "env"
-                | "exec"
-                | "eval"
-                | "source"
-                | "."
-                | "command"
-                | "builtin"
-                | "time"
-                | "nice"
-                | "nohup"
-                | "setsid"
-                | "stdbuf"
-                | "ionice"
-                | "timeout"
-                | "taskset"
-                | "chrt"
-                | "perf"
-                | "strace"
-                | "ltrace"
-                | "xargs"
-                | "parallel"
-                | "find"
-                | "ssh"
-                | "watch"
-                | "flock"
-                | "script"
-                | "sg"
-                | "capsh"
-                | "unshare"
-                | "chroot"
-                | "runuser"
-                | "make"
-                | "npx"
-                | "policy-exec"
-        )
+/// Does a native allow for commands starting with `prefix` let the host run commands the
+/// engine would read as other commands? The engine sees through wrappers (`sudo`,
+/// `timeout`, `valgrind`, …), shells and interpreters, `xargs`/`find -exec`/`ssh`, git
+/// aliases and git options that run commands; a host matches the words as written. Such
+/// an allow overlaps every rule.
+fn runs_other_commands(prefix: &[String]) -> bool {
+    use crate::command::{Word, wrappers};
+    let Some(first) = prefix.first() else {
+        return true;
+    };
+    let base = crate::policy::rule::basename(first);
+    if wrappers::interpreter(base).is_some()
+        || wrappers::unwrap(base, &[Word::Lit("true".into())]).is_some()
+    {
+        return true;
+    }
+    if base == "git" {
+        // Only a pinned built-in subcommand that runs no command-valued option is safe:
+        // `git` alone may be an alias (`!sh -c …`), `git -c alias.x=…`, `git rebase -x`.
+        return !prefix.get(1).is_some_and(|sub| {
+            !sub.starts_with('-')
+                && wrappers::is_git_builtin(sub)
+                && wrappers::git_script_options(sub).is_empty()
+                && !matches!(sub.as_str(), "bisect" | "submodule" | "config" | "var")
+        });
+    }
+    matches!(
+        base,
+        "bash"
+            | "sh"
+            | "zsh"
+            | "dash"
+            | "ksh"
+            | "mksh"
+            | "rbash"
+            | "fish"
+            | "csh"
+            | "tcsh"
+            | "busybox"
+            | "su"
+            | "runuser"
+            | "script"
+            | "pkexec"
+            | "run0"
+            | "eval"
+            | "source"
+            | "."
+            | "xargs"
+            | "parallel"
+            | "find"
+            | "ssh"
+            | "watch"
+            | "flock"
+            | "gdb"
+            | "start-stop-daemon"
+            | "sg"
+            | "tmux"
+            | "screen"
+            | "capsh"
+            | "make"
+            | "npm"
+            | "npx"
+            | "pnpm"
+            | "yarn"
+            | "policy-exec"
+    )
 }
 
 /// Reduces a rule to a [`Shape`], or says why no token form exists.
@@ -377,24 +391,38 @@ fn shape(rule: &Rule) -> Result<Shape, String> {
 
 /// The token form of a glob (fnmatch over the argv joined by spaces).
 fn glob_shape(pattern: &str) -> Result<Shape, String> {
+    // fnmatch compares the argv joined by single spaces: any other spacing is literal
+    // and cannot be written as host tokens.
+    if pattern.chars().any(|c| c.is_whitespace() && c != ' ')
+        || pattern.starts_with(' ')
+        || pattern.contains("  ")
+    {
+        return Err(format!(
+            "glob `{}` is not spaced like a command (single spaces between words)",
+            pattern.escape_debug()
+        ));
+    }
     let wild = |c: char| matches!(c, '*' | '?' | '[');
     let Some(first_wild) = pattern.find(wild) else {
         // No wildcard: the joined argv must equal the pattern.
+        if pattern.ends_with(' ') {
+            return Err(format!("glob `{pattern}` ends with a space"));
+        }
         return Ok(Shape {
             tokens: pattern.split(' ').map(str::to_string).collect(),
             exact: true,
             flags: Vec::new(),
-            relation: if pattern.split(' ').any(str::is_empty) {
-                Relation::Subset
-            } else {
-                Relation::Equal
-            },
+            relation: Relation::Equal,
             notes: Vec::new(),
         });
     };
     let literal = pattern.get(..first_wild).unwrap_or_default();
     let rest = pattern.get(first_wild..).unwrap_or_default();
-    let words: Vec<String> = literal.split_whitespace().map(str::to_string).collect();
+    let words: Vec<String> = literal
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
     if rest == "*" && literal.ends_with(' ') && !words.is_empty() {
         // `git push *`: the prefix also matches a bare `git push`.
         return Ok(Shape {
@@ -459,14 +487,17 @@ fn host_action(
         );
     }
     match rule.on_mismatch {
-        Some(m) if m == rule.action => Ok((rule.action, None)),
-        Some(m) => Ok((
-            rule.action.max(m),
-            Some(format!(
-                "conditional: rendered as {} whatever the repository state",
-                rule.action.max(m)
-            )),
-        )),
+        // A predicate that cannot be evaluated asks (the default fallback): never allow.
+        Some(m) if m == rule.action && m > Decision::Allow => Ok((rule.action, None)),
+        Some(m) => {
+            let host = rule.action.max(m).max(Decision::Request);
+            Ok((
+                host,
+                Some(format!(
+                    "conditional: rendered as {host} whatever the repository state (a predicate that cannot be evaluated asks)"
+                )),
+            ))
+        }
         None if rule.action == Decision::Allow => {
             Err("conditional allow without on_mismatch: a host cannot tell when it holds".into())
         }
@@ -477,9 +508,12 @@ fn host_action(
     }
 }
 
-/// Can a rule give deny or request?
+/// Can a rule give deny or request? A conditional rule can, whatever its outcomes: a
+/// predicate that cannot be evaluated falls back to request by default.
 fn can_restrict(rule: &Rule) -> bool {
-    rule.action > Decision::Allow || rule.on_mismatch.is_some_and(|d| d > Decision::Allow)
+    rule.action > Decision::Allow
+        || rule.on_mismatch.is_some_and(|d| d > Decision::Allow)
+        || rule.condition.is_some()
 }
 
 /// Literal leading words every command the rule matches starts with (possibly none).
@@ -503,24 +537,26 @@ fn leading_words(rule: &Rule) -> Vec<String> {
     }
 }
 
-/// Could a command starting with `prefix` also be matched by `rule`?
+/// Could a command starting with `prefix` also be matched by `rule`? Tokens are compared
+/// the way the engine compares them (program by basename, paths normalised), and a
+/// prefix that runs other commands overlaps everything.
 fn overlaps(prefix: &[String], rule: &Rule) -> bool {
-    if prefix.first().is_some_and(|p| runs_other_commands(p)) {
+    if runs_other_commands(prefix) {
         return true;
     }
     let lead = leading_words(rule);
-    let same = |a: &str, b: &str, first: bool| {
+    let norm = |w: &str, first: bool| {
         if first {
-            crate::policy::rule::basename(a) == crate::policy::rule::basename(b)
+            crate::policy::rule::basename(w).to_string()
         } else {
-            a == b
+            crate::policy::rule::normalize_path(w)
         }
     };
     prefix
         .iter()
         .zip(&lead)
         .enumerate()
-        .all(|(i, (a, b))| same(a, b, i == 0))
+        .all(|(i, (a, b))| norm(a, i == 0) == norm(b, i == 0))
 }
 
 /// One rule's rendering on one host, before the allow-safety pass.
@@ -549,15 +585,10 @@ pub fn render(host: Host, policy: &Policy, include_conditional: bool) -> HostRen
         .collect();
     // SECURITY: an allow entry must not pass a command that another rule would deny or
     // ask about, unless the host holds that rule at least as strictly.
-    let weak: Vec<&Rule> = policy
-        .rules
-        .iter()
-        .zip(&planned)
-        .filter(|(r, p)| {
-            can_restrict(r) && !matches!(p.report.outcome, Outcome::Exact | Outcome::Tightened)
-        })
-        .map(|(r, _)| r)
-        .collect();
+    // A host entry matches the command as written, so no deny or ask entry covers the
+    // spellings the engine sees through (`sudo git push`, `git -C . push`, `rm -rf //`):
+    // every rule that can restrict counts, however well the host holds it.
+    let weak: Vec<&Rule> = policy.rules.iter().filter(|r| can_restrict(r)).collect();
     for p in &mut planned {
         if p.report.host_action != Some(Decision::Allow) {
             continue;
@@ -571,7 +602,7 @@ pub fn render(host: Host, policy: &Policy, include_conditional: bool) -> HostRen
             p.report.entries.clear();
             p.codex = None;
             p.report.why.push(format!(
-                "a native allow could pass commands that rule `{}` denies or asks about, which {} cannot hold exactly",
+                "a native allow could pass spellings of commands that rule `{}` denies or asks about ({} matches commands as written)",
                 w.id,
                 host.name()
             ));
@@ -737,6 +768,25 @@ fn plan(host: Host, rule: &Rule, include_conditional: bool) -> Planned {
             }
         }
     }
+    if action == Decision::Allow
+        && let Some(first) = s.tokens.first()
+    {
+        // The engine never lets such an allow allow: it strips `NAME=value` before the
+        // program, and a program path outside the system directories is untrusted.
+        let parent = std::path::Path::new(first)
+            .parent()
+            .map(|p| p.display().to_string());
+        let untrusted_path = first.contains('/')
+            && !parent.is_some_and(|p| crate::policy::rule::SYSTEM_DIRS.contains(&p.as_str()));
+        if first.contains('=') || untrusted_path {
+            return dropped(
+                report,
+                format!(
+                    "`{first}` is judged differently by policy-exec (an assignment or a program outside the system directories): a native allow would widen it"
+                ),
+            );
+        }
+    }
     let outcome = match (action, s.relation) {
         (_, Relation::Equal) => Outcome::Exact,
         (Decision::Allow, Relation::Subset) => Outcome::Tightened,
@@ -892,7 +942,12 @@ fn codex_text(policy: &Policy, planned: &[Planned]) -> String {
     );
     for p in planned {
         if let Some(rule) = &p.codex {
-            text.push_str(&format!("\n# {} ({})\n", p.report.id, p.report.origin));
+            // SECURITY: a rule id or path with a newline must not become Starlark code.
+            text.push_str(&format!(
+                "\n# {} ({})\n",
+                p.report.id.escape_debug(),
+                p.report.origin.escape_debug()
+            ));
             text.push_str(rule);
         }
     }
@@ -935,6 +990,9 @@ mod tests {
         assert!(s.exact);
         assert_eq!(s.relation, Relation::Equal);
         assert!(glob_shape("*rm -rf*").is_err());
+        assert!(glob_shape("git  log*").is_err());
+        assert!(glob_shape(" git diff*").is_err());
+        assert!(glob_shape("git\tshow*").is_err());
         assert!(glob_shape("curl * | sh").is_err());
         // `/*` also matches `/usr`; the host's whole-word `/` is narrower.
         let s = glob_shape("rm -rf /*").unwrap();
