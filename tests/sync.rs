@@ -647,30 +647,34 @@ fn a_second_apply_changes_nothing() {
 }
 
 #[test]
-fn the_references_marker_strings_are_removed_and_its_entries_kept() {
+fn the_references_managed_block_is_replaced_by_this_rendering() {
     let env = Env::new();
     let settings = env.home().join(".factory/settings.json");
     std::fs::create_dir_all(settings.parent().unwrap()).unwrap();
     std::fs::write(
         &settings,
-        r#"{"commandDenylist": ["__POLICY_CONTRACT_MANAGED_START__", "rm -rf /", "__POLICY_CONTRACT_MANAGED_END__", "mine"]}"#,
+        r#"{"commandAllowlist": ["__POLICY_CONTRACT_MANAGED_START__", "git checkout", "__POLICY_CONTRACT_MANAGED_END__", "mine"],
+            "commandDenylist": ["__POLICY_CONTRACT_MANAGED_START__", "git reset --hard", "__POLICY_CONTRACT_MANAGED_END__"]}"#,
     )
     .unwrap();
     let o = env.apply();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v = env.read_json(".factory/settings.json");
-    let deny: Vec<&str> = v["commandDenylist"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e.as_str().unwrap())
-        .collect();
+    let list = |k: &str| -> Vec<String> {
+        v[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap().to_string())
+            .collect()
+    };
+    // The reference's plain allow of a conditional rule is gone; the user's entry stays.
+    assert_eq!(list("commandAllowlist"), ["mine", "git status"]);
+    let deny = list("commandDenylist");
     assert!(
         !deny.iter().any(|e| e.contains("POLICY_CONTRACT")),
         "{deny:?}"
     );
-    assert_eq!(&deny[..2], ["rm -rf /", "mine"]);
-    assert!(deny.contains(&"git reset --hard"));
+    assert_eq!(deny.iter().filter(|e| *e == "git reset --hard").count(), 1);
 }
 
 #[rstest]
@@ -678,6 +682,10 @@ fn the_references_marker_strings_are_removed_and_its_entries_kept() {
 #[case::not_an_object(".cursor/cli-config.json", "[1, 2]")]
 #[case::list_of_wrong_type(".factory/settings.json", r#"{"commandBlocklist": "rm"}"#)]
 #[case::permissions_not_an_object(".claude/settings.json", r#"{"permissions": []}"#)]
+#[case::duplicate_key(
+    ".claude/settings.json",
+    r#"{"permissions": {"allow": ["Bash(ls:*)"]}, "permissions": {"deny": []}}"#
+)]
 fn a_malformed_file_is_refused_and_nothing_is_touched(#[case] rel: &str, #[case] text: &str) {
     let env = Env::new();
     let path = env.home().join(rel);
@@ -689,6 +697,50 @@ fn a_malformed_file_is_refused_and_nothing_is_touched(#[case] rel: &str, #[case]
     assert!(stderr(&o).contains(rel), "{}", stderr(&o));
     assert!(stderr(&o).contains("nothing was changed"), "{}", stderr(&o));
     assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn a_read_only_settings_file_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let path = env.home().join(".cursor/cli-config.json");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, r#"{"version": 1}"#).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = env.snapshot();
+    let o = env.apply();
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
+    assert_eq!(env.snapshot(), before);
+}
+
+#[test]
+fn entries_follow_a_settings_file_moved_behind_a_symlink() {
+    let env = Env::new();
+    assert_eq!(code(&env.apply()), 0);
+    // Move the file into a dotfiles directory and link it back.
+    let live = env.home().join(".claude/settings.json");
+    let real = env.path("dotfiles/claude.json");
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::fs::rename(&live, &real).unwrap();
+    std::os::unix::fs::symlink(&real, &live).unwrap();
+    env.write_tree("notes: empty");
+    let o = env.apply();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+    assert_eq!(v["permissions"]["allow"], json!([]), "{v}");
+    assert_eq!(v["permissions"]["deny"], json!([]), "{v}");
+}
+
+#[test]
+fn a_ledger_that_is_not_ours_is_refused() {
+    let env = Env::new();
+    let ledger = env.home().join(".local/state/policy-exec/applied.json");
+    std::fs::create_dir_all(ledger.parent().unwrap()).unwrap();
+    std::fs::write(&ledger, "{}").unwrap();
+    let o = env.apply();
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("ledger"), "{}", stderr(&o));
 }
 
 #[test]

@@ -8,7 +8,8 @@
 //! - An entry the user already had is never claimed: if the policy later drops it, the
 //!   user's entry stays.
 //! - The reference's in-array markers (`__POLICY_CONTRACT_MANAGED_START__`/`_END__`) are
-//!   removed; the entries between them are kept as the user's (nothing is lost).
+//!   removed with the entries between them, which the reference generated from a policy
+//!   (they are replaced by this rendering; the backup keeps them).
 //! - A malformed existing file is refused before anything is written.
 //! - All files are staged first (temp file in the target's directory, fsynced); only when
 //!   every file is staged are they renamed into place, each after a backup of the old
@@ -42,6 +43,16 @@ pub enum ApplyError {
         path: PathBuf,
         /// What is wrong.
         why: String,
+    },
+    /// A file changed between planning and writing (someone else edited it).
+    #[error(
+        "`{path}` changed while policy-exec was updating it: run `policy-exec sync --apply` again ({committed} file(s) before it were already updated; it was left as the other writer left it)"
+    )]
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// Files already replaced.
+        committed: usize,
     },
     /// A file could not be read, staged or written.
     #[error("cannot write `{path}` ({source}){}", if *.committed == 0 { ": nothing was changed" } else { "" })]
@@ -117,6 +128,9 @@ pub struct Planned {
     pub removed: usize,
     /// Marker strings removed.
     pub markers_removed: usize,
+    /// The file's content when it was planned (None: absent), checked again just before
+    /// it is replaced so a concurrent edit is never overwritten.
+    pub original: Option<String>,
 }
 
 /// The ledger: our entries per file and list.
@@ -138,11 +152,15 @@ fn read_ledger(path: &Path) -> Result<Ledger, ApplyError> {
         path: path.to_path_buf(),
         why: format!("is not valid JSON ({e})"),
     })?;
-    serde_json::from_value(v.get("files").cloned().unwrap_or_else(|| json!({}))).map_err(|e| {
-        ApplyError::Malformed {
+    let Some(files) = v.get("files") else {
+        return Err(ApplyError::Malformed {
             path: path.to_path_buf(),
-            why: format!("is not a policy-exec ledger ({e})"),
-        }
+            why: "is not a policy-exec ledger (no `files`)".into(),
+        });
+    };
+    serde_json::from_value(files.clone()).map_err(|e| ApplyError::Malformed {
+        path: path.to_path_buf(),
+        why: format!("is not a policy-exec ledger ({e})"),
     })
 }
 
@@ -159,16 +177,128 @@ fn ledger_text(ledger: &Ledger, policy_hash: &str) -> String {
 }
 
 /// The file to write for `path`: its target when it is a symlink.
+/// The file to write for `path`, canonical (symlinks in it and in its directories
+/// resolved), so the ledger names each file one way however it is reached.
 fn real_target(path: &Path) -> Result<PathBuf, ApplyError> {
+    let fail = |source| ApplyError::Write {
+        path: path.to_path_buf(),
+        source,
+        committed: 0,
+    };
     match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            path.canonicalize().map_err(|source| ApplyError::Write {
-                path: path.to_path_buf(),
-                source,
-                committed: 0,
-            })
+        Ok(m) if m.file_type().is_symlink() => path.canonicalize().map_err(fail),
+        Ok(_) => path.canonicalize().map_err(fail),
+        Err(_) => {
+            // Not there yet: canonicalise the nearest existing ancestor.
+            let mut existing = path.to_path_buf();
+            let mut rest = Vec::new();
+            while !existing.exists() {
+                let Some(name) = existing.file_name().map(|n| n.to_os_string()) else {
+                    return Ok(path.to_path_buf());
+                };
+                rest.push(name);
+                if !existing.pop() {
+                    return Ok(path.to_path_buf());
+                }
+            }
+            let mut out = existing.canonicalize().map_err(fail)?;
+            out.extend(rest.iter().rev());
+            Ok(out)
         }
-        _ => Ok(path.to_path_buf()),
+    }
+}
+
+/// Reads a live file for merging: its text (None when absent). A read-only file is
+/// refused: someone marked it as not to be changed.
+pub(crate) fn read_live(path: &Path) -> Result<Option<String>, ApplyError> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => {
+            if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+                return Err(malformed(
+                    path,
+                    "is read-only: make it writable if policy-exec may change it",
+                ));
+            }
+            Ok(Some(t))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            Err(malformed(path, "is not UTF-8 text"))
+        }
+        Err(source) => Err(ApplyError::Write {
+            path: path.to_path_buf(),
+            source,
+            committed: 0,
+        }),
+    }
+}
+
+/// Parses a live JSON settings file: empty is `{}`; invalid JSON, a duplicate key (the
+/// first value would be lost silently) or anything but an object is refused.
+pub(crate) fn parse_settings(text: Option<&str>, path: &Path) -> Result<Value, ApplyError> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Ok(json!({}));
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde::Deserialize::deserialize(&mut de)
+        .map(|NoDuplicates| ())
+        .map_err(|e| malformed(path, format!("is not valid JSON ({e})")))?;
+    let v: Value = serde_json::from_str(text)
+        .map_err(|e| malformed(path, format!("is not valid JSON ({e})")))?;
+    if !v.is_object() {
+        return Err(malformed(path, "is not a JSON object"));
+    }
+    Ok(v)
+}
+
+/// A JSON document walked only to find duplicate object keys.
+struct NoDuplicates;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicatesVisitor)
+    }
+}
+
+struct NoDuplicatesVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicatesVisitor {
+    type Value = NoDuplicates;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_unit<E>(self) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<NoDuplicates, A::Error> {
+        while seq.next_element::<NoDuplicates>()?.is_some() {}
+        Ok(NoDuplicates)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<NoDuplicates, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            map.next_value::<NoDuplicates>()?;
+        }
+        Ok(NoDuplicates)
     }
 }
 
@@ -249,20 +379,7 @@ fn merge_json(
     existing: Option<&str>,
     owned_before: &BTreeMap<String, Vec<String>>,
 ) -> Result<Merged, ApplyError> {
-    let old: Value = match existing {
-        None => json!({}),
-        Some(t) if t.trim().is_empty() => json!({}),
-        Some(t) => serde_json::from_str(t).map_err(|e| ApplyError::Malformed {
-            path: path.to_path_buf(),
-            why: format!("is not valid JSON ({e})"),
-        })?,
-    };
-    if !old.is_object() {
-        return Err(ApplyError::Malformed {
-            path: path.to_path_buf(),
-            why: "is not a JSON object".into(),
-        });
-    }
+    let old = parse_settings(existing, path)?;
     let mut new = old.clone();
     let mut owned = BTreeMap::new();
     let (mut added, mut removed, mut markers) = (0, 0, 0);
@@ -273,9 +390,25 @@ fn merge_json(
             .map(|v| v.iter().collect())
             .unwrap_or_default();
         let mut user: Vec<Value> = Vec::new();
+        // Entries between the reference's markers were written by the reference from a
+        // policy: they are replaced by this rendering, never adopted as the user's (the
+        // reference rendered conditional allows as plain allows).
+        let mut in_reference_block = false;
         for item in &before {
             match item.as_str() {
-                Some(REFERENCE_MARKER_START | REFERENCE_MARKER_END) => markers += 1,
+                Some(REFERENCE_MARKER_START) => {
+                    markers += 1;
+                    in_reference_block = true;
+                }
+                Some(REFERENCE_MARKER_END) => {
+                    markers += 1;
+                    in_reference_block = false;
+                }
+                Some(s) if in_reference_block => {
+                    if !rendered.iter().any(|r| r == s) {
+                        removed += 1;
+                    }
+                }
                 Some(s) if ours_before.iter().any(|o| o.as_str() == s) => {
                     if !rendered.iter().any(|r| r == s) {
                         removed += 1;
@@ -323,28 +456,29 @@ pub fn plan(
     let mut after = before.clone();
     let mut planned = Vec::new();
     for render in renders {
-        let Some(path) = targets.files.get(&render.host) else {
+        let Some(given) = targets.files.get(&render.host) else {
             continue;
         };
-        let path = real_target(path)?;
+        let path = real_target(given)?;
         let key = path.display().to_string();
-        let existing = match std::fs::read_to_string(&path) {
-            Ok(t) => Some(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                return Err(ApplyError::Malformed {
-                    path,
-                    why: "is not UTF-8 text".into(),
-                });
+        // A file reached another way before (moved into a dotfiles directory and linked
+        // back) keeps its entries: the ledger is also read under the path as given.
+        let alias = given.display().to_string();
+        if alias != key
+            && let Some(old) = after.remove(&alias)
+        {
+            let slot = after.entry(key.clone()).or_default();
+            for (list, entries) in old {
+                let mine = slot.entry(list).or_default();
+                for e in entries {
+                    if !mine.contains(&e) {
+                        mine.push(e);
+                    }
+                }
             }
-            Err(source) => {
-                return Err(ApplyError::Write {
-                    path,
-                    source,
-                    committed: 0,
-                });
-            }
-        };
+        }
+        let before_here = after.get(&key).cloned().unwrap_or_default();
+        let existing = read_live(&path)?;
         let mut p = Planned {
             host: render.host.name().to_string(),
             path: path.clone(),
@@ -353,6 +487,7 @@ pub fn plan(
             added: 0,
             removed: 0,
             markers_removed: 0,
+            original: existing.clone(),
         };
         if render.host == Host::Codex {
             // The whole file is ours (`policy-exec.rules`, never Codex's default.rules).
@@ -366,8 +501,7 @@ pub fn plan(
             }
             after.remove(&key);
         } else {
-            let owned_before = before.get(&key).cloned().unwrap_or_default();
-            let m = merge_json(render, &path, existing.as_deref(), &owned_before)?;
+            let m = merge_json(render, &path, existing.as_deref(), &before_here)?;
             p.added = m.added;
             p.removed = m.removed;
             p.markers_removed = m.markers;
@@ -555,6 +689,14 @@ pub fn write(
         } else {
             None
         };
+        // As late as possible: the file must still be what the plan was made from.
+        let now = std::fs::read_to_string(&p.path).ok();
+        if now != p.original {
+            return Err(ApplyError::Changed {
+                path: p.path.clone(),
+                committed,
+            });
+        }
         commit(s, committed)?;
         committed += 1;
         changes.push(FileChange {
@@ -795,15 +937,10 @@ pub fn plan_hooks(
         // text already planned for it, if any.
         if let Some(p) = planned.iter_mut().find(|p| p.path == path) {
             let base = match &p.text {
-                Some(t) => t.clone(),
-                None => std::fs::read_to_string(&path).unwrap_or_default(),
+                Some(t) => Some(t.clone()),
+                None => p.original.clone(),
             };
-            let mut v: Value = if base.trim().is_empty() {
-                json!({})
-            } else {
-                serde_json::from_str(&base)
-                    .map_err(|e| malformed(&path, format!("is not valid JSON ({e})")))?
-            };
+            let mut v = parse_settings(base.as_deref(), &path)?;
             let before = v.clone();
             let (added, removed) = merge_hook(&mut v, t.harness, &command, &path)?;
             if v != before {
@@ -815,23 +952,8 @@ pub fn plan_hooks(
             }
             continue;
         }
-        let existing = match std::fs::read_to_string(&path) {
-            Ok(t) => Some(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(source) => {
-                return Err(ApplyError::Write {
-                    path,
-                    source,
-                    committed: 0,
-                });
-            }
-        };
-        let old: Value = match existing.as_deref() {
-            None => json!({}),
-            Some(t) if t.trim().is_empty() => json!({}),
-            Some(t) => serde_json::from_str(t)
-                .map_err(|e| malformed(&path, format!("is not valid JSON ({e})")))?,
-        };
+        let existing = read_live(&path)?;
+        let old = parse_settings(existing.as_deref(), &path)?;
         let mut new = old.clone();
         let (added, removed) = merge_hook(&mut new, t.harness, &command, &path)?;
         let text = (new != old || existing.is_none()).then(|| {
@@ -847,6 +969,7 @@ pub fn plan_hooks(
             added,
             removed,
             markers_removed: 0,
+            original: existing,
         });
     }
     Ok(())

@@ -334,6 +334,7 @@ fn whole_file(label: &str, path: PathBuf, text: String) -> Planned {
         added: 0,
         removed: 0,
         markers_removed: 0,
+        original: existing,
     }
 }
 
@@ -360,7 +361,9 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
     };
     let write_err = |e: apply::ApplyError| match e {
         apply::ApplyError::Malformed { .. } => SyncError::Write(e.to_string()),
-        apply::ApplyError::Write { .. } => SyncError::Write(e.to_string()),
+        apply::ApplyError::Write { .. } | apply::ApplyError::Changed { .. } => {
+            SyncError::Write(e.to_string())
+        }
     };
     if let Some(dir) = &req.out_dir {
         let dir = super::absolute_dir(dir).map_err(|e| SyncError::Write(e.to_string()))?;
