@@ -11,11 +11,11 @@ bin_dir="$prefix/bin"
 config_dir="${XDG_CONFIG_HOME:-$HOME/.config}/policy-exec"
 
 echo "==> building (release)"
-cargo build --release --locked --quiet
+built=$(scripts/release-build.sh)
 
 echo "==> installing $bin_dir/policy-exec"
 mkdir -p "$bin_dir"
-install -m 0755 target/release/policy-exec "$bin_dir/policy-exec.new"
+install -m 0755 "$built" "$bin_dir/policy-exec.new"
 mv -f "$bin_dir/policy-exec.new" "$bin_dir/policy-exec"
 
 shim_dir="${XDG_DATA_HOME:-$HOME/.local/share}/policy-exec/shims"

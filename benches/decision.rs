@@ -7,7 +7,8 @@
 //! 2. In-process decision time against generated bundles of 100, 1,000 and 10,000 rules:
 //!    rules are indexed by program, so time should grow sub-linearly.
 //!
-//! Run: `cargo bench --bench decision` (builds the release binary first).
+//! Run: `cargo bench --bench decision` (builds the release binary first, the way
+//! `install.sh` does: `scripts/release-build.sh`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -105,12 +106,18 @@ fn per_decision(policy: &Policy, scripts: &[&str], rounds: usize) -> Duration {
 }
 
 fn main() {
-    let built = Command::new("cargo")
-        .args(["build", "--release", "--quiet", "--bin", "policy-exec"])
-        .status()
+    // The binary as install.sh builds it (static-pie where the toolchain can).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let built = Command::new(root.join("scripts/release-build.sh"))
+        .output()
         .unwrap();
-    assert!(built.success());
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/policy-exec");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let bin = root.join(String::from_utf8_lossy(&built.stdout).trim());
+    println!("binary: {}", bin.display());
     let home = tempfile::tempdir().unwrap();
 
     // A small real repository, so the conditional rule opens it and computes status.

@@ -15,8 +15,8 @@
 # Environment:
 #   CODEX_VERSION   npm version of @openai/codex              (default 0.171.0)
 #   CLAUDE_VERSION  npm version of @anthropic-ai/claude-code  (default 2.1.332)
-#   POLICY_EXEC     policy-exec binary to test (default: `cargo build --release`, then
-#                   target/release/policy-exec)
+#   POLICY_EXEC     policy-exec binary to test (default: built by scripts/release-build.sh,
+#                   as install.sh builds it)
 #   HARNESS_NPM_DIR reuse an npm install dir instead of installing into the temp dir
 #   RUN_TIMEOUT     seconds allowed for one harness run (default 180)
 #
@@ -75,9 +75,8 @@ make_repo() { # a git repo with a dirty tracked file: `git reset --hard` would c
 if [ -n "${POLICY_EXEC:-}" ]; then
   PE=$POLICY_EXEC
 else
-  PE=$REPO/target/release/policy-exec
-  echo "==> cargo build --release"
-  (cd "$REPO" && timeout 1200 cargo build --release --quiet) || { echo "build failed"; exit 1; }
+  echo "==> building as install.sh does (scripts/release-build.sh)"
+  PE=$REPO/$(cd "$REPO" && timeout 1200 scripts/release-build.sh) || { echo "build failed"; exit 1; }
 fi
 [ -x "$PE" ] || { echo "no policy-exec binary at $PE"; exit 1; }
 mkdir -p "$WORK/bin" "$WORK/shims"
