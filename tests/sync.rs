@@ -890,7 +890,9 @@ impl Env {
 /// The hook commands of one event in a Claude-shaped hook file, per matcher.
 fn hook_commands(v: &Value, event: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for entry in v["hooks"][event].as_array().cloned().unwrap_or_default() {
+    // Droid keeps its events at the top level of hooks.json.
+    let list = v["hooks"][event].as_array().or(v[event].as_array());
+    for entry in list.cloned().unwrap_or_default() {
         let matcher = entry["matcher"].as_str().unwrap_or_default().to_string();
         match entry["hooks"].as_array() {
             Some(hooks) => {
@@ -913,7 +915,9 @@ fn apply_hooks_installs_one_entry_per_harness_and_it_answers() {
     assert_eq!(claude.len(), 1, "{claude:?}");
     assert_eq!(claude[0].0, "Bash");
     assert!(claude[0].1.ends_with(" hook claude"), "{claude:?}");
-    let droid = hook_commands(&env.read_json(".factory/hooks.json"), "PreToolUse");
+    let droid_file = env.read_json(".factory/hooks.json");
+    assert!(droid_file.get("hooks").is_none(), "{droid_file}");
+    let droid = hook_commands(&droid_file, "PreToolUse");
     assert_eq!(droid[0].0, "Execute");
     assert!(droid[0].1.ends_with(" hook droid"));
     let codex = hook_commands(&env.read_json(".codex/hooks.json"), "PreToolUse");

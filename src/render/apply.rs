@@ -796,7 +796,12 @@ pub fn find_our_hook(root: &Value, harness: &str) -> Option<String> {
     } else {
         "Bash"
     };
-    root.pointer("/hooks/PreToolUse")?
+    let at = if harness == "droid" {
+        "/PreToolUse"
+    } else {
+        "/hooks/PreToolUse"
+    };
+    root.pointer(at)?
         .as_array()?
         .iter()
         .filter(|e| e.get("matcher").and_then(Value::as_str) == Some(matcher))
@@ -834,16 +839,20 @@ pub fn merge_hook(
     if cursor && !obj.contains_key("version") {
         obj.insert("version".into(), json!(1));
     }
-    let hooks = obj.entry("hooks").or_insert_with(|| json!({}));
-    let Some(hooks) = hooks.as_object_mut() else {
-        return Err(malformed(path, "has `hooks` that is not an object"));
+    // Droid's hooks.json holds the events at the top level (Droid 0.225 ignores a
+    // `hooks` wrapper, with a warning in its log); Claude, Codex and Cursor wrap them.
+    let (events, shown) = if harness == "droid" {
+        (obj, event.to_string())
+    } else {
+        let hooks = obj.entry("hooks").or_insert_with(|| json!({}));
+        let Some(hooks) = hooks.as_object_mut() else {
+            return Err(malformed(path, "has `hooks` that is not an object"));
+        };
+        (hooks, format!("hooks.{event}"))
     };
-    let list = hooks.entry(event).or_insert_with(|| json!([]));
+    let list = events.entry(event).or_insert_with(|| json!([]));
     let Some(list) = list.as_array_mut() else {
-        return Err(malformed(
-            path,
-            format!("has `hooks.{event}` that is not a list"),
-        ));
+        return Err(malformed(path, format!("has `{shown}` that is not a list")));
     };
     let (mut added, mut removed) = (0, 0);
     if cursor {
@@ -881,7 +890,7 @@ pub fn merge_hook(
         let Some(entry) = entry.as_object_mut() else {
             return Err(malformed(
                 path,
-                format!("has a `hooks.{event}` entry that is not an object"),
+                format!("has a `{shown}` entry that is not an object"),
             ));
         };
         let same_matcher = entry.get("matcher").and_then(Value::as_str) == Some(matcher);

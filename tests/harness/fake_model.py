@@ -6,7 +6,8 @@ Speaks just enough of two wire protocols:
 * OpenAI Responses API (`POST .../responses`, SSE) -- what Codex CLI uses for a
   custom `model_providers.<id>` with `wire_api = "responses"`;
 * Anthropic Messages API (`POST .../v1/messages`, SSE or plain JSON, plus
-  `.../count_tokens`) -- what Claude Code uses with `ANTHROPIC_BASE_URL`.
+  `.../count_tokens`) -- what Claude Code uses with `ANTHROPIC_BASE_URL`, and what
+  Factory Droid uses for a `customModels` entry with `"provider": "anthropic"`.
 
 The "model" is a fixed script, chosen statelessly from the request itself: the number
 of tool results already in the conversation picks the turn.
@@ -208,13 +209,21 @@ def messages_tool_outputs(body):
 def handle_messages(handler, body):
     names = [t.get("name") for t in body.get("tools") or [] if isinstance(t, dict)]
     outs = messages_tool_outputs(body)
-    main_agent = "Bash" in names
+    # Claude Code's shell tool is Bash; Factory Droid's (with an Anthropic custom model)
+    # is Execute, which also wants a summary and a self-declared risk level.
+    shell = "Bash" if "Bash" in names else ("Execute" if "Execute" in names else None)
+    main_agent = shell is not None
     turn = len(outs) if main_agent else -1
     model = body.get("model", "claude-fake")
     if main_agent and turn in (0, 1):
         cmd = ARGS.allowed_cmd if turn == 0 else ARGS.denied_cmd
+        if shell == "Bash":
+            args = {"command": cmd, "description": f"scripted step {turn}"}
+        else:
+            args = {"command": cmd, "summary": f"Run scripted step number {turn}",
+                    "riskLevel": "low", "riskLevelReason": "A scripted test step in a scratch repository."}
         block = {"type": "tool_use", "id": f"toolu_{turn}_{uuid.uuid4().hex[:10]}",
-                 "name": "Bash", "input": {"command": cmd, "description": f"scripted step {turn}"}}
+                 "name": shell, "input": args}
         stop = "tool_use"
     else:
         block = {"type": "text", "text": ARGS.final_text if main_agent else "Scripted test"}

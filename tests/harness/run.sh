@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# End-to-end check: the real Codex CLI and the real Claude Code, with policy-exec as their
-# shell, driven by a scripted fake model on 127.0.0.1 (fake_model.py). No real model and
-# no network except the npm registry (to install the two harnesses).
+# End-to-end check: the real Codex CLI, Claude Code and Factory Droid, with policy-exec in
+# front of them, driven by a scripted fake model on 127.0.0.1 (fake_model.py). No real
+# model and no network except the npm registry (to install the harnesses).
 #
 #   tests/harness/run.sh [--keep] [codex] [claude] [codex-native] [claude-native]
-#                        [codex-hook] [claude-hook]      (default: all six)
+#                        [codex-hook] [claude-hook] [droid-native] [droid-hook]
+#                                                        (default: all eight)
 #
 # codex/claude: policy-exec is the harness's shell. codex-native/claude-native: the
 # harness runs the real bash, and only the native rules `policy-exec sync --apply` wrote
 # into its home (~/.codex/rules/policy-exec.rules, ~/.claude/settings.json) stop the
 # denied command. codex-hook/claude-hook: real bash, no native rules, only the hook that
-# `sync --apply --hooks` installed.
+# `sync --apply --hooks` installed. droid-native/droid-hook: Factory Droid (which always
+# runs /bin/bash) with only its native lists, or only the hook.
 #
 # Environment:
 #   CODEX_VERSION   npm version of @openai/codex              (default 0.171.0)
 #   CLAUDE_VERSION  npm version of @anthropic-ai/claude-code  (default 2.1.332)
+#   DROID_VERSION   npm version of @factory/cli-linux-x64     (default 0.225.2)
 #   POLICY_EXEC     policy-exec binary to test (default: built by scripts/release-build.sh,
 #                   as install.sh builds it)
 #   HARNESS_NPM_DIR reuse an npm install dir instead of installing into the temp dir
@@ -27,6 +30,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$REPO/tests/harness
 CODEX_VERSION=${CODEX_VERSION:-0.171.0}
 CLAUDE_VERSION=${CLAUDE_VERSION:-2.1.332}
+DROID_VERSION=${DROID_VERSION:-0.225.2}
 RUN_TIMEOUT=${RUN_TIMEOUT:-180}
 ALLOWED_CMD='echo hello > marker_allowed.txt'
 DENIED_CMD='git reset --hard'
@@ -37,12 +41,12 @@ WANT=()
 for a in "$@"; do
   case $a in
     --keep) KEEP=1 ;;
-    codex|claude|codex-native|claude-native|codex-hook|claude-hook) WANT+=("$a") ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    codex|claude|codex-native|claude-native|codex-hook|claude-hook|droid-native|droid-hook) WANT+=("$a") ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "unknown argument: $a" >&2; exit 64 ;;
   esac
 done
-[ ${#WANT[@]} -eq 0 ] && WANT=(codex claude codex-native claude-native codex-hook claude-hook)
+[ ${#WANT[@]} -eq 0 ] && WANT=(codex claude codex-native claude-native codex-hook claude-hook droid-native droid-hook)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/policy-exec-harness.XXXXXX")
 chmod 755 "$WORK"
@@ -104,15 +108,17 @@ check "setup: the shim refuses \`$DENIED_CMD\` (exit 126, rule $DENIED_RULE)" \
 # ---------------------------------------------------------------- the harnesses
 NPM_DIR=${HARNESS_NPM_DIR:-$WORK/npm}
 if [ -z "${HARNESS_NPM_DIR:-}" ]; then
-  echo "==> npm install @openai/codex@$CODEX_VERSION @anthropic-ai/claude-code@$CLAUDE_VERSION"
+  echo "==> npm install @openai/codex@$CODEX_VERSION @anthropic-ai/claude-code@$CLAUDE_VERSION @factory/cli-linux-x64@$DROID_VERSION"
   mkdir -p "$NPM_DIR"
   (cd "$NPM_DIR" && echo '{"private":true}' > package.json &&
    timeout 600 npm install --no-audit --no-fund --loglevel=error \
-     "@openai/codex@$CODEX_VERSION" "@anthropic-ai/claude-code@$CLAUDE_VERSION" >npm.log 2>&1) \
+     "@openai/codex@$CODEX_VERSION" "@anthropic-ai/claude-code@$CLAUDE_VERSION" \
+     "@factory/cli-linux-x64@$DROID_VERSION" >npm.log 2>&1) \
     || { echo "npm install failed:"; tail -20 "$NPM_DIR/npm.log"; exit 1; }
 fi
 CODEX=$NPM_DIR/node_modules/.bin/codex
 CLAUDE=$NPM_DIR/node_modules/.bin/claude
+DROID=${DROID:-$NPM_DIR/node_modules/@factory/cli-linux-x64/bin/droid}
 
 STRACE=()
 if command -v strace >/dev/null 2>&1 && strace -f -o /dev/null true >/dev/null 2>&1; then
@@ -418,6 +424,56 @@ EOF
   check "codex-hook: the model got policy-exec's reason (rule $DENIED_RULE)" \
     grep -q "$DENIED_RULE" "$dir/seen-denied.txt"
 }
+
+# ---------------------------------------------------------------- Factory Droid
+# Droid always runs /bin/bash itself: only its native lists and its hook can stop a
+# command. It runs offline against the fake model through a customModels entry.
+run_droid() { # run_droid NAME HOOKS(0|1)
+  local h=$1 hooks=$2
+  local dir=$WORK/$h
+  mkdir -p "$dir/home/.factory"
+  echo; echo "==> Factory Droid $("$DROID" --version 2>/dev/null), $([ "$hooks" = 1 ] && echo 'hook only (no native lists)' || echo 'native lists only')"
+  if ! "$DROID" --version >/dev/null 2>&1; then skip "$h: droid is not installed ($DROID)"; return; fi
+  make_repo "$dir/repo" || { fail "$h: test repo"; return; }
+  start_model "$dir"
+  printf '{"customModels": [{"model": "claude-fake", "displayName": "Fake", "baseUrl": "http://127.0.0.1:%s", "apiKey": "dummy", "provider": "anthropic", "maxOutputTokens": 4096}]}\n' \
+    "$PORT" >"$dir/home/.factory/settings.json"
+  local flags=(--apply --home "$dir/home")
+  [ "$hooks" = 1 ] && flags+=(--hooks)
+  "$WORK/bin/policy-exec" resolve --root "$WORK/policy" --harness default --task-domain default \
+    --emit "$WORK/policy/emit.json" >/dev/null 2>&1 &&
+  "$WORK/bin/policy-exec" sync --policy-json "$WORK/policy/emit.json" "${flags[@]}" >"$dir/sync.txt" 2>&1 \
+    || { fail "$h: policy-exec sync ${flags[*]}"; cat "$dir/sync.txt"; stop_model; return; }
+  check "$h: sync kept Droid's customModels" grep -q customModels "$dir/home/.factory/settings.json"
+  if [ "$hooks" = 1 ]; then
+    python3 - "$dir/home/.factory/settings.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+for k in ("commandAllowlist", "commandRequestlist", "commandDenylist", "commandBlocklist"):
+    v.pop(k, None)
+json.dump(v, open(sys.argv[1], "w"), indent=2)
+PY
+    check "$h: ~/.factory/hooks.json has our Execute hook" grep -q ' hook droid' "$dir/home/.factory/hooks.json"
+  else
+    check "$h: git reset --hard is in commandBlocklist" \
+      python3 -c 'import json,sys; sys.exit(0 if "git reset --hard" in json.load(open(sys.argv[1]))["commandBlocklist"] else 1)' "$dir/home/.factory/settings.json"
+  fi
+  (
+    cd "$dir/repo" &&
+    env -i PATH="$PATH" HOME="$dir/home" TERM=dumb \
+      timeout "$RUN_TIMEOUT" "$DROID" exec --auto high -m custom:Fake-0 "Run the scripted steps." \
+      </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
+  )
+  stop_model
+  native_verdicts "$h" "$dir"
+  if [ "$hooks" = 1 ]; then
+    check "$h: the model got policy-exec's reason (rule $DENIED_RULE)" grep -q "$DENIED_RULE" "$dir/seen-denied.txt"
+  else
+    check "$h: the model was told the command is blocked" grep -qi 'blocked' "$dir/seen-denied.txt"
+  fi
+}
+run_droid-native() { run_droid droid-native 0; }
+run_droid-hook() { run_droid droid-hook 1; }
 
 for h in "${WANT[@]}"; do "run_$h"; done
 
