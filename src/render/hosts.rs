@@ -94,7 +94,7 @@ impl Host {
             Host::Codex => "Codex CLI 0.171.0 (execpolicy prefix_rule)",
             Host::Claude => "Claude Code 2.1.332",
             Host::Cursor => "Cursor CLI (HOSTS.md, November 2026)",
-            Host::FactoryDroid => "Factory Droid 0.215 (HOSTS.md)",
+            Host::FactoryDroid => "Factory Droid 0.225.2",
         }
     }
 }
