@@ -98,7 +98,7 @@ pub struct FileChange {
     pub host: String,
     /// The file written (symlinks resolved).
     pub path: PathBuf,
-    /// created | updated | unchanged.
+    /// created | updated | unchanged | not needed (absent, and nothing to put in it).
     pub status: &'static str,
     /// The backup of the previous content.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -637,7 +637,8 @@ pub fn write(
         .map(|p| FileChange {
             host: p.host.clone(),
             path: p.path.clone(),
-            status: "unchanged",
+            // A harness the policy gives nothing to hold gets no file.
+            status: if p.exists { "unchanged" } else { "not needed" },
             backup: None,
             added: 0,
             removed: 0,
