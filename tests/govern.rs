@@ -792,3 +792,101 @@ fn init_defaults_to_the_current_directory() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(Path::new(&tree.config("system.yaml")).is_file());
 }
+
+// ---------------------------------------------------------------------------------------
+// Regressions from a review of the governance commands
+// ---------------------------------------------------------------------------------------
+
+/// `static-deny:` + first 8 hex of sha1("rm -rf .git"): the id the deny entry gets.
+const RM_GIT_ID: &str = "static-deny:bc2f3fab";
+
+#[test]
+fn a_rule_taking_a_deny_entrys_id_is_refused_not_allowed_to_replace_it() {
+    let tree = Tree::minimal()
+        .append("system.yaml", "commands:\n  deny: [\"rm -rf .git\"]\n")
+        .append(
+            "task-domain/deployment.yaml",
+            &format!(
+                "command_rules:\n  - id: \"{RM_GIT_ID}\"\n    action: allow\n    match: {{exact: \"true\"}}\n"
+            ),
+        );
+    let resolve = tree.run(&[
+        "resolve",
+        "--root",
+        "{root}",
+        "--harness",
+        "codex",
+        "--task-domain",
+        "deployment",
+    ]);
+    assert_eq!(resolve.code, 4, "{}", resolve.stderr);
+    assert!(resolve.stderr.contains(RM_GIT_ID), "{}", resolve.stderr);
+    let validate = tree.run(&["validate", "--root", "{root}", "--strict"]);
+    assert_eq!(validate.code, 5, "{}", validate.stderr);
+}
+
+#[rstest]
+#[case::misspelt_enforcement_key("enforcement:\n  unmatchd: deny\n")]
+#[case::deny_entry_not_a_string("commands:\n  deny: [1]\n")]
+fn resolve_refuses_what_would_silently_vanish(#[case] extra: &str) {
+    let tree = Tree::minimal().append("system.yaml", extra);
+    let run = tree.run(&[
+        "resolve",
+        "--root",
+        "{root}",
+        "--harness",
+        "codex",
+        "--task-domain",
+        "deployment",
+    ]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+}
+
+#[test]
+fn validate_resolves_each_task_instance_too() {
+    let rule = "command_rules:\n  - id: same\n    action: deny\n    match: {prefix: git push}\n";
+    let other = "command_rules:\n  - id: same\n    action: allow\n    match: {prefix: git pull}\n";
+    let tree = Tree::minimal().append("repo.yaml", rule).with(
+        "task-instance/t1.yaml",
+        &format!("policy_version: v1\nscope: task_instance\n{other}"),
+    );
+    let run = tree.run(&["validate", "--root", "{root}"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(run.stderr.contains("t1.yaml"), "{}", run.stderr);
+}
+
+#[test]
+fn a_scope_file_renamed_to_yml_is_not_drift() {
+    let tree = Tree::minimal();
+    let args = [
+        "snapshot",
+        "--root",
+        "{root}",
+        "--harness",
+        "codex",
+        "--task-domain",
+        "deployment",
+    ];
+    let mut write = args.to_vec();
+    write.push("--write-canonical");
+    assert_eq!(tree.run(&write).code, 0);
+    fs::rename(
+        tree.config("task-domain/deployment.yaml"),
+        tree.config("task-domain/deployment.yml"),
+    )
+    .unwrap();
+    let mut check = args.to_vec();
+    check.push("--check-existing");
+    let run = tree.run(&check);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn versions_skips_an_empty_task_instance_and_calls_a_list_invalid() {
+    let tree = Tree::minimal().with("task-instance/empty.yaml", "");
+    let run = tree.run(&["versions", "--root", "{root}"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let tree = Tree::minimal().with("task-instance/list.yaml", "- a\n- b\n");
+    let run = tree.run(&["versions", "--root", "{root}"]);
+    assert_eq!(run.code, 4, "{}{}", run.stdout, run.stderr);
+}

@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::resolve::{ResolveError, Scope};
 
 /// Extensions of scope files, in discovery precedence (`.yaml` > `.yml` > `.json`).
-const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+pub(crate) const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
 /// A failure of a governance command that is not a finding about a file.
 #[derive(Debug, thiserror::Error)]

@@ -80,6 +80,9 @@ pub struct ChainReport {
     pub harness: String,
     /// The task domain.
     pub task_domain: String,
+    /// The task-instance file, when the chain has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_instance: Option<String>,
     /// Why it does not resolve or compile.
     pub error: String,
 }
@@ -275,21 +278,38 @@ fn check_chains(
 ) -> Result<(), GovernError> {
     let harnesses = super::stems_in(&config.join("harness"))?;
     let domains = super::stems_in(&config.join("task-domain"))?;
+    // Each task instance is also resolved on top of every harness and task domain: its
+    // drops and conflicts only show in such a chain.
+    let mut instances: Vec<Option<std::path::PathBuf>> = vec![None];
+    if let Ok(entries) = std::fs::read_dir(config.join("task-instance")) {
+        let mut found: Vec<std::path::PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| super::EXTENSIONS.contains(&e))
+            })
+            .collect();
+        found.sort();
+        instances.extend(found.into_iter().map(Some));
+    }
     for harness in &harnesses {
         for domain in &domains {
-            let request = ResolveRequest {
-                root: root.to_path_buf(),
-                harness: harness.clone(),
-                task_domain: domain.clone(),
-                task_instance: None,
-                system: None,
-                user: None,
-            };
-            let failure = match crate::resolve::resolve(&request) {
-                Ok(resolved) => {
-                    for entry in &resolved.warnings {
-                        if !warnings.iter().any(|w| &w.entry == entry) {
-                            warnings.push(Warning {
+            for instance in &instances {
+                let request = ResolveRequest {
+                    root: root.to_path_buf(),
+                    harness: harness.clone(),
+                    task_domain: domain.clone(),
+                    task_instance: instance.clone(),
+                    system: None,
+                    user: None,
+                };
+                let failure = match crate::resolve::resolve(&request) {
+                    Ok(resolved) => {
+                        for entry in &resolved.warnings {
+                            if !warnings.iter().any(|w| &w.entry == entry) {
+                                warnings.push(Warning {
                                 kind: "dropped_entry",
                                 message: format!(
                                     "{}: restate it in the lower file or move it to `command_rules`",
@@ -297,20 +317,22 @@ fn check_chains(
                                 ),
                                 entry: entry.clone(),
                             });
+                            }
                         }
+                        crate::render::bundle_for(&resolved, root)
+                            .err()
+                            .map(|e| e.to_string())
                     }
-                    crate::render::bundle_for(&resolved, root)
-                        .err()
-                        .map(|e| e.to_string())
+                    Err(e) => Some(e.to_string()),
+                };
+                if let Some(error) = failure {
+                    chains.push(ChainReport {
+                        harness: harness.clone(),
+                        task_domain: domain.clone(),
+                        task_instance: instance.as_ref().map(|p| p.display().to_string()),
+                        error,
+                    });
                 }
-                Err(e) => Some(e.to_string()),
-            };
-            if let Some(error) = failure {
-                chains.push(ChainReport {
-                    harness: harness.clone(),
-                    task_domain: domain.clone(),
-                    error,
-                });
             }
         }
     }
@@ -348,9 +370,14 @@ fn write_text(report: &Report, out: &mut dyn Write, err: &mut dyn Write) -> std:
         }
     }
     for chain in &report.chains {
+        let instance = chain
+            .task_instance
+            .as_ref()
+            .map(|i| format!(" and task instance `{i}`"))
+            .unwrap_or_default();
         writeln!(
             err,
-            "policy-exec: error: harness `{}` with task domain `{}` does not resolve: {}",
+            "policy-exec: error: harness `{}` with task domain `{}`{instance} does not resolve: {}",
             chain.harness, chain.task_domain, chain.error
         )?;
     }

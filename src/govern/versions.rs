@@ -162,6 +162,21 @@ pub fn versions(args: &VersionsArgs) -> Result<Report, GovernError> {
             }
         };
         let scope = scope_label(file, Some(&doc));
+        // An empty file is skipped by `resolve` and accepted by `validate` (an optional
+        // task instance); anything but a mapping is invalid, not "missing a version".
+        if doc.is_null() {
+            continue;
+        }
+        if !doc.is_object() {
+            files.push(FileVersion {
+                path,
+                scope,
+                policy_version: None,
+                status: Status::Invalid,
+                message: Some("is not a mapping of policy keys: fix the file".to_owned()),
+            });
+            continue;
+        }
         let (version, status, message) = match doc.get("policy_version") {
             None | Some(Value::Null) => (
                 None,

@@ -28,8 +28,10 @@ pub struct Bundle {
     pub policy_hash: Option<String>,
 }
 
-/// `enforcement` as written in policies and bundles.
+/// `enforcement` as written in policies and bundles. Unknown keys are refused: a
+/// misspelt `unmatchd: deny` must not silently leave the default allow in place.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
 pub struct EnforcementSection {
     /// Decision for commands no rule matches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -258,12 +260,34 @@ pub fn build(
             commands.push(entry);
         }
     }
+    let rule_ids = ids.clone();
     for (list, action) in [("deny", "deny"), ("require", "request"), ("allow", "allow")] {
         let source = format!("commands.{list}");
-        for pattern in string_list(policy.get("commands").and_then(|c| c.get(list))) {
+        let entries = policy
+            .get("commands")
+            .and_then(|c| c.get(list))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for (i, value) in entries.iter().enumerate() {
+            // SECURITY: an entry that is not a string would otherwise vanish, and a deny
+            // with it.
+            let Some(pattern) = value.as_str().map(str::to_string) else {
+                return Err(BuildError(format!(
+                    "commands.{list}[{i}] is `{value}`, not a string: write the command pattern as a string"
+                )));
+            };
             let id = format!("static-{list}:{}", short_sha1(&pattern));
             let origin = origin_of(layers, &["commands", list], &Value::String(pattern.clone()));
+            // SECURITY: a command rule that takes this entry's id would silently replace
+            // it (a lower scope dropping a system deny).
+            if rule_ids.contains(&id) {
+                return Err(BuildError(format!(
+                    "command rule id `{id}` is the id of the commands.{list} entry `{pattern}`: rename the rule (ids starting with `static-` are derived)"
+                )));
+            }
             if !ids.insert(id.clone()) {
+                // The same pattern twice in one list is one rule.
                 continue;
             }
             commands.push(entry(
