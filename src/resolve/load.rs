@@ -54,10 +54,21 @@ pub(crate) enum LoadError {
     Internal(String),
 }
 
+/// A parser error, with a hint when it is the parsers' nesting limit (128 levels, where
+/// each `{all: [...]}` condition level costs two).
+fn syntax(e: impl std::fmt::Display) -> LoadError {
+    let message = e.to_string();
+    if message.contains("recursion limit") {
+        return LoadError::Syntax(format!(
+            "{message} (nested deeper than the parser allows: write deep conditions as plain lists `[a, [b, c]]`, one level each, or flatten them)"
+        ));
+    }
+    LoadError::Syntax(message)
+}
+
 /// Parses YAML text the way `yaml.safe_load` would.
 pub(crate) fn parse_yaml(text: &str) -> Result<PyValue, LoadError> {
-    let shape: Raw<'_> =
-        serde_yaml_ng::from_str(text).map_err(|e| LoadError::Syntax(e.to_string()))?;
+    let shape: Raw<'_> = serde_yaml_ng::from_str(text).map_err(syntax)?;
     if let Raw::Scalar(Typed::Null) = shape {
         // An empty document or a bare null: nothing to re-type.
         return Ok(PyValue::Null);
@@ -71,8 +82,7 @@ pub(crate) fn parse_yaml(text: &str) -> Result<PyValue, LoadError> {
 
 /// Parses JSON text the way `json.load` would (strings are never re-typed).
 pub(crate) fn parse_json(text: &str) -> Result<PyValue, LoadError> {
-    let shape: Raw<'_> =
-        serde_json::from_str(text).map_err(|e| LoadError::Syntax(e.to_string()))?;
+    let shape: Raw<'_> = serde_json::from_str(text).map_err(syntax)?;
     build_typed(&shape, "")
 }
 
