@@ -1551,3 +1551,40 @@ fn third_round_evasions_are_closed(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Pathological nesting is refused before it could overflow the stack (a crash would not
+// fail closed everywhere: a hook that dies lets its harness run the command).
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn compound_commands_nested_past_the_limit_are_denied() {
+    let deep = format!(
+        "{}git status{}",
+        "if :; then ".repeat(300),
+        "; fi".repeat(300)
+    );
+    check(&deep, Clean, Deny);
+    let shallow = format!(
+        "{}git status{}",
+        "if :; then ".repeat(50),
+        "; fi".repeat(50)
+    );
+    check(&shallow, Clean, Allow);
+}
+
+#[test]
+fn wrappers_stacked_past_the_limit_are_denied() {
+    check(&format!("{}git status", "env ".repeat(100)), Clean, Deny);
+    check(&format!("{}git status", "env ".repeat(20)), Clean, Allow);
+}
+
+#[test]
+fn code_written_through_a_heredoc_is_not_nesting() {
+    let body = "if x:\n    for y in z:\n        pass\n".repeat(300);
+    check(
+        &format!("cat > f.py <<'EOF'\n{body}EOF\ngit status"),
+        Clean,
+        Allow,
+    );
+}

@@ -803,22 +803,20 @@ fn a_hook_wired_to_another_event_gives_no_opinion_and_says_so() {
 fn shell_tool_names_are_per_harness() {
     let env = Env::new();
     let dir = env.path().to_path_buf();
-    // Droid's shell is `Execute`; a `Bash` tool there is not its shell, and vice versa.
-    let mut v = H::Droid.call(Some(json!("git push --force")), Some(json!(dir)));
+    // Droid's shell is `Execute`; a `Bash` call reaching the Droid hook (or `Execute`
+    // reaching Claude's) means the hook is wired to the wrong harness: a shell command
+    // would run unjudged, so it is refused, with exit 2.
+    let mut v = H::Droid.call(Some(json!("git status")), Some(json!(dir)));
     v["tool_name"] = json!("Bash");
-    assert_eq!(
-        env.hook(H::Droid, v.to_string().as_bytes())
-            .answer(H::Droid)
-            .0,
-        Answer::Silent
-    );
+    let out = env.hook(H::Droid, v.to_string().as_bytes());
+    assert_eq!(out.answer(H::Droid).0, Answer::Deny, "{out:?}");
+    assert_eq!(out.code(), 2, "{out:?}");
     v["tool_name"] = json!("Execute");
-    assert_eq!(
-        env.hook(H::Claude, v.to_string().as_bytes())
-            .answer(H::Claude)
-            .0,
-        Answer::Silent
-    );
+    let out = env.hook(H::Claude, v.to_string().as_bytes());
+    assert_eq!(out.answer(H::Claude).0, Answer::Deny, "{out:?}");
+    assert!(out.stderr.contains("wired to the wrong harness"), "{out:?}");
+    v["command"] = json!("git push --force");
+    v["tool_input"]["command"] = json!("git push --force");
     assert_eq!(
         env.hook(H::Droid, v.to_string().as_bytes())
             .answer(H::Droid)
@@ -833,4 +831,131 @@ fn shell_tool_names_are_per_harness() {
             .0,
         Answer::Deny
     );
+    // Another tool is none of our business.
+    v["tool_name"] = json!("Read");
+    assert_eq!(
+        env.hook(H::Claude, v.to_string().as_bytes())
+            .answer(H::Claude)
+            .0,
+        Answer::Silent
+    );
+}
+
+#[rstest]
+#[case::nul_at_end(json!("git reset --hard\0"))]
+#[case::nul_inside(json!("git reset --ha\0rd"))]
+#[case::nul_in_argv(json!(["git", "reset", "--hard\0"]))]
+fn a_command_with_a_nul_byte_is_refused(#[case] command: Value) {
+    let env = Env::new();
+    let dir = env.path().to_path_buf();
+    for h in [H::Claude, H::Codex, H::Cursor] {
+        let v = h.call(Some(command.clone()), Some(json!(dir)));
+        let out = env.hook(h, v.to_string().as_bytes());
+        assert_eq!(out.answer(h).0, Answer::Deny, "{h:?}: {out:?}");
+        assert_eq!(out.code(), 2, "{out:?}");
+    }
+}
+
+#[test]
+fn another_harness_s_pre_command_event_is_refused() {
+    let env = Env::new();
+    let dir = env.path().to_path_buf();
+    let cursor_call = H::Cursor.call(Some(json!("git status")), Some(json!(dir)));
+    let out = env.hook(H::Claude, cursor_call.to_string().as_bytes());
+    assert_eq!(out.answer(H::Claude).0, Answer::Deny, "{out:?}");
+    let claude_call = H::Claude.call(Some(json!("git status")), Some(json!(dir)));
+    let out = env.hook(H::Cursor, claude_call.to_string().as_bytes());
+    assert_eq!(out.answer(H::Cursor).0, Answer::Deny, "{out:?}");
+}
+
+/// A judgement that dies (here: its worker process is killed, as a stack overflow or an
+/// out-of-memory abort would end it) is a deny with exit 2, never a silent exit the
+/// harness would read as "proceed".
+#[test]
+fn a_judgement_that_dies_is_a_deny() {
+    use std::io::Write;
+    let env = Env::new();
+    let mut hook = env
+        .command(&["hook", "claude"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = hook.stdin.take().unwrap();
+    // Half a payload: the worker waits for the rest.
+    stdin.write_all(br#"{"tool_name": "Bash", "#).unwrap();
+    stdin.flush().unwrap();
+    let parent = hook.id().to_string();
+    let mut worker = None;
+    for _ in 0..200 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        worker = std::fs::read_dir("/proc").unwrap().find_map(|e| {
+            let pid = e.ok()?.file_name().to_string_lossy().into_owned();
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let ppid = stat
+                .rsplit(')')
+                .next()?
+                .split_whitespace()
+                .nth(1)?
+                .to_string();
+            let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).ok()?;
+            (ppid == parent && cmdline.contains("--in-process")).then_some(pid)
+        });
+        if worker.is_some() {
+            break;
+        }
+    }
+    let worker = worker.expect("the hook starts a worker process");
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &worker])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    drop(stdin);
+    let out = hook.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout} {stderr}");
+    assert!(
+        stdout.contains(r#""permissionDecision":"deny""#),
+        "{stdout}"
+    );
+    assert!(stderr.contains("killed by signal 9"), "{stderr}");
+}
+
+#[test]
+fn codex_commands_are_judged_in_their_workdir() {
+    let env = Env::new();
+    let clean = env.path().join("clean");
+    let dirty = env.path().join("dirty");
+    for (dir, is_dirty) in [(&clean, false), (&dirty, true)] {
+        std::fs::create_dir_all(dir).unwrap();
+        let git = |args: &[&str]| {
+            assert!(
+                std::process::Command::new("git")
+                    .args(args)
+                    .current_dir(dir)
+                    .env("GIT_AUTHOR_NAME", "t")
+                    .env("GIT_AUTHOR_EMAIL", "t@example.com")
+                    .env("GIT_COMMITTER_NAME", "t")
+                    .env("GIT_COMMITTER_EMAIL", "t@example.com")
+                    .output()
+                    .unwrap()
+                    .status
+                    .success()
+            )
+        };
+        git(&["init", "-q"]);
+        std::fs::write(dir.join("f"), "a").unwrap();
+        git(&["add", "f"]);
+        git(&["commit", "-qm", "i"]);
+        if is_dirty {
+            std::fs::write(dir.join("f"), "b").unwrap();
+        }
+    }
+    let mut v = H::Codex.call(Some(json!("git checkout .")), Some(json!(clean)));
+    v["tool_input"]["workdir"] = json!(dirty);
+    let out = env.hook(H::Codex, v.to_string().as_bytes());
+    assert_eq!(out.answer(H::Codex).0, Answer::Deny, "{out:?}");
 }

@@ -77,6 +77,9 @@ const GIT_LOCATION_VARIABLES: [&str; 6] = [
 /// Nested scripts deeper than this are not analysed further (and are dynamic).
 const MAX_DEPTH: usize = 24;
 
+/// Wrappers and frames around one command (`sudo env nice … cmd`) beyond this are refused.
+const MAX_FRAMES: usize = 64;
+
 /// Where a command's standard input comes from, as far as a shell reading it cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Stdin {
@@ -204,11 +207,80 @@ fn nesting_depth(script: &str) -> usize {
     max
 }
 
+/// The deepest nesting of compound-command keywords (`if`…`fi`, `while`/`until`/`for`/
+/// `select`…`done`, `case`…`esac`), counted over every word, quoted or not. The parser
+/// recurses per level of these too.
+fn keyword_depth(script: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let text = without_heredoc_bodies(script);
+    let words = text.split(|c: char| c.is_whitespace() || ";&|()<>`\"'".contains(c));
+    for word in words {
+        match word {
+            "if" | "while" | "until" | "for" | "select" | "case" => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            "fi" | "done" | "esac" => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// The script with here-document bodies left out (roughly: `<<WORD`, `<<-WORD`,
+/// `<<'WORD'` and `<<"WORD"` delimiters), so code written to a file through a heredoc
+/// does not count as nesting.
+fn without_heredoc_bodies(script: &str) -> String {
+    let mut out = String::with_capacity(script.len());
+    let mut pending: Vec<(String, bool)> = Vec::new();
+    for line in script.split('\n') {
+        if let Some((delim, strip_tabs)) = pending.first() {
+            let candidate = if *strip_tabs {
+                line.trim_start_matches('\t')
+            } else {
+                line
+            };
+            if candidate == delim {
+                pending.remove(0);
+            }
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        let mut rest = line;
+        while let Some(at) = rest.find("<<") {
+            let after = rest.get(at + 2..).unwrap_or_default();
+            rest = after;
+            if after.starts_with('<') {
+                continue;
+            }
+            let (after, strip_tabs) = match after.strip_prefix('-') {
+                Some(a) => (a, true),
+                None => (after, false),
+            };
+            let word: String = after
+                .trim_start()
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !";&|()<>".contains(*c))
+                .filter(|c| !"'\"\\".contains(*c))
+                .collect();
+            if !word.is_empty() {
+                pending.push((word, strip_tabs));
+            }
+        }
+    }
+    out
+}
+
 /// Parses a script into brush's AST.
 fn parse(script: &str) -> Result<ast::Program, ParseError> {
-    if nesting_depth(script) > MAX_NESTING {
+    // SECURITY: a stack overflow aborts instead of failing closed (and a hook that dies
+    // lets the harness run the command), so pathological nesting is refused up front.
+    if nesting_depth(script) + keyword_depth(script) > MAX_NESTING {
         return Err(ParseError {
-            message: format!("brackets nest deeper than {MAX_NESTING} levels"),
+            message: format!(
+                "brackets and compound commands nest deeper than {MAX_NESTING} levels"
+            ),
         });
     }
     let options = brush_parser::ParserOptions::default();
@@ -925,6 +997,17 @@ impl Walker<'_> {
         let Some(first) = words.first() else {
             return;
         };
+        // SECURITY: each wrapper (`env env env … cmd`) is one more level of recursion;
+        // a stack overflow would abort instead of failing closed.
+        if scope.frames.len() >= MAX_FRAMES {
+            let text: Vec<&str> = words.iter().map(Word::display).collect();
+            self.unparsable(
+                scope,
+                &text.join(" "),
+                &format!("commands wrapped more than {MAX_FRAMES} deep are not analysed"),
+            );
+            return;
+        }
         let name = match first {
             Word::Lit(name) => name.clone(),
             other => {

@@ -140,8 +140,136 @@ pub fn run(
         }
     };
     let harness = options.harness;
+    if !options.in_process {
+        return isolated(&args.words, harness, options.deadline, out, err);
+    }
     let verdict = decide_within(options, input);
     emit(&reply::render(harness, &verdict), out, err)
+}
+
+/// Decides in a child process (this binary, `hook … --in-process`) that reads the
+/// harness's stdin itself, and forwards its reply.
+///
+/// SECURITY: some failures cannot be caught inside a process — a stack overflow on a
+/// pathological script, an out-of-memory abort — and a hook that dies without the
+/// blocking exit status lets the harness run the command. The parent only forwards a
+/// reply the child finished properly (exit 0 or 2); any other end, or no end before
+/// the deadline, is a deny in the harness's format.
+fn isolated(
+    words: &[String],
+    harness: Harness,
+    deadline: Duration,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let fail = |reason: String, out: &mut dyn Write, err: &mut dyn Write| {
+        emit(
+            &reply::render(harness, &Verdict::Failure { reason }),
+            out,
+            err,
+        )
+    };
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => {
+            return fail(
+                format!("internal error: cannot locate policy-exec to judge in ({e})"),
+                out,
+                err,
+            );
+        }
+    };
+    let child = std::process::Command::new(exe)
+        .arg("hook")
+        .args(words)
+        .arg(IN_PROCESS)
+        .stdin(std::process::Stdio::inherit())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            return fail(
+                format!("internal error: cannot start the hook worker ({e})"),
+                out,
+                err,
+            );
+        }
+    };
+    // Read both pipes while waiting, so a long reply cannot block the child.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(p) = pipe {
+                let _ = p.take(1 << 20).read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    // The child answers by its own deadline; allow it a little more to exit.
+    let limit = std::time::Instant::now() + deadline + Duration::from_millis(500);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if std::time::Instant::now() >= limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+            Err(_) => break None,
+        }
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    match status.and_then(|s| s.code()) {
+        Some(code @ (0 | 2)) => {
+            let _ = out.write_all(&stdout);
+            let _ = out.flush();
+            let _ = err.write_all(&stderr);
+            let _ = err.flush();
+            u8::try_from(code).unwrap_or(reply::BLOCK)
+        }
+        _ => {
+            let how = match status {
+                None => "did not finish in time".to_string(),
+                Some(s) => match std::os::unix::process::ExitStatusExt::signal(&s) {
+                    Some(sig) => format!("was killed by signal {sig}"),
+                    None => format!("exited with status {}", s.code().unwrap_or(-1)),
+                },
+            };
+            let detail = String::from_utf8_lossy(&stderr)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let detail = report::one_line(&detail);
+            fail(
+                format!(
+                    "internal error: the judgement {how}{}: nothing was judged, so it must not run",
+                    if detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({detail})")
+                    }
+                ),
+                out,
+                err,
+            )
+        }
+    }
 }
 
 /// Decides on a worker thread, so that a panic or a hang (a stalled stdin, a slow
@@ -308,7 +436,13 @@ struct Options {
     harness: Harness,
     locator: Locator,
     deadline: Duration,
+    /// Decide in this process (the isolated child), instead of starting one.
+    in_process: bool,
 }
+
+/// The hidden flag that makes `policy-exec hook` decide in its own process: the
+/// isolated child [`run`] starts.
+const IN_PROCESS: &str = "--in-process";
 
 /// A usage problem, with the harness when it is known (to answer in its format).
 struct Usage {
@@ -321,8 +455,13 @@ impl Options {
         let mut harness: Option<Harness> = None;
         let mut problem: Option<String> = None;
         let mut deadline = DEFAULT_DEADLINE;
+        let mut in_process = false;
         let mut rest = words.iter();
         while let Some(word) = rest.next() {
+            if word == IN_PROCESS {
+                in_process = true;
+                continue;
+            }
             let (flag, inline) = match word.split_once('=') {
                 Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
                 _ => (word.as_str(), None),
@@ -391,6 +530,7 @@ impl Options {
             harness,
             locator,
             deadline,
+            in_process,
         })
     }
 }
@@ -414,6 +554,7 @@ mod tests {
             harness,
             locator: Locator::default(),
             deadline: Duration::from_secs(5),
+            in_process: true,
         }
     }
 

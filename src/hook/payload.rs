@@ -45,6 +45,13 @@ pub enum PayloadError {
     #[error("cannot read the hook input ({0})")]
     Read(String),
     /// Nothing (or only white space) arrived.
+    #[error("`{field}` contains a NUL byte, which bash would not run as written")]
+    Nul {
+        /// The field.
+        field: &'static str,
+    },
+    #[error("`{0}` belongs to another harness: the hook is wired to the wrong harness")]
+    OtherHarness(String),
     #[error("the hook input is empty")]
     Empty,
     /// More than [`MAX_INPUT`] bytes arrived.
@@ -139,16 +146,26 @@ pub fn parse(harness: Harness, text: &str) -> Result<Call, PayloadError> {
     if let Some(event) = optional_str(obj, "hook_event_name")?
         && event != harness.event()
     {
+        // SECURITY: another harness's pre-command event is a command about to run under
+        // a hook wired for the wrong harness: no opinion would let it through.
+        if ["PreToolUse", "beforeShellExecution"].contains(&event) {
+            return Err(PayloadError::OtherHarness(one_line(event)));
+        }
         return Ok(Call::Other {
             what: format!("event `{}`", one_line(event)),
             misrouted: true,
         });
     }
     let command = match harness {
-        Harness::Cursor => command(obj.get("command"), "command")?,
+        Harness::Cursor => (command(obj.get("command"), "command")?, None),
         Harness::Claude | Harness::Droid | Harness::Codex => {
             let tool = required_str(obj, "tool_name")?;
             if !harness.shell_tools().contains(&tool) {
+                // SECURITY: another harness's shell tool means the hook is wired to the
+                // wrong harness; no opinion would let that shell command run.
+                if ["Bash", "Execute"].contains(&tool) {
+                    return Err(PayloadError::OtherHarness(one_line(tool)));
+                }
                 return Ok(Call::Other {
                     what: format!("tool `{}`", one_line(tool)),
                     misrouted: false,
@@ -169,10 +186,19 @@ pub fn parse(harness: Harness, text: &str) -> Result<Call, PayloadError> {
                     });
                 }
             };
-            command(input.get("command"), "tool_input.command")?
+            let command = command(input.get("command"), "tool_input.command")?;
+            // Codex's shell tools take a `workdir`, resolved against the session's
+            // directory: the command runs there, so it is judged there.
+            let workdir = optional_str(input, "workdir")?.map(PathBuf::from);
+            (command, workdir)
         }
     };
-    let cwd = PathBuf::from(required_str(obj, "cwd")?);
+    let (command, workdir) = command;
+    let session = PathBuf::from(required_str(obj, "cwd")?);
+    let cwd = match workdir {
+        Some(w) => session.join(w),
+        None => session,
+    };
     if !cwd.is_absolute() {
         return Err(PayloadError::RelativeCwd(one_line(
             &cwd.display().to_string(),
@@ -192,6 +218,16 @@ fn command(value: Option<&Value>, field: &'static str) -> Result<String, Payload
     const EXPECTED: &str = "a string or a non-empty array of strings";
     match value {
         None | Some(Value::Null) => Err(PayloadError::Missing { field }),
+        // SECURITY: bash drops or stops at a NUL, so `git reset --hard\0` would run
+        // what we never judged as written.
+        Some(Value::String(s)) if s.contains('\0') => Err(PayloadError::Nul { field }),
+        Some(Value::Array(items))
+            if items
+                .iter()
+                .any(|i| i.as_str().is_some_and(|s| s.contains('\0'))) =>
+        {
+            Err(PayloadError::Nul { field })
+        }
         Some(Value::String(s)) => Ok(s.clone()),
         Some(Value::Array(items)) if !items.is_empty() => {
             let words = items
