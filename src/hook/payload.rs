@@ -370,10 +370,32 @@ mod tests {
     }
 
     #[rstest]
+    #[case(
+        Harness::Droid,
+        r#"{"tool_name":"Bash","tool_input":{"command":"ls"},"cwd":"/"}"#
+    )]
+    #[case(
+        Harness::Claude,
+        r#"{"tool_name":"Execute","tool_input":{"command":"ls"},"cwd":"/"}"#
+    )]
+    #[case(
+        Harness::Claude,
+        r#"{"hook_event_name":"beforeShellExecution","command":"ls","cwd":"/"}"#
+    )]
+    #[case(
+        Harness::Cursor,
+        r#"{"hook_event_name":"PreToolUse","tool_name":"Bash"}"#
+    )]
+    fn another_harness_s_shell_calls_are_errors(#[case] harness: Harness, #[case] text: &str) {
+        let e = parse(harness, text).unwrap_err().to_string();
+        assert!(e.contains("wired to the wrong harness"), "{e}");
+    }
+
+    #[rstest]
     #[case(Harness::Claude, r#"{"tool_name":"Read","tool_input":"x"}"#, false)]
     #[case(
         Harness::Droid,
-        r#"{"tool_name":"Bash","tool_input":{"command":"ls"},"cwd":"/"}"#,
+        r#"{"tool_name":"Glob","tool_input":{"pattern":"*"},"cwd":"/"}"#,
         false
     )]
     #[case(
