@@ -195,7 +195,7 @@ fn main() {
     ] {
         let t = median(times);
         println!(
-            "  {label:<43} {:>8.3} ms  ({:.2}x bash, +{:.3} ms)",
+            "  {label:<43} {:>8.3} ms  ({:.2}x bash, {:+.3} ms)",
             t.as_secs_f64() * 1e3,
             t.as_secs_f64() / bash.as_secs_f64(),
             (t.as_secs_f64() - bash.as_secs_f64()) * 1e3
@@ -210,7 +210,7 @@ fn main() {
     ];
     let (direct, guarded) = (median(git_direct), median(git_guarded));
     println!(
-        "  `git --version` direct                      {:>8.3} ms\n  `git --version` through its exec guard       {:>8.3} ms  (+{:.3} ms)",
+        "  `git --version` direct                      {:>8.3} ms\n  `git --version` through its exec guard       {:>8.3} ms  ({:+.3} ms)",
         direct.as_secs_f64() * 1e3,
         guarded.as_secs_f64() * 1e3,
         (guarded.as_secs_f64() - direct.as_secs_f64()) * 1e3
