@@ -267,14 +267,29 @@ run_claude() {
   verdicts claude "$dir"
 }
 
-# ---------------------------------------------------------------- native rules only
-# `sync --apply` into a fresh home; the harness runs the real bash. The denied command must
-# be stopped by the harness itself, from the rendered rules.
-sync_home() { # sync_home HOME
+# ---------------------------------------------------------------- native rules or hook only
+# The harness runs the real bash. native: `sync --apply` into a fresh home, and only the
+# native rules it wrote (~/.codex/rules/policy-exec.rules, ~/.claude/settings.json) stop
+# the denied command. hook: `sync --apply --hooks`, then the native entries removed, so
+# only `policy-exec hook <harness>` stands between the model and the real bash.
+sync_home() { # sync_home HOME [--hooks]
   "$WORK/bin/policy-exec" resolve --root "$WORK/policy" --harness default --task-domain default \
     --emit "$WORK/policy/emit.json" >/dev/null 2>&1 &&
-  "$WORK/bin/policy-exec" sync --policy-json "$WORK/policy/emit.json" --apply --home "$1" \
-    >"$1.sync.txt" 2>&1
+  "$WORK/bin/policy-exec" sync --policy-json "$WORK/policy/emit.json" --apply "${@:2}" \
+    --home "$1" >"$1.sync.txt" 2>&1
+}
+strip_native() { # strip_native HOME: keep the hooks, drop the native rules
+  python3 - "$1" <<'PY'
+import json, os, sys
+home = sys.argv[1]
+p = os.path.join(home, ".claude/settings.json")
+v = json.load(open(p))
+v.pop("permissions", None)
+json.dump(v, open(p, "w"), indent=2)
+rules = os.path.join(home, ".codex/rules/policy-exec.rules")
+if os.path.exists(rules):
+    os.remove(rules)
+PY
 }
 native_verdicts() { # native_verdicts NAME DIR
   local h=$1 dir=$2 repo=$2/repo
@@ -285,14 +300,21 @@ native_verdicts() { # native_verdicts NAME DIR
   echo "      what the model saw after the denied command:"; indent <"$dir/seen-denied.txt"
 }
 
-run_codex-native() {
-  local dir=$WORK/codex-native
+run_codex_plain() { # run_codex_plain native|hook
+  local mode=$1 h=codex-$1
+  local dir=$WORK/$h
   mkdir -p "$dir/home"
-  echo; echo "==> Codex CLI, native rules only (real bash)"
-  make_repo "$dir/repo" || { fail "codex-native: test repo"; return; }
-  sync_home "$dir/home" || { fail "codex-native: policy-exec sync --apply"; cat "$dir/home.sync.txt"; return; }
-  check "codex-native: sync wrote ~/.codex/rules/policy-exec.rules" \
-    grep -qF 'pattern = ["git", "reset", "--hard"]' "$dir/home/.codex/rules/policy-exec.rules"
+  echo; echo "==> Codex CLI, $([ "$mode" = hook ] && echo 'PreToolUse hook only' || echo 'native rules only') (real bash)"
+  make_repo "$dir/repo" || { fail "$h: test repo"; return; }
+  if [ "$mode" = hook ]; then
+    sync_home "$dir/home" --hooks && strip_native "$dir/home" \
+      || { fail "$h: policy-exec sync --apply --hooks"; cat "$dir/home.sync.txt"; return; }
+    check "$h: ~/.codex/hooks.json has our hook" grep -q ' hook codex' "$dir/home/.codex/hooks.json"
+  else
+    sync_home "$dir/home" || { fail "$h: policy-exec sync --apply"; cat "$dir/home.sync.txt"; return; }
+    check "$h: sync wrote ~/.codex/rules/policy-exec.rules" \
+      grep -qF 'pattern = ["git", "reset", "--hard"]' "$dir/home/.codex/rules/policy-exec.rules"
+  fi
   start_model "$dir"
   cat >"$dir/home/.codex/config.toml" <<EOF
 model = "fake-model"
@@ -307,123 +329,63 @@ base_url = "http://127.0.0.1:$PORT/v1"
 env_key = "FAKE_MODEL_API_KEY"
 wire_api = "responses"
 EOF
-  (
-    cd "$dir/repo" &&
-    env HOME="$dir/home" CODEX_HOME="$dir/home/.codex" FAKE_MODEL_API_KEY=dummy \
-      timeout "$RUN_TIMEOUT" "$CODEX" exec --skip-git-repo-check \
-      -C "$dir/repo" "Run the scripted steps." </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
-  )
-  stop_model
-  native_verdicts codex-native "$dir"
-  check "codex-native: the model was told the command is forbidden by policy" \
-    grep -qi 'forbidden\|rejected\|blocked\|policy' "$dir/seen-denied.txt"
-}
-
-run_claude-native() {
-  local dir=$WORK/claude-native
-  mkdir -p "$dir/home"
-  echo; echo "==> Claude Code, native rules only (real bash)"
-  make_repo "$dir/repo" || { fail "claude-native: test repo"; return; }
-  sync_home "$dir/home" || { fail "claude-native: policy-exec sync --apply"; cat "$dir/home.sync.txt"; return; }
-  check "claude-native: sync wrote Bash(git reset --hard:*) into ~/.claude/settings.json deny" \
-    python3 -c 'import json,sys; sys.exit(0 if "Bash(git reset --hard:*)" in json.load(open(sys.argv[1]))["permissions"]["deny"] else 1)' "$dir/home/.claude/settings.json"
-  start_model "$dir"
-  (
-    cd "$dir/repo" &&
-    env -i PATH="$PATH" HOME="$dir/home" TERM=dumb SHELL=/bin/bash \
-      ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" ANTHROPIC_API_KEY=dummy IS_SANDBOX=1 \
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1 \
-      timeout "$RUN_TIMEOUT" "$CLAUDE" -p "Run the scripted steps." \
-      --permission-mode bypassPermissions </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
-  )
-  stop_model
-  native_verdicts claude-native "$dir"
-  check "claude-native: the model was told permission was denied" \
-    grep -qi 'denied' "$dir/seen-denied.txt"
-}
-
-# ---------------------------------------------------------------- hooks only
-# `sync --apply --hooks` into a fresh home, then the native permission entries removed:
-# only `policy-exec hook <harness>` stands between the model and the real bash.
-hook_home() { # hook_home HOME
-  sync_home_hooks "$1" && python3 - "$1" <<'PY'
-import json, os, sys
-home = sys.argv[1]
-for rel, keys in ((".claude/settings.json", ["permissions"]),):
-    p = os.path.join(home, rel)
-    v = json.load(open(p))
-    for k in keys:
-        v.pop(k, None)
-    json.dump(v, open(p, "w"), indent=2)
-rules = os.path.join(home, ".codex/rules/policy-exec.rules")
-if os.path.exists(rules):
-    os.remove(rules)
-PY
-}
-sync_home_hooks() { # sync_home_hooks HOME
-  "$WORK/bin/policy-exec" resolve --root "$WORK/policy" --harness default --task-domain default \
-    --emit "$WORK/policy/emit.json" >/dev/null 2>&1 &&
-  "$WORK/bin/policy-exec" sync --policy-json "$WORK/policy/emit.json" --apply --hooks --home "$1" \
-    >"$1.sync.txt" 2>&1
-}
-
-run_claude-hook() {
-  local dir=$WORK/claude-hook
-  mkdir -p "$dir/home"
-  echo; echo "==> Claude Code, PreToolUse hook only (real bash, no native rules)"
-  make_repo "$dir/repo" || { fail "claude-hook: test repo"; return; }
-  hook_home "$dir/home" || { fail "claude-hook: policy-exec sync --apply --hooks"; cat "$dir/home.sync.txt"; return; }
-  check "claude-hook: ~/.claude/settings.json has our PreToolUse hook and no permissions" \
-    python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); sys.exit(0 if "permissions" not in v and v["hooks"]["PreToolUse"][0]["hooks"][0]["command"].endswith(" hook claude") else 1)' "$dir/home/.claude/settings.json"
-  start_model "$dir"
-  (
-    cd "$dir/repo" &&
-    env -i PATH="$PATH" HOME="$dir/home" TERM=dumb SHELL=/bin/bash \
-      ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" ANTHROPIC_API_KEY=dummy IS_SANDBOX=1 \
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1 \
-      timeout "$RUN_TIMEOUT" "$CLAUDE" -p "Run the scripted steps." \
-      --permission-mode bypassPermissions </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
-  )
-  stop_model
-  native_verdicts claude-hook "$dir"
-  check "claude-hook: the model got policy-exec's reason (rule $DENIED_RULE)" \
-    grep -q "$DENIED_RULE" "$dir/seen-denied.txt"
-}
-
-run_codex-hook() {
-  local dir=$WORK/codex-hook
-  mkdir -p "$dir/home"
-  echo; echo "==> Codex CLI, PreToolUse hook only (real bash, no native rules)"
-  make_repo "$dir/repo" || { fail "codex-hook: test repo"; return; }
-  hook_home "$dir/home" || { fail "codex-hook: policy-exec sync --apply --hooks"; cat "$dir/home.sync.txt"; return; }
-  check "codex-hook: ~/.codex/hooks.json has our hook" grep -q ' hook codex' "$dir/home/.codex/hooks.json"
   # Codex runs a user hook only once it is trusted (reviewed in the TUI's /hooks);
   # --dangerously-bypass-hook-trust stands in for that review here.
-  start_model "$dir"
-  cat >"$dir/home/.codex/config.toml" <<EOF
-model = "fake-model"
-model_provider = "fake"
-approval_policy = "never"
-sandbox_mode = "danger-full-access"
-check_for_update_on_startup = false
-
-[model_providers.fake]
-name = "Scripted fake model"
-base_url = "http://127.0.0.1:$PORT/v1"
-env_key = "FAKE_MODEL_API_KEY"
-wire_api = "responses"
-EOF
+  local trust=()
+  [ "$mode" = hook ] && trust=(--dangerously-bypass-hook-trust)
   (
     cd "$dir/repo" &&
     env HOME="$dir/home" CODEX_HOME="$dir/home/.codex" FAKE_MODEL_API_KEY=dummy \
-      timeout "$RUN_TIMEOUT" "$CODEX" exec --skip-git-repo-check --dangerously-bypass-hook-trust \
+      timeout "$RUN_TIMEOUT" "$CODEX" exec --skip-git-repo-check "${trust[@]}" \
       -C "$dir/repo" "Run the scripted steps." </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
   )
   stop_model
-  native_verdicts codex-hook "$dir"
-  check "codex-hook: the model got policy-exec's reason (rule $DENIED_RULE)" \
-    grep -q "$DENIED_RULE" "$dir/seen-denied.txt"
+  native_verdicts "$h" "$dir"
+  if [ "$mode" = hook ]; then
+    check "$h: the model got policy-exec's reason (rule $DENIED_RULE)" grep -q "$DENIED_RULE" "$dir/seen-denied.txt"
+  else
+    check "$h: the model was told the command is forbidden by policy" \
+      grep -qi 'forbidden\|rejected\|blocked\|policy' "$dir/seen-denied.txt"
+  fi
 }
+
+run_claude_plain() { # run_claude_plain native|hook
+  local mode=$1 h=claude-$1
+  local dir=$WORK/$h
+  mkdir -p "$dir/home"
+  echo; echo "==> Claude Code, $([ "$mode" = hook ] && echo 'PreToolUse hook only' || echo 'native rules only') (real bash)"
+  make_repo "$dir/repo" || { fail "$h: test repo"; return; }
+  if [ "$mode" = hook ]; then
+    sync_home "$dir/home" --hooks && strip_native "$dir/home" \
+      || { fail "$h: policy-exec sync --apply --hooks"; cat "$dir/home.sync.txt"; return; }
+    check "$h: ~/.claude/settings.json has our PreToolUse hook and no permissions" \
+      python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); sys.exit(0 if "permissions" not in v and v["hooks"]["PreToolUse"][0]["hooks"][0]["command"].endswith(" hook claude") else 1)' "$dir/home/.claude/settings.json"
+  else
+    sync_home "$dir/home" || { fail "$h: policy-exec sync --apply"; cat "$dir/home.sync.txt"; return; }
+    check "$h: sync wrote Bash(git reset --hard:*) into ~/.claude/settings.json deny" \
+      python3 -c 'import json,sys; sys.exit(0 if "Bash(git reset --hard:*)" in json.load(open(sys.argv[1]))["permissions"]["deny"] else 1)' "$dir/home/.claude/settings.json"
+  fi
+  start_model "$dir"
+  (
+    cd "$dir/repo" &&
+    env -i PATH="$PATH" HOME="$dir/home" TERM=dumb SHELL=/bin/bash \
+      ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" ANTHROPIC_API_KEY=dummy IS_SANDBOX=1 \
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 DISABLE_TELEMETRY=1 \
+      timeout "$RUN_TIMEOUT" "$CLAUDE" -p "Run the scripted steps." \
+      --permission-mode bypassPermissions </dev/null >"$dir/out.txt" 2>"$dir/err.txt"
+  )
+  stop_model
+  native_verdicts "$h" "$dir"
+  if [ "$mode" = hook ]; then
+    check "$h: the model got policy-exec's reason (rule $DENIED_RULE)" grep -q "$DENIED_RULE" "$dir/seen-denied.txt"
+  else
+    check "$h: the model was told permission was denied" grep -qi 'denied' "$dir/seen-denied.txt"
+  fi
+}
+run_codex-native() { run_codex_plain native; }
+run_codex-hook() { run_codex_plain hook; }
+run_claude-native() { run_claude_plain native; }
+run_claude-hook() { run_claude_plain hook; }
 
 # ---------------------------------------------------------------- Factory Droid
 # Droid always runs /bin/bash itself: only its native lists and its hook can stop a
@@ -438,12 +400,10 @@ run_droid() { # run_droid NAME HOOKS(0|1)
   start_model "$dir"
   printf '{"customModels": [{"model": "claude-fake", "displayName": "Fake", "baseUrl": "http://127.0.0.1:%s", "apiKey": "dummy", "provider": "anthropic", "maxOutputTokens": 4096}]}\n' \
     "$PORT" >"$dir/home/.factory/settings.json"
-  local flags=(--apply --home "$dir/home")
+  local flags=()
   [ "$hooks" = 1 ] && flags+=(--hooks)
-  "$WORK/bin/policy-exec" resolve --root "$WORK/policy" --harness default --task-domain default \
-    --emit "$WORK/policy/emit.json" >/dev/null 2>&1 &&
-  "$WORK/bin/policy-exec" sync --policy-json "$WORK/policy/emit.json" "${flags[@]}" >"$dir/sync.txt" 2>&1 \
-    || { fail "$h: policy-exec sync ${flags[*]}"; cat "$dir/sync.txt"; stop_model; return; }
+  sync_home "$dir/home" "${flags[@]}" \
+    || { fail "$h: policy-exec sync --apply ${flags[*]}"; cat "$dir/home.sync.txt"; stop_model; return; }
   check "$h: sync kept Droid's customModels" grep -q customModels "$dir/home/.factory/settings.json"
   if [ "$hooks" = 1 ]; then
     python3 - "$dir/home/.factory/settings.json" <<'PY'
