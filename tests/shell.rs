@@ -1570,16 +1570,75 @@ fn codex_snapshot_preamble_refuses_a_denied_command(#[case] cmd: &str, #[case] r
     assert_eq!(json["rule"]["id"], rule);
 }
 
-/// With an exec guard for the asked-about program, shell mode leaves the question to the
-/// guard, which asks once with the exact argv; a guard never defers.
+/// With an exec guard out of the user's reach (an operator-owned guard directory and
+/// binary) for the asked-about program, shell mode leaves the question to the guard,
+/// which asks once with the exact argv; a guard never defers. Runs the shim as `nobody`
+/// (needs root and setpriv; says SKIPPED otherwise).
 #[test]
-fn a_request_that_reaches_its_guard_is_asked_once_by_the_guard() {
+fn a_request_that_reaches_an_operator_owned_guard_is_asked_once_by_the_guard() {
+    use std::os::unix::fs::PermissionsExt;
+    let setpriv = Path::new("/usr/bin/setpriv");
+    if !setpriv.exists() || !is_root() {
+        eprintln!("SKIPPED: needs root and /usr/bin/setpriv to run the shim as another user");
+        return;
+    }
     let sb = asking_sandbox(2);
-    let guards = sb.home().join(".local/share/policy-exec/guards");
+    // Everything the unprivileged user must read or traverse; only `work` and `home` are
+    // theirs. The guard directory and its parent stay root's, mode 0755.
+    let data = sb.root.path().join("data");
+    let guards = data.join("policy-exec/guards");
     std::fs::create_dir_all(&guards).unwrap();
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_policy-exec"), guards.join("touch")).unwrap();
+    for dir in [
+        sb.root.path().to_path_buf(),
+        data.clone(),
+        data.join("policy-exec"),
+        guards.clone(),
+        sb.root.path().join("bin"),
+        sb.root.path().join("policy"),
+    ] {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    for f in std::fs::read_dir(sb.root.path().join("policy")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    for dir in [sb.work(), sb.home()] {
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
     let marker = sb.file("MARKER");
-    let run = on_tty(&sb, "y", "-", "-", &format!("touch {marker} && echo done"));
+    let as_nobody = |answer: &str, script: &str| -> TtyRun {
+        let mut cmd = Command::new(setpriv);
+        cmd.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            python(),
+            "-c",
+        ])
+        .arg(PTY_DRIVER)
+        .args([answer, "-", "-"])
+        .arg(sb.shim())
+        .args(["bash", "-c", script]);
+        let mut cmd = sb.prepare(cmd);
+        cmd.env("PATH", "/usr/bin:/bin").env("XDG_DATA_HOME", &data);
+        let out = cmd.stderr(Stdio::inherit()).output().unwrap();
+        let transcript = String::from_utf8_lossy(&out.stdout).into_owned();
+        let status = transcript
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix("@@STATUS "))
+            .unwrap_or_else(|| panic!("driver failed: {transcript}"))
+            .to_string();
+        let mut parts = status.split_whitespace();
+        TtyRun {
+            code: parts.next().unwrap().parse().unwrap(),
+            after_prompt: parts.next().unwrap().parse().unwrap(),
+            raw: out.stdout.clone(),
+            transcript,
+        }
+    };
+    let run = as_nobody("y", &format!("touch {marker} && echo done"));
     assert_eq!(
         run.transcript.matches("[y/N]").count(),
         1,
@@ -1588,9 +1647,9 @@ fn a_request_that_reaches_its_guard_is_asked_once_by_the_guard() {
     );
     assert_eq!(run.code, 0, "{}", run.transcript);
     assert!(Path::new(&marker).exists(), "{}", run.transcript);
-    // No answer: the guard refuses, nothing ran.
+    // No: the guard refuses, nothing ran.
     std::fs::remove_file(&marker).unwrap();
-    let run = on_tty(&sb, "n", "-", "-", &format!("touch {marker}"));
+    let run = as_nobody("n", &format!("touch {marker}"));
     assert_eq!(
         run.transcript.matches("[y/N]").count(),
         1,
@@ -1599,6 +1658,30 @@ fn a_request_that_reaches_its_guard_is_asked_once_by_the_guard() {
     );
     assert_eq!(run.code, 126, "{}", run.transcript);
     assert!(!Path::new(&marker).exists());
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// A guard the user can remove is no guarantee (`rm …/guards/git; git push`): with a
+/// guard directory in the user's reach, shell mode asks first; the guard may ask again.
+#[test]
+fn a_request_whose_guard_the_user_could_remove_is_asked_by_the_shell_first() {
+    let sb = asking_sandbox(1);
+    let guards = sb.home().join(".local/share/policy-exec/guards");
+    std::fs::create_dir_all(&guards).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_policy-exec"), guards.join("touch")).unwrap();
+    let marker = sb.file("MARKER");
+    let script = format!("rm -f {}/touch; touch {marker}", guards.display());
+    let run = on_tty(&sb, "y", "-", "-", &script);
+    // The shell's question shows the whole script.
+    assert!(run.transcript.contains("rm -f"), "{}", run.transcript);
+    assert_eq!(run.code, 0, "{}", run.transcript);
+    assert!(Path::new(&marker).exists());
 }
 
 /// When the script could route around the guard (here it mentions PATH), shell mode asks

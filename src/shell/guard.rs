@@ -81,13 +81,27 @@ const BYPASS_WORDS: [&str; 12] = [
     "()",
 ];
 
+/// Whether the guard directory and what it leads to are out of this user's reach: the
+/// directory, its parent and this binary are not writable by us (root can write
+/// anything). Otherwise the script could remove or replace a guard before the command
+/// it defers to it runs.
+fn guards_out_of_reach(dir: &Path) -> bool {
+    let writable = |p: &Path| rustix::fs::access(p, rustix::fs::Access::WRITE_OK).is_ok();
+    let me = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok());
+    let parent = dir.parent();
+    me.is_some_and(|me| !writable(&me)) && !writable(dir) && parent.is_some_and(|p| !writable(p))
+}
+
 /// Whether shell mode may leave a request to the guards instead of asking itself.
 ///
 /// SECURITY: nothing is handed to the guard, so nothing can be forged: shell mode lets
-/// the script run only when it can show, from the script alone, that every command it
-/// would ask about is started by a plain name that the guard directory (first on the
-/// child's `PATH`) intercepts, so the guard sees that command's exact argv at exec time
-/// and asks then. Anything else — a path, a wrapper, a nested frame, an interpreter
+/// the script run only when the guards are out of the user's reach (an operator-owned
+/// guard directory and binary) and it can show, from the script alone, that every
+/// command it would ask about is started by a plain name that the guard directory
+/// (first on the child's `PATH`) intercepts, so the guard sees that command's exact
+/// argv at exec time and asks then. Anything else — a path, a wrapper, a nested frame, an interpreter
 /// string, a dynamic command, or any word in [`BYPASS_WORDS`] in the script — and shell
 /// mode asks itself (the guard may then ask again: two questions, never none).
 pub fn requests_reach_guards(
@@ -98,6 +112,11 @@ pub fn requests_reach_guards(
     use crate::command::Via;
     use crate::policy::Decision;
     if eval.decision != Decision::Request || eval.parse_error.is_some() {
+        return false;
+    }
+    // SECURITY: a guard the script can delete (`rm ~/.local/share/policy-exec/guards/git`)
+    // is no guarantee: only guards out of the user's reach may be left to ask.
+    if !guards_out_of_reach(dir) {
         return false;
     }
     if BYPASS_WORDS.iter().any(|w| script.contains(w)) {
