@@ -1588,3 +1588,28 @@ fn code_written_through_a_heredoc_is_not_nesting() {
         Allow,
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Red-team regressions: a function named git, and variables that change how the exec
+// guards load their policy or how every program starts.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case(
+    "function git { \"$@\"; }; git /opt/real/git push --force origin main",
+    Clean,
+    Deny
+)]
+#[case("git() { command \"$@\"; }; git git reset --hard", Clean, Deny)]
+#[case(
+    "export POLICY_EXEC_MANI\"\"FEST=/tmp/m.json; make deploy",
+    Clean,
+    Request
+)]
+#[case("POLICY_EXEC_MANIFEST=/tmp/m.json make deploy", Clean, Request)]
+#[case("export LD_PRELOAD=/tmp/x.so; ls", Clean, Request)]
+#[case("XDG_CONFIG_HOME=/tmp/c ls", Clean, Request)]
+#[case("FOO=1 ls", Clean, Allow)]
+fn guard_evasions(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}

@@ -1570,21 +1570,16 @@ fn codex_snapshot_preamble_refuses_a_denied_command(#[case] cmd: &str, #[case] r
     assert_eq!(json["rule"]["id"], rule);
 }
 
-/// With an exec guard out of the user's reach (an operator-owned guard directory and
-/// binary) for the asked-about program, shell mode leaves the question to the guard,
-/// which asks once with the exact argv; a guard never defers. Runs the shim as `nobody`
-/// (needs root and setpriv; says SKIPPED otherwise).
-#[test]
-fn a_request_that_reaches_an_operator_owned_guard_is_asked_once_by_the_guard() {
+/// A sandbox asking before any `touch`, with a `touch` guard out of the user's reach: the
+/// guard directory and its parent are root's (0755) and the shim runs as `nobody`. None
+/// when this cannot be set up (needs root and setpriv).
+fn operator_owned_guards() -> Option<(Sandbox, PathBuf)> {
     use std::os::unix::fs::PermissionsExt;
-    let setpriv = Path::new("/usr/bin/setpriv");
-    if !setpriv.exists() || !is_root() {
+    if !Path::new("/usr/bin/setpriv").exists() || !is_root() {
         eprintln!("SKIPPED: needs root and /usr/bin/setpriv to run the shim as another user");
-        return;
+        return None;
     }
     let sb = asking_sandbox(2);
-    // Everything the unprivileged user must read or traverse; only `work` and `home` are
-    // theirs. The guard directory and its parent stay root's, mode 0755.
     let data = sb.root.path().join("data");
     let guards = data.join("policy-exec/guards");
     std::fs::create_dir_all(&guards).unwrap();
@@ -1593,7 +1588,7 @@ fn a_request_that_reaches_an_operator_owned_guard_is_asked_once_by_the_guard() {
         sb.root.path().to_path_buf(),
         data.clone(),
         data.join("policy-exec"),
-        guards.clone(),
+        guards,
         sb.root.path().join("bin"),
         sb.root.path().join("policy"),
     ] {
@@ -1606,39 +1601,53 @@ fn a_request_that_reaches_an_operator_owned_guard_is_asked_once_by_the_guard() {
     for dir in [sb.work(), sb.home()] {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
     }
-    let marker = sb.file("MARKER");
-    let as_nobody = |answer: &str, script: &str| -> TtyRun {
-        let mut cmd = Command::new(setpriv);
-        cmd.args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            python(),
-            "-c",
-        ])
-        .arg(PTY_DRIVER)
-        .args([answer, "-", "-"])
-        .arg(sb.shim())
-        .args(["bash", "-c", script]);
-        let mut cmd = sb.prepare(cmd);
-        cmd.env("PATH", "/usr/bin:/bin").env("XDG_DATA_HOME", &data);
-        let out = cmd.stderr(Stdio::inherit()).output().unwrap();
-        let transcript = String::from_utf8_lossy(&out.stdout).into_owned();
-        let status = transcript
-            .lines()
-            .rev()
-            .find_map(|l| l.strip_prefix("@@STATUS "))
-            .unwrap_or_else(|| panic!("driver failed: {transcript}"))
-            .to_string();
-        let mut parts = status.split_whitespace();
-        TtyRun {
-            code: parts.next().unwrap().parse().unwrap(),
-            after_prompt: parts.next().unwrap().parse().unwrap(),
-            raw: out.stdout.clone(),
-            transcript,
-        }
+    Some((sb, data))
+}
+
+/// Runs `bash -c script` through the shim as `nobody` on a terminal, answering the first
+/// prompt with `answer`.
+fn as_nobody(sb: &Sandbox, data: &Path, answer: &str, script: &str) -> TtyRun {
+    let mut cmd = Command::new("/usr/bin/setpriv");
+    cmd.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        python(),
+        "-c",
+    ])
+    .arg(PTY_DRIVER)
+    .args([answer, "-", "-"])
+    .arg(sb.shim())
+    .args(["bash", "-c", script]);
+    let mut cmd = sb.prepare(cmd);
+    cmd.env("PATH", "/usr/bin:/bin").env("XDG_DATA_HOME", data);
+    let out = cmd.stderr(Stdio::inherit()).output().unwrap();
+    let transcript = String::from_utf8_lossy(&out.stdout).into_owned();
+    let status = transcript
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("@@STATUS "))
+        .unwrap_or_else(|| panic!("driver failed: {transcript}"))
+        .to_string();
+    let mut parts = status.split_whitespace();
+    TtyRun {
+        code: parts.next().unwrap().parse().unwrap(),
+        after_prompt: parts.next().unwrap().parse().unwrap(),
+        raw: out.stdout.clone(),
+        transcript,
+    }
+}
+
+/// With an exec guard out of the user's reach for the asked-about program, shell mode
+/// leaves the question to the guard, which asks once with the exact argv; a guard never
+/// defers.
+#[test]
+fn a_request_that_reaches_an_operator_owned_guard_is_asked_once_by_the_guard() {
+    let Some((sb, data)) = operator_owned_guards() else {
+        return;
     };
-    let run = as_nobody("y", &format!("touch {marker} && echo done"));
+    let marker = sb.file("MARKER");
+    let run = as_nobody(&sb, &data, "y", &format!("touch {marker} && echo done"));
     assert_eq!(
         run.transcript.matches("[y/N]").count(),
         1,
@@ -1649,7 +1658,7 @@ fn a_request_that_reaches_an_operator_owned_guard_is_asked_once_by_the_guard() {
     assert!(Path::new(&marker).exists(), "{}", run.transcript);
     // No: the guard refuses, nothing ran.
     std::fs::remove_file(&marker).unwrap();
-    let run = as_nobody("n", &format!("touch {marker}"));
+    let run = as_nobody(&sb, &data, "n", &format!("touch {marker}"));
     assert_eq!(
         run.transcript.matches("[y/N]").count(),
         1,
@@ -1658,6 +1667,31 @@ fn a_request_that_reaches_an_operator_owned_guard_is_asked_once_by_the_guard() {
     );
     assert_eq!(run.code, 126, "{}", run.transcript);
     assert!(!Path::new(&marker).exists());
+}
+
+/// Scripts that make `touch` resolve to the real program before it runs (red-team
+/// findings): shell mode must ask itself, not leave it to a guard that will never run.
+#[rstest]
+#[case::path_split_by_quotes("export PA\"\"TH=/usr/bin:/bin; touch {m}")]
+#[case::path_by_printf("printf -v PA\"\"TH %s /usr/bin:/bin; touch {m}")]
+#[case::path_by_read("read -r PA\"\"TH <<< /usr/bin:/bin; touch {m}")]
+#[case::hash_table_by_nameref("declare -n h=BASH_C\"\"MDS; h[touch]=/usr/bin/touch; touch {m}")]
+#[case::alias_by_array(
+    "shopt -s expand_al\"\"iases; BASH_ALIASES[to\"\"uch]=/usr/bin/touch\ntouch {m}"
+)]
+#[case::function_keyword("function touch { /usr/bin/touch \"$@\"; }; touch {m}")]
+#[case::sourced_file("echo PA\"\"TH=/usr/bin:/bin > f.sh; . ./f.sh; touch {m}")]
+#[case::preload("export LD_PRE\"\"LOAD=/nonexistent.so; touch {m}")]
+fn a_script_that_could_skip_its_guard_is_asked_by_the_shell(#[case] template: &str) {
+    let Some((sb, data)) = operator_owned_guards() else {
+        return;
+    };
+    let marker = sb.file("MARKER");
+    let script = template.replace("{m}", &marker);
+    let run = as_nobody(&sb, &data, "n", &script);
+    assert_eq!(run.code, 126, "{}", run.transcript);
+    assert!(run.transcript.contains("[y/N]"), "{}", run.transcript);
+    assert!(!Path::new(&marker).exists(), "{}", run.transcript);
 }
 
 fn is_root() -> bool {

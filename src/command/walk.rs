@@ -728,6 +728,19 @@ impl Walker<'_> {
                 ),
             }
         }
+        // SECURITY: these change which policy the exec guards load, or inject code into
+        // every program started afterwards (the guards included).
+        if name.starts_with("POLICY_EXEC_")
+            || matches!(name, "XDG_CONFIG_HOME" | "LD_PRELOAD" | "LD_AUDIT")
+        {
+            self.dynamic(
+                scope,
+                vec![value.clone()],
+                format!(
+                    "`{name}` is set: it changes how policy-exec's guards or every program start"
+                ),
+            );
+        }
         // An exported function (`BASH_FUNC_ls%%=() { …; }`) is defined in the next bash.
         if let (Some(f), Word::Lit(body)) = (name.strip_prefix("BASH_FUNC_"), value) {
             let f = f.trim_end_matches('%');
@@ -1052,6 +1065,10 @@ impl Walker<'_> {
             }
         }
         if base == "git" {
+            // A function named `git` runs instead of git: its body is what runs.
+            if let Some(body) = self.functions.get(&name).cloned() {
+                self.call(&name, &body, &args, scope);
+            }
             self.git(&name, args, scope);
             return;
         }

@@ -124,11 +124,15 @@ impl Policy {
             }
             if let Some(guards) = &e.guards {
                 for g in guards {
-                    if g.is_empty() || g.contains('/') || NOT_GUARDED.contains(&g.as_str()) {
+                    if g.is_empty()
+                        || g.contains('/')
+                        || NOT_GUARDED.contains(&g.as_str())
+                        || crate::command::BASH_BUILTINS.contains(&g.as_str())
+                    {
                         return Err(RuleError {
                             id: "enforcement".into(),
                             problem: format!(
-                                "`guards` lists `{g}`: give program names (no `/`), not a shell or policy-exec"
+                                "`guards` lists `{g}`: give program names (no `/`), not a shell, a bash builtin (bash never runs a guard for those) or policy-exec"
                             ),
                         });
                     }
@@ -163,6 +167,8 @@ impl Policy {
             })
             .filter_map(|r| r.matcher.program())
             .filter(|p| !NOT_GUARDED.contains(&p.as_str()))
+            // Bash runs its builtins itself (`kill`, `echo`, `test`): a guard never would.
+            .filter(|p| !crate::command::BASH_BUILTINS.contains(&p.as_str()))
             .collect();
         out.sort();
         out.dedup();

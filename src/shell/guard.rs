@@ -63,23 +63,14 @@ pub fn is_guarded(dir: &Path, program: &str) -> bool {
     me.is_some() && link.canonicalize().ok() == me
 }
 
-/// Words that, anywhere in a script, could let a command name skip its guard: a changed
-/// `PATH` or command hash, `command -p`, a function or alias, a wrapper that resets the
-/// environment (`env -i`, `sudo`), `exec` tricks.
-const BYPASS_WORDS: [&str; 12] = [
-    "PATH",
-    "hash",
-    "BASH_CMDS",
-    "command",
-    "builtin",
-    "enable",
-    "exec",
-    "env",
-    "sudo",
-    "doas",
-    "alias",
-    "()",
-];
+/// Characters a deferrable script may not contain: with them a script can assign
+/// (`PA""TH=…`, `LD_PRELOAD=…`), expand, substitute, group, define functions, redirect
+/// into files it later runs, or quote and escape a builtin's name. Without them, what a
+/// command name resolves to is what the guard directory says.
+const NOT_PLAIN: [char; 11] = ['=', '$', '`', '(', ')', '{', '}', '<', '>', '\\', '\''];
+
+/// Builtins a deferrable script may use: they cannot change what a name resolves to.
+const HARMLESS_BUILTINS: [&str; 5] = ["cd", "echo", "true", "false", "pwd"];
 
 /// Whether the guard directory and what it leads to are out of this user's reach: the
 /// directory, its parent and this binary are not writable by us (root can write
@@ -96,14 +87,16 @@ fn guards_out_of_reach(dir: &Path) -> bool {
 
 /// Whether shell mode may leave a request to the guards instead of asking itself.
 ///
-/// SECURITY: nothing is handed to the guard, so nothing can be forged: shell mode lets
+/// SECURITY: nothing is handed to the guard, so nothing can be forged. Shell mode lets
 /// the script run only when the guards are out of the user's reach (an operator-owned
-/// guard directory and binary) and it can show, from the script alone, that every
-/// command it would ask about is started by a plain name that the guard directory
-/// (first on the child's `PATH`) intercepts, so the guard sees that command's exact
-/// argv at exec time and asks then. Anything else — a path, a wrapper, a nested frame, an interpreter
-/// string, a dynamic command, or any word in [`BYPASS_WORDS`] in the script — and shell
-/// mode asks itself (the guard may then ask again: two questions, never none).
+/// guard directory and binary) and the script is plain: external programs and harmless
+/// builtins with literal words, no assignment, expansion, quoting, redirection, grouping
+/// or function (see [`NOT_PLAIN`]), so nothing in it can change what a command name
+/// resolves to; every command it would ask about is then started by a name the guard
+/// directory (first on the child's `PATH`) intercepts, and the guard sees its exact argv
+/// at exec time and asks then. Anything else and shell mode asks itself (the guard may
+/// then ask again: two questions, never none). A blacklist of words is not enough: bash
+/// can set `PATH` or an alias in too many spellings (`PA""TH=…`, `printf -v`, `read`).
 pub fn requests_reach_guards(
     eval: &crate::policy::engine::Evaluation,
     script: &str,
@@ -119,21 +112,36 @@ pub fn requests_reach_guards(
     if !guards_out_of_reach(dir) {
         return false;
     }
-    if BYPASS_WORDS.iter().any(|w| script.contains(w)) {
+    // Only plain scripts: commands and literal words joined by `;`, `&&`, `||`, `|`,
+    // `&` and newlines, each command an external program or a harmless builtin.
+    if script.contains(NOT_PLAIN) || script.contains('"') {
         return false;
     }
-    eval.commands
-        .iter()
-        .filter(|c| c.decision == Decision::Request)
-        .all(|c| {
-            let cmd = &c.command;
-            let name = cmd.words.first().and_then(|w| w.lit());
-            cmd.via == Via::Direct
-                && cmd.dynamic.is_none()
-                && cmd.parse_error.is_none()
-                && cmd.frames.is_empty()
-                && name.is_some_and(|n| !n.contains('/') && !n.is_empty() && is_guarded(dir, n))
-        })
+    let first_words = script
+        .split(['\n', ';', '&', '|'])
+        .filter_map(|segment| segment.split_whitespace().next());
+    for word in first_words {
+        if crate::command::BASH_BUILTINS.contains(&word) && !HARMLESS_BUILTINS.contains(&word) {
+            return false;
+        }
+    }
+    eval.commands.iter().all(|c| {
+        let cmd = &c.command;
+        let Some(name) = cmd.words.first().and_then(|w| w.lit()) else {
+            return false;
+        };
+        let plain = cmd.via == Via::Direct
+            && cmd.dynamic.is_none()
+            && cmd.parse_error.is_none()
+            && cmd.frames.is_empty()
+            && !name.is_empty()
+            && !name.contains('/');
+        let builtin = crate::command::BASH_BUILTINS.contains(&name);
+        let asked = c.decision == Decision::Request;
+        plain
+            && (!builtin || HARMLESS_BUILTINS.contains(&name))
+            && (!asked || (!builtin && is_guarded(dir, name)))
+    })
 }
 
 /// Quotes an argv as a shell script, so the engine reads exactly these words.
