@@ -369,16 +369,26 @@ fn write_text(report: &Report, out: &mut dyn Write, err: &mut dyn Write) -> std:
             )?;
         }
     }
+    // The same problem in many chains is one problem: name it once, with its chains.
+    let mut grouped: Vec<(&str, Vec<String>)> = Vec::new();
     for chain in &report.chains {
         let instance = chain
             .task_instance
             .as_ref()
-            .map(|i| format!(" and task instance `{i}`"))
+            .map(|i| format!(" + `{i}`"))
             .unwrap_or_default();
+        let name = format!("{}/{}{instance}", chain.harness, chain.task_domain);
+        match grouped.iter_mut().find(|(e, _)| *e == chain.error.as_str()) {
+            Some((_, names)) => names.push(name),
+            None => grouped.push((chain.error.as_str(), vec![name])),
+        }
+    }
+    for (error, names) in grouped {
         writeln!(
             err,
-            "policy-exec: error: harness `{}` with task domain `{}`{instance} does not resolve: {}",
-            chain.harness, chain.task_domain, chain.error
+            "policy-exec: error: {} (harness/task-domain) do{} not resolve: {error}",
+            names.join(", "),
+            if names.len() == 1 { "es" } else { "" }
         )?;
     }
     let level = if report.strict { "error" } else { "warning" };

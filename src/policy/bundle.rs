@@ -252,8 +252,20 @@ pub fn build(
             seen.push(rule);
             let entry = command_rule(rule, i, origin_of(layers, &["command_rules"], rule))?;
             if !ids.insert(entry.id.clone()) {
+                // Name the files: the index is into the merged list, which no one wrote.
+                let first = commands
+                    .iter()
+                    .find(|c: &&BundleRule| c.id == entry.id)
+                    .and_then(|c| c.origin.as_ref())
+                    .map(|o| o.path.clone());
+                let here = entry.origin.as_ref().map(|o| o.path.clone());
+                let files = match (first, here) {
+                    (Some(a), Some(b)) if a == b => format!(" (both in `{a}`)"),
+                    (Some(a), Some(b)) => format!(" (in `{a}` and `{b}`)"),
+                    _ => String::new(),
+                };
                 return Err(BuildError(format!(
-                    "command_rules[{i}]: id `{}` is used by two different rules: give each rule its own id",
+                    "command_rules[{i}]: id `{}` is used by two different rules{files}: give each rule its own id",
                     entry.id
                 )));
             }
