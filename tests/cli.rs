@@ -331,3 +331,32 @@ fn paths_are_resolved_against_home_and_the_directory_before_matching() {
     ]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
 }
+
+/// bash's `cd` is logical: `cd link/..` comes back to where it started, wherever the link
+/// points (here into a clean repository's subdirectory), so the dirty repository's state
+/// is what counts.
+#[test]
+fn cd_through_a_symlink_and_back_is_logical_like_bash() {
+    let env = Env::new();
+    let clean = env.repo("clean", false);
+    let dirty = env.repo("dirty", true);
+    std::fs::create_dir(clean.join("sub")).unwrap();
+    std::os::unix::fs::symlink(clean.join("sub"), dirty.join("l")).unwrap();
+    let o = env.run(&[
+        "check",
+        "--cwd",
+        dirty.to_str().unwrap(),
+        "--command",
+        "cd l/.. && git checkout .",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    // git -C follows the link physically: it acts in the clean repository.
+    let o = env.run(&[
+        "check",
+        "--cwd",
+        dirty.to_str().unwrap(),
+        "--command",
+        "git -C l/.. checkout .",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+}

@@ -1613,3 +1613,40 @@ fn code_written_through_a_heredoc_is_not_nesting() {
 fn guard_evasions(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }
+
+// Red-team round 3 (static analysis): each of these was allowed, and bash ran the denied
+// action (verified with logging stubs and throwaway repositories).
+#[rstest]
+#[case("x='\\044(git reset --hard)'; echo \"${x@P}\"", Clean, Request)]
+#[case("unshare -f git reset --hard", Clean, Deny)]
+#[case("unshare -r -f git reset --hard", Clean, Deny)]
+#[case("prlimit -n git reset --hard", Clean, Deny)]
+#[case("nsenter -t 1 git reset --hard", Clean, Deny)]
+#[case("systemd-run -t git reset --hard", Clean, Deny)]
+#[case(
+    "command_not_found_handle() { \"${@:2}\"; }; nonexist git reset --hard",
+    Clean,
+    Request
+)]
+#[case("IFS=_; f() { $1; }; f git_reset_--hard", Clean, Request)]
+#[case("f() { local IFS=_; $1; }; f git_reset_--hard", Clean, Request)]
+#[case(
+    "I=IF; declare \"${I}S=_\"; f() { $1; }; f git_reset_--hard",
+    Clean,
+    Request
+)]
+#[case("find -- .git -delete", Clean, Deny)]
+#[case("find -P -- / -delete", Clean, Deny)]
+#[case("rm -rf /dev/fd/../cwd/", Clean, Deny)]
+#[case("git config remote.origin.mirror true && git push origin", Clean, Deny)]
+#[case(
+    "git config core.worktree /elsewhere && git checkout .",
+    Clean,
+    Request
+)]
+#[case("f() { $1 $2; }; f git status", Clean, Allow)]
+#[case("unshare -r git status", Clean, Allow)]
+#[case("find -- . -name '*.tmp' -delete", Clean, Allow)]
+fn red_team_round_three(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}

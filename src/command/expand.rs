@@ -183,6 +183,15 @@ impl<'a> Builder<'a> {
     /// command substitutions, which bash runs: those are analysed.
     fn parameter(&mut self, expr: &ParameterExpr, quoted: bool) {
         use brush_parser::word::Parameter;
+        // SECURITY: `${x@P}` expands the value like a prompt, running any `$(…)` in it;
+        // the value is only known at run time.
+        if let ParameterExpr::Transform {
+            op: brush_parser::word::ParameterTransformOp::PromptExpand,
+            ..
+        } = expr
+        {
+            self.inner.push(Inner::Opaque("${…@P}".into()));
+        }
         let position = match expr {
             ParameterExpr::Parameter {
                 parameter: Parameter::Positional(n),

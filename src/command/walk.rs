@@ -155,6 +155,7 @@ fn analyze_parsed(
         expanding: Vec::new(),
         moving_functions: Vec::new(),
         functions: HashMap::new(),
+        ifs_may_change: script.contains("IFS"),
         heredoc_marks: 0,
     };
     let mut scope = Scope {
@@ -311,6 +312,9 @@ struct Walker<'a> {
     moving_functions: Vec<String>,
     /// Function bodies defined in the script, for walking them again at each call.
     functions: HashMap<String, ast::FunctionBody>,
+    /// Whether the script may change `IFS` (names it, or assigns a variable whose name is
+    /// only known at run time): then `$1` in a function is not split the default way.
+    ifs_may_change: bool,
     /// Masked characters met inside heredoc bodies (see `heredoc`).
     heredoc_marks: usize,
 }
@@ -399,6 +403,15 @@ impl Walker<'_> {
                 // name. Calls we see are walked again with their arguments as `$1…`.
                 self.functions
                     .insert(def.fname.value.clone(), def.body.clone());
+                // bash calls this one itself, with any command it cannot find as its
+                // arguments: what it runs is only known at run time.
+                if def.fname.value == "command_not_found_handle" {
+                    self.dynamic(
+                        scope,
+                        vec![Word::Lit(def.fname.value.clone())],
+                        "`command_not_found_handle` runs in place of every command bash cannot find".into(),
+                    );
+                }
                 let mut sub = scope.clone();
                 sub.frames.push(format!("function {}", def.fname.value));
                 sub.in_function = true;
@@ -717,6 +730,9 @@ impl Walker<'_> {
 
     /// The effect of setting a variable (by assignment, `export`, `declare`, …).
     fn variable(&mut self, name: &str, value: &Word, scope: &mut Scope) {
+        if name == "IFS" {
+            self.ifs_may_change = true;
+        }
         // SECURITY: programs run these variables' values through a shell.
         if COMMAND_VARIABLES.contains(&name) {
             match value {
@@ -799,7 +815,7 @@ impl Walker<'_> {
         let mut sub = scope.clone();
         sub.frames.push(format!("call {name}"));
         sub.in_function = false;
-        sub.positionals = literal.map(|a| {
+        sub.positionals = literal.filter(|_| !self.ifs_may_change).map(|a| {
             let mut p = vec![name.to_string()];
             p.extend(a);
             p
@@ -820,6 +836,10 @@ impl Walker<'_> {
             };
             if name.starts_with('-') {
                 continue;
+            }
+            if !matches!(arg, Word::Lit(_)) {
+                // `declare "$I=_"`: the name may be IFS.
+                self.ifs_may_change = true;
             }
             let value = match arg {
                 Word::Lit(_) => Word::Lit(value.to_string()),
@@ -985,6 +1005,9 @@ impl Walker<'_> {
             return None;
         }
         self.work += 1;
+        if script.contains("IFS") {
+            self.ifs_may_change = true;
+        }
         let program = match parse(script) {
             Ok(p) => p,
             Err(e) => {
@@ -1081,7 +1104,27 @@ impl Walker<'_> {
             self.git("git", git_args, scope);
             return;
         }
-        self.record(scope, words.clone());
+        // A variable whose name is only known at run time may be IFS.
+        let dynamic_target = match base.as_str() {
+            "read" | "mapfile" | "readarray" => args
+                .iter()
+                .any(|w| !w.lit().is_some_and(|t| t.starts_with('-') || !t.is_empty())),
+            "printf" => args.windows(2).any(|p| {
+                p.first().and_then(Word::lit) == Some("-v")
+                    && p.get(1).and_then(Word::lit).is_none()
+            }),
+            _ => false,
+        };
+        if dynamic_target {
+            self.ifs_may_change = true;
+        }
+        if base == "find" {
+            // find's `--` only ends its -H/-L/-P/-D/-O options; the expression after the
+            // paths still counts (`find -- .git -delete` deletes).
+            self.record(scope, find_without_end_of_options(&words));
+        } else {
+            self.record(scope, words.clone());
+        }
 
         if self.moving_functions.contains(&name) {
             scope.dir = Dir::Unknown;
@@ -1595,6 +1638,16 @@ impl Walker<'_> {
     /// analysed.
     fn git(&mut self, program: &str, args: Vec<Word>, scope: &mut Scope) {
         let mut sub = scope.clone();
+        // `git config core.worktree X` earlier in the script: later commands act on X.
+        if sub.git_env.is_none()
+            && let Some(k) = ["core.worktree", "core.bare"]
+                .iter()
+                .find(|k| self.script_git_config.contains_key(**k))
+        {
+            sub.git_env = Some(format!(
+                "`git config {k}` earlier in the script moves git's work tree"
+            ));
+        }
         if sub.git_env.is_some() {
             sub.dir = Dir::Unknown;
         }
@@ -1650,8 +1703,12 @@ impl Walker<'_> {
                             .iter()
                             .find(|(k, v)| {
                                 k.starts_with("remote.")
-                                    && k.ends_with(".push")
-                                    && v.starts_with('+')
+                                    && ((k.ends_with(".push") && v.starts_with('+'))
+                                        || (k.ends_with(".mirror")
+                                            && !matches!(
+                                                v.to_ascii_lowercase().as_str(),
+                                                "false" | "no" | "off" | "0" | ""
+                                            )))
                             })
                             .map(|(k, v)| format!("`git config {k} {v}` makes the push forced"))
                     })
@@ -1904,10 +1961,53 @@ fn cd_target(dir: &Dir, args: &[Word]) -> Dir {
             if target.is_empty() {
                 return Dir::Unknown;
             }
-            join_dir(dir, target)
+            // bash's `cd` is logical: `cd link/..` returns here, whatever `link` points
+            // to (git -C, by contrast, follows the link).
+            match join_dir(dir, target) {
+                Dir::Path(p) => Dir::Path(std::path::PathBuf::from(
+                    crate::policy::rule::normalize_path(&p.display().to_string()),
+                )),
+                other => other,
+            }
         }
         _ => Dir::Unknown,
     }
+}
+
+/// `find [-H|-L|-P|-D x|-Ox…] -- paths expr` without the `--`, so rules about the
+/// expression (`-delete`) see it.
+fn find_without_end_of_options(words: &[Word]) -> Vec<Word> {
+    let mut out = Vec::with_capacity(words.len());
+    let mut in_options = true;
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        i += 1;
+        if i == 1 {
+            out.push(w.clone());
+            continue;
+        }
+        if in_options {
+            match w.lit() {
+                Some("--") => {
+                    in_options = false;
+                    continue;
+                }
+                Some("-H" | "-L" | "-P") => {}
+                Some("-D") => {
+                    out.push(w.clone());
+                    if let Some(v) = words.get(i) {
+                        out.push(v.clone());
+                        i += 1;
+                    }
+                    continue;
+                }
+                Some(t) if t.starts_with("-O") => {}
+                _ => in_options = false,
+            }
+        }
+        out.push(w.clone());
+    }
+    out
 }
 
 /// SECURITY: positionals are only substituted in scripts that never mention IFS, since

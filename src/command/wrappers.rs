@@ -74,9 +74,69 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
             assignments: false,
             chdir: &[],
         },
-        "unshare" | "setpriv" | "prlimit" | "valgrind" | "dbus-run-session" | "linux32"
-        | "linux64" | "i386" | "x86_64" | "ssh-agent" | "fakeroot" | "xvfb-run" | "catchsegv"
-        | "numactl" | "cgexec" | "firejail" | "bwrap" | "proot" | "systemd-run" => Grammar {
+        // Each of these with its own options: a shared grammar that takes `-f` or `-n` as
+        // taking a value would swallow the program name (`unshare -f git …`).
+        "unshare" => Grammar {
+            short_arg: "SGRw",
+            long_arg: &[
+                "--setuid",
+                "--setgid",
+                "--root",
+                "--wd",
+                "--propagation",
+                "--setgroups",
+                "--map-user",
+                "--map-group",
+                "--map-users",
+                "--map-groups",
+            ],
+            assignments: false,
+            chdir: &["-w", "--wd"],
+        },
+        // prlimit's resource options take their value attached (`-n512`), never apart.
+        "prlimit" => Grammar {
+            short_arg: "po",
+            long_arg: &["--pid", "--output"],
+            assignments: false,
+            chdir: &[],
+        },
+        "nsenter" => Grammar {
+            short_arg: "tSG",
+            long_arg: &["--target", "--setuid", "--setgid", "--env"],
+            assignments: false,
+            chdir: &[],
+        },
+        "systemd-run" => Grammar {
+            short_arg: "upEHM",
+            long_arg: &[
+                "--unit",
+                "--property",
+                "--setenv",
+                "--host",
+                "--machine",
+                "--description",
+                "--slice",
+                "--uid",
+                "--gid",
+                "--working-directory",
+                "--nice",
+                "--service-type",
+                "--on-active",
+                "--on-boot",
+                "--on-startup",
+                "--on-unit-active",
+                "--on-unit-inactive",
+                "--on-calendar",
+                "--timer-property",
+                "--path-property",
+                "--socket-property",
+            ],
+            assignments: false,
+            chdir: &["--working-directory"],
+        },
+        "setpriv" | "valgrind" | "dbus-run-session" | "linux32" | "linux64" | "i386" | "x86_64"
+        | "ssh-agent" | "fakeroot" | "xvfb-run" | "catchsegv" | "numactl" | "cgexec"
+        | "firejail" | "bwrap" | "proot" => Grammar {
             short_arg: "GSRwlsifgatEn",
             long_arg: &[
                 "--setuid",

@@ -512,8 +512,17 @@ impl Place {
     /// `rm -rf /root` (HOME=/root) and `cd .git && rm -rf objects` meet rules about `/`,
     /// `~` and `.git`.
     fn forms(&self, arg: &str) -> Vec<String> {
+        // `/dev/fd` is `/proc/self/fd`, so `/dev/fd/..` is `/proc/self`; and
         // `/proc/self/cwd` is the directory the command runs in.
-        let arg = match (arg.strip_prefix("/proc/self/cwd"), &self.dir) {
+        let procfs = match arg.strip_prefix("/dev/fd/") {
+            Some(rest) => normalize_path(&format!("/proc/self/fd/{rest}")),
+            None if arg.starts_with("/proc/") => normalize_path(arg),
+            None => arg.to_string(),
+        };
+        let cwd_rest = procfs
+            .strip_prefix("/proc/self/cwd")
+            .or_else(|| procfs.strip_prefix("/proc/thread-self/cwd"));
+        let arg = match (cwd_rest, &self.dir) {
             (Some(rest), Some(dir)) if rest.is_empty() || rest.starts_with('/') => {
                 format!("{}{rest}", dir.display())
             }
