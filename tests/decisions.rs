@@ -1647,6 +1647,10 @@ fn guard_evasions(#[case] script: &str, #[case] tree: Tree, #[case] expected: De
 #[case("f() { $1 $2; }; f git status", Clean, Allow)]
 #[case("unshare -r git status", Clean, Allow)]
 #[case("find -- . -name '*.tmp' -delete", Clean, Allow)]
+#[case("x=('a[$(git reset --hard)]'); ((x))", Clean, Deny)]
+#[case("x[0]='a[$(git reset --hard)]'; ((x))", Clean, Deny)]
+#[case("CDPATH=/elsewhere; cd sub && git checkout :/", Clean, Request)]
+#[case("cd sub && git checkout :/", Clean, Allow)]
 fn red_team_round_three(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }

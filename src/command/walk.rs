@@ -156,6 +156,7 @@ fn analyze_parsed(
         moving_functions: Vec::new(),
         functions: HashMap::new(),
         ifs_may_change: script.contains("IFS"),
+        cdpath_set: false,
         heredoc_marks: 0,
     };
     let mut scope = Scope {
@@ -312,6 +313,8 @@ struct Walker<'a> {
     moving_functions: Vec<String>,
     /// Function bodies defined in the script, for walking them again at each call.
     functions: HashMap<String, ast::FunctionBody>,
+    /// Whether the script sets `CDPATH`: a relative `cd` may then go anywhere.
+    cdpath_set: bool,
     /// Whether the script may change `IFS` (names it, or assigns a variable whose name is
     /// only known at run time): then `$1` in a function is not split the default way.
     ifs_may_change: bool,
@@ -704,6 +707,7 @@ impl Walker<'_> {
                 match &a.name {
                     ast::AssignmentName::VariableName(name) => self.variable(name, &word, scope),
                     ast::AssignmentName::ArrayElementName(name, index) => {
+                        self.evaluable(&word, scope, name);
                         self.table_entry(name, index, &word, scope)
                     }
                 }
@@ -715,6 +719,9 @@ impl Walker<'_> {
                         self.word(&k.value, scope);
                     }
                     let value = self.word(&v.value, scope);
+                    if let ast::AssignmentName::VariableName(name) = &a.name {
+                        self.evaluable(&value, scope, name);
+                    }
                     // `BASH_ALIASES+=([x]='git reset --hard')`, `declare -A BASH_CMDS=(…)`.
                     if let (ast::AssignmentName::VariableName(table), Some(key)) = (&a.name, key) {
                         let key = key
@@ -783,8 +790,16 @@ impl Walker<'_> {
                 "`{name}` is set: git finds its repository or configuration elsewhere"
             ));
         }
-        // A string holding a substitution can run it later through arithmetic, array
-        // subscripts or prompt expansion (`x='a[$(cmd)]'; (( x ))`).
+        self.evaluable(value, scope, name);
+        if name == "CDPATH" {
+            // `cd x` may now land in any of its directories.
+            self.cdpath_set = true;
+        }
+    }
+
+    /// A value that bash may evaluate later (arithmetic, array subscripts, prompt
+    /// expansion: `x='a[$(cmd)]'; (( x ))`) runs the substitutions in it.
+    fn evaluable(&mut self, value: &Word, scope: &mut Scope, name: &str) {
         if let Word::Lit(v) = value
             && (v.contains("$(") || v.contains('`'))
         {
@@ -1164,7 +1179,20 @@ impl Walker<'_> {
             }
         }
         match base.as_str() {
-            "cd" | "pushd" => scope.dir = cd_target(&scope.dir, &args),
+            "cd" | "pushd" => {
+                // With CDPATH set, `cd x` (not `./x`, `../x` or `/x`) searches it first.
+                let searched = self.cdpath_set
+                    && args
+                        .iter()
+                        .rev()
+                        .find_map(Word::lit)
+                        .is_some_and(|t| !t.starts_with(['/', '.', '-', '~']));
+                scope.dir = if searched {
+                    Dir::Unknown
+                } else {
+                    cd_target(&scope.dir, &args)
+                };
+            }
             // `set -- …` and `shift` change `$1…`: from here they are unknown.
             "shift" => {
                 scope.positionals = scope
