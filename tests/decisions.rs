@@ -1651,6 +1651,13 @@ fn guard_evasions(#[case] script: &str, #[case] tree: Tree, #[case] expected: De
 #[case("x[0]='a[$(git reset --hard)]'; ((x))", Clean, Deny)]
 #[case("CDPATH=/elsewhere; cd sub && git checkout :/", Clean, Request)]
 #[case("cd sub && git checkout :/", Clean, Allow)]
+// Quoted `"$1"`/`"$@"` do not split, whatever IFS is: Codex's snapshot script relies on it.
+#[case(
+    "f() { if command -v \"$1\" >/dev/null; then \"$@\"; fi; }; while IFS= read -r x; do :; done < /dev/null; f ls -la",
+    Clean,
+    Allow
+)]
+#[case("IFS=_; f() { \"$@\"; }; f git reset --hard", Clean, Deny)]
 fn red_team_round_three(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }

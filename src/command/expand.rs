@@ -34,6 +34,15 @@ pub struct Expanded {
 /// Values of `$0`, `$1`, … when they are literal (from `bash -c '…' a b`).
 pub type Positionals = Option<Vec<String>>;
 
+/// Leads a positional value when the script may have changed `IFS`: quoted (`"$1"`,
+/// `"$@"`) the value is exact; unquoted it may split anywhere, so it is unknown.
+pub const IFS_UNCERTAIN: char = '\u{F8F0}';
+
+/// A positional value as bash passes it when quoted (without [`IFS_UNCERTAIN`]).
+pub fn quoted_value(value: &str) -> &str {
+    value.strip_prefix(IFS_UNCERTAIN).unwrap_or(value)
+}
+
 /// Builds the state of one word while walking its pieces.
 struct Builder<'a> {
     text: String,
@@ -207,10 +216,15 @@ impl<'a> Builder<'a> {
             let value = self.positionals.as_ref().and_then(|p| p.get(position));
             if let Some(value) = value {
                 // Unquoted, the value is split by IFS: kept only when it has no blank or
-                // glob character. (Scripts that touch IFS get no positionals at all.)
-                if quoted || !(value.chars().any(char::is_whitespace) || has_glob_chars(value)) {
-                    let value = value.clone();
-                    self.literal(&value);
+                // glob character, and IFS is the default.
+                let ifs_uncertain = value.starts_with(IFS_UNCERTAIN);
+                let exact = quoted_value(value).to_string();
+                if quoted
+                    || !(ifs_uncertain
+                        || exact.chars().any(char::is_whitespace)
+                        || has_glob_chars(&exact))
+                {
+                    self.literal(&exact);
                     return;
                 }
             }

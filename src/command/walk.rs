@@ -662,7 +662,11 @@ impl Walker<'_> {
         if matches!(raw, "\"$@\"" | "\"${@}\"")
             && let Some(p) = &scope.positionals
         {
-            words.extend(p.iter().skip(1).map(|a| Word::Lit(a.clone())));
+            words.extend(
+                p.iter()
+                    .skip(1)
+                    .map(|a| Word::Lit(expand::quoted_value(a).to_string())),
+            );
             return;
         }
         let word = self.word(raw, scope);
@@ -830,9 +834,18 @@ impl Walker<'_> {
         let mut sub = scope.clone();
         sub.frames.push(format!("call {name}"));
         sub.in_function = false;
-        sub.positionals = literal.filter(|_| !self.ifs_may_change).map(|a| {
+        // With IFS possibly changed, `$1` unquoted may split anywhere: mark the values
+        // (quoted, `"$1"` and `"$@"` stay exact).
+        let ifs_may_change = self.ifs_may_change;
+        sub.positionals = literal.map(|a| {
             let mut p = vec![name.to_string()];
-            p.extend(a);
+            p.extend(a.into_iter().map(|v| {
+                if ifs_may_change {
+                    format!("{}{v}", expand::IFS_UNCERTAIN)
+                } else {
+                    v
+                }
+            }));
             p
         });
         self.expanding.push(guard);
