@@ -142,6 +142,21 @@ start_model() { # start_model DIR: fake model in the background, PORT set
 stop_model() {
   kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 }
+codex_config() { # codex_config FILE: Codex talks to the fake model at $PORT
+  cat >"$1" <<EOF
+model = "fake-model"
+model_provider = "fake"
+approval_policy = "never"
+sandbox_mode = "danger-full-access"
+check_for_update_on_startup = false
+
+[model_providers.fake]
+name = "Scripted fake model"
+base_url = "http://127.0.0.1:$PORT/v1"
+env_key = "FAKE_MODEL_API_KEY"
+wire_api = "responses"
+EOF
+}
 verdicts() { # verdicts NAME DIR: the checks both harnesses share
   local h=$1 dir=$2
   local repo=$dir/repo
@@ -189,19 +204,7 @@ run_codex() {
   if ! "$CODEX" --version >/dev/null 2>&1; then fail "codex: starts (codex --version)"; return; fi
   make_repo "$dir/repo" || { fail "codex: test repo"; return; }
   start_model "$dir"
-  cat >"$dir/codex-home/config.toml" <<EOF
-model = "fake-model"
-model_provider = "fake"
-approval_policy = "never"
-sandbox_mode = "danger-full-access"
-check_for_update_on_startup = false
-
-[model_providers.fake]
-name = "Scripted fake model"
-base_url = "http://127.0.0.1:$PORT/v1"
-env_key = "FAKE_MODEL_API_KEY"
-wire_api = "responses"
-EOF
+  codex_config "$dir/codex-home/config.toml"
   # Codex takes its shell from the passwd entry of the user it runs as, and nothing else.
   # Rather than change this machine's passwd, run Codex in a private mount namespace where
   # /etc/passwd is a copy whose entry for the current uid has the shim as login shell
@@ -316,19 +319,7 @@ run_codex_plain() { # run_codex_plain native|hook
       grep -qF 'pattern = ["git", "reset", "--hard"]' "$dir/home/.codex/rules/policy-exec.rules"
   fi
   start_model "$dir"
-  cat >"$dir/home/.codex/config.toml" <<EOF
-model = "fake-model"
-model_provider = "fake"
-approval_policy = "never"
-sandbox_mode = "danger-full-access"
-check_for_update_on_startup = false
-
-[model_providers.fake]
-name = "Scripted fake model"
-base_url = "http://127.0.0.1:$PORT/v1"
-env_key = "FAKE_MODEL_API_KEY"
-wire_api = "responses"
-EOF
+  codex_config "$dir/home/.codex/config.toml"
   # Codex runs a user hook only once it is trusted (reviewed in the TUI's /hooks);
   # --dangerously-bypass-hook-trust stands in for that review here.
   local trust=()
