@@ -82,6 +82,7 @@ fn generated(n: usize) -> Policy {
                 refinements: None,
                 examples: None,
                 reason: None,
+                alternative: None,
             }
         })
         .collect();
@@ -91,6 +92,7 @@ fn generated(n: usize) -> Policy {
         commands,
         enforcement: None,
         policy_hash: None,
+        log: None,
     };
     Policy::from_bundle(&bundle, "bench").unwrap()
 }

@@ -48,6 +48,9 @@ enum Command {
     /// Check that policy-exec is in front of each harness (shell or hook) and that the
     /// installed files are fresh for the current policy_hash: exit 0 ok, 1 a problem.
     Doctor(crate::doctor::DoctorArgs),
+    /// Read the decision log: recent denials, the latest decisions, one record, or an
+    /// OCSF export.
+    Log(crate::log::view::LogArgs),
 }
 
 /// Where the policy comes from, for `guards`.
@@ -132,6 +135,9 @@ pub fn run(args: Vec<OsString>) -> u8 {
             &mut err,
         ),
         Command::Doctor(a) => crate::doctor::run_doctor(&a, &mut out, &mut err),
+        Command::Log(a) => {
+            crate::log::view::run_log(&a, &env_locator(None, None), &mut out, &mut err)
+        }
         Command::Guards(a) => match env_locator(a.bundle, a.manifest).load() {
             Loaded::Ready(policy) => {
                 for program in policy.guarded_programs() {
@@ -160,7 +166,7 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
     }
     let subcommands = [
         "check", "explain", "resolve", "sync", "validate", "versions", "snapshot", "init", "hook",
-        "doctor", "guards", "help",
+        "doctor", "guards", "log", "help",
     ];
     first.is_some_and(|f| {
         !subcommands.contains(&f.as_str())
@@ -226,9 +232,13 @@ fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write)
         }
         None => locator(a).load(),
     };
+    let audit = crate::log::Audit::new(crate::log::Mode::Check, None, &script, &cwd);
     let policy = match loaded {
         Loaded::Ready(p) => p,
         Loaded::Failed { decision, message } => {
+            if !explain && let Some(w) = audit.unevaluated(decision, &message, None).warning() {
+                let _ = writeln!(err, "{w}");
+            }
             if a.json {
                 let v = serde_json::json!({"decision": decision.as_str(), "matched": false, "rule_id": null,
                     "rule_source": null, "condition_passed": null, "reason": message, "reasons": [message]});
@@ -246,12 +256,96 @@ fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write)
     };
     let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(PathBuf::from));
     let eval = engine::judge(&script, &policy, &cwd, &repo);
+    // `check` is a judgement (the reference dispatcher's): it is logged. `explain` only
+    // shows one.
+    if !explain {
+        let outcome = audit.evaluated(&eval, &policy, None, false);
+        if let Some(w) = outcome.warning() {
+            let _ = writeln!(err, "{w}");
+        }
+        if outcome.blocks_allow() && eval.decision == Decision::Allow {
+            let (human, json) = report::unlogged(&script, audit.id.as_str(), &outcome);
+            let _ = writeln!(out, "deny: {human}");
+            let _ = writeln!(err, "{json}");
+            return report::exit_code(Decision::Deny);
+        }
+    }
     let text = match (explain, a.json) {
         (true, false) => report::explain_text(&script, &eval, &policy),
         (true, true) => format!("{:#}\n", report::explain_json(&eval, &policy)),
-        (false, true) => format!("{}\n", report::check_json(&eval, &policy)),
+        (false, true) => {
+            let mut v = report::check_json(&eval, &policy);
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("decision_id".into(), serde_json::json!(audit.id.as_str()));
+            }
+            format!("{v}\n")
+        }
         (false, false) => format!("{}: {}\n", eval.decision, report::reason(&eval, &policy)),
     };
     let _ = out.write_all(text.as_bytes());
     report::exit_code(eval.decision)
+}
+
+/// The machine-readable steps a refusal offers an agent (`actions` in SPEC §10), each
+/// `{action, argv}`. The argv are built from the clap definitions above — subcommand
+/// names and long options looked up by their ids — so a renamed flag changes them too,
+/// and a test parses every one back with the same definitions.
+pub fn agent_actions(command: &str, proposals: bool) -> Vec<serde_json::Value> {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let mut actions = Vec::new();
+    let mut push = |action: &str, argv: Option<Vec<String>>| {
+        if let Some(argv) = argv {
+            actions.push(serde_json::json!({"action": action, "argv": argv}));
+        }
+    };
+    if !command.is_empty() {
+        push(
+            "explain",
+            action_argv(&cli, &["explain"], &[("command_text", Some(command))]),
+        );
+    }
+    push(
+        "recent_denials",
+        action_argv(
+            &cli,
+            &["log", "denials"],
+            &[("last", Some("5")), ("json", None)],
+        ),
+    );
+    // `propose` and `read_skill` join these when proposals are enabled (SPEC §11);
+    // until the proposal verbs exist there is nothing to point at.
+    let _ = proposals;
+    actions
+}
+
+/// `policy-exec <path…> --<long>[=value]…`, or `None` when a name is not defined.
+fn action_argv(
+    cli: &clap::Command,
+    path: &[&str],
+    args: &[(&str, Option<&str>)],
+) -> Option<Vec<String>> {
+    let mut argv = vec!["policy-exec".to_string()];
+    let mut cmd = cli;
+    for name in path {
+        cmd = cmd.find_subcommand(name)?;
+        argv.push(cmd.get_name().to_string());
+    }
+    for (id, value) in args {
+        let arg = cmd.get_arguments().find(|a| a.get_id() == id)?;
+        let long = arg.get_long()?;
+        // `--opt=value`: a value that starts with `-` is still the value.
+        argv.push(match value {
+            Some(v) => format!("--{long}={v}"),
+            None => format!("--{long}"),
+        });
+    }
+    Some(argv)
+}
+
+/// Parses an argv with the CLI's definitions (for tests that pin the refusal actions).
+pub fn parses(argv: &[String]) -> Result<(), String> {
+    Cli::try_parse_from(argv)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }

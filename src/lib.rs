@@ -81,6 +81,7 @@ pub mod doctor;
 pub mod git;
 pub mod govern;
 pub mod hook;
+pub mod log;
 pub mod policy;
 pub mod render;
 pub mod report;

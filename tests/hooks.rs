@@ -436,7 +436,10 @@ fn each_harness_gets_allow_deny_request_and_no_opinion_in_its_format(
         reason.starts_with("policy-exec: denied: `git push -uf origin main` — rule no-force-push (policy-config/system.yaml)"),
         "{reason}"
     );
-    assert!(reason.contains("do not retry the same command"), "{reason}");
+    assert!(
+        reason.contains("do not retry it or a rewording of it"),
+        "{reason}"
+    );
     assert!(reason.contains("\"error\":\"policy_denied\""), "{reason}");
 
     let out = env.hook(h, &h.shell("sudo apt-get install jq", &repo));
@@ -615,7 +618,9 @@ fn a_configured_bundle_is_used_and_its_rule_origin_named() {
             "{reason}"
         );
         assert!(
-            reason.contains("ask the user to run it or to change rule `no-make-deploy` in policy-config/repo.yaml"),
+            reason.contains(
+                "only a human can change rule `no-make-deploy` in policy-config/repo.yaml"
+            ),
             "{reason}"
         );
         let out = env.hook(h, &h.shell("npm publish", &dir));

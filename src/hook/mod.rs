@@ -19,6 +19,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::git::Git2RepoState;
+use crate::log::{self, Audit, Mode};
 use crate::policy::Decision;
 use crate::policy::engine::{self, Evaluation};
 use crate::policy::load::{Loaded, Locator};
@@ -328,46 +329,77 @@ fn decide(harness: Harness, locator: &Locator, input: &mut dyn Read) -> Verdict 
             };
         }
         Err(e) => {
-            return Verdict::Failure {
-                reason: format!(
-                    "{e}: nothing was judged, so it must not run; check that `policy-exec hook {}` is wired to the harness's `{}` hook",
-                    harness_name(harness),
-                    harness.event()
-                ),
-            };
+            let reason = format!(
+                "{e}: nothing was judged, so it must not run; check that `policy-exec hook {}` is wired to the harness's `{}` hook",
+                harness_name(harness),
+                harness.event()
+            );
+            // The refusal is still a judgement: record it (there is no command to show).
+            let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+            let audit = Audit::new(Mode::Hook, Some(harness_name(harness)), "", &here);
+            let _ = audit.unevaluated(Decision::Deny, &reason, None);
+            return Verdict::Failure { reason };
         }
     };
+    let audit = Audit::new(Mode::Hook, Some(harness_name(harness)), &command, &cwd);
     let policy = match locator.load() {
         Loaded::Ready(p) => p,
-        Loaded::Failed { decision, message } => return unloaded(harness, decision, &message),
+        Loaded::Failed { decision, message } => {
+            let asked = (decision == Decision::Request).then_some(if harness.can_ask() {
+                log::Asked::ByHarness
+            } else {
+                log::Asked::NoTerminal
+            });
+            let _ = audit.unevaluated(decision, &message, asked);
+            return unloaded(harness, decision, &message);
+        }
     };
     let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(PathBuf::from));
     let eval = engine::judge(&command, &policy, &cwd, &repo);
-    verdict(harness, &eval, &policy)
+    let asked = match eval.decision {
+        Decision::Request if harness.can_ask() => Some(log::Asked::ByHarness),
+        Decision::Request => Some(log::Asked::NoTerminal),
+        _ => None,
+    };
+    let outcome = audit.evaluated(&eval, &policy, asked, false);
+    if outcome.blocks_allow() && eval.decision == Decision::Allow {
+        let (human, json) = report::unlogged(&command, audit.id.as_str(), &outcome);
+        return Verdict::Deny {
+            agent: format!("{human}\n{json}"),
+            user: human,
+        };
+    }
+    verdict(harness, &eval, &policy, &audit)
 }
 
 /// The verdict for an evaluation, worded with shell mode's refusal text.
-fn verdict(harness: Harness, eval: &Evaluation, policy: &Policy) -> Verdict {
+fn verdict(harness: Harness, eval: &Evaluation, policy: &Policy, audit: &Audit) -> Verdict {
+    let ctx = |asked| report::RefusalContext {
+        asked,
+        denial_id: Some(audit.id.as_str()),
+        proposals: false,
+        script: Some(audit.script),
+    };
     match eval.decision {
         Decision::Allow => Verdict::Allow {
             reason: format!("policy-exec: allowed: {}", report::reason(eval, policy)),
         },
         Decision::Request if harness.can_ask() => {
-            let (human, json) = report::refusal(eval, policy, Asked::ByHarness);
+            let (human, json) = report::refusal(eval, policy, &ctx(Asked::ByHarness));
             Verdict::Ask {
                 agent: format!("{human}\n{json}"),
                 user: human,
             }
         }
         Decision::Request => {
-            let (human, json) = report::refusal(eval, policy, Asked::HookCannotAsk);
+            let (human, json) = report::refusal(eval, policy, &ctx(Asked::HookCannotAsk));
             Verdict::Deny {
                 agent: format!("{human}\n{json}"),
                 user: human,
             }
         }
         Decision::Deny => {
-            let (human, json) = report::refusal(eval, policy, Asked::NoTerminal);
+            let (human, json) = report::refusal(eval, policy, &ctx(Asked::NoTerminal));
             Verdict::Deny {
                 agent: format!("{human}\n{json}"),
                 user: human,

@@ -26,6 +26,62 @@ pub struct Bundle {
     /// The policy hash the bundle was built from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_hash: Option<String>,
+    /// The decision log settings, taken from the system and user scopes only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogSection>,
+}
+
+/// `log` as written in the system and user scopes and in bundles. Unknown keys are
+/// refused, like `enforcement`'s.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LogSection {
+    /// Whether judgements are logged (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Where the day files go (absolute, or `~/…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+    /// Whether an allow becomes a deny when its line cannot be written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// Day files older than this many days are removed by the `log` verbs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
+}
+
+/// The scopes whose settings may loosen enforcement or move its record: a repository
+/// (or a harness or task file) cannot turn the log off or point it elsewhere.
+pub const MACHINE_SCOPES: [&str; 2] = ["system", "user"];
+
+/// The `log` section from the system and user layers, later keys replacing earlier
+/// ones. SECURITY: a `log` key in any other scope is ignored here (and reported by
+/// `validate`), so a repository cannot hide what agents do in it.
+pub fn log_section(layers: &[Layer]) -> Result<Option<LogSection>, BuildError> {
+    let mut merged = Map::new();
+    for layer in layers
+        .iter()
+        .filter(|l| MACHINE_SCOPES.contains(&l.scope.as_str()))
+    {
+        match layer.doc.get("log") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(m)) => merged.extend(m.clone()),
+            Some(other) => {
+                return Err(BuildError(format!(
+                    "`log` in {} is `{other}`, not a mapping: use enabled, dir, required, retention_days",
+                    layer.path
+                )));
+            }
+        }
+    }
+    if merged.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_value(Value::Object(merged)).map(Some).map_err(|e| {
+        BuildError(format!(
+            "`log` is not valid ({e}): use enabled (bool), dir (absolute or ~/ path), required (bool), retention_days (days)"
+        ))
+    })
 }
 
 /// `enforcement` as written in policies and bundles. Unknown keys are refused: a
@@ -121,6 +177,9 @@ pub struct BundleRule {
     /// Why the rule exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// A safe alternative shown when the rule refuses (`git stash`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<String>,
 }
 
 /// The dispatch manifest file.
@@ -339,6 +398,7 @@ pub fn build(
         commands,
         enforcement,
         policy_hash: policy_hash.map(str::to_string),
+        log: log_section(layers)?,
     })
 }
 
@@ -371,6 +431,7 @@ fn entry(
         refinements: None,
         examples: None,
         reason: None,
+        alternative: None,
     }
 }
 
@@ -430,6 +491,15 @@ fn command_rule(
     e.reason = ["reason", "justification", "description"]
         .iter()
         .find_map(|k| obj.get(*k).and_then(Value::as_str).map(str::to_string));
+    e.alternative = match obj.get("alternative") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(other) => {
+            return Err(at(format!(
+                "`alternative` is `{other}`: give the safe command to use instead, as a string"
+            )));
+        }
+    };
     if let Some(ex) = obj.get("examples") {
         let ex: ExamplesField = serde_json::from_value(ex.clone()).map_err(|e| {
             at(format!(

@@ -37,6 +37,30 @@ impl Default for Enforcement {
     }
 }
 
+/// The decision log's settings (`log`, from the system and user scopes only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSettings {
+    /// Whether judgements are logged.
+    pub enabled: bool,
+    /// Where the day files go, when configured (absolute, or starting with `~/`).
+    pub dir: Option<String>,
+    /// Whether an allow becomes a deny when its line cannot be written.
+    pub required: bool,
+    /// Day files older than this many days are removed by the `log` verbs.
+    pub retention_days: u32,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            enabled: true,
+            dir: None,
+            required: false,
+            retention_days: 14,
+        }
+    }
+}
+
 /// Names never guarded: shell mode and policy-exec itself answer to these.
 const NOT_GUARDED: [&str; 5] = ["bash", "sh", "zsh", "dash", "policy-exec"];
 
@@ -84,6 +108,8 @@ pub struct Policy {
     pub enforcement: Enforcement,
     /// Manifest fallbacks.
     pub fallbacks: Fallbacks,
+    /// Decision log settings.
+    pub log: LogSettings,
     /// The hash of the policy the bundle was built from, when known.
     pub policy_hash: Option<String>,
     /// Where the policy came from, for messages (`embedded default policy`, a path).
@@ -103,6 +129,7 @@ impl Policy {
             any_program: Vec::new(),
             enforcement: Enforcement::default(),
             fallbacks: Fallbacks::default(),
+            log: LogSettings::default(),
             policy_hash: bundle.policy_hash.clone(),
             source: source.to_string(),
         };
@@ -138,6 +165,22 @@ impl Policy {
                     }
                 }
                 policy.enforcement.guards = Some(guards.clone());
+            }
+        }
+        if let Some(l) = &bundle.log {
+            policy.log.enabled = l.enabled.unwrap_or(true);
+            policy.log.required = l.required.unwrap_or(false);
+            policy.log.retention_days = l.retention_days.unwrap_or(14).max(1);
+            if let Some(dir) = &l.dir {
+                if !(dir.starts_with('/') || dir.starts_with("~/")) {
+                    return Err(RuleError {
+                        id: "log".into(),
+                        problem: format!(
+                            "`dir` is `{dir}`: give an absolute path or one starting with `~/`"
+                        ),
+                    });
+                }
+                policy.log.dir = Some(dir.clone());
             }
         }
         for (i, rule) in rules.iter().enumerate() {
@@ -279,6 +322,7 @@ pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
         origin,
         source: entry.source.clone(),
         reason: entry.reason.clone(),
+        alternative: entry.alternative.clone(),
         examples_match,
         examples_not_match,
     })

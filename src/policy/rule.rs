@@ -123,6 +123,8 @@ pub struct Rule {
     pub source: String,
     /// Why the rule exists, for messages.
     pub reason: Option<String>,
+    /// A safe alternative to suggest when the rule refuses.
+    pub alternative: Option<String>,
     /// Commands the rule must match.
     pub examples_match: Vec<String>,
     /// Commands the rule must not match.

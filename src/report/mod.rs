@@ -294,9 +294,54 @@ pub enum Asked {
     HookCannotAsk,
 }
 
-/// The two stderr lines of a refusal in shell mode: one for humans, one JSON line an
-/// agent can act on.
-pub fn refusal(eval: &Evaluation, policy: &Policy, asked: Asked) -> (String, String) {
+/// What a refusal needs beyond the evaluation.
+#[derive(Debug, Clone, Copy)]
+pub struct RefusalContext<'a> {
+    /// What happened when the request was put to someone.
+    pub asked: Asked,
+    /// The decision id, also written to the log.
+    pub denial_id: Option<&'a str>,
+    /// Whether the agent may propose an exception (`enforcement.proposals`).
+    pub proposals: bool,
+    /// The script as received (shown when it does not parse).
+    pub script: Option<&'a str>,
+}
+
+impl RefusalContext<'_> {
+    /// A context with no id and proposals off (tests, messages outside a judgement).
+    pub fn plain(asked: Asked) -> RefusalContext<'static> {
+        RefusalContext {
+            asked,
+            denial_id: None,
+            proposals: false,
+            script: None,
+        }
+    }
+}
+
+/// Why a script or one of its nested scripts does not parse, when that decided.
+fn parse_problem(eval: &Evaluation) -> Option<String> {
+    if let Some(e) = &eval.parse_error {
+        return Some(e.clone());
+    }
+    let cmd = eval.deciding()?;
+    cmd.command.parse_error.clone()
+}
+
+/// Quotes a word for a POSIX shell (for the commands shown in next steps).
+fn sh_quote(text: &str) -> String {
+    format!("'{}'", one_line(text).replace('\'', "'\\''"))
+}
+
+/// The two stderr lines of a refusal (shell mode, guards, hooks): one for humans, one
+/// JSON line an agent can act on (SPEC §10). The JSON keeps every field of version 1
+/// (`error`, `decision`, `command`, `rule`, `reason`, `policy_hash`, `next_steps`) and
+/// adds `denial_id`, `proposals`, `actions`, `agent_guidance` and the rule's
+/// `alternative`.
+pub fn refusal(eval: &Evaluation, policy: &Policy, ctx: &RefusalContext) -> (String, String) {
+    if let Some(problem) = parse_problem(eval) {
+        return unparsable(eval, policy, ctx, &problem);
+    }
     let word = match eval.decision {
         Decision::Request => "needs approval",
         _ => "denied",
@@ -304,9 +349,10 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, asked: Asked) -> (String, Str
     let human = format!("policy-exec: {word}: {}", reason(eval, policy));
     let rule = eval.deciding_rule(policy);
     let command = deciding_text(eval);
+    let deciding = eval.deciding();
     let mut steps: Vec<String> = Vec::new();
-    // Failing predicates are the most actionable: say what would make the rule pass.
-    if let Some(cmd) = eval.deciding() {
+    // Failing predicates come first: they say what would make the rule pass.
+    if let Some(cmd) = deciding {
         for m in cmd
             .matches
             .iter()
@@ -315,7 +361,7 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, asked: Asked) -> (String, Str
             for p in &m.predicates {
                 match &p.value.value {
                     Ok(false) => steps.push(format!(
-                        "make `{}` hold first (now: {}){}",
+                        "make `{}` hold first (now: {}){}, then run it again",
                         p.predicate.name(),
                         p.value.why,
                         match p.predicate {
@@ -336,41 +382,67 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, asked: Asked) -> (String, Str
             }
         }
     }
+    let possible = rule.is_none().then(|| eval.possible_rule(policy)).flatten();
+    let dynamic = deciding.and_then(|c| c.command.dynamic.as_deref());
+    if let Some(r) = possible {
+        steps.push(format!(
+            "a word only known at run time could make rule `{}` match: write the command with literal words so it can be judged exactly",
+            r.id
+        ));
+    } else if rule.is_none()
+        && let Some(d) = dynamic
+    {
+        steps.push(format!(
+            "it cannot be judged before it runs ({d}): write the command with literal words (no computed program names, `eval` of variables or piping into a shell)"
+        ));
+    }
     match eval.decision {
         Decision::Request => steps.push(
-            match asked {
-                Asked::Declined => "the user declined it at the prompt: do not retry it; ask them what to do instead",
+            match ctx.asked {
+                Asked::Declined => "the user declined it at the prompt: do not retry it or a rewording of it; ask them what to do instead",
                 Asked::TimedOut => "nobody answered the approval prompt in time: ask the user before retrying",
-                Asked::NoTerminal => "ask the user to approve it: run it where policy-exec can prompt on a terminal, or have the user run it",
-                Asked::ByHarness => "the user is asked to approve it: if they decline, do not retry it; ask them what to do instead",
-                Asked::HookCannotAsk => "a human must approve it and this harness cannot ask from a hook: ask the user to run it themselves or to approve it another way",
+                Asked::NoTerminal => "a human must approve it and there is no terminal to ask on: tell the user what you need and why; they can run it themselves",
+                Asked::ByHarness => "the user is asked to approve it: if they decline, do not retry it or a rewording of it; ask them what to do instead",
+                Asked::HookCannotAsk => "a human must approve it and this harness cannot ask from a hook: tell the user what you need and why; they can run it themselves",
             }
             .into(),
         ),
         _ => {
-            steps.push("do not retry the same command: the policy forbids it".into());
-            if let Some(r) = rule {
-                steps.push(format!(
-                    "if the task really needs it, ask the user to run it or to change rule `{}`{}",
+            steps.push("do not retry it or a rewording of it (other spellings, wrappers such as `env`, `sudo` or `bash -c`, or a script that does the same): each is judged the same way".into());
+            match rule {
+                Some(r) => steps.push(format!(
+                    "only a human can change rule `{}`{}: if the task really needs it, tell the user what you need and why",
                     r.id,
                     if r.origin.path.is_empty() {
                         String::new()
                     } else {
-                        format!(" in {}", r.origin.path)
+                        format!(" in {} ({} scope)", r.origin.path, r.origin.scope)
                     }
-                ));
+                )),
+                None if possible.is_none() && dynamic.is_none() => steps.push(
+                    "no rule allows it and `enforcement.unmatched` is deny: only a human can add an allow rule; tell the user what you need".into(),
+                ),
+                None => {}
             }
         }
     }
+    if let Some(alt) = rule.and_then(|r| r.alternative.as_deref()) {
+        steps.push(format!("a safe alternative: `{}`", one_line(alt)));
+    }
     if !command.is_empty() {
         steps.push(format!(
-            "see why: policy-exec explain '{}'",
-            one_line(&command).replace('\'', "'\\''")
+            "see why: policy-exec explain {}",
+            sh_quote(&command)
         ));
     }
     let error = match eval.decision {
         Decision::Request => "policy_approval_required",
         _ => "policy_denied",
+    };
+    let guidance = if ctx.proposals {
+        "Do not work around this refusal; if the task needs it, propose the narrowest exception with the propose action, tell the user, and wait: only the user can approve it, in their own terminal."
+    } else {
+        "Do not work around this refusal (other spellings, wrappers or scripts are judged the same way); if the task needs it, tell the user what you need and why, and let them decide."
     };
     let json = json!({
         "error": error,
@@ -378,8 +450,86 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, asked: Asked) -> (String, Str
         "command": command,
         "rule": rule.map(|r| json!({"id": r.id, "scope": r.origin.scope, "path": r.origin.path})),
         "reason": reason(eval, policy),
+        "alternative": rule.and_then(|r| r.alternative.clone()),
         "policy_hash": policy.policy_hash,
+        "denial_id": ctx.denial_id,
+        "proposals": if ctx.proposals { "enabled" } else { "disabled" },
+        "actions": crate::cli::agent_actions(&command, ctx.proposals),
+        "agent_guidance": guidance,
         "next_steps": steps,
+    });
+    (human, json.to_string())
+}
+
+/// The refusal of a script (or a nested script) that does not parse: bash would refuse
+/// it too, so the agent is told to fix the syntax, not that the policy forbids it.
+fn unparsable(
+    eval: &Evaluation,
+    policy: &Policy,
+    ctx: &RefusalContext,
+    problem: &str,
+) -> (String, String) {
+    let nested = eval.parse_error.is_none();
+    let command = if nested {
+        deciding_text(eval)
+    } else {
+        // The script itself, on one line and cut to a readable length.
+        crate::log::redact::truncate_to(&one_line(ctx.script.unwrap_or_default()), 1000)
+    };
+    let what = if nested {
+        "a nested script does not parse as bash"
+    } else {
+        "the script does not parse as bash"
+    };
+    let human = format!(
+        "policy-exec: not run: {what} ({}): fix the quoting or syntax",
+        one_line(problem)
+    );
+    let steps = vec![
+        format!(
+            "{what} ({}): fix the quoting or syntax (unclosed quotes, a missing `fi`/`done`/`esac`, a stray `)`) and run it again",
+            one_line(problem)
+        ),
+        "this is not a policy decision: the fixed command is judged like any other".to_string(),
+    ];
+    let json = json!({
+        "error": "script_unparsable",
+        "decision": eval.decision.as_str(),
+        "command": command,
+        "rule": Value::Null,
+        "reason": format!("{what} ({problem})"),
+        "alternative": Value::Null,
+        "policy_hash": policy.policy_hash,
+        "denial_id": ctx.denial_id,
+        "proposals": if ctx.proposals { "enabled" } else { "disabled" },
+        "actions": crate::cli::agent_actions(&command, ctx.proposals),
+        "agent_guidance": "Fix the script's syntax and run it again; nothing was judged against the policy.",
+        "next_steps": steps,
+    });
+    (human, json.to_string())
+}
+
+/// The refusal of an allowed command whose log line could not be written while the
+/// operator requires the log (`log.required: true`).
+pub fn unlogged(script: &str, denial_id: &str, outcome: &crate::log::Outcome) -> (String, String) {
+    let why = match outcome {
+        crate::log::Outcome::Failed { message, .. } => message.clone(),
+        _ => "the decision log could not be written".to_string(),
+    };
+    let human = format!(
+        "policy-exec: denied: {}: `log.required` is set, so nothing runs unrecorded",
+        one_line(&why)
+    );
+    let json = json!({
+        "error": "log_unavailable",
+        "decision": "deny",
+        "command": crate::log::redact::truncate_to(&one_line(script), 1000),
+        "reason": format!("{why}; `log.required` is set"),
+        "denial_id": denial_id,
+        "next_steps": [
+            "the command was allowed by the policy but could not be recorded: tell the user the decision log cannot be written",
+            "a human fixes the log directory (or `log.required` in the system or user scope); then run it again",
+        ],
     });
     (human, json.to_string())
 }

@@ -18,6 +18,7 @@ use std::path::Path;
 
 use crate::command::{Analysis, Dir, SimpleCommand, Via, Word};
 use crate::git::Git2RepoState;
+use crate::log::{self, Audit, Mode};
 use crate::policy::Decision;
 use crate::policy::engine::{self, Evaluation};
 use crate::policy::load::{Loaded, Locator};
@@ -71,18 +72,21 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         // bash will print its own usage error and run nothing.
         Err(_) => return exec::exec(exec::Permit::runs_nothing(), &shell, &argv0, &args),
     };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new("/").to_path_buf());
     let policy = match loaded {
         Loaded::Ready(p) => p,
         Loaded::Failed { decision, message } => {
+            let shown = unloaded_script(&script);
+            let audit = Audit::new(Mode::Shell, None, &shown, &cwd);
             if decision == Decision::Allow {
                 // The manifest's operator chose allow as this fallback.
                 let _ = writeln!(err, "policy-exec: warning: {message}; fallback is allow");
+                warn(&audit.unevaluated(decision, &message, None), &mut err);
                 return exec::exec(exec::Permit::fallback_allow(), &shell, &argv0, &args);
             }
-            return refuse_unloaded(decision, &message, &mut err);
+            return refuse_unloaded(&audit, decision, &message, &mut err);
         }
     };
-    let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new("/").to_path_buf());
     let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(std::path::PathBuf::from));
     let (text, eval) = match script {
         Invocation::Info => {
@@ -138,9 +142,16 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
             (format!("{name} (script on standard input)"), eval)
         }
     };
-    let defer = Defer::ToGuards;
+    let audit = Audit::new(Mode::Shell, None, &text, &cwd);
     decide(
-        &eval, &policy, &text, &shell, &argv0, &args, defer, &mut err,
+        &eval,
+        &policy,
+        &audit,
+        &shell,
+        &argv0,
+        &args,
+        Defer::ToGuards,
+        &mut err,
     )
 }
 
@@ -170,26 +181,29 @@ pub fn run_guard(argv: Vec<OsString>, locator: &Locator) -> u8 {
             return NO_SHELL;
         }
     };
-    let policy = match locator.load() {
-        Loaded::Ready(p) => p,
-        Loaded::Failed { decision, message } => {
-            if decision == Decision::Allow {
-                return exec::exec(exec::Permit::fallback_allow(), &real, &argv0, &args);
-            }
-            return refuse_unloaded(decision, &message, &mut err);
-        }
-    };
     let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new("/").to_path_buf());
-    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(std::path::PathBuf::from));
     let mut words = vec![OsString::from(&name)];
     words.extend(args.iter().cloned());
     let script = guard::quoted(&words);
+    let policy = match locator.load() {
+        Loaded::Ready(p) => p,
+        Loaded::Failed { decision, message } => {
+            let audit = Audit::new(Mode::Guard, None, &script, &cwd);
+            if decision == Decision::Allow {
+                warn(&audit.unevaluated(decision, &message, None), &mut err);
+                return exec::exec(exec::Permit::fallback_allow(), &real, &argv0, &args);
+            }
+            return refuse_unloaded(&audit, decision, &message, &mut err);
+        }
+    };
+    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(std::path::PathBuf::from));
     let eval = engine::judge(&script, &policy, &cwd, &repo);
+    let audit = Audit::new(Mode::Guard, None, &script, &cwd);
     // SECURITY: a guard is the last check: it never defers.
     decide(
         &eval,
         &policy,
-        &script,
+        &audit,
         &real,
         &argv0,
         &args,
@@ -285,11 +299,31 @@ enum Defer {
     Never,
 }
 
+/// What shell mode shows of a script it could not judge (no policy loaded).
+fn unloaded_script(inv: &Invocation) -> String {
+    match inv {
+        Invocation::Command { script, .. } => script.clone(),
+        Invocation::File { path, .. } => format!("bash {}", path.to_string_lossy()),
+        Invocation::Stdin { .. } => "bash (script on standard input)".to_string(),
+        Invocation::Info => String::new(),
+    }
+}
+
+/// Prints the warning for a log line that could not be written (when the decision
+/// stands). Returns false when the operator made the log required: the command must not
+/// run.
+fn warn(outcome: &log::Outcome, err: &mut dyn Write) -> bool {
+    if let Some(w) = outcome.warning() {
+        let _ = writeln!(err, "{w}");
+    }
+    !outcome.blocks_allow()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn decide(
     eval: &Evaluation,
     policy: &Policy,
-    script: &str,
+    audit: &Audit,
     shell: &Path,
     argv0: &OsString,
     args: &[OsString],
@@ -298,15 +332,25 @@ fn decide(
 ) -> u8 {
     match eval.decision {
         Decision::Allow => match exec::Permit::from_evaluation(eval) {
-            Some(permit) => exec::exec_guarded(permit, shell, argv0, args, guard_dir().as_deref()),
-            None => refuse(eval, policy, report::Asked::NoTerminal, err),
+            Some(permit) => {
+                let outcome = audit.evaluated(eval, policy, None, false);
+                if !warn(&outcome, err) {
+                    return refuse_unlogged(audit, &outcome, err);
+                }
+                exec::exec_guarded(permit, shell, argv0, args, guard_dir().as_deref())
+            }
+            None => refuse(eval, policy, audit, report::Asked::NoTerminal, err),
         },
         Decision::Request => {
             // Ask once, where the exact argv is known: a guard will ask for each of them.
             if defer == Defer::ToGuards
                 && let Some(dir) = guard_dir()
-                && guard::requests_reach_guards(eval, script, &dir)
+                && guard::requests_reach_guards(eval, audit.script, &dir)
             {
+                let outcome = audit.evaluated(eval, policy, None, true);
+                if !warn(&outcome, err) {
+                    return refuse_unlogged(audit, &outcome, err);
+                }
                 return exec::exec_guarded(
                     exec::Permit::deferred_to_guards(),
                     shell,
@@ -319,34 +363,72 @@ fn decide(
                 command: report::deciding_text(eval),
                 rule: eval.deciding_rule(policy).map(|r| r.id.clone()),
                 reason: report::reason(eval, policy),
-                script: script.to_string(),
+                script: audit.script.to_string(),
             };
             match prompt::ask(&question, policy.enforcement.prompt_timeout) {
                 prompt::Answer::Yes(permit) => {
+                    let outcome = audit.evaluated(eval, policy, Some(log::Asked::Approved), false);
+                    if !warn(&outcome, err) {
+                        return refuse_unlogged(audit, &outcome, err);
+                    }
                     exec::exec_guarded(permit, shell, argv0, args, guard_dir().as_deref())
                 }
-                prompt::Answer::No => refuse(eval, policy, report::Asked::Declined, err),
-                prompt::Answer::TimedOut => refuse(eval, policy, report::Asked::TimedOut, err),
-                prompt::Answer::NoTerminal => refuse(eval, policy, report::Asked::NoTerminal, err),
+                prompt::Answer::No => refuse(eval, policy, audit, report::Asked::Declined, err),
+                prompt::Answer::TimedOut => {
+                    refuse(eval, policy, audit, report::Asked::TimedOut, err)
+                }
+                prompt::Answer::NoTerminal => {
+                    refuse(eval, policy, audit, report::Asked::NoTerminal, err)
+                }
             }
         }
-        Decision::Deny => refuse(eval, policy, report::Asked::NoTerminal, err),
+        Decision::Deny => refuse(eval, policy, audit, report::Asked::NoTerminal, err),
     }
 }
 
-/// Prints the two refusal lines and returns the refusal status.
-fn refuse(eval: &Evaluation, policy: &Policy, asked: report::Asked, err: &mut dyn Write) -> u8 {
-    let (human, json) = report::refusal(eval, policy, asked);
+/// Logs the refusal, prints its two lines and returns the refusal status.
+fn refuse(
+    eval: &Evaluation,
+    policy: &Policy,
+    audit: &Audit,
+    asked: report::Asked,
+    err: &mut dyn Write,
+) -> u8 {
+    let logged_as = match (eval.decision, asked) {
+        (Decision::Request, report::Asked::Declined) => Some(log::Asked::Declined),
+        (Decision::Request, report::Asked::TimedOut) => Some(log::Asked::TimedOut),
+        (Decision::Request, _) => Some(log::Asked::NoTerminal),
+        _ => None,
+    };
+    warn(&audit.evaluated(eval, policy, logged_as, false), err);
+    let ctx = report::RefusalContext {
+        asked,
+        denial_id: Some(audit.id.as_str()),
+        proposals: false,
+        script: Some(audit.script),
+    };
+    let (human, json) = report::refusal(eval, policy, &ctx);
     let _ = writeln!(err, "{human}");
     let _ = writeln!(err, "{json}");
     REFUSED
 }
 
-fn refuse_unloaded(decision: Decision, message: &str, err: &mut dyn Write) -> u8 {
+/// The refusal of an allowed command whose log line could not be written while the
+/// operator requires the log (`log.required: true`).
+fn refuse_unlogged(audit: &Audit, outcome: &log::Outcome, err: &mut dyn Write) -> u8 {
+    let (human, json) = report::unlogged(audit.script, audit.id.as_str(), outcome);
+    let _ = writeln!(err, "{human}");
+    let _ = writeln!(err, "{json}");
+    REFUSED
+}
+
+fn refuse_unloaded(audit: &Audit, decision: Decision, message: &str, err: &mut dyn Write) -> u8 {
+    warn(&audit.unevaluated(decision, message, None), err);
     let json = serde_json::json!({
         "error": "policy_unavailable",
         "decision": decision.as_str(),
         "reason": message,
+        "denial_id": audit.id.as_str(),
         "next_steps": ["fix or regenerate the policy bundle and manifest (`policy-exec resolve --emit-host-rules`)"],
     });
     let _ = writeln!(err, "policy-exec: {}: {message}", refusal_word(decision));

@@ -1,0 +1,392 @@
+//! The record format (`"v": 1`): one JSON object per line, built from a judgement, with
+//! every text field redacted and then truncated, and the whole line capped at
+//! [`MAX_LINE`] bytes so one `write(2)` carries it.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::clock::Instant;
+use super::redact;
+use crate::command::Word;
+use crate::policy::Decision;
+use crate::policy::engine::{CommandEvaluation, Evaluation};
+use crate::policy::policy::Policy;
+use crate::policy::rule::Match;
+
+/// The record format's version.
+pub const VERSION: u32 = 1;
+/// The longest line, newline included.
+pub const MAX_LINE: usize = 8192;
+
+/// Which front end judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Shell mode (a link named `bash`).
+    Shell,
+    /// An exec guard (a link named after a program).
+    Guard,
+    /// `policy-exec hook <harness>`.
+    Hook,
+    /// `policy-exec check`.
+    Check,
+}
+
+impl Mode {
+    /// The word the record uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Shell => "shell",
+            Mode::Guard => "guard",
+            Mode::Hook => "hook",
+            Mode::Check => "check",
+        }
+    }
+}
+
+/// What happened when a request was put to someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// A human said yes at the terminal prompt.
+    Approved,
+    /// A human said no.
+    Declined,
+    /// Nobody answered in time.
+    TimedOut,
+    /// There was no terminal to ask on (or the harness's hook cannot ask).
+    NoTerminal,
+    /// The harness asks its user (a hook answered `ask`).
+    ByHarness,
+    /// A grant a human made earlier let it through.
+    Grant,
+}
+
+impl Asked {
+    /// The word the record uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Asked::Approved => "approved",
+            Asked::Declined => "declined",
+            Asked::TimedOut => "timed_out",
+            Asked::NoTerminal => "no_terminal",
+            Asked::ByHarness => "by_harness",
+            Asked::Grant => "grant",
+        }
+    }
+}
+
+/// A decision id, printed in refusals as `denial_id` and written in the record: the UTC
+/// second it was made and 40 random bits (`20261204-201822-3fa91c0b2e`), so ids sort by
+/// time and name their day file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionId(String);
+
+impl DecisionId {
+    /// A fresh id for a judgement made at `at`.
+    pub fn new(at: Instant) -> DecisionId {
+        let mut bytes = [0u8; 5];
+        if rustix::rand::getrandom(&mut bytes, rustix::rand::GetRandomFlags::empty()).is_err() {
+            // No entropy source: the pid and the clock still make it unique per process.
+            let seed = (u64::from(std::process::id()) << 20) ^ at.millis;
+            for (i, b) in bytes.iter_mut().enumerate() {
+                *b = (seed >> (i * 8)) as u8;
+            }
+        }
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        DecisionId(format!("{}-{hex}", at.compact()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The UTC day an id names (`2026-12-04`), when it is one of ours.
+    pub fn day_of(id: &str) -> Option<String> {
+        let date = id.get(..8)?;
+        if !date.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(format!(
+            "{}-{}-{}",
+            date.get(..4)?,
+            date.get(4..6)?,
+            date.get(6..8)?
+        ))
+    }
+}
+
+/// Everything a decision record says.
+#[derive(Debug, Clone)]
+pub struct Judgement<'a> {
+    /// The decision id.
+    pub id: &'a DecisionId,
+    /// When it was made.
+    pub at: Instant,
+    /// Which front end judged.
+    pub mode: Mode,
+    /// The harness, when known.
+    pub harness: Option<&'a str>,
+    /// The script as received.
+    pub script: &'a str,
+    /// The directory it was judged in.
+    pub cwd: &'a Path,
+    /// The decision.
+    pub decision: Decision,
+    /// What happened when it was put to someone.
+    pub asked: Option<Asked>,
+    /// Why, in one line.
+    pub reason: &'a str,
+    /// The evaluation, when a policy could be loaded.
+    pub eval: Option<&'a Evaluation>,
+    /// The policy judged with, when it could be loaded.
+    pub policy: Option<&'a Policy>,
+    /// Shell mode left the question to the exec guards (which log their own answer).
+    pub deferred_to_guards: bool,
+}
+
+/// How hard a record is squeezed to fit [`MAX_LINE`].
+#[derive(Debug, Clone, Copy)]
+struct Squeeze {
+    field: usize,
+    commands: usize,
+}
+
+const SQUEEZES: [Squeeze; 4] = [
+    Squeeze {
+        field: redact::MAX_FIELD,
+        commands: 64,
+    },
+    Squeeze {
+        field: 1024,
+        commands: 8,
+    },
+    Squeeze {
+        field: 256,
+        commands: 2,
+    },
+    Squeeze {
+        field: 128,
+        commands: 0,
+    },
+];
+
+impl Judgement<'_> {
+    /// The record as one line, newline included, at most [`MAX_LINE`] bytes.
+    pub fn line(&self) -> String {
+        // Redact once, at full length; each squeeze only truncates further.
+        let script = redact::redact_text(self.script);
+        let reason = redact::redact_text(self.reason);
+        let commands: Vec<CommandLine> = self
+            .eval
+            .map(|e| {
+                e.commands
+                    .iter()
+                    .map(|c| command_line(c, self.policy))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (level, squeeze) in SQUEEZES.iter().enumerate() {
+            let value = self.value(&script, &reason, &commands, *squeeze, level > 0);
+            let mut line = value.to_string();
+            line.push('\n');
+            if line.len() <= MAX_LINE {
+                return line;
+            }
+        }
+        // Unreachable in practice (every field is capped at 128 bytes above); keep a
+        // minimal, valid line rather than none.
+        let mut line = json!({
+            "v": VERSION, "id": self.id.as_str(), "ts": self.at.rfc3339(),
+            "mode": self.mode.as_str(), "decision": self.decision.as_str(), "truncated": true,
+        })
+        .to_string();
+        line.push('\n');
+        line
+    }
+
+    fn value(
+        &self,
+        script: &str,
+        reason: &str,
+        commands: &[CommandLine],
+        squeeze: Squeeze,
+        truncated: bool,
+    ) -> Value {
+        let cut = |s: &str| redact::truncate_to(s, squeeze.field);
+        let shown: Vec<Value> = commands
+            .iter()
+            .take(squeeze.commands)
+            .map(|c| c.value(squeeze.field))
+            .collect();
+        let mut v = json!({
+            "v": VERSION,
+            "id": self.id.as_str(),
+            "ts": self.at.rfc3339(),
+            "mode": self.mode.as_str(),
+            "harness": self.harness,
+            "decision": self.decision.as_str(),
+            "asked": self.asked.map(Asked::as_str),
+            "script": cut(script),
+            "commands": shown,
+            "reason": cut(reason),
+            "cwd": cut(&self.cwd.display().to_string()),
+            "repo": repo_top(self.cwd).map(|r| cut(&r.display().to_string())),
+            "policy_hash": self.policy.and_then(|p| p.policy_hash.clone()),
+            "policy_source": self.policy.map(|p| cut(&p.source)),
+            "pid": std::process::id(),
+            "ppid": rustix::process::getppid().map(|p| p.as_raw_nonzero().get()),
+            "tty": tty(),
+        });
+        if let Some(obj) = v.as_object_mut() {
+            if self.deferred_to_guards {
+                obj.insert("deferred".into(), json!("guard"));
+            }
+            if commands.len() > squeeze.commands {
+                obj.insert(
+                    "commands_omitted".into(),
+                    json!(commands.len() - squeeze.commands),
+                );
+            }
+            if truncated {
+                obj.insert("truncated".into(), json!(true));
+            }
+        }
+        v
+    }
+}
+
+/// One judged simple command, redacted once.
+struct CommandLine {
+    text: String,
+    argv_sha256: String,
+    decision: Decision,
+    rule: Option<Value>,
+    predicates: Vec<Value>,
+}
+
+impl CommandLine {
+    fn value(&self, field: usize) -> Value {
+        json!({
+            "text": redact::truncate_to(&self.text, field),
+            "argv_sha256": self.argv_sha256,
+            "decision": self.decision.as_str(),
+            "rule": self.rule,
+            "predicates": self.predicates,
+            "grant": Value::Null,
+        })
+    }
+}
+
+fn command_line(c: &CommandEvaluation, policy: Option<&Policy>) -> CommandLine {
+    let words: Vec<String> = c
+        .command
+        .words
+        .iter()
+        .map(|w| w.display().to_string())
+        .collect();
+    let mut hash = Sha256::new();
+    for (i, w) in c.command.words.iter().enumerate() {
+        if i > 0 {
+            hash.update([0u8]);
+        }
+        // Unknown words hash as their source text: the record says what was judged.
+        hash.update(match w {
+            Word::Lit(s) | Word::Glob(s) => s.as_bytes(),
+            Word::Unknown { text, .. } => text.as_bytes(),
+        });
+    }
+    let argv_sha256: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let deciding = c
+        .matches
+        .iter()
+        .filter(|m| m.outcome == Some(c.decision))
+        .min_by_key(|m| m.certainty != Match::Yes);
+    let rule = deciding
+        .and_then(|m| policy.and_then(|p| p.rules.get(m.rule)))
+        .map(|r| json!({"id": r.id, "scope": r.origin.scope, "path": r.origin.path}));
+    let mut predicates: Vec<Value> = Vec::new();
+    for m in &c.matches {
+        for p in &m.predicates {
+            let name = p.predicate.name();
+            if predicates.iter().any(|v| v["name"] == name) {
+                continue;
+            }
+            predicates.push(json!({
+                "name": name,
+                "value": p.value.value.as_ref().ok(),
+                "error": p.value.value.as_ref().err(),
+            }));
+        }
+    }
+    CommandLine {
+        text: redact::redact_argv(&words).join(" "),
+        argv_sha256,
+        decision: c.decision,
+        rule,
+        predicates,
+    }
+}
+
+/// The top of the repository containing `dir`: the nearest ancestor with a `.git` entry
+/// (a few `stat`s; no repository is opened).
+pub fn repo_top(dir: &Path) -> Option<&Path> {
+    dir.ancestors()
+        .find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
+}
+
+/// The terminal this process talks to, when one of its standard streams is a terminal.
+fn tty() -> Option<String> {
+    (0..=2).find_map(|fd| {
+        let link = std::fs::read_link(format!("/proc/self/fd/{fd}")).ok()?;
+        let text = link.to_string_lossy().into_owned();
+        (text.starts_with("/dev/pts/") || text.starts_with("/dev/tty")).then_some(text)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_name_their_day() {
+        let at = Instant::parse("2026-12-04T20:18:22Z").unwrap();
+        let id = DecisionId::new(at);
+        assert!(
+            id.as_str().starts_with("20261204-201822-"),
+            "{}",
+            id.as_str()
+        );
+        assert_eq!(id.as_str().len(), "20261204-201822-".len() + 10);
+        assert_eq!(DecisionId::day_of(id.as_str()).unwrap(), "2026-12-04");
+        assert_ne!(DecisionId::new(at), DecisionId::new(at));
+    }
+
+    #[test]
+    fn a_huge_script_still_fits_one_line() {
+        let id = DecisionId::new(Instant::now());
+        let script = "echo 🦀 ".repeat(5000);
+        let j = Judgement {
+            id: &id,
+            at: Instant::now(),
+            mode: Mode::Check,
+            harness: None,
+            script: &script,
+            cwd: Path::new("/tmp"),
+            decision: Decision::Allow,
+            asked: None,
+            reason: &script,
+            eval: None,
+            policy: None,
+            deferred_to_guards: false,
+        };
+        let line = j.line();
+        assert!(line.len() <= MAX_LINE);
+        assert!(line.ends_with('\n'));
+        assert_eq!(line.matches('\n').count(), 1);
+        let v: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["truncated"], true);
+        assert!(v["script"].as_str().unwrap().ends_with(redact::TRUNCATED));
+    }
+}
