@@ -1739,3 +1739,59 @@ fn a_request_that_might_skip_its_guard_is_asked_by_the_shell_first() {
     assert_eq!(run.code, 126, "{}", run.transcript);
     assert!(!Path::new(&marker).exists());
 }
+
+/// The decision log's records in a sandbox's HOME, oldest first.
+fn logged(sb: &Sandbox) -> Vec<Value> {
+    let dir = sb.home().join(".local/state/policy-exec/log");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str::<Value>(l).unwrap())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[rstest]
+#[case("y", Some("approved"), 0)]
+#[case("n", Some("declined"), 126)]
+#[case("none", Some("timed_out"), 126)]
+fn the_prompts_answer_is_in_the_log_with_the_command_and_rule(
+    #[case] answer: &str,
+    #[case] asked: Option<&str>,
+    #[case] code: i32,
+) {
+    let sb = asking_sandbox(1);
+    let run = on_tty(&sb, answer, "-", "-", "touch logged-file");
+    assert_eq!(run.code, code, "{}", run.transcript);
+    let records = logged(&sb);
+    assert_eq!(records.len(), 1, "{records:?}");
+    let r = &records[0];
+    assert_eq!(r["decision"], "request");
+    assert_eq!(r["asked"].as_str(), asked);
+    assert_eq!(r["script"], "touch logged-file");
+    assert_eq!(r["commands"][0]["rule"]["id"], "ask-me");
+    assert!(
+        r["tty"].as_str().is_some_and(|t| t.starts_with("/dev/")),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_request_without_a_terminal_is_logged_as_no_terminal() {
+    let sb = asking_sandbox(1);
+    let out = run(sb.detached(&["-c", "touch x"]));
+    assert_eq!(out.code(), Some(126));
+    let records = logged(&sb);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["asked"], "no_terminal");
+    let (_, json) = refusal(&out);
+    assert_eq!(json["denial_id"], records[0]["id"]);
+}
