@@ -107,6 +107,49 @@ fn per_decision(policy: &Policy, scripts: &[&str], rounds: usize) -> Duration {
     start.elapsed() / u32::try_from(rounds * scripts.len()).unwrap()
 }
 
+/// Installs the default policy under `home/.config/policy-exec` the way install.sh does,
+/// optionally with the decision log turned off in the user scope.
+fn install_default(bin: &Path, home: &Path, log_off: bool) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = home.join(".config/policy-exec");
+    let tree = config.join("policy-config");
+    std::fs::create_dir_all(&config).unwrap();
+    let copied = Command::new("cp")
+        .arg("-R")
+        .arg(root.join("bundles/default/policy-config"))
+        .arg(&tree)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    if log_off {
+        let user = tree.join("user.yaml");
+        let mut text = std::fs::read_to_string(&user).unwrap();
+        text.push_str("\nlog:\n  enabled: false\n");
+        std::fs::write(&user, text).unwrap();
+    }
+    let out = Command::new(bin)
+        .args(["resolve", "--root"])
+        .arg(&config)
+        .args([
+            "--harness",
+            "default",
+            "--task-domain",
+            "default",
+            "--emit-host-rules",
+            "--host-out-dir",
+        ])
+        .arg(&config)
+        .env_clear()
+        .env("HOME", home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn main() {
     // The binary as install.sh builds it (static-pie where the toolchain can).
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -142,6 +185,13 @@ fn main() {
         assert!(ok.success());
     }
 
+    // The default policy installed twice, as install.sh does: once as is (the decision
+    // log on, its default) and once with `log: {enabled: false}` in the user scope, so
+    // the log's cost is measured side by side in the same run.
+    let home_off = tempfile::tempdir().unwrap();
+    install_default(&bin, home.path(), false);
+    install_default(&bin, home_off.path(), true);
+
     // 1. Whole-process check vs bash -c true, interleaved so noise hits both alike.
     let rounds = 200;
     let shim_dir = home.path().join("shims");
@@ -155,7 +205,12 @@ fn main() {
     let (mut plain, mut git, mut bash, mut shell) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut git_direct, mut git_guarded) = (Vec::new(), Vec::new());
+    let mut shell_log_off = Vec::new();
     for _ in 0..rounds {
+        shell_log_off.push(run(Command::new(&shim)
+            .args(["-c", "true"])
+            .env_clear()
+            .env("HOME", home_off.path())));
         bash.push(run(Command::new("/bin/bash").args(["-c", "true"])));
         git_direct.push(run(Command::new("/usr/bin/git").arg("--version")));
         git_guarded.push(run(Command::new(guards.join("git"))
@@ -203,6 +258,13 @@ fn main() {
             (t.as_secs_f64() - bash.as_secs_f64()) * 1e3
         );
     }
+
+    let (on, off) = (median(shell.clone()), median(shell_log_off));
+    println!(
+        "  shell mode, decision log off                {:>8.3} ms  (the log costs {:+.1} µs at the median)",
+        off.as_secs_f64() * 1e3,
+        (on.as_secs_f64() - off.as_secs_f64()) * 1e6
+    );
 
     // 2. In-process decision time by bundle size.
     let scripts = [

@@ -30,6 +30,11 @@
 //!                                            ▼
 //!                  shell/: bash argv → judge → exec(real shell, Permit) | refuse | ask
 //!                  hook/:  harness hook JSON → judge → reply in the harness's format
+//!                  cli check
+//!                                            │ every judgement (decision, prompt answer)
+//!                                            ▼
+//!                  log/: one redacted JSON line per judgement, O_APPEND day files
+//!                        ──► `log denials|tail|show|export --ocsf` (read-only views)
 //! ```
 //!
 //! * [`command`] parses a script with a real bash grammar and lists every simple command
@@ -72,6 +77,10 @@
 //!   hook reaches policy-exec, whether the native files still hold our ledger entries
 //!   for the current policy_hash, and which policy and real shell shell mode will use;
 //!   every problem with the command that fixes it. It only reads.
+//! * [`log`] is the decision log: it turns a finished judgement into one redacted,
+//!   size-capped JSON line appended to a UTC day file, and serves the read-only views.
+//!   It never changes a decision (except the operator's `log.required`, applied by the
+//!   callers); its settings come only from the system and user scopes.
 //! * [`cli`] is the clap front end (and the switch into shell mode); `main.rs` only calls
 //!   [`run`].
 
