@@ -93,6 +93,7 @@ fn generated(n: usize) -> Policy {
         enforcement: None,
         policy_hash: None,
         log: None,
+        ignored_settings: Vec::new(),
     };
     Policy::from_bundle(&bundle, "bench").unwrap()
 }
@@ -246,7 +247,7 @@ fn main() {
         bash.as_secs_f64() * 1e3
     );
     for (label, times) in [
-        ("shell mode: `bash -c true` via the shim", shell),
+        ("shell mode: `bash -c true` via the shim", shell.clone()),
         ("check, no predicate needed", plain),
         ("check `git checkout main` in a clean repo", git),
     ] {
@@ -259,7 +260,7 @@ fn main() {
         );
     }
 
-    let (on, off) = (median(shell.clone()), median(shell_log_off));
+    let (on, off) = (median(shell), median(shell_log_off));
     println!(
         "  shell mode, decision log off                {:>8.3} ms  (the log costs {:+.1} µs at the median)",
         off.as_secs_f64() * 1e3,

@@ -138,7 +138,12 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Log(a) => {
             crate::log::view::run_log(&a, &env_locator(None, None), &mut out, &mut err)
         }
-        Command::Guards(a) => match env_locator(a.bundle, a.manifest).load() {
+        Command::Guards(a) => match crate::lookup::policy_for(
+            &env_locator(a.bundle, a.manifest),
+            &std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+            None,
+            &crate::lookup::Env::from_process(),
+        ) {
             Loaded::Ready(policy) => {
                 for program in policy.guarded_programs() {
                     let _ = writeln!(out, "{program}");
@@ -230,7 +235,9 @@ fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write)
         Some(root) => {
             crate::policy::load::from_tree(root, a.harness.as_deref(), a.task_domain.as_deref())
         }
-        None => locator(a).load(),
+        None => {
+            crate::lookup::policy_for(&locator(a), &cwd, None, &crate::lookup::Env::from_process())
+        }
     };
     let audit = crate::log::Audit::new(crate::log::Mode::Check, None, &script, &cwd);
     let policy = match loaded {

@@ -91,6 +91,7 @@ pub mod git;
 pub mod govern;
 pub mod hook;
 pub mod log;
+pub mod lookup;
 pub mod policy;
 pub mod render;
 pub mod report;

@@ -34,7 +34,9 @@ pub(crate) fn load(ctx: &Context) -> (Found, Option<(PathBuf, String)>) {
         let h = v.get("policy_hash")?.as_str()?.to_string();
         Some((m.clone(), h))
     });
-    let loaded = locator.load();
+    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let loaded =
+        crate::lookup::policy_for(&locator, &here, None, &crate::lookup::Env::from_process());
     (Found { manifest, loaded }, hash)
 }
 

@@ -342,7 +342,13 @@ fn decide(harness: Harness, locator: &Locator, input: &mut dyn Read) -> Verdict 
         }
     };
     let audit = Audit::new(Mode::Hook, Some(harness_name(harness)), &command, &cwd);
-    let policy = match locator.load() {
+    let loaded = crate::lookup::policy_for(
+        locator,
+        &cwd,
+        Some(harness_name(harness)),
+        &crate::lookup::Env::from_process(),
+    );
+    let policy = match loaded {
         Loaded::Ready(p) => p,
         Loaded::Failed { decision, message } => {
             let asked = (decision == Decision::Request).then_some(if harness.can_ask() {

@@ -97,7 +97,13 @@ pub const MAX_LAST: u32 = 100;
 
 /// Runs a log verb. Exit status: 0, 1 (`show`: no such record), 2 (bad arguments).
 pub fn run_log(args: &LogArgs, locator: &Locator, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let settings = match locator.load() {
+    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let settings = match crate::lookup::policy_for(
+        locator,
+        &here,
+        None,
+        &crate::lookup::Env::from_process(),
+    ) {
         Loaded::Ready(p) => p.log.clone(),
         Loaded::Failed { .. } => LogSettings::default(),
     };

@@ -29,6 +29,9 @@ pub struct Bundle {
     /// The decision log settings, taken from the system and user scopes only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<LogSection>,
+    /// Settings a lower scope tried to loosen and that were ignored, one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_settings: Vec<String>,
 }
 
 /// `log` as written in the system and user scopes and in bundles. Unknown keys are
@@ -57,12 +60,21 @@ pub const MACHINE_SCOPES: [&str; 2] = ["system", "user"];
 /// The `log` section from the system and user layers, later keys replacing earlier
 /// ones. SECURITY: a `log` key in any other scope is ignored here (and reported by
 /// `validate`), so a repository cannot hide what agents do in it.
-pub fn log_section(layers: &[Layer]) -> Result<Option<LogSection>, BuildError> {
+pub fn log_section(
+    layers: &[Layer],
+    notes: &mut Vec<String>,
+) -> Result<Option<LogSection>, BuildError> {
     let mut merged = Map::new();
-    for layer in layers
-        .iter()
-        .filter(|l| MACHINE_SCOPES.contains(&l.scope.as_str()))
-    {
+    for layer in layers {
+        if !MACHINE_SCOPES.contains(&layer.scope.as_str()) {
+            if layer.doc.get("log").is_some_and(|v| !v.is_null()) {
+                notes.push(format!(
+                    "`log` in {} ({} scope) is ignored: only the system and user scopes configure the decision log",
+                    layer.path, layer.scope
+                ));
+            }
+            continue;
+        }
         match layer.doc.get("log") {
             None | Some(Value::Null) => {}
             Some(Value::Object(m)) => merged.extend(m.clone()),
@@ -82,6 +94,100 @@ pub fn log_section(layers: &[Layer]) -> Result<Option<LogSection>, BuildError> {
             "`log` is not valid ({e}): use enabled (bool), dir (absolute or ~/ path), required (bool), retention_days (days)"
         ))
     })
+}
+
+fn parse_enforcement(value: &Value) -> Result<EnforcementSection, BuildError> {
+    serde_json::from_value::<EnforcementSection>(value.clone()).map_err(|e| {
+        BuildError(format!(
+            "`enforcement` is not valid ({e}): use unmatched, dynamic (allow|request|deny), shells (name: path), prompt_timeout_seconds, guards (program names)"
+        ))
+    })
+}
+
+/// The `enforcement` section. From the layers when they are known: the system and user
+/// scopes set it (later keys replacing earlier ones, `shells` merged by name, as the
+/// reference merges maps); a repo, harness, task-domain or task-instance scope may only
+/// make `unmatched` and `dynamic` stricter and set the prompt timeout. SECURITY: what a
+/// lower scope cannot do — loosen a decision, choose the real shell that is exec'd, or
+/// change the guarded programs — is ignored and named in `notes`. Without layers (a
+/// single policy file) the merged policy's section is taken as written.
+fn enforcement_section(
+    policy: &Value,
+    layers: &[Layer],
+    notes: &mut Vec<String>,
+) -> Result<Option<EnforcementSection>, BuildError> {
+    if layers.is_empty() {
+        return policy.get("enforcement").map(parse_enforcement).transpose();
+    }
+    let mut out: Option<EnforcementSection> = None;
+    for layer in layers {
+        let Some(value) = layer.doc.get("enforcement").filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let e = parse_enforcement(value)
+            .map_err(|err| BuildError(format!("{}: {}", layer.path, err.0)))?;
+        let current = out.get_or_insert_with(EnforcementSection::default);
+        if MACHINE_SCOPES.contains(&layer.scope.as_str()) {
+            if e.unmatched.is_some() {
+                current.unmatched = e.unmatched;
+            }
+            if e.dynamic.is_some() {
+                current.dynamic = e.dynamic;
+            }
+            current.shells.extend(e.shells);
+            if e.prompt_timeout_seconds.is_some() {
+                current.prompt_timeout_seconds = e.prompt_timeout_seconds;
+            }
+            if e.guards.is_some() {
+                current.guards = e.guards;
+            }
+            continue;
+        }
+        let ignored = |key: &str, value: &str| {
+            format!(
+                "`enforcement.{key}: {value}` in {} ({} scope) is ignored: only the system and user scopes may loosen enforcement",
+                layer.path, layer.scope
+            )
+        };
+        for (key, new, slot, default) in [
+            (
+                "unmatched",
+                &e.unmatched,
+                &mut current.unmatched,
+                Decision::Allow,
+            ),
+            (
+                "dynamic",
+                &e.dynamic,
+                &mut current.dynamic,
+                Decision::Request,
+            ),
+        ] {
+            let Some(new) = new else { continue };
+            let Some(wanted) = Decision::parse(new) else {
+                return Err(BuildError(format!(
+                    "{}: `enforcement.{key}` is `{new}`: use allow, request or deny",
+                    layer.path
+                )));
+            };
+            let now = slot.as_deref().and_then(Decision::parse).unwrap_or(default);
+            if wanted >= now {
+                *slot = Some(wanted.as_str().to_string());
+            } else {
+                notes.push(ignored(key, new));
+            }
+        }
+        if e.prompt_timeout_seconds.is_some() {
+            current.prompt_timeout_seconds = e.prompt_timeout_seconds;
+        }
+        if !e.shells.is_empty() {
+            notes.push(ignored("shells", "…"));
+        }
+        if e.guards.is_some() {
+            notes.push(ignored("guards", "…"));
+        }
+    }
+    Ok(out)
 }
 
 /// `enforcement` as written in policies and bundles. Unknown keys are refused: a
@@ -383,22 +489,17 @@ pub fn build(
             }
         }
     }
-    let enforcement = policy
-        .get("enforcement")
-        .map(|e| serde_json::from_value::<EnforcementSection>(e.clone()))
-        .transpose()
-        .map_err(|e| {
-            BuildError(format!(
-                "`enforcement` is not valid ({e}): use unmatched, dynamic (allow|request|deny), shells (name: path), prompt_timeout_seconds, guards (program names)"
-            ))
-        })?;
+    let mut notes = Vec::new();
+    let enforcement = enforcement_section(policy, layers, &mut notes)?;
+    let log = log_section(layers, &mut notes)?;
     Ok(Bundle {
         schema_version: 1,
         required_conditions: required,
         commands,
         enforcement,
         policy_hash: policy_hash.map(str::to_string),
-        log: log_section(layers)?,
+        log,
+        ignored_settings: notes,
     })
 }
 

@@ -114,6 +114,10 @@ pub struct Policy {
     pub policy_hash: Option<String>,
     /// Where the policy came from, for messages (`embedded default policy`, a path).
     pub source: String,
+    /// The scope files it was resolved from, in merge order, as (scope, path), when known.
+    pub scopes: Vec<(String, String)>,
+    /// Settings a lower scope tried to loosen and that were ignored.
+    pub notes: Vec<String>,
 }
 
 impl Policy {
@@ -132,6 +136,8 @@ impl Policy {
             log: LogSettings::default(),
             policy_hash: bundle.policy_hash.clone(),
             source: source.to_string(),
+            scopes: Vec::new(),
+            notes: bundle.ignored_settings.clone(),
         };
         if let Some(e) = &bundle.enforcement {
             if let Some(d) = e.unmatched.as_deref() {

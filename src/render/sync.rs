@@ -41,6 +41,10 @@ pub struct SyncArgs {
     /// With --apply: create the exec-guard directory (an existing one is always refreshed)
     #[arg(long, requires = "apply")]
     pub guards: bool,
+    /// With --apply: replace the installed policy even when this one drops rules it has
+    /// (without it, such an apply is refused and the dropped rules are named)
+    #[arg(long, requires = "apply")]
+    pub replace: bool,
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
@@ -192,6 +196,8 @@ pub struct Request {
     /// The exec-guard directory to refresh (with `apply`), whether to create it, and the
     /// binary its links lead to.
     pub guards: Option<(PathBuf, bool, PathBuf)>,
+    /// Replace an installed policy even when this one drops some of its rules.
+    pub replace: bool,
 }
 
 /// Everything `sync` did.
@@ -338,6 +344,45 @@ fn whole_file(label: &str, path: PathBuf, text: String) -> Planned {
     }
 }
 
+/// SECURITY: `sync --apply` installs the machine's bundle. A policy that lacks rules the
+/// installed one has (a project's policy applied by mistake, a trimmed copy) would
+/// silently drop them for every repository: refuse and name them, unless `--replace`.
+fn refuse_narrowing(
+    installed: &Path,
+    new: &crate::policy::bundle::Bundle,
+) -> Result<(), SyncError> {
+    let Ok(text) = std::fs::read_to_string(installed) else {
+        return Ok(());
+    };
+    let Ok(old) = serde_json::from_str::<crate::policy::bundle::Bundle>(&text) else {
+        return Ok(());
+    };
+    let kept: std::collections::HashSet<&str> =
+        new.commands.iter().map(|r| r.id.as_str()).collect();
+    let dropped: Vec<String> = old
+        .commands
+        .iter()
+        .filter(|r| !kept.contains(r.id.as_str()))
+        .map(|r| {
+            let from = r
+                .origin
+                .as_ref()
+                .map(|o| format!(" from {}", o.path))
+                .unwrap_or_default();
+            format!("`{}` ({} `{}`{from})", r.id, r.action, r.pattern)
+        })
+        .collect();
+    if dropped.is_empty() {
+        return Ok(());
+    }
+    Err(SyncError::Input(format!(
+        "the installed policy `{}` has {} rule(s) this one drops: {}; project rules belong in the repository's own `policy-config/repo.yaml` (the machine policy keeps applying there); pass --replace to replace the machine policy anyway",
+        installed.display(),
+        dropped.len(),
+        dropped.join(", ")
+    )))
+}
+
 /// Renders, writes and applies.
 pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
     let bundle = super::bundle_from(
@@ -401,6 +446,9 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
                 .map_err(|e| SyncError::Write(format!("cannot read the current directory ({e})")))?
                 .join(config_dir)
         };
+        if !req.replace {
+            refuse_narrowing(&config_abs.join(BUNDLE_NAME), &bundle)?;
+        }
         let (bundle_text, manifest_text) = super::wrapper_texts(&bundle, &config_abs);
         planned.push(whole_file(
             "policy-exec",
@@ -591,6 +639,7 @@ pub fn run_sync(args: &SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
                 include_conditional: args.include_conditional,
                 hooks,
                 guards,
+                replace: args.replace,
             },
         )
     })();

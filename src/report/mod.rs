@@ -120,6 +120,8 @@ pub fn explain_json(eval: &Evaluation, policy: &Policy) -> Value {
         "commands": commands,
         "policy_hash": policy.policy_hash,
         "policy_source": policy.source,
+        "scopes": policy.scopes.iter().map(|(s, p)| json!({"scope": s, "path": p})).collect::<Vec<_>>(),
+        "ignored_settings": policy.notes,
         "enforcement": {"unmatched": policy.enforcement.unmatched.as_str(), "dynamic": policy.enforcement.dynamic.as_str()},
         "fallbacks": {
             "missing_policy": policy.fallbacks.missing_policy.as_str(),
@@ -171,6 +173,17 @@ pub fn explain_text(script: &str, eval: &Evaluation, policy: &Policy) -> String 
     let mut out = String::new();
     let hash = policy.policy_hash.as_deref().unwrap_or("unknown");
     out.push_str(&format!("policy: {} (policy_hash {hash})\n", policy.source));
+    if !policy.scopes.is_empty() {
+        let chain: Vec<String> = policy
+            .scopes
+            .iter()
+            .map(|(scope, path)| format!("{scope} {path}"))
+            .collect();
+        out.push_str(&format!("scopes: {}\n", chain.join(" › ")));
+    }
+    for note in &policy.notes {
+        out.push_str(&format!("note: {}\n", one_line(note)));
+    }
     out.push_str(&format!("script: {}\n", one_line(script)));
     if let Some(e) = &eval.parse_error {
         out.push_str(&format!("parse error: {e}\n"));

@@ -168,6 +168,7 @@ pub fn run_resolve(args: &ResolveArgs, out: &mut dyn Write, err: &mut dyn Write)
                     include_conditional: args.include_conditional,
                     hooks: None,
                     guards: None,
+                    replace: false,
                 },
             )
         })();

@@ -229,6 +229,16 @@ pub fn emit_json(resolved: &Resolved) -> String {
 /// one reported. Paths in [`Resolved::scopes`] are absolute, with `root` and the explicit
 /// files resolved like Python's `Path.resolve()`.
 pub fn resolve(req: &ResolveRequest) -> Result<Resolved, ResolveError> {
+    resolve_with_repo(req, None)
+}
+
+/// Like [`resolve`], with the repo scope read from `repo` instead of the tree's own
+/// `repo.yaml`: the repository a command runs in supplies its own scope (per-project
+/// policy), the rest comes from the installed tree.
+pub fn resolve_with_repo(
+    req: &ResolveRequest,
+    repo: Option<&Path>,
+) -> Result<Resolved, ResolveError> {
     check_name("--harness", &req.harness, "codex")?;
     check_name("--task-domain", &req.task_domain, "deployment")?;
     let root = resolve_path(&req.root)?;
@@ -249,7 +259,13 @@ pub fn resolve(req: &ResolveRequest) -> Result<Resolved, ResolveError> {
             Scope::User,
             explicit(&req.user)?.unwrap_or_else(|| discover(&config, "user")),
         ),
-        (Scope::Repo, discover(&config, "repo")),
+        (
+            Scope::Repo,
+            match repo {
+                Some(r) => resolve_path(r)?,
+                None => discover(&config, "repo"),
+            },
+        ),
         (
             Scope::Harness,
             discover(&config.join("harness"), &req.harness),

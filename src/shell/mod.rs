@@ -54,7 +54,9 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         );
         return NO_SHELL;
     }
-    let loaded = locator.load();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new("/").to_path_buf());
+    let loaded =
+        crate::lookup::policy_for(locator, &cwd, None, &crate::lookup::Env::from_process());
     let configured = match &loaded {
         Loaded::Ready(p) => p.enforcement.shells.get(&name).cloned(),
         Loaded::Failed { .. } => None,
@@ -72,7 +74,6 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         // bash will print its own usage error and run nothing.
         Err(_) => return exec::exec(exec::Permit::runs_nothing(), &shell, &argv0, &args),
     };
-    let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new("/").to_path_buf());
     let policy = match loaded {
         Loaded::Ready(p) => p,
         Loaded::Failed { decision, message } => {
@@ -185,7 +186,9 @@ pub fn run_guard(argv: Vec<OsString>, locator: &Locator) -> u8 {
     let mut words = vec![OsString::from(&name)];
     words.extend(args.iter().cloned());
     let script = guard::quoted(&words);
-    let policy = match locator.load() {
+    let loaded =
+        crate::lookup::policy_for(locator, &cwd, None, &crate::lookup::Env::from_process());
+    let policy = match loaded {
         Loaded::Ready(p) => p,
         Loaded::Failed { decision, message } => {
             let audit = Audit::new(Mode::Guard, None, &script, &cwd);

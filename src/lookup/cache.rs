@@ -1,0 +1,218 @@
+//! The compiled-policy cache: one file per selection (installed root, harness, task
+//! domain, task instance, repository scope) under `$XDG_CACHE_HOME/policy-exec/`,
+//! holding the compiled bundle and the identity of every file it was built from.
+//!
+//! A judgement checks it with a few `stat`s: the scope files discovery finds now must
+//! be the ones recorded, each with the same device, inode, size, modification and change
+//! time, and the binary must be the one that wrote it. Anything else — an edited scope
+//! file, a new `repo.yaml`, a new policy-exec, a cache file edited or cut short (its
+//! first line is the SHA-256 of the rest) — is a miss, and the caller rebuilds. Writes
+//! go to a temporary file in the same directory and are renamed into place, so two
+//! processes rebuilding at once each read a whole file, old or new.
+
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Compiled, Selection};
+use crate::policy::bundle::Bundle;
+use crate::resolve;
+
+/// The cache format's version (bump when [`Entry`] changes).
+const FORMAT: u32 = 1;
+/// The largest cache file read.
+const MAX_BYTES: u64 = 64 << 20;
+
+/// A cache directory.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// What identifies a file's content without reading it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct FileId {
+    path: String,
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime_ns: i64,
+    ctime_ns: i64,
+    /// The content's SHA-256 when the entry was written (for audits; not re-read).
+    sha256: String,
+}
+
+impl FileId {
+    /// The identity of `path` now (without its content hash).
+    fn stat(path: &Path) -> Option<FileId> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileId {
+            path: path.display().to_string(),
+            dev: m.dev(),
+            ino: m.ino(),
+            size: m.size(),
+            mtime_ns: m
+                .mtime()
+                .saturating_mul(1_000_000_000)
+                .saturating_add(m.mtime_nsec()),
+            ctime_ns: m
+                .ctime()
+                .saturating_mul(1_000_000_000)
+                .saturating_add(m.ctime_nsec()),
+            sha256: String::new(),
+        })
+    }
+
+    fn same_as_now(&self) -> bool {
+        FileId::stat(Path::new(&self.path)).is_some_and(|now| {
+            (now.dev, now.ino, now.size, now.mtime_ns, now.ctime_ns)
+                == (self.dev, self.ino, self.size, self.mtime_ns, self.ctime_ns)
+        })
+    }
+}
+
+/// One cache file's body.
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    format: u32,
+    version: String,
+    exe: Option<FileId>,
+    selection: Vec<Option<String>>,
+    discovered: Vec<Option<String>>,
+    files: Vec<FileId>,
+    scopes: Vec<(String, String)>,
+    bundle: Bundle,
+}
+
+/// The selection as the cache keys it.
+fn selection_key(s: &Selection) -> Vec<Option<String>> {
+    let shown = |p: &Path| p.display().to_string();
+    vec![
+        Some(shown(&s.root)),
+        Some(s.harness.clone()),
+        Some(s.task_domain.clone()),
+        s.task_instance.as_deref().map(shown),
+        s.repo_file.as_deref().map(shown),
+    ]
+}
+
+/// The scope files discovery finds for a selection now (a few `stat`s): a file that
+/// appears, disappears or changes extension changes this list.
+fn discovered(s: &Selection) -> Vec<Option<String>> {
+    let Ok(config) = resolve::config_dir(&s.root) else {
+        return vec![None];
+    };
+    let find = |dir: &Path, stem: &str| resolve::find_scope_file(dir, stem);
+    [
+        find(&config, "system"),
+        find(&config, "user"),
+        s.repo_file.clone().or_else(|| find(&config, "repo")),
+        find(&config.join("harness"), &s.harness),
+        find(&config.join("task-domain"), &s.task_domain),
+        s.task_instance.clone(),
+    ]
+    .into_iter()
+    .map(|p| p.map(|p| p.display().to_string()))
+    .collect()
+}
+
+fn exe_id() -> Option<FileId> {
+    FileId::stat(&std::env::current_exe().ok()?)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Cache {
+    /// The cache in `dir`.
+    pub fn at(dir: impl Into<PathBuf>) -> Cache {
+        Cache { dir: dir.into() }
+    }
+
+    /// The file for a selection.
+    pub fn file(&self, s: &Selection) -> PathBuf {
+        let key = serde_json::to_string(&selection_key(s)).unwrap_or_default();
+        let digest = hex(&Sha256::digest(key.as_bytes()));
+        self.dir.join(format!(
+            "compiled-{}.json",
+            digest.get(..24).unwrap_or(&digest)
+        ))
+    }
+
+    /// The compiled policy for a selection, when the cache holds a fresh one.
+    pub fn get(&self, s: &Selection) -> Option<Compiled> {
+        let text = read_capped(&self.file(s))?;
+        let (sum, body) = text.split_once('\n')?;
+        if hex(&Sha256::digest(body.as_bytes())) != sum {
+            return None;
+        }
+        let entry: Entry = serde_json::from_str(body).ok()?;
+        let fresh = entry.format == FORMAT
+            && entry.version == env!("CARGO_PKG_VERSION")
+            && entry.exe
+                == exe_id().map(|mut e| {
+                    e.sha256.clear();
+                    e
+                })
+            && entry.selection == selection_key(s)
+            && entry.discovered == discovered(s)
+            && entry.files.iter().all(FileId::same_as_now);
+        fresh.then(|| Compiled {
+            bundle: entry.bundle,
+            scopes: entry.scopes,
+            files: entry.files.iter().map(|f| PathBuf::from(&f.path)).collect(),
+        })
+    }
+
+    /// Stores a compiled selection (atomically: a temporary file renamed into place).
+    pub fn put(&self, s: &Selection, compiled: &Compiled) -> std::io::Result<()> {
+        let mut files = Vec::with_capacity(compiled.files.len());
+        for path in &compiled.files {
+            let Some(mut id) = FileId::stat(path) else {
+                // It changed under us: do not cache what may already be stale.
+                return Ok(());
+            };
+            id.sha256 = hex(&Sha256::digest(std::fs::read(path)?));
+            files.push(id);
+        }
+        let entry = Entry {
+            format: FORMAT,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            exe: exe_id(),
+            selection: selection_key(s),
+            discovered: discovered(s),
+            files,
+            scopes: compiled.scopes.clone(),
+            bundle: compiled.bundle.clone(),
+        };
+        let body = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+        let text = format!("{}\n{body}", hex(&Sha256::digest(body.as_bytes())));
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.persist(self.file(s)).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+use std::os::unix::fs::DirBuilderExt;
+
+/// A regular file's text, at most [`MAX_BYTES`].
+fn read_capped(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_BYTES {
+        return None;
+    }
+    let mut text = String::new();
+    file.take(MAX_BYTES).read_to_string(&mut text).ok()?;
+    Some(text)
+}

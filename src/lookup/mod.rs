@@ -1,0 +1,307 @@
+//! Per-judgement policy lookup (per-project policy): which scope files apply to a command
+//! judged in a directory, and the compiled policy for them, cached.
+//!
+//! The machine holds the system, user, harness and task-domain scopes in the installed
+//! tree (`$XDG_CONFIG_HOME/policy-exec/policy-config/`, else
+//! `/etc/policy-exec/policy-config/`); a repository holds its own repo scope
+//! (`<top>/policy-config/repo.yaml`, else `<top>/policy-contract/policy-config/repo.yaml`,
+//! the reference's layout), and the installed `repo.yaml` applies where the repository
+//! has none. The harness comes from the hook subcommand, `POLICY_EXEC_HARNESS`, or the
+//! environment the harness sets (`CLAUDECODE=1`), else `default`; the task domain and
+//! task instance from `POLICY_EXEC_TASK_DOMAIN` / `POLICY_EXEC_TASK_INSTANCE`, else
+//! `default` and none.
+//!
+//! What it reads: scope files (through [`crate::resolve`]), a few `stat`s per judgement,
+//! and its cache (`$XDG_CACHE_HOME/policy-exec/`, see [`cache`]). What it writes: only
+//! the cache, atomically. What it must never do: fall back to another policy when the
+//! installed one cannot be read — every failure is an error the caller turns into a deny
+//! naming the file — or let a repository's file loosen what the machine decided (a
+//! repository scope that drops a machine `commands.deny` entry is refused; loosening
+//! `enforcement` and `log` settings are ignored by [`crate::policy::bundle::build`]).
+
+pub mod cache;
+
+use std::path::{Path, PathBuf};
+
+use crate::policy::bundle;
+use crate::policy::policy::Policy;
+use crate::resolve::{self, ResolveRequest};
+
+/// The process environment lookup reads, captured once (tests build it by hand).
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// `POLICY_EXEC_HARNESS`.
+    pub harness: Option<String>,
+    /// `POLICY_EXEC_TASK_DOMAIN`.
+    pub task_domain: Option<String>,
+    /// `POLICY_EXEC_TASK_INSTANCE`.
+    pub task_instance: Option<PathBuf>,
+    /// The harness the environment says is running (`CLAUDECODE=1` → `claude`).
+    pub detected_harness: Option<String>,
+    /// `$XDG_CACHE_HOME` or `~/.cache`.
+    pub cache_home: Option<PathBuf>,
+}
+
+impl Env {
+    /// From this process's environment.
+    pub fn from_process() -> Env {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .filter(|h| h.is_absolute());
+        Env {
+            harness: var("POLICY_EXEC_HARNESS"),
+            task_domain: var("POLICY_EXEC_TASK_DOMAIN"),
+            task_instance: var("POLICY_EXEC_TASK_INSTANCE").map(PathBuf::from),
+            detected_harness: (var("CLAUDECODE").as_deref() == Some("1"))
+                .then(|| "claude".to_string()),
+            cache_home: std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .or_else(|| home.map(|h| h.join(".cache"))),
+        }
+    }
+}
+
+/// The scope files one judgement uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// The installed root (holds `policy-config/`).
+    pub root: PathBuf,
+    /// The harness scope's name.
+    pub harness: String,
+    /// The task-domain scope's name.
+    pub task_domain: String,
+    /// The task-instance file, when one is set.
+    pub task_instance: Option<PathBuf>,
+    /// The repository's own repo scope, when the judged directory is in a repository
+    /// that has one.
+    pub repo_file: Option<PathBuf>,
+}
+
+/// The installed tree: the first of `<config_home>/policy-exec` and
+/// `<system_config>/policy-exec` that holds a `policy-config` entry. An entry that exists
+/// but cannot be read (a dangling link, a loop, no permission) is an error, never a
+/// reason to look further.
+pub fn installed_root(dirs: &[&Path]) -> Result<Option<PathBuf>, String> {
+    for dir in dirs {
+        let root = dir.join("policy-exec");
+        let tree = root.join("policy-config");
+        match std::fs::symlink_metadata(&tree) {
+            Ok(_) => {
+                return match std::fs::metadata(&tree) {
+                    Ok(m) if m.is_dir() => Ok(Some(root)),
+                    Ok(_) => Err(format!(
+                        "the installed policy tree `{}` is not a directory: reinstall it (`./install.sh`)",
+                        tree.display()
+                    )),
+                    Err(e) => Err(format!(
+                        "the installed policy tree `{}` cannot be read ({e}): fix it or reinstall it (`./install.sh`)",
+                        tree.display()
+                    )),
+                };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(format!(
+                    "the installed policy tree `{}` cannot be read ({e}): fix its directory's permissions",
+                    tree.display()
+                ));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The top of the repository containing `dir` (the nearest ancestor with a `.git`
+/// entry) and its own repo scope file, if it has one.
+pub fn repository_scope(dir: &Path) -> Option<PathBuf> {
+    let top = crate::log::record::repo_top(dir)?;
+    [
+        top.join("policy-config"),
+        top.join("policy-contract/policy-config"),
+    ]
+    .iter()
+    .find_map(|config| resolve::find_scope_file(config, "repo"))
+}
+
+/// Which scope files apply to a command judged in `cwd`.
+pub fn select(root: &Path, cwd: &Path, harness_hint: Option<&str>, env: &Env) -> Selection {
+    let config = root.join("policy-config");
+    let has_harness =
+        |name: &str| resolve::find_scope_file(&config.join("harness"), name).is_some();
+    // An operator's explicit choice is used as given (a missing file is an error later);
+    // what the harness implies is used only when the tree has a file for it.
+    let harness = env.harness.clone().unwrap_or_else(|| {
+        harness_hint
+            .map(str::to_string)
+            .or_else(|| env.detected_harness.clone())
+            .filter(|h| has_harness(h))
+            .unwrap_or_else(|| "default".to_string())
+    });
+    Selection {
+        root: root.to_path_buf(),
+        harness,
+        task_domain: env
+            .task_domain
+            .clone()
+            .unwrap_or_else(|| "default".to_string()),
+        task_instance: env.task_instance.clone(),
+        repo_file: repository_scope(cwd),
+    }
+}
+
+/// Resolves and compiles a selection (no cache): the slow path.
+pub fn compile(selection: &Selection) -> Result<Compiled, String> {
+    let request = ResolveRequest {
+        root: selection.root.clone(),
+        harness: selection.harness.clone(),
+        task_domain: selection.task_domain.clone(),
+        task_instance: selection.task_instance.clone(),
+        system: None,
+        user: None,
+    };
+    let resolved = resolve::resolve_with_repo(&request, selection.repo_file.as_deref())
+        .map_err(|e| format!("the policy for this directory cannot be resolved: {e}"))?;
+    // SECURITY: a repository's own file must not drop a machine deny by redeclaring
+    // `commands.deny`/`commands.require` (the reference's merge replaces those lists).
+    if let Some(repo) = &selection.repo_file {
+        let dropped: Vec<String> = resolved
+            .warnings
+            .iter()
+            .filter(|w| same_file(&w.dropped_by, repo))
+            .map(|w| format!("`{}`", w.entry))
+            .collect();
+        if !dropped.is_empty() {
+            return Err(format!(
+                "the repository scope `{}` redeclares a commands list and would drop the machine's {}: a repository can only add rules; write them as `command_rules`",
+                repo.display(),
+                dropped.join(", ")
+            ));
+        }
+    }
+    let layers = crate::policy::load::layers(&resolved.scopes, &selection.root);
+    let built = bundle::build(&resolved.policy, &layers, Some(&resolved.policy_hash))
+        .map_err(|e| format!("the policy for this directory cannot be compiled: {e}"))?;
+    let scopes: Vec<(String, String)> = resolved
+        .scopes
+        .iter()
+        .map(|(s, p)| (s.clone(), p.display().to_string()))
+        .collect();
+    let files: Vec<PathBuf> = resolved.scopes.iter().map(|(_, p)| p.clone()).collect();
+    Ok(Compiled {
+        bundle: built,
+        scopes,
+        files,
+    })
+}
+
+/// A compiled selection: the bundle and where it came from.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The bundle (rules, enforcement, log settings, ignored settings).
+    pub bundle: bundle::Bundle,
+    /// (scope, path) in merge order.
+    pub scopes: Vec<(String, String)>,
+    /// Every file that contributed.
+    pub files: Vec<PathBuf>,
+}
+
+impl Compiled {
+    /// The policy to judge with.
+    pub fn policy(&self, source: &str) -> Result<Policy, String> {
+        let mut p = Policy::from_bundle(&self.bundle, source)
+            .map_err(|e| format!("the installed policy has an invalid rule: {e}"))?;
+        p.scopes = self.scopes.clone();
+        Ok(p)
+    }
+}
+
+/// The policy for a command judged in `cwd`, from the installed tree at `root`, through
+/// the cache when it is fresh.
+pub fn load(
+    root: &Path,
+    cwd: &Path,
+    harness_hint: Option<&str>,
+    env: &Env,
+) -> Result<Policy, String> {
+    let selection = select(root, cwd, harness_hint, env);
+    let store = env
+        .cache_home
+        .as_ref()
+        .map(|c| cache::Cache::at(c.join("policy-exec")));
+    let (compiled, how) = match store.as_ref().and_then(|c| c.get(&selection)) {
+        Some(hit) => (hit, "cached"),
+        None => {
+            let compiled = compile(&selection)?;
+            if let Some(c) = &store {
+                // A cache that cannot be written only costs the next judgement a rebuild.
+                let _ = c.put(&selection, &compiled);
+            }
+            (compiled, "compiled now")
+        }
+    };
+    let source = format!(
+        "policy tree `{}` ({how}; harness {}, task-domain {}{})",
+        root.display(),
+        selection.harness,
+        selection.task_domain,
+        selection
+            .repo_file
+            .as_ref()
+            .map(|r| format!(", repository scope `{}`", r.display()))
+            .unwrap_or_default()
+    );
+    compiled.policy(&source)
+}
+
+/// Whether two paths name the same file (canonically; as written when they cannot be
+/// canonicalised).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// The policy for a judgement in `cwd`: an explicit `--bundle`, `--manifest` or
+/// `POLICY_EXEC_MANIFEST` first; else the installed tree, with the repository's own repo
+/// scope (per-project policy, cached); else an installed manifest without a tree (an
+/// older installation); else the embedded default. An installed tree that cannot be
+/// read, resolved or compiled is a deny naming the file — never a fall back.
+pub fn policy_for(
+    locator: &crate::policy::load::Locator,
+    cwd: &Path,
+    harness_hint: Option<&str>,
+    env: &Env,
+) -> crate::policy::load::Loaded {
+    use crate::policy::Decision;
+    use crate::policy::load::Loaded;
+    if locator.bundle.is_some() || locator.manifest.is_some() || locator.env_manifest.is_some() {
+        return locator.load();
+    }
+    let dirs: Vec<&Path> = [&locator.config_home, &locator.system_config]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
+    match installed_root(&dirs) {
+        Err(message) => Loaded::Failed {
+            decision: Decision::Deny,
+            message,
+        },
+        Ok(Some(root)) => match load(&root, cwd, harness_hint, env) {
+            Ok(p) => Loaded::Ready(Box::new(p)),
+            Err(message) => Loaded::Failed {
+                decision: Decision::Deny,
+                message,
+            },
+        },
+        Ok(None) => locator.load(),
+    }
+}

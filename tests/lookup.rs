@@ -1,0 +1,414 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! Per-project policy end to end: the real binary with a private HOME holding an
+//! installed tree (the default policy, as install.sh installs it), real git repositories
+//! with and without their own `policy-config/repo.yaml`, the compiled cache, and
+//! `sync --apply` refusing to narrow the machine policy.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_policy-exec");
+
+struct Env {
+    tmp: TempDir,
+}
+
+impl Env {
+    /// A HOME with the default policy installed as a tree.
+    fn new() -> Env {
+        let env = Env {
+            tmp: tempfile::tempdir().unwrap(),
+        };
+        let tree = env.config().join("policy-config");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("bundles/default/policy-config"),
+            &tree,
+        );
+        env
+    }
+
+    fn home(&self) -> PathBuf {
+        self.tmp.path().join("home")
+    }
+
+    fn config(&self) -> PathBuf {
+        self.home().join(".config/policy-exec")
+    }
+
+    /// A git repository under the temp dir, optionally with its own repo scope.
+    fn repo(&self, name: &str, repo_yaml: Option<&str>) -> PathBuf {
+        let dir = self.tmp.path().join(name);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        let ok = Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(&dir)
+            .env("HOME", self.home())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        if let Some(text) = repo_yaml {
+            self.write_repo_scope(&dir, text);
+        }
+        dir
+    }
+
+    fn write_repo_scope(&self, repo: &Path, text: &str) {
+        std::fs::create_dir_all(repo.join("policy-config")).unwrap();
+        std::fs::write(repo.join("policy-config/repo.yaml"), text).unwrap();
+    }
+
+    fn run_in(&self, dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(BIN);
+        cmd.env_clear()
+            .env("HOME", self.home())
+            .env("PATH", "/usr/bin:/bin")
+            .current_dir(dir)
+            .args(args)
+            .stdin(Stdio::null());
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    /// `check`'s one-line verdict in `dir` (exit code, text).
+    fn check(&self, dir: &Path, command: &str) -> (i32, String) {
+        let out = self.run_in(dir, &["check", "--", command], &[]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.code().unwrap(), text)
+    }
+
+    fn explain(&self, dir: &Path, command: &str) -> String {
+        let out = self.run_in(dir, &["explain", command], &[]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+const DENY_DEPLOY: &str = "policy_version: v1
+scope: repo
+command_rules:
+  - id: no-make-deploy
+    action: deny
+    reason: deploys go through CI
+    match: {prefix: make deploy}
+";
+
+#[test]
+fn a_repository_scope_adds_its_rules_there_only_and_edits_apply_on_the_next_command() {
+    let env = Env::new();
+    let project = env.repo("project", Some(DENY_DEPLOY));
+    let other = env.repo("other", None);
+
+    // Inside the project (and below its top): its rule, and every machine rule.
+    assert_eq!(env.check(&project.join("sub"), "make deploy").0, 2);
+    let (code, text) = env.check(&project, "git reset --hard HEAD~1");
+    assert_eq!(code, 2, "{text}");
+    assert_eq!(env.check(&project, "git push origin +main").0, 2);
+    assert_eq!(env.check(&project, "make test").0, 0);
+    // Another repository is unaffected.
+    assert_eq!(env.check(&other, "make deploy").0, 0);
+
+    // explain names the chain and the hash.
+    let text = env.explain(&project, "make deploy");
+    assert!(
+        text.contains(&format!(
+            "repo {}",
+            project.join("policy-config/repo.yaml").display()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("policy_hash "), "{text}");
+
+    // An edit takes effect on the next command, with nothing run in between.
+    env.write_repo_scope(&project, &DENY_DEPLOY.replace("make deploy", "make ship"));
+    assert_eq!(env.check(&project, "make deploy").0, 0);
+    assert_eq!(env.check(&project, "make ship").0, 2);
+
+    // Deleted: the installed repo scope applies again.
+    std::fs::remove_file(project.join("policy-config/repo.yaml")).unwrap();
+    assert_eq!(env.check(&project, "make ship").0, 0);
+    let text = env.explain(&project, "ls");
+    assert!(
+        text.contains(&format!(
+            "repo {}",
+            env.config().join("policy-config/repo.yaml").display()
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_reference_layout_is_found_too() {
+    let env = Env::new();
+    let project = env.repo("ref", None);
+    std::fs::create_dir_all(project.join("policy-contract/policy-config")).unwrap();
+    std::fs::write(
+        project.join("policy-contract/policy-config/repo.yaml"),
+        DENY_DEPLOY,
+    )
+    .unwrap();
+    assert_eq!(env.check(&project, "make deploy").0, 2);
+}
+
+#[test]
+fn a_repository_cannot_loosen_enforcement_or_drop_a_machine_deny() {
+    let env = Env::new();
+    // The machine asks for anything unmatched.
+    let user = env.config().join("policy-config/user.yaml");
+    let text = std::fs::read_to_string(&user).unwrap() + "\nenforcement:\n  unmatched: request\n";
+    std::fs::write(&user, text).unwrap();
+    let loose = env.repo(
+        "loose",
+        Some("policy_version: v1\nscope: repo\nenforcement: {unmatched: allow, dynamic: allow}\ncommand_rules:\n  - {id: x, action: allow, match: {prefix: make}}\n"),
+    );
+    let (code, text) = env.check(&loose, "some-unknown-tool");
+    assert_eq!(code, 1, "unmatched stays request: {text}");
+    let explain = env.explain(&loose, "some-unknown-tool");
+    assert!(
+        explain.contains("`enforcement.unmatched: allow`") && explain.contains("is ignored"),
+        "{explain}"
+    );
+    // `validate` of that tree would not see the repository; explain says it.
+
+    // A repository that redeclares commands.deny would drop the machine's: refused.
+    let system = env.config().join("policy-config/system.yaml");
+    let text = std::fs::read_to_string(&system).unwrap()
+        + "\ncommands:\n  deny:\n    - \"terraform destroy*\"\n";
+    std::fs::write(&system, text).unwrap();
+    let dropper = env.repo(
+        "dropper",
+        Some("policy_version: v1\nscope: repo\ncommands:\n  deny: []\n"),
+    );
+    let (code, text) = env.check(&dropper, "terraform destroy");
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("drop the machine's"), "{text}");
+    assert!(text.contains("terraform destroy"), "{text}");
+}
+
+#[test]
+fn a_broken_repository_scope_is_a_deny_naming_the_file_and_line() {
+    let env = Env::new();
+    let broken = env.repo(
+        "broken",
+        Some("policy_version: v1\nscope: repo\ncommand_rules: [\n  - nope\n"),
+    );
+    let (code, text) = env.check(&broken, "ls");
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains(&broken.join("policy-config/repo.yaml").display().to_string()),
+        "{text}"
+    );
+    assert!(text.contains("line 4"), "{text}");
+}
+
+#[test]
+fn the_cache_is_reused_rebuilt_on_change_and_when_tampered_with() {
+    let env = Env::new();
+    let project = env.repo("cached", Some(DENY_DEPLOY));
+    let first = env.explain(&project, "ls");
+    assert!(first.contains("(compiled now;"), "{first}");
+    for _ in 0..3 {
+        let again = env.explain(&project, "ls");
+        assert!(
+            again.contains("(cached;"),
+            "an unchanged tree is not recompiled: {again}"
+        );
+    }
+    // A machine scope edit is picked up.
+    let system = env.config().join("policy-config/system.yaml");
+    let text = std::fs::read_to_string(&system).unwrap()
+        + "\n  - id: no-make-release\n    action: deny\n    match: {prefix: make release}\n";
+    std::fs::write(&system, text).unwrap();
+    assert!(env.explain(&project, "ls").contains("(compiled now;"));
+    assert_eq!(env.check(&project, "make release").0, 2);
+
+    // Every cache file edited by hand (valid JSON that would allow everything) or cut
+    // short is detected and rebuilt.
+    let cache = env.home().join(".cache/policy-exec");
+    let files: Vec<PathBuf> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!files.is_empty());
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        std::fs::write(f, text.replace("\"deny\"", "\"allow\"")).unwrap();
+    }
+    assert_eq!(env.check(&project, "make deploy").0, 2);
+    assert_eq!(env.check(&project, "git reset --hard").0, 2);
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        std::fs::write(f, &text[..text.len() / 2]).unwrap();
+    }
+    assert_eq!(env.check(&project, "make deploy").0, 2);
+    assert!(env.explain(&project, "ls").contains("(cached;"));
+}
+
+#[test]
+fn processes_rebuilding_at_once_all_get_the_right_policy() {
+    let env = Env::new();
+    let project = env.repo("race", Some(DENY_DEPLOY));
+    for round in 0..3 {
+        // Touch the scope so every process finds the cache stale.
+        env.write_repo_scope(&project, &format!("{DENY_DEPLOY}# round {round}\n"));
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                Command::new(BIN)
+                    .env_clear()
+                    .env("HOME", env.home())
+                    .current_dir(&project)
+                    .args(["check", "--", "make deploy"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut c in children {
+            assert_eq!(c.wait().unwrap().code(), Some(2));
+        }
+    }
+}
+
+#[test]
+fn the_task_domain_and_harness_come_from_the_environment_or_the_hook() {
+    let env = Env::new();
+    let dir = env.repo("plain", None);
+    let cfg = env.config().join("policy-config");
+    std::fs::write(
+        cfg.join("task-domain/release.yaml"),
+        "policy_version: v1\nscope: task_domain\ncommand_rules:\n  - {id: no-npm-publish, action: deny, match: {prefix: npm publish}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        cfg.join("harness/claude.yaml"),
+        "policy_version: v1\nscope: harness\ncommand_rules:\n  - {id: claude-no-curl, action: deny, match: {prefix: curl}}\n",
+    )
+    .unwrap();
+    assert_eq!(env.check(&dir, "npm publish").0, 0);
+    let out = env.run_in(
+        &dir,
+        &["check", "--", "npm publish"],
+        &[("POLICY_EXEC_TASK_DOMAIN", "release")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // A named task domain that does not exist is a deny, not the default.
+    let out = env.run_in(
+        &dir,
+        &["check", "--", "ls"],
+        &[("POLICY_EXEC_TASK_DOMAIN", "nope")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    // Claude Code sets CLAUDECODE=1; its harness scope applies.
+    assert_eq!(env.check(&dir, "curl x").0, 0);
+    let out = env.run_in(&dir, &["check", "--", "curl x"], &[("CLAUDECODE", "1")]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn nothing_installed_is_the_embedded_default_and_explain_says_so() {
+    let env = Env::new();
+    std::fs::remove_dir_all(env.config()).unwrap();
+    let dir = env.repo("bare", Some(DENY_DEPLOY));
+    let text = env.explain(&dir, "make deploy");
+    assert!(text.contains("embedded default policy"), "{text}");
+}
+
+#[test]
+fn an_installed_tree_that_cannot_be_read_is_a_deny_not_the_default() {
+    let env = Env::new();
+    let tree = env.config().join("policy-config");
+    std::fs::remove_dir_all(&tree).unwrap();
+    std::os::unix::fs::symlink(env.tmp.path().join("gone"), &tree).unwrap();
+    let dir = env.repo("x", None);
+    let (code, text) = env.check(&dir, "ls");
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains(&tree.display().to_string()), "{text}");
+}
+
+#[test]
+fn sync_apply_refuses_to_drop_installed_rules_without_replace() {
+    let env = Env::new();
+    let dir = env.repo("s", None);
+    let root = env.config();
+    let emit = |tree: &Path, out: &Path| {
+        let o = env.run_in(
+            &dir,
+            &[
+                "resolve",
+                "--root",
+                tree.to_str().unwrap(),
+                "--harness",
+                "default",
+                "--task-domain",
+                "default",
+                "--emit",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert!(o.status.success(), "{o:?}");
+    };
+    let full = env.tmp.path().join("full.json");
+    emit(&root, &full);
+    let o = env.run_in(
+        &dir,
+        &["sync", "--policy-json", full.to_str().unwrap(), "--apply"],
+        &[],
+    );
+    assert!(o.status.success(), "{o:?}");
+    // A project's small policy, applied to the machine by mistake.
+    let small = env.tmp.path().join("small");
+    copy_dir(&root.join("policy-config"), &small.join("policy-config"));
+    std::fs::write(
+        small.join("policy-config/system.yaml"),
+        "policy_version: v1\nscope: system\ncommand_rules:\n  - {id: only-this, action: deny, match: {prefix: make deploy}}\n",
+    )
+    .unwrap();
+    let narrow = env.tmp.path().join("narrow.json");
+    emit(&small, &narrow);
+    let o = env.run_in(
+        &dir,
+        &["sync", "--policy-json", narrow.to_str().unwrap(), "--apply"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no-reset-hard") && err.contains("--replace"),
+        "{err}"
+    );
+    let o = env.run_in(
+        &dir,
+        &[
+            "sync",
+            "--policy-json",
+            narrow.to_str().unwrap(),
+            "--apply",
+            "--replace",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{o:?}");
+}
