@@ -412,3 +412,28 @@ fn sync_apply_refuses_to_drop_installed_rules_without_replace() {
     );
     assert!(o.status.success(), "{o:?}");
 }
+
+#[test]
+fn validate_warns_about_a_repo_scope_that_sets_machine_only_settings() {
+    let env = Env::new();
+    let cfg = env.config().join("policy-config");
+    let user = cfg.join("user.yaml");
+    let text = std::fs::read_to_string(&user).unwrap() + "\nenforcement:\n  unmatched: request\n";
+    std::fs::write(&user, text).unwrap();
+    let repo = cfg.join("repo.yaml");
+    let text = std::fs::read_to_string(&repo).unwrap()
+        + "\nenforcement:\n  unmatched: allow\nlog:\n  enabled: false\n";
+    std::fs::write(&repo, text).unwrap();
+    let out = env.run_in(
+        &env.home(),
+        &["validate", "--root", env.config().to_str().unwrap()],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        err.contains("warning: `enforcement.unmatched: allow`") && err.contains("is ignored"),
+        "{err}"
+    );
+    assert!(err.contains("warning: `log` in"), "{err}");
+}

@@ -390,16 +390,28 @@ impl Env {
     }
 
     fn apply(&self) -> Output {
+        self.apply_with(&[])
+    }
+
+    /// `apply` that replaces the installed policy even when rules are dropped.
+    fn apply_replacing(&self) -> Output {
+        self.apply_with(&["--replace"])
+    }
+
+    fn apply_with(&self, extra: &[&str]) -> Output {
         let p = self.resolve();
-        self.run(&[
+        let home = self.home();
+        let mut args = vec![
             "sync",
             "--policy-json",
             p.to_str().unwrap(),
             "--apply",
             "--home",
-            self.home().to_str().unwrap(),
+            home.to_str().unwrap(),
             "--json",
-        ])
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args)
     }
 
     fn read_json(&self, rel: &str) -> Value {
@@ -593,7 +605,7 @@ fn apply_keeps_unrelated_keys_and_the_users_own_entries() {
 
     // Remove the rules from the policy: our entries go, the user's stay.
     env.write_tree("notes: empty");
-    let o = env.apply();
+    let o = env.apply_replacing();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v = env.read_json(".claude/settings.json");
     assert_eq!(v["permissions"]["allow"], json!(["Bash(npm test:*)"]));
@@ -614,7 +626,11 @@ fn a_rule_removed_from_the_policy_disappears_from_every_host() {
     );
     assert_ne!(without_sudo, SYSTEM);
     env.write_tree(&without_sudo);
+    // Without --replace, dropping an installed rule is refused and named.
     let o = env.apply();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("`sudo-asks`"), "{}", stderr(&o));
+    let o = env.apply_replacing();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         env.read_json(".claude/settings.json")["permissions"]["ask"],
@@ -731,7 +747,7 @@ fn entries_follow_a_settings_file_moved_behind_a_symlink() {
     std::fs::rename(&live, &real).unwrap();
     std::os::unix::fs::symlink(&real, &live).unwrap();
     env.write_tree("notes: empty");
-    let o = env.apply();
+    let o = env.apply_replacing();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
     assert_eq!(v["permissions"]["allow"], json!([]), "{v}");

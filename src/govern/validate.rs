@@ -118,6 +118,9 @@ pub struct Report {
     pub chains: Vec<ChainReport>,
     /// Dropped entries.
     pub warnings: Vec<Warning>,
+    /// Settings a repo, harness, task-domain or task-instance scope sets that only the
+    /// system and user scopes may set (loosening enforcement, the log): ignored.
+    pub ignored_settings: Vec<String>,
     /// With `--strict`, warnings are errors.
     pub strict: bool,
 }
@@ -166,9 +169,10 @@ pub fn validate(args: &ValidateArgs) -> Result<Report, GovernError> {
     }
     let mut chains = Vec::new();
     let mut warnings: Vec<Warning> = Vec::new();
+    let mut ignored: Vec<String> = Vec::new();
     let all_valid = reports.iter().all(|r| r.ok);
     if let (Some(config), true) = (&files.config_dir, all_valid && files.missing.is_empty()) {
-        check_chains(&root, config, &mut chains, &mut warnings)?;
+        check_chains(&root, config, &mut chains, &mut warnings, &mut ignored)?;
     }
     let worst = |kind: Kind| {
         reports
@@ -196,6 +200,7 @@ pub fn validate(args: &ValidateArgs) -> Result<Report, GovernError> {
         missing: files.missing,
         chains,
         warnings,
+        ignored_settings: ignored,
         strict: args.strict,
     })
 }
@@ -275,6 +280,7 @@ fn check_chains(
     config: &Path,
     chains: &mut Vec<ChainReport>,
     warnings: &mut Vec<Warning>,
+    ignored: &mut Vec<String>,
 ) -> Result<(), GovernError> {
     let harnesses = super::stems_in(&config.join("harness"))?;
     let domains = super::stems_in(&config.join("task-domain"))?;
@@ -319,9 +325,17 @@ fn check_chains(
                             });
                             }
                         }
-                        crate::render::bundle_for(&resolved, root)
-                            .err()
-                            .map(|e| e.to_string())
+                        match crate::render::bundle_for(&resolved, root) {
+                            Ok(bundle) => {
+                                for note in bundle.ignored_settings {
+                                    if !ignored.contains(&note) {
+                                        ignored.push(note);
+                                    }
+                                }
+                                None
+                            }
+                            Err(e) => Some(e.to_string()),
+                        }
                     }
                     Err(e) => Some(e.to_string()),
                 };
@@ -394,6 +408,9 @@ fn write_text(report: &Report, out: &mut dyn Write, err: &mut dyn Write) -> std:
     let level = if report.strict { "error" } else { "warning" };
     for warning in &report.warnings {
         writeln!(err, "policy-exec: {level}: {}", warning.message)?;
+    }
+    for note in &report.ignored_settings {
+        writeln!(err, "policy-exec: warning: {note}")?;
     }
     let bad = report.files.iter().filter(|f| !f.ok).count();
     if report.ok {
