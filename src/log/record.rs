@@ -336,9 +336,19 @@ pub fn repo_top(dir: &Path) -> Option<&Path> {
         .find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
 }
 
-/// The terminal this process talks to, when one of its standard streams is a terminal.
+/// The terminal this process talks to, when one of its standard streams is a terminal
+/// (an `isatty` first: agents' commands usually have none, and then nothing is read).
 fn tty() -> Option<String> {
-    (0..=2).find_map(|fd| {
+    use std::io::IsTerminal;
+    let terminals = [
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+        std::io::stderr().is_terminal(),
+    ];
+    (0..=2).find_map(|fd: usize| {
+        if !terminals.get(fd).copied().unwrap_or(false) {
+            return None;
+        }
         let link = std::fs::read_link(format!("/proc/self/fd/{fd}")).ok()?;
         let text = link.to_string_lossy().into_owned();
         (text.starts_with("/dev/pts/") || text.starts_with("/dev/tty")).then_some(text)

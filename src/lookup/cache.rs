@@ -34,7 +34,7 @@ pub struct Cache {
 
 /// What identifies a file's content without reading it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct FileId {
+pub(super) struct FileId {
     path: String,
     dev: u64,
     ino: u64,
@@ -65,13 +65,6 @@ impl FileId {
             sha256: String::new(),
         })
     }
-
-    fn same_as_now(&self) -> bool {
-        FileId::stat(Path::new(&self.path)).is_some_and(|now| {
-            (now.dev, now.ino, now.size, now.mtime_ns, now.ctime_ns)
-                == (self.dev, self.ino, self.size, self.mtime_ns, self.ctime_ns)
-        })
-    }
 }
 
 /// One cache file's body.
@@ -81,7 +74,7 @@ struct Entry {
     version: String,
     exe: Option<FileId>,
     selection: Vec<Option<String>>,
-    discovered: Vec<Option<String>>,
+    slots: Vec<Option<FileId>>,
     files: Vec<FileId>,
     scopes: Vec<(String, String)>,
     bundle: Bundle,
@@ -99,24 +92,39 @@ fn selection_key(s: &Selection) -> Vec<Option<String>> {
     ]
 }
 
-/// The scope files discovery finds for a selection now (a few `stat`s): a file that
-/// appears, disappears or changes extension changes this list.
-fn discovered(s: &Selection) -> Vec<Option<String>> {
-    let Ok(config) = resolve::config_dir(&s.root) else {
-        return vec![None];
+/// The scope file for `stem` in `dir` as discovery finds it (`.yaml` > `.yml` >
+/// `.json`), with its identity: one `stat` per candidate.
+fn slot(dir: &Path, stem: &str) -> Option<FileId> {
+    ["yaml", "yml", "json"]
+        .iter()
+        .find_map(|ext| FileId::stat(&dir.join(format!("{stem}.{ext}"))))
+}
+
+/// Every scope slot of a selection, as discovery finds it now, with identities: a file
+/// that is edited, appears, disappears or changes extension changes this list.
+pub(super) fn slots(s: &Selection) -> Vec<Option<FileId>> {
+    // The installed root holds `policy-config/` (that is how it was found); the
+    // reference's layout is looked up only when it does not.
+    let direct = s.root.join("policy-config");
+    let config = if direct.is_dir() {
+        direct
+    } else {
+        match resolve::config_dir(&s.root) {
+            Ok(c) => c,
+            Err(_) => return vec![None],
+        }
     };
-    let find = |dir: &Path, stem: &str| resolve::find_scope_file(dir, stem);
-    [
-        find(&config, "system"),
-        find(&config, "user"),
-        s.repo_file.clone().or_else(|| find(&config, "repo")),
-        find(&config.join("harness"), &s.harness),
-        find(&config.join("task-domain"), &s.task_domain),
-        s.task_instance.clone(),
+    vec![
+        slot(&config, "system"),
+        slot(&config, "user"),
+        match &s.repo_file {
+            Some(r) => FileId::stat(r),
+            None => slot(&config, "repo"),
+        },
+        slot(&config.join("harness"), &s.harness),
+        slot(&config.join("task-domain"), &s.task_domain),
+        s.task_instance.as_deref().and_then(FileId::stat),
     ]
-    .into_iter()
-    .map(|p| p.map(|p| p.display().to_string()))
-    .collect()
 }
 
 fn exe_id() -> Option<FileId> {
@@ -159,8 +167,7 @@ impl Cache {
                     e
                 })
             && entry.selection == selection_key(s)
-            && entry.discovered == discovered(s)
-            && entry.files.iter().all(FileId::same_as_now);
+            && entry.slots == slots(s);
         fresh.then(|| Compiled {
             bundle: entry.bundle,
             scopes: entry.scopes,
@@ -169,7 +176,17 @@ impl Cache {
     }
 
     /// Stores a compiled selection (atomically: a temporary file renamed into place).
-    pub fn put(&self, s: &Selection, compiled: &Compiled) -> std::io::Result<()> {
+    /// `before` is [`slots`] taken before compiling: when a file changed while it was
+    /// compiled, nothing is stored (the result may already be stale).
+    pub(super) fn put(
+        &self,
+        s: &Selection,
+        compiled: &Compiled,
+        before: &[Option<FileId>],
+    ) -> std::io::Result<()> {
+        if slots(s) != before {
+            return Ok(());
+        }
         let mut files = Vec::with_capacity(compiled.files.len());
         for path in &compiled.files {
             let Some(mut id) = FileId::stat(path) else {
@@ -184,10 +201,10 @@ impl Cache {
             version: env!("CARGO_PKG_VERSION").to_string(),
             exe: exe_id(),
             selection: selection_key(s),
-            discovered: discovered(s),
+            slots: before.to_vec(),
             files,
             scopes: compiled.scopes.clone(),
-            bundle: compiled.bundle.clone(),
+            bundle: for_judging(&compiled.bundle),
         };
         let body = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
         let text = format!("{}\n{body}", hex(&Sha256::digest(body.as_bytes())));
@@ -203,6 +220,19 @@ impl Cache {
 }
 
 use std::os::unix::fs::DirBuilderExt;
+
+/// The bundle without what judging never reads (rule examples and the reference's
+/// display fields): the cache is parsed on every judgement, so it stays small.
+fn for_judging(bundle: &Bundle) -> Bundle {
+    let mut slim = bundle.clone();
+    for rule in &mut slim.commands {
+        rule.examples = None;
+        rule.shell_entry.clear();
+        rule.bash_entry.clear();
+        rule.normalized_pattern.clear();
+    }
+    slim
+}
 
 /// A regular file's text, at most [`MAX_BYTES`].
 fn read_capped(path: &Path) -> Option<String> {

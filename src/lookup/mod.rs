@@ -238,10 +238,11 @@ pub fn load(
     let (compiled, how) = match store.as_ref().and_then(|c| c.get(&selection)) {
         Some(hit) => (hit, "cached"),
         None => {
+            let before = cache::slots(&selection);
             let compiled = compile(&selection)?;
             if let Some(c) = &store {
                 // A cache that cannot be written only costs the next judgement a rebuild.
-                let _ = c.put(&selection, &compiled);
+                let _ = c.put(&selection, &compiled, &before);
             }
             (compiled, "compiled now")
         }
