@@ -54,6 +54,23 @@ pub(crate) fn finish(ctx: &Context, found: Found, emulated: &[String]) -> Policy
         checks: Vec::new(),
     };
     let policy = match (&found.manifest, found.loaded) {
+        // An installed tree (per-project lookup): what shell mode and hooks resolve for
+        // a command judged here.
+        (_, Loaded::Ready(p)) if !p.scopes.is_empty() => {
+            checks.push(Check {
+                name: "policy",
+                status: Status::Ok,
+                detail: format!(
+                    "{}: {} scope files, rules: {}, policy_hash {}; an edit takes effect on the next command, and a repository's own policy-config/repo.yaml applies inside it",
+                    p.source,
+                    p.scopes.len(),
+                    p.rules.len(),
+                    p.policy_hash.as_deref().unwrap_or("unknown")
+                ),
+                fix: None,
+            });
+            Some(p)
+        }
         (Some(m), Loaded::Ready(p)) => {
             checks.push(Check {
                 name: "policy",
