@@ -246,7 +246,7 @@ fn main() {
         bash.as_secs_f64() * 1e3
     );
     for (label, times) in [
-        ("shell mode: `bash -c true` via the shim", shell),
+        ("shell mode: `bash -c true` via the shim", shell.clone()),
         ("check, no predicate needed", plain),
         ("check `git checkout main` in a clean repo", git),
     ] {
