@@ -392,3 +392,70 @@ fn a_ten_megabyte_script_is_refused_within_a_memory_cap() {
     assert_eq!(o.code, Some(2), "{}", o.all());
     assert!(o.all().contains("script too large to judge"), "{}", o.all());
 }
+
+/// A policy tree whose system scope holds `n` command rules and whose other scopes add
+/// one each (so every later merge appends to, and dedups, the long list).
+fn large_tree(root: &Path, n: usize) {
+    let pc = root.join("policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    let mut system = String::from("policy_version: v1\nscope: system\ncommand_rules:\n");
+    for i in 0..n {
+        let action = ["allow", "request", "deny"][i % 3];
+        let matcher = ["prefix", "exact", "glob"][i % 3];
+        system.push_str(&format!(
+            "  - id: r{i}\n    action: {action}\n    match: {{{matcher}: \"tool{} sub{i}\"}}\n",
+            i % 2000
+        ));
+    }
+    std::fs::write(pc.join("system.yaml"), system).unwrap();
+    for (file, scope) in [
+        ("user.yaml", "user"),
+        ("repo.yaml", "repo"),
+        ("harness/h.yaml", "harness"),
+        ("task-domain/d.yaml", "task_domain"),
+    ] {
+        std::fs::write(
+            pc.join(file),
+            format!("policy_version: v1\nscope: {scope}\ncommand_rules:\n  - id: x-{scope}\n    action: deny\n    match: {{prefix: \"zz {scope}\"}}\n"),
+        )
+        .unwrap();
+    }
+}
+
+/// A cold `resolve` and `check --root` of a 20,000-rule tree scale: they took 50 s and
+/// 28 s (release) while the merge and the bundle build compared every pair of rules;
+/// now well under a second in release. The bound is generous for a debug build on a
+/// shared machine; a quadratic step is minutes here. `cargo bench --bench decision`
+/// prints the release figures.
+#[test]
+fn a_twenty_thousand_rule_tree_resolves_and_judges_in_seconds() {
+    let env = Env::new();
+    let root = env.path("large");
+    large_tree(&root, 20_000);
+    let tree = [
+        "--root",
+        root.to_str().unwrap(),
+        "--harness",
+        "h",
+        "--task-domain",
+        "d",
+    ];
+    let bound = Duration::from_secs(if cfg!(debug_assertions) { 10 } else { 3 });
+    let start = Instant::now();
+    let o = env.run(&[&["resolve"][..], &tree[..]].concat());
+    let resolving = start.elapsed();
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(o.stdout.contains("\"policy_hash\""), "{}", o.stderr);
+    let start = Instant::now();
+    // r19997, near the end, denies `tool1997 sub19997` (a glob without wildcards).
+    let o = env.run(&[&["check"][..], &tree[..], &["--", "tool1997", "sub19997"]].concat());
+    let checking = start.elapsed();
+    assert_eq!(o.code, Some(2), "{}", o.all());
+    assert!(o.stdout.contains("r19997"), "{}", o.all());
+    let o = env.run(&[&["check"][..], &tree[..], &["--", "tool1997", "sub1"]].concat());
+    assert_eq!(o.code, Some(0), "{}", o.all());
+    eprintln!("20,000 rules: resolve {resolving:?}, check --root {checking:?}");
+    assert!(resolving < bound, "resolve took {resolving:?}");
+    assert!(checking < bound, "check --root took {checking:?}");
+}
