@@ -97,6 +97,7 @@ fn generated(n: usize) -> Policy {
         enforcement: None,
         policy_hash: None,
         log: None,
+        bundle_sha256: None,
     };
     Policy::from_bundle(&bundle, "bench").unwrap()
 }

@@ -459,3 +459,58 @@ fn a_twenty_thousand_rule_tree_resolves_and_judges_in_seconds() {
     assert!(resolving < bound, "resolve took {resolving:?}");
     assert!(checking < bound, "check --root took {checking:?}");
 }
+
+/// `policy_hash` is the hash of the YAML policy, so it cannot reveal an edit of the
+/// bundle itself; `bundle_sha256` does. A one-byte edit of a rule is a malformed bundle:
+/// the manifest's `fallback_malformed_bundle` (deny), saying how to regenerate it.
+#[test]
+fn a_one_byte_edit_of_a_bundle_rule_is_detected() {
+    let env = Env::new();
+    let config = env.install_tree();
+    let bundle = config.join("policy-wrapper-rules.json");
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    assert!(text.contains("\"bundle_sha256\""), "{text}");
+    assert_eq!(
+        env.run(&["check", "--", "terraform", "destroy"]).code,
+        Some(2)
+    );
+    // `terraform destroy*` becomes `terraform destroX*`, which no longer matches.
+    let edited = text.replacen(
+        "\"pattern\": \"terraform destroy*\"",
+        "\"pattern\": \"terraform destroX*\"",
+        1,
+    );
+    assert_eq!(edited.len(), text.len());
+    assert_ne!(edited, text);
+    std::fs::write(&bundle, &edited).unwrap();
+    let o = env.run(&["check", "--", "terraform", "destroy"]);
+    assert_eq!(o.code, Some(2), "{}", o.all());
+    assert!(o.all().contains("was edited by hand"), "{}", o.all());
+    assert!(o.all().contains("--emit-host-rules"), "{}", o.all());
+    let o = env.run(&["check", "--", "ls"]);
+    assert_eq!(o.code, Some(2), "every command is refused: {}", o.all());
+    let o = env.shell(&["-c", "terraform destroy"]);
+    assert_eq!(o.code, Some(126), "{}", o.all());
+    assert!(o.stderr.contains("was edited by hand"), "{}", o.stderr);
+    // The manifest's fallback decides, like any malformed bundle.
+    let manifest = config.join("policy-wrapper-dispatch.manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    m["fallback_malformed_bundle"] = "request".into();
+    std::fs::write(&manifest, m.to_string()).unwrap();
+    assert_eq!(env.run(&["check", "--", "ls"]).code, Some(1));
+    // A bundle without `bundle_sha256` (older ones, the reference's) loads as before.
+    let mut b: serde_json::Value = serde_json::from_str(&edited).unwrap();
+    b.as_object_mut().unwrap().remove("bundle_sha256");
+    std::fs::write(&bundle, b.to_string()).unwrap();
+    assert_eq!(
+        env.run(&["check", "--", "terraform", "destroy"]).code,
+        Some(0)
+    );
+    // Regenerated, it holds again.
+    env.install_tree();
+    assert_eq!(
+        env.run(&["check", "--", "terraform", "destroy"]).code,
+        Some(2)
+    );
+}

@@ -31,6 +31,60 @@ pub struct Bundle {
     /// The decision log settings, taken from the system and user scopes only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<LogSection>,
+    /// SHA-256 (hex) of everything above, as [`Bundle::content_sha256`] computes it:
+    /// written by [`build`] and checked when a bundle is loaded, so a hand edit (which
+    /// `policy_hash`, the hash of the resolved YAML policy, cannot reveal) is refused.
+    /// Absent in bundles written before it existed and in the reference's: those load
+    /// unchecked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle_sha256: Option<String>,
+}
+
+impl Bundle {
+    /// SHA-256 (hex) of the bundle's content without `bundle_sha256`: each field as
+    /// compact JSON (rules in order, keys in the bundle's own order), length-prefixed.
+    /// Keys a bundle file may hold that this type ignores change no decision and are
+    /// not covered.
+    pub fn content_sha256(&self) -> String {
+        use sha2::{Digest as _, Sha256};
+        // Destructured so a new field cannot be left out of the hash by accident.
+        let Bundle {
+            schema_version,
+            required_conditions,
+            commands,
+            enforcement,
+            policy_hash,
+            log,
+            bundle_sha256: _,
+        } = self;
+        let mut hasher = Sha256::new();
+        let mut feed = |v: serde_json::Result<Vec<u8>>| {
+            let bytes = v.unwrap_or_default();
+            hasher.update(bytes.len().to_le_bytes());
+            hasher.update(&bytes);
+        };
+        feed(serde_json::to_vec(schema_version));
+        feed(serde_json::to_vec(required_conditions));
+        feed(serde_json::to_vec(commands));
+        feed(serde_json::to_vec(enforcement));
+        feed(serde_json::to_vec(policy_hash));
+        feed(serde_json::to_vec(log));
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Checks `bundle_sha256` against the content, when the bundle has one.
+    pub fn verify_content(&self) -> Result<(), String> {
+        match &self.bundle_sha256 {
+            Some(claimed) if *claimed != self.content_sha256() => Err(format!(
+                "its content no longer matches its `bundle_sha256` ({claimed})"
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// `log` as written in the system and user scopes and in bundles. Unknown keys are
@@ -451,14 +505,17 @@ pub fn build(
                 "`enforcement` is not valid ({e}): use unmatched, dynamic (allow|request|deny), shells (name: path), prompt_timeout_seconds, guards (program names)"
             ))
         })?;
-    Ok(Bundle {
+    let mut bundle = Bundle {
         schema_version: 1,
         required_conditions: required,
         commands,
         enforcement,
         policy_hash: policy_hash.map(str::to_string),
         log: log_section(layers)?,
-    })
+        bundle_sha256: None,
+    };
+    bundle.bundle_sha256 = Some(bundle.content_sha256());
+    Ok(bundle)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -107,6 +107,13 @@ fn parse_bundle(text: &str, source: &str) -> Result<Policy, String> {
     let bundle: Bundle = serde_json::from_str(text).map_err(|e| {
         format!("bundle `{source}` is not a valid bundle ({e}): run `policy-exec resolve --emit-host-rules`")
     })?;
+    // SECURITY: `policy_hash` is the hash of the YAML policy, so it cannot reveal a rule
+    // edited in the bundle itself; `bundle_sha256` can.
+    bundle.verify_content().map_err(|e| {
+        format!(
+            "bundle `{source}` was edited by hand: {e}: change the policy-config scope files instead and regenerate the bundle (`policy-exec resolve --root ROOT --harness H --task-domain D --emit-host-rules --host-out-dir DIR`, or `policy-exec sync`)"
+        )
+    })?;
     Policy::from_bundle(&bundle, source).map_err(|e| {
         format!("bundle `{source}` has an invalid rule: {e}: fix the policy and regenerate it")
     })
