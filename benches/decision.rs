@@ -7,6 +7,10 @@
 //! 2. In-process decision time against generated bundles of 100, 1,000 and 10,000 rules:
 //!    rules are indexed by program, so time should grow sub-linearly.
 //!
+//! 3. A cold build of a 20,000-rule policy tree: `resolve` (merge and policy_hash) and
+//!    compiling the bundle, in process and as whole `resolve` / `check --root` runs
+//!    (28 s and 50 s before the merge and bundle build stopped comparing every pair).
+//!
 //! Run: `cargo bench --bench decision` (builds the release binary first, the way
 //! `install.sh` does: `scripts/release-build.sh`).
 #![allow(
@@ -94,8 +98,98 @@ fn generated(n: usize) -> Policy {
         policy_hash: None,
         log: None,
         ignored_settings: Vec::new(),
+        bundle_sha256: None,
     };
     Policy::from_bundle(&bundle, "bench").unwrap()
+}
+
+/// Writes a policy tree whose system scope holds `n` command rules (prefix, exact and
+/// glob in turn, over `n / 10` programs) and whose other scopes add one rule each, so
+/// every later scope's merge appends to (and dedups) the long list.
+fn large_tree(root: &Path, n: usize) {
+    let pc = root.join("policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    let mut system = String::from("policy_version: v1\nscope: system\ncommand_rules:\n");
+    for i in 0..n {
+        let action = ["allow", "request", "deny"][i % 3];
+        let matcher = ["prefix", "exact", "glob"][i % 3];
+        system.push_str(&format!(
+            "  - id: r{i}\n    action: {action}\n    match: {{{matcher}: \"tool{} sub{i}\"}}\n    reason: rule {i}\n",
+            i % (n / 10).max(1)
+        ));
+    }
+    std::fs::write(pc.join("system.yaml"), system).unwrap();
+    for (file, scope) in [
+        ("user.yaml", "user"),
+        ("repo.yaml", "repo"),
+        ("harness/h.yaml", "harness"),
+        ("task-domain/d.yaml", "task_domain"),
+    ] {
+        std::fs::write(
+            pc.join(file),
+            format!("policy_version: v1\nscope: {scope}\ncommand_rules:\n  - id: x-{scope}\n    action: deny\n    match: {{prefix: \"zz {scope}\"}}\n"),
+        )
+        .unwrap();
+    }
+}
+
+/// Cold resolve and compile of a large tree, in process and as whole commands.
+fn large_tree_times(bin: &Path, home: &Path) {
+    let n = 20_000;
+    let root = home.join("large-tree");
+    large_tree(&root, n);
+    println!("cold build of a {n}-rule policy tree (median of 5):");
+    let (mut resolving, mut compiling, mut resolve_cmd, mut check_cmd) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let request = policy_exec::resolve::ResolveRequest {
+            root: root.clone(),
+            harness: "h".into(),
+            task_domain: "d".into(),
+            task_instance: None,
+            system: None,
+            user: None,
+        };
+        let start = Instant::now();
+        let resolved = policy_exec::resolve::resolve(&request).unwrap();
+        resolving.push(start.elapsed());
+        let start = Instant::now();
+        let bundle = policy_exec::render::bundle_for(&resolved, &root).unwrap();
+        let policy = Policy::from_bundle(&bundle, "bench").unwrap();
+        compiling.push(start.elapsed());
+        assert_eq!(policy.rules.len(), n + 4);
+        let tree = [
+            "--root",
+            root.to_str().unwrap(),
+            "--harness",
+            "h",
+            "--task-domain",
+            "d",
+        ];
+        resolve_cmd.push(run(Command::new(bin)
+            .arg("resolve")
+            .args(tree)
+            .env_clear()
+            .env("HOME", home)));
+        check_cmd.push(run(Command::new(bin)
+            .arg("check")
+            .args(tree)
+            .args(["--", "tool7", "sub7"])
+            .env_clear()
+            .env("HOME", home)));
+    }
+    for (label, times) in [
+        ("resolve (merge + policy_hash), in process", resolving),
+        ("bundle build + compile, in process", compiling),
+        ("`policy-exec resolve`, whole process", resolve_cmd),
+        ("`policy-exec check --root`, whole process", check_cmd),
+    ] {
+        println!(
+            "  {label:<43} {:>8.1} ms",
+            median(times).as_secs_f64() * 1e3
+        );
+    }
 }
 
 fn per_decision(policy: &Policy, scripts: &[&str], rounds: usize) -> Duration {
@@ -280,6 +374,9 @@ fn main() {
         guarded.as_secs_f64() * 1e3,
         (guarded.as_secs_f64() - direct.as_secs_f64()) * 1e3
     );
+    // 3. Cold build of a large tree.
+    large_tree_times(&bin, home.path());
+
     println!("in-process decision time (3 scripts, mean per script):");
     let mut base = None;
     for n in [100usize, 1_000, 10_000] {

@@ -81,12 +81,16 @@
 //!   size-capped JSON line appended to a UTC day file, and serves the read-only views.
 //!   It never changes a decision (except the operator's `log.required`, applied by the
 //!   callers); its settings come only from the system and user scopes.
+//! * [`files`] reads every file a decision depends on (manifest, bundle, scope files,
+//!   script operands): regular files only, opened without blocking, with a size cap, so
+//!   a FIFO, `/dev/zero` or a huge file is an error, never a hang.
 //! * [`cli`] is the clap front end (and the switch into shell mode); `main.rs` only calls
 //!   [`run`].
 
 pub mod cli;
 pub mod command;
 pub mod doctor;
+pub mod files;
 pub mod git;
 pub mod govern;
 pub mod hook;

@@ -29,7 +29,7 @@ pub(crate) fn load(ctx: &Context) -> (Found, Option<(PathBuf, String)>) {
     };
     let manifest = locator.manifest_path();
     let hash = manifest.as_ref().and_then(|m| {
-        let text = std::fs::read_to_string(m).ok()?;
+        let text = crate::files::read_regular_text(m, crate::files::MAX_POLICY_FILE).ok()?;
         let v: Value = serde_json::from_str(&text).ok()?;
         let h = v.get("policy_hash")?.as_str()?.to_string();
         Some((m.clone(), h))

@@ -312,7 +312,8 @@ pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), GovernError> {
 
 /// The stored snapshot's hash and scope list, or why it is not a snapshot.
 fn read_snapshot(path: &Path) -> Result<Value, (Status, String)> {
-    let text = match std::fs::read_to_string(path) {
+    let read = crate::files::read_regular_text(path, crate::files::MAX_POLICY_FILE);
+    let text = match read.map_err(std::io::Error::from) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err((
@@ -455,7 +456,9 @@ fn compare(path: &Path, fresh: &Value, resolved: &Resolved) -> Check {
 
 /// The policy saved beside a snapshot, when it is the one the snapshot hashes.
 fn stored_policy(snapshot: &Path, expected_hash: &str) -> Option<Value> {
-    let text = std::fs::read_to_string(resolved_path(snapshot)).ok()?;
+    let text =
+        crate::files::read_regular_text(&resolved_path(snapshot), crate::files::MAX_POLICY_FILE)
+            .ok()?;
     let saved: Value = serde_json::from_str(&text).ok()?;
     let policy = saved.get("policy")?;
     (crate::resolve::policy_hash(policy) == expected_hash).then(|| policy.clone())

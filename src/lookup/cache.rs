@@ -225,6 +225,9 @@ use std::os::unix::fs::DirBuilderExt;
 /// display fields): the cache is parsed on every judgement, so it stays small.
 fn for_judging(bundle: &Bundle) -> Bundle {
     let mut slim = bundle.clone();
+    // The cache file carries its own checksum; the slimmed bundle no longer matches the
+    // full one's.
+    slim.bundle_sha256 = None;
     for rule in &mut slim.commands {
         rule.examples = None;
         rule.shell_entry.clear();

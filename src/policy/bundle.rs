@@ -5,6 +5,8 @@
 //! our additions (`origin`, `refinements`, `examples`, `reason`, `enforcement`,
 //! `policy_hash`) are optional and skipped when empty.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
@@ -32,6 +34,62 @@ pub struct Bundle {
     /// Settings a lower scope tried to loosen and that were ignored, one line each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignored_settings: Vec<String>,
+    /// SHA-256 (hex) of everything above, as [`Bundle::content_sha256`] computes it:
+    /// written by [`build`] and checked when a bundle is loaded, so a hand edit (which
+    /// `policy_hash`, the hash of the resolved YAML policy, cannot reveal) is refused.
+    /// Absent in bundles written before it existed and in the reference's: those load
+    /// unchecked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle_sha256: Option<String>,
+}
+
+impl Bundle {
+    /// SHA-256 (hex) of the bundle's content without `bundle_sha256`: each field as
+    /// compact JSON (rules in order, keys in the bundle's own order), length-prefixed.
+    /// Keys a bundle file may hold that this type ignores change no decision and are
+    /// not covered.
+    pub fn content_sha256(&self) -> String {
+        use sha2::{Digest as _, Sha256};
+        // Destructured so a new field cannot be left out of the hash by accident.
+        let Bundle {
+            schema_version,
+            required_conditions,
+            commands,
+            enforcement,
+            policy_hash,
+            log,
+            ignored_settings,
+            bundle_sha256: _,
+        } = self;
+        let mut hasher = Sha256::new();
+        let mut feed = |v: serde_json::Result<Vec<u8>>| {
+            let bytes = v.unwrap_or_default();
+            hasher.update(bytes.len().to_le_bytes());
+            hasher.update(&bytes);
+        };
+        feed(serde_json::to_vec(schema_version));
+        feed(serde_json::to_vec(required_conditions));
+        feed(serde_json::to_vec(commands));
+        feed(serde_json::to_vec(enforcement));
+        feed(serde_json::to_vec(policy_hash));
+        feed(serde_json::to_vec(log));
+        feed(serde_json::to_vec(ignored_settings));
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Checks `bundle_sha256` against the content, when the bundle has one.
+    pub fn verify_content(&self) -> Result<(), String> {
+        match &self.bundle_sha256 {
+            Some(claimed) if *claimed != self.content_sha256() => Err(format!(
+                "its content no longer matches its `bundle_sha256` ({claimed})"
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// `log` as written in the system and user scopes and in bundles. Unknown keys are
@@ -374,18 +432,72 @@ fn normalized_conditions(conditions: Option<&Value>) -> Value {
     }
 }
 
-/// Finds which layer first wrote a value into the list at `path` (e.g. `command_rules`).
-fn origin_of(layers: &[Layer], path: &[&str], entry: &Value) -> Option<OriginField> {
-    layers.iter().find_map(|l| {
-        let mut v = &l.doc;
-        for key in path {
-            v = v.get(key)?;
+/// A key for a JSON value that is equal for two values exactly when they are `==`
+/// (object keys in any order, `1` unlike `1.0`, `0.0` like `-0.0`), so long lists can be
+/// deduplicated and looked up through a hash map instead of comparing every pair.
+fn value_key(v: &Value, out: &mut String) {
+    use std::fmt::Write as _;
+    match v {
+        Value::Null => out.push('n'),
+        Value::Bool(b) => out.push(if *b { 't' } else { 'f' }),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                let _ = write!(out, "u{u};");
+            } else if let Some(i) = n.as_i64() {
+                let _ = write!(out, "i{i};");
+            } else {
+                let f = n.as_f64().unwrap_or(0.0);
+                // `==` on floats: 0.0 equals -0.0.
+                let f = if f == 0.0 { 0.0 } else { f };
+                let _ = write!(out, "f{f:?};");
+            }
         }
-        v.as_array()?.contains(entry).then(|| OriginField {
-            scope: l.scope.clone(),
-            path: l.path.clone(),
-        })
-    })
+        Value::String(s) => {
+            let _ = write!(out, "s{}:{s}", s.len());
+        }
+        Value::Array(items) => {
+            let _ = write!(out, "[{}:", items.len());
+            for item in items {
+                value_key(item, out);
+            }
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let _ = write!(out, "{{{}:", map.len());
+            for k in keys {
+                let _ = write!(out, "{}:{k}", k.len());
+                if let Some(item) = map.get(k) {
+                    value_key(item, out);
+                }
+            }
+        }
+    }
+}
+
+fn key_of(v: &Value) -> String {
+    let mut out = String::new();
+    value_key(v, &mut out);
+    out
+}
+
+/// Which layer first wrote each value of the list at `path` (e.g. `command_rules`),
+/// keyed by [`key_of`]: one pass over the layers instead of one per rule.
+fn origins(layers: &[Layer], path: &[&str]) -> HashMap<String, OriginField> {
+    let mut out = HashMap::new();
+    for l in layers {
+        let list = path
+            .iter()
+            .try_fold(&l.doc, |v, key| v.get(key))
+            .and_then(Value::as_array);
+        for entry in list.into_iter().flatten() {
+            out.entry(key_of(entry)).or_insert_with(|| OriginField {
+                scope: l.scope.clone(),
+                path: l.path.clone(),
+            });
+        }
+    }
+    out
 }
 
 fn string_list(v: Option<&Value>) -> Vec<String> {
@@ -405,17 +517,19 @@ pub fn build(
     policy_hash: Option<&str>,
 ) -> Result<Bundle, BuildError> {
     let mut commands = Vec::new();
-    let mut ids = std::collections::HashSet::new();
+    let mut ids = HashSet::new();
     if let Some(rules) = policy.get("command_rules").and_then(Value::as_array) {
-        let mut seen: Vec<&Value> = Vec::new();
+        let rule_origins = origins(layers, &["command_rules"]);
+        let mut seen: HashSet<String> = HashSet::with_capacity(rules.len());
         for (i, rule) in rules.iter().enumerate() {
             // The reference dedups by Python repr, so the same rule written with its keys
             // in another order survives the merge twice: it is still one rule.
-            if seen.contains(&rule) {
+            let key = key_of(rule);
+            let origin = rule_origins.get(&key).cloned();
+            if !seen.insert(key) {
                 continue;
             }
-            seen.push(rule);
-            let entry = command_rule(rule, i, origin_of(layers, &["command_rules"], rule))?;
+            let entry = command_rule(rule, i, origin)?;
             if !ids.insert(entry.id.clone()) {
                 // Name the files: the index is into the merged list, which no one wrote.
                 let first = commands
@@ -446,6 +560,7 @@ pub fn build(
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
+        let list_origins = origins(layers, &["commands", list]);
         for (i, value) in entries.iter().enumerate() {
             // SECURITY: an entry that is not a string would otherwise vanish, and a deny
             // with it.
@@ -455,7 +570,7 @@ pub fn build(
                 )));
             };
             let id = format!("static-{list}:{}", short_sha1(&pattern));
-            let origin = origin_of(layers, &["commands", list], &Value::String(pattern.clone()));
+            let origin = list_origins.get(&key_of(value)).cloned();
             // SECURITY: a command rule that takes this entry's id would silently replace
             // it (a lower scope dropping a system deny).
             if rule_ids.contains(&id) {
@@ -492,7 +607,7 @@ pub fn build(
     let mut notes = Vec::new();
     let enforcement = enforcement_section(policy, layers, &mut notes)?;
     let log = log_section(layers, &mut notes)?;
-    Ok(Bundle {
+    let mut bundle = Bundle {
         schema_version: 1,
         required_conditions: required,
         commands,
@@ -500,7 +615,10 @@ pub fn build(
         policy_hash: policy_hash.map(str::to_string),
         log,
         ignored_settings: notes,
-    })
+        bundle_sha256: None,
+    };
+    bundle.bundle_sha256 = Some(bundle.content_sha256());
+    Ok(bundle)
 }
 
 #[allow(clippy::too_many_arguments)]

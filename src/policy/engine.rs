@@ -306,6 +306,43 @@ fn judge_rule(
     m
 }
 
+/// The largest script judged, in bytes. Real harness scripts are far smaller (Claude
+/// Code's snapshot frames are a few KiB; `bash -c` itself cannot take an argument over
+/// 128 KiB on Linux); analysis costs a few hundred bytes of memory per script byte, so a
+/// cap keeps a huge script from exhausting memory instead of being refused.
+pub const MAX_SCRIPT_BYTES: usize = 1024 * 1024;
+
+/// The evaluation of a script longer than [`MAX_SCRIPT_BYTES`]: denied unread.
+pub fn too_large(len: usize) -> Evaluation {
+    let limit = u64::try_from(MAX_SCRIPT_BYTES).unwrap_or(u64::MAX);
+    let why = format!(
+        "script too large to judge: {len} bytes, the limit is {limit} bytes ({}): split it into smaller scripts",
+        crate::files::bytes(limit)
+    );
+    let command = SimpleCommand {
+        words: vec![crate::command::Word::unknown(
+            format!("(a script of {len} bytes)"),
+            false,
+        )],
+        dir: Dir::Start,
+        dynamic: Some(why.clone()),
+        via: Via::Direct,
+        parse_error: None,
+        frames: Vec::new(),
+    };
+    Evaluation {
+        decision: Decision::Deny,
+        commands: vec![CommandEvaluation {
+            command,
+            dir: None,
+            matches: Vec::new(),
+            decision: Decision::Deny,
+            why,
+        }],
+        parse_error: None,
+    }
+}
+
 /// Parses and judges a script: a script that does not parse is denied.
 ///
 /// SECURITY: a panic anywhere below (our code or the parser's) becomes a deny, never a
@@ -322,6 +359,9 @@ pub fn judge_with(
     start: &Path,
     repo: &dyn RepoState,
 ) -> Evaluation {
+    if script.len() > MAX_SCRIPT_BYTES {
+        return too_large(script.len());
+    }
     let run = std::panic::AssertUnwindSafe(|| {
         match crate::command::analyze_with(script, start, repo, positionals) {
             Ok(analysis) => evaluate(&analysis, policy, start, repo),

@@ -74,7 +74,21 @@ impl Locator {
             .into_iter()
             .flatten()
             .map(|dir| dir.join("policy-exec").join(MANIFEST_NAME))
-            .find(|m| m.exists())
+            .find(|m| installed(m))
+    }
+}
+
+/// Whether a manifest is installed at `path`: anything there, even a dangling symlink, a
+/// symlink loop or a file we may not read, counts.
+///
+/// SECURITY: only "nothing there" (`NotFound`) lets the lookup move on towards the
+/// embedded default. `exists()` is false for a dangling link, a loop and a directory we
+/// cannot search, which silently replaced an installed (stricter) policy with the
+/// default; now those are read, fail, and become a deny naming the file.
+fn installed(path: &Path) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => true,
+        Err(e) => e.kind() != std::io::ErrorKind::NotFound,
     }
 }
 
@@ -93,6 +107,13 @@ fn parse_bundle(text: &str, source: &str) -> Result<Policy, String> {
     let bundle: Bundle = serde_json::from_str(text).map_err(|e| {
         format!("bundle `{source}` is not a valid bundle ({e}): run `policy-exec resolve --emit-host-rules`")
     })?;
+    // SECURITY: `policy_hash` is the hash of the YAML policy, so it cannot reveal a rule
+    // edited in the bundle itself; `bundle_sha256` can.
+    bundle.verify_content().map_err(|e| {
+        format!(
+            "bundle `{source}` was edited by hand: {e}: change the policy-config scope files instead and regenerate the bundle (`policy-exec resolve --root ROOT --harness H --task-domain D --emit-host-rules --host-out-dir DIR`, or `policy-exec sync`)"
+        )
+    })?;
     Policy::from_bundle(&bundle, source).map_err(|e| {
         format!("bundle `{source}` has an invalid rule: {e}: fix the policy and regenerate it")
     })
@@ -101,11 +122,18 @@ fn parse_bundle(text: &str, source: &str) -> Result<Policy, String> {
 /// Loads a bundle with the given fallbacks.
 pub fn load_bundle(path: &Path, fallbacks: &Fallbacks, hash: Option<&str>) -> Loaded {
     let shown = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::files::read_regular_text(path, crate::files::MAX_POLICY_FILE) {
         Ok(t) => t,
         Err(e) => {
+            // A bundle that is there but is not a readable regular file of a sane size is
+            // malformed, not missing.
+            let decision = if e.is_not_found() {
+                fallbacks.missing_policy
+            } else {
+                fallbacks.malformed_bundle
+            };
             return Loaded::Failed {
-                decision: fallbacks.missing_policy,
+                decision,
                 message: format!(
                     "bundle `{shown}` cannot be read ({e}): run `policy-exec resolve --emit-host-rules` or fix the manifest"
                 ),
@@ -131,13 +159,13 @@ pub fn load_bundle(path: &Path, fallbacks: &Fallbacks, hash: Option<&str>) -> Lo
 /// unreadable is a deny.
 pub fn load_manifest(path: &Path) -> Loaded {
     let shown = path.display();
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::files::read_regular_text(path, crate::files::MAX_POLICY_FILE) {
         Ok(t) => t,
         Err(e) => {
             return Loaded::Failed {
                 decision: Decision::Deny,
                 message: format!(
-                    "manifest `{shown}` cannot be read ({e}): fix the path or run `policy-exec resolve --emit-host-rules`"
+                    "manifest `{shown}` cannot be read ({e}): fix or remove it, or run `policy-exec resolve --emit-host-rules`"
                 ),
             };
         }
@@ -195,7 +223,7 @@ pub fn layers(scopes: &[(String, PathBuf)], root: &Path) -> Vec<super::bundle::L
     scopes
         .iter()
         .filter_map(|(scope, path)| {
-            let text = std::fs::read_to_string(path).ok()?;
+            let text = crate::files::read_regular_text(path, crate::files::MAX_POLICY_FILE).ok()?;
             let doc: serde_json::Value = serde_yaml_ng::from_str(&text).ok()?;
             let shown = path
                 .strip_prefix(root)

@@ -357,9 +357,11 @@ pub fn absolute_path(path: &Path) -> Result<PathBuf, ResolveError> {
 /// `.yaml`/`.yml`, JSON for `.json`). No scope or version checks: the caller validates.
 /// An empty YAML document is `null`.
 pub fn read_document(path: &Path) -> Result<serde_json::Value, ResolveError> {
-    let bytes = std::fs::read(path).map_err(|source| ResolveError::Unreadable {
-        path: path.to_path_buf(),
-        source,
+    let bytes = crate::files::read_regular(path, crate::files::MAX_POLICY_FILE).map_err(|e| {
+        ResolveError::Unreadable {
+            path: path.to_path_buf(),
+            source: e.into(),
+        }
     })?;
     let text = String::from_utf8(bytes).map_err(|_| ResolveError::NotUtf8 {
         path: path.to_path_buf(),
@@ -449,9 +451,11 @@ fn load_scope_file(scope: Scope, path: &Path) -> Result<Option<PyMap>, ResolveEr
             path: path.to_path_buf(),
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| ResolveError::Unreadable {
-        path: path.to_path_buf(),
-        source,
+    let bytes = crate::files::read_regular(path, crate::files::MAX_POLICY_FILE).map_err(|e| {
+        ResolveError::Unreadable {
+            path: path.to_path_buf(),
+            source: e.into(),
+        }
     })?;
     let text = String::from_utf8(bytes).map_err(|_| ResolveError::NotUtf8 {
         path: path.to_path_buf(),

@@ -105,6 +105,42 @@ impl PyValue {
         }
     }
 
+    /// Feeds `state` so that values with the same `repr()` ([`PyValue::same_repr`]) hash
+    /// alike, for deduplicating long lists without comparing every pair.
+    pub(crate) fn repr_hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        use std::hash::Hash;
+        std::mem::discriminant(self).hash(state);
+        match self {
+            PyValue::Null => {}
+            PyValue::Bool(b) => b.hash(state),
+            PyValue::Int(i) => i.hash(state),
+            // `same_repr` treats every NaN alike and otherwise compares bits.
+            PyValue::Float(f) if f.is_nan() => {}
+            PyValue::Float(f) => f.to_bits().hash(state),
+            PyValue::Str(s) | PyValue::Timestamp(s) => s.hash(state),
+            PyValue::Seq(items) => {
+                items.len().hash(state);
+                for item in items {
+                    item.repr_hash(state);
+                }
+            }
+            PyValue::Map(map) => {
+                map.len().hash(state);
+                for (k, v) in map {
+                    k.hash(state);
+                    v.repr_hash(state);
+                }
+            }
+        }
+    }
+
+    /// A 64-bit digest of [`PyValue::repr_hash`].
+    pub(crate) fn repr_digest(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.repr_hash(&mut h);
+        std::hash::Hasher::finish(&h)
+    }
+
     /// Converts to JSON, failing on what `serde_json::Value` (or the reference's
     /// `json.dumps`) cannot hold: dates, non-finite floats, integers beyond 64 bits.
     pub(crate) fn to_json(&self, key_path: &str) -> Result<Value, Unrepresentable> {
@@ -191,6 +227,37 @@ impl PyValue {
                     .collect(),
             ),
         }
+    }
+}
+
+/// Finds list items by `repr()` in constant time on average: items are bucketed by
+/// [`PyValue::repr_digest`] and confirmed with [`PyValue::same_repr`].
+#[derive(Debug, Default)]
+pub(crate) struct ReprIndex {
+    buckets: std::collections::HashMap<u64, Vec<usize>>,
+}
+
+impl ReprIndex {
+    /// Records that the item at `position` is `value` (a first occurrence).
+    pub(crate) fn insert(&mut self, value: &PyValue, position: usize) {
+        self.buckets
+            .entry(value.repr_digest())
+            .or_default()
+            .push(position);
+    }
+
+    /// The position of the first recorded item with the same repr as `value`, where
+    /// `items` maps a recorded position back to its item.
+    pub(crate) fn find<'a>(
+        &self,
+        value: &PyValue,
+        items: impl Fn(usize) -> Option<&'a PyValue>,
+    ) -> Option<usize> {
+        self.buckets
+            .get(&value.repr_digest())?
+            .iter()
+            .copied()
+            .find(|&i| items(i).is_some_and(|item| item.same_repr(value)))
     }
 }
 

@@ -110,6 +110,10 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
                 let eval = engine::judge_with(&content, Some(positionals), &policy, &cwd, &repo);
                 (content, eval)
             }
+            ScriptFile::TooLarge(len) => (
+                format!("{name} {}", path.to_string_lossy()),
+                engine::too_large(len),
+            ),
             ScriptFile::Stream => {
                 let shown = path.to_string_lossy().into_owned();
                 let eval = dynamic_eval(
@@ -255,6 +259,9 @@ enum ScriptFile {
     Text(String),
     /// A pipe or device (`/dev/stdin`, `<(…)`): reading it to judge would consume it.
     Stream,
+    /// A regular file longer than [`engine::MAX_SCRIPT_BYTES`] (its length): refused
+    /// unread.
+    TooLarge(usize),
     /// Nothing bash could read either.
     Missing,
 }
@@ -271,11 +278,21 @@ fn script_file(path: &std::ffi::OsStr) -> ScriptFile {
         let Ok(meta) = std::fs::metadata(&candidate) else {
             continue;
         };
+        // A stat before opening: opening a named pipe, even without blocking, would
+        // release a writer waiting for its reader.
         if !meta.is_file() {
             return ScriptFile::Stream;
         }
-        if let Ok(bytes) = std::fs::read(&candidate) {
-            return ScriptFile::Text(String::from_utf8_lossy(&bytes).into_owned());
+        let limit = u64::try_from(engine::MAX_SCRIPT_BYTES).unwrap_or(u64::MAX);
+        match crate::files::read_regular(&candidate, limit) {
+            Ok(bytes) => return ScriptFile::Text(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(crate::files::ReadError::TooLarge { .. }) => {
+                let len = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+                return ScriptFile::TooLarge(len.max(engine::MAX_SCRIPT_BYTES + 1));
+            }
+            // Swapped for a pipe or device since the stat.
+            Err(crate::files::ReadError::NotRegular(_)) => return ScriptFile::Stream,
+            Err(crate::files::ReadError::Io(_) | crate::files::ReadError::Dangling(_)) => {}
         }
     }
     ScriptFile::Missing
