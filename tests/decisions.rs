@@ -1661,3 +1661,35 @@ fn guard_evasions(#[case] script: &str, #[case] tree: Tree, #[case] expected: De
 fn red_team_round_three(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: bash's argv read as bash reads it (long options with one dash, `-n`).
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("bash -posix -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -rcfile /dev/null -c 'rm -rf /'", Clean, Deny)]
+#[case("sh -noediting -c 'git push --force'", Clean, Deny)]
+#[case("bash -init-file x -noprofile -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -verbose -norc -c 'git reset --hard' n", Clean, Deny)]
+#[case("bash --posix --login -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -debugger -dump-po-strings -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -version -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -n +n -c 'rm -rf /'", Clean, Deny)]
+#[case("bash -o noexec +o noexec -c 'rm -rf /'", Clean, Deny)]
+#[case("bash -l --norc -c 'rm -rf /'", Clean, Deny)]
+#[case("bash -login -c 'git status'", Clean, Allow)]
+#[case("bash -n -c 'rm -rf /'", Clean, Allow)]
+#[case("bash -n deploy.sh", Clean, Allow)]
+#[case("bash -n < deploy.sh", Clean, Allow)]
+#[case("echo 'git reset --hard' | bash -n", Clean, Allow)]
+#[case("bash -o noexec -c 'git reset --hard'", Clean, Allow)]
+#[case("bash --version -c 'rm -rf /'", Clean, Allow)]
+#[case("bash -norc -c 'ls -la'", Clean, Allow)]
+fn bash_argv_is_read_as_bash_reads_it(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

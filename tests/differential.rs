@@ -1236,6 +1236,149 @@ fn helpers_log_their_argv() {
     );
 }
 
+/// Every option bash documents (`bash --help`, `man bash`): the long ones with one dash
+/// and with two, those that take a value with one, each one-letter option with `-` and
+/// `+`, and words bash refuses or reads as letters (`-posi`, `--posi`).
+fn bash_option_spellings() -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let long = [
+        "debug",
+        "debugger",
+        "dump-po-strings",
+        "dump-strings",
+        "help",
+        "login",
+        "noediting",
+        "noprofile",
+        "norc",
+        "posix",
+        "pretty-print",
+        "restricted",
+        "verbose",
+        "version",
+        "posi",
+        "protected",
+        "wordexp",
+        "rcfile=/dev/null",
+    ];
+    for name in long {
+        for dashes in ["-", "--"] {
+            out.push(vec![format!("{dashes}{name}")]);
+        }
+    }
+    for name in ["rcfile", "init-file"] {
+        for dashes in ["-", "--"] {
+            out.push(vec![format!("{dashes}{name}"), "/dev/null".into()]);
+        }
+    }
+    for letter in "abefhklmnprsuvxBCDEHPT".chars() {
+        for sign in ['-', '+'] {
+            out.push(vec![format!("{sign}{letter}")]);
+        }
+    }
+    for (option, value) in [
+        ("-o", "pipefail"),
+        ("-o", "noexec"),
+        ("+o", "noexec"),
+        ("-o", "posix"),
+        ("-O", "extglob"),
+        ("+O", "extglob"),
+    ] {
+        out.push(vec![option.into(), value.into()]);
+    }
+    // Combinations whose order matters.
+    for combo in [
+        "-n +n",
+        "-o noexec +o noexec",
+        "-posix -l",
+        "-l -posix",
+        "-l --norc",
+        "-norc -noprofile -noediting",
+        "-rcfile /dev/null -login",
+        "- -posix",
+        "-- -posix",
+        "+",
+    ] {
+        out.push(combo.split(' ').map(str::to_string).collect());
+    }
+    out
+}
+
+/// Runs `/bin/bash ARGV` itself (no `-c` wrapper) in the sandbox; true when it ran the
+/// helper argv `a x`.
+fn bash_argv_runs_helper(sandbox: &Sandbox, id: &str, argv: &[String]) -> bool {
+    let logs = sandbox.tmp.path().join("logs").join(id);
+    std::fs::create_dir(&logs).unwrap();
+    let path = format!("{}:/usr/bin:/bin", sandbox.bin().display());
+    Command::new("/usr/bin/timeout")
+        .args(["-k", "1", "10", "/bin/bash"])
+        .args(argv)
+        .env_clear()
+        .env("PATH", path)
+        .env("LOGDIR", &logs)
+        .env("HOME", sandbox.tmp.path().join("home"))
+        .current_dir(sandbox.work())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    std::fs::read_dir(&logs).unwrap().any(|entry| {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        bytes
+            .split(|&b| b == 1)
+            .any(|record| record == b"a\0x\0".as_slice())
+    })
+}
+
+/// bash's argv is read the way bash reads it, by both readers: whenever real bash runs
+/// the `-c` script `a x` for an option spelling (placed before or after `-c`), a nested
+/// `bash …` in a script reports `a x`, and shell mode judges `a x` (it never passes the
+/// argv through unjudged).
+#[test]
+fn every_bash_option_is_read_as_bash_reads_it() {
+    use policy_exec::shell::argv::{Invocation, parse};
+    let sandbox = Sandbox::new();
+    let mut failures = Vec::new();
+    let mut ran_count = 0;
+    for (k, options) in bash_option_spellings().into_iter().enumerate() {
+        let c = vec!["-c".to_string()];
+        let script = vec!["a x".to_string()];
+        for (placement, argv) in [
+            (
+                "before",
+                [options.clone(), c.clone(), script.clone()].concat(),
+            ),
+            (
+                "after",
+                [c.clone(), options.clone(), script.clone()].concat(),
+            ),
+        ] {
+            let ran = bash_argv_runs_helper(&sandbox, &format!("opt{k}{placement}"), &argv);
+            if !ran {
+                continue;
+            }
+            ran_count += 1;
+            let quoted: Vec<String> = argv.iter().map(|a| single_quote(a)).collect();
+            let nested = format!("bash {}", quoted.join(" "));
+            let analysis = analyze(&nested, &sandbox.work(), &NoRepo).unwrap();
+            let found = find(&analysis, &["a".to_string(), "x".to_string()]);
+            if found != Found::Exact {
+                failures.push(format!(
+                    "`{nested}`: bash ran `a x`; the analysis has it {found:?}"
+                ));
+            }
+            let os: Vec<std::ffi::OsString> = argv.iter().map(Into::into).collect();
+            match parse(&os) {
+                Ok(Invocation::Command { script, .. }) if script == "a x" => {}
+                other => failures.push(format!(
+                    "shell mode {argv:?}: bash ran `a x`; shell mode read {other:?}"
+                )),
+            }
+        }
+    }
+    assert!(ran_count > 60, "only {ran_count} spellings ran the script");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Hand-written scripts for the corners of bash's grammar. `Exact` cases must report every
 /// helper argv word for word; `Covered` ones run helpers with arguments only known at run
 /// time, which the analysis may report as unknown words or a dynamic command.

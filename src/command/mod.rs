@@ -136,6 +136,7 @@ pub struct ParseError {
     pub message: String,
 }
 
+pub mod bash_argv;
 mod expand;
 mod heredoc;
 mod interp;

@@ -511,47 +511,23 @@ pub enum ShellRun {
     Unknown(String),
 }
 
-/// Reads bash's own argv grammar: `-c`, bundles like `-lc`/`-ec`, `-o opt`, `+o opt`,
-/// `-O shopt`, `--rcfile f`, long options, `--`.
+/// Reads a shell's argv with bash's grammar ([`super::bash_argv`]): long options with one
+/// or two dashes at the front, then bundles like `-lc`/`-ec`, `-o opt`, `+o opt`,
+/// `-O shopt`, `--`.
 pub fn shell_invocation(args: &[Word]) -> ShellRun {
-    let mut c = false;
-    let mut s = false;
-    let mut i = 0;
-    while let Some(word) = args.get(i) {
-        let Word::Lit(w) = word else {
-            return ShellRun::Unknown(format!(
-                "shell option `{}` only known at run time",
-                word.display()
-            ));
-        };
-        if w == "--" || w == "-" {
-            i += 1;
-            break;
-        }
-        if w.starts_with("--") {
-            match w.as_str() {
-                "--version" | "--help" => return ShellRun::Nothing,
-                "--rcfile" | "--init-file" => i += 1,
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        if (w.starts_with('-') || w.starts_with('+')) && w.len() > 1 {
-            for ch in w.chars().skip(1) {
-                match ch {
-                    'c' => c = true,
-                    's' => s = true,
-                    // These take the next word as their argument.
-                    'o' | 'O' => i += 1,
-                    _ => {}
-                }
-            }
-            i += 1;
-            continue;
-        }
-        break;
+    let reading = super::bash_argv::read(&args.iter().map(Word::lit).collect::<Vec<_>>());
+    if let Some(at) = reading.unknown_at {
+        return ShellRun::Unknown(format!(
+            "shell option `{}` only known at run time",
+            args.get(at).map_or("", Word::display)
+        ));
     }
+    // `--help`/`--version` print and exit; `-n` reads without running (an interactive
+    // shell ignores it, so `-i` keeps it from counting).
+    if reading.runs_nothing() {
+        return ShellRun::Nothing;
+    }
+    let (c, s, i) = (reading.command, reading.stdin, reading.operands);
     let operands = args.get(i..).unwrap_or(&[]);
     if !c
         && operands
