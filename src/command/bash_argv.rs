@@ -145,11 +145,7 @@ pub fn read(args: &[Option<&str>]) -> BashArgs {
                     }
                     next += 1;
                 }
-                'O' => {
-                    if args.get(next).is_some() {
-                        next += 1;
-                    }
-                }
+                'O' if args.get(next).is_some() => next += 1,
                 // `-l --norc`: long options only lead; here `-` is a letter bash refuses.
                 '-' => out.invalid = Some(format!("{w}: invalid option")),
                 _ => {}
