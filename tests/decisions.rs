@@ -1693,3 +1693,61 @@ fn bash_argv_is_read_as_bash_reads_it(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: `set --` and `shift` change `$1…` exactly; where they cannot be followed the
+// positionals are unknown.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("set -- reset --hard; git \"$@\"", Clean, Deny)]
+#[case("set -- reset --hard; git $1 $2", Clean, Deny)]
+#[case("set reset --hard; git \"$@\"", Clean, Deny)]
+#[case("set -e -- push --force; git \"$@\"", Clean, Deny)]
+#[case("set -euo pipefail reset --hard; git \"$@\"", Clean, Deny)]
+#[case("set -- x reset --hard; shift; git \"$@\"", Clean, Deny)]
+#[case("set -- x y reset --hard; shift 2; git \"$@\"", Clean, Deny)]
+#[case("f() { shift; \"$@\"; }; f x git reset --hard", Clean, Deny)]
+#[case("f() { shift; shift; git \"$@\"; }; f a b push --force", Clean, Deny)]
+#[case("f() { set -- reset --hard; git \"$@\"; }; f status", Clean, Deny)]
+#[case("bash -c 'shift; git \"$@\"' _ x reset --hard", Clean, Deny)]
+#[case("bash -c 'set -- reset --hard; git \"$@\"' _ status", Clean, Deny)]
+#[case(
+    "set -- status; true && set -- reset --hard; git \"$@\"",
+    Clean,
+    Request
+)]
+#[case(
+    "set -- reset --hard; false || set -- status; git \"$@\"",
+    Clean,
+    Request
+)]
+#[case(
+    "set -- reset --hard; if false; then set -- status; fi; git \"$@\"",
+    Clean,
+    Request
+)]
+#[case(
+    "set -- x git reset --hard; while [ $# -gt 0 ]; do \"$@\"; shift; done",
+    Clean,
+    Deny
+)]
+#[case(
+    "set -- a reset --hard; for i in 1; do shift; done; git \"$@\"",
+    Clean,
+    Request
+)]
+#[case("set -- \"$x\" --hard; git reset \"$2\"", Clean, Deny)]
+#[case("set -- $x; git \"$@\"", Clean, Request)]
+#[case("eval 'set -- reset --hard'; git \"$@\"", Clean, Deny)]
+#[case("shift 5; set -- status; git \"$@\"", Clean, Allow)]
+#[case("set -- status --short; git \"$@\"", Clean, Allow)]
+#[case("set -e; set -o pipefail; git status", Clean, Allow)]
+#[case("f() { shift; git log \"$@\"; }; f x --oneline", Clean, Allow)]
+fn set_and_shift_change_the_positionals(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -1522,8 +1522,20 @@ fn every_bash_option_is_read_as_bash_reads_it() {
 #[case::bash_c_all_positionals("bash -c 'a \"$@\"' _ p q", Expect::Exact)]
 #[case::bash_c_split_positional("bash -c 'a $1' _ 'p q'", Expect::Exact)]
 #[case::positional_in_function("bash -c 'f() { a \"$1\"; }; f arg' _ q", Expect::Covered)]
-#[case::positional_after_set("bash -c 'set -- r; a \"$1\"' _ q", Expect::Covered)]
-#[case::positional_after_shift("bash -c 'a \"$1\"; shift; b \"$1\"' _ p q", Expect::Covered)]
+#[case::positional_after_set("bash -c 'set -- r; a \"$1\"' _ q", Expect::Exact)]
+#[case::positional_after_shift("bash -c 'a \"$1\"; shift; b \"$1\"' _ p q", Expect::Exact)]
+#[case::set_dashdash_then_all("set -- p 'q r'; a \"$@\"", Expect::Exact)]
+#[case::set_without_dashdash("set -euo pipefail p; a \"$@\" \"$1\"", Expect::Exact)]
+#[case::set_dash_alone("set - p q; a \"$2\"", Expect::Exact)]
+#[case::shift_count("set -- p q r; shift 2; a \"$@\"; shift 5; b \"$@\"", Expect::Exact)]
+#[case::shift_in_function("f() { shift; \"$@\"; }; f x a y", Expect::Exact)]
+#[case::set_in_function("f() { set -- q; a \"$1\"; }; f p", Expect::Exact)]
+#[case::set_in_eval("eval 'set -- p'; a \"$1\"", Expect::Exact)]
+#[case::set_after_and("set -- p; true && set -- q; a \"$1\"", Expect::Covered)]
+#[case::shift_in_loop(
+    "set -- x a y; while [ $# -gt 2 ]; do shift; \"$@\"; done",
+    Expect::Exact
+)]
 #[case::positional_in_eval("bash -c 'eval \"a \\\"\\$1\\\"\"' _ q", Expect::Exact)]
 #[case::positional_in_substitution("bash -c 'echo \"$(a \"$1\")\"' _ q", Expect::Exact)]
 #[case::positional_in_subshell("bash -c '( a \"$1\" )' _ q", Expect::Exact)]

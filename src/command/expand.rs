@@ -38,6 +38,19 @@ pub type Positionals = Option<Vec<String>>;
 /// `"$@"`) the value is exact; unquoted it may split anywhere, so it is unknown.
 pub const IFS_UNCERTAIN: char = '\u{F8F0}';
 
+/// A positional value only known at run time (`set -- "$x"`): the other positionals
+/// stay known.
+pub const UNKNOWN_POSITIONAL: &str = "\u{F8F1}";
+
+/// The word a positional value makes when quoted (`"$1"`, one field of `"$@"`).
+pub fn positional_word(value: &str) -> Word {
+    if value == UNKNOWN_POSITIONAL {
+        Word::unknown("$N", false)
+    } else {
+        Word::Lit(quoted_value(value).to_string())
+    }
+}
+
 /// A positional value as bash passes it when quoted (without [`IFS_UNCERTAIN`]).
 pub fn quoted_value(value: &str) -> &str {
     value.strip_prefix(IFS_UNCERTAIN).unwrap_or(value)
@@ -214,7 +227,7 @@ impl<'a> Builder<'a> {
         };
         if let Some(position) = position {
             let value = self.positionals.as_ref().and_then(|p| p.get(position));
-            if let Some(value) = value {
+            if let Some(value) = value.filter(|v| *v != UNKNOWN_POSITIONAL) {
                 // Unquoted, the value is split by IFS: kept only when it has no blank or
                 // glob character, and IFS is the default.
                 let ifs_uncertain = value.starts_with(IFS_UNCERTAIN);

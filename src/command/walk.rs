@@ -74,6 +74,10 @@ const GIT_LOCATION_VARIABLES: [&str; 6] = [
     "GIT_CONFIG_NOSYSTEM",
 ];
 
+/// A loop that changes `$1…` is walked with the values of at most this many passes
+/// before they count as unknown.
+const MAX_LOOP_PASSES: usize = 8;
+
 /// Nested scripts deeper than this are not analysed further (and are dynamic).
 const MAX_DEPTH: usize = 24;
 
@@ -360,7 +364,12 @@ impl Walker<'_> {
                     target.dir = Dir::Unknown;
                 }
                 previous_dir = target.dir.clone();
+                let positionals = target.positionals.clone();
                 self.pipeline(pipeline, target, stdin);
+                // After `&&`/`||` a `set --`/`shift` may not have run.
+                if joined_by_and.is_some() && target.positionals != positionals {
+                    target.positionals = None;
+                }
             }
             if !background && scope.dir != before {
                 scope.dir = Dir::Unknown;
@@ -379,10 +388,13 @@ impl Walker<'_> {
             let mut sub = scope.clone();
             self.command(cmd, &mut sub, &stdin);
             stdin = piped_output(cmd, &scope.positionals);
-            // With `shopt -s lastpipe` the last part runs in this shell: a `cd` there
-            // may move us.
+            // With `shopt -s lastpipe` the last part runs in this shell: a `cd` (or a
+            // `set --`) there may change ours.
             if sub.dir != scope.dir {
                 scope.dir = Dir::Unknown;
+            }
+            if sub.positionals != scope.positionals {
+                scope.positionals = None;
             }
         }
     }
@@ -456,13 +468,13 @@ impl Walker<'_> {
                 {
                     self.arith(&e.value, scope);
                 }
-                self.branch(&f.body.list, scope);
+                self.repeat(&[&f.body.list], scope);
             }
             C::ForClause(f) => {
                 for w in f.values.iter().flatten() {
                     self.word(&w.value, scope);
                 }
-                self.branch(&f.body.list, scope);
+                self.repeat(&[&f.body.list], scope);
             }
             C::CaseClause(c) => {
                 self.word(&c.value.value, scope);
@@ -485,10 +497,7 @@ impl Walker<'_> {
                     self.branch(&e.body, scope);
                 }
             }
-            C::WhileClause(w) | C::UntilClause(w) => {
-                self.branch(&w.0, scope);
-                self.branch(&w.1.list, scope);
-            }
+            C::WhileClause(w) | C::UntilClause(w) => self.repeat(&[&w.0, &w.1.list], scope),
             C::Coprocess(c) => {
                 let mut sub = scope.clone();
                 self.command(&c.body, &mut sub, stdin);
@@ -496,12 +505,60 @@ impl Walker<'_> {
         }
     }
 
-    /// A list that may run zero or more times.
+    /// A list that may run or not.
     fn branch(&mut self, list: &ast::CompoundList, scope: &mut Scope) {
         let mut sub = scope.clone();
         self.list(list, &mut sub);
         if sub.dir != scope.dir {
             scope.dir = Dir::Unknown;
+        }
+        if sub.positionals != scope.positionals {
+            scope.positionals = None;
+        }
+    }
+
+    /// The lists of a loop (condition and body), run zero or more times in turn. When
+    /// one pass changes `$1…` (`shift`, `set --`), later passes see other values: a few
+    /// more passes are walked with the values each leaves (`while …; do "$@"; shift;
+    /// done`), then one with them unknown.
+    fn repeat(&mut self, lists: &[&ast::CompoundList], scope: &mut Scope) {
+        let mut sub = scope.clone();
+        for list in lists {
+            self.list(list, &mut sub);
+        }
+        if sub.dir != scope.dir {
+            scope.dir = Dir::Unknown;
+        }
+        if sub.positionals != scope.positionals {
+            scope.positionals = None;
+            // SECURITY: each extra pass counts as work, so nested loops stay bounded; past
+            // the bound the later passes are dynamic rather than lost.
+            if self.work + MAX_LOOP_PASSES + 1 >= MAX_WORK {
+                self.dynamic(
+                    scope,
+                    Vec::new(),
+                    "a loop changes `$1…` too often to analyse every pass".into(),
+                );
+                return;
+            }
+            let mut passes = 0;
+            let mut pass = sub.clone();
+            while passes < MAX_LOOP_PASSES && pass.positionals.is_some() {
+                self.work += 1;
+                let before = pass.positionals.clone();
+                for list in lists {
+                    self.list(list, &mut pass);
+                }
+                if pass.positionals == before {
+                    break;
+                }
+                passes += 1;
+            }
+            self.work += 1;
+            let mut again = scope.clone();
+            for list in lists {
+                self.list(list, &mut again);
+            }
         }
     }
 
@@ -662,11 +719,7 @@ impl Walker<'_> {
         if matches!(raw, "\"$@\"" | "\"${@}\"")
             && let Some(p) = &scope.positionals
         {
-            words.extend(
-                p.iter()
-                    .skip(1)
-                    .map(|a| Word::Lit(expand::quoted_value(a).to_string())),
-            );
+            words.extend(p.iter().skip(1).map(|a| expand::positional_word(a)));
             return;
         }
         let word = self.word(raw, scope);
@@ -995,11 +1048,12 @@ impl Walker<'_> {
     /// `mapfile -C` callback): a directory change inside it may or may not have happened
     /// by the time later commands run, so it makes the directory unknown.
     fn nested_here(&mut self, script: &str, scope: &mut Scope, frame: &str) {
-        if self
-            .nested_scope(script, scope, frame, None)
-            .is_some_and(|sub| sub.dir != scope.dir)
-        {
-            scope.dir = Dir::Unknown;
+        if let Some(sub) = self.nested_scope(script, scope, frame, None) {
+            if sub.dir != scope.dir {
+                scope.dir = Dir::Unknown;
+            }
+            // `set --` and `shift` in it change ours.
+            scope.positionals = sub.positionals;
         }
     }
 
@@ -1206,23 +1260,13 @@ impl Walker<'_> {
                     cd_target(&scope.dir, &args)
                 };
             }
-            // `set -- …` and `shift` change `$1…`: from here they are unknown.
-            "shift" => {
-                scope.positionals = scope
-                    .positionals
-                    .take()
-                    .map(|p| p.into_iter().take(1).collect())
-            }
-            "set"
-                if args.iter().any(|a| {
-                    !a.lit()
-                        .is_some_and(|t| t.starts_with(['-', '+']) && t != "--" && t != "-")
-                }) || args.iter().any(|a| matches!(a.lit(), Some("--" | "-"))) =>
-            {
-                scope.positionals = scope
-                    .positionals
-                    .take()
-                    .map(|p| p.into_iter().take(1).collect());
+            // `set -- …` and `shift` change `$1…`: followed exactly where their words
+            // are literal, unknown from there where they are not.
+            "shift" => scope.positionals = shifted(scope.positionals.take(), &args),
+            "set" => {
+                if let Some(new) = set_positionals(&scope.positionals, &args, self.ifs_may_change) {
+                    scope.positionals = new;
+                }
             }
             "popd" => scope.dir = Dir::Unknown,
             "alias" => self.define_aliases(&args),
@@ -2049,6 +2093,69 @@ fn find_without_end_of_options(words: &[Word]) -> Vec<Word> {
         out.push(w.clone());
     }
     out
+}
+
+/// The positionals after `shift [N]`: the first N go; more than there are is an error
+/// that shifts nothing; an unknown N makes them unknown.
+fn shifted(positionals: Positionals, args: &[Word]) -> Positionals {
+    let mut p = positionals?;
+    let n = match args.iter().find(|a| a.lit() != Some("--")) {
+        None => 1,
+        Some(Word::Lit(n)) => n.parse::<usize>().ok()?,
+        Some(_) => return None,
+    };
+    if n < p.len() {
+        p.drain(1..=n);
+    }
+    Some(p)
+}
+
+/// The positionals after `set ARGS`: `None` when they are unchanged (`set -e`, `set -o x`,
+/// `set -` alone), `Some(None)` when only known at run time, else the new list (`$0`
+/// kept, unknown when it was).
+fn set_positionals(old: &Positionals, args: &[Word], ifs_may_change: bool) -> Option<Positionals> {
+    let mut i = 0;
+    let mut dashdash = false;
+    while let Some(word) = args.get(i) {
+        // An unknown word may be an option or the first positional.
+        let Word::Lit(w) = word else {
+            return Some(None);
+        };
+        if w == "--" {
+            dashdash = true;
+            i += 1;
+            break;
+        }
+        if w == "-" {
+            i += 1;
+            break;
+        }
+        if !(w.starts_with('-') || w.starts_with('+')) || w.len() < 2 {
+            break;
+        }
+        // `-o NAME` / `+o NAME` (also in a bundle) take the next word.
+        i += 1 + usize::from(w.contains('o'));
+    }
+    let rest = args.get(i..).unwrap_or(&[]);
+    if rest.is_empty() && !dashdash {
+        return None;
+    }
+    let zero = old
+        .as_ref()
+        .and_then(|p| p.first().cloned())
+        .unwrap_or_else(|| expand::UNKNOWN_POSITIONAL.to_string());
+    let mut new = vec![zero];
+    for word in rest {
+        match word {
+            Word::Lit(v) if ifs_may_change => new.push(format!("{}{v}", expand::IFS_UNCERTAIN)),
+            Word::Lit(v) => new.push(v.clone()),
+            // One field, value unknown.
+            Word::Unknown { split: false, .. } => new.push(expand::UNKNOWN_POSITIONAL.to_string()),
+            // Any number of fields: every later position is unknown too.
+            _ => return Some(None),
+        }
+    }
+    Some(Some(new))
 }
 
 /// SECURITY: positionals are only substituted in scripts that never mention IFS, since
