@@ -1751,3 +1751,42 @@ fn set_and_shift_change_the_positionals(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: bash semantics — subscripts `[[ ]]` evaluates, `exec -a`, scripts bash
+// accepts that the parser refused.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("[[ -v 'a[$(rm -rf ~)]' ]]", Clean, Deny)]
+#[case("[[ -v \"a[$(git reset --hard)]\" ]] && echo set", Clean, Deny)]
+#[case("[[ 'a[$(rm -rf ~)]' -eq 1 ]]", Clean, Deny)]
+#[case("[[ 1 -lt 'x[`git push --force`]' ]]", Clean, Deny)]
+#[case("if [[ 'a[$(rm -rf /)]' -ge 0 && -n x ]]; then :; fi", Clean, Deny)]
+#[case("[[ 'a[$(rm -rf ~)]' == x ]]", Clean, Allow)]
+#[case("[[ -n 'a[$(rm -rf ~)]' ]]", Clean, Allow)]
+#[case("[[ $# -eq 0 ]] && echo none", Clean, Allow)]
+#[case("exec -a git-push rm -rf /", Clean, Deny)]
+#[case("exec -a ls git reset --hard", Clean, Deny)]
+#[case("exec -a git-push git --force origin main", Clean, Deny)]
+#[case("exec -a rm busybox -rf /", Clean, Deny)]
+#[case("exec -a /bin/rm toybox -rf ~", Clean, Deny)]
+#[case("exec -ca git-reset git --hard", Clean, Deny)]
+#[case("exec -a myshell bash -c 'git status'", Clean, Allow)]
+#[case("BASH_ENV=<(echo 'rm -rf /') bash -c true", Clean, Request)]
+#[case("BASH_ENV=<(rm -rf /) bash -c true", Clean, Deny)]
+#[case("X=>(git reset --hard) true", Clean, Deny)]
+#[case("LOG=<(tail -f x.log) ls", Clean, Allow)]
+#[case("X=1 ! git status", Clean, Allow)]
+#[case("X=1 Y=2 ! git reset --hard", Clean, Deny)]
+#[case("cat <<EOF\nhello", Clean, Allow)]
+#[case("cat <<EOF\n$(git reset --hard)", Clean, Deny)]
+#[case("bash <<'EOF'\ngit push --force", Clean, Deny)]
+#[case("bash -c 'cat <<EOF\nhi'", Clean, Allow)]
+fn bash_semantics_of_the_last_round(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

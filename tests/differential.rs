@@ -1587,6 +1587,14 @@ fn every_bash_option_is_read_as_bash_reads_it() {
 #[case::named_coproc("coproc P { a x; }; wait", Expect::Exact)]
 #[case::until_success("until a x; do :; done", Expect::Exact)]
 #[case::negated_group("! { a fail; }", Expect::Exact)]
+// Constructs bash accepts that the parser needed help with, and subscripts bash evaluates.
+#[case::unterminated_heredoc("exec 2>/dev/null\na x <<EOF\n$(b y)", Expect::Exact)]
+#[case::unterminated_quoted_heredoc("exec 2>/dev/null\nbash <<'EOF'\na x", Expect::Exact)]
+#[case::process_substitution_assigned("V=<(b y) a x; wait", Expect::Exact)]
+#[case::process_substitution_assigned_alone("V=>(b y); a x; wait", Expect::Exact)]
+#[case::test_v_subscript("declare -a r; [[ -v 'r[$(a x)]' ]]; true", Expect::Exact)]
+#[case::test_arithmetic_subscript("declare -a r; [[ 'r[$(a x)]' -eq 0 ]]", Expect::Exact)]
+#[case::exec_a_name("( exec -a zz a x )", Expect::Exact)]
 fn hand_written_scripts_report_every_command_bash_runs(
     #[case] script: &str,
     #[case] expect: Expect,

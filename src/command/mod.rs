@@ -140,6 +140,7 @@ pub mod bash_argv;
 mod expand;
 mod heredoc;
 mod interp;
+mod repair;
 mod walk;
 pub(crate) mod wrappers;
 

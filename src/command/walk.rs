@@ -289,6 +289,20 @@ fn parse(script: &str) -> Result<ast::Program, ParseError> {
             ),
         });
     }
+    let first = parse_text(script);
+    if first.is_ok() {
+        return first;
+    }
+    // Constructs bash accepts and brush-parser refuses: see `repair`.
+    for candidate in super::repair::candidates(script) {
+        if let Ok(program) = parse_text(&candidate) {
+            return Ok(program);
+        }
+    }
+    first
+}
+
+fn parse_text(script: &str) -> Result<ast::Program, ParseError> {
     let options = brush_parser::ParserOptions::default();
     let mut parser =
         brush_parser::Parser::new(std::io::BufReader::new(script.as_bytes()), &options);
@@ -570,12 +584,34 @@ impl Walker<'_> {
                 self.extended_test(b, scope);
             }
             E::Not(a) | E::Parenthesized(a) => self.extended_test(a, scope),
-            E::UnaryTest(_, w) => {
-                self.word(&w.value, scope);
+            // `-v NAME` and the arithmetic comparisons evaluate array subscripts in their
+            // operands, running the substitutions there (`[[ -v 'a[$(cmd)]' ]]`,
+            // `[[ 'a[$(cmd)]' -eq 1 ]]`), quoted or not.
+            E::UnaryTest(op, w) => {
+                let word = self.word(&w.value, scope);
+                if matches!(
+                    op,
+                    ast::UnaryPredicate::ShellVariableIsSetAndAssigned
+                        | ast::UnaryPredicate::ShellVariableIsSetAndNameRef
+                ) {
+                    self.evaluated_subscript(&word, scope, "[[ -v ]]");
+                }
             }
-            E::BinaryTest(_, a, b) => {
-                self.word(&a.value, scope);
-                self.word(&b.value, scope);
+            E::BinaryTest(op, a, b) => {
+                let left = self.word(&a.value, scope);
+                let right = self.word(&b.value, scope);
+                if matches!(
+                    op,
+                    ast::BinaryPredicate::ArithmeticEqualTo
+                        | ast::BinaryPredicate::ArithmeticNotEqualTo
+                        | ast::BinaryPredicate::ArithmeticLessThan
+                        | ast::BinaryPredicate::ArithmeticLessThanOrEqualTo
+                        | ast::BinaryPredicate::ArithmeticGreaterThan
+                        | ast::BinaryPredicate::ArithmeticGreaterThanOrEqualTo
+                ) {
+                    self.evaluated_subscript(&left, scope, "[[ arithmetic ]]");
+                    self.evaluated_subscript(&right, scope, "[[ arithmetic ]]");
+                }
             }
         }
     }
@@ -862,6 +898,20 @@ impl Walker<'_> {
         {
             let text = v.clone();
             self.nested_lenient(&text, scope, &format!("{name}= (if evaluated)"));
+        }
+    }
+
+    /// A literal word that bash evaluates as a variable reference or arithmetic: only
+    /// an array subscript holding a substitution (`a[$(cmd)]`) runs anything; other
+    /// quoted text stays data (`printf '%s' '$(x)'`).
+    fn evaluated_subscript(&mut self, word: &Word, scope: &mut Scope, frame: &str) {
+        if let Word::Lit(t) = word
+            && t.find('[')
+                .and_then(|open| t.get(open..))
+                .is_some_and(|rest| rest.contains("$(") || rest.contains('`'))
+        {
+            let text = t.clone();
+            self.nested_lenient(&text, scope, frame);
         }
     }
 
@@ -1218,16 +1268,7 @@ impl Walker<'_> {
         // arguments run the substitutions inside (`printf -v 'a[$(cmd)]' x`).
         if EVALUATING_BUILTINS.contains(&base.as_str()) {
             for arg in &args {
-                // Only an array subscript holding a substitution (`a[$(cmd)]`) is
-                // evaluated; other quoted text stays data (`printf '%s' '$(x)'`).
-                if let Word::Lit(t) = arg
-                    && t.find('[')
-                        .and_then(|open| t.get(open..))
-                        .is_some_and(|rest| rest.contains("$(") || rest.contains('`'))
-                {
-                    let text = t.clone();
-                    self.nested_lenient(&text, scope, &format!("{base} argument"));
-                }
+                self.evaluated_subscript(arg, scope, &format!("{base} argument"));
             }
         }
         // `NAME=value` arguments become environment variables under `set -k`, and
@@ -1386,7 +1427,8 @@ impl Walker<'_> {
             }
             // `time -- cmd`: bash's `time` keyword accepts `--`, which reaches us as a
             // command named `--`.
-            "--" => {
+            // `X=1 ! cmd` runs a command named `!` (not found): judged as `cmd` too.
+            "--" | "!" => {
                 if !args.is_empty() {
                     self.dispatch(args.clone(), scope, stdin);
                 }
@@ -1415,7 +1457,12 @@ impl Walker<'_> {
             }
             _ => {
                 if let Some(unwrapped) = wrappers::unwrap(&base, &args) {
-                    self.wrapped(&base, unwrapped, scope, stdin);
+                    let argv0 = if base == "exec" {
+                        wrappers::exec_argv0(&args)
+                    } else {
+                        None
+                    };
+                    self.wrapped(&base, unwrapped, argv0.as_deref(), scope, stdin);
                 }
             }
         }
@@ -1426,6 +1473,7 @@ impl Walker<'_> {
         &mut self,
         base: &str,
         unwrapped: wrappers::Unwrapped,
+        argv0: Option<&str>,
         scope: &mut Scope,
         stdin: &Stdin,
     ) {
@@ -1440,6 +1488,17 @@ impl Walker<'_> {
         }
         match unwrapped.inner {
             wrappers::Inner::Words(inner) => {
+                // `exec -a git-push git …`: a multi-call program runs what its argv[0]
+                // names; the program itself is judged too.
+                if let (Some(name), Some(program)) = (argv0, inner.first().and_then(Word::lit))
+                    && let Some(lead) = wrappers::multi_call_as(program, name)
+                {
+                    let mut renamed: Vec<Word> = lead.into_iter().map(Word::Lit).collect();
+                    renamed.extend(inner.get(1..).unwrap_or(&[]).iter().cloned());
+                    let mut as_named = sub.clone();
+                    as_named.frames.push(format!("argv[0] {name}"));
+                    self.dispatch(renamed, &mut as_named, stdin);
+                }
                 if !inner.is_empty() {
                     self.dispatch(inner, &mut sub, stdin);
                 }

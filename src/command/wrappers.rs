@@ -171,28 +171,12 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
             assignments: false,
             chdir: &[],
         },
-        "exec" => {
-            let g = Grammar {
-                short_arg: "a",
-                long_arg: &[],
-                assignments: false,
-                chdir: &[],
-            };
-            let mut u = with_operands(&g, args, 0);
-            // `exec -a git-push /usr/bin/git …`: git dispatches on argv[0], so the name
-            // given with -a is the program that matters.
-            let name = args
-                .windows(2)
-                .find(|w| w.first().and_then(Word::lit) == Some("-a"))
-                .and_then(|w| w.get(1).and_then(Word::lit))
-                .filter(|n| n.rsplit('/').next().is_some_and(|b| b.starts_with("git")));
-            if let (Some(name), Inner::Words(words)) = (name, &mut u.inner)
-                && let Some(first) = words.first_mut()
-            {
-                *first = Word::Lit(name.to_string());
-            }
-            return Some(u);
-        }
+        "exec" => Grammar {
+            short_arg: "a",
+            long_arg: &[],
+            assignments: false,
+            chdir: &[],
+        },
         "time" => Grammar {
             short_arg: "fo",
             long_arg: &["--format", "--output"],
@@ -286,6 +270,40 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
     // `command -v x` / `command -V x` only look the name up; `sudo -l`, `-v`, `-k`
     // alone run nothing — still treated as running the operand, which is stricter.
     Some(with_operands(&grammar, args, 0))
+}
+
+/// `exec -a NAME PROG …`: NAME, when literal. It is only `argv[0]`: the program run is
+/// still PROG — but a multi-call program (git, busybox, toybox) picks what to do by it.
+pub fn exec_argv0(args: &[Word]) -> Option<String> {
+    let mut name = None;
+    for pair in args.windows(2) {
+        let (Some(flag), Some(value)) = (pair.first().and_then(Word::lit), pair.get(1)) else {
+            break;
+        };
+        if !flag.starts_with('-') || flag == "--" {
+            break;
+        }
+        if flag.ends_with('a') && !flag.starts_with("--") {
+            name = value.lit().map(str::to_string);
+        }
+    }
+    name
+}
+
+/// What a multi-call program runs when started with `argv[0]` NAME (`git-push` is
+/// `git push`, busybox's `rm` is `rm`), as the words to put before its arguments.
+pub fn multi_call_as(program: &str, name: &str) -> Option<Vec<String>> {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    match program.rsplit('/').next().unwrap_or(program) {
+        "git" => base
+            .strip_prefix("git-")
+            .filter(|sub| is_git_builtin(sub))
+            .map(|sub| vec!["git".to_string(), sub.to_string()]),
+        "busybox" | "toybox" if !base.is_empty() && base != "busybox" && base != "toybox" => {
+            Some(vec![base.to_string()])
+        }
+        _ => None,
+    }
 }
 
 /// Skips options, then `skip` operands, and returns what remains as the inner argv.
