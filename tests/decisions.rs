@@ -1230,9 +1230,10 @@ fn substitutions_after_a_heredoc_operator_are_never_allowed_on_a_misread(
 // earlier version answered allow.
 #[rstest]
 #[case("echo ${x#<<E}\ngit reset --hard\nE", Clean, Request)]
-#[case("git {'reset','--hard'}", Clean, Request)]
-#[case("rm -rf {$'/',x}", Clean, Request)]
-#[case("rm -rf .{git,''}", Clean, Request)]
+// (Brace expansion is now done exactly: these are the commands bash runs, so denied.)
+#[case("git {'reset','--hard'}", Clean, Deny)]
+#[case("rm -rf {$'/',x}", Clean, Deny)]
+#[case("rm -rf .{git,''}", Clean, Deny)]
 #[case("{'sudo',} id", Clean, Request)]
 #[case("git reset $'--hard\\0junk'", Clean, Deny)]
 #[case("rm -rf $'/\\x00x'", Clean, Deny)]
@@ -1784,6 +1785,45 @@ fn set_and_shift_change_the_positionals(
 #[case("bash <<'EOF'\ngit push --force", Clean, Deny)]
 #[case("bash -c 'cat <<EOF\nhi'", Clean, Allow)]
 fn bash_semantics_of_the_last_round(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: brace expansion and the working directory's spellings are decided, not asked.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("git {reset,--hard}", Clean, Deny)]
+#[case("git reset --{hard,soft}", Clean, Deny)]
+#[case("{git,reset,--hard}", Clean, Deny)]
+#[case("rm -rf {/,build}", Clean, Deny)]
+#[case("rm -rf .{git,cache}", Clean, Deny)]
+#[case("rm -r{f,} /", Clean, Deny)]
+#[case("git push origin {main,--force}", Clean, Deny)]
+#[case("rm -rf x{1..300}", Clean, Request)]
+#[case("rm -rf {~root,x}", Clean, Request)]
+#[case("rm -rf ~+", Clean, Deny)]
+#[case("rm -rf \"$PWD\"", Clean, Deny)]
+#[case("rm -rf \"${PWD}\"", Clean, Deny)]
+#[case("rm -rf ~+/.git", Clean, Deny)]
+#[case("rm -rf \"$PWD/..\"", Clean, Deny)]
+#[case("cd src && rm -rf \"$PWD\"", Clean, Deny)]
+#[case("cd src; rm -rf \"$PWD\"", Clean, Request)]
+#[case("PWD=/tmp; rm -rf \"$PWD\"", Clean, Request)]
+#[case("rm -rf $PWD", Clean, Request)]
+#[case("mkdir -p src/{a,b}/{c,d}", Clean, Allow)]
+#[case("cp config.{yaml,yaml.bak}", Clean, Allow)]
+#[case("rm -f build/{a,b}.o", Clean, Allow)]
+#[case("rm -rf build/{debug,release}", Clean, Allow)]
+#[case("touch file{1..5}.txt", Clean, Allow)]
+#[case("rm -rf \"$PWD/build\"", Clean, Allow)]
+#[case("rm -rf ~+/target", Clean, Allow)]
+#[case("ls \"$PWD\"", Clean, Allow)]
+fn braces_and_the_working_directory_are_decided(
     #[case] script: &str,
     #[case] tree: Tree,
     #[case] expected: Decision,

@@ -1403,6 +1403,16 @@ fn every_bash_option_is_read_as_bash_reads_it() {
 #[case::brace_expansion("a {x,y} p{1,2}q", Expect::Exact)]
 #[case::brace_sequence("a {1..3}", Expect::Exact)]
 #[case::quoted_braces("a '{x,y}' \\{x,y\\}", Expect::Exact)]
+#[case::brace_products("a {x,y}{1,2} p{,q}r {,} x{,}y", Expect::Exact)]
+#[case::brace_quoted_members(
+    "a {'x,y',z} {x\\,y,z} {a,b\\}c,d} \"{x,y}\"z {x,y}'{,}'",
+    Expect::Exact
+)]
+#[case::brace_nested("a {x,{y,z}}w {a{b}c,d}", Expect::Exact)]
+#[case::brace_sequences("a {a..e..2} {09..11} {-2..1} {z..x} {1..3..x} {1..1}", Expect::Exact)]
+#[case::brace_in_program_name("{a,x} y", Expect::Exact)]
+#[case::brace_not_expanded("a {x} {} x{y x}", Expect::Exact)]
+#[case::working_directory("a ~+ \"$PWD\" \"$PWD/x\" ~+/y \"${PWD}\"/z", Expect::Exact)]
 #[case::tilde("a ~ ~/x", Expect::Covered)]
 #[case::unmatched_glob("a * x?", Expect::Covered)]
 #[case::assignment_like_argument("a x=y", Expect::Exact)]
@@ -1615,8 +1625,6 @@ fn hand_written_scripts_report_every_command_bash_runs(
 /// They still run and must still fail: remove an entry once its bug is fixed.
 const KNOWN_GAP_CASES: &[(&str, &str)] = &[
     // Imprecise but safe: reported with unknown words where bash's value is known.
-    ("a {x,y} p{1,2}q", "brace expansion is not expanded"),
-    ("a {1..3}", "brace sequence is not expanded"),
     (
         "bash -s q <<< 'a \"$1\"'",
         "positionals of `bash -s ARGS` are not substituted",

@@ -40,6 +40,26 @@ const COMMAND_VARIABLES: [&str; 15] = [
     "PROMPT_COMMAND",
 ];
 
+/// `~+[/…]`, `"$PWD[/…]"`, `"${PWD}"[/…]`, `"$PWD"/…` with a plain literal tail (the
+/// capture).
+static WORKING_DIR_WORD: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(
+    || {
+        regex::Regex::new(
+            r#"^(?:~\+((?:/[A-Za-z0-9._@%+=:,-]*)*)|"\$(?:PWD|\{PWD\})((?:/[A-Za-z0-9._@%+=:, -]*)*)"|"\$(?:PWD|\{PWD\})"((?:/[A-Za-z0-9._@%+=:,-]*)*))$"#,
+        )
+        .ok()
+    },
+);
+
+/// Whether a script names `PWD` other than by expanding it (`PWD=/`, `read PWD`, `for
+/// PWD in …`, `OLDPWD`).
+fn names_pwd(script: &str) -> bool {
+    script.match_indices("PWD").any(|(at, _)| {
+        let before = script.get(..at).unwrap_or("");
+        !(before.ends_with('$') || before.ends_with("${"))
+    })
+}
+
 /// At most this many nested scripts are parsed per analysis; beyond, dynamic.
 const MAX_WORK: usize = 4096;
 
@@ -160,6 +180,7 @@ fn analyze_parsed(
         moving_functions: Vec::new(),
         functions: HashMap::new(),
         ifs_may_change: script.contains("IFS"),
+        pwd_may_change: names_pwd(script),
         cdpath_set: false,
         heredoc_marks: 0,
     };
@@ -336,6 +357,10 @@ struct Walker<'a> {
     /// Whether the script may change `IFS` (names it, or assigns a variable whose name is
     /// only known at run time): then `$1` in a function is not split the default way.
     ifs_may_change: bool,
+    /// Whether the script may set `PWD` itself (names it other than as `$PWD`, or sets a
+    /// variable whose name is only known at run time): then `~+` and `"$PWD"` are not
+    /// the directory the walk follows.
+    pwd_may_change: bool,
     /// Masked characters met inside heredoc bodies (see `heredoc`).
     heredoc_marks: usize,
 }
@@ -654,9 +679,35 @@ impl Walker<'_> {
 
     /// Expands a word only for what it runs.
     fn word(&mut self, raw: &str, scope: &mut Scope) -> Word {
-        let Expanded { word, inner } = expand::expand(raw, &scope.positionals);
+        let Expanded { word, inner, .. } = expand::expand(raw, &scope.positionals);
         self.inner(inner, scope);
+        if !self.pwd_may_change
+            && let Some(path) = self.working_dir_word(raw, &scope.dir)
+        {
+            return Word::Lit(path);
+        }
         word
+    }
+
+    /// `~+`, `"$PWD"` or `"${PWD}"`, alone or followed by a literal `/…`: the directory the
+    /// command runs in, as an absolute path, when the walk knows it. (Tilde expansion is
+    /// not split; unquoted `$PWD` is, so it is left unknown.)
+    fn working_dir_word(&self, raw: &str, dir: &Dir) -> Option<String> {
+        let rest = WORKING_DIR_WORD.as_ref()?.captures(raw)?;
+        let tail = rest
+            .get(1)
+            .or_else(|| rest.get(2))
+            .or_else(|| rest.get(3))
+            .map_or("", |m| m.as_str());
+        let here = match dir {
+            Dir::Start => self.start.to_path_buf(),
+            Dir::Path(p) => self.start.join(p),
+            Dir::Unknown => return None,
+        };
+        Some(crate::policy::rule::normalize_path(&format!(
+            "{}{tail}",
+            here.display()
+        )))
     }
 
     /// Analyses the scripts run while expanding a word.
@@ -756,6 +807,13 @@ impl Walker<'_> {
             && let Some(p) = &scope.positionals
         {
             words.extend(p.iter().skip(1).map(|a| expand::positional_word(a)));
+            return;
+        }
+        // `{a,b}` with literal parts: one word per field, as bash makes them.
+        let expanded = expand::expand(raw, &scope.positionals);
+        if let Some(fields) = expanded.fields {
+            self.inner(expanded.inner, scope);
+            words.extend(fields);
             return;
         }
         let word = self.word(raw, scope);
@@ -969,8 +1027,9 @@ impl Walker<'_> {
                 continue;
             }
             if !matches!(arg, Word::Lit(_)) {
-                // `declare "$I=_"`: the name may be IFS.
+                // `declare "$I=_"`: the name may be IFS (or PWD).
                 self.ifs_may_change = true;
+                self.pwd_may_change = true;
             }
             let value = match arg {
                 Word::Lit(_) => Word::Lit(value.to_string()),
@@ -1140,6 +1199,9 @@ impl Walker<'_> {
         if script.contains("IFS") {
             self.ifs_may_change = true;
         }
+        if names_pwd(script) {
+            self.pwd_may_change = true;
+        }
         let program = match parse(script) {
             Ok(p) => p,
             Err(e) => {
@@ -1249,6 +1311,7 @@ impl Walker<'_> {
         };
         if dynamic_target {
             self.ifs_may_change = true;
+            self.pwd_may_change = true;
         }
         if base == "find" {
             // find's `--` only ends its -H/-L/-P/-D/-O options; the expression after the
