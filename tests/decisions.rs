@@ -1830,3 +1830,58 @@ fn braces_and_the_working_directory_are_decided(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: everyday commands that were refused.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("rm -f *.log", Clean, Allow)]
+#[case("rm -f build/*.o dist/*.map", Clean, Allow)]
+#[case("rm -f ./*", Clean, Allow)]
+#[case("rm -v /tmp/test-*.json", Clean, Allow)]
+#[case("rm -f ?", Clean, Allow)]
+#[case("git reset *.c", Clean, Allow)]
+#[case("rm -f *", Clean, Request)]
+#[case("rm -f -*", Clean, Request)]
+#[case("rm -f *r", Clean, Request)]
+#[case("rm [-]rf /", Clean, Request)]
+#[case("rm -f *.log .git", Clean, Allow)]
+#[case("rm -f * /", Clean, Request)]
+#[case("find . -name '*.tmp' -exec rm -f {} \\;", Clean, Allow)]
+#[case("find . -name '*.pyc' -exec rm -f {} +", Clean, Allow)]
+#[case("find /tmp/build -type f -exec rm {} \\;", Clean, Allow)]
+#[case("find src tests -name '*.orig' -exec rm -f {} \\;", Clean, Allow)]
+#[case("find . -exec git reset {} \\;", Clean, Allow)]
+#[case("find . -name '*.tmp' -exec rm -rf {} \\;", Clean, Request)]
+#[case("find . -type d -execdir rm -rf {} +", Clean, Request)]
+#[case("find \"$d\" -exec rm -f {} \\;", Clean, Request)]
+#[case("python3 -c 'print(\"git reset --hard\")'", Clean, Allow)]
+#[case("python3 -c 'print(f\"run: rm -rf {d}\")'", Clean, Allow)]
+#[case("node -e 'console.log(\"rm -rf /\")'", Clean, Allow)]
+#[case(
+    "node -e 'console.error(\"git push --force is disabled\")'",
+    Clean,
+    Allow
+)]
+#[case("ruby -e 'puts \"git push --force\"'", Clean, Allow)]
+#[case("perl -e 'print \"rm -rf /\\n\"'", Clean, Allow)]
+#[case("python3 -c 'print([\"git\", \"reset\", \"--hard\"])'", Clean, Allow)]
+#[case("awk 'BEGIN { print \"rm -rf /\" }'", Clean, Allow)]
+#[case("python3 -c 'print(os.system(\"rm -rf /\"))'", Clean, Request)]
+#[case(
+    "python3 -c 'import os; print(\"x\"); os.system(\"git reset --hard\")'",
+    Clean,
+    Request
+)]
+#[case("perl -e 'print `rm -rf /`'", Clean, Request)]
+#[case("awk 'BEGIN { print \"rm -rf /\" | \"sh\" }'", Clean, Request)]
+#[case("perl -e 'open(F, \"|sh\"); print F \"rm -rf /\"'", Clean, Request)]
+#[case("python3 -c 'x = \"git reset --hard\"; print(x)'", Clean, Request)]
+fn everyday_commands_are_not_refused(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

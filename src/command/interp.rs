@@ -76,6 +76,64 @@ fn reads_as_command(text: &str) -> bool {
         && first.chars().any(|c| c.is_ascii_alphabetic())
 }
 
+/// Functions and statements that only print their argument: a string literal that is
+/// their first argument is output, not a command (`print("git reset --hard")`).
+const PRINTERS: [&str; 22] = [
+    "print",
+    "println",
+    "println!",
+    "printf",
+    "puts",
+    "echo",
+    "say",
+    "console.log",
+    "console.error",
+    "console.warn",
+    "console.info",
+    "console.debug",
+    "System.out.println",
+    "System.out.print",
+    "sys.stdout.write",
+    "sys.stderr.write",
+    "process.stdout.write",
+    "process.stderr.write",
+    "logging.info",
+    "logging.warning",
+    "logging.error",
+    "cat",
+];
+
+/// Whether the literal that follows `before` is the first argument of a printer:
+/// `print(`, `print "`, `console.log(`, with an optional string prefix (`f"…"`).
+fn printed(before: &str) -> bool {
+    let b = before.trim_end();
+    // Python's string prefixes glued to the quote (`f"…"`, `rb'…'`).
+    let b = match b
+        .char_indices()
+        .rev()
+        .take(2)
+        .take_while(|(_, c)| "fFrRbBuU".contains(*c))
+        .last()
+    {
+        Some((k, _))
+            if b.get(..k)
+                .is_some_and(|head| head.ends_with(['(', ' ', '\t'])) =>
+        {
+            b.get(..k).unwrap_or(b).trim_end()
+        }
+        _ => b,
+    };
+    let b = b.strip_suffix('(').map_or(b, str::trim_end);
+    PRINTERS.iter().any(|p| {
+        b.strip_suffix(p).is_some_and(|head| {
+            !head
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$'))
+        })
+    })
+}
+
 /// Shell-like strings in interpreter code.
 pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
     let chars: Vec<char> = code.chars().collect();
@@ -99,8 +157,21 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
         }
         pieces.push((start, end, text));
     }
+    // A quoted literal printed as data (backquotes run commands in Perl, Ruby and PHP, so
+    // they never count as printed).
+    // SECURITY: printed text is data only while nothing feeds output to a process
+    // (awk's `print … | "sh"`, Perl's `open(F, "| sh")`, a `popen`, a child's stdin).
+    let may_pipe = ["|", "popen", "stdin", "spawn", "exec", "pipe", "open"]
+        .iter()
+        .any(|m| code.to_ascii_lowercase().contains(m));
+    let is_printed = |start: usize| {
+        !may_pipe
+            && chars.get(start).is_some_and(|q| *q != '`')
+            && printed(&between(start.saturating_sub(64), start))
+    };
     let mut out = Vec::new();
     let mut group: Vec<String> = Vec::new();
+    let mut group_printed = false;
     let mut prev_end: Option<usize> = None;
     for (start, end, text) in &pieces {
         // Literals in one list (`["git", "push"]`, `'git', ['reset', '--hard']`) are an argv.
@@ -111,19 +182,25 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
                     .chars()
                     .all(|c| c.is_whitespace() || matches!(c, ',' | '[' | ']'))
         });
-        if !joined && group.len() > 1 {
+        if !joined && group.len() > 1 && !group_printed {
             out.push(Candidate::Argv(std::mem::take(&mut group)));
         }
+        let printed_here = is_printed(*start);
         if !joined {
             group.clear();
+            // `print(["git", "reset"])`: a printed list.
+            let bracket = between(prev_end.unwrap_or(0).max(start.saturating_sub(64)), *start);
+            group_printed = printed_here
+                || (bracket.trim_end().ends_with('[')
+                    && printed(bracket.trim_end().trim_end_matches('[')));
         }
         group.push(text.clone());
-        if reads_as_command(text) {
+        if reads_as_command(text) && !printed_here {
             out.push(Candidate::Script(text.clone()));
         }
         prev_end = Some(*end);
     }
-    if group.len() > 1 {
+    if group.len() > 1 && !group_printed {
         out.push(Candidate::Argv(group));
     }
     out.extend(perl_quotes(&chars));

@@ -887,7 +887,67 @@ pub fn xargs_command(args: &[Word]) -> Option<Vec<Word>> {
     Some(inner)
 }
 
-/// Every `-exec`/`-execdir`/`-ok`/`-okdir` command of a `find`, `{}` as unknown words.
+/// What every path `find` passes to `-exec` is, as an fnmatch pattern: its starting
+/// points are its first operands (`.` when none), and each result is a starting point or
+/// below one — so it starts with their common prefix, and never with `-` (a starting
+/// point cannot: it would be read as the expression). `-execdir` gives `./NAME`. `None`
+/// when a starting point is only known at run time.
+fn find_result_shape(args: &[Word], execdir: bool) -> Option<String> {
+    if execdir {
+        return Some("./*".into());
+    }
+    // Skip -H/-L/-P/-D x/-Ox, then the starting points up to the expression.
+    let mut roots: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        match w.lit() {
+            Some("-H" | "-L" | "-P") if roots.is_empty() => {}
+            Some("-D") if roots.is_empty() => i += 1,
+            Some(t) if t.starts_with("-O") && roots.is_empty() => {}
+            Some("--") if roots.is_empty() => {}
+            Some(t) if t.starts_with('-') || matches!(t, "(" | "!" | ",") => break,
+            Some(t) => roots.push(t),
+            None => return None,
+        }
+        i += 1;
+    }
+    if roots.is_empty() {
+        roots.push(".");
+    }
+    let first = roots.first().copied().unwrap_or(".");
+    let mut prefix_len = first.len();
+    for r in &roots {
+        prefix_len = prefix_len.min(
+            first
+                .char_indices()
+                .zip(r.chars())
+                .take_while(|((_, a), b)| a == b)
+                .map(|((k, a), _)| k + a.len_utf8())
+                .last()
+                .unwrap_or(0),
+        );
+    }
+    let prefix = first.get(..prefix_len).unwrap_or("");
+    if prefix.is_empty() {
+        return Some("[!-]*".into());
+    }
+    let mut pattern = String::new();
+    for c in prefix.chars() {
+        if matches!(c, '*' | '?' | '[') {
+            pattern.push('[');
+            pattern.push(c);
+            pattern.push(']');
+        } else {
+            pattern.push(c);
+        }
+    }
+    pattern.push('*');
+    Some(pattern)
+}
+
+/// Every `-exec`/`-execdir`/`-ok`/`-okdir` command of a `find`, `{}` as unknown words
+/// (each of known shape when the starting points tell it: results of `find .` start with
+/// `.`, so they are never options).
 pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -896,6 +956,7 @@ pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
         if !matches!(w.lit(), Some("-exec" | "-execdir" | "-ok" | "-okdir")) {
             continue;
         }
+        let shape = find_result_shape(args, matches!(w.lit(), Some("-execdir" | "-okdir")));
         let mut inner = Vec::new();
         let mut plus = false;
         while let Some(a) = args.get(i) {
@@ -916,6 +977,20 @@ pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
         }
         if plus && let Some(last) = inner.last_mut() {
             *last = Word::unknown("{}", true);
+        }
+        // A lone `{}` is a result of the shape the starting points give. (With `+` it
+        // stands for one or more results, each of that shape: kept as one word of it,
+        // which only matters to an `exact` rule counting words.)
+        if let Some(pattern) = &shape {
+            for w in inner.iter_mut().skip(1) {
+                if w.display() == "{}" {
+                    *w = Word::Unknown {
+                        text: "{}".into(),
+                        split: false,
+                        pattern: pattern.clone(),
+                    };
+                }
+            }
         }
         if !inner.is_empty() {
             out.push(inner);
