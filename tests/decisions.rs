@@ -1885,3 +1885,54 @@ fn everyday_commands_are_not_refused(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: other shells and interpreters.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("fish -c 'git reset --hard'", Clean, Deny)]
+#[case("fish --command='git push --force'", Clean, Deny)]
+#[case("fish -C 'rm -rf ~' -c true", Clean, Deny)]
+#[case("fish -c 'rm -rf (pwd)'", Clean, Request)]
+#[case("echo 'git reset --hard' | fish", Clean, Deny)]
+#[case("fish <<< 'rm -rf /'", Clean, Deny)]
+#[case("csh -c 'git push --force'", Clean, Deny)]
+#[case("tcsh -fc 'rm -rf ~'", Clean, Deny)]
+#[case("tcsh -c 'rm -rf $HOME'", Clean, Request)]
+#[case("ksh -c 'git reset --hard'", Clean, Deny)]
+#[case("mksh -c 'rm -rf /'", Clean, Deny)]
+#[case("yash -c 'git push -f'", Clean, Deny)]
+#[case("ksh93 -c 'git reset --hard'", Clean, Deny)]
+#[case("busybox sh -c 'rm -rf /'", Clean, Deny)]
+#[case("busybox ash -c 'git reset --hard'", Clean, Deny)]
+#[case("toybox sh -c 'git reset --hard'", Clean, Deny)]
+#[case("toybox rm -rf /", Clean, Deny)]
+#[case("pwsh -Command 'git reset --hard'", Clean, Deny)]
+#[case("fish -c \"$cmd\"", Clean, Request)]
+#[case("fish -c 'ls -la; git status'", Clean, Allow)]
+#[case("fish -c 'echo $PATH'", Clean, Request)]
+#[case("fish script.fish", Clean, Allow)]
+#[case("lua -e 'os.execute(\"rm -rf /\")'", Clean, Request)]
+#[case("luajit -e 'io.popen(\"git reset --hard\")'", Clean, Request)]
+#[case("Rscript -e 'system(\"git push --force\")'", Clean, Request)]
+#[case("R -e 'system(\"rm -rf ~\")'", Clean, Request)]
+#[case("echo 'exec rm -rf /' | tclsh", Clean, Request)]
+#[case("tclsh <<'EOF'\nset x [exec git reset --hard]\nEOF", Clean, Request)]
+#[case("expect -c 'spawn git push --force; expect eof'", Clean, Request)]
+#[case("expect -c 'spawn bash; send \"rm -rf /\\r\"'", Clean, Request)]
+#[case("gawk -e 'BEGIN { system(\"rm -rf /\") }'", Clean, Request)]
+#[case("awk -v x=1 'BEGIN { system(\"git reset --hard\") }'", Clean, Request)]
+#[case("awk 'BEGIN { system(\"rm -rf \" \"/\") }'", Clean, Request)]
+#[case("lua -e 'print(\"hello\")'", Clean, Allow)]
+#[case("Rscript -e 'print(1+1)'", Clean, Allow)]
+#[case("Rscript analysis.R", Clean, Allow)]
+#[case("tclsh build.tcl", Clean, Allow)]
+#[case("awk '{ print $1 }' data.txt", Clean, Allow)]
+fn other_shells_and_interpreters_are_read(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

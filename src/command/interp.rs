@@ -42,7 +42,8 @@ fn literals(code: &str) -> Vec<(usize, usize, String)> {
             if d == '\\' {
                 if let Some(&e) = bytes.get(i + 1) {
                     text.push(match e {
-                        'n' => '\n',
+                        // A carriage return ends a line typed to a shell (`send "…\r"`).
+                        'n' | 'r' => '\n',
                         't' => '\t',
                         other => other,
                     });
@@ -204,6 +205,54 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
         out.push(Candidate::Argv(group));
     }
     out.extend(perl_quotes(&chars));
+    out
+}
+
+/// Tcl and expect run programs with bare words, not strings: `exec rm -rf x`,
+/// `spawn git push`, `[exec …]`. Each such command (up to `]`, `;`, `}` or the end of
+/// the line) as a shell command line, Tcl's `{…}` grouping read as single quotes.
+pub fn tcl_commands(code: &str) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for keyword in ["exec", "spawn", "system"] {
+        for (at, _) in code.match_indices(keyword) {
+            let before = code.get(..at).unwrap_or("");
+            let starts_command = before
+                .trim_end_matches([' ', '\t'])
+                .chars()
+                .next_back()
+                .is_none_or(|c| matches!(c, '\n' | '[' | ';' | '{'));
+            let after = code.get(at + keyword.len()..).unwrap_or("");
+            if !starts_command || !after.starts_with([' ', '\t']) {
+                continue;
+            }
+            let mut depth = 0usize;
+            let mut line = String::new();
+            for c in after.chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        line.push('\'');
+                    }
+                    '}' if depth > 0 => {
+                        depth -= 1;
+                        line.push('\'');
+                    }
+                    ']' | ';' | '}' | '\n' if depth == 0 => break,
+                    c => line.push(c),
+                }
+            }
+            // `exec -ignorestderr -- cmd`: exec's own switches.
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let skip = words
+                .iter()
+                .take_while(|w| w.starts_with('-') && keyword == "exec")
+                .count();
+            let command = words.get(skip..).unwrap_or(&[]).join(" ");
+            if reads_as_command(&command) {
+                out.push(Candidate::Script(command));
+            }
+        }
+    }
     out
 }
 

@@ -141,6 +141,7 @@ mod expand;
 mod heredoc;
 mod interp;
 mod repair;
+pub mod shells;
 mod walk;
 pub(crate) mod wrappers;
 

@@ -16,6 +16,7 @@ use brush_parser::ast;
 
 use super::expand::{self, Expanded, Inner, Positionals};
 use super::heredoc;
+use super::shells;
 use super::wrappers;
 use super::{Analysis, Dir, ParseError, SimpleCommand, Via, Word};
 use crate::git::RepoState;
@@ -1376,8 +1377,11 @@ impl Walker<'_> {
             "alias" => self.define_aliases(&args),
             "eval" => self.eval(&args, scope),
             "source" | "." => self.source(&args, scope, stdin),
-            "bash" | "sh" | "zsh" | "dash" | "ksh" | "mksh" | "rbash" => {
+            _ if shells::grammar(&base) == Some(shells::Grammar::Bourne) => {
                 self.shell(&base, &args, scope, stdin)
+            }
+            _ if shells::grammar(&base) == Some(shells::Grammar::Other) => {
+                self.other_shell(&base, &args, scope, stdin)
             }
             "xargs" => self.xargs(&args, scope),
             "find" => self.find_exec(&args, scope),
@@ -1480,11 +1484,11 @@ impl Walker<'_> {
                 args.clone(),
                 "`fc` re-runs commands from history".into(),
             ),
-            // `busybox sh -c …`: the applet is the program.
-            "busybox" => {
+            // `busybox sh -c …`, `toybox rm …`: the applet is the program.
+            "busybox" | "toybox" => {
                 if !args.is_empty() {
                     let mut sub = scope.clone();
-                    sub.frames.push("busybox".into());
+                    sub.frames.push(base.clone());
                     self.dispatch(args.clone(), &mut sub, stdin);
                 }
             }
@@ -1678,6 +1682,44 @@ impl Walker<'_> {
         }
     }
 
+    /// A shell with a grammar of its own (`fish -c`, `csh -c`, `tcsh` reading a heredoc).
+    fn other_shell(&mut self, base: &str, args: &[Word], scope: &Scope, stdin: &Stdin) {
+        match shells::other_run(args) {
+            shells::OtherRun::Scripts(words) => {
+                for word in words {
+                    match word {
+                        Word::Lit(t) => self.foreign_script(base, shells::script_text(t), scope),
+                        other => self.dynamic(
+                            scope,
+                            vec![Word::Lit(base.to_string()), other.clone()],
+                            format!("`{base}` runs a script only known at run time"),
+                        ),
+                    }
+                }
+            }
+            shells::OtherRun::File => {}
+            shells::OtherRun::Stdin => match stdin {
+                Stdin::Literal(text) => self.foreign_script(base, text, scope),
+                _ => self.script_from_stdin(base, scope, stdin),
+            },
+        }
+    }
+
+    /// A script in another shell's grammar: read with bash's where it parses (plain
+    /// commands read alike), and only known at run time unless it is plain.
+    fn foreign_script(&mut self, base: &str, script: &str, scope: &Scope) {
+        if parse(script).is_ok() {
+            self.nested(script, scope, &format!("{base} -c"), Some(None));
+        }
+        if !shells::plain(script) {
+            self.dynamic(
+                scope,
+                vec![Word::Lit(base.to_string()), Word::Lit(script.to_string())],
+                format!("`{base}` reads its script with a grammar of its own"),
+            );
+        }
+    }
+
     /// A shell that reads its script from stdin.
     fn script_from_stdin(&mut self, frame: &str, scope: &Scope, stdin: &Stdin) {
         match stdin {
@@ -1820,7 +1862,11 @@ impl Walker<'_> {
         let mut sub = scope.clone();
         sub.via = Via::InterpreterString;
         sub.frames.push(format!("{base} code"));
-        for candidate in super::interp::shell_like_strings(&code) {
+        let mut candidates = super::interp::shell_like_strings(&code);
+        if family == "tcl" {
+            candidates.extend(super::interp::tcl_commands(&code));
+        }
+        for candidate in candidates {
             match candidate {
                 super::interp::Candidate::Script(s) => {
                     if let Ok(program) = parse(&s)

@@ -1155,6 +1155,9 @@ pub fn interpreter(base: &str) -> Option<&'static str> {
         "ruby" => Some("ruby"),
         "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => Some("awk"),
         "php" => Some("php"),
+        "lua" | "luajit" => Some("lua"),
+        "Rscript" | "R" => Some("r"),
+        "tclsh" | "wish" | "jimsh" | "expect" => Some("tcl"),
         _ => None,
     }
 }
@@ -1234,8 +1237,12 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
         "perl" => (&["-e", "-E"], &["-I", "-M", "-m", "-x", "-C", "-d"]),
         "ruby" => (&["-e"], &["-I", "-r", "-C", "-E", "-x"]),
         "php" => (&["-r"], &["-d", "-c", "-z"]),
+        "lua" => (&["-e"], &["-l"]),
+        "r" => (&["-e"], &["--file"]),
+        // expect's `-c` commands (tclsh has none: a file, or stdin).
+        "tcl" => (&["-c"], &["-f"]),
         "awk" => (
-            &[],
+            &["-e", "--source"],
             &[
                 "-F",
                 "-v",
