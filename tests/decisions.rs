@@ -1936,3 +1936,72 @@ fn other_shells_and_interpreters_are_read(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: runners modelled exactly, and the general "could run" rule for programs we
+// have no model of (their arguments reading as a refused command ask a human).
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("unbuffer git push --force", Clean, Deny)]
+#[case("unbuffer -p git reset --hard", Clean, Deny)]
+#[case("chronic -ev rm -rf /", Clean, Deny)]
+#[case("xvfb-run -a git push --force", Clean, Deny)]
+#[case("xvfb-run -s '-screen 0 1024x768x24' git reset --hard", Clean, Deny)]
+#[case("numactl -a git push --force", Clean, Deny)]
+#[case("env -P /usr/bin git push --force", Clean, Deny)]
+#[case("env -a git-push git --force", Clean, Deny)]
+#[case("env --argv0=rm busybox -rf /", Clean, Deny)]
+#[case("parallel rm -rf {} ::: build /", Clean, Deny)]
+#[case("parallel ::: 'git reset --hard' ls", Clean, Deny)]
+#[case("parallel -j 2 'git push {}' ::: --dry-run --force", Clean, Deny)]
+#[case("parallel git ::: status 'push --force'", Clean, Allow)]
+#[case("echo 'git reset --hard' | parallel", Clean, Deny)]
+#[case("ls | parallel rm -rf", Clean, Request)]
+#[case("tmux new-session -d git reset --hard", Clean, Deny)]
+#[case("tmux new -d -s w -c /tmp 'rm -rf /'", Clean, Deny)]
+#[case("tmux send-keys -t w 'git reset --hard' Enter", Clean, Deny)]
+#[case("tmux send -t w git Space push Space -f C-m", Clean, Deny)]
+#[case("tmux -c 'rm -rf ~'", Clean, Deny)]
+#[case("tmux new -d \\; send-keys 'rm -rf /' C-m", Clean, Deny)]
+#[case("tmux run-shell 'git push -f'", Clean, Deny)]
+#[case("screen -dmS s git push --force", Clean, Deny)]
+#[case("screen -S s -X stuff 'rm -rf /^M'", Clean, Deny)]
+#[case("some-runner -x 3 git reset --hard", Clean, Request)]
+#[case("./run.sh rm -rf /", Clean, Request)]
+#[case("docker exec -it web git push --force", Clean, Request)]
+#[case("kubectl exec pod -- rm -rf /", Clean, Request)]
+#[case("hyperfine 'rm -rf /'", Clean, Request)]
+#[case("concurrently 'npm run dev' 'git push --force'", Clean, Request)]
+#[case("bwrap --bind / / git push --force", Clean, Request)]
+#[case("npx some-tool git reset --hard", Clean, Request)]
+#[case("parallel -j 4 gzip ::: a.log b.log", Clean, Allow)]
+#[case("find . -name '*.log' | parallel gzip", Clean, Allow)]
+#[case("tmux ls", Clean, Allow)]
+#[case("tmux attach -t work", Clean, Allow)]
+#[case("screen -ls", Clean, Allow)]
+#[case("command -v sudo", Clean, Allow)]
+#[case("command -v git >/dev/null && git status", Clean, Allow)]
+#[case("make test", Clean, Allow)]
+#[case("cargo test -- --nocapture", Clean, Allow)]
+#[case("npm run build", Clean, Allow)]
+#[case("apt-get install -y sudo", Clean, Allow)]
+#[case("pip install rm", Clean, Allow)]
+#[case(
+    "gh pr create --title 'fix rm -rf handling' --body 'sudo is not needed'",
+    Clean,
+    Allow
+)]
+#[case("curl -d 'git push --force' https://example.com", Clean, Allow)]
+#[case("echo git reset --hard", Clean, Allow)]
+#[case("grep -r 'git push --force' docs", Clean, Allow)]
+#[case("docker run --rm img ls -la", Clean, Allow)]
+#[case("timeout 60 pytest -x", Clean, Allow)]
+#[case("xvfb-run -a npm test", Clean, Allow)]
+fn runners_and_unknown_programs_that_could_run_their_arguments(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

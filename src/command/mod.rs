@@ -86,6 +86,10 @@ pub enum Via {
     /// A string literal inside interpreter code (`python -c`, `node -e`…) that reads as a
     /// shell command: a deny or request match there makes the whole command a request.
     InterpreterString,
+    /// Words in the arguments of a program not known to treat them as data, which read
+    /// as a command it could run (`unknown-runner git push --force`): like an
+    /// interpreter string, a deny or request match there asks a human.
+    CouldRun,
 }
 
 /// One simple command that bash could execute, after unwrapping and normalisation.
@@ -140,7 +144,9 @@ pub mod bash_argv;
 mod expand;
 mod heredoc;
 mod interp;
+mod programs;
 mod repair;
+mod runners;
 pub mod shells;
 mod walk;
 pub(crate) mod wrappers;

@@ -16,6 +16,8 @@ use brush_parser::ast;
 
 use super::expand::{self, Expanded, Inner, Positionals};
 use super::heredoc;
+use super::programs;
+use super::runners;
 use super::shells;
 use super::wrappers;
 use super::{Analysis, Dir, ParseError, SimpleCommand, Via, Word};
@@ -1503,34 +1505,89 @@ impl Walker<'_> {
             _ if wrappers::interpreter(&base).is_some() => {
                 self.interpreter(&base, &args, scope, stdin)
             }
-            "sg" | "tmux" | "screen" | "capsh" => {
-                match wrappers::shell_string_command(&base, &args) {
-                    Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &base, None),
-                    Some(wrappers::Inner::Words(w)) if !w.is_empty() => {
-                        let mut sub = scope.clone();
-                        sub.frames.push(base.clone());
-                        self.dispatch(w, &mut sub, stdin);
+            "tmux" | "screen" | "parallel" => {
+                for run in runners::runs(&base, &args).unwrap_or_default() {
+                    let mut sub = scope.clone();
+                    sub.frames.push(base.clone());
+                    match run {
+                        runners::Run::Script(s) => self.nested(&s, scope, &base, None),
+                        runners::Run::Words(w) => self.dispatch(w, &mut sub, &Stdin::Inherit),
+                        runners::Run::Stdin => match stdin {
+                            Stdin::Literal(text) => self.nested(text, scope, &base, None),
+                            _ => self.script_from_stdin(&base, scope, stdin),
+                        },
+                        runners::Run::Unknown(reason) => self.dynamic(scope, args.clone(), reason),
                     }
-                    Some(wrappers::Inner::Unknown(reason)) => {
-                        self.dynamic(scope, args.clone(), reason)
-                    }
-                    _ => {}
                 }
+                // SECURITY: a backstop for options the tables do not know.
+                self.could_run(&base, &args, scope);
             }
+            "sg" | "capsh" => match wrappers::shell_string_command(&base, &args) {
+                Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &base, None),
+                Some(wrappers::Inner::Words(w)) if !w.is_empty() => {
+                    let mut sub = scope.clone();
+                    sub.frames.push(base.clone());
+                    self.dispatch(w, &mut sub, stdin);
+                }
+                Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.clone(), reason),
+                _ => {}
+            },
             "npx" | "npm" | "pnpm" | "yarn" => {
                 if let Some(wrappers::Inner::Script(s)) = wrappers::dash_c_script(&args) {
                     self.nested(&s, scope, &format!("{base} -c"), None);
                 }
+                self.could_run(&base, &args, scope);
             }
+            // `command -v NAME` / `-V`: only looks NAME up.
+            "command"
+                if args.first().and_then(Word::lit).is_some_and(|f| {
+                    f.len() > 1
+                        && f.starts_with('-')
+                        && f.chars().skip(1).all(|c| matches!(c, 'v' | 'V' | 'p'))
+                        && f.contains(['v', 'V'])
+                }) => {}
             _ => {
                 if let Some(unwrapped) = wrappers::unwrap(&base, &args) {
-                    let argv0 = if base == "exec" {
-                        wrappers::exec_argv0(&args)
-                    } else {
-                        None
+                    let argv0 = match base.as_str() {
+                        "exec" => wrappers::exec_argv0(&args),
+                        "env" => wrappers::env_argv0(&args),
+                        _ => None,
                     };
                     self.wrapped(&base, unwrapped, argv0.as_deref(), scope, stdin);
+                    // SECURITY: a wrong option table turns the next word into the
+                    // program; what the arguments could run is judged too.
+                    self.could_run(&base, &args, scope);
+                } else if !programs::treats_args_as_data(&base) {
+                    self.could_run(&base, &args, scope);
                 }
+            }
+        }
+    }
+
+    /// A program we have no model of: each run of its arguments that starts at a word
+    /// naming a program (`runner git push --force`), and each argument that reads as a
+    /// command line (`hyperfine 'rm -rf x'`), is walked as something it could run (see
+    /// `programs`). Not repeated inside what was found, so a long argv stays linear.
+    fn could_run(&mut self, base: &str, args: &[Word], scope: &Scope) {
+        if scope.via != Via::Direct {
+            return;
+        }
+        let mut sub = scope.clone();
+        sub.via = Via::CouldRun;
+        sub.frames.push(format!("`{base}` could run its arguments"));
+        let mut tried = 0;
+        for (i, word) in args.iter().enumerate() {
+            if tried >= programs::MAX_CANDIDATES {
+                break;
+            }
+            let Word::Lit(text) = word else { continue };
+            if programs::names_a_program(text) {
+                tried += 1;
+                let run = args.get(i..).unwrap_or(&[]).to_vec();
+                self.dispatch(run, &mut sub.clone(), &Stdin::Inherit);
+            } else if programs::reads_as_command_line(text) && parse(text).is_ok() {
+                tried += 1;
+                self.nested(text, &sub, &format!("`{base}` argument"), Some(None));
             }
         }
     }

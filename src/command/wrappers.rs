@@ -134,37 +134,78 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
             assignments: false,
             chdir: &["--working-directory"],
         },
-        "setpriv" | "valgrind" | "dbus-run-session" | "linux32" | "linux64" | "i386" | "x86_64"
-        | "ssh-agent" | "fakeroot" | "xvfb-run" | "catchsegv" | "numactl" | "cgexec"
-        | "firejail" | "bwrap" | "proot" => Grammar {
-            short_arg: "GSRwlsifgatEn",
+        // Runners, each with its own options (a shared table that takes `-a` as taking a
+        // value would make `numactl -a git …` run `push`).
+        "xvfb-run" => Grammar {
+            short_arg: "efnpsw",
             long_arg: &[
-                "--setuid",
-                "--setgid",
-                "--wd",
-                "--root",
-                "--reuid",
-                "--regid",
-                "--groups",
-                "--inh-caps",
-                "--ambient-caps",
-                "--bounding-set",
-                "--pid",
-                "--config-file",
-                "--lib",
-                "--faked",
-                "--unit",
-                "--property",
-                "--uid",
-                "--gid",
-                "--bind",
-                "--ro-bind",
-                "--chdir",
-                "--setenv",
+                "--error-file",
+                "--auth-file",
+                "--server-num",
+                "--xauth-protocol",
+                "--server-args",
+                "--wait",
             ],
             assignments: false,
             chdir: &[],
         },
+        "unbuffer" | "chronic" | "catchsegv" | "dbus-run-session" | "linux32" | "linux64"
+        | "i386" | "x86_64" => Grammar {
+            short_arg: "",
+            long_arg: &["--config-file"],
+            assignments: false,
+            chdir: &[],
+        },
+        "numactl" => Grammar {
+            short_arg: "CNmipP",
+            long_arg: &[
+                "--physcpubind",
+                "--cpunodebind",
+                "--membind",
+                "--interleave",
+                "--preferred",
+                "--preferred-many",
+            ],
+            assignments: false,
+            chdir: &[],
+        },
+        "fakeroot" => Grammar {
+            short_arg: "lsib",
+            long_arg: &["--lib", "--faked"],
+            assignments: false,
+            chdir: &[],
+        },
+        "setpriv" | "valgrind" | "ssh-agent" | "cgexec" | "firejail" | "bwrap" | "proot" => {
+            Grammar {
+                short_arg: "GSRwlsifgatEn",
+                long_arg: &[
+                    "--setuid",
+                    "--setgid",
+                    "--wd",
+                    "--root",
+                    "--reuid",
+                    "--regid",
+                    "--groups",
+                    "--inh-caps",
+                    "--ambient-caps",
+                    "--bounding-set",
+                    "--pid",
+                    "--config-file",
+                    "--lib",
+                    "--faked",
+                    "--unit",
+                    "--property",
+                    "--uid",
+                    "--gid",
+                    "--bind",
+                    "--ro-bind",
+                    "--chdir",
+                    "--setenv",
+                ],
+                assignments: false,
+                chdir: &[],
+            }
+        }
         "command" | "builtin" | "nohup" | "setsid" => Grammar {
             short_arg: "",
             long_arg: &[],
@@ -285,6 +326,24 @@ pub fn exec_argv0(args: &[Word]) -> Option<String> {
         }
         if flag.ends_with('a') && !flag.starts_with("--") {
             name = value.lit().map(str::to_string);
+        }
+    }
+    name
+}
+
+/// `env -a NAME` / `env --argv0=NAME PROG …`: NAME, when literal (see [`exec_argv0`]).
+pub fn env_argv0(args: &[Word]) -> Option<String> {
+    let mut name = None;
+    let mut i = 0;
+    while let Some(w) = args.get(i).and_then(Word::lit) {
+        i += 1;
+        if let Some(v) = w.strip_prefix("--argv0=") {
+            name = Some(v.to_string());
+        } else if w == "-a" || w == "--argv0" {
+            name = args.get(i).and_then(Word::lit).map(str::to_string);
+            i += 1;
+        } else if w == "--" || !w.starts_with('-') {
+            break;
         }
     }
     name
@@ -426,9 +485,11 @@ fn env(args: &[Word]) -> Unwrapped {
                 break;
             }
             "-" | "-i" | "-0" | "-v" | "--ignore-environment" | "--null" | "--debug" => {}
-            "-u" | "--unset" => {
+            // `-P PATH` (BSD: where to look the command up), `-a NAME` (argv[0]).
+            "-u" | "--unset" | "-P" | "-a" | "--argv0" => {
                 take_next(&mut i);
             }
+            _ if w.starts_with("--argv0=") => {}
             "-C" | "--chdir" => chdir = take_next(&mut i),
             "-S" | "--split-string" => match take_next(&mut i) {
                 Some(s) => split = Some(s),
@@ -450,7 +511,10 @@ fn env(args: &[Word]) -> Unwrapped {
                 // A bundle such as `-iS 'cmd'` or `-vu X`: the first of u, C, S takes the
                 // rest of the word or the next word.
                 let flags: Vec<char> = w.chars().skip(1).collect();
-                if let Some(k) = flags.iter().position(|c| matches!(c, 'u' | 'C' | 'S')) {
+                if let Some(k) = flags
+                    .iter()
+                    .position(|c| matches!(c, 'u' | 'C' | 'S' | 'P' | 'a'))
+                {
                     let attached: String = flags.get(k + 1..).unwrap_or(&[]).iter().collect();
                     let value = if attached.is_empty() {
                         take_next(&mut i)
@@ -1034,27 +1098,6 @@ pub fn shell_string_command(base: &str, args: &[Word]) -> Option<Inner> {
                 .filter(|w| w.lit() != Some("-c"))
                 .collect();
             Some(script(rest.first().copied()))
-        }
-        "tmux" | "screen" => {
-            let creates = args.iter().any(|w| {
-                matches!(
-                    w.lit(),
-                    Some(
-                        "new-session"
-                            | "new"
-                            | "new-window"
-                            | "neww"
-                            | "split-window"
-                            | "splitw"
-                            | "respawn-pane"
-                            | "run-shell"
-                            | "run"
-                            | "-dmS"
-                            | "-d"
-                    )
-                )
-            });
-            (creates && args.len() > 1).then(|| script(args.last()))
         }
         "capsh" => {
             // Everything after `--` is passed to /bin/bash.
