@@ -1505,6 +1505,24 @@ impl Walker<'_> {
             _ if wrappers::interpreter(&base).is_some() => {
                 self.interpreter(&base, &args, scope, stdin)
             }
+            // `at TIME` / `batch` read the job, a shell script, from stdin (`-f FILE`
+            // names a script file; -l, -r, -d, -c only list or remove jobs).
+            "at" | "batch" => {
+                let flags: Vec<&str> = args
+                    .iter()
+                    .filter_map(Word::lit)
+                    .filter(|a| a.starts_with('-'))
+                    .collect();
+                let only_lists = flags
+                    .iter()
+                    .any(|f| f.contains(['l', 'r', 'd', 'c', 'V']) && !f.starts_with("--"));
+                if !only_lists && !flags.iter().any(|f| f.contains('f')) {
+                    match stdin {
+                        Stdin::Literal(text) => self.nested(text, scope, &base, None),
+                        _ => self.script_from_stdin(&base, scope, stdin),
+                    }
+                }
+            }
             "tmux" | "screen" | "parallel" => {
                 for run in runners::runs(&base, &args).unwrap_or_default() {
                     let mut sub = scope.clone();
