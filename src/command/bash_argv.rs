@@ -89,8 +89,11 @@ pub fn read(args: &[Option<&str>]) -> BashArgs {
         };
         let Some((long, takes_value)) = LONG_OPTIONS.iter().find(|(n, _)| *n == name) else {
             if two_dashes {
-                // bash: `--xyz: invalid option`, then exits.
+                // bash: `--xyz: invalid option`, then exits. Reading goes on past it, so
+                // a `-c` script after it is still judged.
                 out.invalid = Some(format!("{w}: invalid option"));
+                i += 1;
+                continue;
             }
             break;
         };
@@ -121,6 +124,13 @@ pub fn read(args: &[Option<&str>]) -> BashArgs {
             i += 1;
             break;
         }
+        // `-l --norc`: long options only lead; bash stops at the `-` letter and exits.
+        // Reading goes on past the word, so what follows is still judged.
+        if w.starts_with("--") {
+            out.invalid = Some(format!("{w}: invalid option"));
+            i += 1;
+            continue;
+        }
         let on = w.starts_with('-');
         let mut next = i + 1;
         for ch in w.chars().skip(1) {
@@ -146,7 +156,6 @@ pub fn read(args: &[Option<&str>]) -> BashArgs {
                     next += 1;
                 }
                 'O' if args.get(next).is_some() => next += 1,
-                // `-l --norc`: long options only lead; here `-` is a letter bash refuses.
                 '-' => out.invalid = Some(format!("{w}: invalid option")),
                 _ => {}
             }
