@@ -520,6 +520,9 @@ struct Gen {
     piped: bool,
     /// Whether `$1` is set by a literal `bash -c SCRIPT _ q` here, so the analysis knows it.
     positionals: bool,
+    /// Also produce the constructs added for issue 14 (brace expansion, `set --`/`shift`,
+    /// bash's one-dash long options): off for the fixed corpus, so its scripts stay the same.
+    extended: bool,
 }
 
 impl Gen {
@@ -531,6 +534,15 @@ impl Gen {
             in_substitution: false,
             piped: false,
             positionals: false,
+            extended: false,
+        }
+    }
+
+    /// A generator that also produces the issue-14 constructs.
+    fn extended(seed: u64) -> Self {
+        Gen {
+            extended: true,
+            ..Gen::new(seed)
         }
     }
 
@@ -625,6 +637,22 @@ impl Gen {
                 words.push(
                     self.rng
                         .pick(&["\"$1\"", "\"${1}\"", "x\"$1\"y"])
+                        .to_string(),
+                );
+                continue;
+            }
+            if self.extended && d == Dialect::Bash && self.rng.chance(15) {
+                // Brace expansion (bash only: dash leaves braces alone).
+                words.push(
+                    self.rng
+                        .pick(&[
+                            "{x,y}",
+                            "p{1..3}q",
+                            "{'x y',z}",
+                            "x{,y}",
+                            "{a..c..2}",
+                            "{x,{y,z}}w",
+                        ])
                         .to_string(),
                 );
                 continue;
@@ -824,22 +852,23 @@ impl Gen {
         let deep = depth >= 2;
         let bash = d == Dialect::Bash;
         let weights = [
-            30,                                // helper call
-            10,                                // builtin with substitutions
-            if deep { 0 } else { 5 },          // { …; }
-            if deep { 0 } else { 5 },          // ( … )
-            if deep { 0 } else { 6 },          // if
-            if deep { 0 } else { 3 },          // while/until
-            if deep { 0 } else { 3 },          // for
-            if deep { 0 } else { 3 },          // case
-            if deep { 0 } else { 7 },          // bash -c / sh -c
-            if deep { 0 } else { 4 },          // eval
-            if deep { 0 } else { 4 },          // function
-            if deep { 0 } else { 4 },          // heredoc to a shell
-            if deep || !bash { 0 } else { 3 }, // here-string to bash
-            if deep || !bash { 0 } else { 3 }, // echo/printf … | bash
-            4,                                 // wrapper
-            if deep { 0 } else { 3 },          // assignment with substitution
+            30,                                         // helper call
+            10,                                         // builtin with substitutions
+            if deep { 0 } else { 5 },                   // { …; }
+            if deep { 0 } else { 5 },                   // ( … )
+            if deep { 0 } else { 6 },                   // if
+            if deep { 0 } else { 3 },                   // while/until
+            if deep { 0 } else { 3 },                   // for
+            if deep { 0 } else { 3 },                   // case
+            if deep { 0 } else { 7 },                   // bash -c / sh -c
+            if deep { 0 } else { 4 },                   // eval
+            if deep { 0 } else { 4 },                   // function
+            if deep { 0 } else { 4 },                   // heredoc to a shell
+            if deep || !bash { 0 } else { 3 },          // here-string to bash
+            if deep || !bash { 0 } else { 3 },          // echo/printf … | bash
+            4,                                          // wrapper
+            if deep { 0 } else { 3 },                   // assignment with substitution
+            if deep || !self.extended { 0 } else { 4 }, // ( set -- …; shift; … )
         ];
         match self.rng.weighted(&weights) {
             0 => {
@@ -942,7 +971,18 @@ impl Gen {
                 let args = self.rng.chance(40);
                 let inner = self.separate_script(depth + 1, shell_dialect, args);
                 let shell = if shell_dialect == Dialect::Bash {
-                    "bash"
+                    if self.extended {
+                        self.rng.pick(&[
+                            "bash",
+                            "bash -norc",
+                            "bash -noprofile -noediting",
+                            "bash --norc -noprofile",
+                            "bash -rcfile /dev/null",
+                            "bash -n +n",
+                        ])
+                    } else {
+                        "bash"
+                    }
                 } else {
                     "sh"
                 };
@@ -1069,6 +1109,26 @@ impl Gen {
                 let w = self.wrapped_call(d);
                 out.push(&w);
             }
+            16 => {
+                // `set --` and `shift` in a subshell, so they change nothing outside.
+                let values: Vec<String> = (0..1 + self.rng.below(3))
+                    .map(|_| {
+                        let v = self.rng.pick(ARGS);
+                        self.quote(v, d)
+                    })
+                    .collect();
+                let helper = self.helper_name(d);
+                let form = if d == Dialect::Bash {
+                    self.rng.pick(&["set --", "set -e --", "set -euo pipefail"])
+                } else {
+                    self.rng.pick(&["set --", "set -e --", "set -eu"])
+                };
+                let _ = write!(out.text, "( {form} {helper} {}; \"$@\"", values.join(" "));
+                if self.rng.chance(50) {
+                    let _ = write!(out.text, "; shift; {helper} \"$@\"");
+                }
+                out.push(" )");
+            }
             _ => {
                 let sub = self.substitution(depth, d);
                 if self.rng.chance(50) {
@@ -1149,6 +1209,29 @@ fn generated_scripts_report_every_command_bash_runs() {
         started.elapsed()
     );
     assert_no_failures("generated", cases.len(), &failures);
+}
+
+/// The issue-14 constructs in generated scripts: brace expansion, `set --`/`shift`, and
+/// bash's one-dash long options, mixed with everything else the generator makes.
+#[test]
+fn generated_scripts_with_new_constructs_report_every_command_bash_runs() {
+    let sandbox = Sandbox::new();
+    // `DIFFERENTIAL_SEED` / `DIFFERENTIAL_COUNT` explore beyond the fixed corpus here too.
+    let seed = std::env::var("DIFFERENTIAL_SEED").map_or(SEED ^ 0x14, |s| s.parse().unwrap());
+    let count = std::env::var("DIFFERENTIAL_COUNT").map_or(GENERATED / 2, |s| s.parse().unwrap());
+    let mut generator = Gen::extended(seed);
+    let cases: Vec<(String, String, Expect)> = (0..count)
+        .map(|i| (format!("ext{i:03}"), generator.top(), Expect::Exact))
+        .collect();
+    let markers = ["{x,", "set -", "shift", "-norc", "-noprofile"];
+    let missing: Vec<&str> = markers
+        .iter()
+        .copied()
+        .filter(|m| !cases.iter().any(|(_, s, _)| s.contains(m)))
+        .collect();
+    assert!(missing.is_empty(), "never generated: {missing:?}");
+    let failures = run_all(&sandbox, &cases);
+    assert_no_failures("generated (issue 14)", cases.len(), &failures);
 }
 
 /// The generator is deterministic, so a failure above names a script that can be replayed
