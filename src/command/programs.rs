@@ -12,7 +12,7 @@
 
 /// Programs known to treat their arguments as data (text to print, search or send,
 /// packages to install, files to read): exempt from the "could run" rule.
-const DATA_PROGRAMS: [&str; 83] = [
+const DATA_PROGRAMS: [&str; 93] = [
     "echo",
     "printf",
     "grep",
@@ -96,6 +96,16 @@ const DATA_PROGRAMS: [&str; 83] = [
     "tar",
     "zip",
     "unzip",
+    "pgrep",
+    "pkill",
+    "killall",
+    "ps",
+    "lsof",
+    "fuser",
+    "getent",
+    "id",
+    "groups",
+    "journalctl",
 ];
 
 /// Whether `base` treats its arguments as data.
@@ -106,7 +116,8 @@ pub fn treats_args_as_data(base: &str) -> bool {
 /// At most this many runs of words are tried per command.
 pub const MAX_CANDIDATES: usize = 16;
 
-/// Whether a word could name a program: a plain name (`git`, `rm`, `python3.11`) or a
+/// Whether a word could name a program (a run of words starting at it, with at least
+/// one more word, is tried): a plain name (`git`, `rm`, `python3.11`) or a
 /// path to one (`/usr/bin/git`), not an option, an assignment or a number.
 pub fn names_a_program(word: &str) -> bool {
     let base = word.rsplit('/').next().unwrap_or(word);

@@ -1599,7 +1599,9 @@ impl Walker<'_> {
                 break;
             }
             let Word::Lit(text) = word else { continue };
-            if programs::names_a_program(text) {
+            // A program name with at least one argument after it: a lone name at the
+            // end (`getent group sudo`, `killall node`) is far more often data.
+            if programs::names_a_program(text) && i + 1 < args.len() {
                 tried += 1;
                 let run = args.get(i..).unwrap_or(&[]).to_vec();
                 self.dispatch(run, &mut sub.clone(), &Stdin::Inherit);
