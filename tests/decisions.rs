@@ -2014,3 +2014,62 @@ fn runners_and_unknown_programs_that_could_run_their_arguments(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: tools that run commands through their own options or syntax.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("tar xf a.tar --to-command='rm -rf /'", Clean, Deny)]
+#[case(
+    "tar cf x.tar --checkpoint=1 --checkpoint-action=exec='git reset --hard' .",
+    Clean,
+    Deny
+)]
+#[case("tar -I 'sh -c \"rm -rf ~\"' -cf x.tar .", Clean, Deny)]
+#[case("zip x.zip f -T -TT 'rm -rf ~'", Clean, Deny)]
+#[case("rsync -e 'sh -c \"git push --force\"' a b", Clean, Deny)]
+#[case("rsync --rsh='rm -rf /' a host:b", Clean, Deny)]
+#[case("man -P 'rm -rf /' ls", Clean, Deny)]
+#[case("MANPAGER='git reset --hard' man ls", Clean, Deny)]
+#[case("LESSOPEN='|rm -rf / %s' less f", Clean, Deny)]
+#[case("vim -c ':!git reset --hard' -c q", Clean, Deny)]
+#[case("vim +'!rm -rf ~' file", Clean, Deny)]
+#[case("nvim --cmd 'silent !git push -f' -c q", Clean, Deny)]
+#[case("gdb -batch -ex 'shell git push --force'", Clean, Deny)]
+#[case("gdb -batch -ex '!rm -rf /'", Clean, Deny)]
+#[case("ssh -o ProxyCommand='rm -rf /' host", Clean, Deny)]
+#[case("ssh -oProxyCommand='git reset --hard' host", Clean, Deny)]
+#[case("sed -n '1e rm -rf /' f", Clean, Deny)]
+#[case("sed -e '1e git push --force' f", Clean, Deny)]
+#[case("sed 's/.*/git reset --hard/e' f", Clean, Request)]
+#[case("make -f - <<'EOF'\nall:\n\trm -rf ~\nEOF", Clean, Deny)]
+#[case("make --eval='x: ; git push --force' x", Clean, Deny)]
+#[case("printf 'all:\\n\\tgit reset --hard\\n' | make -f -", Clean, Deny)]
+#[case("npx rimraf /", Clean, Deny)]
+#[case("npx -y rimraf@5 ~", Clean, Deny)]
+#[case("pnpm dlx rimraf .git", Clean, Deny)]
+#[case("bunx rimraf /", Clean, Deny)]
+#[case("bun x rimraf /", Clean, Deny)]
+#[case("npm exec -- rimraf /", Clean, Deny)]
+#[case("yarn dlx del-cli ~", Clean, Deny)]
+#[case("npx shx rm -rf /", Clean, Deny)]
+#[case("tar czf a.tgz src", Clean, Allow)]
+#[case("tar xzf a.tgz -C /tmp", Clean, Allow)]
+#[case("vim -c 'set nu' f", Clean, Allow)]
+#[case("rsync -avz -e ssh src/ host:dst/", Clean, Allow)]
+#[case("ssh -o StrictHostKeyChecking=no host ls", Clean, Allow)]
+#[case("gdb -batch -ex run -ex bt ./a.out", Clean, Allow)]
+#[case("sed -i 's/foo/bar/g' src/main.rs", Clean, Allow)]
+#[case("sed -n '/start/,/end/p' f", Clean, Allow)]
+#[case("make -j4 test", Clean, Allow)]
+#[case("npx rimraf dist", Clean, Allow)]
+#[case("npx prettier --write .", Clean, Allow)]
+#[case("man git-push", Clean, Allow)]
+fn tools_that_run_commands_through_options_or_syntax(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

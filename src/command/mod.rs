@@ -143,6 +143,7 @@ pub struct ParseError {
 pub mod bash_argv;
 mod expand;
 mod heredoc;
+mod hooks;
 mod interp;
 mod programs;
 mod repair;

@@ -220,6 +220,63 @@ fn screen(args: &[Word]) -> Vec<Run> {
     }
 }
 
+/// Package runners: `npx PKG …`, `npm exec|x [--] PKG …`, `pnpm dlx|exec PKG …`,
+/// `pnpx`, `yarn dlx|exec PKG …`, `bunx PKG …`, `bun x PKG …`: the package's program
+/// and its arguments (`@version` dropped from the name).
+pub fn package_run(base: &str, args: &[Word]) -> Option<Vec<Word>> {
+    let sub = args.first().and_then(Word::lit);
+    let rest = match (base, sub) {
+        ("npx" | "pnpx" | "bunx", _) => args,
+        ("npm", Some("exec" | "x")) | ("pnpm", Some("dlx" | "exec")) => args.get(1..)?,
+        ("yarn", Some("dlx" | "exec")) | ("bun", Some("x")) => args.get(1..)?,
+        _ => return None,
+    };
+    // Options: -y/--yes, -q, --no-install, -p/--package PKG (a package to install, not
+    // the program), `--` ends them.
+    let mut i = 0;
+    while let Some(w) = rest.get(i).and_then(Word::lit) {
+        match w {
+            "--" => {
+                i += 1;
+                break;
+            }
+            "-p" | "--package" | "-w" | "--workspace" | "-c" | "--call" | "--prefix" => i += 2,
+            _ if w.starts_with('-') => i += 1,
+            _ => break,
+        }
+    }
+    let mut words = rest.get(i..)?.to_vec();
+    if let Some(Word::Lit(name)) = words.first_mut() {
+        // `rimraf@5`, `@scope/tool@1.2`: the program is the name without the version.
+        let cut = name.get(1..).and_then(|t| t.find('@')).map(|at| at + 1);
+        if let Some(at) = cut {
+            name.truncate(at);
+        }
+        if let Some(bin) = name.rsplit('/').next().filter(|_| name.starts_with('@')) {
+            *name = bin.to_string();
+        }
+    }
+    (!words.is_empty()).then_some(words)
+}
+
+/// Programs that are another command under a different name: (name, what it runs
+/// before its own arguments). `rimraf x` removes `x` recursively, as `rm -rf x` does.
+const SAME_AS: [(&str, &[&str]); 5] = [
+    ("rimraf", &["rm", "-rf"]),
+    ("del-cli", &["rm", "-rf"]),
+    ("del", &["rm", "-rf"]),
+    ("shx", &[]),
+    ("cross-env", &["env"]),
+];
+
+/// What a program known to be another command runs, as an argv.
+pub fn same_as(base: &str, args: &[Word]) -> Option<Vec<Word>> {
+    let (_, lead) = SAME_AS.iter().find(|(n, _)| *n == base)?;
+    let mut words: Vec<Word> = lead.iter().map(|w| Word::Lit((*w).to_string())).collect();
+    words.extend(args.iter().cloned());
+    (!words.is_empty()).then_some(words)
+}
+
 /// GNU parallel's options that take a value.
 const PARALLEL_LONG: [&str; 31] = [
     "--arg-file",

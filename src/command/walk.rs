@@ -16,6 +16,7 @@ use brush_parser::ast;
 
 use super::expand::{self, Expanded, Inner, Positionals};
 use super::heredoc;
+use super::hooks;
 use super::programs;
 use super::runners;
 use super::shells;
@@ -25,7 +26,17 @@ use crate::git::RepoState;
 
 /// Environment variables whose value programs run as a shell command (git, pagers,
 /// editors, ssh).
-const COMMAND_VARIABLES: [&str; 15] = [
+const COMMAND_VARIABLES: [&str; 25] = [
+    "MANPAGER",
+    "LESSOPEN",
+    "LESSCLOSE",
+    "BROWSER",
+    "SUDO_EDITOR",
+    "FCEDIT",
+    "SSH_ASKPASS",
+    "RSYNC_RSH",
+    "SYSTEMD_PAGER",
+    "GIT_PROXY_COMMAND",
     "PS0",
     "PS1",
     "PS2",
@@ -897,7 +908,9 @@ impl Walker<'_> {
         // SECURITY: programs run these variables' values through a shell.
         if COMMAND_VARIABLES.contains(&name) {
             match value {
-                Word::Lit(v) => self.nested(v, scope, &format!("{name}="), None),
+                Word::Lit(v) => {
+                    self.nested(command_value(name, v), scope, &format!("{name}="), None)
+                }
                 other => self.dynamic(
                     scope,
                     vec![other.clone()],
@@ -1348,8 +1361,25 @@ impl Walker<'_> {
                     && let Some((n, v)) = t.split_once('=')
                     && COMMAND_VARIABLES.contains(&n)
                 {
-                    self.nested(v, scope, &format!("{n}= (argument)"), None);
+                    self.nested(
+                        command_value(n, v),
+                        scope,
+                        &format!("{n}= (argument)"),
+                        None,
+                    );
                 }
+            }
+        }
+        // Options whose value the program runs as a command (`tar --to-command=…`,
+        // `vim -c '!…'`, `gdb -ex 'shell …'`, `ssh -o ProxyCommand=…`).
+        for value in hooks::command_values(&base, &args) {
+            match value {
+                Word::Lit(script) => self.nested(&script, scope, &format!("{base} option"), None),
+                other => self.dynamic(
+                    scope,
+                    vec![Word::Lit(base.clone()), other],
+                    format!("`{base}` runs a command given in an option, only known at run time"),
+                ),
             }
         }
         match base.as_str() {
@@ -1503,7 +1533,13 @@ impl Walker<'_> {
                 }
             }
             _ if wrappers::interpreter(&base).is_some() => {
-                self.interpreter(&base, &args, scope, stdin)
+                self.interpreter(&base, &args, scope, stdin);
+                // `bun x PKG …` runs a package.
+                if let Some(words) = runners::package_run(&base, &args) {
+                    let mut sub = scope.clone();
+                    sub.frames.push(base.clone());
+                    self.dispatch(words, &mut sub, stdin);
+                }
             }
             // `at TIME` / `batch` read the job, a shell script, from stdin (`-f FILE`
             // names a script file; -l, -r, -d, -c only list or remove jobs).
@@ -1520,6 +1556,49 @@ impl Walker<'_> {
                     match stdin {
                         Stdin::Literal(text) => self.nested(text, scope, &base, None),
                         _ => self.script_from_stdin(&base, scope, stdin),
+                    }
+                }
+            }
+            // GNU sed's `e` command and `s///e` flag run commands.
+            "sed" | "gsed" => {
+                for script in hooks::sed_scripts(&args) {
+                    let Some(script) = script else {
+                        continue;
+                    };
+                    for run in hooks::sed_runs(&script) {
+                        match run {
+                            hooks::SedRun::Script(s) => self.nested(&s, scope, "sed e", None),
+                            hooks::SedRun::PatternSpace => self.dynamic(
+                                scope,
+                                words.clone(),
+                                "`sed` runs text from its input as a command (`e`)".into(),
+                            ),
+                        }
+                    }
+                }
+            }
+            // Makefile text we can see: `make --eval TEXT`, `make -f -` reading a heredoc.
+            "make" | "gmake" => {
+                let (evals, from_stdin) = hooks::make_sources(&args);
+                let mut texts: Vec<Word> = evals;
+                if from_stdin {
+                    texts.push(match stdin {
+                        Stdin::Literal(t) => Word::Lit(t.clone()),
+                        _ => Word::unknown("<makefile from stdin>", false),
+                    });
+                }
+                for text in texts {
+                    match text {
+                        Word::Lit(t) => {
+                            for recipe in hooks::makefile_recipes(&t) {
+                                self.nested(&recipe, scope, "make recipe", None);
+                            }
+                        }
+                        other => self.dynamic(
+                            scope,
+                            vec![Word::Lit(base.clone()), other],
+                            "`make` runs recipes only known at run time".into(),
+                        ),
                     }
                 }
             }
@@ -1550,11 +1629,27 @@ impl Walker<'_> {
                 Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.clone(), reason),
                 _ => {}
             },
-            "npx" | "npm" | "pnpm" | "yarn" => {
+            "npx" | "npm" | "pnpm" | "yarn" | "pnpx" | "bunx" => {
                 if let Some(wrappers::Inner::Script(s)) = wrappers::dash_c_script(&args) {
                     self.nested(&s, scope, &format!("{base} -c"), None);
                 }
+                if let Some(words) = runners::package_run(&base, &args) {
+                    let mut sub = scope.clone();
+                    sub.frames.push(base.clone());
+                    self.dispatch(words, &mut sub, stdin);
+                }
                 self.could_run(&base, &args, scope);
+            }
+            // `rimraf x` is `rm -rf x`; `shx rm …` is `rm …`.
+            _ if runners::same_as(&base, &args).is_some() => {
+                if let Some(words) = runners::same_as(&base, &args) {
+                    let mut sub = scope.clone();
+                    sub.frames.push(format!(
+                        "{base} (same as `{}`)",
+                        words.first().map_or("", Word::display)
+                    ));
+                    self.dispatch(words, &mut sub, stdin);
+                }
             }
             // `command -v NAME` / `-V`: only looks NAME up.
             "command"
@@ -2338,6 +2433,16 @@ fn find_without_end_of_options(words: &[Word]) -> Vec<Word> {
         out.push(w.clone());
     }
     out
+}
+
+/// The command line in a command-valued variable: less's input preprocessors are written
+/// `|cmd %s`, `||cmd %s` or `|-cmd`.
+fn command_value<'v>(name: &str, value: &'v str) -> &'v str {
+    if name.starts_with("LESS") {
+        value.trim_start_matches(['|', '-'])
+    } else {
+        value
+    }
 }
 
 /// The positionals after `shift [N]`: the first N go; more than there are is an error
