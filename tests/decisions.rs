@@ -2073,3 +2073,67 @@ fn tools_that_run_commands_through_options_or_syntax(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: deletion by library call, and containers with host mounts.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("python3 -c 'import shutil; shutil.rmtree(\"/\")'", Clean, Request)]
+#[case(
+    "python3 -c 'import shutil, pathlib; shutil.rmtree(pathlib.Path.home())'",
+    Clean,
+    Request
+)]
+#[case(
+    "python3 -c 'import shutil, os; shutil.rmtree(os.getcwd())'",
+    Clean,
+    Request
+)]
+#[case(
+    "python3 -c 'import shutil; shutil.rmtree(os.path.expanduser(\"~\"))'",
+    Clean,
+    Request
+)]
+#[case(
+    "node -e 'require(\"fs\").rmSync(\".git\", {recursive: true, force: true})'",
+    Clean,
+    Request
+)]
+#[case(
+    "node -e 'fs.rmSync(require(\"os\").homedir(), {recursive: true})'",
+    Clean,
+    Request
+)]
+#[case(
+    "ruby -e 'require \"fileutils\"; FileUtils.rm_rf(Dir.home)'",
+    Clean,
+    Request
+)]
+#[case(
+    "perl -MFile::Path=remove_tree -e 'remove_tree($ENV{HOME})'",
+    Clean,
+    Request
+)]
+#[case("python3 -c 'import shutil; shutil.rmtree(\"build\")'", Clean, Allow)]
+#[case("python3 -c 'import shutil; shutil.rmtree(tmp)'", Clean, Allow)]
+#[case("node -e 'fs.rmSync(\"x.txt\")'", Clean, Allow)]
+#[case("docker run --rm -v /:/host alpine rm -rf /host", Clean, Request)]
+#[case("docker run -v \"$PWD\":/src img rm -rf /src", Clean, Request)]
+#[case("docker run -v .:/w img rm -rf /w/.git", Clean, Request)]
+#[case("podman run --volume=/:/r img rm -rf /r/", Clean, Request)]
+#[case(
+    "docker run --mount type=bind,source=/,target=/h img rm -rf /h",
+    Clean,
+    Request
+)]
+#[case("docker run --rm -v \"$PWD\":/app -w /app node npm test", Clean, Allow)]
+#[case("docker run --rm img rm -rf /tmp/x", Clean, Allow)]
+#[case("docker run -v data:/var/lib/x img rm -rf /var/lib/x", Clean, Allow)]
+fn deletion_by_library_calls_and_through_container_mounts(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -208,6 +208,64 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
     out
 }
 
+/// Library calls that delete a directory tree, with no command string to read
+/// (`shutil.rmtree(p)`, `fs.rmSync(p, {recursive: true})`, `FileUtils.rm_rf(p)`,
+/// `os.RemoveAll(p)`, `remove_dir_all(p)`): each as the argv `rm -rf PATH`, where PATH
+/// is the first argument when it is a string literal, `~` for the home directory
+/// (`Path.home()`, `os.homedir()`, `expanduser("~")`), `.` for the working directory
+/// (`os.getcwd()`, `process.cwd()`, `Dir.pwd`); a variable is not followed.
+pub fn tree_deletions(code: &str) -> Vec<Candidate> {
+    static CALL: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?:shutil\.rmtree|\brmtree|\.rmSync|\.rmdirSync|\bfs\.rm|\.promises\.rm|fsPromises\.rm|\brimraf(?:\.sync)?|FileUtils\.rm_rf|FileUtils\.rm_r|FileUtils\.remove_dir|FileUtils\.remove_entry(?:_secure)?|os\.RemoveAll|remove_dir_all|File::Path::remove_tree|\bremove_tree|\bunlink_r)\s*\(\s*(?:['"`]([^'"`]*)['"`]|([^,;\n]*))"#,
+        )
+        .ok()
+    });
+    let Some(call) = CALL.as_ref() else {
+        return Vec::new();
+    };
+    // `fs.rm` only deletes a tree with `recursive: true`.
+    let node_recursive = code.contains("recursive");
+    let mut out = Vec::new();
+    for m in call.captures_iter(code) {
+        let Some(all) = m.get(0) else {
+            continue;
+        };
+        let node = ["rmSync", "rmdirSync", "fs.rm", "promises.rm", "Promises.rm"]
+            .iter()
+            .any(|n| all.as_str().contains(n));
+        if node && !node_recursive {
+            continue;
+        }
+        let arg = m.get(2).map_or("", |a| a.as_str().trim());
+        let path = if let Some(lit) = m.get(1) {
+            lit.as_str().to_string()
+        } else if [
+            "home()",
+            "homedir()",
+            "expanduser(",
+            "HOME",
+            "Dir.home",
+            "home_dir",
+        ]
+        .iter()
+        .any(|h| arg.contains(h))
+        {
+            "~".to_string()
+        } else if ["getcwd()", "cwd()", "Dir.pwd", "current_dir"]
+            .iter()
+            .any(|h| arg.contains(h))
+        {
+            ".".to_string()
+        } else {
+            // A variable: only known at run time, and most often a build directory.
+            continue;
+        };
+        out.push(Candidate::Argv(vec!["rm".into(), "-rf".into(), path]));
+    }
+    out
+}
+
 /// Tcl and expect run programs with bare words, not strings: `exec rm -rf x`,
 /// `spawn git push`, `[exec …]`. Each such command (up to `]`, `;`, `}` or the end of
 /// the line) as a shell command line, Tcl's `{…}` grouping read as single quotes.

@@ -277,6 +277,104 @@ pub fn same_as(base: &str, args: &[Word]) -> Option<Vec<Word>> {
     (!words.is_empty()).then_some(words)
 }
 
+/// Host directories a container sees (`docker|podman run -v HOST:CONTAINER`,
+/// `--volume`, `--mount type=bind,source=…,target=…`): (host, container path), the host
+/// `None` when only known at run time. Empty for other programs and subcommands.
+pub fn container_mounts(base: &str, args: &[Word]) -> Vec<(Option<String>, String)> {
+    if !matches!(base, "docker" | "podman" | "nerdctl") {
+        return Vec::new();
+    }
+    let runs = args
+        .iter()
+        .take(3)
+        .any(|w| matches!(w.lit(), Some("run" | "create")));
+    if !runs {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(word) = args.get(i) {
+        i += 1;
+        let Some(w) = word.lit() else {
+            continue;
+        };
+        let spec: Option<&Word> = match w {
+            "-v" | "--volume" | "--mount" => {
+                i += 1;
+                args.get(i - 1)
+            }
+            _ => None,
+        };
+        let inline = w
+            .strip_prefix("--volume=")
+            .or_else(|| w.strip_prefix("--mount="))
+            .or_else(|| w.strip_prefix("-v").filter(|v| !v.is_empty()));
+        let (text, host_known) = match (spec, inline) {
+            (Some(Word::Lit(t)), _) => (t.clone(), true),
+            (Some(Word::Unknown { text, .. }), _) => (text.clone(), false),
+            (_, Some(t)) => (t.to_string(), true),
+            _ => continue,
+        };
+        if text.contains("type=") || text.contains("source=") || text.contains("target=") {
+            // --mount type=bind,source=/,target=/host
+            let field = |k: &str| {
+                text.split(',')
+                    .find_map(|f| f.strip_prefix(k))
+                    .map(str::to_string)
+            };
+            let source = field("source=").or_else(|| field("src="));
+            let target = field("target=")
+                .or_else(|| field("dst="))
+                .or_else(|| field("destination="));
+            if let Some(target) = target {
+                out.push((source.filter(|_| host_known), target));
+            }
+            continue;
+        }
+        let mut parts = text.splitn(3, ':');
+        let (Some(host), Some(container)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        // A named volume (`data:/var/lib`) is not a host directory.
+        if host_known && !host.starts_with(['/', '.', '~']) {
+            continue;
+        }
+        out.push((host_known.then(|| host.to_string()), container.to_string()));
+    }
+    out
+}
+
+/// An argument inside a container, as the host path it names when it lies under a
+/// mount (`/host/etc` with `-v /:/host` is `/etc`), unknown when the host side is.
+pub fn on_host(word: &Word, mounts: &[(Option<String>, String)]) -> Word {
+    let Some(text) = word.lit() else {
+        return word.clone();
+    };
+    for (host, container) in mounts {
+        let container = container.trim_end_matches('/');
+        let rest = if container.is_empty() {
+            Some(text)
+        } else {
+            text.strip_prefix(container)
+                .filter(|r| r.is_empty() || r.starts_with('/'))
+        };
+        if let Some(rest) = rest {
+            return match host {
+                Some(h) => {
+                    let joined = format!("{}{rest}", h.trim_end_matches('/'));
+                    Word::Lit(if joined.is_empty() {
+                        "/".to_string()
+                    } else {
+                        joined
+                    })
+                }
+                None => Word::unknown(text, false),
+            };
+        }
+    }
+    word.clone()
+}
+
 /// GNU parallel's options that take a value.
 const PARALLEL_LONG: [&str; 31] = [
     "--arg-file",

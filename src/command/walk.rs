@@ -1688,6 +1688,15 @@ impl Walker<'_> {
         let mut sub = scope.clone();
         sub.via = Via::CouldRun;
         sub.frames.push(format!("`{base}` could run its arguments"));
+        // In a container, paths under a host mount name the host's files.
+        let mounts = runners::container_mounts(base, args);
+        let mapped: Vec<Word>;
+        let args = if mounts.is_empty() {
+            args
+        } else {
+            mapped = args.iter().map(|w| runners::on_host(w, &mounts)).collect();
+            &mapped
+        };
         let mut tried = 0;
         for (i, word) in args.iter().enumerate() {
             if tried >= programs::MAX_CANDIDATES {
@@ -2035,6 +2044,7 @@ impl Walker<'_> {
         sub.via = Via::InterpreterString;
         sub.frames.push(format!("{base} code"));
         let mut candidates = super::interp::shell_like_strings(&code);
+        candidates.extend(super::interp::tree_deletions(&code));
         if family == "tcl" {
             candidates.extend(super::interp::tcl_commands(&code));
         }
