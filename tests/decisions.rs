@@ -1891,6 +1891,11 @@ fn everyday_commands_are_not_refused(
 // ---------------------------------------------------------------------------------------
 
 #[rstest]
+#[case("sh -c \"echo \\$'x\\\\' ; git reset --hard #'\"", Clean, Deny)]
+#[case("dash -c \"printf %s \\$'a\\\\' ; rm -rf / ; '\"", Clean, Deny)]
+#[case("sh <<'EOF'\necho $'x\\' ; git push --force #'\nEOF", Clean, Deny)]
+#[case("bash -c \"echo \\$'x\\\\' ; git reset --hard #'\"", Clean, Allow)]
+#[case("sh -c \"echo 'it'\\\\''s' \\$HOME\"", Clean, Allow)]
 #[case("fish -c 'git reset --hard'", Clean, Deny)]
 #[case("fish --command='git push --force'", Clean, Deny)]
 #[case("fish -C 'rm -rf ~' -c true", Clean, Deny)]

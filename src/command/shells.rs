@@ -52,6 +52,53 @@ pub fn grammar(base: &str) -> Option<Grammar> {
     SHELLS.iter().find(|(n, _)| *n == base).map(|(_, g)| *g)
 }
 
+/// Shells that read POSIX quoting only (dash is `sh` on Debian and Ubuntu): `$'…'` and
+/// `$"…"` are not quotes there.
+pub fn posix_quoting(base: &str) -> bool {
+    matches!(base, "sh" | "dash" | "ash" | "hush" | "posh")
+}
+
+/// The script as a POSIX shell reads it, written for bash's grammar: every unquoted
+/// `$'` and `$"` becomes `"$"'` / `"$""` — a literal `$` before an ordinary quote, as
+/// dash reads it (`$'x\' ; cmd '` is one word to bash, and runs `cmd` in dash). Quoted
+/// text is left alone (`$'` means nothing there to either shell). `None` when the script
+/// has no such spelling.
+pub fn posix_reading(script: &str) -> Option<String> {
+    if !script.contains("$'") && !script.contains("$\"") {
+        return None;
+    }
+    #[derive(PartialEq)]
+    enum Q {
+        None,
+        Single,
+        Double,
+    }
+    let mut out = String::with_capacity(script.len() + 8);
+    let mut state = Q::None;
+    let mut chars = script.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (&state, c) {
+            (Q::None | Q::Double, '\\') => {
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+                continue;
+            }
+            (Q::None, '$') if matches!(chars.peek(), Some('\'' | '"')) => {
+                out.push_str("\"$\"");
+                continue;
+            }
+            (Q::None, '\'') => state = Q::Single,
+            (Q::None, '"') => state = Q::Double,
+            (Q::Single, '\'') | (Q::Double, '"') => state = Q::None,
+            _ => {}
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
 /// Options of the other shells whose value is a script they run (`fish -c`, `fish -C`
 /// init commands, `pwsh -Command`), with `=` forms.
 const SCRIPT_OPTIONS: [&str; 7] = [
@@ -169,6 +216,17 @@ mod tests {
         );
         assert_eq!(other_run(&lits("run.fish a")), OtherRun::File);
         assert_eq!(other_run(&lits("-l")), OtherRun::Stdin);
+    }
+
+    #[test]
+    fn posix_reading_makes_dollar_quotes_literal() {
+        assert_eq!(posix_reading("echo $'x'").as_deref(), Some("echo \"$\"'x'"));
+        assert_eq!(posix_reading("echo \\$'x'").as_deref(), Some("echo \\$'x'"));
+        assert_eq!(
+            posix_reading("echo \"a$'b\" 'c$'").as_deref(),
+            Some("echo \"a$'b\" 'c$'")
+        );
+        assert_eq!(posix_reading("echo $x"), None);
     }
 
     #[test]

@@ -1930,7 +1930,21 @@ impl Walker<'_> {
                 script,
                 positionals,
             } => match script {
-                Word::Lit(s) => self.nested(&s, scope, &format!("{base} -c"), Some(positionals)),
+                Word::Lit(s) => {
+                    self.nested(&s, scope, &format!("{base} -c"), Some(positionals.clone()));
+                    // SECURITY: dash reads `$'…'` as `$` and a plain quote; what it then
+                    // runs is judged too.
+                    if shells::posix_quoting(base)
+                        && let Some(posix) = shells::posix_reading(&s)
+                    {
+                        self.nested(
+                            &posix,
+                            scope,
+                            &format!("{base} -c (POSIX quoting)"),
+                            Some(positionals),
+                        );
+                    }
+                }
                 other => self.dynamic(
                     scope,
                     vec![Word::Lit(base.to_string()), other.clone()],
@@ -1952,7 +1966,20 @@ impl Walker<'_> {
                     );
                 }
             }
-            wrappers::ShellRun::Stdin => self.script_from_stdin(base, scope, stdin),
+            wrappers::ShellRun::Stdin => {
+                self.script_from_stdin(base, scope, stdin);
+                if shells::posix_quoting(base)
+                    && let Stdin::Literal(text) = stdin
+                    && let Some(posix) = shells::posix_reading(text)
+                {
+                    self.nested(
+                        &posix,
+                        scope,
+                        &format!("{base} (POSIX quoting)"),
+                        Some(None),
+                    );
+                }
+            }
             wrappers::ShellRun::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
             wrappers::ShellRun::Nothing => {}
         }
