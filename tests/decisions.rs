@@ -2142,3 +2142,26 @@ fn deletion_by_library_calls_and_through_container_mounts(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: extglob and nocaseglob patterns.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("shopt -s extglob\nrm -rf @(.git)", Clean, Request)]
+#[case("shopt -s extglob\nrm -rf .gi+(t)", Clean, Request)]
+#[case("shopt -s extglob\ngit reset @(--hard)", Clean, Request)]
+#[case("shopt -s extglob\ngit push origin +(--force)", Clean, Request)]
+#[case("shopt -s extglob\nrm -f !(*.c)", Clean, Request)]
+#[case("shopt -s nocaseglob; rm -rf .GI[T]", Clean, Request)]
+#[case("shopt -s nocaseglob\ngit reset --HAR[D]", Clean, Request)]
+#[case("shopt -s extglob\nrm -f *.@(o|a)", Clean, Allow)]
+#[case("rm -rf .GI[T]", Clean, Allow)]
+#[case("ls *.@(md|txt)", Clean, Allow)]
+fn extended_and_case_blind_globs_could_match(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

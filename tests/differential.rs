@@ -1688,6 +1688,8 @@ fn every_bash_option_is_read_as_bash_reads_it() {
 #[case::test_v_subscript("declare -a r; [[ -v 'r[$(a x)]' ]]; true", Expect::Exact)]
 #[case::test_arithmetic_subscript("declare -a r; [[ 'r[$(a x)]' -eq 0 ]]", Expect::Exact)]
 #[case::exec_a_name("( exec -a zz a x )", Expect::Exact)]
+#[case::extglob_patterns("shopt -s extglob\na @(x|y) +(p) x!(q)", Expect::Covered)]
+#[case::nocaseglob_pattern("shopt -s nocaseglob; a [X]", Expect::Covered)]
 #[case::dash_reads_dollar_quote_plainly("sh -c \"echo \\$'q\\\\' ; a x #'\"", Expect::Exact)]
 #[case::dash_reads_dollar_quote_in_heredoc("sh <<'EOF'\necho $'q\\' ; a x #'\nEOF", Expect::Exact)]
 fn hand_written_scripts_report_every_command_bash_runs(

@@ -300,6 +300,12 @@ impl<'a> Builder<'a> {
             self.unknown = true;
             self.unknown_unquoted = true;
         }
+        // `@(…)`, `+(…)`, `!(…)`, `?(…)`, `*(…)` (extglob): a pattern; each group may
+        // match anything, so it is `*` in what is known of the word.
+        if has_extglob(&self.shape) {
+            self.glob = true;
+            self.text = without_extglob_groups(&self.text);
+        }
         let word = if self.unknown {
             Word::Unknown {
                 text: super::heredoc::restore(raw),
@@ -403,6 +409,45 @@ pub fn has_glob_chars(text: &str) -> bool {
         || text
             .find('[')
             .is_some_and(|open| text.get(open + 1..).is_some_and(|rest| rest.contains(']')))
+}
+
+/// Whether unquoted text holds an extglob group opener.
+fn has_extglob(shape: &str) -> bool {
+    shape.char_indices().any(|(k, c)| {
+        matches!(c, '@' | '+' | '!' | '?' | '*')
+            && shape.get(k + 1..).is_some_and(|r| r.starts_with('('))
+    })
+}
+
+/// Replaces each extglob group (innermost first) with `*`.
+fn without_extglob_groups(text: &str) -> String {
+    let mut out = text.to_string();
+    for _ in 0..32 {
+        let Some(open) = out.char_indices().find_map(|(k, c)| {
+            (matches!(c, '@' | '+' | '!' | '?' | '*')
+                && out.get(k + 1..).is_some_and(|r| r.starts_with('(')))
+            .then_some(k)
+        }) else {
+            break;
+        };
+        // The matching `)` of this group.
+        let mut depth = 0usize;
+        let mut close = None;
+        for (k, c) in out.char_indices().skip_while(|(k, _)| *k <= open) {
+            match c {
+                '(' => depth += 1,
+                ')' if depth <= 1 => {
+                    close = Some(k);
+                    break;
+                }
+                ')' => depth -= 1,
+                _ => {}
+            }
+        }
+        let end = close.map_or(out.len(), |c| c + 1);
+        out.replace_range(open..end, "*");
+    }
+    out
 }
 
 /// Whether unquoted text contains a brace expansion (`{a,b}` or `{1..3}`).

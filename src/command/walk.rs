@@ -195,6 +195,7 @@ fn analyze_parsed(
         functions: HashMap::new(),
         ifs_may_change: script.contains("IFS"),
         pwd_may_change: names_pwd(script),
+        nocase_glob: script.contains("nocaseglob"),
         cdpath_set: false,
         heredoc_marks: 0,
     };
@@ -375,6 +376,9 @@ struct Walker<'a> {
     /// variable whose name is only known at run time): then `~+` and `"$PWD"` are not
     /// the directory the walk follows.
     pwd_may_change: bool,
+    /// Whether the script may turn on `nocaseglob`: a glob may then match names in any
+    /// case (`.GI[T]` matches `.git`), so what is known of its shape does not hold.
+    nocase_glob: bool,
     /// Masked characters met inside heredoc bodies (see `heredoc`).
     heredoc_marks: usize,
 }
@@ -700,7 +704,15 @@ impl Walker<'_> {
         {
             return Word::Lit(path);
         }
-        word
+        self.case_blind(word)
+    }
+
+    /// With `nocaseglob` possibly on, a glob may match any spelling of a name.
+    fn case_blind(&self, word: Word) -> Word {
+        match word {
+            Word::Glob(text) if self.nocase_glob => Word::unknown(text, true),
+            other => other,
+        }
     }
 
     /// `~+`, `"$PWD"` or `"${PWD}"`, alone or followed by a literal `/…`: the directory the
@@ -827,7 +839,7 @@ impl Walker<'_> {
         let expanded = expand::expand(raw, &scope.positionals);
         if let Some(fields) = expanded.fields {
             self.inner(expanded.inner, scope);
-            words.extend(fields);
+            words.extend(fields.into_iter().map(|w| self.case_blind(w)));
             return;
         }
         let word = self.word(raw, scope);
@@ -1217,6 +1229,9 @@ impl Walker<'_> {
         }
         if names_pwd(script) {
             self.pwd_may_change = true;
+        }
+        if script.contains("nocaseglob") {
+            self.nocase_glob = true;
         }
         let program = match parse(script) {
             Ok(p) => p,
