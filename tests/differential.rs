@@ -1688,6 +1688,18 @@ fn every_bash_option_is_read_as_bash_reads_it() {
 #[case::test_v_subscript("declare -a r; [[ -v 'r[$(a x)]' ]]; true", Expect::Exact)]
 #[case::test_arithmetic_subscript("declare -a r; [[ 'r[$(a x)]' -eq 0 ]]", Expect::Exact)]
 #[case::exec_a_name("( exec -a zz a x )", Expect::Exact)]
+#[case::script_written_then_run("echo 'a x' > f.sh; bash f.sh", Expect::Exact)]
+#[case::script_written_then_executed(
+    "printf 'b y\\n' > f.sh; chmod +x f.sh; ./f.sh",
+    Expect::Exact
+)]
+#[case::heredoc_written_then_run("cat > f.sh <<'EOF'\nc z\nEOF\nsh f.sh", Expect::Exact)]
+#[case::script_written_with_arguments("echo 'a \"$1\"' > f.sh; bash f.sh q", Expect::Exact)]
+#[case::script_appended_then_sourced(
+    "echo 'a x' > f.sh; echo 'b y' >> f.sh; . ./f.sh",
+    Expect::Exact
+)]
+#[case::script_copied_then_run("echo 'd w' > f.sh; cp f.sh g.sh; bash g.sh", Expect::Exact)]
 #[case::extglob_patterns("shopt -s extglob\na @(x|y) +(p) x!(q)", Expect::Covered)]
 #[case::nocaseglob_pattern("shopt -s nocaseglob; a [X]", Expect::Covered)]
 #[case::dash_reads_dollar_quote_plainly("sh -c \"echo \\$'q\\\\' ; a x #'\"", Expect::Exact)]

@@ -142,6 +142,7 @@ pub struct ParseError {
 
 pub mod bash_argv;
 mod expand;
+mod files;
 mod heredoc;
 mod hooks;
 mod interp;

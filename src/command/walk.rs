@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use brush_parser::ast;
 
 use super::expand::{self, Expanded, Inner, Positionals};
+use super::files;
 use super::heredoc;
 use super::hooks;
 use super::programs;
@@ -198,6 +199,7 @@ fn analyze_parsed(
         nocase_glob: script.contains("nocaseglob"),
         cdpath_set: false,
         heredoc_marks: 0,
+        files: files::Files::default(),
     };
     let mut scope = Scope {
         dir: Dir::Start,
@@ -381,6 +383,8 @@ struct Walker<'a> {
     nocase_glob: bool,
     /// Masked characters met inside heredoc bodies (see `heredoc`).
     heredoc_marks: usize,
+    /// Files this script wrote (or copied), for running them later (see `files`).
+    files: files::Files,
 }
 
 impl Walker<'_> {
@@ -465,6 +469,12 @@ impl Walker<'_> {
                     for r in &list.0 {
                         if let Some(s) = self.redirect(r, scope) {
                             stdin = s;
+                        }
+                    }
+                    // `{ …; } > f`: what lands in `f` is not tracked.
+                    for (target, append) in output_targets(list.0.iter(), &scope.positionals) {
+                        if let Some(k) = files::key(&scope.dir, &target) {
+                            self.files.write(k, files::Written::Unknown, append);
                         }
                     }
                 }
@@ -820,9 +830,109 @@ impl Walker<'_> {
         for item in cmd.suffix.iter().flat_map(|s| s.0.iter()) {
             self.item(item, scope, &mut words, &mut stdin);
         }
+        // Output redirections: what this command writes where, for running it later.
+        let redirects = cmd
+            .prefix
+            .iter()
+            .flat_map(|p| p.0.iter())
+            .chain(cmd.suffix.iter().flat_map(|s| s.0.iter()))
+            .filter_map(|item| match item {
+                ast::CommandPrefixOrSuffixItem::IoRedirect(r) => Some(r),
+                _ => None,
+            });
+        let targets = output_targets(redirects, &scope.positionals);
+        let stdin_text = match &stdin {
+            Stdin::Literal(t) => Some(t.as_str()),
+            _ => None,
+        };
+        let content = match files::literal_output(&words, stdin_text) {
+            Some(text) => files::Written::Text(text),
+            None => files::Written::Unknown,
+        };
+        // `tee FILE…` writes its stdin to each file.
+        if words.first().and_then(Word::lit) == Some("tee") {
+            let append = words
+                .iter()
+                .any(|w| matches!(w.lit(), Some("-a" | "--append")));
+            for target in words
+                .iter()
+                .skip(1)
+                .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-')))
+            {
+                if let Some(k) = files::key(&scope.dir, target) {
+                    self.files.write(k, content.clone(), append);
+                }
+            }
+        }
+        let dir = scope.dir.clone();
         if !words.is_empty() {
             self.dispatch(words, scope, &stdin);
         }
+        for (target, append) in targets {
+            if let Some(k) = files::key(&dir, &target) {
+                self.files.write(k, content.clone(), append);
+            }
+        }
+    }
+
+    /// Runs a file this script wrote, when `path` is one: its text as a script (or as
+    /// interpreter code, by its `#!` line), the program it is a copy of, or — content
+    /// only known at run time — a dynamic command. Returns whether it was one.
+    fn run_written(&mut self, path: &Word, args: &[Word], scope: &mut Scope, here: bool) -> bool {
+        let Some(written) = files::key(&scope.dir, path).and_then(|k| self.files.get(&k).cloned())
+        else {
+            return false;
+        };
+        let frame = format!("{} (written by this script)", path.display());
+        match written {
+            files::Written::Text(text) => {
+                let interpreter = text
+                    .lines()
+                    .next()
+                    .and_then(|l| l.strip_prefix("#!"))
+                    .and_then(|l| {
+                        let mut parts = l.split_whitespace();
+                        let first = parts.next()?;
+                        let prog = first.rsplit('/').next().unwrap_or(first);
+                        Some(if prog == "env" {
+                            parts.next()?.to_string()
+                        } else {
+                            prog.to_string()
+                        })
+                    });
+                match interpreter {
+                    Some(prog) if wrappers::interpreter(&prog).is_some() => {
+                        let mut sub = scope.clone();
+                        sub.frames.push(frame);
+                        self.interpreter(&prog, &[], &mut sub, &Stdin::Literal(text));
+                    }
+                    _ if here => self.nested_here(&text, scope, &frame),
+                    _ => {
+                        let positionals: Option<Vec<String>> =
+                            std::iter::once(Some(path.display().to_string()))
+                                .chain(args.iter().map(|a| a.lit().map(str::to_string)))
+                                .collect();
+                        self.nested(&text, scope, &frame, Some(positionals));
+                    }
+                }
+            }
+            files::Written::Program(program) => {
+                let mut words = vec![Word::Lit(program)];
+                words.extend(args.iter().cloned());
+                let mut sub = scope.clone();
+                sub.frames.push(frame);
+                self.dispatch(words, &mut sub, &Stdin::Inherit);
+            }
+            files::Written::Unknown => self.dynamic(
+                scope,
+                vec![path.clone()],
+                format!(
+                    "`{}` runs a file this script wrote with content only known at run time",
+                    path.display()
+                ),
+            ),
+        }
+        true
     }
 
     /// One prefix or suffix item of a simple command.
@@ -1282,6 +1392,10 @@ impl Walker<'_> {
         };
         let base = name.rsplit('/').next().unwrap_or(&name).to_string();
         let args: Vec<Word> = words.get(1..).unwrap_or(&[]).to_vec();
+        // `./x.sh` after `echo … > x.sh`: what runs is what the script wrote.
+        if name.contains('/') {
+            self.run_written(&Word::Lit(name.clone()), &args, scope, false);
+        }
 
         if !name.contains('/')
             && !self.expanding.contains(&name)
@@ -1421,6 +1535,7 @@ impl Walker<'_> {
                 }
             }
             "popd" => scope.dir = Dir::Unknown,
+            "cp" | "mv" | "ln" | "install" => self.files.copy(&scope.dir, &args),
             "alias" => self.define_aliases(&args),
             "eval" => self.eval(&args, scope),
             "source" | "." => self.source(&args, scope, stdin),
@@ -1849,6 +1964,11 @@ impl Walker<'_> {
             Some("--") => args.get(1..).unwrap_or(&[]),
             _ => args,
         };
+        if let Some(path) = args.first()
+            && self.run_written(path, args.get(1..).unwrap_or(&[]), scope, true)
+        {
+            return;
+        }
         match args.first() {
             Some(Word::Lit(path)) if wrappers::is_stdin_path(path) || path == "-" => {
                 match stdin {
@@ -1967,6 +2087,13 @@ impl Walker<'_> {
                 ),
             },
             wrappers::ShellRun::File => {
+                // `bash x.sh` after writing x.sh.
+                let reading =
+                    super::bash_argv::read(&args.iter().map(Word::lit).collect::<Vec<_>>());
+                if let Some(file) = args.get(reading.operands) {
+                    let rest = args.get(reading.operands + 1..).unwrap_or(&[]).to_vec();
+                    self.run_written(file, &rest, scope, false);
+                }
                 let operand = args
                     .iter()
                     .filter_map(Word::lit)
@@ -2114,6 +2241,30 @@ impl Walker<'_> {
     /// built-in, as git does), then recorded; options and config that run commands are
     /// analysed.
     fn git(&mut self, program: &str, args: Vec<Word>, scope: &mut Scope) {
+        // Hooks this script wrote (`.git/hooks/pre-commit`, or under a `core.hooksPath`
+        // it set): git may run them now.
+        let mut hooks = self.files.hooks.clone();
+        if let Some(path) = self.script_git_config.get("core.hookspath").cloned() {
+            hooks.extend(self.files.under(&path));
+        }
+        for hook in hooks {
+            match hook {
+                files::Written::Text(text) => {
+                    self.nested(&text, scope, "git hook written by this script", None)
+                }
+                files::Written::Program(p) => {
+                    let mut sub = scope.clone();
+                    sub.frames.push("git hook written by this script".into());
+                    self.dispatch(vec![Word::Lit(p)], &mut sub, &Stdin::Inherit);
+                }
+                files::Written::Unknown => self.dynamic(
+                    scope,
+                    vec![Word::Lit(program.to_string())],
+                    "git may run a hook this script wrote with content only known at run time"
+                        .into(),
+                ),
+            }
+        }
         let mut sub = scope.clone();
         // `git config core.worktree X` earlier in the script: later commands act on X.
         if sub.git_env.is_none()
@@ -2483,6 +2634,34 @@ fn find_without_end_of_options(words: &[Word]) -> Vec<Word> {
             }
         }
         out.push(w.clone());
+    }
+    out
+}
+
+/// The files written by output redirections (`>`, `>>`, `>|`, `&>` on stdout), with
+/// whether they append.
+fn output_targets<'r>(
+    redirects: impl Iterator<Item = &'r ast::IoRedirect>,
+    positionals: &Positionals,
+) -> Vec<(Word, bool)> {
+    let mut out = Vec::new();
+    for r in redirects {
+        match r {
+            ast::IoRedirect::File(fd, kind, ast::IoFileRedirectTarget::Filename(w))
+                if fd.is_none_or(|fd| fd == 1) =>
+            {
+                let append = match kind {
+                    ast::IoFileRedirectKind::Write | ast::IoFileRedirectKind::Clobber => false,
+                    ast::IoFileRedirectKind::Append => true,
+                    _ => continue,
+                };
+                out.push((expand::expand(&w.value, positionals).word, append));
+            }
+            ast::IoRedirect::OutputAndError(w, append) => {
+                out.push((expand::expand(&w.value, positionals).word, *append));
+            }
+            _ => {}
+        }
     }
     out
 }
