@@ -580,7 +580,11 @@ fn sequence(text: &str, budget: &mut usize) -> Option<Option<Vec<String>>> {
         Some(Err(_)) => return Some(None),
         None => 1,
     };
-    let count = |a: i64, b: i64| (a.abs_diff(b) / step.unsigned_abs()) as usize + 1;
+    let count = |a: i64, b: i64| {
+        usize::try_from(a.abs_diff(b) / step.unsigned_abs())
+            .unwrap_or(usize::MAX)
+            .saturating_add(1)
+    };
     if let (Ok(a), Ok(b)) = (from.parse::<i64>(), to.parse::<i64>()) {
         if count(a, b) > *budget {
             return None;
@@ -610,11 +614,15 @@ fn sequence(text: &str, budget: &mut usize) -> Option<Option<Vec<String>>> {
             if v == b {
                 break;
             }
-            let next = if a < b { v + step } else { v - step };
-            if (a < b && next > b) || (a > b && next < b) {
-                break;
+            let next = if a < b {
+                v.checked_add(step)
+            } else {
+                v.checked_sub(step)
+            };
+            match next {
+                Some(n) if !((a < b && n > b) || (a > b && n < b)) => v = n,
+                _ => break,
             }
-            v = next;
         }
         return Some(Some(out));
     }
@@ -636,11 +644,15 @@ fn sequence(text: &str, budget: &mut usize) -> Option<Option<Vec<String>>> {
         if v == b {
             break;
         }
-        let next = if a < b { v + step } else { v - step };
-        if (a < b && next > b) || (a > b && next < b) {
-            break;
+        let next = if a < b {
+            v.checked_add(step)
+        } else {
+            v.checked_sub(step)
+        };
+        match next {
+            Some(n) if !((a < b && n > b) || (a > b && n < b)) => v = n,
+            _ => break,
         }
-        v = next;
     }
     Some(Some(out))
 }
@@ -846,6 +858,24 @@ mod tests {
             expand(raw, &None).word,
             Word::Unknown { split: true, .. }
         ));
+    }
+
+    #[rstest]
+    #[case("{-9223372036854775808..9223372036854775807}", None)]
+    #[case("{9223372036854775806..9223372036854775807..5}", Some(vec!["9223372036854775806"]))]
+    #[case("{01..3}", Some(vec!["01", "02", "03"]))]
+    #[case("{c..a}", Some(vec!["c", "b", "a"]))]
+    #[case("x{,}", Some(vec!["x", "x"]))]
+    fn brace_fields_follow_bash(#[case] raw: &str, #[case] want: Option<Vec<&str>>) {
+        let fields = expand(raw, &None).fields.map(|f| {
+            f.iter()
+                .map(|w| w.display().to_string())
+                .collect::<Vec<String>>()
+        });
+        assert_eq!(
+            fields,
+            want.map(|w| w.iter().map(|s| s.to_string()).collect())
+        );
     }
 
     #[test]
