@@ -1689,6 +1689,27 @@ impl Walker<'_> {
                     }
                 }
             }
+            // ed, ex, `vim -es`, dc: shell escapes in the commands they read.
+            "ed" | "ex" | "dc" | "vim" | "vi" | "nvim"
+                if hooks::line_escapes(&base, &args, None).is_some() =>
+            {
+                let text = match stdin {
+                    Stdin::Literal(t) => Some(t.as_str()),
+                    _ => None,
+                };
+                for command in hooks::line_escapes(&base, &args, text).unwrap_or_default() {
+                    self.nested(&command, scope, &format!("{base} !"), None);
+                }
+                if text.is_none() && matches!(stdin, Stdin::Dynamic(_)) {
+                    self.dynamic(
+                        scope,
+                        vec![Word::Lit(base.clone())],
+                        format!(
+                            "`{base}` reads commands (and shell escapes) only known at run time"
+                        ),
+                    );
+                }
+            }
             // GNU sed's `e` command and `s///e` flag run commands.
             "sed" | "gsed" => {
                 for script in hooks::sed_scripts(&args) {
