@@ -2220,6 +2220,31 @@ fn extended_and_case_blind_globs_could_match(
     Clean,
     Request
 )]
+#[case("npm pkg set scripts.x='rm -rf ~' && npm run x", Clean, Deny)]
+#[case("npm pkg set 'scripts.test=git reset --hard'; npm test", Clean, Deny)]
+#[case(
+    "npm set-script deploy 'git push --force'; npm run deploy",
+    Clean,
+    Deny
+)]
+#[case(
+    "echo '{\"scripts\":{\"build\":\"git push --force\"}}' > package.json; npm run build",
+    Clean,
+    Deny
+)]
+#[case(
+    "cat > package.json <<'EOF'\n{\"scripts\": {\"prestart\": \"rm -rf ~\", \"start\": \"node x\"}}\nEOF\nyarn start",
+    Clean,
+    Deny
+)]
+#[case("printf 'all:\\n\\trm -rf ~\\n' > Makefile; make", Clean, Deny)]
+#[case(
+    "printf 'x:\\n\\tgit push -f\\n' > build.mk; make -f build.mk x",
+    Clean,
+    Deny
+)]
+#[case("npm pkg set scripts.lint='eslint .' && npm run lint", Clean, Allow)]
+#[case("npm run build && npm test", Clean, Allow)]
 #[case("echo 'git status' > x.sh; bash x.sh", Clean, Allow)]
 #[case("echo 'make test' > ci.sh; chmod +x ci.sh; ./ci.sh", Clean, Allow)]
 #[case("cargo build > build.log 2>&1; ./target/debug/app", Clean, Allow)]

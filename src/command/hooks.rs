@@ -371,6 +371,47 @@ pub fn makefile_recipes(text: &str) -> Vec<String> {
     out
 }
 
+/// The makefiles `make` reads: each `-f FILE` (else `GNUmakefile`, `makefile`,
+/// `Makefile`), and the directory `-C DIR` moves to first.
+pub fn make_files(args: &[Word]) -> (Vec<Word>, Option<Word>) {
+    let mut files = Vec::new();
+    let mut chdir = None;
+    let mut i = 0;
+    while let Some(word) = args.get(i) {
+        i += 1;
+        let Some(w) = word.lit() else { continue };
+        match w {
+            "-f" | "--file" | "--makefile" => {
+                files.extend(args.get(i).cloned());
+                i += 1;
+            }
+            "-C" | "--directory" => {
+                chdir = args.get(i).cloned();
+                i += 1;
+            }
+            _ if w.starts_with("-f") && w.len() > 2 => {
+                files.push(Word::Lit(w.get(2..).unwrap_or("").to_string()))
+            }
+            _ if w.starts_with("--file=") || w.starts_with("--makefile=") => {
+                files.push(Word::Lit(
+                    w.split_once('=').map_or("", |(_, v)| v).to_string(),
+                ));
+            }
+            _ if w.starts_with("-C") && w.len() > 2 => {
+                chdir = Some(Word::Lit(w.get(2..).unwrap_or("").to_string()))
+            }
+            _ => {}
+        }
+    }
+    if files.is_empty() {
+        files = ["GNUmakefile", "makefile", "Makefile"]
+            .iter()
+            .map(|f| Word::Lit((*f).to_string()))
+            .collect();
+    }
+    (files, chdir)
+}
+
 /// Where `make` reads makefile text we can see: `--eval TEXT` / `-E TEXT`, and whether
 /// it reads a makefile from standard input (`-f -`, `-f /dev/stdin`).
 pub fn make_sources(args: &[Word]) -> (Vec<Word>, bool) {

@@ -375,6 +375,102 @@ pub fn on_host(word: &Word, mounts: &[(Option<String>, String)]) -> Word {
     word.clone()
 }
 
+/// The package script a command runs: `npm run NAME`, `npm run-script NAME`,
+/// `npm test|start|stop|restart`, `yarn [run] NAME`, `pnpm [run] NAME`, `bun run NAME`.
+pub fn package_script_name(base: &str, args: &[Word]) -> Option<String> {
+    let words: Vec<&str> = args
+        .iter()
+        .map_while(Word::lit)
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    let name = match (base, words.as_slice()) {
+        ("npm" | "pnpm" | "yarn" | "bun", ["run" | "run-script", name, ..]) => *name,
+        ("npm" | "pnpm" | "yarn", [name @ ("test" | "start" | "stop" | "restart"), ..]) => *name,
+        ("npm" | "bun", _) => return None,
+        // `yarn NAME` / `pnpm NAME` run a script of that name when it is not a command.
+        ("yarn" | "pnpm", [name, ..])
+            if !matches!(
+                *name,
+                "add"
+                    | "install"
+                    | "i"
+                    | "remove"
+                    | "upgrade"
+                    | "up"
+                    | "why"
+                    | "dlx"
+                    | "exec"
+                    | "create"
+                    | "init"
+                    | "info"
+                    | "list"
+                    | "ls"
+                    | "link"
+                    | "unlink"
+                    | "pack"
+                    | "publish"
+                    | "config"
+                    | "cache"
+                    | "audit"
+                    | "outdated"
+                    | "update"
+            ) =>
+        {
+            *name
+        }
+        _ => return None,
+    };
+    Some(name.to_string())
+}
+
+/// Package scripts a command defines: `npm pkg set scripts.NAME=VALUE …`,
+/// `npm set-script NAME VALUE`. (name, value word).
+pub fn package_scripts_set(base: &str, args: &[Word]) -> Vec<(String, Word)> {
+    if base != "npm" && base != "pnpm" {
+        return Vec::new();
+    }
+    let lits: Vec<Option<&str>> = args.iter().map(Word::lit).collect();
+    match lits.as_slice() {
+        [Some("pkg"), Some("set"), ..] => args
+            .iter()
+            .skip(2)
+            .filter_map(|w| match w {
+                Word::Lit(t) => {
+                    let (k, v) = t.split_once('=')?;
+                    let name = k.strip_prefix("scripts.")?;
+                    Some((name.to_string(), Word::Lit(v.to_string())))
+                }
+                Word::Unknown { text, .. } => {
+                    let (k, _) = text.split_once('=')?;
+                    let name = k.trim_matches(['"', '\'']).strip_prefix("scripts.")?;
+                    Some((name.to_string(), w.clone()))
+                }
+                Word::Glob(_) => None,
+            })
+            .collect(),
+        [Some("set-script"), Some(name), ..] => args
+            .get(2)
+            .map(|v| vec![((*name).to_string(), v.clone())])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The scripts of a `package.json` text.
+pub fn package_json_scripts(text: &str) -> Vec<(String, String)> {
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    json.get("scripts")
+        .and_then(serde_json::Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// GNU parallel's options that take a value.
 const PARALLEL_LONG: [&str; 31] = [
     "--arg-file",

@@ -200,6 +200,7 @@ fn analyze_parsed(
         cdpath_set: false,
         heredoc_marks: 0,
         files: files::Files::default(),
+        package_scripts: HashMap::new(),
     };
     let mut scope = Scope {
         dir: Dir::Start,
@@ -385,6 +386,8 @@ struct Walker<'a> {
     heredoc_marks: usize,
     /// Files this script wrote (or copied), for running them later (see `files`).
     files: files::Files,
+    /// Package scripts the script defined (`npm pkg set scripts.x=…`).
+    package_scripts: HashMap<String, Word>,
 }
 
 impl Walker<'_> {
@@ -1738,6 +1741,20 @@ impl Walker<'_> {
                         _ => Word::unknown("<makefile from stdin>", false),
                     });
                 }
+                // A makefile this script wrote.
+                let (makefiles, chdir) = hooks::make_files(&args);
+                let dir = match chdir {
+                    Some(Word::Lit(d)) => join_dir(&scope.dir, &d),
+                    Some(_) => Dir::Unknown,
+                    None => scope.dir.clone(),
+                };
+                for makefile in &makefiles {
+                    match files::key(&dir, makefile).and_then(|k| self.files.get(&k).cloned()) {
+                        Some(files::Written::Text(t)) => texts.push(Word::Lit(t)),
+                        Some(_) => texts.push(Word::unknown(makefile.display(), false)),
+                        None => {}
+                    }
+                }
                 for text in texts {
                     match text {
                         Word::Lit(t) => {
@@ -1783,6 +1800,12 @@ impl Walker<'_> {
             "npx" | "npm" | "pnpm" | "yarn" | "pnpx" | "bunx" => {
                 if let Some(wrappers::Inner::Script(s)) = wrappers::dash_c_script(&args) {
                     self.nested(&s, scope, &format!("{base} -c"), None);
+                }
+                for (name, value) in runners::package_scripts_set(&base, &args) {
+                    self.package_scripts.insert(name, value);
+                }
+                if let Some(name) = runners::package_script_name(&base, &args) {
+                    self.run_package_script(&name, scope);
                 }
                 if let Some(words) = runners::package_run(&base, &args) {
                     let mut sub = scope.clone();
@@ -1863,6 +1886,43 @@ impl Walker<'_> {
             } else if programs::reads_as_command_line(text) && parse(text).is_ok() {
                 tried += 1;
                 self.nested(text, &sub, &format!("`{base}` argument"), Some(None));
+            }
+        }
+    }
+
+    /// `npm run NAME` (and `pre`/`post` scripts) where the script defined NAME itself
+    /// (`npm pkg set scripts.NAME=…`) or wrote the `package.json`.
+    fn run_package_script(&mut self, name: &str, scope: &Scope) {
+        let written = files::key(&scope.dir, &Word::Lit("package.json".into()))
+            .and_then(|k| self.files.get(&k).cloned());
+        let from_file = match &written {
+            Some(files::Written::Text(t)) => runners::package_json_scripts(t),
+            _ => Vec::new(),
+        };
+        for candidate in [
+            format!("pre{name}"),
+            name.to_string(),
+            format!("post{name}"),
+        ] {
+            let value = self.package_scripts.get(&candidate).cloned().or_else(|| {
+                from_file
+                    .iter()
+                    .find(|(k, _)| *k == candidate)
+                    .map(|(_, v)| Word::Lit(v.clone()))
+            });
+            match value {
+                Some(Word::Lit(v)) => self.nested(&v, scope, &format!("package script {candidate}"), None),
+                Some(other) => self.dynamic(
+                    scope,
+                    vec![other],
+                    format!("package script `{candidate}` is only known at run time"),
+                ),
+                None if candidate == name && matches!(written, Some(files::Written::Unknown)) => self.dynamic(
+                    scope,
+                    vec![Word::Lit(name.to_string())],
+                    "runs a script from a package.json this script wrote with content only known at run time".into(),
+                ),
+                None => {}
             }
         }
     }
