@@ -520,6 +520,9 @@ struct Gen {
     piped: bool,
     /// Whether `$1` is set by a literal `bash -c SCRIPT _ q` here, so the analysis knows it.
     positionals: bool,
+    /// Scripts made so far: file names written by a script carry it, so no two scripts
+    /// (which share the work directory) write the same file.
+    made: usize,
     /// Also produce the constructs added for issue 14 (brace expansion, `set --`/`shift`,
     /// bash's one-dash long options): off for the fixed corpus, so its scripts stay the same.
     extended: bool,
@@ -534,6 +537,7 @@ impl Gen {
             in_substitution: false,
             piped: false,
             positionals: false,
+            made: 0,
             extended: false,
         }
     }
@@ -869,6 +873,11 @@ impl Gen {
             4,                                          // wrapper
             if deep { 0 } else { 3 },                   // assignment with substitution
             if deep || !self.extended { 0 } else { 4 }, // ( set -- …; shift; … )
+            if deep || !self.extended || self.in_substitution {
+                0
+            } else {
+                4
+            }, // written file run
         ];
         match self.rng.weighted(&weights) {
             0 => {
@@ -1129,6 +1138,30 @@ impl Gen {
                 }
                 out.push(" )");
             }
+            17 => {
+                // A script file written with a quoted heredoc, then run.
+                let inner = self.separate_script(depth + 1, d, false);
+                let n = self.fresh();
+                let delim = format!("EOF{n}");
+                let file = format!("w{}_{n}.sh", self.made);
+                // One group: written and run together, or neither.
+                let _ = write!(out.text, "{{ cat > {file} <<'{delim}'");
+                let mut body = inner;
+                if !body.ends_with('\n') {
+                    body.push('\n');
+                }
+                let _ = writeln!(body, "{delim}");
+                out.pending.push(body);
+                out.newline();
+                let run = match (d, self.rng.below(3)) {
+                    (Dialect::Posix, _) => format!("sh {file}"),
+                    (_, 0) => format!("bash {file}"),
+                    (_, 1) => format!(". ./{file}"),
+                    _ => format!("chmod +x {file}; ./{file}"),
+                };
+                out.push(&run);
+                out.push("; }");
+            }
             _ => {
                 let sub = self.substitution(depth, d);
                 if self.rng.chance(50) {
@@ -1144,6 +1177,7 @@ impl Gen {
     /// One top-level script.
     fn top(&mut self) -> String {
         self.counter = 0;
+        self.made += 1;
         self.background = false;
         let mut out = Out::new();
         self.list(&mut out, 0, Dialect::Bash);
@@ -1223,7 +1257,7 @@ fn generated_scripts_with_new_constructs_report_every_command_bash_runs() {
     let cases: Vec<(String, String, Expect)> = (0..count)
         .map(|i| (format!("ext{i:03}"), generator.top(), Expect::Exact))
         .collect();
-    let markers = ["{x,", "set -", "shift", "-norc", "-noprofile"];
+    let markers = ["{x,", "set -", "shift", "-norc", "-noprofile", "cat > w"];
     let missing: Vec<&str> = markers
         .iter()
         .copied()
