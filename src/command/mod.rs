@@ -7,6 +7,15 @@
 //! nested scripts (`bash -c '…'`, `eval '…'`, heredocs fed to shells, `xargs`, `find
 //! -exec`, git `!` aliases), and normalises git's global options.
 //!
+//! The walk over bash's grammar (`walk`, `expand`, `heredoc`, `repair`) is kept apart
+//! from knowledge about programs, which lives in tables grouped by family: `bash_argv`
+//! (bash's own command line), `shells` (which programs are shells, in which grammar),
+//! `wrappers` (option grammars of programs that run an argv), `runners` (tmux, screen,
+//! GNU parallel, package runners, containers), `hooks` (options and syntax through
+//! which tools run commands: `tar --to-command`, `vim -c '!…'`, `sed e`, make recipes),
+//! `interp` (code given to interpreters), `programs` (what treats its arguments as data,
+//! for the "could run" rule) and `files` (files the script writes, then runs).
+//!
 //! This module never decides anything: it only reports what would run. It must never
 //! lose a command — anything it cannot see through is reported as dynamic.
 

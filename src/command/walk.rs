@@ -1649,6 +1649,20 @@ impl Walker<'_> {
                 args.clone(),
                 "`fc` re-runs commands from history".into(),
             ),
+            // GNU coreutils built as one program: `coreutils --coreutils-prog=rm -rf /`.
+            "coreutils" => {
+                let prog = args.first().and_then(Word::lit).and_then(|a| {
+                    a.strip_prefix("--coreutils-prog=")
+                        .or_else(|| a.strip_prefix("--coreutils-prog-shebang="))
+                });
+                if let Some(prog) = prog {
+                    let mut words = vec![Word::Lit(prog.to_string())];
+                    words.extend(args.get(1..).unwrap_or(&[]).iter().cloned());
+                    let mut sub = scope.clone();
+                    sub.frames.push("coreutils".into());
+                    self.dispatch(words, &mut sub, stdin);
+                }
+            }
             // `busybox sh -c …`, `toybox rm …`: the applet is the program.
             "busybox" | "toybox" => {
                 if !args.is_empty() {

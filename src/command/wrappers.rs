@@ -358,7 +358,9 @@ pub fn multi_call_as(program: &str, name: &str) -> Option<Vec<String>> {
             .strip_prefix("git-")
             .filter(|sub| is_git_builtin(sub))
             .map(|sub| vec!["git".to_string(), sub.to_string()]),
-        "busybox" | "toybox" if !base.is_empty() && base != "busybox" && base != "toybox" => {
+        "busybox" | "toybox" | "coreutils"
+            if !base.is_empty() && !matches!(base, "busybox" | "toybox" | "coreutils") =>
+        {
             Some(vec![base.to_string()])
         }
         _ => None,
