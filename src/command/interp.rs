@@ -42,7 +42,8 @@ fn literals(code: &str) -> Vec<(usize, usize, String)> {
             if d == '\\' {
                 if let Some(&e) = bytes.get(i + 1) {
                     text.push(match e {
-                        'n' => '\n',
+                        // A carriage return ends a line typed to a shell (`send "…\r"`).
+                        'n' | 'r' => '\n',
                         't' => '\t',
                         other => other,
                     });
@@ -76,6 +77,64 @@ fn reads_as_command(text: &str) -> bool {
         && first.chars().any(|c| c.is_ascii_alphabetic())
 }
 
+/// Functions and statements that only print their argument: a string literal that is
+/// their first argument is output, not a command (`print("git reset --hard")`).
+const PRINTERS: [&str; 22] = [
+    "print",
+    "println",
+    "println!",
+    "printf",
+    "puts",
+    "echo",
+    "say",
+    "console.log",
+    "console.error",
+    "console.warn",
+    "console.info",
+    "console.debug",
+    "System.out.println",
+    "System.out.print",
+    "sys.stdout.write",
+    "sys.stderr.write",
+    "process.stdout.write",
+    "process.stderr.write",
+    "logging.info",
+    "logging.warning",
+    "logging.error",
+    "cat",
+];
+
+/// Whether the literal that follows `before` is the first argument of a printer:
+/// `print(`, `print "`, `console.log(`, with an optional string prefix (`f"…"`).
+fn printed(before: &str) -> bool {
+    let b = before.trim_end();
+    // Python's string prefixes glued to the quote (`f"…"`, `rb'…'`).
+    let b = match b
+        .char_indices()
+        .rev()
+        .take(2)
+        .take_while(|(_, c)| "fFrRbBuU".contains(*c))
+        .last()
+    {
+        Some((k, _))
+            if b.get(..k)
+                .is_some_and(|head| head.ends_with(['(', ' ', '\t'])) =>
+        {
+            b.get(..k).unwrap_or(b).trim_end()
+        }
+        _ => b,
+    };
+    let b = b.strip_suffix('(').map_or(b, str::trim_end);
+    PRINTERS.iter().any(|p| {
+        b.strip_suffix(p).is_some_and(|head| {
+            !head
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '$'))
+        })
+    })
+}
+
 /// Shell-like strings in interpreter code.
 pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
     let chars: Vec<char> = code.chars().collect();
@@ -99,8 +158,21 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
         }
         pieces.push((start, end, text));
     }
+    // A quoted literal printed as data (backquotes run commands in Perl, Ruby and PHP, so
+    // they never count as printed).
+    // SECURITY: printed text is data only while nothing feeds output to a process
+    // (awk's `print … | "sh"`, Perl's `open(F, "| sh")`, a `popen`, a child's stdin).
+    let may_pipe = ["|", "popen", "stdin", "spawn", "exec", "pipe", "open"]
+        .iter()
+        .any(|m| code.to_ascii_lowercase().contains(m));
+    let is_printed = |start: usize| {
+        !may_pipe
+            && chars.get(start).is_some_and(|q| *q != '`')
+            && printed(&between(start.saturating_sub(64), start))
+    };
     let mut out = Vec::new();
     let mut group: Vec<String> = Vec::new();
+    let mut group_printed = false;
     let mut prev_end: Option<usize> = None;
     for (start, end, text) in &pieces {
         // Literals in one list (`["git", "push"]`, `'git', ['reset', '--hard']`) are an argv.
@@ -111,22 +183,134 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
                     .chars()
                     .all(|c| c.is_whitespace() || matches!(c, ',' | '[' | ']'))
         });
-        if !joined && group.len() > 1 {
+        if !joined && group.len() > 1 && !group_printed {
             out.push(Candidate::Argv(std::mem::take(&mut group)));
         }
+        let printed_here = is_printed(*start);
         if !joined {
             group.clear();
+            // `print(["git", "reset"])`: a printed list.
+            let bracket = between(prev_end.unwrap_or(0).max(start.saturating_sub(64)), *start);
+            group_printed = printed_here
+                || (bracket.trim_end().ends_with('[')
+                    && printed(bracket.trim_end().trim_end_matches('[')));
         }
         group.push(text.clone());
-        if reads_as_command(text) {
+        if reads_as_command(text) && !printed_here {
             out.push(Candidate::Script(text.clone()));
         }
         prev_end = Some(*end);
     }
-    if group.len() > 1 {
+    if group.len() > 1 && !group_printed {
         out.push(Candidate::Argv(group));
     }
     out.extend(perl_quotes(&chars));
+    out
+}
+
+/// Library calls that delete a directory tree, with no command string to read
+/// (`shutil.rmtree(p)`, `fs.rmSync(p, {recursive: true})`, `FileUtils.rm_rf(p)`,
+/// `os.RemoveAll(p)`, `remove_dir_all(p)`): each as the argv `rm -rf PATH`, where PATH
+/// is the first argument when it is a string literal, `~` for the home directory
+/// (`Path.home()`, `os.homedir()`, `expanduser("~")`), `.` for the working directory
+/// (`os.getcwd()`, `process.cwd()`, `Dir.pwd`); a variable is not followed.
+pub fn tree_deletions(code: &str) -> Vec<Candidate> {
+    static CALL: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?:shutil\.rmtree|\brmtree|\.rmSync|\.rmdirSync|\bfs\.rm|\.promises\.rm|fsPromises\.rm|\brimraf(?:\.sync)?|FileUtils\.rm_rf|FileUtils\.rm_r|FileUtils\.remove_dir|FileUtils\.remove_entry(?:_secure)?|os\.RemoveAll|remove_dir_all|File::Path::remove_tree|\bremove_tree|\bunlink_r)\s*\(\s*(?:['"`]([^'"`]*)['"`]|([^,;\n]*))"#,
+        )
+        .ok()
+    });
+    let Some(call) = CALL.as_ref() else {
+        return Vec::new();
+    };
+    // `fs.rm` only deletes a tree with `recursive: true`.
+    let node_recursive = code.contains("recursive");
+    let mut out = Vec::new();
+    for m in call.captures_iter(code) {
+        let Some(all) = m.get(0) else {
+            continue;
+        };
+        let node = ["rmSync", "rmdirSync", "fs.rm", "promises.rm", "Promises.rm"]
+            .iter()
+            .any(|n| all.as_str().contains(n));
+        if node && !node_recursive {
+            continue;
+        }
+        let arg = m.get(2).map_or("", |a| a.as_str().trim());
+        let path = if let Some(lit) = m.get(1) {
+            lit.as_str().to_string()
+        } else if [
+            "home()",
+            "homedir()",
+            "expanduser(",
+            "HOME",
+            "Dir.home",
+            "home_dir",
+        ]
+        .iter()
+        .any(|h| arg.contains(h))
+        {
+            "~".to_string()
+        } else if ["getcwd()", "cwd()", "Dir.pwd", "current_dir"]
+            .iter()
+            .any(|h| arg.contains(h))
+        {
+            ".".to_string()
+        } else {
+            // A variable: only known at run time, and most often a build directory.
+            continue;
+        };
+        out.push(Candidate::Argv(vec!["rm".into(), "-rf".into(), path]));
+    }
+    out
+}
+
+/// Tcl and expect run programs with bare words, not strings: `exec rm -rf x`,
+/// `spawn git push`, `[exec …]`. Each such command (up to `]`, `;`, `}` or the end of
+/// the line) as a shell command line, Tcl's `{…}` grouping read as single quotes.
+pub fn tcl_commands(code: &str) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for keyword in ["exec", "spawn", "system"] {
+        for (at, _) in code.match_indices(keyword) {
+            let before = code.get(..at).unwrap_or("");
+            let starts_command = before
+                .trim_end_matches([' ', '\t'])
+                .chars()
+                .next_back()
+                .is_none_or(|c| matches!(c, '\n' | '[' | ';' | '{'));
+            let after = code.get(at + keyword.len()..).unwrap_or("");
+            if !starts_command || !after.starts_with([' ', '\t']) {
+                continue;
+            }
+            let mut depth = 0usize;
+            let mut line = String::new();
+            for c in after.chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        line.push('\'');
+                    }
+                    '}' if depth > 0 => {
+                        depth -= 1;
+                        line.push('\'');
+                    }
+                    ']' | ';' | '}' | '\n' if depth == 0 => break,
+                    c => line.push(c),
+                }
+            }
+            // `exec -ignorestderr -- cmd`: exec's own switches.
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let skip = words
+                .iter()
+                .take_while(|w| w.starts_with('-') && keyword == "exec")
+                .count();
+            let command = words.get(skip..).unwrap_or(&[]).join(" ");
+            if reads_as_command(&command) {
+                out.push(Candidate::Script(command));
+            }
+        }
+    }
     out
 }
 

@@ -7,6 +7,15 @@
 //! nested scripts (`bash -c '…'`, `eval '…'`, heredocs fed to shells, `xargs`, `find
 //! -exec`, git `!` aliases), and normalises git's global options.
 //!
+//! The walk over bash's grammar (`walk`, `expand`, `heredoc`, `repair`) is kept apart
+//! from knowledge about programs, which lives in tables grouped by family: `bash_argv`
+//! (bash's own command line), `shells` (which programs are shells, in which grammar),
+//! `wrappers` (option grammars of programs that run an argv), `runners` (tmux, screen,
+//! GNU parallel, package runners, containers), `hooks` (options and syntax through
+//! which tools run commands: `tar --to-command`, `vim -c '!…'`, `sed e`, make recipes),
+//! `interp` (code given to interpreters), `programs` (what treats its arguments as data,
+//! for the "could run" rule) and `files` (files the script writes, then runs).
+//!
 //! This module never decides anything: it only reports what would run. It must never
 //! lose a command — anything it cannot see through is reported as dynamic.
 
@@ -86,6 +95,10 @@ pub enum Via {
     /// A string literal inside interpreter code (`python -c`, `node -e`…) that reads as a
     /// shell command: a deny or request match there makes the whole command a request.
     InterpreterString,
+    /// Words in the arguments of a program not known to treat them as data, which read
+    /// as a command it could run (`unknown-runner git push --force`): like an
+    /// interpreter string, a deny or request match there asks a human.
+    CouldRun,
 }
 
 /// One simple command that bash could execute, after unwrapping and normalisation.
@@ -136,9 +149,16 @@ pub struct ParseError {
     pub message: String,
 }
 
+pub mod bash_argv;
 mod expand;
+mod files;
 mod heredoc;
+mod hooks;
 mod interp;
+mod programs;
+mod repair;
+mod runners;
+pub mod shells;
 mod walk;
 pub(crate) mod wrappers;
 

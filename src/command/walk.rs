@@ -15,14 +15,29 @@ use std::path::{Path, PathBuf};
 use brush_parser::ast;
 
 use super::expand::{self, Expanded, Inner, Positionals};
+use super::files;
 use super::heredoc;
+use super::hooks;
+use super::programs;
+use super::runners;
+use super::shells;
 use super::wrappers;
 use super::{Analysis, Dir, ParseError, SimpleCommand, Via, Word};
 use crate::git::RepoState;
 
 /// Environment variables whose value programs run as a shell command (git, pagers,
 /// editors, ssh).
-const COMMAND_VARIABLES: [&str; 15] = [
+const COMMAND_VARIABLES: [&str; 25] = [
+    "MANPAGER",
+    "LESSOPEN",
+    "LESSCLOSE",
+    "BROWSER",
+    "SUDO_EDITOR",
+    "FCEDIT",
+    "SSH_ASKPASS",
+    "RSYNC_RSH",
+    "SYSTEMD_PAGER",
+    "GIT_PROXY_COMMAND",
     "PS0",
     "PS1",
     "PS2",
@@ -39,6 +54,26 @@ const COMMAND_VARIABLES: [&str; 15] = [
     "GIT_ASKPASS",
     "PROMPT_COMMAND",
 ];
+
+/// `~+[/…]`, `"$PWD[/…]"`, `"${PWD}"[/…]`, `"$PWD"/…` with a plain literal tail (the
+/// capture).
+static WORKING_DIR_WORD: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(
+    || {
+        regex::Regex::new(
+            r#"^(?:~\+((?:/[A-Za-z0-9._@%+=:,-]*)*)|"\$(?:PWD|\{PWD\})((?:/[A-Za-z0-9._@%+=:, -]*)*)"|"\$(?:PWD|\{PWD\})"((?:/[A-Za-z0-9._@%+=:,-]*)*))$"#,
+        )
+        .ok()
+    },
+);
+
+/// Whether a script names `PWD` other than by expanding it (`PWD=/`, `read PWD`, `for
+/// PWD in …`, `OLDPWD`).
+fn names_pwd(script: &str) -> bool {
+    script.match_indices("PWD").any(|(at, _)| {
+        let before = script.get(..at).unwrap_or("");
+        !(before.ends_with('$') || before.ends_with("${"))
+    })
+}
 
 /// At most this many nested scripts are parsed per analysis; beyond, dynamic.
 const MAX_WORK: usize = 4096;
@@ -73,6 +108,10 @@ const GIT_LOCATION_VARIABLES: [&str; 6] = [
     "XDG_CONFIG_HOME",
     "GIT_CONFIG_NOSYSTEM",
 ];
+
+/// A loop that changes `$1…` is walked with the values of at most this many passes
+/// before they count as unknown.
+const MAX_LOOP_PASSES: usize = 8;
 
 /// Nested scripts deeper than this are not analysed further (and are dynamic).
 const MAX_DEPTH: usize = 24;
@@ -156,8 +195,12 @@ fn analyze_parsed(
         moving_functions: Vec::new(),
         functions: HashMap::new(),
         ifs_may_change: script.contains("IFS"),
+        pwd_may_change: names_pwd(script),
+        nocase_glob: script.contains("nocaseglob"),
         cdpath_set: false,
         heredoc_marks: 0,
+        files: files::Files::default(),
+        package_scripts: HashMap::new(),
     };
     let mut scope = Scope {
         dir: Dir::Start,
@@ -285,6 +328,20 @@ fn parse(script: &str) -> Result<ast::Program, ParseError> {
             ),
         });
     }
+    let first = parse_text(script);
+    if first.is_ok() {
+        return first;
+    }
+    // Constructs bash accepts and brush-parser refuses: see `repair`.
+    for candidate in super::repair::candidates(script) {
+        if let Ok(program) = parse_text(&candidate) {
+            return Ok(program);
+        }
+    }
+    first
+}
+
+fn parse_text(script: &str) -> Result<ast::Program, ParseError> {
     let options = brush_parser::ParserOptions::default();
     let mut parser =
         brush_parser::Parser::new(std::io::BufReader::new(script.as_bytes()), &options);
@@ -318,8 +375,19 @@ struct Walker<'a> {
     /// Whether the script may change `IFS` (names it, or assigns a variable whose name is
     /// only known at run time): then `$1` in a function is not split the default way.
     ifs_may_change: bool,
+    /// Whether the script may set `PWD` itself (names it other than as `$PWD`, or sets a
+    /// variable whose name is only known at run time): then `~+` and `"$PWD"` are not
+    /// the directory the walk follows.
+    pwd_may_change: bool,
+    /// Whether the script may turn on `nocaseglob`: a glob may then match names in any
+    /// case (`.GI[T]` matches `.git`), so what is known of its shape does not hold.
+    nocase_glob: bool,
     /// Masked characters met inside heredoc bodies (see `heredoc`).
     heredoc_marks: usize,
+    /// Files this script wrote (or copied), for running them later (see `files`).
+    files: files::Files,
+    /// Package scripts the script defined (`npm pkg set scripts.x=…`).
+    package_scripts: HashMap<String, Word>,
 }
 
 impl Walker<'_> {
@@ -360,7 +428,12 @@ impl Walker<'_> {
                     target.dir = Dir::Unknown;
                 }
                 previous_dir = target.dir.clone();
+                let positionals = target.positionals.clone();
                 self.pipeline(pipeline, target, stdin);
+                // After `&&`/`||` a `set --`/`shift` may not have run.
+                if joined_by_and.is_some() && target.positionals != positionals {
+                    target.positionals = None;
+                }
             }
             if !background && scope.dir != before {
                 scope.dir = Dir::Unknown;
@@ -379,10 +452,13 @@ impl Walker<'_> {
             let mut sub = scope.clone();
             self.command(cmd, &mut sub, &stdin);
             stdin = piped_output(cmd, &scope.positionals);
-            // With `shopt -s lastpipe` the last part runs in this shell: a `cd` there
-            // may move us.
+            // With `shopt -s lastpipe` the last part runs in this shell: a `cd` (or a
+            // `set --`) there may change ours.
             if sub.dir != scope.dir {
                 scope.dir = Dir::Unknown;
+            }
+            if sub.positionals != scope.positionals {
+                scope.positionals = None;
             }
         }
     }
@@ -396,6 +472,12 @@ impl Walker<'_> {
                     for r in &list.0 {
                         if let Some(s) = self.redirect(r, scope) {
                             stdin = s;
+                        }
+                    }
+                    // `{ …; } > f`: what lands in `f` is not tracked.
+                    for (target, append) in output_targets(list.0.iter(), &scope.positionals) {
+                        if let Some(k) = files::key(&scope.dir, &target) {
+                            self.files.write(k, files::Written::Unknown, append);
                         }
                     }
                 }
@@ -456,13 +538,13 @@ impl Walker<'_> {
                 {
                     self.arith(&e.value, scope);
                 }
-                self.branch(&f.body.list, scope);
+                self.repeat(&[&f.body.list], scope);
             }
             C::ForClause(f) => {
                 for w in f.values.iter().flatten() {
                     self.word(&w.value, scope);
                 }
-                self.branch(&f.body.list, scope);
+                self.repeat(&[&f.body.list], scope);
             }
             C::CaseClause(c) => {
                 self.word(&c.value.value, scope);
@@ -485,10 +567,7 @@ impl Walker<'_> {
                     self.branch(&e.body, scope);
                 }
             }
-            C::WhileClause(w) | C::UntilClause(w) => {
-                self.branch(&w.0, scope);
-                self.branch(&w.1.list, scope);
-            }
+            C::WhileClause(w) | C::UntilClause(w) => self.repeat(&[&w.0, &w.1.list], scope),
             C::Coprocess(c) => {
                 let mut sub = scope.clone();
                 self.command(&c.body, &mut sub, stdin);
@@ -496,12 +575,60 @@ impl Walker<'_> {
         }
     }
 
-    /// A list that may run zero or more times.
+    /// A list that may run or not.
     fn branch(&mut self, list: &ast::CompoundList, scope: &mut Scope) {
         let mut sub = scope.clone();
         self.list(list, &mut sub);
         if sub.dir != scope.dir {
             scope.dir = Dir::Unknown;
+        }
+        if sub.positionals != scope.positionals {
+            scope.positionals = None;
+        }
+    }
+
+    /// The lists of a loop (condition and body), run zero or more times in turn. When
+    /// one pass changes `$1…` (`shift`, `set --`), later passes see other values: a few
+    /// more passes are walked with the values each leaves (`while …; do "$@"; shift;
+    /// done`), then one with them unknown.
+    fn repeat(&mut self, lists: &[&ast::CompoundList], scope: &mut Scope) {
+        let mut sub = scope.clone();
+        for list in lists {
+            self.list(list, &mut sub);
+        }
+        if sub.dir != scope.dir {
+            scope.dir = Dir::Unknown;
+        }
+        if sub.positionals != scope.positionals {
+            scope.positionals = None;
+            // SECURITY: each extra pass counts as work, so nested loops stay bounded; past
+            // the bound the later passes are dynamic rather than lost.
+            if self.work + MAX_LOOP_PASSES + 1 >= MAX_WORK {
+                self.dynamic(
+                    scope,
+                    Vec::new(),
+                    "a loop changes `$1…` too often to analyse every pass".into(),
+                );
+                return;
+            }
+            let mut passes = 0;
+            let mut pass = sub.clone();
+            while passes < MAX_LOOP_PASSES && pass.positionals.is_some() {
+                self.work += 1;
+                let before = pass.positionals.clone();
+                for list in lists {
+                    self.list(list, &mut pass);
+                }
+                if pass.positionals == before {
+                    break;
+                }
+                passes += 1;
+            }
+            self.work += 1;
+            let mut again = scope.clone();
+            for list in lists {
+                self.list(list, &mut again);
+            }
         }
     }
 
@@ -513,12 +640,34 @@ impl Walker<'_> {
                 self.extended_test(b, scope);
             }
             E::Not(a) | E::Parenthesized(a) => self.extended_test(a, scope),
-            E::UnaryTest(_, w) => {
-                self.word(&w.value, scope);
+            // `-v NAME` and the arithmetic comparisons evaluate array subscripts in their
+            // operands, running the substitutions there (`[[ -v 'a[$(cmd)]' ]]`,
+            // `[[ 'a[$(cmd)]' -eq 1 ]]`), quoted or not.
+            E::UnaryTest(op, w) => {
+                let word = self.word(&w.value, scope);
+                if matches!(
+                    op,
+                    ast::UnaryPredicate::ShellVariableIsSetAndAssigned
+                        | ast::UnaryPredicate::ShellVariableIsSetAndNameRef
+                ) {
+                    self.evaluated_subscript(&word, scope, "[[ -v ]]");
+                }
             }
-            E::BinaryTest(_, a, b) => {
-                self.word(&a.value, scope);
-                self.word(&b.value, scope);
+            E::BinaryTest(op, a, b) => {
+                let left = self.word(&a.value, scope);
+                let right = self.word(&b.value, scope);
+                if matches!(
+                    op,
+                    ast::BinaryPredicate::ArithmeticEqualTo
+                        | ast::BinaryPredicate::ArithmeticNotEqualTo
+                        | ast::BinaryPredicate::ArithmeticLessThan
+                        | ast::BinaryPredicate::ArithmeticLessThanOrEqualTo
+                        | ast::BinaryPredicate::ArithmeticGreaterThan
+                        | ast::BinaryPredicate::ArithmeticGreaterThanOrEqualTo
+                ) {
+                    self.evaluated_subscript(&left, scope, "[[ arithmetic ]]");
+                    self.evaluated_subscript(&right, scope, "[[ arithmetic ]]");
+                }
             }
         }
     }
@@ -561,9 +710,43 @@ impl Walker<'_> {
 
     /// Expands a word only for what it runs.
     fn word(&mut self, raw: &str, scope: &mut Scope) -> Word {
-        let Expanded { word, inner } = expand::expand(raw, &scope.positionals);
+        let Expanded { word, inner, .. } = expand::expand(raw, &scope.positionals);
         self.inner(inner, scope);
-        word
+        if !self.pwd_may_change
+            && let Some(path) = self.working_dir_word(raw, &scope.dir)
+        {
+            return Word::Lit(path);
+        }
+        self.case_blind(word)
+    }
+
+    /// With `nocaseglob` possibly on, a glob may match any spelling of a name.
+    fn case_blind(&self, word: Word) -> Word {
+        match word {
+            Word::Glob(text) if self.nocase_glob => Word::unknown(text, true),
+            other => other,
+        }
+    }
+
+    /// `~+`, `"$PWD"` or `"${PWD}"`, alone or followed by a literal `/…`: the directory the
+    /// command runs in, as an absolute path, when the walk knows it. (Tilde expansion is
+    /// not split; unquoted `$PWD` is, so it is left unknown.)
+    fn working_dir_word(&self, raw: &str, dir: &Dir) -> Option<String> {
+        let rest = WORKING_DIR_WORD.as_ref()?.captures(raw)?;
+        let tail = rest
+            .get(1)
+            .or_else(|| rest.get(2))
+            .or_else(|| rest.get(3))
+            .map_or("", |m| m.as_str());
+        let here = match dir {
+            Dir::Start => self.start.to_path_buf(),
+            Dir::Path(p) => self.start.join(p),
+            Dir::Unknown => return None,
+        };
+        Some(crate::policy::rule::normalize_path(&format!(
+            "{}{tail}",
+            here.display()
+        )))
     }
 
     /// Analyses the scripts run while expanding a word.
@@ -650,9 +833,109 @@ impl Walker<'_> {
         for item in cmd.suffix.iter().flat_map(|s| s.0.iter()) {
             self.item(item, scope, &mut words, &mut stdin);
         }
+        // Output redirections: what this command writes where, for running it later.
+        let redirects = cmd
+            .prefix
+            .iter()
+            .flat_map(|p| p.0.iter())
+            .chain(cmd.suffix.iter().flat_map(|s| s.0.iter()))
+            .filter_map(|item| match item {
+                ast::CommandPrefixOrSuffixItem::IoRedirect(r) => Some(r),
+                _ => None,
+            });
+        let targets = output_targets(redirects, &scope.positionals);
+        let stdin_text = match &stdin {
+            Stdin::Literal(t) => Some(t.as_str()),
+            _ => None,
+        };
+        let content = match files::literal_output(&words, stdin_text) {
+            Some(text) => files::Written::Text(text),
+            None => files::Written::Unknown,
+        };
+        // `tee FILE…` writes its stdin to each file.
+        if words.first().and_then(Word::lit) == Some("tee") {
+            let append = words
+                .iter()
+                .any(|w| matches!(w.lit(), Some("-a" | "--append")));
+            for target in words
+                .iter()
+                .skip(1)
+                .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-')))
+            {
+                if let Some(k) = files::key(&scope.dir, target) {
+                    self.files.write(k, content.clone(), append);
+                }
+            }
+        }
+        let dir = scope.dir.clone();
         if !words.is_empty() {
             self.dispatch(words, scope, &stdin);
         }
+        for (target, append) in targets {
+            if let Some(k) = files::key(&dir, &target) {
+                self.files.write(k, content.clone(), append);
+            }
+        }
+    }
+
+    /// Runs a file this script wrote, when `path` is one: its text as a script (or as
+    /// interpreter code, by its `#!` line), the program it is a copy of, or — content
+    /// only known at run time — a dynamic command. Returns whether it was one.
+    fn run_written(&mut self, path: &Word, args: &[Word], scope: &mut Scope, here: bool) -> bool {
+        let Some(written) = files::key(&scope.dir, path).and_then(|k| self.files.get(&k).cloned())
+        else {
+            return false;
+        };
+        let frame = format!("{} (written by this script)", path.display());
+        match written {
+            files::Written::Text(text) => {
+                let interpreter = text
+                    .lines()
+                    .next()
+                    .and_then(|l| l.strip_prefix("#!"))
+                    .and_then(|l| {
+                        let mut parts = l.split_whitespace();
+                        let first = parts.next()?;
+                        let prog = first.rsplit('/').next().unwrap_or(first);
+                        Some(if prog == "env" {
+                            parts.next()?.to_string()
+                        } else {
+                            prog.to_string()
+                        })
+                    });
+                match interpreter {
+                    Some(prog) if wrappers::interpreter(&prog).is_some() => {
+                        let mut sub = scope.clone();
+                        sub.frames.push(frame);
+                        self.interpreter(&prog, &[], &mut sub, &Stdin::Literal(text));
+                    }
+                    _ if here => self.nested_here(&text, scope, &frame),
+                    _ => {
+                        let positionals: Option<Vec<String>> =
+                            std::iter::once(Some(path.display().to_string()))
+                                .chain(args.iter().map(|a| a.lit().map(str::to_string)))
+                                .collect();
+                        self.nested(&text, scope, &frame, Some(positionals));
+                    }
+                }
+            }
+            files::Written::Program(program) => {
+                let mut words = vec![Word::Lit(program)];
+                words.extend(args.iter().cloned());
+                let mut sub = scope.clone();
+                sub.frames.push(frame);
+                self.dispatch(words, &mut sub, &Stdin::Inherit);
+            }
+            files::Written::Unknown => self.dynamic(
+                scope,
+                vec![path.clone()],
+                format!(
+                    "`{}` runs a file this script wrote with content only known at run time",
+                    path.display()
+                ),
+            ),
+        }
+        true
     }
 
     /// One prefix or suffix item of a simple command.
@@ -662,11 +945,14 @@ impl Walker<'_> {
         if matches!(raw, "\"$@\"" | "\"${@}\"")
             && let Some(p) = &scope.positionals
         {
-            words.extend(
-                p.iter()
-                    .skip(1)
-                    .map(|a| Word::Lit(expand::quoted_value(a).to_string())),
-            );
+            words.extend(p.iter().skip(1).map(|a| expand::positional_word(a)));
+            return;
+        }
+        // `{a,b}` with literal parts: one word per field, as bash makes them.
+        let expanded = expand::expand(raw, &scope.positionals);
+        if let Some(fields) = expanded.fields {
+            self.inner(expanded.inner, scope);
+            words.extend(fields.into_iter().map(|w| self.case_blind(w)));
             return;
         }
         let word = self.word(raw, scope);
@@ -747,7 +1033,9 @@ impl Walker<'_> {
         // SECURITY: programs run these variables' values through a shell.
         if COMMAND_VARIABLES.contains(&name) {
             match value {
-                Word::Lit(v) => self.nested(v, scope, &format!("{name}="), None),
+                Word::Lit(v) => {
+                    self.nested(command_value(name, v), scope, &format!("{name}="), None)
+                }
                 other => self.dynamic(
                     scope,
                     vec![other.clone()],
@@ -812,6 +1100,20 @@ impl Walker<'_> {
         }
     }
 
+    /// A literal word that bash evaluates as a variable reference or arithmetic: only
+    /// an array subscript holding a substitution (`a[$(cmd)]`) runs anything; other
+    /// quoted text stays data (`printf '%s' '$(x)'`).
+    fn evaluated_subscript(&mut self, word: &Word, scope: &mut Scope, frame: &str) {
+        if let Word::Lit(t) = word
+            && t.find('[')
+                .and_then(|open| t.get(open..))
+                .is_some_and(|rest| rest.contains("$(") || rest.contains('`'))
+        {
+            let text = t.clone();
+            self.nested_lenient(&text, scope, frame);
+        }
+    }
+
     /// A call of a function defined in the script: its body runs with the call's
     /// arguments as `$1…` (unknown when any argument is).
     fn call(&mut self, name: &str, body: &ast::FunctionBody, args: &[Word], scope: &Scope) {
@@ -866,8 +1168,9 @@ impl Walker<'_> {
                 continue;
             }
             if !matches!(arg, Word::Lit(_)) {
-                // `declare "$I=_"`: the name may be IFS.
+                // `declare "$I=_"`: the name may be IFS (or PWD).
                 self.ifs_may_change = true;
+                self.pwd_may_change = true;
             }
             let value = match arg {
                 Word::Lit(_) => Word::Lit(value.to_string()),
@@ -995,11 +1298,12 @@ impl Walker<'_> {
     /// `mapfile -C` callback): a directory change inside it may or may not have happened
     /// by the time later commands run, so it makes the directory unknown.
     fn nested_here(&mut self, script: &str, scope: &mut Scope, frame: &str) {
-        if self
-            .nested_scope(script, scope, frame, None)
-            .is_some_and(|sub| sub.dir != scope.dir)
-        {
-            scope.dir = Dir::Unknown;
+        if let Some(sub) = self.nested_scope(script, scope, frame, None) {
+            if sub.dir != scope.dir {
+                scope.dir = Dir::Unknown;
+            }
+            // `set --` and `shift` in it change ours.
+            scope.positionals = sub.positionals;
         }
     }
 
@@ -1035,6 +1339,12 @@ impl Walker<'_> {
         self.work += 1;
         if script.contains("IFS") {
             self.ifs_may_change = true;
+        }
+        if names_pwd(script) {
+            self.pwd_may_change = true;
+        }
+        if script.contains("nocaseglob") {
+            self.nocase_glob = true;
         }
         let program = match parse(script) {
             Ok(p) => p,
@@ -1085,6 +1395,10 @@ impl Walker<'_> {
         };
         let base = name.rsplit('/').next().unwrap_or(&name).to_string();
         let args: Vec<Word> = words.get(1..).unwrap_or(&[]).to_vec();
+        // `./x.sh` after `echo … > x.sh`: what runs is what the script wrote.
+        if name.contains('/') {
+            self.run_written(&Word::Lit(name.clone()), &args, scope, false);
+        }
 
         if !name.contains('/')
             && !self.expanding.contains(&name)
@@ -1145,6 +1459,7 @@ impl Walker<'_> {
         };
         if dynamic_target {
             self.ifs_may_change = true;
+            self.pwd_may_change = true;
         }
         if base == "find" {
             // find's `--` only ends its -H/-L/-P/-D/-O options; the expression after the
@@ -1164,16 +1479,7 @@ impl Walker<'_> {
         // arguments run the substitutions inside (`printf -v 'a[$(cmd)]' x`).
         if EVALUATING_BUILTINS.contains(&base.as_str()) {
             for arg in &args {
-                // Only an array subscript holding a substitution (`a[$(cmd)]`) is
-                // evaluated; other quoted text stays data (`printf '%s' '$(x)'`).
-                if let Word::Lit(t) = arg
-                    && t.find('[')
-                        .and_then(|open| t.get(open..))
-                        .is_some_and(|rest| rest.contains("$(") || rest.contains('`'))
-                {
-                    let text = t.clone();
-                    self.nested_lenient(&text, scope, &format!("{base} argument"));
-                }
+                self.evaluated_subscript(arg, scope, &format!("{base} argument"));
             }
         }
         // `NAME=value` arguments become environment variables under `set -k`, and
@@ -1187,8 +1493,25 @@ impl Walker<'_> {
                     && let Some((n, v)) = t.split_once('=')
                     && COMMAND_VARIABLES.contains(&n)
                 {
-                    self.nested(v, scope, &format!("{n}= (argument)"), None);
+                    self.nested(
+                        command_value(n, v),
+                        scope,
+                        &format!("{n}= (argument)"),
+                        None,
+                    );
                 }
+            }
+        }
+        // Options whose value the program runs as a command (`tar --to-command=…`,
+        // `vim -c '!…'`, `gdb -ex 'shell …'`, `ssh -o ProxyCommand=…`).
+        for value in hooks::command_values(&base, &args) {
+            match value {
+                Word::Lit(script) => self.nested(&script, scope, &format!("{base} option"), None),
+                other => self.dynamic(
+                    scope,
+                    vec![Word::Lit(base.clone()), other],
+                    format!("`{base}` runs a command given in an option, only known at run time"),
+                ),
             }
         }
         match base.as_str() {
@@ -1206,30 +1529,24 @@ impl Walker<'_> {
                     cd_target(&scope.dir, &args)
                 };
             }
-            // `set -- …` and `shift` change `$1…`: from here they are unknown.
-            "shift" => {
-                scope.positionals = scope
-                    .positionals
-                    .take()
-                    .map(|p| p.into_iter().take(1).collect())
-            }
-            "set"
-                if args.iter().any(|a| {
-                    !a.lit()
-                        .is_some_and(|t| t.starts_with(['-', '+']) && t != "--" && t != "-")
-                }) || args.iter().any(|a| matches!(a.lit(), Some("--" | "-"))) =>
-            {
-                scope.positionals = scope
-                    .positionals
-                    .take()
-                    .map(|p| p.into_iter().take(1).collect());
+            // `set -- …` and `shift` change `$1…`: followed exactly where their words
+            // are literal, unknown from there where they are not.
+            "shift" => scope.positionals = shifted(scope.positionals.take(), &args),
+            "set" => {
+                if let Some(new) = set_positionals(&scope.positionals, &args, self.ifs_may_change) {
+                    scope.positionals = new;
+                }
             }
             "popd" => scope.dir = Dir::Unknown,
+            "cp" | "mv" | "ln" | "install" => self.files.copy(&scope.dir, &args),
             "alias" => self.define_aliases(&args),
             "eval" => self.eval(&args, scope),
             "source" | "." => self.source(&args, scope, stdin),
-            "bash" | "sh" | "zsh" | "dash" | "ksh" | "mksh" | "rbash" => {
+            _ if shells::grammar(&base) == Some(shells::Grammar::Bourne) => {
                 self.shell(&base, &args, scope, stdin)
+            }
+            _ if shells::grammar(&base) == Some(shells::Grammar::Other) => {
+                self.other_shell(&base, &args, scope, stdin)
             }
             "xargs" => self.xargs(&args, scope),
             "find" => self.find_exec(&args, scope),
@@ -1332,47 +1649,294 @@ impl Walker<'_> {
                 args.clone(),
                 "`fc` re-runs commands from history".into(),
             ),
-            // `busybox sh -c …`: the applet is the program.
-            "busybox" => {
+            // GNU coreutils built as one program: `coreutils --coreutils-prog=rm -rf /`.
+            "coreutils" => {
+                let prog = args.first().and_then(Word::lit).and_then(|a| {
+                    a.strip_prefix("--coreutils-prog=")
+                        .or_else(|| a.strip_prefix("--coreutils-prog-shebang="))
+                });
+                if let Some(prog) = prog {
+                    let mut words = vec![Word::Lit(prog.to_string())];
+                    words.extend(args.get(1..).unwrap_or(&[]).iter().cloned());
+                    let mut sub = scope.clone();
+                    sub.frames.push("coreutils".into());
+                    self.dispatch(words, &mut sub, stdin);
+                }
+            }
+            // `busybox sh -c …`, `toybox rm …`: the applet is the program.
+            "busybox" | "toybox" => {
                 if !args.is_empty() {
                     let mut sub = scope.clone();
-                    sub.frames.push("busybox".into());
+                    sub.frames.push(base.clone());
                     self.dispatch(args.clone(), &mut sub, stdin);
                 }
             }
             // `time -- cmd`: bash's `time` keyword accepts `--`, which reaches us as a
             // command named `--`.
-            "--" => {
+            // `X=1 ! cmd` runs a command named `!` (not found): judged as `cmd` too.
+            "--" | "!" => {
                 if !args.is_empty() {
                     self.dispatch(args.clone(), scope, stdin);
                 }
             }
             _ if wrappers::interpreter(&base).is_some() => {
-                self.interpreter(&base, &args, scope, stdin)
-            }
-            "sg" | "tmux" | "screen" | "capsh" => {
-                match wrappers::shell_string_command(&base, &args) {
-                    Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &base, None),
-                    Some(wrappers::Inner::Words(w)) if !w.is_empty() => {
-                        let mut sub = scope.clone();
-                        sub.frames.push(base.clone());
-                        self.dispatch(w, &mut sub, stdin);
-                    }
-                    Some(wrappers::Inner::Unknown(reason)) => {
-                        self.dynamic(scope, args.clone(), reason)
-                    }
-                    _ => {}
+                self.interpreter(&base, &args, scope, stdin);
+                // `bun x PKG …` runs a package.
+                if let Some(words) = runners::package_run(&base, &args) {
+                    let mut sub = scope.clone();
+                    sub.frames.push(base.clone());
+                    self.dispatch(words, &mut sub, stdin);
                 }
             }
-            "npx" | "npm" | "pnpm" | "yarn" => {
+            // `at TIME` / `batch` read the job, a shell script, from stdin (`-f FILE`
+            // names a script file; -l, -r, -d, -c only list or remove jobs).
+            "at" | "batch" => {
+                let flags: Vec<&str> = args
+                    .iter()
+                    .filter_map(Word::lit)
+                    .filter(|a| a.starts_with('-'))
+                    .collect();
+                let only_lists = flags
+                    .iter()
+                    .any(|f| f.contains(['l', 'r', 'd', 'c', 'V']) && !f.starts_with("--"));
+                if !only_lists && !flags.iter().any(|f| f.contains('f')) {
+                    match stdin {
+                        Stdin::Literal(text) => self.nested(text, scope, &base, None),
+                        _ => self.script_from_stdin(&base, scope, stdin),
+                    }
+                }
+            }
+            // ed, ex, `vim -es`, dc: shell escapes in the commands they read.
+            "ed" | "ex" | "dc" | "vim" | "vi" | "nvim"
+                if hooks::line_escapes(&base, &args, None).is_some() =>
+            {
+                let text = match stdin {
+                    Stdin::Literal(t) => Some(t.as_str()),
+                    _ => None,
+                };
+                for command in hooks::line_escapes(&base, &args, text).unwrap_or_default() {
+                    self.nested(&command, scope, &format!("{base} !"), None);
+                }
+                if text.is_none() && matches!(stdin, Stdin::Dynamic(_)) {
+                    self.dynamic(
+                        scope,
+                        vec![Word::Lit(base.clone())],
+                        format!(
+                            "`{base}` reads commands (and shell escapes) only known at run time"
+                        ),
+                    );
+                }
+            }
+            // GNU sed's `e` command and `s///e` flag run commands.
+            "sed" | "gsed" => {
+                for script in hooks::sed_scripts(&args) {
+                    let Some(script) = script else {
+                        continue;
+                    };
+                    for run in hooks::sed_runs(&script) {
+                        match run {
+                            hooks::SedRun::Script(s) => self.nested(&s, scope, "sed e", None),
+                            hooks::SedRun::PatternSpace => self.dynamic(
+                                scope,
+                                words.clone(),
+                                "`sed` runs text from its input as a command (`e`)".into(),
+                            ),
+                        }
+                    }
+                }
+            }
+            // Makefile text we can see: `make --eval TEXT`, `make -f -` reading a heredoc.
+            "make" | "gmake" => {
+                let (evals, from_stdin) = hooks::make_sources(&args);
+                let mut texts: Vec<Word> = evals;
+                if from_stdin {
+                    texts.push(match stdin {
+                        Stdin::Literal(t) => Word::Lit(t.clone()),
+                        _ => Word::unknown("<makefile from stdin>", false),
+                    });
+                }
+                // A makefile this script wrote.
+                let (makefiles, chdir) = hooks::make_files(&args);
+                let dir = match chdir {
+                    Some(Word::Lit(d)) => join_dir(&scope.dir, &d),
+                    Some(_) => Dir::Unknown,
+                    None => scope.dir.clone(),
+                };
+                for makefile in &makefiles {
+                    match files::key(&dir, makefile).and_then(|k| self.files.get(&k).cloned()) {
+                        Some(files::Written::Text(t)) => texts.push(Word::Lit(t)),
+                        Some(_) => texts.push(Word::unknown(makefile.display(), false)),
+                        None => {}
+                    }
+                }
+                for text in texts {
+                    match text {
+                        Word::Lit(t) => {
+                            for recipe in hooks::makefile_recipes(&t) {
+                                self.nested(&recipe, scope, "make recipe", None);
+                            }
+                        }
+                        other => self.dynamic(
+                            scope,
+                            vec![Word::Lit(base.clone()), other],
+                            "`make` runs recipes only known at run time".into(),
+                        ),
+                    }
+                }
+            }
+            "tmux" | "screen" | "parallel" => {
+                for run in runners::runs(&base, &args).unwrap_or_default() {
+                    let mut sub = scope.clone();
+                    sub.frames.push(base.clone());
+                    match run {
+                        runners::Run::Script(s) => self.nested(&s, scope, &base, None),
+                        runners::Run::Words(w) => self.dispatch(w, &mut sub, &Stdin::Inherit),
+                        runners::Run::Stdin => match stdin {
+                            Stdin::Literal(text) => self.nested(text, scope, &base, None),
+                            _ => self.script_from_stdin(&base, scope, stdin),
+                        },
+                        runners::Run::Unknown(reason) => self.dynamic(scope, args.clone(), reason),
+                    }
+                }
+                // SECURITY: a backstop for options the tables do not know.
+                self.could_run(&base, &args, scope);
+            }
+            "sg" | "capsh" => match wrappers::shell_string_command(&base, &args) {
+                Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &base, None),
+                Some(wrappers::Inner::Words(w)) if !w.is_empty() => {
+                    let mut sub = scope.clone();
+                    sub.frames.push(base.clone());
+                    self.dispatch(w, &mut sub, stdin);
+                }
+                Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.clone(), reason),
+                _ => {}
+            },
+            "npx" | "npm" | "pnpm" | "yarn" | "pnpx" | "bunx" => {
                 if let Some(wrappers::Inner::Script(s)) = wrappers::dash_c_script(&args) {
                     self.nested(&s, scope, &format!("{base} -c"), None);
                 }
+                for (name, value) in runners::package_scripts_set(&base, &args) {
+                    self.package_scripts.insert(name, value);
+                }
+                if let Some(name) = runners::package_script_name(&base, &args) {
+                    self.run_package_script(&name, scope);
+                }
+                if let Some(words) = runners::package_run(&base, &args) {
+                    let mut sub = scope.clone();
+                    sub.frames.push(base.clone());
+                    self.dispatch(words, &mut sub, stdin);
+                }
+                self.could_run(&base, &args, scope);
             }
+            // `rimraf x` is `rm -rf x`; `shx rm …` is `rm …`.
+            _ if runners::same_as(&base, &args).is_some() => {
+                if let Some(words) = runners::same_as(&base, &args) {
+                    let mut sub = scope.clone();
+                    sub.frames.push(format!(
+                        "{base} (same as `{}`)",
+                        words.first().map_or("", Word::display)
+                    ));
+                    self.dispatch(words, &mut sub, stdin);
+                }
+            }
+            // `command -v NAME` / `-V`: only looks NAME up.
+            "command"
+                if args.first().and_then(Word::lit).is_some_and(|f| {
+                    f.len() > 1
+                        && f.starts_with('-')
+                        && f.chars().skip(1).all(|c| matches!(c, 'v' | 'V' | 'p'))
+                        && f.contains(['v', 'V'])
+                }) => {}
             _ => {
                 if let Some(unwrapped) = wrappers::unwrap(&base, &args) {
-                    self.wrapped(&base, unwrapped, scope, stdin);
+                    let argv0 = match base.as_str() {
+                        "exec" => wrappers::exec_argv0(&args),
+                        "env" => wrappers::env_argv0(&args),
+                        _ => None,
+                    };
+                    self.wrapped(&base, unwrapped, argv0.as_deref(), scope, stdin);
+                    // SECURITY: a wrong option table turns the next word into the
+                    // program; what the arguments could run is judged too.
+                    self.could_run(&base, &args, scope);
+                } else if !programs::treats_args_as_data(&base) {
+                    self.could_run(&base, &args, scope);
                 }
+            }
+        }
+    }
+
+    /// A program we have no model of: each run of its arguments that starts at a word
+    /// naming a program (`runner git push --force`), and each argument that reads as a
+    /// command line (`hyperfine 'rm -rf x'`), is walked as something it could run (see
+    /// `programs`). Not repeated inside what was found, so a long argv stays linear.
+    fn could_run(&mut self, base: &str, args: &[Word], scope: &Scope) {
+        if scope.via != Via::Direct {
+            return;
+        }
+        let mut sub = scope.clone();
+        sub.via = Via::CouldRun;
+        sub.frames.push(format!("`{base}` could run its arguments"));
+        // In a container, paths under a host mount name the host's files.
+        let mounts = runners::container_mounts(base, args);
+        let mapped: Vec<Word>;
+        let args = if mounts.is_empty() {
+            args
+        } else {
+            mapped = args.iter().map(|w| runners::on_host(w, &mounts)).collect();
+            &mapped
+        };
+        let mut tried = 0;
+        for (i, word) in args.iter().enumerate() {
+            if tried >= programs::MAX_CANDIDATES {
+                break;
+            }
+            let Word::Lit(text) = word else { continue };
+            // A program name with at least one argument after it: a lone name at the
+            // end (`getent group sudo`, `killall node`) is far more often data.
+            if programs::names_a_program(text) && i + 1 < args.len() {
+                tried += 1;
+                let run = args.get(i..).unwrap_or(&[]).to_vec();
+                self.dispatch(run, &mut sub.clone(), &Stdin::Inherit);
+            } else if programs::reads_as_command_line(text) && parse(text).is_ok() {
+                tried += 1;
+                self.nested(text, &sub, &format!("`{base}` argument"), Some(None));
+            }
+        }
+    }
+
+    /// `npm run NAME` (and `pre`/`post` scripts) where the script defined NAME itself
+    /// (`npm pkg set scripts.NAME=…`) or wrote the `package.json`.
+    fn run_package_script(&mut self, name: &str, scope: &Scope) {
+        let written = files::key(&scope.dir, &Word::Lit("package.json".into()))
+            .and_then(|k| self.files.get(&k).cloned());
+        let from_file = match &written {
+            Some(files::Written::Text(t)) => runners::package_json_scripts(t),
+            _ => Vec::new(),
+        };
+        for candidate in [
+            format!("pre{name}"),
+            name.to_string(),
+            format!("post{name}"),
+        ] {
+            let value = self.package_scripts.get(&candidate).cloned().or_else(|| {
+                from_file
+                    .iter()
+                    .find(|(k, _)| *k == candidate)
+                    .map(|(_, v)| Word::Lit(v.clone()))
+            });
+            match value {
+                Some(Word::Lit(v)) => self.nested(&v, scope, &format!("package script {candidate}"), None),
+                Some(other) => self.dynamic(
+                    scope,
+                    vec![other],
+                    format!("package script `{candidate}` is only known at run time"),
+                ),
+                None if candidate == name && matches!(written, Some(files::Written::Unknown)) => self.dynamic(
+                    scope,
+                    vec![Word::Lit(name.to_string())],
+                    "runs a script from a package.json this script wrote with content only known at run time".into(),
+                ),
+                None => {}
             }
         }
     }
@@ -1382,6 +1946,7 @@ impl Walker<'_> {
         &mut self,
         base: &str,
         unwrapped: wrappers::Unwrapped,
+        argv0: Option<&str>,
         scope: &mut Scope,
         stdin: &Stdin,
     ) {
@@ -1396,6 +1961,17 @@ impl Walker<'_> {
         }
         match unwrapped.inner {
             wrappers::Inner::Words(inner) => {
+                // `exec -a git-push git …`: a multi-call program runs what its argv[0]
+                // names; the program itself is judged too.
+                if let (Some(name), Some(program)) = (argv0, inner.first().and_then(Word::lit))
+                    && let Some(lead) = wrappers::multi_call_as(program, name)
+                {
+                    let mut renamed: Vec<Word> = lead.into_iter().map(Word::Lit).collect();
+                    renamed.extend(inner.get(1..).unwrap_or(&[]).iter().cloned());
+                    let mut as_named = sub.clone();
+                    as_named.frames.push(format!("argv[0] {name}"));
+                    self.dispatch(renamed, &mut as_named, stdin);
+                }
                 if !inner.is_empty() {
                     self.dispatch(inner, &mut sub, stdin);
                 }
@@ -1483,6 +2059,11 @@ impl Walker<'_> {
             Some("--") => args.get(1..).unwrap_or(&[]),
             _ => args,
         };
+        if let Some(path) = args.first()
+            && self.run_written(path, args.get(1..).unwrap_or(&[]), scope, true)
+        {
+            return;
+        }
         match args.first() {
             Some(Word::Lit(path)) if wrappers::is_stdin_path(path) || path == "-" => {
                 match stdin {
@@ -1509,6 +2090,44 @@ impl Walker<'_> {
                 "source of a process substitution, a script only known at run time".into(),
             ),
             Some(_) => {}
+        }
+    }
+
+    /// A shell with a grammar of its own (`fish -c`, `csh -c`, `tcsh` reading a heredoc).
+    fn other_shell(&mut self, base: &str, args: &[Word], scope: &Scope, stdin: &Stdin) {
+        match shells::other_run(args) {
+            shells::OtherRun::Scripts(words) => {
+                for word in words {
+                    match word {
+                        Word::Lit(t) => self.foreign_script(base, shells::script_text(t), scope),
+                        other => self.dynamic(
+                            scope,
+                            vec![Word::Lit(base.to_string()), other.clone()],
+                            format!("`{base}` runs a script only known at run time"),
+                        ),
+                    }
+                }
+            }
+            shells::OtherRun::File => {}
+            shells::OtherRun::Stdin => match stdin {
+                Stdin::Literal(text) => self.foreign_script(base, text, scope),
+                _ => self.script_from_stdin(base, scope, stdin),
+            },
+        }
+    }
+
+    /// A script in another shell's grammar: read with bash's where it parses (plain
+    /// commands read alike), and only known at run time unless it is plain.
+    fn foreign_script(&mut self, base: &str, script: &str, scope: &Scope) {
+        if parse(script).is_ok() {
+            self.nested(script, scope, &format!("{base} -c"), Some(None));
+        }
+        if !shells::plain(script) {
+            self.dynamic(
+                scope,
+                vec![Word::Lit(base.to_string()), Word::Lit(script.to_string())],
+                format!("`{base}` reads its script with a grammar of its own"),
+            );
         }
     }
 
@@ -1541,7 +2160,21 @@ impl Walker<'_> {
                 script,
                 positionals,
             } => match script {
-                Word::Lit(s) => self.nested(&s, scope, &format!("{base} -c"), Some(positionals)),
+                Word::Lit(s) => {
+                    self.nested(&s, scope, &format!("{base} -c"), Some(positionals.clone()));
+                    // SECURITY: dash reads `$'…'` as `$` and a plain quote; what it then
+                    // runs is judged too.
+                    if shells::posix_quoting(base)
+                        && let Some(posix) = shells::posix_reading(&s)
+                    {
+                        self.nested(
+                            &posix,
+                            scope,
+                            &format!("{base} -c (POSIX quoting)"),
+                            Some(positionals),
+                        );
+                    }
+                }
                 other => self.dynamic(
                     scope,
                     vec![Word::Lit(base.to_string()), other.clone()],
@@ -1549,6 +2182,13 @@ impl Walker<'_> {
                 ),
             },
             wrappers::ShellRun::File => {
+                // `bash x.sh` after writing x.sh.
+                let reading =
+                    super::bash_argv::read(&args.iter().map(Word::lit).collect::<Vec<_>>());
+                if let Some(file) = args.get(reading.operands) {
+                    let rest = args.get(reading.operands + 1..).unwrap_or(&[]).to_vec();
+                    self.run_written(file, &rest, scope, false);
+                }
                 let operand = args
                     .iter()
                     .filter_map(Word::lit)
@@ -1563,7 +2203,20 @@ impl Walker<'_> {
                     );
                 }
             }
-            wrappers::ShellRun::Stdin => self.script_from_stdin(base, scope, stdin),
+            wrappers::ShellRun::Stdin => {
+                self.script_from_stdin(base, scope, stdin);
+                if shells::posix_quoting(base)
+                    && let Stdin::Literal(text) = stdin
+                    && let Some(posix) = shells::posix_reading(text)
+                {
+                    self.nested(
+                        &posix,
+                        scope,
+                        &format!("{base} (POSIX quoting)"),
+                        Some(None),
+                    );
+                }
+            }
             wrappers::ShellRun::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
             wrappers::ShellRun::Nothing => {}
         }
@@ -1654,7 +2307,12 @@ impl Walker<'_> {
         let mut sub = scope.clone();
         sub.via = Via::InterpreterString;
         sub.frames.push(format!("{base} code"));
-        for candidate in super::interp::shell_like_strings(&code) {
+        let mut candidates = super::interp::shell_like_strings(&code);
+        candidates.extend(super::interp::tree_deletions(&code));
+        if family == "tcl" {
+            candidates.extend(super::interp::tcl_commands(&code));
+        }
+        for candidate in candidates {
             match candidate {
                 super::interp::Candidate::Script(s) => {
                     if let Ok(program) = parse(&s)
@@ -1678,6 +2336,30 @@ impl Walker<'_> {
     /// built-in, as git does), then recorded; options and config that run commands are
     /// analysed.
     fn git(&mut self, program: &str, args: Vec<Word>, scope: &mut Scope) {
+        // Hooks this script wrote (`.git/hooks/pre-commit`, or under a `core.hooksPath`
+        // it set): git may run them now.
+        let mut hooks = self.files.hooks.clone();
+        if let Some(path) = self.script_git_config.get("core.hookspath").cloned() {
+            hooks.extend(self.files.under(&path));
+        }
+        for hook in hooks {
+            match hook {
+                files::Written::Text(text) => {
+                    self.nested(&text, scope, "git hook written by this script", None)
+                }
+                files::Written::Program(p) => {
+                    let mut sub = scope.clone();
+                    sub.frames.push("git hook written by this script".into());
+                    self.dispatch(vec![Word::Lit(p)], &mut sub, &Stdin::Inherit);
+                }
+                files::Written::Unknown => self.dynamic(
+                    scope,
+                    vec![Word::Lit(program.to_string())],
+                    "git may run a hook this script wrote with content only known at run time"
+                        .into(),
+                ),
+            }
+        }
         let mut sub = scope.clone();
         // `git config core.worktree X` earlier in the script: later commands act on X.
         if sub.git_env.is_none()
@@ -2049,6 +2731,107 @@ fn find_without_end_of_options(words: &[Word]) -> Vec<Word> {
         out.push(w.clone());
     }
     out
+}
+
+/// The files written by output redirections (`>`, `>>`, `>|`, `&>` on stdout), with
+/// whether they append.
+fn output_targets<'r>(
+    redirects: impl Iterator<Item = &'r ast::IoRedirect>,
+    positionals: &Positionals,
+) -> Vec<(Word, bool)> {
+    let mut out = Vec::new();
+    for r in redirects {
+        match r {
+            ast::IoRedirect::File(fd, kind, ast::IoFileRedirectTarget::Filename(w))
+                if fd.is_none_or(|fd| fd == 1) =>
+            {
+                let append = match kind {
+                    ast::IoFileRedirectKind::Write | ast::IoFileRedirectKind::Clobber => false,
+                    ast::IoFileRedirectKind::Append => true,
+                    _ => continue,
+                };
+                out.push((expand::expand(&w.value, positionals).word, append));
+            }
+            ast::IoRedirect::OutputAndError(w, append) => {
+                out.push((expand::expand(&w.value, positionals).word, *append));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The command line in a command-valued variable: less's input preprocessors are written
+/// `|cmd %s`, `||cmd %s` or `|-cmd`.
+fn command_value<'v>(name: &str, value: &'v str) -> &'v str {
+    if name.starts_with("LESS") {
+        value.trim_start_matches(['|', '-'])
+    } else {
+        value
+    }
+}
+
+/// The positionals after `shift [N]`: the first N go; more than there are is an error
+/// that shifts nothing; an unknown N makes them unknown.
+fn shifted(positionals: Positionals, args: &[Word]) -> Positionals {
+    let mut p = positionals?;
+    let n = match args.iter().find(|a| a.lit() != Some("--")) {
+        None => 1,
+        Some(Word::Lit(n)) => n.parse::<usize>().ok()?,
+        Some(_) => return None,
+    };
+    if n < p.len() {
+        p.drain(1..=n);
+    }
+    Some(p)
+}
+
+/// The positionals after `set ARGS`: `None` when they are unchanged (`set -e`, `set -o x`,
+/// `set -` alone), `Some(None)` when only known at run time, else the new list (`$0`
+/// kept, unknown when it was).
+fn set_positionals(old: &Positionals, args: &[Word], ifs_may_change: bool) -> Option<Positionals> {
+    let mut i = 0;
+    let mut dashdash = false;
+    while let Some(word) = args.get(i) {
+        // An unknown word may be an option or the first positional.
+        let Word::Lit(w) = word else {
+            return Some(None);
+        };
+        if w == "--" {
+            dashdash = true;
+            i += 1;
+            break;
+        }
+        if w == "-" {
+            i += 1;
+            break;
+        }
+        if !(w.starts_with('-') || w.starts_with('+')) || w.len() < 2 {
+            break;
+        }
+        // `-o NAME` / `+o NAME` (also in a bundle) take the next word.
+        i += 1 + usize::from(w.contains('o'));
+    }
+    let rest = args.get(i..).unwrap_or(&[]);
+    if rest.is_empty() && !dashdash {
+        return None;
+    }
+    let zero = old
+        .as_ref()
+        .and_then(|p| p.first().cloned())
+        .unwrap_or_else(|| expand::UNKNOWN_POSITIONAL.to_string());
+    let mut new = vec![zero];
+    for word in rest {
+        match word {
+            Word::Lit(v) if ifs_may_change => new.push(format!("{}{v}", expand::IFS_UNCERTAIN)),
+            Word::Lit(v) => new.push(v.clone()),
+            // One field, value unknown.
+            Word::Unknown { split: false, .. } => new.push(expand::UNKNOWN_POSITIONAL.to_string()),
+            // Any number of fields: every later position is unknown too.
+            _ => return Some(None),
+        }
+    }
+    Some(Some(new))
 }
 
 /// SECURITY: positionals are only substituted in scripts that never mention IFS, since

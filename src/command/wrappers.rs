@@ -134,65 +134,90 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
             assignments: false,
             chdir: &["--working-directory"],
         },
-        "setpriv" | "valgrind" | "dbus-run-session" | "linux32" | "linux64" | "i386" | "x86_64"
-        | "ssh-agent" | "fakeroot" | "xvfb-run" | "catchsegv" | "numactl" | "cgexec"
-        | "firejail" | "bwrap" | "proot" => Grammar {
-            short_arg: "GSRwlsifgatEn",
+        // Runners, each with its own options (a shared table that takes `-a` as taking a
+        // value would make `numactl -a git …` run `push`).
+        "xvfb-run" => Grammar {
+            short_arg: "efnpsw",
             long_arg: &[
-                "--setuid",
-                "--setgid",
-                "--wd",
-                "--root",
-                "--reuid",
-                "--regid",
-                "--groups",
-                "--inh-caps",
-                "--ambient-caps",
-                "--bounding-set",
-                "--pid",
-                "--config-file",
-                "--lib",
-                "--faked",
-                "--unit",
-                "--property",
-                "--uid",
-                "--gid",
-                "--bind",
-                "--ro-bind",
-                "--chdir",
-                "--setenv",
+                "--error-file",
+                "--auth-file",
+                "--server-num",
+                "--xauth-protocol",
+                "--server-args",
+                "--wait",
             ],
             assignments: false,
             chdir: &[],
         },
+        "unbuffer" | "chronic" | "catchsegv" | "dbus-run-session" | "linux32" | "linux64"
+        | "i386" | "x86_64" => Grammar {
+            short_arg: "",
+            long_arg: &["--config-file"],
+            assignments: false,
+            chdir: &[],
+        },
+        "numactl" => Grammar {
+            short_arg: "CNmipP",
+            long_arg: &[
+                "--physcpubind",
+                "--cpunodebind",
+                "--membind",
+                "--interleave",
+                "--preferred",
+                "--preferred-many",
+            ],
+            assignments: false,
+            chdir: &[],
+        },
+        "fakeroot" => Grammar {
+            short_arg: "lsib",
+            long_arg: &["--lib", "--faked"],
+            assignments: false,
+            chdir: &[],
+        },
+        "setpriv" | "valgrind" | "ssh-agent" | "cgexec" | "firejail" | "bwrap" | "proot" => {
+            Grammar {
+                short_arg: "GSRwlsifgatEn",
+                long_arg: &[
+                    "--setuid",
+                    "--setgid",
+                    "--wd",
+                    "--root",
+                    "--reuid",
+                    "--regid",
+                    "--groups",
+                    "--inh-caps",
+                    "--ambient-caps",
+                    "--bounding-set",
+                    "--pid",
+                    "--config-file",
+                    "--lib",
+                    "--faked",
+                    "--unit",
+                    "--property",
+                    "--uid",
+                    "--gid",
+                    "--bind",
+                    "--ro-bind",
+                    "--chdir",
+                    "--setenv",
+                ],
+                assignments: false,
+                chdir: &[],
+            }
+        }
         "command" | "builtin" | "nohup" | "setsid" => Grammar {
             short_arg: "",
             long_arg: &[],
             assignments: false,
             chdir: &[],
         },
-        "exec" => {
-            let g = Grammar {
-                short_arg: "a",
-                long_arg: &[],
-                assignments: false,
-                chdir: &[],
-            };
-            let mut u = with_operands(&g, args, 0);
-            // `exec -a git-push /usr/bin/git …`: git dispatches on argv[0], so the name
-            // given with -a is the program that matters.
-            let name = args
-                .windows(2)
-                .find(|w| w.first().and_then(Word::lit) == Some("-a"))
-                .and_then(|w| w.get(1).and_then(Word::lit))
-                .filter(|n| n.rsplit('/').next().is_some_and(|b| b.starts_with("git")));
-            if let (Some(name), Inner::Words(words)) = (name, &mut u.inner)
-                && let Some(first) = words.first_mut()
-            {
-                *first = Word::Lit(name.to_string());
-            }
-            return Some(u);
-        }
+        "exec" => Grammar {
+            short_arg: "a",
+            long_arg: &[],
+            assignments: false,
+            chdir: &[],
+        },
         "time" => Grammar {
             short_arg: "fo",
             long_arg: &["--format", "--output"],
@@ -286,6 +311,60 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
     // `command -v x` / `command -V x` only look the name up; `sudo -l`, `-v`, `-k`
     // alone run nothing — still treated as running the operand, which is stricter.
     Some(with_operands(&grammar, args, 0))
+}
+
+/// `exec -a NAME PROG …`: NAME, when literal. It is only `argv[0]`: the program run is
+/// still PROG — but a multi-call program (git, busybox, toybox) picks what to do by it.
+pub fn exec_argv0(args: &[Word]) -> Option<String> {
+    let mut name = None;
+    for pair in args.windows(2) {
+        let (Some(flag), Some(value)) = (pair.first().and_then(Word::lit), pair.get(1)) else {
+            break;
+        };
+        if !flag.starts_with('-') || flag == "--" {
+            break;
+        }
+        if flag.ends_with('a') && !flag.starts_with("--") {
+            name = value.lit().map(str::to_string);
+        }
+    }
+    name
+}
+
+/// `env -a NAME` / `env --argv0=NAME PROG …`: NAME, when literal (see [`exec_argv0`]).
+pub fn env_argv0(args: &[Word]) -> Option<String> {
+    let mut name = None;
+    let mut i = 0;
+    while let Some(w) = args.get(i).and_then(Word::lit) {
+        i += 1;
+        if let Some(v) = w.strip_prefix("--argv0=") {
+            name = Some(v.to_string());
+        } else if w == "-a" || w == "--argv0" {
+            name = args.get(i).and_then(Word::lit).map(str::to_string);
+            i += 1;
+        } else if w == "--" || !w.starts_with('-') {
+            break;
+        }
+    }
+    name
+}
+
+/// What a multi-call program runs when started with `argv[0]` NAME (`git-push` is
+/// `git push`, busybox's `rm` is `rm`), as the words to put before its arguments.
+pub fn multi_call_as(program: &str, name: &str) -> Option<Vec<String>> {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    match program.rsplit('/').next().unwrap_or(program) {
+        "git" => base
+            .strip_prefix("git-")
+            .filter(|sub| is_git_builtin(sub))
+            .map(|sub| vec!["git".to_string(), sub.to_string()]),
+        "busybox" | "toybox" | "coreutils"
+            if !base.is_empty() && !matches!(base, "busybox" | "toybox" | "coreutils") =>
+        {
+            Some(vec![base.to_string()])
+        }
+        _ => None,
+    }
 }
 
 /// Skips options, then `skip` operands, and returns what remains as the inner argv.
@@ -408,9 +487,11 @@ fn env(args: &[Word]) -> Unwrapped {
                 break;
             }
             "-" | "-i" | "-0" | "-v" | "--ignore-environment" | "--null" | "--debug" => {}
-            "-u" | "--unset" => {
+            // `-P PATH` (BSD: where to look the command up), `-a NAME` (argv[0]).
+            "-u" | "--unset" | "-P" | "-a" | "--argv0" => {
                 take_next(&mut i);
             }
+            _ if w.starts_with("--argv0=") => {}
             "-C" | "--chdir" => chdir = take_next(&mut i),
             "-S" | "--split-string" => match take_next(&mut i) {
                 Some(s) => split = Some(s),
@@ -432,7 +513,10 @@ fn env(args: &[Word]) -> Unwrapped {
                 // A bundle such as `-iS 'cmd'` or `-vu X`: the first of u, C, S takes the
                 // rest of the word or the next word.
                 let flags: Vec<char> = w.chars().skip(1).collect();
-                if let Some(k) = flags.iter().position(|c| matches!(c, 'u' | 'C' | 'S')) {
+                if let Some(k) = flags
+                    .iter()
+                    .position(|c| matches!(c, 'u' | 'C' | 'S' | 'P' | 'a'))
+                {
                     let attached: String = flags.get(k + 1..).unwrap_or(&[]).iter().collect();
                     let value = if attached.is_empty() {
                         take_next(&mut i)
@@ -511,47 +595,23 @@ pub enum ShellRun {
     Unknown(String),
 }
 
-/// Reads bash's own argv grammar: `-c`, bundles like `-lc`/`-ec`, `-o opt`, `+o opt`,
-/// `-O shopt`, `--rcfile f`, long options, `--`.
+/// Reads a shell's argv with bash's grammar ([`super::bash_argv`]): long options with one
+/// or two dashes at the front, then bundles like `-lc`/`-ec`, `-o opt`, `+o opt`,
+/// `-O shopt`, `--`.
 pub fn shell_invocation(args: &[Word]) -> ShellRun {
-    let mut c = false;
-    let mut s = false;
-    let mut i = 0;
-    while let Some(word) = args.get(i) {
-        let Word::Lit(w) = word else {
-            return ShellRun::Unknown(format!(
-                "shell option `{}` only known at run time",
-                word.display()
-            ));
-        };
-        if w == "--" || w == "-" {
-            i += 1;
-            break;
-        }
-        if w.starts_with("--") {
-            match w.as_str() {
-                "--version" | "--help" => return ShellRun::Nothing,
-                "--rcfile" | "--init-file" => i += 1,
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        if (w.starts_with('-') || w.starts_with('+')) && w.len() > 1 {
-            for ch in w.chars().skip(1) {
-                match ch {
-                    'c' => c = true,
-                    's' => s = true,
-                    // These take the next word as their argument.
-                    'o' | 'O' => i += 1,
-                    _ => {}
-                }
-            }
-            i += 1;
-            continue;
-        }
-        break;
+    let reading = super::bash_argv::read(&args.iter().map(Word::lit).collect::<Vec<_>>());
+    if let Some(at) = reading.unknown_at {
+        return ShellRun::Unknown(format!(
+            "shell option `{}` only known at run time",
+            args.get(at).map_or("", Word::display)
+        ));
     }
+    // `--help`/`--version` print and exit; `-n` reads without running (an interactive
+    // shell ignores it, so `-i` keeps it from counting).
+    if reading.runs_nothing() {
+        return ShellRun::Nothing;
+    }
+    let (c, s, i) = (reading.command, reading.stdin, reading.operands);
     let operands = args.get(i..).unwrap_or(&[]);
     if !c
         && operands
@@ -893,7 +953,67 @@ pub fn xargs_command(args: &[Word]) -> Option<Vec<Word>> {
     Some(inner)
 }
 
-/// Every `-exec`/`-execdir`/`-ok`/`-okdir` command of a `find`, `{}` as unknown words.
+/// What every path `find` passes to `-exec` is, as an fnmatch pattern: its starting
+/// points are its first operands (`.` when none), and each result is a starting point or
+/// below one — so it starts with their common prefix, and never with `-` (a starting
+/// point cannot: it would be read as the expression). `-execdir` gives `./NAME`. `None`
+/// when a starting point is only known at run time.
+fn find_result_shape(args: &[Word], execdir: bool) -> Option<String> {
+    if execdir {
+        return Some("./*".into());
+    }
+    // Skip -H/-L/-P/-D x/-Ox, then the starting points up to the expression.
+    let mut roots: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        match w.lit() {
+            Some("-H" | "-L" | "-P") if roots.is_empty() => {}
+            Some("-D") if roots.is_empty() => i += 1,
+            Some(t) if t.starts_with("-O") && roots.is_empty() => {}
+            Some("--") if roots.is_empty() => {}
+            Some(t) if t.starts_with('-') || matches!(t, "(" | "!" | ",") => break,
+            Some(t) => roots.push(t),
+            None => return None,
+        }
+        i += 1;
+    }
+    if roots.is_empty() {
+        roots.push(".");
+    }
+    let first = roots.first().copied().unwrap_or(".");
+    let mut prefix_len = first.len();
+    for r in &roots {
+        prefix_len = prefix_len.min(
+            first
+                .char_indices()
+                .zip(r.chars())
+                .take_while(|((_, a), b)| a == b)
+                .map(|((k, a), _)| k + a.len_utf8())
+                .last()
+                .unwrap_or(0),
+        );
+    }
+    let prefix = first.get(..prefix_len).unwrap_or("");
+    if prefix.is_empty() {
+        return Some("[!-]*".into());
+    }
+    let mut pattern = String::new();
+    for c in prefix.chars() {
+        if matches!(c, '*' | '?' | '[') {
+            pattern.push('[');
+            pattern.push(c);
+            pattern.push(']');
+        } else {
+            pattern.push(c);
+        }
+    }
+    pattern.push('*');
+    Some(pattern)
+}
+
+/// Every `-exec`/`-execdir`/`-ok`/`-okdir` command of a `find`, `{}` as unknown words
+/// (each of known shape when the starting points tell it: results of `find .` start with
+/// `.`, so they are never options).
 pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -902,6 +1022,7 @@ pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
         if !matches!(w.lit(), Some("-exec" | "-execdir" | "-ok" | "-okdir")) {
             continue;
         }
+        let shape = find_result_shape(args, matches!(w.lit(), Some("-execdir" | "-okdir")));
         let mut inner = Vec::new();
         let mut plus = false;
         while let Some(a) = args.get(i) {
@@ -922,6 +1043,20 @@ pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
         }
         if plus && let Some(last) = inner.last_mut() {
             *last = Word::unknown("{}", true);
+        }
+        // A lone `{}` is a result of the shape the starting points give. (With `+` it
+        // stands for one or more results, each of that shape: kept as one word of it,
+        // which only matters to an `exact` rule counting words.)
+        if let Some(pattern) = &shape {
+            for w in inner.iter_mut().skip(1) {
+                if w.display() == "{}" {
+                    *w = Word::Unknown {
+                        text: "{}".into(),
+                        split: false,
+                        pattern: pattern.clone(),
+                    };
+                }
+            }
         }
         if !inner.is_empty() {
             out.push(inner);
@@ -965,27 +1100,6 @@ pub fn shell_string_command(base: &str, args: &[Word]) -> Option<Inner> {
                 .filter(|w| w.lit() != Some("-c"))
                 .collect();
             Some(script(rest.first().copied()))
-        }
-        "tmux" | "screen" => {
-            let creates = args.iter().any(|w| {
-                matches!(
-                    w.lit(),
-                    Some(
-                        "new-session"
-                            | "new"
-                            | "new-window"
-                            | "neww"
-                            | "split-window"
-                            | "splitw"
-                            | "respawn-pane"
-                            | "run-shell"
-                            | "run"
-                            | "-dmS"
-                            | "-d"
-                    )
-                )
-            });
-            (creates && args.len() > 1).then(|| script(args.last()))
         }
         "capsh" => {
             // Everything after `--` is passed to /bin/bash.
@@ -1086,6 +1200,9 @@ pub fn interpreter(base: &str) -> Option<&'static str> {
         "ruby" => Some("ruby"),
         "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => Some("awk"),
         "php" => Some("php"),
+        "lua" | "luajit" => Some("lua"),
+        "Rscript" | "R" => Some("r"),
+        "tclsh" | "wish" | "jimsh" | "expect" => Some("tcl"),
         _ => None,
     }
 }
@@ -1165,8 +1282,12 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
         "perl" => (&["-e", "-E"], &["-I", "-M", "-m", "-x", "-C", "-d"]),
         "ruby" => (&["-e"], &["-I", "-r", "-C", "-E", "-x"]),
         "php" => (&["-r"], &["-d", "-c", "-z"]),
+        "lua" => (&["-e"], &["-l"]),
+        "r" => (&["-e"], &["--file"]),
+        // expect's `-c` commands (tclsh has none: a file, or stdin).
+        "tcl" => (&["-c"], &["-f"]),
         "awk" => (
-            &[],
+            &["-e", "--source"],
             &[
                 "-F",
                 "-v",

@@ -216,15 +216,21 @@ fn evaluate_command(
         decision = Decision::Deny;
         why = format!("a nested script does not parse as bash ({e})");
     }
-    if cmd.via == Via::InterpreterString {
-        // A string in interpreter code is a hint, not a command we know runs: a deny or
-        // request there asks a human; nothing there allows.
+    if matches!(cmd.via, Via::InterpreterString | Via::CouldRun) {
+        // A string in interpreter code, or words a program could run, are a hint, not a
+        // command we know runs: a deny or request there asks a human; nothing there
+        // allows.
+        let what = if cmd.via == Via::CouldRun {
+            "words a program could run as a command"
+        } else {
+            "a string in interpreter code"
+        };
         if ruled.is_some_and(|d| d > Decision::Allow) {
             decision = Decision::Request;
-            why = "a string in interpreter code reads as a command a rule refuses".into();
+            why = format!("{what} read as a command a rule refuses");
         } else {
             decision = Decision::Allow;
-            why = "string in interpreter code; no deny or request rule matched".into();
+            why = format!("{what}; no deny or request rule matched");
         }
     }
     CommandEvaluation {

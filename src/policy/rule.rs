@@ -389,7 +389,7 @@ fn any_flag(flags: &[String], args: &[Word]) -> Match {
                 if flags.iter().any(|f| flag_present(f, a)) {
                     return Match::Yes;
                 }
-                if a.starts_with('-') || a.starts_with(['*', '?', '[']) {
+                if flags.iter().any(|f| glob_could_be_flag(a, f)) {
                     result = Match::Possible;
                 }
             }
@@ -402,6 +402,60 @@ fn any_flag(flags: &[String], args: &[Word]) -> Match {
         }
     }
     result
+}
+
+/// Whether a glob word could expand to a file name that spells `flag`: for `-x`, a bundle
+/// of letters and digits after one dash holding `x` (so `*.log`, whose `.` no bundle
+/// has, cannot be `-r`); for `--name`, `--name` or an abbreviation of it, or
+/// `--name=…` when the glob itself holds a literal `=`. A glob starting with a literal
+/// other than `-` never is an option.
+fn glob_could_be_flag(glob: &str, flag: &str) -> bool {
+    let Ok(own) = Glob::new(glob) else {
+        return true;
+    };
+    let could = |pattern: &str| Glob::new(pattern).is_ok_and(|g| own.intersects(&g));
+    if let Some(long) = flag.strip_prefix("--") {
+        let mut prefixes = (1..=long.len()).filter_map(|n| long.get(..n));
+        return prefixes.any(|p| could(&format!("--{}", escaped(p))))
+            || (literal_chars(glob).contains(&'=') && could(&format!("--{}=*", escaped(long))));
+    }
+    let Some(short) = flag.strip_prefix('-') else {
+        return could(&escaped(flag));
+    };
+    if short.chars().count() != 1 {
+        return could(&escaped(flag));
+    }
+    // Every literal character after a leading `-` must fit in a bundle.
+    let literals = literal_chars(glob.strip_prefix('-').unwrap_or(glob));
+    literals.iter().all(char::is_ascii_alphanumeric) && could(&format!("-*{}*", escaped(short)))
+}
+
+/// The characters of a glob outside wildcards and bracket expressions.
+fn literal_chars(glob: &str) -> Vec<char> {
+    let mut out = Vec::new();
+    let mut chars = glob.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' | '?' => {}
+            '[' => {
+                for d in chars.by_ref() {
+                    if d == ']' {
+                        break;
+                    }
+                }
+            }
+            '\\' => out.extend(chars.next()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Literal text as an fnmatch pattern.
+fn escaped(text: &str) -> String {
+    let mut out = String::new();
+    escape_into(&mut out, text);
+    out
 }
 
 /// Whether a carve-out (`unless_flags`) certainly applies.

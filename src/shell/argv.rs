@@ -39,48 +39,27 @@ pub enum Invocation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreadable(pub String);
 
-/// Long options bash accepts that take an argument.
-const LONG_WITH_ARG: [&str; 2] = ["--rcfile", "--init-file"];
-
-/// Reads bash's argv (without `argv[0]`).
+/// Reads bash's argv (without `argv[0]`) with the same reader nested shells use
+/// ([`crate::command::bash_argv`]): `-posix`, `-rcfile F` and the other long options
+/// with one dash are bash's long options, not bundles of letters.
 pub fn parse(args: &[OsString]) -> Result<Invocation, Unreadable> {
-    let mut c = false;
-    let mut s = false;
-    let mut interactive = false;
-    let mut i = 0;
-    while let Some(arg) = args.get(i) {
-        let w = arg.to_string_lossy();
-        let w = w.as_ref();
-        if w == "--" || w == "-" {
-            i += 1;
-            break;
-        }
-        if let Some(long) = w.strip_prefix("--") {
-            match long {
-                "version" | "help" => return Ok(Invocation::Info),
-                _ if LONG_WITH_ARG.contains(&w) => i += 1,
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        if (w.starts_with('-') || w.starts_with('+')) && w.len() > 1 {
-            // A bundle of single-letter options: `-lc`, `-ec`, `+o`, `-O shopt`.
-            let mut takes = 0;
-            for ch in w.chars().skip(1) {
-                match ch {
-                    'c' => c = true,
-                    's' => s = true,
-                    'i' => interactive = true,
-                    'o' | 'O' => takes += 1,
-                    _ => {}
-                }
-            }
-            i += 1 + takes;
-            continue;
-        }
-        break;
+    let lossy: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let reading = crate::command::bash_argv::read(
+        &lossy.iter().map(|a| Some(a.as_str())).collect::<Vec<_>>(),
+    );
+    // `--help`/`--version` print and exit; `-n` (not interactive) reads and runs nothing.
+    if reading.runs_nothing() {
+        return Ok(Invocation::Info);
     }
+    let (c, s, interactive, i) = (
+        reading.command,
+        reading.stdin,
+        reading.interactive,
+        reading.operands,
+    );
     let operands: Vec<&OsString> = args.get(i..).unwrap_or(&[]).iter().collect();
     // SECURITY: bytes that are not UTF-8 are judged as U+FFFD rather than refused or
     // passed through: word boundaries, and so the commands, are unchanged.
@@ -164,6 +143,14 @@ mod tests {
     #[case(&["-s"], Invocation::Stdin { explicit: true, interactive: false })]
     #[case(&["-i"], Invocation::Stdin { explicit: false, interactive: true })]
     #[case(&["--version"], Invocation::Info)]
+    #[case(&["-posix", "-c", "x"], command("x", &[]))]
+    #[case(&["-rcfile", "f", "-noediting", "-c", "x"], command("x", &[]))]
+    #[case(&["-init-file", "f", "-login", "-lc", "x"], command("x", &[]))]
+    #[case(&["-verbose", "-debugger", "-c", "x", "n"], command("x", &["n"]))]
+    #[case(&["-version", "-c", "x"], command("x", &[]))]
+    #[case(&["-n", "-c", "x"], Invocation::Info)]
+    #[case(&["-o", "noexec", "f.sh"], Invocation::Info)]
+    #[case(&["-n", "+n", "-c", "x"], command("x", &[]))]
     fn bash_argv_grammar(#[case] args: &[&str], #[case] want: Invocation) {
         assert_eq!(parse(&os(args)), Ok(want));
     }

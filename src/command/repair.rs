@@ -1,0 +1,133 @@
+//! Scripts bash accepts that brush-parser refuses, rewritten into text it reads.
+//!
+//! Each repair is tried only after the parser refused the script as written, and each
+//! keeps every command bash would run (it may add one that bash would not, never lose
+//! one): a here-document left open at the end of the input (bash warns and takes the
+//! rest of the input as its body), a process substitution as an assignment's value
+//! (`BASH_ENV=<(…) bash`: read as a command substitution, whose script is analysed and
+//! whose value is unknown), and `!` after assignments (`X=1 ! cmd`: bash runs a command
+//! named `!`, which we judge together with the words after it).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// `NAME=<(` / `NAME+=>(` at the start of a word.
+static ASSIGNED_PROCESS_SUBSTITUTION: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*(?:\[[^\]\s]*\])?\+?=)[<>]\(").ok()
+});
+
+/// Assignments followed by a `!` word.
+static BANG_AFTER_ASSIGNMENTS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(^|[\n;&|(]\s*)((?:[A-Za-z_][A-Za-z0-9_]*\+?=[^\s;&|()<>]*[ \t]+)+)!([ \t])").ok()
+});
+
+/// Rewritten forms of `script` to try, in order, when the parser refuses it as written.
+pub fn candidates(script: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = script.to_string();
+    if let Some(re) = ASSIGNED_PROCESS_SUBSTITUTION.as_ref()
+        && re.is_match(&current)
+    {
+        current = re.replace_all(&current, "$1$2$$(").into_owned();
+        out.push(current.clone());
+    }
+    if let Some(re) = BANG_AFTER_ASSIGNMENTS.as_ref()
+        && re.is_match(&current)
+    {
+        current = re.replace_all(&current, "$1$2\\!$3").into_owned();
+        out.push(current.clone());
+    }
+    let open = unterminated_heredocs(&current);
+    if !open.is_empty() {
+        let mut closed = current.clone();
+        if !closed.ends_with('\n') {
+            closed.push('\n');
+        }
+        for delimiter in open {
+            closed.push_str(&delimiter);
+            closed.push('\n');
+        }
+        out.push(closed);
+    }
+    out
+}
+
+/// The delimiters of here-documents still open at the end of the script (roughly:
+/// `<<WORD`, `<<-WORD`, `<<'WORD'`, `<<"WORD"`; `<<<` is a here-string).
+fn unterminated_heredocs(script: &str) -> Vec<String> {
+    let mut pending: Vec<(String, bool)> = Vec::new();
+    for line in script.split('\n') {
+        if let Some((delim, strip_tabs)) = pending.first() {
+            let candidate = if *strip_tabs {
+                line.trim_start_matches('\t')
+            } else {
+                line
+            };
+            if candidate == delim {
+                pending.remove(0);
+            }
+            continue;
+        }
+        let mut rest = line;
+        while let Some(at) = rest.find("<<") {
+            let after = rest.get(at + 2..).unwrap_or_default();
+            rest = after;
+            if let Some(tail) = after.strip_prefix('<') {
+                rest = tail;
+                continue;
+            }
+            let (after, strip_tabs) = match after.strip_prefix('-') {
+                Some(a) => (a, true),
+                None => (after, false),
+            };
+            let word: String = after
+                .trim_start()
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !";&|()<>".contains(*c))
+                .filter(|c| !"'\"\\".contains(*c))
+                .collect();
+            if !word.is_empty() {
+                pending.push((word, strip_tabs));
+            }
+        }
+    }
+    pending.into_iter().map(|(d, _)| d).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn process_substitution_values_become_command_substitutions() {
+        let c = candidates("BASH_ENV=<(echo x) bash -c true");
+        assert_eq!(
+            c.first().map(String::as_str),
+            Some("BASH_ENV=$(echo x) bash -c true")
+        );
+    }
+
+    #[test]
+    fn bang_after_assignments_is_a_word() {
+        let c = candidates("X=1 Y=2 ! git status");
+        assert_eq!(
+            c.first().map(String::as_str),
+            Some("X=1 Y=2 \\! git status")
+        );
+    }
+
+    #[test]
+    fn open_heredocs_are_closed_at_the_end() {
+        let c = candidates("cat <<EOF\nhello");
+        assert_eq!(
+            c.first().map(String::as_str),
+            Some("cat <<EOF\nhello\nEOF\n")
+        );
+        let c = candidates("cat <<-'A' <<B\nx\n\tA\ny");
+        assert_eq!(
+            c.first().map(String::as_str),
+            Some("cat <<-'A' <<B\nx\n\tA\ny\nB\n")
+        );
+    }
+}

@@ -1,0 +1,683 @@
+//! Program knowledge, command runners with a syntax of their own: terminal multiplexers
+//! (`tmux`, `screen`) and GNU `parallel`.
+//!
+//! Each model reads the program's option table (which options take a value) and says
+//! what it runs: a shell script, an argv, keys typed into a shell, or something only
+//! known at run time. The walk asks; this module never decides.
+
+use super::Word;
+
+/// One thing a runner runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Run {
+    /// A script run through a shell.
+    Script(String),
+    /// An argv run directly.
+    Words(Vec<Word>),
+    /// The runner reads commands from standard input (`parallel` with no input source).
+    Stdin,
+    /// Something only known at run time, with why.
+    Unknown(String),
+}
+
+/// What `tmux`, `screen` or `parallel` runs; `None` for other programs.
+pub fn runs(base: &str, args: &[Word]) -> Option<Vec<Run>> {
+    match base {
+        "tmux" => Some(tmux(args)),
+        "screen" => Some(screen(args)),
+        "parallel" => Some(parallel(args)),
+        _ => None,
+    }
+}
+
+/// A literal word, or the reason it is not.
+fn literal(word: &Word, what: &str) -> Result<String, Run> {
+    word.lit().map(str::to_string).ok_or_else(|| {
+        Run::Unknown(format!(
+            "{what} `{}` is only known at run time",
+            word.display()
+        ))
+    })
+}
+
+/// Skips options; `takes` lists the letters (in any bundle, the last letter's) and
+/// `long` the whole-word options whose value is the next word; `flags` lists whole-word
+/// options that take none (`screen -ls`). Returns the index of the first operand.
+fn skip_options(args: &[Word], from: usize, takes: &str, long: &[&str], flags: &[&str]) -> usize {
+    let mut i = from;
+    while let Some(w) = args.get(i).and_then(Word::lit) {
+        if w == "--" {
+            return i + 1;
+        }
+        if !w.starts_with('-') || w == "-" {
+            break;
+        }
+        if flags.contains(&w) {
+            i += 1;
+            continue;
+        }
+        if long.contains(&w) {
+            i += 2;
+            continue;
+        }
+        if !w.starts_with("--")
+            && w.chars().skip(1).enumerate().any(|(k, c)| {
+                // The letter takes the rest of the word, or the next word when it is last.
+                takes.contains(c) && k + 2 == w.chars().count()
+            })
+        {
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// `tmux [-c SHELL-COMMAND] [options] [command [flags] [args]] [; command …]`.
+fn tmux(args: &[Word]) -> Vec<Run> {
+    let mut out = Vec::new();
+    // Global options: `-c` runs a shell command; -f -L -S -T take a value.
+    let mut i = 0;
+    while let Some(w) = args.get(i).and_then(Word::lit) {
+        if !w.starts_with('-') || w == "--" {
+            i += usize::from(w == "--");
+            break;
+        }
+        if w.ends_with('c') && w.len() > 1 {
+            match args.get(i + 1).map(|v| literal(v, "tmux -c")) {
+                Some(Ok(s)) => out.push(Run::Script(s)),
+                Some(Err(e)) => out.push(e),
+                None => {}
+            }
+            i += 2;
+            continue;
+        }
+        i += if w.ends_with(['f', 'L', 'S', 'T']) {
+            2
+        } else {
+            1
+        };
+    }
+    // Commands, separated by `;` words.
+    let rest = args.get(i..).unwrap_or(&[]);
+    for command in rest.split(|w| matches!(w.lit(), Some(";" | "\\;"))) {
+        out.extend(tmux_command(command));
+    }
+    out
+}
+
+/// One tmux command and what it runs.
+fn tmux_command(words: &[Word]) -> Vec<Run> {
+    let Some(name) = words.first().and_then(Word::lit) else {
+        return match words.first() {
+            Some(w) => vec![Run::Unknown(format!(
+                "tmux command `{}` is only known at run time",
+                w.display()
+            ))],
+            None => Vec::new(),
+        };
+    };
+    // (letters taking a value, what the operands are)
+    let (takes, operands): (&str, &str) = match name {
+        "new-session" | "new" => ("cefFnstxy", "command"),
+        "new-window" | "neww" => ("ceFnt", "command"),
+        "split-window" | "splitw" => ("ceFlpt", "command"),
+        "respawn-pane" | "respawnp" | "respawn-window" | "respawnw" => ("cet", "command"),
+        "display-popup" | "popup" => ("bcdehsSTtwxy", "command"),
+        "run-shell" | "run" | "if-shell" | "if" | "pipe-pane" | "pipep" => ("cdt", "script"),
+        "send-keys" | "send" => ("cNt", "keys"),
+        _ => return Vec::new(),
+    };
+    let start = skip_options(words, 1, takes, &[], &[]);
+    let rest = words.get(start..).unwrap_or(&[]);
+    match (operands, rest) {
+        (_, []) => Vec::new(),
+        // One operand is a shell command; several are an argv (tmux 3).
+        ("command", [one]) | ("script", [one, ..]) => match literal(one, "tmux command") {
+            Ok(s) => vec![Run::Script(s)],
+            Err(e) => vec![e],
+        },
+        ("command", many) => vec![Run::Words(many.to_vec())],
+        // Keys typed into the pane's shell: `send-keys 'git push -f' Enter`.
+        _ => {
+            let mut typed = String::new();
+            for key in rest {
+                match key.lit() {
+                    Some("Enter" | "C-m" | "KPEnter" | "C-j") => typed.push('\n'),
+                    Some("Space") => typed.push(' '),
+                    Some("Tab") => typed.push('\t'),
+                    Some(text) => typed.push_str(text),
+                    None => {
+                        return vec![Run::Unknown(format!(
+                            "keys `{}` typed into a shell are only known at run time",
+                            key.display()
+                        ))];
+                    }
+                }
+            }
+            vec![Run::Script(typed)]
+        }
+    }
+}
+
+/// `screen [options] [program [args]]`, `screen -X stuff KEYS`, `screen -X exec …`.
+fn screen(args: &[Word]) -> Vec<Run> {
+    let start = skip_options(
+        args,
+        0,
+        "ceEhpSsTtX",
+        &["-Logfile"],
+        &["-fn", "-fa", "-ln", "-ls", "-list", "-wipe"],
+    );
+    let command = args.iter().position(|w| {
+        w.lit()
+            .is_some_and(|t| t.starts_with('-') && t.ends_with('X') && !t.starts_with("--"))
+    });
+    if let Some(x) = command {
+        // `-X CMD ARGS…` sends a screen command to a running session.
+        let rest = args.get(x + 1..).unwrap_or(&[]);
+        return match rest.first().and_then(Word::lit) {
+            Some("stuff") => match rest.get(1).map(|k| literal(k, "keys")) {
+                Some(Ok(keys)) => vec![Run::Script(
+                    keys.replace("^M", "\n")
+                        .replace("\\r", "\n")
+                        .replace("\\n", "\n"),
+                )],
+                Some(Err(e)) => vec![e],
+                None => Vec::new(),
+            },
+            Some("exec" | "screen") => {
+                let words: Vec<Word> = rest
+                    .get(1..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .skip_while(|w| {
+                        w.lit()
+                            .is_some_and(|t| t.starts_with(['.', '!', '|']) && t.len() <= 3)
+                    })
+                    .cloned()
+                    .collect();
+                if words.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Run::Words(words)]
+                }
+            }
+            Some(_) => Vec::new(),
+            None => match rest.first() {
+                Some(w) => vec![Run::Unknown(format!(
+                    "screen command `{}` is only known at run time",
+                    w.display()
+                ))],
+                None => Vec::new(),
+            },
+        };
+    }
+    match args.get(start..) {
+        Some(words) if !words.is_empty() => vec![Run::Words(words.to_vec())],
+        _ => Vec::new(),
+    }
+}
+
+/// Package runners: `npx PKG …`, `npm exec|x [--] PKG …`, `pnpm dlx|exec PKG …`,
+/// `pnpx`, `yarn dlx|exec PKG …`, `bunx PKG …`, `bun x PKG …`: the package's program
+/// and its arguments (`@version` dropped from the name).
+pub fn package_run(base: &str, args: &[Word]) -> Option<Vec<Word>> {
+    let sub = args.first().and_then(Word::lit);
+    let rest = match (base, sub) {
+        ("npx" | "pnpx" | "bunx", _) => args,
+        ("npm", Some("exec" | "x")) | ("pnpm", Some("dlx" | "exec")) => args.get(1..)?,
+        ("yarn", Some("dlx" | "exec")) | ("bun", Some("x")) => args.get(1..)?,
+        _ => return None,
+    };
+    // Options: -y/--yes, -q, --no-install, -p/--package PKG (a package to install, not
+    // the program), `--` ends them.
+    let mut i = 0;
+    while let Some(w) = rest.get(i).and_then(Word::lit) {
+        match w {
+            "--" => {
+                i += 1;
+                break;
+            }
+            "-p" | "--package" | "-w" | "--workspace" | "-c" | "--call" | "--prefix" => i += 2,
+            _ if w.starts_with('-') => i += 1,
+            _ => break,
+        }
+    }
+    let mut words = rest.get(i..)?.to_vec();
+    if let Some(Word::Lit(name)) = words.first_mut() {
+        // `rimraf@5`, `@scope/tool@1.2`: the program is the name without the version.
+        let cut = name.get(1..).and_then(|t| t.find('@')).map(|at| at + 1);
+        if let Some(at) = cut {
+            name.truncate(at);
+        }
+        if let Some(bin) = name.rsplit('/').next().filter(|_| name.starts_with('@')) {
+            *name = bin.to_string();
+        }
+    }
+    (!words.is_empty()).then_some(words)
+}
+
+/// Programs that are another command under a different name: (name, what it runs
+/// before its own arguments). `rimraf x` removes `x` recursively, as `rm -rf x` does.
+const SAME_AS: [(&str, &[&str]); 5] = [
+    ("rimraf", &["rm", "-rf"]),
+    ("del-cli", &["rm", "-rf"]),
+    ("del", &["rm", "-rf"]),
+    ("shx", &[]),
+    ("cross-env", &["env"]),
+];
+
+/// What a program known to be another command runs, as an argv.
+pub fn same_as(base: &str, args: &[Word]) -> Option<Vec<Word>> {
+    let (_, lead) = SAME_AS.iter().find(|(n, _)| *n == base)?;
+    let mut words: Vec<Word> = lead.iter().map(|w| Word::Lit((*w).to_string())).collect();
+    words.extend(args.iter().cloned());
+    (!words.is_empty()).then_some(words)
+}
+
+/// Host directories a container sees (`docker|podman run -v HOST:CONTAINER`,
+/// `--volume`, `--mount type=bind,source=…,target=…`): (host, container path), the host
+/// `None` when only known at run time. Empty for other programs and subcommands.
+pub fn container_mounts(base: &str, args: &[Word]) -> Vec<(Option<String>, String)> {
+    if !matches!(base, "docker" | "podman" | "nerdctl") {
+        return Vec::new();
+    }
+    let runs = args
+        .iter()
+        .take(3)
+        .any(|w| matches!(w.lit(), Some("run" | "create")));
+    if !runs {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(word) = args.get(i) {
+        i += 1;
+        let Some(w) = word.lit() else {
+            continue;
+        };
+        let spec: Option<&Word> = match w {
+            "-v" | "--volume" | "--mount" => {
+                i += 1;
+                args.get(i - 1)
+            }
+            _ => None,
+        };
+        let inline = w
+            .strip_prefix("--volume=")
+            .or_else(|| w.strip_prefix("--mount="))
+            .or_else(|| w.strip_prefix("-v").filter(|v| !v.is_empty()));
+        let (text, host_known) = match (spec, inline) {
+            (Some(Word::Lit(t)), _) => (t.clone(), true),
+            (Some(Word::Unknown { text, .. }), _) => (text.clone(), false),
+            (_, Some(t)) => (t.to_string(), true),
+            _ => continue,
+        };
+        if text.contains("type=") || text.contains("source=") || text.contains("target=") {
+            // --mount type=bind,source=/,target=/host
+            let field = |k: &str| {
+                text.split(',')
+                    .find_map(|f| f.strip_prefix(k))
+                    .map(str::to_string)
+            };
+            let source = field("source=").or_else(|| field("src="));
+            let target = field("target=")
+                .or_else(|| field("dst="))
+                .or_else(|| field("destination="));
+            if let Some(target) = target {
+                out.push((source.filter(|_| host_known), target));
+            }
+            continue;
+        }
+        let mut parts = text.splitn(3, ':');
+        let (Some(host), Some(container)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        // A named volume (`data:/var/lib`) is not a host directory.
+        if host_known && !host.starts_with(['/', '.', '~']) {
+            continue;
+        }
+        out.push((host_known.then(|| host.to_string()), container.to_string()));
+    }
+    out
+}
+
+/// An argument inside a container, as the host path it names when it lies under a
+/// mount (`/host/etc` with `-v /:/host` is `/etc`), unknown when the host side is.
+pub fn on_host(word: &Word, mounts: &[(Option<String>, String)]) -> Word {
+    let Some(text) = word.lit() else {
+        return word.clone();
+    };
+    for (host, container) in mounts {
+        let container = container.trim_end_matches('/');
+        let rest = if container.is_empty() {
+            Some(text)
+        } else {
+            text.strip_prefix(container)
+                .filter(|r| r.is_empty() || r.starts_with('/'))
+        };
+        if let Some(rest) = rest {
+            return match host {
+                Some(h) => {
+                    let joined = format!("{}{rest}", h.trim_end_matches('/'));
+                    Word::Lit(if joined.is_empty() {
+                        "/".to_string()
+                    } else {
+                        joined
+                    })
+                }
+                None => Word::unknown(text, false),
+            };
+        }
+    }
+    word.clone()
+}
+
+/// The package script a command runs: `npm run NAME`, `npm run-script NAME`,
+/// `npm test|start|stop|restart`, `yarn [run] NAME`, `pnpm [run] NAME`, `bun run NAME`.
+pub fn package_script_name(base: &str, args: &[Word]) -> Option<String> {
+    let words: Vec<&str> = args
+        .iter()
+        .map_while(Word::lit)
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    let name = match (base, words.as_slice()) {
+        ("npm" | "pnpm" | "yarn" | "bun", ["run" | "run-script", name, ..]) => *name,
+        ("npm" | "pnpm" | "yarn", [name @ ("test" | "start" | "stop" | "restart"), ..]) => *name,
+        ("npm" | "bun", _) => return None,
+        // `yarn NAME` / `pnpm NAME` run a script of that name when it is not a command.
+        ("yarn" | "pnpm", [name, ..])
+            if !matches!(
+                *name,
+                "add"
+                    | "install"
+                    | "i"
+                    | "remove"
+                    | "upgrade"
+                    | "up"
+                    | "why"
+                    | "dlx"
+                    | "exec"
+                    | "create"
+                    | "init"
+                    | "info"
+                    | "list"
+                    | "ls"
+                    | "link"
+                    | "unlink"
+                    | "pack"
+                    | "publish"
+                    | "config"
+                    | "cache"
+                    | "audit"
+                    | "outdated"
+                    | "update"
+            ) =>
+        {
+            *name
+        }
+        _ => return None,
+    };
+    Some(name.to_string())
+}
+
+/// Package scripts a command defines: `npm pkg set scripts.NAME=VALUE …`,
+/// `npm set-script NAME VALUE`. (name, value word).
+pub fn package_scripts_set(base: &str, args: &[Word]) -> Vec<(String, Word)> {
+    if base != "npm" && base != "pnpm" {
+        return Vec::new();
+    }
+    let lits: Vec<Option<&str>> = args.iter().map(Word::lit).collect();
+    match lits.as_slice() {
+        [Some("pkg"), Some("set"), ..] => args
+            .iter()
+            .skip(2)
+            .filter_map(|w| match w {
+                Word::Lit(t) => {
+                    let (k, v) = t.split_once('=')?;
+                    let name = k.strip_prefix("scripts.")?;
+                    Some((name.to_string(), Word::Lit(v.to_string())))
+                }
+                Word::Unknown { text, .. } => {
+                    let (k, _) = text.split_once('=')?;
+                    let name = k.trim_matches(['"', '\'']).strip_prefix("scripts.")?;
+                    Some((name.to_string(), w.clone()))
+                }
+                Word::Glob(_) => None,
+            })
+            .collect(),
+        [Some("set-script"), Some(name), ..] => args
+            .get(2)
+            .map(|v| vec![((*name).to_string(), v.clone())])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The scripts of a `package.json` text.
+pub fn package_json_scripts(text: &str) -> Vec<(String, String)> {
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    json.get("scripts")
+        .and_then(serde_json::Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// GNU parallel's options that take a value.
+const PARALLEL_LONG: [&str; 31] = [
+    "--arg-file",
+    "--arg-file-sep",
+    "--arg-sep",
+    "--basefile",
+    "--bf",
+    "--colsep",
+    "--delimiter",
+    "--env",
+    "--joblog",
+    "--jobs",
+    "--max-procs",
+    "--max-lines",
+    "--max-args",
+    "--results",
+    "--res",
+    "--sshlogin",
+    "--sshloginfile",
+    "--slf",
+    "--max-chars",
+    "--tmpdir",
+    "--timeout",
+    "--workdir",
+    "--wd",
+    "--delay",
+    "--memfree",
+    "--load",
+    "--halt",
+    "--retries",
+    "--tag-string",
+    "--tagstring",
+    "--profile",
+];
+
+/// Replacement strings parallel substitutes with an input (`{}`, `{.}`, `{1}`, …).
+fn has_replacement(text: &str) -> bool {
+    [
+        "{}", "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}", "{1}", "{2}", "{=", "{+",
+    ]
+    .iter()
+    .any(|r| text.contains(r))
+}
+
+/// `parallel [options] [command] ::: inputs… [::: more…]`: the command line for each
+/// input, composed as parallel does (inputs shell-quoted, put where a replacement string
+/// is or appended), run through a shell. Without `:::`, inputs come from standard input
+/// or a file.
+fn parallel(args: &[Word]) -> Vec<Run> {
+    let start = skip_options(args, 0, "aCdEIjPLnNSsJ", &PARALLEL_LONG, &[]);
+    let rest = args.get(start..).unwrap_or(&[]);
+    let separator = |w: &Word| matches!(w.lit(), Some(":::" | "::::" | ":::+" | "::::+"));
+    let cut = rest.iter().position(separator).unwrap_or(rest.len());
+    let command = rest.get(..cut).unwrap_or(&[]);
+    let from_file = args.get(..start).unwrap_or(&[]).iter().any(|w| {
+        matches!(w.lit(), Some("-a" | "--arg-file"))
+            || w.lit().is_some_and(|t| t.starts_with("--arg-file="))
+    });
+    // The input sources: each `:::` group (literal), `::::` files (unknown).
+    let mut sources: Vec<Vec<Option<String>>> = Vec::new();
+    let mut i = cut;
+    while let Some(sep) = rest.get(i) {
+        let files = matches!(sep.lit(), Some("::::" | "::::+"));
+        let end = rest
+            .get(i + 1..)
+            .and_then(|r| r.iter().position(separator))
+            .map_or(rest.len(), |p| i + 1 + p);
+        let values: Vec<Option<String>> = rest
+            .get(i + 1..end)
+            .unwrap_or(&[])
+            .iter()
+            .map(|w| {
+                if files {
+                    None
+                } else {
+                    w.lit().map(str::to_string)
+                }
+            })
+            .collect();
+        sources.push(values);
+        i = end;
+    }
+    let command_text: Option<Vec<String>> = command
+        .iter()
+        .map(|w| w.lit().map(str::to_string))
+        .collect();
+    let Some(command_text) = command_text else {
+        return vec![Run::Unknown(
+            "the command `parallel` runs is only known at run time".into(),
+        )];
+    };
+    if sources.is_empty() {
+        if command_text.is_empty() && !from_file {
+            return vec![Run::Stdin];
+        }
+        // Inputs from stdin or a file: the command with unknown inputs.
+        let mut words = command.to_vec();
+        if command_text.is_empty() {
+            return vec![Run::Unknown(
+                "`parallel` runs commands read from a file".into(),
+            )];
+        }
+        if !command_text.iter().any(|t| has_replacement(t)) {
+            words.push(Word::unknown("<parallel input>", true));
+        }
+        return vec![Run::Words(words)];
+    }
+    // Every combination of one input per source (bounded).
+    let mut combos: Vec<Vec<Option<String>>> = vec![Vec::new()];
+    for source in &sources {
+        let mut next = Vec::new();
+        for combo in &combos {
+            for value in source {
+                let mut c = combo.clone();
+                c.push(value.clone());
+                next.push(c);
+            }
+        }
+        combos = next;
+        if combos.len() > 64 {
+            return vec![Run::Unknown(
+                "`parallel` runs too many combinations to list".into(),
+            )];
+        }
+    }
+    let quote = |v: &str| format!("'{}'", v.replace('\'', "'\\''"));
+    let mut out = Vec::new();
+    for combo in combos {
+        let Some(values) = combo.into_iter().collect::<Option<Vec<String>>>() else {
+            out.push(Run::Unknown("`parallel` reads inputs from a file".into()));
+            continue;
+        };
+        if command_text.is_empty() {
+            // No command: each input is a command line.
+            out.push(Run::Script(values.join(" ")));
+            continue;
+        }
+        let joined = command_text.join(" ");
+        let script = if has_replacement(&joined) {
+            let mut s = joined;
+            for (k, v) in values.iter().enumerate() {
+                s = s.replace(&format!("{{{}}}", k + 1), &quote(v));
+            }
+            let all: Vec<String> = values.iter().map(|v| quote(v)).collect();
+            for r in ["{}", "{.}", "{/}", "{//}", "{/.}"] {
+                s = s.replace(r, &all.join(" "));
+            }
+            s
+        } else {
+            let all: Vec<String> = values.iter().map(|v| quote(v)).collect();
+            format!("{joined} {}", all.join(" "))
+        };
+        out.push(Run::Script(script));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lits(s: &str) -> Vec<Word> {
+        s.split_whitespace().map(|w| Word::Lit(w.into())).collect()
+    }
+
+    #[test]
+    fn parallel_composes_command_lines() {
+        assert_eq!(
+            parallel(&lits("-j 4 git ::: status push")),
+            vec![
+                Run::Script("git 'status'".into()),
+                Run::Script("git 'push'".into())
+            ]
+        );
+        assert_eq!(
+            parallel(&lits("rm -rf {} ::: /")),
+            vec![Run::Script("rm -rf '/'".into())]
+        );
+        assert_eq!(parallel(&lits("::: ls")), vec![Run::Script("ls".into())]);
+        assert_eq!(parallel(&lits("-j2")), vec![Run::Stdin]);
+    }
+
+    #[test]
+    fn tmux_commands_and_keys() {
+        assert_eq!(
+            tmux(&lits("new-session -d -s x git")),
+            vec![Run::Script("git".into())]
+        );
+        assert_eq!(
+            tmux(&lits("new -d git push")),
+            vec![Run::Words(lits("git push"))]
+        );
+        assert_eq!(
+            tmux(&lits("send-keys -t x ls Space -la Enter")),
+            vec![Run::Script("ls -la\n".into())]
+        );
+    }
+
+    #[test]
+    fn screen_runs_its_operands() {
+        assert_eq!(
+            screen(&lits("-dmS s git push")),
+            vec![Run::Words(lits("git push"))]
+        );
+        assert_eq!(
+            screen(&lits("-S s -X stuff ls^M")),
+            vec![Run::Script("ls\n".into())]
+        );
+    }
+}

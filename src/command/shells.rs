@@ -1,0 +1,239 @@
+//! Program knowledge, shells: which programs are shells, and in what grammar they read
+//! the script they are given.
+//!
+//! A row per shell. Shells of the Bourne family read their `-c` string close enough to
+//! bash for the bash grammar (and bash's argv reader) to find what they run. Others
+//! (fish, csh/tcsh, rc, …) have a grammar of their own: their script is still read with
+//! bash's grammar where it is plain words and separators, which every one of them reads
+//! alike; where it is not, what it runs is only known at run time (at least a request).
+//! This module only describes programs; the walk asks it.
+
+/// How a shell reads its script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grammar {
+    /// bash itself, or a shell of the Bourne/Korn family read with bash's grammar.
+    Bourne,
+    /// A grammar of its own: only plain scripts are read.
+    Other,
+}
+
+/// The shells: name (compared by basename), grammar.
+const SHELLS: [(&str, Grammar); 26] = [
+    ("bash", Grammar::Bourne),
+    ("rbash", Grammar::Bourne),
+    ("sh", Grammar::Bourne),
+    ("dash", Grammar::Bourne),
+    ("ash", Grammar::Bourne),
+    ("hush", Grammar::Bourne),
+    ("zsh", Grammar::Bourne),
+    ("ksh", Grammar::Bourne),
+    ("ksh93", Grammar::Bourne),
+    ("mksh", Grammar::Bourne),
+    ("lksh", Grammar::Bourne),
+    ("pdksh", Grammar::Bourne),
+    ("oksh", Grammar::Bourne),
+    ("loksh", Grammar::Bourne),
+    ("posh", Grammar::Bourne),
+    ("yash", Grammar::Bourne),
+    ("fish", Grammar::Other),
+    ("csh", Grammar::Other),
+    ("tcsh", Grammar::Other),
+    ("rc", Grammar::Other),
+    ("es", Grammar::Other),
+    ("xonsh", Grammar::Other),
+    ("nu", Grammar::Other),
+    ("elvish", Grammar::Other),
+    ("pwsh", Grammar::Other),
+    ("ion", Grammar::Other),
+];
+
+/// The grammar of a shell program, or `None` when `base` is not a shell.
+pub fn grammar(base: &str) -> Option<Grammar> {
+    SHELLS.iter().find(|(n, _)| *n == base).map(|(_, g)| *g)
+}
+
+/// Shells that read POSIX quoting only (dash is `sh` on Debian and Ubuntu): `$'…'` and
+/// `$"…"` are not quotes there.
+pub fn posix_quoting(base: &str) -> bool {
+    matches!(base, "sh" | "dash" | "ash" | "hush" | "posh")
+}
+
+/// The script as a POSIX shell reads it, written for bash's grammar: every unquoted
+/// `$'` and `$"` becomes `"$"'` / `"$""` — a literal `$` before an ordinary quote, as
+/// dash reads it (`$'x\' ; cmd '` is one word to bash, and runs `cmd` in dash). Quoted
+/// text is left alone (`$'` means nothing there to either shell). `None` when the script
+/// has no such spelling.
+pub fn posix_reading(script: &str) -> Option<String> {
+    if !script.contains("$'") && !script.contains("$\"") {
+        return None;
+    }
+    #[derive(PartialEq)]
+    enum Q {
+        None,
+        Single,
+        Double,
+    }
+    let mut out = String::with_capacity(script.len() + 8);
+    let mut state = Q::None;
+    let mut chars = script.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (&state, c) {
+            (Q::None | Q::Double, '\\') => {
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+                continue;
+            }
+            (Q::None, '$') if matches!(chars.peek(), Some('\'' | '"')) => {
+                out.push_str("\"$\"");
+                continue;
+            }
+            (Q::None, '\'') => state = Q::Single,
+            (Q::None, '"') => state = Q::Double,
+            (Q::Single, '\'') | (Q::Double, '"') => state = Q::None,
+            _ => {}
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+/// Options of the other shells whose value is a script they run (`fish -c`, `fish -C`
+/// init commands, `pwsh -Command`), with `=` forms.
+const SCRIPT_OPTIONS: [&str; 7] = [
+    "-c",
+    "-C",
+    "--command",
+    "--init-command",
+    "-Command",
+    "-command",
+    "-e",
+];
+
+/// What a shell of another grammar is asked to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OtherRun<'a> {
+    /// Script strings given with `-c` and friends (the words as given).
+    Scripts(Vec<&'a super::Word>),
+    /// A script file operand.
+    File,
+    /// No script operand: the script comes from standard input.
+    Stdin,
+}
+
+/// Reads the argv of a shell of another grammar: every `-c`-like option's value, a
+/// bundle ending in `c` (`csh -fc`), or the first operand as a file.
+pub fn other_run(args: &[super::Word]) -> OtherRun<'_> {
+    let mut scripts = Vec::new();
+    let mut i = 0;
+    let mut file = false;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        let Some(t) = w.lit() else {
+            // An unknown word where an option could be: it may be `-c`, its value a
+            // script; the next word is taken as one.
+            scripts.extend(args.get(i));
+            continue;
+        };
+        if t == "--" {
+            file = args.get(i).is_some();
+            break;
+        }
+        if let Some((name, _)) = t.split_once('=')
+            && SCRIPT_OPTIONS.contains(&name)
+        {
+            // The `=` form: the value is part of this word.
+            scripts.push(w);
+            continue;
+        }
+        let bundle_c = t.len() > 2
+            && t.starts_with('-')
+            && !t.starts_with("--")
+            && t.ends_with('c')
+            && t.chars().skip(1).all(|c| c.is_ascii_alphabetic());
+        if SCRIPT_OPTIONS.contains(&t) || bundle_c {
+            scripts.extend(args.get(i));
+            i += 1;
+            continue;
+        }
+        if !t.starts_with('-') && !t.starts_with('+') {
+            file = true;
+            break;
+        }
+    }
+    if !scripts.is_empty() {
+        OtherRun::Scripts(scripts)
+    } else if file {
+        OtherRun::File
+    } else {
+        OtherRun::Stdin
+    }
+}
+
+/// The script of an `=` form (`--command=…`), else the word's text.
+pub fn script_text(word: &str) -> &str {
+    match word.split_once('=') {
+        Some((name, value)) if SCRIPT_OPTIONS.contains(&name) => value,
+        _ => word,
+    }
+}
+
+/// Whether every shell reads `script` alike: plain words (letters, digits, `-_./=:,@%+`)
+/// separated by blanks, newlines, `;`, `|`, `&&` and `||` — no quotes, expansions,
+/// globs, redirections or grouping, where the grammars differ.
+pub fn plain(script: &str) -> bool {
+    script
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || " \t\n-_./=:,@%+;|&".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::Word;
+
+    fn lits(s: &str) -> Vec<Word> {
+        s.split_whitespace().map(|w| Word::Lit(w.into())).collect()
+    }
+
+    #[test]
+    fn scripts_of_other_shells_are_found() {
+        let args = lits("-l -c x");
+        assert_eq!(
+            other_run(&args),
+            OtherRun::Scripts(vec![&Word::Lit("x".into())])
+        );
+        let args = lits("-fc y");
+        assert_eq!(
+            other_run(&args),
+            OtherRun::Scripts(vec![&Word::Lit("y".into())])
+        );
+        let args = lits("--command=z");
+        assert_eq!(
+            other_run(&args),
+            OtherRun::Scripts(vec![&Word::Lit("--command=z".into())])
+        );
+        assert_eq!(other_run(&lits("run.fish a")), OtherRun::File);
+        assert_eq!(other_run(&lits("-l")), OtherRun::Stdin);
+    }
+
+    #[test]
+    fn posix_reading_makes_dollar_quotes_literal() {
+        assert_eq!(posix_reading("echo $'x'").as_deref(), Some("echo \"$\"'x'"));
+        assert_eq!(posix_reading("echo \\$'x'").as_deref(), Some("echo \\$'x'"));
+        assert_eq!(
+            posix_reading("echo \"a$'b\" 'c$'").as_deref(),
+            Some("echo \"a$'b\" 'c$'")
+        );
+        assert_eq!(posix_reading("echo $x"), None);
+    }
+
+    #[test]
+    fn plain_scripts_have_no_grammar_of_their_own() {
+        assert!(plain("git status; ls -la && make test"));
+        assert!(!plain("echo $PATH"));
+        assert!(!plain("rm -rf (pwd)"));
+        assert!(!plain("git 'reset' --hard"));
+    }
+}
