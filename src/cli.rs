@@ -199,6 +199,7 @@ fn env_locator(bundle: Option<PathBuf>, manifest: Option<PathBuf>) -> Locator {
             .map(PathBuf::from),
         config_home,
         system_config: Some(PathBuf::from("/etc")),
+        installation: None,
     }
 }
 

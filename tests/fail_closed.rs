@@ -443,7 +443,8 @@ fn a_twenty_thousand_rule_tree_resolves_and_judges_in_seconds() {
         "--task-domain",
         "d",
     ];
-    let bound = Duration::from_secs(if cfg!(debug_assertions) { 10 } else { 3 });
+    // Debug builds on a loaded 2-core machine measured up to 12 s; quadratic was 396 s.
+    let bound = Duration::from_secs(if cfg!(debug_assertions) { 40 } else { 5 });
     let start = Instant::now();
     let o = env.run(&[&["resolve"][..], &tree[..]].concat());
     let resolving = start.elapsed();

@@ -936,42 +936,67 @@ fn apply_hooks_installs_one_entry_per_harness_and_it_answers() {
     let claude = hook_commands(&env.read_json(".claude/settings.json"), "PreToolUse");
     assert_eq!(claude.len(), 1, "{claude:?}");
     assert_eq!(claude[0].0, "Bash");
-    assert!(claude[0].1.ends_with(" hook claude"), "{claude:?}");
+    // Each entry is pinned to the installation sync wrote.
+    let pin = format!(
+        " --installation {}",
+        env.home().join(".config/policy-exec").display()
+    );
+    let ours = |cmd: &str, harness: &str| cmd.ends_with(&format!(" hook {harness}{pin}"));
+    assert!(ours(&claude[0].1, "claude"), "{claude:?}");
     let droid_file = env.read_json(".factory/hooks.json");
     assert!(droid_file.get("hooks").is_none(), "{droid_file}");
     let droid = hook_commands(&droid_file, "PreToolUse");
     assert_eq!(droid[0].0, "Execute");
-    assert!(droid[0].1.ends_with(" hook droid"));
+    assert!(ours(&droid[0].1, "droid"));
     let codex = hook_commands(&env.read_json(".codex/hooks.json"), "PreToolUse");
-    assert!(codex[0].1.ends_with(" hook codex"));
+    assert!(ours(&codex[0].1, "codex"));
     let cursor = env.read_json(".cursor/hooks.json");
     assert_eq!(cursor["version"], 1);
     let cursor = hook_commands(&cursor, "beforeShellExecution");
-    assert!(cursor[0].1.ends_with(" hook cursor"));
-    // The installed command answers with the synced policy.
-    let program = claude[0].1.strip_suffix(" hook claude").unwrap();
-    let mut child = Command::new(program)
-        .args(["hook", "claude"])
-        .env_clear()
-        .env("HOME", env.home())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(
-            json!({"hook_event_name": "PreToolUse", "tool_name": "Bash", "cwd": "/",
-                   "tool_input": {"command": "git reset --hard"}})
-            .to_string()
-            .as_bytes(),
-        )
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(ours(&cursor[0].1, "cursor"));
+    // The installed command answers with the synced policy, even from a HOME that has
+    // no installation of its own (the pin), and refuses once that installation is gone.
+    let words: Vec<&str> = claude[0].1.split(' ').collect();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run_hook = |home: &Path| {
+        let mut child = Command::new(words[0])
+            .args(&words[1..])
+            .env_clear()
+            .env("HOME", home)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(
+                json!({"hook_event_name": "PreToolUse", "tool_name": "Bash", "cwd": "/",
+                       "tool_input": {"command": "git reset --hard"}})
+                .to_string()
+                .as_bytes(),
+            )
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let reply = run_hook(elsewhere.path());
+    assert_eq!(reply["hookSpecificOutput"]["permissionDecision"], "deny");
+    let moved = env.home().join(".config/policy-exec.moved");
+    std::fs::rename(env.home().join(".config/policy-exec"), &moved).unwrap();
+    let gone = run_hook(env.home().as_path());
+    assert_eq!(gone["hookSpecificOutput"]["permissionDecision"], "deny");
+    assert!(
+        gone["hookSpecificOutput"]["permissionDecisionReason"]
+            .as_str()
+            .unwrap()
+            .contains("the installation this hook was written for"),
+        "{gone}"
+    );
+    std::fs::rename(&moved, env.home().join(".config/policy-exec")).unwrap();
+    let reply = run_hook(env.home().as_path());
     assert_eq!(reply["hookSpecificOutput"]["permissionDecision"], "deny");
     assert!(
         reply["hookSpecificOutput"]["permissionDecisionReason"]
@@ -1004,7 +1029,7 @@ fn apply_hooks_keeps_the_users_hooks_replaces_stale_ones_and_is_idempotent() {
     let cmds = hook_commands(&v, "PreToolUse");
     assert_eq!(cmds.len(), 3, "{cmds:?}");
     assert_eq!(cmds[0], ("Bash".into(), "/home/u/lint-bash.sh".into()));
-    assert!(cmds[1].1.ends_with(" hook claude") && !cmds[1].1.starts_with("/old/"));
+    assert!(cmds[1].1.contains(" hook claude --installation ") && !cmds[1].1.starts_with("/old/"));
     assert_eq!(cmds[2], ("Edit".into(), "/home/u/edit.sh".into()));
     assert_eq!(hook_commands(&v, "PostToolUse").len(), 1);
     // Permissions were merged into the same file.

@@ -26,6 +26,7 @@ pub(crate) fn load(ctx: &Context) -> (Found, Option<(PathBuf, String)>) {
         env_manifest: ctx.env_manifest.clone(),
         config_home: Some(ctx.config_home.clone()),
         system_config: ctx.system_config.clone(),
+        installation: None,
     };
     let manifest = locator.manifest_path();
     let hash = manifest.as_ref().and_then(|m| {

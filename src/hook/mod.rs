@@ -506,7 +506,7 @@ impl Options {
             };
             let mut value = || inline.clone().or_else(|| rest.next().cloned());
             match flag {
-                "--manifest" | "--bundle" | "--deadline" => {
+                "--manifest" | "--bundle" | "--deadline" | crate::render::apply::PIN_FLAG => {
                     let Some(v) = value() else {
                         problem.get_or_insert(format!("`{flag}` needs a value"));
                         continue;
@@ -514,6 +514,17 @@ impl Options {
                     match flag {
                         "--manifest" => locator.manifest = Some(PathBuf::from(v)),
                         "--bundle" => locator.bundle = Some(PathBuf::from(v)),
+                        crate::render::apply::PIN_FLAG => {
+                            let dir = PathBuf::from(&v);
+                            if dir.is_absolute() {
+                                locator.installation = Some(dir);
+                            } else {
+                                problem.get_or_insert(format!(
+                                    "`{flag}` `{}` is not an absolute path",
+                                    report::one_line(&v)
+                                ));
+                            }
+                        }
                         _ => match v.parse::<f64>() {
                             Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => {
                                 deadline = Duration::from_secs_f64(s);
@@ -541,7 +552,7 @@ impl Options {
                 },
                 _ => {
                     problem.get_or_insert(format!(
-                        "unexpected argument `{}`: use `policy-exec hook HARNESS [--manifest M | --bundle B] [--deadline SECONDS]`",
+                        "unexpected argument `{}`: use `policy-exec hook HARNESS [--manifest M | --bundle B | --installation DIR] [--deadline SECONDS]`",
                         report::one_line(word)
                     ));
                 }

@@ -84,13 +84,13 @@ pub struct Selection {
     pub repo_file: Option<PathBuf>,
 }
 
-/// The installed tree: the first of `<config_home>/policy-exec` and
-/// `<system_config>/policy-exec` that holds a `policy-config` entry. An entry that exists
-/// but cannot be read (a dangling link, a loop, no permission) is an error, never a
-/// reason to look further.
-pub fn installed_root(dirs: &[&Path]) -> Result<Option<PathBuf>, String> {
-    for dir in dirs {
-        let root = dir.join("policy-exec");
+/// The installed tree: the first of the candidate roots (`<config_home>/policy-exec`,
+/// `<system_config>/policy-exec`) that holds a `policy-config` entry. An entry that
+/// exists but cannot be read (a dangling link, a loop, no permission) is an error, never
+/// a reason to look further.
+pub fn installed_root(roots: &[PathBuf]) -> Result<Option<PathBuf>, String> {
+    for root in roots {
+        let root = root.clone();
         let tree = root.join("policy-config");
         match std::fs::symlink_metadata(&tree) {
             Ok(_) => {
@@ -286,12 +286,15 @@ pub fn policy_for(
     if locator.bundle.is_some() || locator.manifest.is_some() || locator.env_manifest.is_some() {
         return locator.load();
     }
-    let dirs: Vec<&Path> = [&locator.config_home, &locator.system_config]
+    if let Some(pinned) = &locator.installation {
+        return pinned_policy(locator, pinned, cwd, harness_hint, env);
+    }
+    let roots: Vec<PathBuf> = [&locator.config_home, &locator.system_config]
         .into_iter()
         .flatten()
-        .map(PathBuf::as_path)
+        .map(|d| d.join("policy-exec"))
         .collect();
-    match installed_root(&dirs) {
+    match installed_root(&roots) {
         Err(message) => Loaded::Failed {
             decision: Decision::Deny,
             message,
@@ -304,5 +307,46 @@ pub fn policy_for(
             },
         },
         Ok(None) => locator.load(),
+    }
+}
+
+/// The policy of a pinned installation (a hook entry written by `sync --apply --hooks`
+/// names the installation it was written for): its tree, else its manifest. SECURITY: a
+/// pinned installation that is gone is a deny saying so, not whatever the hook's
+/// environment would otherwise find.
+fn pinned_policy(
+    locator: &crate::policy::load::Locator,
+    pinned: &Path,
+    cwd: &Path,
+    harness_hint: Option<&str>,
+    env: &Env,
+) -> crate::policy::load::Loaded {
+    use crate::policy::Decision;
+    use crate::policy::load::{Loaded, MANIFEST_NAME};
+    let fail = |message: String| Loaded::Failed {
+        decision: Decision::Deny,
+        message,
+    };
+    match installed_root(&[pinned.to_path_buf()]) {
+        Err(message) => fail(message),
+        Ok(Some(root)) => match load(&root, cwd, harness_hint, env) {
+            Ok(p) => Loaded::Ready(Box::new(p)),
+            Err(message) => fail(message),
+        },
+        Ok(None) => {
+            let manifest = pinned.join(MANIFEST_NAME);
+            if std::fs::symlink_metadata(&manifest).is_ok() {
+                let explicit = crate::policy::load::Locator {
+                    manifest: Some(manifest),
+                    ..locator.clone()
+                };
+                explicit.load()
+            } else {
+                fail(format!(
+                    "the installation this hook was written for, `{}`, has no policy-config/ and no manifest: run `policy-exec sync --policy-json P --apply --hooks` again",
+                    pinned.display()
+                ))
+            }
+        }
     }
 }

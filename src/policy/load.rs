@@ -27,6 +27,9 @@ pub struct Locator {
     pub config_home: Option<PathBuf>,
     /// Where system-wide configuration lives (`/etc`).
     pub system_config: Option<PathBuf>,
+    /// The one installation to use (a hook entry pinned by `sync --apply --hooks`): the
+    /// directory holding `policy-config/` and the manifest. Nothing else is looked at.
+    pub installation: Option<PathBuf>,
 }
 
 /// A policy ready to judge with, or the decision to give because none could be loaded.

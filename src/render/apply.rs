@@ -740,22 +740,46 @@ pub fn hook_targets(home: &Path) -> Vec<HookTarget> {
     .collect()
 }
 
-/// The command a hook entry runs: this binary, quoted for a shell when needed.
-pub fn hook_command(exe: &Path, harness: &str) -> String {
-    let exe = exe.display().to_string();
-    let plain = exe
+/// The hook option that pins an entry to the installation it was written for.
+pub const PIN_FLAG: &str = "--installation";
+
+/// A path as one shell word: as it is when plain, else single-quoted.
+fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    let plain = text
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%".contains(c));
     if plain {
-        format!("{exe} hook {harness}")
+        text
     } else {
-        format!("'{}' hook {harness}", exe.replace('\'', "'\\''"))
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
+}
+
+/// The command a hook entry runs: this binary, quoted for a shell when needed, pinned
+/// to the installation `sync --apply` wrote (so a hook run with another `HOME` or
+/// `XDG_CONFIG_HOME` still judges with it, or refuses when it is gone).
+pub fn hook_command(exe: &Path, harness: &str, installation: Option<&Path>) -> String {
+    let base = format!("{} hook {harness}", shell_word(exe));
+    match installation {
+        Some(dir) => format!("{base} {PIN_FLAG} {}", shell_word(dir)),
+        None => base,
+    }
+}
+
+/// A hook command split into its program part (before ` hook <harness>`) when it has
+/// the shape [`hook_command`] writes: nothing after the harness, or the pin.
+fn split_hook<'a>(command: &'a str, harness: &str) -> Option<&'a str> {
+    let marker = format!(" hook {harness}");
+    let at = command.rfind(&marker)?;
+    let tail = command.get(at + marker.len()..)?;
+    (tail.is_empty() || tail.starts_with(&format!(" {PIN_FLAG} "))).then_some(())?;
+    command.get(..at)
 }
 
 /// Is this hook command one of ours (any policy-exec binary, this harness)?
 pub(crate) fn is_our_hook(command: &str, harness: &str) -> bool {
-    let Some(rest) = command.strip_suffix(&format!(" hook {harness}")) else {
+    let Some(rest) = split_hook(command, harness) else {
         return false;
     };
     let program = rest.trim_matches('\'');
@@ -768,7 +792,7 @@ pub(crate) fn is_our_hook(command: &str, harness: &str) -> bool {
 /// The program a hook command of ours runs: [`hook_command`] read backwards (the path
 /// before ` hook <harness>`, unquoted when it was quoted).
 pub fn hook_program(command: &str, harness: &str) -> Option<PathBuf> {
-    let rest = command.strip_suffix(&format!(" hook {harness}"))?;
+    let rest = split_hook(command, harness)?;
     let program = match rest.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
         Some(quoted) => quoted.replace("'\\''", "'"),
         None => rest.to_string(),
@@ -938,11 +962,12 @@ pub fn merge_hook(
 pub fn plan_hooks(
     targets: &[HookTarget],
     exe: &Path,
+    installation: Option<&Path>,
     planned: &mut Vec<Planned>,
 ) -> Result<(), ApplyError> {
     for t in targets {
         let path = real_target(&t.path)?;
-        let command = hook_command(exe, t.harness);
+        let command = hook_command(exe, t.harness, installation);
         // Claude's hooks share its settings file with the permissions: merge into the
         // text already planned for it, if any.
         if let Some(p) = planned.iter_mut().find(|p| p.path == path) {

@@ -436,9 +436,6 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
     }
     if let Some((targets, config_dir)) = &req.apply {
         let (mut planned, before, after) = apply::plan(&renders, targets).map_err(write_err)?;
-        if let Some((hook_targets, exe)) = &req.hooks {
-            apply::plan_hooks(hook_targets, exe, &mut planned).map_err(write_err)?;
-        }
         let config_abs = if config_dir.is_absolute() {
             config_dir.clone()
         } else {
@@ -446,6 +443,10 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
                 .map_err(|e| SyncError::Write(format!("cannot read the current directory ({e})")))?
                 .join(config_dir)
         };
+        if let Some((hook_targets, exe)) = &req.hooks {
+            apply::plan_hooks(hook_targets, exe, Some(&config_abs), &mut planned)
+                .map_err(write_err)?;
+        }
         if !req.replace {
             refuse_narrowing(&config_abs.join(BUNDLE_NAME), &bundle)?;
         }
