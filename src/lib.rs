@@ -9,6 +9,8 @@
 //!  policy-config/*.yaml ──► resolve/ ──► effective policy (serde_json::Value) + policy_hash
 //!                                            │
 //!                                            ▼
+//!           (per judgement: lookup/ picks the installed tree + the repository's
+//!            repo.yaml, resolves through a stat-checked compiled cache)
 //!                                policy/bundle.rs: Bundle (serde shape of
 //!                                policy-wrapper-rules.json) ──► policy/rule.rs: compiled
 //!                                Rules (Matcher + refinements + Condition), indexed by
@@ -58,6 +60,12 @@
 //!   host gets only entries that never widen the policy, with a per-rule report).
 //!   `render::apply` merges them into live files (ledger of our entries, reference
 //!   markers cleaned, staged then renamed with backups); `render::sync` is `sync`.
+//! * [`lookup`] is per-project policy: for each judgement it picks the scope files that
+//!   apply (the installed tree's system, user, harness and task-domain scopes; the repo
+//!   scope of the repository containing the judged directory, else the installed one),
+//!   and returns the compiled policy from a cache checked with a few `stat`s
+//!   (`$XDG_CACHE_HOME/policy-exec/`), rebuilding it when any file changed. An installed
+//!   tree that cannot be read is a deny, never a fall back.
 //! * [`policy::load`] finds the policy to judge with (`--bundle`, `--manifest`,
 //!   `POLICY_EXEC_MANIFEST`, `$XDG_CONFIG_HOME/policy-exec/`, `/etc/policy-exec/`, the
 //!   embedded default) and turns every failure into the manifest's fallback decision.
