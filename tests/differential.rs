@@ -79,10 +79,16 @@ enum Gap {
     /// instead of the inner `echo` — and with `{ …; } <<< 'b z'` the group's here-string is
     /// analysed in its place (`b z` reported, `a y` lost).
     InnerPipeIntoShell,
+    /// A quoted heredoc (`<<'E'`) inside a script given as a quoted here-string or echo
+    /// (`bash <<< '… <<'\''E'\'' …'`), whose body holds quotes: heredoc masking
+    /// misreads the outer text and the body is reported as a nested script that does not
+    /// parse (denied: safe, but not exact).
+    QuotedHeredocInQuotedScript,
 }
 
 /// The gaps the generator currently avoids.
 const KNOWN_GAPS: &[Gap] = &[
+    Gap::QuotedHeredocInQuotedScript,
     Gap::EsacThenParen,
     Gap::CaseInSubstitution,
     Gap::HeredocThenSubstitution,
@@ -520,6 +526,9 @@ struct Gen {
     piped: bool,
     /// Whether `$1` is set by a literal `bash -c SCRIPT _ q` here, so the analysis knows it.
     positionals: bool,
+    /// Whether the text being generated is a script given as a here-string or echoed
+    /// into a shell.
+    in_quoted_script: bool,
     /// Scripts made so far: file names written by a script carry it, so no two scripts
     /// (which share the work directory) write the same file.
     made: usize,
@@ -537,6 +546,7 @@ impl Gen {
             in_substitution: false,
             piped: false,
             positionals: false,
+            in_quoted_script: false,
             made: 0,
             extended: false,
         }
@@ -873,7 +883,11 @@ impl Gen {
             4,                                          // wrapper
             if deep { 0 } else { 3 },                   // assignment with substitution
             if deep || !self.extended { 0 } else { 4 }, // ( set -- …; shift; … )
-            if deep || !self.extended || self.in_substitution {
+            if deep
+                || !self.extended
+                || self.in_substitution
+                || (self.in_quoted_script && known(Gap::QuotedHeredocInQuotedScript))
+            {
                 0
             } else {
                 4
@@ -1060,6 +1074,13 @@ impl Gen {
                     out.push("}");
                 }
             }
+            11 if self.extended
+                && self.in_quoted_script
+                && known(Gap::QuotedHeredocInQuotedScript) =>
+            {
+                let call = self.helper_call(d, true);
+                out.push(&call);
+            }
             11 if self.in_substitution && known(Gap::HeredocInSubstitution) => {
                 let call = self.helper_call(d, true);
                 out.push(&call);
@@ -1093,7 +1114,9 @@ impl Gen {
                 out.pending.push(body);
             }
             12 => {
+                let outer = std::mem::replace(&mut self.in_quoted_script, true);
                 let inner = self.separate_script(depth + 1, Dialect::Bash, false);
+                self.in_quoted_script = outer;
                 let q = self.quote(&inner, d);
                 let _ = write!(out.text, "bash <<< {q}");
             }
@@ -1103,7 +1126,9 @@ impl Gen {
                 let _ = write!(out.text, "bash <<< {q}");
             }
             13 => {
+                let outer = std::mem::replace(&mut self.in_quoted_script, true);
                 let inner = self.separate_script(depth + 1, Dialect::Bash, false);
+                self.in_quoted_script = outer;
                 let shell = self.rng.pick(&["bash", "bash -s"]).to_string();
                 if inner.contains('%') || self.rng.chance(50) {
                     let q = self.quote(&inner, d);
