@@ -389,4 +389,49 @@ fn main() {
             t.as_secs_f64() * 1e6
         );
     }
+    log_write_time(home.path());
+}
+
+/// The decision log's share of a judgement, in process (steadier than two whole-process
+/// medians on a noisy machine): the same evaluation recorded 2,000 times into a day file,
+/// median per line, next to the median of building the line alone.
+fn log_write_time(dir: &Path) {
+    use policy_exec::log::{DecisionId, Judgement, Mode, Store};
+    let policy = match policy_exec::policy::load::embedded() {
+        policy_exec::policy::load::Loaded::Ready(p) => p,
+        policy_exec::policy::load::Loaded::Failed { message, .. } => panic!("{message}"),
+    };
+    let cwd = std::env::current_dir().unwrap();
+    let script = "git status && ls -la | head";
+    let eval = engine::judge(script, &policy, &cwd, &Clean);
+    let store = Store::at(dir.join("log-bench"));
+    let (mut build, mut write) = (Vec::new(), Vec::new());
+    for _ in 0..2_000 {
+        let start = Instant::now();
+        let at = policy_exec::log::Instant::now();
+        let id = DecisionId::new(at);
+        let line = Judgement {
+            id: &id,
+            at,
+            mode: Mode::Shell,
+            harness: None,
+            script,
+            cwd: &cwd,
+            decision: eval.decision,
+            asked: None,
+            reason: "bench",
+            eval: Some(&eval),
+            policy: Some(&policy),
+            deferred_to_guards: false,
+        }
+        .line();
+        build.push(start.elapsed());
+        store.append(&at.day(), &line).unwrap();
+        write.push(start.elapsed());
+    }
+    println!(
+        "decision log, in process (median of 2000): build the line {:.1} µs, build and append it {:.1} µs",
+        median(build).as_secs_f64() * 1e6,
+        median(write).as_secs_f64() * 1e6
+    );
 }
