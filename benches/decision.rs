@@ -202,6 +202,26 @@ fn per_decision(policy: &Policy, scripts: &[&str], rounds: usize) -> Duration {
     start.elapsed() / u32::try_from(rounds * scripts.len()).unwrap()
 }
 
+/// Builds a static C program that does nothing but exec `/bin/bash` with its arguments,
+/// when a C compiler can: the cost of any program placed in front of bash.
+fn exec_floor(dir: &Path) -> Option<std::path::PathBuf> {
+    let src = dir.join("floor.c");
+    let out = dir.join("floor");
+    std::fs::write(
+        &src,
+        "#include <unistd.h>\nint main(int c, char **v) { (void)c; execv(\"/bin/bash\", v); return 127; }\n",
+    )
+    .ok()?;
+    let ok = Command::new("cc")
+        .args(["-O2", "-static", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .status()
+        .ok()?
+        .success();
+    ok.then_some(out)
+}
+
 /// Installs the default policy under `home/.config/policy-exec` the way install.sh does,
 /// optionally with the decision log turned off in the user scope.
 fn install_default(bin: &Path, home: &Path, log_off: bool) {
@@ -301,12 +321,20 @@ fn main() {
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut git_direct, mut git_guarded) = (Vec::new(), Vec::new());
     let mut shell_log_off = Vec::new();
+    let mut true_bin = Vec::new();
+    // The floor for any shim: a static C program that only execs bash with its argv.
+    let floor = exec_floor(home.path());
+    let mut floor_times = Vec::new();
     for _ in 0..rounds {
         shell_log_off.push(run(Command::new(&shim)
             .args(["-c", "true"])
             .env_clear()
             .env("HOME", home_off.path())));
         bash.push(run(Command::new("/bin/bash").args(["-c", "true"])));
+        true_bin.push(run(&mut Command::new("/bin/true")));
+        if let Some(f) = &floor {
+            floor_times.push(run(Command::new(f).args(["-c", "true"])));
+        }
         git_direct.push(run(Command::new("/usr/bin/git").arg("--version")));
         git_guarded.push(run(Command::new(guards.join("git"))
             .arg("--version")
@@ -335,14 +363,32 @@ fn main() {
             .env("HOME", home.path())));
     }
     let bash = median(bash);
+    let true_bin = median(true_bin);
     println!("whole process, median of {rounds}:");
     println!(
         "  bash -c true                                {:>8.3} ms",
         bash.as_secs_f64() * 1e3
     );
+    println!(
+        "  /bin/true                                   {:>8.3} ms",
+        true_bin.as_secs_f64() * 1e3
+    );
+    if !floor_times.is_empty() {
+        let f = median(floor_times);
+        println!(
+            "  a static C program that only execs bash     {:>8.3} ms  ({:+.3} ms: the floor for any shim)",
+            f.as_secs_f64() * 1e3,
+            (f.as_secs_f64() - bash.as_secs_f64()) * 1e3
+        );
+    }
+    let check_plain = median(plain.clone());
+    println!(
+        "  check (no predicate) vs /bin/true           {:.2}x",
+        check_plain.as_secs_f64() / true_bin.as_secs_f64()
+    );
     for (label, times) in [
         ("shell mode: `bash -c true` via the shim", shell.clone()),
-        ("check, no predicate needed", plain),
+        ("check, no predicate needed", plain.clone()),
         ("check `git checkout main` in a clean repo", git),
     ] {
         let t = median(times);
