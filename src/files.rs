@@ -12,9 +12,13 @@ use std::path::Path;
 
 use rustix::fs::{Mode, OFlags};
 
-/// The largest bundle, manifest or scope file read: far above any real policy (a
-/// 20,000-rule bundle is about 12 MiB pretty-printed), far below what would hurt.
-pub const MAX_POLICY_FILE: u64 = 64 * 1024 * 1024;
+/// The largest manifest, scope file or snapshot read: far above any real one (a scope
+/// file of 20,000 rules is under 2 MiB), far below what would hurt.
+pub const MAX_POLICY_FILE: u64 = 16 * 1024 * 1024;
+
+/// The largest bundle read: a bundle holds every rule pretty-printed with its origin
+/// (about 550 bytes a rule; 20,000 rules are 11 MB), so it gets more room.
+pub const MAX_BUNDLE_FILE: u64 = 64 * 1024 * 1024;
 
 /// Why a file could not be read.
 #[derive(Debug)]

@@ -378,6 +378,22 @@ fn a_ten_megabyte_script_is_refused_within_a_memory_cap() {
         "{}",
         o.stderr
     );
+    // Just under the cap, the worst shape measured (one-word commands, one per line)
+    // is judged within the same limit: it ends in a deny, not an abort.
+    let mut near = "true\n".repeat(209_000);
+    near.push_str("rm -rf /\n");
+    assert!(near.len() < 1024 * 1024);
+    std::fs::write(&script, near).unwrap();
+    let mut c = env.command(Path::new("/bin/bash"));
+    c.args([
+        "-c",
+        "ulimit -v 524288 && exec \"$0\" \"$1\"",
+        link.to_str().unwrap(),
+        script.to_str().unwrap(),
+    ]);
+    let o = finish(c);
+    assert_eq!(o.code, Some(126), "{}", o.all());
+    assert!(o.stderr.contains("`rm -rf /`"), "{}", o.stderr);
     // `check` gets its script as words; a few megabytes of them are refused the same way.
     let words: Vec<String> = (0..40).map(|_| "x".repeat(50_000)).collect();
     let mut c = env.command(Path::new("/bin/bash"));

@@ -764,3 +764,39 @@ fn match_object(m: &Map<String, Value>) -> Result<MatchParts, String> {
     let refinements = (refinements != RefinementsField::default()).then_some(refinements);
     Ok((matcher, pattern, refinements))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `key_of` must agree with `==` exactly: it replaces pairwise comparison in the
+    /// dedup of rules and the origin look-up.
+    #[test]
+    fn value_keys_are_equal_exactly_when_values_are() {
+        let values = [
+            json!(null),
+            json!(true),
+            json!(1),
+            json!(1.0),
+            json!(-1),
+            json!(0.0),
+            json!(-0.0),
+            json!("1"),
+            json!("a"),
+            json!(["a"]),
+            json!(["a", "b"]),
+            json!([["a", "b"]]),
+            json!({"a": 1, "b": 2}),
+            json!({"b": 2, "a": 1}),
+            json!({"a": 1}),
+            json!({"a": "1"}),
+            json!({"ab": ""}),
+            json!({"a": "b"}),
+        ];
+        for a in &values {
+            for b in &values {
+                assert_eq!(key_of(a) == key_of(b), a == b, "{a} vs {b}");
+            }
+        }
+    }
+}

@@ -125,7 +125,7 @@ fn parse_bundle(text: &str, source: &str) -> Result<Policy, String> {
 /// Loads a bundle with the given fallbacks.
 pub fn load_bundle(path: &Path, fallbacks: &Fallbacks, hash: Option<&str>) -> Loaded {
     let shown = path.display().to_string();
-    let text = match crate::files::read_regular_text(path, crate::files::MAX_POLICY_FILE) {
+    let text = match crate::files::read_regular_text(path, crate::files::MAX_BUNDLE_FILE) {
         Ok(t) => t,
         Err(e) => {
             // A bundle that is there but is not a readable regular file of a sane size is

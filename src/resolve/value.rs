@@ -321,6 +321,35 @@ mod tests {
         assert_eq!(v.is_falsy(), falsy);
     }
 
+    /// The index must find exactly what a scan with `same_repr` finds (the first
+    /// occurrence), or the merge's dedup would keep or drop different items.
+    #[test]
+    fn repr_index_finds_what_a_scan_finds() {
+        let items = vec![
+            PyValue::Int(1),
+            PyValue::Float(1.0),
+            PyValue::Bool(true),
+            PyValue::Float(0.0),
+            PyValue::Float(-0.0),
+            PyValue::Float(f64::NAN),
+            PyValue::Str("a".into()),
+            PyValue::Timestamp("a".into()),
+            map(&[("a", PyValue::Int(1)), ("b", PyValue::Int(2))]),
+            map(&[("b", PyValue::Int(2)), ("a", PyValue::Int(1))]),
+            PyValue::Seq(vec![PyValue::Str("a".into())]),
+            PyValue::Int(1),
+            PyValue::Float(f64::NAN),
+        ];
+        let mut index = ReprIndex::default();
+        for (i, item) in items.iter().enumerate() {
+            let scanned = items.iter().position(|x| x.same_repr(item));
+            if index.find(item, |j| items.get(j)).is_none() {
+                index.insert(item, i);
+            }
+            assert_eq!(index.find(item, |j| items.get(j)), scanned, "{item:?}");
+        }
+    }
+
     #[test]
     fn map_set_keeps_the_first_position() {
         let mut m: PyMap = vec![("a".into(), PyValue::Int(1)), ("b".into(), PyValue::Int(2))];
