@@ -139,30 +139,7 @@ pub fn literal_output(words: &[Word], stdin_text: Option<&str>) -> Option<String
     let literal = literal?;
     let (name, rest) = literal.split_first()?;
     match name.rsplit('/').next().unwrap_or(name) {
-        "echo" => {
-            let flags: Vec<&str> = rest
-                .iter()
-                .copied()
-                .take_while(|a| {
-                    a.len() > 1
-                        && a.starts_with('-')
-                        && a.chars().skip(1).all(|c| matches!(c, 'n' | 'e' | 'E'))
-                })
-                .collect();
-            let text = rest.get(flags.len()..).unwrap_or(&[]).join(" ");
-            let decode = flags
-                .iter()
-                .flat_map(|f| f.chars())
-                .rfind(|c| matches!(c, 'e' | 'E'))
-                == Some('e');
-            let newline = !flags.iter().any(|f| f.contains('n'));
-            let text = if decode {
-                expand::decode_ansi_c(&text)
-            } else {
-                text
-            };
-            Some(if newline { format!("{text}\n") } else { text })
-        }
+        "echo" => Some(echo_output(rest)),
         "printf" => match rest {
             [format] if !format.contains('%') => Some(expand::decode_ansi_c(format)),
             _ => None,
@@ -178,4 +155,32 @@ pub fn literal_output(words: &[Word], stdin_text: Option<&str>) -> Option<String
         }
         _ => None,
     }
+}
+
+/// What `echo ARGS` prints, for literal arguments: its leading `-n`/`-e`/`-E` flags
+/// read as bash's builtin reads them (`-e` decodes backslash escapes, the last of
+/// `-e`/`-E` wins; `-n` drops the newline).
+pub fn echo_output(args: &[&str]) -> String {
+    let flags: Vec<&str> = args
+        .iter()
+        .copied()
+        .take_while(|a| {
+            a.len() > 1
+                && a.starts_with('-')
+                && a.chars().skip(1).all(|c| matches!(c, 'n' | 'e' | 'E'))
+        })
+        .collect();
+    let text = args.get(flags.len()..).unwrap_or(&[]).join(" ");
+    let decode = flags
+        .iter()
+        .flat_map(|f| f.chars())
+        .rfind(|c| matches!(c, 'e' | 'E'))
+        == Some('e');
+    let newline = !flags.iter().any(|f| f.contains('n'));
+    let text = if decode {
+        expand::decode_ansi_c(&text)
+    } else {
+        text
+    };
+    if newline { format!("{text}\n") } else { text }
 }

@@ -77,22 +77,28 @@ fn unterminated_heredocs(script: &str) -> Vec<String> {
                 rest = tail;
                 continue;
             }
-            let (after, strip_tabs) = match after.strip_prefix('-') {
-                Some(a) => (a, true),
-                None => (after, false),
-            };
-            let word: String = after
-                .trim_start()
-                .chars()
-                .take_while(|c| !c.is_whitespace() && !";&|()<>".contains(*c))
-                .filter(|c| !"'\"\\".contains(*c))
-                .collect();
-            if !word.is_empty() {
-                pending.push((word, strip_tabs));
+            if let Some(delimiter) = heredoc_delimiter(after) {
+                pending.push(delimiter);
             }
         }
     }
     pending.into_iter().map(|(d, _)| d).collect()
+}
+
+/// The delimiter of a heredoc from the text after its `<<` (a leading `-` strips tabs),
+/// with quotes and backslashes removed: `(word, strip_tabs)`.
+pub(super) fn heredoc_delimiter(after: &str) -> Option<(String, bool)> {
+    let (after, strip_tabs) = match after.strip_prefix('-') {
+        Some(a) => (a, true),
+        None => (after, false),
+    };
+    let word: String = after
+        .trim_start()
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !";&|()<>".contains(*c))
+        .filter(|c| !"'\"\\".contains(*c))
+        .collect();
+    (!word.is_empty()).then_some((word, strip_tabs))
 }
 
 #[cfg(test)]

@@ -299,18 +299,8 @@ fn without_heredoc_bodies(script: &str) -> String {
             if after.starts_with('<') {
                 continue;
             }
-            let (after, strip_tabs) = match after.strip_prefix('-') {
-                Some(a) => (a, true),
-                None => (after, false),
-            };
-            let word: String = after
-                .trim_start()
-                .chars()
-                .take_while(|c| !c.is_whitespace() && !";&|()<>".contains(*c))
-                .filter(|c| !"'\"\\".contains(*c))
-                .collect();
-            if !word.is_empty() {
-                pending.push((word, strip_tabs));
+            if let Some(delimiter) = super::repair::heredoc_delimiter(after) {
+                pending.push(delimiter);
             }
         }
     }
@@ -2639,28 +2629,8 @@ fn piped_output(cmd: &ast::Command, positionals: &Positionals) -> Stdin {
     let literal: Option<Vec<String>> = words.iter().map(|w| w.lit().map(str::to_string)).collect();
     match literal.as_deref() {
         Some([echo, rest @ ..]) if echo == "echo" => {
-            let flags: Vec<&str> = rest
-                .iter()
-                .map(String::as_str)
-                .take_while(|a| {
-                    a.len() > 1
-                        && a.starts_with('-')
-                        && a.chars().skip(1).all(|c| matches!(c, 'n' | 'e' | 'E'))
-                })
-                .collect();
-            let text = rest.get(flags.len()..).unwrap_or(&[]).join(" ");
-            // `echo -e` decodes backslash escapes (the last of -e/-E wins).
-            let decode = flags
-                .iter()
-                .flat_map(|f| f.chars())
-                .rfind(|c| matches!(c, 'e' | 'E'))
-                == Some('e');
-            let text = if decode {
-                expand::decode_ansi_c(&text)
-            } else {
-                text
-            };
-            Stdin::Literal(format!("{text}\n"))
+            let args: Vec<&str> = rest.iter().map(String::as_str).collect();
+            Stdin::Literal(super::files::echo_output(&args))
         }
         Some([printf, fmt]) if printf == "printf" && !fmt.contains('%') => {
             Stdin::Literal(expand::decode_ansi_c(fmt))
