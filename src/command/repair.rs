@@ -38,7 +38,7 @@ pub fn candidates(script: &str) -> Vec<String> {
         current = re.replace_all(&current, "$1$2\\!$3").into_owned();
         out.push(current.clone());
     }
-    let open = unterminated_heredocs(&current);
+    let (_, open) = heredoc_bodies(&current);
     if !open.is_empty() {
         let mut closed = current.clone();
         if !closed.ends_with('\n') {
@@ -53,9 +53,11 @@ pub fn candidates(script: &str) -> Vec<String> {
     out
 }
 
-/// The delimiters of here-documents still open at the end of the script (roughly:
-/// `<<WORD`, `<<-WORD`, `<<'WORD'`, `<<"WORD"`; `<<<` is a here-string).
-fn unterminated_heredocs(script: &str) -> Vec<String> {
+/// A script split around its here-document bodies (roughly: `<<WORD`, `<<-WORD`,
+/// `<<'WORD'`, `<<"WORD"`; `<<<` is a here-string): the script without the bodies (each
+/// kept line followed by a newline), and the delimiters still open at its end.
+pub(super) fn heredoc_bodies(script: &str) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(script.len());
     let mut pending: Vec<(String, bool)> = Vec::new();
     for line in script.split('\n') {
         if let Some((delim, strip_tabs)) = pending.first() {
@@ -69,6 +71,8 @@ fn unterminated_heredocs(script: &str) -> Vec<String> {
             }
             continue;
         }
+        out.push_str(line);
+        out.push('\n');
         let mut rest = line;
         while let Some(at) = rest.find("<<") {
             let after = rest.get(at + 2..).unwrap_or_default();
@@ -82,7 +86,7 @@ fn unterminated_heredocs(script: &str) -> Vec<String> {
             }
         }
     }
-    pending.into_iter().map(|(d, _)| d).collect()
+    (out, pending.into_iter().map(|(d, _)| d).collect())
 }
 
 /// The delimiter of a heredoc from the text after its `<<` (a leading `-` strips tabs),

@@ -257,7 +257,7 @@ fn nesting_depth(script: &str) -> usize {
 /// recurses per level of these too.
 fn keyword_depth(script: &str) -> usize {
     let (mut depth, mut max) = (0usize, 0usize);
-    let text = without_heredoc_bodies(script);
+    let (text, _) = super::repair::heredoc_bodies(script);
     let words = text.split(|c: char| c.is_whitespace() || ";&|()<>`\"'".contains(c));
     for word in words {
         match word {
@@ -270,41 +270,6 @@ fn keyword_depth(script: &str) -> usize {
         }
     }
     max
-}
-
-/// The script with here-document bodies left out (roughly: `<<WORD`, `<<-WORD`,
-/// `<<'WORD'` and `<<"WORD"` delimiters), so code written to a file through a heredoc
-/// does not count as nesting.
-fn without_heredoc_bodies(script: &str) -> String {
-    let mut out = String::with_capacity(script.len());
-    let mut pending: Vec<(String, bool)> = Vec::new();
-    for line in script.split('\n') {
-        if let Some((delim, strip_tabs)) = pending.first() {
-            let candidate = if *strip_tabs {
-                line.trim_start_matches('\t')
-            } else {
-                line
-            };
-            if candidate == delim {
-                pending.remove(0);
-            }
-            continue;
-        }
-        out.push_str(line);
-        out.push('\n');
-        let mut rest = line;
-        while let Some(at) = rest.find("<<") {
-            let after = rest.get(at + 2..).unwrap_or_default();
-            rest = after;
-            if after.starts_with('<') {
-                continue;
-            }
-            if let Some(delimiter) = super::repair::heredoc_delimiter(after) {
-                pending.push(delimiter);
-            }
-        }
-    }
-    out
 }
 
 /// Parses a script into brush's AST.
