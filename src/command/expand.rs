@@ -599,31 +599,17 @@ fn sequence(text: &str, budget: &mut usize) -> Option<Option<Vec<String>>> {
         } else {
             0
         };
-        let mut out = Vec::new();
-        let mut v = a;
-        loop {
-            out.push(if width > 0 {
-                if v < 0 {
+        let out = members(a, b, step)
+            .map(|v| {
+                if width == 0 {
+                    v.to_string()
+                } else if v < 0 {
                     format!("-{:0w$}", v.unsigned_abs(), w = width.saturating_sub(1))
                 } else {
                     format!("{v:0width$}")
                 }
-            } else {
-                v.to_string()
-            });
-            if v == b {
-                break;
-            }
-            let next = if a < b {
-                v.checked_add(step)
-            } else {
-                v.checked_sub(step)
-            };
-            match next {
-                Some(n) if !((a < b && n > b) || (a > b && n < b)) => v = n,
-                _ => break,
-            }
-        }
+            })
+            .collect();
         return Some(Some(out));
     }
     let (mut fc, mut tc) = (from.chars(), to.chars());
@@ -638,23 +624,26 @@ fn sequence(text: &str, budget: &mut usize) -> Option<Option<Vec<String>>> {
         return None;
     }
     let mut out = Vec::new();
-    let mut v = a;
-    loop {
+    for v in members(a, b, step) {
         out.push(char::from_u32(u32::try_from(v).ok()?)?.to_string());
+    }
+    Some(Some(out))
+}
+
+/// The members of a brace sequence from `a` toward `b` by `step`: never past `b`, and
+/// stopping where the next member would overflow.
+fn members(a: i64, b: i64, step: i64) -> impl Iterator<Item = i64> {
+    std::iter::successors(Some(a), move |&v| {
         if v == b {
-            break;
+            return None;
         }
         let next = if a < b {
             v.checked_add(step)
         } else {
             v.checked_sub(step)
-        };
-        match next {
-            Some(n) if !((a < b && n > b) || (a > b && n < b)) => v = n,
-            _ => break,
-        }
-    }
-    Some(Some(out))
+        }?;
+        (!((a < b && next > b) || (a > b && next < b))).then_some(next)
+    })
 }
 
 /// Removes the backslash of an escape sequence the way bash does: outside quotes it always
