@@ -337,7 +337,18 @@ fn decide(harness: Harness, locator: &Locator, input: &mut dyn Read) -> Verdict 
             // The refusal is still a judgement: record it (there is no command to show).
             let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
             let audit = Audit::new(Mode::Hook, Some(harness_name(harness)), "", &here);
-            let _ = audit.unevaluated(Decision::Deny, &reason, None);
+            // The operator's log settings when the policy loads (an unreadable call is
+            // no reason to ignore `log.enabled: false` or `log.dir`).
+            let settings = match crate::lookup::policy_for(
+                locator,
+                &here,
+                Some(harness_name(harness)),
+                &crate::lookup::Env::from_process(),
+            ) {
+                Loaded::Ready(p) => p.log.clone(),
+                Loaded::Failed { .. } => crate::policy::policy::LogSettings::default(),
+            };
+            let _ = audit.unevaluated_in(&settings, Decision::Deny, &reason, None);
             return Verdict::Failure { reason };
         }
     };

@@ -153,8 +153,20 @@ impl<'a> Audit<'a> {
         reason: &str,
         asked: Option<Asked>,
     ) -> Outcome {
+        self.unevaluated_in(&LogSettings::default(), decision, reason, asked)
+    }
+
+    /// Like [`Audit::unevaluated`], with the installed policy's log settings (a call
+    /// that could not be read although the policy could).
+    pub fn unevaluated_in(
+        &self,
+        settings: &LogSettings,
+        decision: crate::policy::Decision,
+        reason: &str,
+        asked: Option<Asked>,
+    ) -> Outcome {
         write(
-            &LogSettings::default(),
+            settings,
             &Judgement {
                 id: &self.id,
                 at: self.at,
