@@ -146,3 +146,63 @@ fn config_event(record: &Value, name: &str, time: u64, metadata: Value, device: 
         "unmapped": record,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(json!({"decision": "allow", "asked": null}), 1, "Allowed", 1)]
+    #[case(json!({"decision": "deny", "asked": null}), 2, "Blocked", 2)]
+    #[case(json!({"decision": "request", "asked": "approved"}), 8, "Approved", 1)]
+    #[case(json!({"decision": "request", "asked": "grant"}), 8, "Approved", 1)]
+    #[case(json!({"decision": "request", "asked": "declined"}), 25, "Rejected", 2)]
+    #[case(json!({"decision": "request", "asked": "timed_out"}), 2, "Blocked", 2)]
+    #[case(json!({"decision": "request", "asked": "no_terminal"}), 2, "Blocked", 2)]
+    #[case(json!({"decision": "request", "asked": "by_harness"}), 23, "Challenge", 99)]
+    #[case(json!({"decision": "request", "asked": null, "deferred": "guard"}), 23, "Challenge", 99)]
+    fn decisions_map_to_dispositions(
+        #[case] mut record: Value,
+        #[case] id: u64,
+        #[case] caption: &str,
+        #[case] action: u64,
+    ) {
+        if let Some(obj) = record.as_object_mut() {
+            obj.insert("v".into(), json!(1));
+            obj.insert("ts".into(), json!("2026-12-04T20:18:22.000Z"));
+        }
+        let e = event(&record, "host").unwrap();
+        assert_eq!(e["class_uid"], 1007);
+        assert_eq!(e["disposition_id"], id);
+        assert_eq!(e["disposition"], caption);
+        assert_eq!(e["action_id"], action);
+        assert_eq!(e["type_uid"], 100_701);
+        assert_eq!(e["time"], 1_796_415_502_000_u64);
+    }
+
+    #[rstest]
+    #[case("grant_created", 2, "Enabled")]
+    #[case("grant_suspended", 1, "Disabled")]
+    #[case("proposal_submitted", 99, "proposal_submitted")]
+    fn events_map_to_config_state_changes(
+        #[case] name: &str,
+        #[case] state: u64,
+        #[case] caption: &str,
+    ) {
+        let e = event(
+            &json!({"v": 1, "ts": "2026-12-04T20:18:22Z", "event": name}),
+            "host",
+        )
+        .unwrap();
+        assert_eq!(e["class_uid"], 5019);
+        assert_eq!(e["type_uid"], 501_901);
+        assert_eq!(e["state_id"], state);
+        assert_eq!(e["state"], caption);
+    }
+
+    #[test]
+    fn lines_that_are_not_records_are_skipped() {
+        assert!(event(&json!({"hello": 1}), "h").is_none());
+    }
+}
