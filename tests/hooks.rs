@@ -138,9 +138,11 @@ impl H {
     /// allow is silence, request is a deny).
     fn expects(self, check: &str) -> Answer {
         match (self, check) {
-            (H::Codex, "allow") => Answer::Silent,
+            (H::Codex, "allow" | "unmatched") => Answer::Silent,
             (H::Codex, _) => Answer::Deny,
             (_, "allow") => Answer::Allow,
+            // No rule speaks for it: the harness's own permission flow decides.
+            (_, "unmatched") => Answer::Silent,
             (_, "request") => Answer::Ask,
             (_, "deny") => Answer::Deny,
             _ => panic!("unknown decision {check}"),
@@ -423,9 +425,16 @@ fn each_harness_gets_allow_deny_request_and_no_opinion_in_its_format(
     let env = Env::new();
     let repo = env.repo("r", false);
 
-    let out = env.hook(h, &h.shell("ls -la", &repo));
+    // An allow rule's allow (a branch move on a clean worktree).
+    let out = env.hook(h, &h.shell("git checkout main", &repo));
     assert_eq!(out.code(), 0, "{out:?}");
     assert_eq!(out.answer(h).0, allow, "{out:?}");
+    // A command no rule speaks for: no opinion, so the harness asks as it would anyway.
+    for script in ["ls -la", "rm -rf build", "ls && git checkout main"] {
+        let out = env.hook(h, &h.shell(script, &repo));
+        assert_eq!(out.code(), 0, "{out:?}");
+        assert_eq!(out.answer(h).0, Answer::Silent, "`{script}`: {out:?}");
+    }
 
     let out = env.hook(h, &h.shell("git push -uf origin main", &repo));
     assert_eq!(out.code(), 0, "{out:?}");
@@ -570,12 +579,23 @@ fn the_hook_decides_exactly_like_check(
     let repo = env.repo("r", dirty);
     let check = env.check(script, &repo);
     assert_eq!(check, expected, "check's decision for `{script}`");
+    // Allows that come from a rule (the rest are `enforcement.unmatched`'s: deferred).
+    let by_rule = [
+        "git checkout main",
+        "git switch -c feature",
+        "git clean -fd",
+    ];
+    let hook_expects = if check == "allow" && !by_rule.contains(&script) {
+        "unmatched"
+    } else {
+        check.as_str()
+    };
     for h in ALL {
         let out = env.hook(h, &h.shell(script, &repo));
         assert_eq!(out.code(), 0, "{h:?} `{script}`: {out:?}");
         assert_eq!(
             out.answer(h).0,
-            h.expects(&check),
+            h.expects(hook_expects),
             "{h:?} `{script}` (check: {check}): {out:?}"
         );
     }
@@ -625,9 +645,9 @@ fn a_configured_bundle_is_used_and_its_rule_origin_named() {
         );
         let out = env.hook(h, &h.shell("npm publish", &dir));
         assert_eq!(out.answer(h).0, h.expects("request"), "{out:?}");
-        // The embedded default's rules are not in this bundle.
+        // The embedded default's rules are not in this bundle: no rule, no opinion.
         let out = env.hook(h, &h.shell("git push --force", &dir));
-        assert_eq!(out.answer(h).0, h.expects("allow"), "{out:?}");
+        assert_eq!(out.answer(h).0, h.expects("unmatched"), "{out:?}");
     }
 }
 
@@ -721,8 +741,9 @@ fn the_manifest_option_overrides_the_environment() {
     assert_eq!(out.answer(H::Claude).0, Answer::Deny, "{out:?}");
     let mut cmd = env.command(&["hook", "claude"]);
     cmd.env_remove("POLICY_EXEC_MANIFEST");
+    // The embedded default has no rule for `ls`: no opinion (not this bundle's deny).
     let out = run(cmd, &H::Claude.shell("ls", env.path()), None);
-    assert_eq!(out.answer(H::Claude).0, Answer::Allow, "{out:?}");
+    assert_eq!(out.answer(H::Claude).0, Answer::Silent, "{out:?}");
 }
 
 #[test]
@@ -963,4 +984,23 @@ fn codex_commands_are_judged_in_their_workdir() {
     v["tool_input"]["workdir"] = json!(dirty);
     let out = env.hook(H::Codex, v.to_string().as_bytes());
     assert_eq!(out.answer(H::Codex).0, Answer::Deny, "{out:?}");
+}
+
+#[test]
+fn hooks_can_be_told_to_defer_every_allow() {
+    let env = Env::new().with_bundle(&[("checkout-ok", "allow", "git checkout")], json!({}));
+    // The operator's setting lives in the bundle's enforcement section.
+    let bundle = env.path().join("policy-wrapper-rules.json");
+    let mut b: Value = serde_json::from_str(&std::fs::read_to_string(&bundle).unwrap()).unwrap();
+    b["enforcement"] = json!({"hooks_defer_allows": true});
+    std::fs::write(&bundle, b.to_string()).unwrap();
+    let repo = env.repo("r", false);
+    for h in [H::Claude, H::Droid, H::Cursor] {
+        let out = env.hook(h, &h.shell("git checkout main", &repo));
+        assert_eq!(out.answer(h).0, Answer::Silent, "{out:?}");
+    }
+    let env = Env::new().with_bundle(&[("checkout-ok", "allow", "git checkout")], json!({}));
+    let repo = env.repo("r", false);
+    let out = env.hook(H::Claude, &H::Claude.shell("git checkout main", &repo));
+    assert_eq!(out.answer(H::Claude).0, Answer::Allow, "{out:?}");
 }

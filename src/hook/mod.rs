@@ -389,6 +389,22 @@ fn decide(harness: Harness, locator: &Locator, input: &mut dyn Read) -> Verdict 
     verdict(harness, &eval, &policy, &audit)
 }
 
+/// Whether a rule allows every command the script runs (hints found in interpreter code
+/// or in a program's arguments are not commands of their own and need no rule).
+fn allowed_by_rules(eval: &Evaluation) -> bool {
+    let run: Vec<_> = eval
+        .commands
+        .iter()
+        .filter(|c| c.command.via == crate::command::Via::Direct)
+        .collect();
+    !run.is_empty()
+        && run.iter().all(|c| {
+            c.matches.iter().any(|m| {
+                m.outcome == Some(Decision::Allow) && m.certainty == crate::policy::rule::Match::Yes
+            })
+        })
+}
+
 /// The verdict for an evaluation, worded with shell mode's refusal text.
 fn verdict(harness: Harness, eval: &Evaluation, policy: &Policy, audit: &Audit) -> Verdict {
     let ctx = |asked| report::RefusalContext {
@@ -398,6 +414,13 @@ fn verdict(harness: Harness, eval: &Evaluation, policy: &Policy, audit: &Audit) 
         script: Some(audit.script),
     };
     match eval.decision {
+        // SECURITY: a hook's allow switches off the harness's own question. Only a rule
+        // that allows every command the script runs earns one; a command no rule speaks
+        // for (allowed by `enforcement.unmatched`) gets no opinion, so the harness asks
+        // as it would without policy-exec.
+        Decision::Allow if policy.enforcement.hooks_defer_allows || !allowed_by_rules(eval) => {
+            Verdict::NoOpinion { note: None }
+        }
         Decision::Allow => Verdict::Allow {
             reason: format!("policy-exec: allowed: {}", report::reason(eval, policy)),
         },

@@ -157,7 +157,7 @@ pub fn log_section(
 fn parse_enforcement(value: &Value) -> Result<EnforcementSection, BuildError> {
     serde_json::from_value::<EnforcementSection>(value.clone()).map_err(|e| {
         BuildError(format!(
-            "`enforcement` is not valid ({e}): use unmatched, dynamic (allow|request|deny), shells (name: path), prompt_timeout_seconds, guards (program names)"
+            "`enforcement` is not valid ({e}): use unmatched, dynamic (allow|request|deny), shells (name: path), prompt_timeout_seconds, guards (program names), hooks_defer_allows (true|false)"
         ))
     })
 }
@@ -198,6 +198,9 @@ fn enforcement_section(
             }
             if e.guards.is_some() {
                 current.guards = e.guards;
+            }
+            if e.hooks_defer_allows.is_some() {
+                current.hooks_defer_allows = e.hooks_defer_allows;
             }
             continue;
         }
@@ -244,6 +247,10 @@ fn enforcement_section(
         if e.guards.is_some() {
             notes.push(ignored("guards", "…"));
         }
+        // Deferring more only hands more commands to the harness's own questions.
+        if e.hooks_defer_allows == Some(true) {
+            current.hooks_defer_allows = Some(true);
+        }
     }
     Ok(out)
 }
@@ -268,6 +275,10 @@ pub struct EnforcementSection {
     /// Programs to guard at exec time, instead of those the deny and request rules name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guards: Option<Vec<String>>,
+    /// Hooks answer no allow at all: every allow defers to the harness's own permission
+    /// flow (system and user scopes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hooks_defer_allows: Option<bool>,
 }
 
 /// Where a rule was written.

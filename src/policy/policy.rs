@@ -23,6 +23,8 @@ pub struct Enforcement {
     pub prompt_timeout: std::time::Duration,
     /// Programs to guard at exec time, when listed explicitly.
     pub guards: Option<Vec<String>>,
+    /// Hooks defer every allow to the harness (not only the commands no rule allows).
+    pub hooks_defer_allows: bool,
 }
 
 impl Default for Enforcement {
@@ -33,6 +35,7 @@ impl Default for Enforcement {
             shells: std::collections::BTreeMap::new(),
             prompt_timeout: std::time::Duration::from_secs(60),
             guards: None,
+            hooks_defer_allows: false,
         }
     }
 }
@@ -152,6 +155,7 @@ impl Policy {
                     .shells
                     .insert(name.clone(), std::path::PathBuf::from(path));
             }
+            policy.enforcement.hooks_defer_allows = e.hooks_defer_allows.unwrap_or(false);
             if let Some(secs) = e.prompt_timeout_seconds {
                 policy.enforcement.prompt_timeout = std::time::Duration::from_secs(secs);
             }
