@@ -51,6 +51,18 @@ enum Command {
     /// Read the decision log: recent denials, the latest decisions, one record, or an
     /// OCSF export.
     Log(crate::log::view::LogArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell), generated
+    /// from this command line's own definitions.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), generated from this command line's own definitions.
+    Man,
+}
+
+/// `completions SHELL`.
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell to complete for.
+    shell: clap_complete::Shell,
 }
 
 /// Where the policy comes from, for `guards`.
@@ -135,6 +147,21 @@ pub fn run(args: Vec<OsString>) -> u8 {
             &mut err,
         ),
         Command::Doctor(a) => crate::doctor::run_doctor(&a, &mut out, &mut err),
+        Command::Completions(a) => {
+            use clap::CommandFactory;
+            clap_complete::generate(a.shell, &mut Cli::command(), "policy-exec", &mut out);
+            0
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => 0,
+                Err(e) => {
+                    let _ = writeln!(err, "policy-exec: cannot write the man page ({e})");
+                    1
+                }
+            }
+        }
         Command::Log(a) => {
             crate::log::view::run_log(&a, &env_locator(None, None), &mut out, &mut err)
         }
@@ -170,8 +197,21 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
         return true;
     }
     let subcommands = [
-        "check", "explain", "resolve", "sync", "validate", "versions", "snapshot", "init", "hook",
-        "doctor", "guards", "log", "help",
+        "check",
+        "explain",
+        "resolve",
+        "sync",
+        "validate",
+        "versions",
+        "snapshot",
+        "init",
+        "hook",
+        "doctor",
+        "guards",
+        "log",
+        "completions",
+        "man",
+        "help",
     ];
     first.is_some_and(|f| {
         !subcommands.contains(&f.as_str())

@@ -360,3 +360,43 @@ fn cd_through_a_symlink_and_back_is_logical_like_bash() {
     ]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
 }
+
+#[test]
+fn completions_and_the_man_page_are_generated_from_the_cli() {
+    let env = Env::new();
+    let out = env.run(&["completions", "bash"]);
+    assert_eq!(code(&out), 0);
+    let script = stdout(&out);
+    for word in ["explain", "check", "log", "denials", "--json"] {
+        assert!(
+            script.contains(word),
+            "{word} missing from the bash completion"
+        );
+    }
+    // The script is valid bash and registers a completion for policy-exec.
+    let loaded = std::process::Command::new("bash")
+        .args([
+            "-c",
+            "eval \"$1\" && complete -p policy-exec",
+            "_",
+            script.as_str(),
+        ])
+        .output()
+        .unwrap();
+    assert!(loaded.status.success(), "{loaded:?}");
+    assert!(String::from_utf8_lossy(&loaded.stdout).contains("policy-exec"));
+    for shell in ["zsh", "fish"] {
+        let out = env.run(&["completions", shell]);
+        assert_eq!(code(&out), 0);
+        assert!(stdout(&out).contains("explain"), "{shell}");
+    }
+    assert_ne!(code(&env.run(&["completions", "tcsh"])), 0);
+    let man = env.run(&["man"]);
+    assert_eq!(code(&man), 0);
+    let page = stdout(&man);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH policy-exec 1"),
+        "{page}"
+    );
+    assert!(page.contains("explain"));
+}
