@@ -694,7 +694,6 @@ fn an_unknown_or_missing_harness_is_a_deny_on_stderr_with_exit_2() {
     for args in [
         vec!["hook", "gemini"],
         vec!["hook"],
-        vec!["hook", "--help"],
         vec!["hook", "--manifest"],
     ] {
         let out = run(env.command(&args), &input, None);
@@ -1003,4 +1002,14 @@ fn hooks_can_be_told_to_defer_every_allow() {
     let repo = env.repo("r", false);
     let out = env.hook(H::Claude, &H::Claude.shell("git checkout main", &repo));
     assert_eq!(out.answer(H::Claude).0, Answer::Allow, "{out:?}");
+}
+
+#[test]
+fn hook_help_is_printed_not_refused() {
+    let env = Env::new();
+    for args in [vec!["hook", "--help"], vec!["hook", "claude", "-h"]] {
+        let out = run(env.command(&args), b"", None);
+        assert_eq!(out.code(), 0, "{args:?}: {out:?}");
+        assert!(out.stdout.contains("Usage: policy-exec hook"), "{out:?}");
+    }
 }

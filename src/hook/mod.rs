@@ -118,6 +118,14 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    if args.words.iter().any(|w| w == "--help" || w == "-h") {
+        let _ = writeln!(
+            out,
+            "Answer a harness's pre-command hook: read its JSON on stdin, judge the command like `check`, reply in the harness's format\n\nUsage: policy-exec hook <claude|droid|codex|cursor> [--manifest M | --bundle B | {} DIR] [--deadline SECONDS]\n\nA command a rule allows gets allow, one no rule speaks for gets no opinion (the harness decides), a request gets ask (Codex: deny), a deny gets deny; anything that cannot be judged is a deny with exit 2.",
+            crate::render::apply::PIN_FLAG
+        );
+        return 0;
+    }
     let options = match Options::parse(&args.words, locator) {
         Ok(o) => o,
         Err(Usage {
