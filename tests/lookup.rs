@@ -124,6 +124,16 @@ fn a_repository_scope_adds_its_rules_there_only_and_edits_apply_on_the_next_comm
     assert_eq!(env.check(&project.join("sub"), "make deploy").0, 2);
     let (code, text) = env.check(&project, "git reset --hard HEAD~1");
     assert_eq!(code, 2, "{text}");
+    // The refusal names the file a human would edit, absolutely.
+    assert!(
+        text.contains(
+            &env.config()
+                .join("policy-config/system.yaml")
+                .display()
+                .to_string()
+        ),
+        "{text}"
+    );
     assert_eq!(env.check(&project, "git push origin +main").0, 2);
     assert_eq!(env.check(&project, "make test").0, 0);
     // Another repository is unaffected.

@@ -186,8 +186,19 @@ pub fn compile(selection: &Selection) -> Result<Compiled, String> {
         }
     }
     let layers = crate::policy::load::layers(&resolved.scopes, &selection.root);
-    let built = bundle::build(&resolved.policy, &layers, Some(&resolved.policy_hash))
+    let mut built = bundle::build(&resolved.policy, &layers, Some(&resolved.policy_hash))
         .map_err(|e| format!("the policy for this directory cannot be compiled: {e}"))?;
+    // Refusals and explain name the file a human would edit: absolute, since the files
+    // of one judgement come from two trees (the machine's and the repository's).
+    for rule in &mut built.commands {
+        if let Some(origin) = &mut rule.origin
+            && !origin.path.is_empty()
+            && Path::new(&origin.path).is_relative()
+        {
+            origin.path = selection.root.join(&origin.path).display().to_string();
+        }
+    }
+    built.bundle_sha256 = Some(built.content_sha256());
     let scopes: Vec<(String, String)> = resolved
         .scopes
         .iter()
