@@ -447,3 +447,96 @@ fn validate_warns_about_a_repo_scope_that_sets_machine_only_settings() {
     );
     assert!(err.contains("warning: `log` in"), "{err}");
 }
+
+#[test]
+fn a_typo_in_a_scope_file_is_refused_never_ignored() {
+    let env = Env::new();
+    // `command_rule:` instead of `command_rules:` would drop the rule silently.
+    let project = env.repo(
+        "typo",
+        Some("policy_version: v1\nscope: repo\ncommand_rule:\n  - {id: no-deploy, action: deny, match: {prefix: make deploy}}\n"),
+    );
+    let (code, text) = env.check(&project, "make deploy");
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("unknown key `command_rule`")
+            && text.contains("line 3")
+            && text.contains("did you mean `command_rules`"),
+        "{text}"
+    );
+    // A typo inside a rule names the rule.
+    env.write_repo_scope(
+        &project,
+        "policy_version: v1\nscope: repo\ncommand_rules:\n  - id: no-deploy\n    action: deny\n    resaon: deploys go through CI\n    match: {prefix: make deploy}\n",
+    );
+    let (code, text) = env.check(&project, "ls");
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("unknown key `resaon` in rule `no-deploy`")
+            && text.contains("line 6")
+            && text.contains("did you mean `reason`"),
+        "{text}"
+    );
+    // `resolve` (also run on reference files with keys of their own) warns, and with
+    // --strict refuses (exit 4, the reference's "invalid"); `check --root` refuses.
+    let tree = env.tmp.path().join("tree");
+    copy_dir(
+        &env.config().join("policy-config"),
+        &tree.join("policy-config"),
+    );
+    std::fs::write(
+        tree.join("policy-config/user.yaml"),
+        "policy_version: v1\nscope: user\nenforcment: {unmatched: deny}\n",
+    )
+    .unwrap();
+    let warned = env.run_in(
+        &project,
+        &[
+            "resolve",
+            "--root",
+            tree.to_str().unwrap(),
+            "--harness",
+            "default",
+            "--task-domain",
+            "default",
+        ],
+        &[],
+    );
+    assert_eq!(warned.status.code(), Some(0), "{warned:?}");
+    assert!(String::from_utf8_lossy(&warned.stderr).contains("warning: scope file"));
+    let judged = env.run_in(
+        &project,
+        &[
+            "check",
+            "--root",
+            tree.to_str().unwrap(),
+            "--harness",
+            "default",
+            "--task-domain",
+            "default",
+            "--",
+            "ls",
+        ],
+        &[],
+    );
+    assert_eq!(judged.status.code(), Some(2), "{judged:?}");
+    let out = env.run_in(
+        &project,
+        &[
+            "resolve",
+            "--strict",
+            "--root",
+            tree.to_str().unwrap(),
+            "--harness",
+            "default",
+            "--task-domain",
+            "default",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean `enforcement`"),
+        "{out:?}"
+    );
+}

@@ -166,7 +166,7 @@ pub fn compile(selection: &Selection) -> Result<Compiled, String> {
         system: None,
         user: None,
     };
-    let resolved = resolve::resolve_with_repo(&request, selection.repo_file.as_deref())
+    let resolved = resolve::resolve_strict(&request, selection.repo_file.as_deref())
         .map_err(|e| format!("the policy for this directory cannot be resolved: {e}"))?;
     // SECURITY: a repository's own file must not drop a machine deny by redeclaring
     // `commands.deny`/`commands.require` (the reference's merge replaces those lists).

@@ -256,7 +256,7 @@ pub fn from_tree(root: &Path, harness: Option<&str>, task_domain: Option<&str>) 
         decision: Decision::Deny,
         message,
     };
-    let resolved = match crate::resolve::resolve(&request) {
+    let resolved = match crate::resolve::resolve_strict(&request, None) {
         Ok(r) => r,
         Err(e) => return fail(e.to_string()),
     };

@@ -98,6 +98,11 @@ pub fn resolve_from_args(args: &ResolveArgs) -> Result<Resolved, ResolveError> {
         user: given(&args.user).map(expand_user),
     };
     let resolved = resolve(&request)?;
+    if args.strict
+        && let Some(unknown) = resolved.unknown_keys.first()
+    {
+        return Err(unknown.to_error());
+    }
     if args.strict && !resolved.warnings.is_empty() {
         return Err(ResolveError::DroppedEntries {
             entries: resolved.warnings.clone(),
@@ -229,6 +234,13 @@ fn write_success(
     if !args.json {
         for warning in &resolved.warnings {
             err.write_all(warning_line(warning).as_bytes())?;
+        }
+        for unknown in &resolved.unknown_keys {
+            writeln!(
+                err,
+                "policy-exec: warning: {} (an error with --strict, and wherever commands are judged)",
+                unknown.to_error()
+            )?;
         }
         return out.write_all(indented(&result).as_bytes());
     }

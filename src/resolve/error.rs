@@ -32,6 +32,27 @@ pub enum ResolveError {
         requires: &'static str,
     },
 
+    /// A key the policy format does not have (a typo would silently drop a rule).
+    #[error(
+        "scope file `{}`{}: unknown key `{key}`{}{}: fix or remove it (`policy-exec validate` checks the whole tree)",
+        path.display(),
+        line.map(|l| format!(" line {l}")).unwrap_or_default(),
+        rule.as_ref().map(|r| format!(" in {r}")).unwrap_or_default(),
+        suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default()
+    )]
+    UnknownKey {
+        /// The file.
+        path: PathBuf,
+        /// The key as written.
+        key: String,
+        /// Where it is, when found in the text.
+        line: Option<usize>,
+        /// The rule it is in (`command_rules[2]` or its id), when in a rule.
+        rule: Option<String>,
+        /// The closest known key, when one is close.
+        suggestion: Option<String>,
+    },
+
     /// A rule cannot be compiled, or one of its `examples` disagrees with it.
     #[error("{}", problems.join("; "))]
     RulesInvalid {
@@ -254,7 +275,7 @@ impl ResolveError {
             | ResolveError::FlagRequires { .. }
             | ResolveError::HostRulesUnavailable => "arg",
             ResolveError::NoConfigRoot { .. } | ResolveError::MissingFile { .. } => "missing",
-            ResolveError::RulesInvalid { .. } => "invalid",
+            ResolveError::RulesInvalid { .. } | ResolveError::UnknownKey { .. } => "invalid",
             // The reference catches `FileNotFoundError` before `OSError`, so an `--emit`
             // path in a missing directory is "missing" and any other write error internal.
             ResolveError::EmitWrite { source, .. } if source.kind() == io::ErrorKind::NotFound => {
@@ -293,6 +314,7 @@ impl ResolveError {
             | ResolveError::BadVersion { path, .. }
             | ResolveError::ScopeMismatch { path, .. }
             | ResolveError::WrongType { path, .. }
+            | ResolveError::UnknownKey { path, .. }
             | ResolveError::EmitWrite { path, .. } => Some(path),
             ResolveError::InvalidName { .. }
             | ResolveError::FlagRequires { .. }

@@ -19,6 +19,7 @@ mod error;
 mod load;
 mod merge;
 mod pyjson;
+pub mod strict;
 mod value;
 
 use std::fmt;
@@ -109,6 +110,10 @@ pub struct Resolved {
     pub scopes: Vec<(String, PathBuf)>,
     /// Deny/require entries that a lower scope dropped by replacing the list.
     pub warnings: Vec<DroppedEntry>,
+    /// Keys the format does not have, one per file at most (an error where a decision
+    /// depends on it: [`resolve_strict`]; a warning in `resolve`, which the reference's
+    /// consumers also run on files with keys of their own).
+    pub unknown_keys: Vec<strict::UnknownKey>,
     /// The merged policy in the reference's dict insertion order, so stdout can match
     /// the reference byte for byte (`policy` is key-sorted).
     ordered: PyValue,
@@ -239,6 +244,33 @@ pub fn resolve_with_repo(
     req: &ResolveRequest,
     repo: Option<&Path>,
 ) -> Result<Resolved, ResolveError> {
+    UNKNOWN_KEYS.with(|u| u.borrow_mut().clear());
+    let result = resolve_inner(req, repo);
+    let unknown = UNKNOWN_KEYS.with(|u| std::mem::take(&mut *u.borrow_mut()));
+    result.map(|mut r| {
+        r.unknown_keys = unknown;
+        r
+    })
+}
+
+/// Like [`resolve_with_repo`], refusing a file with a key the format does not have (a
+/// typo such as `command_rule:` would silently drop a rule): for everything that judges
+/// commands with the result.
+pub fn resolve_strict(req: &ResolveRequest, repo: Option<&Path>) -> Result<Resolved, ResolveError> {
+    let resolved = resolve_with_repo(req, repo)?;
+    match resolved.unknown_keys.first() {
+        Some(unknown) => Err(unknown.to_error()),
+        None => Ok(resolved),
+    }
+}
+
+thread_local! {
+    /// Unknown keys found while loading the files of one resolve.
+    static UNKNOWN_KEYS: std::cell::RefCell<Vec<strict::UnknownKey>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn resolve_inner(req: &ResolveRequest, repo: Option<&Path>) -> Result<Resolved, ResolveError> {
     check_name("--harness", &req.harness, "codex")?;
     check_name("--task-domain", &req.task_domain, "deployment")?;
     let root = resolve_path(&req.root)?;
@@ -313,6 +345,7 @@ pub fn resolve_with_repo(
             .map(|(scope, path, _)| (scope.as_str().to_owned(), path.clone()))
             .collect(),
         warnings,
+        unknown_keys: Vec::new(),
         ordered,
         chain_length: chain.len(),
         existing,
@@ -483,6 +516,9 @@ fn load_scope_file(scope: Scope, path: &Path) -> Result<Option<PyMap>, ResolveEr
         });
     };
     merge::check_append_paths(&doc, path)?;
+    if let Err(unknown) = strict::check(&doc, path, &text) {
+        UNKNOWN_KEYS.with(|u| u.borrow_mut().push(unknown));
+    }
     match map_get(&doc, "policy_version") {
         Some(PyValue::Str(v)) if v == "v1" => {}
         found => {
