@@ -190,9 +190,12 @@ impl Policy {
             }
         }
         for (i, rule) in rules.iter().enumerate() {
-            match rule.matcher.program() {
-                Some(p) => policy.by_program.entry(p).or_default().push(i),
-                None => policy.any_program.push(i),
+            let programs = rule.programs();
+            if programs.is_empty() {
+                policy.any_program.push(i);
+            }
+            for p in programs {
+                policy.by_program.entry(p).or_default().push(i);
             }
         }
         policy.rules = rules;
@@ -214,7 +217,7 @@ impl Policy {
             .filter(|r| {
                 r.action > Decision::Allow || r.on_mismatch.is_some_and(|d| d > Decision::Allow)
             })
-            .filter_map(|r| r.matcher.program())
+            .flat_map(|r| r.programs())
             .filter(|p| !NOT_GUARDED.contains(&p.as_str()))
             // Bash runs its builtins itself (`kill`, `echo`, `test`): a guard never would.
             .filter(|p| !crate::command::BASH_BUILTINS.contains(&p.as_str()))
@@ -288,10 +291,16 @@ pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
     if let Some(r) = &entry.refinements {
         refinements.flags = r.flags.clone();
         refinements.unless_flags = r.unless_flags.clone();
+        refinements.programs = r.programs.clone();
         for a in &r.args {
             refinements
                 .args
                 .push(Glob::new(a).map_err(|e| err(format!("bad `args` glob `{a}`: {e}")))?);
+        }
+        for a in &r.except_args {
+            refinements
+                .except_args
+                .push(Glob::new(a).map_err(|e| err(format!("bad `except_args` glob `{a}`: {e}")))?);
         }
     }
     let problems = super::condition::validate(&entry.conditions);

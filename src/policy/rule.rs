@@ -82,12 +82,22 @@ pub struct Refinements {
     pub args: Vec<Glob>,
     /// None of these options is present (carve-outs).
     pub unless_flags: Vec<String>,
+    /// A literal argument matching one of these never counts for `args` (`.env.example`
+    /// beside `.env.*`). Only literal arguments are excepted: a word only known at run
+    /// time could still be a matching one.
+    pub except_args: Vec<Glob>,
+    /// The program, by basename, is one of these (a family of readers: `cat`, `less`, …,
+    /// in one rule instead of one rule each).
+    pub programs: Vec<String>,
 }
 
 impl Refinements {
     /// Whether there is nothing to check.
     pub fn is_empty(&self) -> bool {
-        self.flags.is_empty() && self.args.is_empty() && self.unless_flags.is_empty()
+        self.flags.is_empty()
+            && self.args.is_empty()
+            && self.unless_flags.is_empty()
+            && self.programs.is_empty()
     }
 }
 
@@ -245,6 +255,15 @@ fn could_match(word: &Word, g: &Glob) -> bool {
 }
 
 impl Rule {
+    /// The program names this rule can only match (for the index): the matcher's own, or
+    /// else its `programs` refinement; empty when it may match any program.
+    pub fn programs(&self) -> Vec<String> {
+        match self.matcher.program() {
+            Some(p) => vec![p],
+            None => self.refinements.programs.clone(),
+        }
+    }
+
     /// How this rule matches a command's words.
     pub fn matches(&self, words: &[Word]) -> Match {
         self.matches_in(words, &Place::default())
@@ -262,6 +281,11 @@ impl Rule {
             return base;
         }
         let rest = words.get(consumed.min(words.len())..).unwrap_or(&[]);
+        let base = if self.refinements.programs.is_empty() {
+            base
+        } else {
+            base.and(program_in(&self.refinements.programs, words.first()))
+        };
         base.and(self.refine(rest, place))
     }
 
@@ -272,12 +296,25 @@ impl Rule {
             result = result.and(any_flag(&r.flags, args));
         }
         if !r.args.is_empty() {
-            result = result.and(any_arg(&r.args, args, place));
+            result = result.and(any_arg(&r.args, &r.except_args, args, place));
         }
         if !r.unless_flags.is_empty() && carve_out(&r.unless_flags, &r.flags, args) {
             result = Match::No;
         }
         result
+    }
+}
+
+/// Whether the program word is one of `programs` (compared by basename); a word only
+/// known at run time possibly is.
+fn program_in(programs: &[String], word: Option<&Word>) -> Match {
+    match word {
+        None => Match::No,
+        Some(w) => programs
+            .iter()
+            .map(|p| token(p, w, 0))
+            .max()
+            .unwrap_or(Match::No),
     }
 }
 
@@ -625,13 +662,17 @@ impl Place {
     }
 }
 
-/// Whether any argument matches one of `globs` (also in normalised and resolved forms).
-fn any_arg(globs: &[Glob], args: &[Word], place: &Place) -> Match {
+/// Whether any argument matches one of `globs` (also in normalised and resolved forms)
+/// and, when literal, none of `except`.
+fn any_arg(globs: &[Glob], except: &[Glob], args: &[Word], place: &Place) -> Match {
     let mut result = Match::No;
     for arg in args {
         match arg {
             Word::Lit(a) => {
                 let forms = place.forms(a);
+                if except.iter().any(|g| forms.iter().any(|f| g.matches(f))) {
+                    continue;
+                }
                 if globs.iter().any(|g| forms.iter().any(|f| g.matches(f))) {
                     return Match::Yes;
                 }
