@@ -24,6 +24,10 @@ pub struct InitArgs {
     /// Overwrite the scaffold's files in an existing policy-config/
     #[arg(long)]
     pub force: bool,
+    /// Enable rule packs in system.yaml: `all`, or names separated by commas
+    /// (`policy-exec packs` lists them)
+    #[arg(long, value_name = "all|NAME,…")]
+    pub packs: Option<String>,
 }
 
 /// The scaffold: path under `policy-config/` and content.
@@ -59,6 +63,14 @@ pub const FILES: [(&str, &str); 9] = [
 
 /// Runs `policy-exec init` and returns its exit code.
 pub fn run_init(args: &InitArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let packs = match args.packs.as_deref().map(crate::packs::parse_selection) {
+        None => Vec::new(),
+        Some(Ok(packs)) => packs,
+        Some(Err(e)) => {
+            let _ = writeln!(err, "policy-exec: --packs: {e}");
+            return 2;
+        }
+    };
     let config = args.dir.join("policy-config");
     if config.exists() && !args.force {
         let _ = writeln!(
@@ -68,7 +80,7 @@ pub fn run_init(args: &InitArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
         );
         return 3;
     }
-    match write_all(&config) {
+    match write_all(&config, &packs) {
         Ok(written) => {
             for path in &written {
                 let _ = writeln!(out, "created {}", path.display());
@@ -88,11 +100,28 @@ pub fn run_init(args: &InitArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
     }
 }
 
-fn write_all(config: &std::path::Path) -> Result<Vec<PathBuf>, GovernError> {
+/// The scaffold's system.yaml with `packs: [...]` after its `scope` line.
+pub fn system_with_packs(text: &str, packs: &[String]) -> String {
+    if packs.is_empty() {
+        return text.to_string();
+    }
+    let line = format!(
+        "scope: system\n\n# Rule packs (`policy-exec packs` lists them). Lower scopes can add packs, never\n# remove one.\npacks: [{}]\n",
+        packs.join(", ")
+    );
+    text.replacen("scope: system\n", &line, 1)
+}
+
+fn write_all(config: &std::path::Path, packs: &[String]) -> Result<Vec<PathBuf>, GovernError> {
     let mut written = Vec::with_capacity(FILES.len());
     for (relative, text) in FILES {
         let path = config.join(relative);
-        write_atomic(&path, text)?;
+        let text = if relative == "system.yaml" {
+            system_with_packs(text, packs)
+        } else {
+            text.to_string()
+        };
+        write_atomic(&path, &text)?;
         written.push(path);
     }
     Ok(written)

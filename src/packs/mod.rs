@@ -10,6 +10,7 @@
 //! `packs` entries are united across scopes (the merge appends them, see
 //! `resolve::merge`): a lower scope can add a pack, never remove one.
 
+use std::io::Write;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -186,6 +187,67 @@ pub fn parse_selection(text: &str) -> Result<Vec<String>, PackError> {
         }
     }
     Ok(out)
+}
+
+/// Flags of `policy-exec packs`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PacksArgs {
+    /// Print JSON: a list of {name, rules, default, summary}
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `policy-exec packs`: every pack with its rule count, whether the default policy
+/// enables it, and what it covers. Exit 0, or 5 when an embedded pack does not parse.
+pub fn run_packs(args: &PacksArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let defaults = default_enabled();
+    let mut rows = Vec::with_capacity(PACKS.len());
+    for name in names() {
+        match get(name) {
+            Ok(pack) => rows.push((pack, defaults.iter().any(|d| d == name))),
+            Err(e) => {
+                let _ = writeln!(err, "policy-exec: {e}");
+                return 5;
+            }
+        }
+    }
+    if args.json {
+        let list: Vec<Value> = rows
+            .iter()
+            .map(|(pack, on)| {
+                serde_json::json!({
+                    "name": pack.name,
+                    "rules": pack.command_rules.len(),
+                    "default": on,
+                    "summary": pack.summary,
+                })
+            })
+            .collect();
+        let _ = writeln!(out, "{}", Value::Array(list));
+        return 0;
+    }
+    let width = rows
+        .iter()
+        .map(|(p, _)| p.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(out, "{:width$}  RULES  DEFAULT  COVERS", "PACK");
+    for (pack, on) in &rows {
+        let _ = writeln!(
+            out,
+            "{:width$}  {:>5}  {:7}  {}",
+            pack.name,
+            pack.command_rules.len(),
+            if *on { "on" } else { "opt-in" },
+            pack.summary
+        );
+    }
+    let _ = writeln!(
+        out,
+        "enable with `packs: [name, …]` in a scope file (united across scopes), or `policy-exec init DIR --packs all|a,b`"
+    );
+    0
 }
 
 #[cfg(test)]

@@ -662,18 +662,21 @@ impl Place {
     }
 }
 
-/// Whether any argument matches one of `globs` (also in normalised and resolved forms)
-/// and, when literal, none of `except`.
+/// Whether any argument matches one of `globs` (also in normalised and resolved forms);
+/// a literal argument's form that matches one of `except` does not count.
 fn any_arg(globs: &[Glob], except: &[Glob], args: &[Word], place: &Place) -> Match {
     let mut result = Match::No;
     for arg in args {
         match arg {
             Word::Lit(a) => {
+                // A form counts when it matches `args` and, itself, no `except_args`:
+                // `~/.cache/x` is excepted as `~/.cache/*` even though its absolute
+                // form is not, and `~/.ssh/k` is not excepted by `/tmp/*` when the home
+                // directory happens to be under /tmp.
                 let forms = place.forms(a);
-                if except.iter().any(|g| forms.iter().any(|f| g.matches(f))) {
-                    continue;
-                }
-                if globs.iter().any(|g| forms.iter().any(|f| g.matches(f))) {
+                if forms.iter().any(|f| {
+                    globs.iter().any(|g| g.matches(f)) && !except.iter().any(|g| g.matches(f))
+                }) {
                     return Match::Yes;
                 }
             }
