@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// Every pack: its name and the text of `bundles/packs/<name>.yaml`.
-pub const PACKS: [(&str, &str); 5] = [
+pub const PACKS: [(&str, &str); 8] = [
     ("git", include_str!("../../bundles/packs/git.yaml")),
     (
         "filesystem",
@@ -29,6 +29,15 @@ pub const PACKS: [(&str, &str); 5] = [
         include_str!("../../bundles/packs/privilege.yaml"),
     ),
     ("secrets", include_str!("../../bundles/packs/secrets.yaml")),
+    (
+        "containers",
+        include_str!("../../bundles/packs/containers.yaml"),
+    ),
+    (
+        "kubernetes",
+        include_str!("../../bundles/packs/kubernetes.yaml"),
+    ),
+    ("cloud", include_str!("../../bundles/packs/cloud.yaml")),
 ];
 
 /// The default policy's system scope, read for the packs it enables.
