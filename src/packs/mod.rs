@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// Every pack: its name and the text of `bundles/packs/<name>.yaml`.
-pub const PACKS: [(&str, &str); 8] = [
+pub const PACKS: [(&str, &str); 10] = [
     ("git", include_str!("../../bundles/packs/git.yaml")),
     (
         "filesystem",
@@ -38,6 +38,11 @@ pub const PACKS: [(&str, &str); 8] = [
         include_str!("../../bundles/packs/kubernetes.yaml"),
     ),
     ("cloud", include_str!("../../bundles/packs/cloud.yaml")),
+    (
+        "databases",
+        include_str!("../../bundles/packs/databases.yaml"),
+    ),
+    ("iac", include_str!("../../bundles/packs/iac.yaml")),
 ];
 
 /// The default policy's system scope, read for the packs it enables.
