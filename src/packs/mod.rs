@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// Every pack: its name and the text of `bundles/packs/<name>.yaml`.
-pub const PACKS: [(&str, &str); 10] = [
+pub const PACKS: [(&str, &str); 12] = [
     ("git", include_str!("../../bundles/packs/git.yaml")),
     (
         "filesystem",
@@ -43,6 +43,11 @@ pub const PACKS: [(&str, &str); 10] = [
         include_str!("../../bundles/packs/databases.yaml"),
     ),
     ("iac", include_str!("../../bundles/packs/iac.yaml")),
+    (
+        "publishing",
+        include_str!("../../bundles/packs/publishing.yaml"),
+    ),
+    ("system", include_str!("../../bundles/packs/system.yaml")),
 ];
 
 /// The default policy's system scope, read for the packs it enables.
