@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// Every pack: its name and the text of `bundles/packs/<name>.yaml`.
-pub const PACKS: [(&str, &str); 12] = [
+pub const PACKS: [(&str, &str); 16] = [
     ("git", include_str!("../../bundles/packs/git.yaml")),
     (
         "filesystem",
@@ -48,6 +48,10 @@ pub const PACKS: [(&str, &str); 12] = [
         include_str!("../../bundles/packs/publishing.yaml"),
     ),
     ("system", include_str!("../../bundles/packs/system.yaml")),
+    ("hosting", include_str!("../../bundles/packs/hosting.yaml")),
+    ("backup", include_str!("../../bundles/packs/backup.yaml")),
+    ("storage", include_str!("../../bundles/packs/storage.yaml")),
+    ("http", include_str!("../../bundles/packs/http.yaml")),
 ];
 
 /// The default policy's system scope, read for the packs it enables.

@@ -605,6 +605,11 @@ impl Place {
     /// `rm -rf /root` (HOME=/root) and `cd .git && rm -rf objects` meet rules about `/`,
     /// `~` and `.git`.
     fn forms(&self, arg: &str) -> Vec<String> {
+        // A URL is not a path: resolving `http://h/x` against the directory would only
+        // make forms that no URL pattern means.
+        if arg.contains("://") {
+            return vec![arg.to_string()];
+        }
         // `/dev/fd` is `/proc/self/fd`, so `/dev/fd/..` is `/proc/self`; and
         // `/proc/self/cwd` is the directory the command runs in.
         let procfs = match arg.strip_prefix("/dev/fd/") {
