@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// Every pack: its name and the text of `bundles/packs/<name>.yaml`.
-pub const PACKS: [(&str, &str); 16] = [
+pub const PACKS: [(&str, &str); 19] = [
     ("git", include_str!("../../bundles/packs/git.yaml")),
     (
         "filesystem",
@@ -52,6 +52,15 @@ pub const PACKS: [(&str, &str); 16] = [
     ("backup", include_str!("../../bundles/packs/backup.yaml")),
     ("storage", include_str!("../../bundles/packs/storage.yaml")),
     ("http", include_str!("../../bundles/packs/http.yaml")),
+    (
+        "secrets-managers",
+        include_str!("../../bundles/packs/secrets-managers.yaml"),
+    ),
+    (
+        "messaging",
+        include_str!("../../bundles/packs/messaging.yaml"),
+    ),
+    ("ci", include_str!("../../bundles/packs/ci.yaml")),
 ];
 
 /// The default policy's system scope, read for the packs it enables.
