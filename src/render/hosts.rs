@@ -369,6 +369,13 @@ fn shape(rule: &Rule) -> Result<Shape, String> {
             s.tokens.join(" ")
         ));
     }
+    if !r.programs.is_empty() {
+        // SECURITY: ignoring the program list would widen the entry to other programs.
+        return Err(format!(
+            "the host cannot check the `programs` refinement ({}); without it the entry would cover other programs",
+            r.programs.join(", ")
+        ));
+    }
     if !r.unless_flags.is_empty() {
         s.narrow(
             Relation::Superset,
@@ -543,6 +550,18 @@ fn leading_words(rule: &Rule) -> Vec<String> {
 fn overlaps(prefix: &[String], rule: &Rule) -> bool {
     if runs_other_commands(prefix) {
         return true;
+    }
+    // A rule limited to some programs (`programs` refinement) cannot match a command
+    // whose program is another one.
+    if let Some(first) = prefix.first()
+        && !rule.refinements.programs.is_empty()
+        && !rule
+            .refinements
+            .programs
+            .iter()
+            .any(|p| p.as_str() == crate::policy::rule::basename(first))
+    {
+        return false;
     }
     let lead = leading_words(rule);
     let norm = |w: &str, first: bool| {
@@ -1001,5 +1020,28 @@ mod tests {
         let s = glob_shape("git push * --force").unwrap();
         assert_eq!(s.tokens, ["git", "push"]);
         assert_eq!(s.relation, Relation::Superset);
+    }
+
+    fn one_rule(rule: serde_json::Value) -> Rule {
+        let doc = serde_json::json!({ "command_rules": [rule] });
+        let bundle = crate::policy::bundle::build(&doc, &[], None).unwrap();
+        let policy = Policy::from_bundle(&bundle, "test").unwrap();
+        policy.rules.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_programs_refinement_is_never_dropped_by_a_host_and_limits_overlaps() {
+        let reader = one_rule(serde_json::json!({
+            "id": "r", "action": "request",
+            "match": {"glob": "*", "programs": ["cat", "less"], "args": [".env"]}
+        }));
+        let allow = one_rule(serde_json::json!({
+            "id": "a", "action": "allow", "match": {"glob": "cat *", "programs": ["less"]}
+        }));
+        assert!(shape(&allow).is_err_and(|e| e.contains("`programs`")));
+        assert!(overlaps(&["cat".into(), "notes".into()], &reader));
+        assert!(overlaps(&["/bin/less".into()], &reader));
+        assert!(!overlaps(&["cargo".into(), "test".into()], &reader));
+        assert!(overlaps(&["bash".into(), "-c".into()], &reader));
     }
 }
