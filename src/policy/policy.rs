@@ -217,7 +217,9 @@ impl Policy {
             .filter(|r| {
                 r.action > Decision::Allow || r.on_mismatch.is_some_and(|d| d > Decision::Allow)
             })
-            .flat_map(|r| r.programs())
+            // Only the matcher's own program: a `programs` refinement names families of
+            // readers (`cat`, `grep`, …) that an exec guard should not sit in front of.
+            .filter_map(|r| r.matcher.program())
             .filter(|p| !NOT_GUARDED.contains(&p.as_str()))
             // Bash runs its builtins itself (`kill`, `echo`, `test`): a guard never would.
             .filter(|p| !crate::command::BASH_BUILTINS.contains(&p.as_str()))

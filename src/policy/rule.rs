@@ -740,4 +740,84 @@ mod tests {
     fn flag_spellings(#[case] flag: &str, #[case] arg: &str, #[case] present: bool) {
         assert_eq!(flag_present(flag, arg), present);
     }
+
+    fn lits(words: &str) -> Vec<Word> {
+        words.split(' ').map(|w| Word::Lit(w.to_string())).collect()
+    }
+
+    fn rule(refinements: Refinements) -> Rule {
+        Rule {
+            id: "r".into(),
+            action: Decision::Request,
+            on_mismatch: None,
+            matcher: Matcher::Glob(Glob::new("*").unwrap()),
+            pattern: "*".into(),
+            refinements,
+            condition: None,
+            origin: Origin::default(),
+            source: "command_rules".into(),
+            reason: None,
+            alternative: None,
+            examples_match: Vec::new(),
+            examples_not_match: Vec::new(),
+        }
+    }
+
+    fn globs(patterns: &[&str]) -> Vec<Glob> {
+        patterns.iter().map(|p| Glob::new(p).unwrap()).collect()
+    }
+
+    #[rstest]
+    #[case("cat .env", Match::Yes)]
+    #[case("/usr/bin/less config/.env.local", Match::Yes)]
+    #[case("cat .env.example", Match::No)]
+    #[case("cat .env.example .env", Match::Yes)]
+    #[case("cp .env.example .env", Match::No)]
+    fn programs_and_except_args_narrow_a_reader_rule(#[case] command: &str, #[case] want: Match) {
+        let r = rule(Refinements {
+            args: globs(&[".env", "*/.env", ".env.*", "*/.env.*"]),
+            except_args: globs(&["*.example"]),
+            programs: vec!["cat".into(), "less".into()],
+            ..Refinements::default()
+        });
+        let place = Place {
+            dir: Some(PathBuf::from("/work/repo")),
+            home: Some(PathBuf::from("/home/u")),
+        };
+        assert_eq!(r.matches_in(&lits(command), &place), want, "{command}");
+        assert_eq!(r.programs(), ["cat", "less"]);
+    }
+
+    #[test]
+    fn an_exception_applies_to_the_form_that_matched() {
+        // A home under /tmp does not except `~/.ssh/k` through `/tmp/*`: the `~` form
+        // matched, and no exception matches that form.
+        let r = rule(Refinements {
+            args: globs(&["~/.*", "/*"]),
+            except_args: globs(&["~/.cache/*", "/tmp/*"]),
+            ..Refinements::default()
+        });
+        let place = Place {
+            dir: Some(PathBuf::from("/work")),
+            home: Some(PathBuf::from("/tmp/home")),
+        };
+        assert_eq!(r.matches_in(&lits("rm ~/.ssh/k"), &place), Match::Yes);
+        assert_eq!(r.matches_in(&lits("rm ~/.cache/x"), &place), Match::No);
+        // The absolute form `/tmp/home/.cache/x` matches `/*` and nothing excepts it.
+        let r = rule(Refinements {
+            args: globs(&["~/.*", "/*"]),
+            except_args: globs(&["~/.cache/*"]),
+            ..Refinements::default()
+        });
+        assert_eq!(r.matches_in(&lits("rm ~/.cache/x"), &place), Match::Yes);
+    }
+
+    #[test]
+    fn a_url_is_not_resolved_as_a_path() {
+        let place = Place {
+            dir: Some(PathBuf::from("/a.b")),
+            home: None,
+        };
+        assert_eq!(place.forms("https://h.example/x"), ["https://h.example/x"]);
+    }
 }
