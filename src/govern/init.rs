@@ -1,12 +1,13 @@
 //! `policy-exec init [DIR]`: scaffolds `DIR/policy-config/` with every required scope,
 //! one harness file per supported harness and a `default` task domain, each commented
 //! with an example of every rule feature. The tree resolves and validates as written.
+//! `--packs all|a,b` adds `packs: [...]` to its system.yaml (names checked first).
 //!
 //! The files live in `src/govern/init/policy-config/` and are embedded, so the scaffold
 //! is reviewed like code and a test proves it valid. It never overwrites an existing
 //! `policy-config/` unless `--force`, and then only the files it writes.
 //!
-//! Exit codes: 0 written, 2 argument error, 3 `policy-config/` already exists (pass
+//! Exit codes: 0 written, 2 argument error (an unknown pack among them), 3 `policy-config/` already exists (pass
 //! `--force`), 10 a file could not be written.
 
 use std::io::Write;
