@@ -199,3 +199,44 @@ fn a_policy_test_mismatch_exits_1_with_the_reason_and_a_bad_file_exits_2() {
     let (code, _, stderr) = run(&["test", "--bundle", &bundle, &bad], dir.path());
     assert_eq!(code, 2, "{stderr}");
 }
+
+// Path-aware `args`: `*` stops at `/`, `**` crosses it; the `glob` matcher keeps fnmatch.
+
+fn judge_with_rule(rule: serde_json::Value, script: &str) -> policy_exec::policy::Decision {
+    let b = bundle::build(&json!({ "command_rules": [rule] }), &[], None).unwrap();
+    let policy = Policy::from_bundle(&b, "test").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let repo = policy_exec::git::Git2RepoState::with_home(Some(dir.path().join("home")));
+    policy_exec::policy::engine::judge(script, &policy, dir.path(), &repo).decision
+}
+
+#[rstest::rstest]
+#[case("rm -rf target", "allow")]
+#[case("rm -rf ./target/debug", "allow")]
+#[case("rm -rf /", "deny")]
+#[case("rm -rf //", "deny")]
+#[case("rm -rf /usr", "deny")]
+#[case("rm -rf /*", "deny")]
+#[case("rm -rf /usr/lib", "allow")]
+fn a_root_rule_written_with_a_single_star_means_the_entries_of_root(
+    #[case] script: &str,
+    #[case] want: &str,
+) {
+    let rule = json!({
+        "id": "no-rm-root", "action": "deny",
+        "match": {"prefix": "rm", "flags": ["-r", "-R", "--recursive"], "args": ["/", "/*"]}
+    });
+    assert_eq!(judge_with_rule(rule, script).as_str(), want, "{script}");
+}
+
+#[rstest::rstest]
+#[case("rm -rf /usr/lib/x", "deny")]
+#[case("rm -rf a/b/.git", "deny")]
+#[case("rm -rf target", "allow")]
+fn a_double_star_crosses_slashes(#[case] script: &str, #[case] want: &str) {
+    let rule = json!({
+        "id": "deep", "action": "deny",
+        "match": {"prefix": "rm", "args": ["/usr/**", "**/.git"]}
+    });
+    assert_eq!(judge_with_rule(rule, script).as_str(), want, "{script}");
+}

@@ -297,12 +297,12 @@ pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
         for a in &r.args {
             refinements
                 .args
-                .push(Glob::new(a).map_err(|e| err(format!("bad `args` glob `{a}`: {e}")))?);
+                .push(Glob::new_path(a).map_err(|e| err(format!("bad `args` glob `{a}`: {e}")))?);
         }
         for a in &r.except_args {
-            refinements
-                .except_args
-                .push(Glob::new(a).map_err(|e| err(format!("bad `except_args` glob `{a}`: {e}")))?);
+            refinements.except_args.push(
+                Glob::new_path(a).map_err(|e| err(format!("bad `except_args` glob `{a}`: {e}")))?,
+            );
         }
     }
     let problems = super::condition::validate(&entry.conditions);

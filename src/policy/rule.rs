@@ -78,7 +78,8 @@ impl Matcher {
 pub struct Refinements {
     /// At least one of these options is present.
     pub flags: Vec<String>,
-    /// At least one argument matches one of these globs.
+    /// At least one argument matches one of these path globs ([`Glob::new_path`]: `*`
+    /// stops at `/`, `**` crosses it, so `/*` is not every resolved relative path).
     pub args: Vec<Glob>,
     /// None of these options is present (carve-outs).
     pub unless_flags: Vec<String>,
