@@ -39,6 +39,11 @@ enum Command {
     Snapshot(crate::govern::snapshot::SnapshotArgs),
     /// Scaffold a policy-config tree.
     Init(crate::govern::init::InitArgs),
+    /// List the rule packs: rule counts, whether the default policy enables them.
+    Packs(crate::packs::PacksArgs),
+    /// Run policy test files (commands and the decision each must get) against a
+    /// policy: exit 0 all pass, 1 a mismatch, 2 an error.
+    Test(crate::govern::policy_test::TestArgs),
     /// List the programs to guard at exec time (those the policy's deny and request
     /// rules name), one per line.
     Guards(GuardsArgs),
@@ -139,6 +144,8 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Versions(a) => crate::govern::versions::run_versions(&a, &mut out, &mut err),
         Command::Snapshot(a) => crate::govern::snapshot::run_snapshot(&a, &mut out, &mut err),
         Command::Init(a) => crate::govern::init::run_init(&a, &mut out, &mut err),
+        Command::Packs(a) => crate::packs::run_packs(&a, &mut out, &mut err),
+        Command::Test(a) => run_policy_tests(&a, &mut out, &mut err),
         Command::Hook(a) => crate::hook::run(
             &a,
             env_locator(None, None),
@@ -211,6 +218,8 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
         "log",
         "completions",
         "man",
+        "packs",
+        "test",
         "help",
     ];
     first.is_some_and(|f| {
@@ -218,6 +227,39 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
             && !f.starts_with('-')
             && std::path::Path::new(&f).is_file()
     })
+}
+
+/// `policy-exec test`: loads the policy the way `check` does, then runs the files.
+fn run_policy_tests(
+    a: &crate::govern::policy_test::TestArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let loaded = match &a.root {
+        Some(root) => {
+            crate::policy::load::from_tree(root, a.harness.as_deref(), a.task_domain.as_deref())
+        }
+        None => crate::lookup::policy_for(
+            &env_locator(a.bundle.clone(), a.manifest.clone()),
+            &cwd,
+            None,
+            &crate::lookup::Env::from_process(),
+        ),
+    };
+    match loaded {
+        Loaded::Ready(policy) => crate::govern::policy_test::run_tests(
+            a,
+            &policy,
+            std::env::var_os("HOME").map(PathBuf::from),
+            out,
+            err,
+        ),
+        Loaded::Failed { message, .. } => {
+            let _ = writeln!(err, "policy-exec: {message}");
+            2
+        }
+    }
 }
 
 fn locator(a: &JudgeArgs) -> Locator {

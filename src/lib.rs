@@ -11,8 +11,10 @@
 //!                                            ▼
 //!           (per judgement: lookup/ picks the installed tree + the repository's
 //!            repo.yaml, resolves through a stat-checked compiled cache)
-//!                                policy/bundle.rs: Bundle (serde shape of
-//!                                policy-wrapper-rules.json) ──► policy/rule.rs: compiled
+//!                                policy/bundle.rs: Bundle (serde shape of   ◄── packs/:
+//!                                policy-wrapper-rules.json; the enabled        embedded
+//!                                packs' rules join here) ──► policy/rule.rs:    rule packs
+//!                                compiled
 //!                                Rules (Matcher + refinements + Condition), indexed by
 //!                                program name
 //!                                            │
@@ -53,6 +55,9 @@
 //!   Schema in `schemas/`, then the engine's own compiler and rule examples, then every
 //!   resolve chain), `versions`, `snapshot` (reference-shaped `policy_hash` snapshots,
 //!   drift with the first differing key) and `init` (an embedded, valid scaffold).
+//! * [`packs`] holds the rule packs (`bundles/packs/<name>.yaml`, embedded): named rule
+//!   sets a scope enables with `packs: [...]` (united across scopes); their rules join
+//!   the bundle in [`policy::bundle::build`] with origin scope `pack`.
 //! * [`report`] renders an [`policy::engine::Evaluation`] for `check` and `explain`.
 //! * [`render`] turns a resolved policy into host artifacts: the wrapper bundle and
 //!   dispatch manifest, and each harness's native permission file (`render::hosts`:
@@ -104,6 +109,7 @@ pub mod govern;
 pub mod hook;
 pub mod log;
 pub mod lookup;
+pub mod packs;
 pub mod policy;
 pub mod render;
 pub mod report;

@@ -890,3 +890,28 @@ fn versions_skips_an_empty_task_instance_and_calls_a_list_invalid() {
     let run = tree.run(&["versions", "--root", "{root}"]);
     assert_eq!(run.code, 4, "{}{}", run.stdout, run.stderr);
 }
+
+#[test]
+fn an_unknown_pack_is_a_semantic_failure_naming_the_known_packs() {
+    let run = Tree::minimal()
+        .append("repo.yaml", "packs: [git, dockr]\n")
+        .run(&["validate", "--root", "{root}"]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("at `/packs`:"))
+        .unwrap_or_else(|| panic!("no error at /packs: {}", run.stderr));
+    assert!(
+        line.contains("`dockr`") && line.contains("git, filesystem"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_tree_enabling_packs_validates() {
+    let run = Tree::minimal()
+        .append("repo.yaml", "packs: [git, secrets]\n")
+        .run(&["validate", "--root", "{root}"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

@@ -932,3 +932,18 @@ fn json_success_envelope_matches_the_reference_shape() {
         serde_json::from_str(&fs::read_to_string(tree.root().join("e.json")).unwrap()).unwrap();
     assert_eq!(&emitted, payload);
 }
+
+#[test]
+fn packs_are_united_across_scopes_and_a_lower_scope_cannot_remove_one() {
+    let without = Tree::minimal();
+    let hash_without = without.hash();
+    let tree = Tree::minimal()
+        .append("system.yaml", "packs: [git, disk]\n")
+        .append("repo.yaml", "packs: [secrets, git]\n")
+        .append("task-domain/deployment.yaml", "packs: []\n");
+    let resolved = resolve(&tree.request()).unwrap();
+    assert_eq!(resolved.policy["packs"], json!(["git", "disk", "secrets"]));
+    assert_ne!(resolved.policy_hash, hash_without);
+    // A tree without the key hashes as before (the reference's hashes above still hold).
+    assert_eq!(Tree::minimal().hash(), hash_without);
+}

@@ -1,15 +1,19 @@
 //! Governance tools for policy trees: `validate` (our JSON Schema plus semantic checks),
 //! `versions` (every file declares an allowed `policy_version`), `snapshot` (canonical
-//! `policy_hash` snapshots with drift detection) and `init` (a scaffolded tree).
+//! `policy_hash` snapshots with drift detection), `init` (a scaffolded tree, with rule
+//! packs enabled on request) and `test` (policy test files: commands and the decision
+//! each must get, judged in temporary clean or dirty repositories).
 //!
 //! This module owns scope-file discovery for whole trees (every harness, task domain and
 //! task instance, not one resolve chain) and the reports these commands print. It reads
 //! files through [`crate::resolve`] so a file is typed exactly as `resolve` types it, and
 //! compiles rules with [`crate::policy`] so `validate` accepts what the engine accepts.
 //! It never writes outside the paths a command was given (`init DIR`, `snapshot --output`,
-//! the canonical snapshot directory) and never reads the environment.
+//! the canonical snapshot directory, `test`'s own temporary directories) and never reads
+//! the environment.
 
 pub mod init;
+pub mod policy_test;
 mod schema;
 mod semantic;
 pub mod snapshot;

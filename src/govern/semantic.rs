@@ -47,6 +47,9 @@ pub fn check(doc: &Value, slot: Option<Scope>) -> Vec<Finding> {
             check_rule(rule, &at, &mut out);
         }
     }
+    if let Err(e) = crate::packs::enabled(doc) {
+        out.push(Finding::new("/packs", e.to_string()));
+    }
     if let Some(commands) = doc.get("commands") {
         for list in ["allow", "deny", "require"] {
             let entries = commands.get(list).and_then(Value::as_array);

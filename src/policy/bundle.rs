@@ -290,7 +290,7 @@ pub struct OriginField {
     pub path: String,
 }
 
-/// `flags`/`args`/`unless_flags` refinements.
+/// `flags`/`args`/`unless_flags`/`except_args`/`programs` refinements.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct RefinementsField {
     /// At least one present.
@@ -302,6 +302,12 @@ pub struct RefinementsField {
     /// None present.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unless_flags: Vec<String>,
+    /// Arguments matching one of these never count for `args`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except_args: Vec<String>,
+    /// The program (by basename) is one of these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programs: Vec<String>,
 }
 
 /// Rule examples.
@@ -562,6 +568,7 @@ pub fn build(
             commands.push(entry);
         }
     }
+    add_pack_rules(policy, &mut commands, &mut ids)?;
     let rule_ids = ids.clone();
     for (list, action) in [("deny", "deny"), ("require", "request"), ("allow", "allow")] {
         let source = format!("commands.{list}");
@@ -630,6 +637,61 @@ pub fn build(
     };
     bundle.bundle_sha256 = Some(bundle.content_sha256());
     Ok(bundle)
+}
+
+/// What a rule does, without its id, origin and prose: two rules with the same effect
+/// give the same decision for every command.
+fn effect_key(rule: &BundleRule) -> String {
+    key_of(&json!([
+        rule.action,
+        rule.on_mismatch,
+        rule.matcher,
+        rule.normalized_pattern,
+        rule.conditions,
+        serde_json::to_value(&rule.refinements).unwrap_or(Value::Null),
+    ]))
+}
+
+/// Adds the rules of every pack the policy enables (origin: scope `pack`, path
+/// `packs/<name>.yaml`). A pack rule with the same effect as a rule already in the policy
+/// is left out, so the default policy's own rules (and their ids) stay the only copy.
+fn add_pack_rules(
+    policy: &Value,
+    commands: &mut Vec<BundleRule>,
+    ids: &mut HashSet<String>,
+) -> Result<(), BuildError> {
+    let packs = crate::packs::enabled(policy).map_err(|e| BuildError(e.to_string()))?;
+    if packs.is_empty() {
+        return Ok(());
+    }
+    let mut effects: HashSet<String> = commands.iter().map(effect_key).collect();
+    for pack in packs {
+        let path = format!("packs/{}.yaml", pack.name);
+        for (i, rule) in pack.command_rules.iter().enumerate() {
+            let origin = OriginField {
+                scope: "pack".into(),
+                path: path.clone(),
+            };
+            let entry = command_rule(rule, i, Some(origin)).map_err(|e| {
+                let text =
+                    e.0.strip_prefix(&format!("command_rules[{i}]: "))
+                        .unwrap_or(&e.0)
+                        .to_string();
+                BuildError(format!("pack `{}` rule {i}: {text}", pack.name))
+            })?;
+            if !effects.insert(effect_key(&entry)) {
+                continue;
+            }
+            if !ids.insert(entry.id.clone()) {
+                return Err(BuildError(format!(
+                    "rule id `{}` is used by pack `{}` and by a rule of the policy: rename the policy's rule (ids starting with `{}/` belong to the pack)",
+                    entry.id, pack.name, pack.name
+                )));
+            }
+            commands.push(entry);
+        }
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -761,9 +823,20 @@ fn match_object(m: &Map<String, Value>) -> Result<MatchParts, String> {
         _ => "glob",
     };
     for k in m.keys() {
-        if !["exact", "prefix", "glob", "flags", "args", "unless_flags"].contains(&k.as_str()) {
+        if ![
+            "exact",
+            "prefix",
+            "glob",
+            "flags",
+            "args",
+            "unless_flags",
+            "except_args",
+            "programs",
+        ]
+        .contains(&k.as_str())
+        {
             return Err(format!(
-                "`match.{k}` is not a known key: use flags, args or unless_flags"
+                "`match.{k}` is not a known key: use flags, args, unless_flags, except_args or programs"
             ));
         }
     }
@@ -771,7 +844,23 @@ fn match_object(m: &Map<String, Value>) -> Result<MatchParts, String> {
         flags: string_list(m.get("flags")),
         args: string_list(m.get("args")),
         unless_flags: string_list(m.get("unless_flags")),
+        except_args: string_list(m.get("except_args")),
+        programs: string_list(m.get("programs")),
     };
+    if let Some(p) = refinements
+        .programs
+        .iter()
+        .find(|p| p.is_empty() || p.contains('/'))
+    {
+        return Err(format!(
+            "`match.programs` entry `{p}` is not a program name: write basenames such as `cat`"
+        ));
+    }
+    if !refinements.except_args.is_empty() && refinements.args.is_empty() {
+        return Err(
+            "`match.except_args` narrows `args`, and there is no `args`: add the `args` globs it excepts from".into(),
+        );
+    }
     let refinements = (refinements != RefinementsField::default()).then_some(refinements);
     Ok((matcher, pattern, refinements))
 }

@@ -57,6 +57,9 @@ enum Token {
     AnyChar,
     /// One or more consecutive `*`: any run of characters, possibly empty.
     Star,
+    /// In a path pattern ([`Glob::new_path`]), a single `*`: any run of characters
+    /// without `/`, possibly empty (`**` is a [`Token::Star`]).
+    SegStar,
     /// `[...]`: one character inside (or, negated, outside) the inclusive ranges. An empty
     /// set never matches; a negated empty set matches any character, as in CPython.
     Set {
@@ -71,7 +74,7 @@ impl Token {
         match self {
             Token::Literal(l) => *l == c,
             Token::AnyChar => true,
-            Token::Star => false,
+            Token::Star | Token::SegStar => false,
             Token::Set { negated, ranges } => {
                 ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
             }
@@ -116,6 +119,17 @@ fn overlap(x: &Token, y: &Token) -> bool {
 impl Glob {
     /// Compiles `pattern` with `fnmatch.fnmatchcase` semantics.
     pub fn new(pattern: &str) -> Result<Glob, GlobError> {
+        Glob::compile(pattern, false)
+    }
+
+    /// Compiles a path pattern (the `args` refinements): as [`Glob::new`], except that a
+    /// single `*` does not match `/` and `**` matches anything, `/` included, so `/*`
+    /// means the entries of `/` and `/**` everything under it.
+    pub fn new_path(pattern: &str) -> Result<Glob, GlobError> {
+        Glob::compile(pattern, true)
+    }
+
+    fn compile(pattern: &str, path: bool) -> Result<Glob, GlobError> {
         let chars = pattern.chars().count();
         if chars > MAX_PATTERN_CHARS {
             return Err(GlobError::TooLong {
@@ -124,7 +138,7 @@ impl Glob {
                 limit: MAX_PATTERN_CHARS,
             });
         }
-        let tokens = tokenize(pattern);
+        let tokens = tokenize(pattern, path);
         let prefix_len = tokens
             .iter()
             .map_while(|t| match t {
@@ -149,6 +163,9 @@ impl Glob {
         // Fast path: the literal prefix is a byte-wise precondition of any match.
         if !text.starts_with(self.literal_prefix()) {
             return false;
+        }
+        if self.tokens.contains(&Token::SegStar) {
+            return self.matches_with_segments(text);
         }
         let mut tok = 0usize;
         let mut pos = 0usize;
@@ -188,6 +205,54 @@ impl Glob {
         }
     }
 
+    /// [`Glob::matches`] for patterns with both kinds of star, where retrying only the
+    /// latest star is not enough: the set of token positions reachable after each
+    /// character (at most pattern length × text length steps, like the walk).
+    fn matches_with_segments(&self, text: &str) -> bool {
+        let n = self.tokens.len();
+        // `live[i]`: the first `i` tokens can match the text read so far.
+        let mut live = vec![false; n + 1];
+        let close = |live: &mut Vec<bool>, tokens: &[Token]| {
+            for (i, t) in tokens.iter().enumerate() {
+                if matches!(t, Token::Star | Token::SegStar)
+                    && live.get(i).copied().unwrap_or(false)
+                    && let Some(next) = live.get_mut(i + 1)
+                {
+                    *next = true;
+                }
+            }
+        };
+        if let Some(first) = live.first_mut() {
+            *first = true;
+        }
+        close(&mut live, &self.tokens);
+        for c in text.chars() {
+            let mut next = vec![false; n + 1];
+            for (i, t) in self.tokens.iter().enumerate() {
+                if !live.get(i).copied().unwrap_or(false) {
+                    continue;
+                }
+                let (stay, advance) = match t {
+                    Token::Star => (true, false),
+                    Token::SegStar => (c != '/', false),
+                    other => (false, other.accepts(c)),
+                };
+                if stay && let Some(slot) = next.get_mut(i) {
+                    *slot = true;
+                }
+                if advance && let Some(slot) = next.get_mut(i + 1) {
+                    *slot = true;
+                }
+            }
+            close(&mut next, &self.tokens);
+            if !next.contains(&true) {
+                return false;
+            }
+            live = next;
+        }
+        live.get(n).copied().unwrap_or(false)
+    }
+
     /// Whether some string matches both patterns. Used to ask whether a word only partly
     /// known (`"$TMP/build"`, as the pattern `*/build`) could match a rule's glob. Sets
     /// are compared conservatively (two sets are assumed to overlap unless both are plain
@@ -202,13 +267,15 @@ impl Glob {
             }
             match (a.get(i), b.get(j)) {
                 (None, None) => return true,
-                (Some(Token::Star), y) => {
+                // A path pattern's `*` is treated as `**` here: the answer errs towards
+                // "yes", as it does for sets.
+                (Some(Token::Star | Token::SegStar), y) => {
                     stack.push((i + 1, j));
                     if y.is_some() {
                         stack.push((i, j + 1));
                     }
                 }
-                (x, Some(Token::Star)) => {
+                (x, Some(Token::Star | Token::SegStar)) => {
                     stack.push((i, j + 1));
                     if x.is_some() {
                         stack.push((i + 1, j));
@@ -226,7 +293,7 @@ impl Glob {
     /// Whether `pattern` has no wildcard, set or star, so that it matches exactly the
     /// strings equal to itself (an unclosed `[` counts as literal, as in fnmatch).
     pub fn is_literal(pattern: &str) -> bool {
-        tokenize(pattern)
+        tokenize(pattern, false)
             .iter()
             .all(|t| matches!(t, Token::Literal(_)))
     }
@@ -253,13 +320,37 @@ impl PartialEq for Glob {
 impl Eq for Glob {}
 
 /// Translates a pattern the way CPython's `fnmatch.translate` does.
-fn tokenize(pattern: &str) -> Vec<Token> {
+/// With `path`, a single `*` becomes [`Token::SegStar`] and a run of two or more a
+/// [`Token::Star`].
+fn tokenize(pattern: &str, path: bool) -> Vec<Token> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut tokens = Vec::new();
     let mut i = 0usize;
     while let Some(&c) = chars.get(i) {
         i += 1;
         match c {
+            '*' if path => {
+                let mut run = 1;
+                while chars.get(i) == Some(&'*') {
+                    run += 1;
+                    i += 1;
+                }
+                let star = if run >= 2 {
+                    Token::Star
+                } else {
+                    Token::SegStar
+                };
+                // `***` and `* *`-free runs collapse; a `*` next to `**` adds nothing.
+                match (tokens.last(), &star) {
+                    (Some(Token::Star), _) => {}
+                    (Some(Token::SegStar), Token::Star) => {
+                        tokens.pop();
+                        tokens.push(Token::Star);
+                    }
+                    (Some(Token::SegStar), Token::SegStar) => {}
+                    _ => tokens.push(star),
+                }
+            }
             '*' => {
                 if tokens.last() != Some(&Token::Star) {
                     tokens.push(Token::Star);
@@ -524,13 +615,14 @@ mod tests {
     /// CPython's translation of the same pattern, rebuilt with the `regex` crate, as an
     /// independent check of the token walk over every pattern/text pair drawn from a small
     /// alphabet that exercises sets, ranges, negation and stars.
-    fn python_style_regex(pattern: &str) -> regex::Regex {
+    fn python_style_regex(pattern: &str, path: bool) -> regex::Regex {
         let mut source = String::from(r"(?s)\A");
-        for token in tokenize(pattern) {
+        for token in tokenize(pattern, path) {
             match token {
                 Token::Literal(c) => source.push_str(&regex::escape(&c.to_string())),
                 Token::AnyChar => source.push('.'),
                 Token::Star => source.push_str(".*"),
+                Token::SegStar => source.push_str("[^/]*"),
                 Token::Set { negated, ranges } if ranges.is_empty() => {
                     source.push_str(if negated { "." } else { r"[^\x{0}-\x{10FFFF}]" })
                 }
@@ -573,7 +665,7 @@ mod tests {
         }
         for pattern in &patterns {
             let glob = Glob::new(pattern).unwrap();
-            let regex = python_style_regex(pattern);
+            let regex = python_style_regex(pattern, false);
             for text in texts {
                 assert_eq!(
                     glob.matches(text),
@@ -582,6 +674,51 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn path_patterns_agree_with_a_regex_translation() {
+        let alphabet = ['a', '/', '*', '?', '[', ']'];
+        let texts = [
+            "", "a", "/", "a/", "/a", "a/a", "/a/a", "aa", "a//a", "*", "/*", "a/a/a",
+        ];
+        let mut patterns = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for p in &frontier {
+                for c in alphabet {
+                    next.push(format!("{p}{c}"));
+                }
+            }
+            patterns.extend(next.iter().cloned());
+            frontier = next;
+        }
+        for pattern in &patterns {
+            let glob = Glob::new_path(pattern).unwrap();
+            let regex = python_style_regex(pattern, true);
+            for text in texts {
+                assert_eq!(
+                    glob.matches(text),
+                    regex.is_match(text),
+                    "{pattern:?} on {text:?}"
+                );
+            }
+        }
+    }
+
+    #[rstest::rstest]
+    #[case("/*", "/usr", true)]
+    #[case("/*", "/work/repo/target", false)]
+    #[case("/**", "/work/repo/target", true)]
+    #[case("**/.git", "a/b/.git", true)]
+    #[case("*/.git", "a/b/.git", false)]
+    #[case("~/.*", "~/.ssh", true)]
+    #[case("~/.*", "~/.ssh/id_rsa", false)]
+    fn a_path_star_stops_at_slashes(#[case] pattern: &str, #[case] text: &str, #[case] want: bool) {
+        assert_eq!(Glob::new_path(pattern).unwrap().matches(text), want);
+        // The reference's fnmatch (the `glob` matcher) still crosses them.
+        assert!(Glob::new(pattern).unwrap().matches(text) || !want);
     }
 
     #[rstest::rstest]

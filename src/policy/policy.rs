@@ -194,9 +194,12 @@ impl Policy {
             }
         }
         for (i, rule) in rules.iter().enumerate() {
-            match rule.matcher.program() {
-                Some(p) => policy.by_program.entry(p).or_default().push(i),
-                None => policy.any_program.push(i),
+            let programs = rule.programs();
+            if programs.is_empty() {
+                policy.any_program.push(i);
+            }
+            for p in programs {
+                policy.by_program.entry(p).or_default().push(i);
             }
         }
         policy.rules = rules;
@@ -218,6 +221,8 @@ impl Policy {
             .filter(|r| {
                 r.action > Decision::Allow || r.on_mismatch.is_some_and(|d| d > Decision::Allow)
             })
+            // Only the matcher's own program: a `programs` refinement names families of
+            // readers (`cat`, `grep`, …) that an exec guard should not sit in front of.
             .filter_map(|r| r.matcher.program())
             .filter(|p| !NOT_GUARDED.contains(&p.as_str()))
             // Bash runs its builtins itself (`kill`, `echo`, `test`): a guard never would.
@@ -292,10 +297,16 @@ pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
     if let Some(r) = &entry.refinements {
         refinements.flags = r.flags.clone();
         refinements.unless_flags = r.unless_flags.clone();
+        refinements.programs = r.programs.clone();
         for a in &r.args {
             refinements
                 .args
-                .push(Glob::new(a).map_err(|e| err(format!("bad `args` glob `{a}`: {e}")))?);
+                .push(Glob::new_path(a).map_err(|e| err(format!("bad `args` glob `{a}`: {e}")))?);
+        }
+        for a in &r.except_args {
+            refinements.except_args.push(
+                Glob::new_path(a).map_err(|e| err(format!("bad `except_args` glob `{a}`: {e}")))?,
+            );
         }
     }
     let problems = super::condition::validate(&entry.conditions);

@@ -78,16 +78,27 @@ impl Matcher {
 pub struct Refinements {
     /// At least one of these options is present.
     pub flags: Vec<String>,
-    /// At least one argument matches one of these globs.
+    /// At least one argument matches one of these path globs ([`Glob::new_path`]: `*`
+    /// stops at `/`, `**` crosses it, so `/*` is not every resolved relative path).
     pub args: Vec<Glob>,
     /// None of these options is present (carve-outs).
     pub unless_flags: Vec<String>,
+    /// A literal argument matching one of these never counts for `args` (`.env.example`
+    /// beside `.env.*`). Only literal arguments are excepted: a word only known at run
+    /// time could still be a matching one.
+    pub except_args: Vec<Glob>,
+    /// The program, by basename, is one of these (a family of readers: `cat`, `less`, …,
+    /// in one rule instead of one rule each).
+    pub programs: Vec<String>,
 }
 
 impl Refinements {
     /// Whether there is nothing to check.
     pub fn is_empty(&self) -> bool {
-        self.flags.is_empty() && self.args.is_empty() && self.unless_flags.is_empty()
+        self.flags.is_empty()
+            && self.args.is_empty()
+            && self.unless_flags.is_empty()
+            && self.programs.is_empty()
     }
 }
 
@@ -245,6 +256,15 @@ fn could_match(word: &Word, g: &Glob) -> bool {
 }
 
 impl Rule {
+    /// The program names this rule can only match (for the index): the matcher's own, or
+    /// else its `programs` refinement; empty when it may match any program.
+    pub fn programs(&self) -> Vec<String> {
+        match self.matcher.program() {
+            Some(p) => vec![p],
+            None => self.refinements.programs.clone(),
+        }
+    }
+
     /// How this rule matches a command's words.
     pub fn matches(&self, words: &[Word]) -> Match {
         self.matches_in(words, &Place::default())
@@ -262,6 +282,11 @@ impl Rule {
             return base;
         }
         let rest = words.get(consumed.min(words.len())..).unwrap_or(&[]);
+        let base = if self.refinements.programs.is_empty() {
+            base
+        } else {
+            base.and(program_in(&self.refinements.programs, words.first()))
+        };
         base.and(self.refine(rest, place))
     }
 
@@ -272,12 +297,25 @@ impl Rule {
             result = result.and(any_flag(&r.flags, args));
         }
         if !r.args.is_empty() {
-            result = result.and(any_arg(&r.args, args, place));
+            result = result.and(any_arg(&r.args, &r.except_args, args, place));
         }
         if !r.unless_flags.is_empty() && carve_out(&r.unless_flags, &r.flags, args) {
             result = Match::No;
         }
         result
+    }
+}
+
+/// Whether the program word is one of `programs` (compared by basename); a word only
+/// known at run time possibly is.
+fn program_in(programs: &[String], word: Option<&Word>) -> Match {
+    match word {
+        None => Match::No,
+        Some(w) => programs
+            .iter()
+            .map(|p| token(p, w, 0))
+            .max()
+            .unwrap_or(Match::No),
     }
 }
 
@@ -568,6 +606,11 @@ impl Place {
     /// `rm -rf /root` (HOME=/root) and `cd .git && rm -rf objects` meet rules about `/`,
     /// `~` and `.git`.
     fn forms(&self, arg: &str) -> Vec<String> {
+        // A URL is not a path: resolving `http://h/x` against the directory would only
+        // make forms that no URL pattern means.
+        if arg.contains("://") {
+            return vec![arg.to_string()];
+        }
         // `/dev/fd` is `/proc/self/fd`, so `/dev/fd/..` is `/proc/self`; and
         // `/proc/self/cwd` is the directory the command runs in.
         let procfs = match arg.strip_prefix("/dev/fd/") {
@@ -625,14 +668,21 @@ impl Place {
     }
 }
 
-/// Whether any argument matches one of `globs` (also in normalised and resolved forms).
-fn any_arg(globs: &[Glob], args: &[Word], place: &Place) -> Match {
+/// Whether any argument matches one of `globs` (also in normalised and resolved forms);
+/// a literal argument's form that matches one of `except` does not count.
+fn any_arg(globs: &[Glob], except: &[Glob], args: &[Word], place: &Place) -> Match {
     let mut result = Match::No;
     for arg in args {
         match arg {
             Word::Lit(a) => {
+                // A form counts when it matches `args` and, itself, no `except_args`:
+                // `~/.cache/x` is excepted as `~/.cache/*` even though its absolute
+                // form is not, and `~/.ssh/k` is not excepted by `/tmp/*` when the home
+                // directory happens to be under /tmp.
                 let forms = place.forms(a);
-                if globs.iter().any(|g| forms.iter().any(|f| g.matches(f))) {
+                if forms.iter().any(|f| {
+                    globs.iter().any(|g| g.matches(f)) && !except.iter().any(|g| g.matches(f))
+                }) {
                     return Match::Yes;
                 }
             }
@@ -690,5 +740,85 @@ mod tests {
     #[case("-f", "-u", false)]
     fn flag_spellings(#[case] flag: &str, #[case] arg: &str, #[case] present: bool) {
         assert_eq!(flag_present(flag, arg), present);
+    }
+
+    fn lits(words: &str) -> Vec<Word> {
+        words.split(' ').map(|w| Word::Lit(w.to_string())).collect()
+    }
+
+    fn rule(refinements: Refinements) -> Rule {
+        Rule {
+            id: "r".into(),
+            action: Decision::Request,
+            on_mismatch: None,
+            matcher: Matcher::Glob(Glob::new("*").unwrap()),
+            pattern: "*".into(),
+            refinements,
+            condition: None,
+            origin: Origin::default(),
+            source: "command_rules".into(),
+            reason: None,
+            alternative: None,
+            examples_match: Vec::new(),
+            examples_not_match: Vec::new(),
+        }
+    }
+
+    fn globs(patterns: &[&str]) -> Vec<Glob> {
+        patterns.iter().map(|p| Glob::new(p).unwrap()).collect()
+    }
+
+    #[rstest]
+    #[case("cat .env", Match::Yes)]
+    #[case("/usr/bin/less config/.env.local", Match::Yes)]
+    #[case("cat .env.example", Match::No)]
+    #[case("cat .env.example .env", Match::Yes)]
+    #[case("cp .env.example .env", Match::No)]
+    fn programs_and_except_args_narrow_a_reader_rule(#[case] command: &str, #[case] want: Match) {
+        let r = rule(Refinements {
+            args: globs(&[".env", "*/.env", ".env.*", "*/.env.*"]),
+            except_args: globs(&["*.example"]),
+            programs: vec!["cat".into(), "less".into()],
+            ..Refinements::default()
+        });
+        let place = Place {
+            dir: Some(PathBuf::from("/work/repo")),
+            home: Some(PathBuf::from("/home/u")),
+        };
+        assert_eq!(r.matches_in(&lits(command), &place), want, "{command}");
+        assert_eq!(r.programs(), ["cat", "less"]);
+    }
+
+    #[test]
+    fn an_exception_applies_to_the_form_that_matched() {
+        // A home under /tmp does not except `~/.ssh/k` through `/tmp/*`: the `~` form
+        // matched, and no exception matches that form.
+        let r = rule(Refinements {
+            args: globs(&["~/.*", "/*"]),
+            except_args: globs(&["~/.cache/*", "/tmp/*"]),
+            ..Refinements::default()
+        });
+        let place = Place {
+            dir: Some(PathBuf::from("/work")),
+            home: Some(PathBuf::from("/tmp/home")),
+        };
+        assert_eq!(r.matches_in(&lits("rm ~/.ssh/k"), &place), Match::Yes);
+        assert_eq!(r.matches_in(&lits("rm ~/.cache/x"), &place), Match::No);
+        // The absolute form `/tmp/home/.cache/x` matches `/*` and nothing excepts it.
+        let r = rule(Refinements {
+            args: globs(&["~/.*", "/*"]),
+            except_args: globs(&["~/.cache/*"]),
+            ..Refinements::default()
+        });
+        assert_eq!(r.matches_in(&lits("rm ~/.cache/x"), &place), Match::Yes);
+    }
+
+    #[test]
+    fn a_url_is_not_resolved_as_a_path() {
+        let place = Place {
+            dir: Some(PathBuf::from("/a.b")),
+            home: None,
+        };
+        assert_eq!(place.forms("https://h.example/x"), ["https://h.example/x"]);
     }
 }

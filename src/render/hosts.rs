@@ -369,6 +369,13 @@ fn shape(rule: &Rule) -> Result<Shape, String> {
             s.tokens.join(" ")
         ));
     }
+    if !r.programs.is_empty() {
+        // SECURITY: ignoring the program list would widen the entry to other programs.
+        return Err(format!(
+            "the host cannot check the `programs` refinement ({}); without it the entry would cover other programs",
+            r.programs.join(", ")
+        ));
+    }
     if !r.unless_flags.is_empty() {
         s.narrow(
             Relation::Superset,
@@ -541,9 +548,21 @@ fn leading_words(rule: &Rule) -> Vec<String> {
 /// with the literal words `lead` ([`leading_words`])? Tokens are compared the way the
 /// engine compares them (program by basename, paths normalised), and a prefix that runs
 /// other commands overlaps everything.
-fn overlaps(prefix: &[String], lead: &[String]) -> bool {
+fn overlaps(prefix: &[String], rule: &Rule, lead: &[String]) -> bool {
     if runs_other_commands(prefix) {
         return true;
+    }
+    // A rule limited to some programs (`programs` refinement) cannot match a command
+    // whose program is another one.
+    if let Some(first) = prefix.first()
+        && !rule.refinements.programs.is_empty()
+        && !rule
+            .refinements
+            .programs
+            .iter()
+            .any(|p| p.as_str() == crate::policy::rule::basename(first))
+    {
+        return false;
     }
     let norm = |w: &str, first: bool| {
         if first {
@@ -621,7 +640,7 @@ impl<'a> Restricting<'a> {
             .into_iter()
             .filter_map(|i| self.rules.get(i))
             .find(|(rule, lead)| {
-                rule.id != id && prefixes.iter().any(|prefix| overlaps(prefix, lead))
+                rule.id != id && prefixes.iter().any(|prefix| overlaps(prefix, rule, lead))
             })
             .map(|(rule, _)| *rule)
     }
@@ -1067,5 +1086,29 @@ mod tests {
         let s = glob_shape("git push * --force").unwrap();
         assert_eq!(s.tokens, ["git", "push"]);
         assert_eq!(s.relation, Relation::Superset);
+    }
+
+    fn one_rule(rule: serde_json::Value) -> Rule {
+        let doc = serde_json::json!({ "command_rules": [rule] });
+        let bundle = crate::policy::bundle::build(&doc, &[], None).unwrap();
+        let policy = Policy::from_bundle(&bundle, "test").unwrap();
+        policy.rules.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_programs_refinement_is_never_dropped_by_a_host_and_limits_overlaps() {
+        let reader = one_rule(serde_json::json!({
+            "id": "r", "action": "request",
+            "match": {"glob": "*", "programs": ["cat", "less"], "args": [".env"]}
+        }));
+        let allow = one_rule(serde_json::json!({
+            "id": "a", "action": "allow", "match": {"glob": "cat *", "programs": ["less"]}
+        }));
+        assert!(shape(&allow).is_err_and(|e| e.contains("`programs`")));
+        let lead = leading_words(&reader);
+        assert!(overlaps(&["cat".into(), "notes".into()], &reader, &lead));
+        assert!(overlaps(&["/bin/less".into()], &reader, &lead));
+        assert!(!overlaps(&["cargo".into(), "test".into()], &reader, &lead));
+        assert!(overlaps(&["bash".into(), "-c".into()], &reader, &lead));
     }
 }

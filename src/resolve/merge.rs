@@ -23,8 +23,12 @@ use super::value::{PyMap, PyValue, ReprIndex, map_get, map_set};
 use super::{DroppedEntry, DroppedList};
 
 /// The lists the reference appends with first-occurrence dedup (`MERGE_STRATEGY` entries
-/// marked `append_dedup`, in its order); every other list is replaced.
-pub(crate) const APPEND_PATHS: [&str; 9] = [
+/// marked `append_dedup`, in its order), then our `packs`; every other list is replaced.
+///
+/// `packs` is ours: the reference would replace it, which would let a lower scope turn
+/// off a pack a higher scope enabled. Appending it changes nothing for a tree without
+/// the key, so the reference's hashes still hold.
+pub(crate) const APPEND_PATHS: [&str; 10] = [
     "commands.allow",
     "command_rules",
     "required_checks",
@@ -34,6 +38,7 @@ pub(crate) const APPEND_PATHS: [&str; 9] = [
     "approval.needs_confirmation_for",
     "security.guardrails",
     "security.secret_backends",
+    "packs",
 ];
 
 /// Keys the reference never merges.
@@ -326,6 +331,19 @@ mod tests {
             out.contains(
                 r#""command_rules": [{"id": "r", "action": "deny"}, {"action": "deny", "id": "r"}]"#
             ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn packs_are_united_across_scopes() {
+        let out = merged(&[
+            "packs: [git, disk]\n",
+            "packs: [containers, git]\n",
+            "packs: []\n",
+        ]);
+        assert!(
+            out.contains(r#""packs": ["git", "disk", "containers"]"#),
             "{out}"
         );
     }
