@@ -314,12 +314,23 @@ fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write)
             return report::exit_code(Decision::Deny);
         }
     };
+    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(PathBuf::from));
+    // The script is read once; `check` then reads only the rules for its programs
+    // (`explain` shows the whole policy).
+    let analysed = engine::analyse(&script, None, &cwd, &repo);
     let loaded = match &a.root {
         Some(root) => {
             crate::policy::load::from_tree(root, a.harness.as_deref(), a.task_domain.as_deref())
         }
         None => {
-            crate::lookup::policy_for(&locator(a), &cwd, None, &crate::lookup::Env::from_process())
+            let programs = if explain { None } else { analysed.programs() };
+            crate::lookup::policy_for_programs(
+                &locator(a),
+                &cwd,
+                None,
+                &crate::lookup::Env::from_process(),
+                programs.as_ref(),
+            )
         }
     };
     let audit = crate::log::Audit::new(crate::log::Mode::Check, None, &script, &cwd);
@@ -344,8 +355,7 @@ fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write)
             return report::exit_code(decision);
         }
     };
-    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(PathBuf::from));
-    let eval = engine::judge(&script, &policy, &cwd, &repo);
+    let eval = engine::judge_analysed(&analysed, &policy, &cwd, &repo);
     // `check` is a judgement (the reference dispatcher's): it is logged. `explain` only
     // shows one.
     if !explain {

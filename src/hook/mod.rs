@@ -361,11 +361,15 @@ fn decide(harness: Harness, locator: &Locator, input: &mut dyn Read) -> Verdict 
         }
     };
     let audit = Audit::new(Mode::Hook, Some(harness_name(harness)), &command, &cwd);
-    let loaded = crate::lookup::policy_for(
+    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(PathBuf::from));
+    let analysed = engine::analyse(&command, None, &cwd, &repo);
+    let programs = analysed.programs();
+    let loaded = crate::lookup::policy_for_programs(
         locator,
         &cwd,
         Some(harness_name(harness)),
         &crate::lookup::Env::from_process(),
+        programs.as_ref(),
     );
     let policy = match loaded {
         Loaded::Ready(p) => p,
@@ -379,8 +383,7 @@ fn decide(harness: Harness, locator: &Locator, input: &mut dyn Read) -> Verdict 
             return unloaded(harness, decision, &message);
         }
     };
-    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(PathBuf::from));
-    let eval = engine::judge(&command, &policy, &cwd, &repo);
+    let eval = engine::judge_analysed(&analysed, &policy, &cwd, &repo);
     let asked = match eval.decision {
         Decision::Request if harness.can_ask() => Some(log::Asked::ByHarness),
         Decision::Request => Some(log::Asked::NoTerminal),

@@ -22,7 +22,7 @@ use crate::policy::bundle::Bundle;
 use crate::resolve;
 
 /// The cache format's version (bump when [`Entry`] changes).
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// The largest cache file read.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -77,7 +77,12 @@ struct Entry {
     slots: Vec<Option<FileId>>,
     files: Vec<FileId>,
     scopes: Vec<(String, String)>,
+    /// Everything but the rules.
     bundle: Bundle,
+    /// The rules, as texts with their program index.
+    rules: Vec<String>,
+    by_program: std::collections::BTreeMap<String, Vec<usize>>,
+    any_program: Vec<usize>,
 }
 
 /// The selection as the cache keys it.
@@ -172,6 +177,11 @@ impl Cache {
             bundle: entry.bundle,
             scopes: entry.scopes,
             files: entry.files.iter().map(|f| PathBuf::from(&f.path)).collect(),
+            rules: Some(super::RuleTexts {
+                texts: entry.rules,
+                by_program: entry.by_program,
+                any_program: entry.any_program,
+            }),
         })
     }
 
@@ -196,6 +206,26 @@ impl Cache {
             id.sha256 = hex(&Sha256::digest(std::fs::read(path)?));
             files.push(id);
         }
+        let mut slim = for_judging(&compiled.bundle);
+        let mut rules = Vec::with_capacity(slim.commands.len());
+        let mut by_program: std::collections::BTreeMap<String, Vec<usize>> =
+            std::collections::BTreeMap::new();
+        let mut any_program = Vec::new();
+        for (i, rule) in slim.commands.iter().enumerate() {
+            let Ok(compiled_rule) = crate::policy::policy::compile(rule) else {
+                // A rule that does not compile fails the judgement anyway: cache nothing.
+                return Ok(());
+            };
+            let programs = compiled_rule.programs();
+            if programs.is_empty() {
+                any_program.push(i);
+            }
+            for p in programs {
+                by_program.entry(p).or_default().push(i);
+            }
+            rules.push(serde_json::to_string(rule).map_err(std::io::Error::other)?);
+        }
+        slim.commands.clear();
         let entry = Entry {
             format: FORMAT,
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -204,7 +234,10 @@ impl Cache {
             slots: before.to_vec(),
             files,
             scopes: compiled.scopes.clone(),
-            bundle: for_judging(&compiled.bundle),
+            bundle: slim,
+            rules,
+            by_program,
+            any_program,
         };
         let body = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
         let text = format!("{}\n{body}", hex(&Sha256::digest(body.as_bytes())));

@@ -209,25 +209,81 @@ pub fn compile(selection: &Selection) -> Result<Compiled, String> {
         bundle: built,
         scopes,
         files,
+        rules: None,
     })
+}
+
+/// The rules of a cached selection, each as its JSON text, with an index by the program
+/// a rule can match: a judgement parses and compiles only the rules for the programs
+/// its script runs (with many rules, parsing and compiling every one was most of a
+/// judgement's time).
+#[derive(Debug, Clone, Default)]
+pub struct RuleTexts {
+    /// Each rule as compact JSON, in policy order.
+    pub texts: Vec<String>,
+    /// Rule positions by program name.
+    pub by_program: std::collections::BTreeMap<String, Vec<usize>>,
+    /// Positions of rules that can match any program.
+    pub any_program: Vec<usize>,
 }
 
 /// A compiled selection: the bundle and where it came from.
 #[derive(Debug, Clone)]
 pub struct Compiled {
-    /// The bundle (rules, enforcement, log settings, ignored settings).
+    /// The bundle (enforcement, log settings, ignored settings; and its rules, unless
+    /// they are in `rules`).
     pub bundle: bundle::Bundle,
     /// (scope, path) in merge order.
     pub scopes: Vec<(String, String)>,
     /// Every file that contributed.
     pub files: Vec<PathBuf>,
+    /// The rules as texts, when read from the cache.
+    pub rules: Option<RuleTexts>,
 }
 
 impl Compiled {
-    /// The policy to judge with.
-    pub fn policy(&self, source: &str) -> Result<Policy, String> {
-        let mut p = Policy::from_bundle(&self.bundle, source)
-            .map_err(|e| format!("the installed policy has an invalid rule: {e}"))?;
+    /// The policy to judge with: every rule, or (with `programs`) only the rules that
+    /// can match a command of those programs. SECURITY: the engine asks a policy only
+    /// for the rules of each command's program (and those that match any program), so a
+    /// policy holding exactly those decides every command of those programs as the whole
+    /// policy would; a script with a program not known before it runs gets every rule.
+    pub fn policy(
+        &self,
+        source: &str,
+        programs: Option<&std::collections::BTreeSet<String>>,
+    ) -> Result<Policy, String> {
+        let invalid = |e: String| format!("the installed policy has an invalid rule: {e}");
+        let mut p = match &self.rules {
+            None => {
+                Policy::from_bundle(&self.bundle, source).map_err(|e| invalid(e.to_string()))?
+            }
+            Some(rules) => {
+                let mut wanted: Vec<usize> = match programs {
+                    None => (0..rules.texts.len()).collect(),
+                    Some(programs) => programs
+                        .iter()
+                        .filter_map(|p| rules.by_program.get(p))
+                        .flatten()
+                        .chain(&rules.any_program)
+                        .copied()
+                        .collect(),
+                };
+                wanted.sort_unstable();
+                wanted.dedup();
+                let mut subset = self.bundle.clone();
+                subset.commands = Vec::with_capacity(wanted.len());
+                for i in wanted {
+                    let text = rules
+                        .texts
+                        .get(i)
+                        .ok_or_else(|| invalid(format!("rule {i} is missing from the cache")))?;
+                    subset
+                        .commands
+                        .push(serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?);
+                }
+                Policy::from_bundle(&subset, source).map_err(|e| invalid(e.to_string()))?
+            }
+        };
         p.scopes = self.scopes.clone();
         Ok(p)
     }
@@ -240,6 +296,17 @@ pub fn load(
     cwd: &Path,
     harness_hint: Option<&str>,
     env: &Env,
+) -> Result<Policy, String> {
+    load_for(root, cwd, harness_hint, env, None)
+}
+
+/// [`load`], with only the rules for `programs` when they are known ([`programs_of`]).
+pub fn load_for(
+    root: &Path,
+    cwd: &Path,
+    harness_hint: Option<&str>,
+    env: &Env,
+    programs: Option<&std::collections::BTreeSet<String>>,
 ) -> Result<Policy, String> {
     let selection = select(root, cwd, harness_hint, env);
     let store = env
@@ -269,7 +336,7 @@ pub fn load(
             .map(|r| format!(", repository scope `{}`", r.display()))
             .unwrap_or_default()
     );
-    compiled.policy(&source)
+    compiled.policy(&source, programs)
 }
 
 /// Whether two paths name the same file (canonically; as written when they cannot be
@@ -292,13 +359,26 @@ pub fn policy_for(
     harness_hint: Option<&str>,
     env: &Env,
 ) -> crate::policy::load::Loaded {
+    policy_for_programs(locator, cwd, harness_hint, env, None)
+}
+
+/// [`policy_for`] for judging a script whose programs are known ([`programs_of`]): from
+/// an installed tree, only their rules are read and compiled. Use the whole policy
+/// (`programs: None`) for anything that lists or counts rules.
+pub fn policy_for_programs(
+    locator: &crate::policy::load::Locator,
+    cwd: &Path,
+    harness_hint: Option<&str>,
+    env: &Env,
+    programs: Option<&std::collections::BTreeSet<String>>,
+) -> crate::policy::load::Loaded {
     use crate::policy::Decision;
     use crate::policy::load::Loaded;
     if locator.bundle.is_some() || locator.manifest.is_some() || locator.env_manifest.is_some() {
         return locator.load();
     }
     if let Some(pinned) = &locator.installation {
-        return pinned_policy(locator, pinned, cwd, harness_hint, env);
+        return pinned_policy(locator, pinned, cwd, harness_hint, env, programs);
     }
     let roots: Vec<PathBuf> = [&locator.config_home, &locator.system_config]
         .into_iter()
@@ -310,7 +390,7 @@ pub fn policy_for(
             decision: Decision::Deny,
             message,
         },
-        Ok(Some(root)) => match load(&root, cwd, harness_hint, env) {
+        Ok(Some(root)) => match load_for(&root, cwd, harness_hint, env, programs) {
             Ok(p) => Loaded::Ready(Box::new(p)),
             Err(message) => Loaded::Failed {
                 decision: Decision::Deny,
@@ -331,6 +411,7 @@ fn pinned_policy(
     cwd: &Path,
     harness_hint: Option<&str>,
     env: &Env,
+    programs: Option<&std::collections::BTreeSet<String>>,
 ) -> crate::policy::load::Loaded {
     use crate::policy::Decision;
     use crate::policy::load::{Loaded, MANIFEST_NAME};
@@ -340,7 +421,7 @@ fn pinned_policy(
     };
     match installed_root(&[pinned.to_path_buf()]) {
         Err(message) => fail(message),
-        Ok(Some(root)) => match load(&root, cwd, harness_hint, env) {
+        Ok(Some(root)) => match load_for(&root, cwd, harness_hint, env, programs) {
             Ok(p) => Loaded::Ready(Box::new(p)),
             Err(message) => fail(message),
         },

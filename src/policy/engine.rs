@@ -365,20 +365,89 @@ pub fn judge_with(
     start: &Path,
     repo: &dyn RepoState,
 ) -> Evaluation {
+    judge_analysed(
+        &analyse(script, positionals, start, repo),
+        policy,
+        start,
+        repo,
+    )
+}
+
+/// A script read once, before its policy is loaded, so the lookup can read only the
+/// rules for the programs it runs and the judgement uses that same reading (a second
+/// reading could see files the script reads changed in between).
+#[derive(Debug)]
+pub struct Analysed {
+    outcome: Result<crate::command::Analysis, String>,
+    too_large: Option<usize>,
+}
+
+/// Reads a script for [`judge_analysed`]: capped in size, and a panic while reading is
+/// a script that cannot be judged (denied).
+pub fn analyse(
+    script: &str,
+    positionals: Option<Vec<String>>,
+    start: &Path,
+    repo: &dyn RepoState,
+) -> Analysed {
     if script.len() > MAX_SCRIPT_BYTES {
-        return too_large(script.len());
+        return Analysed {
+            outcome: Err(String::new()),
+            too_large: Some(script.len()),
+        };
     }
     let run = std::panic::AssertUnwindSafe(|| {
-        match crate::command::analyze_with(script, start, repo, positionals) {
-            Ok(analysis) => evaluate(&analysis, policy, start, repo),
-            Err(e) => unparsable(&e.message),
-        }
+        crate::command::analyze_with(script, start, repo, positionals).map_err(|e| e.message)
     });
-    std::panic::catch_unwind(run).unwrap_or_else(|_| Evaluation {
-        decision: Decision::Deny,
-        commands: Vec::new(),
-        parse_error: Some(
-            "internal error while analysing the script (denied to fail closed)".into(),
-        ),
-    })
+    let outcome = std::panic::catch_unwind(run).unwrap_or_else(|_| Err(PANICKED.to_string()));
+    Analysed {
+        outcome,
+        too_large: None,
+    }
+}
+
+const PANICKED: &str = "internal error while analysing the script (denied to fail closed)";
+
+impl Analysed {
+    /// The programs the script runs, when every command's program is a literal name;
+    /// `None` otherwise (then every rule is needed).
+    pub fn programs(&self) -> Option<std::collections::BTreeSet<String>> {
+        let analysis = self.outcome.as_ref().ok()?;
+        let mut out = std::collections::BTreeSet::new();
+        for command in &analysis.commands {
+            if command.dynamic.is_some() {
+                return None;
+            }
+            out.insert(command.program()?.to_string());
+        }
+        Some(out)
+    }
+}
+
+/// Judges an [`Analysed`] script.
+pub fn judge_analysed(
+    analysed: &Analysed,
+    policy: &Policy,
+    start: &Path,
+    repo: &dyn RepoState,
+) -> Evaluation {
+    if let Some(len) = analysed.too_large {
+        return too_large(len);
+    }
+    match &analysed.outcome {
+        Ok(analysis) => {
+            let run = std::panic::AssertUnwindSafe(|| evaluate(analysis, policy, start, repo));
+            std::panic::catch_unwind(run).unwrap_or_else(|_| Evaluation {
+                decision: Decision::Deny,
+                commands: Vec::new(),
+                parse_error: Some(PANICKED.into()),
+            })
+        }
+        Err(message) if message == PANICKED => Evaluation {
+            decision: Decision::Deny,
+            commands: Vec::new(),
+            parse_error: Some(PANICKED.into()),
+        },
+        Err(message) => unparsable(message),
+    }
 }

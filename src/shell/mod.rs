@@ -55,8 +55,29 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         return NO_SHELL;
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new("/").to_path_buf());
-    let loaded =
-        crate::lookup::policy_for(locator, &cwd, None, &crate::lookup::Env::from_process());
+    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(std::path::PathBuf::from));
+    let parsed = argv::parse(&args);
+    // Only the rules for the programs the script runs are read (when all are known).
+    let analysed = match &parsed {
+        Ok(Invocation::Command {
+            script,
+            positionals,
+        }) => Some(engine::analyse(
+            script,
+            Some(positionals.clone()),
+            &cwd,
+            &repo,
+        )),
+        _ => None,
+    };
+    let programs = analysed.as_ref().and_then(engine::Analysed::programs);
+    let loaded = crate::lookup::policy_for_programs(
+        locator,
+        &cwd,
+        None,
+        &crate::lookup::Env::from_process(),
+        programs.as_ref(),
+    );
     let configured = match &loaded {
         Loaded::Ready(p) => p.enforcement.shells.get(&name).cloned(),
         Loaded::Failed { .. } => None,
@@ -69,7 +90,7 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         }
     };
 
-    let script = match argv::parse(&args) {
+    let script = match parsed {
         Ok(inv) => inv,
         // bash will print its own usage error and run nothing.
         Err(_) => return exec::exec(exec::Permit::runs_nothing(), &shell, &argv0, &args),
@@ -88,7 +109,6 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
             return refuse_unloaded(&audit, decision, &message, &mut err);
         }
     };
-    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(std::path::PathBuf::from));
     let (text, eval) = match script {
         Invocation::Info => {
             return exec::exec(exec::Permit::runs_nothing(), &shell, &argv0, &args);
@@ -97,7 +117,10 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
             script,
             positionals,
         } => {
-            let eval = engine::judge_with(&script, Some(positionals), &policy, &cwd, &repo);
+            let eval = match &analysed {
+                Some(a) => engine::judge_analysed(a, &policy, &cwd, &repo),
+                None => engine::judge_with(&script, Some(positionals), &policy, &cwd, &repo),
+            };
             (script, eval)
         }
         Invocation::File {
@@ -190,8 +213,16 @@ pub fn run_guard(argv: Vec<OsString>, locator: &Locator) -> u8 {
     let mut words = vec![OsString::from(&name)];
     words.extend(args.iter().cloned());
     let script = guard::quoted(&words);
-    let loaded =
-        crate::lookup::policy_for(locator, &cwd, None, &crate::lookup::Env::from_process());
+    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(std::path::PathBuf::from));
+    let analysed = engine::analyse(&script, None, &cwd, &repo);
+    let programs = analysed.programs();
+    let loaded = crate::lookup::policy_for_programs(
+        locator,
+        &cwd,
+        None,
+        &crate::lookup::Env::from_process(),
+        programs.as_ref(),
+    );
     let policy = match loaded {
         Loaded::Ready(p) => p,
         Loaded::Failed { decision, message } => {
@@ -203,8 +234,7 @@ pub fn run_guard(argv: Vec<OsString>, locator: &Locator) -> u8 {
             return refuse_unloaded(&audit, decision, &message, &mut err);
         }
     };
-    let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(std::path::PathBuf::from));
-    let eval = engine::judge(&script, &policy, &cwd, &repo);
+    let eval = engine::judge_analysed(&analysed, &policy, &cwd, &repo);
     let audit = Audit::new(Mode::Guard, None, &script, &cwd);
     // SECURITY: a guard is the last check: it never defers.
     decide(
