@@ -350,7 +350,7 @@ run_claude_plain() { # run_claude_plain native|hook
     sync_home "$dir/home" --hooks && strip_native "$dir/home" \
       || { fail "$h: policy-exec sync --apply --hooks"; cat "$dir/home.sync.txt"; return; }
     check "$h: ~/.claude/settings.json has our PreToolUse hook and no permissions" \
-      python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); sys.exit(0 if "permissions" not in v and v["hooks"]["PreToolUse"][0]["hooks"][0]["command"].endswith(" hook claude") else 1)' "$dir/home/.claude/settings.json"
+      python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); sys.exit(0 if "permissions" not in v and " hook claude --installation " in v["hooks"]["PreToolUse"][0]["hooks"][0]["command"] else 1)' "$dir/home/.claude/settings.json"
   else
     sync_home "$dir/home" || { fail "$h: policy-exec sync --apply"; cat "$dir/home.sync.txt"; return; }
     check "$h: sync wrote Bash(git reset --hard:*) into ~/.claude/settings.json deny" \
