@@ -695,11 +695,12 @@ fn init_scaffolds_a_tree_that_resolves_and_validates_for_every_harness() {
     let run = tree.run(&["validate", "--root", "{root}", "--strict"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("ok: 8 scope files valid"),
+        run.stdout.contains("ok: 9 scope files valid"),
         "{}",
         run.stdout
     );
-    for harness in ["codex", "claude", "cursor", "factory-droid"] {
+    // `default` is the harness the installer and shell mode use when none is named.
+    for harness in ["default", "codex", "claude", "cursor", "factory-droid"] {
         let run = tree.run(&[
             "resolve",
             "--root",

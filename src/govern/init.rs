@@ -32,13 +32,17 @@ pub struct InitArgs {
 }
 
 /// The scaffold: path under `policy-config/` and content.
-pub const FILES: [(&str, &str); 9] = [
+pub const FILES: [(&str, &str); 10] = [
     (
         "system.yaml",
         include_str!("init/policy-config/system.yaml"),
     ),
     ("user.yaml", include_str!("init/policy-config/user.yaml")),
     ("repo.yaml", include_str!("init/policy-config/repo.yaml")),
+    (
+        "harness/default.yaml",
+        include_str!("init/policy-config/harness/default.yaml"),
+    ),
     (
         "harness/codex.yaml",
         include_str!("init/policy-config/harness/codex.yaml"),
