@@ -290,17 +290,8 @@ impl Compiled {
 }
 
 /// The policy for a command judged in `cwd`, from the installed tree at `root`, through
-/// the cache when it is fresh.
-pub fn load(
-    root: &Path,
-    cwd: &Path,
-    harness_hint: Option<&str>,
-    env: &Env,
-) -> Result<Policy, String> {
-    load_for(root, cwd, harness_hint, env, None)
-}
-
-/// [`load`], with only the rules for `programs` when they are known ([`programs_of`]).
+/// the cache when it is fresh: every rule, or (with `programs`, from
+/// [`crate::policy::engine::Analysed::programs`]) only the rules for those programs.
 pub fn load_for(
     root: &Path,
     cwd: &Path,

@@ -644,13 +644,8 @@ mod tests {
         regex::Regex::new(&source).unwrap()
     }
 
-    #[test]
-    fn token_walk_agrees_with_a_regex_translation() {
-        let alphabet = ['a', 'b', '-', ']', '[', '!', '*', '?'];
-        let texts = [
-            "", "a", "b", "-", "]", "ab", "ba", "a-b", "[a]", "!a", "a]b", "aab",
-        ];
-        // Every pattern of up to four characters over the alphabet.
+    /// Every pattern of up to four characters over the alphabet.
+    fn every_pattern(alphabet: &[char]) -> Vec<String> {
         let mut patterns = vec![String::new()];
         let mut frontier = vec![String::new()];
         for _ in 0..4 {
@@ -663,6 +658,16 @@ mod tests {
             patterns.extend(next.iter().cloned());
             frontier = next;
         }
+        patterns
+    }
+
+    #[test]
+    fn token_walk_agrees_with_a_regex_translation() {
+        let alphabet = ['a', 'b', '-', ']', '[', '!', '*', '?'];
+        let texts = [
+            "", "a", "b", "-", "]", "ab", "ba", "a-b", "[a]", "!a", "a]b", "aab",
+        ];
+        let patterns = every_pattern(&alphabet);
         for pattern in &patterns {
             let glob = Glob::new(pattern).unwrap();
             let regex = python_style_regex(pattern, false);
@@ -682,18 +687,7 @@ mod tests {
         let texts = [
             "", "a", "/", "a/", "/a", "a/a", "/a/a", "aa", "a//a", "*", "/*", "a/a/a",
         ];
-        let mut patterns = vec![String::new()];
-        let mut frontier = vec![String::new()];
-        for _ in 0..4 {
-            let mut next = Vec::new();
-            for p in &frontier {
-                for c in alphabet {
-                    next.push(format!("{p}{c}"));
-                }
-            }
-            patterns.extend(next.iter().cloned());
-            frontier = next;
-        }
+        let patterns = every_pattern(&alphabet);
         for pattern in &patterns {
             let glob = Glob::new_path(pattern).unwrap();
             let regex = python_style_regex(pattern, true);

@@ -320,18 +320,6 @@ pub struct RefusalContext<'a> {
     pub script: Option<&'a str>,
 }
 
-impl RefusalContext<'_> {
-    /// A context with no id and proposals off (tests, messages outside a judgement).
-    pub fn plain(asked: Asked) -> RefusalContext<'static> {
-        RefusalContext {
-            asked,
-            denial_id: None,
-            proposals: false,
-            script: None,
-        }
-    }
-}
-
 /// Why a script or one of its nested scripts does not parse, when that decided.
 fn parse_problem(eval: &Evaluation) -> Option<String> {
     if let Some(e) = &eval.parse_error {
