@@ -87,6 +87,7 @@ fn generated(n: usize) -> Policy {
                 examples: None,
                 reason: None,
                 alternative: None,
+                exceptions: None,
             }
         })
         .collect();
@@ -97,6 +98,7 @@ fn generated(n: usize) -> Policy {
         enforcement: None,
         policy_hash: None,
         log: None,
+        approvals: None,
         ignored_settings: Vec::new(),
         bundle_sha256: None,
     };

@@ -61,6 +61,27 @@ enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), generated from this command line's own definitions.
     Man,
+    /// Agent: ask a human for an exception to a refusal (when the operator enabled
+    /// proposals): exit 0 submitted, 2 not a valid proposal, 3 proposals disabled.
+    Propose(crate::grants::proposal::ProposeArgs),
+    /// Agent: where a proposal stands (exit 0 approved, 1 pending, 2 rejected, 3 other).
+    Status(crate::grants::proposal::IdArgs),
+    /// Agent: wait for a human's answer to a proposal (exit 0 approved, 1 still pending,
+    /// 2 rejected, 3 expired, withdrawn or unknown).
+    Wait(crate::grants::proposal::WaitArgs),
+    /// Agent: withdraw a pending proposal.
+    Withdraw(crate::grants::proposal::IdArgs),
+    /// Human: list the proposals waiting for an answer.
+    Inbox(crate::approve::InboxArgs),
+    /// Human: approve a proposal in your own terminal (type back the code shown).
+    Approve(crate::approve::ApproveArgs),
+    /// Human: reject a proposal, with a reason the agent reads.
+    Reject(crate::approve::RejectArgs),
+    /// Human: list, show, revoke, suspend or resume grants.
+    Grants(crate::approve::GrantsArgs),
+    /// Print the agents' guide to refusals and proposals (the skill `sync --apply`
+    /// installs when proposals are enabled).
+    Skill,
 }
 
 /// `completions SHELL`.
@@ -172,6 +193,34 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Log(a) => {
             crate::log::view::run_log(&a, &env_locator(None, None), &mut out, &mut err)
         }
+        Command::Propose(a) => {
+            crate::grants::proposal::run_propose(&a, &env_locator(None, None), &mut out)
+        }
+        Command::Status(a) => {
+            crate::grants::proposal::run_status(&a, &env_locator(None, None), &mut out)
+        }
+        Command::Wait(a) => {
+            crate::grants::proposal::run_wait(&a, &env_locator(None, None), &mut out)
+        }
+        Command::Withdraw(a) => {
+            crate::grants::proposal::run_withdraw(&a, &env_locator(None, None), &mut out)
+        }
+        Command::Inbox(a) => {
+            crate::approve::run_inbox(&a, &env_locator(None, None), &mut out, &mut err)
+        }
+        Command::Approve(a) => {
+            crate::approve::run_approve(&a, &env_locator(None, None), &mut out, &mut err)
+        }
+        Command::Reject(a) => {
+            crate::approve::run_reject(&a, &env_locator(None, None), &mut out, &mut err)
+        }
+        Command::Grants(a) => {
+            crate::approve::run_grants(&a, &env_locator(None, None), &mut out, &mut err)
+        }
+        Command::Skill => {
+            let _ = out.write_all(crate::grants::SKILL.as_bytes());
+            0
+        }
         Command::Guards(a) => match crate::lookup::policy_for(
             &env_locator(a.bundle, a.manifest),
             &std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
@@ -220,6 +269,15 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
         "man",
         "packs",
         "test",
+        "propose",
+        "status",
+        "wait",
+        "withdraw",
+        "inbox",
+        "approve",
+        "reject",
+        "grants",
+        "skill",
         "help",
     ];
     first.is_some_and(|f| {
@@ -355,7 +413,12 @@ fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write)
             return report::exit_code(decision);
         }
     };
-    let eval = engine::judge_analysed(&analysed, &policy, &cwd, &repo);
+    let mut eval = engine::judge_analysed(&analysed, &policy, &cwd, &repo);
+    // A grant shows as "allowed by grant …"; `check` and `explain` never use one up.
+    if eval.decision != Decision::Allow {
+        let store = crate::grants::Store::for_policy(&policy);
+        crate::grants::apply(&mut eval, &policy, &store, crate::grants::Use::Preview);
+    }
     // `check` is a judgement (the reference dispatcher's): it is logged. `explain` only
     // shows one.
     if !explain {
@@ -390,7 +453,11 @@ fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write)
 /// `{action, argv}`. The argv are built from the clap definitions above — subcommand
 /// names and long options looked up by their ids — so a renamed flag changes them too,
 /// and a test parses every one back with the same definitions.
-pub fn agent_actions(command: &str, proposals: bool) -> Vec<serde_json::Value> {
+pub fn agent_actions(
+    command: &str,
+    proposals: bool,
+    denial_id: Option<&str>,
+) -> Vec<serde_json::Value> {
     use clap::CommandFactory;
     let cli = Cli::command();
     let mut actions = Vec::new();
@@ -413,9 +480,23 @@ pub fn agent_actions(command: &str, proposals: bool) -> Vec<serde_json::Value> {
             &[("last", Some("5")), ("json", None)],
         ),
     );
-    // `propose` and `read_skill` join these when proposals are enabled (SPEC §11);
-    // until the proposal verbs exist there is nothing to point at.
-    let _ = proposals;
+    if proposals {
+        if let Some(id) = denial_id {
+            push(
+                "propose",
+                action_argv(
+                    &cli,
+                    &["propose"],
+                    &[
+                        ("denial", Some(id)),
+                        ("reason", Some("<why the task needs it>")),
+                        ("json", None),
+                    ],
+                ),
+            );
+        }
+        push("read_skill", action_argv(&cli, &["skill"], &[]));
+    }
     actions
 }
 

@@ -100,12 +100,14 @@
 //! * [`cli`] is the clap front end (and the switch into shell mode); `main.rs` only calls
 //!   [`run`].
 
+pub mod approve;
 pub mod cli;
 pub mod command;
 pub mod doctor;
 pub mod files;
 pub mod git;
 pub mod govern;
+pub mod grants;
 pub mod hook;
 pub mod log;
 pub mod lookup;

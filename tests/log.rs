@@ -603,7 +603,7 @@ fn sixteen_processes_writing_at_once_lose_and_mix_no_line() {
 /// command that does not exist.
 #[test]
 fn refusal_actions_are_pinned_and_parse_with_the_cli() {
-    let actions = policy_exec::cli::agent_actions("git push --force", false);
+    let actions = policy_exec::cli::agent_actions("git push --force", false, None);
     assert_eq!(
         Value::Array(actions.clone()),
         json!([
@@ -621,7 +621,7 @@ fn refusal_actions_are_pinned_and_parse_with_the_cli() {
         policy_exec::cli::parses(&argv).unwrap_or_else(|e| panic!("{a}: {e}"));
     }
     // A command that starts with a dash is still the explain action's value.
-    let odd = policy_exec::cli::agent_actions("-rf /", false);
+    let odd = policy_exec::cli::agent_actions("-rf /", false, None);
     let argv: Vec<String> = odd[0]["argv"]
         .as_array()
         .unwrap()

@@ -383,8 +383,12 @@ fn decide(harness: Harness, locator: &Locator, input: &mut dyn Read) -> Verdict 
             return unloaded(harness, decision, &message);
         }
     };
-    let eval = engine::judge_analysed(&analysed, &policy, &cwd, &repo);
+    let mut eval = engine::judge_analysed(&analysed, &policy, &cwd, &repo);
+    // A human's grant is the way through a refusal (for Codex, whose hooks cannot ask,
+    // the only one): the harness runs the command once the hook allows it.
+    let granted = !crate::grants::apply_for_run(&mut eval, &policy).is_empty();
     let asked = match eval.decision {
+        Decision::Allow if granted => Some(log::Asked::Grant),
         Decision::Request if harness.can_ask() => Some(log::Asked::ByHarness),
         Decision::Request => Some(log::Asked::NoTerminal),
         _ => None,
@@ -410,9 +414,11 @@ fn allowed_by_rules(eval: &Evaluation) -> bool {
         .collect();
     !run.is_empty()
         && run.iter().all(|c| {
-            c.matches.iter().any(|m| {
-                m.outcome == Some(Decision::Allow) && m.certainty == crate::policy::rule::Match::Yes
-            })
+            c.grant.is_some()
+                || c.matches.iter().any(|m| {
+                    m.outcome == Some(Decision::Allow)
+                        && m.certainty == crate::policy::rule::Match::Yes
+                })
         })
 }
 
@@ -421,7 +427,7 @@ fn verdict(harness: Harness, eval: &Evaluation, policy: &Policy, audit: &Audit) 
     let ctx = |asked| report::RefusalContext {
         asked,
         denial_id: Some(audit.id.as_str()),
-        proposals: false,
+        proposals: policy.enforcement.proposals,
         script: Some(audit.script),
     };
     match eval.decision {

@@ -184,3 +184,42 @@ impl<'a> Audit<'a> {
         )
     }
 }
+
+/// Writes a proposal, grant or mode event (`{"v":1, "event": name, …}`) where the
+/// settings say. The fields are the event's own; texts in them must already be redacted
+/// by the caller when they can hold secrets.
+pub fn event(settings: &LogSettings, name: &str, fields: serde_json::Value) -> Outcome {
+    if !settings.enabled {
+        return Outcome::Disabled;
+    }
+    let at = Instant::now();
+    let mut line = serde_json::json!({
+        "v": record::VERSION,
+        "id": DecisionId::new(at).as_str(),
+        "ts": at.rfc3339(),
+        "event": name,
+        "pid": std::process::id(),
+        "uid": rustix::process::getuid().as_raw(),
+    });
+    if let (Some(obj), serde_json::Value::Object(extra)) = (line.as_object_mut(), fields) {
+        for (k, v) in extra {
+            obj.entry(k).or_insert(v);
+        }
+    }
+    let mut text = line.to_string();
+    text.push('\n');
+    if text.len() > record::MAX_LINE {
+        return Outcome::Failed {
+            message: format!("the `{name}` event is longer than a log line"),
+            required: settings.required,
+        };
+    }
+    let result = Store::locate(settings).and_then(|store| store.append(&at.day(), &text));
+    match result {
+        Ok(()) => Outcome::Written,
+        Err(e) => Outcome::Failed {
+            message: e.to_string(),
+            required: settings.required,
+        },
+    }
+}

@@ -264,6 +264,7 @@ struct CommandLine {
     decision: Decision,
     rule: Option<Value>,
     predicates: Vec<Value>,
+    grant: Option<String>,
 }
 
 impl CommandLine {
@@ -274,7 +275,7 @@ impl CommandLine {
             "decision": self.decision.as_str(),
             "rule": self.rule,
             "predicates": self.predicates,
-            "grant": Value::Null,
+            "grant": self.grant,
         })
     }
 }
@@ -326,6 +327,7 @@ fn command_line(c: &CommandEvaluation, policy: Option<&Policy>) -> CommandLine {
         decision: c.decision,
         rule,
         predicates,
+        grant: c.grant.clone(),
     }
 }
 

@@ -128,7 +128,7 @@ pub fn run_log(args: &LogArgs, locator: &Locator, out: &mut dyn Write, err: &mut
 }
 
 /// Records of the log, newest first, lazily across day files.
-fn newest_first(store: &Store) -> impl Iterator<Item = Value> + '_ {
+pub fn newest_first(store: &Store) -> impl Iterator<Item = Value> + '_ {
     store.days().into_iter().rev().flat_map(|(_, path)| {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let lines: Vec<Value> = text
@@ -361,9 +361,9 @@ fn tail(a: &TailArgs, store: &Store, out: &mut dyn Write) -> u8 {
     }
 }
 
-fn show(a: &ShowArgs, store: &Store, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let wanted = a.id.trim();
-    // The id names its day: look there first, then everywhere (a clock that moved).
+/// The record with this id: its day file first (the id names it), then every day file
+/// (a clock that moved).
+pub fn find(store: &Store, wanted: &str) -> Option<Value> {
     let day_file = DecisionId::day_of(wanted).map(|d| store.day_file(&d));
     let in_file = |path: &Path| -> Option<Value> {
         let text = std::fs::read_to_string(path).ok()?;
@@ -371,11 +371,15 @@ fn show(a: &ShowArgs, store: &Store, out: &mut dyn Write, err: &mut dyn Write) -
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
             .find(|v| v.get("id").and_then(Value::as_str) == Some(wanted))
     };
-    let found = day_file
+    day_file
         .as_deref()
         .and_then(in_file)
-        .or_else(|| store.days().iter().rev().find_map(|(_, p)| in_file(p)));
-    match found {
+        .or_else(|| store.days().iter().rev().find_map(|(_, p)| in_file(p)))
+}
+
+fn show(a: &ShowArgs, store: &Store, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let wanted = a.id.trim();
+    match find(store, wanted) {
         Some(v) => {
             let text = if a.json {
                 v.to_string()

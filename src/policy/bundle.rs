@@ -31,6 +31,9 @@ pub struct Bundle {
     /// The decision log settings, taken from the system and user scopes only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<LogSection>,
+    /// Where grants live and how long a remembered prompt answer lasts (machine scopes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<ApprovalsSection>,
     /// Settings a lower scope tried to loosen and that were ignored, one line each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignored_settings: Vec<String>,
@@ -58,6 +61,7 @@ impl Bundle {
             enforcement,
             policy_hash,
             log,
+            approvals,
             ignored_settings,
             bundle_sha256: _,
         } = self;
@@ -73,6 +77,10 @@ impl Bundle {
         feed(serde_json::to_vec(enforcement));
         feed(serde_json::to_vec(policy_hash));
         feed(serde_json::to_vec(log));
+        if approvals.is_some() {
+            // Only when set, so bundles written before the section existed keep their hash.
+            feed(serde_json::to_vec(approvals));
+        }
         feed(serde_json::to_vec(ignored_settings));
         hasher
             .finalize()
@@ -154,10 +162,74 @@ pub fn log_section(
     })
 }
 
+/// `approvals` as written in the system and user scopes: where grants are kept and how
+/// long the prompt's `a` (always, here) lasts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalsSection {
+    /// A root-owned directory holding the grants (tier B; system scope only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
+    /// How long a grant made with `a` at the prompt lasts (`24h`, `30m`, `7d`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remember_ttl: Option<String>,
+}
+
+/// The `approvals` section: `store` from the system scope only (a user-scope file is the
+/// agent's to write, so it cannot choose where grants are trusted from), `remember_ttl`
+/// from the system and user scopes. SECURITY: any other scope is ignored and noted.
+pub fn approvals_section(
+    layers: &[Layer],
+    notes: &mut Vec<String>,
+) -> Result<Option<ApprovalsSection>, BuildError> {
+    let mut out: Option<ApprovalsSection> = None;
+    for layer in layers {
+        let Some(value) = layer.doc.get("approvals").filter(|v| !v.is_null()) else {
+            continue;
+        };
+        if !MACHINE_SCOPES.contains(&layer.scope.as_str()) {
+            notes.push(format!(
+                "`approvals` in {} ({} scope) is ignored: only the system and user scopes configure approvals",
+                layer.path, layer.scope
+            ));
+            continue;
+        }
+        let section: ApprovalsSection = serde_json::from_value(value.clone()).map_err(|e| {
+            BuildError(format!(
+                "{}: `approvals` is not valid ({e}): use store (an absolute directory, system scope) and remember_ttl (e.g. 24h)",
+                layer.path
+            ))
+        })?;
+        if let Some(ttl) = &section.remember_ttl
+            && crate::grants::parse_duration(ttl).is_none()
+        {
+            return Err(BuildError(format!(
+                "{}: `approvals.remember_ttl` is `{ttl}`: use a duration such as 30m, 24h or 7d",
+                layer.path
+            )));
+        }
+        let current = out.get_or_insert_with(ApprovalsSection::default);
+        if section.store.is_some() {
+            if layer.scope == "system" {
+                current.store = section.store;
+            } else {
+                notes.push(format!(
+                    "`approvals.store` in {} ({} scope) is ignored: only the system scope chooses the grant store",
+                    layer.path, layer.scope
+                ));
+            }
+        }
+        if section.remember_ttl.is_some() {
+            current.remember_ttl = section.remember_ttl;
+        }
+    }
+    Ok(out)
+}
+
 fn parse_enforcement(value: &Value) -> Result<EnforcementSection, BuildError> {
     serde_json::from_value::<EnforcementSection>(value.clone()).map_err(|e| {
         BuildError(format!(
-            "`enforcement` is not valid ({e}): use unmatched, dynamic (allow|request|deny), shells (name: path), prompt_timeout_seconds, guards (program names), hooks_defer_allows (true|false)"
+            "`enforcement` is not valid ({e}): use unmatched, dynamic (allow|request|deny), shells (name: path), prompt_timeout_seconds, guards (program names), hooks_defer_allows (true|false), proposals (true|false)"
         ))
     })
 }
@@ -201,6 +273,9 @@ fn enforcement_section(
             }
             if e.hooks_defer_allows.is_some() {
                 current.hooks_defer_allows = e.hooks_defer_allows;
+            }
+            if e.proposals.is_some() {
+                current.proposals = e.proposals;
             }
             continue;
         }
@@ -247,6 +322,9 @@ fn enforcement_section(
         if e.guards.is_some() {
             notes.push(ignored("guards", "…"));
         }
+        if let Some(p) = e.proposals {
+            notes.push(ignored("proposals", &p.to_string()));
+        }
         // Deferring more only hands more commands to the harness's own questions.
         if e.hooks_defer_allows == Some(true) {
             current.hooks_defer_allows = Some(true);
@@ -279,6 +357,9 @@ pub struct EnforcementSection {
     /// flow (system and user scopes only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hooks_defer_allows: Option<bool>,
+    /// Agents may propose exceptions (`policy-exec propose`; system and user scopes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposals: Option<bool>,
 }
 
 /// Where a rule was written.
@@ -361,6 +442,10 @@ pub struct BundleRule {
     /// A safe alternative shown when the rule refuses (`git stash`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternative: Option<String>,
+    /// `allowed`: a human's grant may let a command this deny rule refuses through
+    /// (SPEC §11); absent or `never`: no grant overrides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exceptions: Option<String>,
 }
 
 /// The dispatch manifest file.
@@ -625,6 +710,7 @@ pub fn build(
     let mut notes = Vec::new();
     let enforcement = enforcement_section(policy, layers, &mut notes)?;
     let log = log_section(layers, &mut notes)?;
+    let approvals = approvals_section(layers, &mut notes)?;
     let mut bundle = Bundle {
         schema_version: 1,
         required_conditions: required,
@@ -632,6 +718,7 @@ pub fn build(
         enforcement,
         policy_hash: policy_hash.map(str::to_string),
         log,
+        approvals,
         ignored_settings: notes,
         bundle_sha256: None,
     };
@@ -724,6 +811,7 @@ fn entry(
         examples: None,
         reason: None,
         alternative: None,
+        exceptions: None,
     }
 }
 
@@ -789,6 +877,15 @@ fn command_rule(
         Some(other) => {
             return Err(at(format!(
                 "`alternative` is `{other}`: give the safe command to use instead, as a string"
+            )));
+        }
+    };
+    e.exceptions = match obj.get("exceptions") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s == "allowed" || s == "never" => Some(s.clone()),
+        Some(other) => {
+            return Err(at(format!(
+                "`exceptions` is `{other}`: use allowed (a human's grant may override this rule) or never"
             )));
         }
     };

@@ -54,6 +54,8 @@ pub struct CommandEvaluation {
     pub decision: Decision,
     /// Why, in one line.
     pub why: String,
+    /// The grant that let it through, when a human's grant did (see [`crate::grants`]).
+    pub grant: Option<String>,
 }
 
 /// The judgement of a whole script.
@@ -233,13 +235,66 @@ fn evaluate_command(
             why = format!("{what}; no deny or request rule matched");
         }
     }
+    if let Some(verb) = human_verb(cmd) {
+        // SECURITY: the verbs by which a human grants or widens are never the agent's
+        // to run, whatever the policy says (SPEC §11, tier A).
+        decision = Decision::Deny;
+        why = format!(
+            "`policy-exec {verb}` is a human verb: only a person runs it, in their own terminal, never an agent's script (built in, not a rule)"
+        );
+    }
     CommandEvaluation {
         command: cmd.clone(),
         dir,
         matches,
         decision,
         why,
+        grant: None,
     }
+}
+
+/// The human verb a command runs, when it runs policy-exec with one (or with a word only
+/// known at run time where the verb goes: that could be one). Human verbs grant, widen,
+/// or take back a human's decision: `approve`, `reject`, `grants revoke|suspend|resume`,
+/// `rules promote`. `grants list|show` and `inbox` only read, and `mode set` checks for
+/// itself (narrowing is anyone's; widening refuses to run under an agent).
+fn human_verb(cmd: &SimpleCommand) -> Option<String> {
+    let program = cmd.words.first()?;
+    let name = match program {
+        crate::command::Word::Lit(p) => p.rsplit('/').next().unwrap_or(p),
+        _ => return None,
+    };
+    if name != "policy-exec" {
+        return None;
+    }
+    let mut rest = cmd.words.iter().skip(1);
+    let verb = loop {
+        match rest.next()? {
+            crate::command::Word::Lit(w) if w.starts_with('-') => continue,
+            crate::command::Word::Lit(w) => break w.clone(),
+            other => {
+                return Some(format!(
+                    "{} (a word only known at run time)",
+                    other.display()
+                ));
+            }
+        }
+    };
+    // The subcommand: the next word that is not an option; `?` when only known at run
+    // time (then it could be the human one).
+    let sub = rest
+        .find(|w| !w.lit().is_some_and(|s| s.starts_with('-')))
+        .map(|w| w.lit().unwrap_or("?").to_string());
+    let human = match verb.as_str() {
+        "approve" | "reject" => true,
+        "grants" => !matches!(sub.as_deref(), Some("list" | "show") | None),
+        "rules" => matches!(sub.as_deref(), Some("promote" | "?")),
+        _ => false,
+    };
+    human.then(|| match sub {
+        Some(s) if verb == "grants" || verb == "rules" => format!("{verb} {s}"),
+        _ => verb,
+    })
 }
 
 fn judge_rule(
@@ -344,6 +399,7 @@ pub fn too_large(len: usize) -> Evaluation {
             matches: Vec::new(),
             decision: Decision::Deny,
             why,
+            grant: None,
         }],
         parse_error: None,
     }

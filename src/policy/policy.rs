@@ -25,6 +25,8 @@ pub struct Enforcement {
     pub guards: Option<Vec<String>>,
     /// Hooks defer every allow to the harness (not only the commands no rule allows).
     pub hooks_defer_allows: bool,
+    /// Agents may propose exceptions (`enforcement.proposals`, machine scopes only).
+    pub proposals: bool,
 }
 
 impl Default for Enforcement {
@@ -36,6 +38,7 @@ impl Default for Enforcement {
             prompt_timeout: std::time::Duration::from_secs(60),
             guards: None,
             hooks_defer_allows: false,
+            proposals: false,
         }
     }
 }
@@ -60,6 +63,24 @@ impl Default for LogSettings {
             dir: None,
             required: false,
             retention_days: 14,
+        }
+    }
+}
+
+/// Where grants are kept and how long a remembered prompt answer lasts (`approvals`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalSettings {
+    /// The root-owned grant store (tier B), from the system scope only.
+    pub store: Option<std::path::PathBuf>,
+    /// How long a grant made with `a` at the prompt lasts.
+    pub remember_ttl: std::time::Duration,
+}
+
+impl Default for ApprovalSettings {
+    fn default() -> Self {
+        ApprovalSettings {
+            store: None,
+            remember_ttl: std::time::Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -113,6 +134,8 @@ pub struct Policy {
     pub fallbacks: Fallbacks,
     /// Decision log settings.
     pub log: LogSettings,
+    /// Approval settings.
+    pub approvals: ApprovalSettings,
     /// The hash of the policy the bundle was built from, when known.
     pub policy_hash: Option<String>,
     /// Where the policy came from, for messages (`embedded default policy`, a path).
@@ -137,6 +160,7 @@ impl Policy {
             enforcement: Enforcement::default(),
             fallbacks: Fallbacks::default(),
             log: LogSettings::default(),
+            approvals: ApprovalSettings::default(),
             policy_hash: bundle.policy_hash.clone(),
             source: source.to_string(),
             scopes: Vec::new(),
@@ -156,6 +180,7 @@ impl Policy {
                     .insert(name.clone(), std::path::PathBuf::from(path));
             }
             policy.enforcement.hooks_defer_allows = e.hooks_defer_allows.unwrap_or(false);
+            policy.enforcement.proposals = e.proposals.unwrap_or(false);
             if let Some(secs) = e.prompt_timeout_seconds {
                 policy.enforcement.prompt_timeout = std::time::Duration::from_secs(secs);
             }
@@ -191,6 +216,24 @@ impl Policy {
                     });
                 }
                 policy.log.dir = Some(dir.clone());
+            }
+        }
+        if let Some(a) = &bundle.approvals {
+            if let Some(store) = &a.store {
+                if !store.starts_with('/') {
+                    return Err(RuleError {
+                        id: "approvals".into(),
+                        problem: format!("`store` is `{store}`: give an absolute directory"),
+                    });
+                }
+                policy.approvals.store = Some(std::path::PathBuf::from(store));
+            }
+            if let Some(ttl) = &a.remember_ttl {
+                policy.approvals.remember_ttl =
+                    crate::grants::parse_duration(ttl).ok_or_else(|| RuleError {
+                        id: "approvals".into(),
+                        problem: format!("`remember_ttl` is `{ttl}`: use e.g. 30m, 24h or 7d"),
+                    })?;
             }
         }
         for (i, rule) in rules.iter().enumerate() {
@@ -344,6 +387,7 @@ pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
         source: entry.source.clone(),
         reason: entry.reason.clone(),
         alternative: entry.alternative.clone(),
+        exceptions_allowed: entry.exceptions.as_deref() == Some("allowed"),
         examples_match,
         examples_not_match,
     })

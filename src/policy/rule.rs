@@ -136,6 +136,8 @@ pub struct Rule {
     pub reason: Option<String>,
     /// A safe alternative to suggest when the rule refuses.
     pub alternative: Option<String>,
+    /// A human's grant may override this rule's deny (`exceptions: allowed`).
+    pub exceptions_allowed: bool,
     /// Commands the rule must match.
     pub examples_match: Vec<String>,
     /// Commands the rule must not match.
@@ -759,6 +761,7 @@ mod tests {
             source: "command_rules".into(),
             reason: None,
             alternative: None,
+            exceptions_allowed: false,
             examples_match: Vec::new(),
             examples_not_match: Vec::new(),
         }

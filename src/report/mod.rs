@@ -397,7 +397,22 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, ctx: &RefusalContext) -> (Str
             "it cannot be judged before it runs ({d}): write the command with literal words (no computed program names, `eval` of variables or piping into a shell)"
         ));
     }
+    // Whether a grant could let this script through (every refused command exact and
+    // refused by rules that allow exceptions): only then is proposing worth it.
+    let proposable = ctx.proposals
+        && eval
+            .commands
+            .iter()
+            .filter(|c| c.decision != Decision::Allow)
+            .all(|c| crate::grants::overrides_for(c, policy).is_ok());
+    if proposable && ctx.asked != Asked::Declined {
+        steps.push(format!(
+            "if the task needs it, propose an exception: `policy-exec propose --denial {} --reason '<why>'`; the user approves it in their own terminal (you cannot); then run `policy-exec wait <proposal id>` and, when it exits 0, retry the command once",
+            ctx.denial_id.unwrap_or("<denial_id>")
+        ));
+    }
     match eval.decision {
+        Decision::Request if proposable && ctx.asked != Asked::Declined => {}
         Decision::Request => steps.push(
             match ctx.asked {
                 Asked::Declined => "the user declined it at the prompt: do not retry it or a rewording of it; ask them what to do instead",
@@ -440,7 +455,7 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, ctx: &RefusalContext) -> (Str
         Decision::Request => "policy_approval_required",
         _ => "policy_denied",
     };
-    let guidance = if ctx.proposals {
+    let guidance = if proposable {
         "Do not work around this refusal; if the task needs it, propose the narrowest exception with the propose action, tell the user, and wait: only the user can approve it, in their own terminal."
     } else {
         "Do not work around this refusal (other spellings, wrappers or scripts are judged the same way); if the task needs it, tell the user what you need and why, and let them decide."
@@ -455,7 +470,7 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, ctx: &RefusalContext) -> (Str
         "policy_hash": policy.policy_hash,
         "denial_id": ctx.denial_id,
         "proposals": if ctx.proposals { "enabled" } else { "disabled" },
-        "actions": crate::cli::agent_actions(&command, ctx.proposals),
+        "actions": crate::cli::agent_actions(&command, proposable, ctx.denial_id),
         "agent_guidance": guidance,
         "next_steps": steps,
     });
@@ -503,7 +518,7 @@ fn unparsable(
         "policy_hash": policy.policy_hash,
         "denial_id": ctx.denial_id,
         "proposals": if ctx.proposals { "enabled" } else { "disabled" },
-        "actions": crate::cli::agent_actions(&command, ctx.proposals),
+        "actions": crate::cli::agent_actions(&command, false, ctx.denial_id),
         "agent_guidance": "Fix the script's syntax and run it again; nothing was judged against the policy.",
         "next_steps": steps,
     });

@@ -380,6 +380,27 @@ fn decide(
     defer: Defer,
     err: &mut dyn Write,
 ) -> u8 {
+    // A human's grant, consulted only for a refusal (an allow never reads the store).
+    let mut granted_eval;
+    let eval = if eval.decision == Decision::Allow {
+        eval
+    } else {
+        granted_eval = eval.clone();
+        if crate::grants::apply_for_run(&mut granted_eval, policy).is_empty() {
+            eval
+        } else {
+            let outcome = audit.evaluated(&granted_eval, policy, Some(log::Asked::Grant), false);
+            if !warn(&outcome, err) {
+                return refuse_unlogged(audit, &outcome, err);
+            }
+            return match exec::Permit::from_evaluation(&granted_eval) {
+                Some(permit) => {
+                    exec::exec_guarded(permit, shell, argv0, args, guard_dir().as_deref())
+                }
+                None => refuse(eval, policy, audit, report::Asked::NoTerminal, err),
+            };
+        }
+    };
     match eval.decision {
         Decision::Allow => match exec::Permit::from_evaluation(eval) {
             Some(permit) => {
@@ -415,11 +436,50 @@ fn decide(
                 reason: report::reason(eval, policy),
                 script: audit.script.to_string(),
             };
+            // SECURITY (tier A): never ask on a terminal the agent's own code made.
+            if let Some(why) = crate::approve::gate::prompt_refusal() {
+                let _ = writeln!(err, "policy-exec: not asking: {why}");
+                let _ = log::event(
+                    &policy.log,
+                    "prompt_refused",
+                    serde_json::json!({"decision_id": audit.id.as_str(), "reason": why}),
+                );
+                return refuse(eval, policy, audit, report::Asked::NoTerminal, err);
+            }
             match prompt::ask(&question, policy.enforcement.prompt_timeout) {
                 prompt::Answer::Yes(permit) => {
                     let outcome = audit.evaluated(eval, policy, Some(log::Asked::Approved), false);
                     if !warn(&outcome, err) {
                         return refuse_unlogged(audit, &outcome, err);
+                    }
+                    exec::exec_guarded(permit, shell, argv0, args, guard_dir().as_deref())
+                }
+                prompt::Answer::Always(permit) => {
+                    let outcome = audit.evaluated(eval, policy, Some(log::Asked::Approved), false);
+                    if !warn(&outcome, err) {
+                        return refuse_unlogged(audit, &outcome, err);
+                    }
+                    match crate::approve::remember(eval, policy, audit.cwd) {
+                        Ok(ids) if !ids.is_empty() => {
+                            let _ = writeln!(
+                                err,
+                                "policy-exec: remembered as {} (exact command, this repository, {})",
+                                ids.join(", "),
+                                crate::grants::proposal::human_secs(
+                                    policy.approvals.remember_ttl.as_secs()
+                                )
+                            );
+                        }
+                        Ok(_) => {
+                            let _ = writeln!(
+                                err,
+                                "policy-exec: approved once; nothing to remember (the command is not exact)"
+                            );
+                        }
+                        Err(m) => {
+                            let _ =
+                                writeln!(err, "policy-exec: approved once; not remembered: {m}");
+                        }
                     }
                     exec::exec_guarded(permit, shell, argv0, args, guard_dir().as_deref())
                 }
@@ -454,7 +514,7 @@ fn refuse(
     let ctx = report::RefusalContext {
         asked,
         denial_id: Some(audit.id.as_str()),
-        proposals: false,
+        proposals: policy.enforcement.proposals,
         script: Some(audit.script),
     };
     let (human, json) = report::refusal(eval, policy, &ctx);
