@@ -55,6 +55,69 @@ fn ancestors_of(pid: u32) -> Vec<Proc> {
     out
 }
 
+/// The processes known to be policy-exec shells: those with shell mode's marker in
+/// their start-up environment, and those the decision log names as the pid of a
+/// shell-mode judgement made since the process started (a shell that `exec`ed another
+/// program with the marker removed — `exec env -u … python3 …` — keeps its pid, and
+/// the log remembers it).
+struct Shells {
+    logged: Vec<(u32, u64)>,
+    boot: Option<u64>,
+}
+
+impl Shells {
+    fn load(log: &crate::policy::policy::LogSettings) -> Shells {
+        let mut logged = Vec::new();
+        if let Ok(store) = crate::log::Store::locate(log) {
+            let now = crate::log::Instant::now();
+            let days = [
+                now.minus(std::time::Duration::from_secs(86_400)).day(),
+                now.day(),
+            ];
+            for day in days {
+                let text = std::fs::read_to_string(store.day_file(&day)).unwrap_or_default();
+                for line in text.lines().filter(|l| l.contains("\"mode\":\"shell\"")) {
+                    let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                        continue;
+                    };
+                    let pid = v.get("pid").and_then(serde_json::Value::as_u64);
+                    let ts = v
+                        .get("ts")
+                        .and_then(serde_json::Value::as_str)
+                        .and_then(crate::log::Instant::parse);
+                    if let (Some(pid), Some(ts)) = (pid.and_then(|p| u32::try_from(p).ok()), ts) {
+                        logged.push((pid, ts.millis / 1000));
+                    }
+                }
+            }
+        }
+        let boot = std::fs::read_to_string("/proc/stat").ok().and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("btime "))
+                .and_then(|v| v.trim().parse().ok())
+        });
+        Shells { logged, boot }
+    }
+
+    /// When a process started (seconds since the epoch; /proc counts in USER_HZ, 100).
+    fn started(&self, pid: u32) -> Option<u64> {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let rest = text.get(text.rfind(')')? + 2..)?;
+        let ticks: u64 = rest.split_whitespace().nth(19)?.parse().ok()?;
+        Some(self.boot? + ticks / 100)
+    }
+
+    fn is_shell(&self, pid: u32) -> bool {
+        if marked(pid) {
+            return true;
+        }
+        let Some(start) = self.started(pid) else {
+            return false;
+        };
+        self.logged.iter().any(|(p, ts)| *p == pid && *ts >= start)
+    }
+}
+
 /// Whether a process started with shell mode's marker in its environment.
 fn marked(pid: u32) -> bool {
     let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) else {
@@ -113,8 +176,8 @@ fn master_holders(index: u64) -> Vec<u32> {
 }
 
 /// Whether a process is, or descends from, a policy-exec shell.
-fn under_agent_shell(pid: u32) -> bool {
-    marked(pid) || ancestors_of(pid).iter().any(|p| marked(p.pid))
+fn under_agent_shell(shells: &Shells, pid: u32) -> bool {
+    shells.is_shell(pid) || ancestors_of(pid).iter().any(|p| shells.is_shell(p.pid))
 }
 
 fn my_pid() -> u32 {
@@ -124,13 +187,26 @@ fn my_pid() -> u32 {
 /// Why a human verb must not run here, or `None` when nothing says the agent drives it.
 /// `needs_terminal`: the verb widens (approve, resume), so a person must be at a
 /// terminal the agent did not make.
-pub fn human_verb_refusal(needs_terminal: bool) -> Option<String> {
+pub fn human_verb_refusal(
+    needs_terminal: bool,
+    log: &crate::policy::policy::LogSettings,
+) -> Option<String> {
     if std::env::var_os(LOOP_MARK).is_some() {
         return Some(format!(
             "this runs inside a policy-exec shell (`{LOOP_MARK}` is set): human verbs are for a person in their own terminal, not for an agent's commands"
         ));
     }
-    if let Some(p) = ancestors_of(my_pid()).iter().find(|p| marked(p.pid)) {
+    let shells = Shells::load(log);
+    if shells.is_shell(my_pid()) {
+        return Some(format!(
+            "this process ({}) started as a policy-exec shell and then became this command: human verbs are for a person in their own terminal, not for an agent's commands",
+            my_pid()
+        ));
+    }
+    if let Some(p) = ancestors_of(my_pid())
+        .iter()
+        .find(|p| shells.is_shell(p.pid))
+    {
         return Some(format!(
             "process {} above this one is a policy-exec shell: human verbs are for a person in their own terminal, not for an agent's commands",
             p.pid
@@ -157,7 +233,7 @@ pub fn human_verb_refusal(needs_terminal: bool) -> Option<String> {
     if let Some(index) = pts_index(me.tty)
         && let Some(holder) = master_holders(index)
             .into_iter()
-            .find(|h| under_agent_shell(*h))
+            .find(|h| under_agent_shell(&shells, *h))
     {
         return Some(format!(
             "this terminal (/dev/pts/{index}) was created by process {holder}, which runs under an agent's policy-exec shell: approve from a terminal you opened yourself"
@@ -168,16 +244,17 @@ pub fn human_verb_refusal(needs_terminal: bool) -> Option<String> {
 
 /// Why the shell-mode prompt must not be shown on our controlling terminal, or `None`
 /// when it is the harness's own terminal (or one the harness made for the command).
-pub fn prompt_refusal() -> Option<String> {
+pub fn prompt_refusal(log: &crate::policy::policy::LogSettings) -> Option<String> {
     let me = stat(my_pid())?;
     if me.tty == 0 {
         // No controlling terminal: nobody can be asked anyway.
         return None;
     }
     let chain = ancestors_of(my_pid());
+    let shells = Shells::load(log);
     // The harness: the parent of the outermost policy-exec shell above us (when there is
     // none, our own parent: we are the shell the harness started).
-    let outermost = chain.iter().rposition(|p| marked(p.pid));
+    let outermost = chain.iter().rposition(|p| shells.is_shell(p.pid));
     let harness = match outermost {
         Some(i) => chain.get(i + 1).copied(),
         None => chain.first().copied(),

@@ -45,6 +45,25 @@ pub struct ApproveArgs {
     /// Keep it durable (only when the proposal asked for that).
     #[arg(long)]
     pub durable: bool,
+    /// Under sudo: the system configuration directory (tests; default /etc).
+    #[arg(long, hide = true, default_value = "/etc")]
+    pub system_config: PathBuf,
+    /// Under sudo: the passwd file naming the invoking user's home (tests).
+    #[arg(long, hide = true, default_value = "/etc/passwd")]
+    pub passwd: PathBuf,
+}
+
+/// Where `sudo` looks: fixed paths, never the environment (hidden flags for tests).
+struct SudoPaths<'a> {
+    system_config: &'a Path,
+    passwd: &'a Path,
+}
+
+fn sudo_defaults() -> SudoPaths<'static> {
+    SudoPaths {
+        system_config: Path::new("/etc"),
+        passwd: Path::new("/etc/passwd"),
+    }
 }
 
 /// `reject ID --reason TEXT`.
@@ -125,9 +144,9 @@ fn sudo_uid() -> Option<u32> {
 }
 
 /// Works out the setup: under sudo from the system installation and passwd only.
-fn setup(locator: &Locator, cwd: &Path) -> Result<Setup, String> {
+fn setup(locator: &Locator, cwd: &Path, sudo: &SudoPaths) -> Result<Setup, String> {
     if let Some(uid) = sudo_uid() {
-        let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+        let passwd = std::fs::read_to_string(sudo.passwd).unwrap_or_default();
         let home = passwd
             .lines()
             .find_map(|l| {
@@ -142,7 +161,7 @@ fn setup(locator: &Locator, cwd: &Path) -> Result<Setup, String> {
             manifest: None,
             env_manifest: None,
             config_home: None,
-            system_config: Some(PathBuf::from("/etc")),
+            system_config: Some(sudo.system_config.to_path_buf()),
             installation: None,
         };
         let env = crate::lookup::Env::default();
@@ -205,6 +224,14 @@ fn here() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
 }
 
+/// The log settings of the policy that applies here (defaults when none loads).
+fn log_settings(locator: &Locator) -> crate::policy::policy::LogSettings {
+    match crate::lookup::policy_for(locator, &here(), None, &crate::lookup::Env::from_process()) {
+        Loaded::Ready(p) => p.log.clone(),
+        Loaded::Failed { .. } => crate::policy::policy::LogSettings::default(),
+    }
+}
+
 /// Logs a refused human verb and prints why.
 fn refused(locator: &Locator, verb: &str, why: &str, err: &mut dyn Write) -> u8 {
     if let Loaded::Ready(p) =
@@ -227,10 +254,14 @@ pub fn run_approve(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    if let Some(why) = gate::human_verb_refusal(true) {
+    if let Some(why) = gate::human_verb_refusal(true, &log_settings(locator)) {
         return refused(locator, "approve", &why, err);
     }
-    let Some(first) = read_any(locator, &a.id) else {
+    let sudo = SudoPaths {
+        system_config: &a.system_config,
+        passwd: &a.passwd,
+    };
+    let Some(first) = read_any(locator, &a.id, &sudo) else {
         let _ = writeln!(
             err,
             "policy-exec: no proposal `{}` (see `policy-exec inbox`)",
@@ -238,7 +269,7 @@ pub fn run_approve(
         );
         return 3;
     };
-    let s = match setup(locator, &first.cwd) {
+    let s = match setup(locator, &first.cwd, &sudo) {
         Ok(s) => s,
         Err(m) => {
             let _ = writeln!(err, "policy-exec: {m}");
@@ -288,7 +319,7 @@ pub fn run_approve(
         return 1;
     }
     // SECURITY: what was approved is what was shown.
-    let again = setup(locator, &p.cwd).ok();
+    let again = setup(locator, &p.cwd, &sudo).ok();
     let unchanged = again.as_ref().is_some_and(|s2| {
         read_with_bytes(&s2.store, &a.id)
             .is_some_and(|(_, b)| review_token(&b, s2.policy.policy_hash.as_deref()) == token)
@@ -344,9 +375,9 @@ pub fn run_approve(
 
 /// Reads a proposal from wherever this user's (or, under sudo, the invoking user's)
 /// proposals are, before the full setup is known (it needs the proposal's directory).
-fn read_any(locator: &Locator, id: &str) -> Option<Proposal> {
+fn read_any(locator: &Locator, id: &str, sudo: &SudoPaths) -> Option<Proposal> {
     let state = match sudo_uid() {
-        Some(_) => setup(locator, Path::new("/")).ok()?.store,
+        Some(_) => setup(locator, Path::new("/"), sudo).ok()?.store,
         None => Store::new(&crate::grants::store::state_dir()?, None),
     };
     proposal::read(&state, id)
@@ -620,14 +651,14 @@ pub fn run_reject(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    if let Some(why) = gate::human_verb_refusal(false) {
+    if let Some(why) = gate::human_verb_refusal(false, &log_settings(locator)) {
         return refused(locator, "reject", &why, err);
     }
-    let Some(p) = read_any(locator, &a.id) else {
+    let Some(p) = read_any(locator, &a.id, &sudo_defaults()) else {
         let _ = writeln!(err, "policy-exec: no proposal `{}`", a.id);
         return 3;
     };
-    let s = match setup(locator, &p.cwd) {
+    let s = match setup(locator, &p.cwd, &sudo_defaults()) {
         Ok(s) => s,
         Err(m) => {
             let _ = writeln!(err, "policy-exec: {m}");
@@ -667,7 +698,7 @@ pub fn run_reject(
 
 /// `inbox [--watch]`.
 pub fn run_inbox(a: &InboxArgs, locator: &Locator, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let s = match setup(locator, &here()) {
+    let s = match setup(locator, &here(), &sudo_defaults()) {
         Ok(s) => s,
         Err(m) => {
             let _ = writeln!(err, "policy-exec: {m}");
@@ -734,7 +765,7 @@ pub fn run_grants(
         GrantsVerb::Resume { id } => (id, GrantState::Active, true),
         GrantsVerb::List { json } => return list(locator, *json, out, err),
         GrantsVerb::Show { id } => {
-            let s = match setup(locator, &here()) {
+            let s = match setup(locator, &here(), &sudo_defaults()) {
                 Ok(s) => s,
                 Err(m) => {
                     let _ = writeln!(err, "policy-exec: {m}");
@@ -762,10 +793,10 @@ pub fn run_grants(
         GrantState::Suspended => "grants suspend",
         GrantState::Active => "grants resume",
     };
-    if let Some(why) = gate::human_verb_refusal(widens) {
+    if let Some(why) = gate::human_verb_refusal(widens, &log_settings(locator)) {
         return refused(locator, verb, &why, err);
     }
-    let s = match setup(locator, &here()) {
+    let s = match setup(locator, &here(), &sudo_defaults()) {
         Ok(s) => s,
         Err(m) => {
             let _ = writeln!(err, "policy-exec: {m}");
@@ -796,7 +827,7 @@ pub fn run_grants(
 }
 
 fn list(locator: &Locator, json_out: bool, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let s = match setup(locator, &here()) {
+    let s = match setup(locator, &here(), &sudo_defaults()) {
         Ok(s) => s,
         Err(m) => {
             let _ = writeln!(err, "policy-exec: {m}");

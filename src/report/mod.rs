@@ -435,6 +435,9 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, ctx: &RefusalContext) -> (Str
                         format!(" in {} ({} scope)", r.origin.path, r.origin.scope)
                     }
                 )),
+                None if deciding.is_some_and(|c| c.why.contains("is a human verb")) => steps.push(
+                    "approving, rejecting and revoking are for the user, in their own terminal: tell the user what to approve and why; you cannot do it for them".into(),
+                ),
                 None if possible.is_none() && dynamic.is_none() => steps.push(
                     "no rule allows it and `enforcement.unmatched` is deny: only a human can add an allow rule; tell the user what you need".into(),
                 ),

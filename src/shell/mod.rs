@@ -437,7 +437,7 @@ fn decide(
                 script: audit.script.to_string(),
             };
             // SECURITY (tier A): never ask on a terminal the agent's own code made.
-            if let Some(why) = crate::approve::gate::prompt_refusal() {
+            if let Some(why) = crate::approve::gate::prompt_refusal(&policy.log) {
                 let _ = writeln!(err, "policy-exec: not asking: {why}");
                 let _ = log::event(
                     &policy.log,
