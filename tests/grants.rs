@@ -688,3 +688,28 @@ fn chown_tree(path: &Path, uid: u32) {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
 }
+
+#[test]
+fn doctor_names_the_approval_tier() {
+    let env = Env::new(true);
+    let out = env.exe(&["doctor", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["approvals"]["tier"], "A", "{v}");
+    assert_eq!(v["approvals"]["proposals"], true, "{v}");
+    let text = String::from_utf8_lossy(&env.exe(&["doctor"]).stdout).into_owned();
+    assert!(text.contains("approvals (tier A)"), "{text}");
+    // A configured store that is not root-owned is a failure, and no grant is honoured.
+    let tree = env
+        .home()
+        .join(".config/policy-exec/policy-config/system.yaml");
+    let mut system = std::fs::read_to_string(&tree).unwrap();
+    let store = env.root().join("store");
+    std::fs::create_dir(&store).unwrap();
+    std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o777)).unwrap();
+    system.push_str(&format!("approvals:\n  store: {}\n", store.display()));
+    std::fs::write(&tree, system).unwrap();
+    let out = env.exe(&["doctor", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["approvals"]["tier"], "B", "{v}");
+    assert_eq!(v["approvals"]["checks"][0]["status"], "fail", "{v}");
+}

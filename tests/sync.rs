@@ -1131,3 +1131,24 @@ fn a_guard_list_naming_a_shell_is_refused() {
     assert_ne!(code(&o), 0);
     assert!(stderr(&o).contains("guards"), "{}", stderr(&o));
 }
+
+#[test]
+fn apply_installs_the_agents_skill_only_while_proposals_are_enabled() {
+    let env = Env::new();
+    let skill = env.home().join(".claude/skills/policy-exec/SKILL.md");
+    env.write_tree("notes: s");
+    let o = env.apply();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!skill.exists(), "proposals are off by default");
+    env.write_tree("enforcement:\n  proposals: true");
+    let o = env.apply();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = std::fs::read_to_string(&skill).unwrap();
+    assert!(text.contains("policy-exec propose --denial"), "{text}");
+    let out = env.run(&["skill"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), text);
+    env.write_tree("notes: s");
+    let o = env.apply();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!skill.exists(), "removed when proposals are turned off");
+}

@@ -16,6 +16,7 @@
 //! Exit codes: 0 everything needed is in place (warnings allowed), 1 something needed
 //! is missing or stale, 2 bad arguments.
 
+pub mod approvals;
 mod artifacts;
 mod hooks;
 mod installed;
@@ -145,6 +146,8 @@ pub struct Report {
     pub harnesses: Vec<HarnessReport>,
     /// The installed policy.
     pub policy: PolicyReport,
+    /// Who can approve exceptions.
+    pub approvals: approvals::ApprovalsReport,
 }
 
 /// What `doctor` looks at, gathered once from the flags and the process environment so
@@ -389,12 +392,15 @@ pub fn diagnose(ctx: &Context) -> Report {
         .flat_map(|h| &h.checks)
         .chain(&policy.checks)
         .all(|c| c.status != Status::Fail);
+    let approvals = approvals::report(ctx);
+    let ok = ok && approvals.checks.iter().all(|c| c.status != Status::Fail);
     Report {
         ok,
         policy_hash: current,
         policy_hash_source: source,
         harnesses,
         policy,
+        approvals,
     }
 }
 
@@ -439,11 +445,14 @@ pub fn report_text(r: &Report) -> String {
     }
     t.push_str("\npolicy\n");
     check_lines(&mut t, &r.policy.checks);
+    t.push_str(&format!("\napprovals (tier {})\n", r.approvals.tier));
+    check_lines(&mut t, &r.approvals.checks);
     let all = || {
         r.harnesses
             .iter()
             .flat_map(|h| &h.checks)
             .chain(&r.policy.checks)
+            .chain(&r.approvals.checks)
     };
     let fails = all().filter(|c| c.status == Status::Fail).count();
     let warns = all().filter(|c| c.status == Status::Warn).count();

@@ -217,6 +217,8 @@ pub struct Report {
     pub applied: Vec<FileChange>,
     /// The exec guards refreshed by `--apply`.
     pub guards: Option<GuardChange>,
+    /// The agents' skill file: `installed <path>` or `removed <path>` (proposals on/off).
+    pub skill: Option<String>,
 }
 
 /// What happened to the exec-guard directory.
@@ -403,6 +405,7 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
         written: Vec::new(),
         applied: Vec::new(),
         guards: None,
+        skill: None,
     };
     let write_err = |e: apply::ApplyError| match e {
         apply::ApplyError::Malformed { .. } => SyncError::Write(e.to_string()),
@@ -449,6 +452,28 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
         }
         if !req.replace {
             refuse_narrowing(&config_abs.join(BUNDLE_NAME), &bundle)?;
+        }
+        // The agents' guide to proposals, where Claude Code reads skills: only while
+        // proposals are enabled (SPEC §11).
+        let skill = targets.home.join(SKILL_PATH);
+        if policy.enforcement.proposals {
+            planned.push(whole_file(
+                "policy-exec",
+                skill.clone(),
+                crate::grants::SKILL.to_string(),
+            ));
+            report.skill = Some(format!("installed {}", skill.display()));
+        } else if std::fs::read_to_string(&skill).is_ok_and(|t| t == crate::grants::SKILL) {
+            std::fs::remove_file(&skill).map_err(|e| {
+                SyncError::Write(format!("cannot remove `{}` ({e})", skill.display()))
+            })?;
+            if let Some(dir) = skill.parent() {
+                let _ = std::fs::remove_dir(dir);
+            }
+            report.skill = Some(format!(
+                "removed {} (proposals are disabled)",
+                skill.display()
+            ));
         }
         let (bundle_text, manifest_text) = super::wrapper_texts(&bundle, &config_abs);
         planned.push(whole_file(
@@ -514,6 +539,7 @@ pub fn report_json(r: &Report) -> Value {
         "written": r.written,
         "applied": r.applied,
         "guards": r.guards,
+        "skill": r.skill,
     })
 }
 
@@ -582,6 +608,9 @@ pub fn report_text(r: &Report) -> String {
             t.push('\n');
         }
     }
+    if let Some(skill) = &r.skill {
+        t.push_str(&format!("\nagents' skill file: {skill}\n"));
+    }
     if let Some(g) = &r.guards {
         t.push_str(&format!(
             "\nexec guards in {}: {} (added {}, removed {})\n",
@@ -597,6 +626,9 @@ pub fn report_text(r: &Report) -> String {
     }
     t
 }
+
+/// Where the agents' skill file goes, under the home directory (Claude Code's skills).
+pub const SKILL_PATH: &str = ".claude/skills/policy-exec/SKILL.md";
 
 /// Runs `policy-exec sync` and returns its exit code.
 pub fn run_sync(args: &SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
