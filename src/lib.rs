@@ -39,6 +39,14 @@
 //!                                            ▼
 //!                  log/: one redacted JSON line per judgement, O_APPEND day files
 //!                        ──► `log denials|tail|show|export --ocsf` (read-only views)
+//!
+//!  a refusal (never an allow) ──► grants/: the store's grants for the exact argv, scope,
+//!        │                         rules overridden ──► allow "by grant" (one-use: O_EXCL)
+//!        ▼
+//!  agent: propose/status/wait/withdraw (grants/proposal.rs: <state>/proposals/*.json)
+//!  human: inbox/approve/reject/grants (approve/: re-judge, show, typed code, review
+//!         token ──► <store>/<grant>.json + verdicts/) — approve/gate.rs refuses the
+//!         agent's shells and terminals (tier A); tier B: a root-owned store via sudo
 //! ```
 //!
 //! * [`command`] parses a script with a real bash grammar and lists every simple command
@@ -94,6 +102,16 @@
 //!   size-capped JSON line appended to a UTC day file, and serves the read-only views.
 //!   It never changes a decision (except the operator's `log.required`, applied by the
 //!   callers); its settings come only from the system and user scopes.
+//! * [`grants`] owns exceptions a human grants (SPEC §11): the grant and proposal records,
+//!   matching a refused command against grants (exact or prefix argv, directory or
+//!   repository scope, unexpired, uses left, the rules it overrides; never a dynamic or
+//!   "could match" command; a deny only with `exceptions: allowed`), and the store
+//!   (tier A: the user's state; tier B: a root-owned `approvals.store`). It also holds the
+//!   agent verbs (`propose`, `status`, `wait`, `withdraw`).
+//! * [`approve`] holds the human verbs (`inbox`, `approve`, `reject`, `grants …`) and
+//!   [`approve::gate`], the tier-A checks the verbs and the terminal prompt run so the
+//!   agent cannot drive them in the known ways (the shell-mode marker, policy-exec shell
+//!   ancestors by marker or logged pid, terminals, who holds the pty's master).
 //! * [`files`] reads every file a decision depends on (manifest, bundle, scope files,
 //!   script operands): regular files only, opened without blocking, with a size cap, so
 //!   a FIFO, `/dev/zero` or a huge file is an error, never a hang.

@@ -713,3 +713,55 @@ fn doctor_names_the_approval_tier() {
     assert_eq!(v["approvals"]["tier"], "B", "{v}");
     assert_eq!(v["approvals"]["checks"][0]["status"], "fail", "{v}");
 }
+
+/// The Codex hook turns a request into a deny; an approved grant is the way through, used
+/// once like in shell mode.
+#[test]
+fn hooks_use_grants_too() {
+    let env = Env::new(true);
+    let refused = env.shell("git push origin x");
+    let id = env.propose_from(&refused);
+    let (t, code) = env.on_pty("code", None, &[BIN, "approve", &id]);
+    assert_eq!(code, 0, "{t}");
+    let hook = |command: &str| -> Value {
+        let payload = serde_json::json!({
+            "session_id": "s", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+            "cwd": env.work(), "tool_input": {"command": command},
+        });
+        let mut cmd = env.cmd(BIN);
+        cmd.args(["hook", "codex"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(payload.to_string().as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    };
+    let decision = |v: &Value| v["hookSpecificOutput"]["permissionDecision"].clone();
+    // Codex: an allow is said by saying nothing (it reports `allow` as unsupported).
+    assert_eq!(decision(&hook("git push origin x")), Value::Null);
+    assert_eq!(decision(&hook("git push origin x")), "deny", "one use");
+}
+
+#[test]
+fn withdraw_and_status() {
+    let env = Env::new(true);
+    let refused = env.shell("git push origin x");
+    let id = env.propose_from(&refused);
+    let s = env.exe(&["status", &id, "--json"]);
+    assert_eq!(s.status.code(), Some(1));
+    let w = env.exe(&["withdraw", &id]);
+    assert_eq!(w.status.code(), Some(0), "{w:?}");
+    let w = env.exe(&["wait", &id, "--timeout", "1"]);
+    assert_eq!(w.status.code(), Some(3));
+    let v: Value = serde_json::from_slice(&w.stdout).unwrap();
+    assert_eq!(v["status"], "withdrawn");
+    assert_eq!(env.exe(&["status", "p-nope"]).status.code(), Some(3));
+    assert_eq!(env.events("proposal_withdrawn").len(), 1);
+}

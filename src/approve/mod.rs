@@ -133,6 +133,8 @@ struct Setup {
     store: Store,
     /// Under sudo: events go to the root-owned store's own log, never into the user's.
     log_dir: Option<PathBuf>,
+    /// Under sudo: the invoking user's decision log (read for the replay), from passwd.
+    agent_log: Option<PathBuf>,
     method: &'static str,
 }
 
@@ -178,6 +180,7 @@ fn setup(locator: &Locator, cwd: &Path, sudo: &SudoPaths) -> Result<Setup, Strin
         }
         return Ok(Setup {
             log_dir: Some(dir.join("log")),
+            agent_log: Some(home.join(".local/state/policy-exec/log")),
             policy: *policy,
             store,
             method: "sudo approve",
@@ -199,6 +202,7 @@ fn setup(locator: &Locator, cwd: &Path, sudo: &SudoPaths) -> Result<Setup, Strin
         policy: *policy,
         store,
         log_dir: None,
+        agent_log: None,
         method: "approve",
     })
 }
@@ -518,7 +522,7 @@ fn describe(p: &Proposal, grants: &[Grant], s: &Setup) -> String {
                 .collect::<Vec<_>>()
                 .join("; "),
         ));
-        let flips = replay(&s.policy, g);
+        let flips = replay(s, g);
         if flips.is_empty() {
             t.push_str(
                 "  log replay:   no command in the last 14 days would have been let through\n",
@@ -564,22 +568,17 @@ fn rule_line(policy: &Policy, id: &str) -> String {
 }
 
 /// The logged refusals of the last 14 days a grant would have let through.
-fn replay(policy: &Policy, g: &Grant) -> Vec<String> {
-    let Ok(store) = crate::log::Store::locate(&policy.log) else {
-        return Vec::new();
+fn replay(s: &Setup, g: &Grant) -> Vec<String> {
+    let store = match &s.agent_log {
+        Some(dir) => crate::log::Store::at(dir),
+        None => match crate::log::Store::locate(&s.policy.log) {
+            Ok(store) => store,
+            Err(_) => return Vec::new(),
+        },
     };
     let since = crate::log::Instant::now().minus(std::time::Duration::from_secs(14 * 86_400));
     let exact_hash = match &g.matcher {
-        Matcher::Exact { argv } => {
-            let mut h = Sha256::new();
-            for (i, w) in argv.iter().enumerate() {
-                if i > 0 {
-                    h.update([0u8]);
-                }
-                h.update(w.as_bytes());
-            }
-            Some(proposal::hex(&h.finalize()))
-        }
+        Matcher::Exact { argv } => Some(crate::log::record::argv_sha256(argv)),
         Matcher::Prefix { .. } => None,
     };
     let mut out = Vec::new();

@@ -520,17 +520,12 @@ fn build(
                 "the command holds what looks like a secret (a token, password or key): a grant would store it; ask the user to run it instead".into(),
             );
         }
-        if let Some(hashes) = &logged_hashes {
-            let mut h = Sha256::new();
-            for (i, w) in argv.iter().enumerate() {
-                if i > 0 {
-                    h.update([0u8]);
-                }
-                h.update(w.as_bytes());
-            }
-            if !hashes.contains(&hex(&h.finalize()).as_str()) {
-                return Err("the logged command was shortened or redacted in the log: propose it with --command".into());
-            }
+        if let Some(hashes) = &logged_hashes
+            && !hashes.contains(&crate::log::record::argv_sha256(&argv).as_str())
+        {
+            return Err(
+                "the logged command was shortened or redacted in the log: propose it with --command".into(),
+            );
         }
         let program = argv.first().cloned().unwrap_or_default();
         let base = program.rsplit('/').next().unwrap_or(&program).to_string();

@@ -280,6 +280,19 @@ impl CommandLine {
     }
 }
 
+/// The `argv_sha256` of literal words: SHA-256 of the words joined by NUL bytes (what the
+/// record holds for each command, so a proposal or a replay can find it again).
+pub fn argv_sha256<S: AsRef<str>>(words: &[S]) -> String {
+    let mut hash = Sha256::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            hash.update([0u8]);
+        }
+        hash.update(w.as_ref().as_bytes());
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn command_line(c: &CommandEvaluation, policy: Option<&Policy>) -> CommandLine {
     let words: Vec<String> = c
         .command
@@ -287,18 +300,17 @@ fn command_line(c: &CommandEvaluation, policy: Option<&Policy>) -> CommandLine {
         .iter()
         .map(|w| w.display().to_string())
         .collect();
-    let mut hash = Sha256::new();
-    for (i, w) in c.command.words.iter().enumerate() {
-        if i > 0 {
-            hash.update([0u8]);
-        }
-        // Unknown words hash as their source text: the record says what was judged.
-        hash.update(match w {
-            Word::Lit(s) | Word::Glob(s) => s.as_bytes(),
-            Word::Unknown { text, .. } => text.as_bytes(),
-        });
-    }
-    let argv_sha256: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    // Unknown words hash as their source text: the record says what was judged.
+    let texts: Vec<&str> = c
+        .command
+        .words
+        .iter()
+        .map(|w| match w {
+            Word::Lit(s) | Word::Glob(s) => s.as_str(),
+            Word::Unknown { text, .. } => text.as_str(),
+        })
+        .collect();
+    let argv_sha256 = argv_sha256(&texts);
     let deciding = c
         .matches
         .iter()
