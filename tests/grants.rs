@@ -765,3 +765,56 @@ fn withdraw_and_status() {
     assert_eq!(env.exe(&["status", "p-nope"]).status.code(), Some(3));
     assert_eq!(env.events("proposal_withdrawn").len(), 1);
 }
+
+#[test]
+fn grants_can_be_suspended_resumed_and_revoked() {
+    let env = Env::new(true);
+    let refused = env.shell("git push origin x");
+    let denial = env.refusal(&refused)["denial_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let p = env.exe(&["propose", "--denial", &denial, "--ttl", "2h", "--json"]);
+    let id = serde_json::from_slice::<Value>(&p.stdout).unwrap()["proposal_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Widening what was asked is refused; narrowing is the human's call.
+    let (t, code) = env.on_pty("code", None, &[BIN, "approve", &id, "--durable"]);
+    assert_eq!(code, 2, "{t}");
+    let (t, code) = env.on_pty("code", None, &[BIN, "approve", &id, "--ttl", "1h"]);
+    assert_eq!(code, 0, "{t}");
+    let list: Value =
+        serde_json::from_slice(&env.exe(&["grants", "list", "--json"]).stdout).unwrap();
+    let grant = list["grants"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(list["grants"][0]["once"], false);
+    let decision = |script: &str| -> String {
+        let out = env.exe(&["check", "--json", "--command", script]);
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["decision"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(decision("git push origin x"), "allow");
+    assert_eq!(
+        env.exe(&["grants", "suspend", &grant]).status.code(),
+        Some(0)
+    );
+    assert_eq!(decision("git push origin x"), "request");
+    // Resuming widens: it needs a terminal of the human's.
+    assert_eq!(
+        env.exe(&["grants", "resume", &grant]).status.code(),
+        Some(4)
+    );
+    let (t, code) = env.on_pty("-", None, &[BIN, "grants", "resume", &grant]);
+    assert_eq!(code, 0, "{t}");
+    assert_eq!(decision("git push origin x"), "allow");
+    assert_eq!(
+        env.exe(&["grants", "revoke", &grant]).status.code(),
+        Some(0)
+    );
+    assert_eq!(decision("git push origin x"), "request");
+    for event in ["grant_suspended", "grant_resumed", "grant_archived"] {
+        assert_eq!(env.events(event).len(), 1, "{event}");
+    }
+}
