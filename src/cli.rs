@@ -79,6 +79,12 @@ enum Command {
     Reject(crate::approve::RejectArgs),
     /// Human: list, show, revoke, suspend or resume grants.
     Grants(crate::approve::GrantsArgs),
+    /// Learned patterns: status, recent, risky, suspended, suggest; `promote` (a human
+    /// verb) turns a candidate into a pattern grant.
+    Rules(crate::learn::RulesArgs),
+    /// Write the effective policy into AGENTS.md or CLAUDE.md between markers (--check:
+    /// exit 1 when stale).
+    Export(crate::learn::export::ExportArgs),
     /// Print the agents' guide to refusals and proposals (the skill `sync --apply`
     /// installs when proposals are enabled).
     Skill,
@@ -217,6 +223,12 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Grants(a) => {
             crate::approve::run_grants(&a, &env_locator(None, None), &mut out, &mut err)
         }
+        Command::Rules(a) => {
+            crate::learn::run_rules(&a, &env_locator(None, None), &mut out, &mut err)
+        }
+        Command::Export(a) => {
+            crate::learn::export::run_export(&a, &env_locator(None, None), &mut out, &mut err)
+        }
         Command::Skill => {
             let _ = out.write_all(crate::grants::SKILL.as_bytes());
             0
@@ -278,6 +290,8 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
         "reject",
         "grants",
         "skill",
+        "rules",
+        "export",
         "help",
     ];
     first.is_some_and(|f| {

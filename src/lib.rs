@@ -127,6 +127,7 @@ pub mod git;
 pub mod govern;
 pub mod grants;
 pub mod hook;
+pub mod learn;
 pub mod log;
 pub mod lookup;
 pub mod packs;

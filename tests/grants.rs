@@ -21,7 +21,7 @@ use tempfile::TempDir;
 const BIN: &str = env!("CARGO_BIN_EXE_policy-exec");
 
 /// Runs a program on a new pseudo-terminal (its controlling terminal). When the output
-/// shows `type the code X`, or the `[y/N/a]` prompt, it first touches argv[2] (a file to
+/// shows `type the code X`, or the `[y/N/a/p]` prompt, it first touches argv[2] (a file to
 /// change while the question is shown, or `-`) and then answers: `code` types the code
 /// back, anything else is typed as it is. Prints the transcript and `@@STATUS n`.
 const PTY_DRIVER: &str = r#"
@@ -51,7 +51,7 @@ while time.time() - start < 20:
         pid = None
         break
     m = re.search(rb"type the code (\w+) ", buf)
-    asked = re.search(rb"\[y/N/a\][^\n]*\(\d+s\) $", buf)
+    asked = re.search(rb"\[y/N/a/p\][^\n]*\(\d+s\) $", buf)
     if not sent and (m or asked):
         if tamper != "-":
             with open(tamper, "a") as f:

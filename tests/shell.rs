@@ -726,7 +726,7 @@ fn a_custom_bundle_decides() {
 // ---------------------------------------------------------------------------------------
 
 /// Runs a program on a new pseudo-terminal (its controlling terminal), answers the first
-/// `[y/N/a] … (Ns) ` prompt it ends its output with with argv[1] (`none`: never answer), and prints the transcript
+/// `[y/N/a/p] … (Ns) ` prompt it ends its output with with argv[1] (`none`: never answer), and prints the transcript
 /// followed by `@@STATUS <wait status as exit code> <seconds from the prompt to exit>`.
 /// argv[2]/argv[3]: a file for the child's stdin / stderr, or `-` for the terminal.
 const PTY_DRIVER: &str = r#"
@@ -759,7 +759,7 @@ while time.time() - start < 15:
     if not data:
         break
     buf += data
-    if asked is None and re.search(rb"\[y/N/a\] [^\n]*\(\d+s\) $", buf):
+    if asked is None and re.search(rb"\[y/N/a/p\] [^\n]*\(\d+s\) $", buf):
         asked = time.time()
         if answer != "none":
             os.write(fd, (answer + "\n").encode())
@@ -837,7 +837,7 @@ fn yes_at_the_prompt_runs_the_command() {
     let marker = sb.file("MARKER");
     let script = format!("touch {marker} && echo done; test -t 0 && test -t 2 && echo on-tty");
     let run = on_tty(&sb, "y", "-", "-", &script);
-    assert!(run.transcript.contains("[y/N/a]"), "{}", run.transcript);
+    assert!(run.transcript.contains("[y/N/a/p]"), "{}", run.transcript);
     assert!(run.transcript.contains("ask-me"), "{}", run.transcript);
     assert!(
         run.transcript.contains(&format!("touch {marker}")),
@@ -860,7 +860,7 @@ fn anything_but_yes_at_the_prompt_refuses(#[case] answer: &str) {
     let sb = asking_sandbox(10);
     let marker = sb.file("MARKER");
     let run = on_tty(&sb, answer, "-", "-", &format!("touch {marker}"));
-    assert!(run.transcript.contains("[y/N/a]"), "{}", run.transcript);
+    assert!(run.transcript.contains("[y/N/a/p]"), "{}", run.transcript);
     assert_eq!(run.code, 126, "{}", run.transcript);
     assert!(!Path::new(&marker).exists());
     assert!(
@@ -875,7 +875,7 @@ fn no_answer_at_the_prompt_times_out_as_no() {
     let sb = asking_sandbox(1);
     let marker = sb.file("MARKER");
     let run = on_tty(&sb, "none", "-", "-", &format!("touch {marker}"));
-    assert!(run.transcript.contains("[y/N/a]"), "{}", run.transcript);
+    assert!(run.transcript.contains("[y/N/a/p]"), "{}", run.transcript);
     assert_eq!(run.code, 126, "{}", run.transcript);
     assert!(!Path::new(&marker).exists());
     assert!(
@@ -907,11 +907,11 @@ fn the_prompt_reads_the_terminal_never_stdin_and_writes_the_terminal_never_stder
     let stdin = sb.write("answers.txt", "y\ny\n");
     let stderr = sb.file("stderr.txt");
     let run = on_tty(&sb, "none", &stdin, &stderr, &format!("touch {marker}"));
-    assert!(run.transcript.contains("[y/N/a]"), "{}", run.transcript);
+    assert!(run.transcript.contains("[y/N/a/p]"), "{}", run.transcript);
     assert_eq!(run.code, 126, "a `y` on stdin was taken as the answer");
     assert!(!Path::new(&marker).exists());
     let err = std::fs::read_to_string(&stderr).unwrap();
-    assert!(!err.contains("[y/N/a]"), "prompt went to stderr: {err}");
+    assert!(!err.contains("[y/N/a/p]"), "prompt went to stderr: {err}");
     assert!(err.starts_with("policy-exec: needs approval: "), "{err}");
 }
 
@@ -937,7 +937,7 @@ fn the_prompt_escapes_control_characters() {
     assert_eq!(
         run.transcript
             .lines()
-            .filter(|l| l.starts_with("run it? [y/N/a]"))
+            .filter(|l| l.starts_with("run it? [y/N/a/p]"))
             .count(),
         1,
         "{}",
@@ -1649,7 +1649,7 @@ fn a_request_that_reaches_an_operator_owned_guard_is_asked_once_by_the_guard() {
     let marker = sb.file("MARKER");
     let run = as_nobody(&sb, &data, "y", &format!("touch {marker} && echo done"));
     assert_eq!(
-        run.transcript.matches("[y/N/a]").count(),
+        run.transcript.matches("[y/N/a/p]").count(),
         1,
         "{}",
         run.transcript
@@ -1660,7 +1660,7 @@ fn a_request_that_reaches_an_operator_owned_guard_is_asked_once_by_the_guard() {
     std::fs::remove_file(&marker).unwrap();
     let run = as_nobody(&sb, &data, "n", &format!("touch {marker}"));
     assert_eq!(
-        run.transcript.matches("[y/N/a]").count(),
+        run.transcript.matches("[y/N/a/p]").count(),
         1,
         "{}",
         run.transcript
@@ -1690,7 +1690,7 @@ fn a_script_that_could_skip_its_guard_is_asked_by_the_shell(#[case] template: &s
     let script = template.replace("{m}", &marker);
     let run = as_nobody(&sb, &data, "n", &script);
     assert_eq!(run.code, 126, "{}", run.transcript);
-    assert!(run.transcript.contains("[y/N/a]"), "{}", run.transcript);
+    assert!(run.transcript.contains("[y/N/a/p]"), "{}", run.transcript);
     assert!(!Path::new(&marker).exists(), "{}", run.transcript);
 }
 

@@ -459,6 +459,8 @@ fn planned_grants(
         let consistent = match &c.matcher {
             Matcher::Exact { argv: want } => *want == argv,
             Matcher::Prefix { tokens } => tokens.len() >= 2 && argv.starts_with(tokens),
+            // Agents propose exact commands and prefixes; patterns come from `rules promote`.
+            Matcher::Pattern { .. } => false,
         };
         if !consistent {
             return Err(format!(
@@ -488,6 +490,8 @@ fn planned_grants(
             proposal: Some(p.id.clone()),
             reason: p.reason.clone(),
             state: GrantState::Active,
+            suspended_at: None,
+            suspended_reason: None,
         });
     }
     Ok(out)
@@ -511,6 +515,7 @@ fn describe(p: &Proposal, grants: &[Grant], s: &Setup) -> String {
             match g.matcher {
                 Matcher::Exact { .. } => "exact command",
                 Matcher::Prefix { .. } => "prefix (any arguments after it)",
+                Matcher::Pattern { .. } => "learned pattern (any operands)",
             },
             one(&g.scope.describe()),
             g.durability(),
@@ -579,7 +584,7 @@ fn replay(s: &Setup, g: &Grant) -> Vec<String> {
     let since = crate::log::Instant::now().minus(std::time::Duration::from_secs(14 * 86_400));
     let exact_hash = match &g.matcher {
         Matcher::Exact { argv } => Some(crate::log::record::argv_sha256(argv)),
-        Matcher::Prefix { .. } => None,
+        Matcher::Prefix { .. } | Matcher::Pattern { .. } => None,
     };
     let mut out = Vec::new();
     for record in crate::log::view::newest_first(&store) {
@@ -605,11 +610,10 @@ fn replay(s: &Setup, g: &Grant) -> Vec<String> {
             let text = c.get("text").and_then(Value::as_str).unwrap_or("");
             let hit = match (&exact_hash, &g.matcher) {
                 (Some(h), _) => c.get("argv_sha256").and_then(Value::as_str) == Some(h.as_str()),
-                (None, Matcher::Prefix { tokens }) => {
+                (None, matcher) => {
                     let words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
-                    words.starts_with(tokens)
+                    matcher.matches(&words)
                 }
-                _ => false,
             };
             if hit {
                 out.push(format!(
@@ -689,7 +693,8 @@ pub fn run_reject(
     }
     s.event(
         "proposal_rejected",
-        json!({"proposal_id": p.id, "reason": crate::log::redact::redact_text(&reason), "hints": a.hint}),
+        json!({"proposal_id": p.id, "reason": crate::log::redact::redact_text(&reason), "hints": a.hint,
+            "commands": p.commands.iter().map(|c| crate::log::redact::redact_text(&c.text)).collect::<Vec<_>>()}),
     );
     let _ = writeln!(out, "rejected {}", p.id);
     0
@@ -811,6 +816,10 @@ pub fn run_grants(
         return 3;
     }
     g.state = to;
+    if to == GrantState::Suspended {
+        g.suspended_at = Some(crate::grants::now_secs());
+        g.suspended_reason = Some("suspended by hand".into());
+    }
     if let Err(m) = s.store.write_grant(&g) {
         let _ = writeln!(err, "policy-exec: {m}");
         return 2;
@@ -935,6 +944,8 @@ pub fn remember(
             proposal: None,
             reason: None,
             state: GrantState::Active,
+            suspended_at: None,
+            suspended_reason: None,
         };
         store.write_grant(&g)?;
         let _ = crate::log::event(

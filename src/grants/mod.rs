@@ -70,6 +70,115 @@ pub enum Matcher {
         /// The first words, program first (at least two).
         tokens: Vec<String>,
     },
+    /// A learned pattern (SPEC §14): the same program, subcommand and set of options,
+    /// any operands.
+    Pattern {
+        /// The command's shape.
+        shape: Shape,
+    },
+}
+
+/// The shape of a command: its program (basename), its subcommand for programs that
+/// have them, and the set of its options (names only, values dropped). Commands of one
+/// shape differ only in their operands.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Shape {
+    /// `git`.
+    pub program: String,
+    /// `push`.
+    pub subcommand: Option<String>,
+    /// `["--force-with-lease"]`, sorted.
+    pub flags: Vec<String>,
+}
+
+/// Programs whose first operand is a subcommand.
+const WITH_SUBCOMMANDS: &[&str] = &[
+    "git",
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "cargo",
+    "go",
+    "docker",
+    "podman",
+    "kubectl",
+    "helm",
+    "gh",
+    "glab",
+    "pip",
+    "pip3",
+    "uv",
+    "poetry",
+    "apt",
+    "apt-get",
+    "brew",
+    "dnf",
+    "yum",
+    "systemctl",
+    "terraform",
+    "make",
+    "dotnet",
+    "mvn",
+    "gradle",
+    "rustup",
+    "conda",
+];
+
+impl Shape {
+    /// The shape of an argv (program first).
+    pub fn of<S: AsRef<str>>(argv: &[S]) -> Option<Shape> {
+        let first = argv.first()?.as_ref();
+        let program = first.rsplit('/').next().unwrap_or(first).to_string();
+        if program.is_empty() {
+            return None;
+        }
+        let rest = argv.get(1..).unwrap_or(&[]);
+        let subcommand = WITH_SUBCOMMANDS
+            .contains(&program.as_str())
+            .then(|| {
+                rest.iter()
+                    .map(AsRef::as_ref)
+                    .find(|w| !w.starts_with('-'))
+                    .map(str::to_string)
+            })
+            .flatten();
+        let mut flags: Vec<String> = rest
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|w| w.starts_with('-') && *w != "-" && *w != "--")
+            .map(|w| w.split('=').next().unwrap_or(w).to_string())
+            .collect();
+        flags.sort();
+        flags.dedup();
+        Some(Shape {
+            program,
+            subcommand,
+            flags,
+        })
+    }
+
+    /// `c-` and ten hex digits of the shape's hash: a stable id.
+    pub fn id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let text = format!(
+            "{}\0{}\0{}",
+            self.program,
+            self.subcommand.as_deref().unwrap_or(""),
+            self.flags.join("\0")
+        );
+        let hash = Sha256::digest(text.as_bytes());
+        let hex: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        format!("c-{hex}")
+    }
+
+    /// `git push --force-with-lease …`.
+    pub fn describe(&self) -> String {
+        let mut words = vec![self.program.clone()];
+        words.extend(self.subcommand.clone());
+        words.extend(self.flags.iter().cloned());
+        format!("{} …", words.join(" "))
+    }
 }
 
 impl Matcher {
@@ -78,6 +187,7 @@ impl Matcher {
         match self {
             Matcher::Exact { argv: want } => want.as_slice() == argv,
             Matcher::Prefix { tokens } => argv.len() >= tokens.len() && argv.starts_with(tokens),
+            Matcher::Pattern { shape } => Shape::of(argv).as_ref() == Some(shape),
         }
     }
 
@@ -89,16 +199,20 @@ impl Matcher {
             Matcher::Prefix { tokens } => {
                 format!("`{} …` (any arguments after)", shell_words(tokens))
             }
+            Matcher::Pattern { shape } => format!(
+                "`{}` (this program, subcommand and options; any operands)",
+                shape.describe()
+            ),
         }
     }
 
     /// The program the matcher names.
     pub fn program(&self) -> &str {
         match self {
-            Matcher::Exact { argv } => argv.first(),
-            Matcher::Prefix { tokens } => tokens.first(),
+            Matcher::Exact { argv } => argv.first().map_or("", String::as_str),
+            Matcher::Prefix { tokens } => tokens.first().map_or("", String::as_str),
+            Matcher::Pattern { shape } => &shape.program,
         }
-        .map_or("", String::as_str)
     }
 }
 
@@ -194,6 +308,12 @@ pub struct Grant {
     pub reason: Option<String>,
     /// Active, suspended or revoked.
     pub state: GrantState,
+    /// When it was suspended (seconds since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspended_at: Option<u64>,
+    /// Why it was suspended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspended_reason: Option<String>,
 }
 
 impl Grant {

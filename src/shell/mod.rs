@@ -454,6 +454,26 @@ fn decide(
                     }
                     exec::exec_guarded(permit, shell, argv0, args, guard_dir().as_deref())
                 }
+                prompt::Answer::Promote(permit) => {
+                    let outcome = audit.evaluated(eval, policy, Some(log::Asked::Approved), false);
+                    if !warn(&outcome, err) {
+                        return refuse_unlogged(audit, &outcome, err);
+                    }
+                    match crate::learn::promote_from_prompt(policy, &question.command) {
+                        Ok(g) => {
+                            let _ = writeln!(
+                                err,
+                                "policy-exec: confirmed as pattern grant {} ({})",
+                                g.id,
+                                g.matcher.describe()
+                            );
+                        }
+                        Err(m) => {
+                            let _ = writeln!(err, "policy-exec: approved once; not promoted: {m}");
+                        }
+                    }
+                    exec::exec_guarded(permit, shell, argv0, args, guard_dir().as_deref())
+                }
                 prompt::Answer::Always(permit) => {
                     let outcome = audit.evaluated(eval, policy, Some(log::Asked::Approved), false);
                     if !warn(&outcome, err) {

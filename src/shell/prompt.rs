@@ -27,6 +27,8 @@ pub enum Answer {
     Yes(Permit),
     /// Approved, and remember it (`a`): an exact grant for this repository.
     Always(Permit),
+    /// Approved, and promote the command's learned pattern (`p`) when it is a candidate.
+    Promote(Permit),
     /// Refused (anything but y/yes).
     No,
     /// No answer within the timeout.
@@ -55,7 +57,7 @@ pub fn ask(q: &Question, timeout: Duration) -> Answer {
         .map(|r| format!(" (rule {})", one_line(r)))
         .unwrap_or_default();
     let text = format!(
-        "\npolicy-exec: approval needed{rule}\n  command: {}\n  script:  {}\n  reason:  {}\nrun it? [y/N/a] (a: always, here) ({}s) ",
+        "\npolicy-exec: approval needed{rule}\n  command: {}\n  script:  {}\n  reason:  {}\nrun it? [y/N/a/p] (a: always here, p: promote its pattern) ({}s) ",
         one_line(&q.command),
         one_line(&q.script),
         one_line(&q.reason),
@@ -81,11 +83,14 @@ pub fn ask(q: &Question, timeout: Duration) -> Answer {
         Ok(Ok(line)) if matches!(line.trim().to_ascii_lowercase().as_str(), "a" | "always") => {
             Answer::Always(Permit::approved())
         }
+        Ok(Ok(line)) if matches!(line.trim().to_ascii_lowercase().as_str(), "p" | "promote") => {
+            Answer::Promote(Permit::approved())
+        }
         Ok(_) => Answer::No,
         Err(_) => Answer::TimedOut,
     };
     let note = match answer {
-        Answer::Yes(_) | Answer::Always(_) => "policy-exec: approved\n",
+        Answer::Yes(_) | Answer::Always(_) | Answer::Promote(_) => "policy-exec: approved\n",
         Answer::TimedOut => "\npolicy-exec: no answer: not run\n",
         _ => "policy-exec: not run\n",
     };
