@@ -112,6 +112,10 @@
 //!   [`approve::gate`], the tier-A checks the verbs and the terminal prompt run so the
 //!   agent cannot drive them in the known ways (the shell-mode marker, policy-exec shell
 //!   ancestors by marker or logged pid, terminals, who holds the pty's master).
+//! * [`learn`] turns human acts in the decision log into suggestions (SPEC §14): shapes
+//!   of commands move hint → candidate → confirmed (a pattern grant only a human makes)
+//!   → suspended → archived; `rules …` are the supervision views; [`learn::export`]
+//!   writes the effective policy into `AGENTS.md`/`CLAUDE.md` between markers.
 //! * [`files`] reads every file a decision depends on (manifest, bundle, scope files,
 //!   script operands): regular files only, opened without blocking, with a size cap, so
 //!   a FIFO, `/dev/zero` or a huge file is an error, never a hang.

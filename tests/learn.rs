@@ -23,16 +23,17 @@ use tempfile::TempDir;
 const BIN: &str = env!("CARGO_BIN_EXE_policy-exec");
 const DAY: u64 = 86_400_000;
 
-/// Answers `type the code` or nothing; for `rules promote`, which asks no code, it only
-/// gives the program a terminal. Prints the transcript and `@@STATUS n`.
+/// Gives the program a terminal (`rules promote` asks no code) and answers `p` to shell
+/// mode's prompt. Prints the transcript and `@@STATUS n`.
 const PTY: &str = r#"
-import os, pty, select, sys, time
+import os, pty, re, select, sys, time
 prog, *argv = sys.argv[1:]
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(prog, [prog] + argv)
 buf = b""
 code = -998
+sent = False
 start = time.time()
 while time.time() - start < 20:
     ready, _, _ = select.select([fd], [], [], 0.1)
@@ -42,6 +43,9 @@ while time.time() - start < 20:
         except OSError:
             data = b""
         buf += data
+    if not sent and re.search(rb"\[y/N/a/p\][^\n]*\(\d+s\) $", buf):
+        os.write(fd, b"p\n")
+        sent = True
     done, status = os.waitpid(pid, os.WNOHANG)
     if done:
         code = os.waitstatus_to_exitcode(status)
@@ -414,4 +418,73 @@ fn export_markdown_keeps_the_users_text_is_idempotent_and_goes_stale() {
     assert!(updated.starts_with("# Project\n\nOur own notes.\n"));
     assert!(updated.ends_with("## More of ours\n"), "{updated}");
     assert_eq!(updated.matches("policy-exec:begin").count(), 1);
+}
+
+#[test]
+fn harness_allow_lists_are_hints_never_candidates() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.work().join(".claude")).unwrap();
+    std::fs::write(
+        env.work().join(".claude/settings.local.json"),
+        r#"{"permissions": {"allow": ["Bash(make build:*)", "Read(*)"]}}"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(env.home().join(".codex/rules")).unwrap();
+    std::fs::write(
+        env.home().join(".codex/rules/default.rules"),
+        "prefix_rule(pattern=[\"touch\", \"x\"], decision=\"allow\")\n",
+    )
+    .unwrap();
+    let status = env.json(&["rules", "status", "--json"]);
+    assert_eq!(status["counts"]["hint"], 2, "{status}");
+    assert_eq!(status["counts"]["candidate"], 0, "{status}");
+    assert!(env.states().is_empty());
+}
+
+#[test]
+fn doctor_reports_a_stale_export() {
+    let env = Env::new();
+    assert_eq!(
+        env.exe(&["export", "--markdown", "--out", "CLAUDE.md"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let v = env.json(&["doctor", "--json"]);
+    let export = |v: &Value| -> Vec<String> {
+        v["approvals"]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["name"] == "export")
+            .map(|c| c["status"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(export(&v), ["ok"], "{v}");
+    let user = env.tree().join("policy-config/user.yaml");
+    let mut text = std::fs::read_to_string(&user).unwrap();
+    text.push_str("  - id: no-curl\n    action: deny\n    match: {prefix: curl}\n");
+    std::fs::write(&user, text).unwrap();
+    let v = env.json(&["doctor", "--json"]);
+    assert_eq!(export(&v), ["warn"], "{v}");
+}
+
+#[test]
+fn p_at_the_prompt_confirms_a_candidate() {
+    let env = Env::new();
+    let t = now();
+    env.act("make build", true, t - 2 * DAY);
+    env.act("make build V=1", true, t - DAY);
+    env.act("make build", true, t - DAY + 1000);
+    let mut cmd = env.cmd(python());
+    cmd.arg(env.root().join("drive_pty.py")).args([
+        env.root().join("bin/bash").to_str().unwrap(),
+        "-c",
+        "make build V=2 2>/dev/null; true",
+    ]);
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("confirmed as pattern grant"), "{text}");
+    let v = env.json(&["check", "--json", "--command", "make build V=3"]);
+    assert_eq!(v["decision"], "allow", "{v}");
 }

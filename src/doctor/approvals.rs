@@ -87,6 +87,32 @@ pub(crate) fn report(ctx: &Context) -> ApprovalsReport {
             fix: Some("sudo sysctl -w dev.tty.legacy_tiocsti=0 (and persist it in /etc/sysctl.d/)".into()),
         });
     }
+    if let Some(policy) = &policy {
+        for name in ["AGENTS.md", "CLAUDE.md"] {
+            let path = cwd.join(name);
+            match crate::learn::export::is_current(&path, policy) {
+                Some(true) => checks.push(Check {
+                    name: "export",
+                    status: Status::Ok,
+                    detail: format!("{} holds the current policy", path.display()),
+                    fix: None,
+                }),
+                Some(false) => checks.push(Check {
+                    name: "export",
+                    status: Status::Warn,
+                    detail: format!(
+                        "{} holds a policy section for another policy: agents read stale rules",
+                        path.display()
+                    ),
+                    fix: Some(format!(
+                        "policy-exec export --markdown --out {}",
+                        path.display()
+                    )),
+                }),
+                None => {}
+            }
+        }
+    }
     ApprovalsReport {
         tier: tier.as_str(),
         proposals,

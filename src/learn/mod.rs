@@ -246,8 +246,81 @@ fn conflict(policy: &Policy, examples: &[&str]) -> Option<String> {
     None
 }
 
-/// Every shape seen in a human act, with its state.
-pub fn patterns(acts: &[Act], policy: &Policy, store: &Store, now: u64) -> Vec<Pattern> {
+/// Harness-native "don't ask again" entries, as (shape, file): Claude Code's
+/// `permissions.allow` `Bash(…)` entries in `.claude/settings.local.json` (the project's
+/// and the home's) and Codex's `prefix_rule(pattern=[…], decision="allow")` lines in
+/// `~/.codex/rules/default.rules`. SECURITY: those files are agent-writable, so these are
+/// hints only — never evidence for a candidate.
+pub fn imported(home: Option<&Path>, cwd: &Path) -> Vec<(Shape, String)> {
+    let mut out = Vec::new();
+    let top = crate::log::record::repo_top(cwd).unwrap_or(cwd);
+    let mut claude = vec![top.join(".claude/settings.local.json")];
+    if let Some(h) = home {
+        claude.push(h.join(".claude/settings.local.json"));
+    }
+    for path in claude {
+        let Ok(text) = crate::files::read_regular_text(&path, 1024 * 1024) else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        for entry in v
+            .pointer("/permissions/allow")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            let Some(inner) = entry
+                .strip_prefix("Bash(")
+                .and_then(|e| e.strip_suffix(')'))
+            else {
+                continue;
+            };
+            let inner = inner.trim_end_matches(":*").trim_end_matches(" *");
+            if let Some(shape) = shape_of(inner) {
+                out.push((shape, path.display().to_string()));
+            }
+        }
+    }
+    if let Some(h) = home {
+        let path = h.join(".codex/rules/default.rules");
+        if let Ok(text) = crate::files::read_regular_text(&path, 1024 * 1024) {
+            for line in text
+                .lines()
+                .filter(|l| l.contains("prefix_rule(") && l.contains("\"allow\""))
+            {
+                let Some(list) = line
+                    .split_once("pattern=[")
+                    .and_then(|(_, rest)| rest.split_once(']'))
+                    .map(|(list, _)| list)
+                else {
+                    continue;
+                };
+                let words: Vec<String> = list
+                    .split(',')
+                    .map(|w| w.trim().trim_matches('"').to_string())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                if let Some(shape) = Shape::of(&words) {
+                    out.push((shape, path.display().to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every shape seen in a human act, with its state; `imported` shapes (harness files)
+/// that no human act names are listed as hints.
+pub fn patterns(
+    acts: &[Act],
+    imported: &[(Shape, String)],
+    policy: &Policy,
+    store: &Store,
+    now: u64,
+) -> Vec<Pattern> {
     let mut by: BTreeMap<Shape, Vec<Act>> = BTreeMap::new();
     for a in acts {
         if let Some(shape) = shape_of(&a.text) {
@@ -273,6 +346,18 @@ pub fn patterns(acts: &[Act], policy: &Policy, store: &Store, now: u64) -> Vec<P
             state,
             why,
             grant,
+        });
+    }
+    for (shape, file) in imported {
+        if out.iter().any(|p| p.shape == *shape) {
+            continue;
+        }
+        out.push(Pattern {
+            shape: shape.clone(),
+            acts: Vec::new(),
+            state: State::Hint,
+            why: format!("imported from {file}: a hint only (the agent can write that file)"),
+            grant: None,
         });
     }
     out
@@ -445,7 +530,9 @@ fn ctx(locator: &Locator) -> Result<Ctx, String> {
     let records: Vec<Value> = crate::log::view::newest_first(&log).collect();
     let store = Store::for_policy(&policy);
     let now = now_secs();
-    let patterns = patterns(&acts(&records), &policy, &store, now);
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let imported = imported(home.as_deref(), &here);
+    let patterns = patterns(&acts(&records), &imported, &policy, &store, now);
     let c = Ctx {
         policy,
         store,
@@ -962,7 +1049,7 @@ pub fn promote_from_prompt(policy: &Policy, text: &str) -> Result<Grant, String>
     let log = crate::log::Store::locate(&policy.log).map_err(|e| e.to_string())?;
     let records: Vec<Value> = crate::log::view::newest_first(&log).collect();
     let store = Store::for_policy(policy);
-    let patterns = patterns(&acts(&records), policy, &store, now_secs());
+    let patterns = patterns(&acts(&records), &[], policy, &store, now_secs());
     promote_pattern(
         policy,
         &store,
