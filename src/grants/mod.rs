@@ -525,6 +525,13 @@ pub fn apply(eval: &mut Evaluation, policy: &Policy, store: &Store, use_: Use) -
     used
 }
 
+/// Whether a refusal could be lifted at all: the policy's store holds a grant file.
+pub fn may_apply(eval: &Evaluation, policy: &Policy) -> bool {
+    eval.decision != Decision::Allow
+        && eval.parse_error.is_none()
+        && Store::for_policy(policy).has_grants()
+}
+
 /// [`apply`] for a front end that runs the command: uses the store the policy names and
 /// logs a `grant_used` event per grant.
 pub fn apply_for_run(eval: &mut Evaluation, policy: &Policy) -> Vec<String> {
@@ -532,6 +539,9 @@ pub fn apply_for_run(eval: &mut Evaluation, policy: &Policy) -> Vec<String> {
         return Vec::new();
     }
     let store = Store::for_policy(policy);
+    if !store.has_grants() {
+        return Vec::new();
+    }
     let used = apply(eval, policy, &store, Use::Run);
     for id in &used {
         let _ = crate::log::event(

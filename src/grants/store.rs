@@ -125,6 +125,14 @@ impl Store {
         self.problem.as_deref()
     }
 
+    /// Whether the store holds any grant file (one directory read; no file is parsed).
+    pub fn has_grants(&self) -> bool {
+        self.problem.is_none()
+            && std::fs::read_dir(&self.grants).is_ok_and(|mut entries| {
+                entries.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".json")))
+            })
+    }
+
     /// Every grant in the store (none when the store is not trusted).
     pub fn grants(&self) -> Vec<Grant> {
         if self.problem.is_some() {

@@ -382,7 +382,7 @@ fn decide(
 ) -> u8 {
     // A human's grant, consulted only for a refusal (an allow never reads the store).
     let mut granted_eval;
-    let eval = if eval.decision == Decision::Allow {
+    let eval = if !crate::grants::may_apply(eval, policy) {
         eval
     } else {
         granted_eval = eval.clone();
