@@ -5,10 +5,25 @@
 //! A judgement checks it with a few `stat`s: the scope files discovery finds now must
 //! be the ones recorded, each with the same device, inode, size, modification and change
 //! time, and the binary must be the one that wrote it. Anything else — an edited scope
-//! file, a new `repo.yaml`, a new policy-exec, a cache file edited or cut short (its
-//! first line is the SHA-256 of the rest) — is a miss, and the caller rebuilds. Writes
-//! go to a temporary file in the same directory and are renamed into place, so two
-//! processes rebuilding at once each read a whole file, old or new.
+//! file, a new `repo.yaml`, a new policy-exec, a cache file edited or cut short — is a
+//! miss, and the caller rebuilds. Writes go to a temporary file in the same directory and
+//! are renamed into place, so two processes rebuilding at once each read a whole file,
+//! old or new.
+//!
+//! The file is read on every judgement, so it is laid out to be read in part:
+//!
+//! ```text
+//! <FNV-1a 64 of the header, hex>
+//! <header: JSON on one line — identities, settings, the program index, one checksum per rule>
+//! <rule 0: JSON on one line>
+//! <rule 1> …
+//! ```
+//!
+//! Only the header and the rules a script's programs need are parsed, and each rule line
+//! is checked against its own checksum before it is used (a damaged line is a miss).
+//! The checksums catch a file cut short or damaged; they are not a signature: the cache
+//! is the user's, as writable by an agent running as that user as the scope files it
+//! mirrors are (the README's threat model).
 
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
@@ -21,8 +36,8 @@ use super::{Compiled, Selection};
 use crate::policy::bundle::Bundle;
 use crate::resolve;
 
-/// The cache format's version (bump when [`Entry`] changes).
-const FORMAT: u32 = 2;
+/// The cache format's version (bump when [`Entry`] or the layout changes).
+const FORMAT: u32 = 3;
 /// The largest cache file read.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -79,10 +94,22 @@ struct Entry {
     scopes: Vec<(String, String)>,
     /// Everything but the rules.
     bundle: Bundle,
-    /// The rules, as texts with their program index.
-    rules: Vec<String>,
+    /// One [`fnv64`] per rule line, in order.
+    rule_sums: Vec<u64>,
     by_program: std::collections::BTreeMap<String, Vec<usize>>,
     any_program: Vec<usize>,
+}
+
+/// FNV-1a, 64 bits: a checksum against a file cut short or damaged (not a signature;
+/// see the module docs), cheap enough to run on every judgement without the SHA
+/// machinery's start-up.
+pub(super) fn fnv64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 /// The selection as the cache keys it.
@@ -149,21 +176,19 @@ impl Cache {
     /// The file for a selection.
     pub fn file(&self, s: &Selection) -> PathBuf {
         let key = serde_json::to_string(&selection_key(s)).unwrap_or_default();
-        let digest = hex(&Sha256::digest(key.as_bytes()));
-        self.dir.join(format!(
-            "compiled-{}.json",
-            digest.get(..24).unwrap_or(&digest)
-        ))
+        self.dir
+            .join(format!("compiled-{:016x}.json", fnv64(key.as_bytes())))
     }
 
     /// The compiled policy for a selection, when the cache holds a fresh one.
     pub fn get(&self, s: &Selection) -> Option<Compiled> {
         let text = read_capped(&self.file(s))?;
-        let (sum, body) = text.split_once('\n')?;
-        if hex(&Sha256::digest(body.as_bytes())) != sum {
+        let (sum, rest) = text.split_once('\n')?;
+        let (header, rules) = rest.split_once('\n')?;
+        if format!("{:016x}", fnv64(header.as_bytes())) != sum {
             return None;
         }
-        let entry: Entry = serde_json::from_str(body).ok()?;
+        let entry: Entry = serde_json::from_str(header).ok()?;
         let fresh = entry.format == FORMAT
             && entry.version == env!("CARGO_PKG_VERSION")
             && entry.exe
@@ -173,12 +198,26 @@ impl Cache {
                 })
             && entry.selection == selection_key(s)
             && entry.slots == slots(s);
-        fresh.then(|| Compiled {
+        if !fresh {
+            return None;
+        }
+        let texts: Vec<String> = rules
+            .strip_suffix('\n')
+            .unwrap_or(rules)
+            .split('\n')
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        if texts.len() != entry.rule_sums.len() {
+            return None;
+        }
+        Some(Compiled {
             bundle: entry.bundle,
             scopes: entry.scopes,
             files: entry.files.iter().map(|f| PathBuf::from(&f.path)).collect(),
             rules: Some(super::RuleTexts {
-                texts: entry.rules,
+                texts,
+                sums: entry.rule_sums,
                 by_program: entry.by_program,
                 any_program: entry.any_program,
             }),
@@ -223,7 +262,12 @@ impl Cache {
             for p in programs {
                 by_program.entry(p).or_default().push(i);
             }
-            rules.push(serde_json::to_string(rule).map_err(std::io::Error::other)?);
+            let line = serde_json::to_string(rule).map_err(std::io::Error::other)?;
+            // Compact JSON escapes every newline inside strings: one rule, one line.
+            if line.contains('\n') {
+                return Ok(());
+            }
+            rules.push(line);
         }
         slim.commands.clear();
         let entry = Entry {
@@ -235,12 +279,16 @@ impl Cache {
             files,
             scopes: compiled.scopes.clone(),
             bundle: slim,
-            rules,
+            rule_sums: rules.iter().map(|r| fnv64(r.as_bytes())).collect(),
             by_program,
             any_program,
         };
-        let body = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
-        let text = format!("{}\n{body}", hex(&Sha256::digest(body.as_bytes())));
+        let header = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+        let mut text = format!("{:016x}\n{header}\n", fnv64(header.as_bytes()));
+        for r in &rules {
+            text.push_str(r);
+            text.push('\n');
+        }
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
@@ -281,4 +329,16 @@ fn read_capped(path: &Path) -> Option<String> {
     let mut text = String::new();
     file.take(MAX_BYTES).read_to_string(&mut text).ok()?;
     Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fnv64;
+
+    #[test]
+    fn fnv1a_64_matches_its_reference_vectors() {
+        assert_eq!(fnv64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
 }

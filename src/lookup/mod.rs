@@ -221,6 +221,8 @@ pub fn compile(selection: &Selection) -> Result<Compiled, String> {
 pub struct RuleTexts {
     /// Each rule as compact JSON, in policy order.
     pub texts: Vec<String>,
+    /// Each text's checksum as the cache recorded it (`cache::fnv64`).
+    pub sums: Vec<u64>,
     /// Rule positions by program name.
     pub by_program: std::collections::BTreeMap<String, Vec<usize>>,
     /// Positions of rules that can match any program.
@@ -277,6 +279,9 @@ impl Compiled {
                         .texts
                         .get(i)
                         .ok_or_else(|| invalid(format!("rule {i} is missing from the cache")))?;
+                    if rules.sums.get(i) != Some(&cache::fnv64(text.as_bytes())) {
+                        return Err(DAMAGED.to_string());
+                    }
                     subset
                         .commands
                         .push(serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?);
@@ -304,31 +309,37 @@ pub fn load_for(
         .cache_home
         .as_ref()
         .map(|c| cache::Cache::at(c.join("policy-exec")));
-    let (compiled, how) = match store.as_ref().and_then(|c| c.get(&selection)) {
-        Some(hit) => (hit, "cached"),
-        None => {
-            let before = cache::slots(&selection);
-            let compiled = compile(&selection)?;
-            if let Some(c) = &store {
-                // A cache that cannot be written only costs the next judgement a rebuild.
-                let _ = c.put(&selection, &compiled, &before);
-            }
-            (compiled, "compiled now")
-        }
+    let source = |how: &str| {
+        format!(
+            "policy tree `{}` ({how}; harness {}, task-domain {}{})",
+            root.display(),
+            selection.harness,
+            selection.task_domain,
+            selection
+                .repo_file
+                .as_ref()
+                .map(|r| format!(", repository scope `{}`", r.display()))
+                .unwrap_or_default()
+        )
     };
-    let source = format!(
-        "policy tree `{}` ({how}; harness {}, task-domain {}{})",
-        root.display(),
-        selection.harness,
-        selection.task_domain,
-        selection
-            .repo_file
-            .as_ref()
-            .map(|r| format!(", repository scope `{}`", r.display()))
-            .unwrap_or_default()
-    );
-    compiled.policy(&source, programs)
+    if let Some(hit) = store.as_ref().and_then(|c| c.get(&selection)) {
+        match hit.policy(&source("cached"), programs) {
+            // A damaged rule line is a miss: rebuild it rather than deny.
+            Err(e) if e == DAMAGED => {}
+            other => return other,
+        }
+    }
+    let before = cache::slots(&selection);
+    let compiled = compile(&selection)?;
+    if let Some(c) = &store {
+        // A cache that cannot be written only costs the next judgement a rebuild.
+        let _ = c.put(&selection, &compiled, &before);
+    }
+    compiled.policy(&source("compiled now"), programs)
 }
+
+/// [`Compiled::policy`]'s error for a cached rule line that fails its checksum.
+const DAMAGED: &str = "a rule line of the compiled-policy cache is damaged";
 
 /// Whether two paths name the same file (canonically; as written when they cannot be
 /// canonicalised).
