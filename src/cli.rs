@@ -53,6 +53,15 @@ enum Command {
     /// Check that policy-exec is in front of each harness (shell or hook) and that the
     /// installed files are fresh for the current policy_hash: exit 0 ok, 1 a problem.
     Doctor(crate::doctor::DoctorArgs),
+    /// Put policy-exec in front of a harness (claude, codex, cursor, droid): native
+    /// rules, hook and shell as the harness allows, then `doctor`'s verdict for it.
+    Setup(crate::setup::SetupArgs),
+    /// Take out what install, setup and `sync --apply` added (all harnesses, or one),
+    /// keeping the user's own entries and restoring files as they were.
+    Uninstall(crate::setup::UninstallArgs),
+    /// Start a harness that takes its shell from passwd (codex) with policy-exec's shim
+    /// as its login shell, for that process only.
+    Run(crate::setup::launcher::RunArgs),
     /// Read the decision log: recent denials, the latest decisions, one record, or an
     /// OCSF export.
     Log(crate::log::view::LogArgs),
@@ -154,6 +163,9 @@ pub fn run(args: Vec<OsString>) -> u8 {
             &mut err,
         ),
         Command::Doctor(a) => crate::doctor::run_doctor(&a, &mut out, &mut err),
+        Command::Setup(a) => crate::setup::run_setup(&a, &mut out, &mut err),
+        Command::Uninstall(a) => crate::setup::run_uninstall(&a, &mut out, &mut err),
+        Command::Run(a) => crate::setup::launcher::run(&a, &mut err),
         Command::Completions(a) => {
             use clap::CommandFactory;
             clap_complete::generate(a.shell, &mut Cli::command(), "policy-exec", &mut out);
@@ -214,6 +226,9 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
         "init",
         "hook",
         "doctor",
+        "setup",
+        "uninstall",
+        "run",
         "guards",
         "log",
         "completions",

@@ -114,6 +114,7 @@ pub mod policy;
 pub mod render;
 pub mod report;
 pub mod resolve;
+pub mod setup;
 pub mod shell;
 
 pub use cli::run;

@@ -19,7 +19,8 @@
 mod artifacts;
 mod hooks;
 mod installed;
-mod shell;
+pub(crate) mod shell;
+mod trust;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,9 @@ pub struct DoctorArgs {
     /// The passwd file to read the login shell from (tests)
     #[arg(long, hide = true, default_value = "/etc/passwd")]
     pub passwd: PathBuf,
+    /// Only this harness (claude, codex, cursor, droid) and the installed policy
+    #[arg(long)]
+    pub harness: Option<String>,
 }
 
 /// Why `doctor` could not run at all (exit 2).
@@ -167,6 +171,13 @@ pub struct Context {
     pub shell: Option<PathBuf>,
     /// `$CLAUDE_CODE_SHELL`.
     pub claude_code_shell: Option<PathBuf>,
+    /// Codex's home (`$CODEX_HOME`, or `<home>/.codex`): its config.toml holds hook trust.
+    pub codex_home: PathBuf,
+    /// Whether `policy-exec run codex` can give Codex its own passwd view here (Err: why
+    /// not); None when not checked.
+    pub launcher: Option<Result<(), String>>,
+    /// Only this harness (its doctor name, e.g. `factory-droid`).
+    pub only: Option<String>,
     /// The passwd file.
     pub passwd: PathBuf,
     /// The real uid.
@@ -216,7 +227,23 @@ impl Context {
         let exe = std::env::current_exe()
             .and_then(|p| p.canonicalize())
             .map_err(DoctorError::Exe)?;
+        let only = match &args.harness {
+            Some(name) => Some(
+                crate::setup::table::harness(name)
+                    .map_err(DoctorError::PolicyJson)?
+                    .host
+                    .name()
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let codex_wanted = only.as_deref().is_none_or(|h| h == "codex");
         Ok(Context {
+            codex_home: env_path("CODEX_HOME")
+                .filter(|p| p.is_absolute() && !explicit_home)
+                .unwrap_or_else(|| home.join(".codex")),
+            launcher: codex_wanted.then(crate::setup::launcher::probe),
+            only,
             config_home: xdg("XDG_CONFIG_HOME", ".config"),
             data_home: xdg("XDG_DATA_HOME", ".local/share"),
             home,
@@ -324,6 +351,44 @@ const HARNESSES: [(&str, Host, &str); 4] = [
     ("factory-droid", Host::FactoryDroid, "droid"),
 ];
 
+/// Codex's launcher: `policy-exec run codex` gives Codex the shim as its login shell in
+/// a private passwd view. None when the login shell already is policy-exec or the
+/// launcher was not checked.
+fn launcher_check(ctx: &Context) -> Option<Check> {
+    let probe = ctx.launcher.as_ref()?;
+    let shim = ctx.shim("bash");
+    let shim_ok = matches!(
+        shell::resolve(&shim, &ctx.exe),
+        shell::Target::PolicyExec(_)
+    );
+    Some(match (probe, shim_ok) {
+        (Ok(()), true) => Check {
+            name: "launcher",
+            status: Status::Ok,
+            detail: format!(
+                "`policy-exec run codex` starts Codex with login shell `{}` (a private passwd view; a plain `codex` still runs the account's own login shell)",
+                shim.display()
+            ),
+            fix: None,
+        },
+        (Ok(()), false) => Check {
+            name: "launcher",
+            status: Status::Warn,
+            detail: format!(
+                "the shim `{}` is missing or not policy-exec",
+                shim.display()
+            ),
+            fix: Some("policy-exec setup codex".into()),
+        },
+        (Err(why), _) => Check {
+            name: "launcher",
+            status: Status::Warn,
+            detail: format!("`policy-exec run codex` cannot work here: {why}"),
+            fix: Some(crate::setup::launcher::alternatives(&shim)),
+        },
+    })
+}
+
 /// Runs every check.
 pub fn diagnose(ctx: &Context) -> Report {
     let (policy, manifest_hash) = installed::load(ctx);
@@ -342,10 +407,15 @@ pub fn diagnose(ctx: &Context) -> Report {
     let mut emulated = vec!["bash".to_string()];
     let mut harnesses = Vec::new();
     for (name, host, hook_name) in HARNESSES {
+        if ctx.only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
         let hook = hooks::find(ctx, hook_name);
         let mut checks = Vec::new();
+        let launcher = (host == Host::Codex).then(|| launcher_check(ctx)).flatten();
+        let launched = launcher.as_ref().is_some_and(|c| c.status == Status::Ok);
         let in_front = if let Some(wiring) = shell::find(ctx, host) {
-            let in_front = wiring.present || hook.present;
+            let in_front = wiring.present || hook.present || launched;
             if let Some(e) = wiring.emulates.clone().filter(|e| !emulated.contains(e)) {
                 emulated.push(e);
             }
@@ -354,11 +424,20 @@ pub fn diagnose(ctx: &Context) -> Report {
             } else {
                 ""
             };
-            checks.push(wiring.check(
-                "shell",
-                hook.present,
-                &format!("the hook puts policy-exec in front{codex_note}"),
-            ));
+            let why_other = if launched && !wiring.present {
+                "`policy-exec run codex` puts policy-exec in front: start Codex that way"
+                    .to_string()
+            } else {
+                format!("the hook puts policy-exec in front{codex_note}")
+            };
+            let mut shell_check = wiring.check("shell", hook.present || launched, &why_other);
+            if launched && shell_check.status != Status::Ok {
+                // Changing the account's login shell would also send the user's own ssh
+                // and scp through policy-exec: the launcher is the fix.
+                shell_check.fix = Some("policy-exec run codex [ARGS…]".into());
+            }
+            checks.push(shell_check);
+            checks.extend(launcher);
             checks.push(hook.check(
                 "hook",
                 in_front,
@@ -423,7 +502,7 @@ pub fn report_text(r: &Report) -> String {
         let ways: Vec<&str> = h
             .checks
             .iter()
-            .filter(|c| c.status == Status::Ok && matches!(c.name, "shell" | "hook"))
+            .filter(|c| c.status == Status::Ok && matches!(c.name, "shell" | "hook" | "launcher"))
             .map(|c| c.name)
             .collect();
         let front = if h.in_front {
