@@ -393,7 +393,9 @@ fn wire(
             include_conditional: false,
             hooks,
             guards: Some((dirs.guards.clone(), false, exe.clone())),
-            replace: false,
+            // The installed tree is the machine policy: an edit there that drops a rule
+            // is the operator's, not a project's policy applied by mistake.
+            replace: true,
         },
     )
     .map_err(|e| (e.exit_code().max(3), e.to_string()))?;
