@@ -12,9 +12,19 @@ use crate::policy::engine;
 use crate::policy::load::{Loaded, Locator};
 use crate::report;
 
+/// `--version`: the crate version, the commit and the build date (from build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("POLICY_EXEC_COMMIT"),
+    ", built ",
+    env!("POLICY_EXEC_BUILD_DATE"),
+    ")"
+);
+
 /// policy-exec: decides whether each shell command an AI agent runs may run.
 #[derive(Debug, Parser)]
-#[command(name = "policy-exec", version, about)]
+#[command(name = "policy-exec", version = VERSION, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -92,6 +92,26 @@ impl Status {
             Status::Fail => "FAIL",
         }
     }
+
+    /// The label in colour (ANSI SGR): green, plain, yellow, bold red.
+    fn coloured(self) -> String {
+        let code = match self {
+            Status::Ok => "32",
+            Status::Info => return self.label().to_string(),
+            Status::Warn => "33",
+            Status::Fail => "1;31",
+        };
+        format!("\x1b[{code}m{}\x1b[0m", self.label())
+    }
+}
+
+/// Colour on a terminal only: never when stdout is piped or redirected, when `NO_COLOR`
+/// is set to anything (no-color.org), or when `TERM` is `dumb`.
+pub fn colour_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
 /// One line of the report.
@@ -477,23 +497,24 @@ pub fn diagnose(ctx: &Context) -> Report {
     }
 }
 
-fn check_lines(t: &mut String, checks: &[Check]) {
+fn check_lines(t: &mut String, checks: &[Check], colour: bool) {
     let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
     for c in checks {
-        t.push_str(&format!(
-            "  {} {:<width$}  {}\n",
-            c.status.label(),
-            c.name,
-            c.detail
-        ));
+        let label = if colour {
+            c.status.coloured()
+        } else {
+            c.status.label().to_string()
+        };
+        t.push_str(&format!("  {} {:<width$}  {}\n", label, c.name, c.detail));
         if let Some(fix) = &c.fix {
             t.push_str(&format!("         fix: {fix}\n"));
         }
     }
 }
 
-/// The report as text: one block per harness, one line per check, fixes beneath.
-pub fn report_text(r: &Report) -> String {
+/// The report as text: one block per harness, one line per check, fixes beneath;
+/// status words in colour when `colour`.
+pub fn report_text(r: &Report, colour: bool) -> String {
     let mut t = match (&r.policy_hash, &r.policy_hash_source) {
         (Some(h), Some(s)) => format!("current policy_hash {h} (from {s})\n"),
         _ => "current policy_hash unknown: no --policy-json and no installed manifest\n".into(),
@@ -514,10 +535,10 @@ pub fn report_text(r: &Report) -> String {
             "policy-exec is NOT in front".to_string()
         };
         t.push_str(&format!("\n{}: {front}\n", h.name));
-        check_lines(&mut t, &h.checks);
+        check_lines(&mut t, &h.checks, colour);
     }
     t.push_str("\npolicy\n");
-    check_lines(&mut t, &r.policy.checks);
+    check_lines(&mut t, &r.policy.checks, colour);
     let all = || {
         r.harnesses
             .iter()
@@ -564,7 +585,7 @@ pub fn run_doctor(args: &DoctorArgs, out: &mut dyn Write, err: &mut dyn Write) -
         let v = serde_json::to_value(&report).unwrap_or_else(|_| json!({"ok": false}));
         format!("{v:#}\n")
     } else {
-        report_text(&report)
+        report_text(&report, colour_wanted())
     };
     let _ = out.write_all(text.as_bytes());
     if report.ok { 0 } else { 1 }

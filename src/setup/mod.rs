@@ -198,27 +198,6 @@ fn unlink_ours(dir: &Path) -> Vec<PathBuf> {
     gone
 }
 
-/// The harness and task-domain scopes the installation was resolved with (the stems of
-/// the files named in its `policy.json`), else `default`.
-pub fn installed_scopes(config: &Path) -> (String, String) {
-    let stems = std::fs::read_to_string(config.join("policy.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|v| v.get("scopes").and_then(|s| s.as_array()).cloned())
-        .unwrap_or_default();
-    let stem = |scope: &str| {
-        stems.iter().find_map(|pair| {
-            (pair.get(0)?.as_str()? == scope).then_some(())?;
-            let p = Path::new(pair.get(1)?.as_str()?);
-            Some(p.file_stem()?.to_string_lossy().into_owned())
-        })
-    };
-    (
-        stem("harness").unwrap_or_else(|| "default".into()),
-        stem("task_domain").unwrap_or_else(|| "default".into()),
-    )
-}
-
 /// Resolves the installed tree and writes `policy.json` beside it (when it changed).
 fn resolve_installed(dirs: &Dirs) -> Result<PathBuf, (u8, String)> {
     let tree = dirs.config.join("policy-config");
@@ -231,7 +210,7 @@ fn resolve_installed(dirs: &Dirs) -> Result<PathBuf, (u8, String)> {
             ),
         ));
     }
-    let (harness, task_domain) = installed_scopes(&dirs.config);
+    let (harness, task_domain) = crate::resolve::cli::installed_scopes(&dirs.config);
     let req = crate::resolve::ResolveRequest {
         root: dirs.config.clone(),
         harness,
