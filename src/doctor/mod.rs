@@ -5,13 +5,16 @@
 //! in front of a harness — as the shell the harness runs commands with (`shell`, which
 //! follows HOSTS.md on how each harness picks its shell) and as its pre-command hook
 //! (`hooks`) — and the native permission file `sync --apply` merged into
-//! (`artifacts`). Then the policy that shell mode and hooks will load and the real
-//! shell they hand over to (`installed`). Every check that is not ok carries the
-//! command that fixes it.
+//! (`artifacts`). A Codex hook counts only once the user trusted it in Codex's `/hooks`
+//! (`trust`), and Codex can also be in front through its launcher (`policy-exec run
+//! codex`, [`crate::setup::launcher`]). Then the policy that shell mode and hooks will
+//! load and the real shell they hand over to (`installed`). Every check that is not ok
+//! carries the command that fixes it.
 //!
-//! It only reads — files under the home directory, the passwd file, the manifest lookup
-//! and the process environment — and never writes, never runs a harness and never runs
-//! a fix: a diagnosis must not change what it diagnoses.
+//! It only reads — files under the home directory, the passwd file, Codex's config.toml,
+//! the manifest lookup and the process environment — and never writes, never runs a
+//! harness and never runs a fix: a diagnosis must not change what it diagnoses. The one
+//! process it starts is the launcher's probe (`unshare … true`), which changes nothing.
 //!
 //! Exit codes: 0 everything needed is in place (warnings allowed), 1 something needed
 //! is missing or stale, 2 bad arguments.
