@@ -11,7 +11,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_policy-exec");
+mod common;
+
+use common::{BIN, output_text as text};
 
 const SYSTEM: &str = "policy_version: v1\nscope: system\ncommand_rules:\n  - id: no-force-push\n    action: deny\n    match: {prefix: git push, flags: [--force, -f]}\n";
 
@@ -88,14 +90,6 @@ impl Env {
             .output()
             .unwrap()
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 #[test]

@@ -20,7 +20,9 @@ use std::process::{Command, Output};
 
 use rstest::rstest;
 
-const BIN: &str = env!("CARGO_BIN_EXE_policy-exec");
+mod common;
+
+use common::{BIN, output_text as text};
 
 const SYSTEM: &str = r#"command_rules:
   - id: no-reset-hard
@@ -81,21 +83,7 @@ impl Env {
     /// The installed policy tree, where install.sh puts it.
     fn write_policy(&self, system: &str) {
         let pc = self.home().join(".config/policy-exec/policy-config");
-        std::fs::create_dir_all(pc.join("harness")).unwrap();
-        std::fs::create_dir_all(pc.join("task-domain")).unwrap();
-        for (file, slot, extra) in [
-            ("system.yaml", "system", system),
-            ("user.yaml", "user", "notes: u"),
-            ("repo.yaml", "repo", "notes: r"),
-            ("harness/default.yaml", "harness", "notes: h"),
-            ("task-domain/default.yaml", "task_domain", "notes: d"),
-        ] {
-            std::fs::write(
-                pc.join(file),
-                format!("policy_version: v1\nscope: {slot}\n{extra}\n"),
-            )
-            .unwrap();
-        }
+        common::write_scope_tree(&pc, "default", "default", system);
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -153,14 +141,6 @@ impl Env {
             })
             .count()
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// Whether this kernel lets the current user make a private mount namespace.

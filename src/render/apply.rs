@@ -164,6 +164,13 @@ pub(crate) fn read_ledger(path: &Path) -> Result<Ledger, ApplyError> {
     })
 }
 
+/// The policy_hash the ledger was last written for, when it can be read.
+fn ledger_policy_hash(ledger: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(ledger).ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    v.get("policy_hash")?.as_str().map(str::to_string)
+}
+
 fn ledger_text(ledger: &Ledger, policy_hash: &str) -> String {
     let v = json!({
         "schema_version": 1,
@@ -683,14 +690,7 @@ pub fn write(
             markers_removed: 0,
         })
         .collect();
-    let ledger_hash = std::fs::read_to_string(ledger)
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-        .and_then(|v| {
-            v.get("policy_hash")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        });
+    let ledger_hash = ledger_policy_hash(ledger);
     if staged.is_empty() && before == after && ledger_hash.as_deref() == Some(policy_hash) {
         return Ok(changes);
     }
@@ -1063,15 +1063,7 @@ pub(crate) fn forget_in_ledger(ledger: &Path, files: &[PathBuf]) -> Result<(), A
     if owned.is_empty() {
         return std::fs::remove_file(ledger).map_err(write_err(ledger, 0));
     }
-    let hash = std::fs::read_to_string(ledger)
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-        .and_then(|v| {
-            v.get("policy_hash")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
-        .unwrap_or_default();
+    let hash = ledger_policy_hash(ledger).unwrap_or_default();
     commit(stage(ledger, &ledger_text(&owned, &hash))?, 0)
 }
 
