@@ -66,6 +66,9 @@ pub enum DoctorError {
     /// The `--policy-json` file cannot be used.
     #[error("{0}")]
     PolicyJson(String),
+    /// `--harness` names no harness.
+    #[error("{0}")]
+    Harness(String),
     /// The path of this binary is unknown.
     #[error("cannot locate this binary ({0}): run policy-exec by its full path")]
     Exe(std::io::Error),
@@ -253,7 +256,7 @@ impl Context {
         let only = match &args.harness {
             Some(name) => Some(
                 crate::setup::table::harness(name)
-                    .map_err(DoctorError::PolicyJson)?
+                    .map_err(DoctorError::Harness)?
                     .host
                     .name()
                     .to_string(),

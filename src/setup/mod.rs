@@ -354,15 +354,23 @@ fn wire(
     targets
         .files
         .retain(|host, _| *host == h.host && h.wires.contains(&Wire::Native));
-    let hooks = h.wires.contains(&Wire::Hook).then(|| {
-        (
+    let hooks = if h.wires.contains(&Wire::Hook) {
+        let harness = hook_name(&h.name).ok_or_else(|| {
+            (
+                2,
+                format!("`{}` has no hook entry format in this build", h.name),
+            )
+        })?;
+        Some((
             vec![HookTarget {
-                harness: crate::hook::Harness::parse(&h.name).map_or("", |_| hook_name(&h.name)),
+                harness,
                 path: dirs.home.join(&h.hook),
             }],
             exe.clone(),
-        )
-    });
+        ))
+    } else {
+        None
+    };
     let ledger = targets.ledger.clone();
     let report = sync::sync(
         &source,
@@ -442,13 +450,13 @@ fn wire(
     Ok(())
 }
 
-/// The `'static` hook name for a harness (what [`HookTarget`] carries).
-fn hook_name(name: &str) -> &'static str {
+/// The `'static` hook name for a harness (what [`HookTarget`] carries), when
+/// `render::apply` knows how to write its hook entry.
+fn hook_name(name: &str) -> Option<&'static str> {
     apply::hook_targets(Path::new("/"))
         .into_iter()
         .map(|t| t.harness)
         .find(|n| *n == name)
-        .unwrap_or("")
 }
 
 /// Runs `policy-exec uninstall`: 0 done, 2 bad arguments, 4 a file could not be changed.
