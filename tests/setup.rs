@@ -87,12 +87,8 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
+        common::policy_exec(&self.home(), self.dir.path())
             .args(args)
-            .current_dir(self.dir.path())
-            .env_clear()
-            .env("HOME", self.home())
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .output()
             .unwrap()
     }

@@ -5,7 +5,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 
 /// The policy-exec binary cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_policy-exec");
@@ -40,4 +40,15 @@ pub fn output_text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
+}
+
+/// The binary with a cleared environment: only `HOME` and the test's `PATH`, run in
+/// `cwd` (logs, cache and the installed policy all land under that home).
+pub fn policy_exec(home: &Path, cwd: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(cwd)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    c
 }
