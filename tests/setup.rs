@@ -440,3 +440,23 @@ fn run_refuses_a_harness_that_needs_no_launcher_and_a_missing_shim() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("policy-exec setup codex"), "{}", text(&o));
 }
+
+#[test]
+fn setup_list_shows_every_harness_of_the_wiring_table_and_the_shims() {
+    let env = Env::new();
+    let before = env.harness_files();
+    let o = env.run(&["setup", "--list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = text(&o);
+    for line in [
+        "policy-exec setup claude",
+        "policy-exec setup codex",
+        "policy-exec setup cursor",
+        "policy-exec setup droid",
+        "policy-exec run codex",
+        "policy-exec/shims (bash sh zsh)",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+    assert_eq!(env.harness_files(), before, "--list changes nothing");
+}

@@ -33,7 +33,7 @@ use crate::render::sync::{self, Request, Source};
 /// Flags of `policy-exec setup`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SetupArgs {
-    /// The harness to wire: claude, codex, cursor or droid
+    /// The harness to wire (`setup --list` shows them: claude, codex, cursor, droid, …)
     #[arg(required_unless_present = "list")]
     pub harness: Option<String>,
     /// Print how each harness is wired (the wiring table) and exit
