@@ -10,7 +10,7 @@ prefix="${PREFIX:-$HOME/.local}"
 bin_dir="$prefix/bin"
 config_dir="${XDG_CONFIG_HOME:-$HOME/.config}/policy-exec"
 
-echo "==> building (release)"
+echo "==> building (release; the first build takes a few minutes, cargo shows its progress)"
 built=$(scripts/release-build.sh)
 
 echo "==> installing $bin_dir/policy-exec"
@@ -21,9 +21,11 @@ mv -f "$bin_dir/policy-exec.new" "$bin_dir/policy-exec"
 shim_dir="${XDG_DATA_HOME:-$HOME/.local/share}/policy-exec/shims"
 echo "==> installing shell shims in $shim_dir"
 mkdir -p "$shim_dir"
-for name in bash sh zsh; do
+# The shell names come from shims/shells, the list `policy-exec setup` also links.
+while read -r name; do
+  case $name in ''|'#'*) continue ;; esac
   ln -sfn "$bin_dir/policy-exec" "$shim_dir/$name"
-done
+done <shims/shells
 
 mkdir -p "$config_dir"
 if [ -d "$config_dir/policy-config" ]; then
@@ -61,24 +63,21 @@ fi
 
 case ":$PATH:" in
   *":$bin_dir:"*) ;;
-  *) echo "note: $bin_dir is not on your PATH; add it to use \`policy-exec\` by name" ;;
+  *)
+    echo
+    echo "note: $bin_dir is not on your PATH. To use \`policy-exec\` by name, paste:"
+    case "${SHELL##*/}" in
+      zsh) echo "  echo 'export PATH=\"$bin_dir:\$PATH\"' >> ~/.zshrc && export PATH=\"$bin_dir:\$PATH\"" ;;
+      fish) echo "  fish_add_path $bin_dir" ;;
+      *) echo "  echo 'export PATH=\"$bin_dir:\$PATH\"' >> ~/.bashrc && export PATH=\"$bin_dir:\$PATH\"" ;;
+    esac
+    ;;
 esac
 
-cat <<WIRING
-
-==> wiring policy-exec in front of each harness (nothing is changed for you)
-  Claude Code  uses CLAUDE_CODE_SHELL (or \$SHELL) when the path contains "bash":
-                 export CLAUDE_CODE_SHELL=$shim_dir/bash
-               or in ~/.claude/settings.json: {"env": {"CLAUDE_CODE_SHELL": "$shim_dir/bash"}}
-  Codex CLI    runs the account's login shell (from passwd, not \$SHELL), by basename:
-                 sudo usermod --shell $shim_dir/bash "\$USER"   (add it to /etc/shells first)
-  Cursor CLI   uses \$SHELL:
-                 export SHELL=$shim_dir/bash
-  Factory Droid always runs /bin/bash itself: only hooks can put policy-exec in front of it.
-  Native rules and hooks for all four, merged into their settings files (backed up first):
-                 policy-exec sync --policy-json $config_dir/policy.json --apply --hooks
-               (preview first without --apply; Codex asks you to trust the hook once in /hooks)
-WIRING
+echo
+echo "==> put policy-exec in front of a harness (nothing is changed for you yet):"
+"$bin_dir/policy-exec" setup --list
+echo "  then check any time with: policy-exec doctor; undo with: policy-exec uninstall"
 
 echo
 echo "==> policy-exec explain 'git status'"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the release binary the way it is installed, and prints its path.
+# Builds the release binary the way it is installed, and prints its path (cargo's
+# progress goes to stderr).
 #
 # On glibc Linux, when the C toolchain can link a static program, the binary is linked
 # static and position-dependent (`-C target-feature=+crt-static -C
@@ -26,9 +27,9 @@ if static_ok; then
   model=static
   [ -n "${POLICY_EXEC_PIE:-}" ] && model=pie
   RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static -C relocation-model=$model" \
-    cargo build --release --locked --quiet --target "$host" --bin policy-exec >&2
+    cargo build --release --locked --target "$host" --bin policy-exec >&2
   echo "target/$host/release/policy-exec"
 else
-  cargo build --release --locked --quiet --bin policy-exec >&2
+  cargo build --release --locked --bin policy-exec >&2
   echo "target/release/policy-exec"
 fi

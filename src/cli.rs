@@ -12,9 +12,19 @@ use crate::policy::engine;
 use crate::policy::load::{Loaded, Locator};
 use crate::report;
 
+/// `--version`: the crate version, the commit and the build date (from build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("POLICY_EXEC_COMMIT"),
+    ", built ",
+    env!("POLICY_EXEC_BUILD_DATE"),
+    ")"
+);
+
 /// policy-exec: decides whether each shell command an AI agent runs may run.
 #[derive(Debug, Parser)]
-#[command(name = "policy-exec", version, about)]
+#[command(name = "policy-exec", version = VERSION, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,6 +63,15 @@ enum Command {
     /// Check that policy-exec is in front of each harness (shell or hook) and that the
     /// installed files are fresh for the current policy_hash: exit 0 ok, 1 a problem.
     Doctor(crate::doctor::DoctorArgs),
+    /// Put policy-exec in front of a harness (claude, codex, cursor, droid): native
+    /// rules, hook and shell as the harness allows, then `doctor`'s verdict for it.
+    Setup(crate::setup::SetupArgs),
+    /// Take out what install, setup and `sync --apply` added (all harnesses, or one),
+    /// keeping the user's own entries and restoring files as they were.
+    Uninstall(crate::setup::UninstallArgs),
+    /// Start a harness that takes its shell from passwd (codex) with policy-exec's shim
+    /// as its login shell, for that process only.
+    Run(crate::setup::launcher::RunArgs),
     /// Read the decision log: recent denials, the latest decisions, one record, or an
     /// OCSF export.
     Log(crate::log::view::LogArgs),
@@ -135,7 +154,8 @@ struct JudgeArgs {
     /// The command, as one string.
     #[arg(long = "command", short = 'c')]
     command_text: Option<String>,
-    /// The command, as words (joined by spaces).
+    /// The command, as words (joined by spaces). Given as one word, options of `check`
+    /// itself may follow it (`check "git push -f" --json`).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     words: Vec<String>,
 }
@@ -152,7 +172,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
     if is_shell_invocation(&args) {
         return crate::shell::run(args, &env_locator(None, None));
     }
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::try_parse_from(options_after_command(args)) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -181,6 +201,9 @@ pub fn run(args: Vec<OsString>) -> u8 {
             &mut err,
         ),
         Command::Doctor(a) => crate::doctor::run_doctor(&a, &mut out, &mut err),
+        Command::Setup(a) => crate::setup::run_setup(&a, &mut out, &mut err),
+        Command::Uninstall(a) => crate::setup::run_uninstall(&a, &mut out, &mut err),
+        Command::Run(a) => crate::setup::launcher::run(&a, &mut err),
         Command::Completions(a) => {
             use clap::CommandFactory;
             clap_complete::generate(a.shell, &mut Cli::command(), "policy-exec", &mut out);
@@ -253,6 +276,74 @@ pub fn run(args: Vec<OsString>) -> u8 {
     }
 }
 
+/// `check "git push -f" --json`: a command given as one word (it holds a space),
+/// followed only by options of `check`/`explain` themselves, is their `--command`, so
+/// the options are not swallowed into the command. Words after a command given as
+/// several words stay the command's (`check git commit --json` judges that command),
+/// and so does everything after `--`. Which options exist, and which take a value, is
+/// read from the clap definitions.
+fn options_after_command(args: Vec<OsString>) -> Vec<OsString> {
+    use clap::CommandFactory;
+    let text: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let Some(sub) = text
+        .get(1)
+        .filter(|s| matches!(s.as_str(), "check" | "explain"))
+    else {
+        return args;
+    };
+    let cli = Cli::command();
+    let Some(cmd) = cli.find_subcommand(sub) else {
+        return args;
+    };
+    let option = |word: &str| -> Option<bool> {
+        let (name, inline) = match word.split_once('=') {
+            Some((n, _)) => (n, true),
+            None => (word, false),
+        };
+        let arg = cmd.get_arguments().find(|a| {
+            name.strip_prefix("--")
+                .is_some_and(|l| a.get_long() == Some(l))
+                || name
+                    .strip_prefix('-')
+                    .is_some_and(|s| s.chars().count() == 1 && a.get_short() == s.chars().next())
+        })?;
+        // Whether the next word is this option's value.
+        Some(arg.get_action().takes_values() && !inline)
+    };
+    let mut i = 2;
+    while let Some(word) = text.get(i) {
+        if word == "--" {
+            return args;
+        }
+        match option(word) {
+            Some(takes_value) => i += if takes_value { 2 } else { 1 },
+            None if word.starts_with('-') => return args,
+            None => break,
+        }
+    }
+    let Some(command) = text.get(i).filter(|w| w.contains(char::is_whitespace)) else {
+        return args;
+    };
+    let mut j = i + 1;
+    while let Some(word) = text.get(j) {
+        match option(word) {
+            Some(takes_value) => j += if takes_value { 2 } else { 1 },
+            None => return args,
+        }
+    }
+    if i + 1 >= text.len() {
+        return args;
+    }
+    let mut out: Vec<OsString> = args.iter().take(i).cloned().collect();
+    out.push("--command".into());
+    out.push(command.into());
+    out.extend(args.iter().skip(i + 1).cloned());
+    out
+}
+
 /// Shell mode: argv[0] is a shell name, the first argument is a shell option, or the
 /// first argument is a script file (`policy-exec script.sh args…`).
 fn is_shell_invocation(args: &[OsString]) -> bool {
@@ -275,6 +366,9 @@ fn is_shell_invocation(args: &[OsString]) -> bool {
         "init",
         "hook",
         "doctor",
+        "setup",
+        "uninstall",
+        "run",
         "guards",
         "log",
         "completions",
@@ -543,4 +637,30 @@ pub fn parses(argv: &[String]) -> Result<(), String> {
     Cli::try_parse_from(argv)
         .map(|_| ())
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn argv(words: &[&str]) -> Vec<OsString> {
+        std::iter::once("policy-exec")
+            .chain(words.iter().copied())
+            .map(OsString::from)
+            .collect()
+    }
+
+    #[rstest]
+    #[case(&["check", "git push -f", "--json"], &["check", "--command", "git push -f", "--json"])]
+    #[case(&["check", "--cwd", "/x", "git push -f", "--json", "--cwd=/y"], &["check", "--cwd", "/x", "--command", "git push -f", "--json", "--cwd=/y"])]
+    #[case(&["explain", "rm -rf /", "--root", "/t"], &["explain", "--command", "rm -rf /", "--root", "/t"])]
+    #[case(&["check", "git", "push", "--json"], &["check", "git", "push", "--json"])]
+    #[case(&["check", "gh pr list", "origin"], &["check", "gh pr list", "origin"])]
+    #[case(&["check", "--", "git push -f", "--json"], &["check", "--", "git push -f", "--json"])]
+    #[case(&["check", "git push -f"], &["check", "git push -f"])]
+    #[case(&["sync", "a b", "--json"], &["sync", "a b", "--json"])]
+    fn options_after_a_quoted_command_are_options(#[case] given: &[&str], #[case] want: &[&str]) {
+        assert_eq!(options_after_command(argv(given)), argv(want));
+    }
 }

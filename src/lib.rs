@@ -47,6 +47,11 @@
 //!  human: inbox/approve/reject/grants (approve/: re-judge, show, typed code, review
 //!         token ──► <store>/<grant>.json + verdicts/) — approve/gate.rs refuses the
 //!         agent's shells and terminals (tier A); tier B: a root-owned store via sudo
+//!
+//!  shims/wiring.yaml ──► setup/ (table) ──► `setup H`: resolve/ + render::sync (native
+//!  (per-harness wiring)                     rules, hook) + shims ──► doctor/ verdict
+//!                                       ──► `uninstall`: ledger + render::pristine
+//!                                       ──► `run codex`: private passwd view ──► shell/
 //! ```
 //!
 //! * [`command`] parses a script with a real bash grammar and lists every simple command
@@ -72,7 +77,16 @@
 //!   a rule is reduced to literal tokens and how they relate to what it matches, and a
 //!   host gets only entries that never widen the policy, with a per-rule report).
 //!   `render::apply` merges them into live files (ledger of our entries, reference
-//!   markers cleaned, staged then renamed with backups); `render::sync` is `sync`.
+//!   markers cleaned, staged then renamed with at most three backups per file);
+//!   `render::pristine` records each harness file before it is first changed, so
+//!   `uninstall` can give it back byte for byte; `render::sync` is `sync`.
+//! * [`setup`] puts policy-exec in front of one harness (`setup claude|codex|cursor|droid`)
+//!   the way the wiring table (`shims/wiring.yaml`, [`setup::table`]) says that harness
+//!   allows — native rules and hook through `render::sync`, the shell shims, the shell
+//!   setting where the harness reads one from a file — and ends with `doctor`'s verdict;
+//!   `uninstall` takes out what install, setup and `sync --apply` added; `run codex`
+//!   starts Codex with the shim as its login shell in a private mount namespace, never
+//!   by changing the account's login shell.
 //! * [`lookup`] is per-project policy: for each judgement it picks the scope files that
 //!   apply (the installed tree's system, user, harness and task-domain scopes; the repo
 //!   scope of the repository containing the judged directory, else the installed one),
@@ -95,9 +109,11 @@
 //!   deadline — is a deny in that format plus exit 2 with the reason on stderr.
 //! * [`doctor`] checks an installation without judging commands: per harness, whether
 //!   its shell (as that harness picks it: passwd, `CLAUDE_CODE_SHELL`, `$SHELL`) or its
-//!   hook reaches policy-exec, whether the native files still hold our ledger entries
-//!   for the current policy_hash, and which policy and real shell shell mode will use;
-//!   every problem with the command that fixes it. It only reads.
+//!   hook reaches policy-exec (a Codex hook only once the user trusted it; Codex's
+//!   launcher), whether the native files still hold our ledger entries for the current
+//!   policy_hash, and which policy and real shell shell mode will use; every problem
+//!   with the command that fixes it. It only reads (and probes whether a private mount
+//!   namespace is allowed).
 //! * [`log`] is the decision log: it turns a finished judgement into one redacted,
 //!   size-capped JSON line appended to a UTC day file, and serves the read-only views.
 //!   It never changes a decision (except the operator's `log.required`, applied by the
@@ -139,6 +155,7 @@ pub mod policy;
 pub mod render;
 pub mod report;
 pub mod resolve;
+pub mod setup;
 pub mod shell;
 
 pub use cli::run;

@@ -400,3 +400,38 @@ fn completions_and_the_man_page_are_generated_from_the_cli() {
     );
     assert!(page.contains("explain"));
 }
+
+/// A conditional rule's `reason` is written for the branch that refuses: when its
+/// conditions let a command through, `explain` and `check` say so instead of printing
+/// that warning as the reason it was allowed (issue 17 item 7).
+#[test]
+fn an_allowed_command_is_not_explained_with_a_conditional_rules_warning() {
+    let env = Env::new();
+    let root = env.tree(
+        "command_rules:\n  - id: discard-needs-clean\n    action: allow\n    on_mismatch: deny\n    reason: discards uncommitted changes\n    match: {prefix: git checkout .}\n    conditions: [git_clean_worktree]\n",
+    );
+    let r = root.to_str().unwrap();
+    let scope = ["--root", r, "--harness", "h", "--task-domain", "d"];
+    for (dirty, decision, want, not) in [
+        (
+            false,
+            "ALLOW",
+            "rule discard-needs-clean (policy-config/system.yaml) allows it: its conditions hold",
+            "discards uncommitted changes",
+        ),
+        (true, "DENY", ": discards uncommitted changes", "allows it"),
+    ] {
+        let repo = env.repo(if dirty { "dirty" } else { "clean" }, dirty);
+        let mut args = vec!["explain", "--cwd", repo.to_str().unwrap()];
+        args.extend(scope);
+        args.push("git checkout .");
+        let text = stdout(&env.run(&args));
+        let last = text.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with(&format!("decision: {decision} — ")),
+            "{text}"
+        );
+        assert!(last.contains(want), "{last}");
+        assert!(!last.contains(not), "{last}");
+    }
+}

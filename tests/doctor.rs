@@ -13,6 +13,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -72,22 +74,7 @@ impl Env {
     }
 
     fn write_tree(&self, system: &str) {
-        let pc = self.path("tree/policy-config");
-        std::fs::create_dir_all(pc.join("harness")).unwrap();
-        std::fs::create_dir_all(pc.join("task-domain")).unwrap();
-        for (file, slot, extra) in [
-            ("system.yaml", "system", system),
-            ("user.yaml", "user", "notes: u"),
-            ("repo.yaml", "repo", "notes: r"),
-            ("harness/codex.yaml", "harness", "notes: h"),
-            ("task-domain/default.yaml", "task_domain", "notes: d"),
-        ] {
-            std::fs::write(
-                pc.join(file),
-                format!("policy_version: v1\nscope: {slot}\n{extra}\n"),
-            )
-            .unwrap();
-        }
+        common::write_scope_tree(&self.path("tree/policy-config"), "codex", "default", system);
     }
 
     fn run(&self, args: &[&str], vars: &[(String, PathBuf)]) -> Output {
@@ -140,6 +127,23 @@ impl Env {
         }
         let o = self.run(&args, &[]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        if hooks {
+            self.trust_codex_hook();
+        }
+    }
+
+    /// What trusting the hook in Codex's `/hooks` view writes: a `trusted_hash` for the
+    /// entry's key in `~/.codex/config.toml`.
+    fn trust_codex_hook(&self) {
+        let hooks = self.home().join(".codex/hooks.json");
+        std::fs::write(
+            self.home().join(".codex/config.toml"),
+            format!(
+                "model = \"o4\"\n\n[hooks.state.\"{}:pre_tool_use:0:0\"]\ntrusted_hash = \"sha256:0123\"\n",
+                hooks.display()
+            ),
+        )
+        .unwrap();
     }
 
     /// A shim named `name` (a symlink to the binary under test) where install.sh puts it.
@@ -261,7 +265,13 @@ fn a_fully_wired_home_has_every_harness_in_front(#[case] pass_policy_json: bool)
     for name in HARNESSES {
         let h = harness(&report, name);
         assert_eq!(h["in_front"], true, "{name}: {h:#}");
-        for c in h["checks"].as_array().unwrap() {
+        // The launcher depends on what the kernel allows: its own test covers it.
+        for c in h["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["name"] != "launcher")
+        {
             let want = if name == "factory-droid" && c["name"] == "shell" {
                 "info"
             } else {
@@ -665,4 +675,94 @@ fn a_deleted_native_file_holding_our_entries_fails() {
             .contains("something removed it"),
         "{native:#}"
     );
+}
+
+#[test]
+fn an_untrusted_codex_hook_is_not_in_front_and_says_how_to_trust_it() {
+    let env = Env::new();
+    let p = env.resolve("policy.json");
+    env.sync(&p, true);
+    // What Codex's /hooks view writes when the user reviews the hook, taken away again.
+    std::fs::remove_file(env.home().join(".codex/config.toml")).unwrap();
+    let (code, report) = env.doctor_json(&["--harness", "codex"]);
+    let hook = check(&report, "codex", "hook");
+    assert_eq!(hook["status"], "fail", "{hook:#}");
+    let detail = hook["detail"].as_str().unwrap();
+    assert!(detail.contains("not trusted"), "{detail}");
+    assert!(detail.contains(":pre_tool_use:0:0"), "{detail}");
+    let fix = hook["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("/hooks") && fix.contains("hook codex"),
+        "{fix}"
+    );
+    assert_eq!(
+        report["harnesses"].as_array().unwrap().len(),
+        1,
+        "{report:#}"
+    );
+    // Without a shim the launcher cannot help either: Codex is not in front.
+    assert_eq!(harness(&report, "codex")["in_front"], false, "{report:#}");
+    assert_eq!(code, 1);
+
+    // Disabled after trusting it: still not in front.
+    let hooks = env.home().join(".codex/hooks.json");
+    std::fs::write(
+        env.home().join(".codex/config.toml"),
+        format!(
+            "[hooks.state.\"{}:pre_tool_use:0:0\"]\ntrusted_hash = \"sha256:0123\"\nenabled = false\n",
+            hooks.display()
+        ),
+    )
+    .unwrap();
+    let (_, report) = env.doctor_json(&["--harness", "codex"]);
+    let hook = check(&report, "codex", "hook");
+    assert!(
+        hook["detail"].as_str().unwrap().contains("disabled"),
+        "{hook:#}"
+    );
+
+    env.trust_codex_hook();
+    let (code, report) = env.doctor_json(&["--harness", "codex"]);
+    assert_eq!(
+        check(&report, "codex", "hook")["status"],
+        "ok",
+        "{report:#}"
+    );
+    assert_eq!(harness(&report, "codex")["in_front"], true);
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn the_codex_launcher_is_in_front_where_the_kernel_allows_it_and_says_why_not_elsewhere() {
+    let env = Env::new();
+    let p = env.resolve("policy.json");
+    env.sync(&p, false);
+    env.shim("bash");
+    let (_, report) = env.doctor_json(&["--harness", "codex"]);
+    let launcher = check(&report, "codex", "launcher");
+    let allowed = Command::new("unshare")
+        .args(if rustix::process::getuid().is_root() {
+            vec!["-m", "true"]
+        } else {
+            vec!["-r", "-m", "true"]
+        })
+        .status()
+        .is_ok_and(|s| s.success());
+    if allowed {
+        assert_eq!(launcher["status"], "ok", "{launcher:#}");
+        assert_eq!(harness(&report, "codex")["in_front"], true, "{report:#}");
+        let shell = check(&report, "codex", "shell");
+        assert_eq!(shell["status"], "warn", "{shell:#}");
+        assert_eq!(shell["fix"], "policy-exec run codex [ARGS…]", "{shell:#}");
+    } else {
+        assert_eq!(launcher["status"], "warn", "{launcher:#}");
+        assert!(
+            launcher["detail"].as_str().unwrap().contains("namespace"),
+            "{launcher:#}"
+        );
+        assert!(
+            launcher["fix"].as_str().unwrap().contains("usermod"),
+            "{launcher:#}"
+        );
+    }
 }

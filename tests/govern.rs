@@ -217,7 +217,7 @@ fn the_schema_rejects_typos_with_a_pointer(
 ) {
     let tree = Tree::minimal().append("repo.yaml", &format!("command_rules:\n  - {rule}\n"));
     let run = tree.run(&["validate", "--root", "{root}"]);
-    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(run.code, 5, "{}", run.stderr);
     let line = run
         .stderr
         .lines()
@@ -234,10 +234,10 @@ fn the_json_report_lists_each_error_with_file_pointer_and_kind() {
         "enforcement: {unmatched: maybe, prompt_timeout: 3}\n",
     );
     let run = tree.run(&["validate", "--root", "{root}", "--json"]);
-    assert_eq!(run.code, 3);
+    assert_eq!(run.code, 5);
     let report = run.json();
     assert_eq!(report["ok"], false);
-    assert_eq!(report["exit_code"], 3);
+    assert_eq!(report["exit_code"], 5);
     assert_eq!(report["checked"], 5);
     let system = report["files"]
         .as_array()
@@ -372,7 +372,7 @@ fn input_files_are_validated_alone() {
     let bad = tree.config("extra/broken.yaml").display().to_string();
     assert_eq!(tree.run(&["validate", "--input", &good]).code, 0);
     let run = tree.run(&["validate", "--input", &good, "--input", &bad]);
-    assert_eq!(run.code, 3);
+    assert_eq!(run.code, 5);
     assert!(run.stderr.contains("`comands`"), "{}", run.stderr);
     let run = tree.run(&["validate", "--input", "/nonexistent/x.yaml"]);
     assert_eq!(run.code, 4);
@@ -915,4 +915,79 @@ fn a_tree_enabling_packs_validates() {
         .append("repo.yaml", "packs: [git, secrets]\n")
         .run(&["validate", "--root", "{root}"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// `validate`'s exit codes, as the reference's validator gives them: 0 valid, 2 bad
+/// arguments, 4 a required file missing, 5 a scope file that is invalid in any way —
+/// unparseable, against the schema, or refused by the engine (3 is kept for a missing or
+/// broken schema, which a built binary cannot have: a unit test pins that mapping).
+#[rstest]
+#[case::valid(None, &[], 0)]
+#[case::bad_flag(None, &["--no-such-flag"], 2)]
+#[case::missing_file(Some(("user.yaml", None)), &[], 4)]
+#[case::missing_file_allowed(Some(("user.yaml", None)), &["--allow-missing"], 0)]
+#[case::unparseable(Some(("user.yaml", Some("policy_version: v1\nscope: user\nnotes: [\n"))), &[], 5)]
+#[case::schema_failure(Some(("system.yaml", Some("policy_version: v1\nscope: system\nenforcement: {unmatched: maybe}\n"))), &[], 5)]
+#[case::unknown_key(Some(("repo.yaml", Some("policy_version: v1\nscope: repo\ncommand_rule: []\n"))), &[], 5)]
+#[case::wrong_scope(Some(("repo.yaml", Some("policy_version: v1\nscope: user\n"))), &[], 5)]
+#[case::semantic(Some(("repo.yaml", Some("policy_version: v1\nscope: repo\ncommand_rules:\n  - {id: x, action: allow, match: ls, conditions: [git_is_wortree]}\n"))), &[], 5)]
+fn validate_exit_codes_follow_the_reference(
+    #[case] change: Option<(&str, Option<&str>)>,
+    #[case] extra: &[&str],
+    #[case] code: i32,
+) {
+    let tree = Tree::minimal();
+    let tree = match change {
+        Some((rel, Some(text))) => tree.with(rel, text),
+        Some((rel, None)) => {
+            fs::remove_file(tree.config(rel)).unwrap();
+            tree
+        }
+        None => tree,
+    };
+    let mut args = vec!["validate", "--root", "{root}"];
+    args.extend_from_slice(extra);
+    let run = tree.run(&args);
+    assert_eq!(run.code, code, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn validate_without_arguments_checks_the_installed_policy() {
+    let home = tempfile::tempdir().unwrap();
+    let installed = home.path().join(".config/policy-exec/policy-config");
+    for (rel, text) in MINIMAL {
+        let p = installed.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    let validate = || {
+        Command::new(env!("CARGO_BIN_EXE_policy-exec"))
+            .arg("validate")
+            .current_dir(elsewhere.path())
+            .env_clear()
+            .env("HOME", home.path())
+            .output()
+            .unwrap()
+    };
+    let o = validate();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    fs::write(
+        installed.join("repo.yaml"),
+        "policy_version: v1\nscope: repo\nacton: deny\n",
+    )
+    .unwrap();
+    let o = validate();
+    assert_eq!(o.status.code(), Some(5));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&installed.join("repo.yaml").display().to_string())
+            || err.contains("repo.yaml"),
+        "{err}"
+    );
 }

@@ -10,6 +10,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -338,22 +340,7 @@ impl Env {
     }
 
     fn write_tree(&self, system: &str) {
-        let pc = self.path("tree/policy-config");
-        std::fs::create_dir_all(pc.join("harness")).unwrap();
-        std::fs::create_dir_all(pc.join("task-domain")).unwrap();
-        for (file, slot, extra) in [
-            ("system.yaml", "system", system),
-            ("user.yaml", "user", "notes: u"),
-            ("repo.yaml", "repo", "notes: r"),
-            ("harness/codex.yaml", "harness", "notes: h"),
-            ("task-domain/default.yaml", "task_domain", "notes: d"),
-        ] {
-            std::fs::write(
-                pc.join(file),
-                format!("policy_version: v1\nscope: {slot}\n{extra}\n"),
-            )
-            .unwrap();
-        }
+        common::write_scope_tree(&self.path("tree/policy-config"), "codex", "default", system);
     }
 
     fn run(&self, args: &[&str]) -> Output {

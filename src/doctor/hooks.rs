@@ -6,6 +6,7 @@
 //! it points at.
 
 use super::shell::{Target, resolve};
+use super::trust::{self, Trusted};
 use super::{Context, Finding, read_json};
 use crate::render::apply;
 
@@ -42,6 +43,7 @@ pub(crate) fn find(ctx: &Context, harness: &str) -> Finding {
         ));
     };
     match resolve(&program, &ctx.exe) {
+        Target::PolicyExec(_) if harness == "codex" => codex_trust(ctx, &path, &root, &command),
         Target::PolicyExec(_) => Finding {
             present: true,
             detail: format!("`{command}` in `{shown}`"),
@@ -56,5 +58,65 @@ pub(crate) fn find(ctx: &Context, harness: &str) -> Finding {
             "`{command}` in `{shown}` runs `{}`, which {why}",
             program.display()
         )),
+    }
+}
+
+/// Codex runs our hook only once the user trusted it (`/hooks` in its TUI).
+fn codex_trust(
+    ctx: &Context,
+    path: &std::path::Path,
+    root: &serde_json::Value,
+    command: &str,
+) -> Finding {
+    let config = ctx.codex_home.join("config.toml");
+    let mut keys: Vec<String> = trust::codex_key(path, root).into_iter().collect();
+    if let Ok(canon) = path.canonicalize()
+        && let Some(k) = trust::codex_key(&canon, root)
+        && !keys.contains(&k)
+    {
+        keys.push(k);
+    }
+    let text = std::fs::read_to_string(&config).unwrap_or_default();
+    let fix = Some(format!(
+        "open Codex, type /hooks and trust `{command}` (Codex asks again whenever the entry changes); or start Codex as `policy-exec run codex`, which needs no hook"
+    ));
+    let shown = path.display();
+    match trust::codex(&text, &keys) {
+        Trusted::Yes => Finding {
+            present: true,
+            detail: format!(
+                "`{command}` in `{shown}`, trusted in `{}`",
+                config.display()
+            ),
+            fix: None,
+            emulates: None,
+        },
+        Trusted::Bypassed => Finding {
+            present: true,
+            detail: format!(
+                "`{command}` in `{shown}`; `bypass_hook_trust = true` in `{}` runs every hook unreviewed",
+                config.display()
+            ),
+            fix: None,
+            emulates: None,
+        },
+        Trusted::Disabled(key) => Finding {
+            present: false,
+            detail: format!(
+                "`{command}` in `{shown}` is installed but disabled in `{}` (`[hooks.state.\"{key}\"]` has `enabled = false`): Codex skips it",
+                config.display()
+            ),
+            fix,
+            emulates: None,
+        },
+        Trusted::No(key) => Finding {
+            present: false,
+            detail: format!(
+                "`{command}` in `{shown}` is installed but not trusted (no `trusted_hash` for `{key}` in `{}`): Codex skips untrusted hooks",
+                config.display()
+            ),
+            fix,
+            emulates: None,
+        },
     }
 }

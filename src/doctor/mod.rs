@@ -5,13 +5,16 @@
 //! in front of a harness — as the shell the harness runs commands with (`shell`, which
 //! follows HOSTS.md on how each harness picks its shell) and as its pre-command hook
 //! (`hooks`) — and the native permission file `sync --apply` merged into
-//! (`artifacts`). Then the policy that shell mode and hooks will load and the real
-//! shell they hand over to (`installed`). Every check that is not ok carries the
-//! command that fixes it.
+//! (`artifacts`). A Codex hook counts only once the user trusted it in Codex's `/hooks`
+//! (`trust`), and Codex can also be in front through its launcher (`policy-exec run
+//! codex`, [`crate::setup::launcher`]). Then the policy that shell mode and hooks will
+//! load and the real shell they hand over to (`installed`). Every check that is not ok
+//! carries the command that fixes it.
 //!
-//! It only reads — files under the home directory, the passwd file, the manifest lookup
-//! and the process environment — and never writes, never runs a harness and never runs
-//! a fix: a diagnosis must not change what it diagnoses.
+//! It only reads — files under the home directory, the passwd file, Codex's config.toml,
+//! the manifest lookup and the process environment — and never writes, never runs a
+//! harness and never runs a fix: a diagnosis must not change what it diagnoses. The one
+//! process it starts is the launcher's probe (`unshare … true`), which changes nothing.
 //!
 //! Exit codes: 0 everything needed is in place (warnings allowed), 1 something needed
 //! is missing or stale, 2 bad arguments.
@@ -20,7 +23,8 @@ pub mod approvals;
 mod artifacts;
 mod hooks;
 mod installed;
-mod shell;
+pub(crate) mod shell;
+mod trust;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -46,6 +50,9 @@ pub struct DoctorArgs {
     /// The passwd file to read the login shell from (tests)
     #[arg(long, hide = true, default_value = "/etc/passwd")]
     pub passwd: PathBuf,
+    /// Only this harness (claude, codex, cursor, droid) and the installed policy
+    #[arg(long)]
+    pub harness: Option<String>,
 }
 
 /// Why `doctor` could not run at all (exit 2).
@@ -60,6 +67,9 @@ pub enum DoctorError {
     /// The `--policy-json` file cannot be used.
     #[error("{0}")]
     PolicyJson(String),
+    /// `--harness` names no harness.
+    #[error("{0}")]
+    Harness(String),
     /// The path of this binary is unknown.
     #[error("cannot locate this binary ({0}): run policy-exec by its full path")]
     Exe(std::io::Error),
@@ -89,6 +99,26 @@ impl Status {
             Status::Fail => "FAIL",
         }
     }
+
+    /// The label in colour (ANSI SGR): green, plain, yellow, bold red.
+    fn coloured(self) -> String {
+        let code = match self {
+            Status::Ok => "32",
+            Status::Info => return self.label().to_string(),
+            Status::Warn => "33",
+            Status::Fail => "1;31",
+        };
+        format!("\x1b[{code}m{}\x1b[0m", self.label())
+    }
+}
+
+/// Colour on a terminal only: never when stdout is piped or redirected, when `NO_COLOR`
+/// is set to anything (no-color.org), or when `TERM` is `dumb`.
+pub fn colour_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
 /// One line of the report.
@@ -170,6 +200,13 @@ pub struct Context {
     pub shell: Option<PathBuf>,
     /// `$CLAUDE_CODE_SHELL`.
     pub claude_code_shell: Option<PathBuf>,
+    /// Codex's home (`$CODEX_HOME`, or `<home>/.codex`): its config.toml holds hook trust.
+    pub codex_home: PathBuf,
+    /// Whether `policy-exec run codex` can give Codex its own passwd view here (Err: why
+    /// not); None when not checked.
+    pub launcher: Option<Result<(), String>>,
+    /// Only this harness (its doctor name, e.g. `factory-droid`).
+    pub only: Option<String>,
     /// The passwd file.
     pub passwd: PathBuf,
     /// The real uid.
@@ -219,7 +256,23 @@ impl Context {
         let exe = std::env::current_exe()
             .and_then(|p| p.canonicalize())
             .map_err(DoctorError::Exe)?;
+        let only = match &args.harness {
+            Some(name) => Some(
+                crate::setup::table::harness(name)
+                    .map_err(DoctorError::Harness)?
+                    .host
+                    .name()
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let codex_wanted = only.as_deref().is_none_or(|h| h == "codex");
         Ok(Context {
+            codex_home: env_path("CODEX_HOME")
+                .filter(|p| p.is_absolute() && !explicit_home)
+                .unwrap_or_else(|| home.join(".codex")),
+            launcher: codex_wanted.then(crate::setup::launcher::probe),
+            only,
             config_home: xdg("XDG_CONFIG_HOME", ".config"),
             data_home: xdg("XDG_DATA_HOME", ".local/share"),
             home,
@@ -327,6 +380,44 @@ const HARNESSES: [(&str, Host, &str); 4] = [
     ("factory-droid", Host::FactoryDroid, "droid"),
 ];
 
+/// Codex's launcher: `policy-exec run codex` gives Codex the shim as its login shell in
+/// a private passwd view. None when the login shell already is policy-exec or the
+/// launcher was not checked.
+fn launcher_check(ctx: &Context) -> Option<Check> {
+    let probe = ctx.launcher.as_ref()?;
+    let shim = ctx.shim("bash");
+    let shim_ok = matches!(
+        shell::resolve(&shim, &ctx.exe),
+        shell::Target::PolicyExec(_)
+    );
+    Some(match (probe, shim_ok) {
+        (Ok(()), true) => Check {
+            name: "launcher",
+            status: Status::Ok,
+            detail: format!(
+                "`policy-exec run codex` starts Codex with login shell `{}` (a private passwd view; a plain `codex` still runs the account's own login shell)",
+                shim.display()
+            ),
+            fix: None,
+        },
+        (Ok(()), false) => Check {
+            name: "launcher",
+            status: Status::Warn,
+            detail: format!(
+                "the shim `{}` is missing or not policy-exec",
+                shim.display()
+            ),
+            fix: Some("policy-exec setup codex".into()),
+        },
+        (Err(why), _) => Check {
+            name: "launcher",
+            status: Status::Warn,
+            detail: format!("`policy-exec run codex` cannot work here: {why}"),
+            fix: Some(crate::setup::launcher::alternatives(&shim)),
+        },
+    })
+}
+
 /// Runs every check.
 pub fn diagnose(ctx: &Context) -> Report {
     let (policy, manifest_hash) = installed::load(ctx);
@@ -345,10 +436,15 @@ pub fn diagnose(ctx: &Context) -> Report {
     let mut emulated = vec!["bash".to_string()];
     let mut harnesses = Vec::new();
     for (name, host, hook_name) in HARNESSES {
+        if ctx.only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
         let hook = hooks::find(ctx, hook_name);
         let mut checks = Vec::new();
+        let launcher = (host == Host::Codex).then(|| launcher_check(ctx)).flatten();
+        let launched = launcher.as_ref().is_some_and(|c| c.status == Status::Ok);
         let in_front = if let Some(wiring) = shell::find(ctx, host) {
-            let in_front = wiring.present || hook.present;
+            let in_front = wiring.present || hook.present || launched;
             if let Some(e) = wiring.emulates.clone().filter(|e| !emulated.contains(e)) {
                 emulated.push(e);
             }
@@ -357,11 +453,20 @@ pub fn diagnose(ctx: &Context) -> Report {
             } else {
                 ""
             };
-            checks.push(wiring.check(
-                "shell",
-                hook.present,
-                &format!("the hook puts policy-exec in front{codex_note}"),
-            ));
+            let why_other = if launched && !wiring.present {
+                "`policy-exec run codex` puts policy-exec in front: start Codex that way"
+                    .to_string()
+            } else {
+                format!("the hook puts policy-exec in front{codex_note}")
+            };
+            let mut shell_check = wiring.check("shell", hook.present || launched, &why_other);
+            if launched && shell_check.status != Status::Ok {
+                // Changing the account's login shell would also send the user's own ssh
+                // and scp through policy-exec: the launcher is the fix.
+                shell_check.fix = Some("policy-exec run codex [ARGS…]".into());
+            }
+            checks.push(shell_check);
+            checks.extend(launcher);
             checks.push(hook.check(
                 "hook",
                 in_front,
@@ -404,23 +509,24 @@ pub fn diagnose(ctx: &Context) -> Report {
     }
 }
 
-fn check_lines(t: &mut String, checks: &[Check]) {
+fn check_lines(t: &mut String, checks: &[Check], colour: bool) {
     let width = checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
     for c in checks {
-        t.push_str(&format!(
-            "  {} {:<width$}  {}\n",
-            c.status.label(),
-            c.name,
-            c.detail
-        ));
+        let label = if colour {
+            c.status.coloured()
+        } else {
+            c.status.label().to_string()
+        };
+        t.push_str(&format!("  {} {:<width$}  {}\n", label, c.name, c.detail));
         if let Some(fix) = &c.fix {
             t.push_str(&format!("         fix: {fix}\n"));
         }
     }
 }
 
-/// The report as text: one block per harness, one line per check, fixes beneath.
-pub fn report_text(r: &Report) -> String {
+/// The report as text: one block per harness, one line per check, fixes beneath;
+/// status words in colour when `colour`.
+pub fn report_text(r: &Report, colour: bool) -> String {
     let mut t = match (&r.policy_hash, &r.policy_hash_source) {
         (Some(h), Some(s)) => format!("current policy_hash {h} (from {s})\n"),
         _ => "current policy_hash unknown: no --policy-json and no installed manifest\n".into(),
@@ -429,7 +535,7 @@ pub fn report_text(r: &Report) -> String {
         let ways: Vec<&str> = h
             .checks
             .iter()
-            .filter(|c| c.status == Status::Ok && matches!(c.name, "shell" | "hook"))
+            .filter(|c| c.status == Status::Ok && matches!(c.name, "shell" | "hook" | "launcher"))
             .map(|c| c.name)
             .collect();
         let front = if h.in_front {
@@ -441,12 +547,12 @@ pub fn report_text(r: &Report) -> String {
             "policy-exec is NOT in front".to_string()
         };
         t.push_str(&format!("\n{}: {front}\n", h.name));
-        check_lines(&mut t, &h.checks);
+        check_lines(&mut t, &h.checks, colour);
     }
     t.push_str("\npolicy\n");
-    check_lines(&mut t, &r.policy.checks);
+    check_lines(&mut t, &r.policy.checks, colour);
     t.push_str(&format!("\napprovals (tier {})\n", r.approvals.tier));
-    check_lines(&mut t, &r.approvals.checks);
+    check_lines(&mut t, &r.approvals.checks, colour);
     let all = || {
         r.harnesses
             .iter()
@@ -494,7 +600,7 @@ pub fn run_doctor(args: &DoctorArgs, out: &mut dyn Write, err: &mut dyn Write) -
         let v = serde_json::to_value(&report).unwrap_or_else(|_| json!({"ok": false}));
         format!("{v:#}\n")
     } else {
-        report_text(&report)
+        report_text(&report, colour_wanted())
     };
     let _ = out.write_all(text.as_bytes());
     if report.ok { 0 } else { 1 }

@@ -51,7 +51,11 @@ pub enum GovernError {
         /// Why.
         source: std::io::Error,
     },
-    /// Our own invariant broke (the embedded schema does not compile, …).
+    /// The policy schema is missing or does not compile (validate's exit 3, as the
+    /// reference's validator: a scope file that breaks the schema is exit 5).
+    #[error("the policy schema is broken ({0}): rebuild policy-exec from an intact checkout")]
+    Schema(String),
+    /// Our own invariant broke.
     #[error("internal error: {0}")]
     Internal(String),
 }

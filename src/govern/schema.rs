@@ -35,7 +35,7 @@ static COMPILED: LazyLock<Result<Compiled, String>> = LazyLock::new(|| {
 pub fn check(doc: &Value) -> Result<Vec<Finding>, GovernError> {
     let compiled = COMPILED
         .as_ref()
-        .map_err(|e| GovernError::Internal(e.clone()))?;
+        .map_err(|e| GovernError::Schema(e.clone()))?;
     let mut findings: Vec<Finding> = compiled
         .validator
         .iter_errors(doc)

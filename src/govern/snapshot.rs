@@ -230,8 +230,8 @@ fn resolve_chain(
 ) -> Result<Resolved, ResolveError> {
     resolve_from_args(&ResolveArgs {
         root: root.to_path_buf(),
-        harness: harness.to_owned(),
-        task_domain: task_domain.to_owned(),
+        harness: Some(harness.to_owned()),
+        task_domain: Some(task_domain.to_owned()),
         task_instance: task_instance.map(Path::to_path_buf),
         system: None,
         user: None,

@@ -2,11 +2,15 @@
 //! our JSON Schema, then the semantic checks, then (for a tree) every resolve chain.
 //!
 //! Exit codes follow the reference's validator: 0 valid, 2 argument error (clap),
-//! 3 schema failure, 4 a required file is missing (unless `--allow-missing`), 5 a file is
-//! invalid (unparseable, or a semantic failure: unknown predicate, bad matcher, example
-//! that disagrees, chain that does not resolve, dropped entry with `--strict`), 10
-//! internal. When several apply, the first in this order wins: missing, unparseable,
-//! schema, semantic — the order in which a policy author has to fix them.
+//! 3 the schema itself is missing or broken, 4 a required file is missing (unless
+//! `--allow-missing`), 5 a file is invalid (unparseable, breaks the schema, or a semantic
+//! failure: unknown predicate, bad matcher, example that disagrees, chain that does not
+//! resolve, dropped entry with `--strict`), 10 internal. Missing files win over invalid
+//! ones; each finding says whether it is a parse, schema or semantic problem, in the
+//! order a policy author has to fix them.
+//!
+//! With neither `--root` nor `--input`, the tree is `./policy-config` when there is one,
+//! else the installed policy (`$XDG_CONFIG_HOME/policy-exec/policy-config`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -140,11 +144,7 @@ pub fn run_validate(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Writ
             report.exit_code
         }
         Err(e) => {
-            let code = match &e {
-                GovernError::Resolve(r) if r.code() == "missing" => 4,
-                GovernError::Resolve(r) if r.code() == "arg" => 2,
-                _ => 10,
-            };
+            let code = error_code(&e);
             if args.json {
                 let v = serde_json::json!({"ok": false, "exit_code": code, "error": e.to_string()});
                 let _ = print_json(out, &v);
@@ -155,9 +155,37 @@ pub fn run_validate(args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Writ
     }
 }
 
+/// The exit code of a validation that could not run (the reference's table).
+fn error_code(e: &GovernError) -> u8 {
+    match e {
+        GovernError::Resolve(r) if r.code() == "missing" => 4,
+        GovernError::Resolve(r) if r.code() == "arg" => 2,
+        GovernError::Schema(_) => 3,
+        _ => 10,
+    }
+}
+
+/// The tree `validate` checks when given none: the current directory's, else the
+/// installed one, else the current directory (whose error then names both).
+fn default_root() -> PathBuf {
+    let here = PathBuf::from(".");
+    if crate::resolve::config_dir(&here).is_ok() {
+        return here;
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let installed = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| home.map(|h| h.join(".config")))
+        .map(|c| c.join("policy-exec"));
+    installed
+        .filter(|i| crate::resolve::config_dir(i).is_ok())
+        .unwrap_or(here)
+}
+
 /// Validates and builds the report (with its exit code).
 pub fn validate(args: &ValidateArgs) -> Result<Report, GovernError> {
-    let root = args.root.clone().unwrap_or_else(|| PathBuf::from("."));
+    let root = args.root.clone().unwrap_or_else(default_root);
     let files: Files = if args.input.is_empty() {
         super::discover(&root)?
     } else {
@@ -182,11 +210,12 @@ pub fn validate(args: &ValidateArgs) -> Result<Report, GovernError> {
     };
     let exit_code = if !files.missing.is_empty() && !args.allow_missing {
         4
-    } else if worst(Kind::Parse) {
-        5
-    } else if worst(Kind::Schema) {
-        3
-    } else if worst(Kind::Semantic) || !chains.is_empty() || (args.strict && !warnings.is_empty()) {
+    } else if worst(Kind::Parse)
+        || worst(Kind::Schema)
+        || worst(Kind::Semantic)
+        || !chains.is_empty()
+        || (args.strict && !warnings.is_empty())
+    {
         5
     } else {
         0
@@ -432,5 +461,16 @@ fn kind_word(kind: Kind) -> &'static str {
         Kind::Parse => "parse",
         Kind::Schema => "schema",
         Kind::Semantic => "semantic",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_schema_is_exit_3_and_an_internal_failure_exit_10() {
+        assert_eq!(error_code(&GovernError::Schema("x".into())), 3);
+        assert_eq!(error_code(&GovernError::Internal("x".into())), 10);
     }
 }

@@ -134,9 +134,9 @@ pub struct Planned {
 }
 
 /// The ledger: our entries per file and list.
-type Ledger = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+pub(crate) type Ledger = BTreeMap<String, BTreeMap<String, Vec<String>>>;
 
-fn read_ledger(path: &Path) -> Result<Ledger, ApplyError> {
+pub(crate) fn read_ledger(path: &Path) -> Result<Ledger, ApplyError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::new()),
@@ -162,6 +162,13 @@ fn read_ledger(path: &Path) -> Result<Ledger, ApplyError> {
         path: path.to_path_buf(),
         why: format!("is not a policy-exec ledger ({e})"),
     })
+}
+
+/// The policy_hash the ledger was last written for, when it can be read.
+fn ledger_policy_hash(ledger: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(ledger).ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    v.get("policy_hash")?.as_str().map(str::to_string)
 }
 
 fn ledger_text(ledger: &Ledger, policy_hash: &str) -> String {
@@ -600,8 +607,35 @@ fn timestamp() -> String {
     )
 }
 
+/// How many backups of one file are kept: the newest ones.
+pub const KEEP_BACKUPS: usize = 3;
+
+/// Removes all but the newest [`KEEP_BACKUPS`] backups of `path` (their names sort by
+/// time). A backup that cannot be removed stays: it is only a backup.
+pub fn prune_backups(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let prefix = format!("{}.policy-exec-backup.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut backups: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+        })
+        .collect();
+    backups.sort();
+    let excess = backups.len().saturating_sub(KEEP_BACKUPS);
+    for old in backups.iter().take(excess) {
+        let _ = std::fs::remove_file(old);
+    }
+}
+
 /// A backup path beside `path` that does not exist yet.
-fn backup_path(path: &Path) -> PathBuf {
+pub(crate) fn backup_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -624,6 +658,17 @@ pub fn write(
     ledger: &Path,
     policy_hash: &str,
 ) -> Result<Vec<FileChange>, ApplyError> {
+    // Each harness file as it was before we first changed it, for `uninstall`. Our own
+    // files (bundle, manifest) are not harness files.
+    let pristine = super::pristine::Pristine::beside(ledger);
+    for p in planned
+        .iter()
+        .filter(|p| p.text.is_some() && p.host != "policy-exec")
+    {
+        pristine
+            .remember(&p.path, p.original.as_deref())
+            .map_err(write_err(ledger, 0))?;
+    }
     // Phase 1: stage everything. Any failure here leaves every file untouched.
     let mut staged = Vec::new();
     for p in planned {
@@ -645,14 +690,7 @@ pub fn write(
             markers_removed: 0,
         })
         .collect();
-    let ledger_hash = std::fs::read_to_string(ledger)
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-        .and_then(|v| {
-            v.get("policy_hash")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        });
+    let ledger_hash = ledger_policy_hash(ledger);
     if staged.is_empty() && before == after && ledger_hash.as_deref() == Some(policy_hash) {
         return Ok(changes);
     }
@@ -686,6 +724,7 @@ pub fn write(
             tmp.as_file().sync_all().map_err(write_err(&b, committed))?;
             tmp.persist(&b)
                 .map_err(|e| write_err(&b, committed)(e.error))?;
+            prune_backups(&p.path);
             Some(b)
         } else {
             None
@@ -1008,4 +1047,27 @@ pub fn plan_hooks(
         });
     }
     Ok(())
+}
+
+/// Drops `files` from the ledger (after `uninstall` removed our entries from them); the
+/// ledger goes when nothing is left in it.
+pub(crate) fn forget_in_ledger(ledger: &Path, files: &[PathBuf]) -> Result<(), ApplyError> {
+    let mut owned = read_ledger(ledger)?;
+    let before = owned.len();
+    for f in files {
+        owned.remove(&f.display().to_string());
+    }
+    if owned.len() == before {
+        return Ok(());
+    }
+    if owned.is_empty() {
+        return std::fs::remove_file(ledger).map_err(write_err(ledger, 0));
+    }
+    let hash = ledger_policy_hash(ledger).unwrap_or_default();
+    commit(stage(ledger, &ledger_text(&owned, &hash))?, 0)
+}
+
+/// Writes `text` to `path` atomically (staged beside it, then renamed).
+pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), ApplyError> {
+    commit(stage(path, text)?, 0)
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub mod apply;
 pub mod hosts;
+pub mod pristine;
 pub mod sync;
 
 use crate::policy::bundle::{self, Bundle, Manifest};

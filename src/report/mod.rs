@@ -33,11 +33,19 @@ pub fn reason(eval: &Evaluation, policy: &Policy) -> String {
             } else {
                 format!(" ({})", rule.origin.path)
             };
-            let why = rule
-                .reason
-                .as_deref()
-                .map(|r| format!(": {r}"))
-                .unwrap_or_default();
+            // A conditional rule's reason is written for the branch that refuses: when
+            // it allows, say which branch allowed instead of printing that warning.
+            let why = match (eval.decision, &rule.condition) {
+                (Decision::Allow, Some(_)) if rule.action == Decision::Allow => {
+                    " allows it: its conditions hold".to_string()
+                }
+                (Decision::Allow, Some(_)) => " allows it: its conditions do not hold".to_string(),
+                _ => rule
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default(),
+            };
             format!("{} — rule {}{origin}{why}", shown(&cmd.command), rule.id)
         }
         None => match (&cmd.command.dynamic, eval.possible_rule(policy)) {

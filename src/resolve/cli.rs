@@ -25,12 +25,14 @@ pub struct ResolveArgs {
     /// Repo root containing policy-config/ (or policy-contract/policy-config/)
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// Harness identifier: `policy-config/harness/<name>.yaml`
+    /// Harness identifier: `policy-config/harness/<name>.yaml` (default: the one the
+    /// installation was resolved with, else `default`)
     #[arg(long)]
-    pub harness: String,
-    /// Task domain identifier: `policy-config/task-domain/<name>.yaml`
+    pub harness: Option<String>,
+    /// Task domain identifier: `policy-config/task-domain/<name>.yaml` (default: the
+    /// installation's, else `default`)
     #[arg(long)]
-    pub task_domain: String,
+    pub task_domain: Option<String>,
     /// Optional task-instance policy file
     #[arg(long)]
     pub task_instance: Option<PathBuf>,
@@ -63,6 +65,37 @@ pub struct ResolveArgs {
     pub strict: bool,
 }
 
+/// The installation: `$XDG_CONFIG_HOME/policy-exec`, else `~/.config/policy-exec`.
+pub fn installation_dir() -> PathBuf {
+    std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .unwrap_or_default()
+        .join("policy-exec")
+}
+
+/// The harness and task-domain scopes an installation was resolved with (the stems of
+/// the files its `policy.json` names), else `default` for each.
+pub fn installed_scopes(config: &Path) -> (String, String) {
+    let scopes = std::fs::read_to_string(config.join("policy.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v.get("scopes").and_then(|s| s.as_array()).cloned())
+        .unwrap_or_default();
+    let stem = |scope: &str| {
+        scopes.iter().find_map(|pair| {
+            (pair.get(0)?.as_str()? == scope).then_some(())?;
+            let p = Path::new(pair.get(1)?.as_str()?);
+            Some(p.file_stem()?.to_string_lossy().into_owned())
+        })
+    };
+    (
+        stem("harness").unwrap_or_else(|| "default".into()),
+        stem("task_domain").unwrap_or_else(|| "default".into()),
+    )
+}
+
 /// Argparse treats an empty string like an absent option (`if args.system:`).
 fn given(p: &Option<PathBuf>) -> Option<&Path> {
     p.as_deref().filter(|p| !p.as_os_str().is_empty())
@@ -89,10 +122,11 @@ pub fn resolve_from_args(args: &ResolveArgs) -> Result<Resolved, ResolveError> {
             requires: "--emit-host-rules",
         });
     }
+    let installed = installed_scopes(&installation_dir());
     let request = ResolveRequest {
         root: args.root.clone(),
-        harness: args.harness.clone(),
-        task_domain: args.task_domain.clone(),
+        harness: args.harness.clone().unwrap_or_else(|| installed.0.clone()),
+        task_domain: args.task_domain.clone().unwrap_or(installed.1),
         task_instance: given(&args.task_instance).map(expand_user),
         system: given(&args.system).map(expand_user),
         user: given(&args.user).map(expand_user),
@@ -241,6 +275,16 @@ fn write_success(
                 "policy-exec: warning: {} (an error with --strict, and wherever commands are judged)",
                 unknown.to_error()
             )?;
+        }
+        // With --emit the policy went to the file: stdout only says where (printing it
+        // again would bury the warnings above under the whole policy).
+        if let Some(emit) = given(&args.emit) {
+            return writeln!(
+                out,
+                "policy_hash {} written to {}",
+                resolved.policy_hash,
+                emit.display()
+            );
         }
         return out.write_all(indented(&result).as_bytes());
     }

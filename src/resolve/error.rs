@@ -77,7 +77,7 @@ pub enum ResolveError {
     },
 
     /// A scope file that must exist does not.
-    #[error("{} scope file `{}` does not exist: {}", scope.as_str(), path.display(), missing_hint(*scope))]
+    #[error("{} scope file `{}` does not exist: {}", scope.as_str(), path.display(), missing_hint(*scope, path))]
     MissingFile {
         /// The scope slot.
         scope: Scope,
@@ -215,15 +215,47 @@ pub enum ResolveError {
     Internal(String),
 }
 
-fn missing_hint(scope: Scope) -> &'static str {
+fn missing_hint(scope: Scope, path: &std::path::Path) -> String {
+    let choose = |flag: &str| {
+        let dir = path.parent().unwrap_or(std::path::Path::new("."));
+        let names = scope_names(dir);
+        if names.is_empty() {
+            format!("create it (`.yaml`, `.yml` or `.json`) or check `{flag}`")
+        } else {
+            format!(
+                "`{flag}` can be {} (the files in `{}`), or create it",
+                names.join(", "),
+                dir.display()
+            )
+        }
+    };
     match scope {
-        Scope::System => "create it (`.yaml`, `.yml` or `.json`) or point `--system` at one",
-        Scope::User => "create it (`.yaml`, `.yml` or `.json`) or point `--user` at one",
-        Scope::Repo => "create it (`.yaml`, `.yml` or `.json`) or check `--root`",
-        Scope::Harness => "create it (`.yaml`, `.yml` or `.json`) or check `--harness`",
-        Scope::TaskDomain => "create it (`.yaml`, `.yml` or `.json`) or check `--task-domain`",
-        Scope::TaskInstance => "check the `--task-instance` path",
+        Scope::System => "create it (`.yaml`, `.yml` or `.json`) or point `--system` at one".into(),
+        Scope::User => "create it (`.yaml`, `.yml` or `.json`) or point `--user` at one".into(),
+        Scope::Repo => "create it (`.yaml`, `.yml` or `.json`) or check `--root`".into(),
+        Scope::Harness => choose("--harness"),
+        Scope::TaskDomain => choose("--task-domain"),
+        Scope::TaskInstance => "check the `--task-instance` path".into(),
     }
+}
+
+/// The scope names a directory offers (`harness/*.yaml|yml|json` stems), sorted.
+fn scope_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension()
+                        .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+                })
+                .filter_map(|p| Some(p.file_stem()?.to_string_lossy().into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names.dedup();
+    names
 }
 
 fn version_problem(found: Option<&str>) -> String {
