@@ -1006,6 +1006,75 @@ fn apply_hooks_installs_one_entry_per_harness_and_it_answers() {
     );
 }
 
+/// Gemini CLI (its settings.json, `BeforeTool` with timeout in ms), Copilot CLI (a file
+/// of its own in ~/.copilot/hooks) and OpenCode (the plugin, its command pinned to this
+/// binary and installation): installed once, left alone on a second run, and a plugin
+/// file that is not ours is refused with nothing touched.
+#[test]
+fn apply_hooks_installs_gemini_copilot_and_the_opencode_plugin() {
+    let env = Env::new();
+    let gemini = env.home().join(".gemini/settings.json");
+    std::fs::create_dir_all(gemini.parent().unwrap()).unwrap();
+    std::fs::write(
+        &gemini,
+        r#"{"security": {"auth": {"selectedType": "gemini-api-key"}}}"#,
+    )
+    .unwrap();
+    let o = env.apply_hooks();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let install = env.home().join(".config/policy-exec");
+    let pin = format!(" --installation {}", install.display());
+    let v = env.read_json(".gemini/settings.json");
+    assert_eq!(v["security"]["auth"]["selectedType"], "gemini-api-key");
+    let entry = &v["hooks"]["BeforeTool"][0];
+    assert_eq!(entry["matcher"], "run_shell_command");
+    assert_eq!(entry["hooks"][0]["timeout"], 10000);
+    assert!(
+        entry["hooks"][0]["command"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!(" hook gemini{pin}")),
+        "{v}"
+    );
+    let v = env.read_json(".copilot/hooks/policy-exec.json");
+    assert_eq!(v["version"], 1);
+    let entry = &v["hooks"]["preToolUse"][0];
+    assert_eq!(entry["type"], "command");
+    assert_eq!(entry["timeoutSec"], 10);
+    assert!(
+        entry["bash"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!(" hook copilot{pin}")),
+        "{v}"
+    );
+    let plugin = env.home().join(".config/opencode/plugin/policy-exec.js");
+    let text = std::fs::read_to_string(&plugin).unwrap();
+    let exe = Path::new(env!("CARGO_BIN_EXE_policy-exec"))
+        .canonicalize()
+        .unwrap();
+    let line = format!(
+        "const COMMAND = {};",
+        json!([exe, "hook", "opencode", "--installation", install])
+    );
+    assert!(text.lines().any(|l| l == line), "{text}");
+    assert!(text.contains("\"tool.execute.before\""), "{text}");
+    let before = env.snapshot();
+    let o = env.apply_hooks();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(env.snapshot(), before);
+    std::fs::write(&plugin, "export const Mine = async () => ({});\n").unwrap();
+    let before = env.snapshot();
+    let o = env.apply_hooks();
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is not policy-exec's OpenCode plugin"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(env.snapshot(), before);
+}
+
 #[test]
 fn apply_hooks_keeps_the_users_hooks_replaces_stale_ones_and_is_idempotent() {
     let env = Env::new();

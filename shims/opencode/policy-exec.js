@@ -3,8 +3,10 @@
 // reports to the model) on a deny, a request (OpenCode's plugins cannot ask), a
 // non-zero exit, a reply it cannot read, or no answer within DEADLINE_MS.
 //
-// Install: copy to ~/.config/opencode/plugin/policy-exec.js (or <project>/.opencode/plugin/)
-// and set PROGRAM below to the absolute path of policy-exec (`policy-exec setup` does both).
+// Install: `policy-exec sync --apply --hooks` writes this file to
+// ~/.config/opencode/plugin/policy-exec.js with COMMAND pinned to that policy-exec binary
+// and installation; by hand, copy it there (or to <project>/.opencode/plugin/) and put
+// policy-exec's absolute path in COMMAND.
 //
 // Limits, stated plainly: OpenCode skips a plugin that fails to load without saying so,
 // and `opencode run --pure` loads no plugins at all; either way this guard is bypassed.
@@ -16,7 +18,9 @@
 
 import { spawn } from "node:child_process";
 
-const PROGRAM = process.env.POLICY_EXEC_BIN || "policy-exec";
+// The hook command, one JSON array on one line (rewritten by `sync --apply --hooks`).
+const COMMAND = ["policy-exec", "hook", "opencode"];
+const [PROGRAM, ...ARGS] = COMMAND;
 // OpenCode waits for the plugin; policy-exec answers deny on its own after 8 s.
 const DEADLINE_MS = 10000;
 
@@ -24,7 +28,7 @@ function judge(payload) {
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(PROGRAM, ["hook", "opencode"], { stdio: ["pipe", "pipe", "pipe"] });
+      child = spawn(PROGRAM, ARGS, { stdio: ["pipe", "pipe", "pipe"] });
     } catch (e) {
       resolve({ error: `cannot start ${PROGRAM} (${e.message})` });
       return;

@@ -36,6 +36,7 @@ pub struct SyncArgs {
     #[arg(long)]
     pub include_conditional: bool,
     /// With --apply: also install `policy-exec hook <harness>` in each harness's hook file
+    /// (and the OpenCode plugin that runs it)
     #[arg(long, requires = "apply")]
     pub hooks: bool,
     /// With --apply: create the exec-guard directory (an existing one is always refreshed)
@@ -445,6 +446,8 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
         };
         if let Some((hook_targets, exe)) = &req.hooks {
             apply::plan_hooks(hook_targets, exe, Some(&config_abs), &mut planned)
+                .map_err(write_err)?;
+            apply::plan_opencode_plugin(&targets.home, exe, Some(&config_abs), &mut planned)
                 .map_err(write_err)?;
         }
         if !req.replace {
