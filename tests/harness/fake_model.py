@@ -59,7 +59,7 @@ def text_of(content):
     if isinstance(content, list):
         return "\n".join(text_of(c) for c in content)
     if isinstance(content, dict):
-        for key in ("text", "output", "content"):
+        for key in ("text", "output", "content", "error"):
             if key in content:
                 return text_of(content[key])
     return json.dumps(content)
