@@ -1,8 +1,8 @@
 //! `policy-exec doctor`: is policy-exec in front of each harness, and are the files it
 //! installed fresh for the current policy_hash?
 //!
-//! For Codex, Claude Code, Cursor and Factory Droid it checks both ways policy-exec gets
-//! in front of a harness — as the shell the harness runs commands with (`shell`, which
+//! For Codex, Claude Code, Cursor, Factory Droid, Gemini CLI, Copilot CLI and OpenCode it
+//! checks both ways policy-exec gets in front of a harness — as the shell the harness runs commands with (`shell`, which
 //! follows HOSTS.md on how each harness picks its shell) and as its pre-command hook
 //! (`hooks`) — and the native permission file `sync --apply` merged into
 //! (`artifacts`). Then the policy that shell mode and hooks will load and the real
@@ -107,7 +107,7 @@ pub struct Check {
 /// One harness.
 #[derive(Debug, Clone, Serialize)]
 pub struct HarnessReport {
-    /// `codex`, `claude`, `cursor` or `factory-droid`.
+    /// `codex`, `claude`, `cursor`, `factory-droid`, `gemini`, `copilot` or `opencode`.
     pub name: &'static str,
     /// Whether every command the harness runs reaches policy-exec (shell or hook).
     pub in_front: bool,
@@ -167,6 +167,10 @@ pub struct Context {
     pub shell: Option<PathBuf>,
     /// `$CLAUDE_CODE_SHELL`.
     pub claude_code_shell: Option<PathBuf>,
+    /// `$COPILOT_BASH_PATH` (Copilot CLI's shell).
+    pub copilot_bash_path: Option<PathBuf>,
+    /// `$PATH` (Gemini CLI runs the first `bash` on it).
+    pub path: Option<std::ffi::OsString>,
     /// The passwd file.
     pub passwd: PathBuf,
     /// The real uid.
@@ -225,6 +229,8 @@ impl Context {
             system_config: Some(PathBuf::from("/etc")),
             shell: env_path("SHELL"),
             claude_code_shell: env_path("CLAUDE_CODE_SHELL"),
+            copilot_bash_path: env_path("COPILOT_BASH_PATH"),
+            path: std::env::var_os("PATH"),
             passwd: cwd.join(&args.passwd),
             uid: rustix::process::getuid().as_raw(),
             exe,
@@ -315,13 +321,16 @@ impl Finding {
     }
 }
 
-/// The harnesses, the host whose native file they read, and the name `policy-exec hook`
-/// takes for them.
-const HARNESSES: [(&str, Host, &str); 4] = [
-    ("codex", Host::Codex, "codex"),
-    ("claude", Host::Claude, "claude"),
-    ("cursor", Host::Cursor, "cursor"),
-    ("factory-droid", Host::FactoryDroid, "droid"),
+/// The harnesses, the host whose native file they read (None: Copilot, which has no
+/// file that can hold a partial policy), and the name `policy-exec hook` takes for them.
+const HARNESSES: [(&str, Option<Host>, &str); 7] = [
+    ("codex", Some(Host::Codex), "codex"),
+    ("claude", Some(Host::Claude), "claude"),
+    ("cursor", Some(Host::Cursor), "cursor"),
+    ("factory-droid", Some(Host::FactoryDroid), "droid"),
+    ("gemini", Some(Host::Gemini), "gemini"),
+    ("copilot", None, "copilot"),
+    ("opencode", Some(Host::OpenCode), "opencode"),
 ];
 
 /// Runs every check.
@@ -342,22 +351,30 @@ pub fn diagnose(ctx: &Context) -> Report {
     let mut emulated = vec!["bash".to_string()];
     let mut harnesses = Vec::new();
     for (name, host, hook_name) in HARNESSES {
-        let hook = hooks::find(ctx, hook_name);
+        let hook = if hook_name == "opencode" {
+            hooks::opencode_plugin(ctx)
+        } else {
+            hooks::find(ctx, hook_name)
+        };
         let mut checks = Vec::new();
-        let in_front = if let Some(wiring) = shell::find(ctx, host) {
+        let in_front = if let Some(wiring) = shell::find(ctx, name) {
             let in_front = wiring.present || hook.present;
             if let Some(e) = wiring.emulates.clone().filter(|e| !emulated.contains(e)) {
                 emulated.push(e);
             }
-            let codex_note = if host == Host::Codex {
-                "; Codex honours only a deny from a hook, so the hook turns every request into a deny"
-            } else {
-                ""
+            let note = match name {
+                "codex" => {
+                    "; Codex honours only a deny from a hook, so the hook turns every request into a deny"
+                }
+                "gemini" | "copilot" | "opencode" => {
+                    "; but its hooks fail open on a crash or a timeout and it turns every request into a deny: shell mode is the recommended wiring"
+                }
+                _ => "",
             };
             checks.push(wiring.check(
                 "shell",
                 hook.present,
-                &format!("the hook puts policy-exec in front{codex_note}"),
+                &format!("the hook puts policy-exec in front{note}"),
             ));
             checks.push(hook.check(
                 "hook",
@@ -376,7 +393,15 @@ pub fn diagnose(ctx: &Context) -> Report {
             checks.push(hook.check("hook", false, ""));
             present
         };
-        checks.push(artifacts::native(ctx, host, &ledger, current.as_deref()));
+        checks.push(match host {
+            Some(host) => artifacts::native(ctx, host, &ledger, current.as_deref()),
+            None => Check {
+                name: "native",
+                status: Status::Info,
+                detail: format!("no native file: {}", crate::render::hosts::COPILOT_NO_FILE),
+                fix: None,
+            },
+        });
         harnesses.push(HarnessReport {
             name,
             in_front,

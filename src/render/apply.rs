@@ -447,6 +447,127 @@ fn merge_json(
     })
 }
 
+/// How strict an OpenCode permission value is (an unknown value counts as the least).
+fn opencode_rank(value: Option<&str>) -> u8 {
+    match value {
+        Some("deny") => 3,
+        Some("ask") => 2,
+        Some("allow") => 1,
+        _ => 0,
+    }
+}
+
+/// Merges our entries into OpenCode's `permission.bash` map, where the last matching
+/// key wins. The order written: a leading user `"*"` key, our allows, the user's other
+/// keys in their order, our asks, our denies. So our denies beat every allow, and a
+/// user's own narrower key still beats our allows. A key the user already holds as
+/// strictly (or more) stays the user's; one the user holds less strictly becomes ours
+/// with our decision. A `"bash": "<value>"` string is the map `{"*": value}`.
+fn merge_opencode(
+    render: &HostRender,
+    path: &Path,
+    existing: Option<&str>,
+    owned_before: &BTreeMap<String, Vec<String>>,
+) -> Result<Merged, ApplyError> {
+    use super::hosts::{OPENCODE_ALLOW, OPENCODE_ASK, OPENCODE_DENY};
+    let old = parse_settings(existing, path)?;
+    let mut new = old.clone();
+    let permission = match old.get("permission") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(p)) => Some(p),
+        Some(_) => return Err(malformed(path, "has `permission` that is not an object")),
+    };
+    let user_map: serde_json::Map<String, Value> = match permission.and_then(|p| p.get("bash")) {
+        None | Some(Value::Null) => serde_json::Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(Value::String(v)) => {
+            let mut m = serde_json::Map::new();
+            m.insert("*".into(), json!(v));
+            m
+        }
+        Some(_) => {
+            return Err(malformed(
+                path,
+                "has `permission.bash` that is neither a decision nor an object",
+            ));
+        }
+    };
+    let had_bash = permission.is_some_and(|p| p.contains_key("bash"));
+    let ours_before: Vec<&String> = owned_before.values().flatten().collect();
+    // Our keys now, strictest decision per key.
+    let mut wanted: Vec<(String, &'static str)> = Vec::new();
+    for (list, value) in [
+        (OPENCODE_ALLOW, "allow"),
+        (OPENCODE_ASK, "ask"),
+        (OPENCODE_DENY, "deny"),
+    ] {
+        for key in render.lists.get(list).into_iter().flatten() {
+            wanted.retain(|(k, _)| k != key);
+            wanted.push((key.clone(), value));
+        }
+    }
+    let (mut added, mut removed) = (0, 0);
+    let mut user: Vec<(String, Value)> = Vec::new();
+    for (k, v) in &user_map {
+        if ours_before.contains(&k) {
+            if !wanted.iter().any(|(w, _)| w == k) {
+                removed += 1;
+            }
+        } else {
+            user.push((k.clone(), v.clone()));
+        }
+    }
+    let mut ours: Vec<(String, &'static str)> = Vec::new();
+    for (key, value) in wanted {
+        if let Some(at) = user.iter().position(|(k, _)| *k == key) {
+            let held = user.get(at).and_then(|(_, v)| v.as_str());
+            if opencode_rank(held) >= opencode_rank(Some(value)) {
+                continue;
+            }
+            user.remove(at);
+        }
+        if !ours_before.iter().any(|o| **o == key) {
+            added += 1;
+        }
+        ours.push((key, value));
+    }
+    let mut owned: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (key, value) in &ours {
+        let list = match *value {
+            "allow" => OPENCODE_ALLOW,
+            "ask" => OPENCODE_ASK,
+            _ => OPENCODE_DENY,
+        };
+        owned.entry(list.to_string()).or_default().push(key.clone());
+    }
+    if had_bash || !ours.is_empty() {
+        let mut map = serde_json::Map::new();
+        let mut rest = user.into_iter().peekable();
+        if let Some((k, v)) = rest.next_if(|(k, _)| k == "*") {
+            map.insert(k, v);
+        }
+        let ours_with = |value: &'static str| {
+            ours.iter()
+                .filter(move |(_, v)| *v == value)
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect::<Vec<_>>()
+        };
+        map.extend(ours_with("allow"));
+        map.extend(rest);
+        map.extend(ours_with("ask"));
+        map.extend(ours_with("deny"));
+        set_path(&mut new, "permission.bash", Value::Object(map));
+    }
+    Ok(Merged {
+        old,
+        new,
+        owned,
+        added,
+        removed,
+        markers: 0,
+    })
+}
+
 /// Works out every file's new content. Nothing is written.
 pub fn plan(
     renders: &[HostRender],
@@ -489,8 +610,9 @@ pub fn plan(
             markers_removed: 0,
             original: existing.clone(),
         };
-        if render.host == Host::Codex {
-            // The whole file is ours (`policy-exec.rules`, never Codex's default.rules).
+        if render.host.whole_file() {
+            // The whole file is ours (`policy-exec.rules`, never Codex's default.rules;
+            // `policy-exec.toml` among Gemini's policy files).
             if existing.as_deref() != Some(render.text.as_str()) {
                 p.text = Some(render.text.clone());
                 p.added = render
@@ -501,7 +623,11 @@ pub fn plan(
             }
             after.remove(&key);
         } else {
-            let m = merge_json(render, &path, existing.as_deref(), &before_here)?;
+            let m = if render.host == Host::OpenCode {
+                merge_opencode(render, &path, existing.as_deref(), &before_here)?
+            } else {
+                merge_json(render, &path, existing.as_deref(), &before_here)?
+            };
             p.added = m.added;
             p.removed = m.removed;
             p.markers_removed = m.markers;

@@ -1,9 +1,9 @@
 //! `policy-exec sync`: from a resolved policy to every harness's files.
 //!
 //! Reads the `--emit` file of `resolve` (`{policy, policy_hash, scopes}`), compiles it,
-//! renders the four native permission files plus the wrapper bundle and dispatch
-//! manifest, and reports per host what was rendered exactly, tightened, partly held or
-//! dropped, and why. `--out-dir` writes the six files; `--apply` merges into the live
+//! renders the six native permission files (Copilot CLI gets none, and the report says
+//! why) plus the wrapper bundle and dispatch manifest, and reports per host what was
+//! rendered exactly, tightened, partly held or dropped, and why. `--out-dir` writes the eight files; `--apply` merges into the live
 //! files (see [`super::apply`]) and installs the bundle and manifest where shell mode
 //! and `check` look for them. Without either, nothing is written: a preview.
 //!
@@ -26,7 +26,7 @@ pub struct SyncArgs {
     /// The resolved policy: the `--emit` file of `policy-exec resolve`
     #[arg(long)]
     pub policy_json: PathBuf,
-    /// Write the six artifacts into this directory
+    /// Write the eight artifacts into this directory
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
     /// Merge into the live harness files and install the bundle and manifest
@@ -186,7 +186,7 @@ impl Source {
 /// What to do with the rendered files.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    /// Write the six artifacts here.
+    /// Write the eight artifacts here.
     pub out_dir: Option<PathBuf>,
     /// Merge into live files (and install bundle and manifest in the given directory).
     pub apply: Option<(Targets, PathBuf)>,
@@ -514,6 +514,7 @@ pub fn report_json(r: &Report) -> Value {
         "include_conditional": r.include_conditional,
         "preview": r.written.is_empty() && r.applied.is_empty(),
         "hosts": hosts,
+        "not_rendered": [{"host": "copilot", "why": hosts::COPILOT_NO_FILE}],
         "written": r.written,
         "applied": r.applied,
         "guards": r.guards,
@@ -554,6 +555,10 @@ pub fn report_text(r: &Report) -> String {
             ));
         }
     }
+    t.push_str(&format!(
+        "\ncopilot: no native file: {}\n",
+        hosts::COPILOT_NO_FILE
+    ));
     if r.written.is_empty() && r.applied.is_empty() {
         t.push_str(
             "\npreview only: pass --out-dir DIR to write the files, --apply to install them\n",
