@@ -40,8 +40,8 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(8);
 #[derive(Debug, Args)]
 #[command(disable_help_flag = true)]
 pub struct HookArgs {
-    /// The harness (claude, droid, codex, cursor, gemini, copilot or opencode), then optionally `--manifest M`,
-    /// `--bundle B` and `--deadline SECONDS` (default 8).
+    /// The harness (claude, droid, codex, cursor, gemini, copilot or opencode), then
+    /// optionally `--manifest M`, `--bundle B` and `--deadline SECONDS` (default 8).
     #[arg(
         num_args = 0..,
         trailing_var_arg = true,
