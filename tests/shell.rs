@@ -1917,3 +1917,48 @@ fn hook_commands_pass_through_the_shell(
     assert!(out.stdout.contains(deny), "{out:?}");
     assert!(out.stdout.contains("no-reset-hard"), "{out:?}");
 }
+
+/// Even under a policy that asks about every command no rule matches, the exact hook
+/// command `sync --apply --hooks` writes, naming this binary, passes through the shim
+/// and answers; anything more, or another program, is judged (and refused here).
+#[rstest]
+#[case::plain("{exe} hook gemini", true)]
+#[case::pinned("{exe} hook copilot --installation /home/u/.config/policy-exec", true)]
+#[case::pinned_quoted(
+    "{exe} hook gemini --installation '/home/u/my config/policy-exec'",
+    true
+)]
+#[case::more_after_it("{exe} hook gemini; touch {marker}", false)]
+#[case::pin_with_a_command("{exe} hook gemini --installation /x; touch {marker}", false)]
+#[case::another_option("{exe} hook gemini --deadline 3", false)]
+#[case::redirected("{exe} hook gemini > {marker}", false)]
+#[case::unknown_harness("{exe} hook windsurf", false)]
+#[case::another_program("/bin/echo hook gemini", false)]
+#[case::relative_program("policy-exec hook gemini", false)]
+fn only_this_binary_s_exact_hook_command_skips_judgement(
+    #[case] template: &str,
+    #[case] passes: bool,
+) {
+    let sb = Sandbox::new().with_bundle(&[], json!({"unmatched": "request"}));
+    let marker = sb.file("MARKER");
+    let script = template
+        .replace("{exe}", env!("CARGO_BIN_EXE_policy-exec"))
+        .replace("{marker}", &marker);
+    let payload = if template.contains("hook copilot") {
+        r#"{"toolName":"bash","toolArgs":{"command":"ls"},"cwd":"/"}"#
+    } else {
+        r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"ls"},"cwd":"/"}"#
+    };
+    let out = run_with(sb.detached(&["-c", &script]), payload.as_bytes());
+    if passes {
+        // The hook ran: a judgement of `ls` (no rule: no opinion, exit 0).
+        assert_eq!(out.code(), Some(0), "{out:?}");
+        assert!(
+            !out.stderr.contains("policy-exec: needs approval"),
+            "{out:?}"
+        );
+    } else {
+        assert_eq!(out.code(), Some(126), "{out:?}");
+        assert!(!Path::new(&marker).exists(), "{out:?}");
+    }
+}
