@@ -81,14 +81,14 @@
 //! * [`shell`] is shell mode: started as `bash`/`sh`/`zsh`/`dash` (a shim), it reads bash's
 //!   argv, judges the script with the same engine, then `exec`s the real shell (only with
 //!   an [`shell::exec::Permit`], built from an allow or an approved prompt), refuses with
-//!   a human line and a JSON line (exit 126), or asks on `/dev/tty`. Linked under a
-//!   program's name (an exec guard), it judges that program's exact argv the same way
-//!   and execs the real program found on `PATH` after the guard.
+//!   a human line and a JSON line (exit 126), or asks on `/dev/tty` (this binary's own
+//!   exact hook command, which Gemini and Copilot run through their shell, passes
+//!   unjudged). Linked under a program's name (an exec guard), it judges that program's
+//!   exact argv the same way and execs the real program found on `PATH` after the guard.
 //! * [`hook`] is hook mode (`policy-exec hook claude|droid|codex|cursor|gemini|copilot|
-//!   opencode`): it reads the
-//!   harness's pre-command JSON (bounded), judges the command in the payload's `cwd` with
-//!   the same lookup and engine as `check`, and replies allow/deny/ask in the harness's
-//!   format. Anything it cannot judge — bad input, no policy, a panic, a hang past its
+//!   opencode`): it reads the harness's pre-command JSON (bounded), judges the command
+//!   in the payload's `cwd` with the same lookup and engine as `check`, and replies
+//!   allow/deny/ask in the harness's format. Anything it cannot judge — bad input, no policy, a panic, a hang past its
 //!   deadline — is a deny in that format plus exit 2 with the reason on stderr.
 //! * [`doctor`] checks an installation without judging commands: per harness, whether
 //!   its shell (as that harness picks it: passwd, `CLAUDE_CODE_SHELL`, `$SHELL`, the
