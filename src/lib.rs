@@ -88,8 +88,9 @@
 //! * [`hook`] is hook mode (`policy-exec hook claude|droid|codex|cursor|gemini|copilot|
 //!   opencode`): it reads the harness's pre-command JSON (bounded), judges the command
 //!   in the payload's `cwd` with the same lookup and engine as `check`, and replies
-//!   allow/deny/ask in the harness's format. Anything it cannot judge — bad input, no policy, a panic, a hang past its
-//!   deadline — is a deny in that format plus exit 2 with the reason on stderr.
+//!   allow/deny/ask in the harness's format. Anything it cannot judge — bad input, no
+//!   policy, a panic, a hang past its deadline — is a deny in that format plus exit 2
+//!   with the reason on stderr.
 //! * [`doctor`] checks an installation without judging commands: per harness, whether
 //!   its shell (as that harness picks it: passwd, `CLAUDE_CODE_SHELL`, `$SHELL`, the
 //!   first `bash` on `PATH`, `COPILOT_BASH_PATH`, OpenCode's `shell` key) or its hook
