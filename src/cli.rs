@@ -57,8 +57,9 @@ enum Command {
     /// List the programs to guard at exec time (those the policy's deny and request
     /// rules name), one per line.
     Guards(GuardsArgs),
-    /// Answer a harness's pre-command hook (claude, droid, codex, cursor): read its JSON
-    /// on stdin, judge the command like `check`, reply in the harness's format.
+    /// Answer a harness's pre-command hook (claude, droid, codex, cursor, gemini, copilot,
+    /// opencode): read its JSON on stdin, judge the command like `check`, reply in the
+    /// harness's format.
     Hook(crate::hook::HookArgs),
     /// Check that policy-exec is in front of each harness (shell or hook) and that the
     /// installed files are fresh for the current policy_hash: exit 0 ok, 1 a problem.

@@ -34,6 +34,7 @@
 //!                                            ▼
 //!                  shell/: bash argv → judge → exec(real shell, Permit) | refuse | ask
 //!                  hook/:  harness hook JSON → judge → reply in the harness's format
+//!                          (OpenCode: through shims/opencode/policy-exec.js, a plugin)
 //!                  cli check
 //!                                            │ every judgement (decision, prompt answer)
 //!                                            ▼
@@ -75,9 +76,12 @@
 //! * [`render`] turns a resolved policy into host artifacts: the wrapper bundle and
 //!   dispatch manifest, and each harness's native permission file (`render::hosts`:
 //!   a rule is reduced to literal tokens and how they relate to what it matches, and a
-//!   host gets only entries that never widen the policy, with a per-rule report).
+//!   host gets only entries that never widen the policy, with a per-rule report; Codex,
+//!   Claude, Cursor, Droid, Gemini's policy TOML and OpenCode's `permission.bash`, while
+//!   Copilot CLI, which has no file that can hold a partial policy, gets the reason).
 //!   `render::apply` merges them into live files (ledger of our entries, reference
-//!   markers cleaned, staged then renamed with at most three backups per file);
+//!   markers cleaned, staged then renamed with at most three backups per file) and,
+//!   with `--hooks`, installs the hook entries and the OpenCode plugin;
 //!   `render::pristine` records each harness file before it is first changed, so
 //!   `uninstall` can give it back byte for byte; `render::sync` is `sync`.
 //! * [`setup`] puts policy-exec in front of one harness (`setup claude|codex|cursor|droid`)
@@ -99,21 +103,24 @@
 //! * [`shell`] is shell mode: started as `bash`/`sh`/`zsh`/`dash` (a shim), it reads bash's
 //!   argv, judges the script with the same engine, then `exec`s the real shell (only with
 //!   an [`shell::exec::Permit`], built from an allow or an approved prompt), refuses with
-//!   a human line and a JSON line (exit 126), or asks on `/dev/tty`. Linked under a
-//!   program's name (an exec guard), it judges that program's exact argv the same way
-//!   and execs the real program found on `PATH` after the guard.
-//! * [`hook`] is hook mode (`policy-exec hook claude|droid|codex|cursor`): it reads the
-//!   harness's pre-command JSON (bounded), judges the command in the payload's `cwd` with
-//!   the same lookup and engine as `check`, and replies allow/deny/ask in the harness's
-//!   format. Anything it cannot judge — bad input, no policy, a panic, a hang past its
-//!   deadline — is a deny in that format plus exit 2 with the reason on stderr.
+//!   a human line and a JSON line (exit 126), or asks on `/dev/tty` (this binary's own
+//!   exact hook command, which Gemini and Copilot run through their shell, passes
+//!   unjudged). Linked under a program's name (an exec guard), it judges that program's
+//!   exact argv the same way and execs the real program found on `PATH` after the guard.
+//! * [`hook`] is hook mode (`policy-exec hook claude|droid|codex|cursor|gemini|copilot|
+//!   opencode`): it reads the harness's pre-command JSON (bounded), judges the command
+//!   in the payload's `cwd` with the same lookup and engine as `check`, and replies
+//!   allow/deny/ask in the harness's format. Anything it cannot judge — bad input, no
+//!   policy, a panic, a hang past its deadline — is a deny in that format plus exit 2
+//!   with the reason on stderr.
 //! * [`doctor`] checks an installation without judging commands: per harness, whether
-//!   its shell (as that harness picks it: passwd, `CLAUDE_CODE_SHELL`, `$SHELL`) or its
-//!   hook reaches policy-exec (a Codex hook only once the user trusted it; Codex's
-//!   launcher), whether the native files still hold our ledger entries for the current
-//!   policy_hash, and which policy and real shell shell mode will use; every problem
-//!   with the command that fixes it. It only reads (and probes whether a private mount
-//!   namespace is allowed).
+//!   its shell (as that harness picks it: passwd, `CLAUDE_CODE_SHELL`, `$SHELL`, the
+//!   first `bash` on `PATH`, `COPILOT_BASH_PATH`, OpenCode's `shell` key) or its hook
+//!   (or OpenCode's plugin) reaches policy-exec (a Codex hook only once the user trusted
+//!   it; Codex's launcher), whether the native files still hold our ledger entries for
+//!   the current policy_hash, and which policy and real shell shell mode will use;
+//!   every problem with the command that fixes it. It only reads (and probes whether a
+//!   private mount namespace is allowed).
 //! * [`log`] is the decision log: it turns a finished judgement into one redacted,
 //!   size-capped JSON line appended to a UTC day file, and serves the read-only views.
 //!   It never changes a decision (except the operator's `log.required`, applied by the

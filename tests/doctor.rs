@@ -157,12 +157,19 @@ impl Env {
         shim
     }
 
-    /// Wires every harness that can take a shell: login shell, SHELL, CLAUDE_CODE_SHELL.
+    /// Wires every harness that can take a shell: login shell, SHELL (also OpenCode's),
+    /// CLAUDE_CODE_SHELL, COPILOT_BASH_PATH, and the shim's directory first on PATH
+    /// (Gemini CLI).
     fn wire_shells(&mut self) {
         let shim = self.shim("bash");
         self.login_shell = shim.clone();
         self.vars.push(("SHELL".into(), shim.clone()));
-        self.vars.push(("CLAUDE_CODE_SHELL".into(), shim));
+        self.vars.push(("CLAUDE_CODE_SHELL".into(), shim.clone()));
+        self.vars.push(("COPILOT_BASH_PATH".into(), shim.clone()));
+        let mut path = shim.parent().unwrap().as_os_str().to_owned();
+        path.push(":");
+        path.push(std::env::var("PATH").unwrap_or_default());
+        self.vars.push(("PATH".into(), PathBuf::from(path)));
     }
 
     fn passwd(&self) -> PathBuf {
@@ -242,7 +249,20 @@ fn policy_check<'a>(report: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no policy check {name} in {report:#}"))
 }
 
-const HARNESSES: [&str; 4] = ["codex", "claude", "cursor", "factory-droid"];
+const HARNESSES: [&str; 7] = [
+    "codex",
+    "claude",
+    "cursor",
+    "factory-droid",
+    "gemini",
+    "copilot",
+    "opencode",
+];
+
+/// Copilot CLI has no native file policy-exec can write: its native check is information.
+fn native_status(name: &str, otherwise: &'static str) -> &'static str {
+    if name == "copilot" { "info" } else { otherwise }
+}
 
 #[rstest]
 #[case::current_hash_from_the_manifest(false)]
@@ -274,18 +294,22 @@ fn a_fully_wired_home_has_every_harness_in_front(#[case] pass_policy_json: bool)
         {
             let want = if name == "factory-droid" && c["name"] == "shell" {
                 "info"
+            } else if c["name"] == "native" {
+                native_status(name, "ok")
             } else {
                 "ok"
             };
             assert_eq!(c["status"], want, "{name}: {c:#}");
             assert!(c.get("fix").is_none(), "{name}: {c:#}");
         }
-        assert!(
-            check(&report, name, "native")["detail"]
-                .as_str()
-                .unwrap()
-                .contains(hash)
-        );
+        if name != "copilot" {
+            assert!(
+                check(&report, name, "native")["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains(hash)
+            );
+        }
     }
     assert_eq!(report["policy"]["embedded_default"], false);
     assert_eq!(report["policy"]["rules"], 4);
@@ -302,7 +326,7 @@ fn a_fully_wired_home_has_every_harness_in_front(#[case] pass_policy_json: bool)
     assert_eq!(code, 0, "{text}");
     assert!(!text.contains("FAIL"), "{text}");
     assert!(text.contains("everything needed is in place"), "{text}");
-    assert_eq!(text.matches("policy-exec is in front").count(), 4, "{text}");
+    assert_eq!(text.matches("policy-exec is in front").count(), 7, "{text}");
 }
 
 #[test]
@@ -324,8 +348,14 @@ fn a_bare_home_has_no_harness_in_front_and_names_the_sync_command() {
         );
         assert!(fix.contains(&env.home().display().to_string()), "{fix}");
         let native = check(&report, name, "native");
-        assert_eq!(native["status"], "fail", "{name}: {native:#}");
-        assert!(native["fix"].as_str().unwrap().contains("--apply"));
+        assert_eq!(
+            native["status"],
+            native_status(name, "fail"),
+            "{name}: {native:#}"
+        );
+        if name != "copilot" {
+            assert!(native["fix"].as_str().unwrap().contains("--apply"));
+        }
     }
     // Every non-ok check carries a fix; Droid's shell is only information.
     for h in report["harnesses"].as_array().unwrap() {
@@ -355,9 +385,19 @@ fn a_bare_home_has_no_harness_in_front_and_names_the_sync_command() {
     assert_eq!(code, 1);
     assert_eq!(
         text.matches("policy-exec is NOT in front").count(),
-        4,
+        7,
         "{text}"
     );
+    // How each of the three newer harnesses is wired, in its fix.
+    for (name, fix) in [
+        ("gemini", "start gemini with PATH="),
+        ("copilot", "export COPILOT_BASH_PATH="),
+        ("opencode", "\"shell\": "),
+    ] {
+        let shell = check(&report, name, "shell");
+        assert_eq!(shell["status"], "fail", "{shell:#}");
+        assert!(shell["fix"].as_str().unwrap().contains(fix), "{shell:#}");
+    }
     assert!(text.contains("  FAIL hook"), "{text}");
     assert!(
         text.contains("fix: policy-exec sync --policy-json"),
@@ -381,7 +421,7 @@ fn a_changed_policy_makes_every_artifact_stale_with_both_hashes() {
     assert_eq!(code, 1, "{report:#}");
     let new_hash = report["policy_hash"].as_str().unwrap();
     assert_ne!(new_hash, old_hash);
-    for name in HARNESSES {
+    for name in HARNESSES.into_iter().filter(|n| *n != "copilot") {
         let native = check(&report, name, "native");
         assert_eq!(native["status"], "fail", "{name}: {native:#}");
         let detail = native["detail"].as_str().unwrap();
@@ -765,4 +805,68 @@ fn the_codex_launcher_is_in_front_where_the_kernel_allows_it_and_says_why_not_el
             "{launcher:#}"
         );
     }
+}
+
+/// Gemini CLI runs the first `bash` on PATH, Copilot CLI `$COPILOT_BASH_PATH`, OpenCode
+/// the `shell` key of its config before `$SHELL`; each is followed to policy-exec. An
+/// OpenCode plugin whose command names a missing program does not count.
+#[test]
+fn the_newer_harnesses_are_found_through_their_own_shell_settings() {
+    let mut env = Env::new();
+    let shim = env.shim("bash");
+    let (_, report) = env.doctor_json(&[]);
+    for name in ["gemini", "copilot", "opencode"] {
+        assert_eq!(check(&report, name, "shell")["status"], "fail", "{name}");
+    }
+    let config = env.home().join(".config/opencode/opencode.json");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, serde_json::json!({"shell": shim}).to_string()).unwrap();
+    // $SHELL names the real bash: the config's `shell` wins over it.
+    env.vars.push(("SHELL".into(), PathBuf::from("/bin/bash")));
+    env.vars.push(("COPILOT_BASH_PATH".into(), shim.clone()));
+    let mut path = shim.parent().unwrap().as_os_str().to_owned();
+    path.push(":/usr/bin:/bin");
+    env.vars.push(("PATH".into(), PathBuf::from(path)));
+    let (_, report) = env.doctor_json(&[]);
+    for name in ["gemini", "copilot", "opencode"] {
+        let shell = check(&report, name, "shell");
+        assert_eq!(shell["status"], "ok", "{name}: {shell:#}");
+        assert_eq!(harness(&report, name)["in_front"], true, "{name}");
+    }
+    assert!(
+        check(&report, "opencode", "shell")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("`shell` in `"),
+        "{report:#}"
+    );
+    // A plugin of ours whose program is gone.
+    let p = env.resolve("policy.json");
+    env.sync(&p, true);
+    let plugin = env.home().join(".config/opencode/plugin/policy-exec.js");
+    let text = std::fs::read_to_string(&plugin).unwrap();
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("const COMMAND = ") {
+                r#"const COMMAND = ["/nonexistent/policy-exec", "hook", "opencode"];"#.to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&plugin, text).unwrap();
+    let (_, report) = env.doctor_json(&[]);
+    let hook = check(&report, "opencode", "hook");
+    assert_eq!(hook["status"], "warn", "{hook:#}");
+    assert!(
+        hook["detail"]
+            .as_str()
+            .unwrap()
+            .contains("does not resolve"),
+        "{hook:#}"
+    );
+    let ok_hook = check(&report, "gemini", "hook");
+    assert_eq!(ok_hook["status"], "ok", "{ok_hook:#}");
 }

@@ -1,8 +1,9 @@
-//! `policy-exec hook claude|droid|codex|cursor` end to end: the real binary, a cleared
-//! environment with an empty temp `HOME` (so the embedded default policy applies unless
-//! a test writes its own manifest), payloads shaped like each harness sends them
-//! (HOSTS.md: Claude Code 2.1.330, Droid 0.215, Codex CLI 0.169, Cursor CLI), and real git
-//! repositories built in temp dirs.
+//! `policy-exec hook claude|droid|codex|cursor|gemini|copilot|opencode` end to end: the
+//! real binary, a cleared environment with an empty temp `HOME` (so the embedded default
+//! policy applies unless a test writes its own manifest), payloads shaped like each
+//! harness sends them (HOSTS.md: Claude Code 2.1.330, Droid 0.215, Codex CLI 0.169,
+//! Cursor CLI, Gemini CLI 0.61.0, Copilot CLI 1.0.102, and the input policy-exec's
+//! OpenCode plugin sends), and real git repositories built in temp dirs.
 //!
 //! What must hold: the hook's decision is `check`'s; a decision comes back in the
 //! harness's format; anything the hook cannot judge is a deny in that format with exit 2
@@ -33,6 +34,9 @@ enum H {
     Droid,
     Codex,
     Cursor,
+    Gemini,
+    Copilot,
+    OpenCode,
 }
 
 impl H {
@@ -42,6 +46,19 @@ impl H {
             H::Droid => "droid",
             H::Codex => "codex",
             H::Cursor => "cursor",
+            H::Gemini => "gemini",
+            H::Copilot => "copilot",
+            H::OpenCode => "opencode",
+        }
+    }
+
+    /// The object holding the command in this harness's call (None: the top level).
+    fn args_key(self) -> Option<&'static str> {
+        match self {
+            H::Cursor => None,
+            H::Copilot => Some("toolArgs"),
+            H::OpenCode => Some("args"),
+            _ => Some("tool_input"),
         }
     }
 
@@ -87,15 +104,38 @@ impl H {
                 "hook_event_name": "beforeShellExecution",
                 "workspace_roots": ["/home/u/project"],
             }),
+            // Gemini CLI 0.61.0 BeforeTool for run_shell_command.
+            H::Gemini => json!({
+                "session_id": "5f0c1d2e-gem",
+                "transcript_path": "/home/u/.gemini/tmp/abc/chats/session.json",
+                "hook_event_name": "BeforeTool",
+                "timestamp": "2026-12-04T23:00:00.000Z",
+                "tool_name": "run_shell_command",
+                "tool_input": {"description": "Run it"},
+            }),
+            // Copilot CLI 1.0.102 preToolUse (its own spelling).
+            H::Copilot => json!({
+                "sessionId": "c0p1l0t",
+                "timestamp": 1_764_889_200_000_u64,
+                "toolName": "bash",
+                "toolArgs": {"description": "Run it"},
+            }),
+            // What shims/opencode/policy-exec.js sends for OpenCode's bash tool.
+            H::OpenCode => json!({
+                "tool": "bash",
+                "sessionID": "ses_1",
+                "callID": "call_1",
+                "args": {"description": "Run it"},
+            }),
         };
         let obj = v.as_object_mut().unwrap();
         if let Some(c) = command {
-            match self {
-                H::Cursor => {
+            match self.args_key() {
+                None => {
                     obj.insert("command".into(), c);
                 }
-                _ => {
-                    obj["tool_input"]
+                Some(key) => {
+                    obj[key]
                         .as_object_mut()
                         .unwrap()
                         .insert("command".into(), c);
@@ -123,6 +163,19 @@ impl H {
                 "hook_event_name": "beforeReadFile", "file_path": "/etc/passwd",
                 "content": "", "workspace_roots": [cwd],
             }),
+            H::Gemini => json!({
+                "session_id": "s", "transcript_path": "/t.json", "cwd": cwd,
+                "hook_event_name": "BeforeTool", "timestamp": "2026-12-04T23:00:00.000Z",
+                "tool_name": "read_file", "tool_input": {"file_path": "/etc/passwd"},
+            }),
+            H::Copilot => json!({
+                "sessionId": "s", "timestamp": 1, "cwd": cwd,
+                "toolName": "view", "toolArgs": {"path": "/etc/passwd"},
+            }),
+            H::OpenCode => json!({
+                "tool": "read", "sessionID": "s", "callID": "c", "cwd": cwd,
+                "args": {"filePath": "/etc/passwd"},
+            }),
             _ => json!({
                 "session_id": "s", "transcript_path": "/t.jsonl", "cwd": cwd,
                 "permission_mode": "default", "hook_event_name": "PreToolUse",
@@ -134,12 +187,18 @@ impl H {
         .into_bytes()
     }
 
+    /// Whether the harness's hook may answer ask (elsewhere a request is a deny).
+    fn can_ask(self) -> bool {
+        matches!(self, H::Claude | H::Droid | H::Cursor)
+    }
+
     /// What the harness does with a decision from `check` (Codex honours only a deny:
     /// allow is silence, request is a deny).
     fn expects(self, check: &str) -> Answer {
         match (self, check) {
             (H::Codex, "allow" | "unmatched") => Answer::Silent,
             (H::Codex, _) => Answer::Deny,
+            (h, "request") if !h.can_ask() => Answer::Deny,
             (_, "allow") => Answer::Allow,
             // No rule speaks for it: the harness's own permission flow decides.
             (_, "unmatched") => Answer::Silent,
@@ -150,7 +209,15 @@ impl H {
     }
 }
 
-const ALL: [H; 4] = [H::Claude, H::Droid, H::Codex, H::Cursor];
+const ALL: [H; 7] = [
+    H::Claude,
+    H::Droid,
+    H::Codex,
+    H::Cursor,
+    H::Gemini,
+    H::Copilot,
+    H::OpenCode,
+];
 
 /// A hook's answer, read back from its reply format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,6 +266,14 @@ impl Out {
                     v["agent_message"].as_str().unwrap().to_string(),
                 )
             }
+            H::Gemini | H::OpenCode => (
+                v["decision"].as_str().unwrap(),
+                v["reason"].as_str().unwrap().to_string(),
+            ),
+            H::Copilot => (
+                v["permissionDecision"].as_str().unwrap(),
+                v["permissionDecisionReason"].as_str().unwrap().to_string(),
+            ),
             _ => {
                 let o = &v["hookSpecificOutput"];
                 assert_eq!(o["hookEventName"], "PreToolUse", "{v}");
@@ -416,6 +491,9 @@ fn run(mut cmd: Command, stdin: &[u8], hold: Option<Duration>) -> Out {
 #[case(H::Droid, Answer::Allow, Answer::Deny, Answer::Ask)]
 #[case(H::Codex, Answer::Silent, Answer::Deny, Answer::Deny)]
 #[case(H::Cursor, Answer::Allow, Answer::Deny, Answer::Ask)]
+#[case(H::Gemini, Answer::Allow, Answer::Deny, Answer::Deny)]
+#[case(H::Copilot, Answer::Allow, Answer::Deny, Answer::Deny)]
+#[case(H::OpenCode, Answer::Allow, Answer::Deny, Answer::Deny)]
 fn each_harness_gets_allow_deny_request_and_no_opinion_in_its_format(
     #[case] h: H,
     #[case] allow: Answer,
@@ -456,7 +534,7 @@ fn each_harness_gets_allow_deny_request_and_no_opinion_in_its_format(
     let (answer, reason) = out.answer(h);
     assert_eq!(answer, request, "{out:?}");
     assert!(reason.contains("rule sudo-needs-human"), "{reason}");
-    if h == H::Codex {
+    if !h.can_ask() {
         assert!(reason.contains("a human must approve it"), "{reason}");
     }
 
@@ -474,7 +552,16 @@ fn each_harness_gets_allow_deny_request_and_no_opinion_in_its_format(
 /// reason on stderr.
 #[rstest]
 fn unreadable_input_is_denied_in_the_harness_format(
-    #[values(H::Claude, H::Droid, H::Codex, H::Cursor)] h: H,
+    #[values(
+        H::Claude,
+        H::Droid,
+        H::Codex,
+        H::Cursor,
+        H::Gemini,
+        H::Copilot,
+        H::OpenCode
+    )]
+    h: H,
     #[values(
         "malformed",
         "empty",
@@ -516,10 +603,10 @@ fn unreadable_input_is_denied_in_the_harness_format(
         "command missing" => (call(None, Some(json!(dir))), "has no `"),
         "tool_input string" => {
             let mut v = h.call(Some(json!("ls")), Some(json!(dir)));
-            match h {
+            match h.args_key() {
                 // Cursor has no tool_input: the command itself is the wrong type.
-                H::Cursor => v["command"] = json!({"argv": ["ls"]}),
-                _ => v["tool_input"] = json!("ls"),
+                None => v["command"] = json!({"argv": ["ls"]}),
+                Some(key) => v[key] = json!("ls"),
             }
             (v.to_string().into_bytes(), "expected")
         }
@@ -692,7 +779,7 @@ fn an_unknown_or_missing_harness_is_a_deny_on_stderr_with_exit_2() {
     let env = Env::new();
     let input = H::Claude.shell("ls", env.path());
     for args in [
-        vec!["hook", "gemini"],
+        vec!["hook", "windsurf"],
         vec!["hook"],
         vec!["hook", "--manifest"],
     ] {
@@ -873,7 +960,7 @@ fn shell_tool_names_are_per_harness() {
 fn a_command_with_a_nul_byte_is_refused(#[case] command: Value) {
     let env = Env::new();
     let dir = env.path().to_path_buf();
-    for h in [H::Claude, H::Codex, H::Cursor] {
+    for h in ALL {
         let v = h.call(Some(command.clone()), Some(json!(dir)));
         let out = env.hook(h, v.to_string().as_bytes());
         assert_eq!(out.answer(h).0, Answer::Deny, "{h:?}: {out:?}");
@@ -896,12 +983,16 @@ fn another_harness_s_pre_command_event_is_refused() {
 /// A judgement that dies (here: its worker process is killed, as a stack overflow or an
 /// out-of-memory abort would end it) is a deny with exit 2, never a silent exit the
 /// harness would read as "proceed".
-#[test]
-fn a_judgement_that_dies_is_a_deny() {
+#[rstest]
+#[case(H::Claude, r#""permissionDecision":"deny""#)]
+#[case(H::Gemini, r#""decision":"deny""#)]
+#[case(H::Copilot, r#""permissionDecision":"deny""#)]
+#[case(H::OpenCode, r#""decision":"deny""#)]
+fn a_judgement_that_dies_is_a_deny(#[case] h: H, #[case] deny: &str) {
     use std::io::Write;
     let env = Env::new();
     let mut hook = env
-        .command(&["hook", "claude"])
+        .command(&["hook", h.name()])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -942,10 +1033,7 @@ fn a_judgement_that_dies_is_a_deny() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stdout} {stderr}");
-    assert!(
-        stdout.contains(r#""permissionDecision":"deny""#),
-        "{stdout}"
-    );
+    assert!(stdout.contains(deny), "{stdout}");
     assert!(stderr.contains("killed by signal 9"), "{stderr}");
 }
 
@@ -1012,4 +1100,77 @@ fn hook_help_is_printed_not_refused() {
         assert_eq!(out.code(), 0, "{args:?}: {out:?}");
         assert!(out.stdout.contains("Usage: policy-exec hook"), "{out:?}");
     }
+}
+
+/// Gemini's `dir_path` and OpenCode's `workdir` say where the command runs: it is
+/// judged there (a `git checkout .` is fine on a clean worktree, refused on a dirty one).
+#[rstest]
+#[case(H::Gemini, "tool_input", "dir_path")]
+#[case(H::OpenCode, "args", "workdir")]
+fn commands_are_judged_where_the_harness_runs_them(
+    #[case] h: H,
+    #[case] args: &str,
+    #[case] key: &str,
+) {
+    let env = Env::new();
+    let clean = env.repo("clean", false);
+    let dirty = env.repo("dirty", true);
+    let mut v = h.call(Some(json!("git checkout .")), Some(json!(clean)));
+    assert_eq!(
+        env.hook(h, v.to_string().as_bytes()).answer(h).0,
+        Answer::Allow
+    );
+    // Absolute, and relative to the session's directory.
+    for dir in [json!(dirty), json!("../dirty")] {
+        v[args][key] = dir;
+        let out = env.hook(h, v.to_string().as_bytes());
+        assert_eq!(out.answer(h).0, Answer::Deny, "{out:?}");
+    }
+}
+
+/// Copilot sends its arguments as an object (1.0.102) or as JSON text, and with the
+/// `PreToolUse` event spelling it sends Claude's field names: each is judged.
+#[test]
+fn copilot_calls_are_judged_in_each_spelling() {
+    let env = Env::new();
+    let dir = env.path().to_path_buf();
+    let text = json!({
+        "sessionId": "s", "timestamp": 1, "cwd": dir, "toolName": "bash",
+        "toolArgs": json!({"command": "git push --force origin main"}).to_string(),
+    });
+    let claude_spelling = json!({
+        "session_id": "s", "cwd": dir, "hook_event_name": "PreToolUse",
+        "tool_name": "bash", "tool_input": {"command": "git push --force origin main"},
+    });
+    for call in [text, claude_spelling] {
+        let out = env.hook(H::Copilot, call.to_string().as_bytes());
+        let (answer, reason) = out.answer(H::Copilot);
+        assert_eq!(answer, Answer::Deny, "{out:?}");
+        assert!(reason.contains("rule no-force-push"), "{reason}");
+        assert_eq!(out.code(), 0, "{out:?}");
+    }
+    let bad = json!({"sessionId": "s", "cwd": dir, "toolName": "bash", "toolArgs": "ls -la"});
+    let out = env.hook(H::Copilot, bad.to_string().as_bytes());
+    assert_eq!(out.code(), 2, "{out:?}");
+    assert!(out.stderr.contains("`toolArgs`"), "{out:?}");
+}
+
+/// Another harness's shell tool reaching one of the three new hooks means the hook is
+/// wired to the wrong harness: refused, never waved through as "another tool".
+#[rstest]
+#[case(H::Gemini, "tool_name", "Bash")]
+#[case(H::Copilot, "toolName", "run_shell_command")]
+#[case(H::OpenCode, "tool", "Execute")]
+fn another_harness_s_shell_tool_is_refused_by_the_new_hooks(
+    #[case] h: H,
+    #[case] field: &str,
+    #[case] tool: &str,
+) {
+    let env = Env::new();
+    let mut v = h.call(Some(json!("git status")), Some(json!(env.path())));
+    v[field] = json!(tool);
+    let out = env.hook(h, v.to_string().as_bytes());
+    assert_eq!(out.code(), 2, "{out:?}");
+    assert_eq!(out.answer(h).0, Answer::Deny, "{out:?}");
+    assert!(out.stderr.contains("wired to the wrong harness"), "{out:?}");
 }

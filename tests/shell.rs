@@ -1795,3 +1795,170 @@ fn a_request_without_a_terminal_is_logged_as_no_terminal() {
     let (_, json) = refusal(&out);
     assert_eq!(json["denial_id"], records[0]["id"]);
 }
+
+// ---------------------------------------------------------------------------------------
+// 8. Frames of Gemini CLI, Copilot CLI and OpenCode (HOSTS.md, checked live: Gemini CLI
+//    0.61.0, Copilot CLI 1.0.102, OpenCode 1.18.33)
+// ---------------------------------------------------------------------------------------
+
+/// Gemini CLI's per-command frame: options reset, a background-pid file, the command in
+/// a subshell whose EXIT trap records its jobs, and its status passed on.
+fn gemini_frame(bgpids: &str, cmd: &str) -> String {
+    format!(
+        "shopt -u promptvars nullglob extglob nocaseglob dotglob; _bgpids_file={bgpids}\n(\n  trap 'jobs -p > \"$_bgpids_file\"' EXIT\n{cmd}\n)\n__code=$?\nexit $__code"
+    )
+}
+
+/// Copilot CLI's once-per-session login probe (`-l -c`): the environment, NUL-separated.
+const COPILOT_LOGIN_PROBE: &str = r#"printf %s '__copilot_login_env_snapshot_3fa5_18ee2fed3b4bcd1c__'; if ! command env -0 2>/dev/null; then for __copilot_k in $(compgen -e); do printf '%s=%s\0' "$__copilot_k" "${!__copilot_k}"; done; fi"#;
+
+/// Each harness's argv around the model's command: Gemini's `-c` frame, Copilot's
+/// `--norc --noprofile -c`, OpenCode's `-c`.
+fn harness_argv(harness: &str, sb: &Sandbox, cmd: &str) -> Vec<String> {
+    match harness {
+        "gemini" => vec!["-c".into(), gemini_frame(&sb.file("bgpids.tmp"), cmd)],
+        "copilot" => vec![
+            "--norc".into(),
+            "--noprofile".into(),
+            "-c".into(),
+            cmd.into(),
+        ],
+        _ => vec!["-c".into(), cmd.into()],
+    }
+}
+
+#[rstest]
+fn newer_harness_frames_run_an_allowed_command(
+    #[values("gemini", "copilot", "opencode")] harness: &str,
+    #[values(
+        ("echo 'hello world' | tr a-z A-Z", "HELLO WORLD\n", 0),
+        ("for f in b a; do echo $f; done | sort", "a\nb\n", 0),
+        ("echo \"git reset --hard\"", "git reset --hard\n", 0),
+        ("git --version | cut -d' ' -f1-2; exit 3", "git version\n", 3)
+    )]
+    case: (&str, &str, i32),
+) {
+    let (cmd, want, code) = case;
+    let sb = Sandbox::new();
+    let out = run(sb.detached(&harness_argv(harness, &sb, cmd)));
+    assert_eq!(out.code(), Some(code), "{harness}: {out:?}");
+    assert_eq!(out.stdout, want, "{harness}");
+    if harness == "gemini" {
+        // The frame's own bookkeeping ran too.
+        assert!(Path::new(&sb.file("bgpids.tmp")).exists());
+    }
+}
+
+#[rstest]
+fn newer_harness_frames_refuse_a_denied_command_and_name_it(
+    #[values("gemini", "copilot", "opencode")] harness: &str,
+    #[values(
+        ("git reset --hard", "git reset --hard", "no-reset-hard"),
+        ("echo step && git push -f origin main", "git push -f origin main", "no-force-push"),
+        ("bash -c 'git  reset   --hard HEAD'", "git reset --hard HEAD", "no-reset-hard")
+    )]
+    case: (&str, &str, &str),
+) {
+    let (cmd, named, rule) = case;
+    let sb = Sandbox::new();
+    let marker = sb.file("MARKER");
+    let argv = harness_argv(harness, &sb, &format!("touch {marker}; {cmd}"));
+    let (human, json) = refusal(&run(sb.detached(&argv)));
+    assert!(human.starts_with("policy-exec: denied: "), "{human}");
+    assert_refusal_shape(&json, "deny");
+    assert_eq!(json["command"], named, "{json}");
+    assert_eq!(json["rule"]["id"], rule, "{json}");
+    assert!(!Path::new(&marker).exists(), "{harness}: the frame ran");
+}
+
+#[test]
+fn copilot_login_probe_runs() {
+    let sb = Sandbox::new();
+    let out = run(sb.detached(&["-l", "-c", COPILOT_LOGIN_PROBE]));
+    assert_eq!(out.code(), Some(0), "{out:?}");
+    assert!(
+        out.stdout
+            .starts_with("__copilot_login_env_snapshot_3fa5_18ee2fed3b4bcd1c__"),
+        "{out:?}"
+    );
+    assert!(
+        out.stdout
+            .split('\0')
+            .any(|kv| kv == format!("HOME={}", sb.home().display())),
+        "{out:?}"
+    );
+}
+
+/// Gemini CLI and Copilot CLI run their hook commands through the same shell: with
+/// policy-exec as that shell, `policy-exec hook …` runs without a prompt and answers.
+#[rstest]
+#[case("gemini", r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"git reset --hard"},"cwd":"/"}"#, r#""decision":"deny""#)]
+#[case(
+    "copilot",
+    r#"{"toolName":"bash","toolArgs":{"command":"git reset --hard"},"cwd":"/"}"#,
+    r#""permissionDecision":"deny""#
+)]
+fn hook_commands_pass_through_the_shell(
+    #[case] harness: &str,
+    #[case] payload: &str,
+    #[case] deny: &str,
+) {
+    let sb = Sandbox::new();
+    let hook = format!(
+        "{} hook {harness}",
+        Path::new(env!("CARGO_BIN_EXE_policy-exec")).display()
+    );
+    let argv: Vec<String> = match harness {
+        "copilot" => vec!["--norc".into(), "--noprofile".into(), "-c".into(), hook],
+        _ => vec!["-c".into(), hook],
+    };
+    let out = run_with(sb.detached(&argv), payload.as_bytes());
+    assert_eq!(out.code(), Some(0), "{out:?}");
+    assert!(out.stdout.contains(deny), "{out:?}");
+    assert!(out.stdout.contains("no-reset-hard"), "{out:?}");
+}
+
+/// Even under a policy that asks about every command no rule matches, the exact hook
+/// command `sync --apply --hooks` writes, naming this binary, passes through the shim
+/// and answers; anything more, or another program, is judged (and refused here).
+#[rstest]
+#[case::plain("{exe} hook gemini", true)]
+#[case::pinned("{exe} hook copilot --installation /home/u/.config/policy-exec", true)]
+#[case::pinned_quoted(
+    "{exe} hook gemini --installation '/home/u/my config/policy-exec'",
+    true
+)]
+#[case::more_after_it("{exe} hook gemini; touch {marker}", false)]
+#[case::pin_with_a_command("{exe} hook gemini --installation /x; touch {marker}", false)]
+#[case::another_option("{exe} hook gemini --deadline 3", false)]
+#[case::redirected("{exe} hook gemini > {marker}", false)]
+#[case::unknown_harness("{exe} hook windsurf", false)]
+#[case::another_program("/bin/echo hook gemini", false)]
+#[case::relative_program("policy-exec hook gemini", false)]
+fn only_this_binary_s_exact_hook_command_skips_judgement(
+    #[case] template: &str,
+    #[case] passes: bool,
+) {
+    let sb = Sandbox::new().with_bundle(&[], json!({"unmatched": "request"}));
+    let marker = sb.file("MARKER");
+    let script = template
+        .replace("{exe}", env!("CARGO_BIN_EXE_policy-exec"))
+        .replace("{marker}", &marker);
+    let payload = if template.contains("hook copilot") {
+        r#"{"toolName":"bash","toolArgs":{"command":"ls"},"cwd":"/"}"#
+    } else {
+        r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"ls"},"cwd":"/"}"#
+    };
+    let out = run_with(sb.detached(&["-c", &script]), payload.as_bytes());
+    if passes {
+        // The hook ran: a judgement of `ls` (no rule: no opinion, exit 0).
+        assert_eq!(out.code(), Some(0), "{out:?}");
+        assert!(
+            !out.stderr.contains("policy-exec: needs approval"),
+            "{out:?}"
+        );
+    } else {
+        assert_eq!(out.code(), Some(126), "{out:?}");
+        assert!(!Path::new(&marker).exists(), "{out:?}");
+    }
+}

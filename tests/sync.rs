@@ -104,6 +104,25 @@ fn cond() -> Value {
 #[case::conditional_stricter_outcome(Host::Claude, rule("r", "allow", "prefix", "git checkout", json!({"conditions": cond(), "on_mismatch": "deny"})), true, Outcome::Tightened, &["Bash(git checkout:*)"])]
 #[case::conditional_allow_without_mismatch(Host::Claude, rule("r", "allow", "prefix", "git checkout", json!({"conditions": cond()})), true, Outcome::Dropped, &[])]
 #[case::conditional_deny_without_mismatch(Host::Codex, rule("r", "deny", "prefix", "git checkout", json!({"conditions": cond()})), true, Outcome::Tightened, &[r#"["git", "checkout"]"#])]
+// Gemini CLI: a command prefix (followed by a space or the end of the command)
+#[case::deny_prefix_gemini(Host::Gemini, rule("r", "deny", "prefix", "git reset --hard", json!({})), false, Outcome::Exact, &["git reset --hard"])]
+#[case::allow_prefix_gemini(Host::Gemini, rule("r", "allow", "prefix", "git status", json!({})), false, Outcome::Exact, &["git status"])]
+#[case::allow_exact_gemini(Host::Gemini, rule("r", "allow", "exact", "git status", json!({})), false, Outcome::Dropped, &[])]
+#[case::deny_exact_gemini(Host::Gemini, rule("r", "deny", "exact", "rm -rf /", json!({})), false, Outcome::Tightened, &["rm -rf /"])]
+#[case::flags_gemini(Host::Gemini, rule("r", "deny", "prefix", "git push", json!({"refinements": {"flags": ["--force", "-f"]}})), false, Outcome::Partial, &["git push --force", "git push -f"])]
+#[case::request_gemini(Host::Gemini, rule("r", "request", "prefix", "sudo", json!({})), false, Outcome::Exact, &["sudo"])]
+#[case::carve_out_allow_gemini(Host::Gemini, rule("r", "allow", "prefix", "git push", json!({"refinements": {"unless_flags": ["--force"]}})), false, Outcome::Dropped, &[])]
+#[case::args_gemini(Host::Gemini, rule("r", "deny", "prefix", "rm", json!({"refinements": {"args": ["/"]}})), false, Outcome::Dropped, &[])]
+// OpenCode: globs; a trailing ` *` also matches the bare command
+#[case::deny_prefix_opencode(Host::OpenCode, rule("r", "deny", "prefix", "git reset --hard", json!({})), false, Outcome::Exact, &["git reset --hard *"])]
+#[case::allow_prefix_opencode(Host::OpenCode, rule("r", "allow", "prefix", "git status", json!({})), false, Outcome::Exact, &["git status *"])]
+#[case::allow_exact_opencode(Host::OpenCode, rule("r", "allow", "exact", "git status", json!({})), false, Outcome::Exact, &["git status"])]
+#[case::deny_glob_opencode(Host::OpenCode, rule("r", "deny", "glob", "git push *", json!({})), false, Outcome::Tightened, &["git push *"])]
+#[case::allow_glob_wider_opencode(Host::OpenCode, rule("r", "allow", "glob", "git log *", json!({})), false, Outcome::Dropped, &[])]
+#[case::flags_opencode(Host::OpenCode, rule("r", "deny", "prefix", "git push", json!({"refinements": {"flags": ["--force"]}})), false, Outcome::Partial, &["git push --force *"])]
+#[case::request_opencode(Host::OpenCode, rule("r", "request", "prefix", "sudo", json!({})), false, Outcome::Exact, &["sudo *"])]
+#[case::conditional_opencode(Host::OpenCode, rule("r", "allow", "prefix", "git checkout", json!({"conditions": cond(), "on_mismatch": "deny"})), true, Outcome::Tightened, &["git checkout *"])]
+#[case::wildcard_token_opencode(Host::OpenCode, rule("r", "allow", "prefix", "ls *.txt", json!({})), false, Outcome::Dropped, &[])]
 fn renders_each_rule_shape(
     #[case] host: Host,
     #[case] r: Value,
@@ -143,7 +162,13 @@ fn a_native_allow_is_dropped_when_an_overlapping_deny_is_only_partly_held() {
             json!({"refinements": {"flags": ["--force"]}}),
         ),
     ]);
-    for host in [Host::Codex, Host::Claude, Host::FactoryDroid] {
+    for host in [
+        Host::Codex,
+        Host::Claude,
+        Host::FactoryDroid,
+        Host::Gemini,
+        Host::OpenCode,
+    ] {
         let out = hosts::render(host, &p, false);
         let all = out.rules.iter().find(|r| r.id == "all-git").unwrap();
         assert_eq!(all.outcome, Outcome::Dropped, "{host:?}");
@@ -175,7 +200,13 @@ fn a_native_allow_overlapping_any_restricting_rule_is_dropped(
         rule("the-allow", "allow", "prefix", allow, json!({})),
         rule("the-deny", "deny", "prefix", deny, json!({})),
     ]);
-    for host in [Host::Codex, Host::Claude, Host::FactoryDroid] {
+    for host in [
+        Host::Codex,
+        Host::Claude,
+        Host::FactoryDroid,
+        Host::Gemini,
+        Host::OpenCode,
+    ] {
         let out = hosts::render(host, &p, false);
         assert_eq!(
             out.rules[0].outcome, outcome,
@@ -229,6 +260,95 @@ fn allows_the_engine_reads_differently_are_dropped(#[case] matcher: &str, #[case
         false,
     );
     assert_eq!(outcome, Outcome::Dropped, "{entries:?}");
+}
+
+/// Gemini's file: one `[[rule]]` per rendered rule, denies above asks above allows
+/// (Gemini applies the highest-priority match), and a deny carries its reason.
+#[test]
+fn gemini_rules_put_denies_above_allows() {
+    let p = policy(vec![
+        rule("status", "allow", "prefix", "git status", json!({})),
+        rule("sudo", "request", "prefix", "sudo", json!({})),
+        rule(
+            "no-reset",
+            "deny",
+            "prefix",
+            "git reset --hard",
+            json!({"reason": "throws \"work\" away"}),
+        ),
+    ]);
+    let out = hosts::render(Host::Gemini, &p, false);
+    let text = &out.text;
+    assert!(
+        text.starts_with(&format!(
+            "# Generated by `policy-exec sync` from policy_hash {}.",
+            "0".repeat(64)
+        )),
+        "{text}"
+    );
+    for want in [
+        "[[rule]]\ntoolName = \"run_shell_command\"\ncommandPrefix = \"git status\"\ndecision = \"allow\"\npriority = 700\n",
+        "commandPrefix = \"sudo\"\ndecision = \"ask_user\"\npriority = 800\n",
+        "commandPrefix = \"git reset --hard\"\ndecision = \"deny\"\npriority = 900\ndenyMessage = \"throws \\\"work\\\" away (policy-exec rule no-reset, policy-config/system.yaml)\"\n",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    assert_eq!(text.matches("[[rule]]").count(), 3, "{text}");
+}
+
+/// OpenCode's last matching key wins: the rendered map lists allows, then asks, then
+/// denies, and a key two rules give keeps the stricter decision.
+#[test]
+fn opencode_keys_are_ordered_so_the_strictest_wins() {
+    let p = policy(vec![
+        rule(
+            "reset-deny",
+            "deny",
+            "prefix",
+            "git reset --hard",
+            json!({}),
+        ),
+        rule("status", "allow", "prefix", "git status", json!({})),
+        rule("sudo", "request", "prefix", "sudo", json!({})),
+    ]);
+    let out = hosts::render(Host::OpenCode, &p, false);
+    let v: Value = serde_json::from_str(&out.text).unwrap();
+    let keys: Vec<(&String, &Value)> = v["permission"]["bash"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (&"git status *".to_string(), &json!("allow")),
+            (&"sudo *".to_string(), &json!("ask")),
+            (&"git reset --hard *".to_string(), &json!("deny")),
+        ]
+    );
+}
+
+/// `sync` says why Copilot CLI gets no file, in the text and the JSON report.
+#[test]
+fn copilot_gets_a_reason_instead_of_a_file() {
+    let env = Env::new();
+    let p = env.resolve();
+    let o = env.run(&["sync", "--policy-json", p.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("copilot: no native file: Copilot CLI has no user-level file"),
+        "{text}"
+    );
+    let o = env.run(&["sync", "--policy-json", p.to_str().unwrap(), "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["not_rendered"][0]["host"], "copilot", "{v}");
+    assert!(
+        v["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["host"] != "copilot")
+    );
 }
 
 #[test]
@@ -445,7 +565,7 @@ fn sync_without_out_dir_is_a_preview_that_writes_nothing() {
 }
 
 #[test]
-fn sync_out_dir_writes_six_files_and_a_json_report() {
+fn sync_out_dir_writes_eight_files_and_a_json_report() {
     let env = Env::new();
     let p = env.resolve();
     let out = env.path("out");
@@ -463,6 +583,8 @@ fn sync_out_dir_writes_six_files_and_a_json_report() {
         "claude.settings.json",
         "cursor.cli-config.json",
         "factory-droid.settings.json",
+        "gemini.policy.toml",
+        "opencode.json",
         "policy-wrapper-rules.json",
         "policy-wrapper-dispatch.manifest.json",
     ] {
@@ -478,7 +600,7 @@ fn sync_out_dir_writes_six_files_and_a_json_report() {
     assert_eq!(claude["counts"]["exact"], 3);
     assert_eq!(claude["counts"]["partial"], 1);
     assert_eq!(claude["counts"]["dropped"], 1);
-    assert_eq!(report["written"].as_array().unwrap().len(), 6);
+    assert_eq!(report["written"].as_array().unwrap().len(), 8);
     // The manifest points at the bundle beside it, with the policy hash.
     let manifest: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("policy-wrapper-dispatch.manifest.json")).unwrap(),
@@ -633,6 +755,83 @@ fn a_rule_removed_from_the_policy_disappears_from_every_host() {
     );
     let rules = std::fs::read_to_string(env.home().join(".codex/rules/policy-exec.rules")).unwrap();
     assert!(!rules.contains("sudo"), "{rules}");
+    let gemini =
+        std::fs::read_to_string(env.home().join(".gemini/policies/policy-exec.toml")).unwrap();
+    assert!(!gemini.contains("sudo"), "{gemini}");
+    let opencode = env.read_json(".config/opencode/opencode.json");
+    assert!(
+        opencode["permission"]["bash"].get("sudo *").is_none(),
+        "{opencode}"
+    );
+}
+
+/// OpenCode's `permission.bash` is a map where the last matching key wins: the user's
+/// keys stay in their order (a leading `*` stays first), our allows go before them,
+/// our asks and denies after; a user key as strict as ours stays the user's, a weaker
+/// one is taken over. Removing the rules later removes only our keys.
+#[test]
+fn apply_merges_opencode_keys_so_our_denies_win_and_the_users_stay() {
+    let env = Env::new();
+    let config = env.home().join(".config/opencode/opencode.json");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        json!({"model": "x/y", "permission": {"edit": "ask", "bash": {
+            "*": "ask", "git status *": "deny", "git reset --hard *": "allow", "npm *": "allow"}}})
+        .to_string(),
+    )
+    .unwrap();
+    let o = env.apply();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = env.read_json(".config/opencode/opencode.json");
+    assert_eq!(v["model"], "x/y");
+    assert_eq!(v["permission"]["edit"], "ask");
+    let keys: Vec<(String, String)> = v["permission"]["bash"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("*", "ask"),
+        ("git status *", "deny"),
+        ("npm *", "allow"),
+        ("sudo *", "ask"),
+        ("git reset --hard *", "deny"),
+        ("git push --force *", "deny"),
+        ("git push -f *", "deny"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(keys, want);
+    let before = env.snapshot();
+    assert_eq!(code(&env.apply()), 0);
+    assert_eq!(env.snapshot(), before);
+    // A policy without the deny rules: only our keys go.
+    env.write_tree("notes: nothing\n");
+    let o = env.apply_replacing();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = env.read_json(".config/opencode/opencode.json");
+    assert_eq!(
+        v["permission"]["bash"],
+        json!({"*": "ask", "git status *": "deny", "npm *": "allow"})
+    );
+}
+
+/// A `"bash": "ask"` string is OpenCode's short form of `{"*": "ask"}`.
+#[test]
+fn apply_turns_an_opencode_bash_string_into_a_map() {
+    let env = Env::new();
+    let config = env.home().join(".config/opencode/opencode.json");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, r#"{"permission": {"bash": "allow"}}"#).unwrap();
+    assert_eq!(code(&env.apply()), 0);
+    let v = env.read_json(".config/opencode/opencode.json");
+    let bash = v["permission"]["bash"].as_object().unwrap();
+    assert_eq!(bash.keys().next().unwrap(), "*");
+    assert_eq!(bash["*"], "allow");
+    assert_eq!(bash["git reset --hard *"], "deny");
 }
 
 #[test]
@@ -694,6 +893,14 @@ fn the_references_managed_block_is_replaced_by_this_rendering() {
 #[case::duplicate_key(
     ".claude/settings.json",
     r#"{"permissions": {"allow": ["Bash(ls:*)"]}, "permissions": {"deny": []}}"#
+)]
+#[case::opencode_permission_not_an_object(
+    ".config/opencode/opencode.json",
+    r#"{"permission": "ask"}"#
+)]
+#[case::opencode_bash_a_list(
+    ".config/opencode/opencode.json",
+    r#"{"permission": {"bash": ["ls"]}}"#
 )]
 fn a_malformed_file_is_refused_and_nothing_is_touched(#[case] rel: &str, #[case] text: &str) {
     let env = Env::new();
@@ -991,6 +1198,75 @@ fn apply_hooks_installs_one_entry_per_harness_and_it_answers() {
             .unwrap()
             .contains("no-reset-hard")
     );
+}
+
+/// Gemini CLI (its settings.json, `BeforeTool` with timeout in ms), Copilot CLI (a file
+/// of its own in ~/.copilot/hooks) and OpenCode (the plugin, its command pinned to this
+/// binary and installation): installed once, left alone on a second run, and a plugin
+/// file that is not ours is refused with nothing touched.
+#[test]
+fn apply_hooks_installs_gemini_copilot_and_the_opencode_plugin() {
+    let env = Env::new();
+    let gemini = env.home().join(".gemini/settings.json");
+    std::fs::create_dir_all(gemini.parent().unwrap()).unwrap();
+    std::fs::write(
+        &gemini,
+        r#"{"security": {"auth": {"selectedType": "gemini-api-key"}}}"#,
+    )
+    .unwrap();
+    let o = env.apply_hooks();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let install = env.home().join(".config/policy-exec");
+    let pin = format!(" --installation {}", install.display());
+    let v = env.read_json(".gemini/settings.json");
+    assert_eq!(v["security"]["auth"]["selectedType"], "gemini-api-key");
+    let entry = &v["hooks"]["BeforeTool"][0];
+    assert_eq!(entry["matcher"], "run_shell_command");
+    assert_eq!(entry["hooks"][0]["timeout"], 10000);
+    assert!(
+        entry["hooks"][0]["command"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!(" hook gemini{pin}")),
+        "{v}"
+    );
+    let v = env.read_json(".copilot/hooks/policy-exec.json");
+    assert_eq!(v["version"], 1);
+    let entry = &v["hooks"]["preToolUse"][0];
+    assert_eq!(entry["type"], "command");
+    assert_eq!(entry["timeoutSec"], 10);
+    assert!(
+        entry["bash"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!(" hook copilot{pin}")),
+        "{v}"
+    );
+    let plugin = env.home().join(".config/opencode/plugin/policy-exec.js");
+    let text = std::fs::read_to_string(&plugin).unwrap();
+    let exe = Path::new(env!("CARGO_BIN_EXE_policy-exec"))
+        .canonicalize()
+        .unwrap();
+    let line = format!(
+        "const COMMAND = {};",
+        json!([exe, "hook", "opencode", "--installation", install])
+    );
+    assert!(text.lines().any(|l| l == line), "{text}");
+    assert!(text.contains("\"tool.execute.before\""), "{text}");
+    let before = env.snapshot();
+    let o = env.apply_hooks();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(env.snapshot(), before);
+    std::fs::write(&plugin, "export const Mine = async () => ({});\n").unwrap();
+    let before = env.snapshot();
+    let o = env.apply_hooks();
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is not policy-exec's OpenCode plugin"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(env.snapshot(), before);
 }
 
 #[test]

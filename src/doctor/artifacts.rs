@@ -59,8 +59,22 @@ impl Ledger {
     }
 }
 
-/// The strings of the list at a dotted key (`permissions.allow`), if it is one.
+/// The strings of the list at a dotted key (`permissions.allow`), if it is one; for a
+/// key `map:value` (OpenCode's `permission.bash:deny`), the map's keys with that value.
 fn list_at<'a>(root: &'a Value, dotted: &str) -> Vec<&'a str> {
+    if let Some((map, value)) = dotted.split_once(':') {
+        return map
+            .split('.')
+            .try_fold(root, |v, k| v.get(k))
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, v)| v.as_str() == Some(value))
+                    .map(|(k, _)| k.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
     dotted
         .split('.')
         .try_fold(root, |v, k| v.get(k))
@@ -90,7 +104,7 @@ pub(crate) fn native(ctx: &Context, host: Host, ledger: &Ledger, current: Option
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return fail(format!("cannot read `{shown}` ({e})")),
     };
-    let (synced, held) = if host == Host::Codex {
+    let (synced, held) = if host.whole_file() {
         // The rules file is ours whole and always written, if only with its header.
         let Some(text) = text else {
             return never_installed();
@@ -195,9 +209,13 @@ mod tests {
     #[case("commandAllowlist", &["ls"])]
     #[case("permissions.deny", &[])]
     #[case("nothing.here", &[])]
+    #[case("permission.bash:deny", &["git reset --hard *"])]
+    #[case("permission.bash:allow", &["git status *"])]
     fn list_at_follows_dotted_keys(#[case] key: &str, #[case] want: &[&str]) {
         let v = json!({"permissions": {"allow": ["Bash(git status:*)"], "deny": "x"},
-                       "commandAllowlist": ["ls", 3]});
+                       "commandAllowlist": ["ls", 3],
+                       "permission": {"bash": {"*": "ask", "git status *": "allow",
+                                               "git reset --hard *": "deny"}}});
         assert_eq!(list_at(&v, key), want);
     }
 }

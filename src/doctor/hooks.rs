@@ -120,3 +120,57 @@ fn codex_trust(
         },
     }
 }
+
+/// The OpenCode hook: policy-exec's plugin in `~/.config/opencode/plugin/`, running a
+/// policy-exec that exists. Present or not, OpenCode skips a plugin that fails to load
+/// without a word, and `opencode run --pure` loads none: the detail says so.
+pub(crate) fn opencode_plugin(ctx: &Context) -> Finding {
+    const BYPASS: &str = "OpenCode skips a plugin that fails to load, and `opencode run --pure` loads none: shell mode is the recommended wiring";
+    let path = ctx.home.join(apply::OPENCODE_PLUGIN_PATH);
+    let shown = path.display().to_string();
+    let missing = |detail: String| Finding {
+        present: false,
+        detail,
+        fix: Some(ctx.sync_fix()),
+        emulates: None,
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return missing(format!("`{shown}` does not exist: no policy-exec plugin"));
+        }
+        Err(e) => return missing(format!("cannot read `{shown}` ({e})")),
+    };
+    let Some(command) = apply::plugin_command(&text) else {
+        return missing(format!(
+            "`{shown}` is not policy-exec's plugin (or its COMMAND line is not a JSON array)"
+        ));
+    };
+    let Some(program) = command.first().map(std::path::PathBuf::from) else {
+        return missing(format!("`{shown}` names no program in its COMMAND line"));
+    };
+    let program = if program.is_absolute() {
+        program
+    } else {
+        return missing(format!(
+            "`{shown}` runs `{}` by name, found on OpenCode's PATH: pin it to an absolute path",
+            program.display()
+        ));
+    };
+    match resolve(&program, &ctx.exe) {
+        Target::PolicyExec(_) => Finding {
+            present: true,
+            detail: format!("`{shown}` runs `{}` ({BYPASS})", command.join(" ")),
+            fix: None,
+            emulates: None,
+        },
+        Target::Other(c) => missing(format!(
+            "`{shown}` runs `{}`, which is not policy-exec",
+            c.display()
+        )),
+        Target::Broken(why) => missing(format!(
+            "`{shown}` runs `{}`, which {why}",
+            program.display()
+        )),
+    }
+}

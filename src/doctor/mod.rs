@@ -1,8 +1,8 @@
 //! `policy-exec doctor`: is policy-exec in front of each harness, and are the files it
 //! installed fresh for the current policy_hash?
 //!
-//! For Codex, Claude Code, Cursor and Factory Droid it checks both ways policy-exec gets
-//! in front of a harness — as the shell the harness runs commands with (`shell`, which
+//! For Codex, Claude Code, Cursor, Factory Droid, Gemini CLI, Copilot CLI and OpenCode it
+//! checks both ways policy-exec gets in front of a harness — as the shell the harness runs commands with (`shell`, which
 //! follows HOSTS.md on how each harness picks its shell) and as its pre-command hook
 //! (`hooks`) — and the native permission file `sync --apply` merged into
 //! (`artifacts`). A Codex hook counts only once the user trusted it in Codex's `/hooks`
@@ -138,7 +138,7 @@ pub struct Check {
 /// One harness.
 #[derive(Debug, Clone, Serialize)]
 pub struct HarnessReport {
-    /// `codex`, `claude`, `cursor` or `factory-droid`.
+    /// `codex`, `claude`, `cursor`, `factory-droid`, `gemini`, `copilot` or `opencode`.
     pub name: &'static str,
     /// Whether every command the harness runs reaches policy-exec (shell or hook).
     pub in_front: bool,
@@ -207,6 +207,10 @@ pub struct Context {
     pub launcher: Option<Result<(), String>>,
     /// Only this harness (its doctor name, e.g. `factory-droid`).
     pub only: Option<String>,
+    /// `$COPILOT_BASH_PATH` (Copilot CLI's shell).
+    pub copilot_bash_path: Option<PathBuf>,
+    /// `$PATH` (Gemini CLI runs the first `bash` on it).
+    pub path: Option<std::ffi::OsString>,
     /// The passwd file.
     pub passwd: PathBuf,
     /// The real uid.
@@ -281,6 +285,8 @@ impl Context {
             system_config: Some(PathBuf::from("/etc")),
             shell: env_path("SHELL"),
             claude_code_shell: env_path("CLAUDE_CODE_SHELL"),
+            copilot_bash_path: env_path("COPILOT_BASH_PATH"),
+            path: std::env::var_os("PATH"),
             passwd: cwd.join(&args.passwd),
             uid: rustix::process::getuid().as_raw(),
             exe,
@@ -371,13 +377,16 @@ impl Finding {
     }
 }
 
-/// The harnesses, the host whose native file they read, and the name `policy-exec hook`
-/// takes for them.
-const HARNESSES: [(&str, Host, &str); 4] = [
-    ("codex", Host::Codex, "codex"),
-    ("claude", Host::Claude, "claude"),
-    ("cursor", Host::Cursor, "cursor"),
-    ("factory-droid", Host::FactoryDroid, "droid"),
+/// The harnesses, the host whose native file they read (None: Copilot, which has no
+/// file that can hold a partial policy), and the name `policy-exec hook` takes for them.
+const HARNESSES: [(&str, Option<Host>, &str); 7] = [
+    ("codex", Some(Host::Codex), "codex"),
+    ("claude", Some(Host::Claude), "claude"),
+    ("cursor", Some(Host::Cursor), "cursor"),
+    ("factory-droid", Some(Host::FactoryDroid), "droid"),
+    ("gemini", Some(Host::Gemini), "gemini"),
+    ("copilot", None, "copilot"),
+    ("opencode", Some(Host::OpenCode), "opencode"),
 ];
 
 /// Codex's launcher: `policy-exec run codex` gives Codex the shim as its login shell in
@@ -439,25 +448,33 @@ pub fn diagnose(ctx: &Context) -> Report {
         if ctx.only.as_deref().is_some_and(|o| o != name) {
             continue;
         }
-        let hook = hooks::find(ctx, hook_name);
+        let hook = if hook_name == "opencode" {
+            hooks::opencode_plugin(ctx)
+        } else {
+            hooks::find(ctx, hook_name)
+        };
         let mut checks = Vec::new();
-        let launcher = (host == Host::Codex).then(|| launcher_check(ctx)).flatten();
+        let launcher = (name == "codex").then(|| launcher_check(ctx)).flatten();
         let launched = launcher.as_ref().is_some_and(|c| c.status == Status::Ok);
-        let in_front = if let Some(wiring) = shell::find(ctx, host) {
+        let in_front = if let Some(wiring) = shell::find(ctx, name) {
             let in_front = wiring.present || hook.present || launched;
             if let Some(e) = wiring.emulates.clone().filter(|e| !emulated.contains(e)) {
                 emulated.push(e);
             }
-            let codex_note = if host == Host::Codex {
-                "; Codex honours only a deny from a hook, so the hook turns every request into a deny"
-            } else {
-                ""
+            let note = match name {
+                "codex" => {
+                    "; Codex honours only a deny from a hook, so the hook turns every request into a deny"
+                }
+                "gemini" | "copilot" | "opencode" => {
+                    "; but its hooks fail open on a crash or a timeout and it turns every request into a deny: shell mode is the recommended wiring"
+                }
+                _ => "",
             };
             let why_other = if launched && !wiring.present {
                 "`policy-exec run codex` puts policy-exec in front: start Codex that way"
                     .to_string()
             } else {
-                format!("the hook puts policy-exec in front{codex_note}")
+                format!("the hook puts policy-exec in front{note}")
             };
             let mut shell_check = wiring.check("shell", hook.present || launched, &why_other);
             if launched && shell_check.status != Status::Ok {
@@ -484,7 +501,15 @@ pub fn diagnose(ctx: &Context) -> Report {
             checks.push(hook.check("hook", false, ""));
             present
         };
-        checks.push(artifacts::native(ctx, host, &ledger, current.as_deref()));
+        checks.push(match host {
+            Some(host) => artifacts::native(ctx, host, &ledger, current.as_deref()),
+            None => Check {
+                name: "native",
+                status: Status::Info,
+                detail: format!("no native file: {}", crate::render::hosts::COPILOT_NO_FILE),
+                fix: None,
+            },
+        });
         harnesses.push(HarnessReport {
             name,
             in_front,

@@ -2,7 +2,11 @@
 //!
 //! Each harness picks its shell its own way (HOSTS.md): Codex takes the account's login
 //! shell from passwd, recognised by basename; Claude Code takes `CLAUDE_CODE_SHELL`, else
-//! `$SHELL`, each only when its path contains `bash` or `zsh`; Cursor takes `$SHELL`.
+//! `$SHELL`, each only when its path contains `bash` or `zsh`; Cursor takes `$SHELL`;
+//! Gemini CLI runs the first `bash` on `PATH`; Copilot CLI `$COPILOT_BASH_PATH`, else
+//! `/bin/bash`; OpenCode the `shell` key of its config, else `$SHELL`, else `bash` on
+//! `PATH`. What doctor sees is its own environment: the harness must be started from
+//! one like it.
 //! This module repeats those choices and follows the chosen path through its symlinks.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -11,7 +15,6 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::{Context, Finding, quote, read_json};
-use crate::render::hosts::Host;
 
 /// Where a shell path leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,13 +108,103 @@ fn with_shim(ctx: &Context, then: impl Fn(&str) -> String) -> String {
     }
 }
 
-/// The shell wiring of a harness; None for Droid, which always runs `/bin/bash`.
-pub(crate) fn find(ctx: &Context, host: Host) -> Option<Finding> {
-    match host {
-        Host::Codex => Some(codex(ctx)),
-        Host::Claude => Some(claude(ctx)),
-        Host::Cursor => Some(cursor(ctx)),
-        Host::FactoryDroid => None,
+/// The shell wiring of a harness (by its report name); None for Droid, which always
+/// runs `/bin/bash`.
+pub(crate) fn find(ctx: &Context, harness: &str) -> Option<Finding> {
+    match harness {
+        "codex" => Some(codex(ctx)),
+        "claude" => Some(claude(ctx)),
+        "cursor" => Some(cursor(ctx)),
+        "gemini" => Some(gemini(ctx)),
+        "copilot" => Some(copilot(ctx)),
+        "opencode" => Some(opencode(ctx)),
+        _ => None,
+    }
+}
+
+/// The first `name` on `PATH` that is an executable file (the lookup a harness does).
+fn on_path(ctx: &Context, name: &str) -> Option<PathBuf> {
+    std::env::split_paths(ctx.path.as_deref()?)
+        .filter(|d| d.is_absolute())
+        .map(|d| d.join(name))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// Gemini CLI: the first `bash` on `PATH`, looked up at every command.
+fn gemini(ctx: &Context) -> Finding {
+    let fix = with_shim(ctx, |shim| {
+        let dir = Path::new(shim.trim_matches('\''))
+            .parent()
+            .map_or_else(String::new, quote);
+        format!("start gemini with PATH={dir}:$PATH (the directory holding the `bash` shim first)")
+    });
+    match on_path(ctx, "bash") {
+        Some(bash) => follow(
+            ctx,
+            &format!("the first `bash` on PATH `{}`", bash.display()),
+            &bash,
+            fix,
+        ),
+        None => Finding {
+            present: false,
+            detail: "no `bash` on PATH: Gemini CLI cannot run commands".into(),
+            fix: Some(fix),
+            emulates: None,
+        },
+    }
+}
+
+/// Copilot CLI: `$COPILOT_BASH_PATH` (any name), else `/bin/bash` or `/usr/bin/bash`.
+fn copilot(ctx: &Context) -> Finding {
+    let fix = with_shim(ctx, |shim| format!("export COPILOT_BASH_PATH={shim}"));
+    match &ctx.copilot_bash_path {
+        Some(path) => follow(
+            ctx,
+            &format!("$COPILOT_BASH_PATH `{}`", path.display()),
+            path,
+            fix,
+        ),
+        None => Finding {
+            present: false,
+            detail: "$COPILOT_BASH_PATH is not set: Copilot CLI runs /bin/bash".into(),
+            fix: Some(fix),
+            emulates: None,
+        },
+    }
+}
+
+/// OpenCode: `shell` in its global config, else `$SHELL`, else `bash` on `PATH` (a
+/// project's opencode.json may set its own `shell`: that is not checked here).
+fn opencode(ctx: &Context) -> Finding {
+    let config = ctx.home.join(".config/opencode/opencode.json");
+    let shown = config.display().to_string();
+    let from_config = read_json(&config)
+        .ok()
+        .flatten()
+        .and_then(|v| v.get("shell")?.as_str().map(PathBuf::from))
+        .filter(|p| !p.as_os_str().is_empty());
+    let fix = with_shim(ctx, |shim| {
+        format!(
+            "set `\"shell\": \"{}\"` in `{shown}`",
+            shim.trim_matches('\'')
+        )
+    });
+    let chosen = from_config
+        .map(|p| (p, format!("`shell` in `{shown}`")))
+        .or_else(|| ctx.shell.clone().map(|p| (p, "$SHELL".to_string())))
+        .or_else(|| on_path(ctx, "bash").map(|p| (p, "the first `bash` on PATH".to_string())));
+    match chosen {
+        Some((path, source)) => follow(ctx, &format!("{source} `{}`", path.display()), &path, fix),
+        None => Finding {
+            present: false,
+            detail:
+                "no `shell` in its config, no $SHELL and no `bash` on PATH: OpenCode runs /bin/sh"
+                    .into(),
+            fix: Some(fix),
+            emulates: None,
+        },
     }
 }
 

@@ -1,7 +1,9 @@
-//! Hook mode: `policy-exec hook claude|droid|codex|cursor`. A harness runs it before each
-//! shell command with a JSON description on standard input; it judges that command with
-//! the same policy lookup and engine as `check` (so the decision is `check`'s) and
-//! answers in the harness's reply format.
+//! Hook mode: `policy-exec hook claude|droid|codex|cursor|gemini|copilot|opencode`. A
+//! harness runs it before each shell command with a JSON description on standard input;
+//! it judges that command with the same policy lookup and engine as `check` (so the
+//! decision is `check`'s) and answers in the harness's reply format. OpenCode has no
+//! command hooks: its plugin (`shims/opencode/policy-exec.js`) runs this and throws on
+//! anything but allow or no opinion.
 //!
 //! This module owns turning a hook call into an answer and must never fail open: every
 //! input it cannot read, every policy it cannot load, a panic and a hang all become a
@@ -38,8 +40,8 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(8);
 #[derive(Debug, Args)]
 #[command(disable_help_flag = true)]
 pub struct HookArgs {
-    /// The harness (claude, droid, codex or cursor), then optionally `--manifest M`,
-    /// `--bundle B` and `--deadline SECONDS` (default 8).
+    /// The harness (claude, droid, codex, cursor, gemini, copilot or opencode), then
+    /// optionally `--manifest M`, `--bundle B` and `--deadline SECONDS` (default 8).
     #[arg(
         num_args = 0..,
         trailing_var_arg = true,
@@ -60,6 +62,14 @@ pub enum Harness {
     Codex,
     /// Cursor (`beforeShellExecution`, `command` and `cwd` at the top level).
     Cursor,
+    /// Gemini CLI (`BeforeTool`, tool `run_shell_command`; ask hangs headless).
+    Gemini,
+    /// GitHub Copilot CLI (`preToolUse`, tool `bash`; its allow overrides its own deny
+    /// flags, and ask is a deny headless).
+    Copilot,
+    /// OpenCode, through policy-exec's plugin (`tool.execute.before`, tool `bash`; the
+    /// plugin can only let a command through or throw).
+    OpenCode,
 }
 
 impl Harness {
@@ -70,7 +80,34 @@ impl Harness {
             "droid" => Some(Harness::Droid),
             "codex" => Some(Harness::Codex),
             "cursor" => Some(Harness::Cursor),
+            "gemini" => Some(Harness::Gemini),
+            "copilot" => Some(Harness::Copilot),
+            "opencode" => Some(Harness::OpenCode),
             _ => None,
+        }
+    }
+
+    /// Every harness, in the order help texts list them.
+    pub const ALL: [Harness; 7] = [
+        Harness::Claude,
+        Harness::Droid,
+        Harness::Codex,
+        Harness::Cursor,
+        Harness::Gemini,
+        Harness::Copilot,
+        Harness::OpenCode,
+    ];
+
+    /// The harness's name on the command line (`policy-exec hook NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Harness::Claude => "claude",
+            Harness::Droid => "droid",
+            Harness::Codex => "codex",
+            Harness::Cursor => "cursor",
+            Harness::Gemini => "gemini",
+            Harness::Copilot => "copilot",
+            Harness::OpenCode => "opencode",
         }
     }
 
@@ -79,6 +116,9 @@ impl Harness {
         match self {
             Harness::Cursor => "beforeShellExecution",
             Harness::Claude | Harness::Droid | Harness::Codex => "PreToolUse",
+            Harness::Gemini => "BeforeTool",
+            Harness::Copilot => "preToolUse",
+            Harness::OpenCode => "tool.execute.before",
         }
     }
 
@@ -99,12 +139,19 @@ impl Harness {
                 "container.exec",
             ],
             Harness::Cursor => &[],
+            Harness::Gemini => &["run_shell_command"],
+            // Copilot's shell tool is `bash`; with the Claude spelling of its event it
+            // may name it as Claude does.
+            Harness::Copilot => &["bash", "Bash"],
+            Harness::OpenCode => &["bash"],
         }
     }
 
-    /// Whether the harness honours "ask" from a hook.
+    /// Whether the harness honours "ask" from a hook. Gemini's ask hangs forever in a
+    /// headless run, Copilot turns it into a deny headless, OpenCode's plugin cannot
+    /// ask: a request is answered deny there, with the request's text.
     pub fn can_ask(self) -> bool {
-        !matches!(self, Harness::Codex)
+        matches!(self, Harness::Claude | Harness::Droid | Harness::Cursor)
     }
 }
 
@@ -121,7 +168,7 @@ pub fn run(
     if args.words.iter().any(|w| w == "--help" || w == "-h") {
         let _ = writeln!(
             out,
-            "Answer a harness's pre-command hook: read its JSON on stdin, judge the command like `check`, reply in the harness's format\n\nUsage: policy-exec hook <claude|droid|codex|cursor> [--manifest M | --bundle B | {} DIR] [--deadline SECONDS]\n\nA command a rule allows gets allow, one no rule speaks for gets no opinion (the harness decides), a request gets ask (Codex: deny), a deny gets deny; anything that cannot be judged is a deny with exit 2.",
+            "Answer a harness's pre-command hook: read its JSON on stdin, judge the command like `check`, reply in the harness's format\n\nUsage: policy-exec hook <claude|droid|codex|cursor|gemini|copilot|opencode> [--manifest M | --bundle B | {} DIR] [--deadline SECONDS]\n\nA command a rule allows gets allow, one no rule speaks for gets no opinion (the harness decides), a request gets ask (Codex, Gemini, Copilot, OpenCode: deny), a deny gets deny; anything that cannot be judged is a deny with exit 2.",
             crate::render::apply::PIN_FLAG
         );
         return 0;
@@ -143,7 +190,7 @@ pub fn run(
             message,
         }) => {
             // SECURITY: without a harness we do not know the reply format; exit 2 with
-            // the reason on stderr blocks in all four harnesses.
+            // the reason on stderr blocks in every harness we speak to.
             let _ = writeln!(err, "policy-exec: denied: {message}");
             return reply::BLOCK;
         }
@@ -494,12 +541,7 @@ fn unloaded(harness: Harness, decision: Decision, message: &str) -> Verdict {
 }
 
 fn harness_name(harness: Harness) -> &'static str {
-    match harness {
-        Harness::Claude => "claude",
-        Harness::Droid => "droid",
-        Harness::Codex => "codex",
-        Harness::Cursor => "cursor",
-    }
+    harness.name()
 }
 
 /// The text of a panic payload.
@@ -595,7 +637,7 @@ impl Options {
                         return Err(Usage {
                             harness: None,
                             message: format!(
-                                "unknown harness `{}`: use `policy-exec hook claude|droid|codex|cursor`",
+                                "unknown harness `{}`: use `policy-exec hook claude|droid|codex|cursor|gemini|copilot|opencode`",
                                 report::one_line(word)
                             ),
                         });
@@ -613,7 +655,7 @@ impl Options {
             return Err(Usage {
                 harness: None,
                 message: problem.unwrap_or_else(|| {
-                    "no harness given: use `policy-exec hook claude|droid|codex|cursor`".to_string()
+                    "no harness given: use `policy-exec hook claude|droid|codex|cursor|gemini|copilot|opencode`".to_string()
                 }),
             });
         };
@@ -672,12 +714,7 @@ mod tests {
 
     #[test]
     fn the_panic_is_answered_deny_with_exit_2_in_every_format() {
-        for harness in [
-            Harness::Claude,
-            Harness::Droid,
-            Harness::Codex,
-            Harness::Cursor,
-        ] {
+        for harness in Harness::ALL {
             let reply = reply::render(harness, &decide_within(options(harness), Exploding));
             assert_eq!(reply.code, reply::BLOCK);
             assert!(reply.stdout.contains("deny"), "{}", reply.stdout);

@@ -1,6 +1,10 @@
 //! Reading what a harness sends a hook: a bounded read of standard input, then the JSON
-//! shapes of Claude Code's `PreToolUse` (also Droid's and Codex's) and Cursor's
-//! `beforeShellExecution`, turned into a [`Call`].
+//! shapes of Claude Code's `PreToolUse` (also Droid's and Codex's), Cursor's
+//! `beforeShellExecution`, Gemini CLI's `BeforeTool` (Claude's field names, tool
+//! `run_shell_command`, `tool_input.dir_path`), Copilot CLI's `preToolUse` (`toolName`,
+//! `toolArgs`; Claude's fields with its `PreToolUse` spelling) and the OpenCode plugin's
+//! `tool.execute.before` (`tool`, `args.command`, `args.workdir`), turned into a
+//! [`Call`].
 //!
 //! It never guesses: a field that is missing or has the wrong type, or a `cwd` that is
 //! not an existing absolute directory, is a [`PayloadError`], which the hook answers
@@ -145,10 +149,11 @@ pub fn parse(harness: Harness, text: &str) -> Result<Call, PayloadError> {
     // would be wrong, so we give no opinion and say why.
     if let Some(event) = optional_str(obj, "hook_event_name")?
         && event != harness.event()
+        && !(harness == Harness::Copilot && event == "PreToolUse")
     {
         // SECURITY: another harness's pre-command event is a command about to run under
         // a hook wired for the wrong harness: no opinion would let it through.
-        if ["PreToolUse", "beforeShellExecution"].contains(&event) {
+        if PRE_COMMAND_EVENTS.contains(&event) {
             return Err(PayloadError::OtherHarness(one_line(event)));
         }
         return Ok(Call::Other {
@@ -158,38 +163,67 @@ pub fn parse(harness: Harness, text: &str) -> Result<Call, PayloadError> {
     }
     let command = match harness {
         Harness::Cursor => (command(obj.get("command"), "command")?, None),
-        Harness::Claude | Harness::Droid | Harness::Codex => {
-            let tool = required_str(obj, "tool_name")?;
-            if !harness.shell_tools().contains(&tool) {
-                // SECURITY: another harness's shell tool means the hook is wired to the
-                // wrong harness; no opinion would let that shell command run.
-                if ["Bash", "Execute"].contains(&tool) {
-                    return Err(PayloadError::OtherHarness(one_line(tool)));
-                }
-                return Ok(Call::Other {
-                    what: format!("tool `{}`", one_line(tool)),
-                    misrouted: false,
-                });
+        // Copilot's own spelling (`toolName`, `toolArgs`); with the `PreToolUse` event
+        // name it sends Claude's fields, handled below.
+        Harness::Copilot if obj.contains_key("toolName") || !obj.contains_key("tool_name") => {
+            let tool = required_str(obj, "toolName")?;
+            if let Some(other) = not_ours(harness, tool)? {
+                return Ok(other);
             }
-            let input = match obj.get("tool_input") {
+            let args = match obj.get("toolArgs") {
                 None | Some(Value::Null) => {
-                    return Err(PayloadError::Missing {
-                        field: "tool_input",
-                    });
+                    return Err(PayloadError::Missing { field: "toolArgs" });
                 }
-                Some(Value::Object(input)) => input,
+                Some(Value::Object(args)) => args.clone(),
+                // Some Copilot versions send the arguments as a JSON text.
+                Some(Value::String(text)) => match serde_json::from_str(text) {
+                    Ok(Value::Object(args)) => args,
+                    _ => {
+                        return Err(PayloadError::WrongType {
+                            field: "toolArgs",
+                            expected: "an object (or a JSON object as text)",
+                            found: "a string that is not a JSON object",
+                        });
+                    }
+                },
                 Some(other) => {
                     return Err(PayloadError::WrongType {
-                        field: "tool_input",
+                        field: "toolArgs",
                         expected: "an object",
                         found: kind(other),
                     });
                 }
             };
+            (command(args.get("command"), "toolArgs.command")?, None)
+        }
+        Harness::OpenCode => {
+            let tool = required_str(obj, "tool")?;
+            if let Some(other) = not_ours(harness, tool)? {
+                return Ok(other);
+            }
+            let args = object(obj, "args")?;
+            let command = command(args.get("command"), "args.command")?;
+            // OpenCode's bash tool runs in `workdir` when given (relative to the
+            // project directory): the command is judged there.
+            let workdir = optional_str(args, "workdir")?.map(PathBuf::from);
+            (command, workdir)
+        }
+        Harness::Claude | Harness::Droid | Harness::Codex | Harness::Gemini | Harness::Copilot => {
+            let tool = required_str(obj, "tool_name")?;
+            if let Some(other) = not_ours(harness, tool)? {
+                return Ok(other);
+            }
+            let input = object(obj, "tool_input")?;
             let command = command(input.get("command"), "tool_input.command")?;
-            // Codex's shell tools take a `workdir`, resolved against the session's
-            // directory: the command runs there, so it is judged there.
-            let workdir = optional_str(input, "workdir")?.map(PathBuf::from);
+            // Codex's shell tools take a `workdir`, Gemini's `run_shell_command` a
+            // `dir_path`, resolved against the session's directory: the command runs
+            // there, so it is judged there.
+            let key = if harness == Harness::Gemini {
+                "dir_path"
+            } else {
+                "workdir"
+            };
+            let workdir = optional_str(input, key)?.map(PathBuf::from);
             (command, workdir)
         }
     };
@@ -210,6 +244,53 @@ pub fn parse(harness: Harness, text: &str) -> Result<Call, PayloadError> {
         )));
     }
     Ok(Call::Shell { command, cwd })
+}
+
+/// Every harness's pre-command event: one arriving at a hook wired for another harness
+/// is a command about to run, never "not ours".
+const PRE_COMMAND_EVENTS: [&str; 5] = [
+    "PreToolUse",
+    "beforeShellExecution",
+    "BeforeTool",
+    "preToolUse",
+    "tool.execute.before",
+];
+
+/// Every harness's shell tool name: one that is not this harness's means the hook is
+/// wired to the wrong harness.
+const SHELL_TOOLS: [&str; 4] = ["Bash", "Execute", "run_shell_command", "bash"];
+
+/// None when `tool` is the harness's shell tool; else the call to give no opinion on,
+/// or an error when it is another harness's shell tool.
+fn not_ours(harness: Harness, tool: &str) -> Result<Option<Call>, PayloadError> {
+    if harness.shell_tools().contains(&tool) {
+        return Ok(None);
+    }
+    // SECURITY: another harness's shell tool means the hook is wired to the wrong
+    // harness; no opinion would let that shell command run.
+    if SHELL_TOOLS.contains(&tool) {
+        return Err(PayloadError::OtherHarness(one_line(tool)));
+    }
+    Ok(Some(Call::Other {
+        what: format!("tool `{}`", one_line(tool)),
+        misrouted: false,
+    }))
+}
+
+/// A required object field.
+fn object<'a>(
+    obj: &'a Map<String, Value>,
+    field: &'static str,
+) -> Result<&'a Map<String, Value>, PayloadError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Err(PayloadError::Missing { field }),
+        Some(Value::Object(inner)) => Ok(inner),
+        Some(other) => Err(PayloadError::WrongType {
+            field,
+            expected: "an object",
+            found: kind(other),
+        }),
+    }
 }
 
 /// The command: a script string, or an argv array (quoted word by word, so it is
@@ -316,6 +397,26 @@ mod tests {
         Harness::Cursor,
         r#"{"command":"ls","cwd":"/","hook_event_name":"beforeShellExecution"}"#
     )]
+    #[case(
+        Harness::Gemini,
+        r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"ls"},"cwd":"/"}"#
+    )]
+    #[case(
+        Harness::Copilot,
+        r#"{"toolName":"bash","toolArgs":{"command":"ls","description":"d"},"cwd":"/"}"#
+    )]
+    #[case(
+        Harness::Copilot,
+        r#"{"toolName":"bash","toolArgs":"{\"command\":\"ls\"}","cwd":"/"}"#
+    )]
+    #[case(
+        Harness::Copilot,
+        r#"{"hook_event_name":"PreToolUse","tool_name":"bash","tool_input":{"command":"ls"},"cwd":"/"}"#
+    )]
+    #[case(
+        Harness::OpenCode,
+        r#"{"tool":"bash","sessionID":"s","callID":"c","args":{"command":"ls"},"cwd":"/"}"#
+    )]
     fn each_harness_shape_gives_the_shell_call(#[case] harness: Harness, #[case] text: &str) {
         let call = parse(harness, text).unwrap();
         assert!(
@@ -371,6 +472,55 @@ mod tests {
 
     #[rstest]
     #[case(
+        Harness::Gemini,
+        r#"{"tool_name":"run_shell_command","tool_input":{"command":"ls","dir_path":3},"cwd":"/"}"#,
+        "`dir_path` in the hook input is a number, expected a string"
+    )]
+    #[case(
+        Harness::Copilot,
+        r#"{"toolName":"bash","cwd":"/"}"#,
+        "the hook input has no `toolArgs`"
+    )]
+    #[case(
+        Harness::Copilot,
+        r#"{"toolName":"bash","toolArgs":[],"cwd":"/"}"#,
+        "`toolArgs` in the hook input is an array, expected an object"
+    )]
+    #[case(
+        Harness::Copilot,
+        r#"{"toolName":"bash","toolArgs":"{\"cmd\":1}","cwd":"/"}"#,
+        "the hook input has no `toolArgs.command`"
+    )]
+    #[case(
+        Harness::Copilot,
+        r#"{"toolArgs":{"command":"ls"},"cwd":"/"}"#,
+        "the hook input has no `toolName`"
+    )]
+    #[case(
+        Harness::OpenCode,
+        r#"{"tool":"bash","cwd":"/"}"#,
+        "the hook input has no `args`"
+    )]
+    #[case(
+        Harness::OpenCode,
+        r#"{"tool":"bash","args":{"command":"ls"}}"#,
+        "the hook input has no `cwd`"
+    )]
+    #[case(
+        Harness::OpenCode,
+        r#"{"args":{"command":"ls"},"cwd":"/"}"#,
+        "the hook input has no `tool`"
+    )]
+    fn malformed_inputs_of_the_new_harnesses_are_errors(
+        #[case] harness: Harness,
+        #[case] text: &str,
+        #[case] message: &str,
+    ) {
+        assert_eq!(parse(harness, text).unwrap_err().to_string(), message);
+    }
+
+    #[rstest]
+    #[case(
         Harness::Droid,
         r#"{"tool_name":"Bash","tool_input":{"command":"ls"},"cwd":"/"}"#
     )]
@@ -386,6 +536,21 @@ mod tests {
         Harness::Cursor,
         r#"{"hook_event_name":"PreToolUse","tool_name":"Bash"}"#
     )]
+    #[case(
+        Harness::Claude,
+        r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command"}"#
+    )]
+    #[case(
+        Harness::Gemini,
+        r#"{"hook_event_name":"PreToolUse","tool_name":"Bash"}"#
+    )]
+    #[case(Harness::Gemini, r#"{"tool_name":"bash","tool_input":{}}"#)]
+    #[case(Harness::Copilot, r#"{"toolName":"Execute","toolArgs":{}}"#)]
+    #[case(
+        Harness::Copilot,
+        r#"{"hook_event_name":"BeforeTool","toolName":"bash"}"#
+    )]
+    #[case(Harness::OpenCode, r#"{"tool":"run_shell_command","args":{}}"#)]
     fn another_harness_s_shell_calls_are_errors(#[case] harness: Harness, #[case] text: &str) {
         let e = parse(harness, text).unwrap_err().to_string();
         assert!(e.contains("wired to the wrong harness"), "{e}");
@@ -408,6 +573,18 @@ mod tests {
         r#"{"hook_event_name":"beforeReadFile","file_path":"/x"}"#,
         true
     )]
+    #[case(
+        Harness::Gemini,
+        r#"{"hook_event_name":"BeforeTool","tool_name":"read_file","tool_input":{}}"#,
+        false
+    )]
+    #[case(
+        Harness::Gemini,
+        r#"{"hook_event_name":"AfterTool","tool_name":"run_shell_command"}"#,
+        true
+    )]
+    #[case(Harness::Copilot, r#"{"toolName":"view","toolArgs":{}}"#, false)]
+    #[case(Harness::OpenCode, r#"{"tool":"edit","args":{}}"#, false)]
     fn other_tools_and_events_are_not_judged(
         #[case] harness: Harness,
         #[case] text: &str,

@@ -454,6 +454,127 @@ fn merge_json(
     })
 }
 
+/// How strict an OpenCode permission value is (an unknown value counts as the least).
+fn opencode_rank(value: Option<&str>) -> u8 {
+    match value {
+        Some("deny") => 3,
+        Some("ask") => 2,
+        Some("allow") => 1,
+        _ => 0,
+    }
+}
+
+/// Merges our entries into OpenCode's `permission.bash` map, where the last matching
+/// key wins. The order written: a leading user `"*"` key, our allows, the user's other
+/// keys in their order, our asks, our denies. So our denies beat every allow, and a
+/// user's own narrower key still beats our allows. A key the user already holds as
+/// strictly (or more) stays the user's; one the user holds less strictly becomes ours
+/// with our decision. A `"bash": "<value>"` string is the map `{"*": value}`.
+fn merge_opencode(
+    render: &HostRender,
+    path: &Path,
+    existing: Option<&str>,
+    owned_before: &BTreeMap<String, Vec<String>>,
+) -> Result<Merged, ApplyError> {
+    use super::hosts::{OPENCODE_ALLOW, OPENCODE_ASK, OPENCODE_DENY};
+    let old = parse_settings(existing, path)?;
+    let mut new = old.clone();
+    let permission = match old.get("permission") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(p)) => Some(p),
+        Some(_) => return Err(malformed(path, "has `permission` that is not an object")),
+    };
+    let user_map: serde_json::Map<String, Value> = match permission.and_then(|p| p.get("bash")) {
+        None | Some(Value::Null) => serde_json::Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(Value::String(v)) => {
+            let mut m = serde_json::Map::new();
+            m.insert("*".into(), json!(v));
+            m
+        }
+        Some(_) => {
+            return Err(malformed(
+                path,
+                "has `permission.bash` that is neither a decision nor an object",
+            ));
+        }
+    };
+    let had_bash = permission.is_some_and(|p| p.contains_key("bash"));
+    let ours_before: Vec<&String> = owned_before.values().flatten().collect();
+    // Our keys now, strictest decision per key.
+    let mut wanted: Vec<(String, &'static str)> = Vec::new();
+    for (list, value) in [
+        (OPENCODE_ALLOW, "allow"),
+        (OPENCODE_ASK, "ask"),
+        (OPENCODE_DENY, "deny"),
+    ] {
+        for key in render.lists.get(list).into_iter().flatten() {
+            wanted.retain(|(k, _)| k != key);
+            wanted.push((key.clone(), value));
+        }
+    }
+    let (mut added, mut removed) = (0, 0);
+    let mut user: Vec<(String, Value)> = Vec::new();
+    for (k, v) in &user_map {
+        if ours_before.contains(&k) {
+            if !wanted.iter().any(|(w, _)| w == k) {
+                removed += 1;
+            }
+        } else {
+            user.push((k.clone(), v.clone()));
+        }
+    }
+    let mut ours: Vec<(String, &'static str)> = Vec::new();
+    for (key, value) in wanted {
+        if let Some(at) = user.iter().position(|(k, _)| *k == key) {
+            let held = user.get(at).and_then(|(_, v)| v.as_str());
+            if opencode_rank(held) >= opencode_rank(Some(value)) {
+                continue;
+            }
+            user.remove(at);
+        }
+        if !ours_before.iter().any(|o| **o == key) {
+            added += 1;
+        }
+        ours.push((key, value));
+    }
+    let mut owned: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (key, value) in &ours {
+        let list = match *value {
+            "allow" => OPENCODE_ALLOW,
+            "ask" => OPENCODE_ASK,
+            _ => OPENCODE_DENY,
+        };
+        owned.entry(list.to_string()).or_default().push(key.clone());
+    }
+    if had_bash || !ours.is_empty() {
+        let mut map = serde_json::Map::new();
+        let mut rest = user.into_iter().peekable();
+        if let Some((k, v)) = rest.next_if(|(k, _)| k == "*") {
+            map.insert(k, v);
+        }
+        let ours_with = |value: &'static str| {
+            ours.iter()
+                .filter(move |(_, v)| *v == value)
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect::<Vec<_>>()
+        };
+        map.extend(ours_with("allow"));
+        map.extend(rest);
+        map.extend(ours_with("ask"));
+        map.extend(ours_with("deny"));
+        set_path(&mut new, "permission.bash", Value::Object(map));
+    }
+    Ok(Merged {
+        old,
+        new,
+        owned,
+        added,
+        removed,
+        markers: 0,
+    })
+}
+
 /// Works out every file's new content. Nothing is written.
 pub fn plan(
     renders: &[HostRender],
@@ -496,8 +617,9 @@ pub fn plan(
             markers_removed: 0,
             original: existing.clone(),
         };
-        if render.host == Host::Codex {
-            // The whole file is ours (`policy-exec.rules`, never Codex's default.rules).
+        if render.host.whole_file() {
+            // The whole file is ours (`policy-exec.rules`, never Codex's default.rules;
+            // `policy-exec.toml` among Gemini's policy files).
             if existing.as_deref() != Some(render.text.as_str()) {
                 p.text = Some(render.text.clone());
                 p.added = render
@@ -508,7 +630,11 @@ pub fn plan(
             }
             after.remove(&key);
         } else {
-            let m = merge_json(render, &path, existing.as_deref(), &before_here)?;
+            let m = if render.host == Host::OpenCode {
+                merge_opencode(render, &path, existing.as_deref(), &before_here)?
+            } else {
+                merge_json(render, &path, existing.as_deref(), &before_here)?
+            };
             p.added = m.added;
             p.removed = m.removed;
             p.markers_removed = m.markers;
@@ -763,13 +889,16 @@ pub struct HookTarget {
     pub path: PathBuf,
 }
 
-/// The hook files under a home directory (Claude's hooks live in its settings file).
+/// The hook files under a home directory (Claude's and Gemini's hooks live in their
+/// settings files; Copilot reads every file in `~/.copilot/hooks/`).
 pub fn hook_targets(home: &Path) -> Vec<HookTarget> {
     [
         ("claude", ".claude/settings.json"),
         ("droid", ".factory/hooks.json"),
         ("cursor", ".cursor/hooks.json"),
         ("codex", ".codex/hooks.json"),
+        ("gemini", ".gemini/settings.json"),
+        ("copilot", ".copilot/hooks/policy-exec.json"),
     ]
     .into_iter()
     .map(|(harness, rel)| HookTarget {
@@ -839,40 +968,106 @@ pub fn hook_program(command: &str, harness: &str) -> Option<PathBuf> {
     Some(PathBuf::from(program))
 }
 
-/// Our hook command in a harness's hook configuration, if one is there: under
-/// `hooks.PreToolUse` with the harness's matcher (`Bash`, or `Execute` for Droid), or
-/// Cursor's `hooks.beforeShellExecution`. Entries of other shapes are skipped.
+/// Where a harness keeps its pre-command hooks and what one entry looks like.
+struct HookShape {
+    /// The event's list (`PreToolUse`, `beforeShellExecution`, …).
+    event: &'static str,
+    /// The event lists sit at the top level (Droid), not under `hooks`.
+    top_level: bool,
+    /// Claude-shaped: a list of `{matcher, hooks: [entry]}` groups with this matcher;
+    /// None: the entries sit in the event's list directly (Cursor, Copilot).
+    matcher: Option<&'static str>,
+    /// The key holding the command in an entry.
+    command_key: &'static str,
+    /// The file carries `"version": 1` (Cursor, Copilot).
+    versioned: bool,
+}
+
+impl HookShape {
+    /// The shape for `harness` (Claude's for the Claude-shaped ones).
+    fn of(harness: &str) -> HookShape {
+        let claude = |event, matcher| HookShape {
+            event,
+            top_level: false,
+            matcher: Some(matcher),
+            command_key: "command",
+            versioned: false,
+        };
+        match harness {
+            "cursor" => HookShape {
+                event: "beforeShellExecution",
+                top_level: false,
+                matcher: None,
+                command_key: "command",
+                versioned: true,
+            },
+            // Copilot CLI 1.0.102: `{"version": 1, "hooks": {"preToolUse": [{"type":
+            // "command", "bash": …, "timeoutSec": …}]}}`.
+            "copilot" => HookShape {
+                event: "preToolUse",
+                top_level: false,
+                matcher: None,
+                command_key: "bash",
+                versioned: true,
+            },
+            // Droid's hooks.json holds the events at the top level (Droid 0.225 ignores
+            // a `hooks` wrapper, with a warning in its log).
+            "droid" => HookShape {
+                top_level: true,
+                ..claude("PreToolUse", "Execute")
+            },
+            "gemini" => claude("BeforeTool", "run_shell_command"),
+            _ => claude("PreToolUse", "Bash"),
+        }
+    }
+
+    /// Our entry for `command`. Harness hook timeouts fail open: each is above the
+    /// hook's own deadline (8 s), so the hook answers deny first.
+    fn entry(&self, command: &str) -> Value {
+        match (self.matcher, self.command_key) {
+            (None, "bash") => json!({"type": "command", "bash": command, "timeoutSec": 10}),
+            (None, _) => json!({"command": command}),
+            // Gemini's timeout is in milliseconds.
+            (Some("run_shell_command"), _) => {
+                json!({"type": "command", "command": command, "timeout": 10000})
+            }
+            (Some(_), _) => json!({"type": "command", "command": command, "timeout": 10}),
+        }
+    }
+
+    /// Where the event's list is, as a JSON pointer.
+    fn pointer(&self) -> String {
+        if self.top_level {
+            format!("/{}", self.event)
+        } else {
+            format!("/hooks/{}", self.event)
+        }
+    }
+}
+
+/// Our hook command in a harness's hook configuration, if one is there: under the
+/// harness's event (`hooks.PreToolUse` with matcher `Bash`, or `Execute` for Droid;
+/// Gemini's `hooks.BeforeTool` with `run_shell_command`; Cursor's
+/// `hooks.beforeShellExecution`; Copilot's `hooks.preToolUse`). Entries of other
+/// shapes are skipped.
 pub fn find_our_hook(root: &Value, harness: &str) -> Option<String> {
-    let ours = |c: &Value| {
-        c.as_str()
+    let shape = HookShape::of(harness);
+    let ours = |e: &Value| {
+        e.get(shape.command_key)?
+            .as_str()
             .filter(|c| is_our_hook(c, harness))
             .map(str::to_string)
     };
-    if harness == "cursor" {
-        return root
-            .pointer("/hooks/beforeShellExecution")?
-            .as_array()?
-            .iter()
-            .find_map(|e| ours(e.get("command")?));
-    }
-    let matcher = if harness == "droid" {
-        "Execute"
-    } else {
-        "Bash"
+    let list = root.pointer(&shape.pointer())?.as_array()?;
+    let Some(matcher) = shape.matcher else {
+        return list.iter().find_map(ours);
     };
-    let at = if harness == "droid" {
-        "/PreToolUse"
-    } else {
-        "/hooks/PreToolUse"
-    };
-    root.pointer(at)?
-        .as_array()?
-        .iter()
+    list.iter()
         .filter(|e| e.get("matcher").and_then(Value::as_str) == Some(matcher))
         .filter_map(|e| e.get("hooks")?.as_array())
         .flatten()
         .filter(|h| h.get("type").and_then(Value::as_str) == Some("command"))
-        .find_map(|h| ours(h.get("command")?))
+        .find_map(ours)
 }
 
 fn malformed(path: &Path, why: impl Into<String>) -> ApplyError {
@@ -882,30 +1077,24 @@ fn malformed(path: &Path, why: impl Into<String>) -> ApplyError {
     }
 }
 
-/// Puts our hook entry into a hook configuration (Claude-shaped `hooks.PreToolUse`, or
-/// Cursor's `hooks.beforeShellExecution`), removing stale entries of ours. Returns
-/// (added, removed). An identical entry already present is left where it is.
+/// Puts our hook entry into a hook configuration (the harness's [`HookShape`]),
+/// removing stale entries of ours. Returns (added, removed). An identical entry already
+/// present is left where it is.
 pub fn merge_hook(
     root: &mut Value,
     harness: &str,
     command: &str,
     path: &Path,
 ) -> Result<(usize, usize), ApplyError> {
-    let cursor = harness == "cursor";
-    let event = if cursor {
-        "beforeShellExecution"
-    } else {
-        "PreToolUse"
-    };
+    let shape = HookShape::of(harness);
+    let event = shape.event;
     let Some(obj) = root.as_object_mut() else {
         return Err(malformed(path, "is not a JSON object"));
     };
-    if cursor && !obj.contains_key("version") {
+    if shape.versioned && !obj.contains_key("version") {
         obj.insert("version".into(), json!(1));
     }
-    // Droid's hooks.json holds the events at the top level (Droid 0.225 ignores a
-    // `hooks` wrapper, with a warning in its log); Claude, Codex and Cursor wrap them.
-    let (events, shown) = if harness == "droid" {
+    let (events, shown) = if shape.top_level {
         (obj, event.to_string())
     } else {
         let hooks = obj.entry("hooks").or_insert_with(|| json!({}));
@@ -918,13 +1107,14 @@ pub fn merge_hook(
     let Some(list) = list.as_array_mut() else {
         return Err(malformed(path, format!("has `{shown}` that is not a list")));
     };
+    let ours = shape.entry(command);
     let (mut added, mut removed) = (0, 0);
-    if cursor {
+    let Some(matcher) = shape.matcher else {
         let mut present = false;
         let mut kept = Vec::new();
         for entry in list.drain(..) {
             let c = entry
-                .get("command")
+                .get(shape.command_key)
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             if c == command && !present {
@@ -937,18 +1127,12 @@ pub fn merge_hook(
             }
         }
         if !present {
-            kept.push(json!({"command": command}));
+            kept.push(ours);
             added += 1;
         }
         *list = kept;
         return Ok((added, removed));
-    }
-    let matcher = if harness == "droid" {
-        "Execute"
-    } else {
-        "Bash"
     };
-    let ours = json!({"type": "command", "command": command, "timeout": 10});
     let mut present = false;
     for entry in list.iter_mut() {
         let Some(entry) = entry.as_object_mut() else {
@@ -1070,4 +1254,87 @@ pub(crate) fn forget_in_ledger(ledger: &Path, files: &[PathBuf]) -> Result<(), A
 /// Writes `text` to `path` atomically (staged beside it, then renamed).
 pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), ApplyError> {
     commit(stage(path, text)?, 0)
+}
+
+/// policy-exec's OpenCode plugin (`shims/opencode/policy-exec.js`), embedded so that
+/// `sync --apply --hooks` installs the copy this binary was built with.
+pub const OPENCODE_PLUGIN: &str = include_str!("../../shims/opencode/policy-exec.js");
+
+/// Where `sync --apply --hooks` installs the OpenCode plugin, under the home directory.
+pub const OPENCODE_PLUGIN_PATH: &str = ".config/opencode/plugin/policy-exec.js";
+
+/// The start of the plugin's one line naming the hook command (a JSON array).
+const PLUGIN_COMMAND: &str = "const COMMAND = ";
+
+/// The first line of the plugin: how an installed file is recognised as ours.
+fn plugin_header() -> &'static str {
+    OPENCODE_PLUGIN.lines().next().unwrap_or_default()
+}
+
+/// The plugin's text with its command pinned to `exe` (and the installation).
+pub fn opencode_plugin(exe: &Path, installation: Option<&Path>) -> String {
+    let mut command = vec![
+        exe.display().to_string(),
+        "hook".to_string(),
+        "opencode".to_string(),
+    ];
+    if let Some(dir) = installation {
+        command.push(PIN_FLAG.to_string());
+        command.push(dir.display().to_string());
+    }
+    let line = format!("{PLUGIN_COMMAND}{};", json!(command));
+    OPENCODE_PLUGIN
+        .lines()
+        .map(|l| {
+            if l.starts_with(PLUGIN_COMMAND) {
+                line.as_str()
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// The hook command an installed plugin runs, when the text is policy-exec's plugin.
+pub fn plugin_command(text: &str) -> Option<Vec<String>> {
+    if text.lines().next()? != plugin_header() {
+        return None;
+    }
+    let line = text.lines().find_map(|l| l.strip_prefix(PLUGIN_COMMAND))?;
+    serde_json::from_str(line.trim_end().trim_end_matches(';')).ok()
+}
+
+/// Plans the OpenCode plugin file: ours entirely; a different file already there is
+/// refused rather than replaced.
+pub fn plan_opencode_plugin(
+    home: &Path,
+    exe: &Path,
+    installation: Option<&Path>,
+    planned: &mut Vec<Planned>,
+) -> Result<(), ApplyError> {
+    let path = real_target(&home.join(OPENCODE_PLUGIN_PATH))?;
+    let existing = read_live(&path)?;
+    if let Some(old) = &existing
+        && plugin_command(old).is_none()
+    {
+        return Err(malformed(
+            &path,
+            "is not policy-exec's OpenCode plugin: move it away so policy-exec can install its own",
+        ));
+    }
+    let text = opencode_plugin(exe, installation);
+    let changed = existing.as_deref() != Some(text.as_str());
+    planned.push(Planned {
+        host: "opencode-hook".to_string(),
+        path,
+        text: changed.then_some(text),
+        exists: existing.is_some(),
+        added: usize::from(changed && existing.is_none()),
+        removed: 0,
+        markers_removed: 0,
+        original: existing,
+    });
+    Ok(())
 }

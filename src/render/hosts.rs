@@ -1,9 +1,11 @@
-//! Native permission files for the four harnesses, rendered from the compiled policy.
+//! Native permission files for six harnesses, rendered from the compiled policy.
 //!
 //! Each harness can hold only part of what a policy says (see `HOSTS.md`): Codex matches
 //! argv prefixes token by token, Claude matches `Bash(prefix:*)` or an exact command,
 //! Cursor matches the first token only and has no ask list, Droid keeps plain command
-//! strings. A rule is therefore first reduced to a host-neutral [`Shape`] — literal
+//! strings, Gemini CLI matches a command prefix as written (followed by a space or the
+//! end) with priorities, OpenCode matches globs and the last matching key wins. Copilot
+//! CLI has no user-level file that can hold a partial policy ([`COPILOT_NO_FILE`]). A rule is therefore first reduced to a host-neutral [`Shape`] — literal
 //! leading tokens, whether the argv must end there, option spellings that may follow —
 //! together with how that shape relates to what the rule really matches (equal, a
 //! superset, a subset). Each host then renders what it can.
@@ -39,11 +41,25 @@ pub enum Host {
     Cursor,
     /// Factory Droid: command lists in settings.json.
     FactoryDroid,
+    /// Gemini CLI: a policy TOML file of ours in `~/.gemini/policies/`.
+    Gemini,
+    /// OpenCode: the `permission.bash` map in opencode.json.
+    OpenCode,
 }
+
+/// Why `sync` writes nothing for GitHub Copilot CLI (1.0.102), reported instead.
+pub const COPILOT_NO_FILE: &str = "Copilot CLI has no user-level file that can hold a partial policy: its deny rules are command-line flags (--deny-tool), ~/.copilot/permissions-config.json holds allows only, and a rule in the root-only /etc/github-copilot/managed-settings.json makes every command no rule matches need approval (which changes more than the policy says); put policy-exec in front as its shell (COPILOT_BASH_PATH) or its preToolUse hook";
 
 impl Host {
     /// Every host, in report order.
-    pub const ALL: [Host; 4] = [Host::Codex, Host::Claude, Host::Cursor, Host::FactoryDroid];
+    pub const ALL: [Host; 6] = [
+        Host::Codex,
+        Host::Claude,
+        Host::Cursor,
+        Host::FactoryDroid,
+        Host::Gemini,
+        Host::OpenCode,
+    ];
 
     /// The host's name in reports and flags.
     pub fn name(self) -> &'static str {
@@ -52,7 +68,15 @@ impl Host {
             Host::Claude => "claude",
             Host::Cursor => "cursor",
             Host::FactoryDroid => "factory-droid",
+            Host::Gemini => "gemini",
+            Host::OpenCode => "opencode",
         }
+    }
+
+    /// The live file is ours whole (and names its policy_hash in its first line),
+    /// rather than a settings file we merge entries into.
+    pub fn whole_file(self) -> bool {
+        matches!(self, Host::Codex | Host::Gemini)
     }
 
     /// The artifact's file name in `--out-dir`.
@@ -62,6 +86,8 @@ impl Host {
             Host::Claude => "claude.settings.json",
             Host::Cursor => "cursor.cli-config.json",
             Host::FactoryDroid => "factory-droid.settings.json",
+            Host::Gemini => "gemini.policy.toml",
+            Host::OpenCode => "opencode.json",
         }
     }
 
@@ -72,6 +98,8 @@ impl Host {
             Host::Claude => ".claude/settings.json",
             Host::Cursor => ".cursor/cli-config.json",
             Host::FactoryDroid => ".factory/settings.json",
+            Host::Gemini => ".gemini/policies/policy-exec.toml",
+            Host::OpenCode => ".config/opencode/opencode.json",
         }
     }
 
@@ -81,6 +109,12 @@ impl Host {
         match self {
             Host::Cursor => {
                 "matches the first word as written; no ask list; wrappers (sudo, env), program paths and nested shells hide a command from it"
+            }
+            Host::Gemini => {
+                "matches the command text as written, split at `&&`, `;` and `|`: a doubled space, wrappers (sudo, env, bash -c), git global options and program paths hide a command from it; policy-exec as the shell or the hook sees through them"
+            }
+            Host::OpenCode => {
+                "matches globs over the command as written, the last matching key winning: bash -c, a doubled space, wrappers, git global options and program paths hide a command from it, and a project opencode.json or OPENCODE_PERMISSION can re-allow it; policy-exec as the shell sees through them"
             }
             _ => {
                 "matches the command as written: wrappers (sudo, env), git global options (git -C), program paths, quoting and nested shells hide a command from it; policy-exec as the shell or the hook sees through them"
@@ -95,6 +129,8 @@ impl Host {
             Host::Claude => "Claude Code 2.1.332",
             Host::Cursor => "Cursor CLI (HOSTS.md, November 2026)",
             Host::FactoryDroid => "Factory Droid 0.225.2",
+            Host::Gemini => "Gemini CLI 0.61.0 (policy engine, commandPrefix)",
+            Host::OpenCode => "OpenCode 1.18.33 (permission.bash)",
         }
     }
 }
@@ -651,7 +687,7 @@ struct Planned {
     report: RuleReport,
     /// Argv prefixes of the entries (for the overlap check).
     prefixes: Vec<Vec<String>>,
-    /// Codex: the `prefix_rule` text.
+    /// Codex: the `prefix_rule` text; Gemini: the `[[rule]]` table.
     codex: Option<String>,
 }
 
@@ -710,13 +746,14 @@ pub fn render(host: Host, policy: &Policy, include_conditional: bool) -> HostRen
         }
     }
     let text = match host {
-        Host::Codex => codex_text(policy, &planned),
+        Host::Codex | Host::Gemini => codex_text(host, policy, &planned),
+        Host::OpenCode => opencode_text(policy, &lists),
         _ => json_text(host, policy, &lists),
     };
     HostRender {
         host,
         text,
-        lists: if host == Host::Codex {
+        lists: if host.whole_file() {
             BTreeMap::new()
         } else {
             lists
@@ -725,11 +762,21 @@ pub fn render(host: Host, policy: &Policy, include_conditional: bool) -> HostRen
     }
 }
 
+/// OpenCode's entries are keys of one map (`permission.bash`) whose value is the
+/// decision: these list keys name them per decision, `<map>:<value>`.
+pub const OPENCODE_ALLOW: &str = "permission.bash:allow";
+/// OpenCode keys whose value is `ask`.
+pub const OPENCODE_ASK: &str = "permission.bash:ask";
+/// OpenCode keys whose value is `deny`.
+pub const OPENCODE_DENY: &str = "permission.bash:deny";
+
 /// The JSON lists each host file has.
 fn list_keys(host: Host) -> &'static [&'static str] {
     match host {
-        Host::Codex => &[],
+        Host::Codex | Host::Gemini => &[],
         Host::Claude => &["permissions.allow", "permissions.ask", "permissions.deny"],
+        // One list per decision, all kept in the one `permission.bash` map.
+        Host::OpenCode => &[OPENCODE_ALLOW, OPENCODE_ASK, OPENCODE_DENY],
         Host::Cursor => &["permissions.allow", "permissions.deny"],
         Host::FactoryDroid => &[
             "commandAllowlist",
@@ -743,7 +790,10 @@ fn list_keys(host: Host) -> &'static [&'static str] {
 /// Which lists an entry with this decision goes into.
 fn keys_for(host: Host, action: Decision) -> &'static [&'static str] {
     match (host, action) {
-        (Host::Codex, _) => &[],
+        (Host::Codex | Host::Gemini, _) => &[],
+        (Host::OpenCode, Decision::Allow) => &[OPENCODE_ALLOW],
+        (Host::OpenCode, Decision::Request) => &[OPENCODE_ASK],
+        (Host::OpenCode, Decision::Deny) => &[OPENCODE_DENY],
         (Host::Claude, Decision::Allow) => &["permissions.allow"],
         (Host::Claude, Decision::Request) => &["permissions.ask"],
         (Host::Claude, Decision::Deny) => &["permissions.deny"],
@@ -800,7 +850,10 @@ fn plan(host: Host, rule: &Rule, include_conditional: bool) -> Planned {
     }
     // Host capabilities.
     match host {
-        Host::Codex | Host::FactoryDroid => {
+        // OpenCode's globs hold an exact command (no `*`) and a token prefix
+        // (a trailing ` *` also matches the bare command) exactly.
+        Host::OpenCode => {}
+        Host::Codex | Host::FactoryDroid | Host::Gemini => {
             if s.exact {
                 s.exact = false;
                 s.narrow(
@@ -908,9 +961,23 @@ fn plan(host: Host, rule: &Rule, include_conditional: bool) -> Planned {
             .iter()
             .map(|p| format!("Shell({})", p.join(" ")))
             .collect(),
-        Host::FactoryDroid => prefixes.iter().map(|p| p.join(" ")).collect(),
+        Host::FactoryDroid | Host::Gemini => prefixes.iter().map(|p| p.join(" ")).collect(),
+        Host::OpenCode => prefixes
+            .iter()
+            .map(|p| {
+                if s.exact {
+                    p.join(" ")
+                } else {
+                    format!("{} *", p.join(" "))
+                }
+            })
+            .collect(),
     };
-    let codex = (host == Host::Codex).then(|| codex_rule(rule, action, &s));
+    let codex = match host {
+        Host::Codex => Some(codex_rule(rule, action, &s)),
+        Host::Gemini => Some(gemini_rule(rule, action, &report.entries)),
+        _ => None,
+    };
     Planned {
         report,
         prefixes,
@@ -1019,11 +1086,83 @@ pub fn codex_header_hash(text: &str) -> Option<&str> {
         .filter(|h| !h.is_empty())
 }
 
-fn codex_text(policy: &Policy, planned: &[Planned]) -> String {
+/// Gemini's priority for a decision: denies above asks above allows, so the strictest
+/// matching rule wins (Gemini applies the highest-priority match; a user policy file
+/// sits in its user tier, above its built-in rules, and 999 is the most a rule may say).
+fn gemini_priority(d: Decision) -> u16 {
+    match d {
+        Decision::Allow => 700,
+        Decision::Request => 800,
+        Decision::Deny => 900,
+    }
+}
+
+/// A TOML basic string: JSON's escapes are TOML's, except that TOML also forbids a raw
+/// DEL, which JSON leaves as it is.
+fn toml_string(s: &str) -> String {
+    quoted(s).replace('\u{7f}', "\\u007F")
+}
+
+/// One Gemini `[[rule]]` for a rule's entries (command prefixes).
+fn gemini_rule(rule: &Rule, action: Decision, entries: &[String]) -> String {
+    let decision = match action {
+        Decision::Allow => "allow",
+        Decision::Request => "ask_user",
+        Decision::Deny => "deny",
+    };
+    let prefixes: Vec<String> = entries.iter().map(|e| toml_string(e)).collect();
+    let mut text = format!(
+        "[[rule]]\ntoolName = \"run_shell_command\"\ncommandPrefix = {}\ndecision = \"{decision}\"\npriority = {}\n",
+        match prefixes.as_slice() {
+            [one] => one.clone(),
+            many => format!("[{}]", many.join(", ")),
+        },
+        gemini_priority(action)
+    );
+    if action == Decision::Deny {
+        let message = match &rule.reason {
+            Some(r) => format!("{r} (policy-exec rule {}, {})", rule.id, origin_text(rule)),
+            None => format!("policy-exec rule {} ({})", rule.id, origin_text(rule)),
+        };
+        text.push_str(&format!("denyMessage = {}\n", toml_string(&message)));
+    }
+    text
+}
+
+/// OpenCode's file: the `permission.bash` map, allows first, then asks, then denies
+/// (the last matching key wins, so a deny beats an allow that overlaps it).
+fn opencode_text(policy: &Policy, lists: &BTreeMap<&'static str, Vec<String>>) -> String {
+    let mut bash = serde_json::Map::new();
+    for (key, value) in [
+        (OPENCODE_ALLOW, "allow"),
+        (OPENCODE_ASK, "ask"),
+        (OPENCODE_DENY, "deny"),
+    ] {
+        for entry in lists.get(key).into_iter().flatten() {
+            // One key holds one decision: a later (stricter) one replaces it, at the end.
+            bash.shift_remove(entry);
+            bash.insert(entry.clone(), json!(value));
+        }
+    }
+    let root = json!({
+        "permission": {"bash": bash},
+        "_policy_exec": {
+            "generated_by": "policy-exec sync",
+            "policy_hash": header_hash(policy),
+            "host": Host::OpenCode.name(),
+            "tested_with": Host::OpenCode.tested_with(),
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&root).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn codex_text(host: Host, policy: &Policy, planned: &[Planned]) -> String {
     let mut text = format!(
         "{CODEX_HEADER}{}.\n# Do not edit: change the policy and run `policy-exec sync --apply` again.\n# Matching follows {}.\n",
         header_hash(policy),
-        Host::Codex.tested_with()
+        host.tested_with()
     );
     for p in planned {
         if let Some(rule) = &p.codex {
@@ -1063,6 +1202,11 @@ fn json_text(host: Host, policy: &Policy, lists: &BTreeMap<&'static str, Vec<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toml_strings_escape_what_toml_forbids() {
+        assert_eq!(toml_string("a\"b\\c\n\u{7f}"), r#""a\"b\\c\n\u007F""#);
+    }
 
     #[test]
     fn glob_shapes() {

@@ -1,9 +1,9 @@
 //! `policy-exec sync`: from a resolved policy to every harness's files.
 //!
 //! Reads the `--emit` file of `resolve` (`{policy, policy_hash, scopes}`), compiles it,
-//! renders the four native permission files plus the wrapper bundle and dispatch
-//! manifest, and reports per host what was rendered exactly, tightened, partly held or
-//! dropped, and why. `--out-dir` writes the six files; `--apply` merges into the live
+//! renders the six native permission files (Copilot CLI gets none, and the report says
+//! why) plus the wrapper bundle and dispatch manifest, and reports per host what was
+//! rendered exactly, tightened, partly held or dropped, and why. `--out-dir` writes the eight files; `--apply` merges into the live
 //! files (see [`super::apply`]) and installs the bundle and manifest where shell mode
 //! and `check` look for them. Without either, nothing is written: a preview.
 //!
@@ -26,7 +26,7 @@ pub struct SyncArgs {
     /// The resolved policy: the `--emit` file of `policy-exec resolve`
     #[arg(long)]
     pub policy_json: PathBuf,
-    /// Write the six artifacts into this directory
+    /// Write the eight artifacts into this directory
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
     /// Merge into the live harness files and install the bundle and manifest
@@ -36,6 +36,7 @@ pub struct SyncArgs {
     #[arg(long)]
     pub include_conditional: bool,
     /// With --apply: also install `policy-exec hook <harness>` in each harness's hook file
+    /// (and the OpenCode plugin that runs it)
     #[arg(long, requires = "apply")]
     pub hooks: bool,
     /// With --apply: create the exec-guard directory (an existing one is always refreshed)
@@ -185,7 +186,7 @@ impl Source {
 /// What to do with the rendered files.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    /// Write the six artifacts here.
+    /// Write the eight artifacts here.
     pub out_dir: Option<PathBuf>,
     /// Merge into live files (and install bundle and manifest in the given directory).
     pub apply: Option<(Targets, PathBuf)>,
@@ -449,6 +450,8 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
         if let Some((hook_targets, exe)) = &req.hooks {
             apply::plan_hooks(hook_targets, exe, Some(&config_abs), &mut planned)
                 .map_err(write_err)?;
+            apply::plan_opencode_plugin(&targets.home, exe, Some(&config_abs), &mut planned)
+                .map_err(write_err)?;
         }
         if !req.replace {
             refuse_narrowing(&config_abs.join(BUNDLE_NAME), &bundle)?;
@@ -536,6 +539,7 @@ pub fn report_json(r: &Report) -> Value {
         "include_conditional": r.include_conditional,
         "preview": r.written.is_empty() && r.applied.is_empty(),
         "hosts": hosts,
+        "not_rendered": [{"host": "copilot", "why": hosts::COPILOT_NO_FILE}],
         "written": r.written,
         "applied": r.applied,
         "guards": r.guards,
@@ -577,6 +581,10 @@ pub fn report_text(r: &Report) -> String {
             ));
         }
     }
+    t.push_str(&format!(
+        "\ncopilot: no native file: {}\n",
+        hosts::COPILOT_NO_FILE
+    ));
     if r.written.is_empty() && r.applied.is_empty() {
         t.push_str(
             "\npreview only: pass --out-dir DIR to write the files, --apply to install them\n",

@@ -47,6 +47,12 @@ impl Permit {
     pub(super) fn fallback_allow() -> Permit {
         Permit { _private: () }
     }
+
+    /// The script is exactly this binary's own hook command, which only reads a hook
+    /// call and prints a judgement (see [`super::own_hook_call`]).
+    pub(super) fn own_hook() -> Permit {
+        Permit { _private: () }
+    }
 }
 
 /// Variables that make bash (or sh) run code before or around the script:

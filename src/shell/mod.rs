@@ -95,6 +95,11 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         // bash will print its own usage error and run nothing.
         Err(_) => return exec::exec(exec::Permit::runs_nothing(), &shell, &argv0, &args),
     };
+    if let Invocation::Command { script, .. } = &script
+        && own_hook_call(script)
+    {
+        return exec::exec(exec::Permit::own_hook(), &shell, &argv0, &args);
+    }
     let policy = match loaded {
         Loaded::Ready(p) => p,
         Loaded::Failed { decision, message } => {
@@ -181,6 +186,50 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         Defer::ToGuards,
         &mut err,
     )
+}
+
+/// Is `script` exactly this binary's hook command, as `sync --apply --hooks` writes it
+/// (`<path> hook <harness>`, optionally `--installation <dir>`, quoted the way it quotes
+/// them), with `<path>` the same file as this binary?
+///
+/// SECURITY: Gemini CLI and Copilot CLI run their hook commands through the shell they
+/// run commands with; wired both ways, the hook command reaches shell mode. It only
+/// reads a hook call on stdin and prints a judgement — it runs nothing — so it passes
+/// unjudged: otherwise a policy whose `unmatched` (or a rule about policy-exec's own
+/// directories) asks about it would make the harness refuse every command. Anything
+/// else, one byte more (`; …`, a redirection, another option) or another program
+/// included, is judged as usual.
+fn own_hook_call(script: &str) -> bool {
+    use crate::render::apply::{PIN_FLAG, hook_command, hook_program};
+    let Some(harness) = crate::hook::Harness::ALL
+        .into_iter()
+        .find(|h| hook_program(script, h.name()).is_some())
+    else {
+        return false;
+    };
+    let Some(program) = hook_program(script, harness.name()) else {
+        return false;
+    };
+    let installation = script
+        .split_once(&format!(" {PIN_FLAG} "))
+        .map(
+            |(_, dir)| match dir.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')) {
+                Some(quoted) => quoted.replace("'\\''", "'"),
+                None => dir.to_string(),
+            },
+        )
+        .map(std::path::PathBuf::from);
+    if hook_command(&program, harness.name(), installation.as_deref()) != script {
+        return false;
+    }
+    let same_file = |a: &Path, b: &Path| {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => (x.dev(), x.ino()) == (y.dev(), y.ino()),
+            _ => false,
+        }
+    };
+    program.is_absolute() && std::env::current_exe().is_ok_and(|exe| same_file(&program, &exe))
 }
 
 /// Guard mode: argv[0] names a guarded program. Judges the exact argv, then execs the

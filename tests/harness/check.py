@@ -27,7 +27,7 @@ def tool_output(log, n):
     with open(log, encoding="utf-8") as fh:
         for line in fh:
             entry = json.loads(line)
-            if entry.get("api") in ("responses", "chat", "messages") and entry.get("turn", -1) >= 0:
+            if entry.get("api") in ("responses", "chat", "messages", "gemini") and entry.get("turn", -1) >= 0:
                 if best is None or len(entry["tool_outputs"]) >= len(best["tool_outputs"]):
                     best = entry
     if best is None or len(best["tool_outputs"]) <= n:

@@ -7,7 +7,11 @@ Speaks just enough of two wire protocols:
   custom `model_providers.<id>` with `wire_api = "responses"`;
 * Anthropic Messages API (`POST .../v1/messages`, SSE or plain JSON, plus
   `.../count_tokens`) -- what Claude Code uses with `ANTHROPIC_BASE_URL`, and what
-  Factory Droid uses for a `customModels` entry with `"provider": "anthropic"`.
+  Factory Droid uses for a `customModels` entry with `"provider": "anthropic"`;
+* OpenAI Chat Completions (`POST .../chat/completions`, SSE) -- Copilot CLI with
+  `COPILOT_PROVIDER_BASE_URL`, OpenCode with an `@ai-sdk/openai-compatible` provider;
+* Gemini API (`POST /v1beta/models/<m>:streamGenerateContent?alt=sse`, plus
+  `:generateContent` and `:countTokens`) -- Gemini CLI with `GOOGLE_GEMINI_BASE_URL`.
 
 The "model" is a fixed script, chosen statelessly from the request itself: the number
 of tool results already in the conversation picks the turn.
@@ -55,7 +59,7 @@ def text_of(content):
     if isinstance(content, list):
         return "\n".join(text_of(c) for c in content)
     if isinstance(content, dict):
-        for key in ("text", "output", "content"):
+        for key in ("text", "output", "content", "error"):
             if key in content:
                 return text_of(content[key])
     return json.dumps(content)
@@ -167,7 +171,9 @@ def handle_chat(handler, body):
     if turn < 2:
         cmd = ARGS.allowed_cmd if turn == 0 else ARGS.denied_cmd
         for name, args in (("exec_command", {"cmd": cmd}), ("shell_command", {"command": cmd}),
-                           ("shell", {"command": ["bash", "-lc", cmd]})):
+                           ("shell", {"command": ["bash", "-lc", cmd]}),
+                           # Copilot CLI's and OpenCode's shell tools.
+                           ("bash", {"command": cmd, "description": f"scripted step {turn}"})):
             if name in names:
                 delta = {"role": "assistant", "tool_calls": [{
                     "index": 0, "id": f"call_{turn}", "type": "function",
@@ -266,6 +272,51 @@ def handle_messages(handler, body):
     ])
 
 
+# ---------------------------------------------------------------- Gemini API
+
+def gemini_tool_outputs(body):
+    outs = []
+    for content in body.get("contents") or []:
+        for part in content.get("parts") or []:
+            if isinstance(part, dict) and "functionResponse" in part:
+                outs.append(text_of((part["functionResponse"] or {}).get("response")))
+    return outs
+
+
+def handle_gemini(handler, body, stream):
+    names = [d.get("name") for t in body.get("tools") or [] if isinstance(t, dict)
+             for d in t.get("functionDeclarations") or [] if isinstance(d, dict)]
+    outs = gemini_tool_outputs(body)
+    main_agent = "run_shell_command" in names
+    turn = len(outs) if main_agent else -1
+    if main_agent and turn in (0, 1):
+        cmd = ARGS.allowed_cmd if turn == 0 else ARGS.denied_cmd
+        part = {"functionCall": {"name": "run_shell_command",
+                                 "args": {"command": cmd, "description": f"scripted step {turn}"}}}
+    else:
+        # Side calls (routing, next-speaker checks) ask for JSON; a final answer is text.
+        wants_json = (body.get("generationConfig") or {}).get("responseMimeType") == "application/json"
+        part = {"text": json.dumps({"reasoning": "scripted", "next_speaker": "user",
+                                    "model_choice": "flash"}) if wants_json and not main_agent
+                else ARGS.final_text}
+    log({"api": "gemini", "path": handler.path, "turn": turn, "tools": names,
+         "tool_outputs": outs, "reply": part, "body": body})
+    chunk = {"candidates": [{"content": {"role": "model", "parts": [part]},
+                             "finishReason": "STOP", "index": 0}],
+             "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 5,
+                               "totalTokenCount": 15},
+             "modelVersion": "gemini-2.5-flash"}
+    if not stream:
+        handler._json(200, chunk)
+        return
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/event-stream")
+    handler.send_header("Connection", "close")
+    handler.end_headers()
+    handler.wfile.write(f"data: {json.dumps(chunk)}\r\n\r\n".encode())
+    handler.close_connection = True
+
+
 # ---------------------------------------------------------------- server
 
 class Handler(BaseHTTPRequestHandler):
@@ -329,6 +380,13 @@ class Handler(BaseHTTPRequestHandler):
                 handle_responses(self, body)
             elif path.endswith("/chat/completions"):
                 handle_chat(self, body)
+            elif path.endswith(":countTokens"):
+                log({"api": "count_tokens", "path": self.path})
+                self._json(200, {"totalTokens": 10})
+            elif path.endswith(":streamGenerateContent"):
+                handle_gemini(self, body, True)
+            elif path.endswith(":generateContent"):
+                handle_gemini(self, body, False)
             else:
                 log({"api": "unknown", "path": self.path, "body": body})
                 self._json(404, {"error": {"type": "not_found", "message": "fake model: " + path}})

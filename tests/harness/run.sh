@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# End-to-end check: the real Codex CLI, Claude Code and Factory Droid, with policy-exec in
-# front of them, driven by a scripted fake model on 127.0.0.1 (fake_model.py). No real
-# model and no network except the npm registry (to install the harnesses).
+# End-to-end check: the real Codex CLI, Claude Code, Factory Droid, Gemini CLI, GitHub
+# Copilot CLI and OpenCode, with policy-exec in front of them, driven by a scripted fake
+# model on 127.0.0.1 (fake_model.py). No real model and no network except the npm
+# registry (to install the harnesses).
 #
 #   tests/harness/run.sh [--keep] [codex] [claude] [codex-native] [claude-native]
 #                        [codex-hook] [claude-hook] [droid-native] [droid-hook]
-#                                                        (default: all eight)
+#                        [gemini] [gemini-hook] [gemini-native] [gemini-both]
+#                        [copilot] [copilot-hook] [copilot-native] [copilot-both]
+#                        [opencode] [opencode-hook] [opencode-native]
+#                                                        (default: all nineteen)
 #
 # codex/claude: policy-exec is the harness's shell. codex-native/claude-native: the
 # harness runs the real bash, and only the native rules `policy-exec sync --apply` wrote
@@ -13,11 +17,20 @@
 # denied command. codex-hook/claude-hook: real bash, no native rules, only the hook that
 # `sync --apply --hooks` installed. droid-native/droid-hook: Factory Droid (which always
 # runs /bin/bash) with only its native lists, or only the hook.
+# gemini/copilot/opencode: policy-exec as the shell (a `bash` first on PATH,
+# COPILOT_BASH_PATH, the `shell` key); -hook: only `policy-exec hook …` (for OpenCode its
+# plugin); -native: only the native rules sync wrote (Copilot has none: reported, skipped);
+# -both: the shell and the hook together (the hook command itself runs through the shim).
+# These nine run inside a network namespace holding only `lo` (`unshare -n`), as
+# OpenCode tries a DNS lookup; they are skipped, saying why, when npm or unshare fails.
 #
 # Environment:
 #   CODEX_VERSION   npm version of @openai/codex              (default 0.171.0)
 #   CLAUDE_VERSION  npm version of @anthropic-ai/claude-code  (default 2.1.332)
 #   DROID_VERSION   npm version of @factory/cli-linux-x64     (default 0.225.2)
+#   GEMINI_VERSION  npm version of @google/gemini-cli         (default 0.61.0)
+#   COPILOT_VERSION npm version of @github/copilot            (default 1.0.102)
+#   OPENCODE_VERSION npm version of opencode-ai               (default 1.18.33)
 #   POLICY_EXEC     policy-exec binary to test (default: built by scripts/release-build.sh,
 #                   as install.sh builds it)
 #   HARNESS_NPM_DIR reuse an npm install dir instead of installing into the temp dir
@@ -31,6 +44,9 @@ HERE=$REPO/tests/harness
 CODEX_VERSION=${CODEX_VERSION:-0.171.0}
 CLAUDE_VERSION=${CLAUDE_VERSION:-2.1.332}
 DROID_VERSION=${DROID_VERSION:-0.225.2}
+GEMINI_VERSION=${GEMINI_VERSION:-0.61.0}
+COPILOT_VERSION=${COPILOT_VERSION:-1.0.102}
+OPENCODE_VERSION=${OPENCODE_VERSION:-1.18.33}
 RUN_TIMEOUT=${RUN_TIMEOUT:-180}
 ALLOWED_CMD='echo hello > marker_allowed.txt'
 DENIED_CMD='git reset --hard'
@@ -42,11 +58,18 @@ for a in "$@"; do
   case $a in
     --keep) KEEP=1 ;;
     codex|claude|codex-native|claude-native|codex-hook|claude-hook|droid-native|droid-hook) WANT+=("$a") ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    gemini|gemini-hook|gemini-native|gemini-both|copilot|copilot-hook|copilot-native|copilot-both|opencode|opencode-hook|opencode-native) WANT+=("$a") ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "unknown argument: $a" >&2; exit 64 ;;
   esac
 done
-[ ${#WANT[@]} -eq 0 ] && WANT=(codex claude codex-native claude-native codex-hook claude-hook droid-native droid-hook)
+[ ${#WANT[@]} -eq 0 ] && WANT=(codex claude codex-native claude-native codex-hook claude-hook droid-native droid-hook
+  gemini gemini-hook gemini-native gemini-both copilot copilot-hook copilot-native copilot-both
+  opencode opencode-hook opencode-native)
+OLD=0; NEW=0
+for h in "${WANT[@]}"; do
+  case $h in gemini*|copilot*|opencode*) NEW=1 ;; *) OLD=1 ;; esac
+done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/policy-exec-harness.XXXXXX")
 chmod 755 "$WORK"
@@ -107,7 +130,7 @@ check "setup: the shim refuses \`$DENIED_CMD\` (exit 126, rule $DENIED_RULE)" \
 
 # ---------------------------------------------------------------- the harnesses
 NPM_DIR=${HARNESS_NPM_DIR:-$WORK/npm}
-if [ -z "${HARNESS_NPM_DIR:-}" ]; then
+if [ -z "${HARNESS_NPM_DIR:-}" ] && [ $OLD -eq 1 ]; then
   echo "==> npm install @openai/codex@$CODEX_VERSION @anthropic-ai/claude-code@$CLAUDE_VERSION @factory/cli-linux-x64@$DROID_VERSION"
   mkdir -p "$NPM_DIR"
   (cd "$NPM_DIR" && echo '{"private":true}' > package.json &&
@@ -425,6 +448,245 @@ PY
 }
 run_droid-native() { run_droid droid-native 0; }
 run_droid-hook() { run_droid droid-hook 1; }
+
+# ---------------------------------------------------------------- Gemini CLI, Copilot CLI, OpenCode
+# Each run happens in a network namespace that holds only `lo`: the fake model and the
+# harness both live there, so nothing reaches (or waits for) the outside network.
+NEW_SKIP=
+NETNS=()
+if [ $NEW -eq 1 ]; then
+  if [ -z "${HARNESS_NPM_DIR:-}" ] || [ ! -x "$NPM_DIR/node_modules/.bin/gemini" ]; then
+    echo "==> npm install @google/gemini-cli@$GEMINI_VERSION @github/copilot@$COPILOT_VERSION opencode-ai@$OPENCODE_VERSION"
+    mkdir -p "$NPM_DIR"
+    [ -e "$NPM_DIR/package.json" ] || echo '{"private":true}' >"$NPM_DIR/package.json"
+    if ! (cd "$NPM_DIR" && timeout 600 npm install --no-audit --no-fund --loglevel=error \
+          "@google/gemini-cli@$GEMINI_VERSION" "@github/copilot@$COPILOT_VERSION" \
+          "opencode-ai@$OPENCODE_VERSION" >npm-new.log 2>&1); then
+      NEW_SKIP="npm install of the harness packages failed (is the npm registry reachable?): $(grep -m1 -i 'err' "$NPM_DIR/npm-new.log" | cut -c1-200)"
+    fi
+  fi
+  # OpenCode installs @opencode-ai/plugin into its config directory before it loads a
+  # plugin; offline it would wait for the registry forever. Installed here once, copied
+  # into each OpenCode home that has a plugin (what OpenCode itself does when online).
+  if [ -z "$NEW_SKIP" ] && [ ! -d "$NPM_DIR/opencode-config/node_modules/@opencode-ai/plugin" ]; then
+    mkdir -p "$NPM_DIR/opencode-config"
+    (cd "$NPM_DIR/opencode-config" && timeout 300 npm install --no-audit --no-fund --loglevel=error \
+      "@opencode-ai/plugin@$OPENCODE_VERSION" >npm.log 2>&1) \
+      || NEW_SKIP="npm install of @opencode-ai/plugin@$OPENCODE_VERSION failed (is the npm registry reachable?)"
+  fi
+  if [ "$(id -u)" = 0 ]; then NETNS=(unshare -n); else NETNS=(unshare -r -n); fi
+  if [ -z "$NEW_SKIP" ] && ! "${NETNS[@]}" sh -c 'ip link set lo up' >"$WORK/netns.err" 2>&1; then
+    NEW_SKIP="cannot make a network namespace with only lo (${NETNS[*]}: $(head -1 "$WORK/netns.err"))"
+  fi
+fi
+GEMINI=$NPM_DIR/node_modules/.bin/gemini
+COPILOT=$NPM_DIR/node_modules/.bin/copilot
+OPENCODE=$NPM_DIR/node_modules/.bin/opencode
+
+netns_run() { # netns_run DIR: run the exported function `harness` (which may use $PORT)
+  # with the fake model, both inside a fresh network namespace; stdout/err to DIR.
+  local dir=$1
+  export D=$dir HERE ALLOWED_CMD DENIED_CMD RUN_TIMEOUT
+  "${NETNS[@]}" bash -c '
+    ip link set lo up || exit 97
+    python3 "$HERE/fake_model.py" --log "$D/model.jsonl" --port-file "$D/port" \
+      --timeout "$((RUN_TIMEOUT + 30))" --max-requests 100 \
+      --allowed-cmd "$ALLOWED_CMD" --denied-cmd "$DENIED_CMD" 2>"$D/model.err" &
+    model=$!
+    for _ in $(seq 100); do [ -s "$D/port" ] && break; sleep 0.1; done
+    PORT=$(cat "$D/port") || exit 98
+    export PORT
+    (cd "$D/repo" && harness) <"/dev/null" >"$D/out.txt" 2>"$D/err.txt"
+    rc=$?
+    kill "$model" 2>/dev/null; wait "$model" 2>/dev/null
+    exit $rc'
+}
+
+new_setup() { # new_setup NAME MODE: dir, repo, home; false (with a SKIP) when it cannot run
+  local h=$1
+  DIR=$WORK/$h
+  mkdir -p "$DIR/home"
+  if [ -n "$NEW_SKIP" ]; then skip "$h: $NEW_SKIP"; return 1; fi
+  make_repo "$DIR/repo" || { fail "$h: test repo"; return 1; }
+  TRACER=
+  [ "$2" = shell ] && [ $HAVE_STRACE -eq 1 ] && TRACER="strace -f -s 65536 -e trace=execve -o $DIR/strace.txt"
+  export TRACER HOME_DIR=$DIR/home POLICY_EXEC_MANIFEST
+  return 0
+}
+
+new_verdicts() { # new_verdicts NAME MODE RC: shell runs get every check, others the short ones
+  local h=$1 mode=$2 rc=$3
+  if [ "$rc" -eq 0 ]; then pass "$h: the harness ran to its end (exit 0)"
+  else fail "$h: the harness ran to its end (exit $rc)"; tail -8 "$DIR/err.txt" | indent; fi
+  if [ "$mode" = shell ]; then
+    verdicts "$h" "$DIR"
+  else
+    native_verdicts "$h" "$DIR"
+    python3 "$HERE/check.py" tool-output "$DIR/model.jsonl" 0 >"$DIR/seen-allowed.txt" 2>&1
+    check "$h: model got the allowed command's result, not a refusal" \
+      bash -c "! grep -qi 'denied\|blocked' '$DIR/seen-allowed.txt'"
+  fi
+}
+
+hook_home() { # hook_home NAME: sync --apply --hooks into the run's home, native rules removed
+  sync_home "$DIR/home" --hooks || { fail "$1: policy-exec sync --apply --hooks"; cat "$DIR/home.sync.txt"; return 1; }
+  rm -f "$DIR/home/.gemini/policies/policy-exec.toml"
+  python3 - "$DIR/home/.config/opencode/opencode.json" <<'PY'
+import json, os, sys
+p = sys.argv[1]
+if os.path.exists(p):
+    v = json.load(open(p))
+    v.pop("permission", None)
+    json.dump(v, open(p, "w"), indent=2)
+PY
+}
+
+# Gemini CLI: `bash` is looked up on PATH at each call; the API key and base URL point it
+# at the fake model; --yolo approves every tool call (policy-exec is what refuses).
+gemini_settings() { # gemini_settings HOME: API-key auth, merged into what sync wrote
+  python3 - "$1/.gemini/settings.json" <<'PY'
+import json, os, sys
+p = sys.argv[1]
+os.makedirs(os.path.dirname(p), exist_ok=True)
+v = json.load(open(p)) if os.path.exists(p) else {}
+v.setdefault("security", {}).setdefault("auth", {})["selectedType"] = "gemini-api-key"
+json.dump(v, open(p, "w"), indent=2)
+PY
+}
+run_gemini_mode() { # run_gemini_mode shell|hook|native|both
+  local mode=$1 h=gemini; [ "$mode" = shell ] || h=gemini-$mode
+  echo; echo "==> Gemini CLI $GEMINI_VERSION, $mode"
+  new_setup "$h" "$([ "$mode" = hook ] || [ "$mode" = native ] && echo plain || echo shell)" || return
+  local path=$PATH
+  case $mode in
+    shell) path=$WORK/shims:$PATH ;;
+    both) path=$WORK/shims:$PATH; hook_home "$h" || return ;;
+    hook) hook_home "$h" || return
+      check "$h: ~/.gemini/settings.json has our BeforeTool hook" grep -q ' hook gemini' "$DIR/home/.gemini/settings.json" ;;
+    native) sync_home "$DIR/home" || { fail "$h: policy-exec sync --apply"; cat "$DIR/home.sync.txt"; return; }
+      check "$h: sync wrote a git reset --hard deny into ~/.gemini/policies/policy-exec.toml" \
+        grep -q 'commandPrefix = "git reset --hard"' "$DIR/home/.gemini/policies/policy-exec.toml" ;;
+  esac
+  gemini_settings "$DIR/home"
+  export P=$path GEMINI
+  harness() {
+    env -i PATH="$P" HOME="$HOME_DIR" TERM=dumb POLICY_EXEC_MANIFEST="$POLICY_EXEC_MANIFEST" \
+      GEMINI_API_KEY=dummy GOOGLE_GEMINI_BASE_URL="http://127.0.0.1:$PORT" \
+      GEMINI_CLI_TRUST_WORKSPACE=true \
+      timeout "$RUN_TIMEOUT" $TRACER "$GEMINI" -p "Run the scripted steps." \
+      -m gemini-2.5-flash -o json --yolo
+  }
+  export -f harness
+  netns_run "$DIR"; local rc=$?
+  new_verdicts "$h" "$([ "$mode" = shell ] || [ "$mode" = both ] && echo shell || echo plain)" $rc
+  case $mode in
+    hook|both) check "$h: the model got policy-exec's reason (rule $DENIED_RULE)" grep -q "$DENIED_RULE" "$DIR/seen-denied.txt" ;;
+    native) check "$h: the model was told the policy denied it" grep -qi 'denied\|policy' "$DIR/seen-denied.txt" ;;
+  esac
+  if [ "$mode" = both ] && [ -s "$DIR/strace.txt" ]; then
+    check "$h: the hook command ran through the shim and was let through" \
+      grep -q "shims/bash\", \[\"bash\", \"-c\", \"[^\"]* hook gemini" "$DIR/strace.txt"
+  fi
+}
+run_gemini() { run_gemini_mode shell; }
+run_gemini-hook() { run_gemini_mode hook; }
+run_gemini-native() { run_gemini_mode native; }
+run_gemini-both() { run_gemini_mode both; }
+
+# Copilot CLI: COPILOT_BASH_PATH names the shell; the provider variables point it at the
+# fake model (Chat Completions); --allow-all-tools approves every tool call.
+run_copilot_mode() { # run_copilot_mode shell|hook|native|both
+  local mode=$1 h=copilot; [ "$mode" = shell ] || h=copilot-$mode
+  echo; echo "==> GitHub Copilot CLI $COPILOT_VERSION, $mode"
+  if [ "$mode" = native ]; then
+    mkdir -p "$WORK/$h"
+    skip "$h: Copilot CLI has no user-level deny file (only --deny-tool flags, allow-only ~/.copilot/permissions-config.json, or root's managed-settings.json, where any rule makes every unmatched command need approval); sync reports this instead of writing one"
+    return
+  fi
+  new_setup "$h" "$([ "$mode" = hook ] && echo plain || echo shell)" || return
+  local bash_path=
+  case $mode in
+    shell) bash_path=$SHIM ;;
+    both) bash_path=$SHIM; hook_home "$h" || return ;;
+    hook) hook_home "$h" || return
+      check "$h: ~/.copilot/hooks/policy-exec.json has our preToolUse hook" grep -q ' hook copilot' "$DIR/home/.copilot/hooks/policy-exec.json" ;;
+  esac
+  export BASH_PATH=$bash_path COPILOT
+  harness() {
+    env -i PATH="$PATH" HOME="$HOME_DIR" TERM=dumb POLICY_EXEC_MANIFEST="$POLICY_EXEC_MANIFEST" \
+      ${BASH_PATH:+COPILOT_BASH_PATH="$BASH_PATH"} \
+      COPILOT_OFFLINE=true COPILOT_PROVIDER_BASE_URL="http://127.0.0.1:$PORT/v1" \
+      COPILOT_PROVIDER_API_KEY=dummy COPILOT_MODEL=gpt-4.1 \
+      timeout "$RUN_TIMEOUT" $TRACER "$COPILOT" -p "Run the scripted steps." \
+      --allow-all-tools --output-format json
+  }
+  export -f harness
+  netns_run "$DIR"; local rc=$?
+  new_verdicts "$h" "$([ "$mode" = hook ] && echo plain || echo shell)" $rc
+  case $mode in
+    hook|both) check "$h: the model got policy-exec's reason (rule $DENIED_RULE)" grep -q "$DENIED_RULE" "$DIR/seen-denied.txt" ;;
+  esac
+  if [ "$mode" = both ] && [ -s "$DIR/strace.txt" ]; then
+    check "$h: the hook command ran through the shim and was let through" \
+      grep -q "shims/bash\", \[\"$SHIM\", \"-c\", \"[^\"]* hook copilot\|shims/bash\", \[[^]]*hook copilot" "$DIR/strace.txt"
+  fi
+}
+run_copilot() { run_copilot_mode shell; }
+run_copilot-hook() { run_copilot_mode hook; }
+run_copilot-native() { run_copilot_mode native; }
+run_copilot-both() { run_copilot_mode both; }
+
+# OpenCode: the `shell` key of opencode.json names the shell; a custom provider
+# (@ai-sdk/openai-compatible, bundled with OpenCode) points it at the fake model.
+opencode_config() { # opencode_config HOME SHELL: provider merged into what sync wrote
+  python3 - "$1/.config/opencode/opencode.json" "$2" <<'PY'
+import json, os, sys
+p, shell = sys.argv[1], sys.argv[2]
+os.makedirs(os.path.dirname(p), exist_ok=True)
+v = json.load(open(p)) if os.path.exists(p) else {}
+v.update({"provider": {"fake": {"npm": "@ai-sdk/openai-compatible", "name": "Fake",
+          "options": {"baseURL": "http://127.0.0.1:__PORT__/v1", "apiKey": "dummy"},
+          "models": {"fake-model": {"name": "Fake", "tool_call": True}}}},
+          "model": "fake/fake-model", "autoupdate": False, "share": "disabled"})
+if shell:
+    v["shell"] = shell
+json.dump(v, open(p, "w"), indent=2)
+PY
+}
+run_opencode_mode() { # run_opencode_mode shell|hook|native
+  local mode=$1 h=opencode; [ "$mode" = shell ] || h=opencode-$mode
+  echo; echo "==> OpenCode $OPENCODE_VERSION, $mode"
+  new_setup "$h" "$([ "$mode" = shell ] && echo shell || echo plain)" || return
+  local shell=
+  case $mode in
+    shell) shell=$SHIM ;;
+    hook) hook_home "$h" || return
+      check "$h: sync installed the plugin, pinned to this policy-exec" \
+        grep -qF "const COMMAND = [\"$WORK/bin/policy-exec\",\"hook\",\"opencode\"" "$DIR/home/.config/opencode/plugin/policy-exec.js"
+      cp -R "$NPM_DIR/opencode-config/." "$DIR/home/.config/opencode/" ;;
+    native) sync_home "$DIR/home" || { fail "$h: policy-exec sync --apply"; cat "$DIR/home.sync.txt"; return; }
+      check "$h: sync wrote \"git reset --hard *\": \"deny\" into opencode.json" \
+        python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["permission"]["bash"].get("git reset --hard *") == "deny" else 1)' "$DIR/home/.config/opencode/opencode.json" ;;
+  esac
+  opencode_config "$DIR/home" "$shell"
+  export OPENCODE
+  harness() {
+    sed -i "s/__PORT__/$PORT/" "$HOME_DIR/.config/opencode/opencode.json"
+    env -i PATH="$PATH" HOME="$HOME_DIR" TERM=dumb POLICY_EXEC_MANIFEST="$POLICY_EXEC_MANIFEST" \
+      SHELL=/bin/bash OPENCODE_DISABLE_MODELS_FETCH=true \
+      timeout "$RUN_TIMEOUT" $TRACER "$OPENCODE" run --format json "Run the scripted steps."
+  }
+  export -f harness
+  netns_run "$DIR"; local rc=$?
+  new_verdicts "$h" "$([ "$mode" = shell ] && echo shell || echo plain)" $rc
+  case $mode in
+    hook) check "$h: the model got policy-exec's reason (rule $DENIED_RULE)" grep -q "$DENIED_RULE" "$DIR/seen-denied.txt" ;;
+    native) check "$h: the model was told the command was refused" grep -qi 'denied\|reject\|not allowed\|permission' "$DIR/seen-denied.txt" ;;
+  esac
+}
+run_opencode() { run_opencode_mode shell; }
+run_opencode-hook() { run_opencode_mode hook; }
+run_opencode-native() { run_opencode_mode native; }
 
 for h in "${WANT[@]}"; do "run_$h"; done
 
