@@ -64,7 +64,7 @@ enum Command {
     /// Check that policy-exec is in front of each harness (shell or hook) and that the
     /// installed files are fresh for the current policy_hash: exit 0 ok, 1 a problem.
     Doctor(crate::doctor::DoctorArgs),
-    /// Put policy-exec in front of a harness (claude, codex, cursor, droid): native
+    /// Put policy-exec in front of a harness (claude, codex, cursor, droid, gemini, copilot, opencode): native
     /// rules, hook and shell as the harness allows, then `doctor`'s verdict for it.
     Setup(crate::setup::SetupArgs),
     /// Take out what install, setup and `sync --apply` added (all harnesses, or one),

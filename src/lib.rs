@@ -84,7 +84,7 @@
 //!   with `--hooks`, installs the hook entries and the OpenCode plugin;
 //!   `render::pristine` records each harness file before it is first changed, so
 //!   `uninstall` can give it back byte for byte; `render::sync` is `sync`.
-//! * [`setup`] puts policy-exec in front of one harness (`setup claude|codex|cursor|droid`)
+//! * [`setup`] puts policy-exec in front of one harness (`setup claude|codex|cursor|droid|gemini|copilot|opencode`)
 //!   the way the wiring table (`shims/wiring.yaml`, [`setup::table`]) says that harness
 //!   allows — native rules and hook through `render::sync`, the shell shims, the shell
 //!   setting where the harness reads one from a file — and ends with `doctor`'s verdict;

@@ -153,7 +153,7 @@ fn namespaces_allowed() -> bool {
 }
 
 /// (harness, its hook file, what marks our hook there, its native file, an entry of ours)
-const WIRED: [(&str, &str, &str, &str, &str); 4] = [
+const WIRED: [(&str, &str, &str, &str, &str); 7] = [
     (
         "claude",
         ".claude/settings.json",
@@ -181,6 +181,28 @@ const WIRED: [(&str, &str, &str, &str, &str); 4] = [
         " hook droid",
         ".factory/settings.json",
         "git reset --hard",
+    ),
+    (
+        "gemini",
+        ".gemini/settings.json",
+        " hook gemini",
+        ".gemini/policies/policy-exec.toml",
+        "git reset --hard",
+    ),
+    // Copilot has no native file: its hook file stands in for it here.
+    (
+        "copilot",
+        ".copilot/hooks/policy-exec.json",
+        " hook copilot",
+        ".copilot/hooks/policy-exec.json",
+        "preToolUse",
+    ),
+    (
+        "opencode",
+        ".config/opencode/plugin/policy-exec.js",
+        "\"hook\",\"opencode\"",
+        ".config/opencode/opencode.json",
+        "git reset --hard *",
     ),
 ];
 

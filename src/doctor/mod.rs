@@ -50,7 +50,7 @@ pub struct DoctorArgs {
     /// The passwd file to read the login shell from (tests)
     #[arg(long, hide = true, default_value = "/etc/passwd")]
     pub passwd: PathBuf,
-    /// Only this harness (claude, codex, cursor, droid) and the installed policy
+    /// Only this harness (claude, codex, cursor, droid, gemini, copilot, opencode) and the installed policy
     #[arg(long)]
     pub harness: Option<String>,
 }
@@ -264,8 +264,7 @@ impl Context {
             Some(name) => Some(
                 crate::setup::table::harness(name)
                     .map_err(DoctorError::Harness)?
-                    .host
-                    .name()
+                    .doctor_name()
                     .to_string(),
             ),
             None => None,

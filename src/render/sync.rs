@@ -194,6 +194,8 @@ pub struct Request {
     pub include_conditional: bool,
     /// Install hook entries (with `apply`), running this binary.
     pub hooks: Option<(Vec<apply::HookTarget>, PathBuf)>,
+    /// Install the OpenCode plugin (with `apply`), running this binary.
+    pub opencode_plugin: Option<PathBuf>,
     /// The exec-guard directory to refresh (with `apply`), whether to create it, and the
     /// binary its links lead to.
     pub guards: Option<(PathBuf, bool, PathBuf)>,
@@ -450,6 +452,8 @@ pub fn sync(source: &Source, req: &Request) -> Result<Report, SyncError> {
         if let Some((hook_targets, exe)) = &req.hooks {
             apply::plan_hooks(hook_targets, exe, Some(&config_abs), &mut planned)
                 .map_err(write_err)?;
+        }
+        if let Some(exe) = &req.opencode_plugin {
             apply::plan_opencode_plugin(&targets.home, exe, Some(&config_abs), &mut planned)
                 .map_err(write_err)?;
         }
@@ -672,6 +676,7 @@ pub fn run_sync(args: &SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
             }
             _ => None,
         };
+        let opencode_plugin = hooks.as_ref().map(|(_, exe)| exe.clone());
         sync(
             &source,
             &Request {
@@ -679,6 +684,7 @@ pub fn run_sync(args: &SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
                 apply,
                 include_conditional: args.include_conditional,
                 hooks,
+                opencode_plugin,
                 guards,
                 replace: args.replace,
             },

@@ -206,6 +206,7 @@ pub fn run_resolve(args: &ResolveArgs, out: &mut dyn Write, err: &mut dyn Write)
                     apply,
                     include_conditional: args.include_conditional,
                     hooks: None,
+                    opencode_plugin: None,
                     guards: None,
                     replace: false,
                 },

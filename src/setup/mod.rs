@@ -353,8 +353,10 @@ fn wire(
     let mut targets = Targets::under_home(&dirs.home);
     targets
         .files
-        .retain(|host, _| *host == h.host && h.wires.contains(&Wire::Native));
-    let hooks = if h.wires.contains(&Wire::Hook) {
+        .retain(|host, _| Some(*host) == h.host && h.wires.contains(&Wire::Native));
+    // OpenCode's hook is a plugin file, not an entry in a hook file.
+    let plugin = h.name == "opencode" && h.wires.contains(&Wire::Hook);
+    let hooks = if h.wires.contains(&Wire::Hook) && !plugin {
         let harness = hook_name(&h.name).ok_or_else(|| {
             (
                 2,
@@ -379,6 +381,7 @@ fn wire(
             apply: Some((targets, dirs.config.clone())),
             include_conditional: false,
             hooks,
+            opencode_plugin: plugin.then(|| exe.clone()),
             guards: Some((dirs.guards.clone(), false, exe.clone())),
             // The installed tree is the machine policy: an edit there that drops a rule
             // is the operator's, not a project's policy applied by mistake.
@@ -445,6 +448,14 @@ fn wire(
                 dirs.shims.join(shim).display()
             );
         }
+        ShellWiring::Path { .. } => {
+            let _ = writeln!(
+                out,
+                "  shell     for shell mode too, start it as: PATH={}:\"$PATH\" {}",
+                dirs.shims.display(),
+                h.name
+            );
+        }
         ShellWiring::None => {}
     }
     Ok(())
@@ -490,19 +501,23 @@ pub fn run_uninstall(args: &UninstallArgs, out: &mut dyn Write, err: &mut dyn Wr
     let real = |p: PathBuf| p.canonicalize().unwrap_or(p);
     let mut files: BTreeMap<PathBuf, remove::Removal> = BTreeMap::new();
     for h in &chosen {
-        let native = real(dirs.home.join(h.host.live_path()));
-        let slot = files.entry(native.clone()).or_default();
-        slot.whole = h.host == crate::render::hosts::Host::Codex;
-        let key = native.display().to_string();
-        let given = dirs.home.join(h.host.live_path()).display().to_string();
-        if let Some(lists) = owned.get(&key).or_else(|| owned.get(&given)) {
-            slot.lists = lists.clone();
+        if let Some(host) = h.host {
+            let native = real(dirs.home.join(host.live_path()));
+            let slot = files.entry(native.clone()).or_default();
+            slot.whole = host.whole_file();
+            let key = native.display().to_string();
+            let given = dirs.home.join(host.live_path()).display().to_string();
+            if let Some(lists) = owned.get(&key).or_else(|| owned.get(&given)) {
+                slot.lists = lists.clone();
+            }
         }
-        files
-            .entry(real(dirs.home.join(&h.hook)))
-            .or_default()
-            .hooks
-            .push(h.name.clone());
+        let hook = files.entry(real(dirs.home.join(&h.hook))).or_default();
+        if h.name == "opencode" {
+            // The plugin file is ours whole: only a file of ours is ever written there.
+            hook.whole = true;
+        } else {
+            hook.hooks.push(h.name.clone());
+        }
         if let ShellWiring::Settings { file, key, .. } = &h.shell {
             files
                 .entry(real(dirs.home.join(file)))
@@ -542,12 +557,27 @@ pub fn run_uninstall(args: &UninstallArgs, out: &mut dyn Write, err: &mut dyn Wr
     }
     // The ledger names files by their canonical path, and sometimes as given.
     let mut forget = done.clone();
-    forget.extend(chosen.iter().map(|h| dirs.home.join(h.host.live_path())));
+    forget.extend(
+        chosen
+            .iter()
+            .filter_map(|h| h.host)
+            .map(|host| dirs.home.join(host.live_path())),
+    );
     if let Err(e) = apply::forget_in_ledger(&targets.ledger, &forget) {
         let _ = writeln!(err, "policy-exec: {e}");
         code = 4;
     }
     if args.harness.is_none() {
+        // The agents' skill `sync --apply` installs while proposals are enabled.
+        let skill = dirs.home.join(crate::render::sync::SKILL_PATH);
+        if std::fs::read_to_string(&skill).is_ok_and(|t| t == crate::grants::SKILL)
+            && std::fs::remove_file(&skill).is_ok()
+        {
+            if let Some(dir) = skill.parent() {
+                let _ = std::fs::remove_dir(dir);
+            }
+            change(out, "removed", &skill, "agents' skill");
+        }
         for link in unlink_ours(&dirs.shims) {
             change(out, "removed", &link, "shell shim");
         }

@@ -74,8 +74,22 @@ fn strip_hooks(v: &mut Value, harness: &str) -> usize {
     }
 }
 
-/// Removes our strings from the list at a dotted key.
+/// Removes our strings from the list at a dotted key — or, for a ledger key of the
+/// form `path:decision` (OpenCode's `permission.bash:deny`), our keys from the map at
+/// `path` that still hold that decision.
 fn strip_list(v: &mut Value, dotted: &str, ours: &[String]) -> usize {
+    if let Some((path, decision)) = dotted.split_once(':') {
+        let Some(map) = path
+            .split('.')
+            .try_fold(v, |v, k| v.get_mut(k))
+            .and_then(Value::as_object_mut)
+        else {
+            return 0;
+        };
+        let before = map.len();
+        map.retain(|k, val| !(ours.contains(k) && val.as_str() == Some(decision)));
+        return before - map.len();
+    }
     let Some(list) = dotted
         .split('.')
         .try_fold(v, |v, k| v.get_mut(k))

@@ -54,6 +54,13 @@ pub enum ShellWiring {
         /// The shim name.
         shim: String,
     },
+    /// The harness runs the first `bash` on `PATH`: it is started with the shims first
+    /// on its `PATH` (never the user's whole `PATH`, which would catch every
+    /// `#!/usr/bin/env bash` script too).
+    Path {
+        /// The shim name.
+        shim: String,
+    },
     /// The harness always runs its own shell.
     None,
 }
@@ -75,7 +82,8 @@ struct RawHarness {
     #[serde(default)]
     aliases: Vec<String>,
     title: String,
-    host: String,
+    #[serde(default)]
+    host: Option<String>,
     hook: PathBuf,
     #[serde(default)]
     trust: Option<Trust>,
@@ -99,8 +107,9 @@ pub struct Harness {
     pub aliases: Vec<String>,
     /// The harness's name for people.
     pub title: String,
-    /// Its native permission file's renderer.
-    pub host: Host,
+    /// Its native permission file's renderer (None: the harness has no file that can
+    /// hold a partial policy, e.g. Copilot CLI).
+    pub host: Option<Host>,
     /// Its hook file, relative to the home directory.
     pub hook: PathBuf,
     /// Whether the harness runs the hook only once trusted.
@@ -118,6 +127,14 @@ impl Harness {
     pub fn is(&self, name: &str) -> bool {
         let name = name.to_ascii_lowercase();
         self.name == name || self.aliases.contains(&name)
+    }
+
+    /// The name `doctor` reports it under (its host's name, else its own).
+    pub fn doctor_name(&self) -> &str {
+        match self.host {
+            Some(host) => host.name(),
+            None => &self.name,
+        }
     }
 }
 
@@ -157,12 +174,23 @@ fn parse(text: &str) -> Result<Vec<Harness>, TableError> {
     raw.harnesses
         .into_iter()
         .map(|r| {
-            let host = Host::ALL
-                .into_iter()
-                .find(|h| h.name() == r.host)
-                .ok_or_else(|| {
-                    TableError(format!("harness `{}`: unknown host `{}`", r.name, r.host))
-                })?;
+            let host = match &r.host {
+                None => None,
+                Some(name) => Some(
+                    Host::ALL
+                        .into_iter()
+                        .find(|h| h.name() == name)
+                        .ok_or_else(|| {
+                            TableError(format!("harness `{}`: unknown host `{name}`", r.name))
+                        })?,
+                ),
+            };
+            if host.is_none() && r.wires.contains(&Wire::Native) {
+                return Err(TableError(format!(
+                    "harness `{}` wires native rules but names no host",
+                    r.name
+                )));
+            }
             if crate::hook::Harness::parse(&r.name).is_none() {
                 return Err(TableError(format!(
                     "harness `{}` has no `policy-exec hook {}`",
@@ -200,7 +228,12 @@ mod tests {
     fn the_embedded_table_reads_and_names_known_hosts_and_hooks() {
         let all = harnesses().unwrap();
         let names: Vec<&str> = all.iter().map(|h| h.name.as_str()).collect();
-        assert_eq!(names, ["claude", "codex", "cursor", "droid"]);
+        assert_eq!(
+            names,
+            [
+                "claude", "codex", "cursor", "droid", "gemini", "copilot", "opencode"
+            ]
+        );
         assert_eq!(shell_names(), ["bash", "sh", "zsh"]);
     }
 
@@ -224,7 +257,10 @@ mod tests {
     #[test]
     fn an_unknown_harness_lists_the_valid_names() {
         let e = harness("vim").unwrap_err();
-        assert!(e.contains("claude, codex, cursor, droid"), "{e}");
+        assert!(
+            e.contains("claude, codex, cursor, droid, gemini, copilot, opencode"),
+            "{e}"
+        );
     }
 
     #[rstest]
