@@ -173,6 +173,13 @@ pub fn run(args: Vec<OsString>) -> u8 {
     if is_shell_invocation(&args) {
         return crate::shell::run(args, &env_locator(None, None));
     }
+    // The plain forms of `check` (what scripts and integrations run on every command)
+    // skip building the whole command line's definitions.
+    if let Some(a) = plain_check(&args) {
+        let mut out = std::io::stdout().lock();
+        let mut err = std::io::stderr().lock();
+        return judge(&a, false, &mut out, &mut err);
+    }
     let cli = match Cli::try_parse_from(options_after_command(args)) {
         Ok(cli) => cli,
         Err(e) => {
@@ -343,6 +350,51 @@ fn options_after_command(args: Vec<OsString>) -> Vec<OsString> {
     out.push(command.into());
     out.extend(args.iter().skip(i + 1).cloned());
     out
+}
+
+/// `check` given only `--json`, `--cwd D`, `--command X` (or `-c X`) and then nothing or
+/// `--` and the command's words: the same [`JudgeArgs`] clap would build. Anything else —
+/// another option, a value that starts with `-`, words without `--`, a repeated option —
+/// is `None`, and clap reads it (so its errors and conventions stay the only ones).
+fn plain_check(args: &[OsString]) -> Option<JudgeArgs> {
+    let mut words = args.iter().skip(1).map(|a| a.to_str());
+    if words.next()?? != "check" {
+        return None;
+    }
+    let mut a = JudgeArgs {
+        bundle: None,
+        manifest: None,
+        root: None,
+        harness: None,
+        task_domain: None,
+        cwd: None,
+        json: false,
+        command_text: None,
+        words: Vec::new(),
+    };
+    let value = |v: Option<Option<&str>>| -> Option<String> {
+        let v = v??;
+        (!v.starts_with('-') && !v.is_empty()).then(|| v.to_string())
+    };
+    while let Some(word) = words.next() {
+        match word? {
+            "--json" if !a.json => a.json = true,
+            "--cwd" if a.cwd.is_none() => a.cwd = Some(PathBuf::from(value(words.next())?)),
+            "--command" | "-c" if a.command_text.is_none() => {
+                a.command_text = Some(value(words.next())?);
+            }
+            "--" => {
+                for w in words.by_ref() {
+                    a.words.push(w?.to_string());
+                }
+                if a.words.is_empty() || a.command_text.is_some() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    (a.command_text.is_some() || !a.words.is_empty()).then_some(a)
 }
 
 /// Shell mode: argv[0] is a shell name, the first argument is a shell option, or the
@@ -663,5 +715,62 @@ mod tests {
     #[case(&["sync", "a b", "--json"], &["sync", "a b", "--json"])]
     fn options_after_a_quoted_command_are_options(#[case] given: &[&str], #[case] want: &[&str]) {
         assert_eq!(options_after_command(argv(given)), argv(want));
+    }
+}
+
+#[cfg(test)]
+mod plain_check_tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<OsString> {
+        std::iter::once("policy-exec")
+            .chain(words.iter().copied())
+            .map(OsString::from)
+            .collect()
+    }
+
+    /// The fast path reads exactly what clap reads, or leaves the argv to clap.
+    #[test]
+    fn the_fast_path_agrees_with_clap() {
+        let table: &[&[&str]] = &[
+            &["check", "--", "git", "push", "-f"],
+            &["check", "--command", "git status"],
+            &["check", "-c", "git status", "--json"],
+            &["check", "--json", "--cwd", "/tmp", "--", "ls", "-la"],
+            &[
+                "check",
+                "--cwd",
+                "/",
+                "--command",
+                "git status && ls -la | head",
+            ],
+            &["check", "--", "--json"],
+        ];
+        for words in table {
+            let fast = plain_check(&argv(words)).unwrap_or_else(|| panic!("{words:?}"));
+            let Command::Check(slow) = Cli::try_parse_from(options_after_command(argv(words)))
+                .unwrap()
+                .command
+            else {
+                panic!("{words:?}");
+            };
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{words:?}");
+        }
+        // Left to clap: other options, words without `--`, values that look like options,
+        // repeats, nothing to judge, other subcommands.
+        for words in [
+            &["check", "git", "status"][..],
+            &["check", "\"git push -f\"", "--json"],
+            &["check", "--bundle", "b", "--", "ls"],
+            &["check", "--command", "-x"],
+            &["check", "--json", "--json", "--", "ls"],
+            &["check", "--command", "a", "--", "b"],
+            &["check"],
+            &["check", "--"],
+            &["explain", "--", "ls"],
+        ] {
+            assert!(plain_check(&argv(words)).is_none(), "{words:?}");
+        }
     }
 }

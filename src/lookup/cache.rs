@@ -201,14 +201,18 @@ impl Cache {
         if !fresh {
             return None;
         }
-        let texts: Vec<String> = rules
-            .strip_suffix('\n')
-            .unwrap_or(rules)
-            .split('\n')
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect();
-        if texts.len() != entry.rule_sums.len() {
+        // The rule lines, as spans of the text read (no copy).
+        let start = text.len() - rules.len();
+        let mut spans = Vec::with_capacity(entry.rule_sums.len());
+        let mut at = start;
+        for line in rules.split_inclusive('\n') {
+            let body = line.strip_suffix('\n').unwrap_or(line);
+            if !body.is_empty() {
+                spans.push(at..at + body.len());
+            }
+            at += line.len();
+        }
+        if spans.len() != entry.rule_sums.len() {
             return None;
         }
         Some(Compiled {
@@ -216,7 +220,8 @@ impl Cache {
             scopes: entry.scopes,
             files: entry.files.iter().map(|f| PathBuf::from(&f.path)).collect(),
             rules: Some(super::RuleTexts {
-                texts,
+                file: text,
+                spans,
                 sums: entry.rule_sums,
                 by_program: entry.by_program,
                 any_program: entry.any_program,

@@ -219,8 +219,10 @@ pub fn compile(selection: &Selection) -> Result<Compiled, String> {
 /// judgement's time).
 #[derive(Debug, Clone, Default)]
 pub struct RuleTexts {
-    /// Each rule as compact JSON, in policy order.
-    pub texts: Vec<String>,
+    /// The cache file's text; each rule is one line of it, as compact JSON.
+    pub file: String,
+    /// Each rule's line, as a byte range of `file`, in policy order.
+    pub spans: Vec<std::ops::Range<usize>>,
     /// Each text's checksum as the cache recorded it (`cache::fnv64`).
     pub sums: Vec<u64>,
     /// Rule positions by program name.
@@ -261,7 +263,7 @@ impl Compiled {
             }
             Some(rules) => {
                 let mut wanted: Vec<usize> = match programs {
-                    None => (0..rules.texts.len()).collect(),
+                    None => (0..rules.spans.len()).collect(),
                     Some(programs) => programs
                         .iter()
                         .filter_map(|p| rules.by_program.get(p))
@@ -276,8 +278,9 @@ impl Compiled {
                 subset.commands = Vec::with_capacity(wanted.len());
                 for i in wanted {
                     let text = rules
-                        .texts
+                        .spans
                         .get(i)
+                        .and_then(|span| rules.file.get(span.clone()))
                         .ok_or_else(|| invalid(format!("rule {i} is missing from the cache")))?;
                     if rules.sums.get(i) != Some(&cache::fnv64(text.as_bytes())) {
                         return Err(DAMAGED.to_string());

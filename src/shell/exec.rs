@@ -89,20 +89,18 @@ pub fn generation() -> u32 {
 const SHELL_DIRS: [&str; 3] = ["/bin", "/usr/bin", "/usr/local/bin"];
 
 /// Finds the real shell for `name`: the configured path, else the first of `/bin`,
-/// `/usr/bin`, `/usr/local/bin` that is not this binary (compared by canonical path and
+/// `/usr/bin`, `/usr/local/bin` that is not this binary (compared by device and
 /// inode, so links and shims to ourselves are skipped).
 pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, String> {
-    let me = std::env::current_exe()
+    // The same file by device and inode, through any links: `/proc/self/exe` names the
+    // running binary, and `stat` follows every symlink to the file it reaches.
+    let me_id = std::env::current_exe()
         .ok()
-        .and_then(|p| p.canonicalize().ok());
-    let me_id = me
-        .as_ref()
         .and_then(|p| std::fs::metadata(p).ok())
         .map(|m| (m.dev(), m.ino()));
     let is_me = |p: &Path| -> bool {
-        let canon = p.canonicalize().ok();
         let id = std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
-        (canon.is_some() && canon == me) || (id.is_some() && id == me_id)
+        id.is_some() && id == me_id
     };
     if let Some(path) = configured {
         if is_me(path) {
