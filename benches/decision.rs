@@ -98,6 +98,7 @@ fn generated(n: usize) -> Policy {
         policy_hash: None,
         log: None,
         ignored_settings: Vec::new(),
+        path_rules: Vec::new(),
         bundle_sha256: None,
     };
     Policy::from_bundle(&bundle, "bench").unwrap()

@@ -25,6 +25,8 @@
 //!                                            ▼
 //!                  policy/engine.rs: evaluate(analysis, rules, &dyn RepoState) ──► Evaluation
 //!                  (every simple command, its matching rules, predicate values, decision)
+//!                        │  per command: its file operands (redirections, program table)
+//!                        └─► paths/: path_rules (forbidden paths) ──► deny | request
 //!                                            │              ▲
 //!                                            │              └── git/: RepoState over git2
 //!                                            ▼                  (memoised, lazily asked)
@@ -47,6 +49,13 @@
 //! * [`policy`] owns the rule model, matching, condition semantics inherited from the
 //!   reference wrappers, and the pure decision engine. It reads no file, clock or
 //!   environment: repository state comes through the [`git::RepoState`] trait.
+//! * [`paths`] owns path rules (`path_rules`, forbidden paths): which file operands a
+//!   simple command has (its redirections, wherever they were written, and a per-program
+//!   table of operand roles), how each resolves (`cd`/`git -C`, `~`, the repository's
+//!   top, lexical normalisation, symlinks of the longest existing prefix) and which rules
+//!   it meets. The engine asks it per command; it only ever makes a decision stricter,
+//!   reads the file system only through [`git::RepoState`], and never reads a file's
+//!   contents.
 //! * [`git`] answers the three predicates (and git alias look-ups) with libgit2, hardened
 //!   against repository-controlled code (no hooks, filters, fsmonitor; `GIT_DIR` ignored).
 //! * [`resolve`] merges the six scope files exactly as the reference does and hashes the
@@ -110,6 +119,7 @@ pub mod hook;
 pub mod log;
 pub mod lookup;
 pub mod packs;
+pub mod paths;
 pub mod policy;
 pub mod render;
 pub mod report;

@@ -101,6 +101,30 @@ pub enum Via {
     CouldRun,
 }
 
+/// Whether a redirection reads or writes its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RedirectAccess {
+    /// `<`, `<&file`.
+    Read,
+    /// `>`, `>>`, `>|`, `&>`, `n>`, `<>` (opened for writing, created or truncated).
+    Write,
+}
+
+/// A file a redirection opens around a simple command: on the command itself, on a
+/// compound command or function body that contains it, or on a shell that runs it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Redirect {
+    /// The file operand, expanded as far as it is literal.
+    pub target: Word,
+    /// Read or write.
+    pub access: RedirectAccess,
+    /// The directory the redirection is opened in (that of the command or compound
+    /// command it is written on, before any `cd` inside it).
+    pub dir: Dir,
+    /// The operator as written (`>`, `2>>`, `&>`, `<`), for `explain`.
+    pub operator: String,
+}
+
 /// One simple command that bash could execute, after unwrapping and normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimpleCommand {
@@ -118,6 +142,8 @@ pub struct SimpleCommand {
     /// The chain of frames that led here, outermost first, for `explain`
     /// (e.g. `["bash -c", "sudo"]`).
     pub frames: Vec<String>,
+    /// Files opened by redirections around it (for path rules), innermost last.
+    pub redirects: Vec<Redirect>,
 }
 
 impl SimpleCommand {

@@ -22,7 +22,7 @@ use super::programs;
 use super::runners;
 use super::shells;
 use super::wrappers;
-use super::{Analysis, Dir, ParseError, SimpleCommand, Via, Word};
+use super::{Analysis, Dir, ParseError, Redirect, RedirectAccess, SimpleCommand, Via, Word};
 use crate::git::RepoState;
 
 /// Environment variables whose value programs run as a shell command (git, pagers,
@@ -144,6 +144,9 @@ struct Scope {
     positionals: Positionals,
     frames: Vec<String>,
     via: Via,
+    /// Files opened by redirections on the compound commands, function bodies and
+    /// commands around this point: every command run inside opens them too.
+    redirects: Vec<Redirect>,
 }
 
 /// Parses `script` with bash's grammar and lists every simple command it could run.
@@ -209,6 +212,7 @@ fn analyze_parsed(
         positionals,
         frames: Vec::new(),
         via: Via::Direct,
+        redirects: Vec::new(),
     };
     walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);
@@ -436,7 +440,14 @@ impl Walker<'_> {
                         }
                     }
                 }
+                // Every command inside runs with the compound command's files open.
+                let outer = scope.redirects.len();
+                if let Some(list) = redirects {
+                    let opened = path_redirects(list.0.iter(), &scope.dir, &scope.positionals);
+                    scope.redirects.extend(opened);
+                }
                 self.compound(compound, scope, &stdin);
+                scope.redirects.truncate(outer);
             }
             ast::Command::Function(def) => {
                 // A function body counts as run: it may be called anywhere, under any
@@ -457,6 +468,10 @@ impl Walker<'_> {
                 sub.in_function = true;
                 // Inside the body `$1…` are the function's own arguments: unknown here.
                 sub.positionals = sub.positionals.map(|p| p.into_iter().take(1).collect());
+                if let Some(list) = &def.body.1 {
+                    let opened = path_redirects(list.0.iter(), &sub.dir, &sub.positionals);
+                    sub.redirects.extend(opened);
+                }
                 self.compound(&def.body.0, &mut sub, &Stdin::Inherit);
                 if let Some(list) = &def.body.1 {
                     for r in &list.0 {
@@ -828,9 +843,32 @@ impl Walker<'_> {
             }
         }
         let dir = scope.dir.clone();
+        // The files this command's own redirections open, for path rules.
+        let outer = scope.redirects.len();
+        let opened = path_redirects(
+            cmd.prefix
+                .iter()
+                .flat_map(|p| p.0.iter())
+                .chain(cmd.suffix.iter().flat_map(|s| s.0.iter()))
+                .filter_map(|item| match item {
+                    ast::CommandPrefixOrSuffixItem::IoRedirect(r) => Some(r),
+                    _ => None,
+                }),
+            &dir,
+            &scope.positionals,
+        );
+        let bare = words.is_empty() && !opened.is_empty();
+        scope.redirects.extend(opened);
         if !words.is_empty() {
             self.dispatch(words, scope, &stdin);
+        } else if bare {
+            // `> f` alone (or `x=1 > f`) opens `f` as `: > f` does: recorded as `:` so
+            // path rules see the file.
+            let mut sub = scope.clone();
+            sub.frames.push("redirection without a command".to_string());
+            self.record(&sub, vec![Word::Lit(":".to_string())]);
         }
+        scope.redirects.truncate(outer.min(scope.redirects.len()));
         for (target, append) in targets {
             if let Some(k) = files::key(&dir, &target) {
                 self.files.write(k, content.clone(), append);
@@ -1110,6 +1148,11 @@ impl Walker<'_> {
             }));
             p
         });
+        // `f() { …; } > out`: every call opens `out` (in the caller's directory).
+        if let Some(list) = &body.1 {
+            let opened = path_redirects(list.0.iter(), &sub.dir, &sub.positionals);
+            sub.redirects.extend(opened);
+        }
         self.expanding.push(guard);
         self.depth += 1;
         self.compound(&body.0, &mut sub, &Stdin::Inherit);
@@ -1193,6 +1236,7 @@ impl Walker<'_> {
             via: scope.via.clone(),
             frames: scope.frames.clone(),
             parse_error: None,
+            redirects: scope.redirects.clone(),
         });
     }
 
@@ -1240,6 +1284,7 @@ impl Walker<'_> {
             via: scope.via.clone(),
             frames: scope.frames.clone(),
             parse_error: Some(message.to_string()),
+            redirects: scope.redirects.clone(),
         });
     }
 
@@ -1251,6 +1296,7 @@ impl Walker<'_> {
             via: scope.via.clone(),
             frames: scope.frames.clone(),
             parse_error: None,
+            redirects: scope.redirects.clone(),
         });
     }
 
@@ -2697,6 +2743,56 @@ fn output_targets<'r>(
             }
             _ => {}
         }
+    }
+    out
+}
+
+/// The files redirections open, with their access, for path rules: every file
+/// operand (`<`, `>`, `>>`, `>|`, `<>`, `n>`, `&>`, `>&file`), whatever the descriptor.
+/// Duplications of descriptors (`2>&1`, `>&-`) open no file.
+fn path_redirects<'r>(
+    redirects: impl Iterator<Item = &'r ast::IoRedirect>,
+    dir: &Dir,
+    positionals: &Positionals,
+) -> Vec<Redirect> {
+    let mut out = Vec::new();
+    for r in redirects {
+        let (word, access, operator) = match r {
+            ast::IoRedirect::File(fd, kind, target) => {
+                let word = match target {
+                    ast::IoFileRedirectTarget::Filename(w) => w,
+                    // `>&word`: a file name unless it is a descriptor number or `-`.
+                    ast::IoFileRedirectTarget::Duplicate(w) => {
+                        let v = w.value.trim_end_matches('-');
+                        if v.is_empty() || v.chars().all(|c| c.is_ascii_digit()) {
+                            continue;
+                        }
+                        w
+                    }
+                    _ => continue,
+                };
+                let access = match kind {
+                    ast::IoFileRedirectKind::Read | ast::IoFileRedirectKind::DuplicateInput => {
+                        RedirectAccess::Read
+                    }
+                    _ => RedirectAccess::Write,
+                };
+                let fd = fd.map(|n| n.to_string()).unwrap_or_default();
+                (word, access, format!("{fd}{kind}"))
+            }
+            ast::IoRedirect::OutputAndError(w, append) => (
+                w,
+                RedirectAccess::Write,
+                if *append { "&>>" } else { "&>" }.to_string(),
+            ),
+            _ => continue,
+        };
+        out.push(Redirect {
+            target: expand::expand(&word.value, positionals).word,
+            access,
+            dir: dir.clone(),
+            operator,
+        });
     }
     out
 }

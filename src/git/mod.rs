@@ -74,4 +74,17 @@ pub trait RepoState {
     fn home(&self) -> Option<std::path::PathBuf> {
         None
     }
+
+    /// The top of the work tree containing `dir` (canonical), when it is in one: path
+    /// rules written relative (`.git/**`) are relative to it.
+    fn worktree_top(&self, _dir: &Path) -> Option<std::path::PathBuf> {
+        None
+    }
+
+    /// `path` with every symlink resolved, when it exists. Path rules resolve an operand
+    /// through the symlinks of its longest existing prefix with it; fakes that know no
+    /// file system answer `None` (lexical resolution only).
+    fn canonical(&self, _path: &Path) -> Option<std::path::PathBuf> {
+        None
+    }
 }

@@ -212,6 +212,26 @@ impl RepoState for Git2RepoState {
         self.home.clone()
     }
 
+    fn worktree_top(&self, dir: &Path) -> Option<PathBuf> {
+        match &*self.locate(dir) {
+            Location::Repo {
+                place: Place::WorkTree,
+                key,
+                ..
+            } => Some(key.clone()),
+            Location::Repo {
+                place: Place::GitDir,
+                repo,
+                ..
+            } => repo.repo.workdir().map(canonical_or_self),
+            _ => None,
+        }
+    }
+
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        std::fs::canonicalize(path).ok()
+    }
+
     fn git_config(&self, dir: &Path, key: &str) -> Option<String> {
         let location = self.locate(dir);
         let config = match &*location {

@@ -50,6 +50,8 @@ pub struct CommandEvaluation {
     pub dir: Option<PathBuf>,
     /// Every rule that matched or possibly matched.
     pub matches: Vec<RuleMatch>,
+    /// Every path rule that applies to one of its file operands (see [`crate::paths`]).
+    pub paths: Vec<crate::paths::PathMatch>,
     /// The command's decision.
     pub decision: Decision,
     /// Why, in one line.
@@ -84,6 +86,20 @@ impl Evaluation {
     pub fn possible_rule<'p>(&self, policy: &'p Policy) -> Option<&'p Rule> {
         self.deciding_match(false)
             .and_then(|m| policy.rules.get(m.rule))
+    }
+
+    /// The path rule that decided the outcome, when no command rule did (a protected
+    /// file operand made the command stricter than its rules).
+    pub fn deciding_path<'p>(
+        &self,
+        policy: &'p Policy,
+    ) -> Option<(&crate::paths::PathMatch, &'p crate::paths::PathRule)> {
+        if self.deciding_rule(policy).is_some() {
+            return None;
+        }
+        let cmd = self.deciding()?;
+        let m = cmd.paths.iter().find(|m| m.outcome == self.decision)?;
+        Some((m, policy.path_rules.get(m.rule)?))
     }
 
     fn deciding_match(&self, certain: bool) -> Option<&RuleMatch> {
@@ -216,6 +232,26 @@ fn evaluate_command(
         decision = Decision::Deny;
         why = format!("a nested script does not parse as bash ({e})");
     }
+    // Path rules: files the command opens or names (never for hints, which do not run).
+    let paths = if cmd.via == Via::Direct {
+        crate::paths::judge(
+            cmd,
+            &policy.path_rules,
+            &crate::paths::Context {
+                start,
+                dir: dir.as_deref(),
+                repo: predicates.repo,
+            },
+        )
+    } else {
+        Vec::new()
+    };
+    if let Some(worst) = paths.iter().max_by_key(|m| m.outcome)
+        && worst.outcome > decision
+    {
+        decision = worst.outcome;
+        why = crate::paths::why(worst, policy.path_rules.get(worst.rule));
+    }
     if matches!(cmd.via, Via::InterpreterString | Via::CouldRun) {
         // A string in interpreter code, or words a program could run, are a hint, not a
         // command we know runs: a deny or request there asks a human; nothing there
@@ -237,6 +273,7 @@ fn evaluate_command(
         command: cmd.clone(),
         dir,
         matches,
+        paths,
         decision,
         why,
     }
@@ -335,6 +372,7 @@ pub fn too_large(len: usize) -> Evaluation {
         via: Via::Direct,
         parse_error: None,
         frames: Vec::new(),
+        redirects: Vec::new(),
     };
     Evaluation {
         decision: Decision::Deny,
@@ -342,6 +380,7 @@ pub fn too_large(len: usize) -> Evaluation {
             command,
             dir: None,
             matches: Vec::new(),
+            paths: Vec::new(),
             decision: Decision::Deny,
             why,
         }],

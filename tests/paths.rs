@@ -1,0 +1,308 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! Path rules end to end (SPEC §12): the real binary as a `bash` shim, as `check` and
+//! `explain`, and as an exec guard, with the embedded default policy, a private HOME and
+//! a real git repository. Writes to policy-exec's files, the harnesses' permission files,
+//! the repository's `policy-config/` and `.git`, and shell startup files are refused;
+//! the everyday commands agents run pass, and run for real.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use rstest::rstest;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A private HOME (with a few harness files), a git repository with a commit, and
+/// `bin/bash` linked to policy-exec.
+struct Home {
+    tmp: TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        let h = Home {
+            tmp: tempfile::tempdir().unwrap(),
+        };
+        for dir in [
+            "bin",
+            "guards",
+            "home/.claude",
+            "home/.codex/rules",
+            "repo/policy-config",
+        ] {
+            std::fs::create_dir_all(h.path(dir)).unwrap();
+        }
+        let bin = Path::new(env!("CARGO_BIN_EXE_policy-exec"));
+        std::os::unix::fs::symlink(bin, h.path("bin/bash")).unwrap();
+        std::os::unix::fs::symlink(bin, h.path("guards/rm")).unwrap();
+        std::fs::write(h.path("home/.claude/settings.json"), "{}\n").unwrap();
+        std::fs::write(h.path("home/.bashrc"), "# rc\n").unwrap();
+        std::fs::write(h.path("repo/a"), "a\n").unwrap();
+        std::fs::write(h.path("repo/x.json"), "{}\n").unwrap();
+        std::fs::write(h.path("repo/policy-config/repo.yaml"), "scope: repo\n").unwrap();
+        for args in [
+            &["init", "-q", "-b", "main"][..],
+            &["add", "."],
+            &["commit", "-q", "-m", "i"],
+        ] {
+            let ok = h.git().args(args).status().unwrap();
+            assert!(ok.success());
+        }
+        h
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    fn git(&self) -> Command {
+        let mut c = Command::new("git");
+        c.current_dir(self.path("repo"))
+            .env_clear()
+            .env("HOME", self.path("home"))
+            .env("PATH", "/usr/bin:/bin")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com");
+        c
+    }
+
+    /// A command with the private environment, in the repository, with no terminal.
+    fn cmd(&self, program: &Path) -> Command {
+        let mut c = Command::new("/usr/bin/setsid");
+        c.arg(program)
+            .current_dir(self.path("repo"))
+            .env_clear()
+            .env("HOME", self.path("home"))
+            .env("PATH", "/usr/bin:/bin")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs a script through the `bash` shim.
+    fn shell(&self, script: &str) -> Output {
+        self.cmd(&self.path("bin/bash"))
+            .args(["-c", script])
+            .output()
+            .unwrap()
+    }
+
+    /// `policy-exec check --json SCRIPT`: the decision.
+    fn check(&self, script: &str) -> String {
+        let out = self
+            .cmd(Path::new(env!("CARGO_BIN_EXE_policy-exec")))
+            .args(["check", "--json", script])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("check --json: {e}: {}", text(&out.stderr)));
+        v["decision"].as_str().unwrap().to_string()
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[rstest]
+// The issue's table.
+#[case("echo x > ~/.config/policy-exec/policy-config/user.yaml", "deny")]
+#[case("sed -i s/a/b/ .claude/settings.local.json", "deny")]
+#[case("cp x.json ~/.codex/rules/x.rules", "deny")]
+#[case("tee -a ~/.claude/settings.json", "deny")]
+#[case("mv policy-config /tmp/", "deny")]
+#[case("cd .git && rm -rf objects", "deny")]
+#[case("ln -s ~/.codex/rules r && echo x > r/y.rules", "deny")]
+#[case("cat ~/.claude/settings.json", "allow")]
+#[case("git commit -am x", "allow")]
+#[case("echo x > notes.md", "allow")]
+#[case("cp a b", "allow")]
+#[case("tee \"$F\"", "request")]
+// Redirections in every position.
+#[case("echo x 2> ~/.bashrc", "deny")]
+#[case("echo x &> ~/.bashrc", "deny")]
+#[case("echo x &>> ~/.bashrc", "deny")]
+#[case("echo x >| ~/.bashrc", "deny")]
+#[case("echo x >> ~/.bash_profile", "deny")]
+#[case("echo x 3> ~/.zshrc", "deny")]
+#[case(">> ~/.profile", "deny")]
+#[case("{ echo a; echo b; } > ~/.bashrc", "deny")]
+#[case("( cd /tmp; echo a ) >> ~/.bashrc", "deny")]
+#[case("if true; then echo a; fi > ~/.bashrc", "deny")]
+#[case("for i in 1; do echo $i; done >> ~/.bashrc", "deny")]
+#[case("f() { echo x > ~/.zshenv; }; f", "deny")]
+#[case("f() { echo x; } > ~/.bashrc; f", "deny")]
+#[case("f() { echo x; }; f > ~/.bashrc", "deny")]
+#[case("echo x | tee ~/.codex/config.toml > /dev/null", "deny")]
+// Nested scripts.
+#[case("bash -c 'echo x >> ~/.bash_profile'", "deny")]
+#[case("sh -c \"sh -c 'echo x > .git/config'\"", "deny")]
+#[case("eval 'echo x > .git/HEAD'", "deny")]
+#[case("sudo tee ~/.claude/settings.json", "deny")]
+// Directories: `cd`, `git -C`, `..`, and the directory above a protected tree.
+#[case("cd policy-config && echo x > repo.yaml", "deny")]
+#[case("mkdir -p sub && cd sub && echo x > ../.git/config", "deny")]
+#[case("rm -rf ~/.codex", "deny")]
+#[case("git -C .git status", "allow")]
+// Everyday commands.
+#[case("cat .git/HEAD", "allow")]
+#[case("git status && git log --oneline -1", "allow")]
+#[case("ls -la ~/.claude", "allow")]
+#[case("echo hi > /tmp/policy-exec-paths-test.txt", "allow")]
+#[case("mkdir -p build && touch build/x && rm -rf build", "allow")]
+#[case("grep -rn x . > /dev/null", "allow")]
+#[case("cat a 2>&1 | head -1", "allow")]
+#[case("vim ~/.bashrc", "request")]
+fn the_default_policy_protects_paths(#[case] script: &str, #[case] expected: &str) {
+    let h = Home::new();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
+#[test]
+fn refused_writes_do_not_happen_through_the_shim_and_everyday_ones_do() {
+    let h = Home::new();
+    for script in [
+        "echo evil >> ~/.bashrc",
+        "echo '{}' > ~/.claude/settings.json",
+        "mv policy-config /tmp/",
+    ] {
+        let out = h.shell(script);
+        assert_eq!(
+            out.status.code(),
+            Some(126),
+            "{script}: {}",
+            text(&out.stderr)
+        );
+        let json: Value = serde_json::from_str(text(&out.stderr).lines().nth(1).unwrap()).unwrap();
+        assert_eq!(json["rule"]["kind"], "path_rule", "{script}");
+        assert!(json["path_rule"]["resolved"].is_string(), "{json}");
+    }
+    for script in [
+        "echo evil >> ~/.bashrc",
+        "echo '{}' > ~/.claude/settings.json",
+        "cd .git && rm -rf objects",
+        "mv policy-config /tmp/",
+    ] {
+        let out = h.shell(script);
+        assert_eq!(
+            out.status.code(),
+            Some(126),
+            "{script}: {}",
+            text(&out.stderr)
+        );
+        let json: Value = serde_json::from_str(text(&out.stderr).lines().nth(1).unwrap()).unwrap();
+        assert_eq!(json["decision"], "deny");
+        assert!(json["rule"]["id"].is_string(), "{script}: {json}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(h.path("home/.bashrc")).unwrap(),
+        "# rc\n"
+    );
+    assert!(h.path("repo/.git/objects").is_dir());
+    assert!(h.path("repo/policy-config/repo.yaml").is_file());
+    // Everyday commands run for real.
+    let out = h.shell("echo x > notes.md && cp a b && git add notes.md && git commit -qm n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(h.path("repo/b").is_file());
+    let out = h.shell("cat ~/.claude/settings.json");
+    assert_eq!(text(&out.stdout), "{}\n");
+}
+
+#[test]
+fn a_symlink_into_a_protected_directory_is_resolved() {
+    let h = Home::new();
+    std::os::unix::fs::symlink(h.path("home/.codex/rules"), h.path("repo/r")).unwrap();
+    assert_eq!(h.check("echo x > r/y.rules"), "deny");
+    assert_eq!(h.check("cat r/y.rules"), "allow");
+}
+
+#[test]
+fn explain_shows_the_operand_its_resolved_path_its_access_and_the_rule() {
+    let h = Home::new();
+    let out = h
+        .cmd(Path::new(env!("CARGO_BIN_EXE_policy-exec")))
+        .args(["explain", "cd policy-config && tee -a ../.git/config"])
+        .output()
+        .unwrap();
+    let t = text(&out.stdout);
+    assert!(t.contains("path rule protect-git-dir"), "{t}");
+    assert!(
+        t.contains("operand `../.git/config` (operand of tee, access write)"),
+        "{t}"
+    );
+    let real = std::fs::canonicalize(h.path("repo")).unwrap();
+    assert!(
+        t.contains(&format!("`{}/.git/config`", real.display())),
+        "{t}"
+    );
+    assert!(t.contains("DENY"), "{t}");
+}
+
+#[test]
+fn an_exec_guard_applies_path_rules_to_its_exact_argv() {
+    let h = Home::new();
+    let rc = h.path("home/.bashrc");
+    let out = h
+        .cmd(&h.path("guards/rm"))
+        .arg(&rc)
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", h.path("guards").display()),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(126), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("protect-shell-startup"));
+    assert!(rc.is_file());
+    // An unprotected file is removed by the real rm behind the guard.
+    let out = h
+        .cmd(&h.path("guards/rm"))
+        .arg(h.path("repo/a"))
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", h.path("guards").display()),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!h.path("repo/a").exists());
+}
+
+#[test]
+fn hooks_apply_path_rules() {
+    let h = Home::new();
+    let payload = serde_json::json!({
+        "session_id": "s", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+        "tool_input": {"command": "echo x >> ~/.bash_profile"},
+        "cwd": h.path("repo"),
+    });
+    let mut child = h
+        .cmd(Path::new(env!("CARGO_BIN_EXE_policy-exec")))
+        .args(["hook", "claude"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(payload.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let t = text(&out.stdout);
+    assert!(t.contains("\"deny\""), "{t} {}", text(&out.stderr));
+    assert!(t.contains("protect-shell-startup"), "{t}");
+}
