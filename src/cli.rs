@@ -56,6 +56,10 @@ enum Command {
     /// Read the decision log: recent denials, the latest decisions, one record, or an
     /// OCSF export.
     Log(crate::log::view::LogArgs),
+    /// Compare two policies: every change widening, narrowing or neutral, and the
+    /// commands whose decision flips toward allow: exit 1 when anything widens (a CI
+    /// gate beside `snapshot`).
+    Diff(crate::diff::cli::DiffArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell), generated
     /// from this command line's own definitions.
     Completions(CompletionsArgs),
@@ -154,6 +158,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
             &mut err,
         ),
         Command::Doctor(a) => crate::doctor::run_doctor(&a, &mut out, &mut err),
+        Command::Diff(a) => crate::diff::cli::run_diff(&a, &mut out, &mut err),
         Command::Completions(a) => {
             use clap::CommandFactory;
             clap_complete::generate(a.shell, &mut Cli::command(), "policy-exec", &mut out);

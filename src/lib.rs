@@ -111,6 +111,7 @@
 
 pub mod cli;
 pub mod command;
+pub mod diff;
 pub mod doctor;
 pub mod files;
 pub mod git;
