@@ -60,6 +60,9 @@ enum Command {
     /// commands whose decision flips toward allow: exit 1 when anything widens (a CI
     /// gate beside `snapshot`).
     Diff(crate::diff::cli::DiffArgs),
+    /// Show, compare or switch the installed mode (a task-domain): a narrowing switch
+    /// applies at once, a widening one is a human verb.
+    Mode(crate::modes::ModeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell), generated
     /// from this command line's own definitions.
     Completions(CompletionsArgs),
@@ -159,6 +162,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
         ),
         Command::Doctor(a) => crate::doctor::run_doctor(&a, &mut out, &mut err),
         Command::Diff(a) => crate::diff::cli::run_diff(&a, &mut out, &mut err),
+        Command::Mode(a) => crate::modes::run_mode(&a, &mut out, &mut err),
         Command::Completions(a) => {
             use clap::CommandFactory;
             clap_complete::generate(a.shell, &mut Cli::command(), "policy-exec", &mut out);

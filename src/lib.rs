@@ -41,6 +41,9 @@
 //!                                            ▼
 //!                  log/: one redacted JSON line per judgement, O_APPEND day files
 //!                        ──► `log denials|tail|show|export --ocsf` (read-only views)
+//!                        ──► diff/: two resolved policies + logged commands replayed
+//!                                   through both ──► widening | narrowing (exit 1 | 0)
+//!                                   ◄── modes/: `mode diff|set` (a task-domain switch)
 //! ```
 //!
 //! * [`command`] parses a script with a real bash grammar and lists every simple command
@@ -56,6 +59,14 @@
 //!   it meets. The engine asks it per command; it only ever makes a decision stricter,
 //!   reads the file system only through [`git::RepoState`], and never reads a file's
 //!   contents.
+//! * [`modes`] is `policy-exec mode show|diff|set`: the installed mode (a task-domain,
+//!   `<root>/mode`, read by [`lookup`] when `POLICY_EXEC_TASK_DOMAIN` is unset); a
+//!   narrowing switch applies at once, a widening one goes through one function
+//!   ([`modes::authorize_widening`]) that refuses it until the human-approval path exists.
+//! * [`diff`] compares two resolved policies: each change widening, narrowing or neutral
+//!   (anything not provably narrowing widens), every rule example and the decision log's
+//!   recent commands replayed through both, each flip toward allow listed; `diff` exits 1
+//!   on widening (a CI gate beside `snapshot`).
 //! * [`git`] answers the three predicates (and git alias look-ups) with libgit2, hardened
 //!   against repository-controlled code (no hooks, filters, fsmonitor; `GIT_DIR` ignored).
 //! * [`resolve`] merges the six scope files exactly as the reference does and hashes the
@@ -119,6 +130,7 @@ pub mod govern;
 pub mod hook;
 pub mod log;
 pub mod lookup;
+pub mod modes;
 pub mod packs;
 pub mod paths;
 pub mod policy;

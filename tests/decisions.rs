@@ -78,6 +78,8 @@ impl RepoState for Fake {
             Predicate::CleanWorktree if !self.worktree => Err("not a repository".into()),
             Predicate::CleanWorktree => Ok(self.clean),
             Predicate::SyncedToUpstream => Ok(self.clean),
+            // Answered by the engine from the command's operands, never asked here.
+            Predicate::PathsInsideWorktree => Err("asked of the fake".into()),
         };
         PredicateValue {
             value,

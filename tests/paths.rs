@@ -306,3 +306,50 @@ fn hooks_apply_path_rules() {
     assert!(t.contains("\"deny\""), "{t} {}", text(&out.stderr));
     assert!(t.contains("protect-shell-startup"), "{t}");
 }
+
+#[rstest]
+#[case("cp a b", "allow")]
+#[case("cp a policy-config/../c", "allow")]
+#[case("cp a /tmp/policy-exec-outside", "request")]
+#[case("cp a ../outside", "request")]
+#[case("cp a \"$X\"", "request")]
+#[case("cp a r/x", "request")]
+#[case("ls", "allow")]
+fn ask_if_risky_allows_only_paths_inside_the_worktree(
+    #[case] script: &str,
+    #[case] expected: &str,
+) {
+    let h = Home::new();
+    // `r` leads out of the repository through a symlink.
+    std::os::unix::fs::symlink("/tmp", h.path("repo/r")).unwrap();
+    let pc = h.path("tree/policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    std::fs::write(
+        pc.join("system.yaml"),
+        "policy_version: v1\nscope: system\nenforcement: {unmatched: allow}\ncommand_rules:\n  - id: copies-inside\n    action: allow\n    on_mismatch: request\n    conditions: [paths_inside_worktree]\n    match: {prefix: cp}\n    examples: {match: [cp a b]}\n  - id: listing-inside\n    action: allow\n    on_mismatch: request\n    conditions: [paths_inside_worktree]\n    match: {prefix: ls}\n    examples: {match: [ls]}\n",
+    )
+    .unwrap();
+    for (file, scope) in [
+        ("user.yaml", "user"),
+        ("repo.yaml", "repo"),
+        ("harness/default.yaml", "harness"),
+        ("task-domain/default.yaml", "task_domain"),
+    ] {
+        std::fs::write(
+            pc.join(file),
+            format!("policy_version: v1\nscope: {scope}\nnotes: n\n"),
+        )
+        .unwrap();
+    }
+    let out = h
+        .cmd(Path::new(env!("CARGO_BIN_EXE_policy-exec")))
+        .args(["check", "--json", "--root"])
+        .arg(h.path("tree"))
+        .args(["--harness", "default", "--task-domain", "default", script])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
+    assert_eq!(v["decision"], expected, "{script}: {v}");
+}

@@ -18,14 +18,19 @@ pub enum Predicate {
     CleanWorktree,
     /// The current branch has an upstream and is neither ahead of nor behind it.
     SyncedToUpstream,
+    /// Every file operand of the command resolves inside the repository's work tree
+    /// (answered by the engine from the command's operands, see [`crate::paths`], not by
+    /// [`RepoState`]).
+    PathsInsideWorktree,
 }
 
 impl Predicate {
     /// Every predicate, in the order they are documented.
-    pub const ALL: [Predicate; 3] = [
+    pub const ALL: [Predicate; 4] = [
         Predicate::IsWorktree,
         Predicate::CleanWorktree,
         Predicate::SyncedToUpstream,
+        Predicate::PathsInsideWorktree,
     ];
 
     /// The name used in policy files.
@@ -34,6 +39,7 @@ impl Predicate {
             Predicate::IsWorktree => "git_is_worktree",
             Predicate::CleanWorktree => "git_clean_worktree",
             Predicate::SyncedToUpstream => "git_synced_to_upstream",
+            Predicate::PathsInsideWorktree => "paths_inside_worktree",
         }
     }
 

@@ -8,8 +8,8 @@
 //! the reference's layout), and the installed `repo.yaml` applies where the repository
 //! has none. The harness comes from the hook subcommand, `POLICY_EXEC_HARNESS`, or the
 //! environment the harness sets (`CLAUDECODE=1`), else `default`; the task domain and
-//! task instance from `POLICY_EXEC_TASK_DOMAIN` / `POLICY_EXEC_TASK_INSTANCE`, else
-//! `default` and none.
+//! task instance from `POLICY_EXEC_TASK_DOMAIN` / `POLICY_EXEC_TASK_INSTANCE`, else the
+//! installed mode (`<root>/mode`, see [`crate::modes`]) or `default`, and none.
 //!
 //! What it reads: scope files (through [`crate::resolve`]), a few `stat`s per judgement,
 //! and its cache (`$XDG_CACHE_HOME/policy-exec/`, see [`cache`]). What it writes: only
@@ -299,7 +299,11 @@ pub fn load_for(
     env: &Env,
     programs: Option<&std::collections::BTreeSet<String>>,
 ) -> Result<Policy, String> {
-    let selection = select(root, cwd, harness_hint, env);
+    let mut selection = select(root, cwd, harness_hint, env);
+    if env.task_domain.is_none() {
+        // The installed mode (`policy-exec mode set`), unless the environment names one.
+        selection.task_domain = crate::modes::installed(root)?;
+    }
     let store = env
         .cache_home
         .as_ref()

@@ -490,6 +490,49 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
     out
 }
 
+/// `paths_inside_worktree`: whether every file operand of `cmd` resolves (through
+/// symlinks) inside the work tree of the repository it runs in. No operand: true. Not in
+/// a repository, or an operand only known at run time: false, with why.
+pub fn inside_worktree(cmd: &SimpleCommand, ctx: &Context<'_>) -> crate::git::PredicateValue {
+    let answer = |value: bool, why: String| crate::git::PredicateValue {
+        value: Ok(value),
+        why,
+    };
+    let ops = operands(cmd);
+    if ops.is_empty() {
+        return answer(true, "the command names no file".into());
+    }
+    let here = ctx.dir.unwrap_or(ctx.start);
+    let Some(top) = ctx.repo.worktree_top(here) else {
+        return answer(false, "not inside a git work tree".into());
+    };
+    let top = top.display().to_string();
+    for op in &ops {
+        let inside = match resolve(op, ctx) {
+            // The last form is the one through symlinks, when it differs.
+            Resolved::Known(forms) => forms.last().is_some_and(|p| relative_to(p, &top).is_some()),
+            Resolved::Glob(pattern) => {
+                let dir = pattern.rsplit_once('/').map_or("", |(d, _)| d);
+                !pattern.contains("/../")
+                    && Glob::is_literal(dir)
+                    && (dir == top || dir.starts_with(&format!("{top}/")))
+            }
+            Resolved::Unknown(_) => false,
+        };
+        if !inside {
+            return answer(
+                false,
+                format!(
+                    "`{}` ({}) is outside `{top}` or only known at run time",
+                    op.word.display(),
+                    op.role
+                ),
+            );
+        }
+    }
+    answer(true, format!("every file operand is inside `{top}`"))
+}
+
 /// One line saying why a path rule decided: the operand, what the command does to it,
 /// where it resolved, the pattern and the rule.
 pub fn why(m: &PathMatch, rule: Option<&PathRule>) -> String {

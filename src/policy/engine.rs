@@ -200,7 +200,25 @@ fn evaluate_command(
         if certainty == Match::No {
             continue;
         }
-        let mut m = judge_rule(index, rule, certainty, dir.as_deref(), policy, predicates);
+        let inside = || {
+            crate::paths::inside_worktree(
+                cmd,
+                &crate::paths::Context {
+                    start,
+                    dir: dir.as_deref(),
+                    repo: predicates.repo,
+                },
+            )
+        };
+        let mut m = judge_rule(
+            index,
+            rule,
+            certainty,
+            dir.as_deref(),
+            policy,
+            predicates,
+            &inside,
+        );
         if untrusted_path && m.outcome == Some(Decision::Allow) {
             m.outcome = None;
             m.note = "allow rules do not match a program outside the system directories".into();
@@ -286,6 +304,7 @@ fn judge_rule(
     dir: Option<&Path>,
     policy: &Policy,
     predicates: &Predicates<'_>,
+    paths_inside: &dyn Fn() -> PredicateValue,
 ) -> RuleMatch {
     let mut m = RuleMatch {
         rule: index,
@@ -316,6 +335,9 @@ fn judge_rule(
     let mut trace = Vec::new();
     let outcome = condition.evaluate(&mut |p: Predicate| {
         let value = match dir {
+            // A property of this command's operands, not of the directory: never memoised
+            // per directory.
+            _ if p == Predicate::PathsInsideWorktree => paths_inside(),
             Some(d) => predicates.get(d, p),
             None => PredicateValue {
                 value: Err("the directory is only known at run time".to_string()),

@@ -429,6 +429,8 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, ctx: &RefusalContext) -> (Str
                                 ", e.g. pull or push so the branch matches its upstream",
                             crate::git::Predicate::IsWorktree =>
                                 ", i.e. run it inside a git work tree",
+                            crate::git::Predicate::PathsInsideWorktree =>
+                                ", i.e. name only files inside the repository",
                         }
                     )),
                     Err(e) => steps.push(format!(
