@@ -353,3 +353,84 @@ fn ask_if_risky_allows_only_paths_inside_the_worktree(
         .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
     assert_eq!(v["decision"], expected, "{script}: {v}");
 }
+
+#[test]
+fn resolve_appends_path_rules_and_sync_reports_them_dropped_on_every_host() {
+    let h = Home::new();
+    let pc = h.path("tree/policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    let with_rule = |scope: &str, id: &str, path: &str| {
+        format!(
+            "policy_version: v1\nscope: {scope}\npath_rules:\n  - id: {id}\n    action: deny\n    access: write\n    paths: [\"{path}\"]\n"
+        )
+    };
+    std::fs::write(
+        pc.join("system.yaml"),
+        with_rule("system", "sys-rc", "~/.bashrc"),
+    )
+    .unwrap();
+    // A lower scope adds a path rule; it cannot drop the system's (the list is appended).
+    std::fs::write(
+        pc.join("user.yaml"),
+        with_rule("user", "user-notes", "notes/**"),
+    )
+    .unwrap();
+    for (file, scope) in [
+        ("repo.yaml", "repo"),
+        ("harness/default.yaml", "harness"),
+        ("task-domain/default.yaml", "task_domain"),
+    ] {
+        std::fs::write(
+            pc.join(file),
+            format!("policy_version: v1\nscope: {scope}\nnotes: n\n"),
+        )
+        .unwrap();
+    }
+    let bin = Path::new(env!("CARGO_BIN_EXE_policy-exec"));
+    let out = h
+        .cmd(bin)
+        .args(["resolve", "--root"])
+        .arg(h.path("tree"))
+        .args(["--harness", "default", "--task-domain", "default", "--emit"])
+        .arg(h.path("p.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let emitted: Value =
+        serde_json::from_str(&std::fs::read_to_string(h.path("p.json")).unwrap()).unwrap();
+    let ids: Vec<&str> = emitted["policy"]["path_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["sys-rc", "user-notes"]);
+    let out = h
+        .cmd(bin)
+        .args(["sync", "--json", "--policy-json"])
+        .arg(h.path("p.json"))
+        .arg("--out-dir")
+        .arg(h.path("out"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hosts = report["hosts"].as_array().unwrap();
+    assert!(hosts.len() >= 4, "{report}");
+    for host in hosts {
+        let rule = host["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "sys-rc")
+            .unwrap_or_else(|| panic!("no report of the path rule: {host}"));
+        assert_eq!(rule["outcome"], "dropped", "{host}");
+        assert!(rule["why"][0].as_str().unwrap().contains("path rule"));
+    }
+    // The artifacts carry no entry for it (never a looser one), and the bundle keeps it.
+    let claude = std::fs::read_to_string(h.path("out/claude.settings.json")).unwrap();
+    assert!(!claude.contains("bashrc"), "{claude}");
+    let bundle = std::fs::read_to_string(h.path("out/policy-wrapper-rules.json")).unwrap();
+    assert!(bundle.contains("\"sys-rc\""));
+}
