@@ -117,6 +117,9 @@
 //! * [`files`] reads every file a decision depends on (manifest, bundle, scope files,
 //!   script operands): regular files only, opened without blocking, with a size cap, so
 //!   a FIFO, `/dev/zero` or a huge file is an error, never a hang.
+//! * [`facade`] is the library for harness authors: load a policy (embedded,
+//!   installed, a tree, a bundle), judge a script in a directory and explain it, resolve
+//!   a tree, diff two policies, read the log — one doc example per entry point.
 //! * [`cli`] is the clap front end (and the switch into shell mode); `main.rs` only calls
 //!   [`run`].
 
@@ -124,6 +127,7 @@ pub mod cli;
 pub mod command;
 pub mod diff;
 pub mod doctor;
+pub mod facade;
 pub mod files;
 pub mod git;
 pub mod govern;
