@@ -44,7 +44,11 @@ impl Home {
         std::fs::write(h.path("home/.bashrc"), "# rc\n").unwrap();
         std::fs::write(h.path("repo/a"), "a\n").unwrap();
         std::fs::write(h.path("repo/x.json"), "{}\n").unwrap();
-        std::fs::write(h.path("repo/policy-config/repo.yaml"), "scope: repo\n").unwrap();
+        std::fs::write(
+            h.path("repo/policy-config/repo.yaml"),
+            "policy_version: v1\nscope: repo\nnotes: n\n",
+        )
+        .unwrap();
         for args in [
             &["init", "-q", "-b", "main"][..],
             &["add", "."],
@@ -433,4 +437,45 @@ fn resolve_appends_path_rules_and_sync_reports_them_dropped_on_every_host() {
     assert!(!claude.contains("bashrc"), "{claude}");
     let bundle = std::fs::read_to_string(h.path("out/policy-wrapper-rules.json")).unwrap();
     assert!(bundle.contains("\"sys-rc\""));
+}
+
+#[test]
+fn an_installed_tree_keeps_its_path_rules_through_the_compiled_cache() {
+    let h = Home::new();
+    let pc = h.path("home/.config/policy-exec/policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    std::fs::write(
+        pc.join("system.yaml"),
+        "policy_version: v1\nscope: system\nenforcement: {unmatched: allow}\npath_rules:\n  - id: protect-notes\n    action: deny\n    access: write\n    paths: [\"notes/**\"]\ncommand_rules:\n  - id: no-deploy\n    action: deny\n    match: {prefix: make deploy}\n",
+    )
+    .unwrap();
+    for (file, scope) in [
+        ("user.yaml", "user"),
+        ("repo.yaml", "repo"),
+        ("harness/default.yaml", "harness"),
+        ("task-domain/default.yaml", "task_domain"),
+    ] {
+        std::fs::write(
+            pc.join(file),
+            format!("policy_version: v1\nscope: {scope}\nnotes: n\n"),
+        )
+        .unwrap();
+    }
+    // Compiled now, then from the cache (which keeps only the rules of the programs a
+    // script runs): the path rule holds both times, for any program.
+    for _ in 0..2 {
+        let out = h.shell("mkdir -p notes && echo x > notes/a.md");
+        assert_eq!(out.status.code(), Some(126), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("protect-notes"),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = h.shell("printf x | tee notes/b.md");
+        assert_eq!(out.status.code(), Some(126), "{}", text(&out.stderr));
+    }
+    assert!(!h.path("repo/notes/a.md").exists());
+    let out = h.shell("echo x > other.md");
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }
