@@ -479,3 +479,26 @@ fn an_installed_tree_keeps_its_path_rules_through_the_compiled_cache() {
     let out = h.shell("echo x > other.md");
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+#[rstest]
+// Assigned a literal once, before, unconditionally: the redirection writes that file.
+#[case("F=~/.bashrc; echo x >> \"$F\"", "deny")]
+#[case("F=notes.md\necho x > \"$F\"", "allow")]
+#[case("D=~/.codex/rules; echo x > \"${D}/y.rules\"", "deny")]
+// Anything less certain stays unknown, and could be a protected file.
+#[case("echo x > \"$F\"", "request")]
+#[case("echo x > \"$F\"; F=notes.md", "request")]
+#[case("F=notes.md; F=~/.bashrc; echo x > \"$F\"", "request")]
+#[case("if true; then F=notes.md; fi; echo x > \"$F\"", "request")]
+#[case("true && F=notes.md; echo x > \"$F\"", "request")]
+#[case("F=notes.md; read F; echo x > \"$F\"", "request")]
+#[case("F=notes.md; for F in a; do :; done; echo x > \"$F\"", "request")]
+#[case("F=notes.md cmd; echo x > \"$F\"", "request")]
+#[case("F=$(pwd)/n; echo x > \"$F\"", "request")]
+fn a_redirection_to_a_variable_is_resolved_only_when_certain(
+    #[case] script: &str,
+    #[case] expected: &str,
+) {
+    let h = Home::new();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}

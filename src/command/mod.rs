@@ -123,6 +123,22 @@ pub struct Redirect {
     pub dir: Dir,
     /// The operator as written (`>`, `2>>`, `&>`, `<`), for `explain`.
     pub operator: String,
+    /// When the target is one quoted variable (`"$F"`, `"${F}/x"`): which, and where in
+    /// the walk. The walk replaces the target with the variable's value when the script
+    /// assigns it a literal exactly once, unconditionally, before this point (Claude
+    /// Code's snapshot script writes `"$SNAPSHOT_FILE"`).
+    pub variable: Option<VarRef>,
+}
+
+/// A variable a redirection target names (see [`Redirect::variable`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VarRef {
+    /// The variable's name.
+    pub name: String,
+    /// Literal text after it inside the quotes (`/x` in `"$F/x"`).
+    pub tail: String,
+    /// The position of the redirection in the walk (simple commands walked before it).
+    pub at: usize,
 }
 
 /// One simple command that bash could execute, after unwrapping and normalisation.

@@ -22,7 +22,9 @@ use super::programs;
 use super::runners;
 use super::shells;
 use super::wrappers;
-use super::{Analysis, Dir, ParseError, Redirect, RedirectAccess, SimpleCommand, Via, Word};
+use super::{
+    Analysis, Dir, ParseError, Redirect, RedirectAccess, SimpleCommand, VarRef, Via, Word,
+};
 use crate::git::RepoState;
 
 /// Environment variables whose value programs run as a shell command (git, pagers,
@@ -147,6 +149,9 @@ struct Scope {
     /// Files opened by redirections on the compound commands, function bodies and
     /// commands around this point: every command run inside opens them too.
     redirects: Vec<Redirect>,
+    /// Inside a branch, loop, subshell, pipeline or after `&&`/`||`: an assignment here
+    /// may not happen (or not in this shell).
+    conditional: bool,
 }
 
 /// Parses `script` with bash's grammar and lists every simple command it could run.
@@ -204,6 +209,8 @@ fn analyze_parsed(
         heredoc_marks: 0,
         files: files::Files::default(),
         package_scripts: HashMap::new(),
+        seq: 0,
+        var_events: HashMap::new(),
     };
     let mut scope = Scope {
         dir: Dir::Start,
@@ -213,6 +220,7 @@ fn analyze_parsed(
         frames: Vec::new(),
         via: Via::Direct,
         redirects: Vec::new(),
+        conditional: false,
     };
     walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);
@@ -230,6 +238,7 @@ fn analyze_parsed(
             message: "heredoc masking disagreed with the parser".into(),
         });
     }
+    walker.known_redirect_variables(script);
     Ok(Analysis {
         commands: walker.out,
     })
@@ -347,9 +356,38 @@ struct Walker<'a> {
     files: files::Files,
     /// Package scripts the script defined (`npm pkg set scripts.x=…`).
     package_scripts: HashMap<String, Word>,
+    /// Simple commands walked so far: the position of assignments and redirections.
+    seq: usize,
+    /// Every assignment of each variable, in walk order: (position, the literal value
+    /// when it is certain to happen in this shell, else `None`).
+    var_events: HashMap<String, Vec<(usize, Option<String>)>>,
 }
 
 impl Walker<'_> {
+    /// Resolves redirection targets written as one quoted variable the script assigned
+    /// a literal exactly once, unconditionally, before the redirection — and that the
+    /// script text names nowhere else but in expansions (no `read F`, `for F in`,
+    /// `unset F`, `declare F`). Anything else stays unknown (it could match a path rule).
+    fn known_redirect_variables(&mut self, script: &str) {
+        let events = std::mem::take(&mut self.var_events);
+        let value = |v: &VarRef| -> Option<String> {
+            let [(at, Some(value))] = events.get(&v.name)?.as_slice() else {
+                return None;
+            };
+            (*at < v.at && assigned_once_by_name(script, &v.name))
+                .then(|| format!("{value}{}", v.tail))
+        };
+        for cmd in &mut self.out {
+            for r in &mut cmd.redirects {
+                if let Some(known) = r.variable.as_ref().and_then(&value) {
+                    r.target = Word::Lit(known);
+                    r.variable = None;
+                }
+            }
+        }
+        self.var_events = events;
+    }
+
     fn program(&mut self, program: &ast::Program, scope: &mut Scope) {
         for list in &program.complete_commands {
             self.list(list, scope);
@@ -372,7 +410,10 @@ impl Walker<'_> {
             let aol = &item.0;
             let background = matches!(item.1, ast::SeparatorOperator::Async);
             let mut own = scope.clone();
+            own.conditional = true;
             let target = if background { &mut own } else { &mut *scope };
+            // After `&&`/`||` a pipeline may not run: assignments there are not certain.
+            let was_conditional = target.conditional;
             let before = target.dir.clone();
             let pipelines =
                 std::iter::once((&aol.first, None)).chain(aol.additional.iter().map(|a| match a {
@@ -388,11 +429,17 @@ impl Walker<'_> {
                 }
                 previous_dir = target.dir.clone();
                 let positionals = target.positionals.clone();
+                if joined_by_and.is_some() {
+                    target.conditional = true;
+                }
                 self.pipeline(pipeline, target, stdin);
                 // After `&&`/`||` a `set --`/`shift` may not have run.
                 if joined_by_and.is_some() && target.positionals != positionals {
                     target.positionals = None;
                 }
+            }
+            if !background {
+                scope.conditional = was_conditional;
             }
             if !background && scope.dir != before {
                 scope.dir = Dir::Unknown;
@@ -409,6 +456,7 @@ impl Walker<'_> {
         let mut stdin = stdin.clone();
         for cmd in &pipeline.seq {
             let mut sub = scope.clone();
+            sub.conditional = true;
             self.command(cmd, &mut sub, &stdin);
             stdin = piped_output(cmd, &scope.positionals);
             // With `shopt -s lastpipe` the last part runs in this shell: a `cd` (or a
@@ -443,7 +491,8 @@ impl Walker<'_> {
                 // Every command inside runs with the compound command's files open.
                 let outer = scope.redirects.len();
                 if let Some(list) = redirects {
-                    let opened = path_redirects(list.0.iter(), &scope.dir, &scope.positionals);
+                    let opened =
+                        path_redirects(self.seq, list.0.iter(), &scope.dir, &scope.positionals);
                     scope.redirects.extend(opened);
                 }
                 self.compound(compound, scope, &stdin);
@@ -469,7 +518,8 @@ impl Walker<'_> {
                 // Inside the body `$1…` are the function's own arguments: unknown here.
                 sub.positionals = sub.positionals.map(|p| p.into_iter().take(1).collect());
                 if let Some(list) = &def.body.1 {
-                    let opened = path_redirects(list.0.iter(), &sub.dir, &sub.positionals);
+                    let opened =
+                        path_redirects(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
                     sub.redirects.extend(opened);
                 }
                 self.compound(&def.body.0, &mut sub, &Stdin::Inherit);
@@ -495,6 +545,7 @@ impl Walker<'_> {
             C::BraceGroup(g) => self.list_with_stdin(&g.list, scope, stdin),
             C::Subshell(s) => {
                 let mut sub = scope.clone();
+                sub.conditional = true;
                 self.list_with_stdin(&s.list, &mut sub, stdin);
             }
             C::Arithmetic(a) => {
@@ -540,6 +591,7 @@ impl Walker<'_> {
             C::WhileClause(w) | C::UntilClause(w) => self.repeat(&[&w.0, &w.1.list], scope),
             C::Coprocess(c) => {
                 let mut sub = scope.clone();
+                sub.conditional = true;
                 self.command(&c.body, &mut sub, stdin);
             }
         }
@@ -548,6 +600,7 @@ impl Walker<'_> {
     /// A list that may run or not.
     fn branch(&mut self, list: &ast::CompoundList, scope: &mut Scope) {
         let mut sub = scope.clone();
+        sub.conditional = true;
         self.list(list, &mut sub);
         if sub.dir != scope.dir {
             scope.dir = Dir::Unknown;
@@ -563,6 +616,7 @@ impl Walker<'_> {
     /// done`), then one with them unknown.
     fn repeat(&mut self, lists: &[&ast::CompoundList], scope: &mut Scope) {
         let mut sub = scope.clone();
+        sub.conditional = true;
         for list in lists {
             self.list(list, &mut sub);
         }
@@ -596,6 +650,7 @@ impl Walker<'_> {
             }
             self.work += 1;
             let mut again = scope.clone();
+            again.conditional = true;
             for list in lists {
                 self.list(list, &mut again);
             }
@@ -797,6 +852,8 @@ impl Walker<'_> {
     }
 
     fn simple(&mut self, cmd: &ast::SimpleCommand, scope: &mut Scope, stdin: &Stdin) {
+        self.seq += 1;
+        let seq = self.seq;
         let mut stdin = stdin.clone();
         let mut words = Vec::new();
         for item in cmd.prefix.iter().flat_map(|p| p.0.iter()) {
@@ -846,6 +903,7 @@ impl Walker<'_> {
         // The files this command's own redirections open, for path rules.
         let outer = scope.redirects.len();
         let opened = path_redirects(
+            seq,
             cmd.prefix
                 .iter()
                 .flat_map(|p| p.0.iter())
@@ -858,6 +916,24 @@ impl Walker<'_> {
             &scope.positionals,
         );
         let bare = words.is_empty() && !opened.is_empty();
+        if !words.is_empty() {
+            // `F=x cmd`: F is set for cmd only, not in this shell.
+            for item in cmd.prefix.iter().flat_map(|p| p.0.iter()) {
+                if let ast::CommandPrefixOrSuffixItem::AssignmentWord(
+                    ast::Assignment {
+                        name: ast::AssignmentName::VariableName(name),
+                        ..
+                    },
+                    _,
+                ) = item
+                {
+                    self.var_events
+                        .entry(name.clone())
+                        .or_default()
+                        .push((seq, None));
+                }
+            }
+        }
         scope.redirects.extend(opened);
         if !words.is_empty() {
             self.dispatch(words, scope, &stdin);
@@ -1025,6 +1101,17 @@ impl Walker<'_> {
 
     /// The effect of setting a variable (by assignment, `export`, `declare`, …).
     fn variable(&mut self, name: &str, value: &Word, scope: &mut Scope) {
+        // For resolving redirection targets later: a literal value, when this assignment
+        // certainly happens in this shell (not in a branch, loop, subshell, function,
+        // nested script or after `&&`/`||`).
+        let certain = scope.frames.is_empty() && !scope.conditional && !scope.in_function;
+        self.var_events.entry(name.to_string()).or_default().push((
+            self.seq,
+            match value {
+                Word::Lit(v) if certain => Some(v.clone()),
+                _ => None,
+            },
+        ));
         if name == "IFS" {
             self.ifs_may_change = true;
         }
@@ -1150,7 +1237,7 @@ impl Walker<'_> {
         });
         // `f() { …; } > out`: every call opens `out` (in the caller's directory).
         if let Some(list) = &body.1 {
-            let opened = path_redirects(list.0.iter(), &sub.dir, &sub.positionals);
+            let opened = path_redirects(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
             sub.redirects.extend(opened);
         }
         self.expanding.push(guard);
@@ -2751,6 +2838,7 @@ fn output_targets<'r>(
 /// operand (`<`, `>`, `>>`, `>|`, `<>`, `n>`, `&>`, `>&file`), whatever the descriptor.
 /// Duplications of descriptors (`2>&1`, `>&-`) open no file.
 fn path_redirects<'r>(
+    at: usize,
     redirects: impl Iterator<Item = &'r ast::IoRedirect>,
     dir: &Dir,
     positionals: &Positionals,
@@ -2787,14 +2875,73 @@ fn path_redirects<'r>(
             ),
             _ => continue,
         };
+        let target = expand::expand(&word.value, positionals).word;
+        let variable = match &target {
+            Word::Unknown { .. } => {
+                quoted_variable(&word.value).map(|(name, tail)| VarRef { name, tail, at })
+            }
+            _ => None,
+        };
         out.push(Redirect {
-            target: expand::expand(&word.value, positionals).word,
+            target,
             access,
             dir: dir.clone(),
             operator,
+            variable,
         });
     }
     out
+}
+
+/// `"$NAME"`, `"${NAME}"`, optionally followed inside the quotes by a plain `/…` tail:
+/// the name and the tail.
+fn quoted_variable(raw: &str) -> Option<(String, String)> {
+    let inner = raw.strip_prefix("\"$")?.strip_suffix('"')?;
+    let (name, tail) = match inner.strip_prefix('{') {
+        Some(rest) => rest.split_once('}')?,
+        None => {
+            let end = inner
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(inner.len());
+            inner.split_at(end)
+        }
+    };
+    let name_ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let tail_ok = tail.is_empty()
+        || (tail.starts_with('/')
+            && tail
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-@%+=:,".contains(c)));
+    (name_ok && tail_ok).then(|| (name.to_string(), tail.to_string()))
+}
+
+/// Whether `script` names `name` only in expansions (`$NAME`, `${NAME…}`) and in exactly
+/// one assignment `NAME=`: no other way to set it (`read`, `for`, `declare`, `unset`,
+/// `printf -v`, `getopts`, `export NAME`, `+=`) appears anywhere.
+fn assigned_once_by_name(script: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut assignments = 0;
+    for (at, _) in script.match_indices(name) {
+        let before = script.get(..at).unwrap_or("");
+        let after = script.get(at + name.len()..).unwrap_or("");
+        if before.chars().next_back().is_some_and(ident) || after.chars().next().is_some_and(ident)
+        {
+            continue;
+        }
+        if before.ends_with('$') || before.ends_with("${") {
+            continue;
+        }
+        if after.starts_with('=') && !after.starts_with("==") {
+            assignments += 1;
+            continue;
+        }
+        return false;
+    }
+    assignments == 1
 }
 
 /// The command line in a command-valued variable: less's input preprocessors are written

@@ -264,7 +264,9 @@ fn evaluate_command(
     } else {
         Vec::new()
     };
-    if let Some(worst) = paths.iter().max_by_key(|m| m.outcome)
+    // The first of the strictest, as `Evaluation::deciding_path` names it.
+    let strictest = paths.iter().map(|m| m.outcome).max();
+    if let Some(worst) = paths.iter().find(|m| Some(m.outcome) == strictest)
         && worst.outcome > decision
     {
         decision = worst.outcome;
