@@ -1650,8 +1650,7 @@ fn guard_evasions(#[case] script: &str, #[case] tree: Tree, #[case] expected: De
 )]
 #[case("f() { $1 $2; }; f git status", Clean, Allow)]
 #[case("unshare -r git status", Clean, Allow)]
-// Path rules: `find -delete` may delete anything under `.`, `.git` included: a human is asked.
-#[case("find -- . -name '*.tmp' -delete", Clean, Request)]
+#[case("find -- . -name '*.tmp' -delete", Clean, Allow)]
 #[case("x=('a[$(git reset --hard)]'); ((x))", Clean, Deny)]
 #[case("x[0]='a[$(git reset --hard)]'; ((x))", Clean, Deny)]
 #[case("CDPATH=/elsewhere; cd sub && git checkout :/", Clean, Request)]

