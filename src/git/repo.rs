@@ -219,19 +219,9 @@ impl RepoState for Git2RepoState {
     }
 
     fn worktree_top(&self, dir: &Path) -> Option<PathBuf> {
-        match &*self.locate(dir) {
-            Location::Repo {
-                place: Place::WorkTree,
-                key,
-                ..
-            } => Some(key.clone()),
-            Location::Repo {
-                place: Place::GitDir,
-                repo,
-                ..
-            } => repo.repo.workdir().map(canonical_or_self),
-            _ => None,
-        }
+        // The nearest ancestor holding a `.git` entry: a few `stat`s, no repository
+        // opened (path rules ask for every judged write; opening one costs ~90 µs).
+        crate::log::record::repo_top(dir).map(canonical_or_self)
     }
 
     fn canonical(&self, path: &Path) -> Option<PathBuf> {
