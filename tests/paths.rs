@@ -214,6 +214,16 @@ fn refused_writes_do_not_happen_through_the_shim_and_everyday_ones_do() {
     );
     assert!(h.path("repo/.git/objects").is_dir());
     assert!(h.path("repo/policy-config/repo.yaml").is_file());
+    // The decision log names the path rule that refused.
+    let log_dir = h.path("home/.local/state/policy-exec/log");
+    let logged: String = std::fs::read_dir(&log_dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        logged.contains("\"id\":\"protect-shell-startup\""),
+        "{logged}"
+    );
     // Everyday commands run for real.
     let out = h.shell("echo x > notes.md && cp a b && git add notes.md && git commit -qm n");
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -501,4 +511,39 @@ fn a_redirection_to_a_variable_is_resolved_only_when_certain(
 ) {
     let h = Home::new();
     assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
+#[test]
+fn validate_refuses_a_path_rule_the_engine_would_refuse() {
+    let h = Home::new();
+    let pc = h.path("tree/policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    std::fs::write(
+        pc.join("system.yaml"),
+        "policy_version: v1\nscope: system\npath_rules:\n  - id: up\n    action: deny\n    paths: [\"../outside\"]\n",
+    )
+    .unwrap();
+    for (file, scope) in [
+        ("user.yaml", "user"),
+        ("repo.yaml", "repo"),
+        ("harness/default.yaml", "harness"),
+        ("task-domain/default.yaml", "task_domain"),
+    ] {
+        std::fs::write(
+            pc.join(file),
+            format!("policy_version: v1\nscope: {scope}\nnotes: n\n"),
+        )
+        .unwrap();
+    }
+    let out = h
+        .cmd(Path::new(env!("CARGO_BIN_EXE_policy-exec")))
+        .args(["validate", "--root"])
+        .arg(h.path("tree"))
+        .output()
+        .unwrap();
+    let t = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(5), "{t}");
+    assert!(t.contains("/path_rules/0"), "{t}");
+    assert!(t.contains("cannot leave it"), "{t}");
 }
