@@ -263,3 +263,47 @@ fn an_unreadable_side_is_an_error_not_a_pass() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("missing.json"), "{text}");
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_loosened_default_rule_that_a_pack_still_holds_is_widening_without_a_flip() {
+    let d = Diff::new(BASE);
+    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("bundles/default");
+    copy_tree(&default, &d.path("a"));
+    copy_tree(&default, &d.path("b"));
+    let system = d.path("b/policy-config/system.yaml");
+    let text = std::fs::read_to_string(&system).unwrap().replacen(
+        "  - id: no-reset-hard\n    action: deny",
+        "  - id: no-reset-hard\n    action: request",
+        1,
+    );
+    std::fs::write(&system, text).unwrap();
+    let (code, text) = d.run(&["a", "b", "--replay-days", "0"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("WIDENING  command rule no-reset-hard: action deny → request"),
+        "{text}"
+    );
+    // The git pack's equal rule comes out from behind it: not a narrowing, and it keeps
+    // `git reset --hard` denied, so nothing flips.
+    assert!(
+        text.contains("neutral   command rule git/no-reset-hard: in force before"),
+        "{text}"
+    );
+    assert!(
+        text.contains("no replayed command flips toward allow"),
+        "{text}"
+    );
+}

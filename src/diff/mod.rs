@@ -353,6 +353,25 @@ fn command_rules(from: &Side, to: &Side, unmatched_to: Decision, out: &mut Vec<C
         }
         let (strict, loose) = outcomes(new, unmatched_to);
         let what = format!("command rule {id}");
+        // A pack's copy of a rule the old policy held under another id (the bundle
+        // keeps one copy of equal rules): it was in force already.
+        let same = |r: &&&BundleRule| {
+            coverage(r) == coverage(new)
+                && r.action == new.action
+                && r.on_mismatch == new.on_mismatch
+                && r.conditions == new.conditions
+        };
+        if let Some(twin) = a.values().find(same) {
+            out.push(Change {
+                what,
+                effect: Effect::Neutral,
+                why: format!(
+                    "in force before as the equal rule `{}` (a pack's copy, hidden behind it until now)",
+                    twin.id
+                ),
+            });
+            continue;
+        }
         out.push(
             if loose == Decision::Allow && unmatched_to != Decision::Allow {
                 Change {
@@ -646,6 +665,11 @@ pub fn render(report: &Report, from: &str, to: &str) -> String {
         "replayed {} command(s) through both policies\n",
         report.replayed
     ));
+    if report.widening && report.widened.is_empty() {
+        out.push_str(
+            "  no replayed command flips toward allow: the widening is in the rules above (another rule may still hold the same commands)\n",
+        );
+    }
     for f in &report.widened {
         out.push_str(&format!(
             "  flips toward allow: `{}` {} → {} ({})\n",
