@@ -482,6 +482,12 @@ fn an_installed_tree_keeps_its_path_rules_through_the_compiled_cache() {
             "{}",
             text(&out.stderr)
         );
+        // The refusal names the file a human would edit, as an absolute path.
+        assert!(
+            text(&out.stderr).contains(&pc.join("system.yaml").display().to_string()),
+            "{}",
+            text(&out.stderr)
+        );
         let out = h.shell("printf x | tee notes/b.md");
         assert_eq!(out.status.code(), Some(126), "{}", text(&out.stderr));
     }

@@ -190,11 +190,18 @@ pub fn compile(selection: &Selection) -> Result<Compiled, String> {
         .map_err(|e| format!("the policy for this directory cannot be compiled: {e}"))?;
     // Refusals and explain name the file a human would edit: absolute, since the files
     // of one judgement come from two trees (the machine's and the repository's).
-    for rule in &mut built.commands {
-        if let Some(origin) = &mut rule.origin
-            && !origin.path.is_empty()
-            && Path::new(&origin.path).is_relative()
-        {
+    let origins = built
+        .commands
+        .iter_mut()
+        .filter_map(|r| r.origin.as_mut())
+        .chain(
+            built
+                .path_rules
+                .iter_mut()
+                .filter_map(|r| r.origin.as_mut()),
+        );
+    for origin in origins {
+        if !origin.path.is_empty() && Path::new(&origin.path).is_relative() {
             origin.path = selection.root.join(&origin.path).display().to_string();
         }
     }

@@ -514,8 +514,18 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
     // SECURITY (known limit): the file names `find -exec … {}` and `xargs` substitute
     // are only known at run time; they are not treated as could-match operands (every
     // `find . -name '*.tmp' -exec rm {} \;` would ask). `find -delete` is.
-    out.retain(|o| !is_placeholder(&o.word));
+    out.retain(|o| !is_placeholder(&o.word) && !is_device(&o.word));
     out
+}
+
+/// `/dev/null`, `/dev/stderr`, a terminal: no file a path rule protects, and the agent
+/// cannot put a link there. Skipped before any resolving (harness frames redirect to
+/// `/dev/null` on every command).
+fn is_device(w: &Word) -> bool {
+    matches!(
+        w.lit(),
+        Some("/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/stdin" | "/dev/tty" | "/dev/zero")
+    )
 }
 
 /// The file-name placeholders of `find -exec` and `xargs`.
@@ -697,6 +707,7 @@ mod tests {
             vec![("d".into(), Access::Write, true)]
         );
         assert_eq!(roles(&["echo", "/etc/passwd"]), vec![]);
+        assert_eq!(roles(&["tee", "/dev/null"]), vec![]);
     }
 
     #[test]
@@ -714,9 +725,9 @@ mod tests {
         );
         assert_eq!(roles(&["git", "commit", "-am", "x"]), vec![]);
         assert_eq!(
-            roles(&["dd", "if=/dev/zero", "of=/x"]),
+            roles(&["dd", "if=/etc/hosts", "of=/x"]),
             vec![
-                ("/dev/zero".into(), Access::Read, false),
+                ("/etc/hosts".into(), Access::Read, false),
                 ("/x".into(), Access::Write, false)
             ]
         );
