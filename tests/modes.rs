@@ -132,6 +132,16 @@ fn a_narrowing_switch_applies_at_once_even_from_a_judged_script() {
         i.policy_exec(&["check", "make deploy"]).status.code(),
         Some(2)
     );
+    // The switch is in the decision log.
+    let log = i.path("home/.local/state/policy-exec/log");
+    let lines: String = std::fs::read_dir(&log)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        lines.contains("\"event\":\"mode_switched\"") && lines.contains("\"to\":\"strict\""),
+        "{lines}"
+    );
 }
 
 #[test]

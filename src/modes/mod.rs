@@ -200,6 +200,33 @@ fn install(root: &Path, name: &str) -> Result<(), String> {
     })
 }
 
+/// Appends a `mode_switched` event to the decision log (SPEC §9), with the settings of
+/// the policy switched to. Returns a warning when it cannot be written (the switch
+/// stands).
+fn record_switch(root: &Path, harness: &str, from: &str, to: &str) -> Option<String> {
+    let side = Side::from_tree(root, harness, to).ok()?;
+    if !side.policy.log.enabled {
+        return None;
+    }
+    let at = crate::log::clock::Instant::now();
+    let line = serde_json::json!({
+        "v": 1,
+        "event": "mode_switched",
+        "id": crate::log::record::DecisionId::new(at).as_str(),
+        "ts": at.rfc3339(),
+        "from": from,
+        "to": to,
+        "effect": "narrowing",
+        "root": root,
+        "pid": std::process::id(),
+    });
+    let written = crate::log::store::Store::locate(&side.policy.log)
+        .and_then(|store| store.append(&at.day(), &line.to_string()));
+    written.err().map(|e| {
+        format!("policy-exec: warning: the switch is not recorded in the decision log: {e}")
+    })
+}
+
 /// Runs `mode`: exit 0 done (or nothing widens), 1 refused or widening, 2 an error.
 pub fn run_mode(args: &ModeArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let root = match root(args) {
@@ -271,6 +298,9 @@ pub fn run_mode(args: &ModeArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
             }
             match install(&root, name) {
                 Ok(()) => {
+                    if let Some(w) = record_switch(&root, &args.harness, &current, name) {
+                        let _ = writeln!(err, "{w}");
+                    }
                     let _ = writeln!(
                         out,
                         "mode: {current} → {name} (narrowing: applied at once; {} change(s), {} command(s) now stricter)",
