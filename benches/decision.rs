@@ -100,6 +100,7 @@ fn generated(n: usize) -> Policy {
         log: None,
         approvals: None,
         ignored_settings: Vec::new(),
+        path_rules: Vec::new(),
         bundle_sha256: None,
     };
     Policy::from_bundle(&bundle, "bench").unwrap()

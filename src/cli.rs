@@ -76,6 +76,13 @@ enum Command {
     /// Read the decision log: recent denials, the latest decisions, one record, or an
     /// OCSF export.
     Log(crate::log::view::LogArgs),
+    /// Compare two policies: every change widening, narrowing or neutral, and the
+    /// commands whose decision flips toward allow: exit 1 when anything widens (a CI
+    /// gate beside `snapshot`).
+    Diff(crate::diff::cli::DiffArgs),
+    /// Show, compare or switch the installed mode (a task-domain): a narrowing switch
+    /// applies at once, a widening one is a human verb.
+    Mode(crate::modes::ModeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell), generated
     /// from this command line's own definitions.
     Completions(CompletionsArgs),
@@ -212,6 +219,8 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Setup(a) => crate::setup::run_setup(&a, &mut out, &mut err),
         Command::Uninstall(a) => crate::setup::run_uninstall(&a, &mut out, &mut err),
         Command::Run(a) => crate::setup::launcher::run(&a, &mut err),
+        Command::Diff(a) => crate::diff::cli::run_diff(&a, &mut out, &mut err),
+        Command::Mode(a) => crate::modes::run_mode(&a, &mut out, &mut err),
         Command::Completions(a) => {
             use clap::CommandFactory;
             clap_complete::generate(a.shell, &mut Cli::command(), "policy-exec", &mut out);

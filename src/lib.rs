@@ -25,6 +25,8 @@
 //!                                            ▼
 //!                  policy/engine.rs: evaluate(analysis, rules, &dyn RepoState) ──► Evaluation
 //!                  (every simple command, its matching rules, predicate values, decision)
+//!                        │  per command: its file operands (redirections, program table)
+//!                        └─► paths/: path_rules (forbidden paths) ──► deny | request
 //!                                            │              ▲
 //!                                            │              └── git/: RepoState over git2
 //!                                            ▼                  (memoised, lazily asked)
@@ -40,6 +42,9 @@
 //!                                            ▼
 //!                  log/: one redacted JSON line per judgement, O_APPEND day files
 //!                        ──► `log denials|tail|show|export --ocsf` (read-only views)
+//!                        ──► diff/: two resolved policies + logged commands replayed
+//!                                   through both ──► widening | narrowing (exit 1 | 0)
+//!                                   ◄── modes/: `mode diff|set` (a task-domain switch)
 //!
 //!  a refusal (never an allow) ──► grants/: the store's grants for the exact argv, scope,
 //!        │                         rules overridden ──► allow "by grant" (one-use: O_EXCL)
@@ -61,6 +66,21 @@
 //! * [`policy`] owns the rule model, matching, condition semantics inherited from the
 //!   reference wrappers, and the pure decision engine. It reads no file, clock or
 //!   environment: repository state comes through the [`git::RepoState`] trait.
+//! * [`paths`] owns path rules (`path_rules`, forbidden paths): which file operands a
+//!   simple command has (its redirections, wherever they were written, and a per-program
+//!   table of operand roles), how each resolves (`cd`/`git -C`, `~`, the repository's
+//!   top, lexical normalisation, symlinks of the longest existing prefix) and which rules
+//!   it meets. The engine asks it per command; it only ever makes a decision stricter,
+//!   reads the file system only through [`git::RepoState`], and never reads a file's
+//!   contents.
+//! * [`modes`] is `policy-exec mode show|diff|set`: the installed mode (a task-domain,
+//!   `<root>/mode`, read by [`lookup`] when `POLICY_EXEC_TASK_DOMAIN` is unset); a
+//!   narrowing switch applies at once, a widening one goes through one function
+//!   ([`modes::authorize_widening`]) that refuses it until the human-approval path exists.
+//! * [`diff`] compares two resolved policies: each change widening, narrowing or neutral
+//!   (anything not provably narrowing widens), every rule example and the decision log's
+//!   recent commands replayed through both, each flip toward allow listed; `diff` exits 1
+//!   on widening (a CI gate beside `snapshot`).
 //! * [`git`] answers the three predicates (and git alias look-ups) with libgit2, hardened
 //!   against repository-controlled code (no hooks, filters, fsmonitor; `GIT_DIR` ignored).
 //! * [`resolve`] merges the six scope files exactly as the reference does and hashes the
@@ -142,13 +162,18 @@
 //! * [`files`] reads every file a decision depends on (manifest, bundle, scope files,
 //!   script operands): regular files only, opened without blocking, with a size cap, so
 //!   a FIFO, `/dev/zero` or a huge file is an error, never a hang.
+//! * [`facade`] is the library for harness authors: load a policy (embedded,
+//!   installed, a tree, a bundle), judge a script in a directory and explain it, resolve
+//!   a tree, diff two policies, read the log — one doc example per entry point.
 //! * [`cli`] is the clap front end (and the switch into shell mode); `main.rs` only calls
 //!   [`run`].
 
 pub mod approve;
 pub mod cli;
 pub mod command;
+pub mod diff;
 pub mod doctor;
+pub mod facade;
 pub mod files;
 pub mod git;
 pub mod govern;
@@ -157,7 +182,9 @@ pub mod hook;
 pub mod learn;
 pub mod log;
 pub mod lookup;
+pub mod modes;
 pub mod packs;
+pub mod paths;
 pub mod policy;
 pub mod render;
 pub mod report;

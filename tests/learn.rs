@@ -379,6 +379,7 @@ fn export_markdown_keeps_the_users_text_is_idempotent_and_goes_stale() {
     assert!(first.contains("<!-- policy-exec:begin policy_hash="));
     assert!(first.contains("### Never run"));
     assert!(first.contains("`git reset …` with `--hard`"), "{first}");
+    assert!(first.contains("### Protected files"), "{first}");
     // A conditional rule reads as a sentence.
     assert!(
         first.contains("needs a clean worktree: commit or stash first"),

@@ -627,7 +627,7 @@ fn replay(s: &Setup, g: &Grant) -> Vec<String> {
 }
 
 /// Six characters to type back, from getrandom(2).
-fn code() -> String {
+pub(crate) fn code() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 6];
     let _ = rustix::rand::getrandom(&mut bytes, rustix::rand::GetRandomFlags::empty());
@@ -638,7 +638,8 @@ fn code() -> String {
         .collect()
 }
 
-fn read_tty_line() -> String {
+/// One line typed on the controlling terminal.
+pub(crate) fn read_tty_line() -> String {
     let Ok(tty) = std::fs::File::open("/dev/tty") else {
         return String::new();
     };

@@ -101,6 +101,46 @@ pub enum Via {
     CouldRun,
 }
 
+/// Whether a redirection reads or writes its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RedirectAccess {
+    /// `<`, `<&file`.
+    Read,
+    /// `>`, `>>`, `>|`, `&>`, `n>`, `<>` (opened for writing, created or truncated).
+    Write,
+}
+
+/// A file a redirection opens around a simple command: on the command itself, on a
+/// compound command or function body that contains it, or on a shell that runs it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Redirect {
+    /// The file operand, expanded as far as it is literal.
+    pub target: Word,
+    /// Read or write.
+    pub access: RedirectAccess,
+    /// The directory the redirection is opened in (that of the command or compound
+    /// command it is written on, before any `cd` inside it).
+    pub dir: Dir,
+    /// The operator as written (`>`, `2>>`, `&>`, `<`), for `explain`.
+    pub operator: String,
+    /// When the target is one quoted variable (`"$F"`, `"${F}/x"`): which, and where in
+    /// the walk. The walk replaces the target with the variable's value when the script
+    /// assigns it a literal exactly once, unconditionally, before this point (Claude
+    /// Code's snapshot script writes `"$SNAPSHOT_FILE"`).
+    pub variable: Option<VarRef>,
+}
+
+/// A variable a redirection target names (see [`Redirect::variable`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VarRef {
+    /// The variable's name.
+    pub name: String,
+    /// Literal text after it inside the quotes (`/x` in `"$F/x"`).
+    pub tail: String,
+    /// The position of the redirection in the walk (simple commands walked before it).
+    pub at: usize,
+}
+
 /// One simple command that bash could execute, after unwrapping and normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimpleCommand {
@@ -118,6 +158,8 @@ pub struct SimpleCommand {
     /// The chain of frames that led here, outermost first, for `explain`
     /// (e.g. `["bash -c", "sudo"]`).
     pub frames: Vec<String>,
+    /// Files opened by redirections around it (for path rules), innermost last.
+    pub redirects: Vec<Redirect>,
 }
 
 impl SimpleCommand {

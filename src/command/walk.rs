@@ -22,7 +22,9 @@ use super::programs;
 use super::runners;
 use super::shells;
 use super::wrappers;
-use super::{Analysis, Dir, ParseError, SimpleCommand, Via, Word};
+use super::{
+    Analysis, Dir, ParseError, Redirect, RedirectAccess, SimpleCommand, VarRef, Via, Word,
+};
 use crate::git::RepoState;
 
 /// Environment variables whose value programs run as a shell command (git, pagers,
@@ -144,6 +146,12 @@ struct Scope {
     positionals: Positionals,
     frames: Vec<String>,
     via: Via,
+    /// Files opened by redirections on the compound commands, function bodies and
+    /// commands around this point: every command run inside opens them too.
+    redirects: Vec<Redirect>,
+    /// Inside a branch, loop, subshell, pipeline or after `&&`/`||`: an assignment here
+    /// may not happen (or not in this shell).
+    conditional: bool,
 }
 
 /// Parses `script` with bash's grammar and lists every simple command it could run.
@@ -201,6 +209,8 @@ fn analyze_parsed(
         heredoc_marks: 0,
         files: files::Files::default(),
         package_scripts: HashMap::new(),
+        seq: 0,
+        var_events: HashMap::new(),
     };
     let mut scope = Scope {
         dir: Dir::Start,
@@ -209,6 +219,8 @@ fn analyze_parsed(
         positionals,
         frames: Vec::new(),
         via: Via::Direct,
+        redirects: Vec::new(),
+        conditional: false,
     };
     walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);
@@ -226,6 +238,7 @@ fn analyze_parsed(
             message: "heredoc masking disagreed with the parser".into(),
         });
     }
+    walker.known_redirect_variables(script);
     Ok(Analysis {
         commands: walker.out,
     })
@@ -343,9 +356,38 @@ struct Walker<'a> {
     files: files::Files,
     /// Package scripts the script defined (`npm pkg set scripts.x=…`).
     package_scripts: HashMap<String, Word>,
+    /// Simple commands walked so far: the position of assignments and redirections.
+    seq: usize,
+    /// Every assignment of each variable, in walk order: (position, the literal value
+    /// when it is certain to happen in this shell, else `None`).
+    var_events: HashMap<String, Vec<(usize, Option<String>)>>,
 }
 
 impl Walker<'_> {
+    /// Resolves redirection targets written as one quoted variable the script assigned
+    /// a literal exactly once, unconditionally, before the redirection — and that the
+    /// script text names nowhere else but in expansions (no `read F`, `for F in`,
+    /// `unset F`, `declare F`). Anything else stays unknown (it could match a path rule).
+    fn known_redirect_variables(&mut self, script: &str) {
+        let events = std::mem::take(&mut self.var_events);
+        let value = |v: &VarRef| -> Option<String> {
+            let [(at, Some(value))] = events.get(&v.name)?.as_slice() else {
+                return None;
+            };
+            (*at < v.at && assigned_once_by_name(script, &v.name))
+                .then(|| format!("{value}{}", v.tail))
+        };
+        for cmd in &mut self.out {
+            for r in &mut cmd.redirects {
+                if let Some(known) = r.variable.as_ref().and_then(&value) {
+                    r.target = Word::Lit(known);
+                    r.variable = None;
+                }
+            }
+        }
+        self.var_events = events;
+    }
+
     fn program(&mut self, program: &ast::Program, scope: &mut Scope) {
         for list in &program.complete_commands {
             self.list(list, scope);
@@ -368,7 +410,10 @@ impl Walker<'_> {
             let aol = &item.0;
             let background = matches!(item.1, ast::SeparatorOperator::Async);
             let mut own = scope.clone();
+            own.conditional = true;
             let target = if background { &mut own } else { &mut *scope };
+            // After `&&`/`||` a pipeline may not run: assignments there are not certain.
+            let was_conditional = target.conditional;
             let before = target.dir.clone();
             let pipelines =
                 std::iter::once((&aol.first, None)).chain(aol.additional.iter().map(|a| match a {
@@ -384,11 +429,17 @@ impl Walker<'_> {
                 }
                 previous_dir = target.dir.clone();
                 let positionals = target.positionals.clone();
+                if joined_by_and.is_some() {
+                    target.conditional = true;
+                }
                 self.pipeline(pipeline, target, stdin);
                 // After `&&`/`||` a `set --`/`shift` may not have run.
                 if joined_by_and.is_some() && target.positionals != positionals {
                     target.positionals = None;
                 }
+            }
+            if !background {
+                scope.conditional = was_conditional;
             }
             if !background && scope.dir != before {
                 scope.dir = Dir::Unknown;
@@ -405,6 +456,7 @@ impl Walker<'_> {
         let mut stdin = stdin.clone();
         for cmd in &pipeline.seq {
             let mut sub = scope.clone();
+            sub.conditional = true;
             self.command(cmd, &mut sub, &stdin);
             stdin = piped_output(cmd, &scope.positionals);
             // With `shopt -s lastpipe` the last part runs in this shell: a `cd` (or a
@@ -436,7 +488,15 @@ impl Walker<'_> {
                         }
                     }
                 }
+                // Every command inside runs with the compound command's files open.
+                let outer = scope.redirects.len();
+                if let Some(list) = redirects {
+                    let opened =
+                        path_redirects(self.seq, list.0.iter(), &scope.dir, &scope.positionals);
+                    scope.redirects.extend(opened);
+                }
                 self.compound(compound, scope, &stdin);
+                scope.redirects.truncate(outer);
             }
             ast::Command::Function(def) => {
                 // A function body counts as run: it may be called anywhere, under any
@@ -457,6 +517,11 @@ impl Walker<'_> {
                 sub.in_function = true;
                 // Inside the body `$1…` are the function's own arguments: unknown here.
                 sub.positionals = sub.positionals.map(|p| p.into_iter().take(1).collect());
+                if let Some(list) = &def.body.1 {
+                    let opened =
+                        path_redirects(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
+                    sub.redirects.extend(opened);
+                }
                 self.compound(&def.body.0, &mut sub, &Stdin::Inherit);
                 if let Some(list) = &def.body.1 {
                     for r in &list.0 {
@@ -480,6 +545,7 @@ impl Walker<'_> {
             C::BraceGroup(g) => self.list_with_stdin(&g.list, scope, stdin),
             C::Subshell(s) => {
                 let mut sub = scope.clone();
+                sub.conditional = true;
                 self.list_with_stdin(&s.list, &mut sub, stdin);
             }
             C::Arithmetic(a) => {
@@ -525,6 +591,7 @@ impl Walker<'_> {
             C::WhileClause(w) | C::UntilClause(w) => self.repeat(&[&w.0, &w.1.list], scope),
             C::Coprocess(c) => {
                 let mut sub = scope.clone();
+                sub.conditional = true;
                 self.command(&c.body, &mut sub, stdin);
             }
         }
@@ -533,6 +600,7 @@ impl Walker<'_> {
     /// A list that may run or not.
     fn branch(&mut self, list: &ast::CompoundList, scope: &mut Scope) {
         let mut sub = scope.clone();
+        sub.conditional = true;
         self.list(list, &mut sub);
         if sub.dir != scope.dir {
             scope.dir = Dir::Unknown;
@@ -548,6 +616,7 @@ impl Walker<'_> {
     /// done`), then one with them unknown.
     fn repeat(&mut self, lists: &[&ast::CompoundList], scope: &mut Scope) {
         let mut sub = scope.clone();
+        sub.conditional = true;
         for list in lists {
             self.list(list, &mut sub);
         }
@@ -581,6 +650,7 @@ impl Walker<'_> {
             }
             self.work += 1;
             let mut again = scope.clone();
+            again.conditional = true;
             for list in lists {
                 self.list(list, &mut again);
             }
@@ -782,6 +852,8 @@ impl Walker<'_> {
     }
 
     fn simple(&mut self, cmd: &ast::SimpleCommand, scope: &mut Scope, stdin: &Stdin) {
+        self.seq += 1;
+        let seq = self.seq;
         let mut stdin = stdin.clone();
         let mut words = Vec::new();
         for item in cmd.prefix.iter().flat_map(|p| p.0.iter()) {
@@ -828,9 +900,51 @@ impl Walker<'_> {
             }
         }
         let dir = scope.dir.clone();
+        // The files this command's own redirections open, for path rules.
+        let outer = scope.redirects.len();
+        let opened = path_redirects(
+            seq,
+            cmd.prefix
+                .iter()
+                .flat_map(|p| p.0.iter())
+                .chain(cmd.suffix.iter().flat_map(|s| s.0.iter()))
+                .filter_map(|item| match item {
+                    ast::CommandPrefixOrSuffixItem::IoRedirect(r) => Some(r),
+                    _ => None,
+                }),
+            &dir,
+            &scope.positionals,
+        );
+        let bare = words.is_empty() && !opened.is_empty();
+        if !words.is_empty() {
+            // `F=x cmd`: F is set for cmd only, not in this shell.
+            for item in cmd.prefix.iter().flat_map(|p| p.0.iter()) {
+                if let ast::CommandPrefixOrSuffixItem::AssignmentWord(
+                    ast::Assignment {
+                        name: ast::AssignmentName::VariableName(name),
+                        ..
+                    },
+                    _,
+                ) = item
+                {
+                    self.var_events
+                        .entry(name.clone())
+                        .or_default()
+                        .push((seq, None));
+                }
+            }
+        }
+        scope.redirects.extend(opened);
         if !words.is_empty() {
             self.dispatch(words, scope, &stdin);
+        } else if bare {
+            // `> f` alone (or `x=1 > f`) opens `f` as `: > f` does: recorded as `:` so
+            // path rules see the file.
+            let mut sub = scope.clone();
+            sub.frames.push("redirection without a command".to_string());
+            self.record(&sub, vec![Word::Lit(":".to_string())]);
         }
+        scope.redirects.truncate(outer.min(scope.redirects.len()));
         for (target, append) in targets {
             if let Some(k) = files::key(&dir, &target) {
                 self.files.write(k, content.clone(), append);
@@ -987,6 +1101,17 @@ impl Walker<'_> {
 
     /// The effect of setting a variable (by assignment, `export`, `declare`, …).
     fn variable(&mut self, name: &str, value: &Word, scope: &mut Scope) {
+        // For resolving redirection targets later: a literal value, when this assignment
+        // certainly happens in this shell (not in a branch, loop, subshell, function,
+        // nested script or after `&&`/`||`).
+        let certain = scope.frames.is_empty() && !scope.conditional && !scope.in_function;
+        self.var_events.entry(name.to_string()).or_default().push((
+            self.seq,
+            match value {
+                Word::Lit(v) if certain => Some(v.clone()),
+                _ => None,
+            },
+        ));
         if name == "IFS" {
             self.ifs_may_change = true;
         }
@@ -1110,6 +1235,11 @@ impl Walker<'_> {
             }));
             p
         });
+        // `f() { …; } > out`: every call opens `out` (in the caller's directory).
+        if let Some(list) = &body.1 {
+            let opened = path_redirects(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
+            sub.redirects.extend(opened);
+        }
         self.expanding.push(guard);
         self.depth += 1;
         self.compound(&body.0, &mut sub, &Stdin::Inherit);
@@ -1193,6 +1323,7 @@ impl Walker<'_> {
             via: scope.via.clone(),
             frames: scope.frames.clone(),
             parse_error: None,
+            redirects: scope.redirects.clone(),
         });
     }
 
@@ -1240,6 +1371,7 @@ impl Walker<'_> {
             via: scope.via.clone(),
             frames: scope.frames.clone(),
             parse_error: Some(message.to_string()),
+            redirects: scope.redirects.clone(),
         });
     }
 
@@ -1251,6 +1383,7 @@ impl Walker<'_> {
             via: scope.via.clone(),
             frames: scope.frames.clone(),
             parse_error: None,
+            redirects: scope.redirects.clone(),
         });
     }
 
@@ -2699,6 +2832,116 @@ fn output_targets<'r>(
         }
     }
     out
+}
+
+/// The files redirections open, with their access, for path rules: every file
+/// operand (`<`, `>`, `>>`, `>|`, `<>`, `n>`, `&>`, `>&file`), whatever the descriptor.
+/// Duplications of descriptors (`2>&1`, `>&-`) open no file.
+fn path_redirects<'r>(
+    at: usize,
+    redirects: impl Iterator<Item = &'r ast::IoRedirect>,
+    dir: &Dir,
+    positionals: &Positionals,
+) -> Vec<Redirect> {
+    let mut out = Vec::new();
+    for r in redirects {
+        let (word, access, operator) = match r {
+            ast::IoRedirect::File(fd, kind, target) => {
+                let word = match target {
+                    ast::IoFileRedirectTarget::Filename(w) => w,
+                    // `>&word`: a file name unless it is a descriptor number or `-`.
+                    ast::IoFileRedirectTarget::Duplicate(w) => {
+                        let v = w.value.trim_end_matches('-');
+                        if v.is_empty() || v.chars().all(|c| c.is_ascii_digit()) {
+                            continue;
+                        }
+                        w
+                    }
+                    _ => continue,
+                };
+                let access = match kind {
+                    ast::IoFileRedirectKind::Read | ast::IoFileRedirectKind::DuplicateInput => {
+                        RedirectAccess::Read
+                    }
+                    _ => RedirectAccess::Write,
+                };
+                let fd = fd.map(|n| n.to_string()).unwrap_or_default();
+                (word, access, format!("{fd}{kind}"))
+            }
+            ast::IoRedirect::OutputAndError(w, append) => (
+                w,
+                RedirectAccess::Write,
+                if *append { "&>>" } else { "&>" }.to_string(),
+            ),
+            _ => continue,
+        };
+        let target = expand::expand(&word.value, positionals).word;
+        let variable = match &target {
+            Word::Unknown { .. } => {
+                quoted_variable(&word.value).map(|(name, tail)| VarRef { name, tail, at })
+            }
+            _ => None,
+        };
+        out.push(Redirect {
+            target,
+            access,
+            dir: dir.clone(),
+            operator,
+            variable,
+        });
+    }
+    out
+}
+
+/// `"$NAME"`, `"${NAME}"`, optionally followed inside the quotes by a plain `/…` tail:
+/// the name and the tail.
+fn quoted_variable(raw: &str) -> Option<(String, String)> {
+    let inner = raw.strip_prefix("\"$")?.strip_suffix('"')?;
+    let (name, tail) = match inner.strip_prefix('{') {
+        Some(rest) => rest.split_once('}')?,
+        None => {
+            let end = inner
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(inner.len());
+            inner.split_at(end)
+        }
+    };
+    let name_ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let tail_ok = tail.is_empty()
+        || (tail.starts_with('/')
+            && tail
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-@%+=:,".contains(c)));
+    (name_ok && tail_ok).then(|| (name.to_string(), tail.to_string()))
+}
+
+/// Whether `script` names `name` only in expansions (`$NAME`, `${NAME…}`) and in exactly
+/// one assignment `NAME=`: no other way to set it (`read`, `for`, `declare`, `unset`,
+/// `printf -v`, `getopts`, `export NAME`, `+=`) appears anywhere.
+fn assigned_once_by_name(script: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut assignments = 0;
+    for (at, _) in script.match_indices(name) {
+        let before = script.get(..at).unwrap_or("");
+        let after = script.get(at + name.len()..).unwrap_or("");
+        if before.chars().next_back().is_some_and(ident) || after.chars().next().is_some_and(ident)
+        {
+            continue;
+        }
+        if before.ends_with('$') || before.ends_with("${") {
+            continue;
+        }
+        if after.starts_with('=') && !after.starts_with("==") {
+            assignments += 1;
+            continue;
+        }
+        return false;
+    }
+    assignments == 1
 }
 
 /// The command line in a command-valued variable: less's input preprocessors are written

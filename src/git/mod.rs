@@ -18,14 +18,19 @@ pub enum Predicate {
     CleanWorktree,
     /// The current branch has an upstream and is neither ahead of nor behind it.
     SyncedToUpstream,
+    /// Every file operand of the command resolves inside the repository's work tree
+    /// (answered by the engine from the command's operands, see [`crate::paths`], not by
+    /// [`RepoState`]).
+    PathsInsideWorktree,
 }
 
 impl Predicate {
     /// Every predicate, in the order they are documented.
-    pub const ALL: [Predicate; 3] = [
+    pub const ALL: [Predicate; 4] = [
         Predicate::IsWorktree,
         Predicate::CleanWorktree,
         Predicate::SyncedToUpstream,
+        Predicate::PathsInsideWorktree,
     ];
 
     /// The name used in policy files.
@@ -34,6 +39,7 @@ impl Predicate {
             Predicate::IsWorktree => "git_is_worktree",
             Predicate::CleanWorktree => "git_clean_worktree",
             Predicate::SyncedToUpstream => "git_synced_to_upstream",
+            Predicate::PathsInsideWorktree => "paths_inside_worktree",
         }
     }
 
@@ -72,6 +78,19 @@ pub trait RepoState {
 
     /// The home directory `~` stands for (the engine reads no environment itself).
     fn home(&self) -> Option<std::path::PathBuf> {
+        None
+    }
+
+    /// The top of the work tree containing `dir` (canonical), when it is in one: path
+    /// rules written relative (`.git/**`) are relative to it.
+    fn worktree_top(&self, _dir: &Path) -> Option<std::path::PathBuf> {
+        None
+    }
+
+    /// `path` with every symlink resolved, when it exists. Path rules resolve an operand
+    /// through the symlinks of its longest existing prefix with it; fakes that know no
+    /// file system answer `None` (lexical resolution only).
+    fn canonical(&self, _path: &Path) -> Option<std::path::PathBuf> {
         None
     }
 }

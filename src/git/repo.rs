@@ -145,12 +145,17 @@ impl Git2RepoState {
     }
 
     fn evaluate(location: &Location, predicate: Predicate) -> PredicateValue {
+        if predicate == Predicate::PathsInsideWorktree {
+            // The engine answers it from the command's operands; a directory alone
+            // cannot.
+            return failure("`paths_inside_worktree` depends on the command's operands");
+        }
         let (repo, place, key) = match location {
             Location::NotARepo { .. } => {
                 let why = "not inside a git repository";
                 return match predicate {
                     Predicate::IsWorktree => answer(false, why),
-                    Predicate::CleanWorktree | Predicate::SyncedToUpstream => failure(why),
+                    _ => failure(why),
                 };
             }
             Location::Failed { reason, .. } => return failure(reason),
@@ -163,9 +168,7 @@ impl Git2RepoState {
             }
             (_, Place::Bare) => match predicate {
                 Predicate::IsWorktree => answer(false, "bare repository"),
-                Predicate::CleanWorktree | Predicate::SyncedToUpstream => {
-                    failure("bare repository")
-                }
+                _ => failure("bare repository"),
             },
             (_, Place::GitDir) => {
                 let why = format!(
@@ -174,11 +177,14 @@ impl Git2RepoState {
                 );
                 match predicate {
                     Predicate::IsWorktree => answer(false, &why),
-                    Predicate::CleanWorktree | Predicate::SyncedToUpstream => failure(&why),
+                    _ => failure(&why),
                 }
             }
             (Predicate::CleanWorktree, Place::WorkTree) => from_result(clean_worktree(repo)),
             (Predicate::SyncedToUpstream, Place::WorkTree) => from_result(synced(repo)),
+            (Predicate::PathsInsideWorktree, Place::WorkTree) => {
+                failure("`paths_inside_worktree` depends on the command's operands")
+            }
         }
     }
 
@@ -210,6 +216,16 @@ impl RepoState for Git2RepoState {
 
     fn home(&self) -> Option<PathBuf> {
         self.home.clone()
+    }
+
+    fn worktree_top(&self, dir: &Path) -> Option<PathBuf> {
+        // The nearest ancestor holding a `.git` entry: a few `stat`s, no repository
+        // opened (path rules ask for every judged write; opening one costs ~90 µs).
+        crate::log::record::repo_top(dir).map(canonical_or_self)
+    }
+
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        std::fs::canonicalize(path).ok()
     }
 
     fn git_config(&self, dir: &Path, key: &str) -> Option<String> {

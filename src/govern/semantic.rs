@@ -50,6 +50,27 @@ pub fn check(doc: &Value, slot: Option<Scope>) -> Vec<Finding> {
     if let Err(e) = crate::packs::enabled(doc) {
         out.push(Finding::new("/packs", e.to_string()));
     }
+    // Path rules, compiled the way the engine compiles them (patterns that leave the
+    // repository, `~user`, an allow).
+    if let Some(rules) = doc.get("path_rules").and_then(Value::as_array) {
+        for (i, rule) in rules.iter().enumerate() {
+            let at = format!("/path_rules/{i}");
+            let mut rule = rule.clone();
+            if let Some(map) = rule.as_object_mut() {
+                map.entry("id").or_insert_with(|| json!(at));
+            }
+            let compiled = serde_json::from_value::<bundle::BundlePathRule>(rule)
+                .map_err(|e| e.to_string())
+                .and_then(|r| {
+                    crate::paths::PathRule::compile(&r)
+                        .map(|_| ())
+                        .map_err(|e| e.problem)
+                });
+            if let Err(problem) = compiled {
+                out.push(Finding::new(at, problem));
+            }
+        }
+    }
     if let Some(commands) = doc.get("commands") {
         for list in ["allow", "deny", "require"] {
             let entries = commands.get(list).and_then(Value::as_array);

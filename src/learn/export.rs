@@ -93,6 +93,30 @@ refused, do not retry it or a rewording of it. `policy-exec explain '<command>'`
             t.push('\n');
         }
     }
+    if !policy.path_rules.is_empty() {
+        t.push_str("\n### Protected files\n\n");
+        for r in &policy.path_rules {
+            let what = match r.access {
+                crate::paths::Access::Read => "reading",
+                crate::paths::Access::Write => "writing (creating, changing, moving or deleting)",
+                crate::paths::Access::Any => "reading or writing",
+            };
+            let paths: Vec<String> = r
+                .patterns
+                .iter()
+                .map(|p| format!("`{}`", p.written))
+                .collect();
+            t.push_str(&format!(
+                "- {what} {} — {}{}\n",
+                paths.join(", "),
+                decision_words(r.action),
+                r.reason
+                    .as_deref()
+                    .map(|x| format!(": {}", x.trim_end_matches('.')))
+                    .unwrap_or_default()
+            ));
+        }
+    }
     t.push_str("\n### Defaults\n\n");
     t.push_str(&format!(
         "- A command no rule names: {}.\n- A command only known when it runs (a computed program name, `eval` of a variable, a download piped into a shell): {}.\n- A script that does not parse as bash is not run: fix its quoting.\n",
@@ -192,6 +216,9 @@ fn predicate_words(p: Predicate) -> &'static str {
         Predicate::CleanWorktree => "a clean worktree: commit or stash first",
         Predicate::SyncedToUpstream => "the branch in sync with its upstream: pull or push first",
         Predicate::IsWorktree => "a git work tree",
+        Predicate::PathsInsideWorktree => {
+            "every file it names inside the repository (nothing outside it)"
+        }
     }
 }
 

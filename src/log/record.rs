@@ -318,7 +318,13 @@ fn command_line(c: &CommandEvaluation, policy: Option<&Policy>) -> CommandLine {
         .min_by_key(|m| m.certainty != Match::Yes);
     let rule = deciding
         .and_then(|m| policy.and_then(|p| p.rules.get(m.rule)))
-        .map(|r| json!({"id": r.id, "scope": r.origin.scope, "path": r.origin.path}));
+        .map(|r| json!({"id": r.id, "scope": r.origin.scope, "path": r.origin.path}))
+        .or_else(|| {
+            // A path rule decided: it is named like a command rule.
+            let m = c.paths.iter().find(|m| m.outcome == c.decision)?;
+            let r = policy?.path_rules.get(m.rule)?;
+            Some(json!({"id": r.id, "scope": r.origin.scope, "path": r.origin.path}))
+        });
     let mut predicates: Vec<Value> = Vec::new();
     for m in &c.matches {
         for p in &m.predicates {

@@ -127,7 +127,8 @@ pub fn run_log(args: &LogArgs, locator: &Locator, out: &mut dyn Write, err: &mut
     }
 }
 
-/// Records of the log, newest first, lazily across day files.
+/// Records of the log, newest first, lazily across day files (also the reader
+/// `policy-exec diff` replays the log with).
 pub fn newest_first(store: &Store) -> impl Iterator<Item = Value> + '_ {
     store.days().into_iter().rev().flat_map(|(_, path)| {
         let text = std::fs::read_to_string(&path).unwrap_or_default();

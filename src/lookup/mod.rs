@@ -8,8 +8,8 @@
 //! the reference's layout), and the installed `repo.yaml` applies where the repository
 //! has none. The harness comes from the hook subcommand, `POLICY_EXEC_HARNESS`, or the
 //! environment the harness sets (`CLAUDECODE=1`), else `default`; the task domain and
-//! task instance from `POLICY_EXEC_TASK_DOMAIN` / `POLICY_EXEC_TASK_INSTANCE`, else
-//! `default` and none.
+//! task instance from `POLICY_EXEC_TASK_DOMAIN` / `POLICY_EXEC_TASK_INSTANCE`, else the
+//! installed mode (`<root>/mode`, see [`crate::modes`]) or `default`, and none.
 //!
 //! What it reads: scope files (through [`crate::resolve`]), a few `stat`s per judgement,
 //! and its cache (`$XDG_CACHE_HOME/policy-exec/`, see [`cache`]). What it writes: only
@@ -190,11 +190,18 @@ pub fn compile(selection: &Selection) -> Result<Compiled, String> {
         .map_err(|e| format!("the policy for this directory cannot be compiled: {e}"))?;
     // Refusals and explain name the file a human would edit: absolute, since the files
     // of one judgement come from two trees (the machine's and the repository's).
-    for rule in &mut built.commands {
-        if let Some(origin) = &mut rule.origin
-            && !origin.path.is_empty()
-            && Path::new(&origin.path).is_relative()
-        {
+    let origins = built
+        .commands
+        .iter_mut()
+        .filter_map(|r| r.origin.as_mut())
+        .chain(
+            built
+                .path_rules
+                .iter_mut()
+                .filter_map(|r| r.origin.as_mut()),
+        );
+    for origin in origins {
+        if !origin.path.is_empty() && Path::new(&origin.path).is_relative() {
             origin.path = selection.root.join(&origin.path).display().to_string();
         }
     }
@@ -307,7 +314,11 @@ pub fn load_for(
     env: &Env,
     programs: Option<&std::collections::BTreeSet<String>>,
 ) -> Result<Policy, String> {
-    let selection = select(root, cwd, harness_hint, env);
+    let mut selection = select(root, cwd, harness_hint, env);
+    if env.task_domain.is_none() {
+        // The installed mode (`policy-exec mode set`), unless the environment names one.
+        selection.task_domain = crate::modes::installed(root)?;
+    }
     let store = env
         .cache_home
         .as_ref()

@@ -37,6 +37,9 @@ pub struct Bundle {
     /// Settings a lower scope tried to loosen and that were ignored, one line each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignored_settings: Vec<String>,
+    /// The path rules (`path_rules`, ours): files commands may not read or write.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path_rules: Vec<BundlePathRule>,
     /// SHA-256 (hex) of everything above, as [`Bundle::content_sha256`] computes it:
     /// written by [`build`] and checked when a bundle is loaded, so a hand edit (which
     /// `policy_hash`, the hash of the resolved YAML policy, cannot reveal) is refused.
@@ -63,6 +66,7 @@ impl Bundle {
             log,
             approvals,
             ignored_settings,
+            path_rules,
             bundle_sha256: _,
         } = self;
         let mut hasher = Sha256::new();
@@ -82,6 +86,10 @@ impl Bundle {
             feed(serde_json::to_vec(approvals));
         }
         feed(serde_json::to_vec(ignored_settings));
+        // Only when present, so bundles written before path rules keep their hash.
+        if !path_rules.is_empty() {
+            feed(serde_json::to_vec(path_rules));
+        }
         hasher
             .finalize()
             .iter()
@@ -448,6 +456,84 @@ pub struct BundleRule {
     pub exceptions: Option<String>,
 }
 
+/// One path rule (`path_rules` entry), as written in policies and bundles.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BundlePathRule {
+    /// Rule id.
+    pub id: String,
+    /// deny | request.
+    pub action: String,
+    /// read | write | any (default any).
+    #[serde(default = "any_access")]
+    pub access: String,
+    /// The protected paths: `~/…`, absolute, or relative to the repository's top; `*`
+    /// stops at `/`, `**` crosses it.
+    pub paths: Vec<String>,
+    /// Why the paths are protected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where the rule was written (bundles only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<OriginField>,
+}
+
+fn any_access() -> String {
+    "any".to_string()
+}
+
+/// The `path_rules` of a merged policy, with their origins. An entry without an `id`
+/// gets `path:<first 8 hex of sha1 of its JSON>`; two different rules with one id are
+/// refused.
+fn path_rules(policy: &Value, layers: &[Layer]) -> Result<Vec<BundlePathRule>, BuildError> {
+    let Some(list) = policy.get("path_rules") else {
+        return Ok(Vec::new());
+    };
+    let Some(list) = list.as_array() else {
+        if list.is_null() {
+            return Ok(Vec::new());
+        }
+        return Err(BuildError(
+            "`path_rules` is not a list: write it as a YAML list of rules".into(),
+        ));
+    };
+    let rule_origins = origins(layers, &["path_rules"]);
+    let mut out: Vec<BundlePathRule> = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, value) in list.iter().enumerate() {
+        let key = key_of(value);
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        let mut value = value.clone();
+        if let Some(map) = value.as_object_mut()
+            && !map.contains_key("id")
+        {
+            map.insert(
+                "id".into(),
+                Value::String(format!("path:{}", short_sha1(&key))),
+            );
+        }
+        let mut rule: BundlePathRule = serde_json::from_value(value).map_err(|e| {
+            BuildError(format!(
+                "path_rules[{i}] is not valid ({e}): write {{id, action: deny|request, access: read|write|any, paths: [...], reason}}"
+            ))
+        })?;
+        rule.origin = rule_origins.get(&key).cloned();
+        if out.iter().any(|r| r.id == rule.id) {
+            return Err(BuildError(format!(
+                "path_rules[{i}]: id `{}` is used by two different path rules: give each its own id",
+                rule.id
+            )));
+        }
+        // Compiled here too, so a bad rule fails the build that wrote it.
+        crate::paths::PathRule::compile(&rule)
+            .map_err(|e| BuildError(format!("path_rules[{i}]: {e}")))?;
+        out.push(rule);
+    }
+    Ok(out)
+}
+
 /// The dispatch manifest file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
@@ -720,6 +806,7 @@ pub fn build(
         log,
         approvals,
         ignored_settings: notes,
+        path_rules: path_rules(policy, layers)?,
         bundle_sha256: None,
     };
     bundle.bundle_sha256 = Some(bundle.content_sha256());

@@ -50,6 +50,8 @@ pub struct CommandEvaluation {
     pub dir: Option<PathBuf>,
     /// Every rule that matched or possibly matched.
     pub matches: Vec<RuleMatch>,
+    /// Every path rule that applies to one of its file operands (see [`crate::paths`]).
+    pub paths: Vec<crate::paths::PathMatch>,
     /// The command's decision.
     pub decision: Decision,
     /// Why, in one line.
@@ -86,6 +88,20 @@ impl Evaluation {
     pub fn possible_rule<'p>(&self, policy: &'p Policy) -> Option<&'p Rule> {
         self.deciding_match(false)
             .and_then(|m| policy.rules.get(m.rule))
+    }
+
+    /// The path rule that decided the outcome, when no command rule did (a protected
+    /// file operand made the command stricter than its rules).
+    pub fn deciding_path<'p>(
+        &self,
+        policy: &'p Policy,
+    ) -> Option<(&crate::paths::PathMatch, &'p crate::paths::PathRule)> {
+        if self.deciding_rule(policy).is_some() {
+            return None;
+        }
+        let cmd = self.deciding()?;
+        let m = cmd.paths.iter().find(|m| m.outcome == self.decision)?;
+        Some((m, policy.path_rules.get(m.rule)?))
     }
 
     fn deciding_match(&self, certain: bool) -> Option<&RuleMatch> {
@@ -186,7 +202,25 @@ fn evaluate_command(
         if certainty == Match::No {
             continue;
         }
-        let mut m = judge_rule(index, rule, certainty, dir.as_deref(), policy, predicates);
+        let inside = || {
+            crate::paths::inside_worktree(
+                cmd,
+                &crate::paths::Context {
+                    start,
+                    dir: dir.as_deref(),
+                    repo: predicates.repo,
+                },
+            )
+        };
+        let mut m = judge_rule(
+            index,
+            rule,
+            certainty,
+            dir.as_deref(),
+            policy,
+            predicates,
+            &inside,
+        );
         if untrusted_path && m.outcome == Some(Decision::Allow) {
             m.outcome = None;
             m.note = "allow rules do not match a program outside the system directories".into();
@@ -218,6 +252,28 @@ fn evaluate_command(
         decision = Decision::Deny;
         why = format!("a nested script does not parse as bash ({e})");
     }
+    // Path rules: files the command opens or names (never for hints, which do not run).
+    let paths = if cmd.via == Via::Direct {
+        crate::paths::judge(
+            cmd,
+            &policy.path_rules,
+            &crate::paths::Context {
+                start,
+                dir: dir.as_deref(),
+                repo: predicates.repo,
+            },
+        )
+    } else {
+        Vec::new()
+    };
+    // The first of the strictest, as `Evaluation::deciding_path` names it.
+    let strictest = paths.iter().map(|m| m.outcome).max();
+    if let Some(worst) = paths.iter().find(|m| Some(m.outcome) == strictest)
+        && worst.outcome > decision
+    {
+        decision = worst.outcome;
+        why = crate::paths::why(worst, policy.path_rules.get(worst.rule));
+    }
     if matches!(cmd.via, Via::InterpreterString | Via::CouldRun) {
         // A string in interpreter code, or words a program could run, are a hint, not a
         // command we know runs: a deny or request there asks a human; nothing there
@@ -247,6 +303,7 @@ fn evaluate_command(
         command: cmd.clone(),
         dir,
         matches,
+        paths,
         decision,
         why,
         grant: None,
@@ -304,6 +361,7 @@ fn judge_rule(
     dir: Option<&Path>,
     policy: &Policy,
     predicates: &Predicates<'_>,
+    paths_inside: &dyn Fn() -> PredicateValue,
 ) -> RuleMatch {
     let mut m = RuleMatch {
         rule: index,
@@ -334,6 +392,9 @@ fn judge_rule(
     let mut trace = Vec::new();
     let outcome = condition.evaluate(&mut |p: Predicate| {
         let value = match dir {
+            // A property of this command's operands, not of the directory: never memoised
+            // per directory.
+            _ if p == Predicate::PathsInsideWorktree => paths_inside(),
             Some(d) => predicates.get(d, p),
             None => PredicateValue {
                 value: Err("the directory is only known at run time".to_string()),
@@ -390,6 +451,7 @@ pub fn too_large(len: usize) -> Evaluation {
         via: Via::Direct,
         parse_error: None,
         frames: Vec::new(),
+        redirects: Vec::new(),
     };
     Evaluation {
         decision: Decision::Deny,
@@ -397,6 +459,7 @@ pub fn too_large(len: usize) -> Evaluation {
             command,
             dir: None,
             matches: Vec::new(),
+            paths: Vec::new(),
             decision: Decision::Deny,
             why,
             grant: None,

@@ -144,6 +144,8 @@ pub struct Policy {
     pub scopes: Vec<(String, String)>,
     /// Settings a lower scope tried to loosen and that were ignored.
     pub notes: Vec<String>,
+    /// The path rules (files commands may not read or write), in bundle order.
+    pub path_rules: Vec<crate::paths::PathRule>,
 }
 
 impl Policy {
@@ -165,6 +167,11 @@ impl Policy {
             source: source.to_string(),
             scopes: Vec::new(),
             notes: bundle.ignored_settings.clone(),
+            path_rules: bundle
+                .path_rules
+                .iter()
+                .map(crate::paths::PathRule::compile)
+                .collect::<Result<_, _>>()?,
         };
         if let Some(e) = &bundle.enforcement {
             if let Some(d) = e.unmatched.as_deref() {

@@ -750,6 +750,8 @@ pub fn render(host: Host, policy: &Policy, include_conditional: bool) -> HostRen
         Host::OpenCode => opencode_text(policy, &lists),
         _ => json_text(host, policy, &lists),
     };
+    let mut rules: Vec<RuleReport> = planned.into_iter().map(|p| p.report).collect();
+    rules.extend(policy.path_rules.iter().map(|r| path_rule_report(host, r)));
     HostRender {
         host,
         text,
@@ -758,7 +760,36 @@ pub fn render(host: Host, policy: &Policy, include_conditional: bool) -> HostRen
         } else {
             lists
         },
-        rules: planned.into_iter().map(|p| p.report).collect(),
+        rules,
+    }
+}
+
+/// A path rule on a host: none of the four permission files can say "this command may
+/// not write that file" (they match the command line, not the files it opens), so it is
+/// reported dropped, never rendered as anything looser; policy-exec enforces it wherever
+/// it judges commands (shell mode, guards, hooks).
+fn path_rule_report(host: Host, rule: &crate::paths::PathRule) -> RuleReport {
+    RuleReport {
+        id: rule.id.clone(),
+        origin: if rule.origin.path.is_empty() {
+            String::new()
+        } else {
+            format!("{} ({})", rule.origin.path, rule.origin.scope)
+        },
+        action: rule.action,
+        host_action: None,
+        outcome: Outcome::Dropped,
+        why: vec![format!(
+            "a path rule ({} of {}): {}'s permission file matches command lines, not the files a command opens; policy-exec enforces it in shell mode, guards and hooks",
+            rule.access,
+            rule.patterns
+                .iter()
+                .map(|p| format!("`{}`", p.written))
+                .collect::<Vec<_>>()
+                .join(", "),
+            host.name()
+        )],
+        entries: Vec::new(),
     }
 }
 

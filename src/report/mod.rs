@@ -97,12 +97,31 @@ pub fn check_json(eval: &Evaluation, policy: &Policy) -> Value {
         "rule_id": rule.map(|r| r.id.clone()),
         "rule_source": rule.map(|r| r.source.clone()),
         "rule_origin": rule.map(|r| json!({"scope": r.origin.scope, "path": r.origin.path})),
+        "path_rule": eval.deciding_path(policy).map(|(m, r)| path_json(m, r)),
         "condition_passed": condition_passed,
         "command": cmd.map(|c| c.command.text()),
         "reason": reason(eval, policy),
         "reasons": reasons,
         "policy_hash": policy.policy_hash,
         "policy_source": policy.source,
+    })
+}
+
+/// A path rule's verdict on one operand, for `check --json`, `explain --json` and
+/// refusals.
+fn path_json(m: &crate::paths::PathMatch, rule: &crate::paths::PathRule) -> Value {
+    json!({
+        "id": rule.id,
+        "scope": rule.origin.scope,
+        "path": rule.origin.path,
+        "operand": m.operand,
+        "role": m.role,
+        "access": m.access.as_str(),
+        "resolved": m.resolved,
+        "pattern": m.pattern,
+        "certainty": if m.certainty == Match::Yes { "match" } else { "possible" },
+        "outcome": m.outcome.as_str(),
+        "reason": rule.reason,
     })
 }
 
@@ -171,6 +190,7 @@ fn command_json(c: &CommandEvaluation, policy: &Policy) -> Value {
         "dynamic": c.command.dynamic,
         "interpreter_string": c.command.via == Via::InterpreterString,
         "matches": matches,
+        "paths": c.paths.iter().filter_map(|m| policy.path_rules.get(m.rule).map(|r| path_json(m, r))).collect::<Vec<_>>(),
         "decision": c.decision.as_str(),
         "why": c.why,
     })
@@ -224,6 +244,43 @@ pub fn explain_text(script: &str, eval: &Evaluation, policy: &Policy) -> String 
         }
         if c.matches.is_empty() {
             out.push_str("    rules: none matched\n");
+        }
+        for m in &c.paths {
+            let Some(rule) = policy.path_rules.get(m.rule) else {
+                continue;
+            };
+            let origin = if rule.origin.path.is_empty() {
+                String::new()
+            } else {
+                format!(" from {}", rule.origin.path)
+            };
+            out.push_str(&format!(
+                "    path rule {}{origin}: {} `{}` {}\n",
+                rule.id,
+                rule.access,
+                m.pattern,
+                if m.certainty == Match::Yes {
+                    "matches"
+                } else {
+                    "could match"
+                }
+            ));
+            out.push_str(&format!(
+                "      operand `{}` ({}, access {}) → {}\n",
+                one_line(&m.operand),
+                m.role,
+                m.access,
+                m.resolved
+                    .as_deref()
+                    .map_or("only known at run time".to_string(), |r| format!(
+                        "`{}`",
+                        one_line(r)
+                    ))
+            ));
+            out.push_str(&format!("      → {}\n", m.outcome));
+            if let Some(r) = &rule.reason {
+                out.push_str(&format!("      reason: {r}\n"));
+            }
         }
         for m in &c.matches {
             let Some(rule) = policy.rules.get(m.rule) else {
@@ -380,6 +437,8 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, ctx: &RefusalContext) -> (Str
                                 ", e.g. pull or push so the branch matches its upstream",
                             crate::git::Predicate::IsWorktree =>
                                 ", i.e. run it inside a git work tree",
+                            crate::git::Predicate::PathsInsideWorktree =>
+                                ", i.e. name only files inside the repository",
                         }
                     )),
                     Err(e) => steps.push(format!(
@@ -446,6 +505,15 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, ctx: &RefusalContext) -> (Str
                 None if deciding.is_some_and(|c| c.why.contains("is a human verb")) => steps.push(
                     "approving, rejecting and revoking are for the user, in their own terminal: tell the user what to approve and why; you cannot do it for them".into(),
                 ),
+                None if let Some((_, r)) = eval.deciding_path(policy) => steps.push(format!(
+                    "the file is protected by path rule `{}`{}: only a human can change it; do not write it another way (a copy, a link, another program)",
+                    r.id,
+                    if r.origin.path.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in {} ({} scope)", r.origin.path, r.origin.scope)
+                    }
+                )),
                 None if possible.is_none() && dynamic.is_none() => steps.push(
                     "no rule allows it and `enforcement.unmatched` is deny: only a human can add an allow rule; tell the user what you need".into(),
                 ),
@@ -475,7 +543,9 @@ pub fn refusal(eval: &Evaluation, policy: &Policy, ctx: &RefusalContext) -> (Str
         "error": error,
         "decision": eval.decision.as_str(),
         "command": command,
-        "rule": rule.map(|r| json!({"id": r.id, "scope": r.origin.scope, "path": r.origin.path})),
+        "rule": rule.map(|r| json!({"id": r.id, "scope": r.origin.scope, "path": r.origin.path}))
+            .or_else(|| eval.deciding_path(policy).map(|(_, r)| json!({"id": r.id, "scope": r.origin.scope, "path": r.origin.path, "kind": "path_rule"}))),
+        "path_rule": eval.deciding_path(policy).map(|(m, r)| path_json(m, r)),
         "reason": reason(eval, policy),
         "alternative": rule.and_then(|r| r.alternative.clone()),
         "policy_hash": policy.policy_hash,

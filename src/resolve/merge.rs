@@ -25,10 +25,11 @@ use super::{DroppedEntry, DroppedList};
 /// The lists the reference appends with first-occurrence dedup (`MERGE_STRATEGY` entries
 /// marked `append_dedup`, in its order), then our `packs`; every other list is replaced.
 ///
-/// `packs` is ours: the reference would replace it, which would let a lower scope turn
-/// off a pack a higher scope enabled. Appending it changes nothing for a tree without
-/// the key, so the reference's hashes still hold.
-pub(crate) const APPEND_PATHS: [&str; 10] = [
+/// `packs` and `path_rules` are ours: the reference would replace them, which would let
+/// a lower scope turn off a pack or drop a protected path a higher scope declared.
+/// Appending them changes nothing for a tree without the keys, so the reference's hashes
+/// still hold.
+pub(crate) const APPEND_PATHS: [&str; 11] = [
     "commands.allow",
     "command_rules",
     "required_checks",
@@ -39,6 +40,7 @@ pub(crate) const APPEND_PATHS: [&str; 10] = [
     "security.guardrails",
     "security.secret_backends",
     "packs",
+    "path_rules",
 ];
 
 /// Keys the reference never merges.

@@ -327,6 +327,7 @@ fn dynamic_eval(
             via: Via::Direct,
             frames: Vec::new(),
             parse_error: None,
+            redirects: Vec::new(),
         }],
     };
     engine::evaluate(&analysis, policy, cwd, repo)

@@ -1,0 +1,728 @@
+//! Path rules (forbidden paths): which files a command may not read or write.
+//!
+//! Owns the compiled `path_rules` ([`PathRule`]), the table of what each program does
+//! with its operands (`roles`), how an operand is resolved (the command's directory after
+//! `cd` / `git -C`, `~`, lexical normalisation, then the symlinks of its longest existing
+//! prefix) and how it meets a rule's patterns. [`judge`] is called by the engine for
+//! every simple command it evaluates; it returns what each rule said about each operand.
+//!
+//! It reads what it needs of the file system only through [`RepoState`] (`home`,
+//! `worktree_top`, `canonical`), so the engine stays pure and table-testable. It never
+//! reads a file's contents, and it never allows: a path rule can only make a decision
+//! stricter (deny or request). An operand only known at run time (`tee "$F"`) "could
+//! match", which asks a human.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use crate::command::{Dir, SimpleCommand, Word};
+use crate::git::RepoState;
+use crate::policy::Decision;
+use crate::policy::bundle::BundlePathRule;
+use crate::policy::glob::Glob;
+use crate::policy::policy::RuleError;
+use crate::policy::rule::{Match, Origin, normalize_path};
+
+mod roles;
+
+pub use roles::{Operand, operands};
+
+/// What a command does to a file, and what a path rule forbids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Access {
+    /// Reads it.
+    Read,
+    /// Creates, changes, moves or deletes it.
+    Write,
+    /// Either: a program whose effect on the file is not known (as an operand), or
+    /// both (as a rule's access).
+    Any,
+}
+
+impl Access {
+    /// The word used in policy files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::Any => "any",
+        }
+    }
+
+    /// Parses `read|write|any`.
+    pub fn parse(word: &str) -> Option<Access> {
+        match word {
+            "read" => Some(Access::Read),
+            "write" => Some(Access::Write),
+            "any" => Some(Access::Any),
+            _ => None,
+        }
+    }
+
+    /// Whether a rule with this access applies to an operand with `operand` access:
+    /// for sure, only possibly (a program of unknown effect), or not at all.
+    fn meets(self, operand: Access) -> Match {
+        match (self, operand) {
+            (Access::Any, _) => Match::Yes,
+            (rule, op) if rule == op => Match::Yes,
+            (_, Access::Any) => Match::Possible,
+            _ => Match::No,
+        }
+    }
+}
+
+impl std::fmt::Display for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a pattern is relative to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Root {
+    /// An absolute pattern (`/etc/policy-exec/**`).
+    Absolute,
+    /// `~/…`: the home directory.
+    Home,
+    /// A relative pattern (`.git/**`): the top of the repository the command runs in
+    /// (its directory when it is in none).
+    Repo,
+}
+
+/// One compiled pattern of a path rule.
+#[derive(Debug, Clone)]
+pub struct PathPattern {
+    /// As written in the policy.
+    pub written: String,
+    root: Root,
+    /// The part after the root (the whole path for absolute patterns): `*` stops at `/`,
+    /// `**` crosses it.
+    glob: Glob,
+}
+
+impl PathPattern {
+    fn compile(written: &str) -> Result<PathPattern, String> {
+        let (root, rest) = if written == "~" {
+            (Root::Home, String::new())
+        } else if let Some(rest) = written.strip_prefix("~/") {
+            (Root::Home, rest.to_string())
+        } else if written.starts_with('/') {
+            (Root::Absolute, written.to_string())
+        } else if written.starts_with('~') {
+            return Err(format!(
+                "path `{written}`: `~user` is not supported, write `~/…` or an absolute path"
+            ));
+        } else {
+            (Root::Repo, written.trim_start_matches("./").to_string())
+        };
+        let rest = if rest.is_empty() || root == Root::Absolute && rest == "/" {
+            rest
+        } else {
+            normalize_path(&rest).trim_end_matches('/').to_string()
+        };
+        if root == Root::Repo && (rest.is_empty() || rest == "." || rest.starts_with("..")) {
+            return Err(format!(
+                "path `{written}`: a relative pattern is relative to the repository's top and cannot leave it"
+            ));
+        }
+        let glob = Glob::new_path(&rest).map_err(|e| format!("path `{written}`: {e}"))?;
+        Ok(PathPattern {
+            written: written.to_string(),
+            root,
+            glob,
+        })
+    }
+
+    /// Whether the resolved absolute path `p` is protected by this pattern under `root`
+    /// (a root of [`Root::Home`] or [`Root::Repo`]; ignored for absolute patterns).
+    /// With `subtree` (deleting, moving, linking it), also when `p` is a directory above
+    /// a protected path: `rm -r .git` and `mv ~/.codex/rules x` meet `.git/**` and
+    /// `~/.codex/rules/**`.
+    fn matches_known(&self, p: &str, root: &str, subtree: bool) -> bool {
+        let rest = if self.root == Root::Absolute {
+            Some(p)
+        } else {
+            if subtree && is_ancestor_or_self(p, root) {
+                return true;
+            }
+            relative_to(p, root)
+        };
+        let Some(rest) = rest else {
+            return false;
+        };
+        if self.glob.matches(rest) {
+            return true;
+        }
+        if subtree {
+            let prefix = self.glob.literal_prefix();
+            return rest.is_empty()
+                || rest == "/"
+                || prefix == rest
+                || prefix
+                    .strip_prefix(rest)
+                    .is_some_and(|tail| tail.starts_with('/') || rest.ends_with('/'));
+        }
+        false
+    }
+
+    /// Whether some value of an operand only known as the fnmatch `pattern` could be
+    /// protected by this pattern under `root`.
+    fn could_match(&self, pattern: &str, root: &str, subtree: bool) -> bool {
+        let operand = if subtree {
+            format!("{pattern}*")
+        } else {
+            pattern.to_string()
+        };
+        let Ok(operand) = Glob::new(&operand) else {
+            return true;
+        };
+        let full = |rest: &str| -> String {
+            match self.root {
+                Root::Absolute => rest.to_string(),
+                _ if rest.is_empty() => escape(root),
+                _ => format!("{}/{rest}", escape(root)),
+            }
+        };
+        match Glob::new_path(&full(self.glob.pattern())) {
+            Ok(g) => g.intersects(&operand),
+            Err(_) => true,
+        }
+    }
+
+    /// Whether some file a bash glob (`*.log`, `src/*/x`, as an absolute pattern) may
+    /// expand to is protected by this pattern under `root`. Compared component by
+    /// component, as bash expands globs: `*` never crosses `/`, and a wildcard does not
+    /// match a leading `.` (bash's default; `dotglob` is not followed).
+    fn glob_could_match(&self, glob: &str, root: &str, subtree: bool) -> bool {
+        let full = match self.root {
+            Root::Absolute => self.glob.pattern().to_string(),
+            _ if self.glob.pattern().is_empty() => escape(root),
+            _ => format!("{}/{}", escape(root), self.glob.pattern()),
+        };
+        let op = components(glob);
+        let pat: Vec<&str> = full.split('/').filter(|c| !c.is_empty()).collect();
+        components_overlap(&op, &pat, subtree)
+    }
+}
+
+/// The components of an absolute glob, with `.` dropped and `..` applied to literal
+/// components.
+fn components(glob: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for c in glob.split('/') {
+        match c {
+            "" | "." => {}
+            ".." if out.last().is_some_and(|l| Glob::is_literal(l)) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether a glob's components (`op`) and a path pattern's (`pat`, where `**` is any
+/// number of components) can name one path; with `subtree`, also when the glob names a
+/// directory above such a path.
+fn components_overlap(op: &[&str], pat: &[&str], subtree: bool) -> bool {
+    match (op.split_first(), pat.split_first()) {
+        (None, None) => true,
+        // `X/**` is everything below `X`, not `X` itself: at the end, `**` is at least
+        // one component.
+        (None, Some((&"**", []))) => subtree,
+        (Some(_), Some((&"**", []))) => true,
+        (_, Some((&"**", rest))) => {
+            components_overlap(op, rest, subtree)
+                || op
+                    .split_first()
+                    .is_some_and(|(_, tail)| components_overlap(tail, pat, subtree))
+        }
+        (None, Some(_)) => subtree,
+        (Some(_), None) => false,
+        (Some((a, op_rest)), Some((b, pat_rest))) => {
+            component_overlap(a, b) && components_overlap(op_rest, pat_rest, subtree)
+        }
+    }
+}
+
+/// Whether one glob component and one pattern component can name the same file name.
+fn component_overlap(glob: &str, pattern: &str) -> bool {
+    let wild_start = glob.starts_with(['*', '?', '[']);
+    if wild_start && pattern.starts_with('.') {
+        return false;
+    }
+    match (Glob::new(glob), Glob::new(pattern)) {
+        (Ok(a), Ok(b)) => a.intersects(&b),
+        _ => true,
+    }
+}
+
+/// `p` relative to `root`: `""` when equal, the part after `root/` when inside.
+fn relative_to<'p>(p: &'p str, root: &str) -> Option<&'p str> {
+    if p == root {
+        return Some("");
+    }
+    let root = root.trim_end_matches('/');
+    p.strip_prefix(root)?.strip_prefix('/')
+}
+
+/// Whether `p` is `root` or a directory above it.
+fn is_ancestor_or_self(p: &str, root: &str) -> bool {
+    p == "/" || p == root || root.strip_prefix(p).is_some_and(|t| t.starts_with('/'))
+}
+
+/// `text` as an fnmatch pattern matching only itself.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '*' | '?' | '[' => {
+                out.push('[');
+                out.push(c);
+                out.push(']');
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A compiled path rule.
+#[derive(Debug, Clone)]
+pub struct PathRule {
+    /// Its id.
+    pub id: String,
+    /// `deny` or `request` (a path rule only restricts).
+    pub action: Decision,
+    /// What it forbids: reading, writing, or either.
+    pub access: Access,
+    /// The paths it protects.
+    pub patterns: Vec<PathPattern>,
+    /// Why, for refusals.
+    pub reason: Option<String>,
+    /// Where it was written.
+    pub origin: Origin,
+}
+
+impl PathRule {
+    /// Compiles one bundle entry, refusing what would not restrict anything.
+    pub fn compile(entry: &BundlePathRule) -> Result<PathRule, RuleError> {
+        let err = |problem: String| RuleError {
+            id: entry.id.clone(),
+            problem,
+        };
+        let action = match Decision::parse(&entry.action) {
+            Some(d @ (Decision::Deny | Decision::Request)) => d,
+            _ => {
+                return Err(err(format!(
+                    "`action` is `{}`: a path rule is deny or request (it only restricts)",
+                    entry.action
+                )));
+            }
+        };
+        let access = Access::parse(&entry.access).ok_or_else(|| {
+            err(format!(
+                "`access` is `{}`: use read, write or any",
+                entry.access
+            ))
+        })?;
+        if entry.paths.is_empty() {
+            return Err(err("`paths` is empty: list the paths it protects".into()));
+        }
+        let patterns = entry
+            .paths
+            .iter()
+            .map(|p| PathPattern::compile(p).map_err(err))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(PathRule {
+            id: entry.id.clone(),
+            action,
+            access,
+            patterns,
+            reason: entry.reason.clone(),
+            origin: entry
+                .origin
+                .as_ref()
+                .map(|o| Origin {
+                    scope: o.scope.clone(),
+                    path: o.path.clone(),
+                })
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// What one path rule said about one operand of a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathMatch {
+    /// Index of the rule in the policy's path rules.
+    pub rule: usize,
+    /// The operand as written (expanded where literal).
+    pub operand: String,
+    /// Where it comes from (`` `>` redirection ``, `operand of rm`).
+    pub role: String,
+    /// Its resolved absolute path, when known (through symlinks when they exist).
+    pub resolved: Option<String>,
+    /// What the command does to it.
+    pub access: Access,
+    /// The pattern that matched.
+    pub pattern: String,
+    /// For sure, or only possibly (unknown operand, or a program of unknown effect).
+    pub certainty: Match,
+    /// The decision it gives: the rule's action when certain, else request.
+    pub outcome: Decision,
+}
+
+/// Where a command runs and how to look at the file system, for [`judge`].
+pub struct Context<'a> {
+    /// The directory the script starts in.
+    pub start: &'a Path,
+    /// The command's directory, when known.
+    pub dir: Option<&'a Path>,
+    /// Home, repository top and symlinks.
+    pub repo: &'a dyn RepoState,
+}
+
+/// How an operand resolved.
+enum Resolved {
+    /// Its absolute path: lexically normalised, and through symlinks when it differs.
+    Known(Vec<String>),
+    /// A bash glob, as an absolute pattern (it names the files that exist and match).
+    Glob(String),
+    /// Only known as an fnmatch pattern over absolute paths (`*` may cross `/`).
+    Unknown(String),
+}
+
+/// Every path rule that applies to an operand of `cmd`.
+///
+/// Cost: nothing beyond a table look-up when `rules` is empty or the command has no
+/// file operand; the file system (symlinks, the repository top) is asked only for an
+/// operand some rule's access applies to.
+pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<PathMatch> {
+    let mut out = Vec::new();
+    if rules.is_empty() {
+        return out;
+    }
+    let ops = operands(cmd);
+    if ops.is_empty() {
+        return out;
+    }
+    let home: OnceCell<Vec<String>> = OnceCell::new();
+    let tops: OnceCell<Vec<String>> = OnceCell::new();
+    let roots = |root: Root| -> Vec<String> {
+        match root {
+            Root::Absolute => vec![String::new()],
+            Root::Home => home
+                .get_or_init(|| with_canonical(ctx.repo.home(), ctx.repo))
+                .clone(),
+            // The repository of the command's directory, and of the starting one (the
+            // command's may not exist yet: `mkdir d && cd d && … > ../.git/x`); a
+            // directory in no repository stands for its own top.
+            Root::Repo => tops
+                .get_or_init(|| {
+                    let mut out = Vec::new();
+                    for here in [ctx.dir, Some(ctx.start)].into_iter().flatten() {
+                        let top = ctx
+                            .repo
+                            .worktree_top(here)
+                            .unwrap_or_else(|| here.to_path_buf());
+                        for root in with_canonical(Some(top), ctx.repo) {
+                            if !out.contains(&root) {
+                                out.push(root);
+                            }
+                        }
+                    }
+                    out
+                })
+                .clone(),
+        }
+    };
+    for op in &ops {
+        let mut resolved: Option<Resolved> = None;
+        for (index, rule) in rules.iter().enumerate() {
+            let access_match = rule.access.meets(op.access);
+            if access_match == Match::No {
+                continue;
+            }
+            let r = resolved.get_or_insert_with(|| resolve(op, ctx));
+            let hit = rule.patterns.iter().find_map(|pattern| {
+                roots(pattern.root).iter().find_map(|root| match r {
+                    Resolved::Known(forms) => forms
+                        .iter()
+                        .any(|p| pattern.matches_known(p, root, op.subtree))
+                        .then_some((pattern, Match::Yes)),
+                    Resolved::Glob(pat) => pattern
+                        .glob_could_match(pat, root, op.subtree)
+                        .then_some((pattern, Match::Possible)),
+                    Resolved::Unknown(pat) => pattern
+                        .could_match(pat, root, op.subtree)
+                        .then_some((pattern, Match::Possible)),
+                })
+            });
+            let Some((pattern, found)) = hit else {
+                continue;
+            };
+            let certainty = if found == Match::Yes && access_match == Match::Yes {
+                Match::Yes
+            } else {
+                Match::Possible
+            };
+            let outcome = if certainty == Match::Yes {
+                rule.action
+            } else {
+                Decision::Request
+            };
+            out.push(PathMatch {
+                rule: index,
+                operand: op.word.display().to_string(),
+                role: op.role.clone(),
+                resolved: match r {
+                    Resolved::Known(forms) => forms.last().cloned(),
+                    Resolved::Glob(_) | Resolved::Unknown(_) => None,
+                },
+                access: op.access,
+                pattern: pattern.written.clone(),
+                certainty,
+                outcome,
+            });
+        }
+    }
+    out
+}
+
+/// `paths_inside_worktree`: whether every file operand of `cmd` resolves (through
+/// symlinks) inside the work tree of the repository it runs in. No operand: true. Not in
+/// a repository, or an operand only known at run time: false, with why.
+pub fn inside_worktree(cmd: &SimpleCommand, ctx: &Context<'_>) -> crate::git::PredicateValue {
+    let answer = |value: bool, why: String| crate::git::PredicateValue {
+        value: Ok(value),
+        why,
+    };
+    let ops = operands(cmd);
+    if ops.is_empty() {
+        return answer(true, "the command names no file".into());
+    }
+    let here = ctx.dir.unwrap_or(ctx.start);
+    let Some(top) = ctx.repo.worktree_top(here) else {
+        return answer(false, "not inside a git work tree".into());
+    };
+    let top = top.display().to_string();
+    for op in &ops {
+        let inside = match resolve(op, ctx) {
+            // The last form is the one through symlinks, when it differs.
+            Resolved::Known(forms) => forms.last().is_some_and(|p| relative_to(p, &top).is_some()),
+            Resolved::Glob(pattern) => {
+                let dir = pattern.rsplit_once('/').map_or("", |(d, _)| d);
+                !pattern.contains("/../")
+                    && Glob::is_literal(dir)
+                    && (dir == top || dir.starts_with(&format!("{top}/")))
+            }
+            Resolved::Unknown(_) => false,
+        };
+        if !inside {
+            return answer(
+                false,
+                format!(
+                    "`{}` ({}) is outside `{top}` or only known at run time",
+                    op.word.display(),
+                    op.role
+                ),
+            );
+        }
+    }
+    answer(true, format!("every file operand is inside `{top}`"))
+}
+
+/// One line saying why a path rule decided: the operand, what the command does to it,
+/// where it resolved, the pattern and the rule.
+pub fn why(m: &PathMatch, rule: Option<&PathRule>) -> String {
+    let id = rule.map_or("?", |r| r.id.as_str());
+    let origin = rule
+        .filter(|r| !r.origin.path.is_empty())
+        .map(|r| format!(" ({})", r.origin.path))
+        .unwrap_or_default();
+    let reason = rule
+        .and_then(|r| r.reason.as_deref())
+        .map(|r| format!(": {r}"))
+        .unwrap_or_default();
+    let resolved = m
+        .resolved
+        .as_deref()
+        .filter(|r| *r != m.operand)
+        .map(|r| format!(" (`{r}`)"))
+        .unwrap_or_default();
+    let what = match (m.certainty, m.resolved.is_some()) {
+        (Match::Yes, _) => "is protected by",
+        (_, true) => "may be written by a program whose effect is not known, and is protected by",
+        (_, false) => "is only known at run time and could be protected by",
+    };
+    format!(
+        "path rule {id}{origin}: `{}` ({}, {}){resolved} {what} `{}`{reason}",
+        m.operand, m.role, m.access, m.pattern
+    )
+}
+
+/// A directory and its canonical form (when it differs), as root prefixes.
+fn with_canonical(dir: Option<PathBuf>, repo: &dyn RepoState) -> Vec<String> {
+    let Some(dir) = dir else {
+        return Vec::new();
+    };
+    let mut out = vec![normalize_path(&dir.display().to_string())];
+    if let Some(c) = repo.canonical(&dir) {
+        let c = c.display().to_string();
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Resolves an operand against its directory, `~`, `.`/`..`, and the symlinks of its
+/// longest existing prefix.
+fn resolve(op: &Operand, ctx: &Context<'_>) -> Resolved {
+    let base: Option<PathBuf> = match &op.dir {
+        Some(Dir::Start) => Some(ctx.start.to_path_buf()),
+        Some(Dir::Path(p)) => Some(ctx.start.join(p)),
+        Some(Dir::Unknown) => None,
+        None => ctx.dir.map(Path::to_path_buf),
+    };
+    let home = ctx.repo.home();
+    // The operand as an absolute path, or as a pattern when not fully known.
+    // `unknown`: a leading `*` may stand for an absolute path (`"$F"`, `"$TMP/x"`);
+    // in a glob it is a file name in the directory.
+    let as_pattern = |text: &str, literal: bool, unknown: bool| -> String {
+        let text = if literal {
+            escape(text)
+        } else {
+            text.to_string()
+        };
+        if text.starts_with('/') || (unknown && text.starts_with('*')) {
+            return text;
+        }
+        match &base {
+            Some(b) => format!("{}/{text}", escape(&b.display().to_string())),
+            None => format!("*/{text}"),
+        }
+    };
+    match &op.word {
+        Word::Lit(t) => {
+            let absolute = if t == "~" || t.starts_with("~/") {
+                match &home {
+                    Some(h) => format!("{}{}", h.display(), t.get(1..).unwrap_or("")),
+                    None => return Resolved::Unknown("*".to_string()),
+                }
+            } else if t.starts_with('~') {
+                // `~user/…`: another user's home.
+                return Resolved::Unknown("*".to_string());
+            } else if t.starts_with('/') {
+                t.clone()
+            } else {
+                match &base {
+                    Some(b) => format!("{}/{t}", b.display()),
+                    None => return Resolved::Unknown(as_pattern(t, true, false)),
+                }
+            };
+            let lexical = normalize_path(&absolute);
+            let mut forms = vec![lexical.clone()];
+            if let Some(real) = through_symlinks(&lexical, ctx.repo)
+                && real != lexical
+            {
+                forms.push(real);
+            }
+            Resolved::Known(forms)
+        }
+        Word::Glob(t) => {
+            let pattern = as_pattern(t, false, false);
+            if pattern.starts_with('*') {
+                // Its directory is not known: any file.
+                Resolved::Unknown(pattern)
+            } else {
+                Resolved::Glob(pattern)
+            }
+        }
+        Word::Unknown { pattern, .. } => Resolved::Unknown(as_pattern(pattern, false, true)),
+    }
+}
+
+/// `path` with the symlinks of its longest existing prefix resolved.
+fn through_symlinks(path: &str, repo: &dyn RepoState) -> Option<String> {
+    let mut prefix = PathBuf::from(path);
+    let mut tail: Vec<std::ffi::OsString> = Vec::new();
+    loop {
+        if let Some(real) = repo.canonical(&prefix) {
+            let mut out = real;
+            for part in tail.iter().rev() {
+                out.push(part);
+            }
+            return Some(out.display().to_string());
+        }
+        let name = prefix.file_name()?.to_os_string();
+        tail.push(name);
+        if !prefix.pop() {
+            return None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(p: &str) -> PathPattern {
+        PathPattern::compile(p).unwrap()
+    }
+
+    #[test]
+    fn double_star_protects_the_directory_and_everything_under_it() {
+        let p = pattern(".git/**");
+        assert!(!p.matches_known("/r/.git", "/r", false));
+        assert!(p.matches_known("/r/.git", "/r", true));
+        assert!(p.matches_known("/r/.git/objects/ab", "/r", false));
+        assert!(!p.matches_known("/r/.gitignore", "/r", false));
+        assert!(!p.matches_known("/r", "/r", false));
+        // Deleting or moving a directory above it writes it too.
+        assert!(p.matches_known("/r", "/r", true));
+        assert!(p.matches_known("/", "/r", true));
+        assert!(!p.matches_known("/r/src", "/r", true));
+    }
+
+    #[test]
+    fn single_star_stops_at_a_slash() {
+        let p = pattern("~/.cursor/*.json");
+        assert!(p.matches_known("/h/.cursor/cli-config.json", "/h", false));
+        assert!(!p.matches_known("/h/.cursor/x/cli-config.json", "/h", false));
+        assert!(p.matches_known("/h/.cursor", "/h", true));
+        assert!(!p.matches_known("/h/.cursorx", "/h", true));
+    }
+
+    #[test]
+    fn unknown_operands_could_match() {
+        let p = pattern("~/.bashrc");
+        assert!(p.could_match("*", "/h", false));
+        assert!(p.could_match("*/.bashrc", "/h", false));
+        assert!(!p.could_match("*/notes.md", "/h", false));
+        assert!(p.could_match("/h/*", "/h", true));
+    }
+
+    #[test]
+    fn globs_expand_component_by_component() {
+        let p = pattern(".git/**");
+        assert!(!p.glob_could_match("/r/*.log", "/r", false));
+        assert!(!p.glob_could_match("/r/*", "/r", true));
+        assert!(p.glob_could_match("/r/.g*", "/r", true));
+        assert!(p.glob_could_match("/r/.git/*", "/r", false));
+        assert!(p.glob_could_match("/r/./.git/hooks/*", "/r", false));
+        assert!(!p.glob_could_match("/r/src/*/x", "/r", false));
+        let home = pattern("~/.codex/rules/**");
+        assert!(home.glob_could_match("/h/.codex/*/x", "/h", false));
+        let fish = pattern("~/.config/fish/**");
+        assert!(!fish.glob_could_match("/work/wt/*.log", "/root", false));
+    }
+
+    #[test]
+    fn bad_patterns_are_refused() {
+        assert!(PathPattern::compile("../x").is_err());
+        assert!(PathPattern::compile("~root/x").is_err());
+        assert!(PathPattern::compile(".").is_err());
+    }
+}

@@ -1,0 +1,555 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! Path rules end to end (SPEC §12): the real binary as a `bash` shim, as `check` and
+//! `explain`, and as an exec guard, with the embedded default policy, a private HOME and
+//! a real git repository. Writes to policy-exec's files, the harnesses' permission files,
+//! the repository's `policy-config/` and `.git`, and shell startup files are refused;
+//! the everyday commands agents run pass, and run for real.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use rstest::rstest;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A private HOME (with a few harness files), a git repository with a commit, and
+/// `bin/bash` linked to policy-exec.
+struct Home {
+    tmp: TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        let h = Home {
+            tmp: tempfile::tempdir().unwrap(),
+        };
+        for dir in [
+            "bin",
+            "guards",
+            "home/.claude",
+            "home/.codex/rules",
+            "repo/policy-config",
+        ] {
+            std::fs::create_dir_all(h.path(dir)).unwrap();
+        }
+        let bin = Path::new(env!("CARGO_BIN_EXE_policy-exec"));
+        std::os::unix::fs::symlink(bin, h.path("bin/bash")).unwrap();
+        std::os::unix::fs::symlink(bin, h.path("guards/rm")).unwrap();
+        std::fs::write(h.path("home/.claude/settings.json"), "{}\n").unwrap();
+        std::fs::write(h.path("home/.bashrc"), "# rc\n").unwrap();
+        std::fs::write(h.path("repo/a"), "a\n").unwrap();
+        std::fs::write(h.path("repo/x.json"), "{}\n").unwrap();
+        std::fs::write(
+            h.path("repo/policy-config/repo.yaml"),
+            "policy_version: v1\nscope: repo\nnotes: n\n",
+        )
+        .unwrap();
+        for args in [
+            &["init", "-q", "-b", "main"][..],
+            &["add", "."],
+            &["commit", "-q", "-m", "i"],
+        ] {
+            let ok = h.git().args(args).status().unwrap();
+            assert!(ok.success());
+        }
+        h
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.tmp.path().join(rel)
+    }
+
+    fn git(&self) -> Command {
+        let mut c = Command::new("git");
+        c.current_dir(self.path("repo"))
+            .env_clear()
+            .env("HOME", self.path("home"))
+            .env("PATH", "/usr/bin:/bin")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com");
+        c
+    }
+
+    /// A command with the private environment, in the repository, with no terminal.
+    fn cmd(&self, program: &Path) -> Command {
+        let mut c = Command::new("/usr/bin/setsid");
+        c.arg(program)
+            .current_dir(self.path("repo"))
+            .env_clear()
+            .env("HOME", self.path("home"))
+            .env("PATH", "/usr/bin:/bin")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs a script through the `bash` shim.
+    fn shell(&self, script: &str) -> Output {
+        self.cmd(&self.path("bin/bash"))
+            .args(["-c", script])
+            .output()
+            .unwrap()
+    }
+
+    /// `policy-exec check --json SCRIPT`: the decision.
+    fn check(&self, script: &str) -> String {
+        let out = self
+            .cmd(Path::new(env!("CARGO_BIN_EXE_policy-exec")))
+            .args(["check", "--json", script])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("check --json: {e}: {}", text(&out.stderr)));
+        v["decision"].as_str().unwrap().to_string()
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[rstest]
+// The issue's table.
+#[case("echo x > ~/.config/policy-exec/policy-config/user.yaml", "deny")]
+#[case("sed -i s/a/b/ .claude/settings.local.json", "deny")]
+#[case("cp x.json ~/.codex/rules/x.rules", "deny")]
+#[case("tee -a ~/.claude/settings.json", "deny")]
+#[case("mv policy-config /tmp/", "deny")]
+#[case("cd .git && rm -rf objects", "deny")]
+#[case("ln -s ~/.codex/rules r && echo x > r/y.rules", "deny")]
+#[case("cat ~/.claude/settings.json", "allow")]
+#[case("git commit -am x", "allow")]
+#[case("echo x > notes.md", "allow")]
+#[case("cp a b", "allow")]
+#[case("tee \"$F\"", "request")]
+// Redirections in every position.
+#[case("echo x 2> ~/.bashrc", "deny")]
+#[case("echo x &> ~/.bashrc", "deny")]
+#[case("echo x &>> ~/.bashrc", "deny")]
+#[case("echo x >| ~/.bashrc", "deny")]
+#[case("echo x >> ~/.bash_profile", "deny")]
+#[case("echo x 3> ~/.zshrc", "deny")]
+#[case(">> ~/.profile", "deny")]
+#[case("{ echo a; echo b; } > ~/.bashrc", "deny")]
+#[case("( cd /tmp; echo a ) >> ~/.bashrc", "deny")]
+#[case("if true; then echo a; fi > ~/.bashrc", "deny")]
+#[case("for i in 1; do echo $i; done >> ~/.bashrc", "deny")]
+#[case("f() { echo x > ~/.zshenv; }; f", "deny")]
+#[case("f() { echo x; } > ~/.bashrc; f", "deny")]
+#[case("f() { echo x; }; f > ~/.bashrc", "deny")]
+#[case("echo x | tee ~/.codex/config.toml > /dev/null", "deny")]
+// Nested scripts.
+#[case("bash -c 'echo x >> ~/.bash_profile'", "deny")]
+#[case("sh -c \"sh -c 'echo x > .git/config'\"", "deny")]
+#[case("eval 'echo x > .git/HEAD'", "deny")]
+#[case("sudo tee ~/.claude/settings.json", "deny")]
+// Directories: `cd`, `git -C`, `..`, and the directory above a protected tree.
+#[case("cd policy-config && echo x > repo.yaml", "deny")]
+#[case("mkdir -p sub && cd sub && echo x > ../.git/config", "deny")]
+#[case("rm -rf ~/.codex", "deny")]
+#[case("git -C .git status", "allow")]
+// Everyday commands.
+#[case("cat .git/HEAD", "allow")]
+#[case("git status && git log --oneline -1", "allow")]
+#[case("ls -la ~/.claude", "allow")]
+#[case("echo hi > /tmp/policy-exec-paths-test.txt", "allow")]
+#[case("mkdir -p build && touch build/x && rm -rf build", "allow")]
+#[case("grep -rn x . > /dev/null", "allow")]
+#[case("cat a 2>&1 | head -1", "allow")]
+#[case("vim ~/.bashrc", "request")]
+fn the_default_policy_protects_paths(#[case] script: &str, #[case] expected: &str) {
+    let h = Home::new();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
+#[test]
+fn refused_writes_do_not_happen_through_the_shim_and_everyday_ones_do() {
+    let h = Home::new();
+    for script in [
+        "echo evil >> ~/.bashrc",
+        "echo '{}' > ~/.claude/settings.json",
+        "mv policy-config /tmp/",
+    ] {
+        let out = h.shell(script);
+        assert_eq!(
+            out.status.code(),
+            Some(126),
+            "{script}: {}",
+            text(&out.stderr)
+        );
+        let json: Value = serde_json::from_str(text(&out.stderr).lines().nth(1).unwrap()).unwrap();
+        assert_eq!(json["rule"]["kind"], "path_rule", "{script}");
+        assert!(json["path_rule"]["resolved"].is_string(), "{json}");
+    }
+    for script in [
+        "echo evil >> ~/.bashrc",
+        "echo '{}' > ~/.claude/settings.json",
+        "cd .git && rm -rf objects",
+        "mv policy-config /tmp/",
+    ] {
+        let out = h.shell(script);
+        assert_eq!(
+            out.status.code(),
+            Some(126),
+            "{script}: {}",
+            text(&out.stderr)
+        );
+        let json: Value = serde_json::from_str(text(&out.stderr).lines().nth(1).unwrap()).unwrap();
+        assert_eq!(json["decision"], "deny");
+        assert!(json["rule"]["id"].is_string(), "{script}: {json}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(h.path("home/.bashrc")).unwrap(),
+        "# rc\n"
+    );
+    assert!(h.path("repo/.git/objects").is_dir());
+    assert!(h.path("repo/policy-config/repo.yaml").is_file());
+    // The decision log names the path rule that refused.
+    let log_dir = h.path("home/.local/state/policy-exec/log");
+    let logged: String = std::fs::read_dir(&log_dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        logged.contains("\"id\":\"protect-shell-startup\""),
+        "{logged}"
+    );
+    // Everyday commands run for real.
+    let out = h.shell("echo x > notes.md && cp a b && git add notes.md && git commit -qm n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(h.path("repo/b").is_file());
+    let out = h.shell("cat ~/.claude/settings.json");
+    assert_eq!(text(&out.stdout), "{}\n");
+}
+
+#[test]
+fn a_symlink_into_a_protected_directory_is_resolved() {
+    let h = Home::new();
+    std::os::unix::fs::symlink(h.path("home/.codex/rules"), h.path("repo/r")).unwrap();
+    assert_eq!(h.check("echo x > r/y.rules"), "deny");
+    assert_eq!(h.check("cat r/y.rules"), "allow");
+}
+
+#[test]
+fn explain_shows_the_operand_its_resolved_path_its_access_and_the_rule() {
+    let h = Home::new();
+    let out = h
+        .cmd(Path::new(env!("CARGO_BIN_EXE_policy-exec")))
+        .args(["explain", "cd policy-config && tee -a ../.git/config"])
+        .output()
+        .unwrap();
+    let t = text(&out.stdout);
+    assert!(t.contains("path rule protect-git-dir"), "{t}");
+    assert!(
+        t.contains("operand `../.git/config` (operand of tee, access write)"),
+        "{t}"
+    );
+    let real = std::fs::canonicalize(h.path("repo")).unwrap();
+    assert!(
+        t.contains(&format!("`{}/.git/config`", real.display())),
+        "{t}"
+    );
+    assert!(t.contains("DENY"), "{t}");
+}
+
+#[test]
+fn an_exec_guard_applies_path_rules_to_its_exact_argv() {
+    let h = Home::new();
+    let rc = h.path("home/.bashrc");
+    let out = h
+        .cmd(&h.path("guards/rm"))
+        .arg(&rc)
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", h.path("guards").display()),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(126), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("protect-shell-startup"));
+    assert!(rc.is_file());
+    // An unprotected file is removed by the real rm behind the guard.
+    let out = h
+        .cmd(&h.path("guards/rm"))
+        .arg(h.path("repo/a"))
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", h.path("guards").display()),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!h.path("repo/a").exists());
+}
+
+#[test]
+fn hooks_apply_path_rules() {
+    let h = Home::new();
+    let payload = serde_json::json!({
+        "session_id": "s", "hook_event_name": "PreToolUse", "tool_name": "Bash",
+        "tool_input": {"command": "echo x >> ~/.bash_profile"},
+        "cwd": h.path("repo"),
+    });
+    let mut child = h
+        .cmd(Path::new(env!("CARGO_BIN_EXE_policy-exec")))
+        .args(["hook", "claude"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(payload.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let t = text(&out.stdout);
+    assert!(t.contains("\"deny\""), "{t} {}", text(&out.stderr));
+    assert!(t.contains("protect-shell-startup"), "{t}");
+}
+
+#[rstest]
+#[case("cp a b", "allow")]
+#[case("cp a policy-config/../c", "allow")]
+#[case("cp a /tmp/policy-exec-outside", "request")]
+#[case("cp a ../outside", "request")]
+#[case("cp a \"$X\"", "request")]
+#[case("cp a r/x", "request")]
+#[case("ls", "allow")]
+fn ask_if_risky_allows_only_paths_inside_the_worktree(
+    #[case] script: &str,
+    #[case] expected: &str,
+) {
+    let h = Home::new();
+    // `r` leads out of the repository through a symlink.
+    std::os::unix::fs::symlink("/tmp", h.path("repo/r")).unwrap();
+    let pc = h.path("tree/policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    std::fs::write(
+        pc.join("system.yaml"),
+        "policy_version: v1\nscope: system\nenforcement: {unmatched: allow}\ncommand_rules:\n  - id: copies-inside\n    action: allow\n    on_mismatch: request\n    conditions: [paths_inside_worktree]\n    match: {prefix: cp}\n    examples: {match: [cp a b]}\n  - id: listing-inside\n    action: allow\n    on_mismatch: request\n    conditions: [paths_inside_worktree]\n    match: {prefix: ls}\n    examples: {match: [ls]}\n",
+    )
+    .unwrap();
+    for (file, scope) in [
+        ("user.yaml", "user"),
+        ("repo.yaml", "repo"),
+        ("harness/default.yaml", "harness"),
+        ("task-domain/default.yaml", "task_domain"),
+    ] {
+        std::fs::write(
+            pc.join(file),
+            format!("policy_version: v1\nscope: {scope}\nnotes: n\n"),
+        )
+        .unwrap();
+    }
+    let out = h
+        .cmd(Path::new(env!("CARGO_BIN_EXE_policy-exec")))
+        .args(["check", "--json", "--root"])
+        .arg(h.path("tree"))
+        .args(["--harness", "default", "--task-domain", "default", script])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
+    assert_eq!(v["decision"], expected, "{script}: {v}");
+}
+
+#[test]
+fn resolve_appends_path_rules_and_sync_reports_them_dropped_on_every_host() {
+    let h = Home::new();
+    let pc = h.path("tree/policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    let with_rule = |scope: &str, id: &str, path: &str| {
+        format!(
+            "policy_version: v1\nscope: {scope}\npath_rules:\n  - id: {id}\n    action: deny\n    access: write\n    paths: [\"{path}\"]\n"
+        )
+    };
+    std::fs::write(
+        pc.join("system.yaml"),
+        with_rule("system", "sys-rc", "~/.bashrc"),
+    )
+    .unwrap();
+    // A lower scope adds a path rule; it cannot drop the system's (the list is appended).
+    std::fs::write(
+        pc.join("user.yaml"),
+        with_rule("user", "user-notes", "notes/**"),
+    )
+    .unwrap();
+    for (file, scope) in [
+        ("repo.yaml", "repo"),
+        ("harness/default.yaml", "harness"),
+        ("task-domain/default.yaml", "task_domain"),
+    ] {
+        std::fs::write(
+            pc.join(file),
+            format!("policy_version: v1\nscope: {scope}\nnotes: n\n"),
+        )
+        .unwrap();
+    }
+    let bin = Path::new(env!("CARGO_BIN_EXE_policy-exec"));
+    let out = h
+        .cmd(bin)
+        .args(["resolve", "--root"])
+        .arg(h.path("tree"))
+        .args(["--harness", "default", "--task-domain", "default", "--emit"])
+        .arg(h.path("p.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let emitted: Value =
+        serde_json::from_str(&std::fs::read_to_string(h.path("p.json")).unwrap()).unwrap();
+    let ids: Vec<&str> = emitted["policy"]["path_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["sys-rc", "user-notes"]);
+    let out = h
+        .cmd(bin)
+        .args(["sync", "--json", "--policy-json"])
+        .arg(h.path("p.json"))
+        .arg("--out-dir")
+        .arg(h.path("out"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hosts = report["hosts"].as_array().unwrap();
+    assert!(hosts.len() >= 4, "{report}");
+    for host in hosts {
+        let rule = host["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "sys-rc")
+            .unwrap_or_else(|| panic!("no report of the path rule: {host}"));
+        assert_eq!(rule["outcome"], "dropped", "{host}");
+        assert!(rule["why"][0].as_str().unwrap().contains("path rule"));
+    }
+    // The artifacts carry no entry for it (never a looser one), and the bundle keeps it.
+    let claude = std::fs::read_to_string(h.path("out/claude.settings.json")).unwrap();
+    assert!(!claude.contains("bashrc"), "{claude}");
+    let bundle = std::fs::read_to_string(h.path("out/policy-wrapper-rules.json")).unwrap();
+    assert!(bundle.contains("\"sys-rc\""));
+}
+
+#[test]
+fn an_installed_tree_keeps_its_path_rules_through_the_compiled_cache() {
+    let h = Home::new();
+    let pc = h.path("home/.config/policy-exec/policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    std::fs::write(
+        pc.join("system.yaml"),
+        "policy_version: v1\nscope: system\nenforcement: {unmatched: allow}\npath_rules:\n  - id: protect-notes\n    action: deny\n    access: write\n    paths: [\"notes/**\"]\ncommand_rules:\n  - id: no-deploy\n    action: deny\n    match: {prefix: make deploy}\n",
+    )
+    .unwrap();
+    for (file, scope) in [
+        ("user.yaml", "user"),
+        ("repo.yaml", "repo"),
+        ("harness/default.yaml", "harness"),
+        ("task-domain/default.yaml", "task_domain"),
+    ] {
+        std::fs::write(
+            pc.join(file),
+            format!("policy_version: v1\nscope: {scope}\nnotes: n\n"),
+        )
+        .unwrap();
+    }
+    // Compiled now, then from the cache (which keeps only the rules of the programs a
+    // script runs): the path rule holds both times, for any program.
+    for _ in 0..2 {
+        let out = h.shell("mkdir -p notes && echo x > notes/a.md");
+        assert_eq!(out.status.code(), Some(126), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("protect-notes"),
+            "{}",
+            text(&out.stderr)
+        );
+        // The refusal names the file a human would edit, as an absolute path.
+        assert!(
+            text(&out.stderr).contains(&pc.join("system.yaml").display().to_string()),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = h.shell("printf x | tee notes/b.md");
+        assert_eq!(out.status.code(), Some(126), "{}", text(&out.stderr));
+    }
+    assert!(!h.path("repo/notes/a.md").exists());
+    let out = h.shell("echo x > other.md");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[rstest]
+// Assigned a literal once, before, unconditionally: the redirection writes that file.
+#[case("F=~/.bashrc; echo x >> \"$F\"", "deny")]
+#[case("F=notes.md\necho x > \"$F\"", "allow")]
+#[case("D=~/.codex/rules; echo x > \"${D}/y.rules\"", "deny")]
+// Anything less certain stays unknown, and could be a protected file.
+#[case("echo x > \"$F\"", "request")]
+#[case("echo x > \"$F\"; F=notes.md", "request")]
+#[case("F=notes.md; F=~/.bashrc; echo x > \"$F\"", "request")]
+#[case("if true; then F=notes.md; fi; echo x > \"$F\"", "request")]
+#[case("true && F=notes.md; echo x > \"$F\"", "request")]
+#[case("F=notes.md; read F; echo x > \"$F\"", "request")]
+#[case("F=notes.md; for F in a; do :; done; echo x > \"$F\"", "request")]
+#[case("F=notes.md cmd; echo x > \"$F\"", "request")]
+#[case("F=$(pwd)/n; echo x > \"$F\"", "request")]
+fn a_redirection_to_a_variable_is_resolved_only_when_certain(
+    #[case] script: &str,
+    #[case] expected: &str,
+) {
+    let h = Home::new();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
+#[test]
+fn validate_refuses_a_path_rule_the_engine_would_refuse() {
+    let h = Home::new();
+    let pc = h.path("tree/policy-config");
+    std::fs::create_dir_all(pc.join("harness")).unwrap();
+    std::fs::create_dir_all(pc.join("task-domain")).unwrap();
+    std::fs::write(
+        pc.join("system.yaml"),
+        "policy_version: v1\nscope: system\npath_rules:\n  - id: up\n    action: deny\n    paths: [\"../outside\"]\n",
+    )
+    .unwrap();
+    for (file, scope) in [
+        ("user.yaml", "user"),
+        ("repo.yaml", "repo"),
+        ("harness/default.yaml", "harness"),
+        ("task-domain/default.yaml", "task_domain"),
+    ] {
+        std::fs::write(
+            pc.join(file),
+            format!("policy_version: v1\nscope: {scope}\nnotes: n\n"),
+        )
+        .unwrap();
+    }
+    let out = h
+        .cmd(Path::new(env!("CARGO_BIN_EXE_policy-exec")))
+        .args(["validate", "--root"])
+        .arg(h.path("tree"))
+        .output()
+        .unwrap();
+    let t = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(5), "{t}");
+    assert!(t.contains("/path_rules/0"), "{t}");
+    assert!(t.contains("cannot leave it"), "{t}");
+}
