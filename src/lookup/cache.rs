@@ -13,7 +13,7 @@
 //! The file is read on every judgement, so it is laid out to be read in part:
 //!
 //! ```text
-//! <FNV-1a 64 of the header, hex>
+//! <sum64 of the header, hex>
 //! <header: JSON on one line — identities, settings, the program index, one checksum per rule>
 //! <rule 0: JSON on one line>
 //! <rule 1> …
@@ -94,22 +94,36 @@ struct Entry {
     scopes: Vec<(String, String)>,
     /// Everything but the rules.
     bundle: Bundle,
-    /// One [`fnv64`] per rule line, in order.
+    /// One [`sum64`] per rule line, in order.
     rule_sums: Vec<u64>,
     by_program: std::collections::BTreeMap<String, Vec<usize>>,
     any_program: Vec<usize>,
 }
 
-/// FNV-1a, 64 bits: a checksum against a file cut short or damaged (not a signature;
-/// see the module docs), cheap enough to run on every judgement without the SHA
-/// machinery's start-up.
-pub(super) fn fnv64(bytes: &[u8]) -> u64 {
+/// A 64-bit checksum against a file cut short or damaged (not a signature; see the
+/// module docs): eight bytes at a time, each word mixed in by xor, a multiply by the
+/// 64-bit golden-ratio constant and a rotation, then the length. It runs on every
+/// judgement over the rules it reads, so it is word-wise rather than byte-wise (FNV-1a
+/// cost about 3 cycles a byte here) and needs no SHA machinery's start-up.
+pub(super) fn sum64(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    let mut words = bytes.chunks_exact(8);
+    for w in words.by_ref() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        h = (h ^ u64::from_le_bytes(b)).wrapping_mul(K).rotate_left(29);
     }
-    h
+    let mut last = [0u8; 8];
+    for (i, b) in words.remainder().iter().enumerate() {
+        if let Some(slot) = last.get_mut(i) {
+            *slot = *b;
+        }
+    }
+    h = (h ^ u64::from_le_bytes(last))
+        .wrapping_mul(K)
+        .rotate_left(29);
+    (h ^ bytes.len() as u64).wrapping_mul(K)
 }
 
 /// The selection as the cache keys it.
@@ -177,7 +191,7 @@ impl Cache {
     pub fn file(&self, s: &Selection) -> PathBuf {
         let key = serde_json::to_string(&selection_key(s)).unwrap_or_default();
         self.dir
-            .join(format!("compiled-{:016x}.json", fnv64(key.as_bytes())))
+            .join(format!("compiled-{:016x}.json", sum64(key.as_bytes())))
     }
 
     /// The compiled policy for a selection, when the cache holds a fresh one.
@@ -185,7 +199,7 @@ impl Cache {
         let text = read_capped(&self.file(s))?;
         let (sum, rest) = text.split_once('\n')?;
         let (header, rules) = rest.split_once('\n')?;
-        if format!("{:016x}", fnv64(header.as_bytes())) != sum {
+        if format!("{:016x}", sum64(header.as_bytes())) != sum {
             return None;
         }
         let entry: Entry = serde_json::from_str(header).ok()?;
@@ -284,12 +298,12 @@ impl Cache {
             files,
             scopes: compiled.scopes.clone(),
             bundle: slim,
-            rule_sums: rules.iter().map(|r| fnv64(r.as_bytes())).collect(),
+            rule_sums: rules.iter().map(|r| sum64(r.as_bytes())).collect(),
             by_program,
             any_program,
         };
         let header = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
-        let mut text = format!("{:016x}\n{header}\n", fnv64(header.as_bytes()));
+        let mut text = format!("{:016x}\n{header}\n", sum64(header.as_bytes()));
         for r in &rules {
             text.push_str(r);
             text.push('\n');
@@ -338,12 +352,25 @@ fn read_capped(path: &Path) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::fnv64;
+    use super::sum64;
 
     #[test]
-    fn fnv1a_64_matches_its_reference_vectors() {
-        assert_eq!(fnv64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv64(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv64(b"foobar"), 0x8594_4171_f739_67e8);
+    fn the_checksum_sees_every_byte_and_the_length() {
+        let base = b"{\"id\":\"no-force-push\",\"action\":\"deny\"}".to_vec();
+        let sum = sum64(&base);
+        assert_eq!(sum, sum64(&base.clone()));
+        for i in 0..base.len() {
+            let mut changed = base.clone();
+            if let Some(b) = changed.get_mut(i) {
+                *b ^= 1;
+            }
+            assert_ne!(sum64(&changed), sum, "byte {i}");
+        }
+        // Cut short, or padded with the zero bytes the last word is padded with.
+        assert_ne!(sum64(&base[..base.len() - 1]), sum);
+        let mut padded = base.clone();
+        padded.push(0);
+        assert_ne!(sum64(&padded), sum);
+        assert_ne!(sum64(b""), sum64(b"\0"));
     }
 }

@@ -230,7 +230,7 @@ pub struct RuleTexts {
     pub file: String,
     /// Each rule's line, as a byte range of `file`, in policy order.
     pub spans: Vec<std::ops::Range<usize>>,
-    /// Each text's checksum as the cache recorded it (`cache::fnv64`).
+    /// Each text's checksum as the cache recorded it (`cache::sum64`).
     pub sums: Vec<u64>,
     /// Rule positions by program name.
     pub by_program: std::collections::BTreeMap<String, Vec<usize>>,
@@ -289,7 +289,7 @@ impl Compiled {
                         .get(i)
                         .and_then(|span| rules.file.get(span.clone()))
                         .ok_or_else(|| invalid(format!("rule {i} is missing from the cache")))?;
-                    if rules.sums.get(i) != Some(&cache::fnv64(text.as_bytes())) {
+                    if rules.sums.get(i) != Some(&cache::sum64(text.as_bytes())) {
                         return Err(DAMAGED.to_string());
                     }
                     subset
