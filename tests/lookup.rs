@@ -589,3 +589,78 @@ fn judging_with_the_rules_of_the_scripts_programs_decides_like_the_whole_policy(
         }
     }
 }
+
+/// The cache files rules by program and, for token rules with a plain second word, by
+/// subcommand (`git push`): a judgement reads only those for its script's commands. For
+/// every example of every rule of the default policy with every pack on, and variations
+/// of each (the subcommand quoted, split, path-like, or after git's global options), the
+/// rules read decide exactly as the whole policy does.
+#[test]
+fn the_rules_read_per_subcommand_decide_like_the_whole_policy() {
+    use policy_exec::git::Git2RepoState;
+    use policy_exec::policy::engine;
+    let env = Env::new();
+    let user = env.config().join("policy-config/user.yaml");
+    let all_packs: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("bundles/packs"))
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".yaml").map(str::to_string)
+            })
+            .collect();
+    let text =
+        std::fs::read_to_string(&user).unwrap() + &format!("\npacks: [{}]\n", all_packs.join(", "));
+    std::fs::write(&user, text).unwrap();
+    let full = match policy_exec::policy::load::from_tree(&env.config(), None, None) {
+        policy_exec::policy::load::Loaded::Ready(p) => p,
+        policy_exec::policy::load::Loaded::Failed { message, .. } => panic!("{message}"),
+    };
+    let mut scripts: Vec<String> = Vec::new();
+    for r in &full.rules {
+        for e in r.examples_match.iter().chain(&r.examples_not_match) {
+            scripts.push(e.clone());
+            let words: Vec<&str> = e.split_whitespace().collect();
+            if let [first, second, rest @ ..] = words.as_slice() {
+                let rest = rest.join(" ");
+                scripts.push(format!("{first} '{second}' {rest}"));
+                scripts.push(format!("{first} ./{second} {rest}"));
+                scripts.push(format!("{first} \"$S\" {rest}"));
+                if *first == "git" {
+                    scripts.push(format!("git -C . {second} {rest}"));
+                    scripts.push(format!("git -c x.y=1 {second} {rest}"));
+                }
+            }
+        }
+    }
+    assert!(scripts.len() > 1000, "{}", scripts.len());
+    let work = env.repo("work", None);
+    let repo = Git2RepoState::with_home(Some(env.home()));
+    let lookup_env = policy_exec::lookup::Env {
+        cache_home: Some(env.home().join(".cache")),
+        ..Default::default()
+    };
+    let mut compared = 0;
+    for script in &scripts {
+        let analysed = engine::analyse(script, None, &work, &repo);
+        let Some(programs) = analysed.programs() else {
+            continue;
+        };
+        let subset =
+            policy_exec::lookup::load_for(&env.config(), &work, None, &lookup_env, Some(&programs))
+                .unwrap();
+        let whole = engine::judge_analysed(&analysed, &full, &work, &repo);
+        let part = engine::judge_analysed(&analysed, &subset, &work, &repo);
+        assert_eq!(
+            whole.decision,
+            part.decision,
+            "`{script}` ({programs:?}): whole policy {} ({:?}), rules read {} ({:?})",
+            whole.decision,
+            whole.deciding().map(|c| &c.why),
+            part.decision,
+            part.deciding().map(|c| &c.why)
+        );
+        compared += 1;
+    }
+    assert!(compared > 800, "{compared}");
+}

@@ -37,7 +37,7 @@ use crate::policy::bundle::Bundle;
 use crate::resolve;
 
 /// The cache format's version (bump when [`Entry`] or the layout changes).
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// The largest cache file read.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -278,8 +278,21 @@ impl Cache {
             if programs.is_empty() {
                 any_program.push(i);
             }
+            // A token matcher whose second token is a plain word matches only commands
+            // with that word first: it is filed under `program sub`.
+            let sub = match &compiled_rule.matcher {
+                crate::policy::rule::Matcher::Exact(w)
+                | crate::policy::rule::Matcher::Prefix(w) => {
+                    w.get(1).filter(|t| crate::policy::engine::plain_token(t))
+                }
+                crate::policy::rule::Matcher::Glob(_) => None,
+            };
             for p in programs {
-                by_program.entry(p).or_default().push(i);
+                let key = match sub {
+                    Some(sub) => format!("{p} {sub}"),
+                    None => p,
+                };
+                by_program.entry(key).or_default().push(i);
             }
             let line = serde_json::to_string(rule).map_err(std::io::Error::other)?;
             // Compact JSON escapes every newline inside strings: one rule, one line.

@@ -232,10 +232,37 @@ pub struct RuleTexts {
     pub spans: Vec<std::ops::Range<usize>>,
     /// Each text's checksum as the cache recorded it (`cache::sum64`).
     pub sums: Vec<u64>,
-    /// Rule positions by program name.
+    /// Rule positions by program name (`git`), or by program and subcommand
+    /// (`git push`) for token rules whose second token is a plain word.
     pub by_program: std::collections::BTreeMap<String, Vec<usize>>,
     /// Positions of rules that can match any program.
     pub any_program: Vec<usize>,
+}
+
+impl RuleTexts {
+    /// The rules a command with this key can match: `git status` → the rules filed under
+    /// `git` (no subcommand of their own) and under `git status`; `git` (its first
+    /// argument not a plain word) → every rule of `git`.
+    fn for_key<'a>(&'a self, key: &'a str) -> impl Iterator<Item = usize> + 'a {
+        let (program, sub) = match key.split_once(' ') {
+            Some((p, _)) => (p, Some(key)),
+            None => (key, None),
+        };
+        let own = self.by_program.get(program).into_iter().flatten().copied();
+        let subs: Box<dyn Iterator<Item = usize> + 'a> = match sub {
+            Some(k) => Box::new(self.by_program.get(k).into_iter().flatten().copied()),
+            None => {
+                let prefix = format!("{program} ");
+                Box::new(
+                    self.by_program
+                        .range(prefix.clone()..)
+                        .take_while(move |(k, _)| k.starts_with(&prefix))
+                        .flat_map(|(_, v)| v.iter().copied()),
+                )
+            }
+        };
+        own.chain(subs)
+    }
 }
 
 /// A compiled selection: the bundle and where it came from.
@@ -273,10 +300,8 @@ impl Compiled {
                     None => (0..rules.spans.len()).collect(),
                     Some(programs) => programs
                         .iter()
-                        .filter_map(|p| rules.by_program.get(p))
-                        .flatten()
-                        .chain(&rules.any_program)
-                        .copied()
+                        .flat_map(|key| rules.for_key(key))
+                        .chain(rules.any_program.iter().copied())
                         .collect(),
                 };
                 wanted.sort_unstable();

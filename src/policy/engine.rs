@@ -525,11 +525,21 @@ pub fn analyse(
     }
 }
 
+/// A word a rule's second token can be compared with by plain equality: no `/` (paths
+/// are compared normalised), no pattern character, no space (a glob over the joined argv
+/// could then match across words), not empty.
+pub fn plain_token(w: &str) -> bool {
+    !w.is_empty() && !w.contains(['/', '*', '?', '[', ' ', '\\'])
+}
+
 const PANICKED: &str = "internal error while analysing the script (denied to fail closed)";
 
 impl Analysed {
     /// The programs the script runs, when every command's program is a literal name;
-    /// `None` otherwise (then every rule is needed).
+    /// `None` otherwise (then every rule is needed). A program whose first argument is a
+    /// plain literal word (no `/`, no pattern) comes with it, `git status`: only the
+    /// rules for that subcommand (and the program's rules that name none) can match it
+    /// (see [`crate::lookup::RuleTexts`]).
     pub fn programs(&self) -> Option<std::collections::BTreeSet<String>> {
         let analysis = self.outcome.as_ref().ok()?;
         let mut out = std::collections::BTreeSet::new();
@@ -537,7 +547,16 @@ impl Analysed {
             if command.dynamic.is_some() {
                 return None;
             }
-            out.insert(command.program()?.to_string());
+            let program = command.program()?;
+            let sub = command
+                .words
+                .get(1)
+                .and_then(crate::command::Word::lit)
+                .filter(|w| plain_token(w));
+            out.insert(match sub {
+                Some(sub) => format!("{program} {sub}"),
+                None => program.to_string(),
+            });
         }
         Some(out)
     }
