@@ -18,7 +18,9 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_policy-exec");
+mod common;
+
+use common::{BIN, copy_dir, python};
 
 /// Runs a program on a new pseudo-terminal (its controlling terminal). When the output
 /// shows `type the code X`, or the `[y/N/a/p]` prompt, it first touches argv[2] (a file to
@@ -210,27 +212,6 @@ impl Env {
             }
         }
         out
-    }
-}
-
-fn python() -> &'static str {
-    if Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
     }
 }
 

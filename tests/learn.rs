@@ -20,7 +20,9 @@ use policy_exec::policy::load::Loaded;
 use serde_json::Value;
 use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_policy-exec");
+mod common;
+
+use common::{BIN, copy_dir, python};
 const DAY: u64 = 86_400_000;
 
 /// Gives the program a terminal (`rules promote` asks no code) and answers `p` to shell
@@ -178,27 +180,6 @@ impl Env {
             .collect();
         out.sort();
         out
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
-fn python() -> &'static str {
-    if Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
     }
 }
 

@@ -598,15 +598,7 @@ fn replay(s: &Setup, g: &Grant) -> Vec<String> {
         if !g.scope.contains(Path::new(cwd)) || !crate::log::view::is_denial(&record) {
             continue;
         }
-        for c in record
-            .get("commands")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if c.get("decision").and_then(Value::as_str) == Some("allow") {
-                continue;
-            }
+        for c in crate::log::view::refused_commands(&record) {
             let text = c.get("text").and_then(Value::as_str).unwrap_or("");
             let hit = match (&exact_hash, &g.matcher) {
                 (Some(h), _) => c.get("argv_sha256").and_then(Value::as_str) == Some(h.as_str()),

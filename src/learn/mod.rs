@@ -182,15 +182,7 @@ pub fn acts(records: &[Value]) -> Vec<Act> {
                     Some("declined") => false,
                     _ => continue,
                 };
-                for c in r
-                    .get("commands")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if c.get("decision").and_then(Value::as_str) == Some("allow") {
-                        continue;
-                    }
+                for c in crate::log::view::refused_commands(r) {
                     if let Some(text) = c.get("text").and_then(Value::as_str) {
                         push(approved, text);
                     }

@@ -142,6 +142,16 @@ pub fn newest_first(store: &Store) -> impl Iterator<Item = Value> + '_ {
     })
 }
 
+/// The commands of a decision record that were not allowed (denied or asked about).
+pub fn refused_commands(record: &Value) -> impl Iterator<Item = &Value> {
+    record
+        .get("commands")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| c.get("decision").and_then(Value::as_str) != Some("allow"))
+}
+
 /// Whether a record is a command that did not run as asked: a deny, or a request nobody
 /// approved (declined, timed out, no terminal, left to the harness's question).
 pub fn is_denial(record: &Value) -> bool {

@@ -52,3 +52,26 @@ pub fn policy_exec(home: &Path, cwd: &Path) -> Command {
         .env("PATH", std::env::var("PATH").unwrap_or_default());
     c
 }
+
+/// Copies a directory tree (the default policy into a test's home).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The Python the pseudo-terminal drivers run with.
+pub fn python() -> &'static str {
+    if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    }
+}
