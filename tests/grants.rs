@@ -799,3 +799,27 @@ fn grants_can_be_suspended_resumed_and_revoked() {
         assert_eq!(env.events(event).len(), 1, "{event}");
     }
 }
+
+/// With exec guards on, the guard judges the granted command again below the shell that
+/// used the one-use grant: it counts as the same use, and the next script is refused.
+#[test]
+fn a_one_use_grant_passes_the_exec_guard_of_the_run_that_used_it() {
+    let env = Env::new(true);
+    let guards = env.home().join(".local/share/policy-exec/guards");
+    std::fs::create_dir_all(&guards).unwrap();
+    std::os::unix::fs::symlink(BIN, guards.join("touch")).unwrap();
+    let marker = env.work().join("ran");
+    let script = format!("touch {}", marker.display());
+    let refused = env.shell(&script);
+    assert_eq!(refused.status.code(), Some(126), "{refused:?}");
+    let id = env.propose_from(&refused);
+    let (t, code) = env.on_pty("code", None, &[BIN, "approve", &id]);
+    assert_eq!(code, 0, "{t}");
+    let first = env.shell(&script);
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    assert!(marker.exists());
+    std::fs::remove_file(&marker).unwrap();
+    let second = env.shell(&script);
+    assert_eq!(second.status.code(), Some(126), "{second:?}");
+    assert!(!marker.exists());
+}

@@ -118,6 +118,11 @@ impl Shells {
     }
 }
 
+/// Whether `pid` is this process or one of its ancestors.
+pub(crate) fn is_self_or_ancestor(pid: u32) -> bool {
+    pid == my_pid() || ancestors_of(my_pid()).iter().any(|p| p.pid == pid)
+}
+
 /// Whether a process started with shell mode's marker in its environment.
 fn marked(pid: u32) -> bool {
     let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) else {

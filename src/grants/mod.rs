@@ -487,9 +487,19 @@ pub fn apply(eval: &mut Evaluation, policy: &Policy, store: &Store, use_: Use) -
         if c.decision == Decision::Allow {
             continue;
         }
+        // A one-use grant already used counts only for the run that used it: the exec
+        // guards the allowed script reaches judge its commands again, in processes below
+        // the one that used it.
+        let usable = |g: &&Grant| {
+            !(g.once && store.is_used(&g.id))
+                || (use_ == Use::Run
+                    && store
+                        .used_by(&g.id)
+                        .is_some_and(crate::approve::gate::is_self_or_ancestor))
+        };
         let Some(g) = grants
             .iter()
-            .filter(|g| !(g.once && store.is_used(&g.id)))
+            .filter(usable)
             .find(|g| covers(g, c, policy, now))
         else {
             return Vec::new();
@@ -498,7 +508,10 @@ pub fn apply(eval: &mut Evaluation, policy: &Policy, store: &Store, use_: Use) -
     }
     if use_ == Use::Run {
         for (_, g) in &chosen {
-            if g.once && !store.consume(&g.id) {
+            let ours = store
+                .used_by(&g.id)
+                .is_some_and(crate::approve::gate::is_self_or_ancestor);
+            if g.once && !ours && !store.consume(&g.id) {
                 // Another process used it first.
                 return Vec::new();
             }

@@ -177,17 +177,30 @@ impl Store {
         self.used.join(safe_name(id)).exists()
     }
 
-    /// Uses a one-use grant: true for exactly one caller.
+    /// Uses a one-use grant: true for exactly one caller. The marker records the
+    /// process that used it (see [`Store::used_by`]).
     pub fn consume(&self, id: &str) -> bool {
         if mkdir_private(&self.used).is_err() {
             return false;
         }
-        OpenOptions::new()
+        match OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
             .open(self.used.join(safe_name(id)))
-            .is_ok()
+        {
+            Ok(mut f) => {
+                let _ = writeln!(f, "{}", std::process::id());
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// The process that used a one-use grant, when the marker names one.
+    pub fn used_by(&self, id: &str) -> Option<u32> {
+        let text = std::fs::read_to_string(self.used.join(safe_name(id))).ok()?;
+        text.trim().parse().ok()
     }
 
     /// The verdict file of a proposal.
