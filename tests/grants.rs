@@ -727,6 +727,11 @@ fn hooks_use_grants_too() {
     let decision = |v: &Value| v["hookSpecificOutput"]["permissionDecision"].clone();
     // Codex: an allow is said by saying nothing (it reports `allow` as unsupported).
     assert_eq!(decision(&hook("git push origin x")), Value::Null);
+    // The harness then runs it, through shell mode when both are wired: the same use.
+    let ran = env.shell("git push origin x");
+    assert_ne!(ran.status.code(), Some(126), "{ran:?}");
+    // Nothing after that: not the shell again, not the hook.
+    assert_eq!(env.shell("git push origin x").status.code(), Some(126));
     assert_eq!(decision(&hook("git push origin x")), "deny", "one use");
 }
 

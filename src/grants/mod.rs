@@ -464,8 +464,25 @@ fn covers(g: &Grant, c: &CommandEvaluation, policy: &Policy, now: u64) -> bool {
 pub enum Use {
     /// Show what a grant would do.
     Preview,
-    /// The command runs now: one-use grants are consumed.
+    /// The command runs now (shell mode, a guard): one-use grants are consumed.
     Run,
+    /// A harness hook allows it, and the harness runs it: one-use grants are consumed.
+    Hook,
+}
+
+/// How long after a hook used a one-use grant the harness's own run of the command
+/// (through shell mode, when both are wired) still counts as that use.
+const HOOK_RUN_SECS: u64 = 10;
+
+/// Whether a one-use grant already used was used by this same run: by this process or
+/// one above it (shell mode, then the exec guards below it judging the same command), or
+/// — for shell mode and guards only — by a hook moments ago (the harness then runs the
+/// command through shell mode). A hook never counts another hook's use as its own.
+fn same_use(store: &Store, g: &Grant, use_: Use) -> bool {
+    store.used_by(&g.id).is_some_and(|(pid, hook, age)| {
+        crate::approve::gate::is_self_or_ancestor(pid)
+            || (use_ == Use::Run && hook && age <= HOOK_RUN_SECS)
+    })
 }
 
 /// Applies the store's grants to a refused evaluation: when every refused command is
@@ -487,15 +504,8 @@ pub fn apply(eval: &mut Evaluation, policy: &Policy, store: &Store, use_: Use) -
         if c.decision == Decision::Allow {
             continue;
         }
-        // A one-use grant already used counts only for the run that used it: the exec
-        // guards the allowed script reaches judge its commands again, in processes below
-        // the one that used it.
         let usable = |g: &&Grant| {
-            !(g.once && store.is_used(&g.id))
-                || (use_ == Use::Run
-                    && store
-                        .used_by(&g.id)
-                        .is_some_and(crate::approve::gate::is_self_or_ancestor))
+            !(g.once && store.is_used(&g.id)) || (use_ != Use::Preview && same_use(store, g, use_))
         };
         let Some(g) = grants
             .iter()
@@ -506,12 +516,16 @@ pub fn apply(eval: &mut Evaluation, policy: &Policy, store: &Store, use_: Use) -
         };
         chosen.push((i, g));
     }
-    if use_ == Use::Run {
+    if use_ != Use::Preview {
         for (_, g) in &chosen {
-            let ours = store
-                .used_by(&g.id)
-                .is_some_and(crate::approve::gate::is_self_or_ancestor);
-            if g.once && !ours && !store.consume(&g.id) {
+            if !g.once {
+                continue;
+            }
+            if same_use(store, g, use_) {
+                if use_ == Use::Run && store.used_by(&g.id).is_some_and(|(_, hook, _)| hook) {
+                    store.take_over(&g.id);
+                }
+            } else if !store.consume(&g.id, use_ == Use::Hook) {
                 // Another process used it first.
                 return Vec::new();
             }
@@ -547,7 +561,7 @@ pub fn may_apply(eval: &Evaluation, policy: &Policy) -> bool {
 
 /// [`apply`] for a front end that runs the command: uses the store the policy names and
 /// logs a `grant_used` event per grant.
-pub fn apply_for_run(eval: &mut Evaluation, policy: &Policy) -> Vec<String> {
+pub fn apply_for_run(eval: &mut Evaluation, policy: &Policy, use_: Use) -> Vec<String> {
     if eval.decision == Decision::Allow {
         return Vec::new();
     }
@@ -555,7 +569,7 @@ pub fn apply_for_run(eval: &mut Evaluation, policy: &Policy) -> Vec<String> {
     if !store.has_grants() {
         return Vec::new();
     }
-    let used = apply(eval, policy, &store, Use::Run);
+    let used = apply(eval, policy, &store, use_);
     for id in &used {
         let _ = crate::log::event(
             &policy.log,

@@ -178,8 +178,8 @@ impl Store {
     }
 
     /// Uses a one-use grant: true for exactly one caller. The marker records the
-    /// process that used it (see [`Store::used_by`]).
-    pub fn consume(&self, id: &str) -> bool {
+    /// process that used it and whether it was a hook (see [`Store::used_by`]).
+    pub fn consume(&self, id: &str, by_hook: bool) -> bool {
         if mkdir_private(&self.used).is_err() {
             return false;
         }
@@ -190,17 +190,38 @@ impl Store {
             .open(self.used.join(safe_name(id)))
         {
             Ok(mut f) => {
-                let _ = writeln!(f, "{}", std::process::id());
+                let via = if by_hook { "hook" } else { "run" };
+                let _ = writeln!(f, "{} {via}", std::process::id());
                 true
             }
             Err(_) => false,
         }
     }
 
-    /// The process that used a one-use grant, when the marker names one.
-    pub fn used_by(&self, id: &str) -> Option<u32> {
-        let text = std::fs::read_to_string(self.used.join(safe_name(id))).ok()?;
-        text.trim().parse().ok()
+    /// Takes over the use a hook made of a one-use grant: the harness's run of the
+    /// command through shell mode is that use, and no later run may claim it.
+    pub fn take_over(&self, id: &str) {
+        let _ = std::fs::write(
+            self.used.join(safe_name(id)),
+            format!("{} run\n", std::process::id()),
+        );
+    }
+
+    /// Who used a one-use grant, when the marker says: the process, whether it was a
+    /// hook, and how many seconds ago.
+    pub fn used_by(&self, id: &str) -> Option<(u32, bool, u64)> {
+        let path = self.used.join(safe_name(id));
+        let text = std::fs::read_to_string(&path).ok()?;
+        let mut words = text.split_whitespace();
+        let pid = words.next()?.parse().ok()?;
+        let hook = words.next() == Some("hook");
+        let age = std::fs::metadata(&path)
+            .ok()?
+            .modified()
+            .ok()?
+            .elapsed()
+            .map_or(0, |d| d.as_secs());
+        Some((pid, hook, age))
     }
 
     /// The verdict file of a proposal.

@@ -433,7 +433,8 @@ fn decide(harness: Harness, locator: &Locator, input: &mut dyn Read) -> Verdict 
     let mut eval = engine::judge_analysed(&analysed, &policy, &cwd, &repo);
     // A human's grant is the way through a refusal (for Codex, whose hooks cannot ask,
     // the only one): the harness runs the command once the hook allows it.
-    let granted = !crate::grants::apply_for_run(&mut eval, &policy).is_empty();
+    let granted =
+        !crate::grants::apply_for_run(&mut eval, &policy, crate::grants::Use::Hook).is_empty();
     let asked = match eval.decision {
         Decision::Allow if granted => Some(log::Asked::Grant),
         Decision::Request if harness.can_ask() => Some(log::Asked::ByHarness),

@@ -436,7 +436,9 @@ fn decide(
         eval
     } else {
         granted_eval = eval.clone();
-        if crate::grants::apply_for_run(&mut granted_eval, policy).is_empty() {
+        if crate::grants::apply_for_run(&mut granted_eval, policy, crate::grants::Use::Run)
+            .is_empty()
+        {
             eval
         } else {
             let outcome = audit.evaluated(&granted_eval, policy, Some(log::Asked::Grant), false);
