@@ -167,6 +167,15 @@ fn text(b: &[u8]) -> String {
 #[case("grep -rn x . > /dev/null", "allow")]
 #[case("cat a 2>&1 | head -1", "allow")]
 #[case("vim ~/.bashrc", "request")]
+// Disk devices, written through a redirection or an operand (what no command rule sees).
+#[case("echo x > /dev/sda", "deny")]
+#[case("cat disk.img > /dev/nvme0n1", "deny")]
+#[case("cat disk.img | tee /dev/sdb > /dev/null", "deny")]
+#[case(": > /dev/mapper/root", "deny")]
+#[case("cp disk.img /dev/vdb", "deny")]
+#[case("head -c 512 /dev/sda > mbr.bin", "allow")]
+#[case("echo x > /dev/null", "allow")]
+#[case("echo x > /dev/stderr", "allow")]
 fn the_default_policy_protects_paths(#[case] script: &str, #[case] expected: &str) {
     let h = Home::new();
     assert_eq!(h.check(script), expected, "check {script:?}");
