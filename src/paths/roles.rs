@@ -237,6 +237,31 @@ const TABLE: &[(&[&str], Shape)] = &[
         ],
         Shape::Data,
     ),
+    // Disk and partition tools: what they do to a device depends on subcommands and
+    // options (`parted /dev/sda print` reads, `parted /dev/sda rm 1` writes), which the
+    // disk pack's command rules judge one by one; a device path alone says nothing.
+    // (Tools the pack has no rules for — fsck, badblocks, tune2fs — stay "may write".)
+    (
+        &[
+            "parted",
+            "sgdisk",
+            "sfdisk",
+            "gdisk",
+            "fdisk",
+            "cfdisk",
+            "cgdisk",
+            "wipefs",
+            "blkid",
+            "lsblk",
+            "smartctl",
+            "hdparm",
+            "cryptsetup",
+            "mdadm",
+            "blkdiscard",
+            "nvme",
+        ],
+        Shape::Data,
+    ),
 ];
 
 /// One file a command opens or names, with what it does to it.
