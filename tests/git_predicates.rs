@@ -779,3 +779,107 @@ fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+/// git reads configuration from its environment too — `GIT_CONFIG_PARAMETERS` (what
+/// `git -c` passes on), `GIT_CONFIG_COUNT`/`KEY_n`/`VALUE_n` above every file, and
+/// `GIT_CONFIG_GLOBAL`/`GIT_CONFIG_SYSTEM`/`GIT_CONFIG_NOSYSTEM` choosing the files — and a
+/// harness may pass them to the commands it runs: aliases defined there are read the same.
+#[test]
+fn aliases_come_from_git_configuration_in_the_environment() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("r");
+    sandbox.git(".", &["config", "--global", "alias.st", "status --short"]);
+    sandbox.git("r", &["config", "alias.co", "checkout"]);
+    sandbox.write("other-global", "[alias]\n\tgl = reset --hard\n");
+    sandbox.write("system", "[alias]\n\tsy = clean -fdx\n");
+    let names = ["st", "co", "gl", "sy", "pp", "kk"];
+    let count = [
+        ("GIT_CONFIG_COUNT", Path::new("2")),
+        ("GIT_CONFIG_KEY_0", Path::new("alias.kk")),
+        ("GIT_CONFIG_VALUE_0", Path::new("reset --hard")),
+        ("GIT_CONFIG_KEY_1", Path::new("Alias.CO")),
+        ("GIT_CONFIG_VALUE_1", Path::new("push --force")),
+    ];
+    let p = sandbox.probe_with(&repo, &names, &count);
+    assert_eq!(p.alias("kk"), Some("reset --hard"));
+    assert_eq!(
+        p.alias("co"),
+        Some("push --force"),
+        "above the repository's file"
+    );
+    assert_eq!(p.alias("st"), Some("status --short"));
+    let params = [(
+        "GIT_CONFIG_PARAMETERS",
+        Path::new("'alias.pp'='push --force' 'alias.kk=reset --hard'"),
+    )];
+    let p = sandbox.probe_with(&repo, &names, &params);
+    assert_eq!(p.alias("pp"), Some("push --force"));
+    assert_eq!(p.alias("kk"), Some("reset --hard"));
+    let global = sandbox.path("other-global");
+    let system = sandbox.path("system");
+    let files = [
+        ("GIT_CONFIG_GLOBAL", global.as_path()),
+        ("GIT_CONFIG_SYSTEM", system.as_path()),
+    ];
+    let p = sandbox.probe_with(&repo, &names, &files);
+    assert_eq!(p.alias("gl"), Some("reset --hard"));
+    assert_eq!(p.alias("sy"), Some("clean -fdx"));
+    assert_eq!(
+        p.alias("st"),
+        None,
+        "GIT_CONFIG_GLOBAL replaces ~/.gitconfig"
+    );
+    assert_eq!(
+        p.alias("co"),
+        Some("checkout"),
+        "the repository's file still counts"
+    );
+    let nosystem = [
+        ("GIT_CONFIG_SYSTEM", system.as_path()),
+        ("GIT_CONFIG_NOSYSTEM", Path::new("1")),
+    ];
+    let p = sandbox.probe_with(&repo, &names, &nosystem);
+    assert_eq!(p.alias("sy"), None);
+    // The same answers from git itself.
+    let out = Command::new("git")
+        .args(["config", "--get", "alias.gl"])
+        .current_dir(&repo)
+        .env("HOME", sandbox.home())
+        .env("GIT_CONFIG_GLOBAL", &global)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "reset --hard");
+}
+
+/// Through the binary: an alias the harness's environment defines is judged as what git
+/// runs for it.
+#[test]
+fn an_alias_from_the_environment_is_judged_as_its_expansion() {
+    let sandbox = Sandbox::new();
+    let repo = sandbox.repo("r");
+    let check = |vars: &[(&str, &str)]| -> Option<i32> {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_policy-exec"));
+        c.args(["check", "--", "git", "st"])
+            .current_dir(&repo)
+            .env_clear()
+            .env("HOME", sandbox.home())
+            .env("PATH", "/usr/bin:/bin");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c.output().unwrap().status.code()
+    };
+    assert_eq!(check(&[]), Some(0));
+    assert_eq!(
+        check(&[
+            ("GIT_CONFIG_COUNT", "1"),
+            ("GIT_CONFIG_KEY_0", "alias.st"),
+            ("GIT_CONFIG_VALUE_0", "reset --hard"),
+        ]),
+        Some(2)
+    );
+    assert_eq!(
+        check(&[("GIT_CONFIG_PARAMETERS", "'alias.st'='reset --hard'")]),
+        Some(2)
+    );
+}

@@ -18,6 +18,12 @@
 //!   `GIT_DISCOVERY_ACROSS_FILESYSTEM`, `GIT_INDEX_FILE`, `GIT_OBJECT_DIRECTORY` and
 //!   `GIT_COMMON_DIR` are all ignored. libgit2 still reads `$HOME`/XDG for the user's
 //!   configuration, as git does.
+//! - Configuration from the environment: libgit2 does not read `GIT_CONFIG_GLOBAL`,
+//!   `GIT_CONFIG_SYSTEM`, `GIT_CONFIG_NOSYSTEM`, `GIT_CONFIG_PARAMETERS` or
+//!   `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n`, but git does, and an agent's
+//!   harness may pass them: an alias defined there is expanded by git. [`EnvConfig`]
+//!   reads them from this process's environment (the one the judged command inherits) and
+//!   answers configuration look-ups the way git layers them.
 //! - Ownership: libgit2 refuses a repository owned by another user unless it is listed in
 //!   `safe.directory`; that is reported as an evaluation error, and such a repository's
 //!   configuration is never read (not even for aliases). As in git, a process running as
@@ -52,18 +58,156 @@ pub struct Git2RepoState {
     global_config: OnceCell<Option<Config>>,
     /// The home directory `~` stands for, as given by the caller.
     home: Option<PathBuf>,
+    /// Configuration git takes from the environment.
+    env: EnvConfig,
+}
+
+/// What git's environment adds to or changes in its configuration (git-config(1),
+/// ENVIRONMENT): entries above every file, and other global and system files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvConfig {
+    /// `GIT_CONFIG_PARAMETERS` (what `git -c` passes down) then `GIT_CONFIG_COUNT`,
+    /// `GIT_CONFIG_KEY_n`, `GIT_CONFIG_VALUE_n`, in order (the last for a key wins).
+    pub params: Vec<(String, String)>,
+    /// `GIT_CONFIG_GLOBAL`: the global file instead of `~/.gitconfig` and the XDG one.
+    pub global: Option<PathBuf>,
+    /// `GIT_CONFIG_SYSTEM`: the system file instead of `/etc/gitconfig`.
+    pub system: Option<PathBuf>,
+    /// `GIT_CONFIG_NOSYSTEM`: no system file.
+    pub nosystem: bool,
+}
+
+impl EnvConfig {
+    /// From a variable lookup (the process environment in [`Git2RepoState::with_home`]).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> EnvConfig {
+        let mut params = var("GIT_CONFIG_PARAMETERS")
+            .map(|p| parse_parameters(&p))
+            .unwrap_or_default();
+        if let Some(count) = var("GIT_CONFIG_COUNT").and_then(|c| c.trim().parse::<usize>().ok()) {
+            for i in 0..count.min(1024) {
+                if let (Some(k), Some(v)) = (
+                    var(&format!("GIT_CONFIG_KEY_{i}")),
+                    var(&format!("GIT_CONFIG_VALUE_{i}")),
+                ) {
+                    params.push((k, v));
+                }
+            }
+        }
+        let truthy = |v: String| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
+        };
+        EnvConfig {
+            params,
+            global: var("GIT_CONFIG_GLOBAL").map(PathBuf::from),
+            system: var("GIT_CONFIG_SYSTEM").map(PathBuf::from),
+            nosystem: var("GIT_CONFIG_NOSYSTEM").is_some_and(truthy),
+        }
+    }
+
+    /// Whether the environment changes nothing.
+    fn is_empty(&self) -> bool {
+        self == &EnvConfig::default()
+    }
+
+    /// The value `git -c`-style entries give a key (section and name compare without
+    /// case, as git's do).
+    fn param(&self, key: &str) -> Option<String> {
+        self.params
+            .iter()
+            .rev()
+            .find(|(k, _)| same_key(k, key))
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// Whether two configuration keys are the same: section and variable name without case,
+/// a subsection (`remote.<name>.url`) as written.
+fn same_key(a: &str, b: &str) -> bool {
+    let split = |k: &str| -> (String, String, String) {
+        let (section, rest) = k.split_once('.').unwrap_or((k, ""));
+        match rest.rsplit_once('.') {
+            Some((sub, name)) => (
+                section.to_ascii_lowercase(),
+                sub.to_string(),
+                name.to_ascii_lowercase(),
+            ),
+            None => (
+                section.to_ascii_lowercase(),
+                String::new(),
+                rest.to_ascii_lowercase(),
+            ),
+        }
+    };
+    split(a) == split(b)
+}
+
+/// `GIT_CONFIG_PARAMETERS`: single-quoted words (`'\''` inside for a quote), each
+/// `'key'='value'`, `'key=value'` or a lone `'key'` (a boolean true).
+fn parse_parameters(text: &str) -> Vec<(String, String)> {
+    let mut words: Vec<String> = Vec::new();
+    let mut current: Option<String> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                let word = current.get_or_insert_with(String::new);
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    word.push(q);
+                }
+            }
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    current.get_or_insert_with(String::new).push(n);
+                }
+            }
+            c if c.is_whitespace() => {
+                if let Some(w) = current.take() {
+                    words.push(w);
+                }
+            }
+            c => current.get_or_insert_with(String::new).push(c),
+        }
+    }
+    if let Some(w) = current.take() {
+        words.push(w);
+    }
+    words
+        .into_iter()
+        .filter_map(|w| match w.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Some((k.to_string(), v.to_string())),
+            None if !w.is_empty() => Some((w, "true".to_string())),
+            _ => None,
+        })
+        .collect()
 }
 
 impl Git2RepoState {
-    /// A state with nothing opened or evaluated yet.
+    /// A state with nothing opened or evaluated yet (git's configuration environment read
+    /// from this process's).
     pub fn new() -> Self {
-        Self::default()
+        Self::with_home(None)
     }
 
     /// The same, answering [`RepoState::home`] with `home` (the caller's `$HOME`).
     pub fn with_home(home: Option<PathBuf>) -> Self {
         Self {
             home: home.filter(|h| h.is_absolute()),
+            env: EnvConfig::from_vars(|name| std::env::var(name).ok()),
+            ..Self::default()
+        }
+    }
+
+    /// The same, with git's configuration environment given (tests).
+    pub fn with_env(home: Option<PathBuf>, env: EnvConfig) -> Self {
+        Self {
+            home: home.filter(|h| h.is_absolute()),
+            env,
             ..Self::default()
         }
     }
@@ -229,15 +373,46 @@ impl RepoState for Git2RepoState {
     }
 
     fn git_config(&self, dir: &Path, key: &str) -> Option<String> {
+        // `git -c` entries and GIT_CONFIG_COUNT/KEY/VALUE sit above every file.
+        if let Some(v) = self.env.param(key) {
+            return Some(v);
+        }
         let location = self.locate(dir);
-        let config = match &*location {
-            // The repository's stack: repository, worktree, user (global and XDG), system.
-            Location::Repo { repo, .. } => repo.config(),
-            // SECURITY: outside a repository, or in one libgit2 refused (not owned by us),
-            // only the user's and system configuration count.
-            Location::NotARepo { .. } | Location::Failed { .. } => self.global_config(),
-        }?;
-        config.get_string(key).ok()
+        if self.env.is_empty() {
+            let config = match &*location {
+                // The repository's stack: repository, worktree, user (global and XDG),
+                // system.
+                Location::Repo { repo, .. } => repo.config(),
+                // SECURITY: outside a repository, or in one libgit2 refused (not owned by
+                // us), only the user's and system configuration count.
+                Location::NotARepo { .. } | Location::Failed { .. } => self.global_config(),
+            }?;
+            return config.get_string(key).ok();
+        }
+        // Another global or system file, or none: the levels one by one, as git reads
+        // them (worktree and repository above global above system).
+        use git2::ConfigLevel as L;
+        let level = |c: &Config, l: L| c.open_level(l).ok()?.get_string(key).ok();
+        let file = |p: &Path| Config::open(p).ok()?.get_string(key).ok();
+        let default = Config::open_default().ok();
+        let local = match &*location {
+            Location::Repo { repo, .. } => repo
+                .config()
+                .and_then(|c| level(c, L::Worktree).or_else(|| level(c, L::Local))),
+            _ => None,
+        };
+        local
+            .or_else(|| match &self.env.global {
+                Some(p) => file(p),
+                None => default
+                    .as_ref()
+                    .and_then(|c| level(c, L::Global).or_else(|| level(c, L::XDG))),
+            })
+            .or_else(|| match (&self.env.system, self.env.nosystem) {
+                (_, true) => None,
+                (Some(p), false) => file(p),
+                (None, false) => default.as_ref().and_then(|c| level(c, L::System)),
+            })
     }
 }
 
