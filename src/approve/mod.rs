@@ -448,7 +448,7 @@ fn planned_grants(
         _ => return Err("its scope does not match its directory".into()),
     }
     let mut out = Vec::new();
-    for (i, c) in p.commands.iter().enumerate() {
+    for c in &p.commands {
         let eval = engine::judge(&c.text, &s.policy, &p.cwd, &repo);
         let [judged] = eval.commands.as_slice() else {
             return Err(format!("`{}` is not one simple command", c.text));
@@ -468,40 +468,23 @@ fn planned_grants(
                 c.text
             ));
         }
-        let at = crate::log::Instant::now();
+        let approved_by = ApprovedBy {
+            uid: sudo_uid().unwrap_or_else(|| rustix::process::getuid().as_raw()),
+            ..ApprovedBy::here(s.method)
+        };
         out.push(Grant {
-            v: 1,
-            id: format!("g-{}{i}", crate::log::DecisionId::new(at).as_str()),
-            matcher: c.matcher.clone(),
-            scope: p.scope.clone(),
-            overrides,
             once,
             expires: match (once, ttl) {
                 (true, _) => Some(now + proposal::PENDING_SECS),
                 (false, Some(t)) => Some(now + t),
                 (false, None) => None,
             },
-            created: at.rfc3339(),
-            approved_by: ApprovedBy {
-                uid: sudo_uid().unwrap_or_else(|| rustix::process::getuid().as_raw()),
-                tty: tty_name(),
-                method: s.method.into(),
-            },
             proposal: Some(p.id.clone()),
             reason: p.reason.clone(),
-            state: GrantState::Active,
-            suspended_at: None,
-            suspended_reason: None,
+            ..Grant::new(c.matcher.clone(), p.scope.clone(), overrides, approved_by)
         });
     }
     Ok(out)
-}
-
-fn tty_name() -> Option<String> {
-    std::fs::read_link("/proc/self/fd/0")
-        .ok()
-        .map(|p| p.display().to_string())
-        .filter(|p| p.starts_with("/dev/"))
 }
 
 /// What the human reads before typing the code.
@@ -900,7 +883,7 @@ pub fn remember(
     }
     let now = crate::grants::now_secs();
     let mut made = Vec::new();
-    for (i, c) in eval.commands.iter().enumerate() {
+    for c in &eval.commands {
         if c.decision == Decision::Allow {
             continue;
         }
@@ -917,28 +900,14 @@ pub fn remember(
                 dir: cwd.to_path_buf(),
             },
         };
-        let at = crate::log::Instant::now();
         let g = Grant {
-            v: 1,
-            id: format!("g-{}{i}", crate::log::DecisionId::new(at).as_str()),
-            matcher: Matcher::Exact { argv: argv.clone() },
-            scope,
-            overrides,
-            once: false,
             expires: Some(now + policy.approvals.remember_ttl.as_secs()),
-            created: at.rfc3339(),
-            approved_by: ApprovedBy {
-                uid: rustix::process::getuid().as_raw(),
-                tty: std::fs::read_link("/proc/self/fd/0")
-                    .ok()
-                    .map(|p| p.display().to_string()),
-                method: "prompt".into(),
-            },
-            proposal: None,
-            reason: None,
-            state: GrantState::Active,
-            suspended_at: None,
-            suspended_reason: None,
+            ..Grant::new(
+                Matcher::Exact { argv: argv.clone() },
+                scope,
+                overrides,
+                ApprovedBy::here("prompt"),
+            )
         };
         store.write_grant(&g)?;
         let _ = crate::log::event(

@@ -316,7 +316,49 @@ pub struct Grant {
     pub suspended_reason: Option<String>,
 }
 
+impl ApprovedBy {
+    /// This process, approving by `method`: its real uid and its terminal (standard
+    /// input's, when that is a device).
+    pub fn here(method: &str) -> ApprovedBy {
+        ApprovedBy {
+            uid: rustix::process::getuid().as_raw(),
+            tty: std::fs::read_link("/proc/self/fd/0")
+                .ok()
+                .map(|p| p.display().to_string())
+                .filter(|p| p.starts_with("/dev/")),
+            method: method.to_string(),
+        }
+    }
+}
+
 impl Grant {
+    /// A fresh, active grant made now (`g-` and a new decision id): durable and
+    /// unlimited until the caller says otherwise (`once`, `expires`, …).
+    pub fn new(
+        matcher: Matcher,
+        scope: Scope,
+        overrides: Overrides,
+        approved_by: ApprovedBy,
+    ) -> Grant {
+        let at = crate::log::Instant::now();
+        Grant {
+            v: 1,
+            id: format!("g-{}", crate::log::DecisionId::new(at).as_str()),
+            matcher,
+            scope,
+            overrides,
+            once: false,
+            expires: None,
+            created: at.rfc3339(),
+            approved_by,
+            proposal: None,
+            reason: None,
+            state: GrantState::Active,
+            suspended_at: None,
+            suspended_reason: None,
+        }
+    }
+
     /// Whether it may be used now (active, unexpired; a once grant's use is checked
     /// against the store separately).
     pub fn in_force(&self, now: u64) -> bool {

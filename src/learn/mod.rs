@@ -1001,30 +1001,18 @@ pub fn promote_pattern(
                 .as_secs(),
         )
     };
-    let at = crate::log::Instant::now();
     let g = Grant {
-        v: 1,
-        id: format!("g-{}", crate::log::DecisionId::new(at).as_str()),
-        matcher: Matcher::Pattern {
-            shape: p.shape.clone(),
-        },
-        scope,
-        overrides: crate::grants::Overrides { decision, rules },
-        once: false,
         expires,
-        created: at.rfc3339(),
-        approved_by: ApprovedBy {
-            uid: rustix::process::getuid().as_raw(),
-            tty: std::fs::read_link("/proc/self/fd/0")
-                .ok()
-                .map(|p| p.display().to_string()),
-            method: method.into(),
-        },
         proposal: Some(format!("learned:{}", p.shape.id())),
         reason: Some(p.why.clone()),
-        state: GrantState::Active,
-        suspended_at: None,
-        suspended_reason: None,
+        ..Grant::new(
+            Matcher::Pattern {
+                shape: p.shape.clone(),
+            },
+            scope,
+            crate::grants::Overrides { decision, rules },
+            ApprovedBy::here(method),
+        )
     };
     store.write_grant(&g)?;
     record_event(
