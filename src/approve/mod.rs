@@ -149,13 +149,8 @@ fn sudo_uid() -> Option<u32> {
 fn setup(locator: &Locator, cwd: &Path, sudo: &SudoPaths) -> Result<Setup, String> {
     if let Some(uid) = sudo_uid() {
         let passwd = std::fs::read_to_string(sudo.passwd).unwrap_or_default();
-        let home = passwd
-            .lines()
-            .find_map(|l| {
-                let f: Vec<&str> = l.split(':').collect();
-                let dir = PathBuf::from(f.get(5)?);
-                (f.get(2)?.parse::<u32>().ok()? == uid).then_some(dir)
-            })
+        let home = crate::doctor::shell::passwd_entry(&passwd, uid)
+            .map(|e| e.home)
             .ok_or_else(|| format!("uid {uid} (SUDO_UID) has no home in /etc/passwd"))?;
         // SECURITY: no XDG_*, HOME or POLICY_EXEC_* lookup as root.
         let system = Locator {

@@ -208,11 +208,13 @@ fn opencode(ctx: &Context) -> Finding {
     }
 }
 
-/// One passwd line's account name and login shell.
+/// One passwd line's account name, home directory and login shell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PasswdEntry {
     /// The account name.
     pub name: String,
+    /// The home directory.
+    pub home: PathBuf,
     /// The login shell.
     pub shell: PathBuf,
 }
@@ -223,9 +225,15 @@ pub(crate) fn passwd_entry(text: &str, uid: u32) -> Option<PasswdEntry> {
         .filter(|l| !l.trim_start().starts_with('#'))
         .find_map(|line| {
             let fields: Vec<&str> = line.split(':').collect();
-            let (name, id, shell) = (fields.first()?, fields.get(2)?, fields.get(6)?);
+            let (name, id, home, shell) = (
+                fields.first()?,
+                fields.get(2)?,
+                fields.get(5)?,
+                fields.get(6)?,
+            );
             (id.trim().parse::<u32>().ok()? == uid).then(|| PasswdEntry {
                 name: (*name).to_string(),
+                home: PathBuf::from(home),
                 shell: PathBuf::from(shell.trim()),
             })
         })
@@ -370,13 +378,10 @@ mod tests {
     #[case(1000, Some(("alice", "/home/alice/.local/share/policy-exec/shims/bash")))]
     #[case(1001, None)]
     fn passwd_entry_is_found_by_uid(#[case] uid: u32, #[case] want: Option<(&str, &str)>) {
-        let got = passwd_entry(PASSWD, uid);
+        let got = passwd_entry(PASSWD, uid).map(|e| (e.name, e.shell));
         assert_eq!(
             got,
-            want.map(|(name, shell)| PasswdEntry {
-                name: name.into(),
-                shell: PathBuf::from(shell)
-            })
+            want.map(|(name, shell)| (name.to_string(), PathBuf::from(shell)))
         );
     }
 
