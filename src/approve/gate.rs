@@ -26,6 +26,8 @@ struct Proc {
     ppid: u32,
     /// The controlling terminal's device number (0: none).
     tty: u64,
+    /// When it started, in clock ticks (USER_HZ, 100) since boot.
+    start_ticks: u64,
 }
 
 fn stat(pid: u32) -> Option<Proc> {
@@ -37,6 +39,7 @@ fn stat(pid: u32) -> Option<Proc> {
         pid,
         ppid: fields.get(1)?.parse().ok()?,
         tty: fields.get(4)?.parse::<i64>().ok()?.try_into().ok()?,
+        start_ticks: fields.get(19)?.parse().ok()?,
     })
 }
 
@@ -101,10 +104,7 @@ impl Shells {
 
     /// When a process started (seconds since the epoch; /proc counts in USER_HZ, 100).
     fn started(&self, pid: u32) -> Option<u64> {
-        let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        let rest = text.get(text.rfind(')')? + 2..)?;
-        let ticks: u64 = rest.split_whitespace().nth(19)?.parse().ok()?;
-        Some(self.boot? + ticks / 100)
+        Some(self.boot? + stat(pid)?.start_ticks / 100)
     }
 
     fn is_shell(&self, pid: u32) -> bool {
