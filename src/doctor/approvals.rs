@@ -3,7 +3,7 @@
 
 use super::{Check, Context, Status};
 use crate::grants::store::{Store, Tier};
-use crate::policy::load::{Loaded, Locator};
+use crate::policy::load::Loaded;
 
 /// The approvals section of the report.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -18,14 +18,7 @@ pub struct ApprovalsReport {
 
 /// Looks at the installed policy's approval settings.
 pub(crate) fn report(ctx: &Context) -> ApprovalsReport {
-    let locator = Locator {
-        bundle: None,
-        manifest: None,
-        env_manifest: ctx.env_manifest.clone(),
-        config_home: Some(ctx.config_home.clone()),
-        system_config: ctx.system_config.clone(),
-        installation: None,
-    };
+    let locator = super::installed::locator(ctx);
     let cwd = std::env::current_dir().unwrap_or_else(|_| ctx.home.clone());
     let policy =
         match crate::lookup::policy_for(&locator, &cwd, None, &crate::lookup::Env::default()) {

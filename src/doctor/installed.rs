@@ -16,18 +16,23 @@ pub(crate) struct Found {
     loaded: Loaded,
 }
 
-/// Finds and loads the policy like shell mode does (with the home's config directory);
-/// also returns the manifest's own `policy_hash`, the current one when no
-/// `--policy-json` is given.
-pub(crate) fn load(ctx: &Context) -> (Found, Option<(PathBuf, String)>) {
-    let locator = Locator {
+/// The policy lookup shell mode uses, with the home's config directory.
+pub(crate) fn locator(ctx: &Context) -> Locator {
+    Locator {
         bundle: None,
         manifest: None,
         env_manifest: ctx.env_manifest.clone(),
         config_home: Some(ctx.config_home.clone()),
         system_config: ctx.system_config.clone(),
         installation: None,
-    };
+    }
+}
+
+/// Finds and loads the policy like shell mode does (with the home's config directory);
+/// also returns the manifest's own `policy_hash`, the current one when no
+/// `--policy-json` is given.
+pub(crate) fn load(ctx: &Context) -> (Found, Option<(PathBuf, String)>) {
+    let locator = locator(ctx);
     let manifest = locator.manifest_path();
     let hash = manifest.as_ref().and_then(|m| {
         let text = crate::files::read_regular_text(m, crate::files::MAX_POLICY_FILE).ok()?;
