@@ -26,7 +26,9 @@ if static_ok; then
   # --target keeps the flag off build scripts and proc-macros, which cannot be static.
   model=static
   [ -n "${POLICY_EXEC_PIE:-}" ] && model=pie
-  RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static -C relocation-model=$model" \
+  # getrandom finds glibc's getrandom() with dlsym, which a static program cannot do:
+  # it then opens /dev/random and /dev/urandom on every start. Name the backend.
+  RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static -C relocation-model=$model --cfg getrandom_backend=\"linux_getrandom\"" \
     cargo build --release --locked --target "$host" --bin policy-exec >&2
   echo "target/$host/release/policy-exec"
 else

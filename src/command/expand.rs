@@ -79,6 +79,21 @@ struct Builder<'a> {
 
 /// Expands a raw word from the AST.
 pub fn expand(raw: &str, positionals: &Positionals) -> Expanded {
+    // Most words are plain (`git`, `status`, `--porcelain`, `src/main.rs`): bash passes
+    // them as written. Skipping the word parser for them also skips its memo table's
+    // set-up (an allocation and a random seed) on every judgement.
+    if is_plain(raw) {
+        return Expanded {
+            word: Word::Lit(raw.to_string()),
+            inner: Vec::new(),
+            fields: None,
+        };
+    }
+    expand_parsed(raw, positionals)
+}
+
+/// [`expand`] through the word parser.
+fn expand_parsed(raw: &str, positionals: &Positionals) -> Expanded {
     let options = brush_parser::ParserOptions::default();
     let mut b = Builder::new(positionals);
     match brush_parser::word::parse(raw, &options) {
@@ -94,6 +109,21 @@ pub fn expand(raw: &str, positionals: &Positionals) -> Expanded {
         }
     }
     b.finish(raw)
+}
+
+/// Whether bash passes `raw` through unchanged: made only of characters that no
+/// expansion, quoting, pattern or grammar gives a meaning inside a word (no `$`, quotes,
+/// backslash, `~`, braces, glob or extglob characters, `!`, `#`, `^`). A table test
+/// keeps this equal to the word parser's reading.
+fn is_plain(raw: &str) -> bool {
+    !raw.is_empty()
+        && raw.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'_' | b'-' | b'.' | b'/' | b',' | b':' | b'@' | b'%' | b'+' | b'='
+                )
+        })
 }
 
 /// Expands a heredoc body whose delimiter was unquoted (so `$` and backticks work, but
@@ -783,6 +813,56 @@ mod tests {
     #[case("'$(rm -rf /)'", "$(rm -rf /)")]
     fn literal_words_expand_like_bash(#[case] raw: &str, #[case] want: &str) {
         assert_eq!(lit(raw).as_deref(), Some(want));
+    }
+
+    #[test]
+    fn plain_words_read_as_the_word_parser_reads_them() {
+        // Every character of the plain set, alone, in pairs, and in pseudo-random words
+        // up to 12 long: the shortcut must give what the parser gives.
+        let alphabet: Vec<char> = ('a'..='z')
+            .chain('A'..='Z')
+            .chain('0'..='9')
+            .chain("_-./,:@%+=".chars())
+            .collect();
+        let mut words: Vec<String> = alphabet.iter().map(|c| c.to_string()).collect();
+        for a in &alphabet {
+            for b in "-.=/:@%+,_".chars() {
+                words.push(format!("{a}{b}"));
+                words.push(format!("{b}{a}"));
+            }
+        }
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..5000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let len = 1 + (seed >> 60) as usize % 12;
+            let word: String = (0..len)
+                .map(|k| {
+                    let r = (seed.rotate_left(7 * k as u32) >> 33) as usize;
+                    alphabet.get(r % alphabet.len()).copied().unwrap_or('a')
+                })
+                .collect();
+            words.push(word);
+        }
+        words.extend(
+            [
+                "--force-with-lease=main:abc",
+                "user@host:/srv/x",
+                "a=b,c=d",
+                "100%",
+                "-",
+            ]
+            .map(String::from),
+        );
+        for w in &words {
+            assert!(is_plain(w), "{w}");
+            assert_eq!(expand(w, &None), expand_parsed(w, &None), "{w}");
+        }
+        for not_plain in [
+            "", "~", "a~", "$x", "'a'", "a\\b", "{a,b}", "*.log", "a?", "[ab]", "!x", "a#b", "x^y",
+            "@(a)", "a b",
+        ] {
+            assert!(!is_plain(not_plain), "{not_plain}");
+        }
     }
 
     #[rstest]

@@ -14,13 +14,17 @@
 //!
 //! ```text
 //! <sum64 of the header, hex>
-//! <header: JSON on one line — identities, settings, the program index, one checksum per rule>
+//! <header: JSON on one line — identities, settings, the program index, each rule's
+//!  length and checksum>
 //! <rule 0: JSON on one line>
 //! <rule 1> …
 //! ```
 //!
-//! Only the header and the rules a script's programs need are parsed, and each rule line
-//! is checked against its own checksum before it is used (a damaged line is a miss).
+//! Only the header and the rules a script's programs need are read (`pread` at offsets
+//! the header's lengths give) and parsed, and each rule line is checked against its own
+//! checksum before it is used (a damaged line is a miss). Reading the whole file cost
+//! more than the rest of a judgement: a buffer grown by doubling, page faults on every
+//! new page of it, and a scan for line ends.
 //! The checksums catch a file cut short or damaged; they are not a signature: the cache
 //! is the user's, as writable by an agent running as that user as the scope files it
 //! mirrors are (the README's threat model).
@@ -37,7 +41,7 @@ use crate::policy::bundle::Bundle;
 use crate::resolve;
 
 /// The cache format's version (bump when [`Entry`] or the layout changes).
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// The largest cache file read.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -96,6 +100,8 @@ struct Entry {
     bundle: Bundle,
     /// One [`sum64`] per rule line, in order.
     rule_sums: Vec<u64>,
+    /// Each rule line's length in bytes (without its newline), in order.
+    rule_lens: Vec<u64>,
     by_program: std::collections::BTreeMap<String, Vec<usize>>,
     any_program: Vec<usize>,
 }
@@ -194,11 +200,13 @@ impl Cache {
             .join(format!("compiled-{:016x}.json", sum64(key.as_bytes())))
     }
 
-    /// The compiled policy for a selection, when the cache holds a fresh one.
+    /// The compiled policy for a selection, when the cache holds a fresh one. Only the
+    /// header is read here; rule lines are read when [`super::RuleTexts`] is asked for them.
     pub fn get(&self, s: &Selection) -> Option<Compiled> {
-        let text = read_capped(&self.file(s))?;
+        let (file, head) = read_head(&self.file(s))?;
+        let text = std::str::from_utf8(&head).ok()?;
         let (sum, rest) = text.split_once('\n')?;
-        let (header, rules) = rest.split_once('\n')?;
+        let (header, _) = rest.split_once('\n')?;
         if format!("{:016x}", sum64(header.as_bytes())) != sum {
             return None;
         }
@@ -212,21 +220,18 @@ impl Cache {
                 })
             && entry.selection == selection_key(s)
             && entry.slots == slots(s);
-        if !fresh {
+        if !fresh || entry.rule_lens.len() != entry.rule_sums.len() {
             return None;
         }
-        // The rule lines, as spans of the text read (no copy).
-        let start = text.len() - rules.len();
-        let mut spans = Vec::with_capacity(entry.rule_sums.len());
-        let mut at = start;
-        for line in rules.split_inclusive('\n') {
-            let body = line.strip_suffix('\n').unwrap_or(line);
-            if !body.is_empty() {
-                spans.push(at..at + body.len());
-            }
-            at += line.len();
+        // Each rule line's place in the file, from the lengths (no scan for line ends).
+        let mut at = (sum.len() + 1 + header.len() + 1) as u64;
+        let mut spans = Vec::with_capacity(entry.rule_lens.len());
+        for len in &entry.rule_lens {
+            let end = at.checked_add(*len)?;
+            spans.push(at..end);
+            at = end.checked_add(1)?;
         }
-        if spans.len() != entry.rule_sums.len() {
+        if at != file.metadata().ok()?.len() {
             return None;
         }
         Some(Compiled {
@@ -234,7 +239,7 @@ impl Cache {
             scopes: entry.scopes,
             files: entry.files.iter().map(|f| PathBuf::from(&f.path)).collect(),
             rules: Some(super::RuleTexts {
-                file: text,
+                file: std::sync::Arc::new(file),
                 spans,
                 sums: entry.rule_sums,
                 by_program: entry.by_program,
@@ -312,6 +317,7 @@ impl Cache {
             scopes: compiled.scopes.clone(),
             bundle: slim,
             rule_sums: rules.iter().map(|r| sum64(r.as_bytes())).collect(),
+            rule_lens: rules.iter().map(|r| r.len() as u64).collect(),
             by_program,
             any_program,
         };
@@ -350,18 +356,41 @@ fn for_judging(bundle: &Bundle) -> Bundle {
     slim
 }
 
-/// A regular file's text, at most [`MAX_BYTES`].
-fn read_capped(path: &Path) -> Option<String> {
-    use std::io::Read;
+/// A regular cache file of at most [`MAX_BYTES`], open, with its first two lines (the
+/// header's checksum and the header) and whatever follows them in the same read.
+fn read_head(path: &Path) -> Option<(std::fs::File, Vec<u8>)> {
+    use std::os::unix::fs::FileExt;
     let file = std::fs::File::open(path).ok()?;
     let meta = file.metadata().ok()?;
     if !meta.is_file() || meta.len() > MAX_BYTES {
         return None;
     }
-    let mut text = String::new();
-    file.take(MAX_BYTES).read_to_string(&mut text).ok()?;
-    Some(text)
+    let size = usize::try_from(meta.len()).ok()?;
+    // Most headers fit the first read; a larger one (many path rules) takes one more.
+    let mut head = vec![0u8; size.min(HEAD_BYTES)];
+    let mut filled = 0;
+    loop {
+        while filled < head.len() {
+            match file.read_at(head.get_mut(filled..)?, filled as u64) {
+                Ok(0) => return None,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        if head.iter().filter(|b| **b == b'\n').take(2).count() == 2 {
+            return Some((file, head));
+        }
+        if head.len() == size {
+            return None;
+        }
+        let grown = size.min(head.len().saturating_mul(4));
+        head.resize(grown, 0);
+    }
 }
+
+/// The first read of a cache file: the default policy's header is about 11 KB.
+const HEAD_BYTES: usize = 16 << 10;
 
 #[cfg(test)]
 mod tests {

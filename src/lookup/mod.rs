@@ -224,12 +224,13 @@ pub fn compile(selection: &Selection) -> Result<Compiled, String> {
 /// a rule can match: a judgement parses and compiles only the rules for the programs
 /// its script runs (with many rules, parsing and compiling every one was most of a
 /// judgement's time).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RuleTexts {
-    /// The cache file's text; each rule is one line of it, as compact JSON.
-    pub file: String,
+    /// The cache file, open (a file renamed over it later does not change what is read);
+    /// each rule is one line of it, as compact JSON.
+    pub file: std::sync::Arc<std::fs::File>,
     /// Each rule's line, as a byte range of `file`, in policy order.
-    pub spans: Vec<std::ops::Range<usize>>,
+    pub spans: Vec<std::ops::Range<u64>>,
     /// Each text's checksum as the cache recorded it (`cache::sum64`).
     pub sums: Vec<u64>,
     /// Rule positions by program name (`git`), or by program and subcommand
@@ -240,6 +241,48 @@ pub struct RuleTexts {
 }
 
 impl RuleTexts {
+    /// The texts of the rules at `wanted` (sorted, distinct), each checked against its
+    /// checksum: lines close together are read with one `pread`. `Err(DAMAGED)` when a
+    /// line cannot be read or fails its checksum.
+    fn texts(&self, wanted: &[usize]) -> Result<Vec<String>, String> {
+        use std::os::unix::fs::FileExt;
+        /// Lines at most this far apart are read together.
+        const GAP: u64 = 4096;
+        let damaged = || DAMAGED.to_string();
+        let mut out = Vec::with_capacity(wanted.len());
+        let mut rest = wanted;
+        while let Some((&first, _)) = rest.split_first() {
+            let start = self.spans.get(first).ok_or_else(damaged)?.start;
+            // The run of wanted lines that starts here.
+            let mut end = start;
+            let mut run = 0;
+            for &i in rest {
+                let span = self.spans.get(i).ok_or_else(damaged)?;
+                if span.start > end.saturating_add(GAP) {
+                    break;
+                }
+                end = span.end;
+                run += 1;
+            }
+            let mut buf = vec![0u8; usize::try_from(end - start).map_err(|_| damaged())?];
+            self.file
+                .read_exact_at(&mut buf, start)
+                .map_err(|_| damaged())?;
+            let (now, later) = rest.split_at(run);
+            for &i in now {
+                let span = self.spans.get(i).ok_or_else(damaged)?;
+                let (from, to) = ((span.start - start) as usize, (span.end - start) as usize);
+                let line = buf.get(from..to).ok_or_else(damaged)?;
+                if self.sums.get(i) != Some(&cache::sum64(line)) {
+                    return Err(damaged());
+                }
+                out.push(String::from_utf8(line.to_vec()).map_err(|_| damaged())?);
+            }
+            rest = later;
+        }
+        Ok(out)
+    }
+
     /// The rules a command with this key can match: `git status` → the rules filed under
     /// `git` (no subcommand of their own) and under `git status`; `git` (its first
     /// argument not a plain word) → every rule of `git`.
@@ -308,18 +351,10 @@ impl Compiled {
                 wanted.dedup();
                 let mut subset = self.bundle.clone();
                 subset.commands = Vec::with_capacity(wanted.len());
-                for i in wanted {
-                    let text = rules
-                        .spans
-                        .get(i)
-                        .and_then(|span| rules.file.get(span.clone()))
-                        .ok_or_else(|| invalid(format!("rule {i} is missing from the cache")))?;
-                    if rules.sums.get(i) != Some(&cache::sum64(text.as_bytes())) {
-                        return Err(DAMAGED.to_string());
-                    }
+                for text in rules.texts(&wanted)? {
                     subset
                         .commands
-                        .push(serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?);
+                        .push(serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?);
                 }
                 Policy::from_bundle(&subset, source).map_err(|e| invalid(e.to_string()))?
             }
