@@ -41,7 +41,7 @@ use crate::policy::bundle::Bundle;
 use crate::resolve;
 
 /// The cache format's version (bump when [`Entry`] or the layout changes).
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 /// The largest cache file read.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -98,12 +98,12 @@ struct Entry {
     scopes: Vec<(String, String)>,
     /// Everything but the rules.
     bundle: Bundle,
-    /// One [`sum64`] per rule line, in order.
-    rule_sums: Vec<u64>,
-    /// Each rule line's length in bytes (without its newline), in order.
-    rule_lens: Vec<u64>,
-    by_program: std::collections::BTreeMap<String, Vec<usize>>,
-    any_program: Vec<usize>,
+    /// Each rule line's length in bytes (without its newline) and [`sum64`], in order,
+    /// as `<len hex>.<sum hex>` separated by spaces: one string rather than two arrays
+    /// of numbers, because the header is parsed on every judgement.
+    rules: String,
+    /// The program index ([`super::ProgramIndex`]'s text).
+    index: String,
 }
 
 /// A 64-bit checksum against a file cut short or damaged (not a signature; see the
@@ -179,8 +179,10 @@ pub(super) fn slots(s: &Selection) -> Vec<Option<FileId>> {
     ]
 }
 
+/// The running binary's identity: `stat` of `/proc/self/exe` reaches the file itself
+/// (one system call; reading the link first would be two).
 fn exe_id() -> Option<FileId> {
-    FileId::stat(&std::env::current_exe().ok()?)
+    FileId::stat(Path::new("/proc/self/exe"))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -220,15 +222,19 @@ impl Cache {
                 })
             && entry.selection == selection_key(s)
             && entry.slots == slots(s);
-        if !fresh || entry.rule_lens.len() != entry.rule_sums.len() {
+        if !fresh {
             return None;
         }
         // Each rule line's place in the file, from the lengths (no scan for line ends).
         let mut at = (sum.len() + 1 + header.len() + 1) as u64;
-        let mut spans = Vec::with_capacity(entry.rule_lens.len());
-        for len in &entry.rule_lens {
-            let end = at.checked_add(*len)?;
+        let count = entry.rules.split(' ').filter(|r| !r.is_empty()).count();
+        let mut spans = Vec::with_capacity(count);
+        let mut sums = Vec::with_capacity(count);
+        for rule in entry.rules.split(' ').filter(|r| !r.is_empty()) {
+            let (len, sum) = rule.split_once('.')?;
+            let end = at.checked_add(u64::from_str_radix(len, 16).ok()?)?;
             spans.push(at..end);
+            sums.push(u64::from_str_radix(sum, 16).ok()?);
             at = end.checked_add(1)?;
         }
         if at != file.metadata().ok()?.len() {
@@ -241,9 +247,8 @@ impl Cache {
             rules: Some(super::RuleTexts {
                 file: std::sync::Arc::new(file),
                 spans,
-                sums: entry.rule_sums,
-                by_program: entry.by_program,
-                any_program: entry.any_program,
+                sums,
+                index: super::ProgramIndex(entry.index),
             }),
         })
     }
@@ -271,7 +276,7 @@ impl Cache {
         }
         let mut slim = for_judging(&compiled.bundle);
         let mut rules = Vec::with_capacity(slim.commands.len());
-        let mut by_program: std::collections::BTreeMap<String, Vec<usize>> =
+        let mut index: std::collections::BTreeMap<String, Vec<usize>> =
             std::collections::BTreeMap::new();
         let mut any_program = Vec::new();
         for (i, rule) in slim.commands.iter().enumerate() {
@@ -297,7 +302,7 @@ impl Cache {
                     Some(sub) => format!("{p} {sub}"),
                     None => p,
                 };
-                by_program.entry(key).or_default().push(i);
+                index.entry(key).or_default().push(i);
             }
             let line = serde_json::to_string(rule).map_err(std::io::Error::other)?;
             // Compact JSON escapes every newline inside strings: one rule, one line.
@@ -316,10 +321,12 @@ impl Cache {
             files,
             scopes: compiled.scopes.clone(),
             bundle: slim,
-            rule_sums: rules.iter().map(|r| sum64(r.as_bytes())).collect(),
-            rule_lens: rules.iter().map(|r| r.len() as u64).collect(),
-            by_program,
-            any_program,
+            rules: rules
+                .iter()
+                .map(|r| format!("{:x}.{:x}", r.len(), sum64(r.as_bytes())))
+                .collect::<Vec<_>>()
+                .join(" "),
+            index: super::ProgramIndex::text(&index, &any_program),
         };
         let header = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
         let mut text = format!("{:016x}\n{header}\n", sum64(header.as_bytes()));

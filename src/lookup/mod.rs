@@ -233,11 +233,63 @@ pub struct RuleTexts {
     pub spans: Vec<std::ops::Range<u64>>,
     /// Each text's checksum as the cache recorded it (`cache::sum64`).
     pub sums: Vec<u64>,
-    /// Rule positions by program name (`git`), or by program and subcommand
-    /// (`git push`) for token rules whose second token is a plain word.
-    pub by_program: std::collections::BTreeMap<String, Vec<usize>>,
-    /// Positions of rules that can match any program.
-    pub any_program: Vec<usize>,
+    /// Rule positions by program.
+    pub index: ProgramIndex,
+}
+
+/// Rule positions by program name (`git`), or by program and subcommand (`git push`)
+/// for token rules whose second token is a plain word, and those of rules that can
+/// match any program, as the cache keeps them: one line of text,
+/// `<key>=<i>.<i>…|<key>=…`, keys sorted and escaped (`%XX` for any byte but
+/// letters, digits, space and `_-./+:@,`). A judgement looks up a few keys, so the
+/// text is searched where it lies rather than turned into a map of strings first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgramIndex(pub String);
+
+impl ProgramIndex {
+    /// The key of rules that can match any program (no program name escapes to it:
+    /// `%` is always followed by two hex digits).
+    pub const ANY: &'static str = "%";
+
+    /// The index's text from positions by program key and those of rules that can
+    /// match any program.
+    pub fn text(built: &std::collections::BTreeMap<String, Vec<usize>>, any: &[usize]) -> String {
+        let entry = |key: String, at: &[usize]| {
+            let at: Vec<String> = at.iter().map(usize::to_string).collect();
+            format!("{key}={}", at.join("."))
+        };
+        std::iter::once(entry(Self::ANY.to_string(), any))
+            .chain(built.iter().map(|(key, at)| entry(escape_key(key), at)))
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+
+    /// The positions filed under the escaped keys `accept` says yes to.
+    fn positions(&self, accept: impl Fn(&str) -> bool) -> Vec<usize> {
+        let mut out = Vec::new();
+        for entry in self.0.split('|') {
+            let Some((key, at)) = entry.split_once('=') else {
+                continue;
+            };
+            if accept(key) {
+                out.extend(at.split('.').filter_map(|i| i.parse::<usize>().ok()));
+            }
+        }
+        out
+    }
+}
+
+/// A key as the index writes it.
+fn escape_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || b" _-./+:@,".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 impl RuleTexts {
@@ -286,25 +338,13 @@ impl RuleTexts {
     /// The rules a command with this key can match: `git status` → the rules filed under
     /// `git` (no subcommand of their own) and under `git status`; `git` (its first
     /// argument not a plain word) → every rule of `git`.
-    fn for_key<'a>(&'a self, key: &'a str) -> impl Iterator<Item = usize> + 'a {
-        let (program, sub) = match key.split_once(' ') {
-            Some((p, _)) => (p, Some(key)),
-            None => (key, None),
-        };
-        let own = self.by_program.get(program).into_iter().flatten().copied();
-        let subs: Box<dyn Iterator<Item = usize> + 'a> = match sub {
-            Some(k) => Box::new(self.by_program.get(k).into_iter().flatten().copied()),
-            None => {
-                let prefix = format!("{program} ");
-                Box::new(
-                    self.by_program
-                        .range(prefix.clone()..)
-                        .take_while(move |(k, _)| k.starts_with(&prefix))
-                        .flat_map(|(_, v)| v.iter().copied()),
-                )
-            }
-        };
-        own.chain(subs)
+    fn for_key(&self, key: &str) -> Vec<usize> {
+        let key = escape_key(key);
+        let program = key.split_once(' ').map_or(key.as_str(), |(p, _)| p);
+        let prefix = format!("{program} ");
+        let whole_program = program == key;
+        self.index
+            .positions(|k| k == program || k == key || (whole_program && k.starts_with(&prefix)))
     }
 }
 
@@ -344,7 +384,7 @@ impl Compiled {
                     Some(programs) => programs
                         .iter()
                         .flat_map(|key| rules.for_key(key))
-                        .chain(rules.any_program.iter().copied())
+                        .chain(rules.index.positions(|k| k == ProgramIndex::ANY))
                         .collect(),
                 };
                 wanted.sort_unstable();
@@ -516,5 +556,39 @@ fn pinned_policy(
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ProgramIndex, escape_key};
+
+    #[test]
+    fn the_program_index_finds_keys_with_any_bytes() {
+        let mut built = std::collections::BTreeMap::new();
+        let keys = [
+            "git",
+            "git push",
+            "git push-all",
+            "gitk",
+            "a=b",
+            "x|y",
+            "%",
+            "100%",
+            "é",
+            "p q=r",
+        ];
+        for (i, k) in keys.iter().enumerate() {
+            built.insert(k.to_string(), vec![i, i + 100]);
+        }
+        let index = ProgramIndex(ProgramIndex::text(&built, &[7]));
+        for (i, k) in keys.iter().enumerate() {
+            let key = escape_key(k);
+            assert_eq!(index.positions(|e| e == key), vec![i, i + 100], "{k}");
+        }
+        assert_eq!(index.positions(|e| e == ProgramIndex::ANY), vec![7]);
+        // `git` alone reads every rule of git, subcommands included; `gitk` is not git.
+        let git: Vec<usize> = index.positions(|e| e == "git" || e.starts_with("git "));
+        assert_eq!(git, vec![0, 100, 1, 101, 2, 102]);
     }
 }

@@ -94,9 +94,8 @@ const SHELL_DIRS: [&str; 3] = ["/bin", "/usr/bin", "/usr/local/bin"];
 pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, String> {
     // The same file by device and inode, through any links: `/proc/self/exe` names the
     // running binary, and `stat` follows every symlink to the file it reaches.
-    let me_id = std::env::current_exe()
+    let me_id = std::fs::metadata("/proc/self/exe")
         .ok()
-        .and_then(|p| std::fs::metadata(p).ok())
         .map(|m| (m.dev(), m.ino()));
     let is_me = |p: &Path| -> bool {
         let id = std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
@@ -119,7 +118,10 @@ pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, Stri
     }
     for dir in SHELL_DIRS {
         let candidate = Path::new(dir).join(name);
-        if candidate.is_file() && !is_me(&candidate) {
+        // One `stat`: a regular file that is not this binary.
+        let found = std::fs::metadata(&candidate)
+            .is_ok_and(|m| m.is_file() && Some((m.dev(), m.ino())) != me_id);
+        if found {
             return Ok(candidate);
         }
     }
