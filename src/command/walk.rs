@@ -179,6 +179,38 @@ pub fn analyze_with(
     analyze_parsed(script, start, repo, positionals, None)
 }
 
+/// [`analyze_with`] for a script that the shell `shell` runs itself (shell mode's own
+/// `-c` script or script file, installed as `sh`/`dash`).
+///
+/// SECURITY: the shells that read POSIX quoting only (dash) take `$'…'` as a `$` before a
+/// plain quote: `$'\' ; cmd '` is one word to bash and runs `cmd` in dash. Such a script
+/// is read both ways and what either reading runs is listed; a POSIX reading that does
+/// not parse is a script that cannot be judged (denied), as for nested `sh -c`.
+pub fn analyze_as(
+    script: &str,
+    start: &Path,
+    repo: &dyn RepoState,
+    positionals: Positionals,
+    shell: &str,
+) -> Result<Analysis, ParseError> {
+    let mut analysis = analyze_with(script, start, repo, positionals.clone())?;
+    if shells::posix_quoting(shell)
+        && let Some(posix) = shells::posix_reading(script)
+    {
+        let reading = analyze_with(&posix, start, repo, positionals).map_err(|e| ParseError {
+            message: format!("read as `{shell}` reads `$'…'`: {}", e.message),
+        })?;
+        let frame = format!("{shell} (POSIX quoting)");
+        analysis
+            .commands
+            .extend(reading.commands.into_iter().map(|mut c| {
+                c.frames.insert(0, frame.clone());
+                c
+            }));
+    }
+    Ok(analysis)
+}
+
 /// Parses and walks; with `marks`, fails unless exactly that many heredoc marks were met
 /// inside heredoc bodies.
 fn analyze_parsed(
