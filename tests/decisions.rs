@@ -2264,3 +2264,28 @@ fn files_the_script_writes_then_runs(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14, second red-team round (scripts/redteam/corpus.py): each general fix, several
+// spellings, and the everyday commands beside them that must stay allowed.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+// xargs' options before its command, values included: `-I` after `-a FILE` still
+// replaces, so `sh -c {}` runs the input, only known at run time.
+#[case(
+    "echo 'git reset --hard' > c; xargs -a c -I{} sh -c {}",
+    Clean,
+    Request
+)]
+#[case("xargs --arg-file=cmds.txt -I % bash -c %", Clean, Request)]
+#[case("xargs -d '\\n' -a cmds.txt -i sh -c '{}'", Clean, Request)]
+#[case("xargs -a list.txt -I{} echo {}", Clean, Allow)]
+#[case("xargs -a list.txt -n1 wc -l", Clean, Allow)]
+fn xargs_replacement_after_valued_options(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

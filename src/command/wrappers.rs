@@ -919,8 +919,11 @@ pub fn xargs_command(args: &[Word]) -> Option<Vec<Word>> {
         assignments: false,
         chdir: &[],
     };
+    let (start, _) = skip_options(&g, args).ok()?;
+    // Options up to the command (the values of `-a FILE`, `-d X` … do not end them).
+    let options = args.get(..start).unwrap_or(&[]);
     let mut replace: Option<String> = None;
-    for (k, w) in args.iter().enumerate() {
+    for (k, w) in options.iter().enumerate() {
         match w.lit() {
             Some("-I") => replace = args.get(k + 1).and_then(|a| a.lit()).map(str::to_string),
             Some(x) if x.starts_with("-I") && x.len() > 2 => {
@@ -930,11 +933,7 @@ pub fn xargs_command(args: &[Word]) -> Option<Vec<Word>> {
             Some("-i" | "--replace") => replace = Some("{}".into()),
             _ => {}
         }
-        if w.lit().is_some_and(|x| !x.starts_with('-')) {
-            break;
-        }
     }
-    let (start, _) = skip_options(&g, args).ok()?;
     let mut inner: Vec<Word> = args.get(start..).unwrap_or(&[]).to_vec();
     if inner.is_empty() {
         inner.push(Word::Lit("echo".into()));
