@@ -2289,3 +2289,22 @@ fn xargs_replacement_after_valued_options(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// `export NAME=$x` is an assignment (bash does not split it): it sets NAME, never
+// GIT_SSH; through `builtin`, or unquoted under `env`, the value splits into words.
+#[case("export PATH=\"$HOME/.cargo/bin:$PATH\"", Clean, Allow)]
+#[case("export PATH=$HOME/bin:$PATH", Clean, Allow)]
+#[case("declare -x GOPATH=$HOME/go", Clean, Allow)]
+#[case("readonly CACHE=\"$HOME/.cache/x\"", Clean, Allow)]
+#[case("export GIT_SSH_COMMAND=\"$CMD\"", Clean, Request)]
+#[case("export GIT_SSH=$X", Clean, Request)]
+#[case("builtin export PATH=$HOME/bin:$PATH", Clean, Request)]
+#[case("env PATH=$HOME/bin:$PATH git fetch", Clean, Request)]
+fn declaration_assignments_are_not_split(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -897,6 +897,30 @@ impl Walker<'_> {
         for item in cmd.suffix.iter().flat_map(|s| s.0.iter()) {
             self.item(item, scope, &mut words, &mut stdin);
         }
+        // `export NAME=$x`: after a declaration builtin written as a plain word, an
+        // argument that reads as an assignment is one (bash does not split or glob its
+        // value). Quoted or reached through `command`/`builtin`, it is an ordinary word.
+        if cmd.word_or_name.as_ref().is_some_and(|n| {
+            matches!(
+                n.value.as_str(),
+                "export" | "declare" | "typeset" | "local" | "readonly"
+            )
+        }) {
+            for w in words.iter_mut().skip(1) {
+                if let Word::Unknown {
+                    text, split: true, ..
+                } = w
+                    && let Some((name, _)) = text.split_once('=')
+                    && is_name(name)
+                {
+                    *w = Word::Unknown {
+                        pattern: format!("{name}=*"),
+                        text: text.clone(),
+                        split: false,
+                    };
+                }
+            }
+        }
         // Output redirections: what this command writes where, for running it later.
         let redirects = cmd
             .prefix
@@ -2923,6 +2947,14 @@ fn path_redirects<'r>(
         });
     }
     out
+}
+
+/// Whether `name` is a shell variable name (a letter or `_`, then letters, digits, `_`).
+fn is_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// `"$NAME"`, `"${NAME}"`, optionally followed inside the quotes by a plain `/…` tail:

@@ -249,8 +249,34 @@ fn could_be(word: &Word, value: &str) -> bool {
     }
 }
 
+/// The variable an environment assignment sets (`NAME` of `NAME=…`), when `text` starts
+/// with one.
+fn assigned_name(text: &str) -> Option<&str> {
+    let (name, _) = text.split_once('=')?;
+    let mut chars = name.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    valid.then_some(name)
+}
+
 /// Whether an unknown word could match the glob `g`.
 fn could_match(word: &Word, g: &Glob) -> bool {
+    // A word that assigns one variable (`PATH="$HOME/bin:$PATH"` given to `export` or
+    // `env`) never sets another: a rule's `NAME=…` argument is an assignment, compared as
+    // one, not as a path whose lexical forms (`PATH=x/../GIT_SSH=y`) could differ.
+    if let Word::Unknown {
+        pattern,
+        split: false,
+        ..
+    } = word
+        && let (Some(have), Some(want)) =
+            (assigned_name(pattern), assigned_name(g.literal_prefix()))
+        && have != want
+    {
+        return false;
+    }
     match known_shape(word) {
         Some(shape) => shape.intersects(g),
         None => true,
