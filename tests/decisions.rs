@@ -2308,3 +2308,21 @@ fn declaration_assignments_are_not_split(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// Abbreviated long options meet rules that name the whole option in `args`.
+#[case("git gc --pru=now", Clean, Deny)]
+#[case("git gc --prun=all", Clean, Deny)]
+#[case("git gc --p=now", Clean, Deny)]
+#[case("git restore --pathspec-from=list.txt", Dirty, Deny)]
+#[case("git restore --pathspec-f=list.txt", Dirty, Deny)]
+#[case("git gc --aggr", Clean, Allow)]
+#[case("git gc --prune=2.weeks.ago", Clean, Allow)]
+#[case("git restore --staged src/x.rs", Dirty, Allow)]
+fn abbreviated_long_options_meet_argument_rules(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
