@@ -2326,3 +2326,44 @@ fn abbreviated_long_options_meet_argument_rules(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// Git configuration the script sets, then uses.
+#[case(
+    "git remote add --mirror=push backup https://x.example/r.git; git push backup",
+    Clean,
+    Deny
+)]
+#[case(
+    "git remote add --mirror b https://x.example/r.git && git push b",
+    Clean,
+    Deny
+)]
+#[case("git remote add -t main --mirror=push b u; git push b", Clean, Deny)]
+#[case(
+    "git remote add --mirror=fetch b https://x.example/r.git; git push b",
+    Clean,
+    Allow
+)]
+#[case(
+    "git remote add upstream https://x.example/r.git; git push upstream main",
+    Clean,
+    Allow
+)]
+#[case("git config include.path /tmp/inc; git w", Clean, Request)]
+#[case(
+    "git config --local includeIf.onbranch:main.path ../x; git status",
+    Clean,
+    Request
+)]
+#[case("git config include.path \"$F\" && git log", Clean, Request)]
+#[case("git -c core.hooksPath=/tmp/h commit -m x", Clean, Request)]
+#[case("git -c core.hookspath=hooks2 commit -m x", Clean, Request)]
+#[case("git -c core.hooksPath=/dev/null commit -m x", Clean, Allow)]
+fn git_configuration_set_then_used(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -2520,6 +2520,18 @@ impl Walker<'_> {
                 "`git config {k}` earlier in the script moves git's work tree"
             ));
         }
+        // `git config include.path F` earlier: any setting (an alias, a pager, a push
+        // refspec) may now come from F, which is not read here.
+        if sub.git_env.is_none()
+            && let Some(k) = self
+                .script_git_config
+                .keys()
+                .find(|k| *k == "include.path" || k.starts_with("includeif."))
+        {
+            sub.git_env = Some(format!(
+                "`git config {k}` earlier in the script includes configuration from a file"
+            ));
+        }
         if sub.git_env.is_some() {
             sub.dir = Dir::Unknown;
         }
@@ -2704,6 +2716,34 @@ impl Walker<'_> {
     /// in the script defines an alias later git commands use; a command-valued key
     /// (`core.editor`, `core.pager`, …) set this way is analysed as the script it is.
     fn note_git_config(&mut self, rest: &[Word], scope: &Scope) {
+        // `git remote add --mirror[=push] NAME URL` sets `remote.NAME.mirror`: a later
+        // plain `git push NAME` mirrors (forced, and deletes remote refs).
+        if rest.first().and_then(Word::lit) == Some("remote")
+            && rest.get(1).and_then(Word::lit) == Some("add")
+        {
+            let args = rest.get(2..).unwrap_or(&[]);
+            let mirrors = args
+                .iter()
+                .filter_map(Word::lit)
+                .any(|a| matches!(a, "--mirror" | "--mirror=push"));
+            // `-t BRANCH` and `-m MASTER` take a value: it is not the remote's name.
+            let valued = |i: usize| {
+                i.checked_sub(1)
+                    .and_then(|p| args.get(p))
+                    .and_then(Word::lit)
+                    .is_some_and(|p| matches!(p, "-t" | "--track" | "-m" | "--master"))
+            };
+            let name = args
+                .iter()
+                .enumerate()
+                .find(|(i, w)| !w.lit().is_some_and(|t| t.starts_with('-')) && !valued(*i))
+                .map_or("*", |(_, w)| w.display());
+            if mirrors {
+                self.script_git_config
+                    .insert(format!("remote.{name}.mirror"), "true".into());
+            }
+            return;
+        }
         if rest.first().and_then(Word::lit) != Some("config") {
             return;
         }
@@ -2725,6 +2765,9 @@ impl Walker<'_> {
         let key = key.display().to_ascii_lowercase();
         if let Word::Lit(v) = value {
             self.script_git_config.insert(key.clone(), v.clone());
+        } else if key == "include.path" || key.starts_with("includeif.") {
+            self.script_git_config
+                .insert(key.clone(), value.display().to_string());
         }
         if let Some(name) = key.strip_prefix("alias.") {
             let value = match value {

@@ -1506,6 +1506,9 @@ fn record_config(out: &mut GitGlobals, kv: &str) {
         out.autocorrect = Some(value.to_string());
     } else if key == "include.path" || key.starts_with("includeif.") {
         out.config_unknown = Some(format!("`git -c {key}` includes configuration from a file"));
+    } else if key == "core.hookspath" && value != "/dev/null" {
+        // Hooks from a directory this reading does not see (`/dev/null` disables them).
+        out.config_unknown = Some(format!("`git -c {key}={value}` runs hooks from `{value}`"));
     } else if is_command_key(&key) {
         out.config_commands.push((key, value.to_string()));
     }
