@@ -2367,3 +2367,43 @@ fn git_configuration_set_then_used(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// Options that run commands, from the tables in `hooks.rs`.
+#[case("strace -o '|rm -rf ~' true", Clean, Deny)]
+#[case("strace --output='!git push --force' ls", Clean, Deny)]
+#[case("strace -f -o trace.txt ls", Clean, Allow)]
+#[case("less '+!git reset --hard' README.md", Clean, Deny)]
+#[case("more '+:!rm -rf ~' x", Clean, Deny)]
+#[case("less +G README.md", Clean, Allow)]
+#[case("less +/needle README.md", Clean, Allow)]
+#[case("rsync --rsync-path='git reset --hard' a host:b", Clean, Deny)]
+#[case("rsync --rsync-path='sudo rsync' -a src host:/srv", Clean, Request)]
+#[case("rsync -av src/ /tmp/backup/", Clean, Allow)]
+#[case(
+    "cargo --config 'target.x86_64-unknown-linux-gnu.runner=\"rm -rf ~\"' run",
+    Clean,
+    Deny
+)]
+#[case(
+    "cargo --config 'build.rustc-wrapper=[\"sh\", \"-c\", \"git reset --hard\"]' build",
+    Clean,
+    Deny
+)]
+#[case("cargo --config=target.x.linker='git push -f' build", Clean, Deny)]
+#[case("cargo --config 'build.jobs=4' build", Clean, Allow)]
+#[case("cargo --config net.git-fetch-with-cli=true fetch", Clean, Allow)]
+#[case(
+    "gdb -batch -ex 'python import shutil; shutil.rmtree(\".git\")'",
+    Clean,
+    Request
+)]
+#[case(
+    "gdb -batch -ex 'py import os; os.system(\"git push -f\")'",
+    Clean,
+    Request
+)]
+#[case("gdb -batch -ex 'python print(1)' ./app", Clean, Allow)]
+fn options_that_run_commands(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}
