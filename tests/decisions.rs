@@ -2407,3 +2407,53 @@ fn git_configuration_set_then_used(
 fn options_that_run_commands(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// Interpreters and other shells: library deletion, Emacs Lisp, PowerShell's Remove-Item,
+// and a command string completed at run time.
+#[case(
+    "deno eval 'Deno.removeSync(\".git\", {recursive: true})'",
+    Clean,
+    Request
+)]
+#[case(
+    "deno eval 'await Deno.remove(\"/\", {recursive: true})'",
+    Clean,
+    Request
+)]
+#[case("deno eval 'Deno.removeSync(\"out.txt\")'", Clean, Allow)]
+#[case("Rscript -e 'unlink(\".git\", recursive=TRUE)'", Clean, Request)]
+#[case("R -e 'unlink(\"~\", recursive = TRUE)'", Clean, Request)]
+#[case("Rscript -e 'unlink(\"out.csv\")'", Clean, Allow)]
+#[case(
+    "emacs --batch --eval '(shell-command \"git push --force\")'",
+    Clean,
+    Request
+)]
+#[case("emacs -batch -eval '(delete-directory \".git\" t)'", Clean, Request)]
+#[case("emacs --batch --eval '(message \"hi\")'", Clean, Allow)]
+#[case("emacs README.md", Clean, Allow)]
+#[case("pwsh -c 'Remove-Item -Recurse -Force .git'", Clean, Deny)]
+#[case("pwsh -c 'ri -r -fo .git'", Clean, Deny)]
+#[case("pwsh -Command 'remove-item -path ~ -rec'", Clean, Deny)]
+#[case("pwsh -c 'Remove-Item out.txt'", Clean, Allow)]
+#[case("pwsh -c 'Get-ChildItem'", Clean, Allow)]
+#[case(
+    "python3 -c 'import os; os.system(\"rm -rf \" + os.path.expanduser(\"~\"))'",
+    Clean,
+    Request
+)]
+#[case(
+    "node -e 'require(\"child_process\").execSync(\"git push origin \" + b)'",
+    Clean,
+    Request
+)]
+#[case("python3 -c 'print(\"rm -rf \" + x)'", Clean, Allow)]
+#[case("python3 -c 'import os; os.system(\"ls \" + d)'", Clean, Allow)]
+fn interpreters_and_other_shells_round_two(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -99,6 +99,36 @@ pub fn posix_reading(script: &str) -> Option<String> {
     Some(out)
 }
 
+/// PowerShell's names for deleting (the `Remove-Item` cmdlet and its aliases).
+const PWSH_REMOVE: [&str; 7] = ["remove-item", "ri", "rm", "del", "erase", "rd", "rmdir"];
+
+/// A PowerShell script's deletions as the `rm` commands they are, for the rules about
+/// `rm`: `Remove-Item -Recurse -Force .git` (parameters may be abbreviated, any case)
+/// reads as `rm -r -f .git`, a comma list of paths as several operands. `None` when the
+/// script deletes nothing.
+pub fn pwsh_reading(script: &str) -> Option<String> {
+    let mut out = Vec::new();
+    for statement in script.split([';', '\n', '|']) {
+        let mut tokens = statement.split_whitespace();
+        let Some(first) = tokens.next() else { continue };
+        if !PWSH_REMOVE.contains(&first.to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        let mut words = vec!["rm".to_string()];
+        for token in tokens {
+            match token.strip_prefix('-').map(str::to_ascii_lowercase) {
+                Some(p) if !p.is_empty() && "recurse".starts_with(&p) => words.push("-r".into()),
+                Some(p) if p.len() >= 2 && "force".starts_with(&p) => words.push("-f".into()),
+                // `-Path X`, `-LiteralPath X`: X is an operand like any other.
+                Some(_) => {}
+                None => words.extend(token.split(',').filter(|t| !t.is_empty()).map(String::from)),
+            }
+        }
+        out.push(words.join(" "));
+    }
+    (!out.is_empty()).then(|| out.join("\n"))
+}
+
 /// Options of the other shells whose value is a script they run (`fish -c`, `fish -C`
 /// init commands, `pwsh -Command`), with `=` forms.
 const SCRIPT_OPTIONS: [&str; 7] = [

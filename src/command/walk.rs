@@ -2271,6 +2271,12 @@ impl Walker<'_> {
         if parse(script).is_ok() {
             self.nested(script, scope, &format!("{base} -c"), Some(None));
         }
+        if base == "pwsh"
+            && let Some(deletions) = shells::pwsh_reading(script)
+            && parse(&deletions).is_ok()
+        {
+            self.nested(&deletions, scope, "pwsh Remove-Item", Some(None));
+        }
         if !shells::plain(script) {
             self.dynamic(
                 scope,

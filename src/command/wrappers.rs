@@ -1202,6 +1202,7 @@ pub fn interpreter(base: &str) -> Option<&'static str> {
         "lua" | "luajit" => Some("lua"),
         "Rscript" | "R" => Some("r"),
         "tclsh" | "wish" | "jimsh" | "expect" => Some("tcl"),
+        "emacs" => Some("elisp"),
         _ => None,
     }
 }
@@ -1266,7 +1267,8 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
     let (inline, valued): (&[&str], &[&str]) = match family {
         "python" => (&["-c"], &["-W", "-X", "-Q", "--check-hash-based-pycs"]),
         "node" => (
-            &["-e", "--eval", "-p", "--print"],
+            // `deno eval CODE` (for node, a script file named `eval`: read as code too).
+            &["-e", "--eval", "-p", "--print", "eval"],
             &[
                 "-r",
                 "--require",
@@ -1285,6 +1287,27 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
         "r" => (&["-e"], &["--file"]),
         // expect's `-c` commands (tclsh has none: a file, or stdin).
         "tcl" => (&["-c"], &["-f"]),
+        // `emacs --batch --eval '(shell-command "…")'`.
+        "elisp" => (
+            &["--eval", "-eval", "--execute", "-execute"],
+            &[
+                "-l",
+                "--load",
+                "-load",
+                "-f",
+                "--funcall",
+                "-funcall",
+                "-L",
+                "--directory",
+                "--chdir",
+                "-t",
+                "--terminal",
+                "-d",
+                "--display",
+                "--script",
+                "-script",
+            ],
+        ),
         "awk" => (
             &["-e", "--source"],
             &[
@@ -1388,6 +1411,8 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
     }
     match family {
         "awk" => args.get(i).map_or(Code::None, |w| Code::Inline(w.clone())),
+        // emacs reads no code from stdin: alone, it is an editor.
+        "elisp" => Code::None,
         _ if args.get(i).is_some() => Code::None,
         _ => Code::Stdin,
     }
