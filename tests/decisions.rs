@@ -2457,3 +2457,26 @@ fn interpreters_and_other_shells_round_two(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// A program the script copied or linked, run by its bare name once PATH changed.
+#[case(
+    "mkdir -p b && ln -s /usr/bin/git b/notgit && PATH=$PWD/b:$PATH notgit reset --hard",
+    Clean,
+    Deny
+)]
+#[case("cp /bin/rm bin/tidy; export PATH=bin:$PATH; tidy -rf ~", Clean, Deny)]
+#[case(
+    "printf 'git push --force\\n' > b/up; chmod +x b/up; PATH=b:$PATH up",
+    Clean,
+    Deny
+)]
+#[case("cp /bin/ls bin/l; PATH=bin:$PATH l -la", Clean, Allow)]
+#[case("cp /bin/rm bin/tidy; tidy -rf build", Clean, Allow)]
+fn programs_the_script_copied_run_by_bare_name(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -1766,6 +1766,10 @@ fn every_bash_option_is_read_as_bash_reads_it() {
     "printf 'a x\\n' > c.txt; xargs -a c.txt -I{} sh -c {}",
     Expect::Covered
 )]
+#[case::linked_program_by_bare_name(
+    "mkdir -p b; ln -s \"$(command -v a)\" b/zz; PATH=$PWD/b:$PATH zz x",
+    Expect::Covered
+)]
 #[case::dash_reads_dollar_quote_in_heredoc("sh <<'EOF'\necho $'q\\' ; a x #'\nEOF", Expect::Exact)]
 fn hand_written_scripts_report_every_command_bash_runs(
     #[case] script: &str,

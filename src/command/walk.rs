@@ -235,6 +235,7 @@ fn analyze_parsed(
         moving_functions: Vec::new(),
         functions: HashMap::new(),
         ifs_may_change: script.contains("IFS"),
+        path_may_change: script.contains("PATH"),
         pwd_may_change: names_pwd(script),
         nocase_glob: script.contains("nocaseglob"),
         cdpath_set: false,
@@ -375,6 +376,9 @@ struct Walker<'a> {
     /// Whether the script may change `IFS` (names it, or assigns a variable whose name is
     /// only known at run time): then `$1` in a function is not split the default way.
     ifs_may_change: bool,
+    /// Whether the script names `PATH`: a program it copied or wrote may then run by its
+    /// bare name (`ln -s /usr/bin/git b/g; PATH=b:$PATH g push -f`).
+    path_may_change: bool,
     /// Whether the script may set `PWD` itself (names it other than as `$PWD`, or sets a
     /// variable whose name is only known at run time): then `~+` and `"$PWD"` are not
     /// the directory the walk follows.
@@ -1016,6 +1020,19 @@ impl Walker<'_> {
         else {
             return false;
         };
+        self.run_content(written, path, args, scope, here);
+        true
+    }
+
+    /// Runs what the script put at `path` (see [`Walker::run_written`]).
+    fn run_content(
+        &mut self,
+        written: files::Written,
+        path: &Word,
+        args: &[Word],
+        scope: &mut Scope,
+        here: bool,
+    ) {
         let frame = format!("{} (written by this script)", path.display());
         match written {
             files::Written::Text(text) => {
@@ -1065,7 +1082,6 @@ impl Walker<'_> {
                 ),
             ),
         }
-        true
     }
 
     /// One prefix or suffix item of a simple command.
@@ -1489,6 +1505,9 @@ impl Walker<'_> {
         if script.contains("IFS") {
             self.ifs_may_change = true;
         }
+        if script.contains("PATH") {
+            self.path_may_change = true;
+        }
         if names_pwd(script) {
             self.pwd_may_change = true;
         }
@@ -1547,6 +1566,11 @@ impl Walker<'_> {
         // `./x.sh` after `echo … > x.sh`: what runs is what the script wrote.
         if name.contains('/') {
             self.run_written(&Word::Lit(name.clone()), &args, scope, false);
+        } else if self.path_may_change {
+            // A script that changes PATH may run what it copied or wrote by its bare name.
+            for (path, written) in self.files.named(&name) {
+                self.run_content(written, &Word::Lit(path), &args, scope, false);
+            }
         }
 
         if !name.contains('/')
