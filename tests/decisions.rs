@@ -2480,3 +2480,61 @@ fn programs_the_script_copied_run_by_bare_name(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// More git settings and options whose value git runs as a command.
+#[case("git -c core.gitProxy='rm -rf ~' fetch git://x.example/r", Clean, Deny)]
+#[case(
+    "git -c core.alternateRefsCommand='git push -f' fetch origin",
+    Clean,
+    Deny
+)]
+#[case(
+    "git -c trailer.sign.cmd='rm -rf ~' interpret-trailers --trailer sign=x",
+    Clean,
+    Deny
+)]
+#[case("git -c trailer.s.command='git reset --hard' commit -m x", Clean, Deny)]
+#[case(
+    "git -c tar.tgz.command='rm -rf ~' archive --format=tgz HEAD",
+    Clean,
+    Deny
+)]
+#[case("git -c man.viewer=x -c man.x.cmd='rm -rf ~' help -m log", Clean, Deny)]
+#[case("git -c imap.tunnel='git reset --hard' imap-send", Clean, Deny)]
+#[case(
+    "git -c sendemail.sendmailcmd='rm -rf ~' send-email x.patch",
+    Clean,
+    Deny
+)]
+#[case("git -c interactive.diffFilter='git reset --hard' add -p", Clean, Deny)]
+#[case("git -c gpg.x509.program='rm -rf ~' tag -s v1 -m x", Clean, Deny)]
+#[case(
+    "git -c submodule.x.update='!git reset --hard' submodule update",
+    Clean,
+    Deny
+)]
+#[case(
+    "git config submodule.x.update '!rm -rf ~'; git submodule update",
+    Clean,
+    Deny
+)]
+#[case("git config credential.helper '!git push --force'", Clean, Deny)]
+#[case("git daemon --access-hook='rm -rf ~' --base-path=.", Clean, Deny)]
+#[case("git --exec-path=/tmp/x status", Clean, Request)]
+#[case("GIT_EXEC_PATH=/tmp/x git status", Clean, Request)]
+#[case("git clone --template=/tmp/t https://x.example/r.git", Clean, Request)]
+#[case("git init --template /tmp/t x", Clean, Request)]
+#[case("GIT_TEMPLATE_DIR=/tmp/t git init x", Clean, Request)]
+#[case("git --exec-path", Clean, Allow)]
+#[case("git -c gpg.program=gpg2 tag -s v1 -m x", Clean, Allow)]
+#[case("git config submodule.x.update checkout", Clean, Allow)]
+#[case("git -c trailer.sign.key=Signed-off-by commit -m x", Clean, Allow)]
+#[case("git init && git clone https://x.example/r.git", Clean, Allow)]
+fn git_settings_that_run_commands(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -102,7 +102,11 @@ const EVALUATING_BUILTINS: [&str; 17] = [
 ];
 
 /// Variables that tell git where its repository and configuration are.
-const GIT_LOCATION_VARIABLES: [&str; 6] = [
+const GIT_LOCATION_VARIABLES: [&str; 8] = [
+    // Where git finds its own commands (`git-push`, …) and the hooks a new repository
+    // starts with.
+    "GIT_EXEC_PATH",
+    "GIT_TEMPLATE_DIR",
     "GIT_DIR",
     "GIT_WORK_TREE",
     "GIT_COMMON_DIR",
@@ -2718,6 +2722,21 @@ impl Walker<'_> {
                     self.dispatch(inner, &mut sub, &Stdin::Inherit);
                 }
             }
+            // A template directory's hooks are copied into the new repository, and a
+            // clone runs its post-checkout hook at once.
+            ("init" | "clone", _)
+                if rest
+                    .iter()
+                    .any(|w| w.lit().is_some_and(|t| t.starts_with("--template"))) =>
+            {
+                self.dynamic(
+                    scope,
+                    rest.to_vec(),
+                    format!(
+                        "`git {sub_name} --template` copies hooks from a directory not read here"
+                    ),
+                );
+            }
             ("submodule", _) => {
                 let Some(at) = lits.iter().position(|w| *w == Some("foreach")) else {
                     return;
@@ -2808,7 +2827,13 @@ impl Walker<'_> {
             self.script_git_aliases.insert(name.to_string(), value);
         } else if wrappers::is_command_key(&key) {
             match value {
-                Word::Lit(v) => self.nested(v, scope, &format!("git config {key}"), None),
+                // Helpers and drivers written `!cmd` run `cmd` through the shell.
+                Word::Lit(v) => self.nested(
+                    v.strip_prefix('!').unwrap_or(v),
+                    scope,
+                    &format!("git config {key}"),
+                    None,
+                ),
                 other => self.dynamic(
                     scope,
                     vec![(*other).clone()],

@@ -676,6 +676,7 @@ const GIT_BUILTINS: &[&str] = &[
     "config",
     "count-objects",
     "credential",
+    "daemon",
     "describe",
     "diagnose",
     "diff",
@@ -888,6 +889,7 @@ pub fn git_script_options(sub: &str) -> &'static [&'static str] {
             "--tag-name-filter",
         ],
         "push" | "send-pack" => &["--receive-pack", "--exec"],
+        "daemon" => &["--access-hook"],
         "fetch" | "pull" | "clone" | "ls-remote" | "fetch-pack" | "archive" => {
             &["--upload-pack", "-u", "--exec"]
         }
@@ -1497,6 +1499,13 @@ pub fn git_globals(args: &[Word]) -> GitGlobals {
                 out.git_dir_path =
                     value(&mut i, attached).and_then(|v| v.lit().map(str::to_string));
             }
+            // `--exec-path=DIR`: git runs its subcommands (`git-push`, …) from DIR.
+            "--exec-path" if attached.is_some() => {
+                out.config_unknown = Some(format!(
+                    "`git --exec-path={}` runs git's commands from that directory",
+                    attached.unwrap_or_default()
+                ));
+            }
             "--namespace" | "--super-prefix" | "--exec-path" | "--list-cmds" | "--attr-source" => {
                 if attached.is_none() && name != "--exec-path" && name != "--list-cmds" {
                     i += 1;
@@ -1557,7 +1566,19 @@ pub fn is_command_key(key: &str) -> bool {
             | "gpg.ssh.program"
             | "web.browser"
             | "uploadpack.packobjectshook"
+            | "core.gitproxy"
+            | "core.alternaterefscommand"
+            | "imap.tunnel"
+            | "sendemail.sendmailcmd"
+            | "interactive.difffilter"
     ) || section == "pager"
+        // `gpg.x509.program`, `gpg.openpgp.program`.
+        || (section == "gpg" && last == "program")
+        || (section == "trailer" && matches!(last, "cmd" | "command"))
+        || (section == "tar" && last == "command")
+        || (section == "man" && last == "cmd")
+        // `submodule.NAME.update = !cmd` (`checkout`, `rebase`, … name no program run).
+        || (section == "submodule" && last == "update")
         || (section == "remote" && matches!(last, "uploadpack" | "receivepack" | "proxy"))
         || (matches!(section, "difftool" | "mergetool") && last == "cmd")
         || (section == "filter" && matches!(last, "clean" | "smudge" | "process"))
