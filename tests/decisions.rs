@@ -2538,3 +2538,28 @@ fn git_settings_that_run_commands(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// bash's bracket expressions in globs: `[^…]` negates and `[[:class:]]` is a class, as
+// the rules' fnmatch sets read them.
+#[case("rm -rf .[[:alpha:]]it", Clean, Request)]
+#[case("rm -rf .g[[:lower:]]t", Clean, Request)]
+#[case("rm -rf .[![:upper:]]it", Clean, Request)]
+#[case("rm -rf .[^x]it", Clean, Request)]
+#[case("touch -- --hard; git reset --[[:alpha:]]ard", Clean, Request)]
+#[case("rm -f *.[[:digit:]].log", Clean, Allow)]
+#[case("ls [[:upper:]]*.md", Clean, Allow)]
+#[case("rm -rf build[0-9] dist[^.]", Clean, Allow)]
+// zsh runs `=cmd` as the command cmd (its EQUALS expansion).
+#[case("zsh -c '=rm -rf ~'", Clean, Deny)]
+#[case("zsh -c 'echo a; =git reset --hard'", Clean, Deny)]
+#[case("echo '=git push --force' | zsh", Clean, Deny)]
+#[case("zsh -c 'ls --color=auto; x=1'", Clean, Allow)]
+#[case("zsh -c 'echo \"=rm -rf ~\"'", Clean, Allow)]
+fn bracket_classes_and_zsh_equals(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -99,6 +99,59 @@ pub fn posix_reading(script: &str) -> Option<String> {
     Some(out)
 }
 
+/// zsh expands an unquoted word `=NAME` to the path of the command NAME (its EQUALS
+/// option, on by default): `=rm -rf x` runs rm. The script with each such `=` removed,
+/// for bash's grammar; `None` when it has none. Quoted text is left alone.
+pub fn zsh_reading(script: &str) -> Option<String> {
+    let mut out = String::with_capacity(script.len());
+    let mut state = None::<char>;
+    let mut changed = false;
+    let mut prev = ' ';
+    let mut chars = script.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (state, c) {
+            (None | Some('"'), '\\') => {
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                    prev = n;
+                }
+                continue;
+            }
+            (None, '=')
+                if " \t\n;|&(`".contains(prev)
+                    && chars
+                        .peek()
+                        .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '_') =>
+            {
+                changed = true;
+                prev = c;
+                continue;
+            }
+            (None, '\'' | '"') => state = Some(c),
+            (Some(q), _) if c == q => state = None,
+            _ => {}
+        }
+        out.push(c);
+        prev = c;
+    }
+    changed.then_some(out)
+}
+
+/// How `shell` reads a script differently from bash, where that can run other commands:
+/// the script as bash's grammar would have to be written to run what `shell` runs, and a
+/// label for `explain`. dash and the other POSIX shells read `$'…'` plainly; zsh
+/// expands `=cmd`.
+pub fn own_reading(shell: &str, script: &str) -> Option<(String, &'static str)> {
+    if posix_quoting(shell) {
+        return posix_reading(script).map(|s| (s, "POSIX quoting"));
+    }
+    if shell == "zsh" {
+        return zsh_reading(script).map(|s| (s, "zsh `=cmd`"));
+    }
+    None
+}
+
 /// PowerShell's names for deleting (the `Remove-Item` cmdlet and its aliases).
 const PWSH_REMOVE: [&str; 7] = ["remove-item", "ri", "rm", "del", "erase", "rd", "rmdir"];
 
@@ -225,6 +278,36 @@ mod tests {
 
     fn lits(s: &str) -> Vec<Word> {
         s.split_whitespace().map(|w| Word::Lit(w.into())).collect()
+    }
+
+    #[test]
+    fn zsh_equals_expansion_is_read_as_the_command() {
+        assert_eq!(zsh_reading("=rm -rf x").as_deref(), Some("rm -rf x"));
+        assert_eq!(
+            zsh_reading("echo a; =git push -f").as_deref(),
+            Some("echo a; git push -f")
+        );
+        assert_eq!(zsh_reading("x=1 ls --color=auto"), None);
+        assert_eq!(zsh_reading("echo '=rm' \"=rm\" \\=rm"), None);
+        assert_eq!(own_reading("bash", "=rm x"), None);
+        assert!(own_reading("dash", "echo $'x'").is_some());
+    }
+
+    #[test]
+    fn pwsh_deletions_read_as_rm() {
+        assert_eq!(
+            pwsh_reading("Remove-Item -Recurse -Force .git").as_deref(),
+            Some("rm -r -f .git")
+        );
+        assert_eq!(
+            pwsh_reading("ri -rec -fo a,b; Get-Date").as_deref(),
+            Some("rm -r -f a b")
+        );
+        assert_eq!(
+            pwsh_reading("remove-item -Path x -Filter *.log").as_deref(),
+            Some("rm x *.log")
+        );
+        assert_eq!(pwsh_reading("Get-ChildItem -Recurse"), None);
     }
 
     #[test]

@@ -187,9 +187,10 @@ pub fn analyze_with(
 /// `-c` script or script file, installed as `sh`/`dash`).
 ///
 /// SECURITY: the shells that read POSIX quoting only (dash) take `$'…'` as a `$` before a
-/// plain quote: `$'\' ; cmd '` is one word to bash and runs `cmd` in dash. Such a script
-/// is read both ways and what either reading runs is listed; a POSIX reading that does
-/// not parse is a script that cannot be judged (denied), as for nested `sh -c`.
+/// plain quote: `$'\' ; cmd '` is one word to bash and runs `cmd` in dash; zsh runs
+/// `=rm` as rm. Such a script is read both ways ([`shells::own_reading`]) and what either
+/// reading runs is listed; a second reading that does not parse is a script that cannot
+/// be judged (denied), as for nested `sh -c`.
 pub fn analyze_as(
     script: &str,
     start: &Path,
@@ -198,13 +199,11 @@ pub fn analyze_as(
     shell: &str,
 ) -> Result<Analysis, ParseError> {
     let mut analysis = analyze_with(script, start, repo, positionals.clone())?;
-    if shells::posix_quoting(shell)
-        && let Some(posix) = shells::posix_reading(script)
-    {
-        let reading = analyze_with(&posix, start, repo, positionals).map_err(|e| ParseError {
-            message: format!("read as `{shell}` reads `$'…'`: {}", e.message),
+    if let Some((own, label)) = shells::own_reading(shell, script) {
+        let reading = analyze_with(&own, start, repo, positionals).map_err(|e| ParseError {
+            message: format!("read as `{shell}` reads it ({label}): {}", e.message),
         })?;
-        let frame = format!("{shell} (POSIX quoting)");
+        let frame = format!("{shell} ({label})");
         analysis
             .commands
             .extend(reading.commands.into_iter().map(|mut c| {
@@ -2345,15 +2344,13 @@ impl Walker<'_> {
             } => match script {
                 Word::Lit(s) => {
                     self.nested(&s, scope, &format!("{base} -c"), Some(positionals.clone()));
-                    // SECURITY: dash reads `$'…'` as `$` and a plain quote; what it then
-                    // runs is judged too.
-                    if shells::posix_quoting(base)
-                        && let Some(posix) = shells::posix_reading(&s)
-                    {
+                    // SECURITY: dash reads `$'…'` as `$` and a plain quote, zsh expands
+                    // `=cmd`; what they then run is judged too.
+                    if let Some((own, label)) = shells::own_reading(base, &s) {
                         self.nested(
-                            &posix,
+                            &own,
                             scope,
-                            &format!("{base} -c (POSIX quoting)"),
+                            &format!("{base} -c ({label})"),
                             Some(positionals),
                         );
                     }
@@ -2388,16 +2385,10 @@ impl Walker<'_> {
             }
             wrappers::ShellRun::Stdin => {
                 self.script_from_stdin(base, scope, stdin);
-                if shells::posix_quoting(base)
-                    && let Stdin::Literal(text) = stdin
-                    && let Some(posix) = shells::posix_reading(text)
+                if let Stdin::Literal(text) = stdin
+                    && let Some((own, label)) = shells::own_reading(base, text)
                 {
-                    self.nested(
-                        &posix,
-                        scope,
-                        &format!("{base} (POSIX quoting)"),
-                        Some(None),
-                    );
+                    self.nested(&own, scope, &format!("{base} ({label})"), Some(None));
                 }
             }
             wrappers::ShellRun::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
