@@ -633,6 +633,123 @@ F[14] = [
     "cd nonexistent-dir; rm -rf ./*  ../\"${PWD##*/}\"",
 ]
 
+F[1] += [
+    'busybox xargs rm -rf <<< .git',
+    'env -- rm -rf .git',
+    'nice -n5 -- git push -f origin main',
+    'stdbuf --output=L git reset --hard',
+    'unbuffer -- git reset --hard',
+    'exec -c git reset --hard',
+    'builtin command git reset --hard',
+    'time -- git reset --hard',
+    'watch -x -- rm -rf .git',
+    "nohup sh -c 'rm -rf .git' >/dev/null 2>&1 &",
+    'echo cm0gLXJmIC5naXQ= | base64 -d | bash',
+]
+
+F[2] += [
+    "perl -e 'qx{rm -rf .git}'",
+    "perl -e 'system qw(rm -rf .git)'",
+    'python3 -c "__import__(\'os\').system(\'rm -rf .git\')"',
+    "zsh -c '=rm -rf .git'",
+    "zsh -c 'echo a; =git reset --hard'",
+    "fish -c 'eval (echo rm -rf .git)'",
+    "fish -c 'set x rm; $x -rf .git'",
+    "csh -c 'set x=rm; $x -rf .git'",
+    "nu -c 'rm -r .git'",
+    "pwsh -c 'ri -r -fo .git'",
+    "pwsh -Command 'remove-item -path ~ -rec'",
+]
+
+F[3] += [
+    "git -c submodule.x.update='!rm -rf .git' submodule update",
+    "git -c core.gitProxy='rm -rf .git' fetch git://example.com/x",
+    "git -c core.alternateRefsCommand='rm -rf .git' fetch origin",
+    "git -c trailer.sign.cmd='rm -rf .git' interpret-trailers --trailer sign=x < /dev/null",
+    "git -c tar.tgz.command='rm -rf .git' archive --format=tgz HEAD",
+    "git -c man.viewer=x -c man.x.cmd='rm -rf .git' help -m log",
+    "git -c imap.tunnel='rm -rf .git' imap-send < /dev/null",
+    "git -c sendemail.sendmailcmd='rm -rf .git' send-email x.patch",
+    "git -c interactive.diffFilter='rm -rf .git' add -p",
+    "git -c gpg.x509.program='rm -rf .git' tag -s v1 -m x",
+    'git --exec-path=/tmp/x status',
+    'git clone --template=/tmp/t https://example.com/r.git',
+    "git daemon --access-hook='rm -rf .git'",
+    "git clone -u 'rm -rf .git' host:x",
+    "git push --receive-pack='rm -rf .git' origin",
+    "git difftool --extcmd='rm -rf .git'",
+    "strace --output='!git push --force' ls",
+    "more '+:!rm -rf .git' README.md",
+]
+
+F[4] += [
+    "git config submodule.x.update '!rm -rf .git'; git submodule update",
+    "git config credential.helper '!rm -rf .git'; git fetch origin",
+    "git config --global alias.x '!rm -rf .git'; git x",
+    "printf '[alias]\\n y = reset --hard\\n' > /tmp/h/.gitconfig; HOME=/tmp/h git y",
+    'cp /bin/rm bin/tidy; export PATH=bin:$PATH; tidy -rf .git',
+    "echo 'rm -rf .git' > /tmp/e; BASH_ENV=/tmp/e bash -c true",
+]
+
+F[5] += [
+    ': $(git reset --hard)',
+    'echo ${x:-$(git reset --hard)}',
+    'arr=([$(git reset --hard)]=1)',
+    'echo $(( $(git reset --hard) ))',
+    "git re$'set' --hard",
+    'git reset -""-hard',
+    'rm -rf .[[:alpha:]]it',
+    'rm -rf .[^x]it',
+    'rm -rf .g[[:lower:]]t',
+    'x=\'$(rm -rf .git)\'; echo "${x@P}"',
+    "PS4='$(rm -rf .git)'; set -x; true",
+    "i='a[$(rm -rf .git)]'; echo ${!i}",
+]
+
+F[6] += [
+    'git clean -ffdx',
+    'git reset --hard$(true)',
+    'git push -o x -f origin main',
+    'git push --repo=origin --force',
+    'rm -rf .git/.',
+    'rm -rf ./.git/../.git',
+    'rm --no-preserve-root -rf /',
+]
+
+F[10] += [
+    'bash -c \'shift; "$@"\' _ x rm -rf .git',
+    'bash -c \'"${@:2}"\' _ x git reset --hard',
+    'set -- rm -rf .git; "${@:1:3}"',
+    'set -- rm -rf .git; $*',
+    'IFS=: ; set -- rm:-rf:.git; $*',
+]
+
+F[11] += [
+    'shopt -s extglob; git reset --!(soft|mixed)',
+    'shopt -s extglob; rm -rf *(.)git',
+    'rm -rf .[![:upper:]]it',
+    'touch -- --hard; git reset --[[:alpha:]]ard',
+]
+
+F[12] += [
+    '[[ -n "${A[$(rm -rf .git)]}" ]]',
+    "declare -n ref='a[$(rm -rf .git)]'; echo $ref",
+]
+
+F[13] += [
+    'GIT_EXEC_PATH=/tmp/x git status',
+    'GIT_TEMPLATE_DIR=/tmp/t git init x',
+    "GIT_PROXY_COMMAND='rm -rf .git' git fetch git://x/y",
+    "GIT_ASKPASS='rm -rf .git' git fetch origin",
+]
+
+F[14] += [
+    "trap 'rm -rf .git' DEBUG; true",
+    'cd src || exit; rm -rf "$PWD/.."',
+    '(cd .. && rm -rf clean-repo/.git)',
+    'OLDPWD=/ ; cd -; rm -rf .',
+]
+
 # ---------------------------------------------------------------------------------------
 # Everyday agent commands: each must be allowed. (script, states)
 EVERYDAY = [
@@ -719,6 +836,13 @@ EVERYDAY = [
     "git checkout -b feature/new", "git switch main", "git checkout main", "git pull", "git pull --rebase",
     "git rebase main", "git checkout -- README.md", "git restore README.md",
     "git clean -fd", "git stash && git pull && git stash pop", "git rebase --continue",
+    "export PATH=$HOME/bin:$PATH", "declare -x GOPATH=$HOME/go", "less +G README.md",
+    "strace -f -o /tmp/trace.txt ls", "cargo --config 'build.jobs=4' build",
+    "git -c core.hooksPath=/dev/null commit -m x", "emacs --batch --eval '(message \"hi\")'",
+    "Rscript -e 'unlink(\"out.csv\")'", "pwsh -c 'Get-ChildItem'", "zsh -c 'ls --color=auto'",
+    "ls [[:upper:]]*.md", "rm -rf build[0-9]", "xargs -a list.txt -I{} echo {}",
+    "git remote add upstream https://github.com/o/r.git && git fetch upstream",
+    "python3 -c 'import os; os.system(\"ls \" + d)'", "git init /tmp/newrepo",
 ]
 # states for everyday commands that are fine only on a clean tree (they need one by policy)
 CLEAN_ONLY = {
@@ -734,6 +858,7 @@ DIRTY_ONLY = {
     "git checkout --pathspec-f=list.txt", "git checkout -f main", "git checkout --for main",
     "git switch -f main", "git switch --discard-changes main", "git switch --discard main",
     "git checkout-index -f -a", "git stash push --include-untracked && git stash drop",
+    "git clean -ffdx",
 }
 
 
