@@ -2563,3 +2563,27 @@ fn bracket_classes_and_zsh_equals(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// Runners: tmux if-shell's branches are tmux commands; `at -f FILE` runs FILE; GNU
+// parallel's inputs only known at run time (globs, `::::` files) are the command's
+// arguments.
+#[case("tmux if-shell true 'run-shell \"rm -rf ~\"'", Clean, Deny)]
+#[case(
+    "tmux if -F 1 'display x' 'split-window \"git reset --hard\"'",
+    Clean,
+    Deny
+)]
+#[case("tmux if-shell 'test -f x' 'display ok'", Clean, Allow)]
+#[case("echo 'rm -rf ~' > /tmp/job; at -f /tmp/job now", Clean, Deny)]
+#[case("printf 'git push -f\\n' > j; batch -fj", Clean, Deny)]
+#[case("echo 'make test' > j; at -f j now + 1 hour", Clean, Allow)]
+#[case("parallel gzip ::: *.log", Clean, Allow)]
+#[case("parallel wc -l :::: files.txt", Clean, Allow)]
+#[case("parallel rm -rf ::: .g*", Clean, Request)]
+#[case("parallel rm -rf :::: list.txt", Clean, Request)]
+#[case("parallel ::: *.sh", Clean, Request)]
+#[case("parallel 'rm -rf {}' ::: *", Clean, Request)]
+fn runners_round_two(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}

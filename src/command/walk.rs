@@ -1875,7 +1875,19 @@ impl Walker<'_> {
                 let only_lists = flags
                     .iter()
                     .any(|f| f.contains(['l', 'r', 'd', 'c', 'V']) && !f.starts_with("--"));
-                if !only_lists && !flags.iter().any(|f| f.contains('f')) {
+                let job_file = args.iter().enumerate().find_map(|(k, w)| match w.lit() {
+                    Some("-f") => args.get(k + 1).cloned(),
+                    Some(t) if t.starts_with("-f") && t.len() > 2 => {
+                        Some(Word::Lit(t.get(2..).unwrap_or("").to_string()))
+                    }
+                    _ => None,
+                });
+                if only_lists {
+                } else if let Some(file) = job_file {
+                    // `at -f FILE`: the job is FILE, as `sh FILE` (a file this script
+                    // wrote is judged as what it wrote).
+                    self.run_written(&file, &[], scope, false);
+                } else if !flags.iter().any(|f| f.contains('f')) {
                     match stdin {
                         Stdin::Literal(text) => self.nested(text, scope, &base, None),
                         _ => self.script_from_stdin(&base, scope, stdin),
