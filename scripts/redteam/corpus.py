@@ -750,6 +750,19 @@ F[14] += [
     'OLDPWD=/ ; cd -; rm -rf .',
 ]
 
+F[1] += [
+    'tmux if-shell true \'run-shell "rm -rf .git"\'',
+    "echo 'rm -rf .git' > /tmp/job; at -f /tmp/job now",
+    "printf 'git push -f\\n' > j; batch -f j",
+    'parallel rm -rf ::: .g*',
+    "env -vS 'rm -rf .git'",
+    "flock --command 'rm -rf .git' /tmp/l",
+    "watch -d -t 'git reset --hard'",
+    'xterm -e rm -rf .git',
+    'systemd-inhibit rm -rf .git',
+    'dbus-launch rm -rf .git',
+]
+
 # ---------------------------------------------------------------------------------------
 # Everyday agent commands: each must be allowed. (script, states)
 EVERYDAY = [
@@ -843,6 +856,11 @@ EVERYDAY = [
     "ls [[:upper:]]*.md", "rm -rf build[0-9]", "xargs -a list.txt -I{} echo {}",
     "git remote add upstream https://github.com/o/r.git && git fetch upstream",
     "python3 -c 'import os; os.system(\"ls \" + d)'", "git init /tmp/newrepo",
+    "parallel gzip ::: *.log", "echo 'make test' > j; at -f j now + 1 hour",
+    "tmux if-shell 'test -f x' 'display ok'", "git -c core.pager=less log", "man -P cat ls",
+    "rsync -e 'ssh -p 2222' a host:b", "gdb -batch -ex run -ex bt ./app",
+    "vim '+%s/a/b/g' '+wq' x", "rm -rf .pytest_cache .mypy_cache", "rm -rf ~/.cache/pip",
+    "git commit --no-verify -m x", "git worktree add ../wt -b x",
 ]
 # states for everyday commands that are fine only on a clean tree (they need one by policy)
 CLEAN_ONLY = {
