@@ -2587,3 +2587,25 @@ fn bracket_classes_and_zsh_equals(
 fn runners_round_two(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// Container mounts whose host side is only known at run time, however spelled: what the
+// container deletes under them may be the home directory or the repository.
+#[case("docker run -v \"$HOME:/h\" alpine rm -rf /h", Clean, Request)]
+#[case("docker run --volume=\"$HOME\":/h alpine rm -rf /h", Clean, Request)]
+#[case(
+    "podman run --volume=\"$HOME:/h\" alpine rm -rf /h/.ssh",
+    Clean,
+    Request
+)]
+#[case("docker run -v $X alpine rm -rf /data", Clean, Request)]
+#[case("docker run -v \"$PWD:/w\" alpine ls /w", Clean, Allow)]
+#[case("docker run -v \"$X\" alpine ls /data", Clean, Allow)]
+#[case("docker run -v /x:/ alpine rm -rf /etc", Clean, Allow)]
+fn container_mounts_of_unknown_host_paths(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

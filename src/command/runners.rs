@@ -310,11 +310,15 @@ pub fn container_mounts(base: &str, args: &[Word]) -> Vec<(Option<String>, Strin
     let mut i = 0;
     while let Some(word) = args.get(i) {
         i += 1;
-        let Some(w) = word.lit() else {
-            continue;
+        // A word only partly known (`--volume="$HOME":/h`) is read from what is known of
+        // it, its pattern (`--volume=*:/h`): the host side is then unknown.
+        let (w, known) = match word {
+            Word::Lit(t) => (t.as_str(), true),
+            Word::Unknown { pattern, .. } => (pattern.as_str(), false),
+            Word::Glob(_) => continue,
         };
         let spec: Option<&Word> = match w {
-            "-v" | "--volume" | "--mount" => {
+            "-v" | "--volume" | "--mount" if known => {
                 i += 1;
                 args.get(i - 1)
             }
@@ -326,8 +330,17 @@ pub fn container_mounts(base: &str, args: &[Word]) -> Vec<(Option<String>, Strin
             .or_else(|| w.strip_prefix("-v").filter(|v| !v.is_empty()));
         let (text, host_known) = match (spec, inline) {
             (Some(Word::Lit(t)), _) => (t.clone(), true),
-            (Some(Word::Unknown { text, .. }), _) => (text.clone(), false),
-            (_, Some(t)) => (t.to_string(), true),
+            // `-v "$HOME:/h"`: the container side from the pattern (`*:/h`); nothing
+            // known (`-v $X`) may mount anything anywhere.
+            (Some(Word::Unknown { pattern, .. }), _) => {
+                if !pattern.contains(':') && !pattern.contains("target=") {
+                    out.push((None, String::new()));
+                    continue;
+                }
+                (pattern.clone(), false)
+            }
+            (Some(Word::Glob(_)), _) => continue,
+            (_, Some(t)) => (t.to_string(), known),
             _ => continue,
         };
         if text.contains("type=") || text.contains("source=") || text.contains("target=") {
@@ -367,8 +380,9 @@ pub fn on_host(word: &Word, mounts: &[(Option<String>, String)]) -> Word {
     };
     for (host, container) in mounts {
         let container = container.trim_end_matches('/');
+        // A mount at `/` (or anywhere: `-v $X`) covers every absolute path.
         let rest = if container.is_empty() {
-            Some(text)
+            Some(text).filter(|t| t.starts_with('/'))
         } else {
             text.strip_prefix(container)
                 .filter(|r| r.is_empty() || r.starts_with('/'))
