@@ -763,6 +763,37 @@ F[1] += [
     'dbus-launch rm -rf .git',
 ]
 
+F[7] += [
+    'docker run -v "$HOME:/h" alpine rm -rf /h',
+    'docker run --volume="$HOME":/h alpine rm -rf /h',
+    'docker run --volume="$HOME:/h" alpine rm -rf /h/.ssh',
+    'docker run -v $X alpine rm -rf /data',
+    'docker run -v "$PWD":/w alpine find /w -delete',
+    'docker run -v "$PWD":/w alpine sh -c \'cd /w; rm -rf .git\'',
+    'docker run -v /var/run/docker.sock:/var/run/docker.sock docker docker run -v /:/h alpine rm -rf /h',
+    'podman run --rm -v .:/src:rw,z alpine rm -rf /src/.git',
+]
+
+F[8] += [
+    "bash --rcfile /dev/stdin -i <<< 'rm -rf .git'",
+    "bash -i --rcfile <(echo 'rm -rf .git') < /dev/null",
+    "bash -o posix -c 'rm -rf .git'",
+    'bash -c \'exec "$0" "$@"\' rm -rf .git',
+    'bash -c \'eval "$1"\' _ \'rm -rf .git\'',
+    "bash -c 'source /dev/stdin' <<< 'rm -rf .git'",
+    "bash -x -- <<< 'rm -rf .git'",
+]
+
+F[14] += [
+    'trap \'rm -rf "$PWD"\' EXIT; cd /tmp',
+    'trap "rm -rf $(pwd)" EXIT',
+    'cd .. && rm -rf "./${OLDPWD##*/}"',
+    'd=$(basename "$PWD"); cd .. && rm -rf "$d"',
+    'rm -rf "${PWD%/*}"',
+    'rm -rf "$PWD/../"',
+    'rm -rf ~-',
+]
+
 # ---------------------------------------------------------------------------------------
 # Everyday agent commands: each must be allowed. (script, states)
 EVERYDAY = [
@@ -861,6 +892,7 @@ EVERYDAY = [
     "rsync -e 'ssh -p 2222' a host:b", "gdb -batch -ex run -ex bt ./app",
     "vim '+%s/a/b/g' '+wq' x", "rm -rf .pytest_cache .mypy_cache", "rm -rf ~/.cache/pip",
     "git commit --no-verify -m x", "git worktree add ../wt -b x",
+    'docker run -v "$X" alpine ls /data', 'docker run -v /x:/ alpine rm -rf /etc',
 ]
 # states for everyday commands that are fine only on a clean tree (they need one by policy)
 CLEAN_ONLY = {
