@@ -2609,3 +2609,37 @@ fn container_mounts_of_unknown_host_paths(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// Library deletion through a path constructor or a call without parentheses, and
+// `spawnlp`/`execlp`'s program-then-argv[0] lists.
+#[case(
+    "python3 -c 'import pathlib, shutil; shutil.rmtree(pathlib.Path(\".git\"))'",
+    Clean,
+    Request
+)]
+#[case("ruby -e 'FileUtils.rm_r \".git\"'", Clean, Request)]
+#[case("perl -MFile::Path=remove_tree -e 'remove_tree \"/\"'", Clean, Request)]
+#[case(
+    "python3 -c 'import os; os.spawnlp(os.P_WAIT, \"git\", \"git\", \"push\", \"-f\")'",
+    Clean,
+    Request
+)]
+#[case(
+    "python3 -c 'import shutil; shutil.rmtree(Path(\"build\"))'",
+    Clean,
+    Allow
+)]
+#[case("ruby -e 'FileUtils.rm_r \"tmp/cache\"'", Clean, Allow)]
+#[case(
+    "python3 -c 'import os; os.spawnlp(os.P_WAIT, \"ls\", \"ls\", \"-la\")'",
+    Clean,
+    Allow
+)]
+fn library_deletion_spellings(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -184,7 +184,7 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
                     .all(|c| c.is_whitespace() || matches!(c, ',' | '[' | ']'))
         });
         if !joined && group.len() > 1 && !group_printed {
-            out.push(Candidate::Argv(std::mem::take(&mut group)));
+            push_argv(&mut out, std::mem::take(&mut group));
         }
         let printed_here = is_printed(*start);
         if !joined {
@@ -210,10 +210,20 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
         prev_end = Some(*end);
     }
     if group.len() > 1 && !group_printed {
-        out.push(Candidate::Argv(group));
+        push_argv(&mut out, group);
     }
     out.extend(perl_quotes(&chars));
     out
+}
+
+/// A list of literals as an argv; `os.spawnlp(mode, "git", "git", "push")` and
+/// `execlp("git", "git", …)` name the program, then give its argv\[0\]: read from the
+/// second as well.
+fn push_argv(out: &mut Vec<Candidate>, group: Vec<String>) {
+    if group.len() > 2 && group.first() == group.get(1) {
+        out.push(Candidate::Argv(group.get(1..).unwrap_or_default().to_vec()));
+    }
+    out.push(Candidate::Argv(group));
 }
 
 /// Library calls that delete a directory tree, with no command string to read
@@ -225,7 +235,7 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
 pub fn tree_deletions(code: &str) -> Vec<Candidate> {
     static CALL: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r#"(?:shutil\.rmtree|\brmtree|\.rmSync|\.rmdirSync|\bfs\.rm|\.promises\.rm|fsPromises\.rm|\brimraf(?:\.sync)?|FileUtils\.rm_rf|FileUtils\.rm_r|FileUtils\.remove_dir|FileUtils\.remove_entry(?:_secure)?|os\.RemoveAll|remove_dir_all|File::Path::remove_tree|\bremove_tree|\bunlink_r|Deno\.removeSync|Deno\.remove|\bunlink)\s*\(\s*(?:['"`]([^'"`]*)['"`]|([^,;\n]*))"#,
+            r#"(?:shutil\.rmtree|\brmtree|\.rmSync|\.rmdirSync|\bfs\.rm|\.promises\.rm|fsPromises\.rm|\brimraf(?:\.sync)?|FileUtils\.rm_rf|FileUtils\.rm_r|FileUtils\.remove_dir|FileUtils\.remove_entry(?:_secure)?|os\.RemoveAll|remove_dir_all|File::Path::remove_tree|\bremove_tree|\bunlink_r|Deno\.removeSync|Deno\.remove|\bunlink)(?:\s*\(\s*|[ \t]+)(?:['"`]([^'"`]*)['"`]|([^,;\n]*))"#,
         )
         .ok()
     });
@@ -256,8 +266,21 @@ pub fn tree_deletions(code: &str) -> Vec<Candidate> {
             continue;
         }
         let arg = m.get(2).map_or("", |a| a.as_str().trim());
+        // A literal wrapped in a one-argument constructor (`Path(".git")`,
+        // `Pathname.new("x")`, `path.resolve("x")`) is that path.
+        static WRAPPED: std::sync::LazyLock<Option<regex::Regex>> =
+            std::sync::LazyLock::new(|| {
+                regex::Regex::new(r#"^[\w.:]+\(\s*['"]([^'"]*)['"]\s*\)*$"#).ok()
+            });
+        let wrapped = WRAPPED
+            .as_ref()
+            .and_then(|w| w.captures(arg))
+            .and_then(|c| c.get(1))
+            .map(|l| l.as_str().to_string());
         let path = if let Some(lit) = m.get(1) {
             lit.as_str().to_string()
+        } else if let Some(lit) = wrapped {
+            lit
         } else if [
             "home()",
             "homedir()",
