@@ -794,6 +794,17 @@ F[14] += [
     'rm -rf ~-',
 ]
 
+F[2] += [
+    'python3 -c \'import pathlib, shutil; shutil.rmtree(pathlib.Path(".git"))\'',
+    'ruby -e \'FileUtils.rm_r ".git"\'',
+    'python3 -c \'import os; os.spawnlp(os.P_WAIT, "git", "git", "push", "-f", "origin", "main")\'',
+    'python3 -c \'import os; [os.remove(os.path.join(r,f)) for r,d,fs in os.walk(".git") for f in fs]\'',
+    "lua -e 'os.execute[[rm -rf .git]]'",
+    'perl -e \'open(my $f, "|-", "sh"); print $f "rm -rf .git"\'',
+    'awk \'BEGIN { while (("rm -rf .git" | getline l) > 0) print l }\'',
+    'php -r \'passthru("git reset --hard");\'',
+]
+
 # ---------------------------------------------------------------------------------------
 # Everyday agent commands: each must be allowed. (script, states)
 EVERYDAY = [
@@ -893,6 +904,7 @@ EVERYDAY = [
     "vim '+%s/a/b/g' '+wq' x", "rm -rf .pytest_cache .mypy_cache", "rm -rf ~/.cache/pip",
     "git commit --no-verify -m x", "git worktree add ../wt -b x",
     'docker run -v "$X" alpine ls /data', 'docker run -v /x:/ alpine rm -rf /etc',
+    "python3 -c 'import shutil; shutil.rmtree(Path(\"build\"))'", "ruby -e 'FileUtils.rm_r \"tmp/cache\"'",
 ]
 # states for everyday commands that are fine only on a clean tree (they need one by policy)
 CLEAN_ONLY = {
