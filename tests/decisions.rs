@@ -2264,3 +2264,382 @@ fn files_the_script_writes_then_runs(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 14, second red-team round (scripts/redteam/corpus.py): each general fix, several
+// spellings, and the everyday commands beside them that must stay allowed.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+// xargs' options before its command, values included: `-I` after `-a FILE` still
+// replaces, so `sh -c {}` runs the input, only known at run time.
+#[case(
+    "echo 'git reset --hard' > c; xargs -a c -I{} sh -c {}",
+    Clean,
+    Request
+)]
+#[case("xargs --arg-file=cmds.txt -I % bash -c %", Clean, Request)]
+#[case("xargs -d '\\n' -a cmds.txt -i sh -c '{}'", Clean, Request)]
+#[case("xargs -a list.txt -I{} echo {}", Clean, Allow)]
+#[case("xargs -a list.txt -n1 wc -l", Clean, Allow)]
+fn xargs_replacement_after_valued_options(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// `export NAME=$x` is an assignment (bash does not split it): it sets NAME, never
+// GIT_SSH; through `builtin`, or unquoted under `env`, the value splits into words.
+#[case("export PATH=\"$HOME/.cargo/bin:$PATH\"", Clean, Allow)]
+#[case("export PATH=$HOME/bin:$PATH", Clean, Allow)]
+#[case("declare -x GOPATH=$HOME/go", Clean, Allow)]
+#[case("readonly CACHE=\"$HOME/.cache/x\"", Clean, Allow)]
+#[case("export GIT_SSH_COMMAND=\"$CMD\"", Clean, Request)]
+#[case("export GIT_SSH=$X", Clean, Request)]
+#[case("builtin export PATH=$HOME/bin:$PATH", Clean, Request)]
+#[case("env PATH=$HOME/bin:$PATH git fetch", Clean, Request)]
+fn declaration_assignments_are_not_split(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// Abbreviated long options meet rules that name the whole option in `args`.
+#[case("git gc --pru=now", Clean, Deny)]
+#[case("git gc --prun=all", Clean, Deny)]
+#[case("git gc --p=now", Clean, Deny)]
+#[case("git restore --pathspec-from=list.txt", Dirty, Deny)]
+#[case("git restore --pathspec-f=list.txt", Dirty, Deny)]
+#[case("git gc --aggr", Clean, Allow)]
+#[case("git gc --prune=2.weeks.ago", Clean, Allow)]
+#[case("git restore --staged src/x.rs", Dirty, Allow)]
+fn abbreviated_long_options_meet_argument_rules(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// Git configuration the script sets, then uses.
+#[case(
+    "git remote add --mirror=push backup https://x.example/r.git; git push backup",
+    Clean,
+    Deny
+)]
+#[case(
+    "git remote add --mirror b https://x.example/r.git && git push b",
+    Clean,
+    Deny
+)]
+#[case("git remote add -t main --mirror=push b u; git push b", Clean, Deny)]
+#[case(
+    "git remote add --mirror=fetch b https://x.example/r.git; git push b",
+    Clean,
+    Allow
+)]
+#[case(
+    "git remote add upstream https://x.example/r.git; git push upstream main",
+    Clean,
+    Allow
+)]
+#[case("git config include.path /tmp/inc; git w", Clean, Request)]
+#[case(
+    "git config --local includeIf.onbranch:main.path ../x; git status",
+    Clean,
+    Request
+)]
+#[case("git config include.path \"$F\" && git log", Clean, Request)]
+#[case("git -c core.hooksPath=/tmp/h commit -m x", Clean, Request)]
+#[case("git -c core.hookspath=hooks2 commit -m x", Clean, Request)]
+#[case("git -c core.hooksPath=/dev/null commit -m x", Clean, Allow)]
+fn git_configuration_set_then_used(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// Options that run commands, from the tables in `hooks.rs`.
+#[case("strace -o '|rm -rf ~' true", Clean, Deny)]
+#[case("strace --output='!git push --force' ls", Clean, Deny)]
+#[case("strace -f -o trace.txt ls", Clean, Allow)]
+#[case("less '+!git reset --hard' README.md", Clean, Deny)]
+#[case("more '+:!rm -rf ~' x", Clean, Deny)]
+#[case("less +G README.md", Clean, Allow)]
+#[case("less +/needle README.md", Clean, Allow)]
+#[case("rsync --rsync-path='git reset --hard' a host:b", Clean, Deny)]
+#[case("rsync --rsync-path='sudo rsync' -a src host:/srv", Clean, Request)]
+#[case("rsync -av src/ /tmp/backup/", Clean, Allow)]
+#[case(
+    "cargo --config 'target.x86_64-unknown-linux-gnu.runner=\"rm -rf ~\"' run",
+    Clean,
+    Deny
+)]
+#[case(
+    "cargo --config 'build.rustc-wrapper=[\"sh\", \"-c\", \"git reset --hard\"]' build",
+    Clean,
+    Deny
+)]
+#[case("cargo --config=target.x.linker='git push -f' build", Clean, Deny)]
+#[case("cargo --config 'build.jobs=4' build", Clean, Allow)]
+#[case("cargo --config net.git-fetch-with-cli=true fetch", Clean, Allow)]
+#[case(
+    "gdb -batch -ex 'python import shutil; shutil.rmtree(\".git\")'",
+    Clean,
+    Request
+)]
+#[case(
+    "gdb -batch -ex 'py import os; os.system(\"git push -f\")'",
+    Clean,
+    Request
+)]
+#[case("gdb -batch -ex 'python print(1)' ./app", Clean, Allow)]
+fn options_that_run_commands(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// Interpreters and other shells: library deletion, Emacs Lisp, PowerShell's Remove-Item,
+// and a command string completed at run time.
+#[case(
+    "deno eval 'Deno.removeSync(\".git\", {recursive: true})'",
+    Clean,
+    Request
+)]
+#[case(
+    "deno eval 'await Deno.remove(\"/\", {recursive: true})'",
+    Clean,
+    Request
+)]
+#[case("deno eval 'Deno.removeSync(\"out.txt\")'", Clean, Allow)]
+#[case("Rscript -e 'unlink(\".git\", recursive=TRUE)'", Clean, Request)]
+#[case("R -e 'unlink(\"~\", recursive = TRUE)'", Clean, Request)]
+#[case("Rscript -e 'unlink(\"out.csv\")'", Clean, Allow)]
+#[case(
+    "emacs --batch --eval '(shell-command \"git push --force\")'",
+    Clean,
+    Request
+)]
+#[case("emacs -batch -eval '(delete-directory \".git\" t)'", Clean, Request)]
+#[case("emacs --batch --eval '(message \"hi\")'", Clean, Allow)]
+#[case("emacs README.md", Clean, Allow)]
+#[case("pwsh -c 'Remove-Item -Recurse -Force .git'", Clean, Deny)]
+#[case("pwsh -c 'ri -r -fo .git'", Clean, Deny)]
+#[case("pwsh -Command 'remove-item -path ~ -rec'", Clean, Deny)]
+#[case("pwsh -c 'Remove-Item out.txt'", Clean, Allow)]
+#[case("pwsh -c 'Get-ChildItem'", Clean, Allow)]
+#[case(
+    "python3 -c 'import os; os.system(\"rm -rf \" + os.path.expanduser(\"~\"))'",
+    Clean,
+    Request
+)]
+#[case(
+    "node -e 'require(\"child_process\").execSync(\"git push origin \" + b)'",
+    Clean,
+    Request
+)]
+#[case("python3 -c 'print(\"rm -rf \" + x)'", Clean, Allow)]
+#[case("python3 -c 'import os; os.system(\"ls \" + d)'", Clean, Allow)]
+fn interpreters_and_other_shells_round_two(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// A program the script copied or linked, run by its bare name once PATH changed.
+#[case(
+    "mkdir -p b && ln -s /usr/bin/git b/notgit && PATH=$PWD/b:$PATH notgit reset --hard",
+    Clean,
+    Deny
+)]
+#[case("cp /bin/rm bin/tidy; export PATH=bin:$PATH; tidy -rf ~", Clean, Deny)]
+#[case(
+    "printf 'git push --force\\n' > b/up; chmod +x b/up; PATH=b:$PATH up",
+    Clean,
+    Deny
+)]
+#[case("cp /bin/ls bin/l; PATH=bin:$PATH l -la", Clean, Allow)]
+#[case("cp /bin/rm bin/tidy; tidy -rf build", Clean, Allow)]
+fn programs_the_script_copied_run_by_bare_name(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// More git settings and options whose value git runs as a command.
+#[case("git -c core.gitProxy='rm -rf ~' fetch git://x.example/r", Clean, Deny)]
+#[case(
+    "git -c core.alternateRefsCommand='git push -f' fetch origin",
+    Clean,
+    Deny
+)]
+#[case(
+    "git -c trailer.sign.cmd='rm -rf ~' interpret-trailers --trailer sign=x",
+    Clean,
+    Deny
+)]
+#[case("git -c trailer.s.command='git reset --hard' commit -m x", Clean, Deny)]
+#[case(
+    "git -c tar.tgz.command='rm -rf ~' archive --format=tgz HEAD",
+    Clean,
+    Deny
+)]
+#[case("git -c man.viewer=x -c man.x.cmd='rm -rf ~' help -m log", Clean, Deny)]
+#[case("git -c imap.tunnel='git reset --hard' imap-send", Clean, Deny)]
+#[case(
+    "git -c sendemail.sendmailcmd='rm -rf ~' send-email x.patch",
+    Clean,
+    Deny
+)]
+#[case("git -c interactive.diffFilter='git reset --hard' add -p", Clean, Deny)]
+#[case("git -c gpg.x509.program='rm -rf ~' tag -s v1 -m x", Clean, Deny)]
+#[case(
+    "git -c submodule.x.update='!git reset --hard' submodule update",
+    Clean,
+    Deny
+)]
+#[case(
+    "git config submodule.x.update '!rm -rf ~'; git submodule update",
+    Clean,
+    Deny
+)]
+#[case("git config credential.helper '!git push --force'", Clean, Deny)]
+#[case("git daemon --access-hook='rm -rf ~' --base-path=.", Clean, Deny)]
+#[case("git --exec-path=/tmp/x status", Clean, Request)]
+#[case("GIT_EXEC_PATH=/tmp/x git status", Clean, Request)]
+#[case("git clone --template=/tmp/t https://x.example/r.git", Clean, Request)]
+#[case("git init --template /tmp/t x", Clean, Request)]
+#[case("GIT_TEMPLATE_DIR=/tmp/t git init x", Clean, Request)]
+#[case("git --exec-path", Clean, Allow)]
+#[case("git -c gpg.program=gpg2 tag -s v1 -m x", Clean, Allow)]
+#[case("git config submodule.x.update checkout", Clean, Allow)]
+#[case("git -c trailer.sign.key=Signed-off-by commit -m x", Clean, Allow)]
+#[case("git init && git clone https://x.example/r.git", Clean, Allow)]
+fn git_settings_that_run_commands(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// bash's bracket expressions in globs: `[^…]` negates and `[[:class:]]` is a class, as
+// the rules' fnmatch sets read them.
+#[case("rm -rf .[[:alpha:]]it", Clean, Request)]
+#[case("rm -rf .g[[:lower:]]t", Clean, Request)]
+#[case("rm -rf .[![:upper:]]it", Clean, Request)]
+#[case("rm -rf .[^x]it", Clean, Request)]
+#[case("touch -- --hard; git reset --[[:alpha:]]ard", Clean, Request)]
+#[case("rm -f *.[[:digit:]].log", Clean, Allow)]
+#[case("ls [[:upper:]]*.md", Clean, Allow)]
+#[case("rm -rf build[0-9] dist[^.]", Clean, Allow)]
+// zsh runs `=cmd` as the command cmd (its EQUALS expansion).
+#[case("zsh -c '=rm -rf ~'", Clean, Deny)]
+#[case("zsh -c 'echo a; =git reset --hard'", Clean, Deny)]
+#[case("echo '=git push --force' | zsh", Clean, Deny)]
+#[case("zsh -c 'ls --color=auto; x=1'", Clean, Allow)]
+#[case("zsh -c 'echo \"=rm -rf ~\"'", Clean, Allow)]
+fn bracket_classes_and_zsh_equals(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// Runners: tmux if-shell's branches are tmux commands; `at -f FILE` runs FILE; GNU
+// parallel's inputs only known at run time (globs, `::::` files) are the command's
+// arguments.
+#[case("tmux if-shell true 'run-shell \"rm -rf ~\"'", Clean, Deny)]
+#[case(
+    "tmux if -F 1 'display x' 'split-window \"git reset --hard\"'",
+    Clean,
+    Deny
+)]
+#[case("tmux if-shell 'test -f x' 'display ok'", Clean, Allow)]
+#[case("echo 'rm -rf ~' > /tmp/job; at -f /tmp/job now", Clean, Deny)]
+#[case("printf 'git push -f\\n' > j; batch -fj", Clean, Deny)]
+#[case("echo 'make test' > j; at -f j now + 1 hour", Clean, Allow)]
+#[case("parallel gzip ::: *.log", Clean, Allow)]
+#[case("parallel wc -l :::: files.txt", Clean, Allow)]
+#[case("parallel rm -rf ::: .g*", Clean, Request)]
+#[case("parallel rm -rf :::: list.txt", Clean, Request)]
+#[case("parallel ::: *.sh", Clean, Request)]
+#[case("parallel 'rm -rf {}' ::: *", Clean, Request)]
+fn runners_round_two(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// Container mounts whose host side is only known at run time, however spelled: what the
+// container deletes under them may be the home directory or the repository.
+#[case("docker run -v \"$HOME:/h\" alpine rm -rf /h", Clean, Request)]
+#[case("docker run --volume=\"$HOME\":/h alpine rm -rf /h", Clean, Request)]
+#[case(
+    "podman run --volume=\"$HOME:/h\" alpine rm -rf /h/.ssh",
+    Clean,
+    Request
+)]
+#[case("docker run -v $X alpine rm -rf /data", Clean, Request)]
+#[case("docker run -v \"$PWD:/w\" alpine ls /w", Clean, Allow)]
+#[case("docker run -v \"$X\" alpine ls /data", Clean, Allow)]
+#[case("docker run -v /x:/ alpine rm -rf /etc", Clean, Allow)]
+fn container_mounts_of_unknown_host_paths(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// Library deletion through a path constructor or a call without parentheses, and
+// `spawnlp`/`execlp`'s program-then-argv[0] lists.
+#[case(
+    "python3 -c 'import pathlib, shutil; shutil.rmtree(pathlib.Path(\".git\"))'",
+    Clean,
+    Request
+)]
+#[case("ruby -e 'FileUtils.rm_r \".git\"'", Clean, Request)]
+#[case("perl -MFile::Path=remove_tree -e 'remove_tree \"/\"'", Clean, Request)]
+#[case(
+    "python3 -c 'import os; os.spawnlp(os.P_WAIT, \"git\", \"git\", \"push\", \"-f\")'",
+    Clean,
+    Request
+)]
+#[case(
+    "python3 -c 'import shutil; shutil.rmtree(Path(\"build\"))'",
+    Clean,
+    Allow
+)]
+#[case("ruby -e 'FileUtils.rm_r \"tmp/cache\"'", Clean, Allow)]
+#[case(
+    "python3 -c 'import os; os.spawnlp(os.P_WAIT, \"ls\", \"ls\", \"-la\")'",
+    Clean,
+    Allow
+)]
+fn library_deletion_spellings(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

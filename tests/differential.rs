@@ -1762,6 +1762,14 @@ fn every_bash_option_is_read_as_bash_reads_it() {
 #[case::extglob_patterns("shopt -s extglob\na @(x|y) +(p) x!(q)", Expect::Covered)]
 #[case::nocaseglob_pattern("shopt -s nocaseglob; a [X]", Expect::Covered)]
 #[case::dash_reads_dollar_quote_plainly("sh -c \"echo \\$'q\\\\' ; a x #'\"", Expect::Exact)]
+#[case::xargs_arg_file_then_replace(
+    "printf 'a x\\n' > c.txt; xargs -a c.txt -I{} sh -c {}",
+    Expect::Covered
+)]
+#[case::linked_program_by_bare_name(
+    "mkdir -p b; ln -s \"$(command -v a)\" b/zz; PATH=$PWD/b:$PATH zz x",
+    Expect::Covered
+)]
 #[case::dash_reads_dollar_quote_in_heredoc("sh <<'EOF'\necho $'q\\' ; a x #'\nEOF", Expect::Exact)]
 fn hand_written_scripts_report_every_command_bash_runs(
     #[case] script: &str,

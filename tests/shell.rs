@@ -1962,3 +1962,34 @@ fn only_this_binary_s_exact_hook_command_skips_judgement(
         assert!(!Path::new(&marker).exists(), "{out:?}");
     }
 }
+
+/// Installed as `sh` or `dash`, shell mode's own `-c` script (and script file) is also
+/// read the way dash reads `$'…'` (a `$` before a plain quote): what bash reads as one
+/// quoted word runs commands in dash.
+#[test]
+fn installed_as_sh_its_own_script_is_read_as_dash_reads_dollar_quotes() {
+    let sb = Sandbox::new();
+    let marker = sb.file("MARKER");
+    let script = format!("echo $'\\' ; touch {marker} ; git reset --hard ; #'");
+    for name in ["sh", "dash"] {
+        let link = sb.bin_dir().join(name);
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_policy-exec"), &link).unwrap();
+        let mut cmd = Command::new("/usr/bin/setsid");
+        cmd.arg(&link).args(["-c", &script]);
+        let (_, json) = refusal(&run(sb.prepare(cmd)));
+        assert_eq!(json["rule"]["id"], "no-reset-hard", "{name}");
+        assert!(!Path::new(&marker).exists(), "{name} ran the script");
+
+        let file = sb.write("s.sh", format!("{script}\n"));
+        let mut cmd = Command::new("/usr/bin/setsid");
+        cmd.arg(&link).arg(&file);
+        let (_, json) = refusal(&run(sb.prepare(cmd)));
+        assert_eq!(json["rule"]["id"], "no-reset-hard", "{name} FILE");
+    }
+    // bash reads it as one word: it only echoes.
+    let mut cmd = Command::new("/usr/bin/setsid");
+    cmd.arg(sb.shim()).args(["-c", &script]);
+    let out = run(sb.prepare(cmd));
+    assert!(out.status.success(), "{out:?}");
+    assert!(!Path::new(&marker).exists());
+}

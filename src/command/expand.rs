@@ -173,6 +173,15 @@ impl<'a> Builder<'a> {
     fn piece(&mut self, piece: &WordPiece, quoted: bool) {
         match piece {
             WordPiece::Text(t) => {
+                // bash's bracket syntax (`[^…]`, `[[:alpha:]]`) as the fnmatch sets the
+                // rules' matcher reads (`[!…]`, `[a-zA-Z]`).
+                let translated;
+                let t = if !quoted && has_glob_chars(t) {
+                    translated = fnmatch_brackets(t);
+                    translated.as_str()
+                } else {
+                    t.as_str()
+                };
                 if !quoted {
                     if has_glob_chars(t) {
                         self.glob = true;
@@ -439,6 +448,90 @@ pub fn has_glob_chars(text: &str) -> bool {
         || text
             .find('[')
             .is_some_and(|open| text.get(open + 1..).is_some_and(|rest| rest.contains(']')))
+}
+
+/// Unquoted glob text with bash's bracket expressions written as fnmatch sets: `[^…]`
+/// is `[!…]`, and a character class (`[:alpha:]`, …) becomes ASCII ranges — a superset
+/// where the class is large (`[:punct:]`, `[:graph:]`), so a set never matches less than
+/// bash's; `[=c=]` and `[.c.]` are `c`. Text that is not a bracket expression stays.
+fn fnmatch_brackets(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if c != '[' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        match bracket_set(&chars, i + 1) {
+            Some((set, next)) => {
+                out.push_str(&set);
+                i = next;
+            }
+            None => {
+                out.push('[');
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The bracket expression starting after the `[` at `start`, as an fnmatch set, and the
+/// index after its closing `]`; `None` when it is not closed (a literal `[`).
+fn bracket_set(chars: &[char], start: usize) -> Option<(String, usize)> {
+    let mut set = String::from("[");
+    let mut j = start;
+    if matches!(chars.get(j), Some('!' | '^')) {
+        set.push('!');
+        j += 1;
+    }
+    // A `]` first is a member.
+    if chars.get(j) == Some(&']') {
+        set.push(']');
+        j += 1;
+    }
+    loop {
+        match chars.get(j)? {
+            ']' => {
+                set.push(']');
+                return Some((set, j + 1));
+            }
+            '[' if matches!(chars.get(j + 1), Some(':' | '=' | '.')) => {
+                let kind = *chars.get(j + 1)?;
+                let body_start = j + 2;
+                let mut k = body_start;
+                while !(chars.get(k)? == &kind && chars.get(k + 1)? == &']') {
+                    k += 1;
+                }
+                let body: String = chars.get(body_start..k)?.iter().collect();
+                if kind == ':' {
+                    set.push_str(match body.as_str() {
+                        "alpha" => "a-zA-Z",
+                        "upper" => "A-Z",
+                        "lower" => "a-z",
+                        "digit" => "0-9",
+                        "alnum" => "a-zA-Z0-9",
+                        "xdigit" => "0-9A-Fa-f",
+                        "word" => "a-zA-Z0-9_",
+                        "blank" => " \t",
+                        "space" => " \t\n\r\u{b}\u{c}",
+                        "cntrl" => "\u{1}-\u{1f}\u{7f}",
+                        // punct, graph, print and anything else: every visible character.
+                        _ => " -~",
+                    });
+                } else {
+                    set.push_str(&body);
+                }
+                j = k + 2;
+            }
+            &c => {
+                set.push(c);
+                j += 1;
+            }
+        }
+    }
 }
 
 /// Whether unquoted text holds an extglob group opener.
@@ -792,6 +885,22 @@ fn push_code(out: &mut String, code: Option<u32>) {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[rstest]
+    #[case(".[[:alpha:]]it", ".[a-zA-Z]it")]
+    #[case(".[![:upper:]]it", ".[!A-Z]it")]
+    #[case(".[^x]it", ".[!x]it")]
+    #[case("[[:digit:][:lower:]_]*", "[0-9a-z_]*")]
+    #[case("x[[:punct:]]", "x[ -~]")]
+    #[case("[[=g=]]it", "[g]it")]
+    #[case("[]a]", "[]a]")]
+    #[case("[!]x]", "[!]x]")]
+    #[case("a[b", "a[b")]
+    #[case("[[:alpha:]", "[[:alpha:]")]
+    #[case("*.log", "*.log")]
+    fn bash_brackets_become_fnmatch_sets(#[case] bash: &str, #[case] fnmatch: &str) {
+        assert_eq!(fnmatch_brackets(bash), fnmatch);
+    }
 
     fn lit(raw: &str) -> Option<String> {
         expand(raw, &None).word.lit().map(str::to_string)

@@ -80,6 +80,19 @@ impl Files {
             .collect()
     }
 
+    /// Everything the script put at a path whose last component is `name` (what a bare
+    /// `name` may run once a directory of the script's is on PATH), with the path.
+    pub fn named(&self, name: &str) -> Vec<(String, Written)> {
+        let mut out: Vec<(String, Written)> = self
+            .by_path
+            .iter()
+            .filter(|(k, _)| k.rsplit('/').next() == Some(name))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
     /// What the script put at this path, if it wrote it.
     pub fn get(&self, key: &str) -> Option<&Written> {
         self.by_path.get(key)

@@ -21,10 +21,17 @@ enum Kind {
     Shell,
     /// ssh's `-o Key=Value`: the value of ProxyCommand / LocalCommand.
     SshOption,
+    /// An output file that is a pipe when it starts with `|` or `!` (`strace -o '|CMD'`).
+    PipeFile,
+    /// A pager's initial command: a command line after a leading `!` (`less '+!CMD'`).
+    LeadingBang,
+    /// cargo's `--config KEY=VALUE`: the value of a key cargo runs as a program
+    /// (`target.<triple>.runner`, `build.rustc-wrapper`, a linker), a TOML string or array.
+    CargoConfig,
 }
 
 /// (programs, options taking the command as their value, how).
-const HOOKS: [(&[&str], &[&str], Kind); 8] = [
+const HOOKS: [(&[&str], &[&str], Kind); 11] = [
     (
         &["tar", "bsdtar", "gtar"],
         &[
@@ -44,7 +51,8 @@ const HOOKS: [(&[&str], &[&str], Kind); 8] = [
         Kind::ExecPrefix,
     ),
     (&["zip"], &["-TT", "--unzip-command"], Kind::Script),
-    (&["rsync"], &["-e", "--rsh"], Kind::Script),
+    // `--rsync-path` runs on the remote end (which may be this machine), as `ssh HOST CMD`.
+    (&["rsync"], &["-e", "--rsh", "--rsync-path"], Kind::Script),
     (&["man"], &["-P", "--pager", "-H", "--html"], Kind::Script),
     (
         &["vim", "vi", "nvim", "view", "vimdiff", "gvim", "ex", "rvim"],
@@ -64,6 +72,9 @@ const HOOKS: [(&[&str], &[&str], Kind); 8] = [
         Kind::Shell,
     ),
     (&["ssh", "scp", "sftp", "autossh"], &["-o"], Kind::SshOption),
+    (&["strace"], &["-o", "--output"], Kind::PipeFile),
+    (&["less", "more", "most"], &["+"], Kind::LeadingBang),
+    (&["cargo"], &["--config"], Kind::CargoConfig),
 ];
 
 /// The commands the options of `base` make it run: literal script text, or the word
@@ -133,9 +144,58 @@ fn command_of(kind: Kind, value: &str) -> Option<String> {
                     .to_string()
             })
         }
-        Kind::Shell => v
-            .strip_prefix("shell ")
+        Kind::Shell => {
+            // gdb's `python CODE` (`py`, `pi`) runs Python: read as `python3 -c CODE`.
+            let python = ["python ", "py ", "pi ", "python-interactive "]
+                .iter()
+                .find_map(|p| v.strip_prefix(p));
+            if let Some(code) = python {
+                return Some(format!("python3 -c '{}'", code.replace('\'', r"'\''")));
+            }
+            v.strip_prefix("shell ")
+                .or_else(|| v.strip_prefix('!'))
+                .map(str::to_string)
+        }
+        Kind::CargoConfig => {
+            let (key, value) = v.split_once('=')?;
+            let key = key.trim().to_ascii_lowercase();
+            let runs = key.ends_with(".runner")
+                || key.ends_with(".linker")
+                || matches!(
+                    key.as_str(),
+                    "build.rustc"
+                        | "build.rustdoc"
+                        | "build.rustc-wrapper"
+                        | "build.rustc-workspace-wrapper"
+                );
+            if !runs {
+                return None;
+            }
+            // A TOML string (`"cmd args"`, split at blanks as cargo does) or array
+            // (`["sh", "-c", "cmd"]`, one word each): the argv, each word quoted.
+            let value = value.trim();
+            let words: Vec<&str> = match value.strip_prefix('[') {
+                Some(array) => array
+                    .trim_end_matches(']')
+                    .split(',')
+                    .map(|w| w.trim().trim_matches(['"', '\'']))
+                    .collect(),
+                None => value.trim_matches(['"', '\'']).split_whitespace().collect(),
+            };
+            let quoted: Vec<String> = words
+                .iter()
+                .filter(|w| !w.is_empty())
+                .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
+                .collect();
+            Some(quoted.join(" "))
+        }
+        Kind::PipeFile => v
+            .strip_prefix('|')
             .or_else(|| v.strip_prefix('!'))
+            .map(str::to_string),
+        Kind::LeadingBang => v
+            .strip_prefix('!')
+            .or_else(|| v.strip_prefix(":!"))
             .map(str::to_string),
         Kind::SshOption => {
             let (key, val) = v.split_once(['=', ' '])?;

@@ -184,7 +184,7 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
                     .all(|c| c.is_whitespace() || matches!(c, ',' | '[' | ']'))
         });
         if !joined && group.len() > 1 && !group_printed {
-            out.push(Candidate::Argv(std::mem::take(&mut group)));
+            push_argv(&mut out, std::mem::take(&mut group));
         }
         let printed_here = is_printed(*start);
         if !joined {
@@ -197,15 +197,33 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
         }
         group.push(text.clone());
         if reads_as_command(text) && !printed_here {
-            out.push(Candidate::Script(text.clone()));
+            // `"rm -rf " + path`: what the code appends is only known at run time, a
+            // word (or the rest of one) bash cannot know either.
+            let appended = between(*end, (*end + 8).min(chars.len()));
+            let appended = appended.trim_start();
+            if appended.starts_with('+') || appended.starts_with(". ") {
+                out.push(Candidate::Script(format!("{text}${{INTERPRETER_VALUE}}")));
+            } else {
+                out.push(Candidate::Script(text.clone()));
+            }
         }
         prev_end = Some(*end);
     }
     if group.len() > 1 && !group_printed {
-        out.push(Candidate::Argv(group));
+        push_argv(&mut out, group);
     }
     out.extend(perl_quotes(&chars));
     out
+}
+
+/// A list of literals as an argv; `os.spawnlp(mode, "git", "git", "push")` and
+/// `execlp("git", "git", …)` name the program, then give its argv\[0\]: read from the
+/// second as well.
+fn push_argv(out: &mut Vec<Candidate>, group: Vec<String>) {
+    if group.len() > 2 && group.first() == group.get(1) {
+        out.push(Candidate::Argv(group.get(1..).unwrap_or_default().to_vec()));
+    }
+    out.push(Candidate::Argv(group));
 }
 
 /// Library calls that delete a directory tree, with no command string to read
@@ -217,7 +235,7 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
 pub fn tree_deletions(code: &str) -> Vec<Candidate> {
     static CALL: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r#"(?:shutil\.rmtree|\brmtree|\.rmSync|\.rmdirSync|\bfs\.rm|\.promises\.rm|fsPromises\.rm|\brimraf(?:\.sync)?|FileUtils\.rm_rf|FileUtils\.rm_r|FileUtils\.remove_dir|FileUtils\.remove_entry(?:_secure)?|os\.RemoveAll|remove_dir_all|File::Path::remove_tree|\bremove_tree|\bunlink_r)\s*\(\s*(?:['"`]([^'"`]*)['"`]|([^,;\n]*))"#,
+            r#"(?:shutil\.rmtree|\brmtree|\.rmSync|\.rmdirSync|\bfs\.rm|\.promises\.rm|fsPromises\.rm|\brimraf(?:\.sync)?|FileUtils\.rm_rf|FileUtils\.rm_r|FileUtils\.remove_dir|FileUtils\.remove_entry(?:_secure)?|os\.RemoveAll|remove_dir_all|File::Path::remove_tree|\bremove_tree|\bunlink_r|Deno\.removeSync|Deno\.remove|\bunlink)(?:\s*\(\s*|[ \t]+)(?:['"`]([^'"`]*)['"`]|([^,;\n]*))"#,
         )
         .ok()
     });
@@ -231,15 +249,38 @@ pub fn tree_deletions(code: &str) -> Vec<Candidate> {
         let Some(all) = m.get(0) else {
             continue;
         };
-        let node = ["rmSync", "rmdirSync", "fs.rm", "promises.rm", "Promises.rm"]
-            .iter()
-            .any(|n| all.as_str().contains(n));
+        // Node's `fs.rm*`, Deno's `Deno.remove*` and R's `unlink` delete a tree only with
+        // `recursive` (`{recursive: true}`, `recursive=TRUE`); `unlink` elsewhere is one file.
+        let node = [
+            "rmSync",
+            "rmdirSync",
+            "fs.rm",
+            "promises.rm",
+            "Promises.rm",
+            "Deno.remove",
+        ]
+        .iter()
+        .any(|n| all.as_str().contains(n))
+            || (all.as_str().starts_with("unlink") && !all.as_str().starts_with("unlink_r"));
         if node && !node_recursive {
             continue;
         }
         let arg = m.get(2).map_or("", |a| a.as_str().trim());
+        // A literal wrapped in a one-argument constructor (`Path(".git")`,
+        // `Pathname.new("x")`, `path.resolve("x")`) is that path.
+        static WRAPPED: std::sync::LazyLock<Option<regex::Regex>> =
+            std::sync::LazyLock::new(|| {
+                regex::Regex::new(r#"^[\w.:]+\(\s*['"]([^'"]*)['"]\s*\)*$"#).ok()
+            });
+        let wrapped = WRAPPED
+            .as_ref()
+            .and_then(|w| w.captures(arg))
+            .and_then(|c| c.get(1))
+            .map(|l| l.as_str().to_string());
         let path = if let Some(lit) = m.get(1) {
             lit.as_str().to_string()
+        } else if let Some(lit) = wrapped {
+            lit
         } else if [
             "home()",
             "homedir()",
@@ -262,6 +303,21 @@ pub fn tree_deletions(code: &str) -> Vec<Candidate> {
             continue;
         };
         out.push(Candidate::Argv(vec!["rm".into(), "-rf".into(), path]));
+    }
+    // Emacs Lisp: `(delete-directory "DIR" t)` deletes the tree (`t`: recursive).
+    static LISP: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"\(\s*delete-directory\s+"([^"]*)"\s+'?t\b"#).ok()
+    });
+    if let Some(lisp) = LISP.as_ref() {
+        for m in lisp.captures_iter(code) {
+            if let Some(path) = m.get(1) {
+                out.push(Candidate::Argv(vec![
+                    "rm".into(),
+                    "-rf".into(),
+                    path.as_str().to_string(),
+                ]));
+            }
+        }
     }
     out
 }

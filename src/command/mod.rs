@@ -204,7 +204,7 @@ pub mod shells;
 mod walk;
 pub(crate) mod wrappers;
 
-pub use walk::{analyze, analyze_with};
+pub use walk::{analyze, analyze_as, analyze_with};
 
 /// Bash's builtins and reserved words: run by bash itself, never through a guard, and
 /// able to change how later names resolve (`read`, `printf -v`, `declare`, `source`, …).

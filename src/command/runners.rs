@@ -134,6 +134,21 @@ fn tmux_command(words: &[Word]) -> Vec<Run> {
     match (operands, rest) {
         (_, []) => Vec::new(),
         // One operand is a shell command; several are an argv (tmux 3).
+        // `if-shell SHELL-COMMAND TMUX-COMMAND [TMUX-COMMAND]`: the branches are tmux
+        // commands, read as `tmux …`.
+        ("script", [test, branches @ ..]) if matches!(name, "if-shell" | "if") => {
+            let mut runs = vec![match literal(test, "tmux command") {
+                Ok(s) => Run::Script(s),
+                Err(e) => e,
+            }];
+            for branch in branches.iter().take(2) {
+                runs.push(match literal(branch, "tmux command") {
+                    Ok(s) => Run::Script(format!("tmux {s}")),
+                    Err(e) => e,
+                });
+            }
+            runs
+        }
         ("command", [one]) | ("script", [one, ..]) => match literal(one, "tmux command") {
             Ok(s) => vec![Run::Script(s)],
             Err(e) => vec![e],
@@ -295,11 +310,15 @@ pub fn container_mounts(base: &str, args: &[Word]) -> Vec<(Option<String>, Strin
     let mut i = 0;
     while let Some(word) = args.get(i) {
         i += 1;
-        let Some(w) = word.lit() else {
-            continue;
+        // A word only partly known (`--volume="$HOME":/h`) is read from what is known of
+        // it, its pattern (`--volume=*:/h`): the host side is then unknown.
+        let (w, known) = match word {
+            Word::Lit(t) => (t.as_str(), true),
+            Word::Unknown { pattern, .. } => (pattern.as_str(), false),
+            Word::Glob(_) => continue,
         };
         let spec: Option<&Word> = match w {
-            "-v" | "--volume" | "--mount" => {
+            "-v" | "--volume" | "--mount" if known => {
                 i += 1;
                 args.get(i - 1)
             }
@@ -311,8 +330,17 @@ pub fn container_mounts(base: &str, args: &[Word]) -> Vec<(Option<String>, Strin
             .or_else(|| w.strip_prefix("-v").filter(|v| !v.is_empty()));
         let (text, host_known) = match (spec, inline) {
             (Some(Word::Lit(t)), _) => (t.clone(), true),
-            (Some(Word::Unknown { text, .. }), _) => (text.clone(), false),
-            (_, Some(t)) => (t.to_string(), true),
+            // `-v "$HOME:/h"`: the container side from the pattern (`*:/h`); nothing
+            // known (`-v $X`) may mount anything anywhere.
+            (Some(Word::Unknown { pattern, .. }), _) => {
+                if !pattern.contains(':') && !pattern.contains("target=") {
+                    out.push((None, String::new()));
+                    continue;
+                }
+                (pattern.clone(), false)
+            }
+            (Some(Word::Glob(_)), _) => continue,
+            (_, Some(t)) => (t.to_string(), known),
             _ => continue,
         };
         if text.contains("type=") || text.contains("source=") || text.contains("target=") {
@@ -352,8 +380,9 @@ pub fn on_host(word: &Word, mounts: &[(Option<String>, String)]) -> Word {
     };
     for (host, container) in mounts {
         let container = container.trim_end_matches('/');
+        // A mount at `/` (or anywhere: `-v $X`) covers every absolute path.
         let rest = if container.is_empty() {
-            Some(text)
+            Some(text).filter(|t| t.starts_with('/'))
         } else {
             text.strip_prefix(container)
                 .filter(|r| r.is_empty() || r.starts_with('/'))
@@ -530,7 +559,7 @@ fn parallel(args: &[Word]) -> Vec<Run> {
             || w.lit().is_some_and(|t| t.starts_with("--arg-file="))
     });
     // The input sources: each `:::` group (literal), `::::` files (unknown).
-    let mut sources: Vec<Vec<Option<String>>> = Vec::new();
+    let mut sources: Vec<Vec<Word>> = Vec::new();
     let mut i = cut;
     while let Some(sep) = rest.get(i) {
         let files = matches!(sep.lit(), Some("::::" | "::::+"));
@@ -538,15 +567,15 @@ fn parallel(args: &[Word]) -> Vec<Run> {
             .get(i + 1..)
             .and_then(|r| r.iter().position(separator))
             .map_or(rest.len(), |p| i + 1 + p);
-        let values: Vec<Option<String>> = rest
+        let values: Vec<Word> = rest
             .get(i + 1..end)
             .unwrap_or(&[])
             .iter()
             .map(|w| {
                 if files {
-                    None
+                    Word::unknown("<parallel input file>", true)
                 } else {
-                    w.lit().map(str::to_string)
+                    w.clone()
                 }
             })
             .collect();
@@ -579,7 +608,7 @@ fn parallel(args: &[Word]) -> Vec<Run> {
         return vec![Run::Words(words)];
     }
     // Every combination of one input per source (bounded).
-    let mut combos: Vec<Vec<Option<String>>> = vec![Vec::new()];
+    let mut combos: Vec<Vec<Word>> = vec![Vec::new()];
     for source in &sources {
         let mut next = Vec::new();
         for combo in &combos {
@@ -599,8 +628,22 @@ fn parallel(args: &[Word]) -> Vec<Run> {
     let quote = |v: &str| format!("'{}'", v.replace('\'', "'\\''"));
     let mut out = Vec::new();
     for combo in combos {
-        let Some(values) = combo.into_iter().collect::<Option<Vec<String>>>() else {
-            out.push(Run::Unknown("`parallel` reads inputs from a file".into()));
+        let Some(values) = combo
+            .iter()
+            .map(|w| w.lit().map(str::to_string))
+            .collect::<Option<Vec<String>>>()
+        else {
+            // An input only known at run time (a glob, `$x`, a `::::` file): appended to
+            // a literal command it is that command's argument (`gzip ::: *.log`).
+            if !command_text.is_empty() && !has_replacement(&command_text.join(" ")) {
+                let mut words = command.to_vec();
+                words.extend(combo);
+                out.push(Run::Words(words));
+            } else {
+                out.push(Run::Unknown(
+                    "`parallel` runs an input only known at run time".into(),
+                ));
+            }
             continue;
         };
         if command_text.is_empty() {

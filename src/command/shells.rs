@@ -99,6 +99,89 @@ pub fn posix_reading(script: &str) -> Option<String> {
     Some(out)
 }
 
+/// zsh expands an unquoted word `=NAME` to the path of the command NAME (its EQUALS
+/// option, on by default): `=rm -rf x` runs rm. The script with each such `=` removed,
+/// for bash's grammar; `None` when it has none. Quoted text is left alone.
+pub fn zsh_reading(script: &str) -> Option<String> {
+    let mut out = String::with_capacity(script.len());
+    let mut state = None::<char>;
+    let mut changed = false;
+    let mut prev = ' ';
+    let mut chars = script.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (state, c) {
+            (None | Some('"'), '\\') => {
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                    prev = n;
+                }
+                continue;
+            }
+            (None, '=')
+                if " \t\n;|&(`".contains(prev)
+                    && chars
+                        .peek()
+                        .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '_') =>
+            {
+                changed = true;
+                prev = c;
+                continue;
+            }
+            (None, '\'' | '"') => state = Some(c),
+            (Some(q), _) if c == q => state = None,
+            _ => {}
+        }
+        out.push(c);
+        prev = c;
+    }
+    changed.then_some(out)
+}
+
+/// How `shell` reads a script differently from bash, where that can run other commands:
+/// the script as bash's grammar would have to be written to run what `shell` runs, and a
+/// label for `explain`. dash and the other POSIX shells read `$'…'` plainly; zsh
+/// expands `=cmd`.
+pub fn own_reading(shell: &str, script: &str) -> Option<(String, &'static str)> {
+    if posix_quoting(shell) {
+        return posix_reading(script).map(|s| (s, "POSIX quoting"));
+    }
+    if shell == "zsh" {
+        return zsh_reading(script).map(|s| (s, "zsh `=cmd`"));
+    }
+    None
+}
+
+/// PowerShell's names for deleting (the `Remove-Item` cmdlet and its aliases).
+const PWSH_REMOVE: [&str; 7] = ["remove-item", "ri", "rm", "del", "erase", "rd", "rmdir"];
+
+/// A PowerShell script's deletions as the `rm` commands they are, for the rules about
+/// `rm`: `Remove-Item -Recurse -Force .git` (parameters may be abbreviated, any case)
+/// reads as `rm -r -f .git`, a comma list of paths as several operands. `None` when the
+/// script deletes nothing.
+pub fn pwsh_reading(script: &str) -> Option<String> {
+    let mut out = Vec::new();
+    for statement in script.split([';', '\n', '|']) {
+        let mut tokens = statement.split_whitespace();
+        let Some(first) = tokens.next() else { continue };
+        if !PWSH_REMOVE.contains(&first.to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        let mut words = vec!["rm".to_string()];
+        for token in tokens {
+            match token.strip_prefix('-').map(str::to_ascii_lowercase) {
+                Some(p) if !p.is_empty() && "recurse".starts_with(&p) => words.push("-r".into()),
+                Some(p) if p.len() >= 2 && "force".starts_with(&p) => words.push("-f".into()),
+                // `-Path X`, `-LiteralPath X`: X is an operand like any other.
+                Some(_) => {}
+                None => words.extend(token.split(',').filter(|t| !t.is_empty()).map(String::from)),
+            }
+        }
+        out.push(words.join(" "));
+    }
+    (!out.is_empty()).then(|| out.join("\n"))
+}
+
 /// Options of the other shells whose value is a script they run (`fish -c`, `fish -C`
 /// init commands, `pwsh -Command`), with `=` forms.
 const SCRIPT_OPTIONS: [&str; 7] = [
@@ -195,6 +278,36 @@ mod tests {
 
     fn lits(s: &str) -> Vec<Word> {
         s.split_whitespace().map(|w| Word::Lit(w.into())).collect()
+    }
+
+    #[test]
+    fn zsh_equals_expansion_is_read_as_the_command() {
+        assert_eq!(zsh_reading("=rm -rf x").as_deref(), Some("rm -rf x"));
+        assert_eq!(
+            zsh_reading("echo a; =git push -f").as_deref(),
+            Some("echo a; git push -f")
+        );
+        assert_eq!(zsh_reading("x=1 ls --color=auto"), None);
+        assert_eq!(zsh_reading("echo '=rm' \"=rm\" \\=rm"), None);
+        assert_eq!(own_reading("bash", "=rm x"), None);
+        assert!(own_reading("dash", "echo $'x'").is_some());
+    }
+
+    #[test]
+    fn pwsh_deletions_read_as_rm() {
+        assert_eq!(
+            pwsh_reading("Remove-Item -Recurse -Force .git").as_deref(),
+            Some("rm -r -f .git")
+        );
+        assert_eq!(
+            pwsh_reading("ri -rec -fo a,b; Get-Date").as_deref(),
+            Some("rm -r -f a b")
+        );
+        assert_eq!(
+            pwsh_reading("remove-item -Path x -Filter *.log").as_deref(),
+            Some("rm x *.log")
+        );
+        assert_eq!(pwsh_reading("Get-ChildItem -Recurse"), None);
     }
 
     #[test]

@@ -102,7 +102,11 @@ const EVALUATING_BUILTINS: [&str; 17] = [
 ];
 
 /// Variables that tell git where its repository and configuration are.
-const GIT_LOCATION_VARIABLES: [&str; 6] = [
+const GIT_LOCATION_VARIABLES: [&str; 8] = [
+    // Where git finds its own commands (`git-push`, …) and the hooks a new repository
+    // starts with.
+    "GIT_EXEC_PATH",
+    "GIT_TEMPLATE_DIR",
     "GIT_DIR",
     "GIT_WORK_TREE",
     "GIT_COMMON_DIR",
@@ -179,6 +183,37 @@ pub fn analyze_with(
     analyze_parsed(script, start, repo, positionals, None)
 }
 
+/// [`analyze_with`] for a script that the shell `shell` runs itself (shell mode's own
+/// `-c` script or script file, installed as `sh`/`dash`).
+///
+/// SECURITY: the shells that read POSIX quoting only (dash) take `$'…'` as a `$` before a
+/// plain quote: `$'\' ; cmd '` is one word to bash and runs `cmd` in dash; zsh runs
+/// `=rm` as rm. Such a script is read both ways ([`shells::own_reading`]) and what either
+/// reading runs is listed; a second reading that does not parse is a script that cannot
+/// be judged (denied), as for nested `sh -c`.
+pub fn analyze_as(
+    script: &str,
+    start: &Path,
+    repo: &dyn RepoState,
+    positionals: Positionals,
+    shell: &str,
+) -> Result<Analysis, ParseError> {
+    let mut analysis = analyze_with(script, start, repo, positionals.clone())?;
+    if let Some((own, label)) = shells::own_reading(shell, script) {
+        let reading = analyze_with(&own, start, repo, positionals).map_err(|e| ParseError {
+            message: format!("read as `{shell}` reads it ({label}): {}", e.message),
+        })?;
+        let frame = format!("{shell} ({label})");
+        analysis
+            .commands
+            .extend(reading.commands.into_iter().map(|mut c| {
+                c.frames.insert(0, frame.clone());
+                c
+            }));
+    }
+    Ok(analysis)
+}
+
 /// Parses and walks; with `marks`, fails unless exactly that many heredoc marks were met
 /// inside heredoc bodies.
 fn analyze_parsed(
@@ -203,6 +238,7 @@ fn analyze_parsed(
         moving_functions: Vec::new(),
         functions: HashMap::new(),
         ifs_may_change: script.contains("IFS"),
+        path_may_change: script.contains("PATH"),
         pwd_may_change: names_pwd(script),
         nocase_glob: script.contains("nocaseglob"),
         cdpath_set: false,
@@ -343,6 +379,9 @@ struct Walker<'a> {
     /// Whether the script may change `IFS` (names it, or assigns a variable whose name is
     /// only known at run time): then `$1` in a function is not split the default way.
     ifs_may_change: bool,
+    /// Whether the script names `PATH`: a program it copied or wrote may then run by its
+    /// bare name (`ln -s /usr/bin/git b/g; PATH=b:$PATH g push -f`).
+    path_may_change: bool,
     /// Whether the script may set `PWD` itself (names it other than as `$PWD`, or sets a
     /// variable whose name is only known at run time): then `~+` and `"$PWD"` are not
     /// the directory the walk follows.
@@ -865,6 +904,30 @@ impl Walker<'_> {
         for item in cmd.suffix.iter().flat_map(|s| s.0.iter()) {
             self.item(item, scope, &mut words, &mut stdin);
         }
+        // `export NAME=$x`: after a declaration builtin written as a plain word, an
+        // argument that reads as an assignment is one (bash does not split or glob its
+        // value). Quoted or reached through `command`/`builtin`, it is an ordinary word.
+        if cmd.word_or_name.as_ref().is_some_and(|n| {
+            matches!(
+                n.value.as_str(),
+                "export" | "declare" | "typeset" | "local" | "readonly"
+            )
+        }) {
+            for w in words.iter_mut().skip(1) {
+                if let Word::Unknown {
+                    text, split: true, ..
+                } = w
+                    && let Some((name, _)) = text.split_once('=')
+                    && is_name(name)
+                {
+                    *w = Word::Unknown {
+                        pattern: format!("{name}=*"),
+                        text: text.clone(),
+                        split: false,
+                    };
+                }
+            }
+        }
         // Output redirections: what this command writes where, for running it later.
         let redirects = cmd
             .prefix
@@ -960,6 +1023,19 @@ impl Walker<'_> {
         else {
             return false;
         };
+        self.run_content(written, path, args, scope, here);
+        true
+    }
+
+    /// Runs what the script put at `path` (see [`Walker::run_written`]).
+    fn run_content(
+        &mut self,
+        written: files::Written,
+        path: &Word,
+        args: &[Word],
+        scope: &mut Scope,
+        here: bool,
+    ) {
         let frame = format!("{} (written by this script)", path.display());
         match written {
             files::Written::Text(text) => {
@@ -1009,7 +1085,6 @@ impl Walker<'_> {
                 ),
             ),
         }
-        true
     }
 
     /// One prefix or suffix item of a simple command.
@@ -1433,6 +1508,9 @@ impl Walker<'_> {
         if script.contains("IFS") {
             self.ifs_may_change = true;
         }
+        if script.contains("PATH") {
+            self.path_may_change = true;
+        }
         if names_pwd(script) {
             self.pwd_may_change = true;
         }
@@ -1491,6 +1569,11 @@ impl Walker<'_> {
         // `./x.sh` after `echo … > x.sh`: what runs is what the script wrote.
         if name.contains('/') {
             self.run_written(&Word::Lit(name.clone()), &args, scope, false);
+        } else if self.path_may_change {
+            // A script that changes PATH may run what it copied or wrote by its bare name.
+            for (path, written) in self.files.named(&name) {
+                self.run_content(written, &Word::Lit(path), &args, scope, false);
+            }
         }
 
         if !name.contains('/')
@@ -1792,7 +1875,19 @@ impl Walker<'_> {
                 let only_lists = flags
                     .iter()
                     .any(|f| f.contains(['l', 'r', 'd', 'c', 'V']) && !f.starts_with("--"));
-                if !only_lists && !flags.iter().any(|f| f.contains('f')) {
+                let job_file = args.iter().enumerate().find_map(|(k, w)| match w.lit() {
+                    Some("-f") => args.get(k + 1).cloned(),
+                    Some(t) if t.starts_with("-f") && t.len() > 2 => {
+                        Some(Word::Lit(t.get(2..).unwrap_or("").to_string()))
+                    }
+                    _ => None,
+                });
+                if only_lists {
+                } else if let Some(file) = job_file {
+                    // `at -f FILE`: the job is FILE, as `sh FILE` (a file this script
+                    // wrote is judged as what it wrote).
+                    self.run_written(&file, &[], scope, false);
+                } else if !flags.iter().any(|f| f.contains('f')) {
                     match stdin {
                         Stdin::Literal(text) => self.nested(text, scope, &base, None),
                         _ => self.script_from_stdin(&base, scope, stdin),
@@ -2215,6 +2310,12 @@ impl Walker<'_> {
         if parse(script).is_ok() {
             self.nested(script, scope, &format!("{base} -c"), Some(None));
         }
+        if base == "pwsh"
+            && let Some(deletions) = shells::pwsh_reading(script)
+            && parse(&deletions).is_ok()
+        {
+            self.nested(&deletions, scope, "pwsh Remove-Item", Some(None));
+        }
         if !shells::plain(script) {
             self.dynamic(
                 scope,
@@ -2255,15 +2356,13 @@ impl Walker<'_> {
             } => match script {
                 Word::Lit(s) => {
                     self.nested(&s, scope, &format!("{base} -c"), Some(positionals.clone()));
-                    // SECURITY: dash reads `$'…'` as `$` and a plain quote; what it then
-                    // runs is judged too.
-                    if shells::posix_quoting(base)
-                        && let Some(posix) = shells::posix_reading(&s)
-                    {
+                    // SECURITY: dash reads `$'…'` as `$` and a plain quote, zsh expands
+                    // `=cmd`; what they then run is judged too.
+                    if let Some((own, label)) = shells::own_reading(base, &s) {
                         self.nested(
-                            &posix,
+                            &own,
                             scope,
-                            &format!("{base} -c (POSIX quoting)"),
+                            &format!("{base} -c ({label})"),
                             Some(positionals),
                         );
                     }
@@ -2298,16 +2397,10 @@ impl Walker<'_> {
             }
             wrappers::ShellRun::Stdin => {
                 self.script_from_stdin(base, scope, stdin);
-                if shells::posix_quoting(base)
-                    && let Stdin::Literal(text) = stdin
-                    && let Some(posix) = shells::posix_reading(text)
+                if let Stdin::Literal(text) = stdin
+                    && let Some((own, label)) = shells::own_reading(base, text)
                 {
-                    self.nested(
-                        &posix,
-                        scope,
-                        &format!("{base} (POSIX quoting)"),
-                        Some(None),
-                    );
+                    self.nested(&own, scope, &format!("{base} ({label})"), Some(None));
                 }
             }
             wrappers::ShellRun::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
@@ -2462,6 +2555,18 @@ impl Walker<'_> {
         {
             sub.git_env = Some(format!(
                 "`git config {k}` earlier in the script moves git's work tree"
+            ));
+        }
+        // `git config include.path F` earlier: any setting (an alias, a pager, a push
+        // refspec) may now come from F, which is not read here.
+        if sub.git_env.is_none()
+            && let Some(k) = self
+                .script_git_config
+                .keys()
+                .find(|k| *k == "include.path" || k.starts_with("includeif."))
+        {
+            sub.git_env = Some(format!(
+                "`git config {k}` earlier in the script includes configuration from a file"
             ));
         }
         if sub.git_env.is_some() {
@@ -2620,6 +2725,21 @@ impl Walker<'_> {
                     self.dispatch(inner, &mut sub, &Stdin::Inherit);
                 }
             }
+            // A template directory's hooks are copied into the new repository, and a
+            // clone runs its post-checkout hook at once.
+            ("init" | "clone", _)
+                if rest
+                    .iter()
+                    .any(|w| w.lit().is_some_and(|t| t.starts_with("--template"))) =>
+            {
+                self.dynamic(
+                    scope,
+                    rest.to_vec(),
+                    format!(
+                        "`git {sub_name} --template` copies hooks from a directory not read here"
+                    ),
+                );
+            }
             ("submodule", _) => {
                 let Some(at) = lits.iter().position(|w| *w == Some("foreach")) else {
                     return;
@@ -2648,6 +2768,34 @@ impl Walker<'_> {
     /// in the script defines an alias later git commands use; a command-valued key
     /// (`core.editor`, `core.pager`, …) set this way is analysed as the script it is.
     fn note_git_config(&mut self, rest: &[Word], scope: &Scope) {
+        // `git remote add --mirror[=push] NAME URL` sets `remote.NAME.mirror`: a later
+        // plain `git push NAME` mirrors (forced, and deletes remote refs).
+        if rest.first().and_then(Word::lit) == Some("remote")
+            && rest.get(1).and_then(Word::lit) == Some("add")
+        {
+            let args = rest.get(2..).unwrap_or(&[]);
+            let mirrors = args
+                .iter()
+                .filter_map(Word::lit)
+                .any(|a| matches!(a, "--mirror" | "--mirror=push"));
+            // `-t BRANCH` and `-m MASTER` take a value: it is not the remote's name.
+            let valued = |i: usize| {
+                i.checked_sub(1)
+                    .and_then(|p| args.get(p))
+                    .and_then(Word::lit)
+                    .is_some_and(|p| matches!(p, "-t" | "--track" | "-m" | "--master"))
+            };
+            let name = args
+                .iter()
+                .enumerate()
+                .find(|(i, w)| !w.lit().is_some_and(|t| t.starts_with('-')) && !valued(*i))
+                .map_or("*", |(_, w)| w.display());
+            if mirrors {
+                self.script_git_config
+                    .insert(format!("remote.{name}.mirror"), "true".into());
+            }
+            return;
+        }
         if rest.first().and_then(Word::lit) != Some("config") {
             return;
         }
@@ -2669,6 +2817,9 @@ impl Walker<'_> {
         let key = key.display().to_ascii_lowercase();
         if let Word::Lit(v) = value {
             self.script_git_config.insert(key.clone(), v.clone());
+        } else if key == "include.path" || key.starts_with("includeif.") {
+            self.script_git_config
+                .insert(key.clone(), value.display().to_string());
         }
         if let Some(name) = key.strip_prefix("alias.") {
             let value = match value {
@@ -2679,7 +2830,13 @@ impl Walker<'_> {
             self.script_git_aliases.insert(name.to_string(), value);
         } else if wrappers::is_command_key(&key) {
             match value {
-                Word::Lit(v) => self.nested(v, scope, &format!("git config {key}"), None),
+                // Helpers and drivers written `!cmd` run `cmd` through the shell.
+                Word::Lit(v) => self.nested(
+                    v.strip_prefix('!').unwrap_or(v),
+                    scope,
+                    &format!("git config {key}"),
+                    None,
+                ),
                 other => self.dynamic(
                     scope,
                     vec![(*other).clone()],
@@ -2891,6 +3048,14 @@ fn path_redirects<'r>(
         });
     }
     out
+}
+
+/// Whether `name` is a shell variable name (a letter or `_`, then letters, digits, `_`).
+fn is_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// `"$NAME"`, `"${NAME}"`, optionally followed inside the quotes by a plain `/…` tail:

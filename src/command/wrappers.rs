@@ -676,6 +676,7 @@ const GIT_BUILTINS: &[&str] = &[
     "config",
     "count-objects",
     "credential",
+    "daemon",
     "describe",
     "diagnose",
     "diff",
@@ -888,6 +889,7 @@ pub fn git_script_options(sub: &str) -> &'static [&'static str] {
             "--tag-name-filter",
         ],
         "push" | "send-pack" => &["--receive-pack", "--exec"],
+        "daemon" => &["--access-hook"],
         "fetch" | "pull" | "clone" | "ls-remote" | "fetch-pack" | "archive" => {
             &["--upload-pack", "-u", "--exec"]
         }
@@ -919,8 +921,11 @@ pub fn xargs_command(args: &[Word]) -> Option<Vec<Word>> {
         assignments: false,
         chdir: &[],
     };
+    let (start, _) = skip_options(&g, args).ok()?;
+    // Options up to the command (the values of `-a FILE`, `-d X` … do not end them).
+    let options = args.get(..start).unwrap_or(&[]);
     let mut replace: Option<String> = None;
-    for (k, w) in args.iter().enumerate() {
+    for (k, w) in options.iter().enumerate() {
         match w.lit() {
             Some("-I") => replace = args.get(k + 1).and_then(|a| a.lit()).map(str::to_string),
             Some(x) if x.starts_with("-I") && x.len() > 2 => {
@@ -930,11 +935,7 @@ pub fn xargs_command(args: &[Word]) -> Option<Vec<Word>> {
             Some("-i" | "--replace") => replace = Some("{}".into()),
             _ => {}
         }
-        if w.lit().is_some_and(|x| !x.starts_with('-')) {
-            break;
-        }
     }
-    let (start, _) = skip_options(&g, args).ok()?;
     let mut inner: Vec<Word> = args.get(start..).unwrap_or(&[]).to_vec();
     if inner.is_empty() {
         inner.push(Word::Lit("echo".into()));
@@ -1203,6 +1204,7 @@ pub fn interpreter(base: &str) -> Option<&'static str> {
         "lua" | "luajit" => Some("lua"),
         "Rscript" | "R" => Some("r"),
         "tclsh" | "wish" | "jimsh" | "expect" => Some("tcl"),
+        "emacs" => Some("elisp"),
         _ => None,
     }
 }
@@ -1267,7 +1269,8 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
     let (inline, valued): (&[&str], &[&str]) = match family {
         "python" => (&["-c"], &["-W", "-X", "-Q", "--check-hash-based-pycs"]),
         "node" => (
-            &["-e", "--eval", "-p", "--print"],
+            // `deno eval CODE` (for node, a script file named `eval`: read as code too).
+            &["-e", "--eval", "-p", "--print", "eval"],
             &[
                 "-r",
                 "--require",
@@ -1286,6 +1289,27 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
         "r" => (&["-e"], &["--file"]),
         // expect's `-c` commands (tclsh has none: a file, or stdin).
         "tcl" => (&["-c"], &["-f"]),
+        // `emacs --batch --eval '(shell-command "…")'`.
+        "elisp" => (
+            &["--eval", "-eval", "--execute", "-execute"],
+            &[
+                "-l",
+                "--load",
+                "-load",
+                "-f",
+                "--funcall",
+                "-funcall",
+                "-L",
+                "--directory",
+                "--chdir",
+                "-t",
+                "--terminal",
+                "-d",
+                "--display",
+                "--script",
+                "-script",
+            ],
+        ),
         "awk" => (
             &["-e", "--source"],
             &[
@@ -1389,6 +1413,8 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
     }
     match family {
         "awk" => args.get(i).map_or(Code::None, |w| Code::Inline(w.clone())),
+        // emacs reads no code from stdin: alone, it is an editor.
+        "elisp" => Code::None,
         _ if args.get(i).is_some() => Code::None,
         _ => Code::Stdin,
     }
@@ -1473,6 +1499,13 @@ pub fn git_globals(args: &[Word]) -> GitGlobals {
                 out.git_dir_path =
                     value(&mut i, attached).and_then(|v| v.lit().map(str::to_string));
             }
+            // `--exec-path=DIR`: git runs its subcommands (`git-push`, …) from DIR.
+            "--exec-path" if attached.is_some() => {
+                out.config_unknown = Some(format!(
+                    "`git --exec-path={}` runs git's commands from that directory",
+                    attached.unwrap_or_default()
+                ));
+            }
             "--namespace" | "--super-prefix" | "--exec-path" | "--list-cmds" | "--attr-source" => {
                 if attached.is_none() && name != "--exec-path" && name != "--list-cmds" {
                     i += 1;
@@ -1507,6 +1540,9 @@ fn record_config(out: &mut GitGlobals, kv: &str) {
         out.autocorrect = Some(value.to_string());
     } else if key == "include.path" || key.starts_with("includeif.") {
         out.config_unknown = Some(format!("`git -c {key}` includes configuration from a file"));
+    } else if key == "core.hookspath" && value != "/dev/null" {
+        // Hooks from a directory this reading does not see (`/dev/null` disables them).
+        out.config_unknown = Some(format!("`git -c {key}={value}` runs hooks from `{value}`"));
     } else if is_command_key(&key) {
         out.config_commands.push((key, value.to_string()));
     }
@@ -1530,7 +1566,19 @@ pub fn is_command_key(key: &str) -> bool {
             | "gpg.ssh.program"
             | "web.browser"
             | "uploadpack.packobjectshook"
+            | "core.gitproxy"
+            | "core.alternaterefscommand"
+            | "imap.tunnel"
+            | "sendemail.sendmailcmd"
+            | "interactive.difffilter"
     ) || section == "pager"
+        // `gpg.x509.program`, `gpg.openpgp.program`.
+        || (section == "gpg" && last == "program")
+        || (section == "trailer" && matches!(last, "cmd" | "command"))
+        || (section == "tar" && last == "command")
+        || (section == "man" && last == "cmd")
+        // `submodule.NAME.update = !cmd` (`checkout`, `rebase`, … name no program run).
+        || (section == "submodule" && last == "update")
         || (section == "remote" && matches!(last, "uploadpack" | "receivepack" | "proxy"))
         || (matches!(section, "difftool" | "mergetool") && last == "cmd")
         || (section == "filter" && matches!(last, "clean" | "smudge" | "process"))

@@ -509,6 +509,18 @@ pub fn analyse(
     start: &Path,
     repo: &dyn RepoState,
 ) -> Analysed {
+    analyse_as(script, positionals, start, repo, "bash")
+}
+
+/// [`analyse`] for a script the shell `shell` runs itself (shell mode installed as
+/// `sh`/`dash` reads `$'…'` as dash does, too).
+pub fn analyse_as(
+    script: &str,
+    positionals: Option<Vec<String>>,
+    start: &Path,
+    repo: &dyn RepoState,
+    shell: &str,
+) -> Analysed {
     if script.len() > MAX_SCRIPT_BYTES {
         return Analysed {
             outcome: Err(String::new()),
@@ -516,7 +528,7 @@ pub fn analyse(
         };
     }
     let run = std::panic::AssertUnwindSafe(|| {
-        crate::command::analyze_with(script, start, repo, positionals).map_err(|e| e.message)
+        crate::command::analyze_as(script, start, repo, positionals, shell).map_err(|e| e.message)
     });
     let outcome = std::panic::catch_unwind(run).unwrap_or_else(|_| Err(PANICKED.to_string()));
     Analysed {

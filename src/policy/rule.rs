@@ -249,8 +249,34 @@ fn could_be(word: &Word, value: &str) -> bool {
     }
 }
 
+/// The variable an environment assignment sets (`NAME` of `NAME=…`), when `text` starts
+/// with one.
+fn assigned_name(text: &str) -> Option<&str> {
+    let (name, _) = text.split_once('=')?;
+    let mut chars = name.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    valid.then_some(name)
+}
+
 /// Whether an unknown word could match the glob `g`.
 fn could_match(word: &Word, g: &Glob) -> bool {
+    // A word that assigns one variable (`PATH="$HOME/bin:$PATH"` given to `export` or
+    // `env`) never sets another: a rule's `NAME=…` argument is an assignment, compared as
+    // one, not as a path whose lexical forms (`PATH=x/../GIT_SSH=y`) could differ.
+    if let Word::Unknown {
+        pattern,
+        split: false,
+        ..
+    } = word
+        && let (Some(have), Some(want)) =
+            (assigned_name(pattern), assigned_name(g.literal_prefix()))
+        && have != want
+    {
+        return false;
+    }
     match known_shape(word) {
         Some(shape) => shape.intersects(g),
         None => true,
@@ -442,6 +468,28 @@ fn any_flag(flags: &[String], args: &[Word]) -> Match {
         }
     }
     result
+}
+
+/// `--abbr[=value]` completed to the long option the glob `g` names, when `abbr` is a
+/// proper prefix of it (`--pru=now` against `--prune=now` is `--prune=now`).
+fn completed_option(arg: &str, g: &Glob) -> Option<String> {
+    let given = arg.strip_prefix("--")?;
+    let (name, value) = match given.split_once('=') {
+        Some((n, v)) => (n, Some(v)),
+        None => (given, None),
+    };
+    let long = g.literal_prefix().strip_prefix("--")?;
+    let end = long
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or(long.len());
+    let option = long.get(..end)?;
+    if name.is_empty() || name.len() >= option.len() || !option.starts_with(name) {
+        return None;
+    }
+    Some(match value {
+        Some(v) => format!("--{option}={v}"),
+        None => format!("--{option}"),
+    })
 }
 
 /// Whether a glob word could expand to a file name that spells `flag`: for `-x`, a bundle
@@ -684,6 +732,16 @@ fn any_arg(globs: &[Glob], except: &[Glob], args: &[Word], place: &Place) -> Mat
                 let forms = place.forms(a);
                 if forms.iter().any(|f| {
                     globs.iter().any(|g| g.matches(f)) && !except.iter().any(|g| g.matches(f))
+                }) {
+                    return Match::Yes;
+                }
+                // `--pru=now` is `--prune=now` to git and getopt_long (any unambiguous
+                // prefix): an abbreviated long option counts for an argument naming the
+                // whole option, as it does for `flags`.
+                if globs.iter().any(|g| {
+                    completed_option(a, g).is_some_and(|full| {
+                        g.matches(&full) && !except.iter().any(|e| e.matches(&full))
+                    })
                 }) {
                     return Match::Yes;
                 }

@@ -62,11 +62,12 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         Ok(Invocation::Command {
             script,
             positionals,
-        }) => Some(engine::analyse(
+        }) => Some(engine::analyse_as(
             script,
             Some(positionals.clone()),
             &cwd,
             &repo,
+            &name,
         )),
         _ => None,
     };
@@ -124,7 +125,12 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         } => {
             let eval = match &analysed {
                 Some(a) => engine::judge_analysed(a, &policy, &cwd, &repo),
-                None => engine::judge_with(&script, Some(positionals), &policy, &cwd, &repo),
+                None => engine::judge_analysed(
+                    &engine::analyse_as(&script, Some(positionals), &cwd, &repo, &name),
+                    &policy,
+                    &cwd,
+                    &repo,
+                ),
             };
             (script, eval)
         }
@@ -135,7 +141,8 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
             ScriptFile::Text(content) => {
                 let mut positionals = vec![path.to_string_lossy().into_owned()];
                 positionals.extend(script_args);
-                let eval = engine::judge_with(&content, Some(positionals), &policy, &cwd, &repo);
+                let analysed = engine::analyse_as(&content, Some(positionals), &cwd, &repo, &name);
+                let eval = engine::judge_analysed(&analysed, &policy, &cwd, &repo);
                 (content, eval)
             }
             ScriptFile::TooLarge(len) => (
