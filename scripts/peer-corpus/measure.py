@@ -27,6 +27,7 @@ import collections
 import concurrent.futures
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -38,6 +39,35 @@ import extract  # noqa: E402
 # dcg's opt-in strict pack refuses rebases, amends and other everyday history edits by
 # design; like shellfirm's strict groups it is reported, not counted.
 DCG_EXCLUDED_CATEGORIES = {"strict_git": "dcg strict pack (opt-in: refuses everyday history edits)"}
+
+
+# Statements some peers test as raw text: a shell runs no program named `DROP` or
+# `FLUSHALL`, so these are not commands anyone's shell would run (the same statement
+# passed to psql, mysql or redis-cli is a command, and is judged).
+STATEMENT_WORDS = {
+    "select", "insert", "update", "delete", "drop", "truncate", "alter", "grant", "revoke",
+    "create", "flushall", "flushdb", "del",
+}
+
+# Commands that only list or inspect, which a peer's pattern flags by program name.
+READ_ONLY = [
+    re.compile(r"^\s*(sudo\s+)?(fdisk|gdisk|sfdisk)\s+(\S+\s+)*-[lsgd]+(\s|$)"),
+    re.compile(r"^\s*(sudo\s+)?(fdisk|gdisk|sfdisk)\s+(\S+\s+)*--(list|show-size|show-geometry|dump)(\s|$)"),
+    re.compile(r"^\s*(sudo\s+)?parted\s+(-\S+\s+)*\S+\s+print\s*$"),
+    re.compile(r"^\s*(sudo\s+)?cryptsetup\s+(isLuks|status|luksDump)\b"),
+]
+
+
+def out_of_scope(command: str) -> str | None:
+    """Why a case is not a command to judge at all, or None."""
+    if subprocess.run(["bash", "-n", "-c", command], capture_output=True).returncode != 0:
+        return "not valid bash (a test of the peer's own parser recovery)"
+    first = command.strip().split(maxsplit=1)[0].lower() if command.strip() else ""
+    if first in STATEMENT_WORDS or first.startswith("db."):
+        return "a database statement, not a shell command (no such program)"
+    if any(r.search(command) for r in READ_ONLY):
+        return "read-only listing or inspection the peer flags by program name"
+    return None
 
 
 def sh(*args: str, cwd: str | None = None, env: dict | None = None) -> None:
@@ -125,6 +155,8 @@ def main() -> int:
         for case in fn(src):
             if case.peer == "dcg" and case.category in DCG_EXCLUDED_CATEGORIES and not case.excluded:
                 case.excluded = DCG_EXCLUDED_CATEGORIES[case.category]
+            if not case.excluded:
+                case.excluded = out_of_scope(case.command)
             key = (case.command, case.expect)
             if key in seen:
                 continue  # the same command asserted twice (e.g. by pattern and by severity)
