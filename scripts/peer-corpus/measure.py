@@ -9,7 +9,8 @@ read). The commands its tests expect to be blocked or allowed are extracted (ext
 and each is judged twice with `policy-exec check --json`: with every pack enabled (a tree
 made by `policy-exec init --packs all`) and with the embedded default policy. Both run in
 a throwaway git repository with an uncommitted change (the state in which a discard does
-damage), under a throwaway HOME, so nothing of the caller's is read or written.
+damage; `--clean` for one without), under a throwaway HOME, so nothing of the caller's is
+read or written.
 
 Figures, per peer and per peer category:
   missed   blocked by the peer, allowed by us (all packs)         target <= 15 %
@@ -74,8 +75,9 @@ def sh(*args: str, cwd: str | None = None, env: dict | None = None) -> None:
     subprocess.run(args, cwd=cwd, env=env, check=True, capture_output=True)
 
 
-def workspace(binary: str) -> tuple[dict, str, str]:
-    """A throwaway HOME, a dirty git repository and an all-packs policy tree."""
+def workspace(binary: str, dirty: bool) -> tuple[dict, str, str]:
+    """A throwaway HOME, a git repository (with an uncommitted change when `dirty`) and
+    an all-packs policy tree."""
     base = tempfile.mkdtemp(prefix="peer-corpus-")
     home = os.path.join(base, "home")
     repo = os.path.join(base, "repo")
@@ -101,8 +103,9 @@ def workspace(binary: str) -> tuple[dict, str, str]:
             f.write("one\n")
     sh("git", "add", "-A", cwd=repo, env=genv)
     sh("git", "commit", "-q", "-m", "init", cwd=repo, env=genv)
-    with open(os.path.join(repo, "file.txt"), "a") as f:
-        f.write("uncommitted\n")
+    if dirty:
+        with open(os.path.join(repo, "file.txt"), "a") as f:
+            f.write("uncommitted\n")
     sh(binary, "init", tree, "--packs", "all", env=env)
     return env, repo, tree
 
@@ -140,6 +143,7 @@ def main() -> int:
     ap.add_argument("--excluded", action="store_true", help="list every excluded case")
     ap.add_argument("--json", metavar="OUT", help="write every judged case here")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--clean", action="store_true", help="judge in a clean repository (default: one with an uncommitted change)")
     opts = ap.parse_args()
     binary = os.path.abspath(opts.bin)
 
@@ -165,7 +169,7 @@ def main() -> int:
     if not cases:
         ap.error("give at least one peer checkout")
 
-    env, repo, tree = workspace(binary)
+    env, repo, tree = workspace(binary, dirty=not opts.clean)
     judged = [c for c in cases if not c.excluded]
     commands = sorted({c.command for c in judged})
     with concurrent.futures.ThreadPoolExecutor(opts.jobs) as pool:
@@ -173,7 +177,8 @@ def main() -> int:
         default = dict(zip(commands, pool.map(lambda c: judge(binary, env, repo, None, c), commands)))
 
     print("peer commits: " + ", ".join(f"{p} {c[:12]}" for p, c in commits.items()))
-    print("all packs (`policy-exec init --packs all`), dirty repository:\n")
+    state = "clean" if opts.clean else "dirty"
+    print(f"all packs (`policy-exec init --packs all`), {state} repository:\n")
     print(f"{'peer':<11} {'category':<38} {'blocked':>7} {'missed':>8} {'allowed':>7} {'refused':>8} {'asked':>8}")
     rows = collections.defaultdict(lambda: collections.Counter())
     for c in judged:
