@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// Every pack: its name and the text of `bundles/packs/<name>.yaml`.
-pub const PACKS: [(&str, &str); 21] = [
+pub const PACKS: [(&str, &str); 22] = [
     ("git", include_str!("../../bundles/packs/git.yaml")),
     (
         "filesystem",
@@ -65,6 +65,10 @@ pub const PACKS: [(&str, &str); 21] = [
     (
         "services",
         include_str!("../../bundles/packs/services.yaml"),
+    ),
+    (
+        "workspace",
+        include_str!("../../bundles/packs/workspace.yaml"),
     ),
 ];
 
