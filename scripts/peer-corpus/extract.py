@@ -402,6 +402,14 @@ def _safety_net_hooks(rel: str, text: str, starts: list[int], category: str) -> 
             continue
         where = f"{rel}:{_line(text, a + off)}"
         excluded = "optional mode (strict/paranoid environment variable)" if re.search(r"SAFETY_NET_\w+:", block) else None
+        # An event after the tool ran, or a tool that is not the shell: the hook ignores
+        # the command by design, so its silence is not an allow.
+        event = re.search(r"hook_event_name:\s*['\"](\w+)['\"]", block)
+        tool = re.search(r"(?:tool_name|toolName):\s*['\"](\w+)['\"]", block)
+        if (event and event.group(1) not in ("PreToolUse", "BeforeTool", "preToolUse")) or (
+            tool and tool.group(1) not in ("Bash", "run_shell_command", "bash", "shell")
+        ):
+            excluded = "hook input the peer ignores by design (not a shell call before it runs)"
         yield Case("safety-net", category, command, expect, where, excluded)
 
 

@@ -56,6 +56,7 @@ READ_ONLY = [
     re.compile(r"^\s*(sudo\s+)?(fdisk|gdisk|sfdisk)\s+(\S+\s+)*--(list|show-size|show-geometry|dump)(\s|$)"),
     re.compile(r"^\s*(sudo\s+)?parted\s+(-\S+\s+)*\S+\s+print\s*$"),
     re.compile(r"^\s*(sudo\s+)?cryptsetup\s+(isLuks|status|luksDump)\b"),
+    re.compile(r"^\s*(sudo\s+)?blockdev\s+(--get\w+|--report)(\s|$)"),
 ]
 
 
