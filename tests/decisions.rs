@@ -908,7 +908,8 @@ fn scripts_that_do_not_parse_are_denied(#[case] script: &str) {
 #[case("git restore .", Dirty, Deny)]
 #[case("git restore --worktree -- :/", Dirty, Deny)]
 #[case("git restore --staged .", Dirty, Allow)]
-#[case("git restore src/main.rs", Dirty, Allow)]
+#[case("git restore src/main.rs", Dirty, Deny)]
+#[case("git restore --staged src/main.rs", Dirty, Allow)]
 #[case("git checkoutx main", Dirty, Allow)]
 #[case("git status", Dirty, Allow)]
 fn git_conditions_follow_the_worktree(
@@ -1151,6 +1152,9 @@ fn an_added_deny_rule_actually_denies_what_it_matches() {
 #[case("git -c pager.log='git reset --hard' log", Clean, Deny)]
 #[case("GIT_PAGER='git reset --hard' git log", Clean, Deny)]
 #[case("GIT_SSH_COMMAND=\"rm -rf /\" git fetch", Clean, Deny)]
+#[case("GIT_SSH_COMMAND='ssh -i /tmp/k' git fetch", Clean, Request)]
+#[case("env GIT_SSH_COMMAND='ssh -i /tmp/k' git fetch", Clean, Request)]
+#[case("GIT_PROXY_COMMAND=/tmp/proxy git fetch", Clean, Request)]
 #[case("EDITOR=\"$X\" git commit", Clean, Request)]
 #[case("git -c alias.x='!rm -rf ~' x", Clean, Deny)]
 #[case("printf 'git push -f\\n' | bash", Clean, Deny)]
@@ -1539,7 +1543,7 @@ fn second_red_team_findings_are_closed(
 #[case("git restore /work/repo", Dirty, Deny)]
 #[case("git checkout -- /work/repo/", Dirty, Deny)]
 #[case("cd src && git restore /work/repo", Dirty, Deny)]
-#[case("git restore /work/repo/src", Dirty, Allow)]
+#[case("git restore /work/repo/src", Dirty, Deny)]
 #[case("rm -rf /work/repo", Clean, Deny)]
 #[case("rm -rf /work/repo/", Clean, Deny)]
 #[case("cd src && rm -rf /work", Clean, Deny)]
@@ -1547,7 +1551,7 @@ fn second_red_team_findings_are_closed(
 #[case("rm -rf /work/repo/build", Clean, Allow)]
 #[case("rm -rf /work/other", Clean, Allow)]
 #[case("git restore --pathspec-from-file=/dev/stdin <<< .", Dirty, Deny)]
-#[case("git restore src/main.rs", Dirty, Allow)]
+#[case("git restore src/main.rs", Dirty, Deny)]
 fn third_round_evasions_are_closed(
     #[case] script: &str,
     #[case] tree: Tree,

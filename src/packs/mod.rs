@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// Every pack: its name and the text of `bundles/packs/<name>.yaml`.
-pub const PACKS: [(&str, &str); 19] = [
+pub const PACKS: [(&str, &str); 22] = [
     ("git", include_str!("../../bundles/packs/git.yaml")),
     (
         "filesystem",
@@ -61,6 +61,15 @@ pub const PACKS: [(&str, &str); 19] = [
         include_str!("../../bundles/packs/messaging.yaml"),
     ),
     ("ci", include_str!("../../bundles/packs/ci.yaml")),
+    ("remote", include_str!("../../bundles/packs/remote.yaml")),
+    (
+        "services",
+        include_str!("../../bundles/packs/services.yaml"),
+    ),
+    (
+        "workspace",
+        include_str!("../../bundles/packs/workspace.yaml"),
+    ),
 ];
 
 /// The default policy's system scope, read for the packs it enables.

@@ -397,6 +397,9 @@ pub struct RefinementsField {
     /// The program (by basename) is one of these.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub programs: Vec<String>,
+    /// The command was reached through one of these frames (`GIT_SSH_COMMAND=`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
 }
 
 /// Rule examples.
@@ -1016,11 +1019,12 @@ fn match_object(m: &Map<String, Value>) -> Result<MatchParts, String> {
             "unless_flags",
             "except_args",
             "programs",
+            "via",
         ]
         .contains(&k.as_str())
         {
             return Err(format!(
-                "`match.{k}` is not a known key: use flags, args, unless_flags, except_args or programs"
+                "`match.{k}` is not a known key: use flags, args, unless_flags, except_args, programs or via"
             ));
         }
     }
@@ -1030,6 +1034,7 @@ fn match_object(m: &Map<String, Value>) -> Result<MatchParts, String> {
         unless_flags: string_list(m.get("unless_flags")),
         except_args: string_list(m.get("except_args")),
         programs: string_list(m.get("programs")),
+        via: string_list(m.get("via")),
     };
     if let Some(p) = refinements
         .programs

@@ -192,6 +192,7 @@ fn evaluate_command(
     let place = Place {
         dir: dir.clone(),
         home: predicates.repo.home(),
+        frames: cmd.frames.clone(),
     };
     let mut matches = Vec::new();
     for index in policy.candidates(cmd.program()) {

@@ -37,10 +37,13 @@ pub fn failures(policy: &Policy) -> Vec<String> {
         let matched = |example: &str| -> Result<bool, String> {
             let analysis =
                 crate::command::analyze(example, start, &NoRepo).map_err(|e| e.message.clone())?;
-            Ok(analysis
-                .commands
-                .iter()
-                .any(|c| rule.matches(&c.words) == Match::Yes))
+            Ok(analysis.commands.iter().any(|c| {
+                let place = crate::policy::rule::Place {
+                    frames: c.frames.clone(),
+                    ..Default::default()
+                };
+                rule.matches_in(&c.words, &place) == Match::Yes
+            }))
         };
         for (examples, want) in [
             (&rule.examples_match, true),

@@ -348,6 +348,7 @@ pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
         refinements.flags = r.flags.clone();
         refinements.unless_flags = r.unless_flags.clone();
         refinements.programs = r.programs.clone();
+        refinements.via = r.via.clone();
         for a in &r.args {
             refinements
                 .args

@@ -90,6 +90,10 @@ pub struct Refinements {
     /// The program, by basename, is one of these (a family of readers: `cat`, `less`, …,
     /// in one rule instead of one rule each).
     pub programs: Vec<String>,
+    /// The command was reached through one of these frames (`GIT_SSH_COMMAND=`: the
+    /// variable's value, which git runs as a command), whether the variable was set by an
+    /// assignment prefix, `env` or `export`.
+    pub via: Vec<String>,
 }
 
 impl Refinements {
@@ -99,6 +103,7 @@ impl Refinements {
             && self.args.is_empty()
             && self.unless_flags.is_empty()
             && self.programs.is_empty()
+            && self.via.is_empty()
     }
 }
 
@@ -315,6 +320,10 @@ impl Rule {
         } else {
             base.and(program_in(&self.refinements.programs, words.first()))
         };
+        let via = &self.refinements.via;
+        if !via.is_empty() && !place.frames.iter().any(|f| via.contains(f)) {
+            return Match::No;
+        }
         base.and(self.refine(rest, place))
     }
 
@@ -646,6 +655,8 @@ pub struct Place {
     pub dir: Option<PathBuf>,
     /// The home directory `~` stands for, when known.
     pub home: Option<PathBuf>,
+    /// The frames that led to the command, outermost first (`["env", "GIT_SSH_COMMAND="]`).
+    pub frames: Vec<String>,
 }
 
 impl Place {
@@ -845,6 +856,7 @@ mod tests {
         let place = Place {
             dir: Some(PathBuf::from("/work/repo")),
             home: Some(PathBuf::from("/home/u")),
+            ..Place::default()
         };
         assert_eq!(r.matches_in(&lits(command), &place), want, "{command}");
         assert_eq!(r.programs(), ["cat", "less"]);
@@ -862,6 +874,7 @@ mod tests {
         let place = Place {
             dir: Some(PathBuf::from("/work")),
             home: Some(PathBuf::from("/tmp/home")),
+            ..Place::default()
         };
         assert_eq!(r.matches_in(&lits("rm ~/.ssh/k"), &place), Match::Yes);
         assert_eq!(r.matches_in(&lits("rm ~/.cache/x"), &place), Match::No);
@@ -874,11 +887,36 @@ mod tests {
         assert_eq!(r.matches_in(&lits("rm ~/.cache/x"), &place), Match::Yes);
     }
 
+    #[rstest]
+    #[case(&["GIT_SSH_COMMAND="], Match::Yes)]
+    #[case(&["env", "GIT_SSH_COMMAND="], Match::Yes)]
+    #[case(&["env"], Match::No)]
+    #[case(&[], Match::No)]
+    fn via_matches_a_command_reached_through_a_named_frame(
+        #[case] frames: &[&str],
+        #[case] want: Match,
+    ) {
+        let r = rule(Refinements {
+            via: vec!["GIT_SSH_COMMAND=".into(), "GIT_PROXY_COMMAND=".into()],
+            ..Refinements::default()
+        });
+        let place = Place {
+            frames: frames.iter().map(|f| f.to_string()).collect(),
+            ..Place::default()
+        };
+        assert_eq!(
+            r.matches_in(&lits("ssh -i key"), &place),
+            want,
+            "{frames:?}"
+        );
+    }
+
     #[test]
     fn a_url_is_not_resolved_as_a_path() {
         let place = Place {
             dir: Some(PathBuf::from("/a.b")),
             home: None,
+            ..Place::default()
         };
         assert_eq!(place.forms("https://h.example/x"), ["https://h.example/x"]);
     }

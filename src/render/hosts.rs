@@ -405,6 +405,13 @@ fn shape(rule: &Rule) -> Result<Shape, String> {
             s.tokens.join(" ")
         ));
     }
+    if !r.via.is_empty() {
+        // SECURITY: ignoring `via` would widen the entry to every command it names.
+        return Err(format!(
+            "the host cannot check the `via` refinement ({}): it only sees the command line",
+            r.via.join(", ")
+        ));
+    }
     if !r.programs.is_empty() {
         // SECURITY: ignoring the program list would widen the entry to other programs.
         return Err(format!(
