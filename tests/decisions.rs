@@ -2554,6 +2554,14 @@ fn git_settings_that_run_commands(
 #[case("rm -f *.[[:digit:]].log", Clean, Allow)]
 #[case("ls [[:upper:]]*.md", Clean, Allow)]
 #[case("rm -rf build[0-9] dist[^.]", Clean, Allow)]
+// A negated set holding a class read as a superset (`punct`, `graph`) matches less than
+// bash's: it is any one character. A collating symbol by name is one character.
+#[case("rm -rf .[![:punct:]]it", Clean, Request)]
+#[case("rm -rf .[^[:punct:]]it", Clean, Request)]
+#[case("rm -rf .[![:graph:]]it", Clean, Request)]
+#[case("cat .env[[.period.]]local", Clean, Request)]
+#[case("cat .env[![.period.]]local", Clean, Request)]
+#[case("rm -rf .gi[[=t=]]", Clean, Request)]
 // zsh runs `=cmd` as the command cmd (its EQUALS expansion).
 #[case("zsh -c '=rm -rf ~'", Clean, Deny)]
 #[case("zsh -c 'echo a; =git reset --hard'", Clean, Deny)]
@@ -2561,6 +2569,41 @@ fn git_settings_that_run_commands(
 #[case("zsh -c 'ls --color=auto; x=1'", Clean, Allow)]
 #[case("zsh -c 'echo \"=rm -rf ~\"'", Clean, Allow)]
 fn bracket_classes_and_zsh_equals(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// A program the script copied runs by its bare name however PATH was changed, spelled
+// so that the text `PATH` never appears.
+#[case(
+    "mkdir -p b; cp /usr/bin/git b/g; declare P\"\"ATH=$PWD/b:/usr/bin:/bin; g push -f",
+    Clean,
+    Deny
+)]
+#[case(
+    "mkdir -p b; cp /usr/bin/git b/g; printf -v P\"\"ATH %s \"$PWD/b:/usr/bin\"; g push -f",
+    Clean,
+    Deny
+)]
+#[case(
+    "mkdir -p b; cp /usr/bin/git b/g; read -r P\"\"ATH <<< \"$PWD/b:/usr/bin\"; g reset --hard",
+    Clean,
+    Deny
+)]
+#[case(
+    "mkdir -p b; ln -s /usr/bin/git b/g; typeset P\\ATH=$PWD/b; g push --force",
+    Clean,
+    Deny
+)]
+// IFS and nocaseglob set with quoting inside the name are seen too.
+#[case("shopt -s nocase\"\"glob; rm -rf .GI[T]", Clean, Request)]
+#[case("shopt -s nocaseglob; rm -rf .GI[T]", Clean, Request)]
+#[case("mkdir -p b; cp /usr/bin/git b/g; g status", Clean, Allow)]
+fn path_changed_without_naming_it(
     #[case] script: &str,
     #[case] tree: Tree,
     #[case] expected: Decision,

@@ -483,10 +483,15 @@ fn fnmatch_brackets(text: &str) -> String {
 fn bracket_set(chars: &[char], start: usize) -> Option<(String, usize)> {
     let mut set = String::from("[");
     let mut j = start;
-    if matches!(chars.get(j), Some('!' | '^')) {
+    let negated = matches!(chars.get(j), Some('!' | '^'));
+    if negated {
         set.push('!');
         j += 1;
     }
+    // Whether a member was widened to a superset (a class read as every visible
+    // character, a collating symbol by name): fine in a set, but a negated set would then
+    // match less than bash's, so it becomes any one character.
+    let mut widened = false;
     // A `]` first is a member.
     if chars.get(j) == Some(&']') {
         set.push(']');
@@ -496,6 +501,9 @@ fn bracket_set(chars: &[char], start: usize) -> Option<(String, usize)> {
         match chars.get(j)? {
             ']' => {
                 set.push(']');
+                if negated && widened {
+                    return Some(("?".to_string(), j + 1));
+                }
                 return Some((set, j + 1));
             }
             '[' if matches!(chars.get(j + 1), Some(':' | '=' | '.')) => {
@@ -519,10 +527,17 @@ fn bracket_set(chars: &[char], start: usize) -> Option<(String, usize)> {
                         "space" => " \t\n\r\u{b}\u{c}",
                         "cntrl" => "\u{1}-\u{1f}\u{7f}",
                         // punct, graph, print and anything else: every visible character.
-                        _ => " -~",
+                        _ => {
+                            widened = true;
+                            " -~"
+                        }
                     });
-                } else {
+                } else if body.chars().count() == 1 {
                     set.push_str(&body);
+                } else {
+                    // `[.period.]`, `[=e=]` of a name: one character we do not map.
+                    widened = true;
+                    set.push_str(" -~");
                 }
                 j = k + 2;
             }

@@ -70,6 +70,17 @@ static WORKING_DIR_WORD: std::sync::LazyLock<Option<regex::Regex>> = std::sync::
 
 /// Whether a script names `PWD` other than by expanding it (`PWD=/`, `read PWD`, `for
 /// PWD in …`, `OLDPWD`).
+/// The script's text without quote characters and backslashes: a name the script sets
+/// can be spelled with quoting inside it (`declare I""FS=…`, `shopt -s nocase\glob`),
+/// and the checks for `IFS`, `PWD` and `nocaseglob` read this text.
+fn without_quotes(script: &str) -> std::borrow::Cow<'_, str> {
+    if script.contains(['"', '\'', '\\']) {
+        std::borrow::Cow::Owned(script.replace(['"', '\'', '\\'], ""))
+    } else {
+        std::borrow::Cow::Borrowed(script)
+    }
+}
+
 fn names_pwd(script: &str) -> bool {
     script.match_indices("PWD").any(|(at, _)| {
         let before = script.get(..at).unwrap_or("");
@@ -237,10 +248,9 @@ fn analyze_parsed(
         expanding: Vec::new(),
         moving_functions: Vec::new(),
         functions: HashMap::new(),
-        ifs_may_change: script.contains("IFS"),
-        path_may_change: script.contains("PATH"),
-        pwd_may_change: names_pwd(script),
-        nocase_glob: script.contains("nocaseglob"),
+        ifs_may_change: without_quotes(script).contains("IFS"),
+        pwd_may_change: names_pwd(&without_quotes(script)),
+        nocase_glob: without_quotes(script).contains("nocaseglob"),
         cdpath_set: false,
         heredoc_marks: 0,
         files: files::Files::default(),
@@ -379,9 +389,6 @@ struct Walker<'a> {
     /// Whether the script may change `IFS` (names it, or assigns a variable whose name is
     /// only known at run time): then `$1` in a function is not split the default way.
     ifs_may_change: bool,
-    /// Whether the script names `PATH`: a program it copied or wrote may then run by its
-    /// bare name (`ln -s /usr/bin/git b/g; PATH=b:$PATH g push -f`).
-    path_may_change: bool,
     /// Whether the script may set `PWD` itself (names it other than as `$PWD`, or sets a
     /// variable whose name is only known at run time): then `~+` and `"$PWD"` are not
     /// the directory the walk follows.
@@ -1505,16 +1512,14 @@ impl Walker<'_> {
             return None;
         }
         self.work += 1;
-        if script.contains("IFS") {
+        let bare = without_quotes(script);
+        if bare.contains("IFS") {
             self.ifs_may_change = true;
         }
-        if script.contains("PATH") {
-            self.path_may_change = true;
-        }
-        if names_pwd(script) {
+        if names_pwd(&bare) {
             self.pwd_may_change = true;
         }
-        if script.contains("nocaseglob") {
+        if bare.contains("nocaseglob") {
             self.nocase_glob = true;
         }
         let program = match parse(script) {
@@ -1569,8 +1574,10 @@ impl Walker<'_> {
         // `./x.sh` after `echo … > x.sh`: what runs is what the script wrote.
         if name.contains('/') {
             self.run_written(&Word::Lit(name.clone()), &args, scope, false);
-        } else if self.path_may_change {
-            // A script that changes PATH may run what it copied or wrote by its bare name.
+        } else {
+            // A script may run what it copied or wrote by its bare name once it changes
+            // PATH, which it can do without naming it (`declare P""ATH=…`, `printf -v`,
+            // `read`): every file it wrote under that name is judged.
             for (path, written) in self.files.named(&name) {
                 self.run_content(written, &Word::Lit(path), &args, scope, false);
             }
@@ -3185,7 +3192,7 @@ fn set_positionals(old: &Positionals, args: &[Word], ifs_may_change: bool) -> Op
 /// SECURITY: positionals are only substituted in scripts that never mention IFS, since
 /// `IFS=_; git $1` with `reset_--hard` splits the value where bash's default would not.
 fn without_ifs(script: &str, positionals: Positionals) -> Positionals {
-    if script.contains("IFS") {
+    if without_quotes(script).contains("IFS") {
         None
     } else {
         positionals

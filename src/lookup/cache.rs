@@ -206,9 +206,7 @@ impl Cache {
     /// header is read here; rule lines are read when [`super::RuleTexts`] is asked for them.
     pub fn get(&self, s: &Selection) -> Option<Compiled> {
         let (file, head) = read_head(&self.file(s))?;
-        let text = std::str::from_utf8(&head).ok()?;
-        let (sum, rest) = text.split_once('\n')?;
-        let (header, _) = rest.split_once('\n')?;
+        let (sum, header) = first_two_lines(&head)?;
         if format!("{:016x}", sum64(header.as_bytes())) != sum {
             return None;
         }
@@ -396,12 +394,34 @@ fn read_head(path: &Path) -> Option<(std::fs::File, Vec<u8>)> {
     }
 }
 
+/// The checksum line and the header line at the start of `head`. Only these are read
+/// as text: the read may end inside a character of a rule line.
+fn first_two_lines(head: &[u8]) -> Option<(&str, &str)> {
+    let first = head.iter().position(|b| *b == b'\n')?;
+    let rest = head.get(first + 1..)?;
+    let second = rest.iter().position(|b| *b == b'\n')?;
+    Some((
+        std::str::from_utf8(head.get(..first)?).ok()?,
+        std::str::from_utf8(rest.get(..second)?).ok()?,
+    ))
+}
+
 /// The first read of a cache file: the default policy's header is about 11 KB.
 const HEAD_BYTES: usize = 16 << 10;
 
 #[cfg(test)]
 mod tests {
-    use super::sum64;
+    use super::{first_two_lines, sum64};
+
+    #[test]
+    fn a_read_that_ends_inside_a_character_still_gives_the_header() {
+        let text = "0123\n{\"h\":1}\n{\"reason\":\"é\"}\n".as_bytes();
+        let cut = text.len() - 4; // inside the two bytes of `é`
+        assert!(std::str::from_utf8(&text[..cut]).is_err());
+        assert_eq!(first_two_lines(&text[..cut]), Some(("0123", "{\"h\":1}")));
+        assert_eq!(first_two_lines(b"0123\n{\"h\":1}"), None);
+        assert_eq!(first_two_lines(b"\xff\n{}\n"), None);
+    }
 
     #[test]
     fn the_checksum_sees_every_byte_and_the_length() {

@@ -559,7 +559,8 @@ fn escaped(text: &str) -> String {
 ///
 /// SECURITY: a carve-out weakens a rule, so it is read strictly: the option must be
 /// spelled exactly as listed (no abbreviation, no bundle), a later `--no-…` negation
-/// cancels it (`--dry-run --no-dry-run`), and a word right after an option we cannot
+/// cancels it (`--dry-run --no-dry-run`), so does a later value of an option it names
+/// with a value (`--dry-run=client --dry-run=none`), and a word right after an option we cannot
 /// read may be that option's value (`-o -n` is push option `-n`), so it does not count.
 /// An unknown word that could be `--dry-run` does not count either.
 fn carve_out(unless: &[String], flags: &[String], args: &[Word]) -> bool {
@@ -593,6 +594,22 @@ fn carve_out(unless: &[String], flags: &[String], args: &[Word]) -> bool {
             && unless.iter().any(|u| u.strip_prefix("--") == Some(negated))
         {
             present = false;
+        }
+        // A later value of an option the carve-out names with a value replaces it:
+        // command lines take the last one (`kubectl delete ns x --dry-run=client
+        // --dry-run=none` deletes). An abbreviation of the option counts too.
+        if !unless.iter().any(|u| u == a)
+            && let Some(given) = a.strip_prefix("--")
+        {
+            let given = given.split_once('=').map_or(given, |(n, _)| n);
+            let replaces = |u: &String| {
+                u.strip_prefix("--")
+                    .and_then(|o| o.split_once('='))
+                    .is_some_and(|(name, _)| !given.is_empty() && name.starts_with(given))
+            };
+            if unless.iter().any(replaces) {
+                present = false;
+            }
         }
         previous = Some(a);
     }
