@@ -235,7 +235,8 @@ fn analyze_parsed(
     marks: Option<usize>,
 ) -> Result<Analysis, ParseError> {
     let program = parse(script)?;
-    let positionals = without_ifs(script, positionals);
+    let bare = without_quotes(script);
+    let positionals = without_ifs(&bare, positionals);
     let mut walker = Walker {
         start,
         repo,
@@ -248,9 +249,9 @@ fn analyze_parsed(
         expanding: Vec::new(),
         moving_functions: Vec::new(),
         functions: HashMap::new(),
-        ifs_may_change: without_quotes(script).contains("IFS"),
-        pwd_may_change: names_pwd(&without_quotes(script)),
-        nocase_glob: without_quotes(script).contains("nocaseglob"),
+        ifs_may_change: bare.contains("IFS"),
+        pwd_may_change: names_pwd(&bare),
+        nocase_glob: bare.contains("nocaseglob"),
         cdpath_set: false,
         heredoc_marks: 0,
         files: files::Files::default(),
@@ -1534,7 +1535,7 @@ impl Walker<'_> {
         let mut sub = scope.clone();
         sub.frames.push(frame.to_string());
         if let Some(p) = positionals {
-            sub.positionals = without_ifs(script, p);
+            sub.positionals = without_ifs(&bare, p);
         }
         self.depth += 1;
         self.program(&program, &mut sub);
@@ -3191,8 +3192,9 @@ fn set_positionals(old: &Positionals, args: &[Word], ifs_may_change: bool) -> Op
 
 /// SECURITY: positionals are only substituted in scripts that never mention IFS, since
 /// `IFS=_; git $1` with `reset_--hard` splits the value where bash's default would not.
-fn without_ifs(script: &str, positionals: Positionals) -> Positionals {
-    if without_quotes(script).contains("IFS") {
+/// `bare` is the script as [`without_quotes`] gives it.
+fn without_ifs(bare: &str, positionals: Positionals) -> Positionals {
+    if bare.contains("IFS") {
         None
     } else {
         positionals

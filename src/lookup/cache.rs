@@ -213,11 +213,7 @@ impl Cache {
         let entry: Entry = serde_json::from_str(header).ok()?;
         let fresh = entry.format == FORMAT
             && entry.version == env!("CARGO_PKG_VERSION")
-            && entry.exe
-                == exe_id().map(|mut e| {
-                    e.sha256.clear();
-                    e
-                })
+            && entry.exe == exe_id()
             && entry.selection == selection_key(s)
             && entry.slots == slots(s);
         if !fresh {
@@ -225,9 +221,8 @@ impl Cache {
         }
         // Each rule line's place in the file, from the lengths (no scan for line ends).
         let mut at = (sum.len() + 1 + header.len() + 1) as u64;
-        let count = entry.rules.split(' ').filter(|r| !r.is_empty()).count();
-        let mut spans = Vec::with_capacity(count);
-        let mut sums = Vec::with_capacity(count);
+        let mut spans = Vec::new();
+        let mut sums = Vec::new();
         for rule in entry.rules.split(' ').filter(|r| !r.is_empty()) {
             let (len, sum) = rule.split_once('.')?;
             let end = at.checked_add(u64::from_str_radix(len, 16).ok()?)?;
