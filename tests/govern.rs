@@ -768,7 +768,8 @@ fn the_scaffold_policy_decides_as_its_comments_say() {
         .code
     };
     assert_eq!(check("git push --force origin main"), 2);
-    assert_eq!(check("terraform destroy"), 2);
+    assert_eq!(check("terraform destroy -auto-approve"), 2);
+    assert_eq!(check("terraform destroy"), 1);
     assert_eq!(check("git reset --hard"), 1);
     assert_eq!(check("ls -la"), 0);
 }

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod examples;
 pub mod glob;
 pub mod load;
+pub mod options;
 #[allow(clippy::module_inception)]
 pub mod policy;
 pub mod rule;

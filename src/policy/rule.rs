@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use super::Decision;
 use super::condition::Condition;
 use super::glob::Glob;
+use super::options::{self, Letter, ShortOptions, bundle_letters};
 use crate::command::Word;
 
 /// Three-valued match result, ordered No < Possible < Yes.
@@ -324,19 +325,27 @@ impl Rule {
         if !via.is_empty() && !place.frames.iter().any(|f| via.contains(f)) {
             return Match::No;
         }
-        base.and(self.refine(rest, place))
+        // Short-option bundles are read the way the program reads them when its options
+        // are known (`git checkout -qbfeature` holds no `-f`).
+        let options = match words {
+            [Word::Lit(program), rest @ ..] => {
+                options::lookup(basename(program), rest.first().and_then(Word::lit))
+            }
+            _ => None,
+        };
+        base.and(self.refine(rest, place, options.as_ref()))
     }
 
-    fn refine(&self, args: &[Word], place: &Place) -> Match {
+    fn refine(&self, args: &[Word], place: &Place, options: Option<&ShortOptions>) -> Match {
         let r = &self.refinements;
         let mut result = Match::Yes;
         if !r.flags.is_empty() {
-            result = result.and(any_flag(&r.flags, args));
+            result = result.and(any_flag(&r.flags, args, options));
         }
         if !r.args.is_empty() {
             result = result.and(any_arg(&r.args, &r.except_args, args, place));
         }
-        if !r.unless_flags.is_empty() && carve_out(&r.unless_flags, &r.flags, args) {
+        if !r.unless_flags.is_empty() && carve_out(&r.unless_flags, &r.flags, args, options) {
             result = Match::No;
         }
         result
@@ -448,7 +457,7 @@ fn escape_into(pattern: &mut String, text: &str) {
 /// Whether any of `flags` is present among `args`, recognising bundled short options
 /// (`-uf` ⊇ `-f`), `--opt=value`, and unambiguous long-option abbreviations (`--forc`).
 /// Options after `--` are operands, not flags.
-fn any_flag(flags: &[String], args: &[Word]) -> Match {
+fn any_flag(flags: &[String], args: &[Word], options: Option<&ShortOptions>) -> Match {
     let mut result = Match::No;
     for arg in args {
         match arg {
@@ -456,12 +465,12 @@ fn any_flag(flags: &[String], args: &[Word]) -> Match {
                 if a == "--" {
                     break;
                 }
-                if flags.iter().any(|f| flag_present(f, a)) {
+                if flags.iter().any(|f| flag_present(f, a, options)) {
                     return Match::Yes;
                 }
             }
             Word::Glob(a) => {
-                if flags.iter().any(|f| flag_present(f, a)) {
+                if flags.iter().any(|f| flag_present(f, a, None)) {
                     return Match::Yes;
                 }
                 if flags.iter().any(|f| glob_could_be_flag(a, f)) {
@@ -563,7 +572,12 @@ fn escaped(text: &str) -> String {
 /// with a value (`--dry-run=client --dry-run=none`), and a word right after an option we cannot
 /// read may be that option's value (`-o -n` is push option `-n`), so it does not count.
 /// An unknown word that could be `--dry-run` does not count either.
-fn carve_out(unless: &[String], flags: &[String], args: &[Word]) -> bool {
+fn carve_out(
+    unless: &[String],
+    flags: &[String],
+    args: &[Word],
+    options: Option<&ShortOptions>,
+) -> bool {
     let mut present = false;
     let mut previous: Option<&str> = None;
     for arg in args {
@@ -575,19 +589,30 @@ fn carve_out(unless: &[String], flags: &[String], args: &[Word]) -> bool {
             break;
         }
         let after_readable = previous.is_none_or(|p| {
-            !p.starts_with('-') || p.contains('=') || flags.iter().chain(unless).any(|f| f == p)
+            !p.starts_with('-')
+                || p.contains('=')
+                || flags.iter().chain(unless).any(|f| f == p)
+                || options.is_some_and(|o| takes_no_next_word(p, o))
         });
         // The first letter of a short bundle is always an option (`-nf` is -n -f); later
-        // letters may be an earlier letter's value (`-on`).
-        let leads_bundle = |u: &String| {
-            u.len() == 2
-                && u.starts_with('-')
-                && !u.starts_with("--")
-                && a.starts_with(u.as_str())
-                && !a.starts_with("--")
-                && a.chars().skip(1).all(|c| c.is_ascii_alphanumeric())
+        // letters may be an earlier letter's value (`-on`) unless the program's options
+        // are known (`git clean -dn` is -d -n).
+        let in_bundle = |u: &String| {
+            let Some(letter) = short_letter(u) else {
+                return false;
+            };
+            let Some(bundle) = a.strip_prefix('-').filter(|b| !b.starts_with('-')) else {
+                return false;
+            };
+            match options.filter(|o| o.letter(letter) != Letter::Unknown) {
+                // Every letter bundle_letters reads before the last is one without a value.
+                Some(o) => bundle_letters(bundle, o).0.contains(&letter),
+                None => {
+                    bundle.starts_with(letter) && bundle.chars().all(|c| c.is_ascii_alphanumeric())
+                }
+            }
         };
-        if unless.iter().any(|u| u == a || leads_bundle(u)) && after_readable {
+        if unless.iter().any(|u| u == a || in_bundle(u)) && after_readable {
             present = true;
         }
         if let Some(negated) = a.strip_prefix("--no-")
@@ -616,10 +641,34 @@ fn carve_out(unless: &[String], flags: &[String], args: &[Word]) -> bool {
     present
 }
 
+/// The letter of a one-letter option (`-n` → `n`).
+fn short_letter(option: &str) -> Option<char> {
+    let mut chars = option.strip_prefix('-')?.chars();
+    let letter = chars.next().filter(|c| *c != '-')?;
+    chars.next().is_none().then_some(letter)
+}
+
+/// Whether an option word is whole by itself, so the next word is not its value: a long
+/// option that takes no value, or a short bundle whose options are known and whose last
+/// option, if it takes a value, has it attached.
+fn takes_no_next_word(word: &str, options: &ShortOptions) -> bool {
+    if word.starts_with("--") {
+        return word.len() > 2 && !options.long_takes_next_word(word);
+    }
+    let Some(bundle) = word.strip_prefix('-').filter(|b| !b.is_empty()) else {
+        return false;
+    };
+    let (letters, read) = bundle_letters(bundle, options);
+    let attached = letters.len() < bundle.chars().count();
+    read && letters
+        .last()
+        .is_some_and(|c| options.letter(*c) == Letter::Plain || attached)
+}
+
 /// Anything starting with a dash (`None` cannot happen: the pattern is valid).
 static DASH: std::sync::LazyLock<Option<Glob>> = std::sync::LazyLock::new(|| Glob::new("-*").ok());
 
-fn flag_present(flag: &str, arg: &str) -> bool {
+fn flag_present(flag: &str, arg: &str, options: Option<&ShortOptions>) -> bool {
     if let Some(long) = flag.strip_prefix("--") {
         let Some(given) = arg.strip_prefix("--") else {
             return false;
@@ -639,9 +688,15 @@ fn flag_present(flag: &str, arg: &str) -> bool {
         if short.chars().count() != 1 {
             return arg == flag;
         }
-        arg == flag
-            || arg.chars().skip(1).all(|c| c.is_ascii_alphanumeric())
-                && arg.get(1..).is_some_and(|b| b.contains(short))
+        let bundle = arg.get(1..).unwrap_or_default();
+        // Read as the program reads it: letters after one that takes a value are that
+        // value. Past a letter the table does not know, every letter still counts.
+        if let Some(o) = options
+            && let (letters, true) = bundle_letters(bundle, o)
+        {
+            return short.chars().all(|c| letters.contains(&c));
+        }
+        arg == flag || bundle.chars().all(|c| c.is_ascii_alphanumeric()) && bundle.contains(short)
     } else {
         arg == flag
     }
@@ -827,7 +882,39 @@ mod tests {
     #[case("-f", "--follow", false)]
     #[case("-f", "-u", false)]
     fn flag_spellings(#[case] flag: &str, #[case] arg: &str, #[case] present: bool) {
-        assert_eq!(flag_present(flag, arg), present);
+        assert_eq!(flag_present(flag, arg, None), present);
+    }
+
+    /// Rules refined by flags and carve-outs, judged on commands whose short options are
+    /// known (git) and unknown (a made-up program): a bundle is read the way the program
+    /// reads it only in the first case.
+    #[rstest]
+    #[case::value_hides_the_letter("git checkout -qbfeature", &["-f"], &[], Match::No)]
+    #[case::letter_before_the_value("git checkout -fbfeature", &["-f"], &[], Match::Yes)]
+    #[case::bundle_of_plain_letters("git checkout -qf main", &["-f"], &[], Match::Yes)]
+    #[case::unknown_letter_counts_all("git checkout -Zqf main", &["-f"], &[], Match::Yes)]
+    #[case::unknown_program_over_matches("tool -qbfeature", &["-f"], &[], Match::Yes)]
+    #[case::carve_out_inside_a_bundle("git clean -dn", &[], &["-n"], Match::No)]
+    #[case::carve_out_after_force("git clean -fdn", &[], &["-n"], Match::No)]
+    #[case::carve_out_is_a_value("git clean -en", &[], &["-n"], Match::Yes)]
+    #[case::carve_out_next_word_is_a_value("git clean -e -n", &[], &["-n"], Match::Yes)]
+    #[case::carve_out_after_whole_bundle("git clean -fd -n", &[], &["-n"], Match::No)]
+    #[case::carve_out_behind_unknown("git clean -Zn", &[], &["-n"], Match::Yes)]
+    #[case::carve_out_of_unknown_program("tool -dn", &[], &["-n"], Match::Yes)]
+    #[case::valued_carve_out_later_in_bundle("git checkout -fbfeature", &["-f"], &["-b"], Match::No)]
+    fn bundles_are_read_as_the_program_reads_them(
+        #[case] command: &str,
+        #[case] flags: &[&str],
+        #[case] unless: &[&str],
+        #[case] want: Match,
+    ) {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        let r = rule(Refinements {
+            flags: strings(flags),
+            unless_flags: strings(unless),
+            ..Refinements::default()
+        });
+        assert_eq!(r.matches(&lits(command)), want, "{command}");
     }
 
     fn lits(words: &str) -> Vec<Word> {
