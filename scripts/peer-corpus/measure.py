@@ -2,7 +2,7 @@
 """Judge the peers' own test commands with policy-exec (issue 15's measurement).
 
     python3 scripts/peer-corpus/measure.py --dcg PATH --shellfirm PATH --safety-net PATH \
-        [--bin target/release/policy-exec] [--misses] [--json OUT]
+        [--bin target/release/policy-exec] [--misses] [--asked] [--json OUT]
 
 Each PATH is a checkout of that peer (a work tree or a bare git directory; its HEAD is
 read). The commands its tests expect to be blocked or allowed are extracted (extract.py)
@@ -141,6 +141,7 @@ def main() -> int:
         ap.add_argument(f"--{peer}", metavar="PATH", help=f"a checkout of {peer}")
     ap.add_argument("--bin", default="target/release/policy-exec")
     ap.add_argument("--misses", action="store_true", help="list every miss and refusal")
+    ap.add_argument("--asked", action="store_true", help="list what a peer allows and we ask about")
     ap.add_argument("--excluded", action="store_true", help="list every excluded case")
     ap.add_argument("--json", metavar="OUT", help="write every judged case here")
     ap.add_argument("--jobs", type=int, default=2)
@@ -228,6 +229,11 @@ def main() -> int:
         print("\ngit allowed by the default policy:")
         for c in judged:
             if c.expect == "block" and is_git(c.command) and default[c.command] == "allow":
+                print(f"  {c.peer:<10} {c.category:<30} {c.command!r}  [{c.source}]")
+    if opts.asked:
+        print("\nasked (peer allows, all packs request):")
+        for c in judged:
+            if c.expect == "allow" and packs[c.command] == "request":
                 print(f"  {c.peer:<10} {c.category:<30} {c.command!r}  [{c.source}]")
     if opts.excluded:
         print("\nexcluded cases:")

@@ -23,6 +23,10 @@ pub struct ShortOptions {
     /// Long options that take the next word as their value (`--repo origin`); every
     /// other long option takes a value only after `=`.
     pub long_valued: &'static [&'static str],
+    /// Whether an option's value may be a word starting with `-`. getopt and Go's flag
+    /// parsers take the next word whatever it is (`--namespace --dry-run=client`);
+    /// Python's argparse refuses it as a value, so there an option word is an option.
+    pub dashed_values: bool,
 }
 
 /// How one letter of a bundle reads.
@@ -52,7 +56,9 @@ impl ShortOptions {
     /// abbreviation of a long option that takes a value counts (git accepts any
     /// unambiguous prefix).
     pub fn long_takes_next_word(&self, option: &str) -> bool {
-        option.len() > 2 && self.long_valued.iter().any(|v| v.starts_with(option))
+        self.dashed_values
+            && option.len() > 2
+            && self.long_valued.iter().any(|v| v.starts_with(option))
     }
 }
 
@@ -131,18 +137,110 @@ const fn opts(
         plain,
         valued,
         long_valued,
+        dashed_values: true,
     }
 }
 
-/// The short options of the command whose argv starts with `program` (a basename) and
-/// `sub` (its first argument), when known. Only git subcommands are listed so far: a
-/// program without a row is read as before (see the module docs).
+/// kubectl (and `oc`), any subcommand: cobra/pflag options, which take the next word as
+/// a value unless they are booleans. From `kubectl options` and the subcommands' `-h`
+/// in kubectl 1.3x; a long option missing here is read as a boolean, so every one that
+/// takes a value must be listed.
+const KUBECTL: ShortOptions = opts(
+    "ARhitw",
+    "cfklnosvL",
+    &[
+        "--namespace",
+        "--selector",
+        "--filename",
+        "--output",
+        "--kustomize",
+        "--container",
+        "--server",
+        "--context",
+        "--cluster",
+        "--user",
+        "--kubeconfig",
+        "--token",
+        "--as",
+        "--as-group",
+        "--as-uid",
+        "--cache-dir",
+        "--certificate-authority",
+        "--client-certificate",
+        "--client-key",
+        "--request-timeout",
+        "--tls-server-name",
+        "--password",
+        "--username",
+        "--profile",
+        "--profile-output",
+        "--field-selector",
+        "--grace-period",
+        "--timeout",
+        "--field-manager",
+        "--raw",
+        "--for",
+        "--template",
+        "--sort-by",
+        "--chunk-size",
+        "--replicas",
+        "--current-replicas",
+        "--resource-version",
+        "--subresource",
+        "--pod-selector",
+        "--skip-wait-for-delete-timeout",
+        "--overrides",
+        "--image",
+        "--port",
+        "--type",
+        "--prune-allowlist",
+        "--selector-file",
+        "--label-columns",
+        "--vmodule",
+        "--log-flush-frequency",
+        "--validate",
+        "--output-watch-events",
+        "--show-managed-fields",
+        "--session",
+        "--env",
+        "--from-literal",
+        "--from-file",
+        "--from-env-file",
+        "--min",
+        "--max",
+        "--cpu-percent",
+        "--name",
+        "--target-port",
+        "--protocol",
+        "--external-ip",
+        "--load-balancer-ip",
+        "--to-revision",
+        "--revision",
+    ],
+);
+
+/// The AWS CLI (argparse): an option that takes a value refuses a next word that is an
+/// option, so a `--dryrun` after any option is the option.
+const AWS: ShortOptions = ShortOptions {
+    plain: "",
+    valued: "",
+    long_valued: &[],
+    dashed_values: false,
+};
+
+/// The options of the command whose argv starts with `program` (a basename) and `sub`
+/// (its first argument), when known: git subcommands, kubectl and the AWS CLI. A program
+/// without a row is read as before (see the module docs).
 pub fn lookup(program: &str, sub: Option<&str>) -> Option<ShortOptions> {
-    if program != "git" {
-        return None;
+    match program {
+        "git" => {
+            let sub = sub?;
+            GIT.iter().find(|(name, _)| *name == sub).map(|(_, o)| *o)
+        }
+        "kubectl" | "oc" => Some(KUBECTL),
+        "aws" => Some(AWS),
+        _ => None,
     }
-    let sub = sub?;
-    GIT.iter().find(|(name, _)| *name == sub).map(|(_, o)| *o)
 }
 
 /// The option letters a short bundle (`-qbfeature`) holds, read as the program reads them:
@@ -213,6 +311,6 @@ mod tests {
     fn an_unknown_program_or_subcommand_has_no_table() {
         assert!(lookup("git", Some("frobnicate")).is_none());
         assert!(lookup("git", None).is_none());
-        assert!(lookup("kubectl", Some("delete")).is_none());
+        assert!(lookup("terraform", Some("destroy")).is_none());
     }
 }

@@ -652,6 +652,9 @@ fn short_letter(option: &str) -> Option<char> {
 /// option that takes no value, or a short bundle whose options are known and whose last
 /// option, if it takes a value, has it attached.
 fn takes_no_next_word(word: &str, options: &ShortOptions) -> bool {
+    if !options.dashed_values {
+        return true;
+    }
     if word.starts_with("--") {
         return word.len() > 2 && !options.long_takes_next_word(word);
     }
@@ -673,7 +676,18 @@ fn flag_present(flag: &str, arg: &str, options: Option<&ShortOptions>) -> bool {
         let Some(given) = arg.strip_prefix("--") else {
             return false;
         };
-        let given = given.split_once('=').map_or(given, |(n, _)| n);
+        let (given, given_value) = match given.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (given, None),
+        };
+        // `--request=DELETE` names the option with that value: `--request GET` is not it.
+        let (long, value) = match long.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (long, None),
+        };
+        if value.is_some() && given_value != value {
+            return false;
+        }
         if given == long {
             return true;
         }
@@ -881,6 +895,10 @@ mod tests {
     #[case("-f", "-f", true)]
     #[case("-f", "--follow", false)]
     #[case("-f", "-u", false)]
+    #[case("--request=DELETE", "--request", false)]
+    #[case("--request=DELETE", "--request=GET", false)]
+    #[case("--request=DELETE", "--request=DELETE", true)]
+    #[case("--request=DELETE", "--req=DELETE", true)]
     fn flag_spellings(#[case] flag: &str, #[case] arg: &str, #[case] present: bool) {
         assert_eq!(flag_present(flag, arg, None), present);
     }
@@ -901,6 +919,11 @@ mod tests {
     #[case::carve_out_after_whole_bundle("git clean -fd -n", &[], &["-n"], Match::No)]
     #[case::carve_out_behind_unknown("git clean -Zn", &[], &["-n"], Match::Yes)]
     #[case::carve_out_of_unknown_program("tool -dn", &[], &["-n"], Match::Yes)]
+    #[case::kubectl_boolean_before_carve_out("kubectl delete pods --all --dry-run=client", &[], &["--dry-run=client"], Match::No)]
+    #[case::kubectl_value_before_carve_out("kubectl delete pods -n --dry-run=client", &[], &["--dry-run=client"], Match::Yes)]
+    #[case::kubectl_long_value_before_carve_out("kubectl delete pods --namespace --dry-run=client", &[], &["--dry-run=client"], Match::Yes)]
+    #[case::argparse_never_takes_an_option_as_value("aws s3 rm s3://b/ --recursive --dryrun", &[], &["--dryrun"], Match::No)]
+    #[case::unknown_program_long_before_carve_out("tool --all --dry-run", &[], &["--dry-run"], Match::Yes)]
     #[case::valued_carve_out_later_in_bundle("git checkout -fbfeature", &["-f"], &["-b"], Match::No)]
     fn bundles_are_read_as_the_program_reads_them(
         #[case] command: &str,
