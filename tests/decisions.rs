@@ -1862,8 +1862,12 @@ fn braces_and_the_working_directory_are_decided(
 #[case("rm -f ?", Clean, Allow)]
 #[case("git reset *.c", Clean, Allow)]
 #[case("rm -f *", Clean, Request)]
-#[case("rm -f -*", Clean, Request)]
-#[case("rm -f *r", Clean, Request)]
+// A glob expands to names in the directory: `-*` and `*r` may hold `-r`, but nothing
+// they expand to can be `.git`, `.`, a directory above or an absolute path.
+#[case("rm -f -*", Clean, Allow)]
+#[case("rm -f *r", Clean, Allow)]
+#[case("rm -f -* .g*", Clean, Request)]
+#[case("cd \"$d\" && rm -f *r", Clean, Request)]
 #[case("rm [-]rf /", Clean, Request)]
 #[case("rm -f *.log .git", Clean, Allow)]
 #[case("rm -f * /", Clean, Request)]

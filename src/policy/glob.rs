@@ -267,17 +267,18 @@ impl Glob {
             }
             match (a.get(i), b.get(j)) {
                 (None, None) => return true,
-                // A path pattern's `*` is treated as `**` here: the answer errs towards
-                // "yes", as it does for sets.
-                (Some(Token::Star | Token::SegStar), y) => {
+                // A path pattern's `*` takes the other side's tokens except a literal
+                // `/` (a `?`, a set or a star there may stand for another character):
+                // the answer errs towards "yes", as it does for sets.
+                (Some(star @ (Token::Star | Token::SegStar)), y) => {
                     stack.push((i + 1, j));
-                    if y.is_some() {
+                    if y.is_some_and(|y| *star == Token::Star || *y != Token::Literal('/')) {
                         stack.push((i, j + 1));
                     }
                 }
-                (x, Some(Token::Star | Token::SegStar)) => {
+                (x, Some(star @ (Token::Star | Token::SegStar))) => {
                     stack.push((i, j + 1));
-                    if x.is_some() {
+                    if x.is_some_and(|x| *star == Token::Star || *x != Token::Literal('/')) {
                         stack.push((i + 1, j));
                     }
                 }

@@ -752,6 +752,41 @@ impl Place {
     /// itself or `..` for any directory above it — so `rm -rf ~/..`,
     /// `rm -rf /root` (HOME=/root) and `cd .git && rm -rf objects` meet rules about `/`,
     /// `~` and `.git`.
+    /// The patterns a glob word's expansions are compared in. Where the directory is
+    /// known, a relative glob expands to names in it, never to an absolute path, and `*`
+    /// never crosses `/` (bash's pathname expansion): so the glob itself and its form
+    /// resolved against the directory (and written with `~` inside home), read as path
+    /// globs. Elsewhere `*` may stand for any text, as a word only known at run time.
+    fn glob_forms(&self, word: &str) -> Vec<Glob> {
+        let normalized = normalize_path(word);
+        let resolved = match (&self.dir, word.starts_with(['/', '~'])) {
+            (_, true) => None,
+            (Some(dir), false) => {
+                let mut pattern = String::new();
+                escape_into(&mut pattern, &normalize_path(&dir.display().to_string()));
+                Some(normalize_path(&format!("{pattern}/{normalized}")))
+            }
+            (None, false) => return Glob::new(&normalized).into_iter().collect(),
+        };
+        let mut forms = vec![normalized];
+        if let Some(abs) = resolved {
+            if let Some(home) = &self.home {
+                let mut prefix = String::new();
+                escape_into(&mut prefix, &normalize_path(&home.display().to_string()));
+                if let Some(rest) = abs.strip_prefix(&prefix)
+                    && rest.starts_with('/')
+                {
+                    forms.push(format!("~{rest}"));
+                }
+            }
+            forms.push(abs);
+        }
+        forms
+            .iter()
+            .filter_map(|f| Glob::new_path(f).ok())
+            .collect()
+    }
+
     fn forms(&self, arg: &str) -> Vec<String> {
         // A URL is not a path: resolving `http://h/x` against the directory would only
         // make forms that no URL pattern means.
@@ -851,10 +886,9 @@ fn any_arg(globs: &[Glob], except: &[Glob], args: &[Word], place: &Place) -> Mat
                     return Match::Yes;
                 }
                 // Could it expand to a name the rule matches (`./.gi[t]` → `.git`)?
-                let own = Glob::new(&normalize_path(a)).ok();
                 if globs
                     .iter()
-                    .any(|g| own.as_ref().is_none_or(|o| o.intersects(g)))
+                    .any(|g| place.glob_forms(a).iter().any(|o| o.intersects(g)))
                 {
                     result = Match::Possible;
                 }
@@ -987,6 +1021,41 @@ mod tests {
         };
         assert_eq!(r.matches_in(&lits(command), &place), want, "{command}");
         assert_eq!(r.programs(), ["cat", "less"]);
+    }
+
+    /// A glob word run in a known directory expands to names in it: `*.log` is never
+    /// `/etc/x.log`, while `*` run in /etc is every entry of /etc and `.g*` may be `.git`.
+    #[rstest]
+    #[case::relative_glob_stays_here("rm -f *.log", "/work/repo", Match::No)]
+    #[case::relative_glob_in_etc("rm -f *.conf", "/etc", Match::Possible)]
+    #[case::absolute_glob("rm -f /etc/*.conf", "/work/repo", Match::Possible)]
+    #[case::glob_may_be_git("rm -f .g*", "/work/repo", Match::Possible)]
+    #[case::star_does_not_cross_slash("rm -f */*.log", "/", Match::Possible)]
+    fn glob_words_expand_in_the_directory(
+        #[case] command: &str,
+        #[case] dir: &str,
+        #[case] want: Match,
+    ) {
+        let r = rule(Refinements {
+            args: globs(&["/etc/**", ".git"]),
+            ..Refinements::default()
+        });
+        let words: Vec<Word> = command
+            .split(' ')
+            .map(|w| {
+                if w.contains('*') {
+                    Word::Glob(w.to_string())
+                } else {
+                    Word::Lit(w.to_string())
+                }
+            })
+            .collect();
+        let place = Place {
+            dir: Some(PathBuf::from(dir)),
+            home: Some(PathBuf::from("/home/u")),
+            ..Place::default()
+        };
+        assert_eq!(r.matches_in(&words, &place), want, "{command} in {dir}");
     }
 
     #[test]
