@@ -753,30 +753,46 @@ impl Place {
     /// `rm -rf /root` (HOME=/root) and `cd .git && rm -rf objects` meet rules about `/`,
     /// `~` and `.git`.
     /// The patterns a glob word's expansions are compared in. Where the directory is
-    /// known, a relative glob expands to names in it, never to an absolute path, and `*`
-    /// never crosses `/` (bash's pathname expansion): so the glob itself and its form
-    /// resolved against the directory (and written with `~` inside home), read as path
-    /// globs. Elsewhere `*` may stand for any text, as a word only known at run time.
+    /// known, a glob expands to existing names, and its `*` never crosses `/` (bash's
+    /// pathname expansion): so the glob itself and its absolute form (resolved against
+    /// the directory or home) are read as path globs, with `~` when that lies in home,
+    /// and `.` or `..` when it can name the directory or one above it (`rm -rf /work/*`
+    /// run in /work/repo removes the repository). In a directory only known at run time,
+    /// `*` may stand for any text, as in a word only known at run time.
     fn glob_forms(&self, word: &str) -> Vec<Glob> {
         let normalized = normalize_path(word);
-        let resolved = match (&self.dir, word.starts_with(['/', '~'])) {
-            (_, true) => None,
-            (Some(dir), false) => {
-                let mut pattern = String::new();
-                escape_into(&mut pattern, &normalize_path(&dir.display().to_string()));
-                Some(normalize_path(&format!("{pattern}/{normalized}")))
+        let Some(dir) = &self.dir else {
+            return Glob::new(&normalized).into_iter().collect();
+        };
+        let escaped = |path: &Path| {
+            let mut pattern = String::new();
+            escape_into(&mut pattern, &normalize_path(&path.display().to_string()));
+            pattern
+        };
+        let absolute = match normalized.strip_prefix('~') {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+                self.home.as_ref().map(|h| format!("{}{rest}", escaped(h)))
             }
-            (None, false) => return Glob::new(&normalized).into_iter().collect(),
+            Some(_) => None,
+            None if normalized.starts_with('/') => Some(normalized.clone()),
+            None => Some(normalize_path(&format!("{}/{normalized}", escaped(dir)))),
         };
         let mut forms = vec![normalized];
-        if let Some(abs) = resolved {
-            if let Some(home) = &self.home {
-                let mut prefix = String::new();
-                escape_into(&mut prefix, &normalize_path(&home.display().to_string()));
-                if let Some(rest) = abs.strip_prefix(&prefix)
-                    && rest.starts_with('/')
-                {
-                    forms.push(format!("~{rest}"));
+        if let Some(abs) = absolute {
+            if let Some(home) = &self.home
+                && let Some(rest) = abs.strip_prefix(&escaped(home))
+                && rest.starts_with('/')
+            {
+                forms.push(format!("~{rest}"));
+            }
+            if let Ok(g) = Glob::new_path(&abs) {
+                let dir = Path::new(&normalize_path(&dir.display().to_string())).to_path_buf();
+                let text = |p: &Path| p.display().to_string();
+                if g.matches(&text(&dir)) {
+                    forms.push(".".to_string());
+                }
+                if dir.ancestors().skip(1).any(|a| g.matches(&text(a))) {
+                    forms.push("..".to_string());
                 }
             }
             forms.push(abs);
@@ -1031,13 +1047,16 @@ mod tests {
     #[case::absolute_glob("rm -f /etc/*.conf", "/work/repo", Match::Possible)]
     #[case::glob_may_be_git("rm -f .g*", "/work/repo", Match::Possible)]
     #[case::star_does_not_cross_slash("rm -f */*.log", "/", Match::Possible)]
+    #[case::glob_naming_a_directory_above("rm -f /work/*", "/work/repo/sub", Match::Possible)]
+    #[case::glob_naming_the_directory("rm -f ../su*", "/work/repo/sub", Match::Possible)]
+    #[case::glob_beside_the_directory("rm -f ../*.log", "/work/repo/sub", Match::No)]
     fn glob_words_expand_in_the_directory(
         #[case] command: &str,
         #[case] dir: &str,
         #[case] want: Match,
     ) {
         let r = rule(Refinements {
-            args: globs(&["/etc/**", ".git"]),
+            args: globs(&["/etc/**", ".git", ".", ".."]),
             ..Refinements::default()
         });
         let words: Vec<Word> = command
