@@ -8,13 +8,16 @@
 //! -exec`, git `!` aliases), and normalises git's global options.
 //!
 //! The walk over bash's grammar (`walk`, `expand`, `heredoc`, `repair`) is kept apart
-//! from knowledge about programs, which lives in tables grouped by family: `bash_argv`
-//! (bash's own command line), `shells` (which programs are shells, in which grammar),
-//! `wrappers` (option grammars of programs that run an argv), `runners` (tmux, screen,
-//! GNU parallel, package runners, containers), `hooks` (options and syntax through
-//! which tools run commands: `tar --to-command`, `vim -c '!…'`, `sed e`, make recipes),
-//! `interp` (code given to interpreters), `programs` (what treats its arguments as data,
-//! for the "could run" rule) and `files` (files the script writes, then runs).
+//! from knowledge about programs, which lives in `programs`, grouped by family:
+//! `shells` (which programs are shells, in which grammar), `wrappers` (programs that
+//! run an argv after options of their own), `runners` (`xargs`, GNU `parallel`, tmux,
+//! screen, `watch`, `ssh`, containers), `packages` (package runners and scripts, make
+//! recipes), `interpreters` (where the code given to an interpreter is), `git`,
+//! `file_tools` (`find -exec`, `sed e`), `editors` (shell escapes of line editors),
+//! `hooks` (options whose value a program runs as a command: `tar --to-command`,
+//! `vim -c '!…'`) and `data` (what treats its arguments as data, for the "could run"
+//! rule). Beside them, `bash_argv` reads bash's own command line, `interp` reads the
+//! code given to interpreters, and `files` follows files the script writes, then runs.
 //!
 //! This module never decides anything: it only reports what would run. It must never
 //! lose a command — anything it cannot see through is reported as dynamic.
@@ -195,14 +198,12 @@ pub mod bash_argv;
 mod expand;
 mod files;
 mod heredoc;
-mod hooks;
 mod interp;
-mod programs;
+pub(crate) mod programs;
 mod repair;
-mod runners;
-pub mod shells;
 mod walk;
-pub(crate) mod wrappers;
+
+pub use programs::shells;
 
 pub use walk::{analyze, analyze_as, analyze_with};
 

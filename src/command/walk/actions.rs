@@ -3,8 +3,9 @@
 
 use super::{MAX_DEPTH, literal_join, parse};
 use super::{Scope, Stdin, Walker};
+use crate::command::files;
+use crate::command::programs::{file_tools, interpreters, packages, runners, shells, wrappers};
 use crate::command::{Dir, Via, Word};
-use crate::command::{files, runners, shells, wrappers};
 
 impl Walker<'_> {
     /// `npm run NAME` (and `pre`/`post` scripts) where the script defined NAME itself
@@ -13,7 +14,7 @@ impl Walker<'_> {
         let written = files::key(&scope.dir, &Word::Lit("package.json".into()))
             .and_then(|k| self.files.get(&k).cloned());
         let from_file = match &written {
-            Some(files::Written::Text(t)) => runners::package_json_scripts(t),
+            Some(files::Written::Text(t)) => packages::package_json_scripts(t),
             _ => Vec::new(),
         };
         for candidate in [
@@ -127,8 +128,8 @@ impl Walker<'_> {
 
     /// `bash|sh|zsh|dash … [-c script [$0 $1 …] | file | (stdin)]`.
     pub(super) fn shell(&mut self, base: &str, args: &[Word], scope: &mut Scope, stdin: &Stdin) {
-        match wrappers::shell_invocation(args) {
-            wrappers::ShellRun::Script {
+        match shells::shell_invocation(args) {
+            shells::ShellRun::Script {
                 script,
                 positionals,
             } => match script {
@@ -151,7 +152,7 @@ impl Walker<'_> {
                     format!("`{base} -c` of a script only known at run time"),
                 ),
             },
-            wrappers::ShellRun::File => {
+            shells::ShellRun::File => {
                 // `bash x.sh` after writing x.sh.
                 let reading = crate::command::bash_argv::read(
                     &args.iter().map(Word::lit).collect::<Vec<_>>(),
@@ -174,7 +175,7 @@ impl Walker<'_> {
                     );
                 }
             }
-            wrappers::ShellRun::Stdin => {
+            shells::ShellRun::Stdin => {
                 self.script_from_stdin(base, scope, stdin);
                 if let Stdin::Literal(text) = stdin
                     && let Some((own, label)) = shells::own_reading(base, text)
@@ -182,13 +183,13 @@ impl Walker<'_> {
                     self.nested(&own, scope, &format!("{base} ({label})"), Some(None));
                 }
             }
-            wrappers::ShellRun::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
-            wrappers::ShellRun::Nothing => {}
+            shells::ShellRun::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
+            shells::ShellRun::Nothing => {}
         }
     }
 
     pub(super) fn xargs(&mut self, args: &[Word], scope: &mut Scope) {
-        if let Some(inner) = wrappers::xargs_command(args) {
+        if let Some(inner) = runners::xargs_command(args) {
             let mut sub = scope.clone();
             sub.frames.push("xargs".to_string());
             self.dispatch(inner, &mut sub, &Stdin::Dynamic("xargs input".to_string()));
@@ -196,7 +197,7 @@ impl Walker<'_> {
     }
 
     pub(super) fn find_exec(&mut self, args: &[Word], scope: &mut Scope) {
-        for inner in wrappers::find_exec_commands(args) {
+        for inner in file_tools::find_exec_commands(args) {
             let mut sub = scope.clone();
             sub.frames.push("find -exec".to_string());
             sub.dir = Dir::Unknown;
@@ -205,7 +206,7 @@ impl Walker<'_> {
     }
 
     pub(super) fn ssh(&mut self, args: &[Word], scope: &mut Scope) {
-        if let Some(remote) = wrappers::ssh_remote(args) {
+        if let Some(remote) = runners::ssh_remote(args) {
             let mut sub = scope.clone();
             sub.dir = Dir::Unknown;
             self.nested_words(remote, &sub, "ssh", "remote command only known at run time");
@@ -213,7 +214,7 @@ impl Walker<'_> {
     }
 
     pub(super) fn watch(&mut self, args: &[Word], scope: &mut Scope) {
-        if let Some((exec, inner)) = wrappers::watch_command(args) {
+        if let Some((exec, inner)) = runners::watch_command(args) {
             let mut sub = scope.clone();
             sub.frames.push("watch".to_string());
             if exec {
@@ -251,10 +252,10 @@ impl Walker<'_> {
         scope: &mut Scope,
         stdin: &Stdin,
     ) {
-        let family = wrappers::interpreter(base).unwrap_or("python");
-        let code = match wrappers::interpreter_code(family, args) {
-            wrappers::Code::Inline(Word::Lit(code)) => code,
-            wrappers::Code::Inline(other) => {
+        let family = interpreters::interpreter(base).unwrap_or("python");
+        let code = match interpreters::interpreter_code(family, args) {
+            interpreters::Code::Inline(Word::Lit(code)) => code,
+            interpreters::Code::Inline(other) => {
                 // `python3 -c "$code"`: code only known at run time.
                 let reason = format!(
                     "`{base}` runs code only known at run time (`{}`)",
@@ -263,7 +264,7 @@ impl Walker<'_> {
                 self.dynamic(scope, vec![Word::Lit(base.to_string()), other], reason);
                 return;
             }
-            wrappers::Code::Stdin => match stdin {
+            interpreters::Code::Stdin => match stdin {
                 Stdin::Literal(code) => code.clone(),
                 // `curl … | python3`: code only known at run time.
                 Stdin::Dynamic(what) => {
@@ -273,7 +274,7 @@ impl Walker<'_> {
                 }
                 Stdin::Inherit | Stdin::File => return,
             },
-            wrappers::Code::None => return,
+            interpreters::Code::None => return,
         };
         let mut sub = scope.clone();
         sub.via = Via::InterpreterString;
@@ -302,40 +303,4 @@ impl Walker<'_> {
             }
         }
     }
-}
-
-/// `find [-H|-L|-P|-D x|-Ox…] -- paths expr` without the `--`, so rules about the
-/// expression (`-delete`) see it.
-pub(super) fn find_without_end_of_options(words: &[Word]) -> Vec<Word> {
-    let mut out = Vec::with_capacity(words.len());
-    let mut in_options = true;
-    let mut i = 0;
-    while let Some(w) = words.get(i) {
-        i += 1;
-        if i == 1 {
-            out.push(w.clone());
-            continue;
-        }
-        if in_options {
-            match w.lit() {
-                Some("--") => {
-                    in_options = false;
-                    continue;
-                }
-                Some("-H" | "-L" | "-P") => {}
-                Some("-D") => {
-                    out.push(w.clone());
-                    if let Some(v) = words.get(i) {
-                        out.push(v.clone());
-                        i += 1;
-                    }
-                    continue;
-                }
-                Some(t) if t.starts_with("-O") => {}
-                _ => in_options = false,
-            }
-        }
-        out.push(w.clone());
-    }
-    out
 }

@@ -4,7 +4,7 @@
 use super::{Scope, Stdin, Walker};
 use super::{join_dir, literal_join};
 use crate::command::expand::{self, Positionals};
-use crate::command::wrappers;
+use crate::command::programs;
 use crate::command::{Dir, Word};
 
 impl Walker<'_> {
@@ -77,7 +77,7 @@ impl Walker<'_> {
             return;
         }
         match args.first() {
-            Some(Word::Lit(path)) if wrappers::is_stdin_path(path) || path == "-" => {
+            Some(Word::Lit(path)) if programs::is_stdin_path(path) || path == "-" => {
                 match stdin {
                     // `source` runs it in this shell: a `cd` there moves us.
                     Stdin::Literal(text) => self.nested_here(text, scope, "source"),

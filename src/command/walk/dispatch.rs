@@ -1,13 +1,15 @@
 //! Every simple command passes through [`Walker::dispatch`]: recorded, then looked
 //! through.
 
-use super::actions::find_without_end_of_options;
 use super::builtins::{cd_target, set_positionals, shifted};
 use super::vars::{COMMAND_VARIABLES, command_value};
 use super::{Scope, Stdin, Walker};
 use super::{join_dir, parse, quote_words};
+use crate::command::files;
+use crate::command::programs::{
+    data, editors, file_tools, git, hooks, interpreters, packages, runners, shells, wrappers,
+};
 use crate::command::{Dir, Via, Word};
-use crate::command::{files, hooks, programs, runners, shells, wrappers};
 
 /// Builtins that evaluate arithmetic or array subscripts found in their arguments.
 const EVALUATING_BUILTINS: [&str; 17] = [
@@ -114,7 +116,7 @@ impl Walker<'_> {
         }
         // `/usr/lib/git-core/git-push` is `git push`.
         if let Some(sub) = base.strip_prefix("git-")
-            && wrappers::is_git_builtin(sub)
+            && git::is_git_builtin(sub)
         {
             let mut git_args = vec![Word::Lit(sub.to_string())];
             git_args.extend(args);
@@ -139,7 +141,7 @@ impl Walker<'_> {
         if base == "find" {
             // find's `--` only ends its -H/-L/-P/-D/-O options; the expression after the
             // paths still counts (`find -- .git -delete` deletes).
-            self.record(scope, find_without_end_of_options(&words));
+            self.record(scope, file_tools::find_without_end_of_options(&words));
         } else {
             self.record(scope, words.clone());
         }
@@ -354,10 +356,10 @@ impl Walker<'_> {
                     self.dispatch(args.clone(), scope, stdin);
                 }
             }
-            _ if wrappers::interpreter(&base).is_some() => {
+            _ if interpreters::interpreter(&base).is_some() => {
                 self.interpreter(&base, &args, scope, stdin);
                 // `bun x PKG …` runs a package.
-                if let Some(words) = runners::package_run(&base, &args) {
+                if let Some(words) = packages::package_run(&base, &args) {
                     let mut sub = scope.clone();
                     sub.frames.push(base.clone());
                     self.dispatch(words, &mut sub, stdin);
@@ -395,13 +397,13 @@ impl Walker<'_> {
             }
             // ed, ex, `vim -es`, dc: shell escapes in the commands they read.
             "ed" | "ex" | "dc" | "vim" | "vi" | "nvim"
-                if hooks::line_escapes(&base, &args, None).is_some() =>
+                if editors::line_escapes(&base, &args, None).is_some() =>
             {
                 let text = match stdin {
                     Stdin::Literal(t) => Some(t.as_str()),
                     _ => None,
                 };
-                for command in hooks::line_escapes(&base, &args, text).unwrap_or_default() {
+                for command in editors::line_escapes(&base, &args, text).unwrap_or_default() {
                     self.nested(&command, scope, &format!("{base} !"), None);
                 }
                 if text.is_none() && matches!(stdin, Stdin::Dynamic(_)) {
@@ -416,14 +418,14 @@ impl Walker<'_> {
             }
             // GNU sed's `e` command and `s///e` flag run commands.
             "sed" | "gsed" => {
-                for script in hooks::sed_scripts(&args) {
+                for script in file_tools::sed_scripts(&args) {
                     let Some(script) = script else {
                         continue;
                     };
-                    for run in hooks::sed_runs(&script) {
+                    for run in file_tools::sed_runs(&script) {
                         match run {
-                            hooks::SedRun::Script(s) => self.nested(&s, scope, "sed e", None),
-                            hooks::SedRun::PatternSpace => self.dynamic(
+                            file_tools::SedRun::Script(s) => self.nested(&s, scope, "sed e", None),
+                            file_tools::SedRun::PatternSpace => self.dynamic(
                                 scope,
                                 words.clone(),
                                 "`sed` runs text from its input as a command (`e`)".into(),
@@ -434,7 +436,7 @@ impl Walker<'_> {
             }
             // Makefile text we can see: `make --eval TEXT`, `make -f -` reading a heredoc.
             "make" | "gmake" => {
-                let (evals, from_stdin) = hooks::make_sources(&args);
+                let (evals, from_stdin) = packages::make_sources(&args);
                 let mut texts: Vec<Word> = evals;
                 if from_stdin {
                     texts.push(match stdin {
@@ -443,7 +445,7 @@ impl Walker<'_> {
                     });
                 }
                 // A makefile this script wrote.
-                let (makefiles, chdir) = hooks::make_files(&args);
+                let (makefiles, chdir) = packages::make_files(&args);
                 let dir = match chdir {
                     Some(Word::Lit(d)) => join_dir(&scope.dir, &d),
                     Some(_) => Dir::Unknown,
@@ -459,7 +461,7 @@ impl Walker<'_> {
                 for text in texts {
                     match text {
                         Word::Lit(t) => {
-                            for recipe in hooks::makefile_recipes(&t) {
+                            for recipe in packages::makefile_recipes(&t) {
                                 self.nested(&recipe, scope, "make recipe", None);
                             }
                         }
@@ -502,13 +504,13 @@ impl Walker<'_> {
                 if let Some(wrappers::Inner::Script(s)) = wrappers::dash_c_script(&args) {
                     self.nested(&s, scope, &format!("{base} -c"), None);
                 }
-                for (name, value) in runners::package_scripts_set(&base, &args) {
+                for (name, value) in packages::package_scripts_set(&base, &args) {
                     self.package_scripts.insert(name, value);
                 }
-                if let Some(name) = runners::package_script_name(&base, &args) {
+                if let Some(name) = packages::package_script_name(&base, &args) {
                     self.run_package_script(&name, scope);
                 }
-                if let Some(words) = runners::package_run(&base, &args) {
+                if let Some(words) = packages::package_run(&base, &args) {
                     let mut sub = scope.clone();
                     sub.frames.push(base.clone());
                     self.dispatch(words, &mut sub, stdin);
@@ -516,8 +518,8 @@ impl Walker<'_> {
                 self.could_run(&base, &args, scope);
             }
             // `rimraf x` is `rm -rf x`; `shx rm …` is `rm …`.
-            _ if runners::same_as(&base, &args).is_some() => {
-                if let Some(words) = runners::same_as(&base, &args) {
+            _ if wrappers::same_as(&base, &args).is_some() => {
+                if let Some(words) = wrappers::same_as(&base, &args) {
                     let mut sub = scope.clone();
                     sub.frames.push(format!(
                         "{base} (same as `{}`)",
@@ -545,7 +547,7 @@ impl Walker<'_> {
                     // SECURITY: a wrong option table turns the next word into the
                     // program; what the arguments could run is judged too.
                     self.could_run(&base, &args, scope);
-                } else if !programs::treats_args_as_data(&base) {
+                } else if !data::treats_args_as_data(&base) {
                     self.could_run(&base, &args, scope);
                 }
             }
@@ -574,17 +576,17 @@ impl Walker<'_> {
         };
         let mut tried = 0;
         for (i, word) in args.iter().enumerate() {
-            if tried >= programs::MAX_CANDIDATES {
+            if tried >= data::MAX_CANDIDATES {
                 break;
             }
             let Word::Lit(text) = word else { continue };
             // A program name with at least one argument after it: a lone name at the
             // end (`getent group sudo`, `killall node`) is far more often data.
-            if programs::names_a_program(text) && i + 1 < args.len() {
+            if data::names_a_program(text) && i + 1 < args.len() {
                 tried += 1;
                 let run = args.get(i..).unwrap_or(&[]).to_vec();
                 self.dispatch(run, &mut sub.clone(), &Stdin::Inherit);
-            } else if programs::reads_as_command_line(text) && parse(text).is_ok() {
+            } else if data::reads_as_command_line(text) && parse(text).is_ok() {
                 tried += 1;
                 self.nested(text, &sub, &format!("`{base}` argument"), Some(None));
             }

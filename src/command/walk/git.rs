@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use super::{Scope, Stdin, Walker};
 use super::{join_dir, quote_words};
+use crate::command::files;
+use crate::command::programs::git;
 use crate::command::{Dir, Word};
-use crate::command::{files, wrappers};
 
 impl Walker<'_> {
     /// git: global options removed, `-C` followed, aliases expanded (never over a
@@ -69,7 +70,7 @@ impl Walker<'_> {
         // `--git-dir=X`: aliases come from X's configuration.
         let mut alias_dir: Option<Dir> = None;
         for _ in 0..8 {
-            let g = wrappers::git_globals(&words);
+            let g = git::git_globals(&words);
             for dir in &g.chdirs {
                 sub.dir = match dir {
                     Some(d) => join_dir(&sub.dir, d),
@@ -108,7 +109,7 @@ impl Walker<'_> {
                 self.record(&sub, record);
                 return;
             };
-            if wrappers::is_git_builtin(sub_name) {
+            if git::is_git_builtin(sub_name) {
                 if sub_name == "push"
                     && let Some(reason) = g.forced_push.clone().or_else(|| {
                         self.script_git_config
@@ -133,7 +134,7 @@ impl Walker<'_> {
                     self.record(&why, forced);
                 }
                 self.record(&sub, record);
-                for script in wrappers::git_subcommand_scripts(&rest) {
+                for script in git::git_subcommand_scripts(&rest) {
                     match script {
                         Word::Lit(s) => self.nested(&s, &sub, &format!("git {sub_name}"), None),
                         other => self.dynamic(
@@ -165,10 +166,10 @@ impl Walker<'_> {
                         .clone()
                         .or_else(|| self.script_git_config.get("help.autocorrect").cloned())
                         .or_else(|| self.repo_config(&sub.dir, "help.autocorrect"));
-                    if !setting.as_deref().is_some_and(wrappers::autocorrect_runs) {
+                    if !setting.as_deref().is_some_and(git::autocorrect_runs) {
                         return;
                     }
-                    for fixed in wrappers::git_autocorrections(sub_name) {
+                    for fixed in git::git_autocorrections(sub_name) {
                         let mut words =
                             vec![Word::Lit(program.to_string()), Word::Lit(fixed.to_string())];
                         words.extend(rest.get(1..).unwrap_or(&[]).iter().cloned());
@@ -319,7 +320,7 @@ impl Walker<'_> {
                 other => format!("!{}", other.display()),
             };
             self.script_git_aliases.insert(name.to_string(), value);
-        } else if wrappers::is_command_key(&key) {
+        } else if git::is_command_key(&key) {
             match value {
                 // Helpers and drivers written `!cmd` run `cmd` through the shell.
                 Word::Lit(v) => self.nested(

@@ -23,8 +23,7 @@ use brush_parser::ast;
 use super::expand::{self, Expanded, Inner, Positionals};
 use super::files;
 use super::heredoc;
-use super::shells;
-use super::wrappers;
+use super::programs::{interpreters, shells};
 use super::{Analysis, Dir, ParseError, Redirect, SimpleCommand, Via, Word};
 use crate::git::RepoState;
 
@@ -924,7 +923,7 @@ impl Walker<'_> {
                         })
                     });
                 match interpreter {
-                    Some(prog) if wrappers::interpreter(&prog).is_some() => {
+                    Some(prog) if interpreters::interpreter(&prog).is_some() => {
                         let mut sub = scope.clone();
                         sub.frames.push(frame);
                         self.interpreter(&prog, &[], &mut sub, &Stdin::Literal(text));

@@ -110,7 +110,7 @@ const DATA_PROGRAMS: [&str; 93] = [
 
 /// Whether `base` treats its arguments as data.
 pub fn treats_args_as_data(base: &str) -> bool {
-    DATA_PROGRAMS.contains(&base) || super::BASH_BUILTINS.contains(&base)
+    DATA_PROGRAMS.contains(&base) || crate::command::BASH_BUILTINS.contains(&base)
 }
 
 /// At most this many runs of words are tried per command.

@@ -8,6 +8,9 @@
 //! alike; where it is not, what it runs is only known at run time (at least a request).
 //! This module only describes programs; the walk asks it.
 
+use super::is_stdin_path;
+use crate::command::Word;
+
 /// How a shell reads its script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grammar {
@@ -198,7 +201,7 @@ const SCRIPT_OPTIONS: [&str; 7] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OtherRun<'a> {
     /// Script strings given with `-c` and friends (the words as given).
-    Scripts(Vec<&'a super::Word>),
+    Scripts(Vec<&'a Word>),
     /// A script file operand.
     File,
     /// No script operand: the script comes from standard input.
@@ -207,7 +210,7 @@ pub enum OtherRun<'a> {
 
 /// Reads the argv of a shell of another grammar: every `-c`-like option's value, a
 /// bundle ending in `c` (`csh -fc`), or the first operand as a file.
-pub fn other_run(args: &[super::Word]) -> OtherRun<'_> {
+pub fn other_run(args: &[Word]) -> OtherRun<'_> {
     let mut scripts = Vec::new();
     let mut i = 0;
     let mut file = false;
@@ -271,13 +274,84 @@ pub fn plain(script: &str) -> bool {
         .all(|c| c.is_ascii_alphanumeric() || " \t\n-_./=:,@%+;|&".contains(c))
 }
 
+/// What a shell invocation runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShellRun {
+    /// `-c SCRIPT [$0 $1 …]`: the literal operands become the positionals.
+    Script {
+        /// The script operand.
+        script: Word,
+        /// `$0`, `$1`, … when every operand is literal.
+        positionals: Option<Vec<String>>,
+    },
+    /// A script file operand: like running the file.
+    File,
+    /// Reads its script from stdin (no operand, or `-s`).
+    Stdin,
+    /// `--version`, `--help`: runs nothing.
+    Nothing,
+    /// Options we cannot read.
+    Unknown(String),
+}
+
+/// Reads a shell's argv with bash's grammar ([`super::bash_argv`]): long options with one
+/// or two dashes at the front, then bundles like `-lc`/`-ec`, `-o opt`, `+o opt`,
+/// `-O shopt`, `--`.
+pub fn shell_invocation(args: &[Word]) -> ShellRun {
+    let reading = crate::command::bash_argv::read(&args.iter().map(Word::lit).collect::<Vec<_>>());
+    if let Some(at) = reading.unknown_at {
+        return ShellRun::Unknown(format!(
+            "shell option `{}` only known at run time",
+            args.get(at).map_or("", Word::display)
+        ));
+    }
+    // `--help`/`--version` print and exit; `-n` reads without running (an interactive
+    // shell ignores it, so `-i` keeps it from counting).
+    if reading.runs_nothing() {
+        return ShellRun::Nothing;
+    }
+    let (c, s, i) = (reading.command, reading.stdin, reading.operands);
+    let operands = args.get(i..).unwrap_or(&[]);
+    if !c
+        && operands
+            .first()
+            .and_then(Word::lit)
+            .is_some_and(is_stdin_path)
+    {
+        return ShellRun::Stdin;
+    }
+    if c {
+        let Some(script) = operands.first() else {
+            return ShellRun::Unknown("`-c` without a script".into());
+        };
+        let positionals: Option<Vec<String>> = operands
+            .get(1..)
+            .unwrap_or(&[])
+            .iter()
+            .map(|w| w.lit().map(str::to_string))
+            .collect();
+        return ShellRun::Script {
+            script: script.clone(),
+            positionals,
+        };
+    }
+    if s || operands.is_empty() {
+        return ShellRun::Stdin;
+    }
+    match operands.first() {
+        Some(Word::Lit(_)) => ShellRun::File,
+        _ => ShellRun::Unknown("the script file is only known at run time".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::command::Word;
 
     fn lits(s: &str) -> Vec<Word> {
-        s.split_whitespace().map(|w| Word::Lit(w.into())).collect()
+        s.split_whitespace()
+            .map(|w| Word::Lit(w.to_string()))
+            .collect()
     }
 
     #[test]
@@ -348,5 +422,26 @@ mod tests {
         assert!(!plain("echo $PATH"));
         assert!(!plain("rm -rf (pwd)"));
         assert!(!plain("git 'reset' --hard"));
+    }
+
+    #[test]
+    fn shell_grammar_finds_script_and_positionals() {
+        let run = shell_invocation(&lits("-lc script a b"));
+        assert_eq!(
+            run,
+            ShellRun::Script {
+                script: Word::Lit("script".into()),
+                positionals: Some(vec!["a".into(), "b".into()])
+            }
+        );
+        assert_eq!(
+            shell_invocation(&lits("-o pipefail -c x")),
+            ShellRun::Script {
+                script: Word::Lit("x".into()),
+                positionals: Some(vec![])
+            }
+        );
+        assert_eq!(shell_invocation(&lits("-s")), ShellRun::Stdin);
+        assert_eq!(shell_invocation(&lits("run.sh a")), ShellRun::File);
     }
 }

@@ -1,11 +1,13 @@
-//! Program knowledge, command runners with a syntax of their own: terminal multiplexers
-//! (`tmux`, `screen`) and GNU `parallel`.
+//! Program knowledge, command runners: programs that run commands they read from their
+//! arguments with a syntax of their own — `xargs`, GNU `parallel`, terminal multiplexers
+//! (`tmux`, `screen`), `watch`, `ssh HOST CMD`, and containers (`docker run -v`).
 //!
 //! Each model reads the program's option table (which options take a value) and says
 //! what it runs: a shell script, an argv, keys typed into a shell, or something only
 //! known at run time. The walk asks; this module never decides.
 
-use super::Word;
+use super::wrappers::{self, Grammar};
+use crate::command::Word;
 
 /// One thing a runner runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,271 +237,6 @@ fn screen(args: &[Word]) -> Vec<Run> {
     }
 }
 
-/// Package runners: `npx PKG …`, `npm exec|x [--] PKG …`, `pnpm dlx|exec PKG …`,
-/// `pnpx`, `yarn dlx|exec PKG …`, `bunx PKG …`, `bun x PKG …`: the package's program
-/// and its arguments (`@version` dropped from the name).
-pub fn package_run(base: &str, args: &[Word]) -> Option<Vec<Word>> {
-    let sub = args.first().and_then(Word::lit);
-    let rest = match (base, sub) {
-        ("npx" | "pnpx" | "bunx", _) => args,
-        ("npm", Some("exec" | "x")) | ("pnpm", Some("dlx" | "exec")) => args.get(1..)?,
-        ("yarn", Some("dlx" | "exec")) | ("bun", Some("x")) => args.get(1..)?,
-        _ => return None,
-    };
-    // Options: -y/--yes, -q, --no-install, -p/--package PKG (a package to install, not
-    // the program), `--` ends them.
-    let mut i = 0;
-    while let Some(w) = rest.get(i).and_then(Word::lit) {
-        match w {
-            "--" => {
-                i += 1;
-                break;
-            }
-            "-p" | "--package" | "-w" | "--workspace" | "-c" | "--call" | "--prefix" => i += 2,
-            _ if w.starts_with('-') => i += 1,
-            _ => break,
-        }
-    }
-    let mut words = rest.get(i..)?.to_vec();
-    if let Some(Word::Lit(name)) = words.first_mut() {
-        // `rimraf@5`, `@scope/tool@1.2`: the program is the name without the version.
-        let cut = name.get(1..).and_then(|t| t.find('@')).map(|at| at + 1);
-        if let Some(at) = cut {
-            name.truncate(at);
-        }
-        if let Some(bin) = name.rsplit('/').next().filter(|_| name.starts_with('@')) {
-            *name = bin.to_string();
-        }
-    }
-    (!words.is_empty()).then_some(words)
-}
-
-/// Programs that are another command under a different name: (name, what it runs
-/// before its own arguments). `rimraf x` removes `x` recursively, as `rm -rf x` does.
-const SAME_AS: [(&str, &[&str]); 5] = [
-    ("rimraf", &["rm", "-rf"]),
-    ("del-cli", &["rm", "-rf"]),
-    ("del", &["rm", "-rf"]),
-    ("shx", &[]),
-    ("cross-env", &["env"]),
-];
-
-/// What a program known to be another command runs, as an argv.
-pub fn same_as(base: &str, args: &[Word]) -> Option<Vec<Word>> {
-    let (_, lead) = SAME_AS.iter().find(|(n, _)| *n == base)?;
-    let mut words: Vec<Word> = lead.iter().map(|w| Word::Lit((*w).to_string())).collect();
-    words.extend(args.iter().cloned());
-    (!words.is_empty()).then_some(words)
-}
-
-/// Host directories a container sees (`docker|podman run -v HOST:CONTAINER`,
-/// `--volume`, `--mount type=bind,source=…,target=…`): (host, container path), the host
-/// `None` when only known at run time. Empty for other programs and subcommands.
-pub fn container_mounts(base: &str, args: &[Word]) -> Vec<(Option<String>, String)> {
-    if !matches!(base, "docker" | "podman" | "nerdctl") {
-        return Vec::new();
-    }
-    let runs = args
-        .iter()
-        .take(3)
-        .any(|w| matches!(w.lit(), Some("run" | "create")));
-    if !runs {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(word) = args.get(i) {
-        i += 1;
-        // A word only partly known (`--volume="$HOME":/h`) is read from what is known of
-        // it, its pattern (`--volume=*:/h`): the host side is then unknown.
-        let (w, known) = match word {
-            Word::Lit(t) => (t.as_str(), true),
-            Word::Unknown { pattern, .. } => (pattern.as_str(), false),
-            Word::Glob(_) => continue,
-        };
-        let spec: Option<&Word> = match w {
-            "-v" | "--volume" | "--mount" if known => {
-                i += 1;
-                args.get(i - 1)
-            }
-            _ => None,
-        };
-        let inline = w
-            .strip_prefix("--volume=")
-            .or_else(|| w.strip_prefix("--mount="))
-            .or_else(|| w.strip_prefix("-v").filter(|v| !v.is_empty()));
-        let (text, host_known) = match (spec, inline) {
-            (Some(Word::Lit(t)), _) => (t.clone(), true),
-            // `-v "$HOME:/h"`: the container side from the pattern (`*:/h`); nothing
-            // known (`-v $X`) may mount anything anywhere.
-            (Some(Word::Unknown { pattern, .. }), _) => {
-                if !pattern.contains(':') && !pattern.contains("target=") {
-                    out.push((None, String::new()));
-                    continue;
-                }
-                (pattern.clone(), false)
-            }
-            (Some(Word::Glob(_)), _) => continue,
-            (_, Some(t)) => (t.to_string(), known),
-            _ => continue,
-        };
-        if text.contains("type=") || text.contains("source=") || text.contains("target=") {
-            // --mount type=bind,source=/,target=/host
-            let field = |k: &str| {
-                text.split(',')
-                    .find_map(|f| f.strip_prefix(k))
-                    .map(str::to_string)
-            };
-            let source = field("source=").or_else(|| field("src="));
-            let target = field("target=")
-                .or_else(|| field("dst="))
-                .or_else(|| field("destination="));
-            if let Some(target) = target {
-                out.push((source.filter(|_| host_known), target));
-            }
-            continue;
-        }
-        let mut parts = text.splitn(3, ':');
-        let (Some(host), Some(container)) = (parts.next(), parts.next()) else {
-            continue;
-        };
-        // A named volume (`data:/var/lib`) is not a host directory.
-        if host_known && !host.starts_with(['/', '.', '~']) {
-            continue;
-        }
-        out.push((host_known.then(|| host.to_string()), container.to_string()));
-    }
-    out
-}
-
-/// An argument inside a container, as the host path it names when it lies under a
-/// mount (`/host/etc` with `-v /:/host` is `/etc`), unknown when the host side is.
-pub fn on_host(word: &Word, mounts: &[(Option<String>, String)]) -> Word {
-    let Some(text) = word.lit() else {
-        return word.clone();
-    };
-    for (host, container) in mounts {
-        let container = container.trim_end_matches('/');
-        // A mount at `/` (or anywhere: `-v $X`) covers every absolute path.
-        let rest = if container.is_empty() {
-            Some(text).filter(|t| t.starts_with('/'))
-        } else {
-            text.strip_prefix(container)
-                .filter(|r| r.is_empty() || r.starts_with('/'))
-        };
-        if let Some(rest) = rest {
-            return match host {
-                Some(h) => {
-                    let joined = format!("{}{rest}", h.trim_end_matches('/'));
-                    Word::Lit(if joined.is_empty() {
-                        "/".to_string()
-                    } else {
-                        joined
-                    })
-                }
-                None => Word::unknown(text, false),
-            };
-        }
-    }
-    word.clone()
-}
-
-/// The package script a command runs: `npm run NAME`, `npm run-script NAME`,
-/// `npm test|start|stop|restart`, `yarn [run] NAME`, `pnpm [run] NAME`, `bun run NAME`.
-pub fn package_script_name(base: &str, args: &[Word]) -> Option<String> {
-    let words: Vec<&str> = args
-        .iter()
-        .map_while(Word::lit)
-        .filter(|w| !w.starts_with('-'))
-        .collect();
-    let name = match (base, words.as_slice()) {
-        ("npm" | "pnpm" | "yarn" | "bun", ["run" | "run-script", name, ..]) => *name,
-        ("npm" | "pnpm" | "yarn", [name @ ("test" | "start" | "stop" | "restart"), ..]) => *name,
-        ("npm" | "bun", _) => return None,
-        // `yarn NAME` / `pnpm NAME` run a script of that name when it is not a command.
-        ("yarn" | "pnpm", [name, ..])
-            if !matches!(
-                *name,
-                "add"
-                    | "install"
-                    | "i"
-                    | "remove"
-                    | "upgrade"
-                    | "up"
-                    | "why"
-                    | "dlx"
-                    | "exec"
-                    | "create"
-                    | "init"
-                    | "info"
-                    | "list"
-                    | "ls"
-                    | "link"
-                    | "unlink"
-                    | "pack"
-                    | "publish"
-                    | "config"
-                    | "cache"
-                    | "audit"
-                    | "outdated"
-                    | "update"
-            ) =>
-        {
-            *name
-        }
-        _ => return None,
-    };
-    Some(name.to_string())
-}
-
-/// Package scripts a command defines: `npm pkg set scripts.NAME=VALUE …`,
-/// `npm set-script NAME VALUE`. (name, value word).
-pub fn package_scripts_set(base: &str, args: &[Word]) -> Vec<(String, Word)> {
-    if base != "npm" && base != "pnpm" {
-        return Vec::new();
-    }
-    let lits: Vec<Option<&str>> = args.iter().map(Word::lit).collect();
-    match lits.as_slice() {
-        [Some("pkg"), Some("set"), ..] => args
-            .iter()
-            .skip(2)
-            .filter_map(|w| match w {
-                Word::Lit(t) => {
-                    let (k, v) = t.split_once('=')?;
-                    let name = k.strip_prefix("scripts.")?;
-                    Some((name.to_string(), Word::Lit(v.to_string())))
-                }
-                Word::Unknown { text, .. } => {
-                    let (k, _) = text.split_once('=')?;
-                    let name = k.trim_matches(['"', '\'']).strip_prefix("scripts.")?;
-                    Some((name.to_string(), w.clone()))
-                }
-                Word::Glob(_) => None,
-            })
-            .collect(),
-        [Some("set-script"), Some(name), ..] => args
-            .get(2)
-            .map(|v| vec![((*name).to_string(), v.clone())])
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
-}
-
-/// The scripts of a `package.json` text.
-pub fn package_json_scripts(text: &str) -> Vec<(String, String)> {
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
-        return Vec::new();
-    };
-    json.get("scripts")
-        .and_then(serde_json::Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// GNU parallel's options that take a value.
 const PARALLEL_LONG: [&str; 31] = [
     "--arg-file",
@@ -671,12 +408,214 @@ fn parallel(args: &[Word]) -> Vec<Run> {
     out
 }
 
+/// `xargs [options] [command [initial-arguments]]`: the command with the unknown
+/// arguments xargs will add.
+pub fn xargs_command(args: &[Word]) -> Option<Vec<Word>> {
+    let g = Grammar {
+        short_arg: "adEILlnPs",
+        long_arg: &[
+            "--arg-file",
+            "--delimiter",
+            "--eof",
+            "--replace",
+            "--max-lines",
+            "--max-args",
+            "--max-procs",
+            "--max-chars",
+            "--process-slot-var",
+        ],
+        assignments: false,
+        chdir: &[],
+    };
+    let (start, _) = wrappers::skip_options(&g, args).ok()?;
+    // Options up to the command (the values of `-a FILE`, `-d X` … do not end them).
+    let options = args.get(..start).unwrap_or(&[]);
+    let mut replace: Option<String> = None;
+    for (k, w) in options.iter().enumerate() {
+        match w.lit() {
+            Some("-I") => replace = args.get(k + 1).and_then(|a| a.lit()).map(str::to_string),
+            Some(x) if x.starts_with("-I") && x.len() > 2 => {
+                replace = x.get(2..).map(str::to_string)
+            }
+            Some(x) if x.starts_with("--replace=") => replace = x.get(10..).map(str::to_string),
+            Some("-i" | "--replace") => replace = Some("{}".into()),
+            _ => {}
+        }
+    }
+    let mut inner: Vec<Word> = args.get(start..).unwrap_or(&[]).to_vec();
+    if inner.is_empty() {
+        inner.push(Word::Lit("echo".into()));
+    }
+    let unknown = || Word::unknown("<xargs input>", true);
+    match replace {
+        Some(r) => {
+            for w in inner.iter_mut().skip(1) {
+                if w.display().contains(&r) {
+                    *w = Word::unknown(w.display().to_string(), false);
+                }
+            }
+        }
+        None => inner.push(unknown()),
+    }
+    Some(inner)
+}
+
+/// `ssh [options] destination [command …]`: the remote command words, if any.
+pub fn ssh_remote(args: &[Word]) -> Option<Vec<Word>> {
+    let g = Grammar {
+        short_arg: "BbcDEeFIiJLlmOoPpQRSWw",
+        long_arg: &[],
+        assignments: false,
+        chdir: &[],
+    };
+    let (start, _) = wrappers::skip_options(&g, args).ok()?;
+    // OpenSSH also takes options (and `--`) after the destination.
+    let after = args.get(start + 1..)?;
+    let (more, _) = wrappers::skip_options(&g, after).ok()?;
+    let rest = after.get(more..)?;
+    (!rest.is_empty()).then(|| rest.to_vec())
+}
+
+/// `watch [options] command…`: (`-x` exec form, the command words).
+pub fn watch_command(args: &[Word]) -> Option<(bool, Vec<Word>)> {
+    let g = Grammar {
+        short_arg: "nq",
+        long_arg: &["--interval", "--differences", "--equexit"],
+        assignments: false,
+        chdir: &[],
+    };
+    let exec = args
+        .iter()
+        .take_while(|w| w.lit().is_some_and(|x| x.starts_with('-')))
+        .any(|w| {
+            w.lit()
+                .is_some_and(|x| x == "--exec" || (!x.starts_with("--") && x.contains('x')))
+        });
+    let (start, _) = wrappers::skip_options(&g, args).ok()?;
+    let rest = args.get(start..)?;
+    (!rest.is_empty()).then(|| (exec, rest.to_vec()))
+}
+
+/// Host directories a container sees (`docker|podman run -v HOST:CONTAINER`,
+/// `--volume`, `--mount type=bind,source=…,target=…`): (host, container path), the host
+/// `None` when only known at run time. Empty for other programs and subcommands.
+pub fn container_mounts(base: &str, args: &[Word]) -> Vec<(Option<String>, String)> {
+    if !matches!(base, "docker" | "podman" | "nerdctl") {
+        return Vec::new();
+    }
+    let runs = args
+        .iter()
+        .take(3)
+        .any(|w| matches!(w.lit(), Some("run" | "create")));
+    if !runs {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(word) = args.get(i) {
+        i += 1;
+        // A word only partly known (`--volume="$HOME":/h`) is read from what is known of
+        // it, its pattern (`--volume=*:/h`): the host side is then unknown.
+        let (w, known) = match word {
+            Word::Lit(t) => (t.as_str(), true),
+            Word::Unknown { pattern, .. } => (pattern.as_str(), false),
+            Word::Glob(_) => continue,
+        };
+        let spec: Option<&Word> = match w {
+            "-v" | "--volume" | "--mount" if known => {
+                i += 1;
+                args.get(i - 1)
+            }
+            _ => None,
+        };
+        let inline = w
+            .strip_prefix("--volume=")
+            .or_else(|| w.strip_prefix("--mount="))
+            .or_else(|| w.strip_prefix("-v").filter(|v| !v.is_empty()));
+        let (text, host_known) = match (spec, inline) {
+            (Some(Word::Lit(t)), _) => (t.clone(), true),
+            // `-v "$HOME:/h"`: the container side from the pattern (`*:/h`); nothing
+            // known (`-v $X`) may mount anything anywhere.
+            (Some(Word::Unknown { pattern, .. }), _) => {
+                if !pattern.contains(':') && !pattern.contains("target=") {
+                    out.push((None, String::new()));
+                    continue;
+                }
+                (pattern.clone(), false)
+            }
+            (Some(Word::Glob(_)), _) => continue,
+            (_, Some(t)) => (t.to_string(), known),
+            _ => continue,
+        };
+        if text.contains("type=") || text.contains("source=") || text.contains("target=") {
+            // --mount type=bind,source=/,target=/host
+            let field = |k: &str| {
+                text.split(',')
+                    .find_map(|f| f.strip_prefix(k))
+                    .map(str::to_string)
+            };
+            let source = field("source=").or_else(|| field("src="));
+            let target = field("target=")
+                .or_else(|| field("dst="))
+                .or_else(|| field("destination="));
+            if let Some(target) = target {
+                out.push((source.filter(|_| host_known), target));
+            }
+            continue;
+        }
+        let mut parts = text.splitn(3, ':');
+        let (Some(host), Some(container)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        // A named volume (`data:/var/lib`) is not a host directory.
+        if host_known && !host.starts_with(['/', '.', '~']) {
+            continue;
+        }
+        out.push((host_known.then(|| host.to_string()), container.to_string()));
+    }
+    out
+}
+
+/// An argument inside a container, as the host path it names when it lies under a
+/// mount (`/host/etc` with `-v /:/host` is `/etc`), unknown when the host side is.
+pub fn on_host(word: &Word, mounts: &[(Option<String>, String)]) -> Word {
+    let Some(text) = word.lit() else {
+        return word.clone();
+    };
+    for (host, container) in mounts {
+        let container = container.trim_end_matches('/');
+        // A mount at `/` (or anywhere: `-v $X`) covers every absolute path.
+        let rest = if container.is_empty() {
+            Some(text).filter(|t| t.starts_with('/'))
+        } else {
+            text.strip_prefix(container)
+                .filter(|r| r.is_empty() || r.starts_with('/'))
+        };
+        if let Some(rest) = rest {
+            return match host {
+                Some(h) => {
+                    let joined = format!("{}{rest}", h.trim_end_matches('/'));
+                    Word::Lit(if joined.is_empty() {
+                        "/".to_string()
+                    } else {
+                        joined
+                    })
+                }
+                None => Word::unknown(text, false),
+            };
+        }
+    }
+    word.clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn lits(s: &str) -> Vec<Word> {
-        s.split_whitespace().map(|w| Word::Lit(w.into())).collect()
+        s.split_whitespace()
+            .map(|w| Word::Lit(w.to_string()))
+            .collect()
     }
 
     #[test]
