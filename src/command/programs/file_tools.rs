@@ -1,10 +1,112 @@
 //! Program knowledge, file tools: `find` (the commands `-exec` runs, and its expression
-//! as rules should see it) and GNU `sed` (the `e` command and the `e` flag of `s`, which
-//! run commands).
+//! as rules should see it), GNU `sed` (the `e` command and the `e` flag of `s`, which
+//! run commands), what `cp`/`mv`/`ln`/`install` copy and `tee` writes, archivers'
+//! options that run a command (`tar --to-command`), and the file and text tools that
+//! treat their arguments as data.
 //!
-//! This module only describes programs; the walk asks it.
+//! A row per program (or per few that behave alike). This module only describes
+//! programs; the walk asks it.
 
+use super::hooks::{Hook, Kind};
+use super::{Action, Program};
 use crate::command::Word;
+
+/// The file tools, as rows.
+pub const ROWS: &[Program] = &[
+    Program {
+        names: &["find"],
+        action: Action::FindExec,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["sed", "gsed"],
+        action: Action::Sed,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["cp", "mv", "ln", "install"],
+        action: Action::Copy,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["tar"],
+        action: Action::Data,
+        hooks: TAR,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["bsdtar", "gtar"],
+        hooks: TAR,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["zip"],
+        action: Action::Data,
+        hooks: &[Hook {
+            options: &["-TT", "--unzip-command"],
+            kind: Kind::Script,
+        }],
+        ..Program::DEFAULT
+    },
+    // `--rsync-path` runs on the remote end (which may be this machine), as `ssh HOST CMD`.
+    Program {
+        names: &["rsync"],
+        hooks: &[Hook {
+            options: &["-e", "--rsh", "--rsync-path"],
+            kind: Kind::Script,
+        }],
+        ..Program::DEFAULT
+    },
+    // Files to read, list, compare or change the attributes of; text to search or
+    // transform.
+    Program {
+        names: &[
+            "cat", "head", "tail", "wc", "sort", "uniq", "cut", "tr", "ls", "touch", "mkdir",
+            "rmdir", "chmod", "chown", "stat", "file", "diff", "cmp", "tee", "basename", "dirname",
+            "realpath", "readlink", "unzip", "grep", "egrep", "fgrep", "rg", "ag", "ack", "jq",
+            "yq",
+        ],
+        action: Action::Data,
+        ..Program::DEFAULT
+    },
+];
+
+/// tar's options whose value is a command (`--to-command`, a compressor, a volume
+/// script), and `--checkpoint-action=exec=CMD`.
+const TAR: &[Hook] = &[
+    Hook {
+        options: &[
+            "--to-command",
+            "--use-compress-program",
+            "-I",
+            "--info-script",
+            "--new-volume-script",
+            "-F",
+            "--rsh-command",
+        ],
+        kind: Kind::Script,
+    },
+    Hook {
+        options: &["--checkpoint-action"],
+        kind: Kind::ExecPrefix,
+    },
+];
+
+/// `tee FILE…`: when `words` run tee (as written), the files it writes its standard
+/// input to, and whether it appends.
+pub fn tee_files(words: &[Word]) -> Option<(bool, impl Iterator<Item = &Word>)> {
+    if words.first().and_then(Word::lit) != Some("tee") {
+        return None;
+    }
+    let append = words
+        .iter()
+        .any(|w| matches!(w.lit(), Some("-a" | "--append")));
+    let files = words
+        .iter()
+        .skip(1)
+        .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-')));
+    Some((append, files))
+}
 
 /// What every path `find` passes to `-exec` is, as an fnmatch pattern: its starting
 /// points are its first operands (`.` when none), and each result is a starting point or

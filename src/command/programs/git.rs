@@ -2,9 +2,44 @@
 //! global options (`-C`, `-c k=v`, `--git-dir`), the configuration keys and subcommand
 //! options whose value git runs as a shell command, and `help.autocorrect`.
 //!
-//! This module only describes git; the walk follows it.
+//! One row: git reads its own argv (global options, then a subcommand or an alias), so
+//! its action is the walk's git walk. This module only describes git; the walk follows
+//! it.
 
+use super::{Action, Program};
 use crate::command::Word;
+
+/// git, as a row.
+pub const ROWS: &[Program] = &[GIT];
+
+/// git's row.
+const GIT: Program = Program {
+    names: &["git"],
+    action: Action::Git,
+    ..Program::DEFAULT
+};
+
+/// git's own commands under their `git-` names (`/usr/lib/git-core/git-push` is `git
+/// push`): git's row.
+pub fn by_command_name(base: &str) -> Option<&'static Program> {
+    base.strip_prefix("git-")
+        .filter(|sub| is_git_builtin(sub))
+        .map(|_| &GIT)
+}
+
+/// Variables that tell git where its repository and configuration are.
+pub const LOCATION_VARIABLES: [&str; 8] = [
+    // Where git finds its own commands (`git-push`, …) and the hooks a new repository
+    // starts with.
+    "GIT_EXEC_PATH",
+    "GIT_TEMPLATE_DIR",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "HOME",
+    "XDG_CONFIG_HOME",
+    "GIT_CONFIG_NOSYSTEM",
+];
 
 /// git's built-in commands: aliases cannot shadow them.
 const GIT_BUILTINS: &[&str] = &[

@@ -3,14 +3,15 @@
 //! when it is written as a shell escape (`vim -c '!CMD'`, `gdb -ex 'shell CMD'`,
 //! `ssh -o ProxyCommand=CMD`).
 //!
-//! A row per program family; the walk asks [`command_values`] for every command and
-//! analyses what it returns as nested scripts. This module only describes programs.
+//! The options are a column of the program rows ([`Hook`]); the walk asks
+//! [`command_values`] for every command's row and analyses what it returns as nested
+//! scripts. This module only reads them.
 
 use crate::command::Word;
 
 /// How an option's value becomes a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     /// The value is a shell command line.
     Script,
     /// The value runs when it starts with `exec=` (`tar --checkpoint-action=exec=CMD`).
@@ -30,61 +31,21 @@ enum Kind {
     CargoConfig,
 }
 
-/// (programs, options taking the command as their value, how).
-const HOOKS: [(&[&str], &[&str], Kind); 11] = [
-    (
-        &["tar", "bsdtar", "gtar"],
-        &[
-            "--to-command",
-            "--use-compress-program",
-            "-I",
-            "--info-script",
-            "--new-volume-script",
-            "-F",
-            "--rsh-command",
-        ],
-        Kind::Script,
-    ),
-    (
-        &["tar", "bsdtar", "gtar"],
-        &["--checkpoint-action"],
-        Kind::ExecPrefix,
-    ),
-    (&["zip"], &["-TT", "--unzip-command"], Kind::Script),
-    // `--rsync-path` runs on the remote end (which may be this machine), as `ssh HOST CMD`.
-    (&["rsync"], &["-e", "--rsh", "--rsync-path"], Kind::Script),
-    (&["man"], &["-P", "--pager", "-H", "--html"], Kind::Script),
-    (
-        &["vim", "vi", "nvim", "view", "vimdiff", "gvim", "ex", "rvim"],
-        &["-c", "--cmd", "+"],
-        Kind::Bang,
-    ),
-    (
-        &["gdb", "gdb-multiarch", "cgdb"],
-        &[
-            "-ex",
-            "--ex",
-            "-eval-command",
-            "--eval-command",
-            "-iex",
-            "--init-eval-command",
-        ],
-        Kind::Shell,
-    ),
-    (&["ssh", "scp", "sftp", "autossh"], &["-o"], Kind::SshOption),
-    (&["strace"], &["-o", "--output"], Kind::PipeFile),
-    (&["less", "more", "most"], &["+"], Kind::LeadingBang),
-    (&["cargo"], &["--config"], Kind::CargoConfig),
-];
+/// Options of a program whose value it runs as a command, and how (a column of the
+/// rows: [`super::Program::hooks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hook {
+    /// The options, with their dashes (`+` is vim's and less's `+CMD`).
+    pub options: &'static [&'static str],
+    /// How the value becomes a command.
+    pub kind: Kind,
+}
 
-/// The commands the options of `base` make it run: literal script text, or the word
-/// when its value is only known at run time.
-pub fn command_values(base: &str, args: &[Word]) -> Vec<Word> {
+/// The commands `hooks` make a program run, given its arguments: literal script text,
+/// or the word when its value is only known at run time.
+pub fn command_values(hooks: &[Hook], args: &[Word]) -> Vec<Word> {
     let mut out = Vec::new();
-    for (programs, options, kind) in HOOKS {
-        if !programs.contains(&base) {
-            continue;
-        }
+    for &Hook { options, kind } in hooks {
         let mut i = 0;
         while let Some(word) = args.get(i) {
             i += 1;
@@ -214,6 +175,11 @@ mod tests {
 
     fn lits(s: &[&str]) -> Vec<Word> {
         s.iter().map(|w| Word::Lit((*w).into())).collect()
+    }
+
+    /// What the hooks of `name`'s row make it run.
+    fn command_values(name: &str, args: &[Word]) -> Vec<Word> {
+        super::command_values(crate::command::programs::lookup(name).hooks, args)
     }
 
     #[test]

@@ -2,10 +2,185 @@
 //! and where the code they run comes from — `python -c CODE`, `node -e CODE`, awk's
 //! program operand, `python -m timeit STATEMENT`, or standard input.
 //!
-//! What the code itself runs is read by `interp`; this module only finds the code.
+//! A row per language: its names (a version after one is the same program), the
+//! options whose value is code, and the other options that take a value. What the code
+//! itself runs is read by `interp`; this module only finds the code.
 
-use super::is_stdin_path;
+use super::{Action, Input, Options, Program, is_stdin_path};
 use crate::command::Word;
+
+/// The interpreters, as rows.
+pub const ROWS: &[Program] = &[
+    Program {
+        names: &["python", "pypy"],
+        options: Options {
+            command: &["-c"],
+            long: &["-W", "-X", "-Q", "--check-hash-based-pycs"],
+            ..Options::NONE
+        },
+        action: Action::Interpreter(Lang::Python),
+        ..INTERPRETER
+    },
+    Program {
+        names: &["node", "nodejs", "deno", "bun"],
+        options: Options {
+            // `deno eval CODE` (for node, a script file named `eval`: read as code too).
+            command: &["-e", "--eval", "-p", "--print", "eval"],
+            long: &[
+                "-r",
+                "--require",
+                "--import",
+                "--loader",
+                "--input-type",
+                "-C",
+                "--conditions",
+                "--env-file",
+            ],
+            ..Options::NONE
+        },
+        action: Action::Interpreter(Lang::Node),
+        ..INTERPRETER
+    },
+    Program {
+        names: &["perl"],
+        options: Options {
+            command: &["-e", "-E"],
+            long: &["-I", "-M", "-m", "-x", "-C", "-d"],
+            ..Options::NONE
+        },
+        action: Action::Interpreter(Lang::Perl),
+        ..INTERPRETER
+    },
+    Program {
+        names: &["ruby"],
+        options: Options {
+            command: &["-e"],
+            long: &["-I", "-r", "-C", "-E", "-x"],
+            ..Options::NONE
+        },
+        action: Action::Interpreter(Lang::Ruby),
+        ..INTERPRETER
+    },
+    Program {
+        names: &["awk", "gawk", "mawk", "nawk", "busybox-awk"],
+        options: Options {
+            command: &["-e", "--source"],
+            long: &[
+                "-F",
+                "-v",
+                "-f",
+                "-i",
+                "-l",
+                "--field-separator",
+                "--assign",
+            ],
+            ..Options::NONE
+        },
+        action: Action::Interpreter(Lang::Awk),
+        ..INTERPRETER
+    },
+    Program {
+        names: &["php"],
+        options: Options {
+            command: &["-r"],
+            long: &["-d", "-c", "-z"],
+            ..Options::NONE
+        },
+        action: Action::Interpreter(Lang::Php),
+        ..INTERPRETER
+    },
+    Program {
+        names: &["lua", "luajit"],
+        options: Options {
+            command: &["-e"],
+            long: &["-l"],
+            ..Options::NONE
+        },
+        action: Action::Interpreter(Lang::Lua),
+        ..INTERPRETER
+    },
+    Program {
+        names: &["Rscript", "R"],
+        options: Options {
+            command: &["-e"],
+            long: &["--file"],
+            ..Options::NONE
+        },
+        action: Action::Interpreter(Lang::R),
+        ..INTERPRETER
+    },
+    // expect's `-c` commands (tclsh has none: a file, or stdin).
+    Program {
+        names: &["tclsh", "wish", "jimsh", "expect"],
+        options: Options {
+            command: &["-c"],
+            long: &["-f"],
+            ..Options::NONE
+        },
+        action: Action::Interpreter(Lang::Tcl),
+        ..INTERPRETER
+    },
+    // `emacs --batch --eval '(shell-command "…")'`.
+    Program {
+        names: &["emacs"],
+        options: Options {
+            command: &["--eval", "-eval", "--execute", "-execute"],
+            long: &[
+                "-l",
+                "--load",
+                "-load",
+                "-f",
+                "--funcall",
+                "-funcall",
+                "-L",
+                "--directory",
+                "--chdir",
+                "-t",
+                "--terminal",
+                "-d",
+                "--display",
+                "--script",
+                "-script",
+            ],
+            ..Options::NONE
+        },
+        action: Action::Interpreter(Lang::Elisp),
+        ..INTERPRETER
+    },
+];
+
+/// What an interpreter row leaves out: a version after its name is the same program,
+/// and it runs standard input as code when given none otherwise.
+const INTERPRETER: Program = Program {
+    versioned: true,
+    stdin: Input::Script,
+    ..Program::DEFAULT
+};
+
+/// The language an interpreter runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Python (`python`, `pypy`).
+    Python,
+    /// JavaScript (`node`, `deno`, `bun`).
+    Node,
+    /// Perl.
+    Perl,
+    /// Ruby.
+    Ruby,
+    /// awk: the first operand is the program.
+    Awk,
+    /// PHP.
+    Php,
+    /// Lua.
+    Lua,
+    /// R (`Rscript`, `R`).
+    R,
+    /// Tcl (`tclsh`, `expect`): its commands are read too (`exec rm …`).
+    Tcl,
+    /// Emacs Lisp (`emacs --eval`): emacs alone reads no code from stdin.
+    Elisp,
+}
 
 /// Where an interpreter's code comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,20 +193,10 @@ pub enum Code {
     None,
 }
 
-/// The interpreter family of a program name (`python3.11` is python), if any.
-pub fn interpreter(base: &str) -> Option<&'static str> {
-    let family = base.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-    match family {
-        "python" | "pypy" => Some("python"),
-        "node" | "nodejs" | "deno" | "bun" => Some("node"),
-        "perl" => Some("perl"),
-        "ruby" => Some("ruby"),
-        "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => Some("awk"),
-        "php" => Some("php"),
-        "lua" | "luajit" => Some("lua"),
-        "Rscript" | "R" => Some("r"),
-        "tclsh" | "wish" | "jimsh" | "expect" => Some("tcl"),
-        "emacs" => Some("elisp"),
+/// The language of an interpreter, by its name (`python3.11` is python), if it is one.
+pub fn interpreter(base: &str) -> Option<Lang> {
+    match super::lookup(base).action {
+        Action::Interpreter(lang) => Some(lang),
         _ => None,
     }
 }
@@ -91,66 +256,9 @@ fn timeit_code(args: &[Word]) -> Code {
 
 /// Finds the code an interpreter runs: `python -c`, `node -e`/`--eval`, `perl -e`,
 /// `ruby -e`, `php -r`, awk's program, or stdin (`-`, `/dev/stdin`, no operand).
-pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
-    // (options taking inline code, options taking another value)
-    let (inline, valued): (&[&str], &[&str]) = match family {
-        "python" => (&["-c"], &["-W", "-X", "-Q", "--check-hash-based-pycs"]),
-        "node" => (
-            // `deno eval CODE` (for node, a script file named `eval`: read as code too).
-            &["-e", "--eval", "-p", "--print", "eval"],
-            &[
-                "-r",
-                "--require",
-                "--import",
-                "--loader",
-                "--input-type",
-                "-C",
-                "--conditions",
-                "--env-file",
-            ],
-        ),
-        "perl" => (&["-e", "-E"], &["-I", "-M", "-m", "-x", "-C", "-d"]),
-        "ruby" => (&["-e"], &["-I", "-r", "-C", "-E", "-x"]),
-        "php" => (&["-r"], &["-d", "-c", "-z"]),
-        "lua" => (&["-e"], &["-l"]),
-        "r" => (&["-e"], &["--file"]),
-        // expect's `-c` commands (tclsh has none: a file, or stdin).
-        "tcl" => (&["-c"], &["-f"]),
-        // `emacs --batch --eval '(shell-command "…")'`.
-        "elisp" => (
-            &["--eval", "-eval", "--execute", "-execute"],
-            &[
-                "-l",
-                "--load",
-                "-load",
-                "-f",
-                "--funcall",
-                "-funcall",
-                "-L",
-                "--directory",
-                "--chdir",
-                "-t",
-                "--terminal",
-                "-d",
-                "--display",
-                "--script",
-                "-script",
-            ],
-        ),
-        "awk" => (
-            &["-e", "--source"],
-            &[
-                "-F",
-                "-v",
-                "-f",
-                "-i",
-                "-l",
-                "--field-separator",
-                "--assign",
-            ],
-        ),
-        _ => (&[], &[]),
-    };
+pub fn interpreter_code(lang: Lang, o: &Options, args: &[Word]) -> Code {
+    // Options whose value is code, and the other options that take a value.
+    let (inline, valued) = (o.command, o.long);
     let mut i = 0;
     while let Some(w) = args.get(i) {
         let Some(text) = w.lit() else {
@@ -182,7 +290,7 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
                 .map_or(Code::None, |c| Code::Inline(c.clone()));
         }
         if valued.contains(&text) {
-            if family == "awk" && text == "-f" {
+            if lang == Lang::Awk && text == "-f" {
                 return Code::None;
             }
             i += 2;
@@ -223,7 +331,7 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
         }
         if text == "-m" || text.starts_with('-') {
             if text == "-m" {
-                if family == "python" && args.get(i + 1).and_then(Word::lit) == Some("timeit") {
+                if lang == Lang::Python && args.get(i + 1).and_then(Word::lit) == Some("timeit") {
                     return timeit_code(args.get(i + 2..).unwrap_or_default());
                 }
                 return Code::None;
@@ -232,17 +340,30 @@ pub fn interpreter_code(family: &str, args: &[Word]) -> Code {
             continue;
         }
         // The first operand: awk's program; for the others a script file.
-        return if family == "awk" {
+        return if lang == Lang::Awk {
             Code::Inline(w.clone())
         } else {
             Code::None
         };
     }
-    match family {
-        "awk" => args.get(i).map_or(Code::None, |w| Code::Inline(w.clone())),
+    match lang {
+        Lang::Awk => args.get(i).map_or(Code::None, |w| Code::Inline(w.clone())),
         // emacs reads no code from stdin: alone, it is an editor.
-        "elisp" => Code::None,
+        Lang::Elisp => Code::None,
         _ if args.get(i).is_some() => Code::None,
         _ => Code::Stdin,
     }
+}
+
+/// The program a script's `#!` line names (`#!/usr/bin/env python3` names `python3`).
+pub fn shebang_program(text: &str) -> Option<String> {
+    let line = text.lines().next()?.strip_prefix("#!")?;
+    let mut parts = line.split_whitespace();
+    let first = parts.next()?;
+    let prog = first.rsplit('/').next().unwrap_or(first);
+    Some(if prog == "env" {
+        parts.next()?.to_string()
+    } else {
+        prog.to_string()
+    })
 }

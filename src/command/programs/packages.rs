@@ -1,11 +1,66 @@
 //! Program knowledge, package managers and build tools: what `npm`, `pnpm`, `yarn`,
-//! `npx` and `bun x` run (a package's program, a package script), and the recipes
-//! `make` runs from makefile text the walk can see.
+//! `npx` and `bun x` run (a package's program, a package script), the recipes `make`
+//! runs from makefile text the walk can see, cargo's `--config` runners, and the
+//! package managers that treat their arguments as data.
 //!
-//! This module only describes programs; the walk asks it.
+//! A row per program (or per few that behave alike). This module only describes
+//! programs; the walk asks it.
 
-use super::is_stdin_path;
+use super::hooks::{Hook, Kind};
+use super::{Action, Input, Program, is_stdin_path};
 use crate::command::Word;
+
+/// The package managers and build tools, as rows.
+pub const ROWS: &[Program] = &[
+    Program {
+        names: &["npx", "npm", "pnpm", "yarn", "pnpx", "bunx"],
+        action: Action::PackageManager,
+        stdin: Input::Passed,
+        ..Program::DEFAULT
+    },
+    // Makefile text we can see: `make --eval TEXT`, `make -f -` reading a heredoc, a
+    // makefile this script wrote.
+    Program {
+        names: &["make", "gmake"],
+        action: Action::Make,
+        stdin: Input::Script,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["cargo"],
+        action: Action::Data,
+        hooks: &[Hook {
+            options: &["--config"],
+            kind: Kind::CargoConfig,
+        }],
+        ..Program::DEFAULT
+    },
+    // Packages to install, query or remove: data.
+    Program {
+        names: &[
+            "apt",
+            "apt-get",
+            "apt-cache",
+            "dpkg",
+            "brew",
+            "pip",
+            "pip3",
+            "pipx",
+            "uv",
+            "rustup",
+            "go",
+            "gem",
+            "conda",
+            "dnf",
+            "yum",
+            "pacman",
+            "apk",
+            "snap",
+        ],
+        action: Action::Data,
+        ..Program::DEFAULT
+    },
+];
 
 /// Package runners: `npx PKG …`, `npm exec|x [--] PKG …`, `pnpm dlx|exec PKG …`,
 /// `pnpx`, `yarn dlx|exec PKG …`, `bunx PKG …`, `bun x PKG …`: the package's program

@@ -2,12 +2,161 @@
 //! arguments with a syntax of their own — `xargs`, GNU `parallel`, terminal multiplexers
 //! (`tmux`, `screen`), `watch`, `ssh HOST CMD`, and containers (`docker run -v`).
 //!
-//! Each model reads the program's option table (which options take a value) and says
-//! what it runs: a shell script, an argv, keys typed into a shell, or something only
-//! known at run time. The walk asks; this module never decides.
+//! A row per program. Each reader takes the row's option table (which options take a
+//! value) and says what the program runs: a shell script, an argv, keys typed into a
+//! shell, or something only known at run time. The walk asks; this module never decides.
 
-use super::wrappers::{self, Grammar};
+use super::hooks::{Hook, Kind};
+use super::wrappers;
+use super::{Action, Input, Options, Program};
 use crate::command::Word;
+
+/// The runners, as rows.
+pub const ROWS: &[Program] = &[
+    Program {
+        names: &["xargs"],
+        options: Options {
+            short: "adEILlnPs",
+            long: &[
+                "--arg-file",
+                "--delimiter",
+                "--eof",
+                "--replace",
+                "--max-lines",
+                "--max-args",
+                "--max-procs",
+                "--max-chars",
+                "--process-slot-var",
+            ],
+            ..Options::NONE
+        },
+        action: Action::Xargs,
+        stdin: Input::Arguments("xargs input"),
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["parallel"],
+        options: Options {
+            short: "aCdEIjPLnNSsJ",
+            long: &[
+                "--arg-file",
+                "--arg-file-sep",
+                "--arg-sep",
+                "--basefile",
+                "--bf",
+                "--colsep",
+                "--delimiter",
+                "--env",
+                "--joblog",
+                "--jobs",
+                "--max-procs",
+                "--max-lines",
+                "--max-args",
+                "--results",
+                "--res",
+                "--sshlogin",
+                "--sshloginfile",
+                "--slf",
+                "--max-chars",
+                "--tmpdir",
+                "--timeout",
+                "--workdir",
+                "--wd",
+                "--delay",
+                "--memfree",
+                "--load",
+                "--halt",
+                "--retries",
+                "--tag-string",
+                "--tagstring",
+                "--profile",
+            ],
+            ..Options::NONE
+        },
+        action: Action::Runner(Runner::Parallel),
+        stdin: Input::Commands,
+        ..Program::DEFAULT
+    },
+    // Global options: `-c` runs a shell command; -f -L -S -T take a value (tmux's
+    // commands have their own table, see `tmux_command`).
+    Program {
+        names: &["tmux"],
+        options: Options {
+            short: "fLST",
+            command: &["-c"],
+            ..Options::NONE
+        },
+        action: Action::Runner(Runner::Tmux),
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["screen"],
+        options: Options {
+            short: "ceEhpSsTtX",
+            long: &["-Logfile"],
+            flags: &["-fn", "-fa", "-ln", "-ls", "-list", "-wipe"],
+            ..Options::NONE
+        },
+        action: Action::Runner(Runner::Screen),
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["watch"],
+        options: Options {
+            short: "nq",
+            long: &["--interval", "--differences", "--equexit"],
+            ..Options::NONE
+        },
+        action: Action::Watch,
+        ..Program::DEFAULT
+    },
+    // `at TIME` / `batch` read the job, a shell script, from stdin (`-f FILE` names a
+    // script file; -l, -r, -d, -c only list or remove jobs).
+    Program {
+        names: &["at", "batch"],
+        action: Action::At,
+        stdin: Input::Script,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["ssh"],
+        options: Options {
+            short: "BbcDEeFIiJLlmOoPpQRSWw",
+            ..Options::NONE
+        },
+        action: Action::Remote,
+        stdin: Input::Passed,
+        hooks: SSH,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["scp", "sftp", "autossh"],
+        hooks: SSH,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["docker", "podman", "nerdctl"],
+        action: Action::Container,
+        ..Program::DEFAULT
+    },
+];
+
+/// ssh's `-o Key=Value`: the value of ProxyCommand / LocalCommand runs.
+const SSH: &[Hook] = &[Hook {
+    options: &["-o"],
+    kind: Kind::SshOption,
+}];
+
+/// A runner with a syntax of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runner {
+    /// `tmux [-c SHELL-COMMAND] [options] [command [flags] [args]] [; command …]`.
+    Tmux,
+    /// `screen [options] [program [args]]`, `screen -X stuff KEYS`.
+    Screen,
+    /// `parallel [options] [command] ::: inputs…`.
+    Parallel,
+}
 
 /// One thing a runner runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,13 +171,12 @@ pub enum Run {
     Unknown(String),
 }
 
-/// What `tmux`, `screen` or `parallel` runs; `None` for other programs.
-pub fn runs(base: &str, args: &[Word]) -> Option<Vec<Run>> {
-    match base {
-        "tmux" => Some(tmux(args)),
-        "screen" => Some(screen(args)),
-        "parallel" => Some(parallel(args)),
-        _ => None,
+/// What a runner runs, its options read as `o` says.
+pub fn runs(runner: Runner, o: &Options, args: &[Word]) -> Vec<Run> {
+    match runner {
+        Runner::Tmux => tmux(o, args),
+        Runner::Screen => screen(o, args),
+        Runner::Parallel => parallel(o, args),
     }
 }
 
@@ -77,16 +225,22 @@ fn skip_options(args: &[Word], from: usize, takes: &str, long: &[&str], flags: &
 }
 
 /// `tmux [-c SHELL-COMMAND] [options] [command [flags] [args]] [; command …]`.
-fn tmux(args: &[Word]) -> Vec<Run> {
+fn tmux(o: &Options, args: &[Word]) -> Vec<Run> {
     let mut out = Vec::new();
-    // Global options: `-c` runs a shell command; -f -L -S -T take a value.
+    // Global options: the last letter of a bundle may take a value, or run it (`-c`).
+    let runs_value = |w: &str| {
+        o.command
+            .iter()
+            .filter_map(|c| c.strip_prefix('-'))
+            .any(|letter| w.ends_with(letter))
+    };
     let mut i = 0;
     while let Some(w) = args.get(i).and_then(Word::lit) {
         if !w.starts_with('-') || w == "--" {
             i += usize::from(w == "--");
             break;
         }
-        if w.ends_with('c') && w.len() > 1 {
+        if runs_value(w) && w.len() > 1 {
             match args.get(i + 1).map(|v| literal(v, "tmux -c")) {
                 Some(Ok(s)) => out.push(Run::Script(s)),
                 Some(Err(e)) => out.push(e),
@@ -95,7 +249,7 @@ fn tmux(args: &[Word]) -> Vec<Run> {
             i += 2;
             continue;
         }
-        i += if w.ends_with(['f', 'L', 'S', 'T']) {
+        i += if w.ends_with(|c: char| o.short.contains(c)) {
             2
         } else {
             1
@@ -179,14 +333,8 @@ fn tmux_command(words: &[Word]) -> Vec<Run> {
 }
 
 /// `screen [options] [program [args]]`, `screen -X stuff KEYS`, `screen -X exec …`.
-fn screen(args: &[Word]) -> Vec<Run> {
-    let start = skip_options(
-        args,
-        0,
-        "ceEhpSsTtX",
-        &["-Logfile"],
-        &["-fn", "-fa", "-ln", "-ls", "-list", "-wipe"],
-    );
+fn screen(o: &Options, args: &[Word]) -> Vec<Run> {
+    let start = skip_options(args, 0, o.short, o.long, o.flags);
     let command = args.iter().position(|w| {
         w.lit()
             .is_some_and(|t| t.starts_with('-') && t.ends_with('X') && !t.starts_with("--"))
@@ -237,41 +385,6 @@ fn screen(args: &[Word]) -> Vec<Run> {
     }
 }
 
-/// GNU parallel's options that take a value.
-const PARALLEL_LONG: [&str; 31] = [
-    "--arg-file",
-    "--arg-file-sep",
-    "--arg-sep",
-    "--basefile",
-    "--bf",
-    "--colsep",
-    "--delimiter",
-    "--env",
-    "--joblog",
-    "--jobs",
-    "--max-procs",
-    "--max-lines",
-    "--max-args",
-    "--results",
-    "--res",
-    "--sshlogin",
-    "--sshloginfile",
-    "--slf",
-    "--max-chars",
-    "--tmpdir",
-    "--timeout",
-    "--workdir",
-    "--wd",
-    "--delay",
-    "--memfree",
-    "--load",
-    "--halt",
-    "--retries",
-    "--tag-string",
-    "--tagstring",
-    "--profile",
-];
-
 /// Replacement strings parallel substitutes with an input (`{}`, `{.}`, `{1}`, …).
 fn has_replacement(text: &str) -> bool {
     [
@@ -285,8 +398,8 @@ fn has_replacement(text: &str) -> bool {
 /// input, composed as parallel does (inputs shell-quoted, put where a replacement string
 /// is or appended), run through a shell. Without `:::`, inputs come from standard input
 /// or a file.
-fn parallel(args: &[Word]) -> Vec<Run> {
-    let start = skip_options(args, 0, "aCdEIjPLnNSsJ", &PARALLEL_LONG, &[]);
+fn parallel(o: &Options, args: &[Word]) -> Vec<Run> {
+    let start = skip_options(args, 0, o.short, o.long, o.flags);
     let rest = args.get(start..).unwrap_or(&[]);
     let separator = |w: &Word| matches!(w.lit(), Some(":::" | "::::" | ":::+" | "::::+"));
     let cut = rest.iter().position(separator).unwrap_or(rest.len());
@@ -410,24 +523,8 @@ fn parallel(args: &[Word]) -> Vec<Run> {
 
 /// `xargs [options] [command [initial-arguments]]`: the command with the unknown
 /// arguments xargs will add.
-pub fn xargs_command(args: &[Word]) -> Option<Vec<Word>> {
-    let g = Grammar {
-        short_arg: "adEILlnPs",
-        long_arg: &[
-            "--arg-file",
-            "--delimiter",
-            "--eof",
-            "--replace",
-            "--max-lines",
-            "--max-args",
-            "--max-procs",
-            "--max-chars",
-            "--process-slot-var",
-        ],
-        assignments: false,
-        chdir: &[],
-    };
-    let (start, _) = wrappers::skip_options(&g, args).ok()?;
+pub fn xargs_command(o: &Options, args: &[Word]) -> Option<Vec<Word>> {
+    let (start, _) = wrappers::skip_options(o, args).ok()?;
     // Options up to the command (the values of `-a FILE`, `-d X` … do not end them).
     let options = args.get(..start).unwrap_or(&[]);
     let mut replace: Option<String> = None;
@@ -461,29 +558,17 @@ pub fn xargs_command(args: &[Word]) -> Option<Vec<Word>> {
 }
 
 /// `ssh [options] destination [command …]`: the remote command words, if any.
-pub fn ssh_remote(args: &[Word]) -> Option<Vec<Word>> {
-    let g = Grammar {
-        short_arg: "BbcDEeFIiJLlmOoPpQRSWw",
-        long_arg: &[],
-        assignments: false,
-        chdir: &[],
-    };
-    let (start, _) = wrappers::skip_options(&g, args).ok()?;
+pub fn ssh_remote(o: &Options, args: &[Word]) -> Option<Vec<Word>> {
+    let (start, _) = wrappers::skip_options(o, args).ok()?;
     // OpenSSH also takes options (and `--`) after the destination.
     let after = args.get(start + 1..)?;
-    let (more, _) = wrappers::skip_options(&g, after).ok()?;
+    let (more, _) = wrappers::skip_options(o, after).ok()?;
     let rest = after.get(more..)?;
     (!rest.is_empty()).then(|| rest.to_vec())
 }
 
 /// `watch [options] command…`: (`-x` exec form, the command words).
-pub fn watch_command(args: &[Word]) -> Option<(bool, Vec<Word>)> {
-    let g = Grammar {
-        short_arg: "nq",
-        long_arg: &["--interval", "--differences", "--equexit"],
-        assignments: false,
-        chdir: &[],
-    };
+pub fn watch_command(o: &Options, args: &[Word]) -> Option<(bool, Vec<Word>)> {
     let exec = args
         .iter()
         .take_while(|w| w.lit().is_some_and(|x| x.starts_with('-')))
@@ -491,18 +576,54 @@ pub fn watch_command(args: &[Word]) -> Option<(bool, Vec<Word>)> {
             w.lit()
                 .is_some_and(|x| x == "--exec" || (!x.starts_with("--") && x.contains('x')))
         });
-    let (start, _) = wrappers::skip_options(&g, args).ok()?;
+    let (start, _) = wrappers::skip_options(o, args).ok()?;
     let rest = args.get(start..)?;
     (!rest.is_empty()).then(|| (exec, rest.to_vec()))
 }
 
+/// Where an `at` or `batch` job comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    /// No job: `-l`, `-r`, `-d`, `-c` only list or remove jobs.
+    Nothing,
+    /// `-f FILE`: the job is the script FILE.
+    File(Word),
+    /// The job is a script read from standard input.
+    Stdin,
+}
+
+/// `at [options] TIME`, `batch`: where the job comes from.
+pub fn at_job(args: &[Word]) -> Job {
+    let flags: Vec<&str> = args
+        .iter()
+        .filter_map(Word::lit)
+        .filter(|a| a.starts_with('-'))
+        .collect();
+    let only_lists = flags
+        .iter()
+        .any(|f| f.contains(['l', 'r', 'd', 'c', 'V']) && !f.starts_with("--"));
+    let job_file = args.iter().enumerate().find_map(|(k, w)| match w.lit() {
+        Some("-f") => args.get(k + 1).cloned(),
+        Some(t) if t.starts_with("-f") && t.len() > 2 => {
+            Some(Word::Lit(t.get(2..).unwrap_or("").to_string()))
+        }
+        _ => None,
+    });
+    if only_lists {
+        Job::Nothing
+    } else if let Some(file) = job_file {
+        Job::File(file)
+    } else if !flags.iter().any(|f| f.contains('f')) {
+        Job::Stdin
+    } else {
+        Job::Nothing
+    }
+}
+
 /// Host directories a container sees (`docker|podman run -v HOST:CONTAINER`,
 /// `--volume`, `--mount type=bind,source=…,target=…`): (host, container path), the host
-/// `None` when only known at run time. Empty for other programs and subcommands.
-pub fn container_mounts(base: &str, args: &[Word]) -> Vec<(Option<String>, String)> {
-    if !matches!(base, "docker" | "podman" | "nerdctl") {
-        return Vec::new();
-    }
+/// `None` when only known at run time. Empty for subcommands that run no container.
+pub fn container_mounts(args: &[Word]) -> Vec<(Option<String>, String)> {
     let runs = args
         .iter()
         .take(3)
@@ -618,35 +739,44 @@ mod tests {
             .collect()
     }
 
+    /// What the runner `name` runs, read with its row's options.
+    fn run(name: &str, args: &str) -> Vec<Run> {
+        let program = crate::command::programs::lookup(name);
+        let Action::Runner(runner) = program.action else {
+            return Vec::new();
+        };
+        runs(runner, &program.options, &lits(args))
+    }
+
     #[test]
     fn parallel_composes_command_lines() {
         assert_eq!(
-            parallel(&lits("-j 4 git ::: status push")),
+            run("parallel", "-j 4 git ::: status push"),
             vec![
                 Run::Script("git 'status'".into()),
                 Run::Script("git 'push'".into())
             ]
         );
         assert_eq!(
-            parallel(&lits("rm -rf {} ::: /")),
+            run("parallel", "rm -rf {} ::: /"),
             vec![Run::Script("rm -rf '/'".into())]
         );
-        assert_eq!(parallel(&lits("::: ls")), vec![Run::Script("ls".into())]);
-        assert_eq!(parallel(&lits("-j2")), vec![Run::Stdin]);
+        assert_eq!(run("parallel", "::: ls"), vec![Run::Script("ls".into())]);
+        assert_eq!(run("parallel", "-j2"), vec![Run::Stdin]);
     }
 
     #[test]
     fn tmux_commands_and_keys() {
         assert_eq!(
-            tmux(&lits("new-session -d -s x git")),
+            run("tmux", "new-session -d -s x git"),
             vec![Run::Script("git".into())]
         );
         assert_eq!(
-            tmux(&lits("new -d git push")),
+            run("tmux", "new -d git push"),
             vec![Run::Words(lits("git push"))]
         );
         assert_eq!(
-            tmux(&lits("send-keys -t x ls Space -la Enter")),
+            run("tmux", "send-keys -t x ls Space -la Enter"),
             vec![Run::Script("ls -la\n".into())]
         );
     }
@@ -654,11 +784,11 @@ mod tests {
     #[test]
     fn screen_runs_its_operands() {
         assert_eq!(
-            screen(&lits("-dmS s git push")),
+            run("screen", "-dmS s git push"),
             vec![Run::Words(lits("git push"))]
         );
         assert_eq!(
-            screen(&lits("-S s -X stuff ls^M")),
+            run("screen", "-S s -X stuff ls^M"),
             vec![Run::Script("ls\n".into())]
         );
     }

@@ -1,14 +1,14 @@
 //! Program knowledge, shells: which programs are shells, and in what grammar they read
 //! the script they are given.
 //!
-//! A row per shell. Shells of the Bourne family read their `-c` string close enough to
+//! A row per grammar. Shells of the Bourne family read their `-c` string close enough to
 //! bash for the bash grammar (and bash's argv reader) to find what they run. Others
 //! (fish, csh/tcsh, rc, …) have a grammar of their own: their script is still read with
 //! bash's grammar where it is plain words and separators, which every one of them reads
 //! alike; where it is not, what it runs is only known at run time (at least a request).
 //! This module only describes programs; the walk asks it.
 
-use super::is_stdin_path;
+use super::{Action, Input, Program, is_stdin_path};
 use crate::command::Word;
 
 /// How a shell reads its script.
@@ -20,39 +20,34 @@ pub enum Grammar {
     Other,
 }
 
-/// The shells: name (compared by basename), grammar.
-const SHELLS: [(&str, Grammar); 26] = [
-    ("bash", Grammar::Bourne),
-    ("rbash", Grammar::Bourne),
-    ("sh", Grammar::Bourne),
-    ("dash", Grammar::Bourne),
-    ("ash", Grammar::Bourne),
-    ("hush", Grammar::Bourne),
-    ("zsh", Grammar::Bourne),
-    ("ksh", Grammar::Bourne),
-    ("ksh93", Grammar::Bourne),
-    ("mksh", Grammar::Bourne),
-    ("lksh", Grammar::Bourne),
-    ("pdksh", Grammar::Bourne),
-    ("oksh", Grammar::Bourne),
-    ("loksh", Grammar::Bourne),
-    ("posh", Grammar::Bourne),
-    ("yash", Grammar::Bourne),
-    ("fish", Grammar::Other),
-    ("csh", Grammar::Other),
-    ("tcsh", Grammar::Other),
-    ("rc", Grammar::Other),
-    ("es", Grammar::Other),
-    ("xonsh", Grammar::Other),
-    ("nu", Grammar::Other),
-    ("elvish", Grammar::Other),
-    ("pwsh", Grammar::Other),
-    ("ion", Grammar::Other),
+/// The shells, as rows: those that read their script with bash's grammar, then those
+/// with a grammar of their own.
+pub const ROWS: &[Program] = &[
+    Program {
+        names: &[
+            "bash", "rbash", "sh", "dash", "ash", "hush", "zsh", "ksh", "ksh93", "mksh", "lksh",
+            "pdksh", "oksh", "loksh", "posh", "yash",
+        ],
+        action: Action::Shell(Grammar::Bourne),
+        stdin: Input::Script,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &[
+            "fish", "csh", "tcsh", "rc", "es", "xonsh", "nu", "elvish", "pwsh", "ion",
+        ],
+        action: Action::Shell(Grammar::Other),
+        stdin: Input::Script,
+        ..Program::DEFAULT
+    },
 ];
 
 /// The grammar of a shell program, or `None` when `base` is not a shell.
 pub fn grammar(base: &str) -> Option<Grammar> {
-    SHELLS.iter().find(|(n, _)| *n == base).map(|(_, g)| *g)
+    match super::lookup(base).action {
+        Action::Shell(grammar) => Some(grammar),
+        _ => None,
+    }
 }
 
 /// Shells that read POSIX quoting only (dash is `sh` on Debian and Ubuntu): `$'…'` and
@@ -185,6 +180,16 @@ pub fn pwsh_reading(script: &str) -> Option<String> {
     (!out.is_empty()).then(|| out.join("\n"))
 }
 
+/// What `shell` deletes, read from its script as the `rm` commands it amounts to
+/// (PowerShell's `Remove-Item`, see [`pwsh_reading`]); `None` for other shells.
+pub fn own_deletions(shell: &str, script: &str) -> Option<String> {
+    if shell == "pwsh" {
+        pwsh_reading(script)
+    } else {
+        None
+    }
+}
+
 /// Options of the other shells whose value is a script they run (`fish -c`, `fish -C`
 /// init commands, `pwsh -Command`), with `=` forms.
 const SCRIPT_OPTIONS: [&str; 7] = [
@@ -294,9 +299,9 @@ pub enum ShellRun {
     Unknown(String),
 }
 
-/// Reads a shell's argv with bash's grammar ([`super::bash_argv`]): long options with one
-/// or two dashes at the front, then bundles like `-lc`/`-ec`, `-o opt`, `+o opt`,
-/// `-O shopt`, `--`.
+/// Reads a shell's argv with bash's grammar ([`crate::command::bash_argv`]): long
+/// options with one or two dashes at the front, then bundles like `-lc`/`-ec`, `-o
+/// opt`, `+o opt`, `-O shopt`, `--`.
 pub fn shell_invocation(args: &[Word]) -> ShellRun {
     let reading = crate::command::bash_argv::read(&args.iter().map(Word::lit).collect::<Vec<_>>());
     if let Some(at) = reading.unknown_at {

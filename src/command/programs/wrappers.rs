@@ -1,54 +1,26 @@
 //! Program knowledge, wrappers: programs that run an argv (or a script) given in their
 //! arguments, after options of their own — `sudo -u root git push` runs `git push`,
 //! `timeout -s KILL 5 rm -rf x` runs `rm -rf x`, `flock F -c SCRIPT`, `su -c SCRIPT`,
-//! `rimraf x` is `rm -rf x`.
+//! a busybox applet, `rimraf x` (which is `rm -rf x`).
 //!
-//! The grammars follow each tool's manual; an option we do not know is assumed to take
-//! no argument, and a word we cannot read (unknown) ends the options — which makes the
-//! inner program unknown, hence dynamic, never silently skipped. This module only
-//! describes programs; the walk asks it.
+//! A row per program (or per few with the same options). The grammars follow each
+//! tool's manual; an option we do not know is assumed to take no argument, and a word
+//! we cannot read (unknown) ends the options — which makes the inner program unknown,
+//! hence dynamic, never silently skipped. This module only describes programs; the walk
+//! asks it.
 
 use super::git::is_git_builtin;
+use super::hooks::{Hook, Kind};
+use super::{Action, Input, Options, Program};
 use crate::command::Word;
 
-/// What a wrapper runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Inner {
-    /// An argv.
-    Words(Vec<Word>),
-    /// A shell script string (`env -S`, `flock -c`).
-    Script(String),
-    /// Something that cannot be known before it runs.
-    Unknown(String),
-}
-
-/// A wrapper's inner command and the directory it switches to, if any.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unwrapped {
-    /// What runs inside.
-    pub inner: Inner,
-    /// A literal directory the wrapper changes to (`env -C dir`, `sudo -D dir`).
-    pub chdir: Option<String>,
-    /// `NAME=value` assignments the wrapper puts in the environment (`env GIT_DIR=x …`).
-    pub assignments: Vec<(String, String)>,
-}
-
-/// An option grammar: short options that take an argument, long ones that take one.
-pub(super) struct Grammar {
-    pub(super) short_arg: &'static str,
-    pub(super) long_arg: &'static [&'static str],
-    /// Whether leading `NAME=value` words are assignments (env, sudo).
-    pub(super) assignments: bool,
-    /// Options (short or long) whose argument is a directory to change to.
-    pub(super) chdir: &'static [&'static str],
-}
-
-/// Unwraps a known wrapper. `None` when `base` is not a wrapper.
-pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
-    let grammar = match base {
-        "sudo" => Grammar {
-            short_arg: "CDghpRrTtUu",
-            long_arg: &[
+/// The wrappers, as rows.
+pub const ROWS: &[Program] = &[
+    Program {
+        names: &["sudo"],
+        options: Options {
+            short: "CDghpRrTtUu",
+            long: &[
                 "--close-from",
                 "--chdir",
                 "--group",
@@ -61,27 +33,59 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
                 "--other-user",
                 "--user",
             ],
-            assignments: true,
             chdir: &["-D", "--chdir"],
+            assignments: true,
+            ..Options::NONE
         },
-        "doas" => Grammar {
-            short_arg: "Cu",
-            long_arg: &[],
-            assignments: false,
-            chdir: &[],
+        ..WRAPPER
+    },
+    Program {
+        names: &["doas"],
+        options: Options {
+            short: "Cu",
+            ..Options::NONE
         },
-        "env" => return Some(env(args)),
-        "strace" | "ltrace" => Grammar {
-            short_arg: "abeEIoOpPsSuUX",
-            long_arg: &["--output", "--trace", "--signal", "--user", "--env"],
-            assignments: false,
-            chdir: &[],
+        ..WRAPPER
+    },
+    // env takes any word with `=` as an assignment (`BASH_FUNC_ls%%=…` too), among its
+    // options; `-P PATH` (BSD: where to look the command up), `-a NAME` (argv[0]).
+    Program {
+        names: &["env"],
+        options: Options {
+            short: "uCSPa",
+            long: &["--unset", "--chdir", "--split-string", "--argv0"],
+            chdir: &["-C", "--chdir"],
+            command: &["-S", "--split-string"],
+            assignments: true,
+            ..Options::NONE
         },
-        // Each of these with its own options: a shared grammar that takes `-f` or `-n` as
-        // taking a value would swallow the program name (`unshare -f git …`).
-        "unshare" => Grammar {
-            short_arg: "SGRw",
-            long_arg: &[
+        action: Action::Wrapper {
+            operand: Operand::Env,
+            in_this_shell: false,
+        },
+        ..WRAPPER
+    },
+    Program {
+        names: &["strace"],
+        options: TRACE,
+        hooks: &[Hook {
+            options: &["-o", "--output"],
+            kind: Kind::PipeFile,
+        }],
+        ..WRAPPER
+    },
+    Program {
+        names: &["ltrace"],
+        options: TRACE,
+        ..WRAPPER
+    },
+    // Each of these with its own options: a shared grammar that takes `-f` or `-n` as
+    // taking a value would swallow the program name (`unshare -f git …`).
+    Program {
+        names: &["unshare"],
+        options: Options {
+            short: "SGRw",
+            long: &[
                 "--setuid",
                 "--setgid",
                 "--root",
@@ -93,25 +97,35 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
                 "--map-users",
                 "--map-groups",
             ],
-            assignments: false,
             chdir: &["-w", "--wd"],
+            ..Options::NONE
         },
-        // prlimit's resource options take their value attached (`-n512`), never apart.
-        "prlimit" => Grammar {
-            short_arg: "po",
-            long_arg: &["--pid", "--output"],
-            assignments: false,
-            chdir: &[],
+        ..WRAPPER
+    },
+    // prlimit's resource options take their value attached (`-n512`), never apart.
+    Program {
+        names: &["prlimit"],
+        options: Options {
+            short: "po",
+            long: &["--pid", "--output"],
+            ..Options::NONE
         },
-        "nsenter" => Grammar {
-            short_arg: "tSG",
-            long_arg: &["--target", "--setuid", "--setgid", "--env"],
-            assignments: false,
-            chdir: &[],
+        ..WRAPPER
+    },
+    Program {
+        names: &["nsenter"],
+        options: Options {
+            short: "tSG",
+            long: &["--target", "--setuid", "--setgid", "--env"],
+            ..Options::NONE
         },
-        "systemd-run" => Grammar {
-            short_arg: "upEHM",
-            long_arg: &[
+        ..WRAPPER
+    },
+    Program {
+        names: &["systemd-run"],
+        options: Options {
+            short: "upEHM",
+            long: &[
                 "--unit",
                 "--property",
                 "--setenv",
@@ -134,14 +148,18 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
                 "--path-property",
                 "--socket-property",
             ],
-            assignments: false,
             chdir: &["--working-directory"],
+            ..Options::NONE
         },
-        // Runners, each with its own options (a shared table that takes `-a` as taking a
-        // value would make `numactl -a git …` run `push`).
-        "xvfb-run" => Grammar {
-            short_arg: "efnpsw",
-            long_arg: &[
+        ..WRAPPER
+    },
+    // Runners, each with its own options (a shared table that takes `-a` as taking a
+    // value would make `numactl -a git …` run `push`).
+    Program {
+        names: &["xvfb-run"],
+        options: Options {
+            short: "efnpsw",
+            long: &[
                 "--error-file",
                 "--auth-file",
                 "--server-num",
@@ -149,19 +167,32 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
                 "--server-args",
                 "--wait",
             ],
-            assignments: false,
-            chdir: &[],
+            ..Options::NONE
         },
-        "unbuffer" | "chronic" | "catchsegv" | "dbus-run-session" | "linux32" | "linux64"
-        | "i386" | "x86_64" => Grammar {
-            short_arg: "",
-            long_arg: &["--config-file"],
-            assignments: false,
-            chdir: &[],
+        ..WRAPPER
+    },
+    Program {
+        names: &[
+            "unbuffer",
+            "chronic",
+            "catchsegv",
+            "dbus-run-session",
+            "linux32",
+            "linux64",
+            "i386",
+            "x86_64",
+        ],
+        options: Options {
+            long: &["--config-file"],
+            ..Options::NONE
         },
-        "numactl" => Grammar {
-            short_arg: "CNmipP",
-            long_arg: &[
+        ..WRAPPER
+    },
+    Program {
+        names: &["numactl"],
+        options: Options {
+            short: "CNmipP",
+            long: &[
                 "--physcpubind",
                 "--cpunodebind",
                 "--membind",
@@ -169,151 +200,643 @@ pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
                 "--preferred",
                 "--preferred-many",
             ],
-            assignments: false,
-            chdir: &[],
+            ..Options::NONE
         },
-        "fakeroot" => Grammar {
-            short_arg: "lsib",
-            long_arg: &["--lib", "--faked"],
-            assignments: false,
-            chdir: &[],
+        ..WRAPPER
+    },
+    Program {
+        names: &["fakeroot"],
+        options: Options {
+            short: "lsib",
+            long: &["--lib", "--faked"],
+            ..Options::NONE
         },
-        "setpriv" | "valgrind" | "ssh-agent" | "cgexec" | "firejail" | "bwrap" | "proot" => {
-            Grammar {
-                short_arg: "GSRwlsifgatEn",
-                long_arg: &[
-                    "--setuid",
-                    "--setgid",
-                    "--wd",
-                    "--root",
-                    "--reuid",
-                    "--regid",
-                    "--groups",
-                    "--inh-caps",
-                    "--ambient-caps",
-                    "--bounding-set",
-                    "--pid",
-                    "--config-file",
-                    "--lib",
-                    "--faked",
-                    "--unit",
-                    "--property",
-                    "--uid",
-                    "--gid",
-                    "--bind",
-                    "--ro-bind",
-                    "--chdir",
-                    "--setenv",
-                ],
-                assignments: false,
-                chdir: &[],
-            }
+        ..WRAPPER
+    },
+    Program {
+        names: &[
+            "setpriv",
+            "valgrind",
+            "ssh-agent",
+            "cgexec",
+            "firejail",
+            "bwrap",
+            "proot",
+        ],
+        options: Options {
+            short: "GSRwlsifgatEn",
+            long: &[
+                "--setuid",
+                "--setgid",
+                "--wd",
+                "--root",
+                "--reuid",
+                "--regid",
+                "--groups",
+                "--inh-caps",
+                "--ambient-caps",
+                "--bounding-set",
+                "--pid",
+                "--config-file",
+                "--lib",
+                "--faked",
+                "--unit",
+                "--property",
+                "--uid",
+                "--gid",
+                "--bind",
+                "--ro-bind",
+                "--chdir",
+                "--setenv",
+            ],
+            ..Options::NONE
+        },
+        ..WRAPPER
+    },
+    Program {
+        names: &["nohup", "setsid"],
+        ..WRAPPER
+    },
+    Program {
+        names: &["nice"],
+        options: Options {
+            short: "n",
+            long: &["--adjustment"],
+            ..Options::NONE
+        },
+        ..WRAPPER
+    },
+    Program {
+        names: &["stdbuf"],
+        options: Options {
+            short: "ioe",
+            long: &["--input", "--output", "--error"],
+            ..Options::NONE
+        },
+        ..WRAPPER
+    },
+    Program {
+        names: &["ionice"],
+        options: Options {
+            short: "cnP",
+            long: &["--class", "--classdata", "--pgid", "--uid"],
+            ..Options::NONE
+        },
+        ..WRAPPER
+    },
+    // timeout DURATION COMMAND: the duration operand comes first.
+    Program {
+        names: &["timeout"],
+        options: Options {
+            short: "sk",
+            long: &["--signal", "--kill-after"],
+            ..Options::NONE
+        },
+        action: Action::Wrapper {
+            operand: Operand::AfterOptions { lead: 0, skip: 1 },
+            in_this_shell: false,
+        },
+        ..WRAPPER
+    },
+    Program {
+        names: &["taskset"],
+        action: Action::Wrapper {
+            operand: Operand::Taskset,
+            in_this_shell: false,
+        },
+        ..WRAPPER
+    },
+    // setarch ARCH [options] COMMAND.
+    Program {
+        names: &["setarch"],
+        options: CHROOT,
+        action: Action::Wrapper {
+            operand: Operand::AfterOptions { lead: 1, skip: 0 },
+            in_this_shell: false,
+        },
+        ..WRAPPER
+    },
+    // chroot [options] NEWROOT COMMAND.
+    Program {
+        names: &["chroot"],
+        options: CHROOT,
+        action: Action::Wrapper {
+            operand: Operand::AfterOptions { lead: 0, skip: 1 },
+            in_this_shell: false,
+        },
+        ..WRAPPER
+    },
+    // perf stat|record|trace [options] COMMAND.
+    Program {
+        names: &["perf"],
+        options: Options {
+            short: "eoGpCtrFcIm",
+            long: &["--event", "--output", "--pid", "--cpu", "--tid", "--repeat"],
+            ..Options::NONE
+        },
+        action: Action::Wrapper {
+            operand: Operand::AfterOptions { lead: 1, skip: 0 },
+            in_this_shell: false,
+        },
+        ..WRAPPER
+    },
+    // chrt [options] PRIORITY COMMAND.
+    Program {
+        names: &["chrt"],
+        options: Options {
+            short: "T P D",
+            long: &["--sched-runtime", "--sched-period", "--sched-deadline"],
+            ..Options::NONE
+        },
+        action: Action::Wrapper {
+            operand: Operand::AfterOptions { lead: 0, skip: 1 },
+            in_this_shell: false,
+        },
+        ..WRAPPER
+    },
+    // `flock [options] FILE COMMAND…` or `flock [options] FILE -c SCRIPT`.
+    Program {
+        names: &["flock"],
+        options: Options {
+            short: "wEc",
+            long: &["--timeout", "--wait", "--conflict-exit-code", "--command"],
+            command: &["-c", "--command"],
+            ..Options::NONE
+        },
+        action: Action::Flock,
+        ..WRAPPER
+    },
+    Program {
+        names: &["su", "script"],
+        action: Action::CommandOption {
+            argv_after_dashdash: false,
+        },
+        ..WRAPPER
+    },
+    Program {
+        names: &["runuser"],
+        action: Action::CommandOption {
+            argv_after_dashdash: true,
+        },
+        ..WRAPPER
+    },
+    Program {
+        names: &["sg", "capsh"],
+        action: Action::ShellString,
+        ..WRAPPER
+    },
+    Program {
+        names: &["gdb"],
+        action: Action::Argv(Argv::AfterArgs),
+        hooks: GDB,
+        ..WRAPPER
+    },
+    Program {
+        names: &["gdb-multiarch", "cgdb"],
+        hooks: GDB,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["start-stop-daemon"],
+        action: Action::Argv(Argv::ExecOption),
+        ..WRAPPER
+    },
+    // GNU coreutils built as one program: `coreutils --coreutils-prog=rm -rf /`.
+    Program {
+        names: &["coreutils"],
+        action: Action::Argv(Argv::ProgOption),
+        ..WRAPPER
+    },
+    // `busybox sh -c …`, `toybox rm …`: the applet is the program.
+    Program {
+        names: &["busybox", "toybox"],
+        action: Action::Argv(Argv::Applet),
+        ..WRAPPER
+    },
+    // Programs that are another command under a different name: `rimraf x` removes `x`
+    // recursively, as `rm -rf x` does.
+    Program {
+        names: &["rimraf", "del-cli", "del"],
+        action: Action::Argv(Argv::SameAs(&["rm", "-rf"])),
+        ..WRAPPER
+    },
+    Program {
+        names: &["shx"],
+        action: Action::Argv(Argv::SameAs(&[])),
+        ..WRAPPER
+    },
+    Program {
+        names: &["cross-env"],
+        action: Action::Argv(Argv::SameAs(&["env"])),
+        ..WRAPPER
+    },
+];
+
+/// What a wrapper row leaves out: it runs the command after its options, handing it its
+/// standard input.
+const WRAPPER: Program = Program {
+    action: Action::Wrapper {
+        operand: Operand::AfterOptions { lead: 0, skip: 0 },
+        in_this_shell: false,
+    },
+    stdin: Input::Passed,
+    ..Program::DEFAULT
+};
+
+/// strace's and ltrace's options.
+const TRACE: Options = Options {
+    short: "abeEIoOpPsSuUX",
+    long: &["--output", "--trace", "--signal", "--user", "--env"],
+    ..Options::NONE
+};
+
+/// setarch's and chroot's options.
+const CHROOT: Options = Options {
+    long: &["--userspec", "--groups", "--uname-2.6"],
+    ..Options::NONE
+};
+
+/// gdb's options whose value is a debugger command (`shell CMD`, `!CMD`, `python CODE`).
+const GDB: &[Hook] = &[Hook {
+    options: &[
+        "-ex",
+        "--ex",
+        "-eval-command",
+        "--eval-command",
+        "-iex",
+        "--init-eval-command",
+    ],
+    kind: Kind::Shell,
+}];
+
+/// Where a wrapper's command is in its arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operand {
+    /// After its options: `lead` words come before them (`setarch ARCH`, `perf stat`),
+    /// `skip` operands after them (`timeout DURATION`, `chroot NEWROOT`).
+    AfterOptions {
+        /// Words before the options.
+        lead: usize,
+        /// Operands between the options and the command.
+        skip: usize,
+    },
+    /// `env`: assignments and `-S STRING` among its options; `-a NAME` is `argv[0]`.
+    Env,
+    /// `exec [-a NAME] COMMAND`: NAME is `argv[0]`.
+    Exec,
+    /// `taskset [-c] MASK COMMAND`; with `-p` it changes a running process instead.
+    Taskset,
+    /// `command [-p] COMMAND`; `-v`/`-V` only look COMMAND up.
+    Command,
+}
+
+/// Where the argv a program runs is found (see [`argv`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Argv {
+    /// `gdb … --args PROG ARGS…`.
+    AfterArgs,
+    /// `start-stop-daemon --exec PROG … -- ARGS…` (`-x`, `--startas`, `-a`).
+    ExecOption,
+    /// `coreutils --coreutils-prog=NAME ARGS…`.
+    ProgOption,
+    /// `busybox NAME ARGS…`: the first word is the applet.
+    Applet,
+    /// Another command under another name: these words, then its arguments.
+    SameAs(&'static [&'static str]),
+}
+
+/// What a wrapper runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inner {
+    /// An argv.
+    Words(Vec<Word>),
+    /// A shell script string (`env -S`, `flock -c`).
+    Script(String),
+    /// Something that cannot be known before it runs.
+    Unknown(String),
+}
+
+/// A wrapper's inner command and the directory it switches to, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unwrapped {
+    /// What runs inside.
+    pub inner: Inner,
+    /// A literal directory the wrapper changes to (`env -C dir`, `sudo -D dir`).
+    pub chdir: Option<String>,
+    /// `NAME=value` assignments the wrapper puts in the environment (`env GIT_DIR=x …`).
+    pub assignments: Vec<(String, String)>,
+    /// The `argv[0]` it gives the command (`exec -a NAME`, `env -a NAME`), when literal.
+    pub argv0: Option<String>,
+}
+
+impl Unwrapped {
+    /// What runs, with nothing else said.
+    fn runs(inner: Inner) -> Unwrapped {
+        Unwrapped {
+            inner,
+            chdir: None,
+            assignments: Vec::new(),
+            argv0: None,
         }
-        "command" | "builtin" | "nohup" | "setsid" => Grammar {
-            short_arg: "",
-            long_arg: &[],
-            assignments: false,
-            chdir: &[],
-        },
-        "exec" => Grammar {
-            short_arg: "a",
-            long_arg: &[],
-            assignments: false,
-            chdir: &[],
-        },
-        "time" => Grammar {
-            short_arg: "fo",
-            long_arg: &["--format", "--output"],
-            assignments: false,
-            chdir: &[],
-        },
-        "nice" => Grammar {
-            short_arg: "n",
-            long_arg: &["--adjustment"],
-            assignments: false,
-            chdir: &[],
-        },
-        "stdbuf" => Grammar {
-            short_arg: "ioe",
-            long_arg: &["--input", "--output", "--error"],
-            assignments: false,
-            chdir: &[],
-        },
-        "ionice" => Grammar {
-            short_arg: "cnP",
-            long_arg: &["--class", "--classdata", "--pgid", "--uid"],
-            assignments: false,
-            chdir: &[],
-        },
-        "timeout" => {
-            let g = Grammar {
-                short_arg: "sk",
-                long_arg: &["--signal", "--kill-after"],
-                assignments: false,
-                chdir: &[],
-            };
-            // timeout DURATION COMMAND: skip the duration operand.
-            return Some(with_operands(&g, args, 1));
+    }
+}
+
+/// Unwraps a known wrapper, by name. `None` when `base` is not a wrapper.
+pub fn unwrap(base: &str, args: &[Word]) -> Option<Unwrapped> {
+    read(super::lookup(base), args)
+}
+
+/// What a wrapper's arguments run. `None` when it is not a wrapper, or runs nothing of
+/// them (`command -v NAME` only looks NAME up).
+pub fn read(program: &Program, args: &[Word]) -> Option<Unwrapped> {
+    let Action::Wrapper { operand, .. } = program.action else {
+        return None;
+    };
+    let options = &program.options;
+    Some(match operand {
+        // `sudo -l`, `-v`, `-k` alone run nothing — still read as running the operand,
+        // which is stricter.
+        Operand::AfterOptions { lead, skip } => {
+            with_operands(options, args.get(lead..).unwrap_or(&[]), skip)
         }
-        "taskset" => {
-            let g = Grammar {
-                short_arg: "",
-                long_arg: &[],
-                assignments: false,
-                chdir: &[],
-            };
-            // taskset [-c] MASK COMMAND (with -p it changes a running process instead).
+        Operand::Env => Unwrapped {
+            argv0: env_argv0(args),
+            ..env(options, args)
+        },
+        Operand::Exec => Unwrapped {
+            argv0: exec_argv0(args),
+            ..with_operands(options, args, 0)
+        },
+        // With `-p` it changes a running process: it runs nothing.
+        Operand::Taskset => {
             if args.iter().any(|a| {
                 a.lit()
                     .is_some_and(|t| t.starts_with('-') && !t.starts_with("--") && t.contains('p'))
             }) {
-                return Some(Unwrapped {
-                    inner: Inner::Words(Vec::new()),
-                    chdir: None,
-                    assignments: Vec::new(),
-                });
+                Unwrapped::runs(Inner::Words(Vec::new()))
+            } else {
+                with_operands(options, args, 1)
             }
-            return Some(with_operands(&g, args, 1));
         }
-        "setarch" | "chroot" => {
-            // setarch ARCH [options] COMMAND; chroot [options] NEWROOT COMMAND.
-            let g = Grammar {
-                short_arg: "",
-                long_arg: &["--userspec", "--groups", "--uname-2.6"],
-                assignments: false,
-                chdir: &[],
-            };
-            let skip = if base == "setarch" { 0 } else { 1 };
-            if base == "setarch" {
-                let rest = args.get(1..).unwrap_or(&[]);
-                return Some(with_operands(&g, rest, skip));
+        Operand::Command => {
+            let looks_up = args.first().and_then(Word::lit).is_some_and(|f| {
+                f.len() > 1
+                    && f.starts_with('-')
+                    && f.chars().skip(1).all(|c| matches!(c, 'v' | 'V' | 'p'))
+                    && f.contains(['v', 'V'])
+            });
+            if looks_up {
+                return None;
             }
-            return Some(with_operands(&g, args, skip));
+            with_operands(options, args, 0)
         }
-        "perf" => {
-            // perf stat|record|trace [options] COMMAND.
-            let g = Grammar {
-                short_arg: "eoGpCtrFcIm",
-                long_arg: &["--event", "--output", "--pid", "--cpu", "--tid", "--repeat"],
-                assignments: false,
-                chdir: &[],
-            };
-            return Some(with_operands(&g, args.get(1..).unwrap_or(&[]), 0));
+    })
+}
+
+/// The argv a program runs, found as `how` says (empty when there is none).
+pub fn argv(how: Argv, args: &[Word]) -> Vec<Word> {
+    match how {
+        Argv::AfterArgs => args
+            .iter()
+            .skip_while(|w| w.lit() != Some("--args"))
+            .skip(1)
+            .cloned()
+            .collect(),
+        Argv::ExecOption => {
+            let prog = args
+                .windows(2)
+                .find(|w| {
+                    matches!(
+                        w.first().and_then(Word::lit),
+                        Some("--exec" | "-x" | "--startas" | "-a")
+                    )
+                })
+                .and_then(|w| w.get(1).cloned());
+            let rest = args
+                .iter()
+                .skip_while(|w| w.lit() != Some("--"))
+                .skip(1)
+                .cloned();
+            prog.into_iter().chain(rest).collect()
         }
-        "chrt" => {
-            let g = Grammar {
-                short_arg: "T P D",
-                long_arg: &["--sched-runtime", "--sched-period", "--sched-deadline"],
-                assignments: false,
-                chdir: &[],
-            };
-            return Some(with_operands(&g, args, 1));
+        Argv::ProgOption => {
+            let prog = args.first().and_then(Word::lit).and_then(|a| {
+                a.strip_prefix("--coreutils-prog=")
+                    .or_else(|| a.strip_prefix("--coreutils-prog-shebang="))
+            });
+            match prog {
+                Some(prog) => {
+                    let mut words = vec![Word::Lit(prog.to_string())];
+                    words.extend(args.get(1..).unwrap_or(&[]).iter().cloned());
+                    words
+                }
+                None => Vec::new(),
+            }
         }
-        _ => return None,
+        Argv::Applet => args.to_vec(),
+        Argv::SameAs(lead) => {
+            let mut words: Vec<Word> = lead.iter().map(|w| Word::Lit((*w).to_string())).collect();
+            words.extend(args.iter().cloned());
+            words
+        }
+    }
+}
+
+/// Skips options, then `skip` operands, and returns what remains as the inner argv.
+fn with_operands(o: &Options, args: &[Word], skip: usize) -> Unwrapped {
+    let (start, chdir) = match skip_options(o, args) {
+        Ok(v) => v,
+        Err(reason) => return Unwrapped::runs(Inner::Unknown(reason)),
     };
-    // `command -v x` / `command -V x` only look the name up; `sudo -l`, `-v`, `-k`
-    // alone run nothing — still treated as running the operand, which is stricter.
-    Some(with_operands(&grammar, args, 0))
+    let mut rest = args.get(start..).unwrap_or(&[]);
+    let mut assignments = Vec::new();
+    if o.assignments {
+        while let Some(Word::Lit(w)) = rest.first() {
+            match w.split_once('=').filter(|_| is_assignment(w)) {
+                Some((n, v)) => {
+                    assignments.push((n.to_string(), v.to_string()));
+                    rest = rest.get(1..).unwrap_or(&[]);
+                }
+                None => break,
+            }
+        }
+    }
+    let rest = rest.get(skip..).unwrap_or(&[]);
+    Unwrapped {
+        inner: Inner::Words(rest.to_vec()),
+        chdir,
+        assignments,
+        argv0: None,
+    }
+}
+
+/// Returns the index of the first operand and a literal chdir option value.
+pub(super) fn skip_options(o: &Options, args: &[Word]) -> Result<(usize, Option<String>), String> {
+    let mut i = 0;
+    let mut chdir = None;
+    while let Some(word) = args.get(i) {
+        let Word::Lit(w) = word else {
+            // An unknown word could be an option or the program: we cannot tell.
+            return Ok((i, chdir));
+        };
+        if w == "--" {
+            return Ok((i + 1, chdir));
+        }
+        if w == "-" || !w.starts_with('-') {
+            return Ok((i, chdir));
+        }
+        if let Some(long) = w.strip_prefix("--") {
+            let (name, value) = match long.split_once('=') {
+                Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
+                None => (w.clone(), None),
+            };
+            if o.long.contains(&name.as_str()) {
+                let value = match value {
+                    Some(v) => Some(v),
+                    None => {
+                        i += 1;
+                        args.get(i).and_then(|a| a.lit()).map(str::to_string)
+                    }
+                };
+                if o.chdir.contains(&name.as_str()) {
+                    chdir = value;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        // A bundle of short options; the first that takes an argument consumes the rest
+        // of the word or the next word.
+        let flags: Vec<char> = w.chars().skip(1).collect();
+        for (k, c) in flags.iter().enumerate() {
+            if *c != ' ' && o.short.contains(*c) {
+                let attached: String = flags.get(k + 1..).unwrap_or(&[]).iter().collect();
+                let value = if attached.is_empty() {
+                    i += 1;
+                    args.get(i).and_then(|a| a.lit()).map(str::to_string)
+                } else {
+                    Some(attached)
+                };
+                if o.chdir.contains(&format!("-{c}").as_str()) {
+                    chdir = value;
+                }
+                break;
+            }
+        }
+        i += 1;
+    }
+    Ok((i, chdir))
+}
+
+/// `env [-i] [-u NAME] [-C DIR] [-S STRING] [NAME=VALUE]… [COMMAND [ARG]…]`: options
+/// (`o`) and assignments in any order before the command.
+fn env(o: &Options, args: &[Word]) -> Unwrapped {
+    let mut i = 0;
+    let mut chdir = None;
+    let mut split: Option<String> = None;
+    while let Some(word) = args.get(i) {
+        let Word::Lit(w) = word else { break };
+        if w == "--" {
+            i += 1;
+            break;
+        }
+        // The option that takes a value here, with the value when it is attached.
+        let valued: Option<(String, Option<String>)> = if let Some(long) = w.strip_prefix("--") {
+            let (name, attached) = match long.split_once('=') {
+                Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
+                None => (w.clone(), None),
+            };
+            o.long.contains(&name.as_str()).then_some((name, attached))
+        } else if w.starts_with('-') {
+            // A bundle such as `-iS 'cmd'` or `-vu X`: the first letter that takes a
+            // value takes the rest of the word or the next word.
+            let flags: Vec<char> = w.chars().skip(1).collect();
+            flags.iter().position(|c| o.short.contains(*c)).map(|k| {
+                let letter: String = flags.get(k..=k).unwrap_or(&[]).iter().collect();
+                let attached: String = flags.get(k + 1..).unwrap_or(&[]).iter().collect();
+                (
+                    format!("-{letter}"),
+                    Some(attached).filter(|a| !a.is_empty()),
+                )
+            })
+        } else if w.contains('=') {
+            None
+        } else {
+            break;
+        };
+        if let Some((name, attached)) = valued {
+            let value = match attached {
+                Some(v) => Some(v),
+                None => {
+                    i += 1;
+                    args.get(i).and_then(Word::lit).map(str::to_string)
+                }
+            };
+            if o.chdir.contains(&name.as_str()) {
+                chdir = value;
+            } else if o.command.contains(&name.as_str()) {
+                match value {
+                    Some(v) => split = Some(v),
+                    None => {
+                        return Unwrapped {
+                            chdir,
+                            ..Unwrapped::runs(Inner::Unknown(
+                                "`env -S` of a string only known at run time".into(),
+                            ))
+                        };
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    let rest = args.get(i..).unwrap_or(&[]);
+    let inner = match split {
+        // env -S splits its string like a command line and prepends it to the rest.
+        Some(s) => {
+            let tail: Vec<String> = rest.iter().map(|w| quote(w.display())).collect();
+            Inner::Script(format!("{s} {}", tail.join(" ")))
+        }
+        None => Inner::Words(rest.to_vec()),
+    };
+    let assignments = args
+        .get(..i)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|w| w.lit().filter(|t| t.contains('=') && !t.starts_with('-')))
+        .filter_map(|t| {
+            t.split_once('=')
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+        })
+        .collect();
+    Unwrapped {
+        inner,
+        chdir,
+        assignments,
+        argv0: None,
+    }
+}
+
+/// `flock [options] file command…` or `flock [options] file -c script`.
+pub fn flock_command(o: &Options, args: &[Word]) -> Option<Inner> {
+    // `-c` can come before or after the file: look for it anywhere.
+    for (k, w) in args.iter().enumerate() {
+        if w.lit().is_some_and(|t| o.command.contains(&t)) {
+            return Some(match args.get(k + 1) {
+                Some(Word::Lit(s)) => Inner::Script(s.clone()),
+                _ => Inner::Unknown("`flock -c` of a script only known at run time".into()),
+            });
+        }
+    }
+    let (start, _) = skip_options(o, args).ok()?;
+    let rest = args.get(start + 1..)?;
+    (!rest.is_empty()).then(|| Inner::Words(rest.to_vec()))
+}
+
+/// `runuser -u USER -- CMD…`: the command after `--`, when there is one.
+pub fn after_dashdash(args: &[Word]) -> Option<&[Word]> {
+    let at = args.iter().position(|w| w.lit() == Some("--"))?;
+    args.get(at + 1..).filter(|r| !r.is_empty())
 }
 
 /// `exec -a NAME PROG …`: NAME, when literal. It is only `argv[0]`: the program run is
@@ -370,39 +893,6 @@ pub fn multi_call_as(program: &str, name: &str) -> Option<Vec<String>> {
     }
 }
 
-/// Skips options, then `skip` operands, and returns what remains as the inner argv.
-fn with_operands(g: &Grammar, args: &[Word], skip: usize) -> Unwrapped {
-    let (start, chdir) = match skip_options(g, args) {
-        Ok(v) => v,
-        Err(reason) => {
-            return Unwrapped {
-                inner: Inner::Unknown(reason),
-                chdir: None,
-                assignments: Vec::new(),
-            };
-        }
-    };
-    let mut rest = args.get(start..).unwrap_or(&[]);
-    let mut assignments = Vec::new();
-    if g.assignments {
-        while let Some(Word::Lit(w)) = rest.first() {
-            match w.split_once('=').filter(|_| is_assignment(w)) {
-                Some((n, v)) => {
-                    assignments.push((n.to_string(), v.to_string()));
-                    rest = rest.get(1..).unwrap_or(&[]);
-                }
-                None => break,
-            }
-        }
-    }
-    let rest = rest.get(skip..).unwrap_or(&[]);
-    Unwrapped {
-        inner: Inner::Words(rest.to_vec()),
-        chdir,
-        assignments,
-    }
-}
-
 /// Whether a word is `NAME=value`.
 pub fn is_assignment(w: &str) -> bool {
     match w.split_once('=') {
@@ -412,165 +902,6 @@ pub fn is_assignment(w: &str) -> bool {
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         }
         None => false,
-    }
-}
-
-/// Returns the index of the first operand and a literal chdir option value.
-pub(super) fn skip_options(g: &Grammar, args: &[Word]) -> Result<(usize, Option<String>), String> {
-    let mut i = 0;
-    let mut chdir = None;
-    while let Some(word) = args.get(i) {
-        let Word::Lit(w) = word else {
-            // An unknown word could be an option or the program: we cannot tell.
-            return Ok((i, chdir));
-        };
-        if w == "--" {
-            return Ok((i + 1, chdir));
-        }
-        if w == "-" || !w.starts_with('-') {
-            return Ok((i, chdir));
-        }
-        if let Some(long) = w.strip_prefix("--") {
-            let (name, value) = match long.split_once('=') {
-                Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
-                None => (w.clone(), None),
-            };
-            if g.long_arg.contains(&name.as_str()) {
-                let value = match value {
-                    Some(v) => Some(v),
-                    None => {
-                        i += 1;
-                        args.get(i).and_then(|a| a.lit()).map(str::to_string)
-                    }
-                };
-                if g.chdir.contains(&name.as_str()) {
-                    chdir = value;
-                }
-            }
-            i += 1;
-            continue;
-        }
-        // A bundle of short options; the first that takes an argument consumes the rest
-        // of the word or the next word.
-        let flags: Vec<char> = w.chars().skip(1).collect();
-        for (k, c) in flags.iter().enumerate() {
-            if *c != ' ' && g.short_arg.contains(*c) {
-                let attached: String = flags.get(k + 1..).unwrap_or(&[]).iter().collect();
-                let value = if attached.is_empty() {
-                    i += 1;
-                    args.get(i).and_then(|a| a.lit()).map(str::to_string)
-                } else {
-                    Some(attached)
-                };
-                if g.chdir.contains(&format!("-{c}").as_str()) {
-                    chdir = value;
-                }
-                break;
-            }
-        }
-        i += 1;
-    }
-    Ok((i, chdir))
-}
-
-/// `env [-i] [-u NAME] [-C DIR] [-S STRING] [NAME=VALUE]… [COMMAND [ARG]…]`.
-fn env(args: &[Word]) -> Unwrapped {
-    let mut i = 0;
-    let mut chdir = None;
-    let mut split: Option<String> = None;
-    while let Some(word) = args.get(i) {
-        let Word::Lit(w) = word else { break };
-        let take_next = |i: &mut usize| -> Option<String> {
-            *i += 1;
-            args.get(*i).and_then(|a| a.lit()).map(str::to_string)
-        };
-        match w.as_str() {
-            "--" => {
-                i += 1;
-                break;
-            }
-            "-" | "-i" | "-0" | "-v" | "--ignore-environment" | "--null" | "--debug" => {}
-            // `-P PATH` (BSD: where to look the command up), `-a NAME` (argv[0]).
-            "-u" | "--unset" | "-P" | "-a" | "--argv0" => {
-                take_next(&mut i);
-            }
-            _ if w.starts_with("--argv0=") => {}
-            "-C" | "--chdir" => chdir = take_next(&mut i),
-            "-S" | "--split-string" => match take_next(&mut i) {
-                Some(s) => split = Some(s),
-                None => {
-                    return Unwrapped {
-                        inner: Inner::Unknown("`env -S` of a string only known at run time".into()),
-                        chdir,
-                        assignments: Vec::new(),
-                    };
-                }
-            },
-            _ if w.starts_with("--unset=") => {}
-            _ if w.starts_with("--chdir=") => chdir = w.get(8..).map(str::to_string),
-            _ if w.starts_with("--split-string=") => split = w.get(15..).map(str::to_string),
-            // env takes any word with `=` as an assignment (`BASH_FUNC_ls%%=…` too).
-            _ if w.contains('=') && !w.starts_with('-') => {}
-            _ if w.starts_with("--") => {}
-            _ if w.starts_with('-') => {
-                // A bundle such as `-iS 'cmd'` or `-vu X`: the first of u, C, S takes the
-                // rest of the word or the next word.
-                let flags: Vec<char> = w.chars().skip(1).collect();
-                if let Some(k) = flags
-                    .iter()
-                    .position(|c| matches!(c, 'u' | 'C' | 'S' | 'P' | 'a'))
-                {
-                    let attached: String = flags.get(k + 1..).unwrap_or(&[]).iter().collect();
-                    let value = if attached.is_empty() {
-                        take_next(&mut i)
-                    } else {
-                        Some(attached)
-                    };
-                    match flags.get(k) {
-                        Some('C') => chdir = value,
-                        Some('S') => match value {
-                            Some(v) => split = Some(v),
-                            None => {
-                                return Unwrapped {
-                                    inner: Inner::Unknown(
-                                        "`env -S` of a string only known at run time".into(),
-                                    ),
-                                    chdir,
-                                    assignments: Vec::new(),
-                                };
-                            }
-                        },
-                        _ => {}
-                    }
-                }
-            }
-            _ => break,
-        }
-        i += 1;
-    }
-    let rest = args.get(i..).unwrap_or(&[]);
-    let inner = match split {
-        // env -S splits its string like a command line and prepends it to the rest.
-        Some(s) => {
-            let tail: Vec<String> = rest.iter().map(|w| quote(w.display())).collect();
-            Inner::Script(format!("{s} {}", tail.join(" ")))
-        }
-        None => Inner::Words(rest.to_vec()),
-    };
-    let assignments = args
-        .get(..i)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|w| w.lit().filter(|t| t.contains('=') && !t.starts_with('-')))
-        .filter_map(|t| {
-            t.split_once('=')
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-        })
-        .collect();
-    Unwrapped {
-        inner,
-        chdir,
-        assignments,
     }
 }
 
@@ -632,46 +963,6 @@ pub fn dash_c_script(args: &[Word]) -> Option<Inner> {
         }
     }
     None
-}
-
-/// `flock [options] file command…` or `flock [options] file -c script`.
-pub fn flock_command(args: &[Word]) -> Option<Inner> {
-    let g = Grammar {
-        short_arg: "wEc",
-        long_arg: &["--timeout", "--wait", "--conflict-exit-code", "--command"],
-        assignments: false,
-        chdir: &[],
-    };
-    // `-c` can come before or after the file: look for it anywhere.
-    for (k, w) in args.iter().enumerate() {
-        if matches!(w.lit(), Some("-c" | "--command")) {
-            return Some(match args.get(k + 1) {
-                Some(Word::Lit(s)) => Inner::Script(s.clone()),
-                _ => Inner::Unknown("`flock -c` of a script only known at run time".into()),
-            });
-        }
-    }
-    let (start, _) = skip_options(&g, args).ok()?;
-    let rest = args.get(start + 1..)?;
-    (!rest.is_empty()).then(|| Inner::Words(rest.to_vec()))
-}
-
-/// Programs that are another command under a different name: (name, what it runs
-/// before its own arguments). `rimraf x` removes `x` recursively, as `rm -rf x` does.
-const SAME_AS: [(&str, &[&str]); 5] = [
-    ("rimraf", &["rm", "-rf"]),
-    ("del-cli", &["rm", "-rf"]),
-    ("del", &["rm", "-rf"]),
-    ("shx", &[]),
-    ("cross-env", &["env"]),
-];
-
-/// What a program known to be another command runs, as an argv.
-pub fn same_as(base: &str, args: &[Word]) -> Option<Vec<Word>> {
-    let (_, lead) = SAME_AS.iter().find(|(n, _)| *n == base)?;
-    let mut words: Vec<Word> = lead.iter().map(|w| Word::Lit((*w).to_string())).collect();
-    words.extend(args.iter().cloned());
-    (!words.is_empty()).then_some(words)
 }
 
 #[cfg(test)]

@@ -1,10 +1,19 @@
-//! What programs that run other commands run: shells, interpreters, `xargs`, `find
-//! -exec`, `ssh`, `watch`, `flock`, package scripts.
+//! What programs that run other commands run, as their rows' actions say: shells,
+//! interpreters, `xargs`, `find -exec`, `ssh`, `watch`, `flock`, `su -c`, argvs found
+//! in arguments, `at` jobs, line editors' escapes, `sed e`, make recipes, runners and
+//! package scripts. The programs' options and syntax are read by `programs`; this file
+//! follows what they run.
 
+use super::dispatch::handed_on;
 use super::{MAX_DEPTH, literal_join, parse};
-use super::{Scope, Stdin, Walker};
+use super::{Scope, Stdin, Walker, join_dir};
 use crate::command::files;
-use crate::command::programs::{file_tools, interpreters, packages, runners, shells, wrappers};
+use crate::command::programs::editors::Editor;
+use crate::command::programs::interpreters::Lang;
+use crate::command::programs::runners::Runner;
+use crate::command::programs::{
+    Options, Program, editors, file_tools, interpreters, packages, runners, shells, wrappers,
+};
 use crate::command::{Dir, Via, Word};
 
 impl Walker<'_> {
@@ -89,11 +98,15 @@ impl Walker<'_> {
         if parse(script).is_ok() {
             self.nested(script, scope, &format!("{base} -c"), Some(None));
         }
-        if base == "pwsh"
-            && let Some(deletions) = shells::pwsh_reading(script)
+        if let Some(deletions) = shells::own_deletions(base, script)
             && parse(&deletions).is_ok()
         {
-            self.nested(&deletions, scope, "pwsh Remove-Item", Some(None));
+            self.nested(
+                &deletions,
+                scope,
+                &format!("{base} Remove-Item"),
+                Some(None),
+            );
         }
         if !shells::plain(script) {
             self.dynamic(
@@ -188,56 +201,84 @@ impl Walker<'_> {
         }
     }
 
-    pub(super) fn xargs(&mut self, args: &[Word], scope: &mut Scope) {
-        if let Some(inner) = runners::xargs_command(args) {
+    /// `xargs CMD`: CMD runs with arguments read from standard input.
+    pub(super) fn xargs(
+        &mut self,
+        program: &Program,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
+        if let Some(inner) = runners::xargs_command(&program.options, args) {
             let mut sub = scope.clone();
-            sub.frames.push("xargs".to_string());
-            self.dispatch(inner, &mut sub, &Stdin::Dynamic("xargs input".to_string()));
+            sub.frames.push(base.to_string());
+            self.dispatch(inner, &mut sub, &handed_on(program.stdin, stdin));
         }
     }
 
-    pub(super) fn find_exec(&mut self, args: &[Word], scope: &mut Scope) {
+    /// `find … -exec CMD ;`: CMD runs on results, from a directory only known then.
+    pub(super) fn find_exec(
+        &mut self,
+        program: &Program,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
         for inner in file_tools::find_exec_commands(args) {
             let mut sub = scope.clone();
-            sub.frames.push("find -exec".to_string());
+            sub.frames.push(format!("{base} -exec"));
             sub.dir = Dir::Unknown;
-            self.dispatch(inner, &mut sub, &Stdin::Inherit);
+            self.dispatch(inner, &mut sub, &handed_on(program.stdin, stdin));
         }
     }
 
-    pub(super) fn ssh(&mut self, args: &[Word], scope: &mut Scope) {
-        if let Some(remote) = runners::ssh_remote(args) {
+    /// `ssh HOST CMD…`: CMD, joined, runs through the remote shell.
+    pub(super) fn ssh(&mut self, program: &Program, base: &str, args: &[Word], scope: &Scope) {
+        if let Some(remote) = runners::ssh_remote(&program.options, args) {
             let mut sub = scope.clone();
             sub.dir = Dir::Unknown;
-            self.nested_words(remote, &sub, "ssh", "remote command only known at run time");
+            self.nested_words(remote, &sub, base, "remote command only known at run time");
         }
     }
 
-    pub(super) fn watch(&mut self, args: &[Word], scope: &mut Scope) {
-        if let Some((exec, inner)) = runners::watch_command(args) {
+    /// `watch CMD…`: CMD, joined, runs through a shell (`-x`: as an argv).
+    pub(super) fn watch(
+        &mut self,
+        program: &Program,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
+        if let Some((exec, inner)) = runners::watch_command(&program.options, args) {
             let mut sub = scope.clone();
-            sub.frames.push("watch".to_string());
+            sub.frames.push(base.to_string());
             if exec {
-                self.dispatch(inner, &mut sub, &Stdin::Inherit);
+                self.dispatch(inner, &mut sub, &handed_on(program.stdin, stdin));
             } else {
-                self.nested_words(
-                    inner,
-                    &sub,
-                    "watch",
-                    "watched command only known at run time",
-                );
+                self.nested_words(inner, &sub, base, "watched command only known at run time");
             }
         }
     }
 
-    pub(super) fn flock(&mut self, args: &[Word], scope: &mut Scope, stdin: &Stdin) {
-        match wrappers::flock_command(args) {
+    /// `flock FILE CMD…`, `flock FILE -c SCRIPT`.
+    pub(super) fn flock(
+        &mut self,
+        program: &Program,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
+        match wrappers::flock_command(&program.options, args) {
             Some(wrappers::Inner::Words(inner)) => {
                 let mut sub = scope.clone();
-                sub.frames.push("flock".to_string());
-                self.dispatch(inner, &mut sub, stdin);
+                sub.frames.push(base.to_string());
+                self.dispatch(inner, &mut sub, &handed_on(program.stdin, stdin));
             }
-            Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, "flock -c", None),
+            Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &format!("{base} -c"), None),
             Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.to_vec(), reason),
             None => {}
         }
@@ -247,13 +288,14 @@ impl Walker<'_> {
     /// analysed, marked so that a deny or request there asks a human.
     pub(super) fn interpreter(
         &mut self,
+        lang: Lang,
+        options: &Options,
         base: &str,
         args: &[Word],
-        scope: &mut Scope,
+        scope: &Scope,
         stdin: &Stdin,
     ) {
-        let family = interpreters::interpreter(base).unwrap_or("python");
-        let code = match interpreters::interpreter_code(family, args) {
+        let code = match interpreters::interpreter_code(lang, options, args) {
             interpreters::Code::Inline(Word::Lit(code)) => code,
             interpreters::Code::Inline(other) => {
                 // `python3 -c "$code"`: code only known at run time.
@@ -281,7 +323,7 @@ impl Walker<'_> {
         sub.frames.push(format!("{base} code"));
         let mut candidates = crate::command::interp::shell_like_strings(&code);
         candidates.extend(crate::command::interp::tree_deletions(&code));
-        if family == "tcl" {
+        if lang == Lang::Tcl {
             candidates.extend(crate::command::interp::tcl_commands(&code));
         }
         for candidate in candidates {
@@ -302,5 +344,255 @@ impl Walker<'_> {
                 ),
             }
         }
+    }
+
+    /// An interpreter: the code it runs, and `bun x PKG …` (a package's program).
+    pub(super) fn interpreter_command(
+        &mut self,
+        program: &Program,
+        lang: Lang,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
+        self.interpreter(lang, &program.options, base, args, scope, stdin);
+        if let Some(words) = packages::package_run(base, args) {
+            let mut sub = scope.clone();
+            sub.frames.push(base.to_string());
+            self.dispatch(words, &mut sub, &handed_on(program.stdin, stdin));
+        }
+    }
+
+    /// `su -c SCRIPT`, `script -c SCRIPT`; with `argv_after_dashdash`, also `runuser -u
+    /// USER -- CMD…`.
+    pub(super) fn command_option(
+        &mut self,
+        program: &Program,
+        argv_after_dashdash: bool,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
+        match wrappers::dash_c_script(args) {
+            Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &format!("{base} -c"), None),
+            Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.to_vec(), reason),
+            _ if argv_after_dashdash => {
+                if let Some(inner) = wrappers::after_dashdash(args) {
+                    let mut sub = scope.clone();
+                    sub.frames.push(base.to_string());
+                    self.dispatch(inner.to_vec(), &mut sub, &handed_on(program.stdin, stdin));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An argv found in a program's arguments (`gdb --args PROG`, a busybox applet,
+    /// `rimraf x` as `rm -rf x`).
+    pub(super) fn argv(
+        &mut self,
+        program: &Program,
+        how: wrappers::Argv,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
+        let words = wrappers::argv(how, args);
+        let Some(first) = words.first() else {
+            return;
+        };
+        let frame = match how {
+            wrappers::Argv::SameAs(_) => format!("{base} (same as `{}`)", first.display()),
+            _ => base.to_string(),
+        };
+        let mut sub = scope.clone();
+        sub.frames.push(frame);
+        self.dispatch(words, &mut sub, &handed_on(program.stdin, stdin));
+    }
+
+    /// `sg GROUP -c SCRIPT`, `capsh … -- ARGS`.
+    pub(super) fn shell_string(
+        &mut self,
+        program: &Program,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
+        match wrappers::shell_string_command(base, args) {
+            Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, base, None),
+            Some(wrappers::Inner::Words(w)) if !w.is_empty() => {
+                let mut sub = scope.clone();
+                sub.frames.push(base.to_string());
+                self.dispatch(w, &mut sub, &handed_on(program.stdin, stdin));
+            }
+            Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.to_vec(), reason),
+            _ => {}
+        }
+    }
+
+    /// `at TIME`, `batch`: the job, a shell script, from standard input or `-f FILE`.
+    pub(super) fn at(&mut self, base: &str, args: &[Word], scope: &mut Scope, stdin: &Stdin) {
+        match runners::at_job(args) {
+            runners::Job::Nothing => {}
+            // `at -f FILE`: the job is FILE, as `sh FILE` (a file this script wrote is
+            // judged as what it wrote).
+            runners::Job::File(file) => {
+                self.run_written(&file, &[], scope, false);
+            }
+            runners::Job::Stdin => match stdin {
+                Stdin::Literal(text) => self.nested(text, scope, base, None),
+                _ => self.script_from_stdin(base, scope, stdin),
+            },
+        }
+    }
+
+    /// ed, ex, `vim -es`, dc: shell escapes in the commands they read. (`vim FILE`
+    /// reads none: a program that could run its arguments.)
+    pub(super) fn line_editor(
+        &mut self,
+        editor: Editor,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
+        if editors::line_escapes(editor, args, None).is_none() {
+            self.could_run(base, args, scope);
+            return;
+        }
+        let text = match stdin {
+            Stdin::Literal(t) => Some(t.as_str()),
+            _ => None,
+        };
+        for command in editors::line_escapes(editor, args, text).unwrap_or_default() {
+            self.nested(&command, scope, &format!("{base} !"), None);
+        }
+        if text.is_none() && matches!(stdin, Stdin::Dynamic(_)) {
+            self.dynamic(
+                scope,
+                vec![Word::Lit(base.to_string())],
+                format!("`{base}` reads commands (and shell escapes) only known at run time"),
+            );
+        }
+    }
+
+    /// GNU sed's `e` command and `s///e` flag run commands.
+    pub(super) fn sed(&mut self, words: &[Word], args: &[Word], scope: &Scope) {
+        for script in file_tools::sed_scripts(args) {
+            let Some(script) = script else {
+                continue;
+            };
+            for run in file_tools::sed_runs(&script) {
+                match run {
+                    file_tools::SedRun::Script(s) => self.nested(&s, scope, "sed e", None),
+                    file_tools::SedRun::PatternSpace => self.dynamic(
+                        scope,
+                        words.to_vec(),
+                        "`sed` runs text from its input as a command (`e`)".into(),
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Makefile text we can see: `make --eval TEXT`, `make -f -` reading a heredoc, a
+    /// makefile this script wrote; its recipes run.
+    pub(super) fn make(&mut self, base: &str, args: &[Word], scope: &Scope, stdin: &Stdin) {
+        let (evals, from_stdin) = packages::make_sources(args);
+        let mut texts: Vec<Word> = evals;
+        if from_stdin {
+            texts.push(match stdin {
+                Stdin::Literal(t) => Word::Lit(t.clone()),
+                _ => Word::unknown("<makefile from stdin>", false),
+            });
+        }
+        // A makefile this script wrote.
+        let (makefiles, chdir) = packages::make_files(args);
+        let dir = match chdir {
+            Some(Word::Lit(d)) => join_dir(&scope.dir, &d),
+            Some(_) => Dir::Unknown,
+            None => scope.dir.clone(),
+        };
+        for makefile in &makefiles {
+            match files::key(&dir, makefile).and_then(|k| self.files.get(&k).cloned()) {
+                Some(files::Written::Text(t)) => texts.push(Word::Lit(t)),
+                Some(_) => texts.push(Word::unknown(makefile.display(), false)),
+                None => {}
+            }
+        }
+        for text in texts {
+            match text {
+                Word::Lit(t) => {
+                    for recipe in packages::makefile_recipes(&t) {
+                        self.nested(&recipe, scope, "make recipe", None);
+                    }
+                }
+                other => self.dynamic(
+                    scope,
+                    vec![Word::Lit(base.to_string()), other],
+                    "`make` runs recipes only known at run time".into(),
+                ),
+            }
+        }
+    }
+
+    /// tmux, screen, GNU parallel: what they run, and what their arguments could run.
+    pub(super) fn runner(
+        &mut self,
+        program: &Program,
+        runner: Runner,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
+        for run in runners::runs(runner, &program.options, args) {
+            let mut sub = scope.clone();
+            sub.frames.push(base.to_string());
+            match run {
+                runners::Run::Script(s) => self.nested(&s, scope, base, None),
+                runners::Run::Words(w) => {
+                    self.dispatch(w, &mut sub, &handed_on(program.stdin, stdin))
+                }
+                runners::Run::Stdin => match stdin {
+                    Stdin::Literal(text) => self.nested(text, scope, base, None),
+                    _ => self.script_from_stdin(base, scope, stdin),
+                },
+                runners::Run::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
+            }
+        }
+        // SECURITY: a backstop for options the tables do not know.
+        self.could_run(base, args, scope);
+    }
+
+    /// npm and the other package runners: `-c SCRIPT`, package scripts the script
+    /// defined or wrote, a package's program, and what the arguments could run.
+    pub(super) fn package_manager(
+        &mut self,
+        program: &Program,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
+        if let Some(wrappers::Inner::Script(s)) = wrappers::dash_c_script(args) {
+            self.nested(&s, scope, &format!("{base} -c"), None);
+        }
+        for (name, value) in packages::package_scripts_set(base, args) {
+            self.package_scripts.insert(name, value);
+        }
+        if let Some(name) = packages::package_script_name(base, args) {
+            self.run_package_script(&name, scope);
+        }
+        if let Some(words) = packages::package_run(base, args) {
+            let mut sub = scope.clone();
+            sub.frames.push(base.to_string());
+            self.dispatch(words, &mut sub, &handed_on(program.stdin, stdin));
+        }
+        self.could_run(base, args, scope);
     }
 }

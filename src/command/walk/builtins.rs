@@ -1,5 +1,5 @@
 //! Bash builtins that change what the walk knows: the directory, `$1…`, aliases, traps,
-//! `eval` and `source`.
+//! callbacks, `eval` and `source` (the actions of `programs::builtins`' rows).
 
 use super::{Scope, Stdin, Walker};
 use super::{join_dir, literal_join};
@@ -8,6 +8,78 @@ use crate::command::programs;
 use crate::command::{Dir, Word};
 
 impl Walker<'_> {
+    /// `cd DIR`, `pushd DIR`: where later commands run.
+    pub(super) fn cd(&mut self, args: &[Word], scope: &mut Scope) {
+        // With CDPATH set, `cd x` (not `./x`, `../x` or `/x`) searches it first.
+        let searched = self.cdpath_set
+            && args
+                .iter()
+                .rev()
+                .find_map(Word::lit)
+                .is_some_and(|t| !t.starts_with(['/', '.', '-', '~']));
+        scope.dir = if searched {
+            Dir::Unknown
+        } else {
+            cd_target(&scope.dir, args)
+        };
+    }
+
+    // `set -- …` and `shift` change `$1…`: followed exactly where their words are
+    // literal, unknown from there where they are not.
+
+    /// `shift [N]`.
+    pub(super) fn shift(&mut self, args: &[Word], scope: &mut Scope) {
+        scope.positionals = shifted(scope.positionals.take(), args);
+    }
+
+    /// `set ARGS`.
+    pub(super) fn set(&mut self, args: &[Word], scope: &mut Scope) {
+        if let Some(new) = set_positionals(&scope.positionals, args, self.ifs_may_change) {
+            scope.positionals = new;
+        }
+    }
+
+    /// `hash -p PATH NAME`: NAME now runs PATH.
+    pub(super) fn hash(&mut self, args: &[Word]) {
+        let lits: Vec<&str> = args
+            .iter()
+            .filter_map(Word::lit)
+            .filter(|a| *a != "--")
+            .collect();
+        if let ["-p", path, names @ ..] = lits.as_slice() {
+            for n in names {
+                self.aliases
+                    .insert((*n).to_string(), Some((*path).to_string()));
+            }
+        }
+    }
+
+    /// Callbacks run as commands: `mapfile -C CMD`, `compgen -C CMD`, `complete -C`
+    /// (and `-F`), and the words of `compgen -W LIST`, which bash expands.
+    pub(super) fn callbacks(&mut self, base: &str, args: &[Word], scope: &mut Scope) {
+        for pair in args.windows(2) {
+            if let [Word::Lit(flag), Word::Lit(list)] = pair
+                && flag == "-W"
+            {
+                self.nested_lenient(list, scope, &format!("{base} -W"));
+            }
+        }
+        for pair in args.windows(2) {
+            if let [Word::Lit(flag), cmd] = pair
+                && (flag == "-C" || flag == "-F")
+            {
+                match cmd {
+                    Word::Lit(c) => self.nested_here(c, scope, &format!("{base} -C")),
+                    other => self.dynamic(
+                        scope,
+                        vec![other.clone()],
+                        format!("`{base}` callback only known at run time"),
+                    ),
+                }
+            }
+        }
+    }
+
     /// `trap ACTION SIGNAL…`: bash runs ACTION later, so it counts as run.
     pub(super) fn trap(&mut self, args: &[Word], scope: &mut Scope) {
         let args: Vec<&Word> = args.iter().skip_while(|w| w.lit() == Some("--")).collect();
@@ -107,7 +179,7 @@ impl Walker<'_> {
 }
 
 /// The directory after `cd ARGS`.
-pub(super) fn cd_target(dir: &Dir, args: &[Word]) -> Dir {
+fn cd_target(dir: &Dir, args: &[Word]) -> Dir {
     let operands: Vec<&Word> = args
         .iter()
         .skip_while(|w| matches!(w.lit(), Some("-L" | "-P" | "-e" | "-@" | "-LP" | "-PL")))
@@ -138,7 +210,7 @@ pub(super) fn cd_target(dir: &Dir, args: &[Word]) -> Dir {
 
 /// The positionals after `shift [N]`: the first N go; more than there are is an error
 /// that shifts nothing; an unknown N makes them unknown.
-pub(super) fn shifted(positionals: Positionals, args: &[Word]) -> Positionals {
+fn shifted(positionals: Positionals, args: &[Word]) -> Positionals {
     let mut p = positionals?;
     let n = match args.iter().find(|a| a.lit() != Some("--")) {
         None => 1,
@@ -154,11 +226,7 @@ pub(super) fn shifted(positionals: Positionals, args: &[Word]) -> Positionals {
 /// The positionals after `set ARGS`: `None` when they are unchanged (`set -e`, `set -o x`,
 /// `set -` alone), `Some(None)` when only known at run time, else the new list (`$0`
 /// kept, unknown when it was).
-pub(super) fn set_positionals(
-    old: &Positionals,
-    args: &[Word],
-    ifs_may_change: bool,
-) -> Option<Positionals> {
+fn set_positionals(old: &Positionals, args: &[Word], ifs_may_change: bool) -> Option<Positionals> {
     let mut i = 0;
     let mut dashdash = false;
     while let Some(word) = args.get(i) {

@@ -10,6 +10,28 @@ use crate::command::programs::git;
 use crate::command::{Dir, Word};
 
 impl Walker<'_> {
+    /// git's row: `git …`, or one of git's own commands under its `git-` name.
+    pub(super) fn git_command(
+        &mut self,
+        name: &str,
+        base: &str,
+        args: Vec<Word>,
+        scope: &mut Scope,
+    ) {
+        // `/usr/lib/git-core/git-push` is `git push`.
+        if let Some(sub) = base.strip_prefix("git-") {
+            let mut git_args = vec![Word::Lit(sub.to_string())];
+            git_args.extend(args);
+            self.git("git", git_args, scope);
+            return;
+        }
+        // A function named `git` runs instead of git: its body is what runs.
+        if let Some(body) = self.functions.get(name).cloned() {
+            self.call(name, &body, &args, scope);
+        }
+        self.git(name, args, scope);
+    }
+
     /// git: global options removed, `-C` followed, aliases expanded (never over a
     /// built-in, as git does), then recorded; options and config that run commands are
     /// analysed.

@@ -2,14 +2,17 @@
 //!
 //! The walker keeps a small [`Scope`] per branch of execution (directory after literal
 //! `cd`s, literal `$0 $1 …`, the frames that led here) and hands every simple command to
-//! [`Walker::dispatch`], which records it and then looks through it: wrappers, nested
-//! shells, `eval`, `xargs`, `find -exec`, `ssh`, interpreters, git aliases.
+//! [`Walker::dispatch`], which records it, looks its program up in the table of programs
+//! (`programs`) and follows the row's action: wrappers, nested shells, `eval`, `xargs`,
+//! `find -exec`, `ssh`, interpreters, git aliases.
 //!
 //! This file walks bash's grammar: lists, pipelines, compound commands, function
 //! bodies, words and nested scripts. Beside it, `redirects` and `vars` follow
 //! redirections and variables, `dispatch` takes each simple command, `builtins` follows
 //! the builtins that change what the walk knows (`cd`, `set`, `eval`, …), and `actions`
-//! and `git` follow the programs that run other commands.
+//! and `git` follow the programs that run other commands. None of them knows a program
+//! by name: what a program's options are and where what it runs is in its arguments is
+//! read by `programs`; the walk only follows it.
 //!
 //! SECURITY: whenever the walker cannot see what a construct will run, it records a
 //! *dynamic* command instead of dropping it. Losing a command is the one bug this module
@@ -23,7 +26,7 @@ use brush_parser::ast;
 use super::expand::{self, Expanded, Inner, Positionals};
 use super::files;
 use super::heredoc;
-use super::programs::{interpreters, shells};
+use super::programs::{self, Action, file_tools, interpreters, shells};
 use super::{Analysis, Dir, ParseError, Redirect, SimpleCommand, Via, Word};
 use crate::git::RepoState;
 
@@ -494,7 +497,7 @@ impl Walker<'_> {
                     }
                 }
                 // Calling it may change the directory (or it may shadow `cd`).
-                if sub.dir != scope.dir || def.fname.value == "cd" || def.fname.value == "pushd" {
+                if sub.dir != scope.dir || programs::lookup(&def.fname.value).action == Action::Cd {
                     self.moving_functions.push(def.fname.value.clone());
                 }
             }
@@ -776,12 +779,11 @@ impl Walker<'_> {
         // `export NAME=$x`: after a declaration builtin written as a plain word, an
         // argument that reads as an assignment is one (bash does not split or glob its
         // value). Quoted or reached through `command`/`builtin`, it is an ordinary word.
-        if cmd.word_or_name.as_ref().is_some_and(|n| {
-            matches!(
-                n.value.as_str(),
-                "export" | "declare" | "typeset" | "local" | "readonly"
-            )
-        }) {
+        if cmd
+            .word_or_name
+            .as_ref()
+            .is_some_and(|n| programs::builtins::is_declaration(&n.value))
+        {
             for w in words.iter_mut().skip(1) {
                 if let Word::Unknown {
                     text, split: true, ..
@@ -817,15 +819,8 @@ impl Walker<'_> {
             None => files::Written::Unknown,
         };
         // `tee FILE…` writes its stdin to each file.
-        if words.first().and_then(Word::lit) == Some("tee") {
-            let append = words
-                .iter()
-                .any(|w| matches!(w.lit(), Some("-a" | "--append")));
-            for target in words
-                .iter()
-                .skip(1)
-                .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-')))
-            {
+        if let Some((append, targets)) = file_tools::tee_files(&words) {
+            for target in targets {
                 if let Some(k) = files::key(&scope.dir, target) {
                     self.files.write(k, content.clone(), append);
                 }
@@ -908,25 +903,20 @@ impl Walker<'_> {
         let frame = format!("{} (written by this script)", path.display());
         match written {
             files::Written::Text(text) => {
-                let interpreter = text
-                    .lines()
-                    .next()
-                    .and_then(|l| l.strip_prefix("#!"))
-                    .and_then(|l| {
-                        let mut parts = l.split_whitespace();
-                        let first = parts.next()?;
-                        let prog = first.rsplit('/').next().unwrap_or(first);
-                        Some(if prog == "env" {
-                            parts.next()?.to_string()
-                        } else {
-                            prog.to_string()
-                        })
-                    });
+                // A `#!` line naming an interpreter: the text is its code.
+                let interpreter = interpreters::shebang_program(&text).and_then(|prog| {
+                    let program = programs::lookup(&prog);
+                    match program.action {
+                        Action::Interpreter(lang) => Some((prog, lang, program)),
+                        _ => None,
+                    }
+                });
                 match interpreter {
-                    Some(prog) if interpreters::interpreter(&prog).is_some() => {
+                    Some((prog, lang, program)) => {
                         let mut sub = scope.clone();
                         sub.frames.push(frame);
-                        self.interpreter(&prog, &[], &mut sub, &Stdin::Literal(text));
+                        let code = Stdin::Literal(text);
+                        self.interpreter(lang, &program.options, &prog, &[], &sub, &code);
                     }
                     _ if here => self.nested_here(&text, scope, &frame),
                     _ => {

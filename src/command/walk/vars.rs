@@ -4,51 +4,8 @@
 use brush_parser::ast;
 
 use super::{Scope, Walker};
+use crate::command::programs::{COMMAND_VARIABLES, command_value, git};
 use crate::command::{VarRef, Word};
-
-/// Environment variables whose value programs run as a shell command (git, pagers,
-/// editors, ssh).
-pub(super) const COMMAND_VARIABLES: [&str; 25] = [
-    "MANPAGER",
-    "LESSOPEN",
-    "LESSCLOSE",
-    "BROWSER",
-    "SUDO_EDITOR",
-    "FCEDIT",
-    "SSH_ASKPASS",
-    "RSYNC_RSH",
-    "SYSTEMD_PAGER",
-    "GIT_PROXY_COMMAND",
-    "PS0",
-    "PS1",
-    "PS2",
-    "PS3",
-    "PS4",
-    "GIT_PAGER",
-    "PAGER",
-    "GIT_EDITOR",
-    "EDITOR",
-    "VISUAL",
-    "GIT_SSH_COMMAND",
-    "GIT_SEQUENCE_EDITOR",
-    "GIT_EXTERNAL_DIFF",
-    "GIT_ASKPASS",
-    "PROMPT_COMMAND",
-];
-
-/// Variables that tell git where its repository and configuration are.
-const GIT_LOCATION_VARIABLES: [&str; 8] = [
-    // Where git finds its own commands (`git-push`, …) and the hooks a new repository
-    // starts with.
-    "GIT_EXEC_PATH",
-    "GIT_TEMPLATE_DIR",
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_COMMON_DIR",
-    "HOME",
-    "XDG_CONFIG_HOME",
-    "GIT_CONFIG_NOSYSTEM",
-];
 
 impl Walker<'_> {
     /// Resolves redirection targets written as one quoted variable the script assigned
@@ -173,7 +130,7 @@ impl Walker<'_> {
                 ),
             );
         }
-        if GIT_LOCATION_VARIABLES.contains(&name) || name.starts_with("GIT_CONFIG") {
+        if git::LOCATION_VARIABLES.contains(&name) || name.starts_with("GIT_CONFIG") {
             scope.git_env = Some(format!(
                 "`{name}` is set: git finds its repository or configuration elsewhere"
             ));
@@ -317,14 +274,4 @@ pub(super) fn assigned_once_by_name(script: &str, name: &str) -> bool {
         return false;
     }
     assignments == 1
-}
-
-/// The command line in a command-valued variable: less's input preprocessors are written
-/// `|cmd %s`, `||cmd %s` or `|-cmd`.
-pub(super) fn command_value<'v>(name: &str, value: &'v str) -> &'v str {
-    if name.starts_with("LESS") {
-        value.trim_start_matches(['|', '-'])
-    } else {
-        value
-    }
 }
