@@ -22,9 +22,18 @@ const GIT: Program = Program {
 /// git's own commands under their `git-` names (`/usr/lib/git-core/git-push` is `git
 /// push`): git's row.
 pub fn by_command_name(base: &str) -> Option<&'static Program> {
-    base.strip_prefix("git-")
-        .filter(|sub| is_git_builtin(sub))
-        .map(|_| &GIT)
+    subcommand_of(base).map(|_| &GIT)
+}
+
+/// The built-in a `git-NAME` program is (`git-push` is `git push`).
+pub fn subcommand_of(base: &str) -> Option<&str> {
+    base.strip_prefix("git-").filter(|sub| is_git_builtin(sub))
+}
+
+/// Whether a configuration key includes configuration from a file (`include.path`,
+/// `includeIf.…`), lower-cased.
+pub fn includes(key: &str) -> bool {
+    key == "include.path" || key.starts_with("includeif.")
 }
 
 /// Variables that tell git where its repository and configuration are.
@@ -411,7 +420,7 @@ fn record_config(out: &mut GitGlobals, kv: &str) {
         out.forced_push = Some(format!("`git -c {key}={value}` makes the push forced"));
     } else if key == "help.autocorrect" {
         out.autocorrect = Some(value.to_string());
-    } else if key == "include.path" || key.starts_with("includeif.") {
+    } else if includes(&key) {
         out.config_unknown = Some(format!("`git -c {key}` includes configuration from a file"));
     } else if key == "core.hookspath" && value != "/dev/null" {
         // Hooks from a directory this reading does not see (`/dev/null` disables them).
@@ -461,6 +470,148 @@ pub fn is_command_key(key: &str) -> bool {
         || (!rest.is_empty() && section == "browser" && last == "cmd")
 }
 
+/// Whether `git config KEY VALUE` makes a later plain `git push` forced: a `+` push
+/// refspec, or a remote that mirrors.
+pub fn forces_push(key: &str, value: &str) -> bool {
+    key.starts_with("remote.")
+        && ((key.ends_with(".push") && value.starts_with('+'))
+            || (key.ends_with(".mirror")
+                && !matches!(
+                    value.to_ascii_lowercase().as_str(),
+                    "false" | "no" | "off" | "0" | ""
+                )))
+}
+
+/// A built-in that runs a command given as operands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runs {
+    /// `git bisect run CMD…`: an argv.
+    Argv(Vec<Word>),
+    /// `git init|clone --template=DIR`: the template's hooks are copied into the new
+    /// repository (and a clone runs its post-checkout hook at once).
+    Hooks,
+    /// `git submodule foreach CMD…`: words joined into a script, run in each submodule.
+    Foreach(Vec<Word>),
+}
+
+/// What a built-in (`rest` is the subcommand and its arguments) runs of its operands.
+pub fn subcommand_runs(sub_name: &str, rest: &[Word]) -> Option<Runs> {
+    let lits: Vec<Option<&str>> = rest.iter().map(Word::lit).collect();
+    match (sub_name, lits.get(1).copied().flatten()) {
+        ("bisect", Some("run")) => {
+            let inner = rest.get(2..).unwrap_or(&[]).to_vec();
+            (!inner.is_empty()).then_some(Runs::Argv(inner))
+        }
+        ("init" | "clone", _)
+            if rest
+                .iter()
+                .any(|w| w.lit().is_some_and(|t| t.starts_with("--template"))) =>
+        {
+            Some(Runs::Hooks)
+        }
+        ("submodule", _) => {
+            let at = lits.iter().position(|w| *w == Some("foreach"))?;
+            let cmd: Vec<Word> = rest
+                .get(at + 1..)
+                .unwrap_or(&[])
+                .iter()
+                .skip_while(|w| matches!(w.lit(), Some("--recursive" | "-q" | "--quiet")))
+                .cloned()
+                .collect();
+            Some(Runs::Foreach(cmd))
+        }
+        _ => None,
+    }
+}
+
+/// The setting a git command makes (`rest` is the subcommand and its arguments):
+/// `git config [--global|--file F|…] KEY VALUE` (or `git config set …`), the key
+/// lower-cased; `git remote add --mirror[=push] NAME URL`, which sets
+/// `remote.NAME.mirror` (a later plain `git push NAME` mirrors: forced, and deletes
+/// remote refs).
+pub fn config_set(rest: &[Word]) -> Option<(String, Word)> {
+    if rest.first().and_then(Word::lit) == Some("remote")
+        && rest.get(1).and_then(Word::lit) == Some("add")
+    {
+        let args = rest.get(2..).unwrap_or(&[]);
+        let mirrors = args
+            .iter()
+            .filter_map(Word::lit)
+            .any(|a| matches!(a, "--mirror" | "--mirror=push"));
+        // `-t BRANCH` and `-m MASTER` take a value: it is not the remote's name.
+        let valued = |i: usize| {
+            i.checked_sub(1)
+                .and_then(|p| args.get(p))
+                .and_then(Word::lit)
+                .is_some_and(|p| matches!(p, "-t" | "--track" | "-m" | "--master"))
+        };
+        let name = args
+            .iter()
+            .enumerate()
+            .find(|(i, w)| !w.lit().is_some_and(|t| t.starts_with('-')) && !valued(*i))
+            .map_or("*", |(_, w)| w.display());
+        return mirrors.then(|| (format!("remote.{name}.mirror"), Word::Lit("true".into())));
+    }
+    if rest.first().and_then(Word::lit) != Some("config") {
+        return None;
+    }
+    // Operands, skipping the values of options that take one.
+    let mut operands: Vec<&Word> = Vec::new();
+    let mut i = 1;
+    while let Some(w) = rest.get(i) {
+        i += 1;
+        match w.lit() {
+            Some("-f" | "--file" | "--blob" | "--type" | "--default" | "--comment") => i += 1,
+            Some("set" | "--add" | "--replace-all") => {}
+            Some(t) if t.starts_with('-') => {}
+            _ => operands.push(w),
+        }
+    }
+    let [key, value, ..] = operands.as_slice() else {
+        return None;
+    };
+    Some((key.display().to_ascii_lowercase(), (*value).clone()))
+}
+
+/// Splits a git alias value the way git's `split_cmdline` does: whitespace separates,
+/// single and double quotes group, backslash escapes.
+pub fn split_alias(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut has = false;
+    let mut quote: Option<char> = None;
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, c) if c.is_whitespace() => {
+                if has {
+                    out.push(std::mem::take(&mut cur));
+                    has = false;
+                }
+            }
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                has = true;
+            }
+            (Some(q), c) if c == q => quote = None,
+            (_, '\\') if quote != Some('\'') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                    has = true;
+                }
+            }
+            (_, c) => {
+                cur.push(c);
+                has = true;
+            }
+        }
+    }
+    if has {
+        out.push(cur);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,5 +628,44 @@ mod tests {
         assert_eq!(g.chdirs, vec![Some("repo".to_string())]);
         assert_eq!(g.config_aliases, vec![("p".into(), "push".into())]);
         assert_eq!(g.rest, lits("p --force"));
+    }
+
+    #[test]
+    fn settings_made_by_git_commands_are_read() {
+        assert_eq!(
+            config_set(&lits("config --global -f x Alias.P push")),
+            Some(("alias.p".into(), Word::Lit("push".into())))
+        );
+        assert_eq!(
+            config_set(&lits("remote add -t main --mirror=push Up https://h/r")),
+            Some(("remote.Up.mirror".into(), Word::Lit("true".into())))
+        );
+        assert_eq!(config_set(&lits("remote add up https://h/r")), None);
+        assert!(forces_push("remote.up.push", "+refs/heads/*"));
+        assert!(!forces_push("remote.up.mirror", "False"));
+    }
+
+    #[test]
+    fn subcommands_that_run_commands_are_read() {
+        assert_eq!(
+            subcommand_runs("bisect", &lits("bisect run make test")),
+            Some(Runs::Argv(lits("make test")))
+        );
+        assert_eq!(
+            subcommand_runs(
+                "submodule",
+                &lits("submodule foreach --recursive git clean")
+            ),
+            Some(Runs::Foreach(lits("git clean")))
+        );
+        assert_eq!(
+            subcommand_runs("clone", &lits("clone --template=t u")),
+            Some(Runs::Hooks)
+        );
+        assert_eq!(subcommand_runs("log", &lits("log --oneline")), None);
+        assert_eq!(
+            split_alias(r#"!sh -c 'a b' "c\" d""#),
+            ["!sh", "-c", "a b", "c\" d"]
+        );
     }
 }

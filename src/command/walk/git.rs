@@ -19,7 +19,7 @@ impl Walker<'_> {
         scope: &mut Scope,
     ) {
         // `/usr/lib/git-core/git-push` is `git push`.
-        if let Some(sub) = base.strip_prefix("git-") {
+        if let Some(sub) = git::subcommand_of(base) {
             let mut git_args = vec![Word::Lit(sub.to_string())];
             git_args.extend(args);
             self.git("git", git_args, scope);
@@ -74,10 +74,7 @@ impl Walker<'_> {
         // `git config include.path F` earlier: any setting (an alias, a pager, a push
         // refspec) may now come from F, which is not read here.
         if sub.git_env.is_none()
-            && let Some(k) = self
-                .script_git_config
-                .keys()
-                .find(|k| *k == "include.path" || k.starts_with("includeif."))
+            && let Some(k) = self.script_git_config.keys().find(|k| git::includes(k))
         {
             sub.git_env = Some(format!(
                 "`git config {k}` earlier in the script includes configuration from a file"
@@ -136,15 +133,7 @@ impl Walker<'_> {
                     && let Some(reason) = g.forced_push.clone().or_else(|| {
                         self.script_git_config
                             .iter()
-                            .find(|(k, v)| {
-                                k.starts_with("remote.")
-                                    && ((k.ends_with(".push") && v.starts_with('+'))
-                                        || (k.ends_with(".mirror")
-                                            && !matches!(
-                                                v.to_ascii_lowercase().as_str(),
-                                                "false" | "no" | "off" | "0" | ""
-                                            )))
-                            })
+                            .find(|(k, v)| git::forces_push(k, v))
                             .map(|(k, v)| format!("`git config {k} {v}` makes the push forced"))
                     })
                 {
@@ -215,7 +204,10 @@ impl Walker<'_> {
                 return;
             }
             // The expansion may start with global options again (`-c alias.y=… y`).
-            words = split_git_alias(&value).into_iter().map(Word::Lit).collect();
+            words = git::split_alias(&value)
+                .into_iter()
+                .map(Word::Lit)
+                .collect();
             words.extend(tail);
             sub.frames.push(guard);
         }
@@ -229,52 +221,28 @@ impl Walker<'_> {
     /// Built-ins that run commands given as operands (`git bisect run CMD…`,
     /// `git submodule foreach CMD`).
     pub(super) fn git_runs_commands(&mut self, sub_name: &str, rest: &[Word], scope: &mut Scope) {
-        let lits: Vec<Option<&str>> = rest.iter().map(Word::lit).collect();
-        match (sub_name, lits.get(1).copied().flatten()) {
-            ("bisect", Some("run")) => {
-                let inner = rest.get(2..).unwrap_or(&[]).to_vec();
-                if !inner.is_empty() {
-                    let mut sub = scope.clone();
-                    sub.frames.push("git bisect run".into());
-                    self.dispatch(inner, &mut sub, &Stdin::Inherit);
-                }
+        match git::subcommand_runs(sub_name, rest) {
+            Some(git::Runs::Argv(inner)) => {
+                let mut sub = scope.clone();
+                sub.frames.push(format!("git {sub_name} run"));
+                self.dispatch(inner, &mut sub, &Stdin::Inherit);
             }
-            // A template directory's hooks are copied into the new repository, and a
-            // clone runs its post-checkout hook at once.
-            ("init" | "clone", _)
-                if rest
-                    .iter()
-                    .any(|w| w.lit().is_some_and(|t| t.starts_with("--template"))) =>
-            {
-                self.dynamic(
-                    scope,
-                    rest.to_vec(),
-                    format!(
-                        "`git {sub_name} --template` copies hooks from a directory not read here"
-                    ),
-                );
-            }
-            ("submodule", _) => {
-                let Some(at) = lits.iter().position(|w| *w == Some("foreach")) else {
-                    return;
-                };
-                let cmd: Vec<Word> = rest
-                    .get(at + 1..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .skip_while(|w| matches!(w.lit(), Some("--recursive" | "-q" | "--quiet")))
-                    .cloned()
-                    .collect();
+            Some(git::Runs::Hooks) => self.dynamic(
+                scope,
+                rest.to_vec(),
+                format!("`git {sub_name} --template` copies hooks from a directory not read here"),
+            ),
+            Some(git::Runs::Foreach(cmd)) => {
                 let mut sub = scope.clone();
                 sub.dir = Dir::Unknown;
                 self.nested_words(
                     cmd,
                     &sub,
-                    "git submodule foreach",
-                    "`git submodule foreach` of a command only known at run time",
+                    &format!("git {sub_name} foreach"),
+                    &format!("`git {sub_name} foreach` of a command only known at run time"),
                 );
             }
-            _ => {}
+            None => {}
         }
     }
 
@@ -282,56 +250,13 @@ impl Walker<'_> {
     /// in the script defines an alias later git commands use; a command-valued key
     /// (`core.editor`, `core.pager`, …) set this way is analysed as the script it is.
     pub(super) fn note_git_config(&mut self, rest: &[Word], scope: &Scope) {
-        // `git remote add --mirror[=push] NAME URL` sets `remote.NAME.mirror`: a later
-        // plain `git push NAME` mirrors (forced, and deletes remote refs).
-        if rest.first().and_then(Word::lit) == Some("remote")
-            && rest.get(1).and_then(Word::lit) == Some("add")
-        {
-            let args = rest.get(2..).unwrap_or(&[]);
-            let mirrors = args
-                .iter()
-                .filter_map(Word::lit)
-                .any(|a| matches!(a, "--mirror" | "--mirror=push"));
-            // `-t BRANCH` and `-m MASTER` take a value: it is not the remote's name.
-            let valued = |i: usize| {
-                i.checked_sub(1)
-                    .and_then(|p| args.get(p))
-                    .and_then(Word::lit)
-                    .is_some_and(|p| matches!(p, "-t" | "--track" | "-m" | "--master"))
-            };
-            let name = args
-                .iter()
-                .enumerate()
-                .find(|(i, w)| !w.lit().is_some_and(|t| t.starts_with('-')) && !valued(*i))
-                .map_or("*", |(_, w)| w.display());
-            if mirrors {
-                self.script_git_config
-                    .insert(format!("remote.{name}.mirror"), "true".into());
-            }
-            return;
-        }
-        if rest.first().and_then(Word::lit) != Some("config") {
-            return;
-        }
-        // Operands, skipping the values of options that take one.
-        let mut operands: Vec<&Word> = Vec::new();
-        let mut i = 1;
-        while let Some(w) = rest.get(i) {
-            i += 1;
-            match w.lit() {
-                Some("-f" | "--file" | "--blob" | "--type" | "--default" | "--comment") => i += 1,
-                Some("set" | "--add" | "--replace-all") => {}
-                Some(t) if t.starts_with('-') => {}
-                _ => operands.push(w),
-            }
-        }
-        let [key, value, ..] = operands.as_slice() else {
+        let Some((key, value)) = git::config_set(rest) else {
             return;
         };
-        let key = key.display().to_ascii_lowercase();
+        let value = &value;
         if let Word::Lit(v) = value {
             self.script_git_config.insert(key.clone(), v.clone());
-        } else if key == "include.path" || key.starts_with("includeif.") {
+        } else if git::includes(&key) {
             self.script_git_config
                 .insert(key.clone(), value.display().to_string());
         }
@@ -375,43 +300,4 @@ impl Walker<'_> {
     pub(super) fn repo_alias(&self, dir: &Dir, name: &str) -> Option<String> {
         self.repo.git_alias(&self.config_dir(dir), name)
     }
-}
-
-/// Splits a git alias value the way git's `split_cmdline` does: whitespace separates,
-/// single and double quotes group, backslash escapes.
-pub(super) fn split_git_alias(value: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut has = false;
-    let mut quote: Option<char> = None;
-    let mut chars = value.chars();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (None, c) if c.is_whitespace() => {
-                if has {
-                    out.push(std::mem::take(&mut cur));
-                    has = false;
-                }
-            }
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                has = true;
-            }
-            (Some(q), c) if c == q => quote = None,
-            (_, '\\') if quote != Some('\'') => {
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                    has = true;
-                }
-            }
-            (_, c) => {
-                cur.push(c);
-                has = true;
-            }
-        }
-    }
-    if has {
-        out.push(cur);
-    }
-    out
 }
