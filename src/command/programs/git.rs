@@ -615,12 +615,7 @@ pub fn split_alias(value: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lits(s: &str) -> Vec<Word> {
-        s.split_whitespace()
-            .map(|w| Word::Lit(w.to_string()))
-            .collect()
-    }
+    use crate::command::programs::lits;
 
     #[test]
     fn git_globals_are_removed() {

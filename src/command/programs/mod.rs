@@ -324,6 +324,14 @@ fn find(name: &str) -> Option<&'static Program> {
     INDEX.get(at).map(|(_, program)| *program)
 }
 
+/// Literal words, split at blanks: arguments for tests.
+#[cfg(test)]
+pub(crate) fn lits(s: &str) -> Vec<Word> {
+    s.split_whitespace()
+        .map(|w| Word::Lit(w.to_string()))
+        .collect()
+}
+
 /// Paths that name standard input (`bash /dev/stdin <<< …`).
 pub fn is_stdin_path(path: &str) -> bool {
     matches!(path, "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
@@ -389,6 +397,13 @@ const fn count(families: &[&[Program]]) -> usize {
 
 /// Every name of `families` with its row, sorted by name.
 const fn index<const N: usize>(families: &[&'static [Program]]) -> [Entry; N] {
+    let mut out = entries(families);
+    heapsort(&mut out);
+    out
+}
+
+/// Every name of `families` with its row, in the rows' order.
+const fn entries<const N: usize>(families: &[&'static [Program]]) -> [Entry; N] {
     let mut out: [Entry; N] = [("", &UNKNOWN); N];
     let mut slots: &mut [Entry] = &mut out;
     let mut rest = families;
@@ -407,25 +422,19 @@ const fn index<const N: usize>(families: &[&'static [Program]]) -> [Entry; N] {
         }
         rest = more;
     }
-    heapsort(&mut out);
     out
 }
 
 /// The names of `rows`, in their order.
-pub(crate) const fn names<const N: usize>(rows: &[Program]) -> [&'static str; N] {
+pub(crate) const fn names<const N: usize>(rows: &'static [Program]) -> [&'static str; N] {
+    let entries: [Entry; N] = entries(&[rows]);
     let mut out: [&'static str; N] = [""; N];
     let mut slots: &mut [&'static str] = &mut out;
-    let mut rows = rows;
-    while let [row, others @ ..] = rows {
-        let mut names = row.names;
-        while let [name, tail @ ..] = names {
-            if let [slot, free @ ..] = slots {
-                *slot = name;
-                slots = free;
-            }
-            names = tail;
-        }
-        rows = others;
+    let mut rest: &[Entry] = &entries;
+    while let ([(name, _), more @ ..], [slot, free @ ..]) = (rest, slots) {
+        *slot = name;
+        rest = more;
+        slots = free;
     }
     out
 }

@@ -62,6 +62,9 @@ pub const ROWS: &[Program] = &[
     },
 ];
 
+/// The file that holds a package's scripts.
+pub const MANIFEST: &str = "package.json";
+
 /// Package runners: `npx PKG …`, `npm exec|x [--] PKG …`, `pnpm dlx|exec PKG …`,
 /// `pnpx`, `yarn dlx|exec PKG …`, `bunx PKG …`, `bun x PKG …`: the package's program
 /// and its arguments (`@version` dropped from the name).

@@ -732,12 +732,7 @@ pub fn on_host(word: &Word, mounts: &[(Option<String>, String)]) -> Word {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lits(s: &str) -> Vec<Word> {
-        s.split_whitespace()
-            .map(|w| Word::Lit(w.to_string()))
-            .collect()
-    }
+    use crate::command::programs::lits;
 
     /// What the runner `name` runs, read with its row's options.
     fn run(name: &str, args: &str) -> Vec<Run> {

@@ -352,12 +352,7 @@ pub fn shell_invocation(args: &[Word]) -> ShellRun {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lits(s: &str) -> Vec<Word> {
-        s.split_whitespace()
-            .map(|w| Word::Lit(w.to_string()))
-            .collect()
-    }
+    use crate::command::programs::lits;
 
     #[test]
     fn zsh_equals_expansion_is_read_as_the_command() {

@@ -292,10 +292,7 @@ pub const ROWS: &[Program] = &[
             long: &["--signal", "--kill-after"],
             ..Options::NONE
         },
-        action: Action::Wrapper {
-            operand: Operand::AfterOptions { lead: 0, skip: 1 },
-            in_this_shell: false,
-        },
+        action: AFTER_AN_OPERAND,
         ..WRAPPER
     },
     Program {
@@ -310,20 +307,14 @@ pub const ROWS: &[Program] = &[
     Program {
         names: &["setarch"],
         options: CHROOT,
-        action: Action::Wrapper {
-            operand: Operand::AfterOptions { lead: 1, skip: 0 },
-            in_this_shell: false,
-        },
+        action: AFTER_A_WORD,
         ..WRAPPER
     },
     // chroot [options] NEWROOT COMMAND.
     Program {
         names: &["chroot"],
         options: CHROOT,
-        action: Action::Wrapper {
-            operand: Operand::AfterOptions { lead: 0, skip: 1 },
-            in_this_shell: false,
-        },
+        action: AFTER_AN_OPERAND,
         ..WRAPPER
     },
     // perf stat|record|trace [options] COMMAND.
@@ -334,10 +325,7 @@ pub const ROWS: &[Program] = &[
             long: &["--event", "--output", "--pid", "--cpu", "--tid", "--repeat"],
             ..Options::NONE
         },
-        action: Action::Wrapper {
-            operand: Operand::AfterOptions { lead: 1, skip: 0 },
-            in_this_shell: false,
-        },
+        action: AFTER_A_WORD,
         ..WRAPPER
     },
     // chrt [options] PRIORITY COMMAND.
@@ -348,10 +336,7 @@ pub const ROWS: &[Program] = &[
             long: &["--sched-runtime", "--sched-period", "--sched-deadline"],
             ..Options::NONE
         },
-        action: Action::Wrapper {
-            operand: Operand::AfterOptions { lead: 0, skip: 1 },
-            in_this_shell: false,
-        },
+        action: AFTER_AN_OPERAND,
         ..WRAPPER
     },
     // `flock [options] FILE COMMAND…` or `flock [options] FILE -c SCRIPT`.
@@ -441,6 +426,20 @@ const WRAPPER: Program = Program {
     },
     stdin: Input::Passed,
     ..Program::DEFAULT
+};
+
+/// A wrapper whose command comes after its options and one operand (`timeout
+/// DURATION`, `chroot NEWROOT`, `chrt PRIORITY`).
+const AFTER_AN_OPERAND: Action = Action::Wrapper {
+    operand: Operand::AfterOptions { lead: 0, skip: 1 },
+    in_this_shell: false,
+};
+
+/// A wrapper whose command comes after a first word, then its options (`setarch ARCH`,
+/// `perf stat`).
+const AFTER_A_WORD: Action = Action::Wrapper {
+    operand: Operand::AfterOptions { lead: 1, skip: 0 },
+    in_this_shell: false,
 };
 
 /// strace's and ltrace's options.
@@ -968,12 +967,7 @@ pub fn dash_c_script(args: &[Word]) -> Option<Inner> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lits(s: &str) -> Vec<Word> {
-        s.split_whitespace()
-            .map(|w| Word::Lit(w.to_string()))
-            .collect()
-    }
+    use crate::command::programs::lits;
 
     #[test]
     fn sudo_options_are_skipped() {

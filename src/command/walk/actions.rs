@@ -4,7 +4,7 @@
 //! package scripts. The programs' options and syntax are read by `programs`; this file
 //! follows what they run.
 
-use super::dispatch::handed_on;
+use super::dispatch::Invocation;
 use super::{MAX_DEPTH, literal_join, parse};
 use super::{Scope, Stdin, Walker, join_dir};
 use crate::command::files;
@@ -12,7 +12,7 @@ use crate::command::programs::editors::Editor;
 use crate::command::programs::interpreters::Lang;
 use crate::command::programs::runners::Runner;
 use crate::command::programs::{
-    Options, Program, editors, file_tools, interpreters, packages, runners, shells, wrappers,
+    Options, editors, file_tools, interpreters, packages, runners, shells, wrappers,
 };
 use crate::command::{Dir, Via, Word};
 
@@ -20,7 +20,7 @@ impl Walker<'_> {
     /// `npm run NAME` (and `pre`/`post` scripts) where the script defined NAME itself
     /// (`npm pkg set scripts.NAME=…`) or wrote the `package.json`.
     pub(super) fn run_package_script(&mut self, name: &str, scope: &Scope) {
-        let written = files::key(&scope.dir, &Word::Lit("package.json".into()))
+        let written = files::key(&scope.dir, &Word::Lit(packages::MANIFEST.into()))
             .and_then(|k| self.files.get(&k).cloned());
         let from_file = match &written {
             Some(files::Written::Text(t)) => packages::package_json_scripts(t),
@@ -70,7 +70,8 @@ impl Walker<'_> {
     }
 
     /// A shell with a grammar of its own (`fish -c`, `csh -c`, `tcsh` reading a heredoc).
-    pub(super) fn other_shell(&mut self, base: &str, args: &[Word], scope: &Scope, stdin: &Stdin) {
+    pub(super) fn other_shell(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
         match shells::other_run(args) {
             shells::OtherRun::Scripts(words) => {
                 for word in words {
@@ -140,7 +141,8 @@ impl Walker<'_> {
     }
 
     /// `bash|sh|zsh|dash … [-c script [$0 $1 …] | file | (stdin)]`.
-    pub(super) fn shell(&mut self, base: &str, args: &[Word], scope: &mut Scope, stdin: &Stdin) {
+    pub(super) fn shell(&mut self, inv: &Invocation, scope: &mut Scope) {
+        let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
         match shells::shell_invocation(args) {
             shells::ShellRun::Script {
                 script,
@@ -202,40 +204,27 @@ impl Walker<'_> {
     }
 
     /// `xargs CMD`: CMD runs with arguments read from standard input.
-    pub(super) fn xargs(
-        &mut self,
-        program: &Program,
-        base: &str,
-        args: &[Word],
-        scope: &Scope,
-        stdin: &Stdin,
-    ) {
+    pub(super) fn xargs(&mut self, inv: &Invocation, scope: &Scope) {
+        let (program, base, args) = (inv.program, inv.base, inv.args);
         if let Some(inner) = runners::xargs_command(&program.options, args) {
-            let mut sub = scope.clone();
-            sub.frames.push(base.to_string());
-            self.dispatch(inner, &mut sub, &handed_on(program.stdin, stdin));
+            self.run_argv(inv, base.to_string(), inner, scope);
         }
     }
 
     /// `find … -exec CMD ;`: CMD runs on results, from a directory only known then.
-    pub(super) fn find_exec(
-        &mut self,
-        program: &Program,
-        base: &str,
-        args: &[Word],
-        scope: &Scope,
-        stdin: &Stdin,
-    ) {
+    pub(super) fn find_exec(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args) = (inv.base, inv.args);
         for inner in file_tools::find_exec_commands(args) {
             let mut sub = scope.clone();
             sub.frames.push(format!("{base} -exec"));
             sub.dir = Dir::Unknown;
-            self.dispatch(inner, &mut sub, &handed_on(program.stdin, stdin));
+            self.dispatch(inner, &mut sub, &inv.handed_on());
         }
     }
 
     /// `ssh HOST CMD…`: CMD, joined, runs through the remote shell.
-    pub(super) fn ssh(&mut self, program: &Program, base: &str, args: &[Word], scope: &Scope) {
+    pub(super) fn ssh(&mut self, inv: &Invocation, scope: &Scope) {
+        let (program, base, args) = (inv.program, inv.base, inv.args);
         if let Some(remote) = runners::ssh_remote(&program.options, args) {
             let mut sub = scope.clone();
             sub.dir = Dir::Unknown;
@@ -244,39 +233,25 @@ impl Walker<'_> {
     }
 
     /// `watch CMD…`: CMD, joined, runs through a shell (`-x`: as an argv).
-    pub(super) fn watch(
-        &mut self,
-        program: &Program,
-        base: &str,
-        args: &[Word],
-        scope: &Scope,
-        stdin: &Stdin,
-    ) {
+    pub(super) fn watch(&mut self, inv: &Invocation, scope: &Scope) {
+        let (program, base, args) = (inv.program, inv.base, inv.args);
         if let Some((exec, inner)) = runners::watch_command(&program.options, args) {
-            let mut sub = scope.clone();
-            sub.frames.push(base.to_string());
             if exec {
-                self.dispatch(inner, &mut sub, &handed_on(program.stdin, stdin));
+                self.run_argv(inv, base.to_string(), inner, scope);
             } else {
+                let mut sub = scope.clone();
+                sub.frames.push(base.to_string());
                 self.nested_words(inner, &sub, base, "watched command only known at run time");
             }
         }
     }
 
     /// `flock FILE CMD…`, `flock FILE -c SCRIPT`.
-    pub(super) fn flock(
-        &mut self,
-        program: &Program,
-        base: &str,
-        args: &[Word],
-        scope: &Scope,
-        stdin: &Stdin,
-    ) {
+    pub(super) fn flock(&mut self, inv: &Invocation, scope: &Scope) {
+        let (program, base, args) = (inv.program, inv.base, inv.args);
         match wrappers::flock_command(&program.options, args) {
             Some(wrappers::Inner::Words(inner)) => {
-                let mut sub = scope.clone();
-                sub.frames.push(base.to_string());
-                self.dispatch(inner, &mut sub, &handed_on(program.stdin, stdin));
+                self.run_argv(inv, base.to_string(), inner, scope)
             }
             Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &format!("{base} -c"), None),
             Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.to_vec(), reason),
@@ -347,20 +322,11 @@ impl Walker<'_> {
     }
 
     /// An interpreter: the code it runs, and `bun x PKG …` (a package's program).
-    pub(super) fn interpreter_command(
-        &mut self,
-        program: &Program,
-        lang: Lang,
-        base: &str,
-        args: &[Word],
-        scope: &Scope,
-        stdin: &Stdin,
-    ) {
+    pub(super) fn interpreter_command(&mut self, lang: Lang, inv: &Invocation, scope: &Scope) {
+        let (program, base, args, stdin) = (inv.program, inv.base, inv.args, inv.stdin);
         self.interpreter(lang, &program.options, base, args, scope, stdin);
         if let Some(words) = packages::package_run(base, args) {
-            let mut sub = scope.clone();
-            sub.frames.push(base.to_string());
-            self.dispatch(words, &mut sub, &handed_on(program.stdin, stdin));
+            self.run_argv(inv, base.to_string(), words, scope);
         }
     }
 
@@ -368,21 +334,17 @@ impl Walker<'_> {
     /// USER -- CMD…`.
     pub(super) fn command_option(
         &mut self,
-        program: &Program,
         argv_after_dashdash: bool,
-        base: &str,
-        args: &[Word],
+        inv: &Invocation,
         scope: &Scope,
-        stdin: &Stdin,
     ) {
+        let (base, args) = (inv.base, inv.args);
         match wrappers::dash_c_script(args) {
             Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &format!("{base} -c"), None),
             Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.to_vec(), reason),
             _ if argv_after_dashdash => {
                 if let Some(inner) = wrappers::after_dashdash(args) {
-                    let mut sub = scope.clone();
-                    sub.frames.push(base.to_string());
-                    self.dispatch(inner.to_vec(), &mut sub, &handed_on(program.stdin, stdin));
+                    self.run_argv(inv, base.to_string(), inner.to_vec(), scope);
                 }
             }
             _ => {}
@@ -391,15 +353,8 @@ impl Walker<'_> {
 
     /// An argv found in a program's arguments (`gdb --args PROG`, a busybox applet,
     /// `rimraf x` as `rm -rf x`).
-    pub(super) fn argv(
-        &mut self,
-        program: &Program,
-        how: wrappers::Argv,
-        base: &str,
-        args: &[Word],
-        scope: &Scope,
-        stdin: &Stdin,
-    ) {
+    pub(super) fn argv(&mut self, how: wrappers::Argv, inv: &Invocation, scope: &Scope) {
+        let (base, args) = (inv.base, inv.args);
         let words = wrappers::argv(how, args);
         let Some(first) = words.first() else {
             return;
@@ -408,26 +363,16 @@ impl Walker<'_> {
             wrappers::Argv::SameAs(_) => format!("{base} (same as `{}`)", first.display()),
             _ => base.to_string(),
         };
-        let mut sub = scope.clone();
-        sub.frames.push(frame);
-        self.dispatch(words, &mut sub, &handed_on(program.stdin, stdin));
+        self.run_argv(inv, frame, words, scope);
     }
 
     /// `sg GROUP -c SCRIPT`, `capsh … -- ARGS`.
-    pub(super) fn shell_string(
-        &mut self,
-        program: &Program,
-        base: &str,
-        args: &[Word],
-        scope: &Scope,
-        stdin: &Stdin,
-    ) {
+    pub(super) fn shell_string(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args) = (inv.base, inv.args);
         match wrappers::shell_string_command(base, args) {
             Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, base, None),
             Some(wrappers::Inner::Words(w)) if !w.is_empty() => {
-                let mut sub = scope.clone();
-                sub.frames.push(base.to_string());
-                self.dispatch(w, &mut sub, &handed_on(program.stdin, stdin));
+                self.run_argv(inv, base.to_string(), w, scope)
             }
             Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.to_vec(), reason),
             _ => {}
@@ -435,7 +380,8 @@ impl Walker<'_> {
     }
 
     /// `at TIME`, `batch`: the job, a shell script, from standard input or `-f FILE`.
-    pub(super) fn at(&mut self, base: &str, args: &[Word], scope: &mut Scope, stdin: &Stdin) {
+    pub(super) fn at(&mut self, inv: &Invocation, scope: &mut Scope) {
+        let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
         match runners::at_job(args) {
             runners::Job::Nothing => {}
             // `at -f FILE`: the job is FILE, as `sh FILE` (a file this script wrote is
@@ -452,14 +398,8 @@ impl Walker<'_> {
 
     /// ed, ex, `vim -es`, dc: shell escapes in the commands they read. (`vim FILE`
     /// reads none: a program that could run its arguments.)
-    pub(super) fn line_editor(
-        &mut self,
-        editor: Editor,
-        base: &str,
-        args: &[Word],
-        scope: &Scope,
-        stdin: &Stdin,
-    ) {
+    pub(super) fn line_editor(&mut self, editor: Editor, inv: &Invocation, scope: &Scope) {
+        let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
         if editors::line_escapes(editor, args, None).is_none() {
             self.could_run(base, args, scope);
             return;
@@ -501,7 +441,8 @@ impl Walker<'_> {
 
     /// Makefile text we can see: `make --eval TEXT`, `make -f -` reading a heredoc, a
     /// makefile this script wrote; its recipes run.
-    pub(super) fn make(&mut self, base: &str, args: &[Word], scope: &Scope, stdin: &Stdin) {
+    pub(super) fn make(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
         let (evals, from_stdin) = packages::make_sources(args);
         let mut texts: Vec<Word> = evals;
         if from_stdin {
@@ -541,23 +482,12 @@ impl Walker<'_> {
     }
 
     /// tmux, screen, GNU parallel: what they run, and what their arguments could run.
-    pub(super) fn runner(
-        &mut self,
-        program: &Program,
-        runner: Runner,
-        base: &str,
-        args: &[Word],
-        scope: &Scope,
-        stdin: &Stdin,
-    ) {
+    pub(super) fn runner(&mut self, runner: Runner, inv: &Invocation, scope: &Scope) {
+        let (program, base, args, stdin) = (inv.program, inv.base, inv.args, inv.stdin);
         for run in runners::runs(runner, &program.options, args) {
-            let mut sub = scope.clone();
-            sub.frames.push(base.to_string());
             match run {
                 runners::Run::Script(s) => self.nested(&s, scope, base, None),
-                runners::Run::Words(w) => {
-                    self.dispatch(w, &mut sub, &handed_on(program.stdin, stdin))
-                }
+                runners::Run::Words(w) => self.run_argv(inv, base.to_string(), w, scope),
                 runners::Run::Stdin => match stdin {
                     Stdin::Literal(text) => self.nested(text, scope, base, None),
                     _ => self.script_from_stdin(base, scope, stdin),
@@ -571,14 +501,8 @@ impl Walker<'_> {
 
     /// npm and the other package runners: `-c SCRIPT`, package scripts the script
     /// defined or wrote, a package's program, and what the arguments could run.
-    pub(super) fn package_manager(
-        &mut self,
-        program: &Program,
-        base: &str,
-        args: &[Word],
-        scope: &Scope,
-        stdin: &Stdin,
-    ) {
+    pub(super) fn package_manager(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args) = (inv.base, inv.args);
         if let Some(wrappers::Inner::Script(s)) = wrappers::dash_c_script(args) {
             self.nested(&s, scope, &format!("{base} -c"), None);
         }
@@ -589,10 +513,16 @@ impl Walker<'_> {
             self.run_package_script(&name, scope);
         }
         if let Some(words) = packages::package_run(base, args) {
-            let mut sub = scope.clone();
-            sub.frames.push(base.to_string());
-            self.dispatch(words, &mut sub, &handed_on(program.stdin, stdin));
+            self.run_argv(inv, base.to_string(), words, scope);
         }
         self.could_run(base, args, scope);
+    }
+
+    /// An argv a program runs, in a frame of its own, reading what the program hands it
+    /// of its standard input.
+    fn run_argv(&mut self, inv: &Invocation, frame: String, words: Vec<Word>, scope: &Scope) {
+        let mut sub = scope.clone();
+        sub.frames.push(frame);
+        self.dispatch(words, &mut sub, &inv.handed_on());
     }
 }

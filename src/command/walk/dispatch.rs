@@ -3,6 +3,8 @@
 //! program's row says — by the walk's generic mechanisms here and in `builtins`,
 //! `actions` and `git`, which know no program by name.
 
+use std::borrow::Cow;
+
 use super::{Scope, Stdin, Walker, join_dir, parse, quote_words};
 use crate::command::programs::{
     self, Action, COMMAND_VARIABLES, Input, Program, command_value, data, file_tools, hooks,
@@ -62,6 +64,12 @@ impl Walker<'_> {
         }
         self.option_commands(program, &base, &args, scope);
 
+        let inv = Invocation {
+            program,
+            base: &base,
+            args: &args,
+            stdin,
+        };
         match program.action {
             Action::Cd => self.cd(&args, scope),
             Action::Popd => scope.dir = Dir::Unknown,
@@ -81,36 +89,32 @@ impl Walker<'_> {
             ),
             Action::Prefix => {
                 if !args.is_empty() {
-                    self.dispatch(args, scope, &handed_on(program.stdin, stdin));
+                    self.dispatch(args.clone(), scope, &inv.handed_on());
                 }
             }
             Action::Data => {}
             Action::CouldRun => self.could_run(&base, &args, scope),
-            Action::Container => self.container(&base, &args, scope),
-            Action::Wrapper { in_this_shell, .. } => {
-                self.wrapper(program, &base, in_this_shell, &args, scope, stdin)
-            }
-            Action::Shell(shells::Grammar::Bourne) => self.shell(&base, &args, scope, stdin),
-            Action::Shell(shells::Grammar::Other) => self.other_shell(&base, &args, scope, stdin),
-            Action::Interpreter(lang) => {
-                self.interpreter_command(program, lang, &base, &args, scope, stdin)
-            }
-            Action::Xargs => self.xargs(program, &base, &args, scope, stdin),
-            Action::FindExec => self.find_exec(program, &base, &args, scope, stdin),
-            Action::Remote => self.ssh(program, &base, &args, scope),
-            Action::Watch => self.watch(program, &base, &args, scope, stdin),
-            Action::Flock => self.flock(program, &base, &args, scope, stdin),
+            Action::Container => self.container(&inv, scope),
+            Action::Wrapper { in_this_shell, .. } => self.wrapper(in_this_shell, &inv, scope),
+            Action::Shell(shells::Grammar::Bourne) => self.shell(&inv, scope),
+            Action::Shell(shells::Grammar::Other) => self.other_shell(&inv, scope),
+            Action::Interpreter(lang) => self.interpreter_command(lang, &inv, scope),
+            Action::Xargs => self.xargs(&inv, scope),
+            Action::FindExec => self.find_exec(&inv, scope),
+            Action::Remote => self.ssh(&inv, scope),
+            Action::Watch => self.watch(&inv, scope),
+            Action::Flock => self.flock(&inv, scope),
             Action::CommandOption {
                 argv_after_dashdash,
-            } => self.command_option(program, argv_after_dashdash, &base, &args, scope, stdin),
-            Action::Argv(how) => self.argv(program, how, &base, &args, scope, stdin),
-            Action::ShellString => self.shell_string(program, &base, &args, scope, stdin),
-            Action::At => self.at(&base, &args, scope, stdin),
-            Action::LineEditor(editor) => self.line_editor(editor, &base, &args, scope, stdin),
+            } => self.command_option(argv_after_dashdash, &inv, scope),
+            Action::Argv(how) => self.argv(how, &inv, scope),
+            Action::ShellString => self.shell_string(&inv, scope),
+            Action::At => self.at(&inv, scope),
+            Action::LineEditor(editor) => self.line_editor(editor, &inv, scope),
             Action::Sed => self.sed(&words, &args, scope),
-            Action::Make => self.make(&base, &args, scope, stdin),
-            Action::Runner(runner) => self.runner(program, runner, &base, &args, scope, stdin),
-            Action::PackageManager => self.package_manager(program, &base, &args, scope, stdin),
+            Action::Make => self.make(&inv, scope),
+            Action::Runner(runner) => self.runner(runner, &inv, scope),
+            Action::PackageManager => self.package_manager(&inv, scope),
             Action::Copy => self.files.copy(&scope.dir, &args),
             // Walked before the command was recorded, above.
             Action::Git => {}
@@ -257,7 +261,8 @@ impl Walker<'_> {
 
     /// A container engine: as [`Walker::could_run`], paths under a host mount read as
     /// the host's files they name.
-    fn container(&mut self, base: &str, args: &[Word], scope: &Scope) {
+    fn container(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args) = (inv.base, inv.args);
         let mounts = runners::container_mounts(args);
         if mounts.is_empty() {
             self.could_run(base, args, scope);
@@ -269,21 +274,13 @@ impl Walker<'_> {
 
     /// A wrapper (`sudo`, `env`, `timeout`, …): what it runs, and what its arguments
     /// could run.
-    fn wrapper(
-        &mut self,
-        program: &Program,
-        base: &str,
-        in_this_shell: bool,
-        args: &[Word],
-        scope: &mut Scope,
-        stdin: &Stdin,
-    ) {
+    fn wrapper(&mut self, in_this_shell: bool, inv: &Invocation, scope: &mut Scope) {
+        let (program, base, args) = (inv.program, inv.base, inv.args);
         // `command -v NAME` runs nothing.
         let Some(unwrapped) = wrappers::read(program, args) else {
             return;
         };
-        let stdin = handed_on(program.stdin, stdin);
-        self.wrapped(base, in_this_shell, unwrapped, scope, &stdin);
+        self.wrapped(base, in_this_shell, unwrapped, scope, &inv.handed_on());
         // SECURITY: a wrong option table turns the next word into the program; what the
         // arguments could run is judged too.
         self.could_run(base, args, scope);
@@ -337,12 +334,27 @@ impl Walker<'_> {
     }
 }
 
-/// The standard input of a command a program runs, given the program's own and what it
-/// does with it.
-pub(super) fn handed_on(input: Input, stdin: &Stdin) -> Stdin {
-    match input {
-        Input::Passed | Input::Script => stdin.clone(),
-        Input::Arguments(what) => Stdin::Dynamic(what.to_string()),
-        Input::Data | Input::Commands => Stdin::Inherit,
+/// A simple command being followed: its program's row, the name it was run by, its
+/// arguments and its standard input.
+#[derive(Clone, Copy)]
+pub(super) struct Invocation<'c> {
+    /// The program's row.
+    pub(super) program: &'static Program,
+    /// The basename it was run by.
+    pub(super) base: &'c str,
+    /// Its arguments.
+    pub(super) args: &'c [Word],
+    /// Its standard input.
+    pub(super) stdin: &'c Stdin,
+}
+
+impl Invocation<'_> {
+    /// The standard input of a command the program runs, as its row says it hands it on.
+    pub(super) fn handed_on(&self) -> Cow<'_, Stdin> {
+        match self.program.stdin {
+            Input::Passed | Input::Script => Cow::Borrowed(self.stdin),
+            Input::Arguments(what) => Cow::Owned(Stdin::Dynamic(what.to_string())),
+            Input::Data | Input::Commands => Cow::Owned(Stdin::Inherit),
+        }
     }
 }
