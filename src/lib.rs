@@ -19,8 +19,10 @@
 //!                                program name
 //!                                            │
 //!  "-c script" ──► command/ ──► Analysis { commands: Vec<SimpleCommand>, dynamic parts,
-//!                  (brush-parser AST, word expansion, wrappers, nested scripts, git
-//!                  normalisation, cd / git -C tracking)
+//!                  (walk/: brush-parser AST, word expansion, nested scripts, cd / git -C
+//!                  tracking; each simple command's program looked up once in
+//!                  programs/: a row per program — options, what it runs, stdin — grouped
+//!                  by family, followed by the walk's generic mechanisms)
 //!                                            │
 //!                                            ▼
 //!                  policy/engine.rs: evaluate(analysis, rules, &dyn RepoState) ──► Evaluation
@@ -62,7 +64,9 @@
 //!
 //! * [`command`] parses a script with a real bash grammar and lists every simple command
 //!   bash could run, with words expanded the way bash expands them where they are literal,
-//!   and marked unknown where they are not.
+//!   and marked unknown where they are not. Its walk over the grammar knows no program by
+//!   name: what a program runs (wrappers, shells, interpreters, `xargs`, `find -exec`,
+//!   git aliases, …) is a row of its table of programs, grouped by family.
 //! * [`policy`] owns the rule model, matching, condition semantics inherited from the
 //!   reference wrappers, and the pure decision engine. It reads no file, clock or
 //!   environment: repository state comes through the [`git::RepoState`] trait.

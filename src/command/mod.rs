@@ -8,13 +8,16 @@
 //! -exec`, git `!` aliases), and normalises git's global options.
 //!
 //! The walk over bash's grammar (`walk`, `expand`, `heredoc`, `repair`) is kept apart
-//! from knowledge about programs, which lives in tables grouped by family: `bash_argv`
-//! (bash's own command line), `shells` (which programs are shells, in which grammar),
-//! `wrappers` (option grammars of programs that run an argv), `runners` (tmux, screen,
-//! GNU parallel, package runners, containers), `hooks` (options and syntax through
-//! which tools run commands: `tar --to-command`, `vim -c '!…'`, `sed e`, make recipes),
-//! `interp` (code given to interpreters), `programs` (what treats its arguments as data,
-//! for the "could run" rule) and `files` (files the script writes, then runs).
+//! from knowledge about programs, which is data in `programs`: a row per program (its
+//! names, the options that take a value, what it runs and where in its arguments that
+//! is, what it does with standard input, the options whose value it runs), grouped by
+//! family — `builtins`, `shells`, `wrappers`, `runners`, `packages`, `interpreters`,
+//! `git`, `file_tools`, `editors`, `data`. The walk looks each simple command's program
+//! up once and follows its row's action with a generic mechanism (a nested script, a
+//! wrapped command, an `xargs`- or `find -exec`-like run, …); adding a program is adding
+//! a row. Beside them, `bash_argv` reads bash's own command line (shared with shell
+//! mode), `interp` reads the code given to interpreters, and `files` follows files the
+//! script writes, then runs.
 //!
 //! This module never decides anything: it only reports what would run. It must never
 //! lose a command — anything it cannot see through is reported as dynamic.
@@ -195,101 +198,12 @@ pub mod bash_argv;
 mod expand;
 mod files;
 mod heredoc;
-mod hooks;
 mod interp;
-mod programs;
+pub(crate) mod programs;
 mod repair;
-mod runners;
-pub mod shells;
 mod walk;
-pub(crate) mod wrappers;
+
+pub use programs::builtins::BASH_BUILTINS;
+pub use programs::shells;
 
 pub use walk::{analyze, analyze_as, analyze_with};
-
-/// Bash's builtins and reserved words: run by bash itself, never through a guard, and
-/// able to change how later names resolve (`read`, `printf -v`, `declare`, `source`, …).
-pub const BASH_BUILTINS: [&str; 83] = [
-    ".",
-    ":",
-    "[",
-    "alias",
-    "bg",
-    "bind",
-    "break",
-    "builtin",
-    "caller",
-    "cd",
-    "command",
-    "compgen",
-    "complete",
-    "compopt",
-    "continue",
-    "declare",
-    "dirs",
-    "disown",
-    "echo",
-    "enable",
-    "eval",
-    "exec",
-    "exit",
-    "export",
-    "false",
-    "fc",
-    "fg",
-    "getopts",
-    "hash",
-    "help",
-    "history",
-    "jobs",
-    "kill",
-    "let",
-    "local",
-    "logout",
-    "mapfile",
-    "popd",
-    "printf",
-    "pushd",
-    "pwd",
-    "read",
-    "readarray",
-    "readonly",
-    "return",
-    "set",
-    "shift",
-    "shopt",
-    "source",
-    "suspend",
-    "test",
-    "times",
-    "trap",
-    "true",
-    "type",
-    "typeset",
-    "ulimit",
-    "umask",
-    "unalias",
-    "unset",
-    "wait",
-    "!",
-    "[[",
-    "]]",
-    "case",
-    "coproc",
-    "do",
-    "done",
-    "elif",
-    "else",
-    "esac",
-    "fi",
-    "for",
-    "function",
-    "if",
-    "in",
-    "select",
-    "then",
-    "time",
-    "until",
-    "while",
-    "{",
-    "}",
-];

@@ -299,12 +299,13 @@ fn token_is_plain(token: &str) -> bool {
 /// aliases and git options that run commands; a host matches the words as written. Such
 /// an allow overlaps every rule.
 fn runs_other_commands(prefix: &[String]) -> bool {
-    use crate::command::{Word, wrappers};
+    use crate::command::Word;
+    use crate::command::programs::{git, interpreters, wrappers};
     let Some(first) = prefix.first() else {
         return true;
     };
     let base = crate::policy::rule::basename(first);
-    if wrappers::interpreter(base).is_some()
+    if interpreters::interpreter(base).is_some()
         || wrappers::unwrap(base, &[Word::Lit("true".into())]).is_some()
     {
         return true;
@@ -314,8 +315,8 @@ fn runs_other_commands(prefix: &[String]) -> bool {
         // `git` alone may be an alias (`!sh -c …`), `git -c alias.x=…`, `git rebase -x`.
         return !prefix.get(1).is_some_and(|sub| {
             !sub.starts_with('-')
-                && wrappers::is_git_builtin(sub)
-                && wrappers::git_script_options(sub).is_empty()
+                && git::is_git_builtin(sub)
+                && git::git_script_options(sub).is_empty()
                 && !matches!(sub.as_str(), "bisect" | "submodule" | "config" | "var")
         });
     }

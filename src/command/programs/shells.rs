@@ -1,12 +1,15 @@
 //! Program knowledge, shells: which programs are shells, and in what grammar they read
 //! the script they are given.
 //!
-//! A row per shell. Shells of the Bourne family read their `-c` string close enough to
+//! A row per grammar. Shells of the Bourne family read their `-c` string close enough to
 //! bash for the bash grammar (and bash's argv reader) to find what they run. Others
 //! (fish, csh/tcsh, rc, …) have a grammar of their own: their script is still read with
 //! bash's grammar where it is plain words and separators, which every one of them reads
 //! alike; where it is not, what it runs is only known at run time (at least a request).
 //! This module only describes programs; the walk asks it.
+
+use super::{Action, Input, Program, is_stdin_path};
+use crate::command::Word;
 
 /// How a shell reads its script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,39 +20,34 @@ pub enum Grammar {
     Other,
 }
 
-/// The shells: name (compared by basename), grammar.
-const SHELLS: [(&str, Grammar); 26] = [
-    ("bash", Grammar::Bourne),
-    ("rbash", Grammar::Bourne),
-    ("sh", Grammar::Bourne),
-    ("dash", Grammar::Bourne),
-    ("ash", Grammar::Bourne),
-    ("hush", Grammar::Bourne),
-    ("zsh", Grammar::Bourne),
-    ("ksh", Grammar::Bourne),
-    ("ksh93", Grammar::Bourne),
-    ("mksh", Grammar::Bourne),
-    ("lksh", Grammar::Bourne),
-    ("pdksh", Grammar::Bourne),
-    ("oksh", Grammar::Bourne),
-    ("loksh", Grammar::Bourne),
-    ("posh", Grammar::Bourne),
-    ("yash", Grammar::Bourne),
-    ("fish", Grammar::Other),
-    ("csh", Grammar::Other),
-    ("tcsh", Grammar::Other),
-    ("rc", Grammar::Other),
-    ("es", Grammar::Other),
-    ("xonsh", Grammar::Other),
-    ("nu", Grammar::Other),
-    ("elvish", Grammar::Other),
-    ("pwsh", Grammar::Other),
-    ("ion", Grammar::Other),
+/// The shells, as rows: those that read their script with bash's grammar, then those
+/// with a grammar of their own.
+pub const ROWS: &[Program] = &[
+    Program {
+        names: &[
+            "bash", "rbash", "sh", "dash", "ash", "hush", "zsh", "ksh", "ksh93", "mksh", "lksh",
+            "pdksh", "oksh", "loksh", "posh", "yash",
+        ],
+        action: Action::Shell(Grammar::Bourne),
+        stdin: Input::Script,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &[
+            "fish", "csh", "tcsh", "rc", "es", "xonsh", "nu", "elvish", "pwsh", "ion",
+        ],
+        action: Action::Shell(Grammar::Other),
+        stdin: Input::Script,
+        ..Program::DEFAULT
+    },
 ];
 
 /// The grammar of a shell program, or `None` when `base` is not a shell.
 pub fn grammar(base: &str) -> Option<Grammar> {
-    SHELLS.iter().find(|(n, _)| *n == base).map(|(_, g)| *g)
+    match super::lookup(base).action {
+        Action::Shell(grammar) => Some(grammar),
+        _ => None,
+    }
 }
 
 /// Shells that read POSIX quoting only (dash is `sh` on Debian and Ubuntu): `$'…'` and
@@ -182,6 +180,16 @@ pub fn pwsh_reading(script: &str) -> Option<String> {
     (!out.is_empty()).then(|| out.join("\n"))
 }
 
+/// What `shell` deletes, read from its script as the `rm` commands it amounts to
+/// (PowerShell's `Remove-Item`, see [`pwsh_reading`]); `None` for other shells.
+pub fn own_deletions(shell: &str, script: &str) -> Option<String> {
+    if shell == "pwsh" {
+        pwsh_reading(script)
+    } else {
+        None
+    }
+}
+
 /// Options of the other shells whose value is a script they run (`fish -c`, `fish -C`
 /// init commands, `pwsh -Command`), with `=` forms.
 const SCRIPT_OPTIONS: [&str; 7] = [
@@ -198,7 +206,7 @@ const SCRIPT_OPTIONS: [&str; 7] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OtherRun<'a> {
     /// Script strings given with `-c` and friends (the words as given).
-    Scripts(Vec<&'a super::Word>),
+    Scripts(Vec<&'a Word>),
     /// A script file operand.
     File,
     /// No script operand: the script comes from standard input.
@@ -207,7 +215,7 @@ pub enum OtherRun<'a> {
 
 /// Reads the argv of a shell of another grammar: every `-c`-like option's value, a
 /// bundle ending in `c` (`csh -fc`), or the first operand as a file.
-pub fn other_run(args: &[super::Word]) -> OtherRun<'_> {
+pub fn other_run(args: &[Word]) -> OtherRun<'_> {
     let mut scripts = Vec::new();
     let mut i = 0;
     let mut file = false;
@@ -271,14 +279,80 @@ pub fn plain(script: &str) -> bool {
         .all(|c| c.is_ascii_alphanumeric() || " \t\n-_./=:,@%+;|&".contains(c))
 }
 
+/// What a shell invocation runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShellRun {
+    /// `-c SCRIPT [$0 $1 …]`: the literal operands become the positionals.
+    Script {
+        /// The script operand.
+        script: Word,
+        /// `$0`, `$1`, … when every operand is literal.
+        positionals: Option<Vec<String>>,
+    },
+    /// A script file operand: like running the file.
+    File,
+    /// Reads its script from stdin (no operand, or `-s`).
+    Stdin,
+    /// `--version`, `--help`: runs nothing.
+    Nothing,
+    /// Options we cannot read.
+    Unknown(String),
+}
+
+/// Reads a shell's argv with bash's grammar ([`crate::command::bash_argv`]): long
+/// options with one or two dashes at the front, then bundles like `-lc`/`-ec`, `-o
+/// opt`, `+o opt`, `-O shopt`, `--`.
+pub fn shell_invocation(args: &[Word]) -> ShellRun {
+    let reading = crate::command::bash_argv::read(&args.iter().map(Word::lit).collect::<Vec<_>>());
+    if let Some(at) = reading.unknown_at {
+        return ShellRun::Unknown(format!(
+            "shell option `{}` only known at run time",
+            args.get(at).map_or("", Word::display)
+        ));
+    }
+    // `--help`/`--version` print and exit; `-n` reads without running (an interactive
+    // shell ignores it, so `-i` keeps it from counting).
+    if reading.runs_nothing() {
+        return ShellRun::Nothing;
+    }
+    let (c, s, i) = (reading.command, reading.stdin, reading.operands);
+    let operands = args.get(i..).unwrap_or(&[]);
+    if !c
+        && operands
+            .first()
+            .and_then(Word::lit)
+            .is_some_and(is_stdin_path)
+    {
+        return ShellRun::Stdin;
+    }
+    if c {
+        let Some(script) = operands.first() else {
+            return ShellRun::Unknown("`-c` without a script".into());
+        };
+        let positionals: Option<Vec<String>> = operands
+            .get(1..)
+            .unwrap_or(&[])
+            .iter()
+            .map(|w| w.lit().map(str::to_string))
+            .collect();
+        return ShellRun::Script {
+            script: script.clone(),
+            positionals,
+        };
+    }
+    if s || operands.is_empty() {
+        return ShellRun::Stdin;
+    }
+    match operands.first() {
+        Some(Word::Lit(_)) => ShellRun::File,
+        _ => ShellRun::Unknown("the script file is only known at run time".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::command::Word;
-
-    fn lits(s: &str) -> Vec<Word> {
-        s.split_whitespace().map(|w| Word::Lit(w.into())).collect()
-    }
+    use crate::command::programs::lits;
 
     #[test]
     fn zsh_equals_expansion_is_read_as_the_command() {
@@ -348,5 +422,26 @@ mod tests {
         assert!(!plain("echo $PATH"));
         assert!(!plain("rm -rf (pwd)"));
         assert!(!plain("git 'reset' --hard"));
+    }
+
+    #[test]
+    fn shell_grammar_finds_script_and_positionals() {
+        let run = shell_invocation(&lits("-lc script a b"));
+        assert_eq!(
+            run,
+            ShellRun::Script {
+                script: Word::Lit("script".into()),
+                positionals: Some(vec!["a".into(), "b".into()])
+            }
+        );
+        assert_eq!(
+            shell_invocation(&lits("-o pipefail -c x")),
+            ShellRun::Script {
+                script: Word::Lit("x".into()),
+                positionals: Some(vec![])
+            }
+        );
+        assert_eq!(shell_invocation(&lits("-s")), ShellRun::Stdin);
+        assert_eq!(shell_invocation(&lits("run.sh a")), ShellRun::File);
     }
 }

@@ -10,108 +10,49 @@
 //! everyday command is only affected when its arguments spell a refused command.
 //! This module only describes programs; it never decides.
 
+use super::{Action, Program};
+
 /// Programs known to treat their arguments as data (text to print, search or send,
-/// packages to install, files to read): exempt from the "could run" rule.
-const DATA_PROGRAMS: [&str; 93] = [
-    "echo",
-    "printf",
-    "grep",
-    "egrep",
-    "fgrep",
-    "rg",
-    "ag",
-    "ack",
-    "man",
-    "info",
-    "whatis",
-    "apropos",
-    "which",
-    "whereis",
-    "type",
-    "help",
-    "tldr",
-    "cat",
-    "less",
-    "more",
-    "head",
-    "tail",
-    "wc",
-    "sort",
-    "uniq",
-    "cut",
-    "tr",
-    "jq",
-    "yq",
-    "ls",
-    "touch",
-    "mkdir",
-    "rmdir",
-    "cp",
-    "mv",
-    "ln",
-    "chmod",
-    "chown",
-    "stat",
-    "file",
-    "diff",
-    "cmp",
-    "tee",
-    "basename",
-    "dirname",
-    "realpath",
-    "readlink",
-    "date",
-    "sleep",
-    "true",
-    "false",
-    "test",
-    "[",
-    "expr",
-    "curl",
-    "wget",
-    "gh",
-    "glab",
-    "hub",
-    "notify-send",
-    "logger",
-    "apt",
-    "apt-get",
-    "apt-cache",
-    "dpkg",
-    "brew",
-    "pip",
-    "pip3",
-    "pipx",
-    "uv",
-    "cargo",
-    "rustup",
-    "go",
-    "gem",
-    "conda",
-    "dnf",
-    "yum",
-    "pacman",
-    "apk",
-    "snap",
-    "tar",
-    "zip",
-    "unzip",
-    "pgrep",
-    "pkill",
-    "killall",
-    "ps",
-    "lsof",
-    "fuser",
-    "getent",
-    "id",
-    "groups",
-    "journalctl",
+/// names to look up, processes to list or signal), exempt from the "could run" rule, as
+/// rows. (The file tools, package managers, pagers and builtins that do are in their
+/// own families.)
+pub const ROWS: &[Program] = &[
+    // Documentation and look-ups.
+    Program {
+        names: &[
+            "info", "whatis", "apropos", "which", "whereis", "tldr", "getent", "id", "groups",
+        ],
+        ..DATA
+    },
+    // Time, arithmetic, messages.
+    Program {
+        names: &[
+            "date",
+            "sleep",
+            "expr",
+            "notify-send",
+            "logger",
+            "journalctl",
+        ],
+        ..DATA
+    },
+    // Network clients and forges: what they send or fetch is data.
+    Program {
+        names: &["curl", "wget", "gh", "glab", "hub"],
+        ..DATA
+    },
+    // Processes to list or signal.
+    Program {
+        names: &["pgrep", "pkill", "killall", "ps", "lsof", "fuser"],
+        ..DATA
+    },
 ];
 
-/// Whether `base` treats its arguments as data.
-pub fn treats_args_as_data(base: &str) -> bool {
-    DATA_PROGRAMS.contains(&base) || super::BASH_BUILTINS.contains(&base)
-}
+/// What a row of this family leaves out.
+const DATA: Program = Program {
+    action: Action::Data,
+    ..Program::DEFAULT
+};
 
 /// At most this many runs of words are tried per command.
 pub const MAX_CANDIDATES: usize = 16;

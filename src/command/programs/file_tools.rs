@@ -1,0 +1,487 @@
+//! Program knowledge, file tools: `find` (the commands `-exec` runs, and its expression
+//! as rules should see it), GNU `sed` (the `e` command and the `e` flag of `s`, which
+//! run commands), what `cp`/`mv`/`ln`/`install` copy and `tee` writes, archivers'
+//! options that run a command (`tar --to-command`), and the file and text tools that
+//! treat their arguments as data.
+//!
+//! A row per program (or per few that behave alike). This module only describes
+//! programs; the walk asks it.
+
+use super::hooks::{Hook, Kind};
+use super::{Action, Program};
+use crate::command::Word;
+
+/// The file tools, as rows.
+pub const ROWS: &[Program] = &[
+    Program {
+        names: &["find"],
+        action: Action::FindExec,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["sed", "gsed"],
+        action: Action::Sed,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["cp", "mv", "ln", "install"],
+        action: Action::Copy,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["tar"],
+        action: Action::Data,
+        hooks: TAR,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["bsdtar", "gtar"],
+        hooks: TAR,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["zip"],
+        action: Action::Data,
+        hooks: &[Hook {
+            options: &["-TT", "--unzip-command"],
+            kind: Kind::Script,
+        }],
+        ..Program::DEFAULT
+    },
+    // `--rsync-path` runs on the remote end (which may be this machine), as `ssh HOST CMD`.
+    Program {
+        names: &["rsync"],
+        hooks: &[Hook {
+            options: &["-e", "--rsh", "--rsync-path"],
+            kind: Kind::Script,
+        }],
+        ..Program::DEFAULT
+    },
+    // Files to read, list, compare or change the attributes of; text to search or
+    // transform.
+    Program {
+        names: &[
+            "cat", "head", "tail", "wc", "sort", "uniq", "cut", "tr", "ls", "touch", "mkdir",
+            "rmdir", "chmod", "chown", "stat", "file", "diff", "cmp", "tee", "basename", "dirname",
+            "realpath", "readlink", "unzip", "grep", "egrep", "fgrep", "rg", "ag", "ack", "jq",
+            "yq",
+        ],
+        action: Action::Data,
+        ..Program::DEFAULT
+    },
+];
+
+/// tar's options whose value is a command (`--to-command`, a compressor, a volume
+/// script), and `--checkpoint-action=exec=CMD`.
+const TAR: &[Hook] = &[
+    Hook {
+        options: &[
+            "--to-command",
+            "--use-compress-program",
+            "-I",
+            "--info-script",
+            "--new-volume-script",
+            "-F",
+            "--rsh-command",
+        ],
+        kind: Kind::Script,
+    },
+    Hook {
+        options: &["--checkpoint-action"],
+        kind: Kind::ExecPrefix,
+    },
+];
+
+/// `tee FILE…`: when `words` run tee (as written), the files it writes its standard
+/// input to, and whether it appends.
+pub fn tee_files(words: &[Word]) -> Option<(bool, impl Iterator<Item = &Word>)> {
+    if words.first().and_then(Word::lit) != Some("tee") {
+        return None;
+    }
+    let append = words
+        .iter()
+        .any(|w| matches!(w.lit(), Some("-a" | "--append")));
+    let files = words
+        .iter()
+        .skip(1)
+        .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-')));
+    Some((append, files))
+}
+
+/// What every path `find` passes to `-exec` is, as an fnmatch pattern: its starting
+/// points are its first operands (`.` when none), and each result is a starting point or
+/// below one — so it starts with their common prefix, and never with `-` (a starting
+/// point cannot: it would be read as the expression). `-execdir` gives `./NAME`. `None`
+/// when a starting point is only known at run time.
+fn find_result_shape(args: &[Word], execdir: bool) -> Option<String> {
+    if execdir {
+        return Some("./*".into());
+    }
+    // Skip -H/-L/-P/-D x/-Ox, then the starting points up to the expression.
+    let mut roots: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        match w.lit() {
+            Some("-H" | "-L" | "-P") if roots.is_empty() => {}
+            Some("-D") if roots.is_empty() => i += 1,
+            Some(t) if t.starts_with("-O") && roots.is_empty() => {}
+            Some("--") if roots.is_empty() => {}
+            Some(t) if t.starts_with('-') || matches!(t, "(" | "!" | ",") => break,
+            Some(t) => roots.push(t),
+            None => return None,
+        }
+        i += 1;
+    }
+    if roots.is_empty() {
+        roots.push(".");
+    }
+    let first = roots.first().copied().unwrap_or(".");
+    let mut prefix_len = first.len();
+    for r in &roots {
+        prefix_len = prefix_len.min(
+            first
+                .char_indices()
+                .zip(r.chars())
+                .take_while(|((_, a), b)| a == b)
+                .map(|((k, a), _)| k + a.len_utf8())
+                .last()
+                .unwrap_or(0),
+        );
+    }
+    let prefix = first.get(..prefix_len).unwrap_or("");
+    if prefix.is_empty() {
+        return Some("[!-]*".into());
+    }
+    let mut pattern = String::new();
+    for c in prefix.chars() {
+        if matches!(c, '*' | '?' | '[') {
+            pattern.push('[');
+            pattern.push(c);
+            pattern.push(']');
+        } else {
+            pattern.push(c);
+        }
+    }
+    pattern.push('*');
+    Some(pattern)
+}
+
+/// Every `-exec`/`-execdir`/`-ok`/`-okdir` command of a `find`, `{}` as unknown words
+/// (each of known shape when the starting points tell it: results of `find .` start with
+/// `.`, so they are never options).
+pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        if !matches!(w.lit(), Some("-exec" | "-execdir" | "-ok" | "-okdir")) {
+            continue;
+        }
+        let shape = find_result_shape(args, matches!(w.lit(), Some("-execdir" | "-okdir")));
+        let mut inner = Vec::new();
+        let mut plus = false;
+        while let Some(a) = args.get(i) {
+            i += 1;
+            match a.lit() {
+                Some(";") => break,
+                Some("+") if inner.last().is_some_and(|l: &Word| l.display() == "{}") => {
+                    plus = true;
+                    break;
+                }
+                _ => {}
+            }
+            inner.push(if a.display().contains("{}") {
+                Word::unknown(a.display().to_string(), plus)
+            } else {
+                a.clone()
+            });
+        }
+        if plus && let Some(last) = inner.last_mut() {
+            *last = Word::unknown("{}", true);
+        }
+        // A lone `{}` is a result of the shape the starting points give. (With `+` it
+        // stands for one or more results, each of that shape: kept as one word of it,
+        // which only matters to an `exact` rule counting words.)
+        if let Some(pattern) = &shape {
+            for w in inner.iter_mut().skip(1) {
+                if w.display() == "{}" {
+                    *w = Word::Unknown {
+                        text: "{}".into(),
+                        split: false,
+                        pattern: pattern.clone(),
+                    };
+                }
+            }
+        }
+        if !inner.is_empty() {
+            out.push(inner);
+        }
+    }
+    out
+}
+
+/// `find [-H|-L|-P|-D x|-Ox…] -- paths expr` without the `--`, so rules about the
+/// expression (`-delete`) see it.
+pub fn find_without_end_of_options(words: &[Word]) -> Vec<Word> {
+    let mut out = Vec::with_capacity(words.len());
+    let mut in_options = true;
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        i += 1;
+        if i == 1 {
+            out.push(w.clone());
+            continue;
+        }
+        if in_options {
+            match w.lit() {
+                Some("--") => {
+                    in_options = false;
+                    continue;
+                }
+                Some("-H" | "-L" | "-P") => {}
+                Some("-D") => {
+                    out.push(w.clone());
+                    if let Some(v) = words.get(i) {
+                        out.push(v.clone());
+                        i += 1;
+                    }
+                    continue;
+                }
+                Some(t) if t.starts_with("-O") => {}
+                _ => in_options = false,
+            }
+        }
+        out.push(w.clone());
+    }
+    out
+}
+
+/// What a `sed` script makes sed run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SedRun {
+    /// `e COMMAND`: a shell command line.
+    Script(String),
+    /// `e` alone or the `e` flag of `s///e`: the pattern space (text from the input) is
+    /// run as a command.
+    PatternSpace,
+}
+
+/// The scripts of a `sed` command line: each `-e SCRIPT` / `--expression=SCRIPT`, or the
+/// first operand when there is none; `None` in the list for a script only known at run
+/// time or read from a file (`-f`).
+pub fn sed_scripts(args: &[Word]) -> Vec<Option<String>> {
+    let mut scripts = Vec::new();
+    let mut first_operand = None;
+    let mut i = 0;
+    while let Some(word) = args.get(i) {
+        i += 1;
+        let Some(w) = word.lit() else {
+            if first_operand.is_none() {
+                first_operand = Some(None);
+            }
+            continue;
+        };
+        match w {
+            "-e" | "--expression" => {
+                scripts.push(args.get(i).and_then(Word::lit).map(str::to_string));
+                i += 1;
+            }
+            "-f" | "--file" => {
+                scripts.push(None);
+                i += 1;
+            }
+            "-l" | "--line-length" => i += 1,
+            _ if w.starts_with("--expression=") => {
+                scripts.push(w.get(13..).map(str::to_string));
+            }
+            _ if w.starts_with("--file=") => scripts.push(None),
+            _ if w.starts_with('-') && w.len() > 1 && !w.starts_with("--") => {
+                // A bundle: `-ne SCRIPT`, `-e…` glued, `-f FILE`.
+                let letters: Vec<char> = w.chars().skip(1).collect();
+                if let Some(k) = letters.iter().position(|c| matches!(c, 'e' | 'f' | 'l')) {
+                    let glued: String = letters.get(k + 1..).unwrap_or(&[]).iter().collect();
+                    let value = if glued.is_empty() {
+                        i += 1;
+                        args.get(i - 1).and_then(Word::lit).map(str::to_string)
+                    } else {
+                        Some(glued)
+                    };
+                    match letters.get(k) {
+                        Some('e') => scripts.push(value),
+                        Some('f') => scripts.push(None),
+                        _ => {}
+                    }
+                }
+            }
+            _ if w.starts_with('-') => {}
+            _ => {
+                if first_operand.is_none() {
+                    first_operand = Some(Some(w.to_string()));
+                }
+            }
+        }
+    }
+    if scripts.is_empty()
+        && let Some(script) = first_operand
+    {
+        scripts.push(script);
+    }
+    scripts
+}
+
+/// What a sed script runs (GNU sed's `e` command and the `e` flag of `s`).
+pub fn sed_runs(script: &str) -> Vec<SedRun> {
+    let mut out = Vec::new();
+    // Text of `a\`, `i\`, `c\` continues on the next lines while they end with `\`.
+    let mut text_follows = false;
+    for line in script.split('\n') {
+        if text_follows {
+            text_follows = line.ends_with('\\');
+            continue;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            // Separators, blocks and addresses.
+            while chars
+                .get(i)
+                .is_some_and(|c| matches!(c, ' ' | '\t' | ';' | '{' | '}'))
+            {
+                i += 1;
+            }
+            i = skip_sed_address(&chars, i);
+            if chars.get(i) == Some(&',') {
+                i = skip_sed_address(&chars, i + 1);
+            }
+            while chars.get(i).is_some_and(|c| matches!(c, ' ' | '\t' | '!')) {
+                i += 1;
+            }
+            let Some(&command) = chars.get(i) else { break };
+            i += 1;
+            match command {
+                'e' => {
+                    let rest: String = chars.get(i..).unwrap_or(&[]).iter().collect();
+                    let rest = rest.trim();
+                    out.push(if rest.is_empty() {
+                        SedRun::PatternSpace
+                    } else {
+                        SedRun::Script(rest.to_string())
+                    });
+                    break;
+                }
+                's' | 'y' => {
+                    let Some(&delim) = chars.get(i) else { break };
+                    i += 1;
+                    for _ in 0..2 {
+                        while let Some(&c) = chars.get(i) {
+                            i += 1;
+                            if c == '\\' {
+                                i += 1;
+                            } else if c == delim {
+                                break;
+                            }
+                        }
+                    }
+                    let flags: String = chars
+                        .get(i..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .take_while(|c| !matches!(c, ';' | '}'))
+                        .collect();
+                    i += flags.chars().count();
+                    // Flags before `w FILE` only: `w` takes the rest of the line.
+                    let flags = flags.split('w').next().unwrap_or("");
+                    if command == 's' && flags.contains('e') {
+                        out.push(SedRun::PatternSpace);
+                    }
+                }
+                'a' | 'i' | 'c' => {
+                    text_follows = line.ends_with('\\');
+                    break;
+                }
+                // Commands whose argument is the rest of the line.
+                'r' | 'R' | 'w' | 'W' | ':' | '#' => break,
+                // Labels end at `;`.
+                'b' | 't' | 'T' => {
+                    while chars.get(i).is_some_and(|c| *c != ';') {
+                        i += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Skips one sed address (`12`, `$`, `/re/`, `\%re%`, `first~step`) at `i`.
+fn skip_sed_address(chars: &[char], mut i: usize) -> usize {
+    match chars.get(i) {
+        Some(c) if c.is_ascii_digit() => {
+            while chars
+                .get(i)
+                .is_some_and(|c| c.is_ascii_digit() || *c == '~')
+            {
+                i += 1;
+            }
+        }
+        Some('$') => i += 1,
+        Some('/') | Some('\\') => {
+            let delim = if chars.get(i) == Some(&'\\') {
+                i += 1;
+                chars.get(i).copied().unwrap_or('/')
+            } else {
+                '/'
+            };
+            i += 1;
+            while let Some(&c) = chars.get(i) {
+                i += 1;
+                if c == '\\' {
+                    i += 1;
+                } else if c == delim {
+                    break;
+                }
+            }
+            // `I` / `M` modifiers.
+            while chars.get(i).is_some_and(|c| matches!(c, 'I' | 'M')) {
+                i += 1;
+            }
+        }
+        _ => {}
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lits(s: &[&str]) -> Vec<Word> {
+        s.iter().map(|w| Word::Lit((*w).into())).collect()
+    }
+
+    #[test]
+    fn sed_e_commands_and_flags() {
+        assert_eq!(
+            sed_runs("1e rm -rf /"),
+            vec![SedRun::Script("rm -rf /".into())]
+        );
+        assert_eq!(
+            sed_runs("/x/,$ e git status"),
+            vec![SedRun::Script("git status".into())]
+        );
+        assert_eq!(sed_runs("s/.*/id/e"), vec![SedRun::PatternSpace]);
+        assert_eq!(sed_runs("s/e/E/g; $ e"), vec![SedRun::PatternSpace]);
+        assert!(sed_runs("s/foo/bar/g").is_empty());
+        assert!(sed_runs("/^#/d; s|a|e|").is_empty());
+        assert!(sed_runs("1i\\\nexec me").is_empty());
+        assert_eq!(
+            sed_scripts(&lits(&["-n", "-e", "1e id", "f"])),
+            vec![Some("1e id".into())]
+        );
+        assert_eq!(
+            sed_scripts(&lits(&["-i", "s/a/b/", "f"])),
+            vec![Some("s/a/b/".into())]
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! Program knowledge, command hooks: options whose value the program runs as a shell
+//! command (`tar --to-command=CMD`, `rsync -e CMD`, `man -P CMD`, `zip -TT CMD`), or runs
+//! when it is written as a shell escape (`vim -c '!CMD'`, `gdb -ex 'shell CMD'`,
+//! `ssh -o ProxyCommand=CMD`).
+//!
+//! The options are a column of the program rows ([`Hook`]); the walk asks
+//! [`command_values`] for every command's row and analyses what it returns as nested
+//! scripts. This module only reads them.
+
+use crate::command::Word;
+
+/// How an option's value becomes a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The value is a shell command line.
+    Script,
+    /// The value runs when it starts with `exec=` (`tar --checkpoint-action=exec=CMD`).
+    ExecPrefix,
+    /// An editor command: a command line after `!` (`:!cmd`, `silent !cmd`).
+    Bang,
+    /// A debugger command: after `shell ` or `!`.
+    Shell,
+    /// ssh's `-o Key=Value`: the value of ProxyCommand / LocalCommand.
+    SshOption,
+    /// An output file that is a pipe when it starts with `|` or `!` (`strace -o '|CMD'`).
+    PipeFile,
+    /// A pager's initial command: a command line after a leading `!` (`less '+!CMD'`).
+    LeadingBang,
+    /// cargo's `--config KEY=VALUE`: the value of a key cargo runs as a program
+    /// (`target.<triple>.runner`, `build.rustc-wrapper`, a linker), a TOML string or array.
+    CargoConfig,
+}
+
+/// Options of a program whose value it runs as a command, and how (a column of the
+/// rows: [`super::Program::hooks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hook {
+    /// The options, with their dashes (`+` is vim's and less's `+CMD`).
+    pub options: &'static [&'static str],
+    /// How the value becomes a command.
+    pub kind: Kind,
+}
+
+/// The commands `hooks` make a program run, given its arguments: literal script text,
+/// or the word when its value is only known at run time.
+pub fn command_values(hooks: &[Hook], args: &[Word]) -> Vec<Word> {
+    let mut out = Vec::new();
+    for &Hook { options, kind } in hooks {
+        let mut i = 0;
+        while let Some(word) = args.get(i) {
+            i += 1;
+            let Some(text) = word.lit() else { continue };
+            if text == "--" {
+                break;
+            }
+            let value: Option<Word> = options.iter().find_map(|opt| {
+                if text == *opt && *opt != "+" {
+                    return args.get(i).cloned();
+                }
+                if let Some(v) = text.strip_prefix(&format!("{opt}=")) {
+                    return Some(Word::Lit(v.to_string()));
+                }
+                // `+CMD` (vim), `-TTcmd` / `-ecmd` glued short options.
+                let glued = *opt == "+" || (opt.len() == 2 && !opt.starts_with("--"));
+                if glued
+                    && text.len() > opt.len()
+                    && text.starts_with(opt)
+                    && !text.starts_with("--")
+                {
+                    return Some(Word::Lit(text.get(opt.len()..).unwrap_or("").to_string()));
+                }
+                None
+            });
+            let Some(value) = value else { continue };
+            let Word::Lit(v) = &value else {
+                out.push(value);
+                continue;
+            };
+            if let Some(script) = command_of(kind, v) {
+                out.push(Word::Lit(script));
+            }
+        }
+    }
+    out
+}
+
+/// The shell command a hook value runs, if it runs one.
+fn command_of(kind: Kind, value: &str) -> Option<String> {
+    let v = value.trim_start();
+    match kind {
+        Kind::Script => Some(v.to_string()),
+        Kind::ExecPrefix => v.strip_prefix("exec=").map(str::to_string),
+        Kind::Bang => {
+            // `:!cmd`, `silent !cmd`, `execute "!cmd"`, `call system("cmd")`: anything
+            // after a `!`, or the string given to system().
+            let v = v.trim_start_matches(':');
+            if let Some(at) = v.find('!') {
+                return Some(v.get(at + 1..).unwrap_or("").to_string());
+            }
+            v.find("system(").map(|at| {
+                v.get(at + 7..)
+                    .unwrap_or("")
+                    .trim_end_matches(')')
+                    .trim_matches(['"', '\''])
+                    .to_string()
+            })
+        }
+        Kind::Shell => {
+            // gdb's `python CODE` (`py`, `pi`) runs Python: read as `python3 -c CODE`.
+            let python = ["python ", "py ", "pi ", "python-interactive "]
+                .iter()
+                .find_map(|p| v.strip_prefix(p));
+            if let Some(code) = python {
+                return Some(format!("python3 -c '{}'", code.replace('\'', r"'\''")));
+            }
+            v.strip_prefix("shell ")
+                .or_else(|| v.strip_prefix('!'))
+                .map(str::to_string)
+        }
+        Kind::CargoConfig => {
+            let (key, value) = v.split_once('=')?;
+            let key = key.trim().to_ascii_lowercase();
+            let runs = key.ends_with(".runner")
+                || key.ends_with(".linker")
+                || matches!(
+                    key.as_str(),
+                    "build.rustc"
+                        | "build.rustdoc"
+                        | "build.rustc-wrapper"
+                        | "build.rustc-workspace-wrapper"
+                );
+            if !runs {
+                return None;
+            }
+            // A TOML string (`"cmd args"`, split at blanks as cargo does) or array
+            // (`["sh", "-c", "cmd"]`, one word each): the argv, each word quoted.
+            let value = value.trim();
+            let words: Vec<&str> = match value.strip_prefix('[') {
+                Some(array) => array
+                    .trim_end_matches(']')
+                    .split(',')
+                    .map(|w| w.trim().trim_matches(['"', '\'']))
+                    .collect(),
+                None => value.trim_matches(['"', '\'']).split_whitespace().collect(),
+            };
+            let quoted: Vec<String> = words
+                .iter()
+                .filter(|w| !w.is_empty())
+                .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
+                .collect();
+            Some(quoted.join(" "))
+        }
+        Kind::PipeFile => v
+            .strip_prefix('|')
+            .or_else(|| v.strip_prefix('!'))
+            .map(str::to_string),
+        Kind::LeadingBang => v
+            .strip_prefix('!')
+            .or_else(|| v.strip_prefix(":!"))
+            .map(str::to_string),
+        Kind::SshOption => {
+            let (key, val) = v.split_once(['=', ' '])?;
+            matches!(
+                key.to_ascii_lowercase().as_str(),
+                "proxycommand" | "localcommand" | "knownhostscommand"
+            )
+            .then(|| val.trim_start_matches(['=', ' ']).to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lits(s: &[&str]) -> Vec<Word> {
+        s.iter().map(|w| Word::Lit((*w).into())).collect()
+    }
+
+    /// What the hooks of `name`'s row make it run.
+    fn command_values(name: &str, args: &[Word]) -> Vec<Word> {
+        super::command_values(crate::command::programs::lookup(name).hooks, args)
+    }
+
+    #[test]
+    fn hook_options_give_their_commands() {
+        let v = command_values("tar", &lits(&["xf", "a.tar", "--to-command=rm -rf /"]));
+        assert_eq!(v, lits(&["rm -rf /"]));
+        let v = command_values(
+            "tar",
+            &lits(&["cf", "x", "--checkpoint-action=exec=id", "."]),
+        );
+        assert_eq!(v, lits(&["id"]));
+        let v = command_values("vim", &lits(&["-c", ":!git reset --hard", "+q"]));
+        assert_eq!(v, lits(&["git reset --hard"]));
+        let v = command_values("gdb", &lits(&["-batch", "-ex", "shell rm -rf ~"]));
+        assert_eq!(v, lits(&["rm -rf ~"]));
+        let v = command_values("ssh", &lits(&["-oProxyCommand=sh -c x", "h"]));
+        assert_eq!(v, lits(&["sh -c x"]));
+        assert!(command_values("vim", &lits(&["-c", "set nu", "f"])).is_empty());
+        assert!(command_values("tar", &lits(&["czf", "a.tgz", "src"])).is_empty());
+    }
+}

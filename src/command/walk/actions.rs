@@ -1,0 +1,528 @@
+//! What programs that run other commands run, as their rows' actions say: shells,
+//! interpreters, `xargs`, `find -exec`, `ssh`, `watch`, `flock`, `su -c`, argvs found
+//! in arguments, `at` jobs, line editors' escapes, `sed e`, make recipes, runners and
+//! package scripts. The programs' options and syntax are read by `programs`; this file
+//! follows what they run.
+
+use super::dispatch::Invocation;
+use super::{MAX_DEPTH, literal_join, parse};
+use super::{Scope, Stdin, Walker, join_dir};
+use crate::command::files;
+use crate::command::programs::editors::Editor;
+use crate::command::programs::interpreters::Lang;
+use crate::command::programs::runners::Runner;
+use crate::command::programs::{
+    Options, editors, file_tools, interpreters, packages, runners, shells, wrappers,
+};
+use crate::command::{Dir, Via, Word};
+
+impl Walker<'_> {
+    /// `npm run NAME` (and `pre`/`post` scripts) where the script defined NAME itself
+    /// (`npm pkg set scripts.NAME=…`) or wrote the `package.json`.
+    pub(super) fn run_package_script(&mut self, name: &str, scope: &Scope) {
+        let written = files::key(&scope.dir, &Word::Lit(packages::MANIFEST.into()))
+            .and_then(|k| self.files.get(&k).cloned());
+        let from_file = match &written {
+            Some(files::Written::Text(t)) => packages::package_json_scripts(t),
+            _ => Vec::new(),
+        };
+        for candidate in [
+            format!("pre{name}"),
+            name.to_string(),
+            format!("post{name}"),
+        ] {
+            let value = self.package_scripts.get(&candidate).cloned().or_else(|| {
+                from_file
+                    .iter()
+                    .find(|(k, _)| *k == candidate)
+                    .map(|(_, v)| Word::Lit(v.clone()))
+            });
+            match value {
+                Some(Word::Lit(v)) => self.nested(&v, scope, &format!("package script {candidate}"), None),
+                Some(other) => self.dynamic(
+                    scope,
+                    vec![other],
+                    format!("package script `{candidate}` is only known at run time"),
+                ),
+                None if candidate == name && matches!(written, Some(files::Written::Unknown)) => self.dynamic(
+                    scope,
+                    vec![Word::Lit(name.to_string())],
+                    "runs a script from a package.json this script wrote with content only known at run time".into(),
+                ),
+                None => {}
+            }
+        }
+    }
+
+    /// Runs words joined as a script when they are all literal (`ssh host CMD…`,
+    /// `watch CMD…`), else records them as dynamic.
+    pub(super) fn nested_words(
+        &mut self,
+        words: Vec<Word>,
+        sub: &Scope,
+        frame: &str,
+        unknown: &str,
+    ) {
+        match literal_join(&words) {
+            Some(script) => self.nested(&script, sub, frame, None),
+            None => self.dynamic(sub, words, unknown.to_string()),
+        }
+    }
+
+    /// A shell with a grammar of its own (`fish -c`, `csh -c`, `tcsh` reading a heredoc).
+    pub(super) fn other_shell(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
+        match shells::other_run(args) {
+            shells::OtherRun::Scripts(words) => {
+                for word in words {
+                    match word {
+                        Word::Lit(t) => self.foreign_script(base, shells::script_text(t), scope),
+                        other => self.dynamic(
+                            scope,
+                            vec![Word::Lit(base.to_string()), other.clone()],
+                            format!("`{base}` runs a script only known at run time"),
+                        ),
+                    }
+                }
+            }
+            shells::OtherRun::File => {}
+            shells::OtherRun::Stdin => match stdin {
+                Stdin::Literal(text) => self.foreign_script(base, text, scope),
+                _ => self.script_from_stdin(base, scope, stdin),
+            },
+        }
+    }
+
+    /// A script in another shell's grammar: read with bash's where it parses (plain
+    /// commands read alike), and only known at run time unless it is plain.
+    pub(super) fn foreign_script(&mut self, base: &str, script: &str, scope: &Scope) {
+        if parse(script).is_ok() {
+            self.nested(script, scope, &format!("{base} -c"), Some(None));
+        }
+        if let Some(deletions) = shells::own_deletions(base, script)
+            && parse(&deletions).is_ok()
+        {
+            self.nested(
+                &deletions,
+                scope,
+                &format!("{base} Remove-Item"),
+                Some(None),
+            );
+        }
+        if !shells::plain(script) {
+            self.dynamic(
+                scope,
+                vec![Word::Lit(base.to_string()), Word::Lit(script.to_string())],
+                format!("`{base}` reads its script with a grammar of its own"),
+            );
+        }
+    }
+
+    /// A shell that reads its script from stdin.
+    pub(super) fn script_from_stdin(&mut self, frame: &str, scope: &Scope, stdin: &Stdin) {
+        match stdin {
+            Stdin::Literal(text) => self.nested(text, scope, frame, Some(None)),
+            Stdin::File => self.dynamic(
+                scope,
+                vec![Word::Lit(frame.to_string())],
+                format!("`{frame}` reads its script from a file on standard input"),
+            ),
+            Stdin::Inherit => self.dynamic(
+                scope,
+                vec![Word::Lit(frame.to_string())],
+                format!("`{frame}` reads its script from standard input"),
+            ),
+            Stdin::Dynamic(what) => self.dynamic(
+                scope,
+                vec![Word::Lit(frame.to_string())],
+                format!("`{frame}` runs {what} as a script"),
+            ),
+        }
+    }
+
+    /// `bash|sh|zsh|dash … [-c script [$0 $1 …] | file | (stdin)]`.
+    pub(super) fn shell(&mut self, inv: &Invocation, scope: &mut Scope) {
+        let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
+        match shells::shell_invocation(args) {
+            shells::ShellRun::Script {
+                script,
+                positionals,
+            } => match script {
+                Word::Lit(s) => {
+                    self.nested(&s, scope, &format!("{base} -c"), Some(positionals.clone()));
+                    // SECURITY: dash reads `$'…'` as `$` and a plain quote, zsh expands
+                    // `=cmd`; what they then run is judged too.
+                    if let Some((own, label)) = shells::own_reading(base, &s) {
+                        self.nested(
+                            &own,
+                            scope,
+                            &format!("{base} -c ({label})"),
+                            Some(positionals),
+                        );
+                    }
+                }
+                other => self.dynamic(
+                    scope,
+                    vec![Word::Lit(base.to_string()), other.clone()],
+                    format!("`{base} -c` of a script only known at run time"),
+                ),
+            },
+            shells::ShellRun::File => {
+                // `bash x.sh` after writing x.sh.
+                let reading = crate::command::bash_argv::read(
+                    &args.iter().map(Word::lit).collect::<Vec<_>>(),
+                );
+                if let Some(file) = args.get(reading.operands) {
+                    let rest = args.get(reading.operands + 1..).unwrap_or(&[]).to_vec();
+                    self.run_written(file, &rest, scope, false);
+                }
+                let operand = args
+                    .iter()
+                    .filter_map(Word::lit)
+                    .find(|a| !a.starts_with(['-', '+']));
+                if let Some(path) =
+                    operand.filter(|p| p.starts_with("/dev/fd/") || p.starts_with("/proc/self/fd/"))
+                {
+                    self.dynamic(
+                        scope,
+                        args.to_vec(),
+                        format!("`{base}` reads its script from `{path}`, another descriptor"),
+                    );
+                }
+            }
+            shells::ShellRun::Stdin => {
+                self.script_from_stdin(base, scope, stdin);
+                if let Stdin::Literal(text) = stdin
+                    && let Some((own, label)) = shells::own_reading(base, text)
+                {
+                    self.nested(&own, scope, &format!("{base} ({label})"), Some(None));
+                }
+            }
+            shells::ShellRun::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
+            shells::ShellRun::Nothing => {}
+        }
+    }
+
+    /// `xargs CMD`: CMD runs with arguments read from standard input.
+    pub(super) fn xargs(&mut self, inv: &Invocation, scope: &Scope) {
+        let (program, base, args) = (inv.program, inv.base, inv.args);
+        if let Some(inner) = runners::xargs_command(&program.options, args) {
+            self.run_argv(inv, base.to_string(), inner, scope);
+        }
+    }
+
+    /// `find … -exec CMD ;`: CMD runs on results, from a directory only known then.
+    pub(super) fn find_exec(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args) = (inv.base, inv.args);
+        for inner in file_tools::find_exec_commands(args) {
+            let mut sub = scope.clone();
+            sub.frames.push(format!("{base} -exec"));
+            sub.dir = Dir::Unknown;
+            self.dispatch(inner, &mut sub, &inv.handed_on());
+        }
+    }
+
+    /// `ssh HOST CMD…`: CMD, joined, runs through the remote shell.
+    pub(super) fn ssh(&mut self, inv: &Invocation, scope: &Scope) {
+        let (program, base, args) = (inv.program, inv.base, inv.args);
+        if let Some(remote) = runners::ssh_remote(&program.options, args) {
+            let mut sub = scope.clone();
+            sub.dir = Dir::Unknown;
+            self.nested_words(remote, &sub, base, "remote command only known at run time");
+        }
+    }
+
+    /// `watch CMD…`: CMD, joined, runs through a shell (`-x`: as an argv).
+    pub(super) fn watch(&mut self, inv: &Invocation, scope: &Scope) {
+        let (program, base, args) = (inv.program, inv.base, inv.args);
+        if let Some((exec, inner)) = runners::watch_command(&program.options, args) {
+            if exec {
+                self.run_argv(inv, base.to_string(), inner, scope);
+            } else {
+                let mut sub = scope.clone();
+                sub.frames.push(base.to_string());
+                self.nested_words(inner, &sub, base, "watched command only known at run time");
+            }
+        }
+    }
+
+    /// `flock FILE CMD…`, `flock FILE -c SCRIPT`.
+    pub(super) fn flock(&mut self, inv: &Invocation, scope: &Scope) {
+        let (program, base, args) = (inv.program, inv.base, inv.args);
+        match wrappers::flock_command(&program.options, args) {
+            Some(wrappers::Inner::Words(inner)) => {
+                self.run_argv(inv, base.to_string(), inner, scope)
+            }
+            Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &format!("{base} -c"), None),
+            Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.to_vec(), reason),
+            None => {}
+        }
+    }
+
+    /// Inline code for an interpreter: string literals that read as shell commands are
+    /// analysed, marked so that a deny or request there asks a human.
+    pub(super) fn interpreter(
+        &mut self,
+        lang: Lang,
+        options: &Options,
+        base: &str,
+        args: &[Word],
+        scope: &Scope,
+        stdin: &Stdin,
+    ) {
+        let code = match interpreters::interpreter_code(lang, options, args) {
+            interpreters::Code::Inline(Word::Lit(code)) => code,
+            interpreters::Code::Inline(other) => {
+                // `python3 -c "$code"`: code only known at run time.
+                let reason = format!(
+                    "`{base}` runs code only known at run time (`{}`)",
+                    other.display()
+                );
+                self.dynamic(scope, vec![Word::Lit(base.to_string()), other], reason);
+                return;
+            }
+            interpreters::Code::Stdin => match stdin {
+                Stdin::Literal(code) => code.clone(),
+                // `curl … | python3`: code only known at run time.
+                Stdin::Dynamic(what) => {
+                    let reason = format!("`{base}` runs {what} as code");
+                    self.dynamic(scope, vec![Word::Lit(base.to_string())], reason);
+                    return;
+                }
+                Stdin::Inherit | Stdin::File => return,
+            },
+            interpreters::Code::None => return,
+        };
+        let mut sub = scope.clone();
+        sub.via = Via::InterpreterString;
+        sub.frames.push(format!("{base} code"));
+        let mut candidates = crate::command::interp::shell_like_strings(&code);
+        candidates.extend(crate::command::interp::tree_deletions(&code));
+        if lang == Lang::Tcl {
+            candidates.extend(crate::command::interp::tcl_commands(&code));
+        }
+        for candidate in candidates {
+            match candidate {
+                crate::command::interp::Candidate::Script(s) => {
+                    if let Ok(program) = parse(&s)
+                        && self.depth < MAX_DEPTH
+                    {
+                        self.depth += 1;
+                        self.program(&program, &mut sub.clone());
+                        self.depth -= 1;
+                    }
+                }
+                crate::command::interp::Candidate::Argv(words) => self.dispatch(
+                    words.into_iter().map(Word::Lit).collect(),
+                    &mut sub.clone(),
+                    &Stdin::Inherit,
+                ),
+            }
+        }
+    }
+
+    /// An interpreter: the code it runs, and `bun x PKG …` (a package's program).
+    pub(super) fn interpreter_command(&mut self, lang: Lang, inv: &Invocation, scope: &Scope) {
+        let (program, base, args, stdin) = (inv.program, inv.base, inv.args, inv.stdin);
+        self.interpreter(lang, &program.options, base, args, scope, stdin);
+        if let Some(words) = packages::package_run(base, args) {
+            self.run_argv(inv, base.to_string(), words, scope);
+        }
+    }
+
+    /// `su -c SCRIPT`, `script -c SCRIPT`; with `argv_after_dashdash`, also `runuser -u
+    /// USER -- CMD…`.
+    pub(super) fn command_option(
+        &mut self,
+        argv_after_dashdash: bool,
+        inv: &Invocation,
+        scope: &Scope,
+    ) {
+        let (base, args) = (inv.base, inv.args);
+        match wrappers::dash_c_script(args) {
+            Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &format!("{base} -c"), None),
+            Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.to_vec(), reason),
+            _ if argv_after_dashdash => {
+                if let Some(inner) = wrappers::after_dashdash(args) {
+                    self.run_argv(inv, base.to_string(), inner.to_vec(), scope);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An argv found in a program's arguments (`gdb --args PROG`, a busybox applet,
+    /// `rimraf x` as `rm -rf x`).
+    pub(super) fn argv(&mut self, how: wrappers::Argv, inv: &Invocation, scope: &Scope) {
+        let (base, args) = (inv.base, inv.args);
+        let words = wrappers::argv(how, args);
+        let Some(first) = words.first() else {
+            return;
+        };
+        let frame = match how {
+            wrappers::Argv::SameAs(_) => format!("{base} (same as `{}`)", first.display()),
+            _ => base.to_string(),
+        };
+        self.run_argv(inv, frame, words, scope);
+    }
+
+    /// `sg GROUP -c SCRIPT`, `capsh … -- ARGS`.
+    pub(super) fn shell_string(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args) = (inv.base, inv.args);
+        match wrappers::shell_string_command(base, args) {
+            Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, base, None),
+            Some(wrappers::Inner::Words(w)) if !w.is_empty() => {
+                self.run_argv(inv, base.to_string(), w, scope)
+            }
+            Some(wrappers::Inner::Unknown(reason)) => self.dynamic(scope, args.to_vec(), reason),
+            _ => {}
+        }
+    }
+
+    /// `at TIME`, `batch`: the job, a shell script, from standard input or `-f FILE`.
+    pub(super) fn at(&mut self, inv: &Invocation, scope: &mut Scope) {
+        let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
+        match runners::at_job(args) {
+            runners::Job::Nothing => {}
+            // `at -f FILE`: the job is FILE, as `sh FILE` (a file this script wrote is
+            // judged as what it wrote).
+            runners::Job::File(file) => {
+                self.run_written(&file, &[], scope, false);
+            }
+            runners::Job::Stdin => match stdin {
+                Stdin::Literal(text) => self.nested(text, scope, base, None),
+                _ => self.script_from_stdin(base, scope, stdin),
+            },
+        }
+    }
+
+    /// ed, ex, `vim -es`, dc: shell escapes in the commands they read. (`vim FILE`
+    /// reads none: a program that could run its arguments.)
+    pub(super) fn line_editor(&mut self, editor: Editor, inv: &Invocation, scope: &Scope) {
+        let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
+        if editors::line_escapes(editor, args, None).is_none() {
+            self.could_run(base, args, scope);
+            return;
+        }
+        let text = match stdin {
+            Stdin::Literal(t) => Some(t.as_str()),
+            _ => None,
+        };
+        for command in editors::line_escapes(editor, args, text).unwrap_or_default() {
+            self.nested(&command, scope, &format!("{base} !"), None);
+        }
+        if text.is_none() && matches!(stdin, Stdin::Dynamic(_)) {
+            self.dynamic(
+                scope,
+                vec![Word::Lit(base.to_string())],
+                format!("`{base}` reads commands (and shell escapes) only known at run time"),
+            );
+        }
+    }
+
+    /// GNU sed's `e` command and `s///e` flag run commands.
+    pub(super) fn sed(&mut self, words: &[Word], args: &[Word], scope: &Scope) {
+        for script in file_tools::sed_scripts(args) {
+            let Some(script) = script else {
+                continue;
+            };
+            for run in file_tools::sed_runs(&script) {
+                match run {
+                    file_tools::SedRun::Script(s) => self.nested(&s, scope, "sed e", None),
+                    file_tools::SedRun::PatternSpace => self.dynamic(
+                        scope,
+                        words.to_vec(),
+                        "`sed` runs text from its input as a command (`e`)".into(),
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Makefile text we can see: `make --eval TEXT`, `make -f -` reading a heredoc, a
+    /// makefile this script wrote; its recipes run.
+    pub(super) fn make(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
+        let (evals, from_stdin) = packages::make_sources(args);
+        let mut texts: Vec<Word> = evals;
+        if from_stdin {
+            texts.push(match stdin {
+                Stdin::Literal(t) => Word::Lit(t.clone()),
+                _ => Word::unknown("<makefile from stdin>", false),
+            });
+        }
+        // A makefile this script wrote.
+        let (makefiles, chdir) = packages::make_files(args);
+        let dir = match chdir {
+            Some(Word::Lit(d)) => join_dir(&scope.dir, &d),
+            Some(_) => Dir::Unknown,
+            None => scope.dir.clone(),
+        };
+        for makefile in &makefiles {
+            match files::key(&dir, makefile).and_then(|k| self.files.get(&k).cloned()) {
+                Some(files::Written::Text(t)) => texts.push(Word::Lit(t)),
+                Some(_) => texts.push(Word::unknown(makefile.display(), false)),
+                None => {}
+            }
+        }
+        for text in texts {
+            match text {
+                Word::Lit(t) => {
+                    for recipe in packages::makefile_recipes(&t) {
+                        self.nested(&recipe, scope, "make recipe", None);
+                    }
+                }
+                other => self.dynamic(
+                    scope,
+                    vec![Word::Lit(base.to_string()), other],
+                    "`make` runs recipes only known at run time".into(),
+                ),
+            }
+        }
+    }
+
+    /// tmux, screen, GNU parallel: what they run, and what their arguments could run.
+    pub(super) fn runner(&mut self, runner: Runner, inv: &Invocation, scope: &Scope) {
+        let (program, base, args, stdin) = (inv.program, inv.base, inv.args, inv.stdin);
+        for run in runners::runs(runner, &program.options, args) {
+            match run {
+                runners::Run::Script(s) => self.nested(&s, scope, base, None),
+                runners::Run::Words(w) => self.run_argv(inv, base.to_string(), w, scope),
+                runners::Run::Stdin => match stdin {
+                    Stdin::Literal(text) => self.nested(text, scope, base, None),
+                    _ => self.script_from_stdin(base, scope, stdin),
+                },
+                runners::Run::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
+            }
+        }
+        // SECURITY: a backstop for options the tables do not know.
+        self.could_run(base, args, scope);
+    }
+
+    /// npm and the other package runners: `-c SCRIPT`, package scripts the script
+    /// defined or wrote, a package's program, and what the arguments could run.
+    pub(super) fn package_manager(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args) = (inv.base, inv.args);
+        if let Some(wrappers::Inner::Script(s)) = wrappers::dash_c_script(args) {
+            self.nested(&s, scope, &format!("{base} -c"), None);
+        }
+        for (name, value) in packages::package_scripts_set(base, args) {
+            self.package_scripts.insert(name, value);
+        }
+        if let Some(name) = packages::package_script_name(base, args) {
+            self.run_package_script(&name, scope);
+        }
+        if let Some(words) = packages::package_run(base, args) {
+            self.run_argv(inv, base.to_string(), words, scope);
+        }
+        self.could_run(base, args, scope);
+    }
+
+    /// An argv a program runs, in a frame of its own, reading what the program hands it
+    /// of its standard input.
+    fn run_argv(&mut self, inv: &Invocation, frame: String, words: Vec<Word>, scope: &Scope) {
+        let mut sub = scope.clone();
+        sub.frames.push(frame);
+        self.dispatch(words, &mut sub, &inv.handed_on());
+    }
+}

@@ -1,0 +1,360 @@
+//! Every simple command passes through [`Walker::dispatch`]: its name resolved, its
+//! program looked up once in the table of programs, recorded, then followed as the
+//! program's row says — by the walk's generic mechanisms here and in `builtins`,
+//! `actions` and `git`, which know no program by name.
+
+use std::borrow::Cow;
+
+use super::{Scope, Stdin, Walker, join_dir, parse, quote_words};
+use crate::command::programs::{
+    self, Action, COMMAND_VARIABLES, Input, Program, command_value, data, file_tools, hooks,
+    runners, shells, wrappers,
+};
+use crate::command::{Dir, Via, Word};
+
+/// Wrappers and frames around one command (`sudo env nice … cmd`) beyond this are refused.
+const MAX_FRAMES: usize = 64;
+
+impl Walker<'_> {
+    /// Every simple command passes through here: recorded, then looked through.
+    pub(super) fn dispatch(&mut self, words: Vec<Word>, scope: &mut Scope, stdin: &Stdin) {
+        let Some(name) = self.command_name(&words, scope) else {
+            return;
+        };
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        let args: Vec<Word> = words.get(1..).unwrap_or(&[]).to_vec();
+        self.written_program(&name, &args, scope);
+        self.alias(&name, &words, &args, scope);
+
+        let program = programs::lookup(&base);
+        if program.action == Action::Git {
+            self.git_command(&name, &base, args, scope);
+            return;
+        }
+        // A variable whose name is only known at run time may be IFS.
+        if program.assigns.may_set_unknown(&args) {
+            self.ifs_may_change = true;
+            self.pwd_may_change = true;
+        }
+        if program.action == Action::FindExec {
+            // find's `--` only ends its -H/-L/-P/-D/-O options; the expression after the
+            // paths still counts (`find -- .git -delete` deletes).
+            self.record(scope, file_tools::find_without_end_of_options(&words));
+        } else {
+            self.record(scope, words.clone());
+        }
+        if self.moving_functions.contains(&name) {
+            scope.dir = Dir::Unknown;
+        }
+        if let Some(body) = self.functions.get(&name).cloned() {
+            self.call(&name, &body, &args, scope);
+        }
+        // Builtins that evaluate arithmetic or array subscripts in their (quoted)
+        // arguments run the substitutions inside (`printf -v 'a[$(cmd)]' x`).
+        if program.evaluates {
+            for arg in &args {
+                self.evaluated_subscript(arg, scope, &format!("{base} argument"));
+            }
+        }
+        // `NAME=value` arguments become environment variables under `set -k`, and
+        // harmlessly arguments otherwise: their command-valued ones are analysed (a
+        // declaration builtin's are assignments, followed by its action).
+        if program.action != Action::Declare {
+            self.command_valued_arguments(&args, scope);
+        }
+        self.option_commands(program, &base, &args, scope);
+
+        let inv = Invocation {
+            program,
+            base: &base,
+            args: &args,
+            stdin,
+        };
+        match program.action {
+            Action::Cd => self.cd(&args, scope),
+            Action::Popd => scope.dir = Dir::Unknown,
+            Action::Shift => self.shift(&args, scope),
+            Action::Set => self.set(&args, scope),
+            Action::Alias => self.define_aliases(&args),
+            Action::Eval => self.eval(&args, scope),
+            Action::Source => self.source(&args, scope, stdin),
+            Action::Trap => self.trap(&args, scope),
+            Action::Declare => self.declare(&args, scope),
+            Action::Hash => self.hash(&args),
+            Action::Callbacks => self.callbacks(&base, &args, scope),
+            Action::History => self.dynamic(
+                scope,
+                args.clone(),
+                "`fc` re-runs commands from history".into(),
+            ),
+            Action::Prefix => {
+                if !args.is_empty() {
+                    self.dispatch(args.clone(), scope, &inv.handed_on());
+                }
+            }
+            Action::Data => {}
+            Action::CouldRun => self.could_run(&base, &args, scope),
+            Action::Container => self.container(&inv, scope),
+            Action::Wrapper { in_this_shell, .. } => self.wrapper(in_this_shell, &inv, scope),
+            Action::Shell(shells::Grammar::Bourne) => self.shell(&inv, scope),
+            Action::Shell(shells::Grammar::Other) => self.other_shell(&inv, scope),
+            Action::Interpreter(lang) => self.interpreter_command(lang, &inv, scope),
+            Action::Xargs => self.xargs(&inv, scope),
+            Action::FindExec => self.find_exec(&inv, scope),
+            Action::Remote => self.ssh(&inv, scope),
+            Action::Watch => self.watch(&inv, scope),
+            Action::Flock => self.flock(&inv, scope),
+            Action::CommandOption {
+                argv_after_dashdash,
+            } => self.command_option(argv_after_dashdash, &inv, scope),
+            Action::Argv(how) => self.argv(how, &inv, scope),
+            Action::ShellString => self.shell_string(&inv, scope),
+            Action::At => self.at(&inv, scope),
+            Action::LineEditor(editor) => self.line_editor(editor, &inv, scope),
+            Action::Sed => self.sed(&words, &args, scope),
+            Action::Make => self.make(&inv, scope),
+            Action::Runner(runner) => self.runner(runner, &inv, scope),
+            Action::PackageManager => self.package_manager(&inv, scope),
+            Action::Copy => self.files.copy(&scope.dir, &args),
+            // Walked before the command was recorded, above.
+            Action::Git => {}
+        }
+    }
+
+    /// The command's name when it is literal; otherwise it is recorded as dynamic.
+    fn command_name(&mut self, words: &[Word], scope: &Scope) -> Option<String> {
+        let first = words.first()?;
+        // SECURITY: each wrapper (`env env env … cmd`) is one more level of recursion;
+        // a stack overflow would abort instead of failing closed.
+        if scope.frames.len() >= MAX_FRAMES {
+            let text: Vec<&str> = words.iter().map(Word::display).collect();
+            self.unparsable(
+                scope,
+                &text.join(" "),
+                &format!("commands wrapped more than {MAX_FRAMES} deep are not analysed"),
+            );
+            return None;
+        }
+        match first {
+            Word::Lit(name) => Some(name.clone()),
+            other => {
+                let reason = format!(
+                    "the command name `{}` is only known at run time",
+                    other.display()
+                );
+                self.dynamic(scope, words.to_vec(), reason);
+                None
+            }
+        }
+    }
+
+    /// `./x.sh` after `echo … > x.sh`: what runs is what the script wrote.
+    fn written_program(&mut self, name: &str, args: &[Word], scope: &mut Scope) {
+        if name.contains('/') {
+            self.run_written(&Word::Lit(name.to_string()), args, scope, false);
+        } else {
+            // A script may run what it copied or wrote by its bare name once it changes
+            // PATH, which it can do without naming it (`declare P""ATH=…`, `printf -v`,
+            // `read`): every file it wrote under that name is judged.
+            for (path, written) in self.files.named(name) {
+                self.run_content(written, &Word::Lit(path), args, scope, false);
+            }
+        }
+    }
+
+    /// An alias the script defined: its value runs (with the arguments appended).
+    fn alias(&mut self, name: &str, words: &[Word], args: &[Word], scope: &mut Scope) {
+        if name.contains('/') || self.expanding.iter().any(|e| e == name) {
+            return;
+        }
+        let Some(value) = self.aliases.get(name).cloned() else {
+            return;
+        };
+        match value {
+            Some(value) => {
+                // An alias ending in a blank makes the next word an alias too.
+                let next = args
+                    .first()
+                    .and_then(Word::lit)
+                    .filter(|_| value.ends_with([' ', '\t']));
+                let script = match next.and_then(|n| self.aliases.get(n).cloned().flatten()) {
+                    Some(next_value) => format!(
+                        "{value}{next_value} {}",
+                        quote_words(args.get(1..).unwrap_or(&[]))
+                    ),
+                    None => format!("{value} {}", quote_words(args)),
+                };
+                self.expanding.push(name.to_string());
+                self.nested_here(&script, scope, &format!("alias {name}"));
+                self.expanding.pop();
+            }
+            None => self.dynamic(
+                scope,
+                words.to_vec(),
+                format!("`{name}` is an alias whose value is only known at run time"),
+            ),
+        }
+    }
+
+    /// `NAME=value` arguments whose NAME programs run as a command (`EDITOR=…`).
+    fn command_valued_arguments(&mut self, args: &[Word], scope: &mut Scope) {
+        for arg in args {
+            if let Word::Lit(t) = arg
+                && let Some((n, v)) = t.split_once('=')
+                && COMMAND_VARIABLES.contains(&n)
+            {
+                self.nested(
+                    command_value(n, v),
+                    scope,
+                    &format!("{n}= (argument)"),
+                    None,
+                );
+            }
+        }
+    }
+
+    /// Options whose value the program runs as a command (`tar --to-command=…`, `vim -c
+    /// '!…'`, `gdb -ex 'shell …'`, `ssh -o ProxyCommand=…`).
+    fn option_commands(&mut self, program: &Program, base: &str, args: &[Word], scope: &Scope) {
+        for value in hooks::command_values(program.hooks, args) {
+            match value {
+                Word::Lit(script) => self.nested(&script, scope, &format!("{base} option"), None),
+                other => self.dynamic(
+                    scope,
+                    vec![Word::Lit(base.to_string()), other],
+                    format!("`{base}` runs a command given in an option, only known at run time"),
+                ),
+            }
+        }
+    }
+
+    /// A program we have no model of: each run of its arguments that starts at a word
+    /// naming a program (`runner git push --force`), and each argument that reads as a
+    /// command line (`hyperfine 'rm -rf x'`), is walked as something it could run (see
+    /// `programs::data`). Not repeated inside what was found, so a long argv stays
+    /// linear.
+    pub(super) fn could_run(&mut self, base: &str, args: &[Word], scope: &Scope) {
+        if scope.via != Via::Direct {
+            return;
+        }
+        let mut sub = scope.clone();
+        sub.via = Via::CouldRun;
+        sub.frames.push(format!("`{base}` could run its arguments"));
+        let mut tried = 0;
+        for (i, word) in args.iter().enumerate() {
+            if tried >= data::MAX_CANDIDATES {
+                break;
+            }
+            let Word::Lit(text) = word else { continue };
+            // A program name with at least one argument after it: a lone name at the
+            // end (`getent group sudo`, `killall node`) is far more often data.
+            if data::names_a_program(text) && i + 1 < args.len() {
+                tried += 1;
+                let run = args.get(i..).unwrap_or(&[]).to_vec();
+                self.dispatch(run, &mut sub.clone(), &Stdin::Inherit);
+            } else if data::reads_as_command_line(text) && parse(text).is_ok() {
+                tried += 1;
+                self.nested(text, &sub, &format!("`{base}` argument"), Some(None));
+            }
+        }
+    }
+
+    /// A container engine: as [`Walker::could_run`], paths under a host mount read as
+    /// the host's files they name.
+    fn container(&mut self, inv: &Invocation, scope: &Scope) {
+        let (base, args) = (inv.base, inv.args);
+        let mounts = runners::container_mounts(args);
+        if mounts.is_empty() {
+            self.could_run(base, args, scope);
+        } else {
+            let mapped: Vec<Word> = args.iter().map(|w| runners::on_host(w, &mounts)).collect();
+            self.could_run(base, &mapped, scope);
+        }
+    }
+
+    /// A wrapper (`sudo`, `env`, `timeout`, …): what it runs, and what its arguments
+    /// could run.
+    fn wrapper(&mut self, in_this_shell: bool, inv: &Invocation, scope: &mut Scope) {
+        let (program, base, args) = (inv.program, inv.base, inv.args);
+        // `command -v NAME` runs nothing.
+        let Some(unwrapped) = wrappers::read(program, args) else {
+            return;
+        };
+        self.wrapped(base, in_this_shell, unwrapped, scope, &inv.handed_on());
+        // SECURITY: a wrong option table turns the next word into the program; what the
+        // arguments could run is judged too.
+        self.could_run(base, args, scope);
+    }
+
+    /// The command a wrapper runs, in a frame of its own.
+    fn wrapped(
+        &mut self,
+        base: &str,
+        in_this_shell: bool,
+        unwrapped: wrappers::Unwrapped,
+        scope: &mut Scope,
+        stdin: &Stdin,
+    ) {
+        let mut sub = scope.clone();
+        sub.frames.push(base.to_string());
+        if let Some(dir) = &unwrapped.chdir {
+            sub.dir = join_dir(&sub.dir, dir);
+        }
+        // `env GIT_DIR=… git …`, `sudo EDITOR=… …`: the same effects as assignments.
+        for (name, value) in &unwrapped.assignments {
+            self.variable(name, &Word::Lit(value.clone()), &mut sub);
+        }
+        match unwrapped.inner {
+            wrappers::Inner::Words(inner) => {
+                // `exec -a git-push git …`: a multi-call program runs what its argv[0]
+                // names; the program itself is judged too.
+                if let (Some(name), Some(program)) =
+                    (&unwrapped.argv0, inner.first().and_then(Word::lit))
+                    && let Some(lead) = wrappers::multi_call_as(program, name)
+                {
+                    let mut renamed: Vec<Word> = lead.into_iter().map(Word::Lit).collect();
+                    renamed.extend(inner.get(1..).unwrap_or(&[]).iter().cloned());
+                    let mut as_named = sub.clone();
+                    as_named.frames.push(format!("argv[0] {name}"));
+                    self.dispatch(renamed, &mut as_named, stdin);
+                }
+                if !inner.is_empty() {
+                    self.dispatch(inner, &mut sub, stdin);
+                }
+                // `builtin cd x`, `command cd x` act in this shell.
+                if in_this_shell {
+                    scope.dir = sub.dir.clone();
+                    scope.positionals = sub.positionals.clone();
+                    scope.git_env = sub.git_env.clone();
+                }
+            }
+            wrappers::Inner::Script(script) => self.nested(&script, &sub, base, None),
+            wrappers::Inner::Unknown(reason) => self.dynamic(&sub, Vec::new(), reason),
+        }
+    }
+}
+
+/// A simple command being followed: its program's row, the name it was run by, its
+/// arguments and its standard input.
+#[derive(Clone, Copy)]
+pub(super) struct Invocation<'c> {
+    /// The program's row.
+    pub(super) program: &'static Program,
+    /// The basename it was run by.
+    pub(super) base: &'c str,
+    /// Its arguments.
+    pub(super) args: &'c [Word],
+    /// Its standard input.
+    pub(super) stdin: &'c Stdin,
+}
+
+impl Invocation<'_> {
+    /// The standard input of a command the program runs, as its row says it hands it on.
+    pub(super) fn handed_on(&self) -> Cow<'_, Stdin> {
+        match self.program.stdin {
+            Input::Passed | Input::Script => Cow::Borrowed(self.stdin),
+            Input::Arguments(what) => Cow::Owned(Stdin::Dynamic(what.to_string())),
+            Input::Data | Input::Commands => Cow::Owned(Stdin::Inherit),
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! git: global options followed, aliases expanded, configuration set earlier in the
+//! script remembered, and the options and hooks through which git runs commands.
+
+use std::path::PathBuf;
+
+use super::{Scope, Stdin, Walker};
+use super::{join_dir, quote_words};
+use crate::command::files;
+use crate::command::programs::git;
+use crate::command::{Dir, Word};
+
+impl Walker<'_> {
+    /// git's row: `git …`, or one of git's own commands under its `git-` name.
+    pub(super) fn git_command(
+        &mut self,
+        name: &str,
+        base: &str,
+        args: Vec<Word>,
+        scope: &mut Scope,
+    ) {
+        // `/usr/lib/git-core/git-push` is `git push`.
+        if let Some(sub) = git::subcommand_of(base) {
+            let mut git_args = vec![Word::Lit(sub.to_string())];
+            git_args.extend(args);
+            self.git("git", git_args, scope);
+            return;
+        }
+        // A function named `git` runs instead of git: its body is what runs.
+        if let Some(body) = self.functions.get(name).cloned() {
+            self.call(name, &body, &args, scope);
+        }
+        self.git(name, args, scope);
+    }
+
+    /// git: global options removed, `-C` followed, aliases expanded (never over a
+    /// built-in, as git does), then recorded; options and config that run commands are
+    /// analysed.
+    pub(super) fn git(&mut self, program: &str, args: Vec<Word>, scope: &mut Scope) {
+        // Hooks this script wrote (`.git/hooks/pre-commit`, or under a `core.hooksPath`
+        // it set): git may run them now.
+        let mut hooks = self.files.hooks.clone();
+        if let Some(path) = self.script_git_config.get("core.hookspath").cloned() {
+            hooks.extend(self.files.under(&path));
+        }
+        for hook in hooks {
+            match hook {
+                files::Written::Text(text) => {
+                    self.nested(&text, scope, "git hook written by this script", None)
+                }
+                files::Written::Program(p) => {
+                    let mut sub = scope.clone();
+                    sub.frames.push("git hook written by this script".into());
+                    self.dispatch(vec![Word::Lit(p)], &mut sub, &Stdin::Inherit);
+                }
+                files::Written::Unknown => self.dynamic(
+                    scope,
+                    vec![Word::Lit(program.to_string())],
+                    "git may run a hook this script wrote with content only known at run time"
+                        .into(),
+                ),
+            }
+        }
+        let mut sub = scope.clone();
+        // `git config core.worktree X` earlier in the script: later commands act on X.
+        if sub.git_env.is_none()
+            && let Some(k) = ["core.worktree", "core.bare"]
+                .iter()
+                .find(|k| self.script_git_config.contains_key(**k))
+        {
+            sub.git_env = Some(format!(
+                "`git config {k}` earlier in the script moves git's work tree"
+            ));
+        }
+        // `git config include.path F` earlier: any setting (an alias, a pager, a push
+        // refspec) may now come from F, which is not read here.
+        if sub.git_env.is_none()
+            && let Some(k) = self.script_git_config.keys().find(|k| git::includes(k))
+        {
+            sub.git_env = Some(format!(
+                "`git config {k}` earlier in the script includes configuration from a file"
+            ));
+        }
+        if sub.git_env.is_some() {
+            sub.dir = Dir::Unknown;
+        }
+        let mut words = args;
+        let mut config_aliases: Vec<(String, String)> = Vec::new();
+        let mut autocorrect: Option<String> = None;
+        // `--git-dir=X`: aliases come from X's configuration.
+        let mut alias_dir: Option<Dir> = None;
+        for _ in 0..8 {
+            let g = git::git_globals(&words);
+            for dir in &g.chdirs {
+                sub.dir = match dir {
+                    Some(d) => join_dir(&sub.dir, d),
+                    None => Dir::Unknown,
+                };
+            }
+            match &g.work_tree {
+                Some(Some(tree)) => sub.dir = join_dir(&sub.dir, tree),
+                Some(None) => sub.dir = Dir::Unknown,
+                None if g.git_dir => sub.dir = Dir::Unknown,
+                None => {}
+            }
+            // SECURITY: `-c core.pager=…` and friends make git run a shell command.
+            for (key, value) in &g.config_commands {
+                // Helpers and drivers written `!cmd` run `cmd` through the shell.
+                let value = value.strip_prefix('!').unwrap_or(value);
+                self.nested(value, &sub, &format!("git -c {key}"), None);
+            }
+            if let Some(path) = &g.git_dir_path {
+                alias_dir = Some(join_dir(&sub.dir, path));
+            }
+            if let Some(reason) = g.config_unknown.clone().or_else(|| sub.git_env.clone()) {
+                self.dynamic(&sub, vec![Word::Lit(program.to_string())], reason);
+            }
+            autocorrect = g.autocorrect.clone().or(autocorrect);
+            config_aliases.extend(
+                g.config_aliases
+                    .iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v.clone())),
+            );
+            let rest = g.rest;
+            self.note_git_config(&rest, &sub);
+            let mut record = vec![Word::Lit(program.to_string())];
+            record.extend(rest.iter().cloned());
+            let Some(Word::Lit(sub_name)) = rest.first() else {
+                self.record(&sub, record);
+                return;
+            };
+            if git::is_git_builtin(sub_name) {
+                if sub_name == "push"
+                    && let Some(reason) = g.forced_push.clone().or_else(|| {
+                        self.script_git_config
+                            .iter()
+                            .find(|(k, v)| git::forces_push(k, v))
+                            .map(|(k, v)| format!("`git config {k} {v}` makes the push forced"))
+                    })
+                {
+                    // Judge it as the forced push it is.
+                    let mut forced = record.clone();
+                    forced.push(Word::Lit("--force".into()));
+                    let mut why = sub.clone();
+                    why.frames.push(reason);
+                    self.record(&why, forced);
+                }
+                self.record(&sub, record);
+                for script in git::git_subcommand_scripts(&rest) {
+                    match script {
+                        Word::Lit(s) => self.nested(&s, &sub, &format!("git {sub_name}"), None),
+                        other => self.dynamic(
+                            &sub,
+                            vec![other],
+                            format!("`git {sub_name}` runs a command only known at run time"),
+                        ),
+                    }
+                }
+                self.git_runs_commands(sub_name, &rest, &mut sub);
+                return;
+            }
+            let key = sub_name.to_ascii_lowercase();
+            let guard = format!("git alias {key}");
+            let value = config_aliases
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone())
+                .or_else(|| self.script_git_aliases.get(&key).cloned())
+                .or_else(|| self.repo_alias(alias_dir.as_ref().unwrap_or(&sub.dir), sub_name));
+            let value = match value {
+                Some(v) if !self.expanding.contains(&guard) => v,
+                _ => {
+                    // Not an alias: with help.autocorrect on, git runs the built-in it
+                    // guesses a typo meant.
+                    self.record(&sub, record);
+                    let setting = autocorrect
+                        .clone()
+                        .or_else(|| self.script_git_config.get("help.autocorrect").cloned())
+                        .or_else(|| self.repo_config(&sub.dir, "help.autocorrect"));
+                    if !setting.as_deref().is_some_and(git::autocorrect_runs) {
+                        return;
+                    }
+                    for fixed in git::git_autocorrections(sub_name) {
+                        let mut words =
+                            vec![Word::Lit(program.to_string()), Word::Lit(fixed.to_string())];
+                        words.extend(rest.get(1..).unwrap_or(&[]).iter().cloned());
+                        let mut guess = sub.clone();
+                        guess
+                            .frames
+                            .push(format!("git autocorrect {sub_name} → {fixed}"));
+                        self.record(&guess, words);
+                    }
+                    return;
+                }
+            };
+            let tail = rest.get(1..).unwrap_or(&[]).to_vec();
+            if let Some(shell) = value.strip_prefix('!') {
+                // `!` aliases run through the shell with the arguments appended.
+                self.record(&sub, record);
+                let script = format!("{shell} {}", quote_words(&tail));
+                self.expanding.push(guard);
+                self.nested(&script, &sub, &format!("git alias {sub_name}"), None);
+                self.expanding.pop();
+                return;
+            }
+            // The expansion may start with global options again (`-c alias.y=… y`).
+            words = git::split_alias(&value)
+                .into_iter()
+                .map(Word::Lit)
+                .collect();
+            words.extend(tail);
+            sub.frames.push(guard);
+        }
+        self.dynamic(
+            &sub,
+            vec![Word::Lit(program.to_string())],
+            "git aliases nested more than 8 deep".into(),
+        );
+    }
+
+    /// Built-ins that run commands given as operands (`git bisect run CMD…`,
+    /// `git submodule foreach CMD`).
+    pub(super) fn git_runs_commands(&mut self, sub_name: &str, rest: &[Word], scope: &mut Scope) {
+        match git::subcommand_runs(sub_name, rest) {
+            Some(git::Runs::Argv(inner)) => {
+                let mut sub = scope.clone();
+                sub.frames.push(format!("git {sub_name} run"));
+                self.dispatch(inner, &mut sub, &Stdin::Inherit);
+            }
+            Some(git::Runs::Hooks) => self.dynamic(
+                scope,
+                rest.to_vec(),
+                format!("`git {sub_name} --template` copies hooks from a directory not read here"),
+            ),
+            Some(git::Runs::Foreach(cmd)) => {
+                let mut sub = scope.clone();
+                sub.dir = Dir::Unknown;
+                self.nested_words(
+                    cmd,
+                    &sub,
+                    &format!("git {sub_name} foreach"),
+                    &format!("`git {sub_name} foreach` of a command only known at run time"),
+                );
+            }
+            None => {}
+        }
+    }
+
+    /// `git config [--global|--file F|…] alias.NAME VALUE` (or `git config set …`) earlier
+    /// in the script defines an alias later git commands use; a command-valued key
+    /// (`core.editor`, `core.pager`, …) set this way is analysed as the script it is.
+    pub(super) fn note_git_config(&mut self, rest: &[Word], scope: &Scope) {
+        let Some((key, value)) = git::config_set(rest) else {
+            return;
+        };
+        let value = &value;
+        if let Word::Lit(v) = value {
+            self.script_git_config.insert(key.clone(), v.clone());
+        } else if git::includes(&key) {
+            self.script_git_config
+                .insert(key.clone(), value.display().to_string());
+        }
+        if let Some(name) = key.strip_prefix("alias.") {
+            let value = match value {
+                Word::Lit(v) => v.clone(),
+                // An alias whose value is unknown: using it runs something unknown.
+                other => format!("!{}", other.display()),
+            };
+            self.script_git_aliases.insert(name.to_string(), value);
+        } else if git::is_command_key(&key) {
+            match value {
+                // Helpers and drivers written `!cmd` run `cmd` through the shell.
+                Word::Lit(v) => self.nested(
+                    v.strip_prefix('!').unwrap_or(v),
+                    scope,
+                    &format!("git config {key}"),
+                    None,
+                ),
+                other => self.dynamic(
+                    scope,
+                    vec![(*other).clone()],
+                    format!("`git config {key}` of a command only known at run time"),
+                ),
+            }
+        }
+    }
+
+    /// Where to read git configuration for a directory (the start when it is unknown).
+    pub(super) fn config_dir(&self, dir: &Dir) -> PathBuf {
+        match dir {
+            Dir::Start | Dir::Unknown => self.start.to_path_buf(),
+            Dir::Path(p) => self.start.join(p),
+        }
+    }
+
+    pub(super) fn repo_config(&self, dir: &Dir, key: &str) -> Option<String> {
+        self.repo.git_config(&self.config_dir(dir), key)
+    }
+
+    pub(super) fn repo_alias(&self, dir: &Dir, name: &str) -> Option<String> {
+        self.repo.git_alias(&self.config_dir(dir), name)
+    }
+}

@@ -1,0 +1,277 @@
+//! Variables: assignments, `export`/`declare`, and the variables whose value a program
+//! runs as a command, changes where git looks, or changes how the walk reads words.
+
+use brush_parser::ast;
+
+use super::{Scope, Walker};
+use crate::command::programs::{COMMAND_VARIABLES, command_value, git};
+use crate::command::{VarRef, Word};
+
+impl Walker<'_> {
+    /// Resolves redirection targets written as one quoted variable the script assigned
+    /// a literal exactly once, unconditionally, before the redirection — and that the
+    /// script text names nowhere else but in expansions (no `read F`, `for F in`,
+    /// `unset F`, `declare F`). Anything else stays unknown (it could match a path rule).
+    pub(super) fn known_redirect_variables(&mut self, script: &str) {
+        let events = std::mem::take(&mut self.var_events);
+        let value = |v: &VarRef| -> Option<String> {
+            let [(at, Some(value))] = events.get(&v.name)?.as_slice() else {
+                return None;
+            };
+            (*at < v.at && assigned_once_by_name(script, &v.name))
+                .then(|| format!("{value}{}", v.tail))
+        };
+        for cmd in &mut self.out {
+            for r in &mut cmd.redirects {
+                if let Some(known) = r.variable.as_ref().and_then(&value) {
+                    r.target = Word::Lit(known);
+                    r.variable = None;
+                }
+            }
+        }
+        self.var_events = events;
+    }
+
+    pub(super) fn assignment(&mut self, a: &ast::Assignment, scope: &mut Scope) {
+        match &a.value {
+            ast::AssignmentValue::Scalar(w) => {
+                let word = self.word(&w.value, scope);
+                match &a.name {
+                    ast::AssignmentName::VariableName(name) => self.variable(name, &word, scope),
+                    ast::AssignmentName::ArrayElementName(name, index) => {
+                        self.evaluable(&word, scope, name);
+                        self.table_entry(name, index, &word, scope)
+                    }
+                }
+            }
+            ast::AssignmentValue::Array(items) => {
+                for (k, v) in items {
+                    let key = k.as_ref().map(|k| k.value.clone());
+                    if let Some(k) = k {
+                        self.word(&k.value, scope);
+                    }
+                    let value = self.word(&v.value, scope);
+                    if let ast::AssignmentName::VariableName(name) = &a.name {
+                        self.evaluable(&value, scope, name);
+                    }
+                    // `BASH_ALIASES+=([x]='git reset --hard')`, `declare -A BASH_CMDS=(…)`.
+                    if let (ast::AssignmentName::VariableName(table), Some(key)) = (&a.name, key) {
+                        let key = key
+                            .trim_start_matches('[')
+                            .trim_end_matches(']')
+                            .to_string();
+                        self.table_entry(table, &key, &value, scope);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The effect of setting a variable (by assignment, `export`, `declare`, …).
+    pub(super) fn variable(&mut self, name: &str, value: &Word, scope: &mut Scope) {
+        // For resolving redirection targets later: a literal value, when this assignment
+        // certainly happens in this shell (not in a branch, loop, subshell, function,
+        // nested script or after `&&`/`||`).
+        let certain = scope.frames.is_empty() && !scope.conditional && !scope.in_function;
+        self.var_events.entry(name.to_string()).or_default().push((
+            self.seq,
+            match value {
+                Word::Lit(v) if certain => Some(v.clone()),
+                _ => None,
+            },
+        ));
+        if name == "IFS" {
+            self.ifs_may_change = true;
+        }
+        // SECURITY: programs run these variables' values through a shell.
+        if COMMAND_VARIABLES.contains(&name) {
+            match value {
+                Word::Lit(v) => {
+                    self.nested(command_value(name, v), scope, &format!("{name}="), None)
+                }
+                other => self.dynamic(
+                    scope,
+                    vec![other.clone()],
+                    format!("`{name}` holds a command only known at run time"),
+                ),
+            }
+        }
+        // SECURITY: these change which policy the exec guards load, or inject code into
+        // every program started afterwards (the guards included).
+        if name.starts_with("POLICY_EXEC_")
+            || matches!(name, "XDG_CONFIG_HOME" | "LD_PRELOAD" | "LD_AUDIT")
+        {
+            self.dynamic(
+                scope,
+                vec![value.clone()],
+                format!(
+                    "`{name}` is set: it changes how policy-exec's guards or every program start"
+                ),
+            );
+        }
+        // An exported function (`BASH_FUNC_ls%%=() { …; }`) is defined in the next bash.
+        if let (Some(f), Word::Lit(body)) = (name.strip_prefix("BASH_FUNC_"), value) {
+            let f = f.trim_end_matches('%');
+            self.nested(
+                &format!("{f}{body}"),
+                scope,
+                &format!("exported function {f}"),
+                None,
+            );
+        }
+        // The next bash sources these files first: their content is not known.
+        if matches!(name, "BASH_ENV" | "ENV") {
+            self.dynamic(
+                scope,
+                vec![value.clone()],
+                format!(
+                    "`{name}` makes the next shell source `{}` first",
+                    value.display()
+                ),
+            );
+        }
+        if git::LOCATION_VARIABLES.contains(&name) || name.starts_with("GIT_CONFIG") {
+            scope.git_env = Some(format!(
+                "`{name}` is set: git finds its repository or configuration elsewhere"
+            ));
+        }
+        self.evaluable(value, scope, name);
+        if name == "CDPATH" {
+            // `cd x` may now land in any of its directories.
+            self.cdpath_set = true;
+        }
+    }
+
+    /// A value that bash may evaluate later (arithmetic, array subscripts, prompt
+    /// expansion: `x='a[$(cmd)]'; (( x ))`) runs the substitutions in it.
+    pub(super) fn evaluable(&mut self, value: &Word, scope: &mut Scope, name: &str) {
+        if let Word::Lit(v) = value
+            && (v.contains("$(") || v.contains('`'))
+        {
+            let text = v.clone();
+            self.nested_lenient(&text, scope, &format!("{name}= (if evaluated)"));
+        }
+    }
+
+    /// A literal word that bash evaluates as a variable reference or arithmetic: only
+    /// an array subscript holding a substitution (`a[$(cmd)]`) runs anything; other
+    /// quoted text stays data (`printf '%s' '$(x)'`).
+    pub(super) fn evaluated_subscript(&mut self, word: &Word, scope: &mut Scope, frame: &str) {
+        if let Word::Lit(t) = word
+            && t.find('[')
+                .and_then(|open| t.get(open..))
+                .is_some_and(|rest| rest.contains("$(") || rest.contains('`'))
+        {
+            let text = t.clone();
+            self.nested_lenient(&text, scope, frame);
+        }
+    }
+
+    /// `export NAME=value`, `declare -x NAME=value`, …: the same effects as assignments.
+    pub(super) fn declare(&mut self, args: &[Word], scope: &mut Scope) {
+        for arg in args {
+            let text = arg.display();
+            let Some((name, value)) = text.split_once('=') else {
+                continue;
+            };
+            if name.starts_with('-') {
+                continue;
+            }
+            if !matches!(arg, Word::Lit(_)) {
+                // `declare "$I=_"`: the name may be IFS (or PWD).
+                self.ifs_may_change = true;
+                self.pwd_may_change = true;
+            }
+            let value = match arg {
+                Word::Lit(_) => Word::Lit(value.to_string()),
+                _ => Word::unknown(value, false),
+            };
+            match name.split_once('[') {
+                Some((table, index)) => {
+                    let index = index.trim_end_matches(']').to_string();
+                    self.table_entry(table, &index, &value, scope);
+                }
+                None => self.variable(name, &value, scope),
+            }
+        }
+    }
+
+    /// `BASH_ALIASES[name]=value` and `BASH_CMDS[name]=path` define what `name` runs.
+    pub(super) fn table_entry(
+        &mut self,
+        table: &str,
+        index: &str,
+        value: &Word,
+        scope: &mut Scope,
+    ) {
+        self.arith(index, scope);
+        if !matches!(table, "BASH_ALIASES" | "BASH_CMDS") {
+            return;
+        }
+        let key = index.trim_matches(['"', '\'']).to_string();
+        let value = match value {
+            Word::Lit(v) => Some(v.clone()),
+            _ => None,
+        };
+        self.aliases.insert(key, value);
+    }
+}
+
+/// Whether `name` is a shell variable name (a letter or `_`, then letters, digits, `_`).
+pub(super) fn is_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `"$NAME"`, `"${NAME}"`, optionally followed inside the quotes by a plain `/…` tail:
+/// the name and the tail.
+pub(super) fn quoted_variable(raw: &str) -> Option<(String, String)> {
+    let inner = raw.strip_prefix("\"$")?.strip_suffix('"')?;
+    let (name, tail) = match inner.strip_prefix('{') {
+        Some(rest) => rest.split_once('}')?,
+        None => {
+            let end = inner
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(inner.len());
+            inner.split_at(end)
+        }
+    };
+    let name_ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let tail_ok = tail.is_empty()
+        || (tail.starts_with('/')
+            && tail
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._-@%+=:,".contains(c)));
+    (name_ok && tail_ok).then(|| (name.to_string(), tail.to_string()))
+}
+
+/// Whether `script` names `name` only in expansions (`$NAME`, `${NAME…}`) and in exactly
+/// one assignment `NAME=`: no other way to set it (`read`, `for`, `declare`, `unset`,
+/// `printf -v`, `getopts`, `export NAME`, `+=`) appears anywhere.
+pub(super) fn assigned_once_by_name(script: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut assignments = 0;
+    for (at, _) in script.match_indices(name) {
+        let before = script.get(..at).unwrap_or("");
+        let after = script.get(at + name.len()..).unwrap_or("");
+        if before.chars().next_back().is_some_and(ident) || after.chars().next().is_some_and(ident)
+        {
+            continue;
+        }
+        if before.ends_with('$') || before.ends_with("${") {
+            continue;
+        }
+        if after.starts_with('=') && !after.starts_with("==") {
+            assignments += 1;
+            continue;
+        }
+        return false;
+    }
+    assignments == 1
+}
