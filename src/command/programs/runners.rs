@@ -15,14 +15,14 @@ use crate::command::Word;
 pub const ROWS: &[Program] = &[
     Program {
         names: &["xargs"],
+        // GNU xargs: `-e[EOF]`, `-i[R]`, `-l[N]`, `--eof[=EOF]`, `--replace[=R]` and
+        // `--max-lines[=N]` take a value only attached, so the next word is the command
+        // (`xargs --replace bash -c '… {}'`).
         options: Options {
-            short: "adEILlnPs",
+            short: "adEILnPs",
             long: &[
                 "--arg-file",
                 "--delimiter",
-                "--eof",
-                "--replace",
-                "--max-lines",
                 "--max-args",
                 "--max-procs",
                 "--max-chars",
@@ -452,7 +452,15 @@ fn parallel(o: &Options, args: &[Word]) -> Vec<Run> {
                 "`parallel` runs commands read from a file".into(),
             )];
         }
-        if !command_text.iter().any(|t| has_replacement(t)) {
+        if command_text.iter().any(|t| has_replacement(t)) {
+            // Each input takes the replacement string's place: `parallel bash -c {}`
+            // runs what it reads.
+            for w in words.iter_mut() {
+                if w.lit().is_some_and(has_replacement) {
+                    *w = Word::unknown(w.display().to_string(), false);
+                }
+            }
+        } else {
             words.push(Word::unknown("<parallel input>", true));
         }
         return vec![Run::Words(words)];
