@@ -73,11 +73,11 @@ n=0
 while IFS=$'\t' read -r -a argv; do
   n=$((n + 1))
   for pass in warm profile; do
-    out=/dev/null
-    [ "$pass" = profile ] && out=$work/callgrind.$n
+    # A run that execs (shell mode, a guard) is dumped before it does: valgrind does
+    # not follow the exec, and would write nothing at the end.
     (cd "$repo" && env -i HOME="$home" PATH="$work/guards:/usr/bin:/bin" \
-      valgrind --tool=callgrind --demangle=no --callgrind-out-file="$out" \
-      "${argv[@]}" </dev/null >/dev/null 2>&1) || true
+      valgrind --tool=callgrind --demangle=no --dump-before=execve \
+      --callgrind-out-file="$work/$pass.$n" "${argv[@]}" </dev/null >/dev/null 2>&1) || true
   done
 done <<<"$scenarios"
 
@@ -104,6 +104,6 @@ awk '
     next
   }
   END { for (f in self) if (f !~ /^0x/) print runs[f], self[f], f }
-' "$work"/callgrind.* | sort -k1,1nr -k2,2nr -k3 | awk '{ print $3 }' >scripts/hot-symbols.txt.new
+' "$work"/profile.* | sort -k1,1nr -k2,2nr -k3 | awk '{ print $3 }' >scripts/hot-symbols.txt.new
 mv scripts/hot-symbols.txt.new scripts/hot-symbols.txt
 echo "scripts/hot-symbols.txt: $(wc -l <scripts/hot-symbols.txt) functions from $n judgements" >&2
