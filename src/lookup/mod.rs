@@ -368,8 +368,8 @@ impl Compiled {
     /// for the rules of each command's program (and those that match any program), so a
     /// policy holding exactly those decides every command of those programs as the whole
     /// policy would; a script with a program not known before it runs gets every rule.
-    pub fn policy(
-        &self,
+    pub fn into_policy(
+        self,
         source: &str,
         programs: Option<&std::collections::BTreeSet<String>>,
     ) -> Result<Policy, String> {
@@ -389,7 +389,7 @@ impl Compiled {
                 };
                 wanted.sort_unstable();
                 wanted.dedup();
-                let mut subset = self.bundle.clone();
+                let mut subset = self.bundle;
                 subset.commands = Vec::with_capacity(wanted.len());
                 for text in rules.texts(&wanted)? {
                     subset
@@ -399,7 +399,7 @@ impl Compiled {
                 Policy::from_bundle(&subset, source).map_err(|e| invalid(e.to_string()))?
             }
         };
-        p.scopes = self.scopes.clone();
+        p.scopes = self.scopes;
         Ok(p)
     }
 }
@@ -437,7 +437,7 @@ pub fn load_for(
         )
     };
     if let Some(hit) = store.as_ref().and_then(|c| c.get(&selection)) {
-        match hit.policy(&source("cached"), programs) {
+        match hit.into_policy(&source("cached"), programs) {
             // A damaged rule line is a miss: rebuild it rather than deny.
             Err(e) if e == DAMAGED => {}
             other => return other,
@@ -449,10 +449,10 @@ pub fn load_for(
         // A cache that cannot be written only costs the next judgement a rebuild.
         let _ = c.put(&selection, &compiled, &before);
     }
-    compiled.policy(&source("compiled now"), programs)
+    compiled.into_policy(&source("compiled now"), programs)
 }
 
-/// [`Compiled::policy`]'s error for a cached rule line that fails its checksum.
+/// [`Compiled::into_policy`]'s error for a cached rule line that fails its checksum.
 const DAMAGED: &str = "a rule line of the compiled-policy cache is damaged";
 
 /// Whether two paths name the same file (canonically; as written when they cannot be
