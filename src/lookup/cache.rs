@@ -185,6 +185,37 @@ fn exe_id() -> Option<FileId> {
     FileId::stat(Path::new("/proc/self/exe"))
 }
 
+/// Each rule line's byte range and checksum from the header's list (`<len hex>.<sum hex>`
+/// separated by spaces), the first line starting at `at`; and where the last one's
+/// newline ends. `None` when an entry is not two hex numbers. One pass over the bytes
+/// with no per-entry searching: it runs on every judgement, over every rule.
+fn rule_spans(list: &str, mut at: u64) -> Option<(Vec<std::ops::Range<u64>>, Vec<u64>, u64)> {
+    let mut spans = Vec::new();
+    let mut sums = Vec::new();
+    for entry in list.as_bytes().split(|b| *b == b' ') {
+        if entry.is_empty() {
+            continue;
+        }
+        let dot = entry.iter().position(|b| *b == b'.')?;
+        let end = at.checked_add(parse_hex(entry.get(..dot)?)?)?;
+        spans.push(at..end);
+        sums.push(parse_hex(entry.get(dot + 1..)?)?);
+        at = end.checked_add(1)?;
+    }
+    Some((spans, sums, at))
+}
+
+/// One to sixteen hex digits (either case) as a number.
+fn parse_hex(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, d| {
+        let v = char::from(*d).to_digit(16)?;
+        Some(n << 4 | u64::from(v))
+    })
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -220,17 +251,9 @@ impl Cache {
             return None;
         }
         // Each rule line's place in the file, from the lengths (no scan for line ends).
-        let mut at = (sum.len() + 1 + header.len() + 1) as u64;
-        let mut spans = Vec::new();
-        let mut sums = Vec::new();
-        for rule in entry.rules.split(' ').filter(|r| !r.is_empty()) {
-            let (len, sum) = rule.split_once('.')?;
-            let end = at.checked_add(u64::from_str_radix(len, 16).ok()?)?;
-            spans.push(at..end);
-            sums.push(u64::from_str_radix(sum, 16).ok()?);
-            at = end.checked_add(1)?;
-        }
-        if at != file.metadata().ok()?.len() {
+        let start = (sum.len() + 1 + header.len() + 1) as u64;
+        let (spans, sums, end) = rule_spans(&entry.rules, start)?;
+        if end != file.metadata().ok()?.len() {
             return None;
         }
         Some(Compiled {
@@ -406,7 +429,33 @@ const HEAD_BYTES: usize = 16 << 10;
 
 #[cfg(test)]
 mod tests {
-    use super::{first_two_lines, sum64};
+    use super::{first_two_lines, parse_hex, rule_spans, sum64};
+
+    #[test]
+    fn rule_lines_are_placed_from_their_lengths() {
+        assert_eq!(
+            rule_spans("1f.ab 0.0 A.FFFFFFFFFFFFFFFF", 10),
+            Some((vec![10..41, 42..42, 43..53], vec![0xab, 0, u64::MAX], 54))
+        );
+        assert_eq!(rule_spans("", 7), Some((vec![], vec![], 7)));
+        for bad in [
+            "1f",
+            "1f.",
+            ".ab",
+            "1g.ab",
+            "1f.ab.c",
+            "+1.2",
+            "11111111111111111.0",
+        ] {
+            assert_eq!(rule_spans(bad, 0), None, "{bad}");
+        }
+        // Past the end of the file's possible offsets.
+        assert_eq!(rule_spans("ffffffffffffffff.0", 1), None);
+        for n in [0u64, 1, 0xa, 0xdead_beef, u64::MAX] {
+            assert_eq!(parse_hex(format!("{n:x}").as_bytes()), Some(n));
+            assert_eq!(parse_hex(format!("{n:X}").as_bytes()), Some(n));
+        }
+    }
 
     #[test]
     fn a_read_that_ends_inside_a_character_still_gives_the_header() {

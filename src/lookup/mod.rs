@@ -335,16 +335,30 @@ impl RuleTexts {
         Ok(out)
     }
 
-    /// The rules a command with this key can match: `git status` → the rules filed under
-    /// `git` (no subcommand of their own) and under `git status`; `git` (its first
-    /// argument not a plain word) → every rule of `git`.
-    fn for_key(&self, key: &str) -> Vec<usize> {
-        let key = escape_key(key);
-        let program = key.split_once(' ').map_or(key.as_str(), |(p, _)| p);
-        let prefix = format!("{program} ");
-        let whole_program = program == key;
-        self.index
-            .positions(|k| k == program || k == key || (whole_program && k.starts_with(&prefix)))
+    /// The rules commands with these keys can match, and those that can match any
+    /// program, in one pass over the index: `git status` → the rules filed under `git`
+    /// (no subcommand of their own) and under `git status`; `git` (its first argument
+    /// not a plain word) → every rule of `git`.
+    fn for_keys<'k>(&self, keys: impl IntoIterator<Item = &'k String>) -> Vec<usize> {
+        let keys: Vec<(String, usize, bool)> = keys
+            .into_iter()
+            .map(|key| {
+                let key = escape_key(key);
+                let program = key.find(' ').unwrap_or(key.len());
+                let whole_program = program == key.len();
+                (key, program, whole_program)
+            })
+            .collect();
+        self.index.positions(|k| {
+            k == ProgramIndex::ANY
+                || keys.iter().any(|(key, program, whole_program)| {
+                    let program = key.get(..*program).unwrap_or_default();
+                    k == program
+                        || k == key
+                        || (*whole_program
+                            && k.strip_prefix(program).is_some_and(|s| s.starts_with(' ')))
+                })
+        })
     }
 }
 
@@ -381,11 +395,7 @@ impl Compiled {
             Some(rules) => {
                 let mut wanted: Vec<usize> = match programs {
                     None => (0..rules.spans.len()).collect(),
-                    Some(programs) => programs
-                        .iter()
-                        .flat_map(|key| rules.for_key(key))
-                        .chain(rules.index.positions(|k| k == ProgramIndex::ANY))
-                        .collect(),
+                    Some(programs) => rules.for_keys(programs),
                 };
                 wanted.sort_unstable();
                 wanted.dedup();
