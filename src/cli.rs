@@ -551,13 +551,13 @@ fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write)
             crate::policy::load::from_tree(root, a.harness.as_deref(), a.task_domain.as_deref())
         }
         None => {
-            let programs = if explain { None } else { analysed.programs() };
+            let needs = if explain { None } else { analysed.needs() };
             crate::lookup::policy_for_programs(
                 &locator(a),
                 &cwd,
                 None,
                 &crate::lookup::Env::from_process(),
-                programs.as_ref(),
+                needs.as_ref(),
             )
         }
     };

@@ -24,6 +24,7 @@ pub mod cache;
 use std::path::{Path, PathBuf};
 
 use crate::policy::bundle;
+use crate::policy::engine::Needs;
 use crate::policy::policy::Policy;
 use crate::resolve::{self, ResolveRequest};
 
@@ -377,21 +378,23 @@ pub struct Compiled {
 }
 
 impl Compiled {
-    /// The policy to judge with: every rule, or (with `programs`) only the rules that
-    /// can match a command of those programs. SECURITY: the engine asks a policy only
-    /// for the rules of each command's program (and those that match any program), so a
-    /// policy holding exactly those decides every command of those programs as the whole
-    /// policy would; a script with a program not known before it runs gets every rule.
-    pub fn into_policy(
-        self,
-        source: &str,
-        programs: Option<&std::collections::BTreeSet<String>>,
-    ) -> Result<Policy, String> {
+    /// The policy to judge with: every rule, or (with `needs`) only the rules that can
+    /// match a command of its programs, and the path rules only when it needs them.
+    /// SECURITY: the engine asks a policy only for the rules of each command's program
+    /// (and those that match any program), so a policy holding exactly those decides
+    /// every command of those programs as the whole policy would; a script with a
+    /// program not known before it runs gets every rule. Path rules: see
+    /// [`crate::policy::engine::Analysed::needs`].
+    pub fn into_policy(self, source: &str, needs: Option<&Needs>) -> Result<Policy, String> {
         let invalid = |e: String| format!("the installed policy has an invalid rule: {e}");
+        let programs = needs.map(|n| &n.programs);
+        let mut bundle = self.bundle;
+        if needs.is_some_and(|n| !n.path_rules) {
+            // Compiling them was a sixth of a judgement that names no file.
+            bundle.path_rules = Vec::new();
+        }
         let mut p = match &self.rules {
-            None => {
-                Policy::from_bundle(&self.bundle, source).map_err(|e| invalid(e.to_string()))?
-            }
+            None => Policy::from_bundle(&bundle, source).map_err(|e| invalid(e.to_string()))?,
             Some(rules) => {
                 let mut wanted: Vec<usize> = match programs {
                     None => (0..rules.spans.len()).collect(),
@@ -399,7 +402,7 @@ impl Compiled {
                 };
                 wanted.sort_unstable();
                 wanted.dedup();
-                let mut subset = self.bundle;
+                let mut subset = bundle;
                 subset.commands = Vec::with_capacity(wanted.len());
                 for text in rules.texts(&wanted)? {
                     subset
@@ -415,14 +418,14 @@ impl Compiled {
 }
 
 /// The policy for a command judged in `cwd`, from the installed tree at `root`, through
-/// the cache when it is fresh: every rule, or (with `programs`, from
-/// [`crate::policy::engine::Analysed::programs`]) only the rules for those programs.
+/// the cache when it is fresh: every rule, or (with `needs`, from
+/// [`crate::policy::engine::Analysed::needs`]) only what judging that script reads.
 pub fn load_for(
     root: &Path,
     cwd: &Path,
     harness_hint: Option<&str>,
     env: &Env,
-    programs: Option<&std::collections::BTreeSet<String>>,
+    needs: Option<&Needs>,
 ) -> Result<Policy, String> {
     let mut selection = select(root, cwd, harness_hint, env);
     if env.task_domain.is_none() {
@@ -447,7 +450,7 @@ pub fn load_for(
         )
     };
     if let Some(hit) = store.as_ref().and_then(|c| c.get(&selection)) {
-        match hit.into_policy(&source("cached"), programs) {
+        match hit.into_policy(&source("cached"), needs) {
             // A damaged rule line is a miss: rebuild it rather than deny.
             Err(e) if e == DAMAGED => {}
             other => return other,
@@ -459,7 +462,7 @@ pub fn load_for(
         // A cache that cannot be written only costs the next judgement a rebuild.
         let _ = c.put(&selection, &compiled, &before);
     }
-    compiled.into_policy(&source("compiled now"), programs)
+    compiled.into_policy(&source("compiled now"), needs)
 }
 
 /// [`Compiled::into_policy`]'s error for a cached rule line that fails its checksum.
@@ -488,15 +491,16 @@ pub fn policy_for(
     policy_for_programs(locator, cwd, harness_hint, env, None)
 }
 
-/// [`policy_for`] for judging a script whose programs are known ([`programs_of`]): from
-/// an installed tree, only their rules are read and compiled. Use the whole policy
-/// (`programs: None`) for anything that lists or counts rules.
+/// [`policy_for`] for judging a script whose programs are known
+/// ([`crate::policy::engine::Analysed::needs`]): from an installed tree, only their rules
+/// (and the path rules when a command names a file) are read and compiled. Use the whole
+/// policy (`needs: None`) for anything that lists or counts rules.
 pub fn policy_for_programs(
     locator: &crate::policy::load::Locator,
     cwd: &Path,
     harness_hint: Option<&str>,
     env: &Env,
-    programs: Option<&std::collections::BTreeSet<String>>,
+    needs: Option<&Needs>,
 ) -> crate::policy::load::Loaded {
     use crate::policy::Decision;
     use crate::policy::load::Loaded;
@@ -504,7 +508,7 @@ pub fn policy_for_programs(
         return locator.load();
     }
     if let Some(pinned) = &locator.installation {
-        return pinned_policy(locator, pinned, cwd, harness_hint, env, programs);
+        return pinned_policy(locator, pinned, cwd, harness_hint, env, needs);
     }
     let roots: Vec<PathBuf> = [&locator.config_home, &locator.system_config]
         .into_iter()
@@ -516,7 +520,7 @@ pub fn policy_for_programs(
             decision: Decision::Deny,
             message,
         },
-        Ok(Some(root)) => match load_for(&root, cwd, harness_hint, env, programs) {
+        Ok(Some(root)) => match load_for(&root, cwd, harness_hint, env, needs) {
             Ok(p) => Loaded::Ready(Box::new(p)),
             Err(message) => Loaded::Failed {
                 decision: Decision::Deny,
@@ -537,7 +541,7 @@ fn pinned_policy(
     cwd: &Path,
     harness_hint: Option<&str>,
     env: &Env,
-    programs: Option<&std::collections::BTreeSet<String>>,
+    needs: Option<&Needs>,
 ) -> crate::policy::load::Loaded {
     use crate::policy::Decision;
     use crate::policy::load::{Loaded, MANIFEST_NAME};
@@ -547,7 +551,7 @@ fn pinned_policy(
     };
     match installed_root(&[pinned.to_path_buf()]) {
         Err(message) => fail(message),
-        Ok(Some(root)) => match load_for(&root, cwd, harness_hint, env, programs) {
+        Ok(Some(root)) => match load_for(&root, cwd, harness_hint, env, needs) {
             Ok(p) => Loaded::Ready(Box::new(p)),
             Err(message) => fail(message),
         },
