@@ -187,33 +187,53 @@ fn exe_id() -> Option<FileId> {
 
 /// Each rule line's byte range and checksum from the header's list (`<len hex>.<sum hex>`
 /// separated by spaces), the first line starting at `at`; and where the last one's
-/// newline ends. `None` when an entry is not two hex numbers. One pass over the bytes
-/// with no per-entry searching: it runs on every judgement, over every rule.
+/// newline ends. `None` when an entry is not two hex numbers of one to sixteen digits.
+/// A plain loop over the bytes (no splitting, no generic number parsing): it runs on
+/// every judgement, over every rule.
 fn rule_spans(list: &str, mut at: u64) -> Option<(Vec<std::ops::Range<u64>>, Vec<u64>, u64)> {
-    let mut spans = Vec::new();
-    let mut sums = Vec::new();
-    for entry in list.as_bytes().split(|b| *b == b' ') {
-        if entry.is_empty() {
+    let bytes = list.as_bytes();
+    let mut spans = Vec::with_capacity(bytes.len() / 16 + 1);
+    let mut sums = Vec::with_capacity(bytes.len() / 16 + 1);
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b' ' {
+            i += 1;
             continue;
         }
-        let dot = entry.iter().position(|b| *b == b'.')?;
-        let end = at.checked_add(parse_hex(entry.get(..dot)?)?)?;
+        let (len, dot) = hex_run(bytes, i)?;
+        if bytes.get(dot) != Some(&b'.') {
+            return None;
+        }
+        let (sum, after) = hex_run(bytes, dot + 1)?;
+        if bytes.get(after).is_some_and(|b| *b != b' ') {
+            return None;
+        }
+        let end = at.checked_add(len)?;
         spans.push(at..end);
-        sums.push(parse_hex(entry.get(dot + 1..)?)?);
+        sums.push(sum);
         at = end.checked_add(1)?;
+        i = after;
     }
     Some((spans, sums, at))
 }
 
-/// One to sixteen hex digits (either case) as a number.
-fn parse_hex(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || digits.len() > 16 {
-        return None;
+/// The hex number of one to sixteen digits at `start`, and the index after it.
+fn hex_run(bytes: &[u8], start: usize) -> Option<(u64, usize)> {
+    let mut n = 0u64;
+    let mut i = start;
+    while let Some(digit) = bytes.get(i).and_then(|b| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }) {
+        if i - start == 16 {
+            return None;
+        }
+        n = n << 4 | u64::from(digit);
+        i += 1;
     }
-    digits.iter().try_fold(0u64, |n, d| {
-        let v = char::from(*d).to_digit(16)?;
-        Some(n << 4 | u64::from(v))
-    })
+    (i > start).then_some((n, i))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -429,7 +449,7 @@ const HEAD_BYTES: usize = 16 << 10;
 
 #[cfg(test)]
 mod tests {
-    use super::{first_two_lines, parse_hex, rule_spans, sum64};
+    use super::{first_two_lines, rule_spans, sum64};
 
     #[test]
     fn rule_lines_are_placed_from_their_lengths() {
@@ -446,14 +466,18 @@ mod tests {
             "1f.ab.c",
             "+1.2",
             "11111111111111111.0",
+            "1.2 3",
+            "1 .2",
+            "1.2.",
         ] {
             assert_eq!(rule_spans(bad, 0), None, "{bad}");
         }
         // Past the end of the file's possible offsets.
         assert_eq!(rule_spans("ffffffffffffffff.0", 1), None);
         for n in [0u64, 1, 0xa, 0xdead_beef, u64::MAX] {
-            assert_eq!(parse_hex(format!("{n:x}").as_bytes()), Some(n));
-            assert_eq!(parse_hex(format!("{n:X}").as_bytes()), Some(n));
+            let (lower, upper) = (format!("0.{n:x}"), format!("0.{n:X}  "));
+            assert_eq!(rule_spans(&lower, 0), Some((vec![0..0], vec![n], 1)));
+            assert_eq!(rule_spans(&upper, 0), Some((vec![0..0], vec![n], 1)));
         }
     }
 
