@@ -265,15 +265,22 @@ impl ProgramIndex {
             .join("|")
     }
 
-    /// The positions filed under the escaped keys `accept` says yes to.
-    fn positions(&self, accept: impl Fn(&str) -> bool) -> Vec<usize> {
+    /// The positions filed under the escaped keys `accept` says yes to. Bytes, not
+    /// string searches: the whole index is walked on every judgement.
+    fn positions(&self, accept: impl Fn(&[u8]) -> bool) -> Vec<usize> {
         let mut out = Vec::new();
-        for entry in self.0.split('|') {
-            let Some((key, at)) = entry.split_once('=') else {
+        for entry in self.0.as_bytes().split(|b| *b == b'|') {
+            let Some(eq) = entry.iter().position(|b| *b == b'=') else {
+                continue;
+            };
+            let (Some(key), Some(at)) = (entry.get(..eq), entry.get(eq + 1..)) else {
                 continue;
             };
             if accept(key) {
-                out.extend(at.split('.').filter_map(|i| i.parse::<usize>().ok()));
+                out.extend(
+                    at.split(|b| *b == b'.')
+                        .filter_map(|i| std::str::from_utf8(i).ok()?.parse::<usize>().ok()),
+                );
             }
         }
         out
@@ -351,13 +358,13 @@ impl RuleTexts {
             })
             .collect();
         self.index.positions(|k| {
-            k == ProgramIndex::ANY
+            k == ProgramIndex::ANY.as_bytes()
                 || keys.iter().any(|(key, program, whole_program)| {
-                    let program = key.get(..*program).unwrap_or_default();
+                    let program = key.as_bytes().get(..*program).unwrap_or_default();
                     k == program
-                        || k == key
+                        || k == key.as_bytes()
                         || (*whole_program
-                            && k.strip_prefix(program).is_some_and(|s| s.starts_with(' ')))
+                            && k.strip_prefix(program).is_some_and(|s| s.starts_with(b" ")))
                 })
         })
     }
@@ -598,11 +605,15 @@ mod tests {
         let index = ProgramIndex(ProgramIndex::text(&built, &[7]));
         for (i, k) in keys.iter().enumerate() {
             let key = escape_key(k);
-            assert_eq!(index.positions(|e| e == key), vec![i, i + 100], "{k}");
+            assert_eq!(
+                index.positions(|e| e == key.as_bytes()),
+                vec![i, i + 100],
+                "{k}"
+            );
         }
-        assert_eq!(index.positions(|e| e == ProgramIndex::ANY), vec![7]);
+        assert_eq!(index.positions(|e| e == b"%"), vec![7]);
         // `git` alone reads every rule of git, subcommands included; `gitk` is not git.
-        let git: Vec<usize> = index.positions(|e| e == "git" || e.starts_with("git "));
+        let git: Vec<usize> = index.positions(|e| e == b"git" || e.starts_with(b"git "));
         assert_eq!(git, vec![0, 100, 1, 101, 2, 102]);
     }
 }
