@@ -401,7 +401,9 @@ impl Compiled {
             bundle.path_rules = Vec::new();
         }
         let mut p = match &self.rules {
-            None => Policy::from_bundle(&bundle, source).map_err(|e| invalid(e.to_string()))?,
+            None => {
+                Policy::from_bundle_owned(bundle, source).map_err(|e| invalid(e.to_string()))?
+            }
             Some(rules) => {
                 let mut wanted: Vec<usize> = match programs {
                     None => (0..rules.spans.len()).collect(),
@@ -416,7 +418,7 @@ impl Compiled {
                         .commands
                         .push(serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?);
                 }
-                Policy::from_bundle(&subset, source).map_err(|e| invalid(e.to_string()))?
+                Policy::from_bundle_owned(subset, source).map_err(|e| invalid(e.to_string()))?
             }
         };
         p.scopes = self.scopes;
