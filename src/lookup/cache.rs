@@ -13,18 +13,21 @@
 //! The file is read on every judgement, so it is laid out to be read in part:
 //!
 //! ```text
-//! <sum64 of the header, hex>
-//! <header: JSON on one line — identities, settings, the program index, each rule's
-//!  length and checksum>
+//! <sum64 of the header: 16 hex digits><the header's length in bytes: 8 hex digits>
+//! <header: JSON on one line — identities, settings, the program index, and the length
+//!  and checksum of each line below, as fixed-width hex>
+//! <the path rules: a JSON list on one line>
 //! <rule 0: JSON on one line>
 //! <rule 1> …
 //! ```
 //!
-//! Only the header and the rules a script's programs need are read (`pread` at offsets
-//! the header's lengths give) and parsed, and each rule line is checked against its own
-//! checksum before it is used (a damaged line is a miss). Reading the whole file cost
-//! more than the rest of a judgement: a buffer grown by doubling, page faults on every
-//! new page of it, and a scan for line ends.
+//! A judgement reads the start of the file once (the first line says where the header
+//! ends: nothing is scanned for line ends), then only the lines it needs: the rules of
+//! the script's programs, and the path rules when a command names a file (often already
+//! in that first read; otherwise `pread` at the offsets the lengths give). Each line is
+//! checked against its own checksum before it is used (a damaged line is a miss).
+//! Reading the whole file cost more than the rest of a judgement: a buffer grown by
+//! doubling, page faults on every new page of it, and a scan for line ends.
 //! The checksums catch a file cut short or damaged; they are not a signature: the cache
 //! is the user's, as writable by an agent running as that user as the scope files it
 //! mirrors are (the README's threat model).
@@ -41,7 +44,7 @@ use crate::policy::bundle::Bundle;
 use crate::resolve;
 
 /// The cache format's version (bump when [`Entry`] or the layout changes).
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 /// The largest cache file read.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -96,11 +99,15 @@ struct Entry {
     slots: Vec<Option<FileId>>,
     files: Vec<FileId>,
     scopes: Vec<(String, String)>,
-    /// Everything but the rules.
+    /// Everything but the rules and the path rules.
     bundle: Bundle,
-    /// Each rule line's length in bytes (without its newline) and [`sum64`], in order,
-    /// as `<len hex>.<sum hex>` separated by spaces: one string rather than two arrays
-    /// of numbers, because the header is parsed on every judgement.
+    /// The path rules' line: its length in bytes (without its newline) and [`sum64`],
+    /// as [`line_entry`] writes them.
+    path_rules: String,
+    /// Each rule line's length and checksum, in order, as [`line_entry`] writes them, with
+    /// nothing between: one string rather than two arrays of numbers, because the header
+    /// is parsed on every judgement, and fixed-width so that a checksum is read only for
+    /// a line that is.
     rules: String,
     /// The program index ([`super::ProgramIndex`]'s text).
     index: String,
@@ -185,55 +192,59 @@ fn exe_id() -> Option<FileId> {
     FileId::stat(Path::new("/proc/self/exe"))
 }
 
-/// Each rule line's byte range and checksum from the header's list (`<len hex>.<sum hex>`
-/// separated by spaces), the first line starting at `at`; and where the last one's
-/// newline ends. `None` when an entry is not two hex numbers of one to sixteen digits.
-/// A plain loop over the bytes (no splitting, no generic number parsing): it runs on
-/// every judgement, over every rule.
-fn rule_spans(list: &str, mut at: u64) -> Option<(Vec<std::ops::Range<u64>>, Vec<u64>, u64)> {
-    let bytes = list.as_bytes();
-    let mut spans = Vec::with_capacity(bytes.len() / 16 + 1);
-    let mut sums = Vec::with_capacity(bytes.len() / 16 + 1);
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b' ' {
-            i += 1;
-            continue;
-        }
-        let (len, dot) = hex_run(bytes, i)?;
-        if bytes.get(dot) != Some(&b'.') {
-            return None;
-        }
-        let (sum, after) = hex_run(bytes, dot + 1)?;
-        if bytes.get(after).is_some_and(|b| *b != b' ') {
-            return None;
-        }
-        let end = at.checked_add(len)?;
-        spans.push(at..end);
-        sums.push(sum);
-        at = end.checked_add(1)?;
-        i = after;
-    }
-    Some((spans, sums, at))
+/// The hex digits of one line's entry in the header: its length (without its newline)
+/// and its [`sum64`].
+const ENTRY_DIGITS: usize = 24;
+
+/// A line's entry in the header: its length in 8 hex digits and its checksum in 16.
+/// `None` for a line of 4 GiB or more (which is not cached).
+fn line_entry(line: &str) -> Option<String> {
+    let len = u32::try_from(line.len()).ok()?;
+    Some(format!("{len:08x}{:016x}", sum64(line.as_bytes())))
 }
 
-/// The hex number of one to sixteen digits at `start`, and the index after it.
-fn hex_run(bytes: &[u8], start: usize) -> Option<(u64, usize)> {
-    let mut n = 0u64;
-    let mut i = start;
-    while let Some(digit) = bytes.get(i).and_then(|b| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }) {
-        if i - start == 16 {
-            return None;
-        }
-        n = n << 4 | u64::from(digit);
-        i += 1;
+/// Fixed-width hex digits as a number (`None` when one is not a hex digit).
+pub(super) fn parse_hex(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |n, d| {
+        let v = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return None,
+        };
+        Some(n << 4 | u64::from(v))
+    })
+}
+
+/// The line the `entry` ([`line_entry`]) describes, starting at `at`, and its checksum.
+fn line_at(entry: &[u8], at: u64) -> Option<(std::ops::Range<u64>, u64)> {
+    let (len, sum) = (entry.get(..8)?, entry.get(8..ENTRY_DIGITS)?);
+    let end = at.checked_add(parse_hex(len)?)?;
+    Some((at..end, parse_hex(sum)?))
+}
+
+/// Each rule line's byte range from the header's list, the first line starting at `at`;
+/// and where the last one's newline ends. `None` when the list is not whole entries of
+/// hex digits. Only the lengths are read here (eight digits a rule, on every judgement);
+/// a line's checksum is read when the line is ([`list_sum`]).
+fn rule_spans(list: &str, mut at: u64) -> Option<(Vec<std::ops::Range<u64>>, u64)> {
+    let bytes = list.as_bytes();
+    if !bytes.len().is_multiple_of(ENTRY_DIGITS) {
+        return None;
     }
-    (i > start).then_some((n, i))
+    let mut spans = Vec::with_capacity(bytes.len() / ENTRY_DIGITS);
+    for entry in bytes.chunks_exact(ENTRY_DIGITS) {
+        let end = at.checked_add(parse_hex(entry.get(..8)?)?)?;
+        spans.push(at..end);
+        at = end.checked_add(1)?;
+    }
+    Some((spans, at))
+}
+
+/// The checksum of rule line `i` in the header's list.
+pub(super) fn list_sum(list: &str, i: usize) -> Option<u64> {
+    let at = i.checked_mul(ENTRY_DIGITS)?;
+    parse_hex(list.as_bytes().get(at + 8..at + ENTRY_DIGITS)?)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -256,12 +267,12 @@ impl Cache {
     /// The compiled policy for a selection, when the cache holds a fresh one. Only the
     /// header is read here; rule lines are read when [`super::RuleTexts`] is asked for them.
     pub fn get(&self, s: &Selection) -> Option<Compiled> {
-        let (file, head) = read_head(&self.file(s))?;
-        let (sum, header) = first_two_lines(&head)?;
-        if format!("{:016x}", sum64(header.as_bytes())) != sum {
+        let (file, size, head) = read_head(&self.file(s))?;
+        let (sum, header) = header(&head)?;
+        if sum64(header) != sum {
             return None;
         }
-        let entry: Entry = serde_json::from_str(header).ok()?;
+        let entry: Entry = serde_json::from_slice(header).ok()?;
         let fresh = entry.format == FORMAT
             && entry.version == env!("CARGO_PKG_VERSION")
             && entry.exe == exe_id()
@@ -270,10 +281,11 @@ impl Cache {
         if !fresh {
             return None;
         }
-        // Each rule line's place in the file, from the lengths (no scan for line ends).
-        let start = (sum.len() + 1 + header.len() + 1) as u64;
-        let (spans, sums, end) = rule_spans(&entry.rules, start)?;
-        if end != file.metadata().ok()?.len() {
+        // Each line's place in the file, from the lengths (no scan for line ends).
+        let after_header = (FIRST_LINE + header.len() + 1) as u64;
+        let path_rules = line_at(entry.path_rules.as_bytes(), after_header)?;
+        let (spans, end) = rule_spans(&entry.rules, path_rules.0.end.checked_add(1)?)?;
+        if end != size {
             return None;
         }
         Some(Compiled {
@@ -282,8 +294,10 @@ impl Cache {
             files: entry.files.iter().map(|f| PathBuf::from(&f.path)).collect(),
             rules: Some(super::RuleTexts {
                 file: std::sync::Arc::new(file),
+                head,
+                path_rules,
                 spans,
-                sums,
+                list: entry.rules,
                 index: super::ProgramIndex(entry.index),
             }),
         })
@@ -348,6 +362,17 @@ impl Cache {
             rules.push(line);
         }
         slim.commands.clear();
+        let path_rules = serde_json::to_string(&std::mem::take(&mut slim.path_rules))
+            .map_err(std::io::Error::other)?;
+        let (Some(path_entry), Some(list)) = (
+            line_entry(&path_rules),
+            rules
+                .iter()
+                .map(|r| line_entry(r))
+                .collect::<Option<String>>(),
+        ) else {
+            return Ok(());
+        };
         let entry = Entry {
             format: FORMAT,
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -357,15 +382,18 @@ impl Cache {
             files,
             scopes: compiled.scopes.clone(),
             bundle: slim,
-            rules: rules
-                .iter()
-                .map(|r| format!("{:x}.{:x}", r.len(), sum64(r.as_bytes())))
-                .collect::<Vec<_>>()
-                .join(" "),
+            path_rules: path_entry,
+            rules: list,
             index: super::ProgramIndex::text(&index, &any_program),
         };
         let header = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
-        let mut text = format!("{:016x}\n{header}\n", sum64(header.as_bytes()));
+        let Ok(header_len) = u32::try_from(header.len()) else {
+            return Ok(());
+        };
+        let mut text = format!(
+            "{:016x}{header_len:08x}\n{header}\n{path_rules}\n",
+            sum64(header.as_bytes())
+        );
         for r in &rules {
             text.push_str(r);
             text.push('\n');
@@ -399,96 +427,108 @@ fn for_judging(bundle: &Bundle) -> Bundle {
     slim
 }
 
-/// A regular cache file of at most [`MAX_BYTES`], open, with its first two lines (the
-/// header's checksum and the header) and whatever follows them in the same read.
-fn read_head(path: &Path) -> Option<(std::fs::File, Vec<u8>)> {
+/// A regular cache file of at most [`MAX_BYTES`], open, with its size and its first
+/// [`HEAD_BYTES`] (more when the header is longer): the first line, the header, and
+/// whatever follows them in the same read.
+fn read_head(path: &Path) -> Option<(std::fs::File, u64, Vec<u8>)> {
     use std::os::unix::fs::FileExt;
     let file = std::fs::File::open(path).ok()?;
     let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > MAX_BYTES {
+    let size = meta.len();
+    if !meta.is_file() || size > MAX_BYTES {
         return None;
     }
-    let size = usize::try_from(meta.len()).ok()?;
-    // Most headers fit the first read; a larger one (many path rules) takes one more.
-    let mut head = vec![0u8; size.min(HEAD_BYTES)];
-    let mut filled = 0;
-    loop {
-        while filled < head.len() {
-            match file.read_at(head.get_mut(filled..)?, filled as u64) {
-                Ok(0) => return None,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
-            }
-        }
-        if head.iter().filter(|b| **b == b'\n').take(2).count() == 2 {
-            return Some((file, head));
-        }
-        if head.len() == size {
+    // One `pread` (`read_to_end` would read in 8 KiB steps).
+    let mut head = vec![0u8; usize::try_from(size.min(HEAD_BYTES as u64)).ok()?];
+    file.read_exact_at(&mut head, 0).ok()?;
+    // Most headers fit the first read; a larger one (many rules) takes one more.
+    let len = header_len(&head)?;
+    let wanted = FIRST_LINE.checked_add(len)?.checked_add(1)?;
+    if head.len() < wanted {
+        if wanted as u64 > size {
             return None;
         }
-        let grown = size.min(head.len().saturating_mul(4));
-        head.resize(grown, 0);
+        let have = head.len();
+        head.resize(wanted, 0);
+        file.read_exact_at(head.get_mut(have..)?, have as u64)
+            .ok()?;
     }
+    Some((file, size, head))
 }
 
-/// The checksum line and the header line at the start of `head`. Only these are read
-/// as text: the read may end inside a character of a rule line.
-fn first_two_lines(head: &[u8]) -> Option<(&str, &str)> {
-    let first = head.iter().position(|b| *b == b'\n')?;
-    let rest = head.get(first + 1..)?;
-    let second = rest.iter().position(|b| *b == b'\n')?;
-    Some((
-        std::str::from_utf8(head.get(..first)?).ok()?,
-        std::str::from_utf8(rest.get(..second)?).ok()?,
-    ))
+/// The first line's length with its newline: the header's checksum and its length.
+const FIRST_LINE: usize = 16 + 8 + 1;
+
+/// The header's length, from the first line.
+fn header_len(head: &[u8]) -> Option<usize> {
+    if head.get(FIRST_LINE - 1) != Some(&b'\n') {
+        return None;
+    }
+    usize::try_from(parse_hex(head.get(16..24)?)?).ok()
 }
 
-/// The first read of a cache file: the default policy's header is about 11 KB.
+/// The header's checksum and the header, from the start of the file. Only the header
+/// is read as text: the read may end inside a character of a later line.
+fn header(head: &[u8]) -> Option<(u64, &[u8])> {
+    let len = header_len(head)?;
+    let header = head.get(FIRST_LINE..FIRST_LINE + len)?;
+    if head.get(FIRST_LINE + len) != Some(&b'\n') {
+        return None;
+    }
+    Some((parse_hex(head.get(..16)?)?, header))
+}
+
+/// The first read of a cache file: the default policy's header and path rules are about
+/// 12 KB.
 const HEAD_BYTES: usize = 16 << 10;
 
 #[cfg(test)]
 mod tests {
-    use super::{first_two_lines, rule_spans, sum64};
+    use super::{header, line_at, line_entry, list_sum, rule_spans, sum64};
 
     #[test]
-    fn rule_lines_are_placed_from_their_lengths() {
+    fn lines_are_placed_from_their_lengths() {
+        let lines = ["{\"id\":\"a\"}", "", "[1,2,3]"];
+        let list: String = lines.iter().map(|l| line_entry(l).unwrap()).collect();
+        assert_eq!(list.len(), 3 * 24);
         assert_eq!(
-            rule_spans("1f.ab 0.0 A.FFFFFFFFFFFFFFFF", 10),
-            Some((vec![10..41, 42..42, 43..53], vec![0xab, 0, u64::MAX], 54))
+            rule_spans(&list, 10),
+            Some((vec![10..20, 21..21, 22..29], 30))
         );
-        assert_eq!(rule_spans("", 7), Some((vec![], vec![], 7)));
-        for bad in [
-            "1f",
-            "1f.",
-            ".ab",
-            "1g.ab",
-            "1f.ab.c",
-            "+1.2",
-            "11111111111111111.0",
-            "1.2 3",
-            "1 .2",
-            "1.2.",
-        ] {
-            assert_eq!(rule_spans(bad, 0), None, "{bad}");
+        for (i, line) in lines.iter().enumerate() {
+            assert_eq!(list_sum(&list, i), Some(sum64(line.as_bytes())));
         }
-        // Past the end of the file's possible offsets.
-        assert_eq!(rule_spans("ffffffffffffffff.0", 1), None);
-        for n in [0u64, 1, 0xa, 0xdead_beef, u64::MAX] {
-            let (lower, upper) = (format!("0.{n:x}"), format!("0.{n:X}  "));
-            assert_eq!(rule_spans(&lower, 0), Some((vec![0..0], vec![n], 1)));
-            assert_eq!(rule_spans(&upper, 0), Some((vec![0..0], vec![n], 1)));
-        }
+        assert_eq!(list_sum(&list, 3), None);
+        assert_eq!(rule_spans("", 7), Some((vec![], 7)));
+        assert_eq!(
+            line_at(b"0000001FFFFFFFFFFFFFFFFF", 5),
+            Some((5..36, u64::MAX))
+        );
+        // Not whole entries, or not hex.
+        assert_eq!(rule_spans(&list[..list.len() - 1], 0), None);
+        assert_eq!(rule_spans("0000000g0000000000000000", 0), None);
+        assert_eq!(line_at(b"00000001000000000000000", 0), None);
+        assert_eq!(line_at(b"+0000001000000000000000z", 0), None);
     }
 
     #[test]
-    fn a_read_that_ends_inside_a_character_still_gives_the_header() {
-        let text = "0123\n{\"h\":1}\n{\"reason\":\"é\"}\n".as_bytes();
-        let cut = text.len() - 4; // inside the two bytes of `é`
-        assert!(std::str::from_utf8(&text[..cut]).is_err());
-        assert_eq!(first_two_lines(&text[..cut]), Some(("0123", "{\"h\":1}")));
-        assert_eq!(first_two_lines(b"0123\n{\"h\":1}"), None);
-        assert_eq!(first_two_lines(b"\xff\n{}\n"), None);
+    fn the_header_is_found_from_the_first_line_alone() {
+        let header_text = "{\"h\":\"é\"}";
+        let text = format!(
+            "{:016x}{:08x}\n{header_text}\n[]\n{{\"reason\":\"é\"}}\n",
+            sum64(header_text.as_bytes()),
+            header_text.len()
+        );
+        let bytes = text.as_bytes();
+        let want = Some((sum64(header_text.as_bytes()), header_text.as_bytes()));
+        assert_eq!(header(bytes), want);
+        // A read that ends inside a character of a later line still gives the header.
+        assert_eq!(header(&bytes[..bytes.len() - 4]), want);
+        // Cut inside the header, a length that does not end at a newline, no first line.
+        assert_eq!(header(&bytes[..30]), None);
+        let longer = text.replacen(&format!("{:08x}", header_text.len()), "00000009", 1);
+        assert_eq!(header(longer.as_bytes()), None);
+        assert_eq!(header(b"{}\n"), None);
     }
 
     #[test]

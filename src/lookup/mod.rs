@@ -224,16 +224,22 @@ pub fn compile(selection: &Selection) -> Result<Compiled, String> {
 /// The rules of a cached selection, each as its JSON text, with an index by the program
 /// a rule can match: a judgement parses and compiles only the rules for the programs
 /// its script runs (with many rules, parsing and compiling every one was most of a
-/// judgement's time).
+/// judgement's time), and the path rules only when a command names a file.
 #[derive(Debug, Clone)]
 pub struct RuleTexts {
     /// The cache file, open (a file renamed over it later does not change what is read);
     /// each rule is one line of it, as compact JSON.
     pub file: std::sync::Arc<std::fs::File>,
+    /// The start of the file as read with the header: a line inside it is not read again.
+    pub head: Vec<u8>,
+    /// The path rules' line (a JSON list), as a byte range of `file`, and its checksum
+    /// (`cache::sum64`).
+    pub path_rules: (std::ops::Range<u64>, u64),
     /// Each rule's line, as a byte range of `file`, in policy order.
     pub spans: Vec<std::ops::Range<u64>>,
-    /// Each text's checksum as the cache recorded it (`cache::sum64`).
-    pub sums: Vec<u64>,
+    /// The header's list of line lengths and checksums, where each rule line's checksum
+    /// is read when the line is (`cache::list_sum`).
+    pub list: String,
     /// Rule positions by program.
     pub index: ProgramIndex,
 }
@@ -302,14 +308,17 @@ fn escape_key(key: &str) -> String {
 
 impl RuleTexts {
     /// The texts of the rules at `wanted` (sorted, distinct), each checked against its
-    /// checksum: lines close together are read with one `pread`. `Err(DAMAGED)` when a
-    /// line cannot be read or fails its checksum.
-    fn texts(&self, wanted: &[usize]) -> Result<Vec<String>, String> {
-        use std::os::unix::fs::FileExt;
+    /// checksum and handed to `each`: lines close together are read with one `pread`,
+    /// lines in the first read not read again. `Err(DAMAGED)` when a line cannot be read
+    /// or fails its checksum.
+    fn texts(
+        &self,
+        wanted: &[usize],
+        mut each: impl FnMut(&[u8]) -> Result<(), String>,
+    ) -> Result<(), String> {
         /// Lines at most this far apart are read together.
         const GAP: u64 = 4096;
         let damaged = || DAMAGED.to_string();
-        let mut out = Vec::with_capacity(wanted.len());
         let mut rest = wanted;
         while let Some((&first, _)) = rest.split_first() {
             let start = self.spans.get(first).ok_or_else(damaged)?.start;
@@ -324,23 +333,49 @@ impl RuleTexts {
                 end = span.end;
                 run += 1;
             }
-            let mut buf = vec![0u8; usize::try_from(end - start).map_err(|_| damaged())?];
-            self.file
-                .read_exact_at(&mut buf, start)
-                .map_err(|_| damaged())?;
+            let buf = self.read(start..end)?;
             let (now, later) = rest.split_at(run);
             for &i in now {
                 let span = self.spans.get(i).ok_or_else(damaged)?;
                 let (from, to) = ((span.start - start) as usize, (span.end - start) as usize);
                 let line = buf.get(from..to).ok_or_else(damaged)?;
-                if self.sums.get(i) != Some(&cache::sum64(line)) {
+                if cache::list_sum(&self.list, i) != Some(cache::sum64(line)) {
                     return Err(damaged());
                 }
-                out.push(String::from_utf8(line.to_vec()).map_err(|_| damaged())?);
+                each(line)?;
             }
             rest = later;
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// The path rules, checked against their line's checksum (`Err(DAMAGED)` when it
+    /// fails or the line does not parse: it was written by this code).
+    fn path_rules(&self) -> Result<Vec<bundle::BundlePathRule>, String> {
+        let (span, sum) = &self.path_rules;
+        let line = self.read(span.clone())?;
+        if cache::sum64(&line) != *sum {
+            return Err(DAMAGED.to_string());
+        }
+        serde_json::from_slice(&line).map_err(|_| DAMAGED.to_string())
+    }
+
+    /// The bytes at `span`: from the first read when it holds them, else read now.
+    fn read(&self, span: std::ops::Range<u64>) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+        use std::os::unix::fs::FileExt;
+        let damaged = || DAMAGED.to_string();
+        let (start, end) = (
+            usize::try_from(span.start).map_err(|_| damaged())?,
+            usize::try_from(span.end).map_err(|_| damaged())?,
+        );
+        if let Some(held) = self.head.get(start..end) {
+            return Ok(std::borrow::Cow::Borrowed(held));
+        }
+        let mut buf = vec![0u8; end.checked_sub(start).ok_or_else(damaged)?];
+        self.file
+            .read_exact_at(&mut buf, span.start)
+            .map_err(|_| damaged())?;
+        Ok(std::borrow::Cow::Owned(buf))
     }
 
     /// The rules commands with these keys can match, and those that can match any
@@ -395,8 +430,9 @@ impl Compiled {
     pub fn into_policy(self, source: &str, needs: Option<&Needs>) -> Result<Policy, String> {
         let invalid = |e: String| format!("the installed policy has an invalid rule: {e}");
         let programs = needs.map(|n| &n.programs);
+        let path_rules = needs.is_none_or(|n| n.path_rules);
         let mut bundle = self.bundle;
-        if needs.is_some_and(|n| !n.path_rules) {
+        if !path_rules {
             // Compiling them was a sixth of a judgement that names no file.
             bundle.path_rules = Vec::new();
         }
@@ -412,12 +448,17 @@ impl Compiled {
                 wanted.sort_unstable();
                 wanted.dedup();
                 let mut subset = bundle;
+                if path_rules {
+                    // The cache keeps them on their own line (the header has none).
+                    subset.path_rules = rules.path_rules()?;
+                }
                 subset.commands = Vec::with_capacity(wanted.len());
-                for text in rules.texts(&wanted)? {
+                rules.texts(&wanted, |text| {
                     subset
                         .commands
-                        .push(serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?);
-                }
+                        .push(serde_json::from_slice(text).map_err(|e| invalid(e.to_string()))?);
+                    Ok(())
+                })?;
                 Policy::from_bundle_owned(subset, source).map_err(|e| invalid(e.to_string()))?
             }
         };
