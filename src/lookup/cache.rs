@@ -14,8 +14,9 @@
 //!
 //! ```text
 //! <sum64 of the header: 16 hex digits><the header's length in bytes: 8 hex digits>
-//! <header: JSON on one line — identities, settings, the program index, and the length
-//!  and checksum of each line below, as fixed-width hex>
+//! <header: JSON on one line — what the file is valid for, settings, the program index,
+//!  and the length and checksum of each line below, as fixed-width hex>
+//! <the scope files' identities and content hashes, for audits (never read back)>
 //! <the path rules: a JSON list on one line>
 //! <rule 0: JSON on one line>
 //! <rule 1> …
@@ -44,7 +45,7 @@ use crate::policy::bundle::Bundle;
 use crate::resolve;
 
 /// The cache format's version (bump when [`Entry`] or the layout changes).
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 /// The largest cache file read.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -55,7 +56,7 @@ pub struct Cache {
 }
 
 /// What identifies a file's content without reading it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(super) struct FileId {
     path: String,
     dev: u64,
@@ -89,20 +90,21 @@ impl FileId {
     }
 }
 
-/// One cache file's body.
+/// One cache file's header.
 #[derive(Debug, Serialize, Deserialize)]
 struct Entry {
     format: u32,
     version: String,
-    exe: Option<FileId>,
-    selection: Vec<Option<String>>,
-    slots: Vec<Option<FileId>>,
-    files: Vec<FileId>,
+    /// What the file is valid for ([`identity`]): compared as one string.
+    identity: String,
     scopes: Vec<(String, String)>,
     /// Everything but the rules and the path rules.
     bundle: Bundle,
-    /// The path rules' line: its length in bytes (without its newline) and [`sum64`],
-    /// as [`line_entry`] writes them.
+    /// The files line (every scope file's identity and content hash, for a human or an
+    /// audit; a judgement does not read it): its length and checksum, as [`line_entry`]
+    /// writes them.
+    files: String,
+    /// The path rules' line, the same way.
     path_rules: String,
     /// Each rule line's length and checksum, in order, as [`line_entry`] writes them, with
     /// nothing between: one string rather than two arrays of numbers, because the header
@@ -111,6 +113,49 @@ struct Entry {
     rules: String,
     /// The program index ([`super::ProgramIndex`]'s text).
     index: String,
+}
+
+/// Everything a cache file is valid for, written out exactly: the binary that wrote it,
+/// the selection, and each scope slot as discovery finds it (path, device, inode, size,
+/// modification and change times), each text length-prefixed and each number in hex, so
+/// that two different inputs never give the same string. A judgement builds it from its
+/// own `stat`s and compares one string, instead of deserializing a copy of each
+/// identity from the header (twelve objects: a fifth of a shell-mode judgement's
+/// instructions).
+fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> String {
+    use std::fmt::Write as _;
+    fn text(out: &mut String, t: Option<&str>) {
+        match t {
+            None => out.push('-'),
+            Some(t) => {
+                let _ = write!(out, "{}:{t}", t.len());
+            }
+        }
+    }
+    fn file(out: &mut String, f: Option<&FileId>) {
+        match f {
+            None => out.push('-'),
+            Some(f) => {
+                out.push('+');
+                text(out, Some(&f.path));
+                let _ = write!(
+                    out,
+                    "{:x},{:x},{:x},{:x},{:x};",
+                    f.dev, f.ino, f.size, f.mtime_ns, f.ctime_ns
+                );
+            }
+        }
+    }
+    let mut out = String::with_capacity(1024);
+    file(&mut out, exe);
+    for key in selection_key(s) {
+        text(&mut out, key.as_deref());
+    }
+    let _ = write!(out, "{}:", slots.len());
+    for slot in slots {
+        file(&mut out, slot.as_ref());
+    }
+    out
 }
 
 /// A 64-bit checksum against a file cut short or damaged (not a signature; see the
@@ -275,23 +320,23 @@ impl Cache {
         let entry: Entry = serde_json::from_slice(header).ok()?;
         let fresh = entry.format == FORMAT
             && entry.version == env!("CARGO_PKG_VERSION")
-            && entry.exe == exe_id()
-            && entry.selection == selection_key(s)
-            && entry.slots == slots(s);
+            && entry.identity == identity(exe_id().as_ref(), s, &slots(s));
         if !fresh {
             return None;
         }
         // Each line's place in the file, from the lengths (no scan for line ends).
         let after_header = (FIRST_LINE + header.len() + 1) as u64;
-        let path_rules = line_at(entry.path_rules.as_bytes(), after_header)?;
+        let (files, _) = line_at(entry.files.as_bytes(), after_header)?;
+        let path_rules = line_at(entry.path_rules.as_bytes(), files.end.checked_add(1)?)?;
         let (spans, end) = rule_spans(&entry.rules, path_rules.0.end.checked_add(1)?)?;
         if end != size {
             return None;
         }
         Some(Compiled {
             bundle: entry.bundle,
+            // The files are the scopes' (`super::compile`).
+            files: entry.scopes.iter().map(|(_, p)| PathBuf::from(p)).collect(),
             scopes: entry.scopes,
-            files: entry.files.iter().map(|f| PathBuf::from(&f.path)).collect(),
             rules: Some(super::RuleTexts {
                 file: std::sync::Arc::new(file),
                 head,
@@ -373,15 +418,22 @@ impl Cache {
         ) else {
             return Ok(());
         };
+        let exe = exe_id();
+        // For a human or an audit: what the identity covers, and the content hashes.
+        let audit = serde_json::to_string(&serde_json::json!({
+            "exe": exe, "selection": selection_key(s), "slots": before, "files": files,
+        }))
+        .map_err(std::io::Error::other)?;
+        let Some(audit_entry) = line_entry(&audit) else {
+            return Ok(());
+        };
         let entry = Entry {
             format: FORMAT,
             version: env!("CARGO_PKG_VERSION").to_string(),
-            exe: exe_id(),
-            selection: selection_key(s),
-            slots: before.to_vec(),
-            files,
+            identity: identity(exe.as_ref(), s, before),
             scopes: compiled.scopes.clone(),
             bundle: slim,
+            files: audit_entry,
             path_rules: path_entry,
             rules: list,
             index: super::ProgramIndex::text(&index, &any_program),
@@ -391,7 +443,7 @@ impl Cache {
             return Ok(());
         };
         let mut text = format!(
-            "{:016x}{header_len:08x}\n{header}\n{path_rules}\n",
+            "{:016x}{header_len:08x}\n{header}\n{audit}\n{path_rules}\n",
             sum64(header.as_bytes())
         );
         for r in &rules {
@@ -484,7 +536,91 @@ const HEAD_BYTES: usize = 16 << 10;
 
 #[cfg(test)]
 mod tests {
-    use super::{header, line_at, line_entry, list_sum, rule_spans, sum64};
+    use super::{
+        FileId, Selection, header, identity, line_at, line_entry, list_sum, rule_spans, sum64,
+    };
+
+    #[test]
+    fn the_identity_sees_every_field() {
+        let id = |path: &str, n: u64| FileId {
+            path: path.into(),
+            dev: n,
+            ino: n + 1,
+            size: n + 2,
+            mtime_ns: 7,
+            ctime_ns: 8,
+            sha256: String::new(),
+        };
+        let s = Selection {
+            root: "/r".into(),
+            harness: "h".into(),
+            task_domain: "d".into(),
+            task_instance: None,
+            repo_file: Some("/p/repo.yaml".into()),
+        };
+        let exe = id("/proc/self/exe", 1);
+        let slots = vec![
+            Some(id("/r/system.yaml", 10)),
+            None,
+            Some(id("/p/repo.yaml", 20)),
+        ];
+        let base = identity(Some(&exe), &s, &slots);
+        assert_eq!(
+            base,
+            identity(Some(&exe.clone()), &s.clone(), &slots.clone())
+        );
+        let mut changed: Vec<String> = Vec::new();
+        for field in 0..7 {
+            let mut f = id("/r/system.yaml", 10);
+            match field {
+                0 => f.path.push('x'),
+                1 => f.dev += 1,
+                2 => f.ino += 1,
+                3 => f.size += 1,
+                4 => f.mtime_ns += 1,
+                5 => f.ctime_ns += 1,
+                _ => f.path = "/r/system.yml".into(),
+            }
+            let mut other = slots.clone();
+            other[0] = Some(f);
+            changed.push(identity(Some(&exe), &s, &other));
+        }
+        let mut moved = slots.clone();
+        moved.swap(1, 2);
+        changed.push(identity(Some(&exe), &s, &moved));
+        changed.push(identity(None, &s, &slots));
+        changed.push(identity(Some(&exe), &s, &slots[..2]));
+        for (i, s2) in [
+            Selection {
+                harness: "h2".into(),
+                ..s.clone()
+            },
+            Selection {
+                task_instance: Some("/t".into()),
+                ..s.clone()
+            },
+            Selection {
+                repo_file: None,
+                ..s.clone()
+            },
+            // The same bytes split differently between two fields.
+            Selection {
+                harness: "hd".into(),
+                task_domain: String::new(),
+                ..s.clone()
+            },
+        ]
+        .iter()
+        .enumerate()
+        {
+            let other = identity(Some(&exe), s2, &slots);
+            assert_ne!(other, base, "selection {i}");
+            changed.push(other);
+        }
+        for (i, c) in changed.iter().enumerate() {
+            assert_ne!(*c, base, "change {i}");
+        }
+    }
 
     #[test]
     fn lines_are_placed_from_their_lengths() {
