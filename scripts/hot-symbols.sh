@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates scripts/hot-symbols.txt: the functions a judgement runs, the most common first, which
-# scripts/release-build.sh hands the linker (`--symbol-ordering-file`) so that they lie
-# together at the start of the binary's code instead of spread over its ~10 MB.
+# Regenerates scripts/hot-symbols.txt: the functions a judgement runs, the most common
+# first, which scripts/release-build.sh hands the linker (`--symbol-ordering-file`) so
+# that they lie together at the start of the binary's code instead of spread over its
+# ~10 MB.
 #
 # Why: policy-exec starts once per judged command, and every 64 KB window of code a
 # start touches is a page fault (the kernel maps file pages 16 at a time around the one
@@ -14,12 +15,14 @@
 # real start takes (valgrind's own executable gives the cache another binary identity,
 # so the first run rebuilds it). Every function that ran is written, as the symbol table
 # spells it (mangled): first those that ran in the most judgements (what every start
-# runs, then what only refusals or only `check` run), then by instructions run in them.
+# runs, then what only refusals or only `check` run), then by instructions run in them;
+# glibc's string functions with every variant its start could pick instead. Needs
+# valgrind, git and nm.
 #
 # The file names symbols of one build: a different rustc, a changed Cargo.lock or a new
 # crate version changes the hashes in most names, and a renamed function drops out.
 # Stale names are harmless (the linker skips names it does not find; the release build
-# says how many it found); run this again after such changes. Needs valgrind and git.
+# says how many it found); run this again after such changes.
 #
 # Usage: scripts/hot-symbols.sh [BINARY]   (default: builds with scripts/release-build.sh)
 set -euo pipefail
@@ -104,6 +107,22 @@ awk '
     next
   }
   END { for (f in self) if (f !~ /^0x/) print runs[f], self[f], f }
-' "$work"/profile.* | sort -k1,1nr -k2,2nr -k3 | awk '{ print $3 }' >scripts/hot-symbols.txt.new
+' "$work"/profile.* | sort -k1,1nr -k2,2nr -k3 | awk '{ print $3 }' >"$work/ran"
+
+# glibc picks a string function's variant for the CPU at start (`__memcpy_avx_unaligned`
+# under valgrind, `__memcpy_evex_unaligned_erms` on another machine): each variant that
+# ran brings its siblings along, right after it.
+nm --defined-only "$bin" | awk '{ print $NF }' | sort -u >"$work/symbols"
+awk -v symbols="$work/symbols" '
+  BEGIN { while ((getline s < symbols) > 0) all[++n] = s }
+  {
+    if (!($0 in seen)) { seen[$0] = 1; print }
+    if (match($0, /^__(mem|str|stp|wcs|wmem|raw)[a-z0-9]*_/)) {
+      base = substr($0, 1, RLENGTH)
+      for (i = 1; i <= n; i++)
+        if (index(all[i], base) == 1 && !(all[i] in seen)) { seen[all[i]] = 1; print all[i] }
+    }
+  }
+' "$work/ran" >scripts/hot-symbols.txt.new
 mv scripts/hot-symbols.txt.new scripts/hot-symbols.txt
 echo "scripts/hot-symbols.txt: $(wc -l <scripts/hot-symbols.txt) functions from $n judgements" >&2
