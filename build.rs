@@ -56,5 +56,7 @@ fn main() {
             println!("cargo:rerun-if-changed={}", p.display());
         }
     }
+    // scripts/release-build.sh hands this list to the linker: a new list must relink.
+    println!("cargo:rerun-if-changed=scripts/hot-symbols.txt");
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -22,16 +22,57 @@ static_ok() {
     printf 'int main(void){return 0;}\n' | cc -x c - -static-pie -o /dev/null >/dev/null 2>&1 &&
     printf 'int main(void){return 0;}\n' | cc -x c - -static -o /dev/null >/dev/null 2>&1
 }
+# The functions a judgement runs, laid out together at the start of the code when the
+# linker is lld (rustc's default on x86_64 Linux): a start then touches a few hundred KB
+# of code instead of pages spread over ~10 MB, each a page fault (scripts/hot-symbols.sh
+# makes the list and says why). Probed with a tiny program, because a toolchain that
+# links with GNU ld does not know the option; names the binary does not hold are skipped.
+order=$PWD/scripts/hot-symbols.txt
+order_ok() {
+  # RUSTFLAGS is split at spaces: a checkout path with one goes without.
+  [ -s "$order" ] && [ -z "${POLICY_EXEC_NO_ORDER:-}" ] && [[ $order != *[[:space:]]* ]] || return 1
+  local probe
+  probe=$(mktemp -d) || return 1
+  printf 'fn main() {}\n' >"$probe/main.rs"
+  rustc -o "$probe/main" "$@" -C link-arg=-Wl,--symbol-ordering-file="$order" \
+    -C link-arg=-Wl,--no-warn-symbol-ordering "$probe/main.rs" >/dev/null 2>&1
+  local ok=$?
+  rm -rf "$probe"
+  return $ok
+}
+ordering=
+# How many of the listed functions the binary holds (a new rustc or Cargo.lock renames
+# most of them: then the list is stale, and the layout the linker's default).
+report_order() {
+  [ -n "$ordering" ] && command -v nm >/dev/null 2>&1 || return 0
+  local found listed
+  found=$(nm --defined-only "$1" 2>/dev/null | awk '{ print $NF }' | grep -cxFf "$order" || true)
+  listed=$(wc -l <"$order")
+  echo "release-build.sh: $found of $listed functions of scripts/hot-symbols.txt laid out first" >&2
+  if [ "$((found * 2))" -lt "$listed" ]; then
+    echo "release-build.sh: the list is stale: run scripts/hot-symbols.sh" >&2
+  fi
+}
+
 if static_ok; then
   # --target keeps the flag off build scripts and proc-macros, which cannot be static.
   model=static
   [ -n "${POLICY_EXEC_PIE:-}" ] && model=pie
+  flags="-C target-feature=+crt-static -C relocation-model=$model"
+  if order_ok $flags; then
+    ordering="-C link-arg=-Wl,--symbol-ordering-file=$order -C link-arg=-Wl,--no-warn-symbol-ordering"
+  fi
   # getrandom finds glibc's getrandom() with dlsym, which a static program cannot do:
   # it then opens /dev/random and /dev/urandom on every start. Name the backend.
-  RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static -C relocation-model=$model --cfg getrandom_backend=\"linux_getrandom\"" \
+  RUSTFLAGS="${RUSTFLAGS:-} $flags $ordering --cfg getrandom_backend=\"linux_getrandom\"" \
     cargo build --release --locked --target "$host" --bin policy-exec >&2
+  report_order "target/$host/release/policy-exec"
   echo "target/$host/release/policy-exec"
 else
-  cargo build --release --locked --bin policy-exec >&2
+  if order_ok; then
+    ordering="-C link-arg=-Wl,--symbol-ordering-file=$order -C link-arg=-Wl,--no-warn-symbol-ordering"
+  fi
+  RUSTFLAGS="${RUSTFLAGS:-} $ordering" cargo build --release --locked --bin policy-exec >&2
+  report_order target/release/policy-exec
   echo "target/release/policy-exec"
 fi

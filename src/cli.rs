@@ -551,13 +551,13 @@ fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write)
             crate::policy::load::from_tree(root, a.harness.as_deref(), a.task_domain.as_deref())
         }
         None => {
-            let programs = if explain { None } else { analysed.programs() };
+            let needs = if explain { None } else { analysed.needs() };
             crate::lookup::policy_for_programs(
                 &locator(a),
                 &cwd,
                 None,
                 &crate::lookup::Env::from_process(),
-                programs.as_ref(),
+                needs.as_ref(),
             )
         }
     };
@@ -616,7 +616,11 @@ fn judge(a: &JudgeArgs, explain: bool, out: &mut dyn Write, err: &mut dyn Write)
         (false, false) => format!("{}: {}\n", eval.decision, report::reason(&eval, &policy)),
     };
     let _ = out.write_all(text.as_bytes());
-    report::exit_code(eval.decision)
+    let code = report::exit_code(eval.decision);
+    // The process exits with this answer (`run` is its whole life): freeing the policy's
+    // and the evaluation's thousands of allocations first would be work for nothing.
+    std::mem::forget((policy, eval, analysed));
+    code
 }
 
 /// The machine-readable steps a refusal offers an agent (`actions` in SPEC §10), each

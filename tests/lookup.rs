@@ -599,10 +599,12 @@ fn judging_with_the_rules_of_the_scripts_programs_decides_like_the_whole_policy(
 }
 
 /// The cache files rules by program and, for token rules with a plain second word, by
-/// subcommand (`git push`): a judgement reads only those for its script's commands. For
-/// every example of every rule of the default policy with every pack on, and variations
-/// of each (the subcommand quoted, split, path-like, or after git's global options), the
-/// rules read decide exactly as the whole policy does.
+/// subcommand (`git push`): a judgement reads only those for its script's commands, and
+/// the path rules only when a command names a file. For every example of every rule of
+/// the default policy with every pack on, and variations of each (the subcommand quoted,
+/// split, path-like, or after git's global options), and for commands that read, write
+/// or name each path a path rule protects, the rules read decide exactly as the whole
+/// policy does.
 #[test]
 fn the_rules_read_per_subcommand_decide_like_the_whole_policy() {
     use policy_exec::git::Git2RepoState;
@@ -641,6 +643,15 @@ fn the_rules_read_per_subcommand_decide_like_the_whole_policy() {
             }
         }
     }
+    for r in &full.path_rules {
+        for p in &r.patterns {
+            let path = p.written.replace('*', "x");
+            scripts.push(format!("cat {path}"));
+            scripts.push(format!("echo x > {path}"));
+            scripts.push(format!("rm -rf {path} && git status"));
+            scripts.push(format!("cp a {path}; ls"));
+        }
+    }
     assert!(scripts.len() > 1000, "{}", scripts.len());
     let work = env.repo("work", None);
     let repo = Git2RepoState::with_home(Some(env.home()));
@@ -648,27 +659,42 @@ fn the_rules_read_per_subcommand_decide_like_the_whole_policy() {
         cache_home: Some(env.home().join(".cache")),
         ..Default::default()
     };
-    let mut compared = 0;
+    let (mut compared, mut without_path_rules) = (0, 0);
     for script in &scripts {
         let analysed = engine::analyse(script, None, &work, &repo);
-        let Some(programs) = analysed.programs() else {
+        let Some(needs) = analysed.needs() else {
             continue;
         };
         let subset =
-            policy_exec::lookup::load_for(&env.config(), &work, None, &lookup_env, Some(&programs))
+            policy_exec::lookup::load_for(&env.config(), &work, None, &lookup_env, Some(&needs))
                 .unwrap();
+        assert_eq!(
+            subset.path_rules.is_empty(),
+            !needs.path_rules,
+            "`{script}`"
+        );
         let whole = engine::judge_analysed(&analysed, &full, &work, &repo);
         let part = engine::judge_analysed(&analysed, &subset, &work, &repo);
+        // The decision and the rule or path rule that made it (whose origin paths differ:
+        // the lookup writes them absolute).
+        let decided = |e: &engine::Evaluation, p: &policy_exec::policy::policy::Policy| {
+            (
+                e.decision,
+                e.deciding_rule(p).map(|r| r.id.clone()),
+                e.deciding_path(p).map(|(_, r)| r.id.clone()),
+            )
+        };
         assert_eq!(
-            whole.decision,
-            part.decision,
-            "`{script}` ({programs:?}): whole policy {} ({:?}), rules read {} ({:?})",
-            whole.decision,
-            whole.deciding().map(|c| &c.why),
-            part.decision,
-            part.deciding().map(|c| &c.why)
+            decided(&whole, &full),
+            decided(&part, &subset),
+            "`{script}` ({needs:?}): whole policy first, rules read second"
         );
         compared += 1;
+        without_path_rules += usize::from(!needs.path_rules);
     }
     assert!(compared > 800, "{compared}");
+    assert!(
+        (100..compared - 100).contains(&without_path_rules),
+        "{without_path_rules} of {compared}"
+    );
 }

@@ -410,13 +410,13 @@ fn decide(harness: Harness, locator: &Locator, input: &mut dyn Read) -> Verdict 
     let audit = Audit::new(Mode::Hook, Some(harness_name(harness)), &command, &cwd);
     let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(PathBuf::from));
     let analysed = engine::analyse(&command, None, &cwd, &repo);
-    let programs = analysed.programs();
+    let needs = analysed.needs();
     let loaded = crate::lookup::policy_for_programs(
         locator,
         &cwd,
         Some(harness_name(harness)),
         &crate::lookup::Env::from_process(),
-        programs.as_ref(),
+        needs.as_ref(),
     );
     let policy = match loaded {
         Loaded::Ready(p) => p,

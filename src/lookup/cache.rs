@@ -13,18 +13,22 @@
 //! The file is read on every judgement, so it is laid out to be read in part:
 //!
 //! ```text
-//! <sum64 of the header, hex>
-//! <header: JSON on one line — identities, settings, the program index, each rule's
-//!  length and checksum>
+//! <sum64 of the header: 16 hex digits><the header's length in bytes: 8 hex digits>
+//! <header: JSON on one line — what the file is valid for, settings, the program index,
+//!  and the length and checksum of each line below, as fixed-width hex>
+//! <the scope files' identities and content hashes, for audits (never read back)>
+//! <the path rules: a JSON list on one line>
 //! <rule 0: JSON on one line>
 //! <rule 1> …
 //! ```
 //!
-//! Only the header and the rules a script's programs need are read (`pread` at offsets
-//! the header's lengths give) and parsed, and each rule line is checked against its own
-//! checksum before it is used (a damaged line is a miss). Reading the whole file cost
-//! more than the rest of a judgement: a buffer grown by doubling, page faults on every
-//! new page of it, and a scan for line ends.
+//! A judgement reads the start of the file once (the first line says where the header
+//! ends: nothing is scanned for line ends), then only the lines it needs: the rules of
+//! the script's programs, and the path rules when a command names a file (often already
+//! in that first read; otherwise `pread` at the offsets the lengths give). Each line is
+//! checked against its own checksum before it is used (a damaged line is a miss).
+//! Reading the whole file cost more than the rest of a judgement: a buffer grown by
+//! doubling, page faults on every new page of it, and a scan for line ends.
 //! The checksums catch a file cut short or damaged; they are not a signature: the cache
 //! is the user's, as writable by an agent running as that user as the scope files it
 //! mirrors are (the README's threat model).
@@ -41,7 +45,7 @@ use crate::policy::bundle::Bundle;
 use crate::resolve;
 
 /// The cache format's version (bump when [`Entry`] or the layout changes).
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 8;
 /// The largest cache file read.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -52,7 +56,7 @@ pub struct Cache {
 }
 
 /// What identifies a file's content without reading it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(super) struct FileId {
     path: String,
     dev: u64,
@@ -86,24 +90,72 @@ impl FileId {
     }
 }
 
-/// One cache file's body.
+/// One cache file's header.
 #[derive(Debug, Serialize, Deserialize)]
 struct Entry {
     format: u32,
     version: String,
-    exe: Option<FileId>,
-    selection: Vec<Option<String>>,
-    slots: Vec<Option<FileId>>,
-    files: Vec<FileId>,
+    /// What the file is valid for ([`identity`]): compared as one string.
+    identity: String,
     scopes: Vec<(String, String)>,
-    /// Everything but the rules.
+    /// Everything but the rules and the path rules.
     bundle: Bundle,
-    /// Each rule line's length in bytes (without its newline) and [`sum64`], in order,
-    /// as `<len hex>.<sum hex>` separated by spaces: one string rather than two arrays
-    /// of numbers, because the header is parsed on every judgement.
+    /// The files line (every scope file's identity and content hash, for a human or an
+    /// audit; a judgement does not read it): its length and checksum, as [`line_entry`]
+    /// writes them.
+    files: String,
+    /// The path rules' line, the same way.
+    path_rules: String,
+    /// Each rule line's length and checksum, in order, as [`line_entry`] writes them, with
+    /// nothing between: one string rather than two arrays of numbers, because the header
+    /// is parsed on every judgement, and fixed-width so that a checksum is read only for
+    /// a line that is.
     rules: String,
     /// The program index ([`super::ProgramIndex`]'s text).
     index: String,
+}
+
+/// Everything a cache file is valid for, written out exactly: the binary that wrote it,
+/// the selection, and each scope slot as discovery finds it (path, device, inode, size,
+/// modification and change times), each text length-prefixed and each number in hex, so
+/// that two different inputs never give the same string. A judgement builds it from its
+/// own `stat`s and compares one string, instead of deserializing a copy of each
+/// identity from the header (twelve objects: a fifth of a shell-mode judgement's
+/// instructions).
+fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> String {
+    use std::fmt::Write as _;
+    fn text(out: &mut String, t: Option<&str>) {
+        match t {
+            None => out.push('-'),
+            Some(t) => {
+                let _ = write!(out, "{}:{t}", t.len());
+            }
+        }
+    }
+    fn file(out: &mut String, f: Option<&FileId>) {
+        match f {
+            None => out.push('-'),
+            Some(f) => {
+                out.push('+');
+                text(out, Some(&f.path));
+                let _ = write!(
+                    out,
+                    "{:x},{:x},{:x},{:x},{:x};",
+                    f.dev, f.ino, f.size, f.mtime_ns, f.ctime_ns
+                );
+            }
+        }
+    }
+    let mut out = String::with_capacity(1024);
+    file(&mut out, exe);
+    for key in selection_key(s) {
+        text(&mut out, key.as_deref());
+    }
+    let _ = write!(out, "{}:", slots.len());
+    for slot in slots {
+        file(&mut out, slot.as_ref());
+    }
+    out
 }
 
 /// A 64-bit checksum against a file cut short or damaged (not a signature; see the
@@ -185,6 +237,61 @@ fn exe_id() -> Option<FileId> {
     FileId::stat(Path::new("/proc/self/exe"))
 }
 
+/// The hex digits of one line's entry in the header: its length (without its newline)
+/// and its [`sum64`].
+const ENTRY_DIGITS: usize = 24;
+
+/// A line's entry in the header: its length in 8 hex digits and its checksum in 16.
+/// `None` for a line of 4 GiB or more (which is not cached).
+fn line_entry(line: &str) -> Option<String> {
+    let len = u32::try_from(line.len()).ok()?;
+    Some(format!("{len:08x}{:016x}", sum64(line.as_bytes())))
+}
+
+/// Fixed-width hex digits as a number (`None` when one is not a hex digit).
+pub(super) fn parse_hex(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |n, d| {
+        let v = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return None,
+        };
+        Some(n << 4 | u64::from(v))
+    })
+}
+
+/// The line the `entry` ([`line_entry`]) describes, starting at `at`, and its checksum.
+fn line_at(entry: &[u8], at: u64) -> Option<(std::ops::Range<u64>, u64)> {
+    let (len, sum) = (entry.get(..8)?, entry.get(8..ENTRY_DIGITS)?);
+    let end = at.checked_add(parse_hex(len)?)?;
+    Some((at..end, parse_hex(sum)?))
+}
+
+/// Each rule line's byte range from the header's list, the first line starting at `at`;
+/// and where the last one's newline ends. `None` when the list is not whole entries of
+/// hex digits. Only the lengths are read here (eight digits a rule, on every judgement);
+/// a line's checksum is read when the line is ([`list_sum`]).
+fn rule_spans(list: &str, mut at: u64) -> Option<(Vec<std::ops::Range<u64>>, u64)> {
+    let bytes = list.as_bytes();
+    if !bytes.len().is_multiple_of(ENTRY_DIGITS) {
+        return None;
+    }
+    let mut spans = Vec::with_capacity(bytes.len() / ENTRY_DIGITS);
+    for entry in bytes.chunks_exact(ENTRY_DIGITS) {
+        let end = at.checked_add(parse_hex(entry.get(..8)?)?)?;
+        spans.push(at..end);
+        at = end.checked_add(1)?;
+    }
+    Some((spans, at))
+}
+
+/// The checksum of rule line `i` in the header's list.
+pub(super) fn list_sum(list: &str, i: usize) -> Option<u64> {
+    let at = i.checked_mul(ENTRY_DIGITS)?;
+    parse_hex(list.as_bytes().get(at + 8..at + ENTRY_DIGITS)?)
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -205,42 +312,37 @@ impl Cache {
     /// The compiled policy for a selection, when the cache holds a fresh one. Only the
     /// header is read here; rule lines are read when [`super::RuleTexts`] is asked for them.
     pub fn get(&self, s: &Selection) -> Option<Compiled> {
-        let (file, head) = read_head(&self.file(s))?;
-        let (sum, header) = first_two_lines(&head)?;
-        if format!("{:016x}", sum64(header.as_bytes())) != sum {
+        let (file, size, head) = read_head(&self.file(s))?;
+        let (sum, header) = header(&head)?;
+        if sum64(header) != sum {
             return None;
         }
-        let entry: Entry = serde_json::from_str(header).ok()?;
+        let entry: Entry = serde_json::from_slice(header).ok()?;
         let fresh = entry.format == FORMAT
             && entry.version == env!("CARGO_PKG_VERSION")
-            && entry.exe == exe_id()
-            && entry.selection == selection_key(s)
-            && entry.slots == slots(s);
+            && entry.identity == identity(exe_id().as_ref(), s, &slots(s));
         if !fresh {
             return None;
         }
-        // Each rule line's place in the file, from the lengths (no scan for line ends).
-        let mut at = (sum.len() + 1 + header.len() + 1) as u64;
-        let mut spans = Vec::new();
-        let mut sums = Vec::new();
-        for rule in entry.rules.split(' ').filter(|r| !r.is_empty()) {
-            let (len, sum) = rule.split_once('.')?;
-            let end = at.checked_add(u64::from_str_radix(len, 16).ok()?)?;
-            spans.push(at..end);
-            sums.push(u64::from_str_radix(sum, 16).ok()?);
-            at = end.checked_add(1)?;
-        }
-        if at != file.metadata().ok()?.len() {
+        // Each line's place in the file, from the lengths (no scan for line ends).
+        let after_header = (FIRST_LINE + header.len() + 1) as u64;
+        let (files, _) = line_at(entry.files.as_bytes(), after_header)?;
+        let path_rules = line_at(entry.path_rules.as_bytes(), files.end.checked_add(1)?)?;
+        let (spans, end) = rule_spans(&entry.rules, path_rules.0.end.checked_add(1)?)?;
+        if end != size {
             return None;
         }
         Some(Compiled {
             bundle: entry.bundle,
+            // The files are the scopes' (`super::compile`).
+            files: entry.scopes.iter().map(|(_, p)| PathBuf::from(p)).collect(),
             scopes: entry.scopes,
-            files: entry.files.iter().map(|f| PathBuf::from(&f.path)).collect(),
             rules: Some(super::RuleTexts {
                 file: std::sync::Arc::new(file),
+                head,
+                path_rules,
                 spans,
-                sums,
+                list: entry.rules,
                 index: super::ProgramIndex(entry.index),
             }),
         })
@@ -305,24 +407,45 @@ impl Cache {
             rules.push(line);
         }
         slim.commands.clear();
+        let path_rules = serde_json::to_string(&std::mem::take(&mut slim.path_rules))
+            .map_err(std::io::Error::other)?;
+        let (Some(path_entry), Some(list)) = (
+            line_entry(&path_rules),
+            rules
+                .iter()
+                .map(|r| line_entry(r))
+                .collect::<Option<String>>(),
+        ) else {
+            return Ok(());
+        };
+        let exe = exe_id();
+        // For a human or an audit: what the identity covers, and the content hashes.
+        let audit = serde_json::to_string(&serde_json::json!({
+            "exe": exe, "selection": selection_key(s), "slots": before, "files": files,
+        }))
+        .map_err(std::io::Error::other)?;
+        let Some(audit_entry) = line_entry(&audit) else {
+            return Ok(());
+        };
         let entry = Entry {
             format: FORMAT,
             version: env!("CARGO_PKG_VERSION").to_string(),
-            exe: exe_id(),
-            selection: selection_key(s),
-            slots: before.to_vec(),
-            files,
+            identity: identity(exe.as_ref(), s, before),
             scopes: compiled.scopes.clone(),
             bundle: slim,
-            rules: rules
-                .iter()
-                .map(|r| format!("{:x}.{:x}", r.len(), sum64(r.as_bytes())))
-                .collect::<Vec<_>>()
-                .join(" "),
+            files: audit_entry,
+            path_rules: path_entry,
+            rules: list,
             index: super::ProgramIndex::text(&index, &any_program),
         };
         let header = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
-        let mut text = format!("{:016x}\n{header}\n", sum64(header.as_bytes()));
+        let Ok(header_len) = u32::try_from(header.len()) else {
+            return Ok(());
+        };
+        let mut text = format!(
+            "{:016x}{header_len:08x}\n{header}\n{audit}\n{path_rules}\n",
+            sum64(header.as_bytes())
+        );
         for r in &rules {
             text.push_str(r);
             text.push('\n');
@@ -356,66 +479,192 @@ fn for_judging(bundle: &Bundle) -> Bundle {
     slim
 }
 
-/// A regular cache file of at most [`MAX_BYTES`], open, with its first two lines (the
-/// header's checksum and the header) and whatever follows them in the same read.
-fn read_head(path: &Path) -> Option<(std::fs::File, Vec<u8>)> {
+/// A regular cache file of at most [`MAX_BYTES`], open, with its size and its first
+/// [`HEAD_BYTES`] (more when the header is longer): the first line, the header, and
+/// whatever follows them in the same read.
+fn read_head(path: &Path) -> Option<(std::fs::File, u64, Vec<u8>)> {
     use std::os::unix::fs::FileExt;
     let file = std::fs::File::open(path).ok()?;
     let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > MAX_BYTES {
+    let size = meta.len();
+    if !meta.is_file() || size > MAX_BYTES {
         return None;
     }
-    let size = usize::try_from(meta.len()).ok()?;
-    // Most headers fit the first read; a larger one (many path rules) takes one more.
-    let mut head = vec![0u8; size.min(HEAD_BYTES)];
-    let mut filled = 0;
-    loop {
-        while filled < head.len() {
-            match file.read_at(head.get_mut(filled..)?, filled as u64) {
-                Ok(0) => return None,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
-            }
-        }
-        if head.iter().filter(|b| **b == b'\n').take(2).count() == 2 {
-            return Some((file, head));
-        }
-        if head.len() == size {
+    // One `pread` (`read_to_end` would read in 8 KiB steps).
+    let mut head = vec![0u8; usize::try_from(size.min(HEAD_BYTES as u64)).ok()?];
+    file.read_exact_at(&mut head, 0).ok()?;
+    // Most headers fit the first read; a larger one (many rules) takes one more.
+    let len = header_len(&head)?;
+    let wanted = FIRST_LINE.checked_add(len)?.checked_add(1)?;
+    if head.len() < wanted {
+        if wanted as u64 > size {
             return None;
         }
-        let grown = size.min(head.len().saturating_mul(4));
-        head.resize(grown, 0);
+        let have = head.len();
+        head.resize(wanted, 0);
+        file.read_exact_at(head.get_mut(have..)?, have as u64)
+            .ok()?;
     }
+    Some((file, size, head))
 }
 
-/// The checksum line and the header line at the start of `head`. Only these are read
-/// as text: the read may end inside a character of a rule line.
-fn first_two_lines(head: &[u8]) -> Option<(&str, &str)> {
-    let first = head.iter().position(|b| *b == b'\n')?;
-    let rest = head.get(first + 1..)?;
-    let second = rest.iter().position(|b| *b == b'\n')?;
-    Some((
-        std::str::from_utf8(head.get(..first)?).ok()?,
-        std::str::from_utf8(rest.get(..second)?).ok()?,
-    ))
+/// The first line's length with its newline: the header's checksum and its length.
+const FIRST_LINE: usize = 16 + 8 + 1;
+
+/// The header's length, from the first line.
+fn header_len(head: &[u8]) -> Option<usize> {
+    if head.get(FIRST_LINE - 1) != Some(&b'\n') {
+        return None;
+    }
+    usize::try_from(parse_hex(head.get(16..24)?)?).ok()
 }
 
-/// The first read of a cache file: the default policy's header is about 11 KB.
+/// The header's checksum and the header, from the start of the file. Only the header
+/// is read as text: the read may end inside a character of a later line.
+fn header(head: &[u8]) -> Option<(u64, &[u8])> {
+    let len = header_len(head)?;
+    let header = head.get(FIRST_LINE..FIRST_LINE + len)?;
+    if head.get(FIRST_LINE + len) != Some(&b'\n') {
+        return None;
+    }
+    Some((parse_hex(head.get(..16)?)?, header))
+}
+
+/// The first read of a cache file: the default policy's header and path rules are about
+/// 12 KB.
 const HEAD_BYTES: usize = 16 << 10;
 
 #[cfg(test)]
 mod tests {
-    use super::{first_two_lines, sum64};
+    use super::{
+        FileId, Selection, header, identity, line_at, line_entry, list_sum, rule_spans, sum64,
+    };
 
     #[test]
-    fn a_read_that_ends_inside_a_character_still_gives_the_header() {
-        let text = "0123\n{\"h\":1}\n{\"reason\":\"é\"}\n".as_bytes();
-        let cut = text.len() - 4; // inside the two bytes of `é`
-        assert!(std::str::from_utf8(&text[..cut]).is_err());
-        assert_eq!(first_two_lines(&text[..cut]), Some(("0123", "{\"h\":1}")));
-        assert_eq!(first_two_lines(b"0123\n{\"h\":1}"), None);
-        assert_eq!(first_two_lines(b"\xff\n{}\n"), None);
+    fn the_identity_sees_every_field() {
+        let id = |path: &str, n: u64| FileId {
+            path: path.into(),
+            dev: n,
+            ino: n + 1,
+            size: n + 2,
+            mtime_ns: 7,
+            ctime_ns: 8,
+            sha256: String::new(),
+        };
+        let s = Selection {
+            root: "/r".into(),
+            harness: "h".into(),
+            task_domain: "d".into(),
+            task_instance: None,
+            repo_file: Some("/p/repo.yaml".into()),
+        };
+        let exe = id("/proc/self/exe", 1);
+        let slots = vec![
+            Some(id("/r/system.yaml", 10)),
+            None,
+            Some(id("/p/repo.yaml", 20)),
+        ];
+        let base = identity(Some(&exe), &s, &slots);
+        assert_eq!(
+            base,
+            identity(Some(&exe.clone()), &s.clone(), &slots.clone())
+        );
+        let mut changed: Vec<String> = Vec::new();
+        for field in 0..7 {
+            let mut f = id("/r/system.yaml", 10);
+            match field {
+                0 => f.path.push('x'),
+                1 => f.dev += 1,
+                2 => f.ino += 1,
+                3 => f.size += 1,
+                4 => f.mtime_ns += 1,
+                5 => f.ctime_ns += 1,
+                _ => f.path = "/r/system.yml".into(),
+            }
+            let mut other = slots.clone();
+            other[0] = Some(f);
+            changed.push(identity(Some(&exe), &s, &other));
+        }
+        let mut moved = slots.clone();
+        moved.swap(1, 2);
+        changed.push(identity(Some(&exe), &s, &moved));
+        changed.push(identity(None, &s, &slots));
+        changed.push(identity(Some(&exe), &s, &slots[..2]));
+        for (i, s2) in [
+            Selection {
+                harness: "h2".into(),
+                ..s.clone()
+            },
+            Selection {
+                task_instance: Some("/t".into()),
+                ..s.clone()
+            },
+            Selection {
+                repo_file: None,
+                ..s.clone()
+            },
+            // The same bytes split differently between two fields.
+            Selection {
+                harness: "hd".into(),
+                task_domain: String::new(),
+                ..s.clone()
+            },
+        ]
+        .iter()
+        .enumerate()
+        {
+            let other = identity(Some(&exe), s2, &slots);
+            assert_ne!(other, base, "selection {i}");
+            changed.push(other);
+        }
+        for (i, c) in changed.iter().enumerate() {
+            assert_ne!(*c, base, "change {i}");
+        }
+    }
+
+    #[test]
+    fn lines_are_placed_from_their_lengths() {
+        let lines = ["{\"id\":\"a\"}", "", "[1,2,3]"];
+        let list: String = lines.iter().map(|l| line_entry(l).unwrap()).collect();
+        assert_eq!(list.len(), 3 * 24);
+        assert_eq!(
+            rule_spans(&list, 10),
+            Some((vec![10..20, 21..21, 22..29], 30))
+        );
+        for (i, line) in lines.iter().enumerate() {
+            assert_eq!(list_sum(&list, i), Some(sum64(line.as_bytes())));
+        }
+        assert_eq!(list_sum(&list, 3), None);
+        assert_eq!(rule_spans("", 7), Some((vec![], 7)));
+        assert_eq!(
+            line_at(b"0000001FFFFFFFFFFFFFFFFF", 5),
+            Some((5..36, u64::MAX))
+        );
+        // Not whole entries, or not hex.
+        assert_eq!(rule_spans(&list[..list.len() - 1], 0), None);
+        assert_eq!(rule_spans("0000000g0000000000000000", 0), None);
+        assert_eq!(line_at(b"00000001000000000000000", 0), None);
+        assert_eq!(line_at(b"+0000001000000000000000z", 0), None);
+    }
+
+    #[test]
+    fn the_header_is_found_from_the_first_line_alone() {
+        let header_text = "{\"h\":\"é\"}";
+        let text = format!(
+            "{:016x}{:08x}\n{header_text}\n[]\n{{\"reason\":\"é\"}}\n",
+            sum64(header_text.as_bytes()),
+            header_text.len()
+        );
+        let bytes = text.as_bytes();
+        let want = Some((sum64(header_text.as_bytes()), header_text.as_bytes()));
+        assert_eq!(header(bytes), want);
+        // A read that ends inside a character of a later line still gives the header.
+        assert_eq!(header(&bytes[..bytes.len() - 4]), want);
+        // Cut inside the header, a length that does not end at a newline, no first line.
+        assert_eq!(header(&bytes[..30]), None);
+        let longer = text.replacen(&format!("{:08x}", header_text.len()), "00000009", 1);
+        assert_eq!(header(longer.as_bytes()), None);
+        assert_eq!(header(b"{}\n"), None);
     }
 
     #[test]

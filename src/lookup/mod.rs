@@ -24,6 +24,7 @@ pub mod cache;
 use std::path::{Path, PathBuf};
 
 use crate::policy::bundle;
+use crate::policy::engine::Needs;
 use crate::policy::policy::Policy;
 use crate::resolve::{self, ResolveRequest};
 
@@ -223,16 +224,22 @@ pub fn compile(selection: &Selection) -> Result<Compiled, String> {
 /// The rules of a cached selection, each as its JSON text, with an index by the program
 /// a rule can match: a judgement parses and compiles only the rules for the programs
 /// its script runs (with many rules, parsing and compiling every one was most of a
-/// judgement's time).
+/// judgement's time), and the path rules only when a command names a file.
 #[derive(Debug, Clone)]
 pub struct RuleTexts {
     /// The cache file, open (a file renamed over it later does not change what is read);
     /// each rule is one line of it, as compact JSON.
     pub file: std::sync::Arc<std::fs::File>,
+    /// The start of the file as read with the header: a line inside it is not read again.
+    pub head: Vec<u8>,
+    /// The path rules' line (a JSON list), as a byte range of `file`, and its checksum
+    /// (`cache::sum64`).
+    pub path_rules: (std::ops::Range<u64>, u64),
     /// Each rule's line, as a byte range of `file`, in policy order.
     pub spans: Vec<std::ops::Range<u64>>,
-    /// Each text's checksum as the cache recorded it (`cache::sum64`).
-    pub sums: Vec<u64>,
+    /// The header's list of line lengths and checksums, where each rule line's checksum
+    /// is read when the line is (`cache::list_sum`).
+    pub list: String,
     /// Rule positions by program.
     pub index: ProgramIndex,
 }
@@ -264,15 +271,22 @@ impl ProgramIndex {
             .join("|")
     }
 
-    /// The positions filed under the escaped keys `accept` says yes to.
-    fn positions(&self, accept: impl Fn(&str) -> bool) -> Vec<usize> {
+    /// The positions filed under the escaped keys `accept` says yes to. Bytes, not
+    /// string searches: the whole index is walked on every judgement.
+    fn positions(&self, accept: impl Fn(&[u8]) -> bool) -> Vec<usize> {
         let mut out = Vec::new();
-        for entry in self.0.split('|') {
-            let Some((key, at)) = entry.split_once('=') else {
+        for entry in self.0.as_bytes().split(|b| *b == b'|') {
+            let Some(eq) = entry.iter().position(|b| *b == b'=') else {
+                continue;
+            };
+            let (Some(key), Some(at)) = (entry.get(..eq), entry.get(eq + 1..)) else {
                 continue;
             };
             if accept(key) {
-                out.extend(at.split('.').filter_map(|i| i.parse::<usize>().ok()));
+                out.extend(
+                    at.split(|b| *b == b'.')
+                        .filter_map(|i| std::str::from_utf8(i).ok()?.parse::<usize>().ok()),
+                );
             }
         }
         out
@@ -294,14 +308,17 @@ fn escape_key(key: &str) -> String {
 
 impl RuleTexts {
     /// The texts of the rules at `wanted` (sorted, distinct), each checked against its
-    /// checksum: lines close together are read with one `pread`. `Err(DAMAGED)` when a
-    /// line cannot be read or fails its checksum.
-    fn texts(&self, wanted: &[usize]) -> Result<Vec<String>, String> {
-        use std::os::unix::fs::FileExt;
+    /// checksum and handed to `each`: lines close together are read with one `pread`,
+    /// lines in the first read not read again. `Err(DAMAGED)` when a line cannot be read
+    /// or fails its checksum.
+    fn texts(
+        &self,
+        wanted: &[usize],
+        mut each: impl FnMut(&[u8]) -> Result<(), String>,
+    ) -> Result<(), String> {
         /// Lines at most this far apart are read together.
         const GAP: u64 = 4096;
         let damaged = || DAMAGED.to_string();
-        let mut out = Vec::with_capacity(wanted.len());
         let mut rest = wanted;
         while let Some((&first, _)) = rest.split_first() {
             let start = self.spans.get(first).ok_or_else(damaged)?.start;
@@ -316,35 +333,75 @@ impl RuleTexts {
                 end = span.end;
                 run += 1;
             }
-            let mut buf = vec![0u8; usize::try_from(end - start).map_err(|_| damaged())?];
-            self.file
-                .read_exact_at(&mut buf, start)
-                .map_err(|_| damaged())?;
+            let buf = self.read(start..end)?;
             let (now, later) = rest.split_at(run);
             for &i in now {
                 let span = self.spans.get(i).ok_or_else(damaged)?;
                 let (from, to) = ((span.start - start) as usize, (span.end - start) as usize);
                 let line = buf.get(from..to).ok_or_else(damaged)?;
-                if self.sums.get(i) != Some(&cache::sum64(line)) {
+                if cache::list_sum(&self.list, i) != Some(cache::sum64(line)) {
                     return Err(damaged());
                 }
-                out.push(String::from_utf8(line.to_vec()).map_err(|_| damaged())?);
+                each(line)?;
             }
             rest = later;
         }
-        Ok(out)
+        Ok(())
     }
 
-    /// The rules a command with this key can match: `git status` → the rules filed under
-    /// `git` (no subcommand of their own) and under `git status`; `git` (its first
-    /// argument not a plain word) → every rule of `git`.
-    fn for_key(&self, key: &str) -> Vec<usize> {
-        let key = escape_key(key);
-        let program = key.split_once(' ').map_or(key.as_str(), |(p, _)| p);
-        let prefix = format!("{program} ");
-        let whole_program = program == key;
-        self.index
-            .positions(|k| k == program || k == key || (whole_program && k.starts_with(&prefix)))
+    /// The path rules, checked against their line's checksum (`Err(DAMAGED)` when it
+    /// fails or the line does not parse: it was written by this code).
+    fn path_rules(&self) -> Result<Vec<bundle::BundlePathRule>, String> {
+        let (span, sum) = &self.path_rules;
+        let line = self.read(span.clone())?;
+        if cache::sum64(&line) != *sum {
+            return Err(DAMAGED.to_string());
+        }
+        serde_json::from_slice(&line).map_err(|_| DAMAGED.to_string())
+    }
+
+    /// The bytes at `span`: from the first read when it holds them, else read now.
+    fn read(&self, span: std::ops::Range<u64>) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+        use std::os::unix::fs::FileExt;
+        let damaged = || DAMAGED.to_string();
+        let (start, end) = (
+            usize::try_from(span.start).map_err(|_| damaged())?,
+            usize::try_from(span.end).map_err(|_| damaged())?,
+        );
+        if let Some(held) = self.head.get(start..end) {
+            return Ok(std::borrow::Cow::Borrowed(held));
+        }
+        let mut buf = vec![0u8; end.checked_sub(start).ok_or_else(damaged)?];
+        self.file
+            .read_exact_at(&mut buf, span.start)
+            .map_err(|_| damaged())?;
+        Ok(std::borrow::Cow::Owned(buf))
+    }
+
+    /// The rules commands with these keys can match, and those that can match any
+    /// program, in one pass over the index: `git status` → the rules filed under `git`
+    /// (no subcommand of their own) and under `git status`; `git` (its first argument
+    /// not a plain word) → every rule of `git`.
+    fn for_keys<'k>(&self, keys: impl IntoIterator<Item = &'k String>) -> Vec<usize> {
+        let keys: Vec<(String, usize, bool)> = keys
+            .into_iter()
+            .map(|key| {
+                let key = escape_key(key);
+                let program = key.find(' ').unwrap_or(key.len());
+                let whole_program = program == key.len();
+                (key, program, whole_program)
+            })
+            .collect();
+        self.index.positions(|k| {
+            k == ProgramIndex::ANY.as_bytes()
+                || keys.iter().any(|(key, program, whole_program)| {
+                    let program = key.as_bytes().get(..*program).unwrap_or_default();
+                    k == program
+                        || k == key.as_bytes()
+                        || (*whole_program
+                            && k.strip_prefix(program).is_some_and(|s| s.starts_with(b" ")))
+                })
+        })
     }
 }
 
@@ -363,56 +420,62 @@ pub struct Compiled {
 }
 
 impl Compiled {
-    /// The policy to judge with: every rule, or (with `programs`) only the rules that
-    /// can match a command of those programs. SECURITY: the engine asks a policy only
-    /// for the rules of each command's program (and those that match any program), so a
-    /// policy holding exactly those decides every command of those programs as the whole
-    /// policy would; a script with a program not known before it runs gets every rule.
-    pub fn policy(
-        &self,
-        source: &str,
-        programs: Option<&std::collections::BTreeSet<String>>,
-    ) -> Result<Policy, String> {
+    /// The policy to judge with: every rule, or (with `needs`) only the rules that can
+    /// match a command of its programs, and the path rules only when it needs them.
+    /// SECURITY: the engine asks a policy only for the rules of each command's program
+    /// (and those that match any program), so a policy holding exactly those decides
+    /// every command of those programs as the whole policy would; a script with a
+    /// program not known before it runs gets every rule. Path rules: see
+    /// [`crate::policy::engine::Analysed::needs`].
+    pub fn into_policy(self, source: &str, needs: Option<&Needs>) -> Result<Policy, String> {
         let invalid = |e: String| format!("the installed policy has an invalid rule: {e}");
+        let programs = needs.map(|n| &n.programs);
+        let path_rules = needs.is_none_or(|n| n.path_rules);
+        let mut bundle = self.bundle;
+        if !path_rules {
+            // Compiling them was a sixth of a judgement that names no file.
+            bundle.path_rules = Vec::new();
+        }
         let mut p = match &self.rules {
             None => {
-                Policy::from_bundle(&self.bundle, source).map_err(|e| invalid(e.to_string()))?
+                Policy::from_bundle_owned(bundle, source).map_err(|e| invalid(e.to_string()))?
             }
             Some(rules) => {
                 let mut wanted: Vec<usize> = match programs {
                     None => (0..rules.spans.len()).collect(),
-                    Some(programs) => programs
-                        .iter()
-                        .flat_map(|key| rules.for_key(key))
-                        .chain(rules.index.positions(|k| k == ProgramIndex::ANY))
-                        .collect(),
+                    Some(programs) => rules.for_keys(programs),
                 };
                 wanted.sort_unstable();
                 wanted.dedup();
-                let mut subset = self.bundle.clone();
+                let mut subset = bundle;
+                if path_rules {
+                    // The cache keeps them on their own line (the header has none).
+                    subset.path_rules = rules.path_rules()?;
+                }
                 subset.commands = Vec::with_capacity(wanted.len());
-                for text in rules.texts(&wanted)? {
+                rules.texts(&wanted, |text| {
                     subset
                         .commands
-                        .push(serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?);
-                }
-                Policy::from_bundle(&subset, source).map_err(|e| invalid(e.to_string()))?
+                        .push(serde_json::from_slice(text).map_err(|e| invalid(e.to_string()))?);
+                    Ok(())
+                })?;
+                Policy::from_bundle_owned(subset, source).map_err(|e| invalid(e.to_string()))?
             }
         };
-        p.scopes = self.scopes.clone();
+        p.scopes = self.scopes;
         Ok(p)
     }
 }
 
 /// The policy for a command judged in `cwd`, from the installed tree at `root`, through
-/// the cache when it is fresh: every rule, or (with `programs`, from
-/// [`crate::policy::engine::Analysed::programs`]) only the rules for those programs.
+/// the cache when it is fresh: every rule, or (with `needs`, from
+/// [`crate::policy::engine::Analysed::needs`]) only what judging that script reads.
 pub fn load_for(
     root: &Path,
     cwd: &Path,
     harness_hint: Option<&str>,
     env: &Env,
-    programs: Option<&std::collections::BTreeSet<String>>,
+    needs: Option<&Needs>,
 ) -> Result<Policy, String> {
     let mut selection = select(root, cwd, harness_hint, env);
     if env.task_domain.is_none() {
@@ -437,7 +500,7 @@ pub fn load_for(
         )
     };
     if let Some(hit) = store.as_ref().and_then(|c| c.get(&selection)) {
-        match hit.policy(&source("cached"), programs) {
+        match hit.into_policy(&source("cached"), needs) {
             // A damaged rule line is a miss: rebuild it rather than deny.
             Err(e) if e == DAMAGED => {}
             other => return other,
@@ -449,10 +512,10 @@ pub fn load_for(
         // A cache that cannot be written only costs the next judgement a rebuild.
         let _ = c.put(&selection, &compiled, &before);
     }
-    compiled.policy(&source("compiled now"), programs)
+    compiled.into_policy(&source("compiled now"), needs)
 }
 
-/// [`Compiled::policy`]'s error for a cached rule line that fails its checksum.
+/// [`Compiled::into_policy`]'s error for a cached rule line that fails its checksum.
 const DAMAGED: &str = "a rule line of the compiled-policy cache is damaged";
 
 /// Whether two paths name the same file (canonically; as written when they cannot be
@@ -478,15 +541,16 @@ pub fn policy_for(
     policy_for_programs(locator, cwd, harness_hint, env, None)
 }
 
-/// [`policy_for`] for judging a script whose programs are known ([`programs_of`]): from
-/// an installed tree, only their rules are read and compiled. Use the whole policy
-/// (`programs: None`) for anything that lists or counts rules.
+/// [`policy_for`] for judging a script whose programs are known
+/// ([`crate::policy::engine::Analysed::needs`]): from an installed tree, only their rules
+/// (and the path rules when a command names a file) are read and compiled. Use the whole
+/// policy (`needs: None`) for anything that lists or counts rules.
 pub fn policy_for_programs(
     locator: &crate::policy::load::Locator,
     cwd: &Path,
     harness_hint: Option<&str>,
     env: &Env,
-    programs: Option<&std::collections::BTreeSet<String>>,
+    needs: Option<&Needs>,
 ) -> crate::policy::load::Loaded {
     use crate::policy::Decision;
     use crate::policy::load::Loaded;
@@ -494,7 +558,7 @@ pub fn policy_for_programs(
         return locator.load();
     }
     if let Some(pinned) = &locator.installation {
-        return pinned_policy(locator, pinned, cwd, harness_hint, env, programs);
+        return pinned_policy(locator, pinned, cwd, harness_hint, env, needs);
     }
     let roots: Vec<PathBuf> = [&locator.config_home, &locator.system_config]
         .into_iter()
@@ -506,7 +570,7 @@ pub fn policy_for_programs(
             decision: Decision::Deny,
             message,
         },
-        Ok(Some(root)) => match load_for(&root, cwd, harness_hint, env, programs) {
+        Ok(Some(root)) => match load_for(&root, cwd, harness_hint, env, needs) {
             Ok(p) => Loaded::Ready(Box::new(p)),
             Err(message) => Loaded::Failed {
                 decision: Decision::Deny,
@@ -527,7 +591,7 @@ fn pinned_policy(
     cwd: &Path,
     harness_hint: Option<&str>,
     env: &Env,
-    programs: Option<&std::collections::BTreeSet<String>>,
+    needs: Option<&Needs>,
 ) -> crate::policy::load::Loaded {
     use crate::policy::Decision;
     use crate::policy::load::{Loaded, MANIFEST_NAME};
@@ -537,7 +601,7 @@ fn pinned_policy(
     };
     match installed_root(&[pinned.to_path_buf()]) {
         Err(message) => fail(message),
-        Ok(Some(root)) => match load_for(&root, cwd, harness_hint, env, programs) {
+        Ok(Some(root)) => match load_for(&root, cwd, harness_hint, env, needs) {
             Ok(p) => Loaded::Ready(Box::new(p)),
             Err(message) => fail(message),
         },
@@ -584,11 +648,15 @@ mod tests {
         let index = ProgramIndex(ProgramIndex::text(&built, &[7]));
         for (i, k) in keys.iter().enumerate() {
             let key = escape_key(k);
-            assert_eq!(index.positions(|e| e == key), vec![i, i + 100], "{k}");
+            assert_eq!(
+                index.positions(|e| e == key.as_bytes()),
+                vec![i, i + 100],
+                "{k}"
+            );
         }
-        assert_eq!(index.positions(|e| e == ProgramIndex::ANY), vec![7]);
+        assert_eq!(index.positions(|e| e == b"%"), vec![7]);
         // `git` alone reads every rule of git, subcommands included; `gitk` is not git.
-        let git: Vec<usize> = index.positions(|e| e == "git" || e.starts_with("git "));
+        let git: Vec<usize> = index.positions(|e| e == b"git" || e.starts_with(b"git "));
         assert_eq!(git, vec![0, 100, 1, 101, 2, 102]);
     }
 }

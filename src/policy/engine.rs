@@ -547,6 +547,16 @@ pub fn plain_token(w: &str) -> bool {
 
 const PANICKED: &str = "internal error while analysing the script (denied to fail closed)";
 
+/// What judging an analysed script reads of its policy ([`Analysed::needs`]), so the
+/// lookup can build only that part of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Needs {
+    /// The programs its commands run, as [`Analysed::programs`] gives them.
+    pub programs: std::collections::BTreeSet<String>,
+    /// Whether some command names a file: only then can a path rule apply.
+    pub path_rules: bool,
+}
+
 impl Analysed {
     /// The programs the script runs, when every command's program is a literal name;
     /// `None` otherwise (then every rule is needed). A program whose first argument is a
@@ -572,6 +582,28 @@ impl Analysed {
             });
         }
         Some(out)
+    }
+}
+
+impl Analysed {
+    /// What its judgement reads of a policy: the rules of its programs, and the path
+    /// rules only when a command names a file. `None` when every rule may be needed
+    /// ([`Analysed::programs`]). SECURITY: [`evaluate`] asks the path rules only through
+    /// [`crate::paths::judge`], for the analysis's direct commands, and that answers
+    /// nothing for a command without file operands, whatever the rules; so a policy
+    /// without path rules judges a script whose commands name no file as the whole
+    /// policy would.
+    pub fn needs(&self) -> Option<Needs> {
+        let programs = self.programs()?;
+        let analysis = self.outcome.as_ref().ok()?;
+        let path_rules = analysis
+            .commands
+            .iter()
+            .any(|c| c.via == Via::Direct && !crate::paths::operands(c).is_empty());
+        Some(Needs {
+            programs,
+            path_rules,
+        })
     }
 }
 

@@ -40,12 +40,29 @@ pub enum GlobError {
 }
 
 /// A compiled fnmatch pattern.
-#[derive(Debug, Clone)]
+///
+/// The token list is built on the first match, not when the pattern is compiled: a
+/// judgement compiles every glob of the rules it reads (and of every path rule) but
+/// matches only the few whose program and literal prefix fit, and building the tokens
+/// (one allocation per set) was a sixth of a judgement's instructions.
+#[derive(Clone)]
 pub struct Glob {
     pattern: String,
-    tokens: Vec<Token>,
+    /// Whether a single `*` stops at `/` ([`Glob::new_path`]).
+    path: bool,
+    tokens: std::sync::OnceLock<Vec<Token>>,
     /// Byte length of the literal text every match starts with.
     prefix_len: usize,
+}
+
+impl fmt::Debug for Glob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Glob")
+            .field("pattern", &self.pattern)
+            .field("tokens", &self.tokens())
+            .field("prefix_len", &self.prefix_len)
+            .finish()
+    }
 }
 
 /// One element of a translated pattern.
@@ -138,19 +155,18 @@ impl Glob {
                 limit: MAX_PATTERN_CHARS,
             });
         }
-        let tokens = tokenize(pattern, path);
-        let prefix_len = tokens
-            .iter()
-            .map_while(|t| match t {
-                Token::Literal(c) => Some(c.len_utf8()),
-                _ => None,
-            })
-            .sum();
         Ok(Glob {
             pattern: pattern.to_owned(),
-            tokens,
-            prefix_len,
+            path,
+            tokens: std::sync::OnceLock::new(),
+            prefix_len: literal_prefix_len(pattern),
         })
+    }
+
+    /// The translated pattern, built on first use.
+    fn tokens(&self) -> &[Token] {
+        self.tokens
+            .get_or_init(|| tokenize(&self.pattern, self.path))
     }
 
     /// The pattern as written in the policy.
@@ -164,7 +180,8 @@ impl Glob {
         if !text.starts_with(self.literal_prefix()) {
             return false;
         }
-        if self.tokens.contains(&Token::SegStar) {
+        let tokens = self.tokens();
+        if tokens.contains(&Token::SegStar) {
             return self.matches_with_segments(text);
         }
         let mut tok = 0usize;
@@ -175,7 +192,7 @@ impl Glob {
         let mut retry: Option<(usize, usize)> = None;
         loop {
             let next_char = text.get(pos..).and_then(|rest| rest.chars().next());
-            match self.tokens.get(tok) {
+            match tokens.get(tok) {
                 Some(Token::Star) => {
                     tok += 1;
                     retry = Some((tok, pos));
@@ -209,7 +226,8 @@ impl Glob {
     /// latest star is not enough: the set of token positions reachable after each
     /// character (at most pattern length × text length steps, like the walk).
     fn matches_with_segments(&self, text: &str) -> bool {
-        let n = self.tokens.len();
+        let tokens = self.tokens();
+        let n = tokens.len();
         // `live[i]`: the first `i` tokens can match the text read so far.
         let mut live = vec![false; n + 1];
         let close = |live: &mut Vec<bool>, tokens: &[Token]| {
@@ -225,10 +243,10 @@ impl Glob {
         if let Some(first) = live.first_mut() {
             *first = true;
         }
-        close(&mut live, &self.tokens);
+        close(&mut live, tokens);
         for c in text.chars() {
             let mut next = vec![false; n + 1];
-            for (i, t) in self.tokens.iter().enumerate() {
+            for (i, t) in tokens.iter().enumerate() {
                 if !live.get(i).copied().unwrap_or(false) {
                     continue;
                 }
@@ -244,7 +262,7 @@ impl Glob {
                     *slot = true;
                 }
             }
-            close(&mut next, &self.tokens);
+            close(&mut next, tokens);
             if !next.contains(&true) {
                 return false;
             }
@@ -258,7 +276,7 @@ impl Glob {
     /// are compared conservatively (two sets are assumed to overlap unless both are plain
     /// ranges that do not), so the answer errs towards "yes".
     pub fn intersects(&self, other: &Glob) -> bool {
-        let (a, b) = (&self.tokens, &other.tokens);
+        let (a, b) = (self.tokens(), other.tokens());
         let mut seen = std::collections::HashSet::new();
         let mut stack = vec![(0usize, 0usize)];
         while let Some((i, j)) = stack.pop() {
@@ -372,22 +390,45 @@ fn tokenize(pattern: &str, path: bool) -> Vec<Token> {
     tokens
 }
 
+/// The byte length of the [`Token::Literal`]s `tokenize` starts `pattern` with, without
+/// building the tokens: everything before the first `*`, `?` or `[` that closes a set (an
+/// unclosed `[` is a literal). Every character that ends the prefix is ASCII, so bytes do.
+fn literal_prefix_len(pattern: &str) -> usize {
+    let bytes = pattern.as_bytes();
+    let mut i = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'*' | b'?' => return i,
+            b'[' if set_end(bytes, i + 1).is_some() => return i,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// The index of the `]` that closes a set whose body starts at `start` (just after `[`),
+/// as [`parse_set`] finds it: a `!` first negates, and a `]` first (after it) is a member.
+fn set_end<T: Copy + PartialEq + From<u8>>(body: &[T], start: usize) -> Option<usize> {
+    let at = |k: usize| body.get(k).copied();
+    let mut end = start;
+    if at(end) == Some(T::from(b'!')) {
+        end += 1;
+    }
+    if at(end) == Some(T::from(b']')) {
+        end += 1;
+    }
+    while at(end).is_some_and(|c| c != T::from(b']')) {
+        end += 1;
+    }
+    at(end).is_some().then_some(end)
+}
+
 /// Parses the set whose body starts at `start` (just after `[`). Returns the set and the
 /// index after its closing `]`, or `None` when the `[` is never closed.
 fn parse_set(chars: &[char], start: usize) -> Option<(Token, usize)> {
-    let at = |k: usize| chars.get(k).copied();
-    let mut end = start;
-    if at(end) == Some('!') {
-        end += 1;
-    }
     // A `]` first in the set (after an optional `!`) is a member, not the end.
-    if at(end) == Some(']') {
-        end += 1;
-    }
-    while at(end).is_some_and(|c| c != ']') {
-        end += 1;
-    }
-    let body = chars.get(start..end).filter(|_| at(end).is_some())?;
+    let end = set_end(chars, start)?;
+    let body = chars.get(start..end)?;
 
     // CPython splits the body at the hyphens that form ranges into "chunks"; a hyphen
     // first in the set (after `!`) or right after a range is an ordinary member.
@@ -698,6 +739,33 @@ mod tests {
                     regex.is_match(text),
                     "{pattern:?} on {text:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_literal_prefix_is_the_leading_literal_tokens() {
+        // Every pattern of up to five characters over the characters that decide it.
+        let alphabet = ['a', '[', ']', '!', '*', '?', '-', 'é', '/'];
+        let mut patterns = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}")))
+                .collect();
+            patterns.extend(last.iter().cloned());
+        }
+        for pattern in &patterns {
+            for path in [false, true] {
+                let want: usize = tokenize(pattern, path)
+                    .iter()
+                    .map_while(|t| match t {
+                        Token::Literal(c) => Some(c.len_utf8()),
+                        _ => None,
+                    })
+                    .sum();
+                assert_eq!(literal_prefix_len(pattern), want, "`{pattern}`");
             }
         }
     }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::Decision;
-use super::bundle::{Bundle, BundleRule};
+use super::bundle::{Bundle, BundleRule, ExamplesField, OriginField};
 use super::condition::Condition;
 use super::glob::Glob;
 use super::rule::{Matcher, Origin, Refinements, Rule};
@@ -151,10 +151,27 @@ pub struct Policy {
 impl Policy {
     /// Compiles a bundle, rejecting rules that cannot be compiled.
     pub fn from_bundle(bundle: &Bundle, source: &str) -> Result<Policy, RuleError> {
-        let mut rules = Vec::with_capacity(bundle.commands.len());
-        for entry in &bundle.commands {
-            rules.push(compile(entry)?);
-        }
+        let rules = bundle
+            .commands
+            .iter()
+            .map(compile)
+            .collect::<Result<Vec<_>, _>>()?;
+        Policy::with_rules(rules, bundle, source)
+    }
+
+    /// [`Policy::from_bundle`] for a bundle the caller gives up: the text its rules keep
+    /// (ids, patterns, refinements, reasons) moves into them instead of being copied and
+    /// dropped, which a judgement does once per run for every rule it reads.
+    pub fn from_bundle_owned(mut bundle: Bundle, source: &str) -> Result<Policy, RuleError> {
+        let rules = std::mem::take(&mut bundle.commands)
+            .into_iter()
+            .map(compile_owned)
+            .collect::<Result<Vec<_>, _>>()?;
+        Policy::with_rules(rules, &bundle, source)
+    }
+
+    /// The policy of compiled `rules` and the rest of `bundle` (its rules are not read).
+    fn with_rules(rules: Vec<Rule>, bundle: &Bundle, source: &str) -> Result<Policy, RuleError> {
         let mut policy = Policy {
             rules: Vec::new(),
             by_program: HashMap::new(),
@@ -243,13 +260,21 @@ impl Policy {
                     })?;
             }
         }
+        // By `Rule::programs`, without copying a name the index already holds.
         for (i, rule) in rules.iter().enumerate() {
-            let programs = rule.programs();
-            if programs.is_empty() {
-                policy.any_program.push(i);
-            }
-            for p in programs {
-                policy.by_program.entry(p).or_default().push(i);
+            match rule.matcher.program() {
+                Some(p) => policy.by_program.entry(p).or_default().push(i),
+                None if rule.refinements.programs.is_empty() => policy.any_program.push(i),
+                None => {
+                    for p in &rule.refinements.programs {
+                        match policy.by_program.get_mut(p) {
+                            Some(at) => at.push(i),
+                            None => {
+                                policy.by_program.insert(p.clone(), vec![i]);
+                            }
+                        }
+                    }
+                }
             }
         }
         policy.rules = rules;
@@ -309,7 +334,68 @@ fn parse_decision(id: &str, field: &str, word: &str) -> Result<Decision, RuleErr
 
 /// Compiles one bundle entry.
 pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
-    let id = entry.id.clone();
+    let kept = Kept {
+        id: entry.id.clone(),
+        source: entry.source.clone(),
+        pattern: entry.pattern.clone(),
+        origin: entry.origin.clone(),
+        refinements: entry.refinements.as_ref().map(|r| Refined {
+            flags: r.flags.clone(),
+            unless_flags: r.unless_flags.clone(),
+            programs: r.programs.clone(),
+            via: r.via.clone(),
+        }),
+        examples: entry.examples.clone(),
+        reason: entry.reason.clone(),
+        alternative: entry.alternative.clone(),
+    };
+    compile_kept(kept, entry)
+}
+
+/// [`compile`] of an entry the caller gives up: the text the rule keeps moves into it.
+pub fn compile_owned(mut entry: BundleRule) -> Result<Rule, RuleError> {
+    let kept = Kept {
+        id: std::mem::take(&mut entry.id),
+        source: std::mem::take(&mut entry.source),
+        pattern: std::mem::take(&mut entry.pattern),
+        origin: entry.origin.take(),
+        refinements: entry.refinements.as_mut().map(|r| Refined {
+            flags: std::mem::take(&mut r.flags),
+            unless_flags: std::mem::take(&mut r.unless_flags),
+            programs: std::mem::take(&mut r.programs),
+            via: std::mem::take(&mut r.via),
+        }),
+        examples: entry.examples.take(),
+        reason: entry.reason.take(),
+        alternative: entry.alternative.take(),
+    };
+    compile_kept(kept, &entry)
+}
+
+/// What a compiled rule keeps of its bundle entry, copied or moved out of it.
+struct Kept {
+    id: String,
+    source: String,
+    pattern: String,
+    origin: Option<OriginField>,
+    refinements: Option<Refined>,
+    examples: Option<ExamplesField>,
+    reason: Option<String>,
+    alternative: Option<String>,
+}
+
+/// The refinements a rule keeps as words (its `args` globs are compiled from the entry).
+struct Refined {
+    flags: Vec<String>,
+    unless_flags: Vec<String>,
+    programs: Vec<String>,
+    via: Vec<String>,
+}
+
+/// Compiles `kept` with the rest of its `entry` (action, matcher, `args` globs,
+/// conditions, exceptions), which is only read.
+fn compile_kept(kept: Kept, entry: &BundleRule) -> Result<Rule, RuleError> {
+    let id = kept.id;
     let err = |problem: String| RuleError {
         id: id.clone(),
         problem,
@@ -320,8 +406,7 @@ pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
         None => None,
     };
     let words = || -> Vec<String> {
-        entry
-            .pattern
+        kept.pattern
             .split_whitespace()
             .map(str::to_string)
             .collect()
@@ -330,7 +415,7 @@ pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
         "exact" => Matcher::Exact(words()),
         "prefix" => Matcher::Prefix(words()),
         "glob" => {
-            Matcher::Glob(Glob::new(&entry.pattern).map_err(|e| err(format!("bad glob: {e}")))?)
+            Matcher::Glob(Glob::new(&kept.pattern).map_err(|e| err(format!("bad glob: {e}")))?)
         }
         other => {
             return Err(err(format!(
@@ -345,10 +430,6 @@ pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
     }
     let mut refinements = Refinements::default();
     if let Some(r) = &entry.refinements {
-        refinements.flags = r.flags.clone();
-        refinements.unless_flags = r.unless_flags.clone();
-        refinements.programs = r.programs.clone();
-        refinements.via = r.via.clone();
         for a in &r.args {
             refinements
                 .args
@@ -360,6 +441,12 @@ pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
             );
         }
     }
+    if let Some(r) = kept.refinements {
+        refinements.flags = r.flags;
+        refinements.unless_flags = r.unless_flags;
+        refinements.programs = r.programs;
+        refinements.via = r.via;
+    }
     let problems = super::condition::validate(&entry.conditions);
     if !problems.is_empty() {
         return Err(err(format!("conditions: {}", problems.join("; "))));
@@ -370,31 +457,29 @@ pub fn compile(entry: &BundleRule) -> Result<Rule, RuleError> {
     } else {
         Some(condition)
     };
-    let origin = entry
+    let origin = kept
         .origin
-        .as_ref()
         .map(|o| Origin {
-            scope: o.scope.clone(),
-            path: o.path.clone(),
+            scope: o.scope,
+            path: o.path,
         })
         .unwrap_or_default();
-    let (examples_match, examples_not_match) = entry
+    let (examples_match, examples_not_match) = kept
         .examples
-        .as_ref()
-        .map(|e| (e.matches.clone(), e.not_matches.clone()))
+        .map(|e| (e.matches, e.not_matches))
         .unwrap_or_default();
     Ok(Rule {
         id,
         action,
         on_mismatch,
         matcher,
-        pattern: entry.pattern.clone(),
+        pattern: kept.pattern,
         refinements,
         condition,
         origin,
-        source: entry.source.clone(),
-        reason: entry.reason.clone(),
-        alternative: entry.alternative.clone(),
+        source: kept.source,
+        reason: kept.reason,
+        alternative: kept.alternative,
         exceptions_allowed: entry.exceptions.as_deref() == Some("allowed"),
         examples_match,
         examples_not_match,

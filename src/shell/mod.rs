@@ -71,13 +71,13 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
         )),
         _ => None,
     };
-    let programs = analysed.as_ref().and_then(engine::Analysed::programs);
+    let needs = analysed.as_ref().and_then(engine::Analysed::needs);
     let loaded = crate::lookup::policy_for_programs(
         locator,
         &cwd,
         None,
         &crate::lookup::Env::from_process(),
-        programs.as_ref(),
+        needs.as_ref(),
     );
     let configured = match &loaded {
         Loaded::Ready(p) => p.enforcement.shells.get(&name).cloned(),
@@ -271,13 +271,13 @@ pub fn run_guard(argv: Vec<OsString>, locator: &Locator) -> u8 {
     let script = guard::quoted(&words);
     let repo = Git2RepoState::with_home(std::env::var_os("HOME").map(std::path::PathBuf::from));
     let analysed = engine::analyse(&script, None, &cwd, &repo);
-    let programs = analysed.programs();
+    let needs = analysed.needs();
     let loaded = crate::lookup::policy_for_programs(
         locator,
         &cwd,
         None,
         &crate::lookup::Env::from_process(),
-        programs.as_ref(),
+        needs.as_ref(),
     );
     let policy = match loaded {
         Loaded::Ready(p) => p,
