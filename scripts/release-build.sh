@@ -11,7 +11,8 @@
 # it). SECURITY: a position-dependent binary loads at a fixed address (no ASLR for its
 # own code; stack, heap and mmap stay randomised). That matters only to an exploit of a
 # memory bug, and the agent already runs as the same user (README, threat model);
-# POLICY_EXEC_PIE=1 keeps static-pie, POLICY_EXEC_DYNAMIC=1 builds the ordinary binary.
+# POLICY_EXEC_PIE=1 keeps static-pie, POLICY_EXEC_DYNAMIC=1 builds the ordinary binary,
+# POLICY_EXEC_NO_ORDER=1 leaves the code in the linker's default order.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,8 +26,10 @@ static_ok() {
 # The functions a judgement runs, laid out together at the start of the code when the
 # linker is lld (rustc's default on x86_64 Linux): a start then touches a few hundred KB
 # of code instead of pages spread over ~10 MB, each a page fault (scripts/hot-symbols.sh
-# makes the list and says why). Probed with a tiny program, because a toolchain that
-# links with GNU ld does not know the option; names the binary does not hold are skipped.
+# makes the list and says why). Probed with a tiny program and the same flags (RUSTFLAGS
+# included), because a toolchain that links with GNU ld (an older rustc, or
+# `-C link-arg=-fuse-ld=bfd`) does not know the option; names the binary does not hold
+# are skipped.
 order=$PWD/scripts/hot-symbols.txt
 order_ok() {
   # RUSTFLAGS is split at spaces: a checkout path with one goes without.
@@ -34,7 +37,8 @@ order_ok() {
   local probe
   probe=$(mktemp -d) || return 1
   printf 'fn main() {}\n' >"$probe/main.rs"
-  rustc -o "$probe/main" "$@" -C link-arg=-Wl,--symbol-ordering-file="$order" \
+  # shellcheck disable=SC2086 # RUSTFLAGS is split at spaces, as cargo splits it
+  rustc -o "$probe/main" ${RUSTFLAGS:-} "$@" -C link-arg=-Wl,--symbol-ordering-file="$order" \
     -C link-arg=-Wl,--no-warn-symbol-ordering "$probe/main.rs" >/dev/null 2>&1
   local ok=$?
   rm -rf "$probe"
