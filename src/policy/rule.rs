@@ -442,7 +442,7 @@ fn glob_argv(g: &Glob, words: &[Word]) -> Match {
 }
 
 /// Appends literal text to an fnmatch pattern, escaping its metacharacters.
-fn escape_into(pattern: &mut String, text: &str) {
+pub fn escape_into(pattern: &mut String, text: &str) {
     for c in text.chars() {
         if matches!(c, '*' | '?' | '[') {
             pattern.push('[');

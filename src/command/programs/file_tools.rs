@@ -153,15 +153,7 @@ fn find_result_shape(args: &[Word], execdir: bool) -> Option<String> {
         return Some("[!-]*".into());
     }
     let mut pattern = String::new();
-    for c in prefix.chars() {
-        if matches!(c, '*' | '?' | '[') {
-            pattern.push('[');
-            pattern.push(c);
-            pattern.push(']');
-        } else {
-            pattern.push(c);
-        }
-    }
+    crate::policy::rule::escape_into(&mut pattern, prefix);
     pattern.push('*');
     Some(pattern)
 }

@@ -800,15 +800,7 @@ impl Walker<'_> {
             }
         }
         // Output redirections: what this command writes where, for running it later.
-        let redirects = cmd
-            .prefix
-            .iter()
-            .flat_map(|p| p.0.iter())
-            .chain(cmd.suffix.iter().flat_map(|s| s.0.iter()))
-            .filter_map(|item| match item {
-                ast::CommandPrefixOrSuffixItem::IoRedirect(r) => Some(r),
-                _ => None,
-            });
+        let redirects = io_redirects(cmd);
         let targets = output_targets(redirects, &scope.positionals);
         let stdin_text = match &stdin {
             Stdin::Literal(t) => Some(t.as_str()),
@@ -829,19 +821,7 @@ impl Walker<'_> {
         let dir = scope.dir.clone();
         // The files this command's own redirections open, for path rules.
         let outer = scope.redirects.len();
-        let opened = path_redirects(
-            seq,
-            cmd.prefix
-                .iter()
-                .flat_map(|p| p.0.iter())
-                .chain(cmd.suffix.iter().flat_map(|s| s.0.iter()))
-                .filter_map(|item| match item {
-                    ast::CommandPrefixOrSuffixItem::IoRedirect(r) => Some(r),
-                    _ => None,
-                }),
-            &dir,
-            &scope.positionals,
-        );
+        let opened = path_redirects(seq, io_redirects(cmd), &dir, &scope.positionals);
         let bare = words.is_empty() && !opened.is_empty();
         if !words.is_empty() {
             // `F=x cmd`: F is set for cmd only, not in this shell.
@@ -1266,6 +1246,18 @@ pub(crate) fn join_dir(dir: &Dir, path: &str) -> Dir {
 }
 
 /// Joins words into a script when every one is literal.
+/// A simple command's redirections, prefix and suffix, in order.
+fn io_redirects(cmd: &ast::SimpleCommand) -> impl Iterator<Item = &ast::IoRedirect> {
+    cmd.prefix
+        .iter()
+        .flat_map(|p| p.0.iter())
+        .chain(cmd.suffix.iter().flat_map(|s| s.0.iter()))
+        .filter_map(|item| match item {
+            ast::CommandPrefixOrSuffixItem::IoRedirect(r) => Some(r),
+            _ => None,
+        })
+}
+
 fn literal_join(words: &[Word]) -> Option<String> {
     let parts: Option<Vec<&str>> = words.iter().map(Word::lit).collect();
     parts.map(|p| p.join(" "))
