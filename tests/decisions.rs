@@ -1164,6 +1164,10 @@ fn an_added_deny_rule_actually_denies_what_it_matches() {
 #[case("GIT_SSH_COMMAND='ssh -i /tmp/k' git fetch", Clean, Request)]
 #[case("env GIT_SSH_COMMAND='ssh -i /tmp/k' git fetch", Clean, Request)]
 #[case("GIT_PROXY_COMMAND=/tmp/proxy git fetch", Clean, Request)]
+#[case("GIT_SSH=/tmp/evil git fetch origin", Clean, Request)]
+#[case("GIT_SSH='rm -rf /' git fetch origin", Clean, Request)]
+#[case("env GIT_SSH=./plink git push origin main", Clean, Request)]
+#[case("export GIT_SSH=/usr/bin/ssh; git fetch", Clean, Request)]
 #[case("EDITOR=\"$X\" git commit", Clean, Request)]
 #[case("git -c alias.x='!rm -rf ~' x", Clean, Deny)]
 #[case("printf 'git push -f\\n' | bash", Clean, Deny)]
@@ -1962,7 +1966,20 @@ fn everyday_commands_are_not_refused(
 #[case("gawk -e 'BEGIN { system(\"rm -rf /\") }'", Clean, Request)]
 #[case("awk -v x=1 'BEGIN { system(\"git reset --hard\") }'", Clean, Request)]
 #[case("awk 'BEGIN { system(\"rm -rf \" \"/\") }'", Clean, Request)]
+#[case("lua -e 'os.execute[[rm -rf .git]]'", Clean, Request)]
+#[case(
+    "lua -e 'os.execute [==[git push --force origin main]==]'",
+    Clean,
+    Request
+)]
+#[case(
+    "luajit -e 'local p = io.popen[=[\ngit reset --hard]=]'",
+    Clean,
+    Request
+)]
 #[case("lua -e 'print(\"hello\")'", Clean, Allow)]
+#[case("lua -e 'print [[rm -rf .git]]'", Clean, Allow)]
+#[case("lua -e 't = {[[a]], [[b]]}; print(#t)'", Clean, Allow)]
 #[case("Rscript -e 'print(1+1)'", Clean, Allow)]
 #[case("Rscript analysis.R", Clean, Allow)]
 #[case("tclsh build.tcl", Clean, Allow)]

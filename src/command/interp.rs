@@ -424,6 +424,34 @@ fn perl_quotes(chars: &[char]) -> Vec<Candidate> {
     out
 }
 
+/// Lua's long-bracket strings (`[[…]]`, `[==[…]==]`), which quote nothing else: a body
+/// that reads as a command line (`os.execute[[rm -rf .git]]`, `io.popen[=[…]=]`). A
+/// newline right after the opening bracket is not part of the string, as in Lua.
+pub fn lua_long_strings(code: &str) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find('[') {
+        let after = rest.get(at + 1..).unwrap_or("");
+        let level = after.len() - after.trim_start_matches('=').len();
+        let Some(body) = after.get(level..).and_then(|b| b.strip_prefix('[')) else {
+            rest = after;
+            continue;
+        };
+        let close = format!("]{}]", "=".repeat(level));
+        let Some(end) = body.find(&close) else {
+            break;
+        };
+        let text = body.get(..end).unwrap_or("");
+        let text = text.strip_prefix('\n').unwrap_or(text);
+        let before = code.get(..code.len() - rest.len() + at).unwrap_or("");
+        if reads_as_command(text) && !printed(before) {
+            out.push(Candidate::Script(text.to_string()));
+        }
+        rest = body.get(end + close.len()..).unwrap_or("");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,6 +473,24 @@ mod tests {
             "--hard".into()
         ])));
         assert!(c.contains(&Candidate::Script("rm -rf /".into())));
+    }
+
+    #[test]
+    fn lua_long_strings_are_found() {
+        let c = lua_long_strings("os.execute[[rm -rf .git]]; io.popen[==[git push -f]==]");
+        assert_eq!(
+            c,
+            vec![
+                Candidate::Script("rm -rf .git".into()),
+                Candidate::Script("git push -f".into())
+            ]
+        );
+        assert_eq!(
+            lua_long_strings("os.execute[=[\ngit reset --hard]=] t[1] = x[[2]]"),
+            vec![Candidate::Script("git reset --hard".into())]
+        );
+        assert!(lua_long_strings("t[ [[1]] ] [[unclosed").is_empty());
+        assert!(lua_long_strings("print [[rm -rf .git]]; print([[git push -f]])").is_empty());
     }
 
     #[test]

@@ -337,9 +337,10 @@ pub fn is_stdin_path(path: &str) -> bool {
     matches!(path, "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
 }
 
-/// Environment variables whose value programs run as a shell command (git, pagers,
-/// editors, ssh, bash's prompts).
-pub const COMMAND_VARIABLES: [&str; 25] = [
+/// Environment variables whose value programs run as a command (git, pagers, editors,
+/// ssh, bash's prompts): as a shell command line, except [`PROGRAM_VARIABLES`].
+pub const COMMAND_VARIABLES: [&str; 26] = [
+    "GIT_SSH",
     "MANPAGER",
     "LESSOPEN",
     "LESSCLOSE",
@@ -367,13 +368,19 @@ pub const COMMAND_VARIABLES: [&str; 25] = [
     "PROMPT_COMMAND",
 ];
 
+/// Command variables whose value is one program's path, run without a shell
+/// (`GIT_SSH=/tmp/x` runs `/tmp/x HOST CMD`; spaces are part of the name).
+const PROGRAM_VARIABLES: [&str; 1] = ["GIT_SSH"];
+
 /// The command line in a command-valued variable: less's input preprocessors are written
-/// `|cmd %s`, `||cmd %s` or `|-cmd`.
-pub fn command_value<'v>(name: &str, value: &'v str) -> &'v str {
+/// `|cmd %s`, `||cmd %s` or `|-cmd`; a program path is quoted as one word.
+pub fn command_value<'v>(name: &str, value: &'v str) -> std::borrow::Cow<'v, str> {
     if name.starts_with("LESS") {
-        value.trim_start_matches(['|', '-'])
+        value.trim_start_matches(['|', '-']).into()
+    } else if PROGRAM_VARIABLES.contains(&name) {
+        format!("'{}'", value.replace('\'', r"'\''")).into()
     } else {
-        value
+        value.into()
     }
 }
 

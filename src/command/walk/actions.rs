@@ -298,8 +298,10 @@ impl Walker<'_> {
         sub.frames.push(format!("{base} code"));
         let mut candidates = crate::command::interp::shell_like_strings(&code);
         candidates.extend(crate::command::interp::tree_deletions(&code));
-        if lang == Lang::Tcl {
-            candidates.extend(crate::command::interp::tcl_commands(&code));
+        match lang {
+            Lang::Tcl => candidates.extend(crate::command::interp::tcl_commands(&code)),
+            Lang::Lua => candidates.extend(crate::command::interp::lua_long_strings(&code)),
+            _ => {}
         }
         for candidate in candidates {
             match candidate {

@@ -204,7 +204,7 @@ impl Walker<'_> {
                 && COMMAND_VARIABLES.contains(&n)
             {
                 self.nested(
-                    command_value(n, v),
+                    &command_value(n, v),
                     scope,
                     &format!("{n}= (argument)"),
                     None,

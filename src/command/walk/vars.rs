@@ -87,7 +87,7 @@ impl Walker<'_> {
         if COMMAND_VARIABLES.contains(&name) {
             match value {
                 Word::Lit(v) => {
-                    self.nested(command_value(name, v), scope, &format!("{name}="), None)
+                    self.nested(&command_value(name, v), scope, &format!("{name}="), None)
                 }
                 other => self.dynamic(
                     scope,
