@@ -93,6 +93,11 @@ impl RepoState for Fake {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     }
+
+    /// `TMPDIR` unset: `mktemp` makes its files under `/tmp`.
+    fn temp_dir(&self) -> Option<String> {
+        Some(String::new())
+    }
 }
 
 fn default_policy() -> Policy {
@@ -1920,6 +1925,50 @@ fn everyday_commands_are_not_refused(
     #[case] tree: Tree,
     #[case] expected: Decision,
 ) {
+    check(script, tree, expected);
+}
+
+// A variable holding the path `mktemp` printed is that path (random letters, under
+// `$TMPDIR` or `/tmp`, or the directory given), quoted whole, while nothing else in the
+// script can set it; if mktemp failed it is empty (`rm -rf ''` removes nothing).
+#[rstest]
+#[case(
+    "tmp=$(mktemp -d); trap 'rm -rf \"$tmp\"' EXIT; cp x \"$tmp\"",
+    Clean,
+    Allow
+)]
+#[case(
+    "d=$(mktemp -d) || exit 1; cd \"$d\" && git init -q; rm -rf \"$d\"",
+    Clean,
+    Allow
+)]
+#[case("d=\"$(mktemp -d -t build.XXXXXX)\"; rm -rf \"${d}\"", Clean, Allow)]
+#[case("d=`mktemp -d --tmpdir=/var/tmp`; find \"$d\" -delete", Clean, Allow)]
+#[case("f=$(mktemp); rm -rf \"$f\"", Clean, Allow)]
+#[case("d=$(mktemp -d -p /work/repo/.git); rm -rf \"$d\"", Clean, Request)]
+#[case("d=$(mktemp -d -p /nonexistent); rm -rf \"$d\"/*", Clean, Request)]
+#[case("d=$(mktemp -d); rm -rf \"$d/\"", Clean, Request)]
+#[case("d=$(mktemp -d); find $d -delete", Clean, Request)]
+#[case("d=$(mktemp -d); : \"${d:=/}\"; rm -rf \"$d\"", Clean, Request)]
+#[case("d=$(mktemp -d); d=.git; rm -rf \"$d\"", Clean, Request)]
+#[case("d=$(mktemp -d); printf -vd %s .git; rm -rf \"$d\"", Clean, Request)]
+#[case("d=$(mktemp -d); read d; rm -rf \"$d\"", Clean, Request)]
+#[case("d=$(mktemp -d); eval 'd=.git'; rm -rf \"$d\"", Clean, Request)]
+#[case(
+    "d=$(mktemp -d); declare -n r=d; r=.git; rm -rf \"$d\"",
+    Clean,
+    Request
+)]
+#[case("TMPDIR=.git; d=$(mktemp -d); rm -rf \"$d\"", Clean, Request)]
+#[case("f() { d=$(mktemp -d); }; f; rm -rf \"$d\"", Clean, Request)]
+#[case("true && d=$(mktemp -d); rm -rf \"$d\"", Clean, Request)]
+#[case("d=$(mktemp -d; echo .git); rm -rf \"$d\"", Clean, Request)]
+#[case("d=$(mktemp -d buildXXXXXX); rm -rf \"$d\"", Clean, Allow)]
+// A name starting with a dot (`/work/repo/.gitAb3`) could be rewritten by lexical
+// normalisation, so its shape constrains nothing.
+#[case("d=$(mktemp -d .gitXXX); rm -rf \"$d\"", Clean, Request)]
+#[case("d=$(mktemp -d); rm -rf \"$d\" .git", Clean, Deny)]
+fn mktemp_paths_are_fresh(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }
 

@@ -81,6 +81,12 @@ pub trait RepoState {
         None
     }
 
+    /// `$TMPDIR` as scripts started now see it (`""` when unset), for the path `mktemp`
+    /// prints; `None` when not known (fakes).
+    fn temp_dir(&self) -> Option<String> {
+        None
+    }
+
     /// The top of the work tree containing `dir` (canonical), when it is in one: path
     /// rules written relative (`.git/**`) are relative to it.
     fn worktree_top(&self, _dir: &Path) -> Option<std::path::PathBuf> {

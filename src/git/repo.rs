@@ -60,6 +60,8 @@ pub struct Git2RepoState {
     home: Option<PathBuf>,
     /// Configuration git takes from the environment.
     env: EnvConfig,
+    /// `$TMPDIR` (`""` when unset; `None` when not valid UTF-8 or not read).
+    temp_dir: Option<String>,
 }
 
 /// What git's environment adds to or changes in its configuration (git-config(1),
@@ -199,6 +201,11 @@ impl Git2RepoState {
         Self {
             home: home.filter(|h| h.is_absolute()),
             env: EnvConfig::from_vars(|name| std::env::var(name).ok()),
+            temp_dir: match std::env::var("TMPDIR") {
+                Ok(dir) => Some(dir),
+                Err(std::env::VarError::NotPresent) => Some(String::new()),
+                Err(std::env::VarError::NotUnicode(_)) => None,
+            },
             ..Self::default()
         }
     }
@@ -360,6 +367,10 @@ impl RepoState for Git2RepoState {
 
     fn home(&self) -> Option<PathBuf> {
         self.home.clone()
+    }
+
+    fn temp_dir(&self) -> Option<String> {
+        self.temp_dir.clone()
     }
 
     fn worktree_top(&self, dir: &Path) -> Option<PathBuf> {

@@ -1,8 +1,8 @@
 //! Program knowledge, file tools: `find` (the commands `-exec` runs, and its expression
 //! as rules should see it), GNU `sed` (the `e` command and the `e` flag of `s`, which
 //! run commands), what `cp`/`mv`/`ln`/`install` copy and `tee` writes, archivers'
-//! options that run a command (`tar --to-command`), and the file and text tools that
-//! treat their arguments as data.
+//! options that run a command (`tar --to-command`), the path GNU `mktemp` prints, and the
+//! file and text tools that treat their arguments as data.
 //!
 //! A row per program (or per few that behave alike). This module only describes
 //! programs; the walk asks it.
@@ -444,8 +444,133 @@ fn skip_sed_address(chars: &[char], mut i: usize) -> usize {
     i
 }
 
+/// What mktemp puts for each `X`: one ASCII letter or digit (never `/` or `.`).
+const RANDOM: &str = "[A-Za-z0-9]";
+
+/// The path GNU `mktemp ARGS` prints, as a glob (each random letter [`RANDOM`]), when its
+/// arguments are literal and valid. `tmpdir` is `$TMPDIR` as the script will see it, `""`
+/// when unset, `None` when not known (then only forms that do not read it are known).
+/// Relative when the template is and no directory option is given, as mktemp prints it.
+/// (coreutils: no template means `tmp.XXXXXXXXXX` under `--tmpdir`; the random part is
+/// the last run of at least three `X`s before the suffix; `-t` prefers `$TMPDIR` to
+/// `-p`, `-p`/`--tmpdir` prefer their own directory; an empty directory counts as none.)
+pub fn mktemp_output(args: &[&str], tmpdir: Option<&str>) -> Option<String> {
+    let (mut dir_option, mut legacy_t, mut suffix, mut template) = (None, false, None, None);
+    let mut rest = args.iter();
+    let mut options = true;
+    while let Some(&arg) = rest.next() {
+        if options && arg == "--" {
+            options = false;
+        } else if options && arg.starts_with("--") {
+            match arg.split_once('=') {
+                Some(("--tmpdir", dir)) => dir_option = Some(dir),
+                Some(("--suffix", s)) if !s.contains('/') => suffix = Some(s),
+                None if arg == "--tmpdir" => dir_option = Some(""),
+                None if matches!(arg, "--directory" | "--dry-run" | "--quiet") => {}
+                _ => return None,
+            }
+        } else if options && arg.len() > 1 && arg.starts_with('-') {
+            let letters = arg.get(1..).unwrap_or("");
+            for (at, c) in letters.char_indices() {
+                match c {
+                    'd' | 'u' | 'q' => {}
+                    't' => legacy_t = true,
+                    'p' => {
+                        let attached = letters.get(at + 1..).unwrap_or("");
+                        dir_option = Some(if attached.is_empty() {
+                            *rest.next()?
+                        } else {
+                            attached
+                        });
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        } else if template.replace(arg).is_some() {
+            return None;
+        }
+    }
+    let given = dir_option.filter(|d| !d.is_empty());
+    // The directory mktemp falls back to: `$TMPDIR`, else `/tmp`.
+    let fallback = || tmpdir.map(|t| if t.is_empty() { "/tmp" } else { t });
+    let (template, dir) = match template {
+        None => ("tmp.XXXXXXXXXX", Some(given.or_else(fallback)?)),
+        Some(t) if legacy_t && !t.contains('/') => {
+            let dir = match tmpdir? {
+                "" => given.unwrap_or("/tmp"),
+                set => set,
+            };
+            (t, Some(dir))
+        }
+        Some(t) if dir_option.is_some() && !t.starts_with('/') && !legacy_t => {
+            (t, Some(given.or_else(fallback)?))
+        }
+        Some(t) if dir_option.is_none() && !legacy_t => (t, None),
+        Some(_) => return None,
+    };
+    let (stem, tail) = match suffix {
+        Some(s) => (template, s),
+        None => template.split_at(template.rfind('X')? + 1),
+    };
+    let kept = stem.trim_end_matches('X');
+    let random = stem.len() - kept.len();
+    if random < 3 {
+        return None;
+    }
+    let mut out = String::new();
+    if let Some(dir) = dir {
+        crate::policy::rule::escape_into(&mut out, dir.trim_end_matches('/'));
+        out.push('/');
+    }
+    crate::policy::rule::escape_into(&mut out, kept);
+    for _ in 0..random {
+        out.push_str(RANDOM);
+    }
+    crate::policy::rule::escape_into(&mut out, tail);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
+    #[rstest::rstest]
+    #[case("", Some(""), Some("/tmp/tmp.??????????"))]
+    #[case("-d", Some(""), Some("/tmp/tmp.??????????"))]
+    #[case("-d", Some("/opt"), Some("/opt/tmp.??????????"))]
+    #[case("-d", None, None)]
+    #[case("-d -p /var", None, Some("/var/tmp.??????????"))]
+    #[case("-dp/var", None, Some("/var/tmp.??????????"))]
+    #[case("--tmpdir=/srv", None, Some("/srv/tmp.??????????"))]
+    #[case("--tmpdir", Some(""), Some("/tmp/tmp.??????????"))]
+    #[case("-p '' XXX", Some(""), Some("/tmp/???"))]
+    #[case("fooXXXbar", None, Some("foo???bar"))]
+    #[case("XXXa", None, Some("???a"))]
+    #[case("a/XXXX", None, Some("a/????"))]
+    #[case("--tmpdir a/XXXX", Some(""), Some("/tmp/a/????"))]
+    #[case("-t XXXX", Some("/opt"), Some("/opt/????"))]
+    #[case("-p /var -t XXXX", Some("/opt"), Some("/opt/????"))]
+    #[case("-p /var -t XXXX", Some(""), Some("/var/????"))]
+    #[case("-t a/XXX", Some(""), None)]
+    #[case("--suffix=.txt fooXXX", None, Some("foo???.txt"))]
+    #[case("-u x*XXXX", None, Some("x[*]????"))]
+    #[case("XX", None, None)]
+    #[case("a b XXX", None, None)]
+    #[case("--help", None, None)]
+    #[case("-x XXX", None, None)]
+    #[case("--tmpdir /abs/XXX", Some(""), None)]
+    fn mktemp_prints_what_coreutils_prints(
+        #[case] args: &str,
+        #[case] tmpdir: Option<&str>,
+        #[case] want: Option<&str>,
+    ) {
+        let args: Vec<&str> = args
+            .split_whitespace()
+            .map(|a| if a == "''" { "" } else { a })
+            .collect();
+        let want = want.map(|w| w.replace('?', super::RANDOM));
+        assert_eq!(super::mktemp_output(&args, tmpdir), want);
+    }
+
     use super::*;
 
     fn lits(s: &[&str]) -> Vec<Word> {

@@ -203,6 +203,8 @@ fn analyze_parsed(
         package_scripts: HashMap::new(),
         seq: 0,
         var_events: HashMap::new(),
+        fresh: HashMap::new(),
+        text: script,
     };
     let mut scope = Scope {
         dir: Dir::Start,
@@ -353,6 +355,11 @@ struct Walker<'a> {
     /// Every assignment of each variable, in walk order: (position, the literal value
     /// when it is certain to happen in this shell, else `None`).
     var_events: HashMap<String, Vec<(usize, Option<String>)>>,
+    /// Variables holding the path `mktemp` printed (`t=$(mktemp -d)`), as a glob: see
+    /// `fresh_temp`.
+    fresh: HashMap<String, String>,
+    /// The script as given (for what it names anywhere).
+    text: &'a str,
 }
 
 impl Walker<'_> {
@@ -705,6 +712,9 @@ impl Walker<'_> {
     fn word(&mut self, raw: &str, scope: &mut Scope) -> Word {
         let Expanded { word, inner, .. } = expand::expand(raw, &scope.positionals);
         self.inner(inner, scope);
+        if let Some(fresh) = self.fresh_word(raw) {
+            return fresh;
+        }
         if !self.pwd_may_change
             && let Some(path) = self.working_dir_word(raw, &scope.dir)
         {

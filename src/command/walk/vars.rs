@@ -4,8 +4,8 @@
 use brush_parser::ast;
 
 use super::{Scope, Walker};
-use crate::command::programs::{COMMAND_VARIABLES, command_value, git};
-use crate::command::{VarRef, Word};
+use crate::command::programs::{COMMAND_VARIABLES, command_value, file_tools, git};
+use crate::command::{Dir, VarRef, Word};
 
 impl Walker<'_> {
     /// Resolves redirection targets written as one quoted variable the script assigned
@@ -37,7 +37,10 @@ impl Walker<'_> {
             ast::AssignmentValue::Scalar(w) => {
                 let word = self.word(&w.value, scope);
                 match &a.name {
-                    ast::AssignmentName::VariableName(name) => self.variable(name, &word, scope),
+                    ast::AssignmentName::VariableName(name) => {
+                        self.variable(name, &word, scope);
+                        self.fresh_temp(name, &w.value, scope);
+                    }
                     ast::AssignmentName::ArrayElementName(name, index) => {
                         self.evaluable(&word, scope, name);
                         self.table_entry(name, index, &word, scope)
@@ -65,6 +68,81 @@ impl Walker<'_> {
                 }
             }
         }
+    }
+
+    /// `NAME=$(mktemp …)` with literal arguments, certain to happen in this shell: NAME
+    /// holds a path mktemp just made (or, if it failed, nothing), so `"$NAME"` is that
+    /// path's glob (`/tmp/tmp.??????????`) rather than any word — never `.git`, the
+    /// working directory or one above it. Any other assignment forgets it.
+    fn fresh_temp(&mut self, name: &str, raw: &str, scope: &Scope) {
+        self.fresh.remove(name);
+        let certain = scope.frames.is_empty() && !scope.conditional && !scope.in_function;
+        let unquoted = raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(raw);
+        let Some(inner) = unquoted
+            .strip_prefix("$(")
+            .and_then(|r| r.strip_suffix(')'))
+            .or_else(|| unquoted.strip_prefix('`').and_then(|r| r.strip_suffix('`')))
+        else {
+            return;
+        };
+        // Plain words only: no quoting, expansion, redirection or second command.
+        if !certain || inner.contains(|c: char| "\'\";|&<>()$`\\\n*?[{~".contains(c)) {
+            return;
+        }
+        let words: Vec<&str> = inner.split_whitespace().collect();
+        let Some((program, args)) = words.split_first() else {
+            return;
+        };
+        if !matches!(*program, "mktemp" | "/usr/bin/mktemp" | "/bin/mktemp") {
+            return;
+        }
+        // The script may set `TMPDIR` itself: then only forms that do not read it.
+        let tmpdir = if self.text.contains("TMPDIR") {
+            None
+        } else {
+            self.repo.temp_dir()
+        };
+        let Some(path) = file_tools::mktemp_output(args, tmpdir.as_deref()) else {
+            return;
+        };
+        let path = if path.starts_with('/') {
+            path
+        } else {
+            let path = path.strip_prefix("./").unwrap_or(&path);
+            let here = match &scope.dir {
+                Dir::Start => self.start.to_path_buf(),
+                Dir::Path(p) => self.start.join(p),
+                Dir::Unknown => return,
+            };
+            let mut glob = String::new();
+            crate::policy::rule::escape_into(&mut glob, &here.to_string_lossy());
+            format!("{}/{path}", glob.trim_end_matches('/'))
+        };
+        self.fresh.insert(name.to_string(), path);
+    }
+
+    /// `"$NAME"` (the whole word, quoted) for a variable `fresh_temp` knows, when the
+    /// walk met exactly that one assignment and the script names NAME nowhere else but in
+    /// expansions. If mktemp failed the word is empty: `rm -rf ''` removes nothing (an
+    /// unquoted `$NAME` or `"$NAME/x"` would not be so harmless, so they stay unknown).
+    pub(super) fn fresh_word(&self, raw: &str) -> Option<Word> {
+        if self.fresh.is_empty() {
+            return None;
+        }
+        let (name, tail) = quoted_variable(raw)?;
+        let pattern = self.fresh.get(&name)?;
+        let once = self.var_events.get(&name).is_some_and(|e| e.len() == 1)
+            && assigned_once_by_name(self.text, &name);
+        (tail.is_empty() && raw.starts_with('"') && raw.ends_with('"') && once).then(|| {
+            Word::Unknown {
+                text: raw.to_string(),
+                split: false,
+                pattern: pattern.clone(),
+            }
+        })
     }
 
     /// The effect of setting a variable (by assignment, `export`, `declare`, …).
@@ -253,18 +331,38 @@ pub(super) fn quoted_variable(raw: &str) -> Option<(String, String)> {
 
 /// Whether `script` names `name` only in expansions (`$NAME`, `${NAME…}`) and in exactly
 /// one assignment `NAME=`: no other way to set it (`read`, `for`, `declare`, `unset`,
-/// `printf -v`, `getopts`, `export NAME`, `+=`) appears anywhere.
+/// `printf -v`, `getopts`, `export NAME`, `+=`, `${NAME:=…}`) appears anywhere.
 pub(super) fn assigned_once_by_name(script: &str, name: &str) -> bool {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let mut assignments = 0;
     for (at, _) in script.match_indices(name) {
         let before = script.get(..at).unwrap_or("");
         let after = script.get(at + name.len()..).unwrap_or("");
-        if before.chars().next_back().is_some_and(ident) || after.chars().next().is_some_and(ident)
-        {
+        if after.chars().next().is_some_and(ident) {
             continue;
         }
-        if before.ends_with('$') || before.ends_with("${") {
+        match before.chars().next_back() {
+            // Part of a longer name, unless it is the value of an option that names a
+            // variable, glued to it (`printf -vNAME`, `read -raNAME`, `wait -pNAME`).
+            Some(c) if ident(c) => {
+                if matches!(c, 'v' | 'a' | 'p') && before.trim_end_matches(ident).ends_with('-') {
+                    return false;
+                }
+                continue;
+            }
+            // A path component or an extension (`/tmp`, `x.d`), an option (`-d`).
+            Some('/' | '.' | '-') => continue,
+            _ => {}
+        }
+        if before.ends_with("${") && (after.starts_with('=') || after.starts_with(":=")) {
+            // `${NAME:=x}` assigns when NAME is empty or unset.
+            return false;
+        }
+        if before.ends_with('$')
+            || before.ends_with("${")
+            || before.ends_with("${#")
+            || before.ends_with("${!")
+        {
             continue;
         }
         if after.starts_with('=') && !after.starts_with("==") {
