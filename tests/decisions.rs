@@ -667,9 +667,10 @@ fn eval_aliases_and_functions_are_followed(
 #[case("xargs -r ls", Clean, Allow)]
 #[case("find / -exec git reset --hard \\;", Clean, Deny)]
 #[case("find . -execdir git push -f \\;", Clean, Deny)]
-#[case("find . -exec rm -rf {} \\;", Clean, Request)]
-#[case("find . -exec rm -rf {} +", Clean, Request)]
-#[case("find . -ok rm -rf {} \\;", Clean, Request)]
+// Every entry under `.`: `.git` and the harness's files included (path rules).
+#[case("find . -exec rm -rf {} \\;", Clean, Deny)]
+#[case("find . -exec rm -rf {} +", Clean, Deny)]
+#[case("find . -ok rm -rf {} \\;", Clean, Deny)]
 #[case("find . -exec sudo ls \\;", Clean, Request)]
 // Path rules: it deletes `.git` too.
 #[case("find . -delete", Clean, Request)]
@@ -1896,7 +1897,7 @@ fn braces_and_the_working_directory_are_decided(
 #[case("find src tests -name '*.orig' -exec rm -f {} \\;", Clean, Allow)]
 #[case("find . -exec git reset {} \\;", Clean, Allow)]
 #[case("find . -name '*.tmp' -exec rm -rf {} \\;", Clean, Request)]
-#[case("find . -type d -execdir rm -rf {} +", Clean, Request)]
+#[case("find . -type d -execdir rm -rf {} +", Clean, Deny)]
 #[case("find \"$d\" -exec rm -f {} \\;", Clean, Request)]
 #[case("python3 -c 'print(\"git reset --hard\")'", Clean, Allow)]
 #[case("python3 -c 'print(f\"run: rm -rf {d}\")'", Clean, Allow)]
@@ -1969,6 +1970,33 @@ fn everyday_commands_are_not_refused(
 #[case("d=$(mktemp -d .gitXXX); rm -rf \"$d\"", Clean, Request)]
 #[case("d=$(mktemp -d); rm -rf \"$d\" .git", Clean, Deny)]
 fn mktemp_paths_are_fresh(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}
+
+// `find ROOT … -exec CMD {}`: path rules see `{}` as an entry under ROOT (`ROOT/{}`,
+// matched by rules protecting a whole tree), as every entry when no name test narrows
+// a write, and as `ROOT/NAME` for a literal `-name NAME`.
+#[rstest]
+#[case("find .git -type f -exec rm -f {} +", Clean, Deny)]
+#[case("find .git -name '*.pack' -exec rm {} +", Clean, Deny)]
+#[case("find .git/objects -exec truncate -s0 {} \\;", Clean, Deny)]
+#[case("find . -type f -exec rm -f {} +", Clean, Deny)]
+#[case("find . -exec cp /dev/null {} \\;", Clean, Deny)]
+#[case("find . -mtime +30 -o -name x -exec rm {} +", Clean, Deny)]
+// (The fake knows no home directory: `~` could be any, so these ask.)
+#[case("find ~ -name .bashrc -exec rm -f {} +", Clean, Request)]
+#[case("find . -name .git -exec rm -rf {} +", Clean, Deny)]
+#[case("find ~/.config/policy-exec -type f -exec rm {} +", Clean, Request)]
+#[case("find /etc/policy-exec -type f -exec rm {} +", Clean, Deny)]
+#[case("find \"$d\" -type f -exec rm -f {} +", Clean, Request)]
+#[case("find . -name '*.pyc' -exec rm -f {} +", Clean, Allow)]
+#[case("find src -name '*.orig' -exec rm {} \\;", Clean, Allow)]
+#[case("find src -type f -exec wc -l {} +", Clean, Allow)]
+fn find_results_meet_path_rules(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
     check(script, tree, expected);
 }
 

@@ -163,6 +163,23 @@ pub struct SimpleCommand {
     pub frames: Vec<String>,
     /// Files opened by redirections around it (for path rules), innermost last.
     pub redirects: Vec<Redirect>,
+    /// Run by `find -exec`/`-execdir`: what its `{}` stands for.
+    pub find_results: Option<FindResults>,
+}
+
+/// What `find` hands an `-exec` command as `{}`: an entry at or below one of its
+/// starting points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindResults {
+    /// The starting points, when every one is literal (else empty).
+    pub roots: Vec<String>,
+    /// The directory `find` runs in (the starting points are relative to it).
+    pub dir: Dir,
+    /// Whether a name test (`-name`, `-path`, `-regex`, …) that every result must pass
+    /// comes before the command: then the results are some entries, not all of them.
+    pub narrowed: bool,
+    /// The patterns of those tests that are `-name` (a result's last component).
+    pub names: Vec<String>,
 }
 
 impl SimpleCommand {

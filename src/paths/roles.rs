@@ -536,10 +536,50 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
             }
         }
     }
-    // SECURITY (known limit): the file names `find -exec … {}` and `xargs` substitute
-    // are only known at run time; they are not treated as could-match operands (every
-    // `find . -name '*.tmp' -exec rm {} \;` would ask). `find -delete` is.
+    // `find ROOT … -exec CMD {}`: `{}` is an entry under ROOT (`ROOT/{}`, which every
+    // pattern protecting all of a tree under ROOT matches: `find .git -name '*.pack'
+    // -exec rm {} +`); a write to every entry (no name test) reaches all of ROOT
+    // (`find . -type f -exec rm -f {} +` empties `.git`).
+    // SECURITY (known limit): otherwise the file names `find -exec … {}` and `xargs`
+    // substitute are only known at run time; they are not treated as could-match
+    // operands (every `find . -name '*.tmp' -exec rm {} \;` would ask). `find -delete` is.
+    let mut results = Vec::new();
+    if let Some(found) = &cmd.find_results {
+        for o in out.iter().filter(|o| is_placeholder(&o.word)) {
+            for root in &found.roots {
+                let under = Operand {
+                    word: Word::Lit(format!("{}/{{}}", root.trim_end_matches('/'))),
+                    dir: Some(found.dir.clone()),
+                    access: o.access,
+                    subtree: o.subtree,
+                    role: format!("{} (an entry `find` finds under `{root}`)", o.role),
+                };
+                if o.access == Access::Write && !found.narrowed {
+                    results.push(Operand {
+                        word: Word::Lit(root.clone()),
+                        subtree: true,
+                        role: format!("{} (every entry `find` finds under `{root}`)", o.role),
+                        ..under.clone()
+                    });
+                }
+                // `find ~ -name .bashrc -exec rm {} +`: the one named so right under ROOT.
+                for name in found
+                    .names
+                    .iter()
+                    .filter(|n| !n.contains(['*', '?', '[', '\\']))
+                {
+                    results.push(Operand {
+                        word: Word::Lit(format!("{}/{name}", root.trim_end_matches('/'))),
+                        role: format!("{} (`{name}` under `{root}`, if `find` finds it)", o.role),
+                        ..under.clone()
+                    });
+                }
+                results.push(under);
+            }
+        }
+    }
     out.retain(|o| !is_placeholder(&o.word) && !is_device(&o.word));
+    out.extend(results);
     out
 }
 
@@ -657,6 +697,7 @@ mod tests {
             parse_error: None,
             frames: Vec::new(),
             redirects: Vec::new(),
+            find_results: None,
         }
     }
 

@@ -453,6 +453,7 @@ pub fn too_large(len: usize) -> Evaluation {
         parse_error: None,
         frames: Vec::new(),
         redirects: Vec::new(),
+        find_results: None,
     };
     Evaluation {
         decision: Decision::Deny,

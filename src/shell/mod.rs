@@ -335,6 +335,7 @@ fn dynamic_eval(
             frames: Vec::new(),
             parse_error: None,
             redirects: Vec::new(),
+            find_results: None,
         }],
     };
     engine::evaluate(&analysis, policy, cwd, repo)

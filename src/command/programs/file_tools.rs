@@ -158,6 +158,60 @@ fn find_result_shape(args: &[Word], execdir: bool) -> Option<String> {
     Some(pattern)
 }
 
+/// `find`'s starting points when every one is literal (else none), and whether a name
+/// test every result passes comes before the first command it runs: the expression up
+/// to it holds `-name`, `-path`, `-regex` or their variants, and no `-o`, `,`, `!`,
+/// `-not` or parenthesis that could let other entries through.
+pub fn find_roots(args: &[Word]) -> (Vec<String>, bool, Vec<String>) {
+    let mut roots = Vec::new();
+    let mut known = true;
+    let mut rest = args.iter().peekable();
+    // -H/-L/-P/-D x/-Ox, then the starting points up to the expression.
+    while let Some(w) = rest.peek() {
+        match w.lit() {
+            Some("-H" | "-L" | "-P" | "--") if roots.is_empty() => {}
+            Some("-D") if roots.is_empty() => {
+                rest.next();
+            }
+            Some(t) if t.starts_with("-O") && roots.is_empty() => {}
+            Some(t) if t.starts_with('-') || matches!(t, "(" | "!" | ",") => break,
+            Some(t) => roots.push(t.to_string()),
+            None => known = false,
+        }
+        rest.next();
+    }
+    if roots.is_empty() && known {
+        roots.push(".".to_string());
+    }
+    if !known {
+        roots.clear();
+    }
+    let (mut narrowed, mut names) = (false, Vec::new());
+    while let Some(w) = rest.next() {
+        match w.lit() {
+            Some("-exec" | "-execdir" | "-ok" | "-okdir") => break,
+            Some("-o" | "-or" | "," | "!" | "-not" | "(" | ")") | None => {
+                return (roots, false, Vec::new());
+            }
+            Some("-name") => match rest.next().and_then(Word::lit) {
+                Some(name) => {
+                    narrowed = true;
+                    names.push(name.to_string());
+                }
+                None => return (roots, false, Vec::new()),
+            },
+            Some(
+                "-iname" | "-path" | "-ipath" | "-wholename" | "-iwholename" | "-regex" | "-iregex",
+            ) => {
+                narrowed = true;
+                rest.next();
+            }
+            Some(_) => {}
+        }
+    }
+    (roots, narrowed, names)
+}
+
 /// Every `-exec`/`-execdir`/`-ok`/`-okdir` command of a `find`, `{}` as unknown words
 /// (each of known shape when the starting points tell it: results of `find .` start with
 /// `.`, so they are never options).

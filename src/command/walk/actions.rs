@@ -14,7 +14,7 @@ use crate::command::programs::runners::Runner;
 use crate::command::programs::{
     Options, editors, file_tools, interpreters, packages, runners, shells, wrappers,
 };
-use crate::command::{Dir, Via, Word};
+use crate::command::{Dir, FindResults, Via, Word};
 
 impl Walker<'_> {
     /// `npm run NAME` (and `pre`/`post` scripts) where the script defined NAME itself
@@ -214,9 +214,16 @@ impl Walker<'_> {
     /// `find … -exec CMD ;`: CMD runs on results, from a directory only known then.
     pub(super) fn find_exec(&mut self, inv: &Invocation, scope: &Scope) {
         let (base, args) = (inv.base, inv.args);
+        let (roots, narrowed, names) = file_tools::find_roots(args);
         for inner in file_tools::find_exec_commands(args) {
             let mut sub = scope.clone();
             sub.frames.push(format!("{base} -exec"));
+            sub.find_results = Some(FindResults {
+                roots: roots.clone(),
+                dir: scope.dir.clone(),
+                narrowed,
+                names: names.clone(),
+            });
             sub.dir = Dir::Unknown;
             self.dispatch(inner, &mut sub, &inv.handed_on());
         }

@@ -27,7 +27,7 @@ use super::expand::{self, Expanded, Inner, Positionals};
 use super::files;
 use super::heredoc;
 use super::programs::{self, Action, file_tools, interpreters, shells};
-use super::{Analysis, Dir, ParseError, Redirect, SimpleCommand, Via, Word};
+use super::{Analysis, Dir, FindResults, ParseError, Redirect, SimpleCommand, Via, Word};
 use crate::git::RepoState;
 
 mod actions;
@@ -112,6 +112,8 @@ struct Scope {
     /// Inside a branch, loop, subshell, pipeline or after `&&`/`||`: an assignment here
     /// may not happen (or not in this shell).
     conditional: bool,
+    /// Inside a `find -exec` command: what `{}` stands for.
+    find_results: Option<FindResults>,
 }
 
 /// Parses `script` with bash's grammar and lists every simple command it could run.
@@ -215,6 +217,7 @@ fn analyze_parsed(
         via: Via::Direct,
         redirects: Vec::new(),
         conditional: false,
+        find_results: None,
     };
     walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);
@@ -1070,6 +1073,7 @@ impl Walker<'_> {
             frames: scope.frames.clone(),
             parse_error: None,
             redirects: scope.redirects.clone(),
+            find_results: scope.find_results.clone(),
         });
     }
 
@@ -1118,6 +1122,7 @@ impl Walker<'_> {
             frames: scope.frames.clone(),
             parse_error: Some(message.to_string()),
             redirects: scope.redirects.clone(),
+            find_results: scope.find_results.clone(),
         });
     }
 
@@ -1130,6 +1135,7 @@ impl Walker<'_> {
             frames: scope.frames.clone(),
             parse_error: None,
             redirects: scope.redirects.clone(),
+            find_results: scope.find_results.clone(),
         });
     }
 
