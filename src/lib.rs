@@ -31,7 +31,8 @@
 //!                        └─► paths/: path_rules (forbidden paths) ──► deny | request
 //!                                            │              ▲
 //!                                            │              └── git/: RepoState over git2
-//!                                            ▼                  (memoised, lazily asked)
+//!                                            ▼                  (memoised, lazily asked;
+//!                                                               gitdir.rs: what a .git holds)
 //!                  report/: `check` exit codes + JSON, `explain` trace text + JSON,
 //!                  shell and hook refusals
 //!                                            │

@@ -1982,7 +1982,9 @@ fn mktemp_paths_are_fresh(#[case] script: &str, #[case] tree: Tree, #[case] expe
 #[case("find .git/objects -exec truncate -s0 {} \\;", Clean, Deny)]
 #[case("find . -type f -exec rm -f {} +", Clean, Deny)]
 #[case("find . -exec cp /dev/null {} \\;", Clean, Deny)]
-#[case("find . -mtime +30 -o -name x -exec rm {} +", Clean, Deny)]
+// `-o` binds looser than the implicit `-a`: the command runs only on entries named x.
+#[case("find . -mtime +30 -o -name x -exec rm {} +", Clean, Allow)]
+#[case("find . -name x -o -type f -exec rm {} +", Clean, Deny)]
 // (The fake knows no home directory: `~` could be any, so these ask.)
 #[case("find ~ -name .bashrc -exec rm -f {} +", Clean, Request)]
 #[case("find . -name .git -exec rm -rf {} +", Clean, Deny)]

@@ -181,6 +181,54 @@ fn the_default_policy_protects_paths(#[case] script: &str, #[case] expected: &st
     assert_eq!(h.check(script), expected, "check {script:?}");
 }
 
+/// `find ROOT … -exec CMD {}` in a real repository: `{}` is an entry under ROOT; a write
+/// to every entry reaches `.git`; a `-name` test that names nothing the repository's git
+/// directory holds (read from disk: its branches included) keeps the results out of it.
+#[rstest]
+#[case("find . -name __pycache__ -type d -exec rm -rf {} +", "allow")]
+#[case("find . -type d -name node_modules -prune -exec rm -rf {} +", "allow")]
+#[case(
+    "find . \\( -name '*.pyc' -o -name '*.pyo' \\) -exec rm -f {} +",
+    "allow"
+)]
+#[case(
+    "find . -path ./.git -prune -o -name '*.orig' -exec rm {} \\;",
+    "allow"
+)]
+#[case("find . -path './src/*' -exec rm -f {} +", "allow")]
+#[case("find . -name '*.tmp' -exec rm -rf {} \\;", "allow")]
+#[case("find . -not -path './.git/*' -name '*.log' -exec rm {} +", "allow")]
+// `.git/gc.log` may be one.
+#[case("find . -name '*.log' -exec rm {} +", "deny")]
+#[case("find . -not -path './.git/*' -exec rm {} +", "deny")]
+#[case("find . -type f -exec rm -f {} +", "deny")]
+#[case("find . -exec cp /dev/null {} \\;", "deny")]
+#[case("find .git -name '*.pack' -exec rm {} +", "deny")]
+#[case("find . -name config -exec rm -f {} +", "deny")]
+#[case("find . -name main -exec rm -rf {} +", "deny")]
+#[case("find . -name feature -exec rm -rf {} +", "deny")]
+#[case("find . -name '*' -exec rm -f {} +", "deny")]
+#[case("find . -path '*' -exec rm -f {} +", "deny")]
+#[case("find . -name x -o -type f -exec rm -f {} +", "deny")]
+#[case("find . ! -name x -exec rm -f {} +", "deny")]
+#[case("find ~ -name .bashrc -exec rm -f {} +", "deny")]
+#[case("find ~/.claude -name '*.json' -exec sed -i s/a/b/ {} +", "request")]
+#[case("find ~ -name '*rc' -exec sed -i s/a/b/ {} +", "request")]
+#[case("cd .git && find . -name __pycache__ -exec rm -rf {} +", "deny")]
+#[case("find \"$D\" -name __pycache__ -exec rm -rf {} +", "request")]
+// `mktemp`'s path, quoted whole, is that path (under the temp directory), not any word.
+#[case("t=$(mktemp -d); trap 'rm -rf \"$t\"' EXIT; cp a \"$t\"", "allow")]
+#[case("t=$(mktemp -d); rm -rf \"$t\"/*", "request")]
+fn find_results_and_mktemp_paths_in_a_real_repository(
+    #[case] script: &str,
+    #[case] expected: &str,
+) {
+    let h = Home::new();
+    let ok = h.git().args(["branch", "feature/x"]).status().unwrap();
+    assert!(ok.success());
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
 #[test]
 fn refused_writes_do_not_happen_through_the_shim_and_everyday_ones_do() {
     let h = Home::new();

@@ -355,6 +355,7 @@ impl<'a> Builder<'a> {
                 } else {
                     self.pattern
                 },
+                outside_git: false,
             }
         } else if self.glob {
             Word::Glob(self.text)

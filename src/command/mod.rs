@@ -43,6 +43,9 @@ pub enum Word {
         /// What is known of its value, as an fnmatch pattern: literal parts escaped,
         /// unknown parts as `*` (`"$TMP/build"` is `*/build`). `*` when nothing is known.
         pattern: String,
+        /// Known besides the pattern: no value lies in a `.git` directory or is one (a
+        /// `find . -name __pycache__` result when no git directory holds such a name).
+        outside_git: bool,
     },
 }
 
@@ -53,6 +56,7 @@ impl Word {
             text: text.into(),
             split,
             pattern: "*".to_string(),
+            outside_git: false,
         }
     }
 
@@ -178,8 +182,12 @@ pub struct FindResults {
     /// Whether a name test (`-name`, `-path`, `-regex`, …) that every result must pass
     /// comes before the command: then the results are some entries, not all of them.
     pub narrowed: bool,
-    /// The patterns of those tests that are `-name` (a result's last component).
-    pub names: Vec<String>,
+    /// The `-name` patterns among those tests (a result's last component matches one
+    /// of each set).
+    pub names: Vec<Vec<String>>,
+    /// The repository's git directory (absolute) when a starting point holds it and the
+    /// tests do not keep the results out of it: a write to `{}` may write there.
+    pub git_dir: Option<String>,
 }
 
 impl SimpleCommand {

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+pub mod gitdir;
 mod repo;
 
 pub use repo::Git2RepoState;
@@ -78,6 +79,13 @@ pub trait RepoState {
 
     /// The home directory `~` stands for (the engine reads no environment itself).
     fn home(&self) -> Option<std::path::PathBuf> {
+        None
+    }
+
+    /// The names of the entries in the git directory of the repository holding `dir`
+    /// ([`gitdir::entry_names`]); `None` when not known (fakes, an unreadable or huge git
+    /// directory). `Some` of nothing outside a repository.
+    fn git_dir_names(&self, _dir: &Path) -> Option<Vec<String>> {
         None
     }
 

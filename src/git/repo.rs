@@ -369,6 +369,13 @@ impl RepoState for Git2RepoState {
         self.home.clone()
     }
 
+    fn git_dir_names(&self, dir: &Path) -> Option<Vec<String>> {
+        match crate::log::record::repo_top(dir) {
+            Some(top) => super::gitdir::entry_names(&super::gitdir::git_dirs(top)),
+            None => Some(Vec::new()),
+        }
+    }
+
     fn temp_dir(&self) -> Option<String> {
         self.temp_dir.clone()
     }

@@ -562,17 +562,41 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                         ..under.clone()
                     });
                 }
-                // `find ~ -name .bashrc -exec rm {} +`: the one named so right under ROOT.
-                for name in found
-                    .names
-                    .iter()
-                    .filter(|n| !n.contains(['*', '?', '[', '\\']))
+                // `find . -name config -exec rm {} +` reaches `.git/config`.
+                if o.access == Access::Write
+                    && found.narrowed
+                    && let Some(git_dir) = &found.git_dir
                 {
                     results.push(Operand {
-                        word: Word::Lit(format!("{}/{name}", root.trim_end_matches('/'))),
-                        role: format!("{} (`{name}` under `{root}`, if `find` finds it)", o.role),
+                        word: Word::Lit(format!("{git_dir}/{{}}")),
+                        role: format!("{} (an entry `find` may find in `{git_dir}`)", o.role),
                         ..under.clone()
                     });
+                }
+                // `find ~ -name .bashrc -exec rm {} +`: those named so right under ROOT
+                // (a pattern as the glob bash would read, with a leading `.` spelled out
+                // too: find's `*` matches one, bash's does not).
+                for name in found.names.first().into_iter().flatten() {
+                    let root = root.trim_end_matches('/');
+                    let mut words = Vec::new();
+                    if !name.contains(['*', '?', '[', '\\']) {
+                        words.push(Word::Lit(format!("{root}/{name}")));
+                    } else if !name.contains(['/', '\\']) {
+                        words.push(Word::Glob(format!("{root}/{name}")));
+                        if !name.starts_with('.') {
+                            words.push(Word::Glob(format!("{root}/.{name}")));
+                        }
+                    }
+                    for word in words {
+                        results.push(Operand {
+                            word,
+                            role: format!(
+                                "{} (`{name}` under `{root}`, if `find` finds it)",
+                                o.role
+                            ),
+                            ..under.clone()
+                        });
+                    }
                 }
                 results.push(under);
             }

@@ -247,8 +247,23 @@ fn known_shape(word: &Word) -> Option<Glob> {
     Glob::new(pattern).ok()
 }
 
+/// Whether an unknown word known to lie outside every `.git` directory is kept from
+/// `pattern` by that alone: a component of `pattern` is `.git` itself.
+fn kept_out_of_git(word: &Word, pattern: &str) -> bool {
+    matches!(
+        word,
+        Word::Unknown {
+            outside_git: true,
+            ..
+        }
+    ) && pattern.split('/').any(|c| c == ".git")
+}
+
 /// Whether an unknown word could take the literal value `value`.
 fn could_be(word: &Word, value: &str) -> bool {
+    if kept_out_of_git(word, value) {
+        return false;
+    }
     match known_shape(word) {
         Some(shape) => shape.matches(value) || shape.matches(&normalize_path(value)),
         None => true,
@@ -281,6 +296,9 @@ fn could_match(word: &Word, g: &Glob) -> bool {
             (assigned_name(pattern), assigned_name(g.literal_prefix()))
         && have != want
     {
+        return false;
+    }
+    if kept_out_of_git(word, g.pattern()) {
         return false;
     }
     match known_shape(word) {

@@ -158,11 +158,62 @@ fn find_result_shape(args: &[Word], execdir: bool) -> Option<String> {
     Some(pattern)
 }
 
-/// `find`'s starting points when every one is literal (else none), and whether a name
-/// test every result passes comes before the first command it runs: the expression up
-/// to it holds `-name`, `-path`, `-regex` or their variants, and no `-o`, `,`, `!`,
-/// `-not` or parenthesis that could let other entries through.
-pub fn find_roots(args: &[Word]) -> (Vec<String>, bool, Vec<String>) {
+/// find's tests that take a value (the next word), besides the name tests.
+const FIND_VALUED: &[&str] = &[
+    "-type",
+    "-xtype",
+    "-newer",
+    "-anewer",
+    "-cnewer",
+    "-mtime",
+    "-mmin",
+    "-atime",
+    "-amin",
+    "-ctime",
+    "-cmin",
+    "-used",
+    "-size",
+    "-perm",
+    "-user",
+    "-group",
+    "-uid",
+    "-gid",
+    "-maxdepth",
+    "-mindepth",
+    "-links",
+    "-inum",
+    "-samefile",
+    "-fstype",
+    "-printf",
+    "-fprint",
+    "-fprint0",
+    "-fls",
+    "-regextype",
+    "-context",
+    "-files0-from",
+];
+
+/// find's tests on an entry's name or path.
+const FIND_NAME_TESTS: &[&str] = &[
+    "-name",
+    "-iname",
+    "-path",
+    "-ipath",
+    "-wholename",
+    "-iwholename",
+    "-regex",
+    "-iregex",
+    "-lname",
+    "-ilname",
+];
+
+/// `find`'s starting points when every one is literal (else none), and what its first
+/// `-exec`/`-ok` command's results must pass: whether a name test narrows them (in the
+/// run of tests joined by `-a` that leads to the command, after the last top-level `-o`
+/// or `,`), and the `-name` patterns among those tests — each a set of alternatives
+/// (`\( -name '*.pyc' -o -name '*.pyo' \)`); a negated test narrows nothing, and an
+/// alternative by `-iname`, `-path` or `-regex` leaves its set unknown (dropped).
+pub fn find_roots(args: &[Word]) -> (Vec<String>, Guard) {
     let mut roots = Vec::new();
     let mut known = true;
     let mut rest = args.iter().peekable();
@@ -186,30 +237,120 @@ pub fn find_roots(args: &[Word]) -> (Vec<String>, bool, Vec<String>) {
     if !known {
         roots.clear();
     }
-    let (mut narrowed, mut names) = (false, Vec::new());
-    while let Some(w) = rest.next() {
-        match w.lit() {
-            Some("-exec" | "-execdir" | "-ok" | "-okdir") => break,
-            Some("-o" | "-or" | "," | "!" | "-not" | "(" | ")") | None => {
-                return (roots, false, Vec::new());
-            }
-            Some("-name") => match rest.next().and_then(Word::lit) {
-                Some(name) => {
-                    narrowed = true;
-                    names.push(name.to_string());
+    let words: Vec<Option<&str>> = rest.map(Word::lit).collect();
+    (roots, exec_guard(&words))
+}
+
+/// What the entries a `find -exec` command runs on must pass (see [`find_roots`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Guard {
+    /// Some name or path test narrows them.
+    pub narrowed: bool,
+    /// `-name` patterns: the last component matches one of each set.
+    pub names: Vec<Vec<String>>,
+    /// `-path`/`-wholename` patterns the whole path matches.
+    pub paths: Vec<String>,
+    /// `! -path`/`-not -path` patterns the whole path does not match.
+    pub not_paths: Vec<String>,
+}
+
+/// What a find expression's first top-level `-exec` requires of the entries it runs on
+/// (see [`find_roots`]).
+fn exec_guard(words: &[Option<&str>]) -> Guard {
+    let mut guard = Guard::default();
+    let mut i = 0;
+    while let Some(&w) = words.get(i) {
+        i += 1;
+        match w {
+            Some("-exec" | "-execdir" | "-ok" | "-okdir") => return guard,
+            // A new alternative: what came before does not guard the command.
+            Some("-o" | "-or" | ",") => guard = Guard::default(),
+            Some("!" | "-not") => {
+                // The negated test (and its value, or its group) narrows nothing.
+                match words.get(i) {
+                    Some(Some("(")) => i = group_end(words, i),
+                    Some(Some("-path" | "-wholename")) => {
+                        if let Some(Some(v)) = words.get(i + 1) {
+                            guard.not_paths.push((*v).to_string());
+                        }
+                        i += 2;
+                    }
+                    Some(Some(t)) if FIND_NAME_TESTS.contains(t) || FIND_VALUED.contains(t) => {
+                        i += 2;
+                    }
+                    _ => i += 1,
                 }
-                None => return (roots, false, Vec::new()),
-            },
-            Some(
-                "-iname" | "-path" | "-ipath" | "-wholename" | "-iwholename" | "-regex" | "-iregex",
-            ) => {
-                narrowed = true;
-                rest.next();
             }
+            Some("(") => {
+                let end = group_end(words, i - 1);
+                let inner = words.get(i..end.saturating_sub(1)).unwrap_or(&[]);
+                if let Some(alternatives) = name_alternatives(inner) {
+                    guard.narrowed = true;
+                    guard.names.extend(alternatives);
+                }
+                i = end;
+            }
+            Some(test @ ("-name" | "-path" | "-wholename")) => match words.get(i) {
+                Some(Some(v)) => {
+                    guard.narrowed = true;
+                    if test == "-name" {
+                        guard.names.push(vec![(*v).to_string()]);
+                    } else {
+                        guard.paths.push((*v).to_string());
+                    }
+                    i += 1;
+                }
+                _ => return Guard::default(),
+            },
+            Some(t) if FIND_NAME_TESTS.contains(&t) => {
+                guard.narrowed = true;
+                i += 1;
+            }
+            Some(t) if FIND_VALUED.contains(&t) => i += 1,
+            Some(")") | None => return Guard::default(),
             Some(_) => {}
         }
     }
-    (roots, narrowed, names)
+    Guard::default()
+}
+
+/// The index after the `)` closing the group opened at `open` (the end when unclosed).
+fn group_end(words: &[Option<&str>], open: usize) -> usize {
+    let mut depth = 0usize;
+    for (k, w) in words.iter().enumerate().skip(open) {
+        match w {
+            Some("(") => depth += 1,
+            Some(")") => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return k + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    words.len()
+}
+
+/// A group that is only name tests joined by `-o` (`-name A -o -name B`): `Some` with
+/// the `-name` patterns as one set (none when an alternative is another name test);
+/// `None` when the group does not narrow every entry it lets through.
+fn name_alternatives(inner: &[Option<&str>]) -> Option<Vec<Vec<String>>> {
+    let mut set = Vec::new();
+    let mut all_names = true;
+    let mut parts = inner.split(|w| matches!(w, Some("-o" | "-or")));
+    for part in parts.by_ref() {
+        match part {
+            [Some("-name"), Some(v)] => set.push((*v).to_string()),
+            [Some(t), Some(_)] if FIND_NAME_TESTS.contains(t) => all_names = false,
+            _ => return None,
+        }
+    }
+    Some(if all_names && !set.is_empty() {
+        vec![set]
+    } else {
+        Vec::new()
+    })
 }
 
 /// Every `-exec`/`-execdir`/`-ok`/`-okdir` command of a `find`, `{}` as unknown words
@@ -255,6 +396,7 @@ pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
                         text: "{}".into(),
                         split: false,
                         pattern: pattern.clone(),
+                        outside_git: false,
                     };
                 }
             }

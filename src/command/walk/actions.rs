@@ -214,19 +214,142 @@ impl Walker<'_> {
     /// `find … -exec CMD ;`: CMD runs on results, from a directory only known then.
     pub(super) fn find_exec(&mut self, inv: &Invocation, scope: &Scope) {
         let (base, args) = (inv.base, inv.args);
-        let (roots, narrowed, names) = file_tools::find_roots(args);
-        for inner in file_tools::find_exec_commands(args) {
+        let (roots, guard) = file_tools::find_roots(args);
+        let known = self.find_results(&roots, &guard, &scope.dir);
+        for mut inner in file_tools::find_exec_commands(args) {
+            for w in inner.iter_mut().skip(1) {
+                if let Word::Unknown {
+                    text,
+                    split: false,
+                    pattern,
+                    outside_git,
+                } = w
+                    && text == "{}"
+                {
+                    if let Some(below) = &known.below {
+                        pattern.clone_from(below);
+                    }
+                    *outside_git = known.outside_git;
+                }
+            }
             let mut sub = scope.clone();
             sub.frames.push(format!("{base} -exec"));
             sub.find_results = Some(FindResults {
                 roots: roots.clone(),
                 dir: scope.dir.clone(),
-                narrowed,
-                names: names.clone(),
+                narrowed: guard.narrowed,
+                names: guard.names.clone(),
+                git_dir: known.git_dir.clone(),
             });
             sub.dir = Dir::Unknown;
             self.dispatch(inner, &mut sub, &inv.handed_on());
         }
+    }
+
+    /// What is known of `find`'s results from its starting points and tests (see
+    /// [`FindKnown`]). SECURITY (known limit): git directories of other repositories
+    /// under the starting points are not read.
+    fn find_results(&self, roots: &[String], guard: &file_tools::Guard, dir: &Dir) -> FindKnown {
+        let mut known = FindKnown::default();
+        let here = match dir {
+            Dir::Start => self.start.to_path_buf(),
+            Dir::Path(p) => self.start.join(p),
+            Dir::Unknown => return known,
+        };
+        if roots.is_empty() {
+            return known;
+        }
+        let basename = |r: &str| {
+            std::path::Path::new(r)
+                .file_name()
+                .map_or_else(|| r.to_string(), |b| b.to_string_lossy().into_owned())
+        };
+        // Every result lies below a starting point when none passes the name tests.
+        let first = guard.names.first().map(Vec::as_slice).unwrap_or_default();
+        let globs: Option<Vec<crate::policy::glob::Glob>> = first
+            .iter()
+            .filter(|n| !n.contains(['/', '\\']))
+            .map(|n| crate::policy::glob::Glob::new(n).ok())
+            .collect();
+        if let Some(globs) = globs.filter(|g| !g.is_empty() && g.len() == first.len())
+            && !roots.iter().any(|r| {
+                globs
+                    .iter()
+                    .any(|g| g.matches(&basename(r)) || g.matches(r))
+            })
+        {
+            // Results start with the starting points' common text, never with `-`.
+            let prefix = common_prefix(roots);
+            let mut pattern = if prefix.is_empty() {
+                "[!-]".to_string()
+            } else {
+                String::new()
+            };
+            crate::policy::rule::escape_into(&mut pattern, prefix);
+            pattern.push_str("*/");
+            match first {
+                [one] => pattern.push_str(one),
+                _ => pattern.push('*'),
+            }
+            known.below = Some(pattern);
+        }
+        let Some(top) = self.repo.worktree_top(&here) else {
+            return known;
+        };
+        let absolute = |r: &str| {
+            std::path::PathBuf::from(crate::policy::rule::normalize_path(
+                &here.join(r).to_string_lossy(),
+            ))
+        };
+        let in_git = |p: &std::path::Path| p.components().any(|c| c.as_os_str() == ".git");
+        // Kept out of the repository's git directory by a `-name` set none of whose
+        // patterns names an entry there, or by a `-path` that cannot reach it.
+        let entries = self.repo.git_dir_names(&here);
+        let names_keep_out = entries.as_ref().is_some_and(|entries| {
+            guard.names.iter().any(|set| {
+                set.iter()
+                    .all(|n| !crate::git::gitdir::may_name_entry(n, entries))
+            })
+        });
+        // `-path './src/*'` cannot reach `./.git/…`; `-not -path './.git/*'` excludes
+        // all below it, and `.git` itself unless a `-name` set cannot name it.
+        let names_skip_git_itself = guard.names.iter().any(|set| {
+            set.iter()
+                .all(|n| crate::policy::glob::Glob::new(n).map_or(true, |g| !g.matches(".git")))
+        });
+        let paths_keep_out = |root: &str| {
+            let root = root.trim_end_matches('/');
+            let inside = format!("{root}/.git/*");
+            let deep = format!("{root}/.git/x/y");
+            let reaching = guard.paths.iter().any(|p| {
+                match (
+                    crate::policy::glob::Glob::new(p),
+                    crate::policy::glob::Glob::new(&inside),
+                ) {
+                    (Ok(p), Ok(inside)) => !p.intersects(&inside),
+                    _ => false,
+                }
+            });
+            let excluded = guard.not_paths.iter().any(|p| {
+                crate::policy::glob::Glob::new(p).is_ok_and(|g| {
+                    g.matches(&deep)
+                        && (g.matches(&format!("{root}/.git")) || names_skip_git_itself)
+                })
+            });
+            reaching || excluded
+        };
+        let holds_top = roots
+            .iter()
+            .any(|r| top.starts_with(absolute(r)) && !paths_keep_out(r));
+        if holds_top && !names_keep_out {
+            known.git_dir = Some(top.join(".git").display().to_string());
+        }
+        known.outside_git = (names_keep_out || roots.iter().all(|r| paths_keep_out(r)))
+            && roots.iter().all(|r| {
+                let abs = absolute(r);
+                abs.starts_with(&top) && !in_git(&abs)
+            });
+        known
     }
 
     /// `ssh HOST CMD…`: CMD, joined, runs through the remote shell.
@@ -534,4 +657,37 @@ impl Walker<'_> {
         sub.frames.push(frame);
         self.dispatch(words, &mut sub, &inv.handed_on());
     }
+}
+
+/// The longest common leading text of `roots` (at a character boundary).
+fn common_prefix(roots: &[String]) -> &str {
+    let Some(first) = roots.first() else {
+        return "";
+    };
+    let mut len = first.len();
+    for r in roots {
+        len = len.min(
+            first
+                .char_indices()
+                .zip(r.chars())
+                .take_while(|((_, a), b)| a == b)
+                .map(|((k, a), _)| k + a.len_utf8())
+                .last()
+                .unwrap_or(0),
+        );
+    }
+    first.get(..len).unwrap_or("")
+}
+
+/// What the walk knows of the entries `find` hands its `-exec` commands.
+#[derive(Default)]
+struct FindKnown {
+    /// Their shape when every one lies below a starting point (`./*/__pycache__`).
+    below: Option<String>,
+    /// None lies in a `.git` directory: the starting points are in the repository,
+    /// outside its git directory, and a `-name` set names nothing it holds.
+    outside_git: bool,
+    /// The repository's git directory, when a starting point holds it and the tests do
+    /// not keep the results out of it.
+    git_dir: Option<String>,
 }

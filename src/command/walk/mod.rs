@@ -808,6 +808,7 @@ impl Walker<'_> {
                         pattern: format!("{name}=*"),
                         text: text.clone(),
                         split: false,
+                        outside_git: false,
                     };
                 }
             }

@@ -141,6 +141,8 @@ impl Walker<'_> {
                 text: raw.to_string(),
                 split: false,
                 pattern: pattern.clone(),
+                // A name mktemp makes is never `.git`: only its directory could be one.
+                outside_git: !pattern.split('/').any(|c| c == ".git"),
             }
         })
     }
