@@ -2002,6 +2002,82 @@ fn find_results_meet_path_rules(
     check(script, tree, expected);
 }
 
+// Interpreter code that runs, deletes or evaluates a value it builds is dynamic (asked);
+// files it writes by literal name meet path rules.
+#[rstest]
+#[case("python3 -c 'import os;os.system(\"~ fr- mr\"[::-1])'", Clean, Request)]
+#[case(
+    "python3 -c 'import os;os.system(\"git %s --hard\" % \"reset\")'",
+    Clean,
+    Request
+)]
+#[case(
+    "python3 -c 'import shutil as s;f=s.rmtree;f(\"/root\")'",
+    Clean,
+    Request
+)]
+#[case(
+    "set -- ~; python3 -c 'import shutil,sys;shutil.rmtree(sys.argv[1])' \"$@\"",
+    Clean,
+    Request
+)]
+#[case("python3 -c 'exec(\"import os;os.sys\"+\"tem(1)\")'", Clean, Request)]
+#[case(
+    "node -e 'require(\"fs\").rmSync(process.env.PWD,{recursive:true})'",
+    Clean,
+    Request
+)]
+#[case("perl -e 'system \"rm\", \"-rf\", $ENV{HOME}'", Clean, Request)]
+#[case("set -- rm -rf ~; perl -e 'exec @ARGV' \"$@\"", Clean, Request)]
+#[case("ruby -e 'system(*(%w[rm -rf] + [Dir.home]))'", Clean, Request)]
+#[case("php -r 'system(base64_decode(\"cm0gLXJmIH4=\"));'", Clean, Request)]
+#[case("awk -v c='rm -rf ~' 'BEGIN{system(c)}'", Clean, Request)]
+#[case(
+    "gawk 'BEGIN{c=\"rm -rf \" ENVIRON[\"HOME\"]; c | getline}'",
+    Clean,
+    Request
+)]
+#[case("lua -e 'os.execute(\"r\"..\"m -rf ~\")'", Clean, Request)]
+#[case("tclsh <<< 'set c rm; exec $c -rf $env(HOME)'", Clean, Request)]
+#[case(
+    "python3 -c 'open(\".git/config\",\"a\").write(\"x\")'",
+    Clean,
+    Request
+)]
+#[case(
+    "node -e 'require(\"fs\").writeFileSync(\".git/HEAD\",\"x\")'",
+    Clean,
+    Request
+)]
+#[case("awk 'BEGIN{printf \"x\" > \".git/HEAD\"}'", Clean, Request)]
+#[case("python3 -c 'print(1)'", Clean, Allow)]
+#[case(
+    "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"v\"])'",
+    Clean,
+    Allow
+)]
+#[case(
+    "python3 -c 'import subprocess; subprocess.run([\"git\", \"log\", \"-1\"], check=True)'",
+    Clean,
+    Allow
+)]
+#[case("python3 -c 'open(\"out.txt\", \"w\").write(\"x\")'", Clean, Allow)]
+#[case(
+    "python3 - <<'EOF'\np = 'src/x.py'\ns = open(p).read()\nopen(p, 'w').write(s)\nEOF",
+    Clean,
+    Allow
+)]
+#[case("node -e 'console.log(/a(b)/.exec(\"ab\")[1])'", Clean, Allow)]
+#[case("perl -ne 'print if /foo/' x.txt", Clean, Allow)]
+#[case("awk 'NR==1 || /x/ { print $1 }' f", Clean, Allow)]
+fn computed_interpreter_calls_ask(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
 // ---------------------------------------------------------------------------------------
 // Issue 14: other shells and interpreters.
 // ---------------------------------------------------------------------------------------
@@ -2259,7 +2335,8 @@ fn tools_that_run_commands_through_options_or_syntax(
     Request
 )]
 #[case("python3 -c 'import shutil; shutil.rmtree(\"build\")'", Clean, Allow)]
-#[case("python3 -c 'import shutil; shutil.rmtree(tmp)'", Clean, Allow)]
+// A path the code computes could be any: asked (it was taken to be a build directory).
+#[case("python3 -c 'import shutil; shutil.rmtree(tmp)'", Clean, Request)]
 #[case("node -e 'fs.rmSync(\"x.txt\")'", Clean, Allow)]
 #[case("docker run --rm -v /:/host alpine rm -rf /host", Clean, Request)]
 #[case("docker run -v \"$PWD\":/src img rm -rf /src", Clean, Request)]
@@ -2572,7 +2649,8 @@ fn options_that_run_commands(#[case] script: &str, #[case] tree: Tree, #[case] e
     Request
 )]
 #[case("python3 -c 'print(\"rm -rf \" + x)'", Clean, Allow)]
-#[case("python3 -c 'import os; os.system(\"ls \" + d)'", Clean, Allow)]
+// `os.system` runs a shell: what the code appends may hold `; rm -rf ~`.
+#[case("python3 -c 'import os; os.system(\"ls \" + d)'", Clean, Request)]
 fn interpreters_and_other_shells_round_two(
     #[case] script: &str,
     #[case] tree: Tree,

@@ -897,7 +897,7 @@ EVERYDAY = [
     "Rscript -e 'unlink(\"out.csv\")'", "pwsh -c 'Get-ChildItem'", "zsh -c 'ls --color=auto'",
     "ls [[:upper:]]*.md", "rm -rf build[0-9]", "xargs -a list.txt -I{} echo {}",
     "git remote add upstream https://github.com/o/r.git && git fetch upstream",
-    "python3 -c 'import os; os.system(\"ls \" + d)'", "git init /tmp/newrepo",
+    "git init /tmp/newrepo",
     "parallel gzip ::: *.log", "echo 'make test' > j; at -f j now + 1 hour",
     "tmux if-shell 'test -f x' 'display ok'", "git -c core.pager=less log", "man -P cat ls",
     "rsync -e 'ssh -p 2222' a host:b", "gdb -batch -ex run -ex bt ./app",

@@ -220,6 +220,7 @@ pub struct ParseError {
 }
 
 pub mod bash_argv;
+mod computed;
 mod expand;
 mod files;
 mod heredoc;

@@ -253,8 +253,9 @@ fn evaluate_command(
         decision = Decision::Deny;
         why = format!("a nested script does not parse as bash ({e})");
     }
-    // Path rules: files the command opens or names (never for hints, which do not run).
-    let paths = if cmd.via == Via::Direct {
+    // Path rules: files the command opens or names (for interpreter strings too, whose
+    // literal writes are read as `tee -a PATH`; never for could-run words, a guess).
+    let paths = if matches!(cmd.via, Via::Direct | Via::InterpreterString) {
         crate::paths::judge(
             cmd,
             &policy.path_rules,
@@ -284,7 +285,15 @@ fn evaluate_command(
         } else {
             "a string in interpreter code"
         };
-        if ruled.is_some_and(|d| d > Decision::Allow) {
+        if let Some(worst) = paths.iter().find(|m| Some(m.outcome) == strictest)
+            && worst.outcome > Decision::Allow
+        {
+            decision = Decision::Request;
+            why = format!(
+                "{what} read as a command a path rule refuses: {}",
+                crate::paths::why(worst, policy.path_rules.get(worst.rule))
+            );
+        } else if ruled.is_some_and(|d| d > Decision::Allow) {
             decision = Decision::Request;
             why = format!("{what} read as a command a rule refuses");
         } else {
@@ -590,17 +599,18 @@ impl Analysed {
     /// What its judgement reads of a policy: the rules of its programs, and the path
     /// rules only when a command names a file. `None` when every rule may be needed
     /// ([`Analysed::programs`]). SECURITY: [`evaluate`] asks the path rules only through
-    /// [`crate::paths::judge`], for the analysis's direct commands, and that answers
+    /// [`crate::paths::judge`], for the analysis's direct commands and interpreter
+    /// strings, and that answers
     /// nothing for a command without file operands, whatever the rules; so a policy
     /// without path rules judges a script whose commands name no file as the whole
     /// policy would.
     pub fn needs(&self) -> Option<Needs> {
         let programs = self.programs()?;
         let analysis = self.outcome.as_ref().ok()?;
-        let path_rules = analysis
-            .commands
-            .iter()
-            .any(|c| c.via == Via::Direct && !crate::paths::operands(c).is_empty());
+        let path_rules = analysis.commands.iter().any(|c| {
+            matches!(c.via, Via::Direct | Via::InterpreterString)
+                && !crate::paths::operands(c).is_empty()
+        });
         Some(Needs {
             programs,
             path_rules,

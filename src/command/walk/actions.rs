@@ -433,6 +433,22 @@ impl Walker<'_> {
             Lang::Lua => candidates.extend(crate::command::interp::lua_long_strings(&code)),
             _ => {}
         }
+        // SECURITY: a call that runs, deletes or evaluates a value the code builds.
+        if let Some(reason) = crate::command::computed::dynamic_call(&code, lang) {
+            self.dynamic(
+                scope,
+                vec![Word::Lit(base.to_string())],
+                format!("`{base}` {reason}"),
+            );
+        }
+        // Files the code writes by literal name, for path rules (as `tee -a` writes).
+        for path in crate::command::computed::literal_writes(&code) {
+            candidates.push(crate::command::interp::Candidate::Argv(vec![
+                "tee".into(),
+                "-a".into(),
+                path,
+            ]));
+        }
         for candidate in candidates {
             match candidate {
                 crate::command::interp::Candidate::Script(s) => {

@@ -1,0 +1,456 @@
+//! Interpreter code that runs a command, deletes files or evaluates code from a value
+//! built at run time.
+//!
+//! `interp` reads the string literals of interpreter code: `os.system('git push -f')` is
+//! seen. Code that builds the string (`"r".."m -rf ~"`, `[::-1]`, `base64`, `%`,
+//! `sys.argv[1]`, `$ENV{HOME}`, an alias of the function) hides it. This module finds the
+//! calls that run, delete or evaluate ([`CALLS`], per language) and checks their
+//! arguments: a call whose arguments are not plain literals — strings without
+//! interpolation, lists and maps of them, flags — makes the code dynamic (a human is
+//! asked), with the call named. A function named but not called at once
+//! (`f = shutil.rmtree`) counts as such a call.
+//!
+//! Literal file writes (`open('.git/config', 'a')`, `writeFileSync('x', …)`, awk's
+//! `print > "x"`) are returned as the paths they write, for path rules.
+
+use crate::command::programs::interpreters::Lang;
+
+/// Calls that run a command, delete files or evaluate code, per language, as regex
+/// alternatives (matched as whole names).
+fn calls(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Python => {
+            r"os\.system|os\.popen\w*|os\.exec\w*|os\.spawn\w*|os\.posix_spawn\w*|subprocess\.\w+|pty\.spawn|commands\.\w+|shutil\.rmtree|\brmtree|os\.remove|os\.unlink|os\.rmdir|os\.removedirs|\.unlink|\.rmdir|\bexec|\beval|\bcompile|\bsystem|\bpopen|__import__|getattr|importlib\.\w+"
+        }
+        Lang::Node => {
+            r"\bexecSync|\bexecFileSync|\bspawnSync|\bexecFile|\bspawn|\bfork|\.exec|\bexec|\.rmSync|\.rmdirSync|\.unlinkSync|\bfs\.rm\w*|\bfs\.unlink\w*|promises\.rm\w*|promises\.unlink|\brimraf\w*|Deno\.remove\w*|Deno\.run|Deno\.Command|Bun\.spawn\w*|\$`|\beval|\bFunction|\bvm\.\w+"
+        }
+        Lang::Perl => {
+            r"\bsystem|\bexec|\bqx|`|\bopen|\brmtree|\bremove_tree|\bunlink|\brmdir|\beval|\bdo|\brequire"
+        }
+        Lang::Ruby => {
+            r"\bsystem|\bexec|\bspawn|%x|`|IO\.popen|Open3\.\w+|Process\.spawn|Kernel\.\w+|FileUtils\.\w+|File\.delete|File\.unlink|Dir\.rmdir|Dir\.delete|\beval|\binstance_eval|\bclass_eval|\bsend|\bpublic_send|\bmethod"
+        }
+        Lang::Php => {
+            r"\bexec|\bsystem|\bshell_exec|\bpassthru|\bpopen|\bproc_open|\bpcntl_exec|`|\bunlink|\brmdir|\beval|\bassert|\bcreate_function|\bcall_user_func\w*"
+        }
+        Lang::Awk => r"\bsystem|\|",
+        Lang::Lua => r"os\.execute|io\.popen|os\.remove|\bload|\bloadstring|\bdofile|\brequire",
+        Lang::R => r"\bsystem2?|\bshell|\bunlink|file\.remove|\beval|\bparse|\bsource",
+        Lang::Tcl => r"\bexec|\bspawn|\bopen|file\s+delete|\beval|\buplevel|\bsubst|\bsend",
+        Lang::Elisp => {
+            r"shell-command\S*|call-process\S*|start-process\S*|make-process|delete-directory|delete-file|\beval"
+        }
+    }
+}
+
+/// Why `code` is dynamic: the first call of [`calls`] whose arguments are not plain
+/// literals, described; `None` when every such call's arguments are (those the string
+/// heuristic reads).
+pub fn dynamic_call(code: &str, lang: Lang) -> Option<String> {
+    let pattern = format!("(?:{})", calls(lang));
+    let re = regex::Regex::new(&pattern).ok()?;
+    for m in re.find_iter(code) {
+        let name = m.as_str();
+        let after = code.get(m.end()..).unwrap_or("");
+        // Constants and exception types of those modules run nothing.
+        if matches!(
+            name,
+            "subprocess.PIPE"
+                | "subprocess.DEVNULL"
+                | "subprocess.STDOUT"
+                | "subprocess.CalledProcessError"
+                | "subprocess.TimeoutExpired"
+                | "subprocess.CompletedProcess"
+                | "subprocess.SubprocessError"
+        ) {
+            continue;
+        }
+        // A method or variable that merely ends in such a name (`re.exec` in a regex,
+        // `my_system`): the regex anchors names; `.exec` on a RegExp is not a call of
+        // ours unless child_process is used.
+        if lang == Lang::Node && name == ".exec" && !code.contains("child_process") {
+            continue;
+        }
+        if lang == Lang::Perl && matches!(name, "do" | "require" | "open") {
+            // `do FILE`/`require FILE` with a literal, and `open` for reading, are data.
+            if !perl_dynamic(name, after) {
+                continue;
+            }
+        }
+        if lang == Lang::Awk && name == "|" {
+            // `cmd | getline`, `print | cmd`, `|&`: a pipe to or from a command. `||` is
+            // a logical or.
+            if after.starts_with('|') || code.get(..m.start()).is_some_and(|b| b.ends_with('|')) {
+                continue;
+            }
+            let arg = pipe_operand(code, m.start(), after);
+            if plain(arg, lang) {
+                continue;
+            }
+            return Some(format!(
+                "awk pipes to or from a command built at run time (`{}`)",
+                short(arg)
+            ));
+        }
+        if lang == Lang::Tcl && name == "open" && !after.trim_start().starts_with(['"', '{', '[']) {
+            continue;
+        }
+        let (arg, called) = arguments(after);
+        if called && plain(arg, lang) {
+            continue;
+        }
+        if !called && lang_calls_without_parens(lang) && plain(arg, lang) && !arg.trim().is_empty()
+        {
+            continue;
+        }
+        return Some(if called || lang_calls_without_parens(lang) {
+            format!(
+                "code calls `{name}` with a value built at run time (`{}`)",
+                short(arg)
+            )
+        } else {
+            format!(
+                "code refers to `{name}` (a call that may run a command, delete files or evaluate code)"
+            )
+        });
+    }
+    None
+}
+
+/// Perl's `open`, `do`, `require`: dynamic when the file is not a plain literal, or
+/// `open` runs a command (`|`) or writes (`>`).
+fn perl_dynamic(name: &str, after: &str) -> bool {
+    let (arg, _) = arguments(after);
+    match name {
+        "open" => {
+            arg.contains('|')
+                || arg.contains('$') && !arg.contains("\"<\"") && !arg.contains("'<'")
+                || arg.contains('`')
+        }
+        _ => !plain(arg, Lang::Perl),
+    }
+}
+
+/// The operand of an awk pipe: the text before `|` (`cmd | getline`) or after it
+/// (`print … | cmd`), to the statement's end.
+fn pipe_operand<'c>(code: &'c str, at: usize, after: &'c str) -> &'c str {
+    let after = after.trim_start();
+    if after.starts_with("getline") || after.starts_with('&') {
+        let before = code.get(..at).unwrap_or("");
+        let start = before.rfind([';', '{', '\n', '(']).map_or(0, |k| k + 1);
+        before.get(start..).unwrap_or("")
+    } else {
+        let end = after.find([';', '}', '\n']).unwrap_or(after.len());
+        after.get(..end).unwrap_or("")
+    }
+}
+
+/// Perl, Ruby, Tcl, Lua and awk call functions without parentheses (`system "x"`).
+fn lang_calls_without_parens(lang: Lang) -> bool {
+    matches!(
+        lang,
+        Lang::Perl | Lang::Ruby | Lang::Tcl | Lang::Lua | Lang::Awk | Lang::Php
+    )
+}
+
+/// The arguments after a call's name: the text inside the parentheses when it is
+/// called with them (`true`), else up to the end of the statement.
+fn arguments(after: &str) -> (&str, bool) {
+    let trimmed = after.trim_start_matches([' ', '\t']);
+    if let Some(inner) = trimmed.strip_prefix('(') {
+        let mut depth = 1usize;
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        for (k, c) in inner.char_indices() {
+            if escaped {
+                escaped = false;
+                continue;
+            }
+            match (quote, c) {
+                (_, '\\') => escaped = true,
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"' | '`') => quote = Some(c),
+                (None, '(' | '[' | '{') => depth += 1,
+                (None, ')' | ']' | '}') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return (inner.get(..k).unwrap_or(""), true);
+                    }
+                }
+                _ => {}
+            }
+        }
+        return (inner, true);
+    }
+    let end = trimmed.find([';', '\n', '}', ')']).unwrap_or(trimmed.len());
+    (trimmed.get(..end).unwrap_or(""), false)
+}
+
+/// Whether `arg` is made only of plain literals: strings without interpolation, lists
+/// and maps of them, numbers, booleans, keyword arguments with such values.
+fn plain(arg: &str, lang: Lang) -> bool {
+    let mut rest = String::new();
+    let chars: Vec<char> = arg.chars().collect();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if matches!(c, '\'' | '"') {
+            let prefix: String = rest
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_alphabetic)
+                .collect();
+            // Python f-strings interpolate.
+            if lang == Lang::Python && prefix.contains(['f', 'F']) {
+                return false;
+            }
+            let mut j = i + 1;
+            let mut body = String::new();
+            let mut closed = false;
+            while let Some(&d) = chars.get(j) {
+                if d == '\\' {
+                    body.push(d);
+                    if let Some(&e) = chars.get(j + 1) {
+                        body.push(e);
+                    }
+                    j += 2;
+                    continue;
+                }
+                if d == c {
+                    closed = true;
+                    break;
+                }
+                body.push(d);
+                j += 1;
+            }
+            if !closed {
+                return false;
+            }
+            // Interpolation in double quotes (Perl, PHP: `$x`; Ruby: `#{…}`), and Tcl's
+            // `$x`/`[cmd]` in either.
+            let interpolates = match lang {
+                Lang::Perl | Lang::Php => c == '"' && (body.contains('$') || body.contains('@')),
+                Lang::Ruby => c == '"' && body.contains("#{"),
+                Lang::Tcl => body.contains('$') || body.contains('['),
+                _ => false,
+            };
+            if interpolates {
+                return false;
+            }
+            // Remove a string prefix glued to the quote (`r"…"`, `b'…'`).
+            for _ in 0..prefix.len() {
+                rest.pop();
+            }
+            rest.push(' ');
+            i = j + 1;
+            continue;
+        }
+        rest.push(c);
+        i += 1;
+    }
+    // Keyword arguments that do not change what runs or what is deleted (`cwd=repo`,
+    // `stdout=subprocess.PIPE`), constants (`os.P_WAIT`), and constructors that only
+    // wrap a literal path (`Path("build")`).
+    static KEYWORDS: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:cwd|check|text|capture_output|timeout|stdout|stderr|stdin|encoding|errors|universal_newlines|bufsize|shell|ignore_errors)\s*=\s*[\w.]+|\bos\.P_\w+|\bsubprocess\.(?:PIPE|DEVNULL|STDOUT)\b|\b(?:pathlib\.)?(?:Pure)?Path\s*\(|\bPathname\.new\s*\(|\b[a-z_]\w*\s*[=:]\s*(?:true|false|none|nil|null|\d+)\b|\b(?:true|false|none|nil|null|\d+)\b|\b[a-z_]\w*\s*[=:]",
+        )
+        .ok()
+    });
+    let Some(keywords) = KEYWORDS.as_ref() else {
+        return false;
+    };
+    let rest = keywords.replace_all(&rest, " ");
+    // Tcl and Lua write literals bare: a plain word is a literal there.
+    let words_ok = matches!(lang, Lang::Tcl) && !rest.contains(['$', '[']);
+    rest.chars()
+        .all(|c| c.is_whitespace() || matches!(c, '[' | ']' | '(' | ')' | '{' | '}' | ',' | ';'))
+        || words_ok
+}
+
+/// The first 60 characters of `text`, for messages.
+fn short(text: &str) -> String {
+    let t = text.trim();
+    match t.char_indices().nth(60) {
+        Some((k, _)) => format!("{}…", t.get(..k).unwrap_or(t)),
+        None => t.to_string(),
+    }
+}
+
+/// Paths that code writes with a literal name: Python's `open('x', 'w'|'a'|'x'…)`,
+/// Node's `writeFileSync`/`appendFileSync`/`createWriteStream('x')`, Ruby's
+/// `File.write('x')`, PHP's `file_put_contents('x')`, Perl's `open F, '>', 'x'` /
+/// `open(F, '>x')`, awk's `print > "x"`, Lua's `io.open('x', 'w')`.
+pub fn literal_writes(code: &str) -> Vec<String> {
+    static WRITES: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?x)
+            \bopen\s*\(\s*['"]([^'"]+)['"]\s*,\s*[rbt]*['"][^'"]*[wax+][^'"]*['"]
+            | \bio\.open\s*\(\s*['"]([^'"]+)['"]\s*,\s*['"][^'"]*[wa+][^'"]*['"]
+            | (?:writeFileSync|appendFileSync|writeFile|appendFile|createWriteStream|write_text|write_bytes|File\.write|File\.open|file_put_contents)\s*\(\s*['"]([^'"]+)['"]
+            | \bopen\s*\(?\s*\w+\s*,\s*['"](?:>>?|\+<|\+>)['"]\s*,\s*['"]([^'"]+)['"]
+            | \bopen\s*\(?\s*\w+\s*,\s*['"](?:>>?|\+<)\s*([^'"|]+)['"]
+            | \bprint(?:f)?\b[^;>\n]*>>?\s*"([^"]+)"
+            "#,
+        )
+        .ok()
+    });
+    let Some(writes) = WRITES.as_ref() else {
+        return Vec::new();
+    };
+    writes
+        .captures_iter(code)
+        .filter_map(|c| {
+            c.iter()
+                .skip(1)
+                .flatten()
+                .next()
+                .map(|m| m.as_str().trim().to_string())
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(Lang::Python, "import os;os.system(\"~ fr- mr\"[::-1])")]
+    #[case(
+        Lang::Python,
+        "import os;os.system(\" \".join([\"git\",\"reset\"])+\" --hard\")"
+    )]
+    #[case(Lang::Python, "import os;os.system(\"git %s --hard\" % \"reset\")")]
+    #[case(Lang::Python, "import shutil as s;f=s.rmtree;f(\"/root\")")]
+    #[case(
+        Lang::Python,
+        "import shutil,os;p=os.environ[\"HO\"+\"ME\"];shutil.rmtree(p)"
+    )]
+    #[case(Lang::Python, "import shutil,sys;shutil.rmtree(sys.argv[1])")]
+    #[case(Lang::Python, "exec(\"import os;os.sys\"+\"tem(1)\")")]
+    #[case(Lang::Python, "import os,sys;os.execvp(sys.argv[1],sys.argv[1:])")]
+    #[case(
+        Lang::Python,
+        "import subprocess,os;subprocess.run([\"rm\",\"-rf\",os.path.expanduser(\"~\")])"
+    )]
+    #[case(Lang::Python, "import os; os.system(f\"rm -rf {d}\")")]
+    #[case(Lang::Python, "getattr(__import__('os'), 'sys'+'tem')('id')")]
+    #[case(Lang::Python, "import subprocess; subprocess.run(cmd, cwd=repo)")]
+    #[case(
+        Lang::Python,
+        "import subprocess; subprocess.run(['git'] + args, env=e)"
+    )]
+    #[case(
+        Lang::Node,
+        "require(\"child_process\").execSync(Buffer.from(\"cm0=\",\"base64\").toString())"
+    )]
+    #[case(Lang::Node, "require(\"fs\").rmSync(process.env.PWD,{recursive:true})")]
+    #[case(
+        Lang::Node,
+        "const c=require(\"child_process\");c.execSync([\"rm\",\"-rf\",process.env.HOME].join(\" \"))"
+    )]
+    #[case(
+        Lang::Node,
+        "require('child_process').execFileSync(process.argv[1],process.argv.slice(2))"
+    )]
+    #[case(Lang::Perl, "system \"rm\", \"-rf\", $ENV{HOME}")]
+    #[case(Lang::Perl, "system scalar reverse q(~ fr- mr)")]
+    #[case(Lang::Perl, "exec @ARGV")]
+    #[case(Lang::Perl, "rmtree shift")]
+    #[case(Lang::Perl, "rmtree+glob+q{~}")]
+    #[case(Lang::Ruby, "system(*(%w[rm -rf] + [Dir.home]))")]
+    #[case(Lang::Ruby, "FileUtils.rm_rf(ENV[\"PWD\"])")]
+    #[case(Lang::Php, "exec(strrev(\"~ fr- mr\"));")]
+    #[case(Lang::Php, "system(base64_decode(\"cm0=\"));")]
+    #[case(
+        Lang::Awk,
+        "BEGIN{system(sprintf(\"%s -rf %s\",\"rm\",ENVIRON[\"HOME\"]))}"
+    )]
+    #[case(Lang::Awk, "BEGIN{system(c)}")]
+    #[case(Lang::Awk, "BEGIN{c=\"rm -rf \" ENVIRON[\"HOME\"]; c | getline}")]
+    #[case(Lang::Awk, "BEGIN{system(ARGV[1])}")]
+    #[case(Lang::Lua, "os.execute(\"r\"..\"m -rf ~\")")]
+    #[case(Lang::Lua, "os.execute(string.reverse(\"~ fr- mr\"))")]
+    #[case(Lang::Tcl, "set c rm; exec $c -rf $env(HOME)")]
+    #[case(Lang::R, "system(paste(\"rm\", \"-rf\", Sys.getenv(\"HOME\")))")]
+    fn computed_calls_are_dynamic(#[case] lang: Lang, #[case] code: &str) {
+        assert!(dynamic_call(code, lang).is_some(), "{code}");
+    }
+
+    #[rstest]
+    #[case(Lang::Python, "print('hello')")]
+    #[case(Lang::Python, "import json,sys; print(json.load(sys.stdin)['name'])")]
+    #[case(Lang::Python, "import os; os.system('git status')")]
+    #[case(
+        Lang::Python,
+        "import subprocess; subprocess.run(['git', 'log', '-1'], check=True, text=True)"
+    )]
+    #[case(
+        Lang::Python,
+        "import shutil; shutil.rmtree('build', ignore_errors=True)"
+    )]
+    #[case(
+        Lang::Python,
+        "p='src/x.py'; s=open(p).read(); open(p,'w').write(s.replace('a','b'))"
+    )]
+    #[case(Lang::Python, "import re; print(re.sub(r'a', 'b', 'abc'))")]
+    #[case(Lang::Python, "import shutil; shutil.rmtree(Path(\"build\"))")]
+    #[case(
+        Lang::Python,
+        "import os; os.spawnlp(os.P_WAIT, \"ls\", \"ls\", \"-la\")"
+    )]
+    #[case(
+        Lang::Python,
+        "import subprocess; subprocess.run(['git','status'], cwd=repo, stdout=subprocess.PIPE)"
+    )]
+    #[case(Lang::Node, "require('child_process').exec('git checkout main')")]
+    #[case(Lang::Node, "console.log(/a(b)/.exec('ab')[1])")]
+    #[case(
+        Lang::Node,
+        "const p=require('./package.json'); console.log(p.version)"
+    )]
+    #[case(
+        Lang::Node,
+        "require('fs').rmSync('dist', {recursive: true, force: true})"
+    )]
+    #[case(Lang::Perl, "print \"hello\\n\"")]
+    #[case(Lang::Perl, "while(<>){print if /x/}")]
+    #[case(Lang::Perl, "system \"git status\"")]
+    #[case(Lang::Perl, "open(F, '<', 'x.txt'); print <F>")]
+    #[case(Lang::Ruby, "puts 1+1")]
+    #[case(
+        Lang::Ruby,
+        "require 'json'; puts JSON.parse(File.read('p.json'))['v']"
+    )]
+    #[case(Lang::Awk, "{ print $1 }")]
+    #[case(Lang::Awk, "NR==1 || /x/ { print }")]
+    #[case(Lang::Awk, "BEGIN { system(\"date\") }")]
+    #[case(Lang::Lua, "print(1)")]
+    #[case(Lang::Php, "echo json_encode([1,2]);")]
+    #[case(Lang::Tcl, "puts [expr 1+1]")]
+    fn plain_code_is_not(#[case] lang: Lang, #[case] code: &str) {
+        assert_eq!(dynamic_call(code, lang), None, "{code}");
+    }
+
+    #[rstest]
+    #[case("open('.git/config','a').write('x')", ".git/config")]
+    #[case("require('fs').writeFileSync('.git/HEAD','x')", ".git/HEAD")]
+    #[case("open F,\">>\",\"/root/.bashrc\";print F 1", "/root/.bashrc")]
+    #[case("{print > \"/root/.bashrc\"}", "/root/.bashrc")]
+    #[case("BEGIN{printf \"x\" > \".git/HEAD\"}", ".git/HEAD")]
+    #[case("File.write('.git/HEAD', 'x')", ".git/HEAD")]
+    #[case("file_put_contents('.env', 'x');", ".env")]
+    #[case("io.open('.git/HEAD', 'w')", ".git/HEAD")]
+    fn literal_writes_are_found(#[case] code: &str, #[case] path: &str) {
+        assert_eq!(literal_writes(code), vec![path.to_string()], "{code}");
+    }
+
+    #[test]
+    fn reads_are_not_writes() {
+        assert!(literal_writes("print(open('x.txt').read())").is_empty());
+        assert!(literal_writes("open('x', 'r')").is_empty());
+    }
+}
