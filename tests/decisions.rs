@@ -1878,7 +1878,13 @@ fn braces_and_the_working_directory_are_decided(
 #[case("rm -v /tmp/test-*.json", Clean, Allow)]
 #[case("rm -f ?", Clean, Allow)]
 #[case("git reset *.c", Clean, Allow)]
-#[case("rm -f *", Clean, Request)]
+// It may expand to `-r` and every visible name, never to `.git`, `.` or `..` (a leading
+// dot must be spelled), nor to the home directory (a file named `~` is not `~`).
+#[case("rm -f *", Clean, Allow)]
+#[case("rm -rf build/* dist/*", Clean, Allow)]
+#[case("rm -rf \"$(pwd)/build\"", Clean, Allow)]
+#[case("rm -rf \"$(pwd)\"", Clean, Deny)]
+#[case("rm -rf .*", Clean, Request)]
 // A glob expands to names in the directory: `-*` and `*r` may hold `-r`, but nothing
 // they expand to can be `.git`, `.`, a directory above or an absolute path.
 #[case("rm -f -*", Clean, Allow)]
@@ -2367,7 +2373,7 @@ fn deletion_by_library_calls_and_through_container_mounts(
 #[case("shopt -s extglob\nrm -rf .gi+(t)", Clean, Request)]
 #[case("shopt -s extglob\ngit reset @(--hard)", Clean, Request)]
 #[case("shopt -s extglob\ngit push origin +(--force)", Clean, Request)]
-#[case("shopt -s extglob\nrm -f !(*.c)", Clean, Request)]
+#[case("shopt -s extglob\nrm -f !(*.c)", Clean, Allow)]
 #[case("shopt -s nocaseglob; rm -rf .GI[T]", Clean, Request)]
 #[case("shopt -s nocaseglob\ngit reset --HAR[D]", Clean, Request)]
 #[case("shopt -s extglob\nrm -f *.@(o|a)", Clean, Allow)]

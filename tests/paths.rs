@@ -216,6 +216,11 @@ fn the_default_policy_protects_paths(#[case] script: &str, #[case] expected: &st
 #[case("find ~ -name '*rc' -exec sed -i s/a/b/ {} +", "request")]
 #[case("cd .git && find . -name __pycache__ -exec rm -rf {} +", "deny")]
 #[case("find \"$D\" -name __pycache__ -exec rm -rf {} +", "request")]
+// A glob's wildcards do not match a leading dot (no dotglob), nor is a file named `~`
+// the home directory.
+#[case("mkdir -p build && cd build && rm -rf *", "allow")]
+#[case("rm -rf build/*", "allow")]
+#[case("rm -rf *", "request")]
 // `mktemp`'s path, quoted whole, is that path (under the temp directory), not any word.
 #[case("t=$(mktemp -d); trap 'rm -rf \"$t\"' EXIT; cp a \"$t\"", "allow")]
 #[case("t=$(mktemp -d); rm -rf \"$t\"/*", "request")]

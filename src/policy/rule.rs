@@ -247,6 +247,25 @@ fn known_shape(word: &Word) -> Option<Glob> {
     Glob::new(pattern).ok()
 }
 
+/// A bash glob with each component that starts with `*` or `?` made to start with a
+/// character other than `.` (or `/`, which no bash wildcard matches): without `dotglob` (the walk makes globs unknown in a script
+/// that may turn it on) bash matches a leading dot only when the pattern spells it, so
+/// `build/*` never names `build/.git`.
+fn without_leading_dots(glob: &str) -> String {
+    glob.split('/')
+        .map(|c| {
+            if let Some(rest) = c.strip_prefix('*') {
+                format!("[!./]*{rest}")
+            } else if let Some(rest) = c.strip_prefix('?') {
+                format!("[!./]{rest}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// Whether an unknown word known to lie outside every `.git` directory is kept from
 /// `pattern` by that alone: a component of `pattern` is `.git` itself.
 fn kept_out_of_git(word: &Word, pattern: &str) -> bool {
@@ -778,7 +797,7 @@ impl Place {
     /// run in /work/repo removes the repository). In a directory only known at run time,
     /// `*` may stand for any text, as in a word only known at run time.
     fn glob_forms(&self, word: &str) -> Vec<Glob> {
-        let normalized = normalize_path(word);
+        let normalized = without_leading_dots(&normalize_path(word));
         let Some(dir) = &self.dir else {
             return Glob::new(&normalized).into_iter().collect();
         };
@@ -919,11 +938,16 @@ fn any_arg(globs: &[Glob], except: &[Glob], args: &[Word], place: &Place) -> Mat
                 if globs.iter().any(|g| g.matches(a) || g.matches(&canonical)) {
                     return Match::Yes;
                 }
-                // Could it expand to a name the rule matches (`./.gi[t]` → `.git`)?
-                if globs
-                    .iter()
-                    .any(|g| place.glob_forms(a).iter().any(|o| o.intersects(g)))
-                {
+                // Could it expand to a name the rule matches (`./.gi[t]` → `.git`)? A
+                // rule's `~…` is the home directory: only the glob's `~/…` form (when it
+                // lies there) meets it, not a file named `~` that `*` may expand to.
+                let home_rule = |g: &Glob| g.pattern().starts_with('~');
+                if globs.iter().any(|g| {
+                    place
+                        .glob_forms(a)
+                        .iter()
+                        .any(|o| o.intersects(g) && (!home_rule(g) || home_rule(o)))
+                }) {
                     result = Match::Possible;
                 }
             }

@@ -45,7 +45,7 @@ use vars::is_name;
 static WORKING_DIR_WORD: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(
     || {
         regex::Regex::new(
-            r#"^(?:~\+((?:/[A-Za-z0-9._@%+=:,-]*)*)|"\$(?:PWD|\{PWD\})((?:/[A-Za-z0-9._@%+=:, -]*)*)"|"\$(?:PWD|\{PWD\})"((?:/[A-Za-z0-9._@%+=:,-]*)*))$"#,
+            r#"^(?:~\+((?:/[A-Za-z0-9._@%+=:,-]*)*)|"\$(?:PWD|\{PWD\}|\(pwd\))((?:/[A-Za-z0-9._@%+=:, -]*)*)"|"\$(?:PWD|\{PWD\}|\(pwd\))"((?:/[A-Za-z0-9._@%+=:,-]*)*))$"#,
         )
         .ok()
     },
@@ -734,13 +734,14 @@ impl Walker<'_> {
         }
     }
 
-    /// `~+`, `"$PWD"` or `"${PWD}"`, alone or followed by a literal `/…`: the directory the
-    /// command runs in, as an absolute path, when the walk knows it. (Tilde expansion is
-    /// not split; unquoted `$PWD` is, so it is left unknown.)
+    /// `~+`, `"$PWD"`, `"${PWD}"` or `"$(pwd)"` (the builtin prints `$PWD`), alone or
+    /// followed by a literal `/…`: the directory the command runs in, as an absolute path,
+    /// when the walk knows it. (Tilde expansion is not split; unquoted `$PWD` is, so it is
+    /// left unknown.)
     fn working_dir_word(&self, raw: &str, dir: &Dir) -> Option<String> {
         // Most words are neither: skip the regex (compiling it costs every judgement
         // tens of microseconds and page faults on the hot path).
-        if !(raw.starts_with("~+") || raw.contains("PWD")) {
+        if !(raw.starts_with("~+") || raw.contains("PWD") || raw.contains("$(pwd)")) {
             return None;
         }
         let rest = WORKING_DIR_WORD.as_ref()?.captures(raw)?;
