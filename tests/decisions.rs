@@ -1975,6 +1975,14 @@ fn everyday_commands_are_not_refused(
 // normalisation, so its shape constrains nothing.
 #[case("d=$(mktemp -d .gitXXX); rm -rf \"$d\"", Clean, Request)]
 #[case("d=$(mktemp -d); rm -rf \"$d\" .git", Clean, Deny)]
+#[case(
+    "f=$(mktemp); echo hi > \"$f\"; cat \"$f\"; rm -f \"$f\"",
+    Clean,
+    Allow
+)]
+#[case("f=$(mktemp); echo hi > \"$f/x\"", Clean, Request)]
+#[case("f=$(mktemp -p .git); echo hi > \"$f\"", Clean, Request)]
+#[case("diff <(sort a.txt) <(sort b.txt)", Clean, Allow)]
 fn mktemp_paths_are_fresh(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }

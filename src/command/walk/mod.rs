@@ -988,7 +988,14 @@ impl Walker<'_> {
                 let mut inner = scope.clone();
                 inner.frames.push("<(…)".to_string());
                 self.list(&sub.list, &mut inner);
-                words.push(Word::unknown("/dev/fd/N".to_string(), false));
+                // A pipe's name: `/dev/fd/` and the number bash picks (63 and down), never
+                // a file a rule protects.
+                words.push(Word::Unknown {
+                    text: "/dev/fd/N".to_string(),
+                    split: false,
+                    pattern: "/dev/fd/[0-9][0-9]".to_string(),
+                    outside_git: true,
+                });
             }
         }
     }

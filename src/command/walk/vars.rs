@@ -21,10 +21,29 @@ impl Walker<'_> {
             (*at < v.at && assigned_once_by_name(script, &v.name))
                 .then(|| format!("{value}{}", v.tail))
         };
+        // `f=$(mktemp); echo x > "$f"`: the path mktemp printed (if it failed, `> ""`
+        // opens nothing).
+        let fresh = |v: &VarRef| -> Option<Word> {
+            let pattern = self.fresh.get(&v.name)?;
+            let [(at, None)] = events.get(&v.name)?.as_slice() else {
+                return None;
+            };
+            (*at < v.at && v.tail.is_empty() && assigned_once_by_name(script, &v.name)).then(|| {
+                Word::Unknown {
+                    text: format!("\"${}\"", v.name),
+                    split: false,
+                    pattern: pattern.clone(),
+                    outside_git: !pattern.split('/').any(|c| c == ".git"),
+                }
+            })
+        };
         for cmd in &mut self.out {
             for r in &mut cmd.redirects {
                 if let Some(known) = r.variable.as_ref().and_then(&value) {
                     r.target = Word::Lit(known);
+                    r.variable = None;
+                } else if let Some(word) = r.variable.as_ref().and_then(&fresh) {
+                    r.target = word;
                     r.variable = None;
                 }
             }
