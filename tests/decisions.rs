@@ -2092,6 +2092,64 @@ fn computed_interpreter_calls_ask(
     check(script, tree, expected);
 }
 
+// Code written to a file some program runs later (a module, a build script, a makefile,
+// a manifest) is judged where it is written: its literal commands as interpreter strings.
+#[rstest]
+#[case(
+    "printf 'import os\\nos.system(\"rm -rf ~\")\\n' > t.py; python3 t.py",
+    Clean,
+    Request
+)]
+#[case(
+    "cat > conftest.py <<'E'\nimport shutil,os\nshutil.rmtree(os.environ['HOME'])\nE\npytest -q",
+    Clean,
+    Request
+)]
+#[case(
+    "printf 'a:\\n\\tgit reset --hard\\n' > x.mk; MAKEFILES=x.mk make a",
+    Clean,
+    Request
+)]
+#[case(
+    "printf '$(shell git push -f)\\n' > x.mk; make -f x.mk",
+    Clean,
+    Request
+)]
+#[case(
+    "echo '{\"scripts\":{\"preinstall\":\"git reset --hard\"}}' > package.json; npm i",
+    Clean,
+    Request
+)]
+#[case(
+    "printf 'require(\"child_process\").execSync(\"git push -f\")' > x.js; node -r ./x.js -e 1",
+    Clean,
+    Request
+)]
+#[case(
+    "cat > src/app.py <<'E'\nimport subprocess\ndef run(cmd):\n    return subprocess.run(cmd, shell=True)\nE",
+    Clean,
+    Allow
+)]
+#[case(
+    "cat > README.md <<'E'\nNever run `git push --force` here.\nE",
+    Clean,
+    Allow
+)]
+#[case("printf 'all:\\n\\tcargo build\\n' > Makefile && make", Clean, Allow)]
+// The aliases the script exported reach a git an interpreter string runs.
+#[case(
+    "export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=alias.x GIT_CONFIG_VALUE_0='reset --hard'; python3 -c 'import os;os.system(\"git x\")'",
+    Clean,
+    Request
+)]
+fn code_written_then_run_is_judged_where_written(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
 // ---------------------------------------------------------------------------------------
 // Issue 14: other shells and interpreters.
 // ---------------------------------------------------------------------------------------

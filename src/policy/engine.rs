@@ -296,6 +296,12 @@ fn evaluate_command(
         } else if ruled.is_some_and(|d| d > Decision::Allow) {
             decision = Decision::Request;
             why = format!("{what} read as a command a rule refuses");
+        } else if let Some(reason) = &cmd.dynamic
+            && policy.enforcement.dynamic > Decision::Allow
+        {
+            // `git x` with aliases from GIT_CONFIG_* the script exported, `$cmd …`.
+            decision = Decision::Request;
+            why = format!("{what} read as a command only known at run time: {reason}");
         } else {
             decision = Decision::Allow;
             why = format!("{what}; no deny or request rule matched");

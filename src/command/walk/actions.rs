@@ -449,6 +449,12 @@ impl Walker<'_> {
                 path,
             ]));
         }
+        self.hints(candidates, &sub);
+    }
+
+    /// Judges what code would run, each as an interpreter string (a hint: a refused one
+    /// asks a human).
+    fn hints(&mut self, candidates: Vec<crate::command::interp::Candidate>, sub: &Scope) {
         for candidate in candidates {
             match candidate {
                 crate::command::interp::Candidate::Script(s) => {
@@ -467,6 +473,85 @@ impl Walker<'_> {
                 ),
             }
         }
+    }
+
+    /// Code the script writes to a file that some program may run later — a module an
+    /// import, a test runner or an installer loads (`conftest.py`, `setup.py`,
+    /// `sitecustomize.py`), a build script (`build.rs`), a makefile, a package manifest or
+    /// configuration: what runs it is mostly out of reach of the walk, so the commands its
+    /// string literals (and a makefile's recipes and `$(shell …)`) read as are judged
+    /// where it is written, as interpreter strings. SECURITY (known limit): commands the
+    /// code builds at run time are not read here (agents write such code every day).
+    pub(super) fn written_code(&mut self, path: &str, content: &str, scope: &Scope) {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+        let makefile = matches!(name, "Makefile" | "makefile" | "GNUmakefile") || ext == "mk";
+        let code = matches!(
+            ext,
+            "py" | "pyw"
+                | "js"
+                | "mjs"
+                | "cjs"
+                | "ts"
+                | "mts"
+                | "cts"
+                | "jsx"
+                | "tsx"
+                | "rb"
+                | "gemspec"
+                | "rake"
+                | "pl"
+                | "pm"
+                | "t"
+                | "php"
+                | "lua"
+                | "r"
+                | "R"
+                | "tcl"
+                | "exp"
+                | "rs"
+                | "go"
+                | "gdb"
+                | "toml"
+                | "json"
+                | "cfg"
+                | "ini"
+                | "yaml"
+                | "yml"
+        ) || matches!(
+            name,
+            ".npmrc" | ".gdbinit" | "Rakefile" | "Gemfile" | ".pythonrc" | "Dockerfile"
+        );
+        if !makefile && !code {
+            return;
+        }
+        let mut candidates = Vec::new();
+        if makefile {
+            for line in content.lines() {
+                if let Some(recipe) = line.strip_prefix('\t') {
+                    let recipe = recipe.trim_start_matches(['@', '-', '+']);
+                    candidates.push(crate::command::interp::Candidate::Script(
+                        recipe.to_string(),
+                    ));
+                }
+            }
+            let mut rest = content;
+            while let Some(at) = rest.find("$(shell ") {
+                let after = rest.get(at + 8..).unwrap_or("");
+                let end = after.find(')').unwrap_or(after.len());
+                candidates.push(crate::command::interp::Candidate::Script(
+                    after.get(..end).unwrap_or("").to_string(),
+                ));
+                rest = after.get(end..).unwrap_or("");
+            }
+        } else {
+            candidates.extend(crate::command::interp::shell_like_strings(content));
+            candidates.extend(crate::command::interp::tree_deletions(content));
+        }
+        let mut sub = scope.clone();
+        sub.via = Via::InterpreterString;
+        sub.frames.push(format!("code written to {path}"));
+        self.hints(candidates, &sub);
     }
 
     /// An interpreter: the code it runs, and `bun x PKG …` (a package's program).

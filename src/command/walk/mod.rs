@@ -829,6 +829,9 @@ impl Walker<'_> {
         if let Some((append, targets)) = file_tools::tee_files(&words) {
             for target in targets {
                 if let Some(k) = files::key(&scope.dir, target) {
+                    if let files::Written::Text(text) = &content {
+                        self.written_code(&k, text, scope);
+                    }
                     self.files.write(k, content.clone(), append);
                 }
             }
@@ -869,6 +872,9 @@ impl Walker<'_> {
         scope.redirects.truncate(outer.min(scope.redirects.len()));
         for (target, append) in targets {
             if let Some(k) = files::key(&dir, &target) {
+                if let files::Written::Text(text) = &content {
+                    self.written_code(&k, text, scope);
+                }
                 self.files.write(k, content.clone(), append);
             }
         }
