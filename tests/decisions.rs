@@ -2150,6 +2150,39 @@ fn code_written_then_run_is_judged_where_written(
     check(script, tree, expected);
 }
 
+// An interactive or login shell sources startup files first: one the script wrote runs.
+#[rstest]
+#[case("printf 'rm -rf ~\\n' > f; bash -rcfile f -ic true", Clean, Deny)]
+#[case(
+    "printf 'git reset --hard\\n' > f; bash --init-file f -i -c true",
+    Clean,
+    Deny
+)]
+#[case(
+    "echo 'git push -f' > rc; bash --rcfile rc -i -c 'echo hi'",
+    Clean,
+    Deny
+)]
+#[case(
+    "mkdir -p h; printf 'rm -rf /\\n' > h/.profile; HOME=$PWD/h bash -lc true",
+    Clean,
+    Request
+)]
+#[case(
+    "printf 'rm -rf ~\\n' > f; bash --norc --rcfile f -ic true",
+    Clean,
+    Allow
+)]
+#[case("bash -lc 'make test'", Clean, Allow)]
+#[case("export PATH=\"$HOME/bin:$PATH\"; bash -ic 'echo hi'", Clean, Allow)]
+fn startup_files_a_nested_shell_sources(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
 // ---------------------------------------------------------------------------------------
 // Issue 14: other shells and interpreters.
 // ---------------------------------------------------------------------------------------

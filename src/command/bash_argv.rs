@@ -42,6 +42,15 @@ pub struct BashArgs {
     pub stdin: bool,
     /// `-i` (the last of `-i`/`+i`).
     pub interactive: bool,
+    /// `-l`, `--login`: a login shell, which sources the profile files first.
+    pub login: bool,
+    /// `--norc`, `--noprofile`: the startup files an interactive or login shell skips.
+    pub norc: bool,
+    /// See `norc`.
+    pub noprofile: bool,
+    /// Index of the `--rcfile`/`--init-file` value: what an interactive shell sources
+    /// instead of `~/.bashrc`.
+    pub rcfile: Option<usize>,
     /// `-n` or `-o noexec` (the last setting wins): commands are read, never run.
     pub noexec: bool,
     /// `--help` or `--version`: bash prints and exits, running nothing. (bash also
@@ -103,6 +112,13 @@ pub fn read(args: &[Option<&str>]) -> BashArgs {
                 out.invalid = Some(format!("{long}: option requires an argument"));
             }
         }
+        match *long {
+            "login" => out.login = true,
+            "norc" => out.norc = true,
+            "noprofile" => out.noprofile = true,
+            "rcfile" | "init-file" => out.rcfile = Some(i),
+            _ => {}
+        }
         // SECURITY: only the two-dash spelling counts as printing: zsh, which shell mode
         // may stand in for, reads `-help` as a bundle of letters and runs the script.
         if matches!(*long, "help" | "version") && two_dashes {
@@ -139,6 +155,7 @@ pub fn read(args: &[Option<&str>]) -> BashArgs {
                 'c' => out.command = true,
                 's' => out.stdin = true,
                 'i' => out.interactive = on,
+                'l' => out.login = on,
                 'n' => out.noexec = on,
                 'o' => {
                     match args.get(next) {
@@ -193,6 +210,18 @@ mod tests {
             (command, operands),
             "{argv}: {r:?}"
         );
+    }
+
+    #[test]
+    fn startup_options_are_read() {
+        let r = read(&words("-rcfile f -ic true"));
+        assert!(r.interactive && !r.login && r.rcfile == Some(1));
+        let r = read(&words("--init-file g -i -c true"));
+        assert_eq!(r.rcfile, Some(1));
+        let r = read(&words("-login -c true"));
+        assert!(r.login);
+        let r = read(&words("--noprofile --norc -lc true"));
+        assert!(r.login && r.norc && r.noprofile);
     }
 
     #[test]

@@ -143,6 +143,7 @@ impl Walker<'_> {
     /// `bash|sh|zsh|dash … [-c script [$0 $1 …] | file | (stdin)]`.
     pub(super) fn shell(&mut self, inv: &Invocation, scope: &mut Scope) {
         let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
+        self.startup_files(base, args, scope);
         match shells::shell_invocation(args) {
             shells::ShellRun::Script {
                 script,
@@ -200,6 +201,55 @@ impl Walker<'_> {
             }
             shells::ShellRun::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
             shells::ShellRun::Nothing => {}
+        }
+    }
+
+    /// An interactive or login shell sources startup files before its script: its
+    /// `--rcfile`/`--init-file`, else `~/.bashrc` (`-i`); the profile files (`-l`). One
+    /// the script wrote is run as sourced; with a `HOME` the script may set, the home's
+    /// files are only known at run time. (Files already on disk are out of reach, as
+    /// for `source f`; `~/.bashrc` and the profiles are protected by path rules.)
+    fn startup_files(&mut self, base: &str, args: &[Word], scope: &mut Scope) {
+        let reading =
+            crate::command::bash_argv::read(&args.iter().map(Word::lit).collect::<Vec<_>>());
+        if !(reading.interactive || reading.login) || reading.runs_nothing() {
+            return;
+        }
+        let mut files: Vec<Word> = Vec::new();
+        let mut from_home = false;
+        if reading.interactive && !reading.norc {
+            match reading.rcfile.and_then(|i| args.get(i)) {
+                Some(rc) => files.push(rc.clone()),
+                None => {
+                    files.push(Word::Lit("~/.bashrc".into()));
+                    from_home = true;
+                }
+            }
+        }
+        if reading.login && !reading.noprofile {
+            for f in ["~/.bash_profile", "~/.bash_login", "~/.profile"] {
+                files.push(Word::Lit(f.into()));
+            }
+            from_home = true;
+        }
+        if from_home && self.text.contains("HOME=") {
+            self.dynamic(
+                scope,
+                vec![Word::Lit(base.to_string())],
+                format!("`{base}` sources startup files from a HOME the script may set"),
+            );
+        }
+        for file in files {
+            match &file {
+                Word::Lit(_) => {
+                    self.run_written(&file, &[], scope, true);
+                }
+                other => self.dynamic(
+                    scope,
+                    vec![Word::Lit(base.to_string()), other.clone()],
+                    format!("`{base}` sources a startup file only known at run time"),
+                ),
+            }
         }
     }
 
