@@ -283,6 +283,18 @@ fn could_be(word: &Word, value: &str) -> bool {
     if kept_out_of_git(word, value) {
         return false;
     }
+    // A word that assigns a variable (`PATH="$HOME/bin:$PATH"` given to `export`) is
+    // never a value that does not start with that assignment (`-p`).
+    if let Word::Unknown {
+        pattern,
+        split: false,
+        ..
+    } = word
+        && let Some(have) = assigned_name(pattern)
+        && assigned_name(value) != Some(have)
+    {
+        return false;
+    }
     match known_shape(word) {
         Some(shape) => shape.matches(value) || shape.matches(&normalize_path(value)),
         None => true,

@@ -471,6 +471,7 @@ impl Walker<'_> {
                 if let Some(list) = redirects {
                     let opened =
                         path_redirects(self.seq, list.0.iter(), &scope.dir, &scope.positionals);
+                    self.input_files(&opened, scope);
                     scope.redirects.extend(opened);
                 }
                 self.compound(compound, scope, &stdin);
@@ -840,6 +841,11 @@ impl Walker<'_> {
         // The files this command's own redirections open, for path rules.
         let outer = scope.redirects.len();
         let opened = path_redirects(seq, io_redirects(cmd), &dir, &scope.positionals);
+        let inputs: Vec<Redirect> = opened
+            .iter()
+            .filter(|r| r.access == super::RedirectAccess::Read)
+            .cloned()
+            .collect();
         let bare = words.is_empty() && !opened.is_empty();
         if !words.is_empty() {
             // `F=x cmd`: F is set for cmd only, not in this shell.
@@ -870,6 +876,7 @@ impl Walker<'_> {
             self.record(&sub, vec![Word::Lit(":".to_string())]);
         }
         scope.redirects.truncate(outer.min(scope.redirects.len()));
+        self.input_files(&inputs, scope);
         for (target, append) in targets {
             if let Some(k) = files::key(&dir, &target) {
                 if let files::Written::Text(text) = &content {
@@ -1139,6 +1146,27 @@ impl Walker<'_> {
             redirects: scope.redirects.clone(),
             find_results: scope.find_results.clone(),
         });
+    }
+
+    /// A file a `<` redirection names is read into the command as `cat FILE` would read
+    /// it: recorded as that, so rules about reading files (the secrets pack's) see
+    /// `cat < .env`, `$(< ~/.ssh/id_rsa)` and `while read …; done < .env`. Only literal
+    /// targets outside `/dev` (a target only known at run time is left to path rules).
+    fn input_files(&mut self, opened: &[Redirect], scope: &Scope) {
+        for r in opened {
+            if r.access != super::RedirectAccess::Read {
+                continue;
+            }
+            if let Word::Lit(target) = &r.target
+                && !target.starts_with("/dev/")
+            {
+                let mut sub = scope.clone();
+                sub.dir = r.dir.clone();
+                sub.frames
+                    .push(format!("`{}` redirection reads {target}", r.operator));
+                self.record(&sub, vec![Word::Lit("cat".into()), r.target.clone()]);
+            }
+        }
     }
 
     fn record(&mut self, scope: &Scope, words: Vec<Word>) {
