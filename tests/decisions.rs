@@ -1927,6 +1927,24 @@ fn everyday_commands_are_not_refused(
 #[case("sh -c \"echo \\$'x\\\\' ; git reset --hard #'\"", Clean, Deny)]
 #[case("dash -c \"printf %s \\$'a\\\\' ; rm -rf / ; '\"", Clean, Deny)]
 #[case("sh <<'EOF'\necho $'x\\' ; git push --force #'\nEOF", Clean, Deny)]
+// A comment's quote opens nothing in dash: the second line runs `git push --force` too.
+#[case(
+    "sh -c \"echo \\$'x\\\\' ; ls #'\necho \\$'x\\\\' ; git push --force #'\"",
+    Clean,
+    Deny
+)]
+// Nor does a quote in a here-document body.
+#[case(
+    "sh <<'EOF'\ncat <<B\nit's\nB\necho $'x\\' ; git reset --hard #'\nEOF",
+    Clean,
+    Deny
+)]
+// A file the script wrote, run by dash.
+#[case(
+    "cat > f.sh <<'EOF'\necho $'x\\' ; git reset --hard #'\nEOF\nsh f.sh",
+    Clean,
+    Deny
+)]
 #[case("bash -c \"echo \\$'x\\\\' ; git reset --hard #'\"", Clean, Allow)]
 #[case("sh -c \"echo 'it'\\\\''s' \\$HOME\"", Clean, Allow)]
 #[case("fish -c 'git reset --hard'", Clean, Deny)]

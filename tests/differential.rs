@@ -1771,6 +1771,26 @@ fn every_bash_option_is_read_as_bash_reads_it() {
     Expect::Covered
 )]
 #[case::dash_reads_dollar_quote_in_heredoc("sh <<'EOF'\necho $'q\\' ; a x #'\nEOF", Expect::Exact)]
+#[case::dash_comment_opens_no_quote(
+    "sh -c \"echo \\$'q\\\\' ; a x #'\necho \\$'q\\\\' ; b y #'\"",
+    Expect::Exact
+)]
+#[case::dash_heredoc_body_opens_no_quote(
+    "sh <<'E'\ncat <<F\nit's\nF\necho $'q\\' ; b y #'\nE",
+    Expect::Exact
+)]
+#[case::dash_reads_written_file(
+    "cat > f.sh <<'E'\necho $'q\\' ; a x #'\nE\nsh f.sh",
+    Expect::Exact
+)]
+#[case::dash_reads_eval_text_its_way(
+    r#"sh -c "eval \\'b\\' \\~\\+/y; eval \"echo \\\$'q\\\\' ; c z #'\"""#,
+    Expect::Exact
+)]
+#[case::dash_keeps_tilde_plus(
+    "sh -c 'a ~+ ~+/x' && sh -c 'echo $'\\''q'\\''; b ~+'",
+    Expect::Exact
+)]
 fn hand_written_scripts_report_every_command_bash_runs(
     #[case] script: &str,
     #[case] expect: Expect,

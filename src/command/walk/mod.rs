@@ -112,6 +112,10 @@ struct Scope {
     /// Inside a branch, loop, subshell, pipeline or after `&&`/`||`: an assignment here
     /// may not happen (or not in this shell).
     conditional: bool,
+    /// The shell running this is a POSIX shell (dash), walked as its own reading of the
+    /// script ([`shells::posix_reading`]): text it parses later in the same shell
+    /// (`eval`, `trap`, `source`, an executed file without `#!`) is read that way too.
+    posix: bool,
 }
 
 /// Parses `script` with bash's grammar and lists every simple command it could run.
@@ -128,15 +132,33 @@ pub fn analyze_with(
     repo: &dyn RepoState,
     positionals: Positionals,
 ) -> Result<Analysis, ParseError> {
+    analyze_in(script, start, repo, positionals, false)
+}
+
+/// [`analyze_with`]; `posix` when the script is a POSIX shell's own reading (see
+/// [`Scope::posix`]).
+fn analyze_in(
+    script: &str,
+    start: &Path,
+    repo: &dyn RepoState,
+    positionals: Positionals,
+    posix: bool,
+) -> Result<Analysis, ParseError> {
     // See `heredoc`: mask quoted heredoc bodies for the parser, and keep the result only
     // if every mark was found inside a heredoc body.
     if let Some((masked, placed)) = heredoc::mask(script)
-        && let Ok(analysis) =
-            analyze_parsed(&masked, start, repo, positionals.clone(), Some(placed))
+        && let Ok(analysis) = analyze_parsed(
+            &masked,
+            start,
+            repo,
+            positionals.clone(),
+            Some(placed),
+            posix,
+        )
     {
         return Ok(analysis);
     }
-    analyze_parsed(script, start, repo, positionals, None)
+    analyze_parsed(script, start, repo, positionals, None, posix)
 }
 
 /// [`analyze_with`] for a script that the shell `shell` runs itself (shell mode's own
@@ -156,9 +178,11 @@ pub fn analyze_as(
 ) -> Result<Analysis, ParseError> {
     let mut analysis = analyze_with(script, start, repo, positionals.clone())?;
     if let Some((own, label)) = shells::own_reading(shell, script) {
-        let reading = analyze_with(&own, start, repo, positionals).map_err(|e| ParseError {
-            message: format!("read as `{shell}` reads it ({label}): {}", e.message),
-        })?;
+        let posix = shells::posix_quoting(shell);
+        let reading =
+            analyze_in(&own, start, repo, positionals, posix).map_err(|e| ParseError {
+                message: format!("read as `{shell}` reads it ({label}): {}", e.message),
+            })?;
         let frame = format!("{shell} ({label})");
         analysis
             .commands
@@ -178,6 +202,7 @@ fn analyze_parsed(
     repo: &dyn RepoState,
     positionals: Positionals,
     marks: Option<usize>,
+    posix: bool,
 ) -> Result<Analysis, ParseError> {
     let program = parse(script)?;
     let bare = without_quotes(script);
@@ -213,6 +238,7 @@ fn analyze_parsed(
         via: Via::Direct,
         redirects: Vec::new(),
         conditional: false,
+        posix,
     };
     walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);
@@ -871,6 +897,27 @@ impl Walker<'_> {
         true
     }
 
+    /// A file this script wrote, run by `shell` (`sh f.sh`), as that shell reads it where
+    /// it reads differently from bash ([`shells::own_reading`]): what it runs then is
+    /// listed too.
+    fn run_written_own_reading(&mut self, shell: &str, path: &Word, args: &[Word], scope: &Scope) {
+        let Some(files::Written::Text(text)) =
+            files::key(&scope.dir, path).and_then(|k| self.files.get(&k).cloned())
+        else {
+            return;
+        };
+        let Some((own, label)) = shells::own_reading(shell, &text) else {
+            return;
+        };
+        let positionals: Option<Vec<String>> = std::iter::once(Some(path.display().to_string()))
+            .chain(args.iter().map(|a| a.lit().map(str::to_string)))
+            .collect();
+        let frame = format!("{} (written by this script, {label})", path.display());
+        let mut sub = scope.clone();
+        sub.posix = shells::posix_quoting(shell);
+        self.nested(&own, &sub, &frame, Some(positionals));
+    }
+
     /// Runs what the script put at `path` (see [`Walker::run_written`]).
     fn run_content(
         &mut self,
@@ -1166,6 +1213,13 @@ impl Walker<'_> {
             return None;
         }
         self.work += 1;
+        // Text a POSIX shell parses at run time, read its way.
+        let reading = if scope.posix {
+            shells::posix_reading(script)
+        } else {
+            None
+        };
+        let script = reading.as_deref().unwrap_or(script);
         let bare = without_quotes(script);
         if bare.contains("IFS") {
             self.ifs_may_change = true;
