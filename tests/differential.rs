@@ -1771,6 +1771,10 @@ fn every_bash_option_is_read_as_bash_reads_it() {
     Expect::Covered
 )]
 #[case::dash_reads_dollar_quote_in_heredoc("sh <<'EOF'\necho $'q\\' ; a x #'\nEOF", Expect::Exact)]
+#[case::process_substitution_assigned_beside_quoted_script(
+    "V=<(a x) d; bash -c \"{ V=>(b y); wait; }; c z\"; echo \"{ V=<(c z); wait; }; d w\" | bash; wait",
+    Expect::Exact
+)]
 #[case::dash_comment_opens_no_quote(
     "sh -c \"echo \\$'q\\\\' ; a x #'\necho \\$'q\\\\' ; b y #'\"",
     Expect::Exact

@@ -29,8 +29,32 @@ pub fn candidates(script: &str) -> Vec<String> {
     if let Some(re) = ASSIGNED_PROCESS_SUBSTITUTION.as_ref()
         && re.is_match(&current)
     {
-        current = re.replace_all(&current, "$1$2$$(").into_owned();
-        out.push(current.clone());
+        // Only where the text is unquoted: inside quotes it is a string's text (a script
+        // for `bash -c "…"`, read when that runs), which the rewrite would change into a
+        // command substitution of the outer script. Every match, as a fallback.
+        let unquoted = unquoted_bytes(&current);
+        let outside = re
+            .replace_all(&current, |caps: &regex::Captures<'_>| {
+                let at = caps.get(2).map_or(0, |m| m.start());
+                let prefix = caps.get(1).map_or("", |m| m.as_str());
+                let name = caps.get(2).map_or("", |m| m.as_str());
+                if unquoted.get(at).copied().unwrap_or(true) {
+                    format!("{prefix}{name}$(")
+                } else {
+                    caps.get(0).map_or("", |m| m.as_str()).to_string()
+                }
+            })
+            .into_owned();
+        let everywhere = re.replace_all(&current, "$1$2$$(").into_owned();
+        if outside != everywhere && outside != current {
+            out.push(outside.clone());
+        }
+        out.push(everywhere.clone());
+        current = if outside == current {
+            everywhere
+        } else {
+            outside
+        };
     }
     if let Some(re) = BANG_AFTER_ASSIGNMENTS.as_ref()
         && re.is_match(&current)
@@ -49,6 +73,70 @@ pub fn candidates(script: &str) -> Vec<String> {
             closed.push('\n');
         }
         out.push(closed);
+    }
+    out
+}
+
+/// For each byte of `script`, whether it is outside quotes: at the top level, or inside a
+/// `$(…)` or backquotes (also within double quotes). Rough: here-document bodies and
+/// comments are read as text.
+fn unquoted_bytes(script: &str) -> Vec<bool> {
+    #[derive(PartialEq)]
+    enum Ctx {
+        Single,
+        Double,
+        Sub(usize),
+        Backquote,
+    }
+    let mut out = vec![true; script.len()];
+    let mut stack: Vec<Ctx> = Vec::new();
+    let mut chars = script.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let quoted = matches!(stack.last(), Some(Ctx::Single | Ctx::Double));
+        for flag in out.iter_mut().skip(at).take(c.len_utf8()) {
+            *flag = !quoted;
+        }
+        let next = chars.peek().map(|(_, n)| *n);
+        match (stack.last(), c) {
+            (Some(Ctx::Single), '\'') => {
+                stack.pop();
+            }
+            (Some(Ctx::Single), _) => {}
+            (_, '\\') => {
+                if let Some((at, n)) = chars.next() {
+                    for flag in out.iter_mut().skip(at).take(n.len_utf8()) {
+                        *flag = false;
+                    }
+                }
+            }
+            (_, '$') if next == Some('(') => {
+                chars.next();
+                stack.push(Ctx::Sub(0));
+            }
+            (Some(Ctx::Double), '"') => {
+                stack.pop();
+            }
+            (Some(Ctx::Backquote), '`') => {
+                stack.pop();
+            }
+            (_, '`') => stack.push(Ctx::Backquote),
+            (Some(Ctx::Double), _) => {}
+            (_, '\'') => stack.push(Ctx::Single),
+            (_, '"') => stack.push(Ctx::Double),
+            (Some(Ctx::Sub(n)), '(') => {
+                let n = *n + 1;
+                stack.pop();
+                stack.push(Ctx::Sub(n));
+            }
+            (Some(Ctx::Sub(n)), ')') => {
+                let n = *n;
+                stack.pop();
+                if n > 0 {
+                    stack.push(Ctx::Sub(n - 1));
+                }
+            }
+            _ => {}
+        }
     }
     out
 }
@@ -115,6 +203,20 @@ mod tests {
         assert_eq!(
             c.first().map(String::as_str),
             Some("BASH_ENV=$(echo x) bash -c true")
+        );
+    }
+
+    #[test]
+    fn process_substitution_values_in_quotes_are_left_alone() {
+        let c = candidates("V=<(a) b; bash -c \"{ V=>(c) d; }\"; echo \"$( W=<(e) f)\"");
+        assert_eq!(
+            c.first().map(String::as_str),
+            Some("V=$(a) b; bash -c \"{ V=>(c) d; }\"; echo \"$( W=$(e) f)\"")
+        );
+        // Every match, as a fallback.
+        assert_eq!(
+            c.get(1).map(String::as_str),
+            Some("V=$(a) b; bash -c \"{ V=$(c) d; }\"; echo \"$( W=$(e) f)\"")
         );
     }
 
