@@ -1939,6 +1939,17 @@ fn everyday_commands_are_not_refused(
     Clean,
     Deny
 )]
+// A shell given a file reads its `#!` line as a comment, and every line after it as shell.
+#[case(
+    "printf '#!/usr/bin/python3\\ngit push --force\\n' > f.py; bash f.py",
+    Clean,
+    Deny
+)]
+#[case(
+    "printf '#!/usr/bin/env node\\nrm -rf /\\n' > f.js; . ./f.js",
+    Clean,
+    Deny
+)]
 // A file the script wrote, run by dash.
 #[case(
     "cat > f.sh <<'EOF'\necho $'x\\' ; git reset --hard #'\nEOF\nsh f.sh",

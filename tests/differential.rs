@@ -2017,6 +2017,10 @@ fn every_bash_option_is_read_as_bash_reads_it() {
     "V=<(a x) d; bash -c \"{ V=>(b y); wait; }; c z\"; echo \"{ V=<(c z); wait; }; d w\" | bash; wait",
     Expect::Exact
 )]
+#[case::shebang_file_given_to_a_shell(
+    "printf '#!/usr/bin/python3\\na x\\n' > f.py; bash f.py; sh f.py; . ./f.py",
+    Expect::Exact
+)]
 #[case::dash_comment_opens_no_quote(
     "sh -c \"echo \\$'q\\\\' ; a x #'\necho \\$'q\\\\' ; b y #'\"",
     Expect::Exact

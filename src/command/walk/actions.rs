@@ -6,7 +6,7 @@
 
 use super::dispatch::Invocation;
 use super::{MAX_DEPTH, literal_join, parse};
-use super::{Scope, Stdin, Walker, join_dir};
+use super::{RunFile, Scope, Stdin, Walker, join_dir};
 use crate::command::files;
 use crate::command::programs::editors::Editor;
 use crate::command::programs::interpreters::Lang;
@@ -176,7 +176,7 @@ impl Walker<'_> {
                 if let Some(file) = args.get(reading.operands) {
                     let rest = args.get(reading.operands + 1..).unwrap_or(&[]).to_vec();
                     let (mut bash, _) = shell_scopes(base, scope);
-                    self.run_written(file, &rest, &mut bash, false);
+                    self.run_written(file, &rest, &mut bash, RunFile::Shell);
                     // SECURITY: dash reads the file's `$'…'` its own way, as for `-c`.
                     self.run_written_own_reading(base, file, &rest, scope);
                 }
@@ -392,7 +392,7 @@ impl Walker<'_> {
             // `at -f FILE`: the job is FILE, as `sh FILE` (a file this script wrote is
             // judged as what it wrote).
             runners::Job::File(file) => {
-                self.run_written(&file, &[], scope, false);
+                self.run_written(&file, &[], scope, RunFile::Shell);
             }
             runners::Job::Stdin => match stdin {
                 Stdin::Literal(text) => self.nested(text, scope, base, None),

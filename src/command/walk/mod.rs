@@ -118,6 +118,17 @@ struct Scope {
     posix: bool,
 }
 
+/// How a file the script wrote is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RunFile {
+    /// Executed (`./f`): the kernel honours its `#!` line.
+    Exec,
+    /// Given to a shell (`bash f`, `sh f`, `at -f f`): read as a script, `#!` and all.
+    Shell,
+    /// Sourced (`. f`, `source f`): read as a script by this shell.
+    Source,
+}
+
 /// Parses `script` with bash's grammar and lists every simple command it could run.
 ///
 /// `start` is the directory the script starts in; `repo` answers git alias look-ups.
@@ -888,12 +899,12 @@ impl Walker<'_> {
     /// Runs a file this script wrote, when `path` is one: its text as a script (or as
     /// interpreter code, by its `#!` line), the program it is a copy of, or — content
     /// only known at run time — a dynamic command. Returns whether it was one.
-    fn run_written(&mut self, path: &Word, args: &[Word], scope: &mut Scope, here: bool) -> bool {
+    fn run_written(&mut self, path: &Word, args: &[Word], scope: &mut Scope, how: RunFile) -> bool {
         let Some(written) = files::key(&scope.dir, path).and_then(|k| self.files.get(&k).cloned())
         else {
             return false;
         };
-        self.run_content(written, path, args, scope, here);
+        self.run_content(written, path, args, scope, how);
         true
     }
 
@@ -925,13 +936,19 @@ impl Walker<'_> {
         path: &Word,
         args: &[Word],
         scope: &mut Scope,
-        here: bool,
+        how: RunFile,
     ) {
         let frame = format!("{} (written by this script)", path.display());
         match written {
             files::Written::Text(text) => {
-                // A `#!` line naming an interpreter: the text is its code.
-                let interpreter = interpreters::shebang_program(&text).and_then(|prog| {
+                // A `#!` line naming an interpreter: the text is its code — when the file
+                // is executed. A shell given the file (`bash f`, `. f`) reads every line
+                // as shell, the `#!` line as a comment.
+                let shebang = match how {
+                    RunFile::Exec => interpreters::shebang_program(&text),
+                    RunFile::Shell | RunFile::Source => None,
+                };
+                let interpreter = shebang.and_then(|prog| {
                     let program = programs::lookup(&prog);
                     match program.action {
                         Action::Interpreter(lang) => Some((prog, lang, program)),
@@ -945,7 +962,7 @@ impl Walker<'_> {
                         let code = Stdin::Literal(text);
                         self.interpreter(lang, &program.options, &prog, &[], &sub, &code);
                     }
-                    _ if here => self.nested_here(&text, scope, &frame),
+                    _ if how == RunFile::Source => self.nested_here(&text, scope, &frame),
                     _ => {
                         let positionals: Option<Vec<String>> =
                             std::iter::once(Some(path.display().to_string()))
