@@ -2021,6 +2021,12 @@ fn every_bash_option_is_read_as_bash_reads_it() {
     "printf '#!/usr/bin/python3\\na x\\n' > f.py; bash f.py; sh f.py; . ./f.py",
     Expect::Exact
 )]
+#[case::dash_reads_backquotes_unescaped(
+    r#"sh <<'E'
+true `a 'it'\\''s'` && echo $'q\' ; c z #'
+E"#,
+    Expect::Exact
+)]
 #[case::dash_comment_opens_no_quote(
     "sh -c \"echo \\$'q\\\\' ; a x #'\necho \\$'q\\\\' ; b y #'\"",
     Expect::Exact

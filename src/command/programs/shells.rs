@@ -92,7 +92,6 @@ pub fn posix_reading(script: &str) -> Option<String> {
         Double,
         /// `$(…)`, with how many unclosed `(` it holds.
         Sub(usize),
-        Backquote,
     }
     let chars: Vec<char> = script.chars().collect();
     let mut out = String::with_capacity(script.len() + 8);
@@ -129,10 +128,46 @@ pub fn posix_reading(script: &str) -> Option<String> {
             (Some(Ctx::Double), '"') => {
                 stack.pop();
             }
-            (Some(Ctx::Backquote), '`') => {
-                stack.pop();
+            (_, '`') => {
+                // The text up to the closing backquote, with one level of `\\`, `\``
+                // and `\$` escapes removed, is a script of its own: read it so, then
+                // escape it again.
+                let mut end = i;
+                while let Some(&n) = chars.get(end) {
+                    match n {
+                        '\\' => end += 2,
+                        '`' => break,
+                        _ => end += 1,
+                    }
+                }
+                let mut inner = String::new();
+                let mut k = i;
+                while k < end.min(chars.len()) {
+                    let n = chars.get(k).copied().unwrap_or_default();
+                    let after = chars.get(k + 1).copied();
+                    if n == '\\' && matches!(after, Some('\\' | '`' | '$')) {
+                        inner.extend(after);
+                        k += 2;
+                    } else {
+                        inner.push(n);
+                        k += 1;
+                    }
+                }
+                let read = posix_reading(&inner).unwrap_or(inner);
+                out.push('`');
+                for n in read.chars() {
+                    if matches!(n, '\\' | '`' | '$') {
+                        out.push('\\');
+                    }
+                    out.push(n);
+                }
+                if chars.get(end) == Some(&'`') {
+                    out.push('`');
+                }
+                i = end + 1;
+                prev = '`';
+                continue;
             }
-            (_, '`') => stack.push(Ctx::Backquote),
             (Some(Ctx::Double), _) => {}
             // Unquoted from here on.
             (_, '#') if at_word_start => {
@@ -569,6 +604,15 @@ mod tests {
         assert_eq!(
             posix_reading("echo $((1<<2)) $'x'").as_deref(),
             Some("echo $((1<<2)) \"$\"'x'")
+        );
+        // So is the text in backquotes, with one level of escapes removed.
+        assert_eq!(
+            posix_reading("echo `a 'it'\\\\''s'` $'x'").as_deref(),
+            Some("echo `a 'it'\\\\''s'` \"$\"'x'")
+        );
+        assert_eq!(
+            posix_reading("echo `echo \\$'x'`").as_deref(),
+            Some("echo `echo \"\\$\"'x'`")
         );
         // `$(…)` in double quotes is read afresh.
         assert_eq!(
