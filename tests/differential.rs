@@ -2027,6 +2027,10 @@ true `a 'it'\\''s'` && echo $'q\' ; c z #'
 E"#,
     Expect::Exact
 )]
+#[case::process_substitution_assigned_beside_heredoc_script(
+    "{ V=<(a x); wait; }; bash <<E\n{ V=>(b y); wait; }; c z\nE",
+    Expect::Exact
+)]
 #[case::dash_comment_opens_no_quote(
     "sh -c \"echo \\$'q\\\\' ; a x #'\necho \\$'q\\\\' ; b y #'\"",
     Expect::Exact

@@ -78,7 +78,8 @@ pub fn candidates(script: &str) -> Vec<String> {
 }
 
 /// For each byte of `script`, whether it is outside quotes: at the top level, or inside a
-/// `$(…)` or backquotes (also within double quotes). Rough: here-document bodies and
+/// `$(…)` or backquotes (also within double quotes). Here-document bodies count as quoted
+/// (their text is a string, read as a script only when a shell is given it). Rough:
 /// comments are read as text.
 fn unquoted_bytes(script: &str) -> Vec<bool> {
     #[derive(PartialEq)]
@@ -90,6 +91,7 @@ fn unquoted_bytes(script: &str) -> Vec<bool> {
     }
     let mut out = vec![true; script.len()];
     let mut stack: Vec<Ctx> = Vec::new();
+    let mut pending: Vec<(String, bool)> = Vec::new();
     let mut chars = script.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
         let quoted = matches!(stack.last(), Some(Ctx::Single | Ctx::Double));
@@ -97,6 +99,46 @@ fn unquoted_bytes(script: &str) -> Vec<bool> {
             *flag = !quoted;
         }
         let next = chars.peek().map(|(_, n)| *n);
+        if !quoted && c == '<' && next == Some('<') {
+            chars.next();
+            let after = script.get(at + 2..).unwrap_or_default();
+            if after.starts_with('<') {
+                // `<<<`: a here-string.
+                chars.next();
+            } else if let Some(heredoc) = heredoc_delimiter(after) {
+                pending.push(heredoc);
+            }
+            continue;
+        }
+        if !quoted && c == '\n' && !pending.is_empty() {
+            // The bodies, line by line, up to each delimiter.
+            let mut start = at + 1;
+            for (delimiter, strip_tabs) in pending.drain(..) {
+                while start < script.len() {
+                    let end = script
+                        .get(start..)
+                        .and_then(|rest| rest.find('\n'))
+                        .map_or(script.len(), |n| start + n);
+                    let line = script.get(start..end).unwrap_or_default();
+                    for flag in out.iter_mut().take(end).skip(start) {
+                        *flag = false;
+                    }
+                    start = end + 1;
+                    let candidate = if strip_tabs {
+                        line.trim_start_matches('\t')
+                    } else {
+                        line
+                    };
+                    if candidate == delimiter {
+                        break;
+                    }
+                }
+            }
+            while chars.peek().is_some_and(|(n, _)| *n < start) {
+                chars.next();
+            }
+            continue;
+        }
         match (stack.last(), c) {
             (Some(Ctx::Single), '\'') => {
                 stack.pop();
@@ -217,6 +259,15 @@ mod tests {
         assert_eq!(
             c.get(1).map(String::as_str),
             Some("V=$(a) b; bash -c \"{ V=$(c) d; }\"; echo \"$( W=$(e) f)\"")
+        );
+    }
+
+    #[test]
+    fn process_substitution_values_in_heredoc_bodies_are_left_alone() {
+        let c = candidates("V=<(a) b; bash <<E\n{ V=>(c) d; }\nE\ne");
+        assert_eq!(
+            c.first().map(String::as_str),
+            Some("V=$(a) b; bash <<E\n{ V=>(c) d; }\nE\ne")
         );
     }
 
