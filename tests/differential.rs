@@ -95,8 +95,9 @@ enum Gap {
     /// (brush); bash and dash take it as a comment. Refused as a whole: safe, but not
     /// exact (dash's reading of `$'q\' ; a x #'` inside `$(…)` hits it).
     CommentQuoteInSubstitution,
-    /// `shopt -s extglob⏎echo @(x|"y)")`: a quoted `)` inside an extglob pattern ends it
-    /// for the parser, and the script does not parse (brush). Refused: safe, not exact.
+    /// `shopt -s extglob⏎echo @(x|"y)")`, `@(x|"$( b '(' )")`: a quoted `(` or `)` inside
+    /// an extglob pattern counts for the parser, and the script does not parse (brush).
+    /// Refused: safe, not exact.
     ExtglobQuotedParen,
 }
 
@@ -1329,8 +1330,9 @@ impl Gen {
                     }
                     2 => {
                         let sub = self.substitution(depth.max(1), d);
-                        let inner_paren = sub.matches(')').count() > 1 || sub.starts_with('`');
-                        if known(Gap::ExtglobQuotedParen) && inner_paren && sub.contains(')') {
+                        let inner_paren = sub.matches(['(', ')']).count() > 2
+                            || (sub.starts_with('`') && sub.contains(['(', ')']));
+                        if known(Gap::ExtglobQuotedParen) && inner_paren {
                             out.push("echo @(x|y) +(p|q)");
                         } else {
                             let _ = write!(out.text, "echo @(x|{sub}) +(p|q)");
@@ -1375,7 +1377,9 @@ impl Gen {
             21 => {
                 // An EXIT trap, in a subshell so it runs when that ends.
                 let outer = std::mem::replace(&mut self.in_trap, true);
+                let quoted = std::mem::replace(&mut self.in_quoted_script, true);
                 let action = self.separate_script(depth + 1, d, self.positionals);
+                self.in_quoted_script = quoted;
                 self.in_trap = outer;
                 let action = self.quote(&action, d);
                 let _ = write!(out.text, "( trap {action} EXIT; ");
