@@ -2191,6 +2191,35 @@ fn startup_files_a_nested_shell_sources(
 #[case("sh -c \"echo \\$'x\\\\' ; git reset --hard #'\"", Clean, Deny)]
 #[case("dash -c \"printf %s \\$'a\\\\' ; rm -rf / ; '\"", Clean, Deny)]
 #[case("sh <<'EOF'\necho $'x\\' ; git push --force #'\nEOF", Clean, Deny)]
+// A comment's quote opens nothing in dash: the second line runs `git push --force` too.
+#[case(
+    "sh -c \"echo \\$'x\\\\' ; ls #'\necho \\$'x\\\\' ; git push --force #'\"",
+    Clean,
+    Deny
+)]
+// Nor does a quote in a here-document body.
+#[case(
+    "sh <<'EOF'\ncat <<B\nit's\nB\necho $'x\\' ; git reset --hard #'\nEOF",
+    Clean,
+    Deny
+)]
+// A shell given a file reads its `#!` line as a comment, and every line after it as shell.
+#[case(
+    "printf '#!/usr/bin/python3\\ngit push --force\\n' > f.py; bash f.py",
+    Clean,
+    Deny
+)]
+#[case(
+    "printf '#!/usr/bin/env node\\nrm -rf /\\n' > f.js; . ./f.js",
+    Clean,
+    Deny
+)]
+// A file the script wrote, run by dash.
+#[case(
+    "cat > f.sh <<'EOF'\necho $'x\\' ; git reset --hard #'\nEOF\nsh f.sh",
+    Clean,
+    Deny
+)]
 #[case("bash -c \"echo \\$'x\\\\' ; git reset --hard #'\"", Clean, Allow)]
 #[case("sh -c \"echo 'it'\\\\''s' \\$HOME\"", Clean, Allow)]
 #[case("fish -c 'git reset --hard'", Clean, Deny)]

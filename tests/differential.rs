@@ -61,7 +61,9 @@ enum Gap {
     /// every command inside: nothing at all is reported for it.
     NestedSubshell,
     /// `( case y in y) c;; esac )`: `esac` directly followed by the `)` that closes a
-    /// subshell does not parse (brush).
+    /// subshell does not parse (brush); nor does a pipeline with a `case` in it there
+    /// (`( case y in y) c;; esac | cat )`, `( true | case … esac )`; `esac && true )` and
+    /// `esac; )` parse). Refused as a whole: safe, but not exact.
     EsacThenParen,
     /// `$( case y in y) c;; esac )`: a case pattern without its optional `(` inside a
     /// command substitution does not parse (brush).
@@ -84,6 +86,19 @@ enum Gap {
     /// misreads the outer text and the body is reported as a nested script that does not
     /// parse (denied: safe, but not exact).
     QuotedHeredocInQuotedScript,
+    /// `V='a x'; eval "$V"`: eval of a variable that holds a literal script is reported
+    /// as a dynamic command (denied: safe, but not exact). Resolving it needs the same
+    /// "assigned exactly once, unconditionally, before this point" proof as redirection
+    /// targets (`vars.rs`), made after the walk.
+    EvalOfVariable,
+    /// `v=$( echo x #'⏎)`: a comment holding a quote inside `$(…)` does not parse
+    /// (brush); bash and dash take it as a comment. Refused as a whole: safe, but not
+    /// exact (dash's reading of `$'q\' ; a x #'` inside `$(…)` hits it).
+    CommentQuoteInSubstitution,
+    /// `shopt -s extglob⏎echo @(x|"y)")`, `@(x|"$( b '(' )")`: a quoted `(` or `)` inside
+    /// an extglob pattern counts for the parser, and the script does not parse (brush).
+    /// Refused: safe, not exact.
+    ExtglobQuotedParen,
 }
 
 /// The gaps the generator currently avoids.
@@ -93,6 +108,9 @@ const KNOWN_GAPS: &[Gap] = &[
     Gap::CaseInSubstitution,
     Gap::HeredocThenSubstitution,
     Gap::HeredocInSubstitution,
+    Gap::EvalOfVariable,
+    Gap::CommentQuoteInSubstitution,
+    Gap::ExtglobQuotedParen,
 ];
 
 fn known(gap: Gap) -> bool {
@@ -532,9 +550,18 @@ struct Gen {
     /// Scripts made so far: file names written by a script carry it, so no two scripts
     /// (which share the work directory) write the same file.
     made: usize,
-    /// Also produce the constructs added for issue 14 (brace expansion, `set --`/`shift`,
-    /// bash's one-dash long options): off for the fixed corpus, so its scripts stay the same.
+    /// Also produce the constructs added for issue 14 (brace expansion, `set --`/`shift`
+    /// also in functions, bash's one-dash long options and `-posix`, `shopt -s extglob
+    /// nocaseglob` patterns, quoted subscripts in `[[ -v ]]`/`-eq`, `exec -a`, `V=<(…)`,
+    /// `~+`/`"$PWD"`, EXIT traps, dash's reading of `$'…'`): off for the fixed corpus, so
+    /// its scripts stay the same.
     extended: bool,
+    /// Whether `shopt -s extglob` ran before the text being generated is parsed, in this
+    /// shell (extended scripts only): extglob patterns then parse.
+    extglob: bool,
+    /// Whether the text is an EXIT trap's action: it runs after the directory may have
+    /// changed, so the analysis leaves `~+` and `$PWD` unknown there.
+    in_trap: bool,
 }
 
 impl Gen {
@@ -549,6 +576,8 @@ impl Gen {
             in_quoted_script: false,
             made: 0,
             extended: false,
+            extglob: false,
+            in_trap: false,
         }
     }
 
@@ -602,7 +631,12 @@ impl Gen {
                 '\'' => out.push_str("\\'"),
                 '\n' => out.push_str("\\n"),
                 '\t' => out.push_str("\\t"),
-                c if c.is_ascii_graphic() && self.rng.chance(20) => {
+                // (Extended scripts keep `$` and `{` as they are: the analysis takes a
+                // `PWD` after an escaped `$` for an assignment to it, and `$PWD` unknown.)
+                c if c.is_ascii_graphic()
+                    && !(self.extended && matches!(c, '$' | '{'))
+                    && self.rng.chance(20) =>
+                {
                     if self.rng.chance(50) {
                         let _ = write!(out, "\\x{:02x}", c as u32);
                     } else {
@@ -671,6 +705,20 @@ impl Gen {
                 );
                 continue;
             }
+            if self.extended && !self.in_trap && self.rng.chance(8) {
+                // The working directory (`~+` is bash's: dash leaves it as it is).
+                let w = self
+                    .rng
+                    .pick(&["~+", "\"$PWD\"", "\"$PWD/x\"", "~+/y", "\"${PWD}\"/z"]);
+                words.push(w.to_string());
+                continue;
+            }
+            if self.extended && d == Dialect::Posix && self.rng.chance(8) {
+                // `$'…'` is no quote to dash: a `$` before a plain single-quoted string.
+                let w = self.rng.pick(&["x", "a b", "it\\n", "$HOME"]);
+                words.push(format!("$'{w}'"));
+                continue;
+            }
             let arg = self.rng.pick(ARGS);
             words.push(self.quote(arg, d));
         }
@@ -690,18 +738,33 @@ impl Gen {
     /// A helper call through a wrapper that runs its operand.
     fn wrapped_call(&mut self, d: Dialect) -> String {
         let call = self.helper_call(d, true);
-        let wrapper = self.rng.pick(&[
-            "env",
-            "env V=1",
-            "command",
-            "nice",
-            "nice -n 1",
-            "timeout 5",
-            "exec",
-        ]);
-        if wrapper == "exec" {
+        let wrappers: &[&str] = if self.extended && d == Dialect::Bash {
+            &[
+                "env",
+                "env V=1",
+                "command",
+                "nice",
+                "nice -n 1",
+                "timeout 5",
+                "exec",
+                "exec -a zz",
+                "exec -a ''",
+            ]
+        } else {
+            &[
+                "env",
+                "env V=1",
+                "command",
+                "nice",
+                "nice -n 1",
+                "timeout 5",
+                "exec",
+            ]
+        };
+        let wrapper = self.rng.pick(wrappers);
+        if wrapper.starts_with("exec") {
             // `exec` replaces the shell: keep it in a subshell.
-            format!("( exec {call} )")
+            format!("( {wrapper} {call} )")
         } else {
             format!("{wrapper} {call}")
         }
@@ -803,10 +866,19 @@ impl Gen {
         script
     }
 
+    /// A script run by a new shell: as [`Gen::separate_script`], without the `shopt`
+    /// settings of this one.
+    fn new_shell_script(&mut self, depth: usize, d: Dialect, positionals: bool) -> String {
+        let outer = std::mem::replace(&mut self.extglob, false);
+        let script = self.separate_script(depth, d, positionals);
+        self.extglob = outer;
+        script
+    }
+
     /// Closes a `( …` opened at byte `start` of `out`.
     fn close_paren(&mut self, out: &mut Out, start: usize) {
         let nested = known(Gap::NestedSubshell) && out.text[start..].starts_with('(');
-        let esac = known(Gap::EsacThenParen) && out.text.ends_with("esac");
+        let esac = known(Gap::EsacThenParen) && out.text[start..].contains("esac");
         if !out.pending.is_empty() {
             out.newline();
         } else if nested || esac {
@@ -892,6 +964,27 @@ impl Gen {
             } else {
                 4
             }, // written file run
+            if self.extended && self.extglob { 4 } else { 0 }, // extglob patterns
+            if self.extended && bash { 3 } else { 0 },  // [[ -v 'r[$(…)]' ]]
+            if deep || !self.extended || !bash {
+                0
+            } else {
+                3
+            }, // V=<(…)
+            if deep || !self.extended { 0 } else { 3 }, // ( trap '…' EXIT; … )
+            if deep || !self.extended || known(Gap::EvalOfVariable) {
+                0
+            } else {
+                3
+            }, // V='…'; eval "$V"
+            if self.extended
+                && !bash
+                && !(self.in_substitution && known(Gap::CommentQuoteInSubstitution))
+            {
+                10
+            } else {
+                0
+            }, // dash's `$'…'`
         ];
         match self.rng.weighted(&weights) {
             0 => {
@@ -992,7 +1085,7 @@ impl Gen {
                     Dialect::Posix
                 };
                 let args = self.rng.chance(40);
-                let inner = self.separate_script(depth + 1, shell_dialect, args);
+                let inner = self.new_shell_script(depth + 1, shell_dialect, args);
                 let shell = if shell_dialect == Dialect::Bash {
                     if self.extended {
                         self.rng.pick(&[
@@ -1002,6 +1095,10 @@ impl Gen {
                             "bash --norc -noprofile",
                             "bash -rcfile /dev/null",
                             "bash -n +n",
+                            "bash -posix",
+                            "bash --posix -norc",
+                            "bash -o posix",
+                            "bash -rcfile /dev/null -noprofile",
                         ])
                     } else {
                         "bash"
@@ -1091,7 +1188,7 @@ impl Gen {
                 } else {
                     ("sh", Dialect::Posix)
                 };
-                let inner = self.separate_script(depth + 1, sd, false);
+                let inner = self.new_shell_script(depth + 1, sd, false);
                 let delim = format!("EOF{}", self.fresh());
                 let (op, body) = match self.rng.below(3) {
                     0 => (format!("<<{delim}"), escape_dollar_backslash(&inner, false)),
@@ -1115,19 +1212,19 @@ impl Gen {
             }
             12 => {
                 let outer = std::mem::replace(&mut self.in_quoted_script, true);
-                let inner = self.separate_script(depth + 1, Dialect::Bash, false);
+                let inner = self.new_shell_script(depth + 1, Dialect::Bash, false);
                 self.in_quoted_script = outer;
                 let q = self.quote(&inner, d);
                 let _ = write!(out.text, "bash <<< {q}");
             }
             13 if self.piped && known(Gap::InnerPipeIntoShell) => {
-                let inner = self.separate_script(depth + 1, Dialect::Bash, false);
+                let inner = self.new_shell_script(depth + 1, Dialect::Bash, false);
                 let q = self.quote(&inner, d);
                 let _ = write!(out.text, "bash <<< {q}");
             }
             13 => {
                 let outer = std::mem::replace(&mut self.in_quoted_script, true);
-                let inner = self.separate_script(depth + 1, Dialect::Bash, false);
+                let inner = self.new_shell_script(depth + 1, Dialect::Bash, false);
                 self.in_quoted_script = outer;
                 let shell = self.rng.pick(&["bash", "bash -s"]).to_string();
                 if inner.contains('%') || self.rng.chance(50) {
@@ -1157,15 +1254,36 @@ impl Gen {
                 } else {
                     self.rng.pick(&["set --", "set -e --", "set -eu"])
                 };
-                let _ = write!(out.text, "( {form} {helper} {}; \"$@\"", values.join(" "));
-                if self.rng.chance(50) {
-                    let _ = write!(out.text, "; shift; {helper} \"$@\"");
+                let values = values.join(" ");
+                match self.rng.below(3) {
+                    // In a function: its own positionals, from the call's literal words
+                    // (only `set --`: options set there would outlive the call).
+                    0 => {
+                        let name = format!("f{}", self.fresh());
+                        let _ = write!(
+                            out.text,
+                            "{{ {name}() {{ set -- {helper} {values}; \"$@\"; shift; {helper} \"$@\"; }}; {name} q; }}"
+                        );
+                    }
+                    1 => {
+                        let name = format!("f{}", self.fresh());
+                        let _ = write!(
+                            out.text,
+                            "{{ {name}() {{ shift; \"$@\"; }}; {name} z {helper} {values}; }}"
+                        );
+                    }
+                    _ => {
+                        let _ = write!(out.text, "( {form} {helper} {values}; \"$@\"");
+                        if self.rng.chance(50) {
+                            let _ = write!(out.text, "; shift; {helper} \"$@\"");
+                        }
+                        out.push(" )");
+                    }
                 }
-                out.push(" )");
             }
             17 => {
                 // A script file written with a quoted heredoc, then run.
-                let inner = self.separate_script(depth + 1, d, false);
+                let inner = self.new_shell_script(depth + 1, d, false);
                 let n = self.fresh();
                 let delim = format!("EOF{n}");
                 let file = format!("w{}_{n}.sh", self.made);
@@ -1187,6 +1305,106 @@ impl Gen {
                 out.push(&run);
                 out.push("; }");
             }
+            18 => {
+                // Patterns that parse only with `shopt -s extglob` (set on an earlier line).
+                let subject = self.rng_pick_xy();
+                let subject = self.quote(subject, d);
+                match self.rng.below(4) {
+                    0 => {
+                        let call = self.helper_call(d, true);
+                        let pattern = self.rng.pick(&["@(x|y)", "+(x)", "!(y)", "?(z)x"]);
+                        let _ = write!(out.text, "[[ {subject} == {pattern} ]] && {call}");
+                    }
+                    1 => {
+                        let open = if self.in_substitution && known(Gap::CaseInSubstitution) {
+                            "("
+                        } else {
+                            ""
+                        };
+                        let first = self.helper_call(d, true);
+                        let second = self.helper_call(d, true);
+                        let _ = write!(
+                            out.text,
+                            "case {subject} in {open}@(x|z)) {first};; {open}!(x)) {second};; esac"
+                        );
+                    }
+                    2 => {
+                        let sub = self.substitution(depth.max(1), d);
+                        let inner_paren = sub.matches(['(', ')']).count() > 2
+                            || (sub.starts_with('`') && sub.contains(['(', ')']));
+                        if known(Gap::ExtglobQuotedParen) && inner_paren {
+                            out.push("echo @(x|y) +(p|q)");
+                        } else {
+                            let _ = write!(out.text, "echo @(x|{sub}) +(p|q)");
+                        }
+                    }
+                    _ => out.push("echo !(zz*) *(q) [W]*"),
+                }
+            }
+            19 => {
+                // An array subscript in `[[ ]]`, quoted: bash evaluates it, and runs what
+                // it substitutes.
+                // Not in double quotes: `"r[\$(c)]"` is an arithmetic syntax error to bash;
+                // and unquoted words in the call (bash's subscript scanner trips on quotes).
+                let name = self.rng.pick(&HELPERS);
+                let args: Vec<&str> = (0..self.rng.below(3))
+                    .map(|_| self.rng.pick(&["x", "y", "z", "-n", "a=b", "{x,y}"]))
+                    .collect();
+                let subscript = format!("r[$({name} {})]", args.join(" "));
+                let word = if self.rng.chance(70) {
+                    single_quote(&subscript)
+                } else {
+                    self.backslashed(&subscript, d)
+                };
+                if self.rng.chance(50) {
+                    let _ = write!(out.text, "{{ declare -a r; [[ -v {word} ]]; }}");
+                } else {
+                    let _ = write!(out.text, "{{ declare -a r; [[ {word} -eq 0 ]]; }}");
+                }
+            }
+            20 => {
+                // A process substitution as an assignment's value.
+                let outer = std::mem::replace(&mut self.in_substitution, true);
+                let inner = self.script(depth + 1, d);
+                self.in_substitution = outer;
+                if self.rng.chance(50) {
+                    let call = self.helper_call(d, true);
+                    let _ = write!(out.text, "{{ V=<( {inner}) {call}; wait; }}");
+                } else {
+                    let _ = write!(out.text, "{{ V=>( {inner}); wait; }}");
+                }
+            }
+            21 => {
+                // An EXIT trap, in a subshell so it runs when that ends.
+                let outer = std::mem::replace(&mut self.in_trap, true);
+                let quoted = std::mem::replace(&mut self.in_quoted_script, true);
+                let action = self.separate_script(depth + 1, d, self.positionals);
+                self.in_quoted_script = quoted;
+                self.in_trap = outer;
+                let action = self.quote(&action, d);
+                let _ = write!(out.text, "( trap {action} EXIT; ");
+                let start = out.text.len();
+                self.list(out, depth + 1, d);
+                self.close_paren(out, start);
+            }
+            22 => {
+                // eval of a variable holding a literal script.
+                let inner = self.separate_script(depth + 1, d, self.positionals);
+                let q = self.quote(&inner, d);
+                let eval = self.rng.pick(&["eval \"$V\"", "eval \"${V}\""]);
+                let _ = write!(out.text, "{{ V={q}; {eval}; }}");
+            }
+            23 => {
+                // dash reads `$'…'` as `$` and a plain quote: `$'q\' ; a x #'` runs `a x`
+                // there (bash reads one word); the words of the call need no quotes.
+                let name = self.rng.pick(&HELPERS);
+                let args: Vec<&str> = (0..self.rng.below(3))
+                    .map(|_| self.rng.pick(&["x", "y", "z", "-n", "a=b"]))
+                    .collect();
+                let _ = write!(out.text, "echo $'q\\' ; {name} {} #'", args.join(" "));
+                out.newline();
+                out.push(":");
+            }
             _ => {
                 let sub = self.substitution(depth, d);
                 if self.rng.chance(50) {
@@ -1205,7 +1423,14 @@ impl Gen {
         self.made += 1;
         self.background = false;
         let mut out = Out::new();
+        // extglob must be on before the line that uses it is parsed.
+        self.extglob = self.extended && self.rng.chance(25);
+        if self.extglob {
+            out.push("shopt -s extglob nocaseglob");
+            out.newline();
+        }
         self.list(&mut out, 0, Dialect::Bash);
+        self.extglob = false;
         if self.background {
             out.terminator(&mut self.rng);
             out.push("wait");
@@ -1270,8 +1495,8 @@ fn generated_scripts_report_every_command_bash_runs() {
     assert_no_failures("generated", cases.len(), &failures);
 }
 
-/// The issue-14 constructs in generated scripts: brace expansion, `set --`/`shift`, and
-/// bash's one-dash long options, mixed with everything else the generator makes.
+/// The issue-14 constructs in generated scripts (see [`Gen::extended`]), mixed with
+/// everything else the generator makes.
 #[test]
 fn generated_scripts_with_new_constructs_report_every_command_bash_runs() {
     let sandbox = Sandbox::new();
@@ -1282,7 +1507,28 @@ fn generated_scripts_with_new_constructs_report_every_command_bash_runs() {
     let cases: Vec<(String, String, Expect)> = (0..count)
         .map(|i| (format!("ext{i:03}"), generator.top(), Expect::Exact))
         .collect();
-    let markers = ["{x,", "set -", "shift", "-norc", "-noprofile", "cat > w"];
+    let markers = [
+        "{x,",
+        "set -",
+        "shift",
+        "-norc",
+        "-noprofile",
+        "-posix",
+        "cat > w",
+        "() { set -",
+        "() { shift",
+        "shopt -s extglob",
+        "@(x|",
+        "[[ -v ",
+        " -eq 0 ]]",
+        "exec -a",
+        "=<( ",
+        "=>( ",
+        "~+",
+        "$PWD",
+        "trap ",
+        "$'q\\' ;",
+    ];
     let missing: Vec<&str> = markers
         .iter()
         .copied()
@@ -1771,6 +2017,44 @@ fn every_bash_option_is_read_as_bash_reads_it() {
     Expect::Covered
 )]
 #[case::dash_reads_dollar_quote_in_heredoc("sh <<'EOF'\necho $'q\\' ; a x #'\nEOF", Expect::Exact)]
+#[case::process_substitution_assigned_beside_quoted_script(
+    "V=<(a x) d; bash -c \"{ V=>(b y); wait; }; c z\"; echo \"{ V=<(c z); wait; }; d w\" | bash; wait",
+    Expect::Exact
+)]
+#[case::shebang_file_given_to_a_shell(
+    "printf '#!/usr/bin/python3\\na x\\n' > f.py; bash f.py; sh f.py; . ./f.py",
+    Expect::Exact
+)]
+#[case::dash_reads_backquotes_unescaped(
+    r#"sh <<'E'
+true `a 'it'\\''s'` && echo $'q\' ; c z #'
+E"#,
+    Expect::Exact
+)]
+#[case::process_substitution_assigned_beside_heredoc_script(
+    "{ V=<(a x); wait; }; bash <<E\n{ V=>(b y); wait; }; c z\nE",
+    Expect::Exact
+)]
+#[case::dash_comment_opens_no_quote(
+    "sh -c \"echo \\$'q\\\\' ; a x #'\necho \\$'q\\\\' ; b y #'\"",
+    Expect::Exact
+)]
+#[case::dash_heredoc_body_opens_no_quote(
+    "sh <<'E'\ncat <<F\nit's\nF\necho $'q\\' ; b y #'\nE",
+    Expect::Exact
+)]
+#[case::dash_reads_written_file(
+    "cat > f.sh <<'E'\necho $'q\\' ; a x #'\nE\nsh f.sh",
+    Expect::Exact
+)]
+#[case::dash_reads_eval_text_its_way(
+    r#"sh -c "eval \\'b\\' \\~\\+/y; eval \"echo \\\$'q\\\\' ; c z #'\"""#,
+    Expect::Exact
+)]
+#[case::dash_keeps_tilde_plus(
+    "sh -c 'a ~+ ~+/x' && sh -c 'echo $'\\''q'\\''; b ~+'",
+    Expect::Exact
+)]
 fn hand_written_scripts_report_every_command_bash_runs(
     #[case] script: &str,
     #[case] expect: Expect,

@@ -29,8 +29,32 @@ pub fn candidates(script: &str) -> Vec<String> {
     if let Some(re) = ASSIGNED_PROCESS_SUBSTITUTION.as_ref()
         && re.is_match(&current)
     {
-        current = re.replace_all(&current, "$1$2$$(").into_owned();
-        out.push(current.clone());
+        // Only where the text is unquoted: inside quotes it is a string's text (a script
+        // for `bash -c "…"`, read when that runs), which the rewrite would change into a
+        // command substitution of the outer script. Every match, as a fallback.
+        let unquoted = unquoted_bytes(&current);
+        let outside = re
+            .replace_all(&current, |caps: &regex::Captures<'_>| {
+                let at = caps.get(2).map_or(0, |m| m.start());
+                let prefix = caps.get(1).map_or("", |m| m.as_str());
+                let name = caps.get(2).map_or("", |m| m.as_str());
+                if unquoted.get(at).copied().unwrap_or(true) {
+                    format!("{prefix}{name}$(")
+                } else {
+                    caps.get(0).map_or("", |m| m.as_str()).to_string()
+                }
+            })
+            .into_owned();
+        let everywhere = re.replace_all(&current, "$1$2$$(").into_owned();
+        if outside != everywhere && outside != current {
+            out.push(outside.clone());
+        }
+        out.push(everywhere.clone());
+        current = if outside == current {
+            everywhere
+        } else {
+            outside
+        };
     }
     if let Some(re) = BANG_AFTER_ASSIGNMENTS.as_ref()
         && re.is_match(&current)
@@ -49,6 +73,112 @@ pub fn candidates(script: &str) -> Vec<String> {
             closed.push('\n');
         }
         out.push(closed);
+    }
+    out
+}
+
+/// For each byte of `script`, whether it is outside quotes: at the top level, or inside a
+/// `$(…)` or backquotes (also within double quotes). Here-document bodies count as quoted
+/// (their text is a string, read as a script only when a shell is given it). Rough:
+/// comments are read as text.
+fn unquoted_bytes(script: &str) -> Vec<bool> {
+    #[derive(PartialEq)]
+    enum Ctx {
+        Single,
+        Double,
+        Sub(usize),
+        Backquote,
+    }
+    let mut out = vec![true; script.len()];
+    let mut stack: Vec<Ctx> = Vec::new();
+    let mut pending: Vec<(String, bool)> = Vec::new();
+    let mut chars = script.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let quoted = matches!(stack.last(), Some(Ctx::Single | Ctx::Double));
+        for flag in out.iter_mut().skip(at).take(c.len_utf8()) {
+            *flag = !quoted;
+        }
+        let next = chars.peek().map(|(_, n)| *n);
+        if !quoted && c == '<' && next == Some('<') {
+            chars.next();
+            let after = script.get(at + 2..).unwrap_or_default();
+            if after.starts_with('<') {
+                // `<<<`: a here-string.
+                chars.next();
+            } else if let Some(heredoc) = heredoc_delimiter(after) {
+                pending.push(heredoc);
+            }
+            continue;
+        }
+        if !quoted && c == '\n' && !pending.is_empty() {
+            // The bodies, line by line, up to each delimiter.
+            let mut start = at + 1;
+            for (delimiter, strip_tabs) in pending.drain(..) {
+                while start < script.len() {
+                    let end = script
+                        .get(start..)
+                        .and_then(|rest| rest.find('\n'))
+                        .map_or(script.len(), |n| start + n);
+                    let line = script.get(start..end).unwrap_or_default();
+                    for flag in out.iter_mut().take(end).skip(start) {
+                        *flag = false;
+                    }
+                    start = end + 1;
+                    let candidate = if strip_tabs {
+                        line.trim_start_matches('\t')
+                    } else {
+                        line
+                    };
+                    if candidate == delimiter {
+                        break;
+                    }
+                }
+            }
+            while chars.peek().is_some_and(|(n, _)| *n < start) {
+                chars.next();
+            }
+            continue;
+        }
+        match (stack.last(), c) {
+            (Some(Ctx::Single), '\'') => {
+                stack.pop();
+            }
+            (Some(Ctx::Single), _) => {}
+            (_, '\\') => {
+                if let Some((at, n)) = chars.next() {
+                    for flag in out.iter_mut().skip(at).take(n.len_utf8()) {
+                        *flag = false;
+                    }
+                }
+            }
+            (_, '$') if next == Some('(') => {
+                chars.next();
+                stack.push(Ctx::Sub(0));
+            }
+            (Some(Ctx::Double), '"') => {
+                stack.pop();
+            }
+            (Some(Ctx::Backquote), '`') => {
+                stack.pop();
+            }
+            (_, '`') => stack.push(Ctx::Backquote),
+            (Some(Ctx::Double), _) => {}
+            (_, '\'') => stack.push(Ctx::Single),
+            (_, '"') => stack.push(Ctx::Double),
+            (Some(Ctx::Sub(n)), '(') => {
+                let n = *n + 1;
+                stack.pop();
+                stack.push(Ctx::Sub(n));
+            }
+            (Some(Ctx::Sub(n)), ')') => {
+                let n = *n;
+                stack.pop();
+                if n > 0 {
+                    stack.push(Ctx::Sub(n - 1));
+                }
+            }
+            _ => {}
+        }
     }
     out
 }
@@ -115,6 +245,29 @@ mod tests {
         assert_eq!(
             c.first().map(String::as_str),
             Some("BASH_ENV=$(echo x) bash -c true")
+        );
+    }
+
+    #[test]
+    fn process_substitution_values_in_quotes_are_left_alone() {
+        let c = candidates("V=<(a) b; bash -c \"{ V=>(c) d; }\"; echo \"$( W=<(e) f)\"");
+        assert_eq!(
+            c.first().map(String::as_str),
+            Some("V=$(a) b; bash -c \"{ V=>(c) d; }\"; echo \"$( W=$(e) f)\"")
+        );
+        // Every match, as a fallback.
+        assert_eq!(
+            c.get(1).map(String::as_str),
+            Some("V=$(a) b; bash -c \"{ V=$(c) d; }\"; echo \"$( W=$(e) f)\"")
+        );
+    }
+
+    #[test]
+    fn process_substitution_values_in_heredoc_bodies_are_left_alone() {
+        let c = candidates("V=<(a) b; bash <<E\n{ V=>(c) d; }\nE\ne");
+        assert_eq!(
+            c.first().map(String::as_str),
+            Some("V=$(a) b; bash <<E\n{ V=>(c) d; }\nE\ne")
         );
     }
 

@@ -58,43 +58,215 @@ pub fn posix_quoting(base: &str) -> bool {
 
 /// The script as a POSIX shell reads it, written for bash's grammar: every unquoted
 /// `$'` and `$"` becomes `"$"'` / `"$""` — a literal `$` before an ordinary quote, as
-/// dash reads it (`$'x\' ; cmd '` is one word to bash, and runs `cmd` in dash). Quoted
-/// text is left alone (`$'` means nothing there to either shell). `None` when the script
-/// has no such spelling.
+/// dash reads it (`$'x\' ; cmd '` is one word to bash, and runs `cmd` in dash) — and
+/// every unquoted `~+` / `~-` becomes `\~+` / `\~-` (dash has no such tilde prefixes: the
+/// word stays as written). Quoted text is left alone (`$'` means nothing there to either
+/// shell), and so are comments and here-document bodies, whose quote characters open
+/// nothing in dash (`#'` does not start a quoted string); a `$(…)` inside double quotes
+/// is a new unquoted context. `None` when the script has no such spelling, and parses no
+/// text at run time that could have one (`eval`, `trap`, `source`, `.`, aliases, a file
+/// executed without `#!`: their text is read this way when the walk reaches it).
 pub fn posix_reading(script: &str) -> Option<String> {
-    if !script.contains("$'") && !script.contains("$\"") {
+    const MARKS: [&str; 13] = [
+        "$'",
+        "$\"",
+        "~+",
+        "~-",
+        "\\~",
+        "eval",
+        "trap",
+        "alias",
+        "source",
+        ". ",
+        "./",
+        "mapfile",
+        "readarray",
+    ];
+    if !MARKS.iter().any(|m| script.contains(m)) {
         return None;
     }
+    /// What the text at the current position is inside of.
     #[derive(PartialEq)]
-    enum Q {
-        None,
+    enum Ctx {
         Single,
         Double,
+        /// `$(…)`, with how many unclosed `(` it holds.
+        Sub(usize),
     }
+    let chars: Vec<char> = script.chars().collect();
     let mut out = String::with_capacity(script.len() + 8);
-    let mut state = Q::None;
-    let mut chars = script.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (&state, c) {
-            (Q::None | Q::Double, '\\') => {
+    let mut stack: Vec<Ctx> = Vec::new();
+    // Here-documents whose bodies start after the next unquoted newline.
+    let mut pending: Vec<(String, bool)> = Vec::new();
+    let mut prev = '\n';
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        i += 1;
+        let next = chars.get(i).copied();
+        let at_word_start = " \t\n;&|()<>".contains(prev);
+        match (stack.last(), c) {
+            (Some(Ctx::Single), '\'') => {
+                stack.pop();
+            }
+            (Some(Ctx::Single), _) => {}
+            (_, '\\') => {
                 out.push(c);
-                if let Some(n) = chars.next() {
+                if let Some(n) = next {
+                    out.push(n);
+                    i += 1;
+                }
+                prev = 'x';
+                continue;
+            }
+            (_, '$') if next == Some('(') => {
+                stack.push(Ctx::Sub(0));
+                out.push_str("$(");
+                i += 1;
+                prev = '(';
+                continue;
+            }
+            (Some(Ctx::Double), '"') => {
+                stack.pop();
+            }
+            (_, '`') => {
+                // The text up to the closing backquote, with one level of `\\`, `\``
+                // and `\$` escapes removed, is a script of its own: read it so, then
+                // escape it again.
+                let mut end = i;
+                while let Some(&n) = chars.get(end) {
+                    match n {
+                        '\\' => end += 2,
+                        '`' => break,
+                        _ => end += 1,
+                    }
+                }
+                let mut inner = String::new();
+                let mut k = i;
+                while k < end.min(chars.len()) {
+                    let n = chars.get(k).copied().unwrap_or_default();
+                    let after = chars.get(k + 1).copied();
+                    if n == '\\' && matches!(after, Some('\\' | '`' | '$')) {
+                        inner.extend(after);
+                        k += 2;
+                    } else {
+                        inner.push(n);
+                        k += 1;
+                    }
+                }
+                let read = posix_reading(&inner).unwrap_or(inner);
+                out.push('`');
+                for n in read.chars() {
+                    if matches!(n, '\\' | '`' | '$') {
+                        out.push('\\');
+                    }
                     out.push(n);
                 }
+                if chars.get(end) == Some(&'`') {
+                    out.push('`');
+                }
+                i = end + 1;
+                prev = '`';
                 continue;
             }
-            (Q::None, '$') if matches!(chars.peek(), Some('\'' | '"')) => {
+            (Some(Ctx::Double), _) => {}
+            // Unquoted from here on.
+            (_, '#') if at_word_start => {
+                // A comment, to the end of the line.
+                out.push(c);
+                while let Some(&n) = chars.get(i) {
+                    if n == '\n' {
+                        break;
+                    }
+                    out.push(n);
+                    i += 1;
+                }
+                prev = 'x';
+                continue;
+            }
+            (_, '$') if matches!(next, Some('\'' | '"')) => {
                 out.push_str("\"$\"");
+                prev = '$';
                 continue;
             }
-            (Q::None, '\'') => state = Q::Single,
-            (Q::None, '"') => state = Q::Double,
-            (Q::Single, '\'') | (Q::Double, '"') => state = Q::None,
+            (_, '~')
+                if matches!(next, Some('+' | '-')) && (at_word_start || "=:".contains(prev)) =>
+            {
+                out.push('\\');
+            }
+            (_, '\'') => stack.push(Ctx::Single),
+            (_, '"') => stack.push(Ctx::Double),
+            (Some(Ctx::Sub(n)), '(') => {
+                let n = *n;
+                stack.pop();
+                stack.push(Ctx::Sub(n + 1));
+            }
+            (Some(Ctx::Sub(n)), ')') => {
+                let n = *n;
+                stack.pop();
+                if n > 0 {
+                    stack.push(Ctx::Sub(n - 1));
+                }
+            }
+            (_, '<') if next == Some('<') && chars.get(i + 1) != Some(&'<') => {
+                let after: String = chars.get(i + 1..).into_iter().flatten().collect();
+                if let Some(heredoc) = crate::command::repair::heredoc_delimiter(&after)
+                    && closes_later(&chars, i, &heredoc)
+                {
+                    pending.push(heredoc);
+                }
+                out.push_str("<<");
+                i += 1;
+                prev = '<';
+                continue;
+            }
+            (_, '\n') if !pending.is_empty() => {
+                out.push('\n');
+                for (delimiter, strip_tabs) in pending.drain(..) {
+                    while i < chars.len() {
+                        let end = chars
+                            .get(i..)
+                            .and_then(|rest| rest.iter().position(|&n| n == '\n'))
+                            .map_or(chars.len(), |at| i + at);
+                        let line: String = chars.get(i..end).into_iter().flatten().collect();
+                        out.push_str(&line);
+                        i = end;
+                        if i < chars.len() {
+                            out.push('\n');
+                            i += 1;
+                        }
+                        let candidate = if strip_tabs {
+                            line.trim_start_matches('\t')
+                        } else {
+                            line.as_str()
+                        };
+                        if candidate == delimiter {
+                            break;
+                        }
+                    }
+                }
+                prev = '\n';
+                continue;
+            }
             _ => {}
         }
         out.push(c);
+        prev = c;
     }
     Some(out)
+}
+/// Whether a line after the one holding position `from` closes the here-document
+/// `(delimiter, strip_tabs)`: `<<` not followed by such a line is no here-document
+/// (`$((x<<y))`), and its text is read on.
+fn closes_later(chars: &[char], from: usize, (delimiter, strip_tabs): &(String, bool)) -> bool {
+    let rest: String = chars.get(from..).into_iter().flatten().collect();
+    rest.split('\n').skip(1).any(|line| {
+        let line = if *strip_tabs {
+            line.trim_start_matches('\t')
+        } else {
+            line
+        };
+        line == delimiter
+    })
 }
 
 /// zsh expands an unquoted word `=NAME` to the path of the command NAME (its EQUALS
@@ -414,6 +586,44 @@ mod tests {
             Some("echo \"a$'b\" 'c$'")
         );
         assert_eq!(posix_reading("echo $x"), None);
+    }
+
+    #[test]
+    fn posix_reading_skips_comments_and_heredoc_bodies() {
+        // `#'` opens no quote: the second `$'` is rewritten too.
+        assert_eq!(
+            posix_reading("echo $'q\\' ; a #'\necho $'q\\' ; b #'").as_deref(),
+            Some("echo \"$\"'q\\' ; a #'\necho \"$\"'q\\' ; b #'")
+        );
+        // Nor does a quote in a here-document body.
+        assert_eq!(
+            posix_reading("cat <<E\nit's\nE\necho $'x'").as_deref(),
+            Some("cat <<E\nit's\nE\necho \"$\"'x'")
+        );
+        // A shift is no here-document.
+        assert_eq!(
+            posix_reading("echo $((1<<2)) $'x'").as_deref(),
+            Some("echo $((1<<2)) \"$\"'x'")
+        );
+        // So is the text in backquotes, with one level of escapes removed.
+        assert_eq!(
+            posix_reading("echo `a 'it'\\\\''s'` $'x'").as_deref(),
+            Some("echo `a 'it'\\\\''s'` \"$\"'x'")
+        );
+        assert_eq!(
+            posix_reading("echo `echo \\$'x'`").as_deref(),
+            Some("echo `echo \"\\$\"'x'`")
+        );
+        // `$(…)` in double quotes is read afresh.
+        assert_eq!(
+            posix_reading("echo \"$(echo $'x')\"").as_deref(),
+            Some("echo \"$(echo \"$\"'x')\"")
+        );
+        // `~+` and `~-` are no tilde prefixes to dash.
+        assert_eq!(
+            posix_reading("a ~+ x=~-/y '~+' \"~+\" b~+").as_deref(),
+            Some("a \\~+ x=\\~-/y '~+' \"~+\" b~+")
+        );
     }
 
     #[test]

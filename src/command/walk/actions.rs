@@ -6,7 +6,7 @@
 
 use super::dispatch::Invocation;
 use super::{MAX_DEPTH, literal_join, parse};
-use super::{Scope, Stdin, Walker, join_dir};
+use super::{RunFile, Scope, Stdin, Walker, join_dir};
 use crate::command::files;
 use crate::command::programs::editors::Editor;
 use crate::command::programs::interpreters::Lang;
@@ -150,13 +150,14 @@ impl Walker<'_> {
                 positionals,
             } => match script {
                 Word::Lit(s) => {
-                    self.nested(&s, scope, &format!("{base} -c"), Some(positionals.clone()));
+                    let (bash, own_shell) = shell_scopes(base, scope);
+                    self.nested(&s, &bash, &format!("{base} -c"), Some(positionals.clone()));
                     // SECURITY: dash reads `$'…'` as `$` and a plain quote, zsh expands
                     // `=cmd`; what they then run is judged too.
                     if let Some((own, label)) = shells::own_reading(base, &s) {
                         self.nested(
                             &own,
-                            scope,
+                            &own_shell,
                             &format!("{base} -c ({label})"),
                             Some(positionals),
                         );
@@ -175,7 +176,10 @@ impl Walker<'_> {
                 );
                 if let Some(file) = args.get(reading.operands) {
                     let rest = args.get(reading.operands + 1..).unwrap_or(&[]).to_vec();
-                    self.run_written(file, &rest, scope, false);
+                    let (mut bash, _) = shell_scopes(base, scope);
+                    self.run_written(file, &rest, &mut bash, RunFile::Shell);
+                    // SECURITY: dash reads the file's `$'…'` its own way, as for `-c`.
+                    self.run_written_own_reading(base, file, &rest, scope);
                 }
                 let operand = args
                     .iter()
@@ -192,11 +196,12 @@ impl Walker<'_> {
                 }
             }
             shells::ShellRun::Stdin => {
-                self.script_from_stdin(base, scope, stdin);
+                let (bash, own_shell) = shell_scopes(base, scope);
+                self.script_from_stdin(base, &bash, stdin);
                 if let Stdin::Literal(text) = stdin
                     && let Some((own, label)) = shells::own_reading(base, text)
                 {
-                    self.nested(&own, scope, &format!("{base} ({label})"), Some(None));
+                    self.nested(&own, &own_shell, &format!("{base} ({label})"), Some(None));
                 }
             }
             shells::ShellRun::Unknown(reason) => self.dynamic(scope, args.to_vec(), reason),
@@ -242,7 +247,7 @@ impl Walker<'_> {
         for file in files {
             match &file {
                 Word::Lit(_) => {
-                    self.run_written(&file, &[], scope, true);
+                    self.run_written(&file, &[], scope, RunFile::Source);
                 }
                 other => self.dynamic(
                     scope,
@@ -670,7 +675,7 @@ impl Walker<'_> {
             // `at -f FILE`: the job is FILE, as `sh FILE` (a file this script wrote is
             // judged as what it wrote).
             runners::Job::File(file) => {
-                self.run_written(&file, &[], scope, false);
+                self.run_written(&file, &[], scope, RunFile::Shell);
             }
             runners::Job::Stdin => match stdin {
                 Stdin::Literal(text) => self.nested(text, scope, base, None),
@@ -841,4 +846,14 @@ struct FindKnown {
     /// The repository's git directory, when a starting point holds it and the tests do
     /// not keep the results out of it.
     git_dir: Option<String>,
+}
+
+/// The scopes a new shell `base` runs its script in: read as bash reads it, and as
+/// `base` reads it itself (a POSIX shell's own reading: see [`Scope::posix`]).
+fn shell_scopes(base: &str, scope: &Scope) -> (Scope, Scope) {
+    let mut bash = scope.clone();
+    bash.posix = false;
+    let mut own = scope.clone();
+    own.posix = shells::posix_quoting(base);
+    (bash, own)
 }

@@ -1,7 +1,7 @@
 //! Bash builtins that change what the walk knows: the directory, `$1…`, aliases, traps,
 //! callbacks, `eval` and `source` (the actions of `programs::builtins`' rows).
 
-use super::{Scope, Stdin, Walker};
+use super::{RunFile, Scope, Stdin, Walker};
 use super::{join_dir, literal_join};
 use crate::command::expand::{self, Positionals};
 use crate::command::programs;
@@ -144,7 +144,7 @@ impl Walker<'_> {
             _ => args,
         };
         if let Some(path) = args.first()
-            && self.run_written(path, args.get(1..).unwrap_or(&[]), scope, true)
+            && self.run_written(path, args.get(1..).unwrap_or(&[]), scope, RunFile::Source)
         {
             return;
         }

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use super::{Scope, Stdin, Walker, join_dir, parse, quote_words};
+use super::{RunFile, Scope, Stdin, Walker, join_dir, parse, quote_words};
 use crate::command::programs::{
     self, Action, COMMAND_VARIABLES, Input, Program, command_value, data, file_tools, hooks,
     runners, shells, wrappers,
@@ -151,13 +151,13 @@ impl Walker<'_> {
     /// `./x.sh` after `echo … > x.sh`: what runs is what the script wrote.
     fn written_program(&mut self, name: &str, args: &[Word], scope: &mut Scope) {
         if name.contains('/') {
-            self.run_written(&Word::Lit(name.to_string()), args, scope, false);
+            self.run_written(&Word::Lit(name.to_string()), args, scope, RunFile::Exec);
         } else {
             // A script may run what it copied or wrote by its bare name once it changes
             // PATH, which it can do without naming it (`declare P""ATH=…`, `printf -v`,
             // `read`): every file it wrote under that name is judged.
             for (path, written) in self.files.named(name) {
-                self.run_content(written, &Word::Lit(path), args, scope, false);
+                self.run_content(written, &Word::Lit(path), args, scope, RunFile::Exec);
             }
         }
     }

@@ -114,6 +114,21 @@ struct Scope {
     conditional: bool,
     /// Inside a `find -exec` command: what `{}` stands for.
     find_results: Option<FindResults>,
+    /// The shell running this is a POSIX shell (dash), walked as its own reading of the
+    /// script ([`shells::posix_reading`]): text it parses later in the same shell
+    /// (`eval`, `trap`, `source`, an executed file without `#!`) is read that way too.
+    posix: bool,
+}
+
+/// How a file the script wrote is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RunFile {
+    /// Executed (`./f`): the kernel honours its `#!` line.
+    Exec,
+    /// Given to a shell (`bash f`, `sh f`, `at -f f`): read as a script, `#!` and all.
+    Shell,
+    /// Sourced (`. f`, `source f`): read as a script by this shell.
+    Source,
 }
 
 /// Parses `script` with bash's grammar and lists every simple command it could run.
@@ -130,15 +145,33 @@ pub fn analyze_with(
     repo: &dyn RepoState,
     positionals: Positionals,
 ) -> Result<Analysis, ParseError> {
+    analyze_in(script, start, repo, positionals, false)
+}
+
+/// [`analyze_with`]; `posix` when the script is a POSIX shell's own reading (see
+/// [`Scope::posix`]).
+fn analyze_in(
+    script: &str,
+    start: &Path,
+    repo: &dyn RepoState,
+    positionals: Positionals,
+    posix: bool,
+) -> Result<Analysis, ParseError> {
     // See `heredoc`: mask quoted heredoc bodies for the parser, and keep the result only
     // if every mark was found inside a heredoc body.
     if let Some((masked, placed)) = heredoc::mask(script)
-        && let Ok(analysis) =
-            analyze_parsed(&masked, start, repo, positionals.clone(), Some(placed))
+        && let Ok(analysis) = analyze_parsed(
+            &masked,
+            start,
+            repo,
+            positionals.clone(),
+            Some(placed),
+            posix,
+        )
     {
         return Ok(analysis);
     }
-    analyze_parsed(script, start, repo, positionals, None)
+    analyze_parsed(script, start, repo, positionals, None, posix)
 }
 
 /// [`analyze_with`] for a script that the shell `shell` runs itself (shell mode's own
@@ -158,9 +191,11 @@ pub fn analyze_as(
 ) -> Result<Analysis, ParseError> {
     let mut analysis = analyze_with(script, start, repo, positionals.clone())?;
     if let Some((own, label)) = shells::own_reading(shell, script) {
-        let reading = analyze_with(&own, start, repo, positionals).map_err(|e| ParseError {
-            message: format!("read as `{shell}` reads it ({label}): {}", e.message),
-        })?;
+        let posix = shells::posix_quoting(shell);
+        let reading =
+            analyze_in(&own, start, repo, positionals, posix).map_err(|e| ParseError {
+                message: format!("read as `{shell}` reads it ({label}): {}", e.message),
+            })?;
         let frame = format!("{shell} ({label})");
         analysis
             .commands
@@ -180,6 +215,7 @@ fn analyze_parsed(
     repo: &dyn RepoState,
     positionals: Positionals,
     marks: Option<usize>,
+    posix: bool,
 ) -> Result<Analysis, ParseError> {
     let program = parse(script)?;
     let bare = without_quotes(script);
@@ -218,6 +254,7 @@ fn analyze_parsed(
         redirects: Vec::new(),
         conditional: false,
         find_results: None,
+        posix,
     };
     walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);
@@ -890,13 +927,34 @@ impl Walker<'_> {
     /// Runs a file this script wrote, when `path` is one: its text as a script (or as
     /// interpreter code, by its `#!` line), the program it is a copy of, or — content
     /// only known at run time — a dynamic command. Returns whether it was one.
-    fn run_written(&mut self, path: &Word, args: &[Word], scope: &mut Scope, here: bool) -> bool {
+    fn run_written(&mut self, path: &Word, args: &[Word], scope: &mut Scope, how: RunFile) -> bool {
         let Some(written) = files::key(&scope.dir, path).and_then(|k| self.files.get(&k).cloned())
         else {
             return false;
         };
-        self.run_content(written, path, args, scope, here);
+        self.run_content(written, path, args, scope, how);
         true
+    }
+
+    /// A file this script wrote, run by `shell` (`sh f.sh`), as that shell reads it where
+    /// it reads differently from bash ([`shells::own_reading`]): what it runs then is
+    /// listed too.
+    fn run_written_own_reading(&mut self, shell: &str, path: &Word, args: &[Word], scope: &Scope) {
+        let Some(files::Written::Text(text)) =
+            files::key(&scope.dir, path).and_then(|k| self.files.get(&k).cloned())
+        else {
+            return;
+        };
+        let Some((own, label)) = shells::own_reading(shell, &text) else {
+            return;
+        };
+        let positionals: Option<Vec<String>> = std::iter::once(Some(path.display().to_string()))
+            .chain(args.iter().map(|a| a.lit().map(str::to_string)))
+            .collect();
+        let frame = format!("{} (written by this script, {label})", path.display());
+        let mut sub = scope.clone();
+        sub.posix = shells::posix_quoting(shell);
+        self.nested(&own, &sub, &frame, Some(positionals));
     }
 
     /// Runs what the script put at `path` (see [`Walker::run_written`]).
@@ -906,13 +964,19 @@ impl Walker<'_> {
         path: &Word,
         args: &[Word],
         scope: &mut Scope,
-        here: bool,
+        how: RunFile,
     ) {
         let frame = format!("{} (written by this script)", path.display());
         match written {
             files::Written::Text(text) => {
-                // A `#!` line naming an interpreter: the text is its code.
-                let interpreter = interpreters::shebang_program(&text).and_then(|prog| {
+                // A `#!` line naming an interpreter: the text is its code — when the file
+                // is executed. A shell given the file (`bash f`, `. f`) reads every line
+                // as shell, the `#!` line as a comment.
+                let shebang = match how {
+                    RunFile::Exec => interpreters::shebang_program(&text),
+                    RunFile::Shell | RunFile::Source => None,
+                };
+                let interpreter = shebang.and_then(|prog| {
                     let program = programs::lookup(&prog);
                     match program.action {
                         Action::Interpreter(lang) => Some((prog, lang, program)),
@@ -926,7 +990,7 @@ impl Walker<'_> {
                         let code = Stdin::Literal(text);
                         self.interpreter(lang, &program.options, &prog, &[], &sub, &code);
                     }
-                    _ if here => self.nested_here(&text, scope, &frame),
+                    _ if how == RunFile::Source => self.nested_here(&text, scope, &frame),
                     _ => {
                         let positionals: Option<Vec<String>> =
                             std::iter::once(Some(path.display().to_string()))
@@ -1225,6 +1289,13 @@ impl Walker<'_> {
             return None;
         }
         self.work += 1;
+        // Text a POSIX shell parses at run time, read its way.
+        let reading = if scope.posix {
+            shells::posix_reading(script)
+        } else {
+            None
+        };
+        let script = reading.as_deref().unwrap_or(script);
         let bare = without_quotes(script);
         if bare.contains("IFS") {
             self.ifs_may_change = true;
