@@ -2809,3 +2809,64 @@ fn library_deletion_spellings(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Programs that run their arguments, run shell commands from options or embedded
+// languages, delete trees, or discard work through git plumbing (red-team round).
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+// Environment and package runners: the command after the subcommand (and its options
+// and operands) runs.
+#[case("uv run rm -rf ~", Clean, Deny)]
+#[case("uv --directory sub run --with requests rm -rf ~", Clean, Deny)]
+#[case("uv -q run -p 3.12 -- rm -rf ~", Clean, Deny)]
+#[case("uv run --python=3.12 --env-file .env rm -rf ~", Clean, Deny)]
+#[case("uvx --from foo rm -rf ~", Clean, Deny)]
+#[case("uv pip install requests", Clean, Allow)]
+#[case("uv run pytest -q", Clean, Allow)]
+#[case("rustup run stable rm -rf ~", Clean, Deny)]
+#[case("rustup run --install nightly rm -rf ~", Clean, Deny)]
+#[case("rustup update stable", Clean, Allow)]
+#[case("npm exec --call='rm -rf ~'", Clean, Deny)]
+#[case("npm exec --call 'rm -rf ~'", Clean, Deny)]
+#[case("npm exec -c 'rm -rf ~'", Clean, Deny)]
+#[case("npx -c 'rm -rf ~'", Clean, Deny)]
+#[case("npx --call='rm -rf ~'", Clean, Deny)]
+#[case("pnpm exec rm -rf ~", Clean, Deny)]
+#[case("poetry run rm -rf ~", Clean, Deny)]
+#[case("poetry -C sub run -- rm -rf ~", Clean, Deny)]
+#[case("poetry install", Clean, Allow)]
+#[case("pipenv run rm -rf ~", Clean, Deny)]
+#[case("pipenv --python 3.11 run rm -rf ~", Clean, Deny)]
+#[case("conda run -n base rm -rf ~", Clean, Deny)]
+#[case("conda run --name base --no-capture-output rm -rf ~", Clean, Deny)]
+#[case("conda run -p /opt/env rm -rf ~", Clean, Deny)]
+#[case("conda install numpy", Clean, Allow)]
+#[case("bundle exec rm -rf ~", Clean, Deny)]
+#[case("bundle exec --gemfile=Gemfile rm -rf ~", Clean, Deny)]
+#[case("bundle install", Clean, Allow)]
+#[case("nix-shell --run 'rm -rf ~'", Clean, Deny)]
+#[case("nix-shell -p hello --command 'rm -rf ~'", Clean, Deny)]
+#[case("nix-shell shell.nix", Clean, Allow)]
+#[case("nix develop -c rm -rf ~", Clean, Deny)]
+#[case("nix develop .#dev --command rm -rf ~", Clean, Deny)]
+#[case("nix shell nixpkgs#hello -c rm -rf ~", Clean, Deny)]
+#[case("nix build .#pkg", Clean, Allow)]
+#[case("direnv exec . rm -rf ~", Clean, Deny)]
+#[case("direnv exec /tmp/x rm -rf ~", Clean, Deny)]
+#[case("direnv allow .", Clean, Allow)]
+#[case("mise exec -- rm -rf ~", Clean, Deny)]
+#[case("mise exec node@20 -- rm -rf ~", Clean, Deny)]
+#[case("mise x python@3.12 -- rm -rf ~", Clean, Deny)]
+#[case("mise exec -c 'rm -rf ~'", Clean, Deny)]
+#[case("mise install", Clean, Allow)]
+#[case("asdf exec rm -rf ~", Clean, Deny)]
+#[case("asdf install", Clean, Allow)]
+fn runners_of_their_arguments(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -265,13 +265,14 @@ impl Assigns {
 }
 
 /// Every family's rows.
-pub const FAMILIES: [&[Program]; 11] = [
+pub const FAMILIES: [&[Program]; 12] = [
     builtins::ROWS,
     builtins::GRAMMAR,
     shells::ROWS,
     wrappers::ROWS,
     runners::ROWS,
     packages::ROWS,
+    packages::ENVIRONMENT_RUNNERS,
     interpreters::ROWS,
     git::ROWS,
     file_tools::ROWS,

@@ -7,7 +7,8 @@
 //! programs; the walk asks it.
 
 use super::hooks::{Hook, Kind};
-use super::{Action, Input, Program, is_stdin_path};
+use super::wrappers::{Inner, Operand, Operands, Sub};
+use super::{Action, Input, Options, Program, is_stdin_path};
 use crate::command::Word;
 
 /// The package managers and build tools, as rows.
@@ -46,11 +47,8 @@ pub const ROWS: &[Program] = &[
             "pip",
             "pip3",
             "pipx",
-            "uv",
-            "rustup",
             "go",
             "gem",
-            "conda",
             "dnf",
             "yum",
             "pacman",
@@ -61,6 +59,305 @@ pub const ROWS: &[Program] = &[
         ..Program::DEFAULT
     },
 ];
+
+/// Environment runners: a subcommand runs the command after its options and operands
+/// in a project's or tool's environment, as a wrapper does (and what the arguments could
+/// run is judged too). Their other subcommands run nothing of their arguments.
+pub const ENVIRONMENT_RUNNERS: &[Program] = &[
+    // `uv [OPTIONS] run [OPTIONS] [--] CMD…` (uv's global options may come on either
+    // side of `run`); `uvx [OPTIONS] PKG ARGS…` runs the package's program.
+    Program {
+        names: &["uv"],
+        options: UV_GLOBAL,
+        action: subcommand(&[Sub {
+            names: &["run"],
+            options: UV_RUN,
+            argv_options: &[],
+            operands: Operands::After(0),
+        }]),
+        ..RUNNER
+    },
+    Program {
+        names: &["uvx"],
+        options: UV_GLOBAL,
+        action: subcommand(&[Sub {
+            names: &[],
+            options: UV_RUN,
+            argv_options: &[],
+            operands: Operands::After(0),
+        }]),
+        ..RUNNER
+    },
+    // `rustup [+TOOLCHAIN] run [--install] TOOLCHAIN CMD…`.
+    Program {
+        names: &["rustup"],
+        action: subcommand(&[Sub {
+            names: &["run"],
+            options: Options::NONE,
+            argv_options: &[],
+            operands: Operands::After(1),
+        }]),
+        ..RUNNER
+    },
+    // `poetry [-C DIR] [-P PROJECT] run CMD…`.
+    Program {
+        names: &["poetry"],
+        options: POETRY,
+        action: subcommand(&[Sub {
+            names: &["run"],
+            options: POETRY,
+            argv_options: &[],
+            operands: Operands::After(0),
+        }]),
+        ..RUNNER
+    },
+    // `pipenv [--python VERSION] run CMD…`.
+    Program {
+        names: &["pipenv"],
+        options: PIPENV,
+        action: subcommand(&[Sub {
+            names: &["run"],
+            options: PIPENV,
+            argv_options: &[],
+            operands: Operands::After(0),
+        }]),
+        ..RUNNER
+    },
+    // `conda run [-n ENV | -p PREFIX] [--cwd DIR] CMD…` (mamba, micromamba alike).
+    Program {
+        names: &["conda", "mamba", "micromamba"],
+        action: subcommand(&[Sub {
+            names: &["run"],
+            options: Options {
+                short: "npa",
+                long: &["--name", "--prefix", "--cwd", "--arguments"],
+                chdir: &["--cwd"],
+                ..Options::NONE
+            },
+            argv_options: &[],
+            operands: Operands::After(0),
+        }]),
+        ..RUNNER
+    },
+    // `bundle exec [--gemfile=GEMFILE] CMD…`.
+    Program {
+        names: &["bundle", "bundler"],
+        options: Options {
+            short: "r",
+            long: &["--retry"],
+            ..Options::NONE
+        },
+        action: subcommand(&[Sub {
+            names: &["exec"],
+            options: Options {
+                long: &["--gemfile"],
+                ..Options::NONE
+            },
+            argv_options: &[],
+            operands: Operands::After(0),
+        }]),
+        ..RUNNER
+    },
+    // `nix-shell [OPTIONS] [FILE] --run|--command SCRIPT`: its operands are Nix files.
+    Program {
+        names: &["nix-shell"],
+        action: subcommand(&[Sub {
+            names: &[],
+            options: Options {
+                short: "IAEp",
+                long: &[
+                    "--run",
+                    "--command",
+                    "--attr",
+                    "--include",
+                    "--keep",
+                    "--expr",
+                    "--arg",
+                    "--argstr",
+                    "--option",
+                ],
+                command: &["--run", "--command"],
+                ..Options::NONE
+            },
+            argv_options: &[],
+            operands: Operands::Data,
+        }]),
+        ..RUNNER
+    },
+    // `nix develop|shell [OPTIONS] [INSTALLABLE…] --command|-c CMD ARGS…`.
+    Program {
+        names: &["nix"],
+        options: Options {
+            long: &[
+                "--option",
+                "--extra-experimental-features",
+                "--experimental-features",
+                "--store",
+                "--log-format",
+            ],
+            ..Options::NONE
+        },
+        action: subcommand(&[Sub {
+            names: &["develop", "shell"],
+            options: Options {
+                short: "fIo",
+                long: &[
+                    "--file",
+                    "--expr",
+                    "--profile",
+                    "--phase",
+                    "--override-input",
+                    "--inputs-from",
+                    "--include",
+                    "--keep",
+                    "--unset",
+                    "--redirect",
+                    "--output-lock-file",
+                    "--reference-lock-file",
+                    "--option",
+                    "--arg",
+                    "--argstr",
+                ],
+                ..Options::NONE
+            },
+            argv_options: &["-c", "--command"],
+            operands: Operands::Data,
+        }]),
+        ..RUNNER
+    },
+    // `direnv exec DIR CMD…`: CMD runs with DIR's `.envrc` loaded.
+    Program {
+        names: &["direnv"],
+        action: subcommand(&[Sub {
+            names: &["exec"],
+            options: Options::NONE,
+            argv_options: &[],
+            operands: Operands::After(1),
+        }]),
+        ..RUNNER
+    },
+    // `mise [-C DIR] exec|x [OPTIONS] [TOOL@VERSION…] -- CMD…` or `-c SCRIPT`.
+    Program {
+        names: &["mise", "rtx"],
+        options: MISE,
+        action: subcommand(&[Sub {
+            names: &["exec", "x"],
+            options: MISE,
+            argv_options: &[],
+            operands: Operands::AfterDashDash,
+        }]),
+        ..RUNNER
+    },
+    // `asdf exec CMD…`.
+    Program {
+        names: &["asdf"],
+        action: subcommand(&[Sub {
+            names: &["exec"],
+            options: Options::NONE,
+            argv_options: &[],
+            operands: Operands::After(0),
+        }]),
+        ..RUNNER
+    },
+];
+
+/// An environment runner's row: a wrapper whose subcommand runs a command.
+const RUNNER: Program = Program {
+    stdin: Input::Passed,
+    ..Program::DEFAULT
+};
+
+/// The action of a runner whose subcommands `subs` run a command.
+const fn subcommand(subs: &'static [Sub]) -> Action {
+    Action::Wrapper {
+        operand: Operand::Subcommand(subs),
+        in_this_shell: false,
+    }
+}
+
+/// uv's global options that take a value (`--directory` changes directory first).
+const UV_GLOBAL: Options = Options {
+    long: &[
+        "--directory",
+        "--project",
+        "--cache-dir",
+        "--config-file",
+        "--color",
+        "--python-preference",
+        "--allow-insecure-host",
+    ],
+    chdir: &["--directory"],
+    ..Options::NONE
+};
+
+/// `uv run`'s and `uvx`'s options that take a value (and uv's global ones).
+const UV_RUN: Options = Options {
+    short: "pwfiPC",
+    long: &[
+        "--directory",
+        "--project",
+        "--cache-dir",
+        "--config-file",
+        "--color",
+        "--python-preference",
+        "--allow-insecure-host",
+        "--python",
+        "--with",
+        "--with-editable",
+        "--with-requirements",
+        "--from",
+        "--package",
+        "--extra",
+        "--no-extra",
+        "--group",
+        "--no-group",
+        "--only-group",
+        "--env-file",
+        "--index",
+        "--index-url",
+        "--extra-index-url",
+        "--default-index",
+        "--find-links",
+        "--upgrade-package",
+        "--reinstall-package",
+        "--refresh-package",
+        "--config-setting",
+        "--no-binary-package",
+        "--no-build-package",
+        "--index-strategy",
+        "--keyring-provider",
+        "--resolution",
+        "--prerelease",
+        "--link-mode",
+        "--exclude-newer",
+        "--python-platform",
+    ],
+    chdir: &["--directory"],
+    ..Options::NONE
+};
+
+/// poetry's options that take a value (`-C DIR` changes directory first).
+const POETRY: Options = Options {
+    short: "CP",
+    long: &["--directory", "--project"],
+    chdir: &["-C", "--directory"],
+    ..Options::NONE
+};
+
+/// pipenv's options that take a value.
+const PIPENV: Options = Options {
+    long: &["--python", "--pypi-mirror"],
+    ..Options::NONE
+};
+
+/// mise's options that take a value: `-C DIR` changes directory, `-c SCRIPT` runs.
+const MISE: Options = Options {
+    short: "CjEc",
+    long: &["--cd", "--jobs", "--env", "--command"],
+    chdir: &["-C", "--cd"],
+    command: &["-c", "--command"],
+    ..Options::NONE
+};
 
 /// The file that holds a package's scripts.
 pub const MANIFEST: &str = "package.json";
@@ -183,6 +480,26 @@ pub fn package_scripts_set(base: &str, args: &[Word]) -> Vec<(String, Word)> {
             .unwrap_or_default(),
         _ => Vec::new(),
     }
+}
+
+/// The shell script `npm exec -c|--call SCRIPT` (`npx -c`, `pnpm exec -c`) runs.
+pub fn call_script(args: &[Word]) -> Option<Inner> {
+    for (k, w) in args.iter().enumerate() {
+        let Some(text) = w.lit() else { continue };
+        if text == "--" {
+            break;
+        }
+        if let Some(script) = text.strip_prefix("--call=") {
+            return Some(Inner::Script(script.to_string()));
+        }
+        if text == "--call" {
+            return Some(match args.get(k + 1) {
+                Some(Word::Lit(s)) => Inner::Script(s.clone()),
+                _ => Inner::Unknown("`--call` of a script only known at run time".into()),
+            });
+        }
+    }
+    super::wrappers::dash_c_script(args)
 }
 
 /// The scripts of a `package.json` text.

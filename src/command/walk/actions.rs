@@ -635,8 +635,14 @@ impl Walker<'_> {
     /// defined or wrote, a package's program, and what the arguments could run.
     pub(super) fn package_manager(&mut self, inv: &Invocation, scope: &Scope) {
         let (base, args) = (inv.base, inv.args);
-        if let Some(wrappers::Inner::Script(s)) = wrappers::dash_c_script(args) {
-            self.nested(&s, scope, &format!("{base} -c"), None);
+        match packages::call_script(args) {
+            Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &format!("{base} -c"), None),
+            Some(wrappers::Inner::Unknown(reason)) => {
+                let mut words = vec![Word::Lit(base.to_string())];
+                words.extend(args.iter().cloned());
+                self.dynamic(scope, words, reason);
+            }
+            _ => {}
         }
         for (name, value) in packages::package_scripts_set(base, args) {
             self.package_scripts.insert(name, value);
