@@ -2870,3 +2870,88 @@ fn runners_of_their_arguments(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// Options and embedded languages whose value a program runs as a shell command.
+#[case("apt-get -o APT::Update::Pre-Invoke::='rm -rf ~' update", Clean, Deny)]
+#[case("apt -o 'APT::Update::Post-Invoke=rm -rf ~' update", Clean, Deny)]
+#[case(
+    "apt-get -o DPkg::Pre-Install-Pkgs::='rm -rf ~' install x",
+    Clean,
+    Deny
+)]
+#[case("apt-get -qqo 'DPkg::Post-Invoke=rm -rf ~' install x", Clean, Deny)]
+#[case("apt-get --option=Dir::Bin::dpkg=/tmp/evil install x", Clean, Allow)]
+#[case("apt-get -o Dir::Bin::dpkg=/bin/rm install x", Clean, Allow)]
+#[case("apt-get -c \"$CONF\" update", Clean, Request)]
+#[case("apt-get -c /etc/apt/apt.conf update", Clean, Allow)]
+#[case("apt-get -o Acquire::Retries=3 update", Clean, Allow)]
+#[case("dpkg --pre-invoke='rm -rf ~' -i x.deb", Clean, Deny)]
+#[case("dpkg --post-invoke 'rm -rf ~' -i x.deb", Clean, Deny)]
+#[case("dpkg --status-logger='rm -rf ~' -i x.deb", Clean, Deny)]
+#[case("dpkg -i x.deb", Clean, Allow)]
+#[case("split --filter='rm -rf ~' big.txt", Clean, Deny)]
+#[case("split -l 10 --filter 'rm -rf ~' big.txt", Clean, Deny)]
+#[case("split -l 10 big.txt part.", Clean, Allow)]
+#[case("gcc -wrapper /bin/sh,-c,'rm -rf ~' x.c", Clean, Deny)]
+#[case("cc -wrapper rm,-rf,/ x.c", Clean, Deny)]
+#[case("clang -wrapper 'sh,-c,git push --force' x.c", Clean, Deny)]
+#[case("g++ -O2 -o x x.cc", Clean, Allow)]
+#[case("make SHELL=/bin/rm .SHELLFLAGS='-rf ~'", Clean, Deny)]
+#[case("make SHELL=rm .SHELLFLAGS=-rf", Clean, Request)]
+#[case("make SHELL=\"$X\" all", Clean, Request)]
+#[case("make --eval='x := $(shell rm -rf ~)'", Clean, Deny)]
+#[case("make -E 'y != git push --force' all", Clean, Deny)]
+#[case(
+    "make -f - <<'EOF'\nX := $(shell rm -rf ~)\nall: ; @true\nEOF",
+    Clean,
+    Deny
+)]
+#[case("make -f <(printf 'all:\\n\\trm -rf ~\\n')", Clean, Request)]
+#[case("make -j4 all", Clean, Allow)]
+#[case("make SHELL=/bin/bash all", Clean, Allow)]
+#[case("git -c sendemail.toCmd='rm -rf ~' send-email x.patch", Clean, Deny)]
+#[case("git -c sendemail.ccCmd='rm -rf ~' send-email x.patch", Clean, Deny)]
+#[case(
+    "git -c sendemail.sendmailCmd='rm -rf ~' send-email x.patch",
+    Clean,
+    Deny
+)]
+#[case(
+    "git -c sendemail.work.toCmd='rm -rf ~' send-email x.patch",
+    Clean,
+    Deny
+)]
+#[case("git -c hook.pre.command='rm -rf ~' hook run pre", Clean, Deny)]
+#[case(
+    "tmux set-hook -g after-new-window 'run-shell \"rm -rf ~\"'",
+    Clean,
+    Deny
+)]
+#[case("tmux set-hook after-new-window \"run 'rm -rf ~'\"", Clean, Deny)]
+#[case("tmux run-shell 'rm -rf ~'", Clean, Deny)]
+#[case("tmux run -b 'rm -rf ~'", Clean, Deny)]
+#[case("tmux set -g default-command 'rm -rf ~'", Clean, Deny)]
+#[case("tmux set -g mouse on", Clean, Allow)]
+#[case("ex -sc '!rm -rf ~' -cq x", Clean, Deny)]
+#[case("ex -s -c '!rm -rf ~' x", Clean, Deny)]
+#[case("vim -Nc ':!rm -rf ~' x", Clean, Deny)]
+#[case("ex -sc 'set nu' -cq x", Clean, Allow)]
+#[case("sqlite3 x.db '.shell rm -rf ~'", Clean, Deny)]
+#[case("sqlite3 x.db '.system rm -rf ~'", Clean, Deny)]
+#[case("sqlite3 -cmd '.sh rm -rf ~' x.db 'select 1'", Clean, Deny)]
+#[case("sqlite3 x.db <<'EOF'\nselect 1;\n.shell rm -rf ~\nEOF", Clean, Deny)]
+#[case("sqlite3 x.db \".once '|rm -rf ~'\" 'select 1'", Clean, Deny)]
+#[case("echo '.system rm -rf ~' | sqlite3 x.db", Clean, Deny)]
+#[case("sqlite3 x.db 'select * from t'", Clean, Allow)]
+#[case("sqlite3 x.db .schema", Clean, Allow)]
+#[case("m4 <<'EOF'\nsyscmd(`rm -rf ~')\nEOF", Clean, Deny)]
+#[case("echo 'esyscmd(rm -rf ~)' | m4", Clean, Deny)]
+#[case("m4 <<< 'define(x, 1)x'", Clean, Allow)]
+fn options_and_languages_that_run_commands(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -57,6 +57,36 @@ pub const ROWS: &[Program] = &[
         }],
         ..Program::DEFAULT
     },
+    // `split --filter=CMD` runs CMD through the shell for each piece.
+    Program {
+        names: &["split", "gsplit"],
+        action: Action::Data,
+        hooks: &[Hook {
+            options: &["--filter"],
+            kind: Kind::Script,
+        }],
+        ..Program::DEFAULT
+    },
+    // Compiler drivers: `-wrapper PROG,ARGS…` runs each subprogram (`cc1`, `as`, `ld`)
+    // under PROG; what their other arguments could run is judged too.
+    Program {
+        names: &[
+            "gcc",
+            "g++",
+            "cc",
+            "c++",
+            "clang",
+            "clang++",
+            "gfortran",
+            "cpp",
+            "x86_64-linux-gnu-gcc",
+        ],
+        hooks: &[Hook {
+            options: &["-wrapper", "--wrapper"],
+            kind: Kind::CommaArgv,
+        }],
+        ..Program::DEFAULT
+    },
     // Files to read, list, compare or change the attributes of; text to search or
     // transform.
     Program {

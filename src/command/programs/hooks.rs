@@ -29,6 +29,16 @@ pub enum Kind {
     /// cargo's `--config KEY=VALUE`: the value of a key cargo runs as a program
     /// (`target.<triple>.runner`, `build.rustc-wrapper`, a linker), a TOML string or array.
     CargoConfig,
+    /// APT's `-o KEY=VALUE`: the value of a hook key (`APT::Update::Pre-Invoke::`,
+    /// `DPkg::Post-Invoke`, `DPkg::Pre-Install-Pkgs`, …) is a shell command; a
+    /// `Dir::Bin::*` key names a program APT runs.
+    AptOption,
+    /// A file of settings that may hold commands (`apt-get -c FILE`): what it runs is
+    /// only known at run time when its name is; a literal name adds nothing.
+    SettingsFile,
+    /// An argv written with commas (`gcc -wrapper gdb,--args`): the program and its
+    /// arguments.
+    CommaArgv,
 }
 
 /// Options of a program whose value it runs as a command, and how (a column of the
@@ -59,6 +69,21 @@ pub fn command_values(hooks: &[Hook], args: &[Word]) -> Vec<Word> {
                 }
                 if let Some(v) = text.strip_prefix(&format!("{opt}=")) {
                     return Some(Word::Lit(v.to_string()));
+                }
+                // A bundle of flag letters ending in the option's letter (`ex -sc CMD`,
+                // `rsync -avze CMD`, `ssh -vo KEY=VALUE`): its value is the next word.
+                let short = opt.len() == 2 && !opt.starts_with("--") && *opt != "+";
+                if short
+                    && text.len() > 2
+                    && !text.starts_with("--")
+                    && text.starts_with('-')
+                    && !text.starts_with(opt)
+                    && text.ends_with(opt.get(1..).unwrap_or("-"))
+                    && text
+                        .get(1..)
+                        .is_some_and(|t| t.chars().all(|c| c.is_ascii_alphabetic()))
+                {
+                    return args.get(i).cloned();
                 }
                 // `+CMD` (vim), `-TTcmd` / `-ecmd` glued short options.
                 let glued = *opt == "+" || (opt.len() == 2 && !opt.starts_with("--"));
@@ -149,6 +174,34 @@ fn command_of(kind: Kind, value: &str) -> Option<String> {
                 .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
                 .collect();
             Some(quoted.join(" "))
+        }
+        Kind::AptOption => {
+            let (key, val) = v.split_once('=')?;
+            let key = key.trim().trim_end_matches(':').to_ascii_lowercase();
+            let hook = [
+                "pre-invoke",
+                "post-invoke",
+                "post-invoke-success",
+                "pre-install-pkgs",
+            ]
+            .iter()
+            .any(|h| key.ends_with(&format!("::{h}")));
+            if hook {
+                Some(val.to_string())
+            } else if key.starts_with("dir::bin::") {
+                Some(format!("'{}'", val.replace('\'', r"'\''")))
+            } else {
+                None
+            }
+        }
+        Kind::SettingsFile => None,
+        Kind::CommaArgv => {
+            let quoted: Vec<String> = v
+                .split(',')
+                .filter(|w| !w.is_empty())
+                .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
+                .collect();
+            (!quoted.is_empty()).then(|| quoted.join(" "))
         }
         Kind::PipeFile => v
             .strip_prefix('|')

@@ -36,24 +36,37 @@ pub const ROWS: &[Program] = &[
         }],
         ..Program::DEFAULT
     },
+    // APT: `-o KEY=VALUE` sets a hook that runs a shell command, `-c FILE` reads
+    // settings that may set one.
+    Program {
+        names: &["apt", "apt-get", "apt-cache", "apt-mark", "aptitude"],
+        action: Action::Data,
+        hooks: &[
+            Hook {
+                options: &["-o", "--option"],
+                kind: Kind::AptOption,
+            },
+            Hook {
+                options: &["-c", "--config-file"],
+                kind: Kind::SettingsFile,
+            },
+        ],
+        ..Program::DEFAULT
+    },
+    // dpkg's hook options run a shell command around the run, or per status change.
+    Program {
+        names: &["dpkg"],
+        action: Action::Data,
+        hooks: &[Hook {
+            options: &["--pre-invoke", "--post-invoke", "--status-logger"],
+            kind: Kind::Script,
+        }],
+        ..Program::DEFAULT
+    },
     // Packages to install, query or remove: data.
     Program {
         names: &[
-            "apt",
-            "apt-get",
-            "apt-cache",
-            "dpkg",
-            "brew",
-            "pip",
-            "pip3",
-            "pipx",
-            "go",
-            "gem",
-            "dnf",
-            "yum",
-            "pacman",
-            "apk",
-            "snap",
+            "brew", "pip", "pip3", "pipx", "go", "gem", "dnf", "yum", "pacman", "apk", "snap",
         ],
         action: Action::Data,
         ..Program::DEFAULT
@@ -518,11 +531,19 @@ pub fn package_json_scripts(text: &str) -> Vec<(String, String)> {
 }
 
 /// The recipe lines of makefile text (`make -f -`, `make --eval`): lines starting with a
-/// tab, and what follows `;` on a rule line (`all: ; cmd`). make runs each with the
-/// shell, `$$` standing for `$`.
+/// tab, and what follows `;` on a rule line (`all: ; cmd`); the commands of `$(shell
+/// CMD)` calls anywhere (make expands them while it reads) and of `VAR != CMD`
+/// assignments. make runs each with the shell, `$$` standing for `$`.
 pub fn makefile_recipes(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = shell_calls(text);
     for line in text.lines() {
+        if !line.starts_with('\t')
+            && let Some((name, command)) = line.split_once("!=")
+            && !name.contains([':', '#', '('])
+        {
+            out.push(command.trim().replace("$$", "$"));
+            continue;
+        }
         if let Some(recipe) = line.strip_prefix('\t') {
             out.push(
                 recipe
@@ -542,6 +563,60 @@ pub fn makefile_recipes(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The commands of make's `$(shell CMD)` / `${shell CMD}` calls in `text`.
+fn shell_calls(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (open, close) in [("$(shell ", ('(', ')')), ("${shell ", ('{', '}'))] {
+        let mut from = 0;
+        while let Some(at) = text.get(from..).and_then(|t| t.find(open)) {
+            let start = from + at + open.len();
+            let mut depth = 1usize;
+            let mut end = text.len();
+            for (k, c) in text.get(start..).unwrap_or("").char_indices() {
+                if c == close.0 {
+                    depth += 1;
+                } else if c == close.1 {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = start + k;
+                        break;
+                    }
+                }
+            }
+            out.push(text.get(start..end).unwrap_or("").replace("$$", "$"));
+            from = end.max(start);
+        }
+    }
+    out
+}
+
+/// `make`'s command-line assignments of `SHELL` and `.SHELLFLAGS`: every recipe runs as
+/// `SHELL SHELLFLAGS… RECIPE`.
+pub fn make_shell(args: &[Word]) -> (Option<Word>, Option<Word>) {
+    let mut shell = None;
+    let mut flags = None;
+    for word in args {
+        let text = match word {
+            Word::Lit(t) => t.as_str(),
+            Word::Unknown { text, .. } => text.as_str(),
+            Word::Glob(_) => continue,
+        };
+        for (name, slot) in [("SHELL", &mut shell), (".SHELLFLAGS", &mut flags)] {
+            let value = text
+                .strip_prefix(name)
+                .map(|r| r.trim_start_matches([':', ':']))
+                .and_then(|r| r.strip_prefix('='));
+            if let Some(v) = value {
+                *slot = Some(match word {
+                    Word::Lit(_) => Word::Lit(v.to_string()),
+                    other => other.clone(),
+                });
+            }
+        }
+    }
+    (shell, flags)
 }
 
 /// The makefiles `make` reads: each `-f FILE` (else `GNUmakefile`, `makefile`,

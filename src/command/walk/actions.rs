@@ -591,10 +591,67 @@ impl Walker<'_> {
             None => scope.dir.clone(),
         };
         for makefile in &makefiles {
+            if makefile.lit().is_none() {
+                // `make -f <(printf …)`, `make -f "$F"`: a makefile only known at run time.
+                texts.push(makefile.clone());
+                continue;
+            }
             match files::key(&dir, makefile).and_then(|k| self.files.get(&k).cloned()) {
                 Some(files::Written::Text(t)) => texts.push(Word::Lit(t)),
                 Some(_) => texts.push(Word::unknown(makefile.display(), false)),
                 None => {}
+            }
+        }
+        // `make SHELL=PROG .SHELLFLAGS=FLAGS`: every recipe runs as `PROG FLAGS RECIPE`,
+        // those of makefiles the walk does not see too.
+        let (shell, flags) = packages::make_shell(args);
+        if let Some(shell) = shell {
+            let mut seen: Vec<Word> = texts
+                .iter()
+                .filter_map(Word::lit)
+                .flat_map(packages::makefile_recipes)
+                .map(Word::Lit)
+                .collect();
+            if seen.is_empty() {
+                // The recipes of a makefile the walk does not see: a shell runs them as
+                // it would anyway; another program gets arguments only known at run time.
+                let is_shell = shell.lit().is_some_and(|s| {
+                    let name = s.rsplit('/').next().unwrap_or(s);
+                    matches!(
+                        crate::command::programs::lookup(name).action,
+                        crate::command::programs::Action::Shell(_)
+                    )
+                });
+                seen.push(if is_shell {
+                    Word::Lit("true".into())
+                } else {
+                    Word::unknown("<recipe>", false)
+                });
+            }
+            match (shell, flags.clone()) {
+                (Word::Lit(shell), None | Some(Word::Lit(_))) => {
+                    let flags = flags.as_ref().and_then(Word::lit).map_or_else(
+                        || vec!["-c".to_string()],
+                        |f| f.split_whitespace().map(str::to_string).collect(),
+                    );
+                    for recipe in seen {
+                        let mut words = vec![Word::Lit(shell.clone())];
+                        words.extend(flags.iter().cloned().map(Word::Lit));
+                        words.push(recipe);
+                        let mut sub = scope.clone();
+                        sub.frames.push(format!("{base} SHELL="));
+                        self.dispatch(words, &mut sub, &Stdin::Inherit);
+                    }
+                }
+                (shell, flags) => {
+                    let mut words = vec![Word::Lit(base.to_string()), shell];
+                    words.extend(flags);
+                    self.dynamic(
+                        scope,
+                        words,
+                        "`make` runs its recipes with a shell only known at run time".into(),
+                    );
+                }
             }
         }
         for text in texts {
