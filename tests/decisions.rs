@@ -2955,3 +2955,44 @@ fn options_and_languages_that_run_commands(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// Programs that delete trees as a side effect, judged as the `rm` that deletes the same.
+#[case("cargo clean --target-dir ~", Clean, Deny)]
+#[case("cargo clean --target-dir=/", Clean, Deny)]
+#[case("cargo clean --release --target-dir .git", Clean, Deny)]
+#[case("cargo +nightly clean --target-dir \"$HOME\"", Clean, Request)]
+#[case("cargo clean", Clean, Allow)]
+#[case("cargo clean --target-dir target/tmp", Clean, Allow)]
+#[case("cargo build --target-dir /tmp/t", Clean, Allow)]
+#[case("cmake -E remove_directory ~", Clean, Deny)]
+#[case("cmake -E remove_directory build .git", Clean, Deny)]
+#[case("cmake -E rm -rf ~", Clean, Deny)]
+#[case("cmake -E rm -r -- .git", Clean, Deny)]
+#[case("cmake -E remove_directory build", Clean, Allow)]
+#[case("cmake -S . -B build", Clean, Allow)]
+#[case("tar -cf /tmp/a.tar --remove-files .git", Clean, Deny)]
+#[case("tar czf /tmp/h.tgz --remove-files ~", Clean, Deny)]
+#[case("tar --remove-files -C ~ -cf /tmp/a.tar .", Clean, Deny)]
+#[case("tar -cf /tmp/a.tar --remove-files -- .git", Clean, Deny)]
+#[case("tar -cf /tmp/a.tar --remove-files build", Clean, Allow)]
+#[case("tar -cf /tmp/a.tar .git", Clean, Allow)]
+#[case("zip -rm /tmp/a.zip .git", Clean, Deny)]
+#[case("zip -r -m /tmp/a.zip ~", Clean, Deny)]
+#[case("zip --move -r /tmp/a.zip .git", Clean, Deny)]
+#[case("zip -mr /tmp/a.zip build", Clean, Allow)]
+#[case("zip -r /tmp/a.zip .git", Clean, Allow)]
+#[case("rsync -a --delete empty/ ~/", Clean, Deny)]
+#[case("rsync -a --delete-before empty/ ~", Clean, Deny)]
+#[case("rsync -av --del --exclude x empty/ .git/", Clean, Deny)]
+#[case("rsync -a --remove-source-files .git /tmp/backup", Clean, Deny)]
+#[case("rsync -a --delete src/ build/", Clean, Allow)]
+#[case("rsync -a --delete src/ host:/srv/", Clean, Allow)]
+#[case("rsync -a src/ /tmp/x/", Clean, Allow)]
+fn programs_that_delete_trees(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

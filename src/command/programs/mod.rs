@@ -69,6 +69,9 @@ pub struct Program {
     pub evaluates: bool,
     /// A bash builtin's arguments that name variables it sets.
     pub assigns: Assigns,
+    /// What it deletes, read as an `rm` command the rules judge (`cargo clean
+    /// --target-dir DIR` as `rm -rf DIR`, `tar --remove-files`, `rsync --delete`).
+    pub removes: Option<file_tools::Removes>,
 }
 
 impl Program {
@@ -83,6 +86,7 @@ impl Program {
         hooks: &[],
         evaluates: false,
         assigns: Assigns::Nothing,
+        removes: None,
     };
 }
 

@@ -6,6 +6,7 @@
 //! A row per program (or per few that behave alike). This module only describes
 //! programs; the walk asks it.
 
+use super::file_tools::Removes;
 use super::hooks::{Hook, Kind};
 use super::wrappers::{Inner, Operand, Operands, Sub};
 use super::{Action, Input, Options, Program, is_stdin_path};
@@ -30,6 +31,7 @@ pub const ROWS: &[Program] = &[
     Program {
         names: &["cargo"],
         action: Action::Data,
+        removes: Some(Removes::CargoClean),
         hooks: &[Hook {
             options: &["--config"],
             kind: Kind::CargoConfig,
