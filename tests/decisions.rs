@@ -2996,3 +2996,27 @@ fn programs_that_delete_trees(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// git plumbing that discards uncommitted work.
+#[case("git read-tree -u --reset HEAD", Dirty, Deny)]
+#[case("git read-tree --reset -u HEAD", Dirty, Deny)]
+#[case("git read-tree --reset -u HEAD", Clean, Allow)]
+#[case("git read-tree -m -u HEAD", Dirty, Allow)]
+#[case("git checkout-index -f -a", Dirty, Deny)]
+#[case("git checkout-index -fa", Dirty, Deny)]
+#[case("git checkout-index --all --force", Dirty, Deny)]
+#[case("git checkout-index -f -a", Clean, Allow)]
+#[case("git checkout-index -a", Dirty, Allow)]
+#[case("git apply -R fix.patch", Dirty, Request)]
+#[case("git apply --reverse fix.patch", Dirty, Request)]
+#[case("git apply -R fix.patch", Clean, Allow)]
+#[case("git apply -R --check fix.patch", Dirty, Allow)]
+#[case("git apply fix.patch", Dirty, Allow)]
+fn git_plumbing_that_discards_work(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
