@@ -275,4 +275,25 @@ mod tests {
         assert!(esc(Editor::Ed, ",s/a/b/g\nw\nq").is_empty());
         assert_eq!(line_escapes(Editor::Vim, &[], Some(":!ls")), None);
     }
+
+    #[test]
+    fn sqlite_and_m4_escapes() {
+        let esc = |e: Editor, t: &str| line_escapes(e, &[], Some(t)).unwrap_or_default();
+        assert_eq!(
+            esc(Editor::Sqlite, "select 1;\n.shell rm -rf x\n.sy ls"),
+            vec!["rm -rf x".to_string(), "ls".to_string()]
+        );
+        assert_eq!(
+            esc(
+                Editor::Sqlite,
+                ".once '|rm -rf x'\n.output --bom |wc\n.schema"
+            ),
+            vec!["rm -rf x".to_string(), "wc".to_string()]
+        );
+        assert!(esc(Editor::Sqlite, ".show\n.s x\n.output out.txt").is_empty());
+        assert_eq!(
+            esc(Editor::M4, "define(a,1)syscmd(`rm -rf x')esyscmd(ls (y))"),
+            vec!["rm -rf x".to_string(), "ls (y)".to_string()]
+        );
+    }
 }

@@ -1182,4 +1182,48 @@ mod tests {
             vec![Some("s/a/b/".into())]
         );
     }
+
+    #[test]
+    fn deletions_read_as_rm() {
+        let rm = |base: &str, args: &str| {
+            let how = crate::command::programs::lookup(base).removes.unwrap();
+            removed(how, &crate::command::programs::lits(args))
+                .into_iter()
+                .map(|argv| {
+                    argv.iter()
+                        .map(|w| w.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rm("cargo", "clean --target-dir /x"), vec!["rm -rf -- /x"]);
+        assert_eq!(
+            rm("cargo", "-C d clean --target-dir=/x"),
+            vec!["rm -rf -- /x"]
+        );
+        assert!(rm("cargo", "build --target-dir /x").is_empty());
+        assert_eq!(
+            rm("cmake", "-E remove_directory a b"),
+            vec!["rm -rf -- a b"]
+        );
+        assert_eq!(rm("cmake", "-E rm -r x"), vec!["rm -r x"]);
+        assert_eq!(
+            rm("tar", "czf /tmp/a.tgz --remove-files -C /h src"),
+            vec!["rm -r -- /h/src"]
+        );
+        assert!(rm("tar", "czf /tmp/a.tgz src").is_empty());
+        assert_eq!(rm("zip", "-rm a.zip d e"), vec!["rm -r -- d e"]);
+        assert_eq!(rm("zip", "-m a.zip f"), vec!["rm -- f"]);
+        assert!(rm("zip", "-r a.zip d").is_empty());
+        assert_eq!(
+            rm("rsync", "-avz -e ssh --delete src/ dest/"),
+            vec!["rm -r -- dest/"]
+        );
+        assert!(rm("rsync", "-a --delete src/ host:dest/").is_empty());
+        assert_eq!(
+            rm("rsync", "-a --remove-source-files a b host:/x"),
+            vec!["rm -r -- a b"]
+        );
+    }
 }

@@ -253,4 +253,25 @@ mod tests {
         assert!(command_values("vim", &lits(&["-c", "set nu", "f"])).is_empty());
         assert!(command_values("tar", &lits(&["czf", "a.tgz", "src"])).is_empty());
     }
+
+    #[test]
+    fn apt_hooks_compiler_wrappers_and_bundled_options() {
+        let v = command_values(
+            "apt-get",
+            &lits(&["-o", "APT::Update::Pre-Invoke::=rm -rf x", "update"]),
+        );
+        assert_eq!(v, lits(&["rm -rf x"]));
+        let v = command_values("apt", &lits(&["-qqo", "DPkg::Post-Invoke=ls", "upgrade"]));
+        assert_eq!(v, lits(&["ls"]));
+        assert!(
+            command_values("apt-get", &lits(&["-o", "Acquire::Retries=3", "update"])).is_empty()
+        );
+        assert!(command_values("apt-get", &lits(&["-c", "/etc/apt.conf", "update"])).is_empty());
+        let v = command_values("gcc", &lits(&["-wrapper", "sh,-c,rm -rf x", "a.c"]));
+        assert_eq!(v, lits(&["'sh' '-c' 'rm -rf x'"]));
+        let v = command_values("ex", &lits(&["-sc", "!ls", "f"]));
+        assert_eq!(v, lits(&["ls"]));
+        let v = command_values("dpkg", &lits(&["--pre-invoke=ls", "-i", "x.deb"]));
+        assert_eq!(v, lits(&["ls"]));
+    }
 }

@@ -497,24 +497,33 @@ pub fn package_scripts_set(base: &str, args: &[Word]) -> Vec<(String, Word)> {
     }
 }
 
-/// The shell script `npm exec -c|--call SCRIPT` (`npx -c`, `pnpm exec -c`) runs.
+/// The shell script `npm exec -c|--call SCRIPT` (`npx -c`, `pnpm exec -c`) runs: among
+/// the words before `--` (after it they are the package program's arguments).
 pub fn call_script(args: &[Word]) -> Option<Inner> {
-    for (k, w) in args.iter().enumerate() {
-        let Some(text) = w.lit() else { continue };
+    let mut i = 0;
+    while let Some(word) = args.get(i) {
+        i += 1;
+        let Some(text) = word.lit() else { continue };
         if text == "--" {
             break;
         }
-        if let Some(script) = text.strip_prefix("--call=") {
+        if let Some(script) = text
+            .strip_prefix("--call=")
+            .or_else(|| text.strip_prefix("-c="))
+        {
             return Some(Inner::Script(script.to_string()));
         }
-        if text == "--call" {
-            return Some(match args.get(k + 1) {
-                Some(Word::Lit(s)) => Inner::Script(s.clone()),
-                _ => Inner::Unknown("`--call` of a script only known at run time".into()),
-            });
+        if text == "--call" || text == "-c" {
+            return match args.get(i) {
+                Some(Word::Lit(s)) => Some(Inner::Script(s.clone())),
+                Some(_) => Some(Inner::Unknown(format!(
+                    "`{text}` of a script only known at run time"
+                ))),
+                None => None,
+            };
         }
     }
-    super::wrappers::dash_c_script(args)
+    None
 }
 
 /// The scripts of a `package.json` text.
@@ -713,5 +722,37 @@ mod tests {
             makefile_recipes("all:\n\t@rm -rf $$HOME\nx: y ; git push -f"),
             vec!["rm -rf $HOME".to_string(), "git push -f".to_string()]
         );
+    }
+
+    #[test]
+    fn makefile_shell_calls_and_shell_assignments() {
+        assert_eq!(
+            makefile_recipes("X := $(shell rm -rf $$HOME)\nY != git push -f\nZ = ${shell ls (a)}"),
+            vec![
+                "rm -rf $HOME".to_string(),
+                "ls (a)".to_string(),
+                "git push -f".to_string()
+            ]
+        );
+        let (shell, flags) = make_shell(&crate::command::programs::lits(
+            "SHELL=/bin/rm .SHELLFLAGS=-rf all",
+        ));
+        assert_eq!(shell, Some(Word::Lit("/bin/rm".into())));
+        assert_eq!(flags, Some(Word::Lit("-rf".into())));
+    }
+
+    #[test]
+    fn npm_call_scripts() {
+        let lits = crate::command::programs::lits;
+        assert_eq!(
+            call_script(&lits("exec --call=ls")),
+            Some(Inner::Script("ls".into()))
+        );
+        assert_eq!(
+            call_script(&lits("exec -c ls")),
+            Some(Inner::Script("ls".into()))
+        );
+        assert_eq!(call_script(&lits("test -- -c ls")), None);
+        assert_eq!(call_script(&lits("exec -c")), None);
     }
 }

@@ -1139,4 +1139,47 @@ mod tests {
         assert_eq!(u.inner, Inner::Words(lits("git status")));
         assert_eq!(u.chdir.as_deref(), Some("/tmp"));
     }
+
+    #[test]
+    fn subcommand_runners_run_after_their_options() {
+        let inner = |base: &str, args: &str| unwrap(base, &lits(args)).map(|u| u.inner);
+        assert_eq!(
+            inner("uv", "--directory d run -p 3.12 --with x -- rm -rf y"),
+            Some(Inner::Words(lits("rm -rf y")))
+        );
+        assert_eq!(
+            unwrap("uv", &lits("--directory d run ls")).and_then(|u| u.chdir),
+            Some("d".to_string())
+        );
+        assert_eq!(inner("uv", "pip install rm"), None);
+        assert_eq!(
+            inner("rustup", "run stable cargo build"),
+            Some(Inner::Words(lits("cargo build")))
+        );
+        assert_eq!(
+            inner("conda", "run -n base --cwd /tmp python x.py"),
+            Some(Inner::Words(lits("python x.py")))
+        );
+        assert_eq!(
+            inner("mise", "exec node@20 python@3 -- node x.js"),
+            Some(Inner::Words(lits("node x.js")))
+        );
+        assert_eq!(
+            inner("nix", "develop .#dev --command make test"),
+            Some(Inner::Words(lits("make test")))
+        );
+        assert_eq!(inner("nix", "build .#x"), None);
+        assert_eq!(
+            unwrap(
+                "nix-shell",
+                &[Word::Lit("--run".into()), Word::Lit("make test".into())]
+            )
+            .map(|u| u.inner),
+            Some(Inner::Script("make test".into()))
+        );
+        assert_eq!(
+            inner("nix-shell", "-p hello shell.nix"),
+            Some(Inner::Words(Vec::new()))
+        );
+    }
 }

@@ -543,7 +543,10 @@ impl Walker<'_> {
         for command in editors::line_escapes(editor, args, text).unwrap_or_default() {
             self.nested(&command, scope, &format!("{base} !"), None);
         }
-        if text.is_none() && matches!(stdin, Stdin::Dynamic(_)) {
+        // sqlite3 and m4 are read for escapes in what the walk sees only: SQL and m4
+        // input from a pipe is too common to ask for (a known limit).
+        let sees_only = matches!(editor, Editor::Sqlite | Editor::M4);
+        if text.is_none() && !sees_only && matches!(stdin, Stdin::Dynamic(_)) {
             self.dynamic(
                 scope,
                 vec![Word::Lit(base.to_string())],
