@@ -1,5 +1,6 @@
 //! Program knowledge, editors and pagers: `ed`, `ex`, `vim -e` and `dc` read commands
-//! (from standard input or `-e`) in which a shell escape runs a command line; vim's `-c
+//! (from standard input or `-e`) in which a shell escape runs a command line, as do
+//! `sqlite3` (`.shell`, `.system`, in its arguments too) and `m4` (`syscmd`, `esyscmd`); vim's `-c
 //! '!CMD'`, less's `+!CMD` and man's `-P PAGER` run one from an option.
 //!
 //! A row per program (or per few that behave alike). This module only describes

@@ -311,9 +311,7 @@ pub fn removed(how: Removes, args: &[Word]) -> Vec<Vec<Word>> {
                     Word::Lit(format!("{}/{p}", d.trim_end_matches('/')))
                 }
                 (Some(Word::Lit(_)), _) => path,
-                (Some(d), _) => {
-                    Word::unknown(&format!("{}/{}", d.display(), path.display()), false)
-                }
+                (Some(d), _) => Word::unknown(format!("{}/{}", d.display(), path.display()), false),
             })
             .collect();
             if paths.is_empty() {

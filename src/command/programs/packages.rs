@@ -1,7 +1,9 @@
 //! Program knowledge, package managers and build tools: what `npm`, `pnpm`, `yarn`,
 //! `npx` and `bun x` run (a package's program, a package script), the recipes `make`
-//! runs from makefile text the walk can see, cargo's `--config` runners, and the
-//! package managers that treat their arguments as data.
+//! runs from makefile text the walk can see (and `$(shell …)` calls in it, `SHELL=`
+//! given on its command line), cargo's `--config` runners, APT's and dpkg's hook
+//! options, environment runners (`uv run`, `conda run`, `bundle exec`, `nix develop
+//! -c`, …), and the package managers that treat their arguments as data.
 //!
 //! A row per program (or per few that behave alike). This module only describes
 //! programs; the walk asks it.
