@@ -3020,3 +3020,17 @@ fn git_plumbing_that_discards_work(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// A runner's other subcommands are still read by the "could run" rule.
+#[case("nix run nixpkgs#hello -- rm -rf ~", Clean, Request)]
+#[case("mise run build -- git push --force", Clean, Request)]
+#[case("uv pip install -r requirements.txt", Clean, Allow)]
+#[case("conda install -c conda-forge numpy", Clean, Allow)]
+#[case("poetry add requests", Clean, Allow)]
+#[case("uv run $TOOL --check", Clean, Request)]
+#[case("rustup run $TC cargo build", Clean, Allow)]
+#[case("rustup run $TC rm -rf ~", Clean, Deny)]
+fn runners_other_subcommands(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}

@@ -624,23 +624,26 @@ pub fn read(program: &Program, args: &[Word]) -> Option<Unwrapped> {
     })
 }
 
-/// `PROGRAM [GLOBAL OPTIONS] SUB [OPTIONS] [OPERANDS] CMD…`: what the subcommand runs.
-/// `None` when the subcommand is none of `subs` (`uv pip install …` runs nothing of its
-/// arguments).
+/// `PROGRAM [GLOBAL OPTIONS] SUB [OPTIONS] [OPERANDS] CMD…`: what the subcommand runs;
+/// nothing when the subcommand is none of `subs` (`uv pip install …`).
 fn subcommand(global: &Options, subs: &[Sub], args: &[Word]) -> Option<Unwrapped> {
     let (start, mut chdir) = match skip_options(global, args) {
         Ok(v) => v,
         Err(reason) => return Some(Unwrapped::runs(Inner::Unknown(reason))),
     };
+    // Another subcommand runs nothing of its arguments as far as the table knows; what
+    // they could run is still judged by the walk.
+    let nothing = || Some(Unwrapped::runs(Inner::Words(Vec::new())));
     let (sub, from) = match subs.iter().find(|s| s.names.is_empty()) {
         // The program is its own subcommand: its options are the subcommand's.
         Some(sub) => (sub, 0),
-        None => match args.get(start)? {
-            Word::Lit(name) => (
-                subs.iter().find(|s| s.names.contains(&name.as_str()))?,
-                start + 1,
-            ),
-            other => {
+        None => match args.get(start) {
+            None => return nothing(),
+            Some(Word::Lit(name)) => match subs.iter().find(|s| s.names.contains(&name.as_str())) {
+                Some(sub) => (sub, start + 1),
+                None => return nothing(),
+            },
+            Some(other) => {
                 return Some(Unwrapped::runs(Inner::Unknown(format!(
                     "the subcommand `{}` is only known at run time",
                     other.display()
@@ -670,14 +673,9 @@ fn subcommand(global: &Options, subs: &[Sub], args: &[Word]) -> Option<Unwrapped
             if runs_here {
                 break Inner::Words(args.get(i..).unwrap_or(&[]).to_vec());
             }
-            if word.lit().is_none() && matches!(sub.operands, Operands::After(_)) {
-                // A word only known at run time may be an option that takes the next
-                // word, or an operand: where the command starts is not known.
-                break Inner::Unknown(format!(
-                    "`{}` among a runner's options is only known at run time",
-                    word.display()
-                ));
-            }
+            // A word only known at run time before the command is taken for an operand
+            // (`rustup run "$TOOLCHAIN" CMD`); were it an option, what the arguments
+            // could run is judged anyway.
             operands += 1;
             i += 1;
             continue;
@@ -1151,7 +1149,10 @@ mod tests {
             unwrap("uv", &lits("--directory d run ls")).and_then(|u| u.chdir),
             Some("d".to_string())
         );
-        assert_eq!(inner("uv", "pip install rm"), None);
+        assert_eq!(
+            inner("uv", "pip install rm"),
+            Some(Inner::Words(Vec::new()))
+        );
         assert_eq!(
             inner("rustup", "run stable cargo build"),
             Some(Inner::Words(lits("cargo build")))
@@ -1168,7 +1169,7 @@ mod tests {
             inner("nix", "develop .#dev --command make test"),
             Some(Inner::Words(lits("make test")))
         );
-        assert_eq!(inner("nix", "build .#x"), None);
+        assert_eq!(inner("nix", "build .#x"), Some(Inner::Words(Vec::new())));
         assert_eq!(
             unwrap(
                 "nix-shell",
