@@ -2910,6 +2910,8 @@ fn runners_of_their_arguments(
 #[case("make -f <(printf 'all:\\n\\trm -rf ~\\n')", Clean, Request)]
 #[case("make -j4 all", Clean, Allow)]
 #[case("make SHELL=/bin/bash all", Clean, Allow)]
+#[case("make .SHELLFLAGS='-c \"rm -rf ~\"'", Clean, Deny)]
+#[case("make SHELL=bash .SHELLFLAGS=-ec all", Clean, Allow)]
 #[case("git -c sendemail.toCmd='rm -rf ~' send-email x.patch", Clean, Deny)]
 #[case("git -c sendemail.ccCmd='rm -rf ~' send-email x.patch", Clean, Deny)]
 #[case(

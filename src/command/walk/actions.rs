@@ -605,45 +605,48 @@ impl Walker<'_> {
                 None => {}
             }
         }
-        // `make SHELL=PROG .SHELLFLAGS=FLAGS`: every recipe runs as `PROG FLAGS RECIPE`,
-        // those of makefiles the walk does not see too.
+        // `make SHELL=PROG .SHELLFLAGS=FLAGS`: every recipe runs as `PROG FLAGS RECIPE`
+        // (make splits that line as the shell would), those of makefiles the walk does
+        // not see too. `.SHELLFLAGS` alone changes what `/bin/sh` is given.
         let (shell, flags) = packages::make_shell(args);
+        let shell = match (shell, &flags) {
+            (Some(shell), _) => Some(shell),
+            (None, Some(_)) => Some(Word::Lit("/bin/sh".into())),
+            (None, None) => None,
+        };
         if let Some(shell) = shell {
-            let mut seen: Vec<Word> = texts
-                .iter()
-                .filter_map(Word::lit)
-                .flat_map(packages::makefile_recipes)
-                .map(Word::Lit)
-                .collect();
-            if seen.is_empty() {
-                // The recipes of a makefile the walk does not see: a shell runs them as
-                // it would anyway; another program gets arguments only known at run time.
-                let is_shell = shell.lit().is_some_and(|s| {
-                    let name = s.rsplit('/').next().unwrap_or(s);
-                    matches!(
-                        crate::command::programs::lookup(name).action,
-                        crate::command::programs::Action::Shell(_)
-                    )
-                });
-                seen.push(if is_shell {
-                    Word::Lit("true".into())
-                } else {
-                    Word::unknown("<recipe>", false)
-                });
-            }
             match (shell, flags.clone()) {
                 (Word::Lit(shell), None | Some(Word::Lit(_))) => {
-                    let flags = flags.as_ref().and_then(Word::lit).map_or_else(
-                        || vec!["-c".to_string()],
-                        |f| f.split_whitespace().map(str::to_string).collect(),
-                    );
-                    for recipe in seen {
-                        let mut words = vec![Word::Lit(shell.clone())];
-                        words.extend(flags.iter().cloned().map(Word::Lit));
-                        words.push(recipe);
-                        let mut sub = scope.clone();
-                        sub.frames.push(format!("{base} SHELL="));
-                        self.dispatch(words, &mut sub, &Stdin::Inherit);
+                    let flags = flags
+                        .as_ref()
+                        .and_then(Word::lit)
+                        .unwrap_or("-c")
+                        .to_string();
+                    let mut recipes: Vec<String> = texts
+                        .iter()
+                        .filter_map(Word::lit)
+                        .flat_map(packages::makefile_recipes)
+                        .map(|r| format!("'{}'", r.replace('\'', r"'\''")))
+                        .collect();
+                    if recipes.is_empty() {
+                        // The recipes of a makefile the walk does not see: a shell runs
+                        // them as it would anyway; another program gets an argument only
+                        // known at run time.
+                        let name = shell.rsplit('/').next().unwrap_or(&shell);
+                        let is_shell = matches!(
+                            crate::command::programs::lookup(name).action,
+                            crate::command::programs::Action::Shell(_)
+                        );
+                        recipes.push(if is_shell { "true" } else { "\"$MAKE_RECIPE\"" }.into());
+                    }
+                    let shell = format!("'{}'", shell.replace('\'', r"'\''"));
+                    for recipe in recipes {
+                        self.nested(
+                            &format!("{shell} {flags} {recipe}"),
+                            scope,
+                            &format!("{base} SHELL="),
+                            None,
+                        );
                     }
                 }
                 (shell, flags) => {
