@@ -2110,10 +2110,11 @@ fn computed_interpreter_calls_ask(
     Clean,
     Request
 )]
+// `make -f` of a makefile the script wrote reads its `$(shell …)` as run: a deny.
 #[case(
     "printf '$(shell git push -f)\\n' > x.mk; make -f x.mk",
     Clean,
-    Request
+    Deny
 )]
 #[case(
     "echo '{\"scripts\":{\"preinstall\":\"git reset --hard\"}}' > package.json; npm i",
@@ -3019,5 +3020,232 @@ fn library_deletion_spellings(
     #[case] tree: Tree,
     #[case] expected: Decision,
 ) {
+    check(script, tree, expected);
+}
+
+// ---------------------------------------------------------------------------------------
+// Programs that run their arguments, run shell commands from options or embedded
+// languages, delete trees, or discard work through git plumbing (red-team round).
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+// Environment and package runners: the command after the subcommand (and its options
+// and operands) runs.
+#[case("uv run rm -rf ~", Clean, Deny)]
+#[case("uv --directory sub run --with requests rm -rf ~", Clean, Deny)]
+#[case("uv -q run -p 3.12 -- rm -rf ~", Clean, Deny)]
+#[case("uv run --python=3.12 --env-file .env rm -rf ~", Clean, Deny)]
+#[case("uvx --from foo rm -rf ~", Clean, Deny)]
+#[case("uv pip install requests", Clean, Allow)]
+#[case("uv run pytest -q", Clean, Allow)]
+#[case("rustup run stable rm -rf ~", Clean, Deny)]
+#[case("rustup run --install nightly rm -rf ~", Clean, Deny)]
+#[case("rustup update stable", Clean, Allow)]
+#[case("npm exec --call='rm -rf ~'", Clean, Deny)]
+#[case("npm exec --call 'rm -rf ~'", Clean, Deny)]
+#[case("npm exec -c 'rm -rf ~'", Clean, Deny)]
+#[case("npx -c 'rm -rf ~'", Clean, Deny)]
+#[case("npx --call='rm -rf ~'", Clean, Deny)]
+#[case("pnpm exec rm -rf ~", Clean, Deny)]
+#[case("poetry run rm -rf ~", Clean, Deny)]
+#[case("poetry -C sub run -- rm -rf ~", Clean, Deny)]
+#[case("poetry install", Clean, Allow)]
+#[case("pipenv run rm -rf ~", Clean, Deny)]
+#[case("pipenv --python 3.11 run rm -rf ~", Clean, Deny)]
+#[case("conda run -n base rm -rf ~", Clean, Deny)]
+#[case("conda run --name base --no-capture-output rm -rf ~", Clean, Deny)]
+#[case("conda run -p /opt/env rm -rf ~", Clean, Deny)]
+#[case("conda install numpy", Clean, Allow)]
+#[case("bundle exec rm -rf ~", Clean, Deny)]
+#[case("bundle exec --gemfile=Gemfile rm -rf ~", Clean, Deny)]
+#[case("bundle install", Clean, Allow)]
+#[case("nix-shell --run 'rm -rf ~'", Clean, Deny)]
+#[case("nix-shell -p hello --command 'rm -rf ~'", Clean, Deny)]
+#[case("nix-shell shell.nix", Clean, Allow)]
+#[case("nix develop -c rm -rf ~", Clean, Deny)]
+#[case("nix develop .#dev --command rm -rf ~", Clean, Deny)]
+#[case("nix shell nixpkgs#hello -c rm -rf ~", Clean, Deny)]
+#[case("nix build .#pkg", Clean, Allow)]
+#[case("direnv exec . rm -rf ~", Clean, Deny)]
+#[case("direnv exec /tmp/x rm -rf ~", Clean, Deny)]
+#[case("direnv allow .", Clean, Allow)]
+#[case("mise exec -- rm -rf ~", Clean, Deny)]
+#[case("mise exec node@20 -- rm -rf ~", Clean, Deny)]
+#[case("mise x python@3.12 -- rm -rf ~", Clean, Deny)]
+#[case("mise exec -c 'rm -rf ~'", Clean, Deny)]
+#[case("mise install", Clean, Allow)]
+#[case("asdf exec rm -rf ~", Clean, Deny)]
+#[case("asdf install", Clean, Allow)]
+fn runners_of_their_arguments(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// Options and embedded languages whose value a program runs as a shell command.
+#[case("apt-get -o APT::Update::Pre-Invoke::='rm -rf ~' update", Clean, Deny)]
+#[case("apt -o 'APT::Update::Post-Invoke=rm -rf ~' update", Clean, Deny)]
+#[case(
+    "apt-get -o DPkg::Pre-Install-Pkgs::='rm -rf ~' install x",
+    Clean,
+    Deny
+)]
+#[case("apt-get -qqo 'DPkg::Post-Invoke=rm -rf ~' install x", Clean, Deny)]
+#[case("apt-get --option=Dir::Bin::dpkg=/tmp/evil install x", Clean, Allow)]
+#[case("apt-get -o Dir::Bin::dpkg=/bin/rm install x", Clean, Allow)]
+#[case("apt-get -c \"$CONF\" update", Clean, Request)]
+#[case("apt-get -c /etc/apt/apt.conf update", Clean, Allow)]
+#[case("apt-get -o Acquire::Retries=3 update", Clean, Allow)]
+#[case("dpkg --pre-invoke='rm -rf ~' -i x.deb", Clean, Deny)]
+#[case("dpkg --post-invoke 'rm -rf ~' -i x.deb", Clean, Deny)]
+#[case("dpkg --status-logger='rm -rf ~' -i x.deb", Clean, Deny)]
+#[case("dpkg -i x.deb", Clean, Allow)]
+#[case("split --filter='rm -rf ~' big.txt", Clean, Deny)]
+#[case("split -l 10 --filter 'rm -rf ~' big.txt", Clean, Deny)]
+#[case("split -l 10 big.txt part.", Clean, Allow)]
+#[case("gcc -wrapper /bin/sh,-c,'rm -rf ~' x.c", Clean, Deny)]
+#[case("cc -wrapper rm,-rf,/ x.c", Clean, Deny)]
+#[case("clang -wrapper 'sh,-c,git push --force' x.c", Clean, Deny)]
+#[case("g++ -O2 -o x x.cc", Clean, Allow)]
+#[case("make SHELL=/bin/rm .SHELLFLAGS='-rf ~'", Clean, Deny)]
+#[case("make SHELL=rm .SHELLFLAGS=-rf", Clean, Request)]
+#[case("make SHELL=\"$X\" all", Clean, Request)]
+#[case("make --eval='x := $(shell rm -rf ~)'", Clean, Deny)]
+#[case("make -E 'y != git push --force' all", Clean, Deny)]
+#[case(
+    "make -f - <<'EOF'\nX := $(shell rm -rf ~)\nall: ; @true\nEOF",
+    Clean,
+    Deny
+)]
+#[case("make -f <(printf 'all:\\n\\trm -rf ~\\n')", Clean, Request)]
+#[case("make -j4 all", Clean, Allow)]
+#[case("make SHELL=/bin/bash all", Clean, Allow)]
+#[case("make .SHELLFLAGS='-c \"rm -rf ~\"'", Clean, Deny)]
+#[case("make SHELL=bash .SHELLFLAGS=-ec all", Clean, Allow)]
+#[case("git -c sendemail.toCmd='rm -rf ~' send-email x.patch", Clean, Deny)]
+#[case("git -c sendemail.ccCmd='rm -rf ~' send-email x.patch", Clean, Deny)]
+#[case(
+    "git -c sendemail.sendmailCmd='rm -rf ~' send-email x.patch",
+    Clean,
+    Deny
+)]
+#[case(
+    "git -c sendemail.work.toCmd='rm -rf ~' send-email x.patch",
+    Clean,
+    Deny
+)]
+#[case("git -c hook.pre.command='rm -rf ~' hook run pre", Clean, Deny)]
+#[case(
+    "tmux set-hook -g after-new-window 'run-shell \"rm -rf ~\"'",
+    Clean,
+    Deny
+)]
+#[case("tmux set-hook after-new-window \"run 'rm -rf ~'\"", Clean, Deny)]
+#[case("tmux run-shell 'rm -rf ~'", Clean, Deny)]
+#[case("tmux run -b 'rm -rf ~'", Clean, Deny)]
+#[case("tmux set -g default-command 'rm -rf ~'", Clean, Deny)]
+#[case("tmux set -g mouse on", Clean, Allow)]
+#[case("ex -sc '!rm -rf ~' -cq x", Clean, Deny)]
+#[case("ex -s -c '!rm -rf ~' x", Clean, Deny)]
+#[case("vim -Nc ':!rm -rf ~' x", Clean, Deny)]
+#[case("ex -sc 'set nu' -cq x", Clean, Allow)]
+#[case("sqlite3 x.db '.shell rm -rf ~'", Clean, Deny)]
+#[case("sqlite3 x.db '.system rm -rf ~'", Clean, Deny)]
+#[case("sqlite3 -cmd '.sh rm -rf ~' x.db 'select 1'", Clean, Deny)]
+#[case("sqlite3 x.db <<'EOF'\nselect 1;\n.shell rm -rf ~\nEOF", Clean, Deny)]
+#[case("sqlite3 x.db \".once '|rm -rf ~'\" 'select 1'", Clean, Deny)]
+#[case("echo '.system rm -rf ~' | sqlite3 x.db", Clean, Deny)]
+#[case("sqlite3 x.db 'select * from t'", Clean, Allow)]
+#[case("sqlite3 x.db .schema", Clean, Allow)]
+#[case("m4 <<'EOF'\nsyscmd(`rm -rf ~')\nEOF", Clean, Deny)]
+#[case("echo 'esyscmd(rm -rf ~)' | m4", Clean, Deny)]
+#[case("m4 <<< 'define(x, 1)x'", Clean, Allow)]
+fn options_and_languages_that_run_commands(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// Programs that delete trees as a side effect, judged as the `rm` that deletes the same.
+#[case("cargo clean --target-dir ~", Clean, Deny)]
+#[case("cargo clean --target-dir=/", Clean, Deny)]
+#[case("cargo clean --release --target-dir .git", Clean, Deny)]
+#[case("cargo +nightly clean --target-dir \"$HOME\"", Clean, Request)]
+#[case("cargo clean", Clean, Allow)]
+#[case("cargo clean --target-dir target/tmp", Clean, Allow)]
+#[case("cargo build --target-dir /tmp/t", Clean, Allow)]
+#[case("cmake -E remove_directory ~", Clean, Deny)]
+#[case("cmake -E remove_directory build .git", Clean, Deny)]
+#[case("cmake -E rm -rf ~", Clean, Deny)]
+#[case("cmake -E rm -r -- .git", Clean, Deny)]
+#[case("cmake -E remove_directory build", Clean, Allow)]
+#[case("cmake -S . -B build", Clean, Allow)]
+#[case("tar -cf /tmp/a.tar --remove-files .git", Clean, Deny)]
+#[case("tar czf /tmp/h.tgz --remove-files ~", Clean, Deny)]
+#[case("tar --remove-files -C ~ -cf /tmp/a.tar .", Clean, Deny)]
+#[case("tar -cf /tmp/a.tar --remove-files -- .git", Clean, Deny)]
+#[case("tar -cf /tmp/a.tar --remove-files build", Clean, Allow)]
+#[case("tar -cf /tmp/a.tar .git", Clean, Allow)]
+#[case("zip -rm /tmp/a.zip .git", Clean, Deny)]
+#[case("zip -r -m /tmp/a.zip ~", Clean, Deny)]
+#[case("zip --move -r /tmp/a.zip .git", Clean, Deny)]
+#[case("zip -mr /tmp/a.zip build", Clean, Allow)]
+#[case("zip -r /tmp/a.zip .git", Clean, Allow)]
+#[case("rsync -a --delete empty/ ~/", Clean, Deny)]
+#[case("rsync -a --delete-before empty/ ~", Clean, Deny)]
+#[case("rsync -av --del --exclude x empty/ .git/", Clean, Deny)]
+#[case("rsync -a --remove-source-files .git /tmp/backup", Clean, Deny)]
+#[case("rsync -a --delete src/ build/", Clean, Allow)]
+#[case("rsync -a --delete src/ host:/srv/", Clean, Allow)]
+#[case("rsync -a src/ /tmp/x/", Clean, Allow)]
+fn programs_that_delete_trees(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// git plumbing that discards uncommitted work.
+#[case("git read-tree -u --reset HEAD", Dirty, Deny)]
+#[case("git read-tree --reset -u HEAD", Dirty, Deny)]
+#[case("git read-tree --reset -u HEAD", Clean, Allow)]
+#[case("git read-tree -m -u HEAD", Dirty, Allow)]
+#[case("git checkout-index -f -a", Dirty, Deny)]
+#[case("git checkout-index -fa", Dirty, Deny)]
+#[case("git checkout-index --all --force", Dirty, Deny)]
+#[case("git checkout-index -f -a", Clean, Allow)]
+#[case("git checkout-index -a", Dirty, Allow)]
+#[case("git apply -R fix.patch", Dirty, Request)]
+#[case("git apply --reverse fix.patch", Dirty, Request)]
+#[case("git apply -R fix.patch", Clean, Allow)]
+#[case("git apply -R --check fix.patch", Dirty, Allow)]
+#[case("git apply fix.patch", Dirty, Allow)]
+fn git_plumbing_that_discards_work(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// A runner's other subcommands are still read by the "could run" rule.
+#[case("nix run nixpkgs#hello -- rm -rf ~", Clean, Request)]
+#[case("mise run build -- git push --force", Clean, Request)]
+#[case("uv pip install -r requirements.txt", Clean, Allow)]
+#[case("conda install -c conda-forge numpy", Clean, Allow)]
+#[case("poetry add requests", Clean, Allow)]
+#[case("uv run $TOOL --check", Clean, Request)]
+#[case("rustup run $TC cargo build", Clean, Allow)]
+#[case("rustup run $TC rm -rf ~", Clean, Deny)]
+fn runners_other_subcommands(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }

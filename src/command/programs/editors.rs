@@ -1,5 +1,6 @@
 //! Program knowledge, editors and pagers: `ed`, `ex`, `vim -e` and `dc` read commands
-//! (from standard input or `-e`) in which a shell escape runs a command line; vim's `-c
+//! (from standard input or `-e`) in which a shell escape runs a command line, as do
+//! `sqlite3` (`.shell`, `.system`, in its arguments too) and `m4` (`syscmd`, `esyscmd`); vim's `-c
 //! '!CMD'`, less's `+!CMD` and man's `-P PAGER` run one from an option.
 //!
 //! A row per program (or per few that behave alike). This module only describes
@@ -39,6 +40,18 @@ pub const ROWS: &[Program] = &[
     Program {
         names: &["dc"],
         action: Action::LineEditor(Editor::Dc),
+        stdin: Input::Script,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["sqlite3", "sqlite"],
+        action: Action::LineEditor(Editor::Sqlite),
+        stdin: Input::Script,
+        ..Program::DEFAULT
+    },
+    Program {
+        names: &["m4", "gm4"],
+        action: Action::LineEditor(Editor::M4),
         stdin: Input::Script,
         ..Program::DEFAULT
     },
@@ -87,6 +100,12 @@ pub enum Editor {
     Vim,
     /// `dc`: `!cmd` (not the comparisons `!=`, `!<`, `!>`), from stdin or `-e`.
     Dc,
+    /// `sqlite3`: the dot-commands `.shell CMD`, `.system CMD` (and their abbreviations
+    /// `.sh`, `.sy`, …), and `.once|.output|.import|.read '|CMD'`, in its SQL and
+    /// command arguments (`-cmd`) and in what it reads from stdin.
+    Sqlite,
+    /// `m4`: the macros `syscmd(CMD)` and `esyscmd(CMD)` in what it reads from stdin.
+    M4,
 }
 
 /// Line-oriented tools with a shell escape, reading commands from stdin (or `-e`):
@@ -95,7 +114,7 @@ pub enum Editor {
 /// `None` when it reads no script we can see (`vim` without `-e`).
 pub fn line_escapes(editor: Editor, args: &[Word], stdin: Option<&str>) -> Option<Vec<String>> {
     let reads_commands = match editor {
-        Editor::Ed | Editor::Ex | Editor::Dc => true,
+        Editor::Ed | Editor::Ex | Editor::Dc | Editor::Sqlite | Editor::M4 => true,
         Editor::Vim => args.iter().any(|w| {
             w.lit().is_some_and(|t| {
                 t.starts_with('-') && !t.starts_with("--") && t.contains(['e', 'E']) && t.len() <= 4
@@ -122,8 +141,18 @@ pub fn line_escapes(editor: Editor, args: &[Word], stdin: Option<&str>) -> Optio
             }
         }
     }
+    if editor == Editor::Sqlite {
+        // Its arguments are the database, SQL and dot-commands, `-cmd COMMAND`.
+        texts.extend(args.iter().filter_map(Word::lit).map(str::to_string));
+    }
     texts.extend(stdin.map(str::to_string));
     let mut out = Vec::new();
+    if editor == Editor::M4 {
+        for text in &texts {
+            out.extend(m4_system_calls(text));
+        }
+        return Some(out);
+    }
     for text in texts {
         for line in text.lines() {
             let line = line.trim();
@@ -135,6 +164,8 @@ pub fn line_escapes(editor: Editor, args: &[Word], stdin: Option<&str>) -> Optio
                             .is_some_and(|r| r.starts_with(['=', '<', '>']))
                     })
                     .map(|(at, _)| line.get(at + 1..).unwrap_or(""))
+            } else if editor == Editor::Sqlite {
+                sqlite_dot_command(line)
             } else if editor == Editor::Ed {
                 // `!cmd`, or an address and r/w/e/W followed by `!cmd`.
                 let rest =
@@ -153,6 +184,70 @@ pub fn line_escapes(editor: Editor, args: &[Word], stdin: Option<&str>) -> Optio
         }
     }
     Some(out)
+}
+
+/// The command line a sqlite3 dot-command runs: `.shell CMD`, `.system CMD` (a unique
+/// prefix of two letters or more), or output/input through a pipe (`.once '|CMD'`).
+fn sqlite_dot_command(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix('.')?;
+    let (name, arg) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let arg = arg.trim();
+    let abbreviates = |full: &str| name.len() >= 2 && full.starts_with(name);
+    if abbreviates("shell") || abbreviates("system") {
+        return Some(arg);
+    }
+    if ["once", "output", "import", "read", "excel"]
+        .iter()
+        .any(|full| name.len() >= 2 && full.starts_with(name))
+    {
+        // The file argument (after `--csv`-like options): a pipe when it starts with
+        // `|`; quoted, it is one argument with its blanks.
+        let mut file = arg;
+        while let Some((opt, more)) = file.split_once(char::is_whitespace)
+            && opt.starts_with('-')
+        {
+            file = more.trim_start();
+        }
+        let file = match file.chars().next() {
+            Some(q @ ('\'' | '"')) => file.get(1..).and_then(|f| f.split(q).next()),
+            _ => file.split_whitespace().next(),
+        };
+        return file.and_then(|f| f.strip_prefix('|'));
+    }
+    None
+}
+
+/// The commands of m4's `syscmd(…)` and `esyscmd(…)` calls in `text`, their m4 quotes
+/// (`` `…' ``) removed.
+fn m4_system_calls(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text.get(from..).and_then(|t| t.find("syscmd(")) {
+        let open = from + at + "syscmd(".len();
+        let mut depth = 1usize;
+        let mut end = text.len();
+        for (k, c) in text.get(open..).unwrap_or("").char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + k;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let arg = text.get(open..end).unwrap_or("").trim();
+        let arg = arg.strip_prefix('`').unwrap_or(arg);
+        let arg = arg.strip_suffix('\'').unwrap_or(arg);
+        if !arg.is_empty() {
+            out.push(arg.to_string());
+        }
+        from = end.max(open);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -180,5 +275,26 @@ mod tests {
         );
         assert!(esc(Editor::Ed, ",s/a/b/g\nw\nq").is_empty());
         assert_eq!(line_escapes(Editor::Vim, &[], Some(":!ls")), None);
+    }
+
+    #[test]
+    fn sqlite_and_m4_escapes() {
+        let esc = |e: Editor, t: &str| line_escapes(e, &[], Some(t)).unwrap_or_default();
+        assert_eq!(
+            esc(Editor::Sqlite, "select 1;\n.shell rm -rf x\n.sy ls"),
+            vec!["rm -rf x".to_string(), "ls".to_string()]
+        );
+        assert_eq!(
+            esc(
+                Editor::Sqlite,
+                ".once '|rm -rf x'\n.output --bom |wc\n.schema"
+            ),
+            vec!["rm -rf x".to_string(), "wc".to_string()]
+        );
+        assert!(esc(Editor::Sqlite, ".show\n.s x\n.output out.txt").is_empty());
+        assert_eq!(
+            esc(Editor::M4, "define(a,1)syscmd(`rm -rf x')esyscmd(ls (y))"),
+            vec!["rm -rf x".to_string(), "ls (y)".to_string()]
+        );
     }
 }

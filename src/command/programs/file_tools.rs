@@ -32,16 +32,25 @@ pub const ROWS: &[Program] = &[
         names: &["tar"],
         action: Action::Data,
         hooks: TAR,
+        removes: Some(Removes::TarRemoveFiles),
         ..Program::DEFAULT
     },
     Program {
         names: &["bsdtar", "gtar"],
         hooks: TAR,
+        removes: Some(Removes::TarRemoveFiles),
+        ..Program::DEFAULT
+    },
+    // `cmake -E remove_directory|rm|remove …`; cmake's other arguments could run.
+    Program {
+        names: &["cmake"],
+        removes: Some(Removes::CmakeE),
         ..Program::DEFAULT
     },
     Program {
         names: &["zip"],
         action: Action::Data,
+        removes: Some(Removes::ZipMove),
         hooks: &[Hook {
             options: &["-TT", "--unzip-command"],
             kind: Kind::Script,
@@ -51,9 +60,40 @@ pub const ROWS: &[Program] = &[
     // `--rsync-path` runs on the remote end (which may be this machine), as `ssh HOST CMD`.
     Program {
         names: &["rsync"],
+        removes: Some(Removes::RsyncDelete),
         hooks: &[Hook {
             options: &["-e", "--rsh", "--rsync-path"],
             kind: Kind::Script,
+        }],
+        ..Program::DEFAULT
+    },
+    // `split --filter=CMD` runs CMD through the shell for each piece.
+    Program {
+        names: &["split", "gsplit"],
+        action: Action::Data,
+        hooks: &[Hook {
+            options: &["--filter"],
+            kind: Kind::Script,
+        }],
+        ..Program::DEFAULT
+    },
+    // Compiler drivers: `-wrapper PROG,ARGS…` runs each subprogram (`cc1`, `as`, `ld`)
+    // under PROG; what their other arguments could run is judged too.
+    Program {
+        names: &[
+            "gcc",
+            "g++",
+            "cc",
+            "c++",
+            "clang",
+            "clang++",
+            "gfortran",
+            "cpp",
+            "x86_64-linux-gnu-gcc",
+        ],
+        hooks: &[Hook {
+            options: &["-wrapper", "--wrapper"],
+            kind: Kind::CommaArgv,
         }],
         ..Program::DEFAULT
     },
@@ -69,6 +109,349 @@ pub const ROWS: &[Program] = &[
         action: Action::Data,
         ..Program::DEFAULT
     },
+];
+
+/// A program that deletes files or trees as a side effect, read as the `rm` command
+/// that deletes the same (see [`removed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removes {
+    /// `cargo clean --target-dir DIR`: `rm -rf DIR`.
+    CargoClean,
+    /// `cmake -E remove_directory DIR…` (`rm -rf`), `-E rm [-rRf] …`, `-E remove [-f] …`.
+    CmakeE,
+    /// `tar … --remove-files PATHS…`: `rm -r PATHS` (each under its `-C DIR`).
+    TarRemoveFiles,
+    /// `zip -m|--move ARCHIVE PATHS…` (`-rm`: recursive): `rm [-r] PATHS`.
+    ZipMove,
+    /// `rsync --delete… SRC… DEST` may delete everything under DEST: `rm -r DEST`;
+    /// `--remove-source-files` deletes the sources' files: `rm -r SRC…`.
+    RsyncDelete,
+}
+
+/// The operands of `args`, read with `short` letters and `long` options taking a value
+/// (`--opt=value` and a value attached to a short letter too); `--` ends options. With
+/// each operand, the last `-C DIR` value before it when `chdir_c`.
+fn operands_of(
+    args: &[Word],
+    short: &str,
+    long: &[&str],
+    chdir_c: bool,
+) -> Vec<(Option<Word>, Word)> {
+    let mut out = Vec::new();
+    let mut dir: Option<Word> = None;
+    let mut i = 0;
+    let mut options = true;
+    while let Some(word) = args.get(i) {
+        i += 1;
+        let Some(w) = word
+            .lit()
+            .filter(|w| options && w.starts_with('-') && *w != "-")
+        else {
+            out.push((dir.clone(), word.clone()));
+            continue;
+        };
+        if w == "--" {
+            options = false;
+            continue;
+        }
+        if w.starts_with("--") {
+            if !w.contains('=') && long.contains(&w) {
+                if chdir_c && w == "--directory" {
+                    dir = args.get(i).cloned();
+                }
+                i += 1;
+            } else if chdir_c && let Some(d) = w.strip_prefix("--directory=") {
+                dir = Some(Word::Lit(d.to_string()));
+            }
+            continue;
+        }
+        let letters: Vec<char> = w.chars().skip(1).collect();
+        if let Some(k) = letters.iter().position(|c| short.contains(*c)) {
+            let attached: String = letters.get(k + 1..).unwrap_or(&[]).iter().collect();
+            let value = if attached.is_empty() {
+                i += 1;
+                args.get(i - 1).cloned()
+            } else {
+                Some(Word::Lit(attached))
+            };
+            if chdir_c && letters.get(k) == Some(&'C') {
+                dir = value;
+            }
+        }
+    }
+    out
+}
+
+/// Whether a short-option word holds `letter` in a bundle of letters (`-rm`, `-avz`).
+fn bundles(w: &str, letter: char) -> bool {
+    w.len() > 1
+        && w.starts_with('-')
+        && !w.starts_with("--")
+        && w.chars().skip(1).all(|c| c.is_ascii_alphabetic())
+        && w.contains(letter)
+}
+
+/// Words for an argv.
+fn lit_words(words: &[&str]) -> Vec<Word> {
+    words.iter().map(|w| Word::Lit((*w).to_string())).collect()
+}
+
+/// The `rm` commands that delete what a program deletes, as `how` says: each an argv
+/// (`rm -rf DIR`) the rules judge. Empty when it deletes nothing here.
+pub fn removed(how: Removes, args: &[Word]) -> Vec<Vec<Word>> {
+    let lits: Vec<Option<&str>> = args.iter().map(Word::lit).collect();
+    let has = |f: &dyn Fn(&str) -> bool| lits.iter().flatten().any(|w| f(w));
+    match how {
+        Removes::CargoClean => {
+            // `cargo [+TOOLCHAIN] [-C DIR] clean … --target-dir DIR`.
+            let ops = operands_of(
+                args,
+                "CZpF",
+                &[
+                    "--config",
+                    "--color",
+                    "--manifest-path",
+                    "--target-dir",
+                    "--package",
+                    "--target",
+                    "--profile",
+                    "--features",
+                    "--lockfile-path",
+                ],
+                false,
+            );
+            let sub = ops
+                .iter()
+                .map(|(_, w)| w)
+                .find(|w| !w.lit().is_some_and(|t| t.starts_with('+')));
+            if sub.and_then(Word::lit) != Some("clean") {
+                return Vec::new();
+            }
+            let mut out = Vec::new();
+            let mut i = 0;
+            while let Some(w) = args.get(i) {
+                i += 1;
+                let dir = match w.lit() {
+                    Some("--target-dir") => args.get(i).cloned(),
+                    Some(t) => t
+                        .strip_prefix("--target-dir=")
+                        .map(|d| Word::Lit(d.to_string())),
+                    None => None,
+                };
+                if let Some(dir) = dir {
+                    let mut argv = lit_words(&["rm", "-rf", "--"]);
+                    argv.push(dir);
+                    out.push(argv);
+                }
+            }
+            out
+        }
+        Removes::CmakeE => {
+            let Some(at) = lits.iter().position(|w| *w == Some("-E")) else {
+                return Vec::new();
+            };
+            let rest = args.get(at + 1..).unwrap_or(&[]);
+            let (lead, paths): (&[&str], &[Word]) = match rest.first().and_then(Word::lit) {
+                Some("remove_directory") => (&["rm", "-rf", "--"], rest.get(1..).unwrap_or(&[])),
+                // `cmake -E rm [-rRf] [--] PATHS…`: rm's own options.
+                Some("rm") => (&["rm"], rest.get(1..).unwrap_or(&[])),
+                Some("remove") => (&["rm", "-f"], rest.get(1..).unwrap_or(&[])),
+                _ => return Vec::new(),
+            };
+            let mut argv = lit_words(lead);
+            argv.extend(paths.iter().cloned());
+            vec![argv]
+        }
+        Removes::TarRemoveFiles => {
+            if !has(&|w| w == "--remove-files") {
+                return Vec::new();
+            }
+            // Traditional `tar czf ARCHIVE …`: a first word without a dash is a bundle.
+            let mut args = args.to_vec();
+            if let Some(Word::Lit(first)) = args.first_mut()
+                && !first.starts_with('-')
+            {
+                first.insert(0, '-');
+            }
+            let paths: Vec<Word> = operands_of(
+                &args,
+                "fbCKLNTXgHVI",
+                &[
+                    "--file",
+                    "--directory",
+                    "--files-from",
+                    "--exclude-from",
+                    "--exclude",
+                    "--transform",
+                    "--xform",
+                    "--owner",
+                    "--group",
+                    "--mode",
+                    "--mtime",
+                    "--listed-incremental",
+                    "--blocking-factor",
+                    "--format",
+                    "--label",
+                    "--newer",
+                    "--after-date",
+                    "--suffix",
+                    "--use-compress-program",
+                    "--to-command",
+                    "--info-script",
+                    "--new-volume-script",
+                    "--rsh-command",
+                    "--checkpoint-action",
+                ],
+                true,
+            )
+            .into_iter()
+            .map(|(dir, path)| match (dir, &path) {
+                (None, _) => path,
+                (Some(Word::Lit(d)), Word::Lit(p)) if !p.starts_with('/') => {
+                    Word::Lit(format!("{}/{p}", d.trim_end_matches('/')))
+                }
+                (Some(Word::Lit(_)), _) => path,
+                (Some(d), _) => Word::unknown(format!("{}/{}", d.display(), path.display()), false),
+            })
+            .collect();
+            if paths.is_empty() {
+                return Vec::new();
+            }
+            let mut argv = lit_words(&["rm", "-r", "--"]);
+            argv.extend(paths);
+            vec![argv]
+        }
+        Removes::ZipMove => {
+            let moves = has(&|w| w == "--move" || bundles(w, 'm'));
+            if !moves {
+                return Vec::new();
+            }
+            let recursive = has(&|w| {
+                matches!(w, "--recurse-paths" | "--recurse-patterns")
+                    || bundles(w, 'r')
+                    || bundles(w, 'R')
+            });
+            // Stop at `-x`/`-i` lists, which exclude or select among the paths.
+            let end = lits
+                .iter()
+                .position(|w| matches!(w, Some("-x" | "-i" | "--exclude" | "--include")))
+                .unwrap_or(args.len());
+            let ops = operands_of(
+                args.get(..end).unwrap_or(&[]),
+                "bntPZsO",
+                &[
+                    "--temp-path",
+                    "--suffixes",
+                    "--password",
+                    "--compression-method",
+                    "--split-size",
+                    "--out",
+                    "-tt",
+                    "-TT",
+                    "--unzip-command",
+                ],
+                false,
+            );
+            let paths: Vec<Word> = ops.into_iter().skip(1).map(|(_, w)| w).collect();
+            if paths.is_empty() {
+                return Vec::new();
+            }
+            let mut argv = lit_words(if recursive {
+                &["rm", "-r", "--"]
+            } else {
+                &["rm", "--"]
+            });
+            argv.extend(paths);
+            vec![argv]
+        }
+        Removes::RsyncDelete => {
+            let deletes = has(&|w| w.starts_with("--delete") || w == "--del");
+            let removes_sources = has(&|w| w == "--remove-source-files");
+            if !deletes && !removes_sources {
+                return Vec::new();
+            }
+            let ops: Vec<Word> = operands_of(args, "efTBM", RSYNC_VALUED, false)
+                .into_iter()
+                .map(|(_, w)| w)
+                .collect();
+            let local = |w: &Word| match w.lit() {
+                Some(t) => {
+                    !t.starts_with("rsync://")
+                        && !t.split('/').next().is_some_and(|head| head.contains(':'))
+                }
+                None => true,
+            };
+            let mut out = Vec::new();
+            if let [sources @ .., dest] = ops.as_slice() {
+                if deletes && !sources.is_empty() && local(dest) {
+                    let mut argv = lit_words(&["rm", "-r", "--"]);
+                    argv.push(dest.clone());
+                    out.push(argv);
+                }
+                let local_sources: Vec<Word> =
+                    sources.iter().filter(|w| local(w)).cloned().collect();
+                if removes_sources && !local_sources.is_empty() {
+                    let mut argv = lit_words(&["rm", "-r", "--"]);
+                    argv.extend(local_sources);
+                    out.push(argv);
+                }
+            }
+            out
+        }
+    }
+}
+
+/// rsync's long options that take a value.
+const RSYNC_VALUED: &[&str] = &[
+    "--rsh",
+    "--rsync-path",
+    "--exclude",
+    "--include",
+    "--filter",
+    "--exclude-from",
+    "--include-from",
+    "--files-from",
+    "--temp-dir",
+    "--compare-dest",
+    "--copy-dest",
+    "--link-dest",
+    "--backup-dir",
+    "--suffix",
+    "--chmod",
+    "--chown",
+    "--usermap",
+    "--groupmap",
+    "--log-file",
+    "--log-file-format",
+    "--partial-dir",
+    "--timeout",
+    "--contimeout",
+    "--bwlimit",
+    "--block-size",
+    "--max-size",
+    "--min-size",
+    "--max-delete",
+    "--password-file",
+    "--port",
+    "--out-format",
+    "--remote-option",
+    "--iconv",
+    "--checksum-choice",
+    "--compress-choice",
+    "--compress-level",
+    "--skip-compress",
+    "--modify-window",
+    "--info",
+    "--debug",
+    "--stop-after",
+    "--stop-at",
+    "--write-batch",
+    "--read-batch",
+    "--only-write-batch",
+    "--sockopts",
+    "--outbuf",
+    "--address",
+    "--protocol",
 ];
 
 /// tar's options whose value is a command (`--to-command`, a compressor, a volume
@@ -795,6 +1178,50 @@ mod tests {
         assert_eq!(
             sed_scripts(&lits(&["-i", "s/a/b/", "f"])),
             vec![Some("s/a/b/".into())]
+        );
+    }
+
+    #[test]
+    fn deletions_read_as_rm() {
+        let rm = |base: &str, args: &str| {
+            let how = crate::command::programs::lookup(base).removes.unwrap();
+            removed(how, &crate::command::programs::lits(args))
+                .into_iter()
+                .map(|argv| {
+                    argv.iter()
+                        .map(|w| w.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rm("cargo", "clean --target-dir /x"), vec!["rm -rf -- /x"]);
+        assert_eq!(
+            rm("cargo", "-C d clean --target-dir=/x"),
+            vec!["rm -rf -- /x"]
+        );
+        assert!(rm("cargo", "build --target-dir /x").is_empty());
+        assert_eq!(
+            rm("cmake", "-E remove_directory a b"),
+            vec!["rm -rf -- a b"]
+        );
+        assert_eq!(rm("cmake", "-E rm -r x"), vec!["rm -r x"]);
+        assert_eq!(
+            rm("tar", "czf /tmp/a.tgz --remove-files -C /h src"),
+            vec!["rm -r -- /h/src"]
+        );
+        assert!(rm("tar", "czf /tmp/a.tgz src").is_empty());
+        assert_eq!(rm("zip", "-rm a.zip d e"), vec!["rm -r -- d e"]);
+        assert_eq!(rm("zip", "-m a.zip f"), vec!["rm -- f"]);
+        assert!(rm("zip", "-r a.zip d").is_empty());
+        assert_eq!(
+            rm("rsync", "-avz -e ssh --delete src/ dest/"),
+            vec!["rm -r -- dest/"]
+        );
+        assert!(rm("rsync", "-a --delete src/ host:dest/").is_empty());
+        assert_eq!(
+            rm("rsync", "-a --remove-source-files a b host:/x"),
+            vec!["rm -r -- a b"]
         );
     }
 }

@@ -458,7 +458,14 @@ pub fn is_command_key(key: &str) -> bool {
         || (section == "gpg" && last == "program")
         || (section == "trailer" && matches!(last, "cmd" | "command"))
         || (section == "tar" && last == "command")
-        || (section == "man" && last == "cmd")
+        || (section == "man" && matches!(last, "cmd" | "path"))
+        // `sendemail.[IDENTITY.]toCmd`, `ccCmd`, `headerCmd`, `sendmailCmd`; an smtpServer
+        // that is a path is a program sendemail runs.
+        || (section == "sendemail"
+            && matches!(last, "tocmd" | "cccmd" | "headercmd" | "sendmailcmd" | "smtpserver"))
+        // Configuration-defined hooks (`hook.NAME.command`), `instaweb.httpd`.
+        || (section == "hook" && last == "command")
+        || key == "instaweb.httpd"
         // `submodule.NAME.update = !cmd` (`checkout`, `rebase`, … name no program run).
         || (section == "submodule" && last == "update")
         || (section == "remote" && matches!(last, "uploadpack" | "receivepack" | "proxy"))
@@ -467,7 +474,7 @@ pub fn is_command_key(key: &str) -> bool {
         || (section == "diff" && matches!(last, "textconv" | "command"))
         || (section == "merge" && last == "driver")
         || (section == "credential" && last == "helper")
-        || (!rest.is_empty() && section == "browser" && last == "cmd")
+        || (!rest.is_empty() && section == "browser" && matches!(last, "cmd" | "path"))
 }
 
 /// Whether `git config KEY VALUE` makes a later plain `git push` forced: a `+` push

@@ -29,6 +29,16 @@ pub enum Kind {
     /// cargo's `--config KEY=VALUE`: the value of a key cargo runs as a program
     /// (`target.<triple>.runner`, `build.rustc-wrapper`, a linker), a TOML string or array.
     CargoConfig,
+    /// APT's `-o KEY=VALUE`: the value of a hook key (`APT::Update::Pre-Invoke::`,
+    /// `DPkg::Post-Invoke`, `DPkg::Pre-Install-Pkgs`, …) is a shell command; a
+    /// `Dir::Bin::*` key names a program APT runs.
+    AptOption,
+    /// A file of settings that may hold commands (`apt-get -c FILE`): what it runs is
+    /// only known at run time when its name is; a literal name adds nothing.
+    SettingsFile,
+    /// An argv written with commas (`gcc -wrapper gdb,--args`): the program and its
+    /// arguments.
+    CommaArgv,
 }
 
 /// Options of a program whose value it runs as a command, and how (a column of the
@@ -59,6 +69,21 @@ pub fn command_values(hooks: &[Hook], args: &[Word]) -> Vec<Word> {
                 }
                 if let Some(v) = text.strip_prefix(&format!("{opt}=")) {
                     return Some(Word::Lit(v.to_string()));
+                }
+                // A bundle of flag letters ending in the option's letter (`ex -sc CMD`,
+                // `rsync -avze CMD`, `ssh -vo KEY=VALUE`): its value is the next word.
+                let short = opt.len() == 2 && !opt.starts_with("--") && *opt != "+";
+                if short
+                    && text.len() > 2
+                    && !text.starts_with("--")
+                    && text.starts_with('-')
+                    && !text.starts_with(opt)
+                    && text.ends_with(opt.get(1..).unwrap_or("-"))
+                    && text
+                        .get(1..)
+                        .is_some_and(|t| t.chars().all(|c| c.is_ascii_alphabetic()))
+                {
+                    return args.get(i).cloned();
                 }
                 // `+CMD` (vim), `-TTcmd` / `-ecmd` glued short options.
                 let glued = *opt == "+" || (opt.len() == 2 && !opt.starts_with("--"));
@@ -150,6 +175,34 @@ fn command_of(kind: Kind, value: &str) -> Option<String> {
                 .collect();
             Some(quoted.join(" "))
         }
+        Kind::AptOption => {
+            let (key, val) = v.split_once('=')?;
+            let key = key.trim().trim_end_matches(':').to_ascii_lowercase();
+            let hook = [
+                "pre-invoke",
+                "post-invoke",
+                "post-invoke-success",
+                "pre-install-pkgs",
+            ]
+            .iter()
+            .any(|h| key.ends_with(&format!("::{h}")));
+            if hook {
+                Some(val.to_string())
+            } else if key.starts_with("dir::bin::") {
+                Some(format!("'{}'", val.replace('\'', r"'\''")))
+            } else {
+                None
+            }
+        }
+        Kind::SettingsFile => None,
+        Kind::CommaArgv => {
+            let quoted: Vec<String> = v
+                .split(',')
+                .filter(|w| !w.is_empty())
+                .map(|w| format!("'{}'", w.replace('\'', r"'\''")))
+                .collect();
+            (!quoted.is_empty()).then(|| quoted.join(" "))
+        }
         Kind::PipeFile => v
             .strip_prefix('|')
             .or_else(|| v.strip_prefix('!'))
@@ -199,5 +252,26 @@ mod tests {
         assert_eq!(v, lits(&["sh -c x"]));
         assert!(command_values("vim", &lits(&["-c", "set nu", "f"])).is_empty());
         assert!(command_values("tar", &lits(&["czf", "a.tgz", "src"])).is_empty());
+    }
+
+    #[test]
+    fn apt_hooks_compiler_wrappers_and_bundled_options() {
+        let v = command_values(
+            "apt-get",
+            &lits(&["-o", "APT::Update::Pre-Invoke::=rm -rf x", "update"]),
+        );
+        assert_eq!(v, lits(&["rm -rf x"]));
+        let v = command_values("apt", &lits(&["-qqo", "DPkg::Post-Invoke=ls", "upgrade"]));
+        assert_eq!(v, lits(&["ls"]));
+        assert!(
+            command_values("apt-get", &lits(&["-o", "Acquire::Retries=3", "update"])).is_empty()
+        );
+        assert!(command_values("apt-get", &lits(&["-c", "/etc/apt.conf", "update"])).is_empty());
+        let v = command_values("gcc", &lits(&["-wrapper", "sh,-c,rm -rf x", "a.c"]));
+        assert_eq!(v, lits(&["'sh' '-c' 'rm -rf x'"]));
+        let v = command_values("ex", &lits(&["-sc", "!ls", "f"]));
+        assert_eq!(v, lits(&["ls"]));
+        let v = command_values("dpkg", &lits(&["--pre-invoke=ls", "-i", "x.deb"]));
+        assert_eq!(v, lits(&["ls"]));
     }
 }

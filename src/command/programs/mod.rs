@@ -3,8 +3,8 @@
 //!
 //! A row ([`Program`]) says what the walk needs to know of a program: the names it runs
 //! by, its options that take a value, what it runs and where in its arguments that is
-//! (its [`Action`]), what it does with its standard input, and the options whose value
-//! it runs as a command. The walk over bash's grammar (`walk`) looks each simple
+//! (its [`Action`]), what it does with its standard input, the options whose value it
+//! runs as a command, and what it deletes. The walk over bash's grammar (`walk`) looks each simple
 //! command's program up once ([`lookup`]) and follows the row's action with one of its
 //! generic mechanisms (a nested script, a wrapped command, an `xargs`-like or a `find
 //! -exec`-like run, …); it holds no knowledge of its own about programs.
@@ -17,7 +17,11 @@
 //! -e`, awk, …), `git`, `file_tools` (`find -exec`, `sed e`, `cp`, `tar`, …), `editors`
 //! (line editors and pagers with shell escapes) and `data` (programs that treat their
 //! arguments as data). `hooks` reads the options whose value a program runs (a column
-//! of the rows).
+//! of the rows); the `removes` column says what a program deletes as a side effect
+//! (`tar --remove-files`, `rsync --delete`), read by `file_tools::removed` as the `rm`
+//! command the rules judge. `packages::ENVIRONMENT_RUNNERS` are wrappers whose
+//! subcommand runs a command (`uv run`, `conda run`, `nix develop -c`), each with its own
+//! option table (`wrappers::Sub`).
 //!
 //! A program without a row is not known to treat its arguments as data: what they spell
 //! is judged as something it could run (`data`'s "could run" rule).
@@ -26,8 +30,8 @@
 //!
 //! Add a row to its family's `ROWS` (or a family module and its `ROWS` to
 //! [`FAMILIES`]): its names, the [`Options`] that take a value (where its action reads
-//! them), its [`Action`], what it does with standard input ([`Input`]) and its
-//! [`hooks::Hook`]s. Nothing else changes: the index is built from the rows when the
+//! them), its [`Action`], what it does with standard input ([`Input`]), its
+//! [`hooks::Hook`]s and what it deletes ([`file_tools::Removes`]). Nothing else changes: the index is built from the rows when the
 //! crate compiles, and a name given to two rows does not compile. A new kind of action
 //! is a new [`Action`] variant, read by a function in the family's module and followed
 //! by a mechanism of the walk.
@@ -69,6 +73,9 @@ pub struct Program {
     pub evaluates: bool,
     /// A bash builtin's arguments that name variables it sets.
     pub assigns: Assigns,
+    /// What it deletes, read as an `rm` command the rules judge (`cargo clean
+    /// --target-dir DIR` as `rm -rf DIR`, `tar --remove-files`, `rsync --delete`).
+    pub removes: Option<file_tools::Removes>,
 }
 
 impl Program {
@@ -83,6 +90,7 @@ impl Program {
         hooks: &[],
         evaluates: false,
         assigns: Assigns::Nothing,
+        removes: None,
     };
 }
 
@@ -265,13 +273,14 @@ impl Assigns {
 }
 
 /// Every family's rows.
-pub const FAMILIES: [&[Program]; 11] = [
+pub const FAMILIES: [&[Program]; 12] = [
     builtins::ROWS,
     builtins::GRAMMAR,
     shells::ROWS,
     wrappers::ROWS,
     runners::ROWS,
     packages::ROWS,
+    packages::ENVIRONMENT_RUNNERS,
     interpreters::ROWS,
     git::ROWS,
     file_tools::ROWS,

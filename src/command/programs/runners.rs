@@ -274,6 +274,32 @@ fn tmux_command(words: &[Word]) -> Vec<Run> {
             None => Vec::new(),
         };
     };
+    // `set-hook [-agpRuw] [-t TARGET] HOOK COMMAND`: COMMAND is a tmux command, run
+    // when the hook fires (`run-shell "…"`); `set-option … default-command|default-shell
+    // VALUE`: what every new pane runs.
+    if matches!(
+        name,
+        "set-hook" | "set-option" | "set" | "set-window-option" | "setw"
+    ) {
+        let start = skip_options(words, 1, "t", &[], &[]);
+        let rest = words.get(start..).unwrap_or(&[]);
+        let [option, value, ..] = rest else {
+            return Vec::new();
+        };
+        let is_hook = name == "set-hook";
+        let runs = is_hook
+            || option
+                .lit()
+                .is_some_and(|o| matches!(o, "default-command" | "default-shell"));
+        if !runs {
+            return Vec::new();
+        }
+        return vec![match literal(value, "tmux command") {
+            Ok(s) if is_hook => Run::Script(format!("tmux {s}")),
+            Ok(s) => Run::Script(s),
+            Err(e) => e,
+        }];
+    }
     // (letters taking a value, what the operands are)
     let (takes, operands): (&str, &str) = match name {
         "new-session" | "new" => ("cefFnstxy", "command"),

@@ -487,6 +487,37 @@ pub enum Operand {
     Taskset,
     /// `command [-p] COMMAND`; `-v`/`-V` only look COMMAND up.
     Command,
+    /// A subcommand that runs a command (`uv [OPTIONS] run [OPTIONS] CMD…`, `conda run
+    /// -n ENV CMD…`, `nix develop -c CMD…`): after the row's (global) options, the first
+    /// word names one of these subcommands, or nothing runs.
+    Subcommand(&'static [Sub]),
+}
+
+/// A subcommand that runs a command, with its own option table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sub {
+    /// Its names (`run`, `exec`, `x`); none: the program itself (`uvx`, `nix-shell`).
+    pub names: &'static [&'static str],
+    /// Its options that take a value (`short`, `long`), those whose value is a shell
+    /// script (`command`: `nix-shell --run`, `mise exec -c`) and its directory
+    /// options (`chdir`: `conda run --cwd`).
+    pub options: Options,
+    /// Options after which the rest of the words are the argv it runs (`nix develop
+    /// --command CMD ARGS…`).
+    pub argv_options: &'static [&'static str],
+    /// Where the argv it runs is among its operands.
+    pub operands: Operands,
+}
+
+/// Where a subcommand's argv is among its operands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operands {
+    /// After this many operands (`rustup run TOOLCHAIN CMD…`, `direnv exec DIR CMD…`).
+    After(usize),
+    /// After `--` (`mise exec TOOL@VERSION… -- CMD…`); the operands before are data.
+    AfterDashDash,
+    /// Its operands are data (`nix-shell shell.nix`): only its options run something.
+    Data,
 }
 
 /// Where the argv a program runs is found (see [`argv`]).
@@ -589,6 +620,125 @@ pub fn read(program: &Program, args: &[Word]) -> Option<Unwrapped> {
             }
             with_operands(options, args, 0)
         }
+        Operand::Subcommand(subs) => return subcommand(options, subs, args),
+    })
+}
+
+/// `PROGRAM [GLOBAL OPTIONS] SUB [OPTIONS] [OPERANDS] CMD…`: what the subcommand runs;
+/// nothing when the subcommand is none of `subs` (`uv pip install …`).
+fn subcommand(global: &Options, subs: &[Sub], args: &[Word]) -> Option<Unwrapped> {
+    let (start, mut chdir) = match skip_options(global, args) {
+        Ok(v) => v,
+        Err(reason) => return Some(Unwrapped::runs(Inner::Unknown(reason))),
+    };
+    // Another subcommand runs nothing of its arguments as far as the table knows; what
+    // they could run is still judged by the walk.
+    let nothing = || Some(Unwrapped::runs(Inner::Words(Vec::new())));
+    let (sub, from) = match subs.iter().find(|s| s.names.is_empty()) {
+        // The program is its own subcommand: its options are the subcommand's.
+        Some(sub) => (sub, 0),
+        None => match args.get(start) {
+            None => return nothing(),
+            Some(Word::Lit(name)) => match subs.iter().find(|s| s.names.contains(&name.as_str())) {
+                Some(sub) => (sub, start + 1),
+                None => return nothing(),
+            },
+            Some(other) => {
+                return Some(Unwrapped::runs(Inner::Unknown(format!(
+                    "the subcommand `{}` is only known at run time",
+                    other.display()
+                ))));
+            }
+        },
+    };
+    let o = &sub.options;
+    let mut operands = 0;
+    let mut after_dashdash = false;
+    let mut i = from;
+    let inner = loop {
+        let Some(word) = args.get(i) else {
+            break Inner::Words(Vec::new());
+        };
+        let rest = || args.get(i + 1..).unwrap_or(&[]).to_vec();
+        // Whether an operand here is the command.
+        let runs_here = match sub.operands {
+            Operands::After(n) => operands >= n,
+            Operands::AfterDashDash => after_dashdash,
+            Operands::Data => false,
+        };
+        let option = word
+            .lit()
+            .filter(|w| !after_dashdash && w.starts_with('-') && *w != "-");
+        let Some(w) = option else {
+            if runs_here {
+                break Inner::Words(args.get(i..).unwrap_or(&[]).to_vec());
+            }
+            // A word only known at run time before the command is taken for an operand
+            // (`rustup run "$TOOLCHAIN" CMD`); were it an option, what the arguments
+            // could run is judged anyway.
+            operands += 1;
+            i += 1;
+            continue;
+        };
+        if w == "--" {
+            after_dashdash = true;
+            // What follows `--` is the command, after any operands still due.
+            i += 1;
+            continue;
+        }
+        if sub.argv_options.contains(&w) {
+            break Inner::Words(rest());
+        }
+        // The option's name, and its value when attached (`--call=…`, `-pVALUE`).
+        let (name, attached) = match w.split_once('=').filter(|_| w.starts_with("--")) {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None if !w.starts_with("--") => {
+                let letters: Vec<char> = w.chars().skip(1).collect();
+                match letters.iter().position(|c| o.short.contains(*c)) {
+                    Some(k) => {
+                        let letter: String = letters.get(k..=k).unwrap_or(&[]).iter().collect();
+                        let tail: String = letters.get(k + 1..).unwrap_or(&[]).iter().collect();
+                        (format!("-{letter}"), Some(tail).filter(|t| !t.is_empty()))
+                    }
+                    None => (w.to_string(), None),
+                }
+            }
+            None => (w.to_string(), None),
+        };
+        let takes = o.long.contains(&name.as_str())
+            || o.command.contains(&name.as_str())
+            || (name.len() == 2 && name.chars().nth(1).is_some_and(|c| o.short.contains(c)));
+        if !takes {
+            i += 1;
+            continue;
+        }
+        let value = match attached {
+            Some(v) => Some(Word::Lit(v)),
+            None => {
+                i += 1;
+                args.get(i).cloned()
+            }
+        };
+        i += 1;
+        if o.chdir.contains(&name.as_str()) {
+            chdir = value.as_ref().and_then(Word::lit).map(str::to_string);
+        }
+        if o.command.contains(&name.as_str()) {
+            break match value {
+                Some(Word::Lit(script)) => Inner::Script(script),
+                Some(other) => Inner::Unknown(format!(
+                    "`{name}` runs `{}`, only known at run time",
+                    other.display()
+                )),
+                None => Inner::Words(Vec::new()),
+            };
+        }
+    };
+    Some(Unwrapped {
+        inner,
+        chdir,
+        assignments: Vec::new(),
+        argv0: None,
     })
 }
 
@@ -986,5 +1136,51 @@ mod tests {
         let u = unwrap("env", &lits("-C /tmp A=1 git status")).unwrap();
         assert_eq!(u.inner, Inner::Words(lits("git status")));
         assert_eq!(u.chdir.as_deref(), Some("/tmp"));
+    }
+
+    #[test]
+    fn subcommand_runners_run_after_their_options() {
+        let inner = |base: &str, args: &str| unwrap(base, &lits(args)).map(|u| u.inner);
+        assert_eq!(
+            inner("uv", "--directory d run -p 3.12 --with x -- rm -rf y"),
+            Some(Inner::Words(lits("rm -rf y")))
+        );
+        assert_eq!(
+            unwrap("uv", &lits("--directory d run ls")).and_then(|u| u.chdir),
+            Some("d".to_string())
+        );
+        assert_eq!(
+            inner("uv", "pip install rm"),
+            Some(Inner::Words(Vec::new()))
+        );
+        assert_eq!(
+            inner("rustup", "run stable cargo build"),
+            Some(Inner::Words(lits("cargo build")))
+        );
+        assert_eq!(
+            inner("conda", "run -n base --cwd /tmp python x.py"),
+            Some(Inner::Words(lits("python x.py")))
+        );
+        assert_eq!(
+            inner("mise", "exec node@20 python@3 -- node x.js"),
+            Some(Inner::Words(lits("node x.js")))
+        );
+        assert_eq!(
+            inner("nix", "develop .#dev --command make test"),
+            Some(Inner::Words(lits("make test")))
+        );
+        assert_eq!(inner("nix", "build .#x"), Some(Inner::Words(Vec::new())));
+        assert_eq!(
+            unwrap(
+                "nix-shell",
+                &[Word::Lit("--run".into()), Word::Lit("make test".into())]
+            )
+            .map(|u| u.inner),
+            Some(Inner::Script("make test".into()))
+        );
+        assert_eq!(
+            inner("nix-shell", "-p hello shell.nix"),
+            Some(Inner::Words(Vec::new()))
+        );
     }
 }

@@ -699,7 +699,10 @@ impl Walker<'_> {
         for command in editors::line_escapes(editor, args, text).unwrap_or_default() {
             self.nested(&command, scope, &format!("{base} !"), None);
         }
-        if text.is_none() && matches!(stdin, Stdin::Dynamic(_)) {
+        // sqlite3 and m4 are read for escapes in what the walk sees only: SQL and m4
+        // input from a pipe is too common to ask for (a known limit).
+        let sees_only = matches!(editor, Editor::Sqlite | Editor::M4);
+        if text.is_none() && !sees_only && matches!(stdin, Stdin::Dynamic(_)) {
             self.dynamic(
                 scope,
                 vec![Word::Lit(base.to_string())],
@@ -747,10 +750,70 @@ impl Walker<'_> {
             None => scope.dir.clone(),
         };
         for makefile in &makefiles {
+            if makefile.lit().is_none() {
+                // `make -f <(printf …)`, `make -f "$F"`: a makefile only known at run time.
+                texts.push(makefile.clone());
+                continue;
+            }
             match files::key(&dir, makefile).and_then(|k| self.files.get(&k).cloned()) {
                 Some(files::Written::Text(t)) => texts.push(Word::Lit(t)),
                 Some(_) => texts.push(Word::unknown(makefile.display(), false)),
                 None => {}
+            }
+        }
+        // `make SHELL=PROG .SHELLFLAGS=FLAGS`: every recipe runs as `PROG FLAGS RECIPE`
+        // (make splits that line as the shell would), those of makefiles the walk does
+        // not see too. `.SHELLFLAGS` alone changes what `/bin/sh` is given.
+        let (shell, flags) = packages::make_shell(args);
+        let shell = match (shell, &flags) {
+            (Some(shell), _) => Some(shell),
+            (None, Some(_)) => Some(Word::Lit("/bin/sh".into())),
+            (None, None) => None,
+        };
+        if let Some(shell) = shell {
+            match (shell, flags.clone()) {
+                (Word::Lit(shell), None | Some(Word::Lit(_))) => {
+                    let flags = flags
+                        .as_ref()
+                        .and_then(Word::lit)
+                        .unwrap_or("-c")
+                        .to_string();
+                    let mut recipes: Vec<String> = texts
+                        .iter()
+                        .filter_map(Word::lit)
+                        .flat_map(packages::makefile_recipes)
+                        .map(|r| format!("'{}'", r.replace('\'', r"'\''")))
+                        .collect();
+                    if recipes.is_empty() {
+                        // The recipes of a makefile the walk does not see: a shell runs
+                        // them as it would anyway; another program gets an argument only
+                        // known at run time.
+                        let name = shell.rsplit('/').next().unwrap_or(&shell);
+                        let is_shell = matches!(
+                            crate::command::programs::lookup(name).action,
+                            crate::command::programs::Action::Shell(_)
+                        );
+                        recipes.push(if is_shell { "true" } else { "\"$MAKE_RECIPE\"" }.into());
+                    }
+                    let shell = format!("'{}'", shell.replace('\'', r"'\''"));
+                    for recipe in recipes {
+                        self.nested(
+                            &format!("{shell} {flags} {recipe}"),
+                            scope,
+                            &format!("{base} SHELL="),
+                            None,
+                        );
+                    }
+                }
+                (shell, flags) => {
+                    let mut words = vec![Word::Lit(base.to_string()), shell];
+                    words.extend(flags);
+                    self.dynamic(
+                        scope,
+                        words,
+                        "`make` runs its recipes with a shell only known at run time".into(),
+                    );
+                }
             }
         }
         for text in texts {
@@ -791,8 +854,14 @@ impl Walker<'_> {
     /// defined or wrote, a package's program, and what the arguments could run.
     pub(super) fn package_manager(&mut self, inv: &Invocation, scope: &Scope) {
         let (base, args) = (inv.base, inv.args);
-        if let Some(wrappers::Inner::Script(s)) = wrappers::dash_c_script(args) {
-            self.nested(&s, scope, &format!("{base} -c"), None);
+        match packages::call_script(args) {
+            Some(wrappers::Inner::Script(s)) => self.nested(&s, scope, &format!("{base} -c"), None),
+            Some(wrappers::Inner::Unknown(reason)) => {
+                let mut words = vec![Word::Lit(base.to_string())];
+                words.extend(args.iter().cloned());
+                self.dynamic(scope, words, reason);
+            }
+            _ => {}
         }
         for (name, value) in packages::package_scripts_set(base, args) {
             self.package_scripts.insert(name, value);

@@ -63,6 +63,7 @@ impl Walker<'_> {
             self.command_valued_arguments(&args, scope);
         }
         self.option_commands(program, &base, &args, scope);
+        self.removals(program, &base, &args, scope);
 
         let inv = Invocation {
             program,
@@ -225,6 +226,20 @@ impl Walker<'_> {
                     format!("`{base}` runs a command given in an option, only known at run time"),
                 ),
             }
+        }
+    }
+
+    /// What a program deletes as a side effect (`cargo clean --target-dir DIR`, `tar
+    /// --remove-files`, `rsync --delete`), judged as the `rm` command that deletes the
+    /// same, in a frame that says where it came from.
+    fn removals(&mut self, program: &Program, base: &str, args: &[Word], scope: &Scope) {
+        let Some(how) = program.removes else {
+            return;
+        };
+        for argv in file_tools::removed(how, args) {
+            let mut sub = scope.clone();
+            sub.frames.push(format!("`{base}` deletes as `rm`"));
+            self.dispatch(argv, &mut sub, &Stdin::Inherit);
         }
     }
 
