@@ -2084,6 +2084,20 @@ fn find_results_meet_path_rules(
 #[case("node -e 'console.log(/a(b)/.exec(\"ab\")[1])'", Clean, Allow)]
 #[case("perl -ne 'print if /foo/' x.txt", Clean, Allow)]
 #[case("awk 'NR==1 || /x/ { print $1 }' f", Clean, Allow)]
+// Literal reads meet rules about reading files (the secrets pack's), as `cat` would.
+#[case("python3 -c 'print(open(\".env\").read())'", Clean, Request)]
+#[case("php -r 'readfile(\".env\");'", Clean, Request)]
+#[case("ruby -e 'puts File.read(\".env\")'", Clean, Request)]
+#[case(
+    "python3 -c 'import json; print(json.load(open(\"package.json\"))[\"version\"])'",
+    Clean,
+    Allow
+)]
+// sed's `w FILE` command and flag write FILE.
+#[case("sed -n 'w .git/HEAD' README.md", Clean, Deny)]
+#[case("sed 's/x/y/w .git/config' README.md", Clean, Deny)]
+#[case("sed -n '/TODO/w todo.txt' src/main.rs", Clean, Allow)]
+#[case("sed -i 's/a/b/g' src/x.py", Clean, Allow)]
 fn computed_interpreter_calls_ask(
     #[case] script: &str,
     #[case] tree: Tree,
@@ -2111,11 +2125,7 @@ fn computed_interpreter_calls_ask(
     Request
 )]
 // `make -f` of a makefile the script wrote reads its `$(shell …)` as run: a deny.
-#[case(
-    "printf '$(shell git push -f)\\n' > x.mk; make -f x.mk",
-    Clean,
-    Deny
-)]
+#[case("printf '$(shell git push -f)\\n' > x.mk; make -f x.mk", Clean, Deny)]
 #[case(
     "echo '{\"scripts\":{\"preinstall\":\"git reset --hard\"}}' > package.json; npm i",
     Clean,

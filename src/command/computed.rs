@@ -312,6 +312,44 @@ pub fn literal_writes(code: &str) -> Vec<String> {
         .collect()
 }
 
+/// Paths that code reads with a literal name, as `cat` would read them (for rules about
+/// reading files, such as the secrets pack's): Python's `open('x')` (no write mode),
+/// `Path('x').read_text()`, Node's `readFileSync('x')`, Ruby's `File.read('x')`, PHP's
+/// `readfile('x')`/`file_get_contents('x')`; a home-relative name written
+/// `os.path.expanduser('~/x')`, `os.homedir() + '/x'` or `Dir.home + '/x'` is `~/x`.
+pub fn literal_reads(code: &str) -> Vec<String> {
+    static READS: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?x)
+            (?:\bopen|readFileSync|readFile|File\.read|IO\.read|File\.readlines|IO\.readlines|readfile|file_get_contents|file|Path|read_to_string|ReadFile)
+            \s*\(\s*
+            (?:
+                (?:os\.path\.expanduser|expanduser)\s*\(\s*['"](~[^'"]*)['"]\s*\)
+              | (?:require\(\s*['"]os['"]\s*\)\.homedir\(\)|os\.homedir\(\)|homedir\(\)|Dir\.home|Path\.home\(\))\s*\+\s*['"]/?([^'"]*)['"]
+              | ['"]([^'"]+)['"]\s*(?:\)|,\s*['"][rbt]*['"]|,\s*['"]utf-?8['"]|,\s*\{)
+            )
+            "#,
+        )
+        .ok()
+    });
+    let Some(reads) = READS.as_ref() else {
+        return Vec::new();
+    };
+    reads
+        .captures_iter(code)
+        .filter_map(|c| {
+            if let Some(home) = c.get(1) {
+                Some(home.as_str().to_string())
+            } else if let Some(rest) = c.get(2) {
+                Some(format!("~/{}", rest.as_str()))
+            } else {
+                c.get(3).map(|m| m.as_str().to_string())
+            }
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,6 +484,23 @@ mod tests {
     #[case("io.open('.git/HEAD', 'w')", ".git/HEAD")]
     fn literal_writes_are_found(#[case] code: &str, #[case] path: &str) {
         assert_eq!(literal_writes(code), vec![path.to_string()], "{code}");
+    }
+
+    #[rstest]
+    #[case(
+        "print(open(os.path.expanduser(\"~/.ssh/id_rsa\")).read())",
+        "~/.ssh/id_rsa"
+    )]
+    #[case(
+        "console.log(require(\"fs\").readFileSync(require(\"os\").homedir()+\"/.ssh/id_ed25519\",\"utf8\"))",
+        "~/.ssh/id_ed25519"
+    )]
+    #[case("readfile(\".env\");", ".env")]
+    #[case("print(open('.env').read())", ".env")]
+    #[case("puts File.read('.env')", ".env")]
+    #[case("print(json.load(open('package.json', 'r'))['v'])", "package.json")]
+    fn literal_reads_are_found(#[case] code: &str, #[case] path: &str) {
+        assert_eq!(literal_reads(code), vec![path.to_string()], "{code}");
     }
 
     #[test]

@@ -835,6 +835,9 @@ pub enum SedRun {
     /// `e` alone or the `e` flag of `s///e`: the pattern space (text from the input) is
     /// run as a command.
     PatternSpace,
+    /// `w FILE`, `W FILE` or the `w FILE` flag of `s///`: FILE is written (truncated
+    /// when sed starts; `/dev/stdout` and `/dev/stderr` are the streams).
+    Write(String),
 }
 
 /// The scripts of a `sed` command line: each `-e SCRIPT` / `--expression=SCRIPT`, or the
@@ -961,17 +964,33 @@ pub fn sed_runs(script: &str) -> Vec<SedRun> {
                         .collect();
                     i += flags.chars().count();
                     // Flags before `w FILE` only: `w` takes the rest of the line.
-                    let flags = flags.split('w').next().unwrap_or("");
+                    let (flags, file) = match flags.split_once('w') {
+                        Some((f, file)) => (f, Some(file)),
+                        None => (flags.as_str(), None),
+                    };
                     if command == 's' && flags.contains('e') {
                         out.push(SedRun::PatternSpace);
+                    }
+                    if command == 's'
+                        && let Some(file) = file
+                    {
+                        let rest: String = chars.get(i..).unwrap_or(&[]).iter().collect();
+                        let file = format!("{file}{rest}");
+                        out.push(SedRun::Write(file.trim().to_string()));
+                        break;
                     }
                 }
                 'a' | 'i' | 'c' => {
                     text_follows = line.ends_with('\\');
                     break;
                 }
+                'w' | 'W' => {
+                    let rest: String = chars.get(i..).unwrap_or(&[]).iter().collect();
+                    out.push(SedRun::Write(rest.trim().to_string()));
+                    break;
+                }
                 // Commands whose argument is the rest of the line.
-                'r' | 'R' | 'w' | 'W' | ':' | '#' => break,
+                'r' | 'R' | ':' | '#' => break,
                 // Labels end at `;`.
                 'b' | 't' | 'T' => {
                     while chars.get(i).is_some_and(|c| *c != ';') {

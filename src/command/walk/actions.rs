@@ -496,11 +496,18 @@ impl Walker<'_> {
                 format!("`{base}` {reason}"),
             );
         }
-        // Files the code writes by literal name, for path rules (as `tee -a` writes).
+        // Files the code writes by literal name, for path rules (as `tee -a` writes), and
+        // reads, for rules about reading files (as `cat` reads).
         for path in crate::command::computed::literal_writes(&code) {
             candidates.push(crate::command::interp::Candidate::Argv(vec![
                 "tee".into(),
                 "-a".into(),
+                path,
+            ]));
+        }
+        for path in crate::command::computed::literal_reads(&code) {
+            candidates.push(crate::command::interp::Candidate::Argv(vec![
+                "cat".into(),
                 path,
             ]));
         }
@@ -725,6 +732,13 @@ impl Walker<'_> {
                         words.to_vec(),
                         "`sed` runs text from its input as a command (`e`)".into(),
                     ),
+                    // The file `w` writes, for path rules (as `tee` writes it).
+                    file_tools::SedRun::Write(file) if !file.is_empty() => {
+                        let mut sub = scope.clone();
+                        sub.frames.push(format!("sed w {file}"));
+                        self.record(&sub, vec![Word::Lit("tee".into()), Word::Lit(file)]);
+                    }
+                    file_tools::SedRun::Write(_) => {}
                 }
             }
         }
