@@ -2809,3 +2809,39 @@ fn library_deletion_spellings(
 ) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Bash semantics, round two: what `[[ ]]` evaluates is the operand's value after quote
+// removal, however quoted and unquoted parts spell it; `[[` is a command to dash, whose
+// `echo` decodes backslash escapes; `dotglob`/`GLOBIGNORE` let globs name dot files.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("[[ -v 'a['$(:)'$(rm -rf ~)]' ]]", Clean, Deny)]
+#[case("[[ -v a'['$(:)'$(rm -rf ~)]' ]]", Clean, Deny)]
+#[case("[[ 1 -lt 'a['$(:)'$(sudo id)]' ]]", Clean, Request)]
+#[case("[[ 'a[$(cat < ~/.ssh/id_rsa > ~/.bashrc)]' -eq 0 ]]", Clean, Request)]
+#[case("[[ -v 'a['\"$(true)\"'$(git reset --hard)]' ]]", Clean, Deny)]
+#[case("[[ -v 'a['$(:)'`rm -rf ~`]' ]]", Clean, Deny)]
+#[case("[[ 'a['$'\\x24''(git reset --hard)]' -ne 1 ]]", Clean, Deny)]
+#[case("bash -c '[[ -v \"a[\"$1\"]\" ]]' _ '$(git reset --hard)'", Clean, Deny)]
+#[case("x='a[$(cat < .env > .git/config)]'; [[ -v $x ]]", Clean, Deny)]
+#[case("x='$(git reset --hard)'; [[ -v a[$x] ]]", Clean, Deny)]
+#[case("x=$(cat notes.txt); [[ -v $x ]]", Clean, Request)]
+#[case("read -r n < f; [[ $n -gt 3 ]]", Clean, Request)]
+#[case("[[ $(cat count) -eq 0 ]]", Clean, Request)]
+#[case("[[ \"${1:-x}\" -lt 2 ]]", Clean, Request)]
+#[case("[[ $# -eq 0 && $? -ne 1 ]]", Clean, Allow)]
+#[case("[[ ${#x} -gt 3 ]]", Clean, Allow)]
+#[case("[[ $((n + 1)) -lt 3 ]]", Clean, Allow)]
+#[case("n=3; [[ $n -gt 2 ]] && echo big", Clean, Allow)]
+#[case("[[ -v HOME ]] && echo set", Clean, Allow)]
+#[case("[[ 'a['$(:)'$(rm -rf ~)]' == x ]]", Clean, Allow)]
+#[case("bash -c '[[ $1 -gt 2 ]]' _ 5", Clean, Allow)]
+fn test_operands_bash_evaluates(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -144,6 +144,105 @@ pub fn expand_heredoc(body: &str, positionals: &Positionals) -> (Option<String>,
     (text, b.inner)
 }
 
+/// One piece of the text bash evaluates when a word is an operand it reads as arithmetic
+/// or as a variable reference (`[[ -v W ]]`, `[[ W -eq 1 ]]`): the word's value after
+/// quote removal, whatever mix of quoted and unquoted parts spelled it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvalPiece {
+    /// Known text (literal parts, known positionals, `~`).
+    Text(String),
+    /// `$NAME` or `${NAME}`: the variable's value.
+    Var(String),
+    /// A value that is always a number (`$#`, `$?`, `${#x}`, `$((…))`, `$RANDOM`).
+    Number,
+    /// A value only known at run time (`$(cmd)`, `${x:-y}`, `"$@"`).
+    Unknown,
+}
+
+/// The pieces of the value of `raw` (see [`EvalPiece`]). A word the parser cannot take
+/// apart is one unknown piece.
+pub fn evaluated_pieces(raw: &str, positionals: &Positionals) -> Vec<EvalPiece> {
+    let options = brush_parser::ParserOptions::default();
+    let mut out = Vec::new();
+    match brush_parser::word::parse(raw, &options) {
+        Ok(pieces) => eval_pieces(&pieces, false, positionals, &mut out),
+        Err(_) => out.push(EvalPiece::Unknown),
+    }
+    out
+}
+
+fn eval_pieces(
+    pieces: &[WordPieceWithSource],
+    quoted: bool,
+    positionals: &Positionals,
+    out: &mut Vec<EvalPiece>,
+) {
+    use brush_parser::word::{Parameter, SpecialParameter as S};
+    for piece in pieces {
+        out.push(match &piece.piece {
+            WordPiece::Text(t) | WordPiece::SingleQuotedText(t) => EvalPiece::Text(t.clone()),
+            WordPiece::AnsiCQuotedText(t) => EvalPiece::Text(decode_ansi_c(t)),
+            WordPiece::EscapeSequence(e) => EvalPiece::Text(unescape(e, quoted)),
+            WordPiece::DoubleQuotedSequence(inner)
+            | WordPiece::GettextDoubleQuotedSequence(inner) => {
+                eval_pieces(inner, true, positionals, out);
+                continue;
+            }
+            WordPiece::TildeExpansion(brush_parser::word::TildeExpr::Home) => {
+                EvalPiece::Text("~".to_string())
+            }
+            WordPiece::TildeExpansion(_)
+            | WordPiece::CommandSubstitution(_)
+            | WordPiece::BackquotedCommandSubstitution(_) => EvalPiece::Unknown,
+            WordPiece::ArithmeticExpression(_) => EvalPiece::Number,
+            WordPiece::ParameterExpansion(expr) => match expr {
+                ParameterExpr::ParameterLength { .. } => EvalPiece::Number,
+                ParameterExpr::Parameter {
+                    parameter,
+                    indirect: false,
+                } => match parameter {
+                    Parameter::Special(
+                        S::PositionalParameterCount
+                        | S::LastExitStatus
+                        | S::CurrentOptionFlags
+                        | S::ProcessId
+                        | S::LastBackgroundProcessId,
+                    ) => EvalPiece::Number,
+                    Parameter::Named(name)
+                        if matches!(
+                            name.as_str(),
+                            "RANDOM" | "SRANDOM" | "LINENO" | "SECONDS" | "BASHPID" | "PPID"
+                                | "UID" | "EUID" | "OPTIND" | "SHLVL"
+                        ) =>
+                    {
+                        EvalPiece::Number
+                    }
+                    Parameter::Named(name) => EvalPiece::Var(name.clone()),
+                    Parameter::Positional(n) => {
+                        let at = usize::try_from(*n).unwrap_or(usize::MAX);
+                        match positionals.as_ref().and_then(|p| p.get(at)) {
+                            Some(v) if v != UNKNOWN_POSITIONAL => {
+                                EvalPiece::Text(quoted_value(v).to_string())
+                            }
+                            _ => EvalPiece::Unknown,
+                        }
+                    }
+                    Parameter::Special(S::ShellName) => {
+                        match positionals.as_ref().and_then(|p| p.first()) {
+                            Some(v) if v != UNKNOWN_POSITIONAL => {
+                                EvalPiece::Text(quoted_value(v).to_string())
+                            }
+                            _ => EvalPiece::Unknown,
+                        }
+                    }
+                    _ => EvalPiece::Unknown,
+                },
+                _ => EvalPiece::Unknown,
+            },
+        });
+    }
+}
+
 /// Whether text may hide a command substitution or process substitution.
 fn looks_like_substitution(text: &str) -> bool {
     text.contains("$(") || text.contains('`') || text.contains("<(") || text.contains(">(")

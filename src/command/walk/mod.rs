@@ -647,18 +647,18 @@ impl Walker<'_> {
             // operands, running the substitutions there (`[[ -v 'a[$(cmd)]' ]]`,
             // `[[ 'a[$(cmd)]' -eq 1 ]]`), quoted or not.
             E::UnaryTest(op, w) => {
-                let word = self.word(&w.value, scope);
+                self.word(&w.value, scope);
                 if matches!(
                     op,
                     ast::UnaryPredicate::ShellVariableIsSetAndAssigned
                         | ast::UnaryPredicate::ShellVariableIsSetAndNameRef
                 ) {
-                    self.evaluated_subscript(&word, scope, "[[ -v ]]");
+                    self.evaluated_operand(&w.value, scope, "[[ -v ]]");
                 }
             }
             E::BinaryTest(op, a, b) => {
-                let left = self.word(&a.value, scope);
-                let right = self.word(&b.value, scope);
+                self.word(&a.value, scope);
+                self.word(&b.value, scope);
                 if matches!(
                     op,
                     ast::BinaryPredicate::ArithmeticEqualTo
@@ -668,8 +668,8 @@ impl Walker<'_> {
                         | ast::BinaryPredicate::ArithmeticGreaterThan
                         | ast::BinaryPredicate::ArithmeticGreaterThanOrEqualTo
                 ) {
-                    self.evaluated_subscript(&left, scope, "[[ arithmetic ]]");
-                    self.evaluated_subscript(&right, scope, "[[ arithmetic ]]");
+                    self.evaluated_operand(&a.value, scope, "[[ arithmetic ]]");
+                    self.evaluated_operand(&b.value, scope, "[[ arithmetic ]]");
                 }
             }
         }

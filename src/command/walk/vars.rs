@@ -233,17 +233,77 @@ impl Walker<'_> {
         }
     }
 
-    /// A literal word that bash evaluates as a variable reference or arithmetic: only
-    /// an array subscript holding a substitution (`a[$(cmd)]`) runs anything; other
-    /// quoted text stays data (`printf '%s' '$(x)'`).
+    /// A word that bash evaluates as a variable reference or arithmetic: only an array
+    /// subscript holding a substitution (`a[$(cmd)]`) runs anything; other quoted text
+    /// stays data (`printf '%s' '$(x)'`). What bash evaluates is the word's value after
+    /// quote removal, however its quoted and unquoted parts spell it
+    /// (`'a['$(:)'$(cmd)]'` is `a[$(cmd)]` once `$(:)` printed nothing): the parts only
+    /// known at run time are taken as empty here (see [`Self::evaluated_operand`]).
     pub(super) fn evaluated_subscript(&mut self, word: &Word, scope: &mut Scope, frame: &str) {
-        if let Word::Lit(t) = word
-            && t.find('[')
-                .and_then(|open| t.get(open..))
-                .is_some_and(|rest| rest.contains("$(") || rest.contains('`'))
+        let text = match word {
+            Word::Lit(t) => t.clone(),
+            Word::Unknown { text, .. } => self.evaluated_text(text, scope).0,
+            Word::Glob(_) => return,
+        };
+        self.subscript_substitutions(&text, scope, frame);
+    }
+
+    /// An operand of `[[ -v W ]]` or of an arithmetic comparison (`[[ W -eq 1 ]]`),
+    /// from its source: the substitutions in a subscript of its value run; a value only
+    /// known at run time (a command's output, a variable not assigned one literal) may
+    /// hold such a subscript, so it is a command only known at run time.
+    pub(super) fn evaluated_operand(&mut self, raw: &str, scope: &mut Scope, frame: &str) {
+        let (text, known) = self.evaluated_text(raw, scope);
+        self.subscript_substitutions(&text, scope, frame);
+        if !known {
+            self.dynamic(
+                scope,
+                vec![Word::unknown(raw, false)],
+                format!(
+                    "`{frame}` evaluates `{raw}`, only known at run time: an array subscript in it (`a[$(cmd)]`) runs commands"
+                ),
+            );
+        }
+    }
+
+    /// The value bash evaluates for the word `raw` (see [`expand::evaluated_pieces`]),
+    /// with variables the script assigned one literal once put in, numbers as `0` and
+    /// other parts only known at run time left out; and whether every part was known.
+    fn evaluated_text(&self, raw: &str, scope: &Scope) -> (String, bool) {
+        use crate::command::expand::{self, EvalPiece};
+        let mut text = String::new();
+        let mut known = true;
+        for piece in expand::evaluated_pieces(raw, &scope.positionals) {
+            match piece {
+                EvalPiece::Text(t) => text.push_str(&t),
+                EvalPiece::Number => text.push('0'),
+                EvalPiece::Var(name) => match self.literal_value(&name) {
+                    Some(v) => text.push_str(&v),
+                    None => known = false,
+                },
+                EvalPiece::Unknown => known = false,
+            }
+        }
+        (text, known)
+    }
+
+    /// The value of a variable the walk saw assigned one literal, certainly, and that the
+    /// script sets in no other way.
+    fn literal_value(&self, name: &str) -> Option<String> {
+        let [(_, Some(value))] = self.var_events.get(name)?.as_slice() else {
+            return None;
+        };
+        assigned_once_by_name(self.text, name).then(|| value.clone())
+    }
+
+    /// Runs the substitutions in an array subscript of `text` (`a[$(cmd)]`).
+    fn subscript_substitutions(&mut self, text: &str, scope: &mut Scope, frame: &str) {
+        if text
+            .find('[')
+            .and_then(|open| text.get(open..))
+            .is_some_and(|rest| rest.contains("$(") || rest.contains('`'))
         {
-            let text = t.clone();
-            self.nested_lenient(&text, scope, frame);
+            self.nested_lenient(text, scope, frame);
         }
     }
 
