@@ -2845,3 +2845,36 @@ fn test_operands_bash_evaluates(
 ) {
     check(script, tree, expected);
 }
+
+#[rstest]
+// `[[` is no keyword to dash: `sh -c '[[ x > F ]]'` runs the command `[[` (not found)
+// after truncating F.
+#[case("sh -c '[[ x > ~/.bashrc ]]'", Clean, Request)]
+#[case("dash -c 'true; [[ 1 > .git/config ]]'", Clean, Deny)]
+#[case("sh -c 'if [[ a > .git/HEAD ]]; then :; fi'", Clean, Deny)]
+#[case("echo '[[ x > ~/.bashrc ]]' | sh", Clean, Request)]
+// (bash's grammar refuses `>>` inside `[[ ]]`: the two shells read it differently.)
+#[case("sh -c 'x=1 && [[ $x >> ~/.bashrc ]]'", Clean, Deny)]
+#[case("bash -c '[[ x > ~/.bashrc ]]'", Clean, Allow)]
+#[case("sh -c '[[ -f x ]] && ls'", Clean, Allow)]
+// dash's `echo` decodes backslash escapes: what it pipes to a shell or writes to a script
+// is the decoded text.
+#[case("sh -c 'echo \"git reset \\\\055-hard\" | sh'", Clean, Deny)]
+#[case("sh -c 'echo \"git reset \\055-hard\" | sh'", Clean, Deny)]
+#[case("sh -c 'echo git reset \\\\055-hard | sh'", Clean, Deny)]
+#[case("sh -c \"echo 'git push \\055\\055force' | sh\"", Clean, Deny)]
+#[case("dash -c 'echo \"rm -rf \\176\" | dash'", Clean, Deny)]
+#[case("sh -c 'echo \"rm -rf \\176\" > f.sh; sh f.sh'", Clean, Deny)]
+#[case("sh -c 'echo \"git status\\c; rm -rf ~\" | sh'", Clean, Allow)]
+// bash's keeps them, unless `xpg_echo` may be on; other shells' echo may do either.
+#[case("bash -c 'echo \"git log \\055-oneline\" | sh'", Clean, Allow)]
+#[case("shopt -s xpg_echo; echo \"git reset \\055-hard\" | sh", Clean, Request)]
+#[case("zsh -c 'echo \"git reset \\055-hard\" | sh'", Clean, Request)]
+#[case("sh -c 'echo \"git status\" | sh'", Clean, Allow)]
+fn dash_reads_brackets_and_echo_its_own_way(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -1761,6 +1761,11 @@ fn every_bash_option_is_read_as_bash_reads_it() {
     Expect::Covered
 )]
 #[case::exec_a_name("( exec -a zz a x )", Expect::Exact)]
+#[case::dash_double_bracket_command("sh -c '[[ x || a ]]' 2>/dev/null", Expect::Exact)]
+#[case::dash_double_bracket_redirection("sh -c '[[ x > f ]]' 2>/dev/null; cat f; b y", Expect::Exact)]
+#[case::dash_echo_decodes("sh -c 'echo \"a \\170\" | sh'", Expect::Exact)]
+#[case::dash_echo_stops_at_c("sh -c 'echo \"b y\\c; a x\" | sh'", Expect::Exact)]
+#[case::bash_echo_keeps_backslashes("echo 'c \\170' | sh", Expect::Exact)]
 #[case::script_written_then_run("echo 'a x' > f.sh; bash f.sh", Expect::Exact)]
 #[case::script_written_then_executed(
     "printf 'b y\\n' > f.sh; chmod +x f.sh; ./f.sh",

@@ -147,12 +147,12 @@ impl Files {
 
 /// What a command prints when that is literal: `echo`/`printf` of literal words (no
 /// `%` directives), `cat` (or `cat -`) of a literal stdin, `tee` of a literal stdin.
-pub fn literal_output(words: &[Word], stdin_text: Option<&str>) -> Option<String> {
+pub fn literal_output(words: &[Word], stdin_text: Option<&str>, echo: Echo) -> Option<String> {
     let literal: Option<Vec<&str>> = words.iter().map(Word::lit).collect();
     let literal = literal?;
     let (name, rest) = literal.split_first()?;
     match name.rsplit('/').next().unwrap_or(name) {
-        "echo" => Some(echo_output(rest)),
+        "echo" => echo_output(rest, echo),
         "printf" => match rest {
             [format] if !format.contains('%') => Some(expand::decode_ansi_c(format)),
             _ => None,
@@ -170,10 +170,35 @@ pub fn literal_output(words: &[Word], stdin_text: Option<&str>) -> Option<String
     }
 }
 
-/// What `echo ARGS` prints, for literal arguments: its leading `-n`/`-e`/`-E` flags
-/// read as bash's builtin reads them (`-e` decodes backslash escapes, the last of
-/// `-e`/`-E` wins; `-n` drops the newline).
-pub fn echo_output(args: &[&str]) -> String {
+/// Which `echo` a shell runs: what it does with options and backslashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Echo {
+    /// bash's builtin: `-n`/`-e`/`-E` options, backslashes kept unless `-e`.
+    #[default]
+    Bash,
+    /// dash's (`sh` on Debian and Ubuntu): only a first `-n` is an option, and
+    /// backslash escapes are always decoded (`\055` is `-`, `\c` ends the output).
+    Dash,
+    /// A shell whose `echo` may do either (zsh, ksh, busybox, bash under `xpg_echo`): a
+    /// backslash makes the output unknown.
+    Unknown,
+}
+
+/// What `echo ARGS` prints, for literal arguments, as `echo` reads them (see [`Echo`]);
+/// `None` when that is not known.
+pub fn echo_output(args: &[&str], echo: Echo) -> Option<String> {
+    match echo {
+        Echo::Bash => Some(bash_echo_output(args)),
+        Echo::Dash => Some(dash_echo_output(args)),
+        Echo::Unknown if args.iter().any(|a| a.contains('\\')) => None,
+        Echo::Unknown => Some(bash_echo_output(args)),
+    }
+}
+
+/// What bash's `echo ARGS` prints: its leading `-n`/`-e`/`-E` flags read as bash's
+/// builtin reads them (`-e` decodes backslash escapes, the last of `-e`/`-E` wins; `-n`
+/// drops the newline).
+fn bash_echo_output(args: &[&str]) -> String {
     let flags: Vec<&str> = args
         .iter()
         .copied()
@@ -196,4 +221,86 @@ pub fn echo_output(args: &[&str]) -> String {
         text
     };
     if newline { format!("{text}\n") } else { text }
+}
+
+/// What dash's `echo ARGS` prints: a first argument `-n` drops the newline; in the rest
+/// `\a \b \e \f \n \r \t \v \\`, `\0NNN` and `\NNN` (octal) are decoded, `\c`
+/// ends all output, and any other backslash stays.
+fn dash_echo_output(args: &[&str]) -> String {
+    let (newline, args) = match args.split_first() {
+        Some((&"-n", rest)) => (false, rest),
+        _ => (true, args),
+    };
+    let text = args.join(" ");
+    let mut out: Vec<u8> = Vec::with_capacity(text.len() + 1);
+    let mut bytes = text.bytes().peekable();
+    let octal = |bytes: &mut std::iter::Peekable<std::str::Bytes>, max: usize, first: u32| {
+        let mut value = first;
+        for _ in 0..max {
+            match bytes.peek() {
+                Some(d @ b'0'..=b'7') => {
+                    value = value * 8 + u32::from(d - b'0');
+                    bytes.next();
+                }
+                _ => break,
+            }
+        }
+        u8::try_from(value & 0xff).unwrap_or(0)
+    };
+    while let Some(b) = bytes.next() {
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        let Some(e) = bytes.next() else {
+            out.push(b);
+            break;
+        };
+        match e {
+            b'c' => return String::from_utf8_lossy(&out).into_owned(),
+            b'a' => out.push(7),
+            b'b' => out.push(8),
+            b'e' => out.push(0x1b),
+            b'f' => out.push(12),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(11),
+            b'\\' => out.push(b'\\'),
+            b'0' => out.push(octal(&mut bytes, 3, 0)),
+            b'1'..=b'7' => out.push(octal(&mut bytes, 2, u32::from(e - b'0'))),
+            other => {
+                out.push(b'\\');
+                out.push(other);
+            }
+        }
+    }
+    if newline {
+        out.push(b'\n');
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each as dash 0.5.12 prints it (`dash -c 'echo "$@"' _ ARGS`).
+    #[test]
+    fn dash_echo_decodes_as_dash_does() {
+        let dash = |args: &[&str]| echo_output(args, Echo::Dash).unwrap();
+        assert_eq!(dash(&["a\\055b"]), "a-b\n");
+        assert_eq!(dash(&["a\\55b"]), "a-b\n");
+        assert_eq!(dash(&["a\\0101b"]), "aAb\n");
+        assert_eq!(dash(&["a\\01234"]), "aS4\n");
+        assert_eq!(dash(&["a\\08b"]), "a\u{0}8b\n");
+        assert_eq!(dash(&["a\\cb", "c"]), "a");
+        assert_eq!(dash(&["x\\\\y", "a\\qb"]), "x\\y a\\qb\n");
+        assert_eq!(dash(&["-e", "a\\nb"]), "-e a\nb\n");
+        assert_eq!(dash(&["-n", "-n", "x"]), "-n x");
+        assert_eq!(dash(&["-nn", "x"]), "-nn x\n");
+        assert_eq!(echo_output(&["a\\055"], Echo::Bash).unwrap(), "a\\055\n");
+        assert_eq!(echo_output(&["a\\055"], Echo::Unknown), None);
+        assert_eq!(echo_output(&["a"], Echo::Unknown).unwrap(), "a\n");
+    }
 }

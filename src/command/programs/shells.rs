@@ -56,13 +56,27 @@ pub fn posix_quoting(base: &str) -> bool {
     matches!(base, "sh" | "dash" | "ash" | "hush" | "posh")
 }
 
+/// The `echo` builtin of the shell `base`: bash's keeps backslashes, dash's (`sh` on
+/// Debian and Ubuntu) decodes them; the others' may do either.
+pub fn echo_of(base: &str) -> crate::command::files::Echo {
+    use crate::command::files::Echo;
+    match base {
+        "bash" | "rbash" => Echo::Bash,
+        "sh" | "dash" => Echo::Dash,
+        _ => Echo::Unknown,
+    }
+}
+
 /// The script as a POSIX shell reads it, written for bash's grammar: every unquoted
 /// `$'` and `$"` becomes `"$"'` / `"$""` — a literal `$` before an ordinary quote, as
 /// dash reads it (`$'x\' ; cmd '` is one word to bash, and runs `cmd` in dash). Quoted
-/// text is left alone (`$'` means nothing there to either shell). `None` when the script
-/// has no such spelling.
+/// text is left alone (`$'` means nothing there to either shell). `[[` is no keyword to
+/// dash: an unquoted `[[` that starts a word after a blank or an operator becomes `\[\[`,
+/// the command `[[` whose words and redirections follow as any command's
+/// (`[[ x > ~/.bashrc ]]` truncates `~/.bashrc` in dash). `None` when the script has no
+/// such spelling.
 pub fn posix_reading(script: &str) -> Option<String> {
-    if !script.contains("$'") && !script.contains("$\"") {
+    if !script.contains("$'") && !script.contains("$\"") && !script.contains("[[") {
         return None;
     }
     #[derive(PartialEq)]
@@ -85,6 +99,17 @@ pub fn posix_reading(script: &str) -> Option<String> {
             }
             (Q::None, '$') if matches!(chars.peek(), Some('\'' | '"')) => {
                 out.push_str("\"$\"");
+                continue;
+            }
+            (Q::None, '[')
+                if chars.peek() == Some(&'[')
+                    && out
+                        .chars()
+                        .next_back()
+                        .is_none_or(|p| " \t\n;&|(){}!".contains(p)) =>
+            {
+                chars.next();
+                out.push_str("\\[\\[");
                 continue;
             }
             (Q::None, '\'') => state = Q::Single,
@@ -422,6 +447,19 @@ mod tests {
         assert!(!plain("echo $PATH"));
         assert!(!plain("rm -rf (pwd)"));
         assert!(!plain("git 'reset' --hard"));
+    }
+
+    #[test]
+    fn posix_reading_makes_double_brackets_a_command() {
+        assert_eq!(
+            posix_reading("[[ x > f ]] && a; b [[ c; echo '[[ q'").as_deref(),
+            Some("\\[\\[ x > f ]] && a; b \\[\\[ c; echo '[[ q'")
+        );
+        assert_eq!(
+            posix_reading("if [[ -n x ]]; then :; fi").as_deref(),
+            Some("if \\[\\[ -n x ]]; then :; fi")
+        );
+        assert_eq!(posix_reading("echo x"), None);
     }
 
     #[test]

@@ -114,6 +114,8 @@ struct Scope {
     conditional: bool,
     /// Inside a `find -exec` command: what `{}` stands for.
     find_results: Option<FindResults>,
+    /// The `echo` of the shell running these commands (dash's decodes backslashes).
+    echo: files::Echo,
 }
 
 /// Parses `script` with bash's grammar and lists every simple command it could run.
@@ -130,15 +132,26 @@ pub fn analyze_with(
     repo: &dyn RepoState,
     positionals: Positionals,
 ) -> Result<Analysis, ParseError> {
+    analyze_echo(script, start, repo, positionals, files::Echo::Bash)
+}
+
+/// [`analyze_with`] for a script whose shell has the `echo` builtin `echo`.
+fn analyze_echo(
+    script: &str,
+    start: &Path,
+    repo: &dyn RepoState,
+    positionals: Positionals,
+    echo: files::Echo,
+) -> Result<Analysis, ParseError> {
     // See `heredoc`: mask quoted heredoc bodies for the parser, and keep the result only
     // if every mark was found inside a heredoc body.
     if let Some((masked, placed)) = heredoc::mask(script)
         && let Ok(analysis) =
-            analyze_parsed(&masked, start, repo, positionals.clone(), Some(placed))
+            analyze_parsed(&masked, start, repo, positionals.clone(), Some(placed), echo)
     {
         return Ok(analysis);
     }
-    analyze_parsed(script, start, repo, positionals, None)
+    analyze_parsed(script, start, repo, positionals, None, echo)
 }
 
 /// [`analyze_with`] for a script that the shell `shell` runs itself (shell mode's own
@@ -156,9 +169,10 @@ pub fn analyze_as(
     positionals: Positionals,
     shell: &str,
 ) -> Result<Analysis, ParseError> {
-    let mut analysis = analyze_with(script, start, repo, positionals.clone())?;
+    let echo = shells::echo_of(shell);
+    let mut analysis = analyze_echo(script, start, repo, positionals.clone(), echo)?;
     if let Some((own, label)) = shells::own_reading(shell, script) {
-        let reading = analyze_with(&own, start, repo, positionals).map_err(|e| ParseError {
+        let reading = analyze_echo(&own, start, repo, positionals, echo).map_err(|e| ParseError {
             message: format!("read as `{shell}` reads it ({label}): {}", e.message),
         })?;
         let frame = format!("{shell} ({label})");
@@ -180,6 +194,7 @@ fn analyze_parsed(
     repo: &dyn RepoState,
     positionals: Positionals,
     marks: Option<usize>,
+    echo: files::Echo,
 ) -> Result<Analysis, ParseError> {
     let program = parse(script)?;
     let bare = without_quotes(script);
@@ -199,6 +214,7 @@ fn analyze_parsed(
         ifs_may_change: bare.contains("IFS"),
         pwd_may_change: names_pwd(&bare),
         nocase_glob: bare.contains("nocaseglob"),
+        xpg_echo: bare.contains("xpg_echo"),
         cdpath_set: false,
         heredoc_marks: 0,
         files: files::Files::default(),
@@ -218,6 +234,7 @@ fn analyze_parsed(
         redirects: Vec::new(),
         conditional: false,
         find_results: None,
+        echo,
     };
     walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);
@@ -347,6 +364,9 @@ struct Walker<'a> {
     /// Whether the script may turn on `nocaseglob`: a glob may then match names in any
     /// case (`.GI[T]` matches `.git`), so what is known of its shape does not hold.
     nocase_glob: bool,
+    /// Whether the script may turn on `xpg_echo`: bash's `echo` then decodes backslash
+    /// escapes as dash's does, so what it prints with a backslash is not known.
+    xpg_echo: bool,
     /// Masked characters met inside heredoc bodies (see `heredoc`).
     heredoc_marks: usize,
     /// Files this script wrote (or copied), for running them later (see `files`).
@@ -436,7 +456,7 @@ impl Walker<'_> {
             let mut sub = scope.clone();
             sub.conditional = true;
             self.command(cmd, &mut sub, &stdin);
-            stdin = piped_output(cmd, &scope.positionals);
+            stdin = piped_output(cmd, &scope.positionals, self.echo(scope));
             // With `shopt -s lastpipe` the last part runs in this shell: a `cd` (or a
             // `set --`) there may change ours.
             if sub.dir != scope.dir {
@@ -726,6 +746,14 @@ impl Walker<'_> {
         self.case_blind(word)
     }
 
+    /// The `echo` these commands run: the shell's, unless bash may have `xpg_echo` on.
+    fn echo(&self, scope: &Scope) -> files::Echo {
+        match scope.echo {
+            files::Echo::Bash if self.xpg_echo => files::Echo::Unknown,
+            other => other,
+        }
+    }
+
     /// With `nocaseglob` possibly on, a glob may match any spelling of a name.
     fn case_blind(&self, word: Word) -> Word {
         match word {
@@ -820,7 +848,7 @@ impl Walker<'_> {
             Stdin::Literal(t) => Some(t.as_str()),
             _ => None,
         };
-        let content = match files::literal_output(&words, stdin_text) {
+        let content = match files::literal_output(&words, stdin_text, self.echo(scope)) {
             Some(text) => files::Written::Text(text),
             None => files::Written::Unknown,
         };
@@ -1192,6 +1220,9 @@ impl Walker<'_> {
         }
         if bare.contains("nocaseglob") {
             self.nocase_glob = true;
+        }
+        if bare.contains("xpg_echo") {
+            self.xpg_echo = true;
         }
         let program = match parse(script) {
             Ok(p) => p,
