@@ -2824,7 +2824,11 @@ fn library_deletion_spellings(
 #[case("[[ -v 'a['\"$(true)\"'$(git reset --hard)]' ]]", Clean, Deny)]
 #[case("[[ -v 'a['$(:)'`rm -rf ~`]' ]]", Clean, Deny)]
 #[case("[[ 'a['$'\\x24''(git reset --hard)]' -ne 1 ]]", Clean, Deny)]
-#[case("bash -c '[[ -v \"a[\"$1\"]\" ]]' _ '$(git reset --hard)'", Clean, Deny)]
+#[case(
+    "bash -c '[[ -v \"a[\"$1\"]\" ]]' _ '$(git reset --hard)'",
+    Clean,
+    Deny
+)]
 #[case("x='a[$(cat < .env > .git/config)]'; [[ -v $x ]]", Clean, Deny)]
 #[case("x='$(git reset --hard)'; [[ -v a[$x] ]]", Clean, Deny)]
 #[case("x=$(cat notes.txt); [[ -v $x ]]", Clean, Request)]
@@ -2868,10 +2872,48 @@ fn test_operands_bash_evaluates(
 #[case("sh -c 'echo \"git status\\c; rm -rf ~\" | sh'", Clean, Allow)]
 // bash's keeps them, unless `xpg_echo` may be on; other shells' echo may do either.
 #[case("bash -c 'echo \"git log \\055-oneline\" | sh'", Clean, Allow)]
-#[case("shopt -s xpg_echo; echo \"git reset \\055-hard\" | sh", Clean, Request)]
+#[case(
+    "shopt -s xpg_echo; echo \"git reset \\055-hard\" | sh",
+    Clean,
+    Request
+)]
 #[case("zsh -c 'echo \"git reset \\055-hard\" | sh'", Clean, Request)]
 #[case("sh -c 'echo \"git status\" | sh'", Clean, Allow)]
 fn dash_reads_brackets_and_echo_its_own_way(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// `dotglob` on (or `GLOBIGNORE` set, which turns it on): a wildcard or bracket leading a
+// component may match a leading `.`, so these globs may name `.git`.
+#[case("shopt -s dotglob; cp x ?git/HEAD", Clean, Request)]
+#[case("shopt -s dotglob\ntouch *it/config", Clean, Request)]
+#[case("shopt -s dotglob; cp x [.]git/HEAD", Clean, Request)]
+#[case("shopt -s dotglob; echo x > *t/config", Clean, Request)]
+#[case("shopt -s dotglob; { echo x; } > ?git/config", Clean, Request)]
+#[case("GLOBIGNORE=x; cp x ?git/HEAD", Clean, Request)]
+#[case("export GLOBIGNORE=.; mv y *t/HEAD", Clean, Request)]
+#[case("bash -O dotglob -c 'cp x [!a]git/HEAD'", Clean, Request)]
+#[case(
+    "sh -c 'shopt -s dotglob 2>/dev/null; bash -c \"touch ?git/index\"'",
+    Clean,
+    Request
+)]
+// Without it they do not, `[.]` included (bash 5.2: a leading `.` is matched only by a
+// literal `.`).
+#[case("cp x ?git/HEAD", Clean, Allow)]
+#[case("touch *it/config", Clean, Allow)]
+#[case("cp x [.]git/HEAD", Clean, Allow)]
+#[case("echo x > *t/config", Clean, Allow)]
+#[case("shopt -s dotglob; cp x build/", Clean, Allow)]
+// `globstar`: `**` is any number of directories.
+#[case("shopt -s globstar; rm -f /**/by-id/*", Clean, Request)]
+#[case("rm -f /**/by-id/*", Clean, Allow)]
+fn dotglob_and_globstar_globs(
     #[case] script: &str,
     #[case] tree: Tree,
     #[case] expected: Decision,

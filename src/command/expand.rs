@@ -211,8 +211,16 @@ fn eval_pieces(
                     Parameter::Named(name)
                         if matches!(
                             name.as_str(),
-                            "RANDOM" | "SRANDOM" | "LINENO" | "SECONDS" | "BASHPID" | "PPID"
-                                | "UID" | "EUID" | "OPTIND" | "SHLVL"
+                            "RANDOM"
+                                | "SRANDOM"
+                                | "LINENO"
+                                | "SECONDS"
+                                | "BASHPID"
+                                | "PPID"
+                                | "UID"
+                                | "EUID"
+                                | "OPTIND"
+                                | "SHLVL"
                         ) =>
                     {
                         EvalPiece::Number

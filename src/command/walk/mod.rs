@@ -146,8 +146,14 @@ fn analyze_echo(
     // See `heredoc`: mask quoted heredoc bodies for the parser, and keep the result only
     // if every mark was found inside a heredoc body.
     if let Some((masked, placed)) = heredoc::mask(script)
-        && let Ok(analysis) =
-            analyze_parsed(&masked, start, repo, positionals.clone(), Some(placed), echo)
+        && let Ok(analysis) = analyze_parsed(
+            &masked,
+            start,
+            repo,
+            positionals.clone(),
+            Some(placed),
+            echo,
+        )
     {
         return Ok(analysis);
     }
@@ -172,9 +178,10 @@ pub fn analyze_as(
     let echo = shells::echo_of(shell);
     let mut analysis = analyze_echo(script, start, repo, positionals.clone(), echo)?;
     if let Some((own, label)) = shells::own_reading(shell, script) {
-        let reading = analyze_echo(&own, start, repo, positionals, echo).map_err(|e| ParseError {
-            message: format!("read as `{shell}` reads it ({label}): {}", e.message),
-        })?;
+        let reading =
+            analyze_echo(&own, start, repo, positionals, echo).map_err(|e| ParseError {
+                message: format!("read as `{shell}` reads it ({label}): {}", e.message),
+            })?;
         let frame = format!("{shell} ({label})");
         analysis
             .commands
@@ -184,6 +191,12 @@ pub fn analyze_as(
             }));
     }
     Ok(analysis)
+}
+
+/// Whether a script (without its quotes) may turn on `dotglob`: it names the option, or
+/// `GLOBIGNORE`, whose being set turns it on.
+fn names_dot_glob(bare: &str) -> bool {
+    bare.contains("dotglob") || bare.contains("GLOBIGNORE")
 }
 
 /// Parses and walks; with `marks`, fails unless exactly that many heredoc marks were met
@@ -214,6 +227,8 @@ fn analyze_parsed(
         ifs_may_change: bare.contains("IFS"),
         pwd_may_change: names_pwd(&bare),
         nocase_glob: bare.contains("nocaseglob"),
+        dot_glob: names_dot_glob(&bare),
+        glob_star: bare.contains("globstar"),
         xpg_echo: bare.contains("xpg_echo"),
         cdpath_set: false,
         heredoc_marks: 0,
@@ -364,6 +379,12 @@ struct Walker<'a> {
     /// Whether the script may turn on `nocaseglob`: a glob may then match names in any
     /// case (`.GI[T]` matches `.git`), so what is known of its shape does not hold.
     nocase_glob: bool,
+    /// Whether the script may turn on `dotglob` or set `GLOBIGNORE` (which turns it on):
+    /// a wildcard leading a component may then match a leading `.` (`?git` is `.git`).
+    dot_glob: bool,
+    /// Whether the script may turn on `globstar`: a `**` component may then match any
+    /// number of directories.
+    glob_star: bool,
     /// Whether the script may turn on `xpg_echo`: bash's `echo` then decodes backslash
     /// escapes as dash's does, so what it prints with a backslash is not known.
     xpg_echo: bool,
@@ -490,7 +511,7 @@ impl Walker<'_> {
                 let outer = scope.redirects.len();
                 if let Some(list) = redirects {
                     let opened =
-                        path_redirects(self.seq, list.0.iter(), &scope.dir, &scope.positionals);
+                        self.opened(self.seq, list.0.iter(), &scope.dir, &scope.positionals);
                     scope.redirects.extend(opened);
                 }
                 self.compound(compound, scope, &stdin);
@@ -516,8 +537,7 @@ impl Walker<'_> {
                 // Inside the body `$1…` are the function's own arguments: unknown here.
                 sub.positionals = sub.positionals.map(|p| p.into_iter().take(1).collect());
                 if let Some(list) = &def.body.1 {
-                    let opened =
-                        path_redirects(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
+                    let opened = self.opened(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
                     sub.redirects.extend(opened);
                 }
                 self.compound(&def.body.0, &mut sub, &Stdin::Inherit);
@@ -754,10 +774,37 @@ impl Walker<'_> {
         }
     }
 
-    /// With `nocaseglob` possibly on, a glob may match any spelling of a name.
+    /// The files redirections open (see [`path_redirects`]), their glob targets read
+    /// under the script's glob options.
+    fn opened<'r>(
+        &self,
+        at: usize,
+        redirects: impl Iterator<Item = &'r ast::IoRedirect>,
+        dir: &Dir,
+        positionals: &Positionals,
+    ) -> Vec<Redirect> {
+        let mut opened = path_redirects(at, redirects, dir, positionals);
+        for r in &mut opened {
+            r.target = self.case_blind(std::mem::replace(&mut r.target, Word::Lit(String::new())));
+        }
+        opened
+    }
+
+    /// A glob under the glob options the script may turn on, which the rules' reading of
+    /// globs does not follow: with `nocaseglob` it may match any spelling of a name; with
+    /// `dotglob` (or `GLOBIGNORE` set) a component led by a wildcard or a bracket may
+    /// match a leading `.` (`?git`, `*it`, `[.]git` name `.git`); with `globstar` a `**`
+    /// component may be any number of directories. Such a glob is any words.
     fn case_blind(&self, word: Word) -> Word {
         match word {
-            Word::Glob(text) if self.nocase_glob => Word::unknown(text, true),
+            Word::Glob(text)
+                if self.nocase_glob
+                    || (self.dot_glob
+                        && text.split('/').any(|c| c.starts_with(['*', '?', '['])))
+                    || (self.glob_star && text.split('/').any(|c| c == "**")) =>
+            {
+                Word::unknown(text, true)
+            }
             other => other,
         }
     }
@@ -863,7 +910,7 @@ impl Walker<'_> {
         let dir = scope.dir.clone();
         // The files this command's own redirections open, for path rules.
         let outer = scope.redirects.len();
-        let opened = path_redirects(seq, io_redirects(cmd), &dir, &scope.positionals);
+        let opened = self.opened(seq, io_redirects(cmd), &dir, &scope.positionals);
         let bare = words.is_empty() && !opened.is_empty();
         if !words.is_empty() {
             // `F=x cmd`: F is set for cmd only, not in this shell.
@@ -1058,7 +1105,7 @@ impl Walker<'_> {
         });
         // `f() { …; } > out`: every call opens `out` (in the caller's directory).
         if let Some(list) = &body.1 {
-            let opened = path_redirects(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
+            let opened = self.opened(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
             sub.redirects.extend(opened);
         }
         self.expanding.push(guard);
@@ -1223,6 +1270,12 @@ impl Walker<'_> {
         }
         if bare.contains("xpg_echo") {
             self.xpg_echo = true;
+        }
+        if names_dot_glob(&bare) {
+            self.dot_glob = true;
+        }
+        if bare.contains("globstar") {
+            self.glob_star = true;
         }
         let program = match parse(script) {
             Ok(p) => p,
