@@ -2840,6 +2840,11 @@ fn library_deletion_spellings(
 #[case("[[ $((n + 1)) -lt 3 ]]", Clean, Allow)]
 #[case("n=3; [[ $n -gt 2 ]] && echo big", Clean, Allow)]
 #[case("[[ -v HOME ]] && echo set", Clean, Allow)]
+// Builtins that evaluate a subscript in an argument read it the same way.
+#[case("printf -v 'a['$(:)'$(rm -rf ~)]' x", Clean, Deny)]
+#[case("test -v a'['$(:)'$(git reset --hard)]'", Clean, Deny)]
+#[case("let 'a['\"$(true)\"'$(git push --force)]=1'", Clean, Deny)]
+#[case("declare 'a['$(:)'$(rm -rf ~)]=1'", Clean, Deny)]
 #[case("[[ 'a['$(:)'$(rm -rf ~)]' == x ]]", Clean, Allow)]
 #[case("bash -c '[[ $1 -gt 2 ]]' _ 5", Clean, Allow)]
 fn test_operands_bash_evaluates(
