@@ -106,7 +106,7 @@ pub fn posix_reading(script: &str) -> Option<String> {
                     && out
                         .chars()
                         .next_back()
-                        .is_none_or(|p| " \t\n;&|(){}!".contains(p)) =>
+                        .is_none_or(|p| " \t\n;&|(){}!`".contains(p)) =>
             {
                 chars.next();
                 out.push_str("\\[\\[");
