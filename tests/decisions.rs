@@ -2840,6 +2840,10 @@ fn library_deletion_spellings(
 #[case("[[ $((n + 1)) -lt 3 ]]", Clean, Allow)]
 #[case("n=3; [[ $n -gt 2 ]] && echo big", Clean, Allow)]
 #[case("[[ -v HOME ]] && echo set", Clean, Allow)]
+#[case("for i in 1 2 3; do [[ $i -gt 1 ]] && echo $i; done", Clean, Allow)]
+#[case("for i in 1 'a[$(rm -rf ~)]'; do [[ $i -gt 1 ]]; done", Clean, Request)]
+#[case("for i in *; do [[ $i -gt 1 ]]; done", Clean, Request)]
+#[case("for i in 1 2; do :; done; read i; [[ $i -eq 1 ]]", Clean, Request)]
 // Builtins that evaluate a subscript in an argument read it the same way.
 #[case("printf -v 'a['$(:)'$(rm -rf ~)]' x", Clean, Deny)]
 #[case("test -v a'['$(:)'$(git reset --hard)]'", Clean, Deny)]

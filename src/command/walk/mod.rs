@@ -230,6 +230,7 @@ fn analyze_parsed(
         dot_glob: names_dot_glob(&bare),
         glob_star: bare.contains("globstar"),
         xpg_echo: bare.contains("xpg_echo"),
+        for_plain: HashMap::new(),
         cdpath_set: false,
         heredoc_marks: 0,
         files: files::Files::default(),
@@ -385,6 +386,9 @@ struct Walker<'a> {
     /// Whether the script may turn on `globstar`: a `**` component may then match any
     /// number of directories.
     glob_star: bool,
+    /// Variables of `for NAME in …` loops, with whether every list walked was plain
+    /// literal words (no `[`, `$` or backquote): such a value is harmless to evaluate.
+    for_plain: HashMap<String, bool>,
     /// Whether the script may turn on `xpg_echo`: bash's `echo` then decodes backslash
     /// escapes as dash's does, so what it prints with a backslash is not known.
     xpg_echo: bool,
@@ -580,9 +584,18 @@ impl Walker<'_> {
                 self.repeat(&[&f.body.list], scope);
             }
             C::ForClause(f) => {
+                let mut plain = f.values.is_some();
                 for w in f.values.iter().flatten() {
-                    self.word(&w.value, scope);
+                    let word = self.word(&w.value, scope);
+                    plain &= word.lit().is_some_and(|v| !v.contains(['[', '$', '`']));
                 }
+                // Whether every `for NAME in …` list was plain literal words: see
+                // `evaluated_text`.
+                let entry = self
+                    .for_plain
+                    .entry(f.variable_name.clone())
+                    .or_insert(plain);
+                *entry &= plain;
                 self.repeat(&[&f.body.list], scope);
             }
             C::CaseClause(c) => {

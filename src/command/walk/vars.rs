@@ -279,6 +279,12 @@ impl Walker<'_> {
                 EvalPiece::Number => text.push('0'),
                 EvalPiece::Var(name) => match self.literal_value(&name) {
                     Some(v) => text.push_str(&v),
+                    // A loop variable over plain literal words: one of them.
+                    None if self.for_plain.get(&name) == Some(&true)
+                        && set_only_by_for(self.text, &name) =>
+                    {
+                        text.push('0');
+                    }
                     None => known = false,
                 },
                 EvalPiece::Unknown => known = false,
@@ -391,6 +397,37 @@ pub(super) fn quoted_variable(raw: &str) -> Option<(String, String)> {
     (name_ok && tail_ok).then(|| (name.to_string(), tail.to_string()))
 }
 
+/// Whether `script` names `name` only in expansions (`$NAME`, `${NAME…}`) and as the
+/// variable of `for NAME in` loops.
+pub(super) fn set_only_by_for(script: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    for (at, _) in script.match_indices(name) {
+        let before = script.get(..at).unwrap_or("");
+        let after = script.get(at + name.len()..).unwrap_or("");
+        if after.chars().next().is_some_and(ident) {
+            continue;
+        }
+        match before.chars().next_back() {
+            Some(c) if ident(c) => continue,
+            Some('/' | '.' | '-') => continue,
+            _ => {}
+        }
+        if before.ends_with('$') || before.ends_with("${") || before.ends_with("${#") {
+            continue;
+        }
+        let head = before.trim_end_matches([' ', '\t']);
+        if head.len() < before.len()
+            && head.ends_with("for")
+            && !head.trim_end_matches("for").ends_with(ident)
+            && after.trim_start_matches([' ', '\t']).starts_with("in ")
+        {
+            continue;
+        }
+        return false;
+    }
+    true
+}
+
 /// Whether `script` names `name` only in expansions (`$NAME`, `${NAME…}`) and in exactly
 /// one assignment `NAME=`: no other way to set it (`read`, `for`, `declare`, `unset`,
 /// `printf -v`, `getopts`, `export NAME`, `+=`, `${NAME:=…}`) appears anywhere.
@@ -434,4 +471,24 @@ pub(super) fn assigned_once_by_name(script: &str, name: &str) -> bool {
         return false;
     }
     assignments == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::set_only_by_for;
+
+    #[test]
+    fn a_loop_variable_set_only_by_for() {
+        assert!(set_only_by_for(
+            "for i in 1 2; do [[ $i -gt 1 ]]; done",
+            "i"
+        ));
+        assert!(set_only_by_for(
+            "for  i in 1; do echo ${i} hi -i; done",
+            "i"
+        ));
+        assert!(!set_only_by_for("for i in 1; do :; done; read i", "i"));
+        assert!(!set_only_by_for("i=$(x); for i in 1; do :; done", "i"));
+        assert!(!set_only_by_for("for i; do :; done; printf -v i x", "i"));
+    }
 }
