@@ -2849,6 +2849,10 @@ fn library_deletion_spellings(
 #[case("test -v a'['$(:)'$(git reset --hard)]'", Clean, Deny)]
 #[case("let 'a['\"$(true)\"'$(git push --force)]=1'", Clean, Deny)]
 #[case("declare 'a['$(:)'$(rm -rf ~)]=1'", Clean, Deny)]
+#[case("x=$(cat name); test -v \"$x\"", Clean, Request)]
+#[case("x=$(cat name); [ -v \"$x\" ] && echo set", Clean, Request)]
+#[case("x=HOME; [ -v \"$x\" ] && echo set", Clean, Allow)]
+#[case("x=$(cat n); [ \"$x\" -eq 1 ] && echo one", Clean, Allow)]
 #[case("[[ 'a['$(:)'$(rm -rf ~)]' == x ]]", Clean, Allow)]
 #[case("bash -c '[[ $1 -gt 2 ]]' _ 5", Clean, Allow)]
 fn test_operands_bash_evaluates(

@@ -55,6 +55,24 @@ impl Walker<'_> {
             for arg in &args {
                 self.evaluated_subscript(arg, scope, &format!("{base} argument"));
             }
+            // `test -v NAME` as `[[ -v NAME ]]`: a name only known at run time may hold
+            // a subscript that runs commands.
+            if matches!(base.as_str(), "test" | "[") {
+                for pair in args.windows(2) {
+                    if let [flag, Word::Unknown { text, .. }] = pair
+                        && flag.lit() == Some("-v")
+                        && !self.evaluated_text(text, scope).1
+                    {
+                        self.dynamic(
+                            scope,
+                            vec![Word::unknown(text.clone(), false)],
+                            format!(
+                                "`{base} -v` evaluates `{text}`, only known at run time: an array subscript in it (`a[$(cmd)]`) runs commands"
+                            ),
+                        );
+                    }
+                }
+            }
         }
         // `NAME=value` arguments become environment variables under `set -k`, and
         // harmlessly arguments otherwise: their command-valued ones are analysed (a

@@ -269,7 +269,7 @@ impl Walker<'_> {
     /// The value bash evaluates for the word `raw` (see [`expand::evaluated_pieces`]),
     /// with variables the script assigned one literal once put in, numbers as `0` and
     /// other parts only known at run time left out; and whether every part was known.
-    fn evaluated_text(&self, raw: &str, scope: &Scope) -> (String, bool) {
+    pub(super) fn evaluated_text(&self, raw: &str, scope: &Scope) -> (String, bool) {
         use crate::command::expand::{self, EvalPiece};
         let mut text = String::new();
         let mut known = true;
