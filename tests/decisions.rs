@@ -2892,6 +2892,10 @@ fn test_operands_bash_evaluates(
 )]
 #[case("zsh -c 'echo \"git reset \\055-hard\" | sh'", Clean, Request)]
 #[case("sh -c 'echo \"git status\" | sh'", Clean, Allow)]
+// bash's `echo -e` decodes `\0NNN` (octal after a `0`) and stops at `\c`, unlike `$'…'`.
+#[case("echo -e 'git reset \\0055-hard' | sh", Clean, Deny)]
+#[case("echo -e \"git push \\x2d-force\" | bash", Clean, Deny)]
+#[case("echo -e 'git status\\c; rm -rf ~' | bash", Clean, Allow)]
 fn dash_reads_brackets_and_echo_its_own_way(
     #[case] script: &str,
     #[case] tree: Tree,

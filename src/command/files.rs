@@ -214,71 +214,111 @@ fn bash_echo_output(args: &[&str]) -> String {
         .flat_map(|f| f.chars())
         .rfind(|c| matches!(c, 'e' | 'E'))
         == Some('e');
-    let newline = !flags.iter().any(|f| f.contains('n'));
+    let mut newline = !flags.iter().any(|f| f.contains('n'));
     let text = if decode {
-        expand::decode_ansi_c(&text)
+        let (text, stopped) = echo_escapes(&text, false);
+        newline &= !stopped;
+        text
     } else {
         text
     };
     if newline { format!("{text}\n") } else { text }
 }
 
-/// What dash's `echo ARGS` prints: a first argument `-n` drops the newline; in the rest
-/// `\a \b \e \f \n \r \t \v \\`, `\0NNN` and `\NNN` (octal) are decoded, `\c`
-/// ends all output, and any other backslash stays.
+/// What dash's `echo ARGS` prints: a first argument `-n` drops the newline; the rest is
+/// decoded (see [`echo_escapes`]).
 fn dash_echo_output(args: &[&str]) -> String {
     let (newline, args) = match args.split_first() {
         Some((&"-n", rest)) => (false, rest),
         _ => (true, args),
     };
-    let text = args.join(" ");
+    let (mut out, stopped) = echo_escapes(&args.join(" "), true);
+    if newline && !stopped {
+        out.push('\n');
+    }
+    out
+}
+
+/// `echo`'s backslash escapes (bash's under `-e`, dash's always): `\a \b \e \f \n \r
+/// \t \v \\` and `\0NNN` (octal, up to three digits after the `0`) in both; bash's
+/// also `\E`, `\xHH`, `\uHHHH` and `\UHHHHHHHH`, dash's also `\NNN` (octal from `1`);
+/// `\c` ends all output (returned as `true`); any other backslash stays.
+fn echo_escapes(text: &str, dash: bool) -> (String, bool) {
     let mut out: Vec<u8> = Vec::with_capacity(text.len() + 1);
-    let mut bytes = text.bytes().peekable();
-    let octal = |bytes: &mut std::iter::Peekable<std::str::Bytes>, max: usize, first: u32| {
-        let mut value = first;
-        for _ in 0..max {
-            match bytes.peek() {
-                Some(d @ b'0'..=b'7') => {
-                    value = value * 8 + u32::from(d - b'0');
-                    bytes.next();
+    let mut chars = text.chars().peekable();
+    let number = |chars: &mut std::iter::Peekable<std::str::Chars>, radix: u32, max: usize| {
+        let mut value: u32 = 0;
+        let mut digits = 0;
+        while digits < max {
+            match chars.peek().and_then(|c| c.to_digit(radix)) {
+                Some(d) => {
+                    value = value.saturating_mul(radix).saturating_add(d);
+                    chars.next();
+                    digits += 1;
                 }
-                _ => break,
+                None => break,
             }
         }
-        u8::try_from(value & 0xff).unwrap_or(0)
+        (value, digits)
     };
-    while let Some(b) = bytes.next() {
-        if b != b'\\' {
-            out.push(b);
+    let byte = |v: u32| u8::try_from(v & 0xff).unwrap_or(0);
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
             continue;
         }
-        let Some(e) = bytes.next() else {
-            out.push(b);
+        let Some(e) = chars.next() else {
+            out.push(b'\\');
             break;
         };
         match e {
-            b'c' => return String::from_utf8_lossy(&out).into_owned(),
-            b'a' => out.push(7),
-            b'b' => out.push(8),
-            b'e' => out.push(0x1b),
-            b'f' => out.push(12),
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b't' => out.push(b'\t'),
-            b'v' => out.push(11),
-            b'\\' => out.push(b'\\'),
-            b'0' => out.push(octal(&mut bytes, 3, 0)),
-            b'1'..=b'7' => out.push(octal(&mut bytes, 2, u32::from(e - b'0'))),
+            'c' => return (String::from_utf8_lossy(&out).into_owned(), true),
+            'a' => out.push(7),
+            'b' => out.push(8),
+            'e' => out.push(0x1b),
+            'E' if !dash => out.push(0x1b),
+            'f' => out.push(12),
+            'n' => out.push(b'\n'),
+            'r' => out.push(b'\r'),
+            't' => out.push(b'\t'),
+            'v' => out.push(11),
+            '\\' => out.push(b'\\'),
+            '0' => out.push(byte(number(&mut chars, 8, 3).0)),
+            '1'..='7' if dash => {
+                let first = e.to_digit(8).unwrap_or(0);
+                let (rest, digits) = number(&mut chars, 8, 2);
+                out.push(byte(
+                    first * 8u32.pow(u32::try_from(digits).unwrap_or(0)) + rest,
+                ));
+            }
+            'x' | 'u' | 'U' if !dash => {
+                let max = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                match number(&mut chars, 16, max) {
+                    (_, 0) => {
+                        out.push(b'\\');
+                        out.push(u8::try_from(e).unwrap_or(b'x'));
+                    }
+                    (v, _) if e == 'x' => out.push(byte(v)),
+                    (v, _) => {
+                        let c = char::from_u32(v).unwrap_or('\u{fffd}');
+                        let mut buf = [0u8; 4];
+                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    }
+                }
+            }
             other => {
                 out.push(b'\\');
-                out.push(other);
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(other.encode_utf8(&mut buf).as_bytes());
             }
         }
     }
-    if newline {
-        out.push(b'\n');
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    (String::from_utf8_lossy(&out).into_owned(), false)
 }
 
 #[cfg(test)]
@@ -302,5 +342,26 @@ mod tests {
         assert_eq!(echo_output(&["a\\055"], Echo::Bash).unwrap(), "a\\055\n");
         assert_eq!(echo_output(&["a\\055"], Echo::Unknown), None);
         assert_eq!(echo_output(&["a"], Echo::Unknown).unwrap(), "a\n");
+    }
+
+    /// Each as bash 5.2 prints it (`bash -c 'echo -e "$@"' _ ARGS`).
+    #[test]
+    fn bash_echo_e_decodes_as_bash_does() {
+        let bash = |args: &[&str]| echo_output(args, Echo::Bash).unwrap();
+        assert_eq!(bash(&["-e", "a\\0055b"]), "a-b\n");
+        assert_eq!(bash(&["-e", "a\\055b"]), "a-b\n");
+        assert_eq!(bash(&["-e", "a\\101b"]), "a\\101b\n");
+        assert_eq!(bash(&["-e", "a\\x41b\\u0041"]), "aAbA\n");
+        assert_eq!(bash(&["-e", "a\\cb"]), "a");
+        assert_eq!(bash(&["-e", "a\\qb", "a\\'b"]), "a\\qb a\\'b\n");
+        assert_eq!(bash(&["-e", "a\\E"]), "a\u{1b}\n");
+        assert_eq!(bash(&["-e", "a\\0400b"]), "a\u{0}b\n");
+        assert_eq!(bash(&["-ne", "x\\ty"]), "x\ty");
+        assert_eq!(bash(&["-eE", "x\\ty"]), "x\\ty\n");
+        assert_eq!(echo_output(&["a\\0400b"], Echo::Dash).unwrap(), "a\u{0}b\n");
+        assert_eq!(
+            echo_output(&["a\\E\\u0041"], Echo::Dash).unwrap(),
+            "a\\E\\u0041\n"
+        );
     }
 }
