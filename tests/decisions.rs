@@ -2920,6 +2920,8 @@ fn dash_reads_brackets_and_echo_its_own_way(
     Clean,
     Request
 )]
+#[case("o=dot; shopt -s ${o}glob; cp x ?git/HEAD", Clean, Request)]
+#[case("n=GLOB; declare \"${n}IGNORE=x\"; cp x ?git/HEAD", Clean, Request)]
 // Without it they do not, `[.]` included (bash 5.2: a leading `.` is matched only by a
 // literal `.`).
 #[case("cp x ?git/HEAD", Clean, Allow)]

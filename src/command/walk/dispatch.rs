@@ -35,6 +35,15 @@ impl Walker<'_> {
         if program.assigns.may_set_unknown(&args) {
             self.ifs_may_change = true;
             self.pwd_may_change = true;
+            // It may be GLOBIGNORE.
+            self.dot_glob = true;
+        }
+        // `shopt -s "$o"`: any option, the glob ones and `xpg_echo` included.
+        if base == "shopt" && args.iter().any(|a| a.lit().is_none()) {
+            self.nocase_glob = true;
+            self.dot_glob = true;
+            self.glob_star = true;
+            self.xpg_echo = true;
         }
         if program.action == Action::FindExec {
             // find's `--` only ends its -H/-L/-P/-D/-O options; the expression after the

@@ -327,6 +327,7 @@ impl Walker<'_> {
                 // `declare "$I=_"`: the name may be IFS (or PWD).
                 self.ifs_may_change = true;
                 self.pwd_may_change = true;
+                self.dot_glob = true;
             }
             let value = match arg {
                 Word::Lit(_) => Word::Lit(value.to_string()),
