@@ -2872,6 +2872,9 @@ fn test_operands_bash_evaluates(
 #[case("echo '[[ x > ~/.bashrc ]]' | sh", Clean, Request)]
 // (bash's grammar refuses `>>` inside `[[ ]]`: the two shells read it differently.)
 #[case("sh -c 'x=1 && [[ $x >> ~/.bashrc ]]'", Clean, Deny)]
+#[case("sh <<'EOF'\n[[ x > ~/.bashrc ]]\nEOF", Clean, Request)]
+#[case("sh -c 'x=$([[ a > .git/config ]])'", Clean, Deny)]
+#[case("sh -c 'echo `[[ a > .git/config ]]`'", Clean, Deny)]
 #[case("bash -c '[[ x > ~/.bashrc ]]'", Clean, Allow)]
 #[case("sh -c '[[ -f x ]] && ls'", Clean, Allow)]
 // dash's `echo` decodes backslash escapes: what it pipes to a shell or writes to a script
