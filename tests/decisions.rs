@@ -2836,6 +2836,23 @@ fn library_deletion_spellings(
 #[case("[[ $(cat count) -eq 0 ]]", Clean, Request)]
 #[case("[[ \"${1:-x}\" -lt 2 ]]", Clean, Request)]
 #[case("[[ $# -eq 0 && $? -ne 1 ]]", Clean, Allow)]
+#[case(
+    "[[ $(git status --porcelain | wc -l) -gt 0 ]] && echo dirty",
+    Clean,
+    Allow
+)]
+#[case("[[ `wc -c < notes.txt` -lt 10 ]]", Clean, Allow)]
+#[case("[[ $(nproc) -ge 4 && $(id -u) -ne 0 ]]", Clean, Allow)]
+#[case("[[ $(wc -l notes.txt) -gt 0 ]]", Clean, Request)]
+#[case("[[ $(wc -l -c) -gt 0 ]]", Clean, Request)]
+#[case("[[ $(cat n | wc -l; cat m) -gt 0 ]]", Clean, Request)]
+#[case("[[ $(git reset --hard | wc -l) -gt 0 ]]", Clean, Deny)]
+#[case(
+    "wc() { echo 'a[$(rm -rf ~)]'; }; [[ $(wc -l) -gt 0 ]]",
+    Clean,
+    Request
+)]
+#[case("alias nproc='echo x'; [[ $(nproc) -gt 0 ]]", Clean, Request)]
 #[case("[[ ${#x} -gt 3 ]]", Clean, Allow)]
 #[case("[[ $((n + 1)) -lt 3 ]]", Clean, Allow)]
 #[case("n=3; [[ $n -gt 2 ]] && echo big", Clean, Allow)]

@@ -155,6 +155,9 @@ pub enum EvalPiece {
     Var(String),
     /// A value that is always a number (`$#`, `$?`, `${#x}`, `$((…))`, `$RANDOM`).
     Number,
+    /// The output of a command substitution whose last stage is this program printing
+    /// one number (`$(… | wc -l)`): a number unless the script redefines the program.
+    Count(String),
     /// A value only known at run time (`$(cmd)`, `${x:-y}`, `"$@"`).
     Unknown,
 }
@@ -191,9 +194,12 @@ fn eval_pieces(
             WordPiece::TildeExpansion(brush_parser::word::TildeExpr::Home) => {
                 EvalPiece::Text("~".to_string())
             }
-            WordPiece::TildeExpansion(_)
-            | WordPiece::CommandSubstitution(_)
-            | WordPiece::BackquotedCommandSubstitution(_) => EvalPiece::Unknown,
+            WordPiece::CommandSubstitution(script)
+            | WordPiece::BackquotedCommandSubstitution(script) => match counter(script) {
+                Some(program) => EvalPiece::Count(program.to_string()),
+                None => EvalPiece::Unknown,
+            },
+            WordPiece::TildeExpansion(_) => EvalPiece::Unknown,
             WordPiece::ArithmeticExpression(_) => EvalPiece::Number,
             WordPiece::ParameterExpansion(expr) => match expr {
                 ParameterExpr::ParameterLength { .. } => EvalPiece::Number,
@@ -249,6 +255,58 @@ fn eval_pieces(
             },
         });
     }
+}
+
+/// The program of a command substitution's script that certainly prints one number: its
+/// last (or only) pipeline stage is `wc` counting standard input (`… | wc -l`,
+/// `wc -c < f`), `nproc`, `id -u`/`-g` or `date +%s`, in plain words (no quoting,
+/// expansion or second command after it). What runs before it is analysed as any
+/// script; only the output counts here.
+fn counter(script: &str) -> Option<&'static str> {
+    let last = script.rsplit('|').next().unwrap_or(script).trim();
+    if last.is_empty()
+        || last.contains(|c: char| "'\"\\$`;&(){}\n*?[~#".contains(c))
+        || script.contains("||")
+    {
+        return None;
+    }
+    let mut words = Vec::new();
+    let mut tokens = last.split_whitespace();
+    while let Some(t) = tokens.next() {
+        if t == "<" {
+            // Its file: `wc` then prints only the count.
+            tokens.next()?;
+        } else if t == "2>/dev/null" || (t.starts_with('<') && !t.starts_with("<<")) {
+        } else if t.contains(['<', '>']) {
+            return None;
+        } else {
+            words.push(t);
+        }
+    }
+    let counts = match words.as_slice() {
+        ["wc", options @ ..] => {
+            !options.is_empty()
+                && options.iter().all(|o| {
+                    o.len() > 1
+                        && o.starts_with('-')
+                        && o.chars()
+                            .skip(1)
+                            .all(|c| matches!(c, 'l' | 'c' | 'w' | 'm'))
+                })
+                && options.iter().map(|o| o.len() - 1).sum::<usize>() == 1
+        }
+        ["nproc"] | ["date", "+%s"] => true,
+        ["id", o] => matches!(*o, "-u" | "-g" | "-ru" | "-rg" | "-ur" | "-gr"),
+        _ => false,
+    };
+    let program = match words.first() {
+        Some(&"wc") => "wc",
+        Some(&"nproc") => "nproc",
+        Some(&"date") => "date",
+        Some(&"id") => "id",
+        _ => return None,
+    };
+    counts.then_some(program)
 }
 
 /// Whether text may hide a command substitution or process substitution.

@@ -277,6 +277,18 @@ impl Walker<'_> {
             match piece {
                 EvalPiece::Text(t) => text.push_str(&t),
                 EvalPiece::Number => text.push('0'),
+                // Unless the script may define a function or alias by that name.
+                EvalPiece::Count(program)
+                    if !self.functions.contains_key(&program)
+                        && !self.aliases.contains_key(&program)
+                        && !self.text.contains("alias")
+                        && !self.text.contains(&format!("{program}("))
+                        && !self.text.contains(&format!("{program} ("))
+                        && !self.text.contains(&format!("function {program}")) =>
+                {
+                    text.push('0');
+                }
+                EvalPiece::Count(_) => known = false,
                 EvalPiece::Var(name) => match self.literal_value(&name) {
                     Some(v) => text.push_str(&v),
                     // A loop variable over plain literal words: one of them.
