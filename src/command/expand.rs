@@ -1065,6 +1065,40 @@ fn push_code(out: &mut String, code: Option<u32>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counters_print_one_number() {
+        assert_eq!(counter("git status --porcelain | wc -l"), Some("wc"));
+        assert_eq!(counter("wc -c < notes.txt"), Some("wc"));
+        assert_eq!(counter("id -u"), Some("id"));
+        assert_eq!(counter("wc -l notes.txt"), None);
+        assert_eq!(counter("wc -lc"), None);
+        assert_eq!(counter("x | wc -l; cat y"), None);
+        assert_eq!(counter("x || wc -l"), None);
+        assert_eq!(counter("wc -l > f"), None);
+        assert_eq!(counter("wc -l <<< 'a[$(x)]'"), None);
+    }
+
+    #[test]
+    fn evaluated_pieces_join_quoted_and_unquoted_parts() {
+        use EvalPiece::*;
+        let p = evaluated_pieces("'a['$(:)\"$x\"'$(cmd)]'", &None);
+        assert_eq!(
+            p,
+            vec![
+                Text("a[".into()),
+                Unknown,
+                Var("x".into()),
+                Text("$(cmd)]".into())
+            ]
+        );
+        assert_eq!(
+            evaluated_pieces("$#${#y}$((1+2))", &None),
+            vec![Number, Number, Number]
+        );
+        let known = Some(vec!["s".to_string(), "v".to_string()]);
+        assert_eq!(evaluated_pieces("\"$1\"", &known), vec![Text("v".into())]);
+    }
     use rstest::rstest;
 
     #[rstest]
