@@ -2892,6 +2892,8 @@ fn test_operands_bash_evaluates(
 #[case("sh <<'EOF'\n[[ x > ~/.bashrc ]]\nEOF", Clean, Request)]
 #[case("sh -c 'x=$([[ a > .git/config ]])'", Clean, Deny)]
 #[case("sh -c 'echo `[[ a > .git/config ]]`'", Clean, Deny)]
+#[case("echo '[[ x > .git/config ]]' > f.sh; sh f.sh", Clean, Deny)]
+#[case("echo '[[ x > .git/config ]]' > f.sh; bash f.sh", Clean, Allow)]
 #[case("bash -c '[[ x > ~/.bashrc ]]'", Clean, Allow)]
 #[case("sh -c '[[ -f x ]] && ls'", Clean, Allow)]
 // dash's `echo` decodes backslash escapes: what it pipes to a shell or writes to a script

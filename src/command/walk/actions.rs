@@ -179,6 +179,18 @@ impl Walker<'_> {
                 if let Some(file) = args.get(reading.operands) {
                     let rest = args.get(reading.operands + 1..).unwrap_or(&[]).to_vec();
                     self.run_written(file, &rest, scope, false);
+                    // `sh f.sh` of a script this one wrote: also as dash reads it.
+                    if let Some(files::Written::Text(text)) =
+                        files::key(&scope.dir, file).and_then(|k| self.files.get(&k).cloned())
+                        && let Some((own, label)) = shells::own_reading(base, &text)
+                    {
+                        self.nested(
+                            &own,
+                            scope,
+                            &format!("{base} {} ({label})", file.display()),
+                            Some(None),
+                        );
+                    }
                 }
                 let operand = args
                     .iter()
