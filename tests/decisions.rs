@@ -3259,3 +3259,178 @@ fn git_plumbing_that_discards_work(
 fn runners_other_subcommands(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }
+
+// ---------------------------------------------------------------------------------------
+// Bash semantics, round two: what `[[ ]]` evaluates is the operand's value after quote
+// removal, however quoted and unquoted parts spell it; `[[` is a command to dash, whose
+// `echo` decodes backslash escapes; `dotglob`/`GLOBIGNORE` let globs name dot files.
+// ---------------------------------------------------------------------------------------
+
+#[rstest]
+#[case("[[ -v 'a['$(:)'$(rm -rf ~)]' ]]", Clean, Deny)]
+#[case("[[ -v a'['$(:)'$(rm -rf ~)]' ]]", Clean, Deny)]
+#[case("[[ 1 -lt 'a['$(:)'$(sudo id)]' ]]", Clean, Request)]
+#[case("[[ 'a[$(cat < ~/.ssh/id_rsa > ~/.bashrc)]' -eq 0 ]]", Clean, Request)]
+#[case("[[ -v 'a['\"$(true)\"'$(git reset --hard)]' ]]", Clean, Deny)]
+#[case("[[ -v 'a['$(:)'`rm -rf ~`]' ]]", Clean, Deny)]
+#[case("[[ 'a['$'\\x24''(git reset --hard)]' -ne 1 ]]", Clean, Deny)]
+#[case(
+    "bash -c '[[ -v \"a[\"$1\"]\" ]]' _ '$(git reset --hard)'",
+    Clean,
+    Deny
+)]
+#[case("x='a[$(cat < .env > .git/config)]'; [[ -v $x ]]", Clean, Deny)]
+#[case("x='$(git reset --hard)'; [[ -v a[$x] ]]", Clean, Deny)]
+#[case("x=$(cat notes.txt); [[ -v $x ]]", Clean, Request)]
+#[case("read -r n < f; [[ $n -gt 3 ]]", Clean, Request)]
+#[case("[[ $(cat count) -eq 0 ]]", Clean, Request)]
+#[case("[[ \"${1:-x}\" -lt 2 ]]", Clean, Request)]
+#[case("[[ $# -eq 0 && $? -ne 1 ]]", Clean, Allow)]
+#[case(
+    "[[ $(git status --porcelain | wc -l) -gt 0 ]] && echo dirty",
+    Clean,
+    Allow
+)]
+#[case("[[ `wc -c < notes.txt` -lt 10 ]]", Clean, Allow)]
+#[case("[[ $(nproc) -ge 4 && $(id -u) -ne 0 ]]", Clean, Allow)]
+#[case("[[ $(wc -l notes.txt) -gt 0 ]]", Clean, Request)]
+#[case("[[ $(wc -l -c) -gt 0 ]]", Clean, Request)]
+#[case("[[ $(cat n | wc -l; cat m) -gt 0 ]]", Clean, Request)]
+#[case("[[ $(git reset --hard | wc -l) -gt 0 ]]", Clean, Deny)]
+#[case(
+    "wc() { echo 'a[$(rm -rf ~)]'; }; [[ $(wc -l) -gt 0 ]]",
+    Clean,
+    Request
+)]
+#[case("alias nproc='echo x'; [[ $(nproc) -gt 0 ]]", Clean, Request)]
+#[case("[[ ${#x} -gt 3 ]]", Clean, Allow)]
+#[case("[[ $((n + 1)) -lt 3 ]]", Clean, Allow)]
+#[case("n=3; [[ $n -gt 2 ]] && echo big", Clean, Allow)]
+#[case("[[ -v HOME ]] && echo set", Clean, Allow)]
+#[case("for i in 1 2 3; do [[ $i -gt 1 ]] && echo $i; done", Clean, Allow)]
+#[case("for i in 1 'a[$(rm -rf ~)]'; do [[ $i -gt 1 ]]; done", Clean, Request)]
+#[case("for i in *; do [[ $i -gt 1 ]]; done", Clean, Request)]
+#[case("for i in 1 2; do :; done; read i; [[ $i -eq 1 ]]", Clean, Request)]
+// Builtins that evaluate a subscript in an argument read it the same way.
+#[case("printf -v 'a['$(:)'$(rm -rf ~)]' x", Clean, Deny)]
+#[case("test -v a'['$(:)'$(git reset --hard)]'", Clean, Deny)]
+#[case("let 'a['\"$(true)\"'$(git push --force)]=1'", Clean, Deny)]
+#[case("declare 'a['$(:)'$(rm -rf ~)]=1'", Clean, Deny)]
+#[case("x=$(cat name); test -v \"$x\"", Clean, Request)]
+#[case("x=$(cat name); [ -v \"$x\" ] && echo set", Clean, Request)]
+#[case("x=HOME; [ -v \"$x\" ] && echo set", Clean, Allow)]
+#[case("x=$(cat n); [ \"$x\" -eq 1 ] && echo one", Clean, Allow)]
+#[case("[[ 'a['$(:)'$(rm -rf ~)]' == x ]]", Clean, Allow)]
+#[case("bash -c '[[ $1 -gt 2 ]]' _ 5", Clean, Allow)]
+fn test_operands_bash_evaluates(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// `[[` is no keyword to dash: `sh -c '[[ x > F ]]'` runs the command `[[` (not found)
+// after truncating F.
+#[case("sh -c '[[ x > ~/.bashrc ]]'", Clean, Request)]
+#[case("dash -c 'true; [[ 1 > .git/config ]]'", Clean, Deny)]
+#[case("sh -c 'if [[ a > .git/HEAD ]]; then :; fi'", Clean, Deny)]
+#[case("echo '[[ x > ~/.bashrc ]]' | sh", Clean, Request)]
+// (bash's grammar refuses `>>` inside `[[ ]]`: the two shells read it differently.)
+#[case("sh -c 'x=1 && [[ $x >> ~/.bashrc ]]'", Clean, Deny)]
+#[case("sh <<'EOF'\n[[ x > ~/.bashrc ]]\nEOF", Clean, Request)]
+#[case("sh -c 'x=$([[ a > .git/config ]])'", Clean, Deny)]
+#[case("sh -c 'echo `[[ a > .git/config ]]`'", Clean, Deny)]
+#[case("echo '[[ x > .git/config ]]' > f.sh; sh f.sh", Clean, Deny)]
+#[case("echo '[[ x > .git/config ]]' > f.sh; bash f.sh", Clean, Allow)]
+#[case("bash -c '[[ x > ~/.bashrc ]]'", Clean, Allow)]
+#[case("sh -c '[[ -f x ]] && ls'", Clean, Allow)]
+// dash's `echo` decodes backslash escapes: what it pipes to a shell or writes to a script
+// is the decoded text.
+#[case("sh -c 'echo \"git reset \\\\055-hard\" | sh'", Clean, Deny)]
+#[case("sh -c 'echo \"git reset \\055-hard\" | sh'", Clean, Deny)]
+#[case("sh -c 'echo git reset \\\\055-hard | sh'", Clean, Deny)]
+#[case("sh -c \"echo 'git push \\055\\055force' | sh\"", Clean, Deny)]
+#[case("dash -c 'echo \"rm -rf \\176\" | dash'", Clean, Deny)]
+#[case("sh -c 'echo \"rm -rf \\176\" > f.sh; sh f.sh'", Clean, Deny)]
+#[case("sh -c 'echo \"git status\\c; rm -rf ~\" | sh'", Clean, Allow)]
+// bash's keeps them, unless `xpg_echo` may be on; other shells' echo may do either.
+#[case("bash -c 'echo \"git log \\055-oneline\" | sh'", Clean, Allow)]
+#[case(
+    "shopt -s xpg_echo; echo \"git reset \\055-hard\" | sh",
+    Clean,
+    Request
+)]
+#[case("zsh -c 'echo \"git reset \\055-hard\" | sh'", Clean, Request)]
+#[case("sh -c 'echo \"git status\" | sh'", Clean, Allow)]
+// bash's `echo -e` decodes `\0NNN` (octal after a `0`) and stops at `\c`, unlike `$'…'`.
+#[case("echo -e 'git reset \\0055-hard' | sh", Clean, Deny)]
+#[case("echo -e \"git push \\x2d-force\" | bash", Clean, Deny)]
+#[case("echo -e 'git status\\c; rm -rf ~' | bash", Clean, Allow)]
+fn dash_reads_brackets_and_echo_its_own_way(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
+// `dotglob` on (or `GLOBIGNORE` set, which turns it on): a wildcard or bracket leading a
+// component may match a leading `.`, so these globs may name `.git`.
+#[case("shopt -s dotglob; cp x ?git/HEAD", Clean, Request)]
+#[case("shopt -s dotglob\ntouch *it/config", Clean, Request)]
+#[case("shopt -s dotglob; cp x [.]git/HEAD", Clean, Request)]
+#[case("shopt -s dotglob; echo x > *t/config", Clean, Request)]
+#[case("shopt -s dotglob; { echo x; } > ?git/config", Clean, Request)]
+#[case("GLOBIGNORE=x; cp x ?git/HEAD", Clean, Request)]
+#[case("export GLOBIGNORE=.; mv y *t/HEAD", Clean, Request)]
+#[case("bash -O dotglob -c 'cp x [!a]git/HEAD'", Clean, Request)]
+#[case(
+    "sh -c 'shopt -s dotglob 2>/dev/null; bash -c \"touch ?git/index\"'",
+    Clean,
+    Request
+)]
+#[case("o=dot; shopt -s ${o}glob; cp x ?git/HEAD", Clean, Request)]
+#[case("n=GLOB; declare \"${n}IGNORE=x\"; cp x ?git/HEAD", Clean, Request)]
+// Without it they do not, `[.]` included (bash 5.2: a leading `.` is matched only by a
+// literal `.`).
+#[case("cp x ?git/HEAD", Clean, Allow)]
+#[case("touch *it/config", Clean, Allow)]
+#[case("cp x [.]git/HEAD", Clean, Allow)]
+#[case("echo x > *t/config", Clean, Allow)]
+#[case("shopt -s dotglob; cp x build/", Clean, Allow)]
+// `globstar`: `**` is any number of directories.
+#[case("shopt -s globstar; rm -f /**/by-id/*", Clean, Request)]
+#[case("rm -f /**/by-id/*", Clean, Allow)]
+fn dotglob_and_globstar_globs(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// Counters in `[[ ]]` arithmetic: a variable every assignment of which is a number, set
+// no other way, holds no subscript to evaluate.
+#[rstest]
+#[case("i=0; while [[ $i -lt 5 ]]; do i=$((i+1)); done", Clean, Allow)]
+#[case("i=0; while [[ $i -lt 3 ]]; do ((i++)); done", Clean, Allow)]
+#[case(
+    "count=$(ls | wc -l); if [[ \"$count\" -gt 10 ]]; then echo many; fi",
+    Clean,
+    Allow
+)]
+#[case("n=0; let n+=2; [[ $n -gt 1 ]] && echo y", Clean, Allow)]
+#[case("n=0; while [[ $n -lt 3 ]]; do n=$(cat f); done", Clean, Request)]
+#[case("n=0; read n; [[ $n -gt 3 ]]", Clean, Request)]
+#[case("n=0; printf -v n %s x; [[ $n -gt 3 ]]", Clean, Request)]
+#[case("n=$(cat f); [[ $n -gt 3 ]]", Clean, Request)]
+fn numeric_counters_in_arithmetic_tests(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

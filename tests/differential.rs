@@ -1992,7 +1992,44 @@ fn every_bash_option_is_read_as_bash_reads_it() {
 #[case::process_substitution_assigned_alone("V=>(b y); a x; wait", Expect::Exact)]
 #[case::test_v_subscript("declare -a r; [[ -v 'r[$(a x)]' ]]; true", Expect::Exact)]
 #[case::test_arithmetic_subscript("declare -a r; [[ 'r[$(a x)]' -eq 0 ]]", Expect::Exact)]
+#[case::test_v_subscript_split("declare -a r; [[ -v 'r['$(:)'$(a x)]' ]]; true", Expect::Exact)]
+#[case::test_v_subscript_unquoted_name(
+    "declare -a r; [[ -v r'['$(:)'$(a x)]' ]]; true",
+    Expect::Exact
+)]
+#[case::test_arithmetic_subscript_split(
+    "declare -a r; [[ 1 -lt 'r['$(:)'$(b y)]' ]]",
+    Expect::Exact
+)]
+#[case::test_v_subscript_double_quoted_piece(
+    "declare -a r; [[ -v 'r['\"$(true)\"'$(a x)]' ]]; true",
+    Expect::Exact
+)]
+#[case::test_v_subscript_backquote_piece(
+    "declare -a r; [[ -v 'r['$(:)'`c z`]' ]]; true",
+    Expect::Exact
+)]
+#[case::test_v_subscript_ansi_c_dollar(
+    "declare -a r; [[ 'r['$'\\x24''(a x)]' -ne 1 ]]",
+    Expect::Exact
+)]
+#[case::test_v_variable_subscript("v='r[$(a x)]'; declare -a r; [[ -v $v ]]; true", Expect::Exact)]
+#[case::test_arithmetic_unknown_value(
+    "v=$(echo 'r[$(a x)]'); declare -a r; [[ $v -eq 0 ]]",
+    Expect::Covered
+)]
 #[case::exec_a_name("( exec -a zz a x )", Expect::Exact)]
+#[case::dotglob_wildcard_names_dot_file("mkdir .qq; shopt -s dotglob; a ?qq", Expect::Covered)]
+#[case::globignore_wildcard_names_dot_file("mkdir .qq; GLOBIGNORE=x; b *q", Expect::Covered)]
+#[case::bracket_dot_leading_no_match("mkdir .qq; c [.]qq ?qq", Expect::Covered)]
+#[case::dash_double_bracket_command("sh -c '[[ x || a ]]' 2>/dev/null", Expect::Exact)]
+#[case::dash_double_bracket_redirection(
+    "sh -c '[[ x > f ]]' 2>/dev/null; cat f; b y",
+    Expect::Exact
+)]
+#[case::dash_echo_decodes("sh -c 'echo \"a \\170\" | sh'", Expect::Exact)]
+#[case::dash_echo_stops_at_c("sh -c 'echo \"b y\\c; a x\" | sh'", Expect::Exact)]
+#[case::bash_echo_keeps_backslashes("echo 'c \\170' | sh", Expect::Exact)]
 #[case::script_written_then_run("echo 'a x' > f.sh; bash f.sh", Expect::Exact)]
 #[case::script_written_then_executed(
     "printf 'b y\\n' > f.sh; chmod +x f.sh; ./f.sh",

@@ -1993,3 +1993,19 @@ fn installed_as_sh_its_own_script_is_read_as_dash_reads_dollar_quotes() {
     assert!(out.status.success(), "{out:?}");
     assert!(!Path::new(&marker).exists());
 }
+
+/// Installed as `sh` or `dash`, shell mode's own script runs dash's `echo`, which decodes
+/// backslash escapes: what it pipes to a shell is the decoded text.
+#[test]
+fn installed_as_sh_its_echo_decodes_backslashes() {
+    let sb = Sandbox::new();
+    let script = "echo 'git reset \\055-hard' | sh";
+    for name in ["sh", "dash"] {
+        let link = sb.bin_dir().join(name);
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_policy-exec"), &link).unwrap();
+        let mut cmd = Command::new("/usr/bin/setsid");
+        cmd.arg(&link).args(["-c", script]);
+        let (_, json) = refusal(&run(sb.prepare(cmd)));
+        assert_eq!(json["rule"]["id"], "no-reset-hard", "{name}");
+    }
+}

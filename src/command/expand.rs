@@ -144,6 +144,171 @@ pub fn expand_heredoc(body: &str, positionals: &Positionals) -> (Option<String>,
     (text, b.inner)
 }
 
+/// One piece of the text bash evaluates when a word is an operand it reads as arithmetic
+/// or as a variable reference (`[[ -v W ]]`, `[[ W -eq 1 ]]`): the word's value after
+/// quote removal, whatever mix of quoted and unquoted parts spelled it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvalPiece {
+    /// Known text (literal parts, known positionals, `~`).
+    Text(String),
+    /// `$NAME` or `${NAME}`: the variable's value.
+    Var(String),
+    /// A value that is always a number (`$#`, `$?`, `${#x}`, `$((…))`, `$RANDOM`).
+    Number,
+    /// The output of a command substitution whose last stage is this program printing
+    /// one number (`$(… | wc -l)`): a number unless the script redefines the program.
+    Count(String),
+    /// A value only known at run time (`$(cmd)`, `${x:-y}`, `"$@"`).
+    Unknown,
+}
+
+/// The pieces of the value of `raw` (see [`EvalPiece`]). A word the parser cannot take
+/// apart is one unknown piece.
+pub fn evaluated_pieces(raw: &str, positionals: &Positionals) -> Vec<EvalPiece> {
+    let options = brush_parser::ParserOptions::default();
+    let mut out = Vec::new();
+    match brush_parser::word::parse(raw, &options) {
+        Ok(pieces) => eval_pieces(&pieces, false, positionals, &mut out),
+        Err(_) => out.push(EvalPiece::Unknown),
+    }
+    out
+}
+
+fn eval_pieces(
+    pieces: &[WordPieceWithSource],
+    quoted: bool,
+    positionals: &Positionals,
+    out: &mut Vec<EvalPiece>,
+) {
+    use brush_parser::word::{Parameter, SpecialParameter as S};
+    for piece in pieces {
+        out.push(match &piece.piece {
+            WordPiece::Text(t) | WordPiece::SingleQuotedText(t) => EvalPiece::Text(t.clone()),
+            WordPiece::AnsiCQuotedText(t) => EvalPiece::Text(decode_ansi_c(t)),
+            WordPiece::EscapeSequence(e) => EvalPiece::Text(unescape(e, quoted)),
+            WordPiece::DoubleQuotedSequence(inner)
+            | WordPiece::GettextDoubleQuotedSequence(inner) => {
+                eval_pieces(inner, true, positionals, out);
+                continue;
+            }
+            WordPiece::TildeExpansion(brush_parser::word::TildeExpr::Home) => {
+                EvalPiece::Text("~".to_string())
+            }
+            WordPiece::CommandSubstitution(script)
+            | WordPiece::BackquotedCommandSubstitution(script) => match counter(script) {
+                Some(program) => EvalPiece::Count(program.to_string()),
+                None => EvalPiece::Unknown,
+            },
+            WordPiece::TildeExpansion(_) => EvalPiece::Unknown,
+            WordPiece::ArithmeticExpression(_) => EvalPiece::Number,
+            WordPiece::ParameterExpansion(expr) => match expr {
+                ParameterExpr::ParameterLength { .. } => EvalPiece::Number,
+                ParameterExpr::Parameter {
+                    parameter,
+                    indirect: false,
+                } => match parameter {
+                    Parameter::Special(
+                        S::PositionalParameterCount
+                        | S::LastExitStatus
+                        | S::CurrentOptionFlags
+                        | S::ProcessId
+                        | S::LastBackgroundProcessId,
+                    ) => EvalPiece::Number,
+                    Parameter::Named(name)
+                        if matches!(
+                            name.as_str(),
+                            "RANDOM"
+                                | "SRANDOM"
+                                | "LINENO"
+                                | "SECONDS"
+                                | "BASHPID"
+                                | "PPID"
+                                | "UID"
+                                | "EUID"
+                                | "OPTIND"
+                                | "SHLVL"
+                        ) =>
+                    {
+                        EvalPiece::Number
+                    }
+                    Parameter::Named(name) => EvalPiece::Var(name.clone()),
+                    Parameter::Positional(n) => {
+                        let at = usize::try_from(*n).unwrap_or(usize::MAX);
+                        match positionals.as_ref().and_then(|p| p.get(at)) {
+                            Some(v) if v != UNKNOWN_POSITIONAL => {
+                                EvalPiece::Text(quoted_value(v).to_string())
+                            }
+                            _ => EvalPiece::Unknown,
+                        }
+                    }
+                    Parameter::Special(S::ShellName) => {
+                        match positionals.as_ref().and_then(|p| p.first()) {
+                            Some(v) if v != UNKNOWN_POSITIONAL => {
+                                EvalPiece::Text(quoted_value(v).to_string())
+                            }
+                            _ => EvalPiece::Unknown,
+                        }
+                    }
+                    _ => EvalPiece::Unknown,
+                },
+                _ => EvalPiece::Unknown,
+            },
+        });
+    }
+}
+
+/// The program of a command substitution's script that certainly prints one number: its
+/// last (or only) pipeline stage is `wc` counting standard input (`… | wc -l`,
+/// `wc -c < f`), `nproc`, `id -u`/`-g` or `date +%s`, in plain words (no quoting,
+/// expansion or second command after it). What runs before it is analysed as any
+/// script; only the output counts here.
+fn counter(script: &str) -> Option<&'static str> {
+    let last = script.rsplit('|').next().unwrap_or(script).trim();
+    if last.is_empty()
+        || last.contains(|c: char| "'\"\\$`;&(){}\n*?[~#".contains(c))
+        || script.contains("||")
+    {
+        return None;
+    }
+    let mut words = Vec::new();
+    let mut tokens = last.split_whitespace();
+    while let Some(t) = tokens.next() {
+        if t == "<" {
+            // Its file: `wc` then prints only the count.
+            tokens.next()?;
+        } else if t == "2>/dev/null" || (t.starts_with('<') && !t.starts_with("<<")) {
+        } else if t.contains(['<', '>']) {
+            return None;
+        } else {
+            words.push(t);
+        }
+    }
+    let counts = match words.as_slice() {
+        ["wc", options @ ..] => {
+            !options.is_empty()
+                && options.iter().all(|o| {
+                    o.len() > 1
+                        && o.starts_with('-')
+                        && o.chars()
+                            .skip(1)
+                            .all(|c| matches!(c, 'l' | 'c' | 'w' | 'm'))
+                })
+                && options.iter().map(|o| o.len() - 1).sum::<usize>() == 1
+        }
+        ["nproc"] | ["date", "+%s"] => true,
+        ["id", o] => matches!(*o, "-u" | "-g" | "-ru" | "-rg" | "-ur" | "-gr"),
+        _ => false,
+    };
+    let program = match words.first() {
+        Some(&"wc") => "wc",
+        Some(&"nproc") => "nproc",
+        Some(&"date") => "date",
+        Some(&"id") => "id",
+        _ => return None,
+    };
+    counts.then_some(program)
+}
+
 /// Whether text may hide a command substitution or process substitution.
 fn looks_like_substitution(text: &str) -> bool {
     text.contains("$(") || text.contains('`') || text.contains("<(") || text.contains(">(")
@@ -900,6 +1065,40 @@ fn push_code(out: &mut String, code: Option<u32>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counters_print_one_number() {
+        assert_eq!(counter("git status --porcelain | wc -l"), Some("wc"));
+        assert_eq!(counter("wc -c < notes.txt"), Some("wc"));
+        assert_eq!(counter("id -u"), Some("id"));
+        assert_eq!(counter("wc -l notes.txt"), None);
+        assert_eq!(counter("wc -lc"), None);
+        assert_eq!(counter("x | wc -l; cat y"), None);
+        assert_eq!(counter("x || wc -l"), None);
+        assert_eq!(counter("wc -l > f"), None);
+        assert_eq!(counter("wc -l <<< 'a[$(x)]'"), None);
+    }
+
+    #[test]
+    fn evaluated_pieces_join_quoted_and_unquoted_parts() {
+        use EvalPiece::*;
+        let p = evaluated_pieces("'a['$(:)\"$x\"'$(cmd)]'", &None);
+        assert_eq!(
+            p,
+            vec![
+                Text("a[".into()),
+                Unknown,
+                Var("x".into()),
+                Text("$(cmd)]".into())
+            ]
+        );
+        assert_eq!(
+            evaluated_pieces("$#${#y}$((1+2))", &None),
+            vec![Number, Number, Number]
+        );
+        let known = Some(vec!["s".to_string(), "v".to_string()]);
+        assert_eq!(evaluated_pieces("\"$1\"", &known), vec![Text("v".into())]);
+    }
     use rstest::rstest;
 
     #[rstest]

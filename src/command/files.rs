@@ -147,12 +147,12 @@ impl Files {
 
 /// What a command prints when that is literal: `echo`/`printf` of literal words (no
 /// `%` directives), `cat` (or `cat -`) of a literal stdin, `tee` of a literal stdin.
-pub fn literal_output(words: &[Word], stdin_text: Option<&str>) -> Option<String> {
+pub fn literal_output(words: &[Word], stdin_text: Option<&str>, echo: Echo) -> Option<String> {
     let literal: Option<Vec<&str>> = words.iter().map(Word::lit).collect();
     let literal = literal?;
     let (name, rest) = literal.split_first()?;
     match name.rsplit('/').next().unwrap_or(name) {
-        "echo" => Some(echo_output(rest)),
+        "echo" => echo_output(rest, echo),
         "printf" => match rest {
             [format] if !format.contains('%') => Some(expand::decode_ansi_c(format)),
             _ => None,
@@ -170,10 +170,35 @@ pub fn literal_output(words: &[Word], stdin_text: Option<&str>) -> Option<String
     }
 }
 
-/// What `echo ARGS` prints, for literal arguments: its leading `-n`/`-e`/`-E` flags
-/// read as bash's builtin reads them (`-e` decodes backslash escapes, the last of
-/// `-e`/`-E` wins; `-n` drops the newline).
-pub fn echo_output(args: &[&str]) -> String {
+/// Which `echo` a shell runs: what it does with options and backslashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Echo {
+    /// bash's builtin: `-n`/`-e`/`-E` options, backslashes kept unless `-e`.
+    #[default]
+    Bash,
+    /// dash's (`sh` on Debian and Ubuntu): only a first `-n` is an option, and
+    /// backslash escapes are always decoded (`\055` is `-`, `\c` ends the output).
+    Dash,
+    /// A shell whose `echo` may do either (zsh, ksh, busybox, bash under `xpg_echo`): a
+    /// backslash makes the output unknown.
+    Unknown,
+}
+
+/// What `echo ARGS` prints, for literal arguments, as `echo` reads them (see [`Echo`]);
+/// `None` when that is not known.
+pub fn echo_output(args: &[&str], echo: Echo) -> Option<String> {
+    match echo {
+        Echo::Bash => Some(bash_echo_output(args)),
+        Echo::Dash => Some(dash_echo_output(args)),
+        Echo::Unknown if args.iter().any(|a| a.contains('\\')) => None,
+        Echo::Unknown => Some(bash_echo_output(args)),
+    }
+}
+
+/// What bash's `echo ARGS` prints: its leading `-n`/`-e`/`-E` flags read as bash's
+/// builtin reads them (`-e` decodes backslash escapes, the last of `-e`/`-E` wins; `-n`
+/// drops the newline).
+fn bash_echo_output(args: &[&str]) -> String {
     let flags: Vec<&str> = args
         .iter()
         .copied()
@@ -189,11 +214,154 @@ pub fn echo_output(args: &[&str]) -> String {
         .flat_map(|f| f.chars())
         .rfind(|c| matches!(c, 'e' | 'E'))
         == Some('e');
-    let newline = !flags.iter().any(|f| f.contains('n'));
+    let mut newline = !flags.iter().any(|f| f.contains('n'));
     let text = if decode {
-        expand::decode_ansi_c(&text)
+        let (text, stopped) = echo_escapes(&text, false);
+        newline &= !stopped;
+        text
     } else {
         text
     };
     if newline { format!("{text}\n") } else { text }
+}
+
+/// What dash's `echo ARGS` prints: a first argument `-n` drops the newline; the rest is
+/// decoded (see [`echo_escapes`]).
+fn dash_echo_output(args: &[&str]) -> String {
+    let (newline, args) = match args.split_first() {
+        Some((&"-n", rest)) => (false, rest),
+        _ => (true, args),
+    };
+    let (mut out, stopped) = echo_escapes(&args.join(" "), true);
+    if newline && !stopped {
+        out.push('\n');
+    }
+    out
+}
+
+/// `echo`'s backslash escapes (bash's under `-e`, dash's always): `\a \b \e \f \n \r
+/// \t \v \\` and `\0NNN` (octal, up to three digits after the `0`) in both; bash's
+/// also `\E`, `\xHH`, `\uHHHH` and `\UHHHHHHHH`, dash's also `\NNN` (octal from `1`);
+/// `\c` ends all output (returned as `true`); any other backslash stays.
+fn echo_escapes(text: &str, dash: bool) -> (String, bool) {
+    let mut out: Vec<u8> = Vec::with_capacity(text.len() + 1);
+    let mut chars = text.chars().peekable();
+    let number = |chars: &mut std::iter::Peekable<std::str::Chars>, radix: u32, max: usize| {
+        let mut value: u32 = 0;
+        let mut digits = 0;
+        while digits < max {
+            match chars.peek().and_then(|c| c.to_digit(radix)) {
+                Some(d) => {
+                    value = value.saturating_mul(radix).saturating_add(d);
+                    chars.next();
+                    digits += 1;
+                }
+                None => break,
+            }
+        }
+        (value, digits)
+    };
+    let byte = |v: u32| u8::try_from(v & 0xff).unwrap_or(0);
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            continue;
+        }
+        let Some(e) = chars.next() else {
+            out.push(b'\\');
+            break;
+        };
+        match e {
+            'c' => return (String::from_utf8_lossy(&out).into_owned(), true),
+            'a' => out.push(7),
+            'b' => out.push(8),
+            'e' => out.push(0x1b),
+            'E' if !dash => out.push(0x1b),
+            'f' => out.push(12),
+            'n' => out.push(b'\n'),
+            'r' => out.push(b'\r'),
+            't' => out.push(b'\t'),
+            'v' => out.push(11),
+            '\\' => out.push(b'\\'),
+            '0' => out.push(byte(number(&mut chars, 8, 3).0)),
+            '1'..='7' if dash => {
+                let first = e.to_digit(8).unwrap_or(0);
+                let (rest, digits) = number(&mut chars, 8, 2);
+                out.push(byte(
+                    first * 8u32.pow(u32::try_from(digits).unwrap_or(0)) + rest,
+                ));
+            }
+            'x' | 'u' | 'U' if !dash => {
+                let max = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                match number(&mut chars, 16, max) {
+                    (_, 0) => {
+                        out.push(b'\\');
+                        out.push(u8::try_from(e).unwrap_or(b'x'));
+                    }
+                    (v, _) if e == 'x' => out.push(byte(v)),
+                    (v, _) => {
+                        let c = char::from_u32(v).unwrap_or('\u{fffd}');
+                        let mut buf = [0u8; 4];
+                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                    }
+                }
+            }
+            other => {
+                out.push(b'\\');
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(other.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    (String::from_utf8_lossy(&out).into_owned(), false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each as dash 0.5.12 prints it (`dash -c 'echo "$@"' _ ARGS`).
+    #[test]
+    fn dash_echo_decodes_as_dash_does() {
+        let dash = |args: &[&str]| echo_output(args, Echo::Dash).unwrap();
+        assert_eq!(dash(&["a\\055b"]), "a-b\n");
+        assert_eq!(dash(&["a\\55b"]), "a-b\n");
+        assert_eq!(dash(&["a\\0101b"]), "aAb\n");
+        assert_eq!(dash(&["a\\01234"]), "aS4\n");
+        assert_eq!(dash(&["a\\08b"]), "a\u{0}8b\n");
+        assert_eq!(dash(&["a\\cb", "c"]), "a");
+        assert_eq!(dash(&["x\\\\y", "a\\qb"]), "x\\y a\\qb\n");
+        assert_eq!(dash(&["-e", "a\\nb"]), "-e a\nb\n");
+        assert_eq!(dash(&["-n", "-n", "x"]), "-n x");
+        assert_eq!(dash(&["-nn", "x"]), "-nn x\n");
+        assert_eq!(echo_output(&["a\\055"], Echo::Bash).unwrap(), "a\\055\n");
+        assert_eq!(echo_output(&["a\\055"], Echo::Unknown), None);
+        assert_eq!(echo_output(&["a"], Echo::Unknown).unwrap(), "a\n");
+    }
+
+    /// Each as bash 5.2 prints it (`bash -c 'echo -e "$@"' _ ARGS`).
+    #[test]
+    fn bash_echo_e_decodes_as_bash_does() {
+        let bash = |args: &[&str]| echo_output(args, Echo::Bash).unwrap();
+        assert_eq!(bash(&["-e", "a\\0055b"]), "a-b\n");
+        assert_eq!(bash(&["-e", "a\\055b"]), "a-b\n");
+        assert_eq!(bash(&["-e", "a\\101b"]), "a\\101b\n");
+        assert_eq!(bash(&["-e", "a\\x41b\\u0041"]), "aAbA\n");
+        assert_eq!(bash(&["-e", "a\\cb"]), "a");
+        assert_eq!(bash(&["-e", "a\\qb", "a\\'b"]), "a\\qb a\\'b\n");
+        assert_eq!(bash(&["-e", "a\\E"]), "a\u{1b}\n");
+        assert_eq!(bash(&["-e", "a\\0400b"]), "a\u{0}b\n");
+        assert_eq!(bash(&["-ne", "x\\ty"]), "x\ty");
+        assert_eq!(bash(&["-eE", "x\\ty"]), "x\\ty\n");
+        assert_eq!(echo_output(&["a\\0400b"], Echo::Dash).unwrap(), "a\u{0}b\n");
+        assert_eq!(
+            echo_output(&["a\\E\\u0041"], Echo::Dash).unwrap(),
+            "a\\E\\u0041\n"
+        );
+    }
 }

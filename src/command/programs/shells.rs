@@ -56,18 +56,32 @@ pub fn posix_quoting(base: &str) -> bool {
     matches!(base, "sh" | "dash" | "ash" | "hush" | "posh")
 }
 
+/// The `echo` builtin of the shell `base`: bash's keeps backslashes, dash's (`sh` on
+/// Debian and Ubuntu) decodes them; the others' may do either.
+pub fn echo_of(base: &str) -> crate::command::files::Echo {
+    use crate::command::files::Echo;
+    match base {
+        "bash" | "rbash" => Echo::Bash,
+        "sh" | "dash" => Echo::Dash,
+        _ => Echo::Unknown,
+    }
+}
+
 /// The script as a POSIX shell reads it, written for bash's grammar: every unquoted
 /// `$'` and `$"` becomes `"$"'` / `"$""` — a literal `$` before an ordinary quote, as
 /// dash reads it (`$'x\' ; cmd '` is one word to bash, and runs `cmd` in dash) — and
 /// every unquoted `~+` / `~-` becomes `\~+` / `\~-` (dash has no such tilde prefixes: the
-/// word stays as written). Quoted text is left alone (`$'` means nothing there to either
+/// word stays as written). `[[` is no keyword to dash: an unquoted `[[` that starts a
+/// word becomes `\[\[`, the command `[[` whose words and redirections follow as any
+/// command's (`[[ x > ~/.bashrc ]]` truncates `~/.bashrc` in dash). Quoted text is left alone (`$'` means nothing there to either
 /// shell), and so are comments and here-document bodies, whose quote characters open
 /// nothing in dash (`#'` does not start a quoted string); a `$(…)` inside double quotes
 /// is a new unquoted context. `None` when the script has no such spelling, and parses no
 /// text at run time that could have one (`eval`, `trap`, `source`, `.`, aliases, a file
 /// executed without `#!`: their text is read this way when the walk reaches it).
 pub fn posix_reading(script: &str) -> Option<String> {
-    const MARKS: [&str; 13] = [
+    const MARKS: [&str; 14] = [
+        "[[",
         "$'",
         "$\"",
         "~+",
@@ -186,6 +200,12 @@ pub fn posix_reading(script: &str) -> Option<String> {
             (_, '$') if matches!(next, Some('\'' | '"')) => {
                 out.push_str("\"$\"");
                 prev = '$';
+                continue;
+            }
+            (_, '[') if next == Some('[') && at_word_start => {
+                out.push_str("\\[\\[");
+                i += 1;
+                prev = '[';
                 continue;
             }
             (_, '~')
@@ -632,6 +652,19 @@ mod tests {
         assert!(!plain("echo $PATH"));
         assert!(!plain("rm -rf (pwd)"));
         assert!(!plain("git 'reset' --hard"));
+    }
+
+    #[test]
+    fn posix_reading_makes_double_brackets_a_command() {
+        assert_eq!(
+            posix_reading("[[ x > f ]] && a; b [[ c; echo '[[ q'").as_deref(),
+            Some("\\[\\[ x > f ]] && a; b \\[\\[ c; echo '[[ q'")
+        );
+        assert_eq!(
+            posix_reading("if [[ -n x ]]; then :; fi").as_deref(),
+            Some("if \\[\\[ -n x ]]; then :; fi")
+        );
+        assert_eq!(posix_reading("echo x"), None);
     }
 
     #[test]

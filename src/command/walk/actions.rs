@@ -141,8 +141,12 @@ impl Walker<'_> {
     }
 
     /// `bash|sh|zsh|dash … [-c script [$0 $1 …] | file | (stdin)]`.
-    pub(super) fn shell(&mut self, inv: &Invocation, scope: &mut Scope) {
+    pub(super) fn shell(&mut self, inv: &Invocation, outer: &mut Scope) {
         let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
+        // What the shell runs uses its own `echo` (dash's decodes backslashes).
+        let mut inner = outer.clone();
+        inner.echo = shells::echo_of(base);
+        let scope = &mut inner;
         self.startup_files(base, args, scope);
         match shells::shell_invocation(args) {
             shells::ShellRun::Script {

@@ -35,6 +35,15 @@ impl Walker<'_> {
         if program.assigns.may_set_unknown(&args) {
             self.ifs_may_change = true;
             self.pwd_may_change = true;
+            // It may be GLOBIGNORE.
+            self.dot_glob = true;
+        }
+        // `shopt -s "$o"`: any option, the glob ones and `xpg_echo` included.
+        if base == "shopt" && args.iter().any(|a| a.lit().is_none()) {
+            self.nocase_glob = true;
+            self.dot_glob = true;
+            self.glob_star = true;
+            self.xpg_echo = true;
         }
         if program.action == Action::FindExec {
             // find's `--` only ends its -H/-L/-P/-D/-O options; the expression after the
@@ -54,6 +63,24 @@ impl Walker<'_> {
         if program.evaluates {
             for arg in &args {
                 self.evaluated_subscript(arg, scope, &format!("{base} argument"));
+            }
+            // `test -v NAME` as `[[ -v NAME ]]`: a name only known at run time may hold
+            // a subscript that runs commands.
+            if matches!(base.as_str(), "test" | "[") {
+                for pair in args.windows(2) {
+                    if let [flag, Word::Unknown { text, .. }] = pair
+                        && flag.lit() == Some("-v")
+                        && !self.evaluated_text(text, scope).1
+                    {
+                        self.dynamic(
+                            scope,
+                            vec![Word::unknown(text.clone(), false)],
+                            format!(
+                                "`{base} -v` evaluates `{text}`, only known at run time: an array subscript in it (`a[$(cmd)]`) runs commands"
+                            ),
+                        );
+                    }
+                }
             }
         }
         // `NAME=value` arguments become environment variables under `set -k`, and

@@ -118,6 +118,8 @@ struct Scope {
     /// script ([`shells::posix_reading`]): text it parses later in the same shell
     /// (`eval`, `trap`, `source`, an executed file without `#!`) is read that way too.
     posix: bool,
+    /// The `echo` of the shell running these commands (dash's decodes backslashes).
+    echo: files::Echo,
 }
 
 /// How a file the script wrote is run.
@@ -145,17 +147,18 @@ pub fn analyze_with(
     repo: &dyn RepoState,
     positionals: Positionals,
 ) -> Result<Analysis, ParseError> {
-    analyze_in(script, start, repo, positionals, false)
+    analyze_in(script, start, repo, positionals, false, files::Echo::Bash)
 }
 
 /// [`analyze_with`]; `posix` when the script is a POSIX shell's own reading (see
-/// [`Scope::posix`]).
+/// [`Scope::posix`]), `echo` the `echo` builtin of the shell that runs it.
 fn analyze_in(
     script: &str,
     start: &Path,
     repo: &dyn RepoState,
     positionals: Positionals,
     posix: bool,
+    echo: files::Echo,
 ) -> Result<Analysis, ParseError> {
     // See `heredoc`: mask quoted heredoc bodies for the parser, and keep the result only
     // if every mark was found inside a heredoc body.
@@ -167,11 +170,12 @@ fn analyze_in(
             positionals.clone(),
             Some(placed),
             posix,
+            echo,
         )
     {
         return Ok(analysis);
     }
-    analyze_parsed(script, start, repo, positionals, None, posix)
+    analyze_parsed(script, start, repo, positionals, None, posix, echo)
 }
 
 /// [`analyze_with`] for a script that the shell `shell` runs itself (shell mode's own
@@ -189,11 +193,12 @@ pub fn analyze_as(
     positionals: Positionals,
     shell: &str,
 ) -> Result<Analysis, ParseError> {
-    let mut analysis = analyze_with(script, start, repo, positionals.clone())?;
+    let echo = shells::echo_of(shell);
+    let mut analysis = analyze_in(script, start, repo, positionals.clone(), false, echo)?;
     if let Some((own, label)) = shells::own_reading(shell, script) {
         let posix = shells::posix_quoting(shell);
         let reading =
-            analyze_in(&own, start, repo, positionals, posix).map_err(|e| ParseError {
+            analyze_in(&own, start, repo, positionals, posix, echo).map_err(|e| ParseError {
                 message: format!("read as `{shell}` reads it ({label}): {}", e.message),
             })?;
         let frame = format!("{shell} ({label})");
@@ -207,6 +212,12 @@ pub fn analyze_as(
     Ok(analysis)
 }
 
+/// Whether a script (without its quotes) may turn on `dotglob`: it names the option, or
+/// `GLOBIGNORE`, whose being set turns it on.
+fn names_dot_glob(bare: &str) -> bool {
+    bare.contains("dotglob") || bare.contains("GLOBIGNORE")
+}
+
 /// Parses and walks; with `marks`, fails unless exactly that many heredoc marks were met
 /// inside heredoc bodies.
 fn analyze_parsed(
@@ -216,6 +227,7 @@ fn analyze_parsed(
     positionals: Positionals,
     marks: Option<usize>,
     posix: bool,
+    echo: files::Echo,
 ) -> Result<Analysis, ParseError> {
     let program = parse(script)?;
     let bare = without_quotes(script);
@@ -235,6 +247,11 @@ fn analyze_parsed(
         ifs_may_change: bare.contains("IFS"),
         pwd_may_change: names_pwd(&bare),
         nocase_glob: bare.contains("nocaseglob"),
+        dot_glob: names_dot_glob(&bare),
+        glob_star: bare.contains("globstar"),
+        xpg_echo: bare.contains("xpg_echo"),
+        for_plain: HashMap::new(),
+        numeric: HashMap::new(),
         cdpath_set: false,
         heredoc_marks: 0,
         files: files::Files::default(),
@@ -255,6 +272,7 @@ fn analyze_parsed(
         conditional: false,
         find_results: None,
         posix,
+        echo,
     };
     walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);
@@ -384,6 +402,21 @@ struct Walker<'a> {
     /// Whether the script may turn on `nocaseglob`: a glob may then match names in any
     /// case (`.GI[T]` matches `.git`), so what is known of its shape does not hold.
     nocase_glob: bool,
+    /// Whether the script may turn on `dotglob` or set `GLOBIGNORE` (which turns it on):
+    /// a wildcard leading a component may then match a leading `.` (`?git` is `.git`).
+    dot_glob: bool,
+    /// Whether the script may turn on `globstar`: a `**` component may then match any
+    /// number of directories.
+    glob_star: bool,
+    /// Variables of `for NAME in …` loops, with whether every list walked was plain
+    /// literal words (no `[`, `$` or backquote): such a value is harmless to evaluate.
+    for_plain: HashMap<String, bool>,
+    /// Variables every assignment the walk saw gave a number (`i=0`, `i=$((i+1))`,
+    /// `n=$(… | wc -l)`): `false` once one did not.
+    numeric: HashMap<String, bool>,
+    /// Whether the script may turn on `xpg_echo`: bash's `echo` then decodes backslash
+    /// escapes as dash's does, so what it prints with a backslash is not known.
+    xpg_echo: bool,
     /// Masked characters met inside heredoc bodies (see `heredoc`).
     heredoc_marks: usize,
     /// Files this script wrote (or copied), for running them later (see `files`).
@@ -473,7 +506,7 @@ impl Walker<'_> {
             let mut sub = scope.clone();
             sub.conditional = true;
             self.command(cmd, &mut sub, &stdin);
-            stdin = piped_output(cmd, &scope.positionals);
+            stdin = piped_output(cmd, &scope.positionals, self.echo(scope));
             // With `shopt -s lastpipe` the last part runs in this shell: a `cd` (or a
             // `set --`) there may change ours.
             if sub.dir != scope.dir {
@@ -507,12 +540,12 @@ impl Walker<'_> {
                 let outer = scope.redirects.len();
                 if let Some(list) = redirects {
                     let opened =
-                        path_redirects(self.seq, list.0.iter(), &scope.dir, &scope.positionals);
-                    self.input_files(&opened, scope);
+                        self.opened(self.seq, list.0.iter(), &scope.dir, &scope.positionals);
                     scope.redirects.extend(opened);
                 }
                 self.compound(compound, scope, &stdin);
-                scope.redirects.truncate(outer);
+                let opened: Vec<Redirect> = scope.redirects.drain(outer..).collect();
+                self.input_files(&opened, scope);
             }
             ast::Command::Function(def) => {
                 // A function body counts as run: it may be called anywhere, under any
@@ -534,8 +567,7 @@ impl Walker<'_> {
                 // Inside the body `$1…` are the function's own arguments: unknown here.
                 sub.positionals = sub.positionals.map(|p| p.into_iter().take(1).collect());
                 if let Some(list) = &def.body.1 {
-                    let opened =
-                        path_redirects(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
+                    let opened = self.opened(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
                     sub.redirects.extend(opened);
                 }
                 self.compound(&def.body.0, &mut sub, &Stdin::Inherit);
@@ -578,9 +610,18 @@ impl Walker<'_> {
                 self.repeat(&[&f.body.list], scope);
             }
             C::ForClause(f) => {
+                let mut plain = f.values.is_some();
                 for w in f.values.iter().flatten() {
-                    self.word(&w.value, scope);
+                    let word = self.word(&w.value, scope);
+                    plain &= word.lit().is_some_and(|v| !v.contains(['[', '$', '`']));
                 }
+                // Whether every `for NAME in …` list was plain literal words: see
+                // `evaluated_text`.
+                let entry = self
+                    .for_plain
+                    .entry(f.variable_name.clone())
+                    .or_insert(plain);
+                *entry &= plain;
                 self.repeat(&[&f.body.list], scope);
             }
             C::CaseClause(c) => {
@@ -685,18 +726,18 @@ impl Walker<'_> {
             // operands, running the substitutions there (`[[ -v 'a[$(cmd)]' ]]`,
             // `[[ 'a[$(cmd)]' -eq 1 ]]`), quoted or not.
             E::UnaryTest(op, w) => {
-                let word = self.word(&w.value, scope);
+                self.word(&w.value, scope);
                 if matches!(
                     op,
                     ast::UnaryPredicate::ShellVariableIsSetAndAssigned
                         | ast::UnaryPredicate::ShellVariableIsSetAndNameRef
                 ) {
-                    self.evaluated_subscript(&word, scope, "[[ -v ]]");
+                    self.evaluated_operand(&w.value, scope, "[[ -v ]]");
                 }
             }
             E::BinaryTest(op, a, b) => {
-                let left = self.word(&a.value, scope);
-                let right = self.word(&b.value, scope);
+                self.word(&a.value, scope);
+                self.word(&b.value, scope);
                 if matches!(
                     op,
                     ast::BinaryPredicate::ArithmeticEqualTo
@@ -706,8 +747,8 @@ impl Walker<'_> {
                         | ast::BinaryPredicate::ArithmeticGreaterThan
                         | ast::BinaryPredicate::ArithmeticGreaterThanOrEqualTo
                 ) {
-                    self.evaluated_subscript(&left, scope, "[[ arithmetic ]]");
-                    self.evaluated_subscript(&right, scope, "[[ arithmetic ]]");
+                    self.evaluated_operand(&a.value, scope, "[[ arithmetic ]]");
+                    self.evaluated_operand(&b.value, scope, "[[ arithmetic ]]");
                 }
             }
         }
@@ -764,10 +805,45 @@ impl Walker<'_> {
         self.case_blind(word)
     }
 
-    /// With `nocaseglob` possibly on, a glob may match any spelling of a name.
+    /// The `echo` these commands run: the shell's, unless bash may have `xpg_echo` on.
+    fn echo(&self, scope: &Scope) -> files::Echo {
+        match scope.echo {
+            files::Echo::Bash if self.xpg_echo => files::Echo::Unknown,
+            other => other,
+        }
+    }
+
+    /// The files redirections open (see [`path_redirects`]), their glob targets read
+    /// under the script's glob options.
+    fn opened<'r>(
+        &self,
+        at: usize,
+        redirects: impl Iterator<Item = &'r ast::IoRedirect>,
+        dir: &Dir,
+        positionals: &Positionals,
+    ) -> Vec<Redirect> {
+        let mut opened = path_redirects(at, redirects, dir, positionals);
+        for r in &mut opened {
+            r.target = self.case_blind(std::mem::replace(&mut r.target, Word::Lit(String::new())));
+        }
+        opened
+    }
+
+    /// A glob under the glob options the script may turn on, which the rules' reading of
+    /// globs does not follow: with `nocaseglob` it may match any spelling of a name; with
+    /// `dotglob` (or `GLOBIGNORE` set) a component led by a wildcard or a bracket may
+    /// match a leading `.` (`?git`, `*it`, `[.]git` name `.git`); with `globstar` a `**`
+    /// component may be any number of directories. Such a glob is any words.
     fn case_blind(&self, word: Word) -> Word {
         match word {
-            Word::Glob(text) if self.nocase_glob => Word::unknown(text, true),
+            Word::Glob(text)
+                if self.nocase_glob
+                    || (self.dot_glob
+                        && text.split('/').any(|c| c.starts_with(['*', '?', '['])))
+                    || (self.glob_star && text.split('/').any(|c| c == "**")) =>
+            {
+                Word::unknown(text, true)
+            }
             other => other,
         }
     }
@@ -859,7 +935,7 @@ impl Walker<'_> {
             Stdin::Literal(t) => Some(t.as_str()),
             _ => None,
         };
-        let content = match files::literal_output(&words, stdin_text) {
+        let content = match files::literal_output(&words, stdin_text, self.echo(scope)) {
             Some(text) => files::Written::Text(text),
             None => files::Written::Unknown,
         };
@@ -877,7 +953,7 @@ impl Walker<'_> {
         let dir = scope.dir.clone();
         // The files this command's own redirections open, for path rules.
         let outer = scope.redirects.len();
-        let opened = path_redirects(seq, io_redirects(cmd), &dir, &scope.positionals);
+        let opened = self.opened(seq, io_redirects(cmd), &dir, &scope.positionals);
         let inputs: Vec<Redirect> = opened
             .iter()
             .filter(|r| r.access == super::RedirectAccess::Read)
@@ -1115,7 +1191,7 @@ impl Walker<'_> {
         });
         // `f() { …; } > out`: every call opens `out` (in the caller's directory).
         if let Some(list) = &body.1 {
-            let opened = path_redirects(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
+            let opened = self.opened(self.seq, list.0.iter(), &sub.dir, &sub.positionals);
             sub.redirects.extend(opened);
         }
         self.expanding.push(guard);
@@ -1305,6 +1381,15 @@ impl Walker<'_> {
         }
         if bare.contains("nocaseglob") {
             self.nocase_glob = true;
+        }
+        if bare.contains("xpg_echo") {
+            self.xpg_echo = true;
+        }
+        if names_dot_glob(&bare) {
+            self.dot_glob = true;
+        }
+        if bare.contains("globstar") {
+            self.glob_star = true;
         }
         let program = match parse(script) {
             Ok(p) => p,

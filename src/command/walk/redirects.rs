@@ -68,7 +68,11 @@ impl Walker<'_> {
 }
 
 /// What a pipeline stage writes to the next: literal only for `echo`/`printf` of literals.
-pub(super) fn piped_output(cmd: &ast::Command, positionals: &Positionals) -> Stdin {
+pub(super) fn piped_output(
+    cmd: &ast::Command,
+    positionals: &Positionals,
+    echo: crate::command::files::Echo,
+) -> Stdin {
     let ast::Command::Simple(simple) = cmd else {
         return Stdin::Dynamic("the output of a compound command".to_string());
     };
@@ -87,9 +91,15 @@ pub(super) fn piped_output(cmd: &ast::Command, positionals: &Positionals) -> Std
     }
     let literal: Option<Vec<String>> = words.iter().map(|w| w.lit().map(str::to_string)).collect();
     match literal.as_deref() {
-        Some([echo, rest @ ..]) if echo == "echo" => {
+        Some([name, rest @ ..]) if name == "echo" => {
             let args: Vec<&str> = rest.iter().map(String::as_str).collect();
-            Stdin::Literal(crate::command::files::echo_output(&args))
+            match crate::command::files::echo_output(&args, echo) {
+                Some(text) => Stdin::Literal(text),
+                None => Stdin::Dynamic(format!(
+                    "the output of `echo {}`, whose backslashes this shell's `echo` may decode",
+                    rest.join(" ")
+                )),
+            }
         }
         Some([printf, fmt]) if printf == "printf" && !fmt.contains('%') => {
             Stdin::Literal(expand::decode_ansi_c(fmt))

@@ -59,6 +59,9 @@ impl Walker<'_> {
                     ast::AssignmentName::VariableName(name) => {
                         self.variable(name, &word, scope);
                         self.fresh_temp(name, &w.value, scope);
+                        let number = self.is_number(&w.value, scope);
+                        let entry = self.numeric.entry(name.clone()).or_insert(true);
+                        *entry = *entry && number;
                     }
                     ast::AssignmentName::ArrayElementName(name, index) => {
                         self.evaluable(&word, scope, name);
@@ -252,17 +255,110 @@ impl Walker<'_> {
         }
     }
 
-    /// A literal word that bash evaluates as a variable reference or arithmetic: only
-    /// an array subscript holding a substitution (`a[$(cmd)]`) runs anything; other
-    /// quoted text stays data (`printf '%s' '$(x)'`).
+    /// A word that bash evaluates as a variable reference or arithmetic: only an array
+    /// subscript holding a substitution (`a[$(cmd)]`) runs anything; other quoted text
+    /// stays data (`printf '%s' '$(x)'`). What bash evaluates is the word's value after
+    /// quote removal, however its quoted and unquoted parts spell it
+    /// (`'a['$(:)'$(cmd)]'` is `a[$(cmd)]` once `$(:)` printed nothing): the parts only
+    /// known at run time are taken as empty here (see [`Self::evaluated_operand`]).
     pub(super) fn evaluated_subscript(&mut self, word: &Word, scope: &mut Scope, frame: &str) {
-        if let Word::Lit(t) = word
-            && t.find('[')
-                .and_then(|open| t.get(open..))
-                .is_some_and(|rest| rest.contains("$(") || rest.contains('`'))
+        let text = match word {
+            Word::Lit(t) => t.clone(),
+            Word::Unknown { text, .. } => self.evaluated_text(text, scope).0,
+            Word::Glob(_) => return,
+        };
+        self.subscript_substitutions(&text, scope, frame);
+    }
+
+    /// An operand of `[[ -v W ]]` or of an arithmetic comparison (`[[ W -eq 1 ]]`),
+    /// from its source: the substitutions in a subscript of its value run; a value only
+    /// known at run time (a command's output, a variable not assigned one literal) may
+    /// hold such a subscript, so it is a command only known at run time.
+    pub(super) fn evaluated_operand(&mut self, raw: &str, scope: &mut Scope, frame: &str) {
+        let (text, known) = self.evaluated_text(raw, scope);
+        self.subscript_substitutions(&text, scope, frame);
+        if !known {
+            self.dynamic(
+                scope,
+                vec![Word::unknown(raw, false)],
+                format!(
+                    "`{frame}` evaluates `{raw}`, only known at run time: an array subscript in it (`a[$(cmd)]`) runs commands"
+                ),
+            );
+        }
+    }
+
+    /// The value bash evaluates for the word `raw` (see [`expand::evaluated_pieces`]),
+    /// with variables the script assigned one literal once put in, numbers as `0` and
+    /// other parts only known at run time left out; and whether every part was known.
+    pub(super) fn evaluated_text(&self, raw: &str, scope: &Scope) -> (String, bool) {
+        use crate::command::expand::{self, EvalPiece};
+        let mut text = String::new();
+        let mut known = true;
+        for piece in expand::evaluated_pieces(raw, &scope.positionals) {
+            match piece {
+                EvalPiece::Text(t) => text.push_str(&t),
+                EvalPiece::Number => text.push('0'),
+                // Unless the script may define a function or alias by that name.
+                EvalPiece::Count(program)
+                    if !self.functions.contains_key(&program)
+                        && !self.aliases.contains_key(&program)
+                        && !self.text.contains("alias")
+                        && !self.text.contains(&format!("{program}("))
+                        && !self.text.contains(&format!("{program} ("))
+                        && !self.text.contains(&format!("function {program}")) =>
+                {
+                    text.push('0');
+                }
+                EvalPiece::Count(_) => known = false,
+                EvalPiece::Var(name) => match self.literal_value(&name) {
+                    Some(v) => text.push_str(&v),
+                    // A loop variable over plain literal words: one of them.
+                    None if self.for_plain.get(&name) == Some(&true)
+                        && set_only_by_for(self.text, &name) =>
+                    {
+                        text.push('0');
+                    }
+                    // A counter: every assignment a number, set no other way.
+                    None if self.numeric.get(&name) == Some(&true)
+                        && set_only_numerically(self.text, &name, |n| {
+                            self.var_events.get(name.as_str()).map_or(0, Vec::len) >= n
+                        }) =>
+                    {
+                        text.push('0');
+                    }
+                    None => known = false,
+                },
+                EvalPiece::Unknown => known = false,
+            }
+        }
+        (text, known)
+    }
+
+    /// Whether the assignment value `raw` is always a number: digits, `$((…))`, `$#`,
+    /// `${#x}`, a counting substitution (`$(… | wc -l)`), a numeric variable.
+    fn is_number(&self, raw: &str, scope: &Scope) -> bool {
+        let (text, known) = self.evaluated_text(raw, scope);
+        known && !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '-')
+    }
+
+    /// The value of a variable the walk saw assigned one literal, certainly, and that the
+    /// script sets in no other way.
+    fn literal_value(&self, name: &str) -> Option<String> {
+        let [(_, Some(value))] = self.var_events.get(name)?.as_slice() else {
+            return None;
+        };
+        assigned_once_by_name(self.text, name).then(|| value.clone())
+    }
+
+    /// Runs the substitutions in an array subscript of `text` (`a[$(cmd)]`).
+    fn subscript_substitutions(&mut self, text: &str, scope: &mut Scope, frame: &str) {
+        if text
+            .find('[')
+            .and_then(|open| text.get(open..))
+            .is_some_and(|rest| rest.contains("$(") || rest.contains('`'))
         {
-            let text = t.clone();
-            self.nested_lenient(&text, scope, frame);
+            self.nested_lenient(text, scope, frame);
         }
     }
 
@@ -280,6 +376,7 @@ impl Walker<'_> {
                 // `declare "$I=_"`: the name may be IFS (or PWD).
                 self.ifs_may_change = true;
                 self.pwd_may_change = true;
+                self.dot_glob = true;
             }
             let value = match arg {
                 Word::Lit(_) => Word::Lit(value.to_string()),
@@ -350,6 +447,102 @@ pub(super) fn quoted_variable(raw: &str) -> Option<(String, String)> {
     (name_ok && tail_ok).then(|| (name.to_string(), tail.to_string()))
 }
 
+/// Whether `script` names `name` only in expansions (`$NAME`, `${NAME…}`) and as the
+/// variable of `for NAME in` loops.
+pub(super) fn set_only_by_for(script: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    for (at, _) in script.match_indices(name) {
+        let before = script.get(..at).unwrap_or("");
+        let after = script.get(at + name.len()..).unwrap_or("");
+        if after.chars().next().is_some_and(ident) {
+            continue;
+        }
+        match before.chars().next_back() {
+            Some(c) if ident(c) => continue,
+            Some('/' | '.' | '-') => continue,
+            _ => {}
+        }
+        if before.ends_with('$') || before.ends_with("${") || before.ends_with("${#") {
+            continue;
+        }
+        let head = before.trim_end_matches([' ', '\t']);
+        if head.len() < before.len()
+            && head.ends_with("for")
+            && !head.trim_end_matches("for").ends_with(ident)
+            && after.trim_start_matches([' ', '\t']).starts_with("in ")
+        {
+            continue;
+        }
+        return false;
+    }
+    true
+}
+
+/// Whether `script` sets `name` only by assignments `NAME=` (whose values the walk
+/// checks) and arithmetic (`(( NAME++ ))`, `let NAME+=1`, `$(( NAME = 2 ))`), and names
+/// it otherwise only in expansions: no `read`, `for`, `declare`, `printf -v`, `mapfile`
+/// or `${NAME:=…}` could give it other text.
+/// `walked(n)` tells whether the walk has already seen `n` assignments: one whose
+/// value is not plainly a number (`n=$(… | wc -l)`) is only trusted once the walk has
+/// judged it, since a loop may test the variable before assigning it.
+pub(super) fn set_only_numerically(
+    script: &str,
+    name: &str,
+    walked: impl Fn(usize) -> bool,
+) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut assignments = 0;
+    let mut all_plain = true;
+    for (at, _) in script.match_indices(name) {
+        let before = script.get(..at).unwrap_or("");
+        let after = script.get(at + name.len()..).unwrap_or("");
+        if after.chars().next().is_some_and(ident) {
+            continue;
+        }
+        match before.chars().next_back() {
+            Some(c) if ident(c) => {
+                if matches!(c, 'v' | 'a' | 'p') && before.trim_end_matches(ident).ends_with('-') {
+                    return false;
+                }
+                continue;
+            }
+            Some('/' | '.') => continue,
+            _ => {}
+        }
+        if before.ends_with("${") && (after.starts_with('=') || after.starts_with(":=")) {
+            return false;
+        }
+        if before.ends_with('$') || before.ends_with("${") || before.ends_with("${#") {
+            continue;
+        }
+        if after.starts_with('=') && !after.starts_with("==") {
+            assignments += 1;
+            let value = after.get(1..).unwrap_or("").trim_start_matches('"');
+            let digits = value.trim_start_matches('-');
+            all_plain &= value.starts_with("$((")
+                || digits.chars().next().is_some_and(|c| c.is_ascii_digit())
+                    && digits
+                        .chars()
+                        .take_while(|c| !" \t\n;&|)\"".contains(*c))
+                        .all(|c| c.is_ascii_digit());
+            continue;
+        }
+        // Inside arithmetic on this line: `((`/`$((` not closed yet, or after `let`.
+        let line = before.rsplit('\n').next().unwrap_or(before);
+        let open = line.matches("((").count();
+        let close = line.matches("))").count();
+        let in_let = line
+            .rsplit([';', '&', '|'])
+            .next()
+            .is_some_and(|stmt| stmt.trim_start().starts_with("let "));
+        if open > close || in_let {
+            continue;
+        }
+        return false;
+    }
+    all_plain || walked(assignments)
+}
+
 /// Whether `script` names `name` only in expansions (`$NAME`, `${NAME…}`) and in exactly
 /// one assignment `NAME=`: no other way to set it (`read`, `for`, `declare`, `unset`,
 /// `printf -v`, `getopts`, `export NAME`, `+=`, `${NAME:=…}`) appears anywhere.
@@ -393,4 +586,24 @@ pub(super) fn assigned_once_by_name(script: &str, name: &str) -> bool {
         return false;
     }
     assignments == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::set_only_by_for;
+
+    #[test]
+    fn a_loop_variable_set_only_by_for() {
+        assert!(set_only_by_for(
+            "for i in 1 2; do [[ $i -gt 1 ]]; done",
+            "i"
+        ));
+        assert!(set_only_by_for(
+            "for  i in 1; do echo ${i} hi -i; done",
+            "i"
+        ));
+        assert!(!set_only_by_for("for i in 1; do :; done; read i", "i"));
+        assert!(!set_only_by_for("i=$(x); for i in 1; do :; done", "i"));
+        assert!(!set_only_by_for("for i; do :; done; printf -v i x", "i"));
+    }
 }
