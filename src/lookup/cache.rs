@@ -45,7 +45,7 @@ use crate::policy::bundle::Bundle;
 use crate::resolve;
 
 /// The cache format's version (bump when [`Entry`] or the layout changes).
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 /// The largest cache file read.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -373,6 +373,8 @@ impl Cache {
         let mut rules = Vec::with_capacity(slim.commands.len());
         let mut index: std::collections::BTreeMap<String, Vec<usize>> =
             std::collections::BTreeMap::new();
+        let mut reach: std::collections::BTreeMap<String, Vec<usize>> =
+            std::collections::BTreeMap::new();
         let mut any_program = Vec::new();
         for (i, rule) in slim.commands.iter().enumerate() {
             let Ok(compiled_rule) = crate::policy::policy::compile(rule) else {
@@ -381,7 +383,25 @@ impl Cache {
             };
             let programs = compiled_rule.programs();
             if programs.is_empty() {
-                any_program.push(i);
+                // Filed so that a script that cannot meet it does not read it: by the
+                // frames it needs (`Rule::matches_in` gives no match without one), else
+                // by the start of the program name its glob needs, else for every script.
+                let via = &compiled_rule.refinements.via;
+                if !via.is_empty() {
+                    for frame in via {
+                        reach
+                            .entry(super::ProgramIndex::frame_key(frame))
+                            .or_default()
+                            .push(i);
+                    }
+                } else if let Some(prefix) = compiled_rule.program_prefix() {
+                    reach
+                        .entry(super::ProgramIndex::prefix_key(prefix))
+                        .or_default()
+                        .push(i);
+                } else {
+                    any_program.push(i);
+                }
             }
             // A token matcher whose second token is a plain word matches only commands
             // with that word first: it is filed under `program sub`.
@@ -436,7 +456,7 @@ impl Cache {
             files: audit_entry,
             path_rules: path_entry,
             rules: list,
-            index: super::ProgramIndex::text(&index, &any_program),
+            index: super::ProgramIndex::text(&index, &reach, &any_program),
         };
         let header = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
         let Ok(header_len) = u32::try_from(header.len()) else {

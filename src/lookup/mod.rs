@@ -258,14 +258,34 @@ impl ProgramIndex {
     /// `%` is always followed by two hex digits).
     pub const ANY: &'static str = "%";
 
-    /// The index's text from positions by program key and those of rules that can
-    /// match any program.
-    pub fn text(built: &std::collections::BTreeMap<String, Vec<usize>>, any: &[usize]) -> String {
+    /// The key of rules with no program of their own that can match only a command
+    /// reached through `frame` (a `via` refinement: `GIT_SSH_COMMAND=`). `%~` never
+    /// starts an escaped program name.
+    pub fn frame_key(frame: &str) -> String {
+        format!("%~{}", escape_key(frame))
+    }
+
+    /// The key of rules with no program of their own that can match only a command whose
+    /// program name starts with `prefix` (a glob such as `mkfs*`). `%*` never starts an
+    /// escaped program name.
+    pub fn prefix_key(prefix: &str) -> String {
+        format!("%*{}", escape_key(prefix))
+    }
+
+    /// The index's text from positions by program key, by [`ProgramIndex::frame_key`] or
+    /// [`ProgramIndex::prefix_key`] (`reach`, written as given), and those of rules that
+    /// can match any program.
+    pub fn text(
+        built: &std::collections::BTreeMap<String, Vec<usize>>,
+        reach: &std::collections::BTreeMap<String, Vec<usize>>,
+        any: &[usize],
+    ) -> String {
         let entry = |key: String, at: &[usize]| {
             let at: Vec<String> = at.iter().map(usize::to_string).collect();
             format!("{key}={}", at.join("."))
         };
         std::iter::once(entry(Self::ANY.to_string(), any))
+            .chain(reach.iter().map(|(key, at)| entry(key.clone(), at)))
             .chain(built.iter().map(|(key, at)| entry(escape_key(key), at)))
             .collect::<Vec<_>>()
             .join("|")
@@ -378,13 +398,16 @@ impl RuleTexts {
         Ok(std::borrow::Cow::Owned(buf))
     }
 
-    /// The rules commands with these keys can match, and those that can match any
-    /// program, in one pass over the index: `git status` → the rules filed under `git`
-    /// (no subcommand of their own) and under `git status`; `git` (its first argument
-    /// not a plain word) → every rule of `git`.
-    fn for_keys<'k>(&self, keys: impl IntoIterator<Item = &'k String>) -> Vec<usize> {
-        let keys: Vec<(String, usize, bool)> = keys
-            .into_iter()
+    /// The rules the commands of `needs` can match, in one pass over the index: `git
+    /// status` → the rules filed under `git` (no subcommand of their own) and under `git
+    /// status`; `git` (its first argument not a plain word) → every rule of `git`; the
+    /// rules of a program-name prefix its program starts with (`mkfs*` for
+    /// `mkfs.ext4`); those of a frame a command was reached through; and those that
+    /// can match any program.
+    fn for_needs(&self, needs: &Needs) -> Vec<usize> {
+        let keys: Vec<(String, usize, bool)> = needs
+            .programs
+            .iter()
             .map(|key| {
                 let key = escape_key(key);
                 let program = key.find(' ').unwrap_or(key.len());
@@ -392,15 +415,33 @@ impl RuleTexts {
                 (key, program, whole_program)
             })
             .collect();
+        let frames: Vec<String> = needs.frames.iter().map(|f| escape_key(f)).collect();
         self.index.positions(|k| {
-            k == ProgramIndex::ANY.as_bytes()
-                || keys.iter().any(|(key, program, whole_program)| {
-                    let program = key.as_bytes().get(..*program).unwrap_or_default();
-                    k == program
-                        || k == key.as_bytes()
-                        || (*whole_program
-                            && k.strip_prefix(program).is_some_and(|s| s.starts_with(b" ")))
-                })
+            if let Some(rest) = k.strip_prefix(b"%") {
+                // `%`, `%~<frame>`, `%*<prefix>`, or an escaped byte starting a name.
+                if rest.is_empty() {
+                    return true;
+                }
+                if let Some(frame) = rest.strip_prefix(b"~") {
+                    return frames.iter().any(|f| f.as_bytes() == frame);
+                }
+                if let Some(prefix) = rest.strip_prefix(b"*") {
+                    // Escaping maps each byte on its own, so an escaped name starts with
+                    // an escaped prefix exactly when the name starts with the prefix.
+                    return keys.iter().any(|(key, program, _)| {
+                        key.as_bytes()
+                            .get(..*program)
+                            .is_some_and(|p| p.starts_with(prefix))
+                    });
+                }
+            }
+            keys.iter().any(|(key, program, whole_program)| {
+                let program = key.as_bytes().get(..*program).unwrap_or_default();
+                k == program
+                    || k == key.as_bytes()
+                    || (*whole_program
+                        && k.strip_prefix(program).is_some_and(|s| s.starts_with(b" ")))
+            })
         })
     }
 }
@@ -429,7 +470,6 @@ impl Compiled {
     /// [`crate::policy::engine::Analysed::needs`].
     pub fn into_policy(self, source: &str, needs: Option<&Needs>) -> Result<Policy, String> {
         let invalid = |e: String| format!("the installed policy has an invalid rule: {e}");
-        let programs = needs.map(|n| &n.programs);
         let path_rules = needs.is_none_or(|n| n.path_rules);
         let mut bundle = self.bundle;
         if !path_rules {
@@ -441,9 +481,9 @@ impl Compiled {
                 Policy::from_bundle_owned(bundle, source).map_err(|e| invalid(e.to_string()))?
             }
             Some(rules) => {
-                let mut wanted: Vec<usize> = match programs {
+                let mut wanted: Vec<usize> = match needs {
                     None => (0..rules.spans.len()).collect(),
-                    Some(programs) => rules.for_keys(programs),
+                    Some(needs) => rules.for_needs(needs),
                 };
                 wanted.sort_unstable();
                 wanted.dedup();
@@ -645,7 +685,10 @@ mod tests {
         for (i, k) in keys.iter().enumerate() {
             built.insert(k.to_string(), vec![i, i + 100]);
         }
-        let index = ProgramIndex(ProgramIndex::text(&built, &[7]));
+        let mut reach = std::collections::BTreeMap::new();
+        reach.insert(ProgramIndex::frame_key("GIT_SSH_COMMAND="), vec![8]);
+        reach.insert(ProgramIndex::prefix_key("mkfs"), vec![9]);
+        let index = ProgramIndex(ProgramIndex::text(&built, &reach, &[7]));
         for (i, k) in keys.iter().enumerate() {
             let key = escape_key(k);
             assert_eq!(
@@ -655,6 +698,8 @@ mod tests {
             );
         }
         assert_eq!(index.positions(|e| e == b"%"), vec![7]);
+        assert_eq!(index.positions(|e| e == b"%~GIT_SSH_COMMAND%3D"), vec![8]);
+        assert_eq!(index.positions(|e| e == b"%*mkfs"), vec![9]);
         // `git` alone reads every rule of git, subcommands included; `gitk` is not git.
         let git: Vec<usize> = index.positions(|e| e == b"git" || e.starts_with(b"git "));
         assert_eq!(git, vec![0, 100, 1, 101, 2, 102]);
