@@ -22,10 +22,11 @@
 //! from `.init_array`, which glibc runs for static programs too. What differs: a stack
 //! overflow is a plain `SIGSEGV` without std's "has overflowed its stack" line, and a
 //! panic escaping every `catch_unwind` names the thread `<unnamed>` instead of `main`.
-//! Other targets keep std's start.
-#![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
+//! Other targets keep std's start, and so does the test build (`cargo test` builds this
+//! file with the test harness, whose `main` runs the tests).
+#![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
 
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 mod start {
     use std::ffi::{c_char, c_int};
 
@@ -90,7 +91,7 @@ mod start {
     }
 }
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+#[cfg(any(not(all(target_os = "linux", target_env = "gnu")), test))]
 fn main() -> std::process::ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     std::process::ExitCode::from(policy_exec::run(args))
