@@ -76,9 +76,14 @@ pub(super) struct FileId {
 impl FileId {
     /// The identity of `path` now (without its content hash).
     fn stat(path: &Path) -> Option<FileId> {
-        let m = std::fs::metadata(path).ok()?;
-        Some(FileId {
-            path: path.display().to_string(),
+        Some(FileId::of(path, &std::fs::metadata(path).ok()?))
+    }
+
+    /// The identity of `path` from its metadata.
+    fn of(path: &Path, m: &std::fs::Metadata) -> FileId {
+        FileId {
+            // What `display()` shows (invalid UTF-8 as U+FFFD), without the formatter.
+            path: path.to_string_lossy().into_owned(),
             dev: m.dev(),
             ino: m.ino(),
             size: m.size(),
@@ -91,7 +96,7 @@ impl FileId {
                 .saturating_mul(1_000_000_000)
                 .saturating_add(m.ctime_nsec()),
             sha256: String::new(),
-        })
+        }
     }
 }
 
@@ -177,12 +182,43 @@ fn parts(header: &[u8]) -> Option<Parts<'_>> {
 /// identity from the header (twelve objects: a fifth of a shell-mode judgement's
 /// instructions).
 fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> String {
-    use std::fmt::Write as _;
+    /// `n` in `base` (10 or 16, lowercase) without leading zeros, as `{}` and `{:x}`
+    /// write it (built on every judgement: the formatter's machinery cost more than the
+    /// digits).
+    fn digits_into(out: &mut String, n: u64, base: u64) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = n;
+        loop {
+            at -= 1;
+            if let Some(d) = digits.get_mut(at) {
+                *d = b"0123456789abcdef"
+                    .get((n % base) as usize)
+                    .copied()
+                    .unwrap_or(b'0');
+            }
+            n /= base;
+            if n == 0 || at == 0 {
+                break;
+            }
+        }
+        for d in digits.get(at..).unwrap_or_default() {
+            out.push(char::from(*d));
+        }
+    }
+    fn hex_into(out: &mut String, n: u64) {
+        digits_into(out, n, 16);
+    }
+    fn dec_into(out: &mut String, n: usize) {
+        digits_into(out, n as u64, 10);
+    }
     fn text(out: &mut String, t: Option<&str>) {
         match t {
             None => out.push('-'),
             Some(t) => {
-                let _ = write!(out, "{}:{t}", t.len());
+                dec_into(out, t.len());
+                out.push(':');
+                out.push_str(t);
             }
         }
     }
@@ -192,11 +228,17 @@ fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> St
             Some(f) => {
                 out.push('+');
                 text(out, Some(&f.path));
-                let _ = write!(
-                    out,
-                    "{:x},{:x},{:x},{:x},{:x};",
-                    f.dev, f.ino, f.size, f.mtime_ns, f.ctime_ns
-                );
+                // The times as `{:x}` writes an i64: its two's complement when negative.
+                for (i, n) in [f.dev, f.ino, f.size, f.mtime_ns as u64, f.ctime_ns as u64]
+                    .into_iter()
+                    .enumerate()
+                {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    hex_into(out, n);
+                }
+                out.push(';');
             }
         }
     }
@@ -205,7 +247,8 @@ fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> St
     for key in selection_key(s) {
         text(&mut out, key.as_deref());
     }
-    let _ = write!(out, "{}:", slots.len());
+    dec_into(&mut out, slots.len());
+    out.push(':');
     for slot in slots {
         file(&mut out, slot.as_ref());
     }
@@ -240,7 +283,8 @@ pub(super) fn sum64(bytes: &[u8]) -> u64 {
 
 /// The selection as the cache keys it.
 fn selection_key(s: &Selection) -> Vec<Option<String>> {
-    let shown = |p: &Path| p.display().to_string();
+    // What `display()` shows (invalid UTF-8 as U+FFFD), without the formatter.
+    let shown = |p: &Path| p.to_string_lossy().into_owned();
     vec![
         Some(shown(&s.root)),
         Some(s.harness.clone()),
@@ -288,7 +332,7 @@ pub(super) fn slots(s: &Selection) -> Vec<Option<FileId>> {
 /// The running binary's identity: `stat` of `/proc/self/exe` reaches the file itself
 /// (one system call; reading the link first would be two).
 fn exe_id() -> Option<FileId> {
-    FileId::stat(Path::new("/proc/self/exe"))
+    crate::files::self_exe().map(|m| FileId::of(Path::new("/proc/self/exe"), m))
 }
 
 /// The hex digits of one line's entry in the header: its length (without its newline)
@@ -648,6 +692,51 @@ mod tests {
         }
         assert!(parts(b"").is_none());
         assert!(parts(b"0000000g0000000000000000\n\n\n\n").is_none());
+    }
+
+    /// The digits are written by hand: the same text `write!` gave (format 8 to 10).
+    #[test]
+    fn the_identity_is_the_text_the_formatter_wrote() {
+        let s = Selection {
+            root: "/r".into(),
+            harness: "h\u{e9}".into(),
+            task_domain: "d".into(),
+            task_instance: None,
+            repo_file: Some("/p/repo.yaml".into()),
+        };
+        for (dev, ino, size, mtime_ns, ctime_ns) in [
+            (0, 0, 0, 0, 0),
+            (1, 15, 16, -1, i64::MIN),
+            (u64::MAX, 0x10, 255, i64::MAX, 1_733_000_000_123_456_789),
+        ] {
+            let f = FileId {
+                path: "/r/system.yaml".into(),
+                dev,
+                ino,
+                size,
+                mtime_ns,
+                ctime_ns,
+                sha256: String::new(),
+            };
+            let slots = vec![Some(f.clone()), None];
+            let mut want = format!(
+                "+{}:{}{dev:x},{ino:x},{size:x},{mtime_ns:x},{ctime_ns:x};",
+                f.path.len(),
+                f.path
+            );
+            for key in super::selection_key(&s) {
+                match key {
+                    None => want.push('-'),
+                    Some(k) => want.push_str(&format!("{}:{k}", k.len())),
+                }
+            }
+            want.push_str(&format!(
+                "2:+{}:{}{dev:x},{ino:x},{size:x},{mtime_ns:x},{ctime_ns:x};-",
+                f.path.len(),
+                f.path
+            ));
+            assert_eq!(identity(Some(&f), &s, &slots), want);
+        }
     }
 
     #[test]
