@@ -141,6 +141,16 @@ pub fn read_regular_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     })
 }
 
+/// The running binary's metadata: `stat` of `/proc/self/exe`, which reaches the file
+/// itself through any links, taken once per process. A judgement needs it twice (the
+/// cache's identity, and finding a real shell that is not this binary), and the file a
+/// running process executes stays the one it started from.
+pub fn self_exe() -> Option<&'static std::fs::Metadata> {
+    static EXE: std::sync::OnceLock<Option<std::fs::Metadata>> = std::sync::OnceLock::new();
+    EXE.get_or_init(|| std::fs::metadata("/proc/self/exe").ok())
+        .as_ref()
+}
+
 /// A file type as a phrase for messages.
 fn kind(t: &std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;

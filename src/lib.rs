@@ -172,6 +172,7 @@
 //!   a tree, diff two policies, read the log — one doc example per entry point.
 //! * [`cli`] is the clap front end (and the switch into shell mode); `main.rs` only calls
 //!   [`run`].
+#![forbid(unsafe_code)]
 
 pub mod approve;
 pub mod cli;

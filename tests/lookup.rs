@@ -652,6 +652,27 @@ fn the_rules_read_per_subcommand_decide_like_the_whole_policy() {
             scripts.push(format!("cp a {path}; ls"));
         }
     }
+    // The rules with no program of their own, filed by the start of the program name
+    // their glob needs (`mkfs*`) or by the frames their `via` needs (GIT_SSH_COMMAND=).
+    for extra in [
+        "mkfs.ext4 /dev/sda1",
+        "/sbin/mkfs.xfs -f /dev/nvme0n1",
+        "mkfs -t ext4 disk.img",
+        "mkfs",
+        "sudo mkfs.vfat /dev/sdb1",
+        "bash -c 'mkfs.ext4 /dev/sda'",
+        "mkf /dev/sda",
+        "xmkfs /dev/sda",
+        "mkfs.ext4 \"$DEV\"",
+        "GIT_SSH_COMMAND='rm -rf ~' git fetch",
+        "env GIT_PROXY_COMMAND=/tmp/x git fetch",
+        "export GIT_EXTERNAL_DIFF=./x; git diff",
+        "GIT_SSH_COMMAND=ssh git push",
+        "GIT_SSH_COMMAND='mkfs.ext4 /dev/sda' git fetch",
+        "FOO='rm -rf ~' git fetch",
+    ] {
+        scripts.push(extra.to_string());
+    }
     assert!(scripts.len() > 1000, "{}", scripts.len());
     let work = env.repo("work", None);
     let repo = Git2RepoState::with_home(Some(env.home()));
@@ -697,4 +718,35 @@ fn the_rules_read_per_subcommand_decide_like_the_whole_policy() {
         (100..compared - 100).contains(&without_path_rules),
         "{without_path_rules} of {compared}"
     );
+
+    // And those rules are read only by the scripts that can meet them.
+    let reads = |script: &str| -> Vec<String> {
+        let needs = engine::analyse(script, None, &work, &repo).needs().unwrap();
+        let subset =
+            policy_exec::lookup::load_for(&env.config(), &work, None, &lookup_env, Some(&needs))
+                .unwrap();
+        subset.rules.iter().map(|r| r.id.clone()).collect()
+    };
+    let (mkfs, ssh) = ("disk/no-mkfs", "git/ssh-command-variable-needs-human");
+    for (script, want_mkfs, want_ssh) in [
+        ("true", false, false),
+        ("git status && ls -la | head", false, false),
+        ("mkfs.ext4 /dev/sda", true, false),
+        ("/sbin/mkfs /dev/sda", true, false),
+        ("mkf /dev/sda", false, false),
+        ("GIT_SSH_COMMAND='ssh -i k' git fetch", false, true),
+        ("env GIT_PROXY_COMMAND=x git fetch", false, true),
+    ] {
+        let ids = reads(script);
+        assert_eq!(
+            ids.iter().any(|i| i == mkfs),
+            want_mkfs,
+            "`{script}`: {ids:?}"
+        );
+        assert_eq!(
+            ids.iter().any(|i| i == ssh),
+            want_ssh,
+            "`{script}`: {ids:?}"
+        );
+    }
 }

@@ -570,6 +570,100 @@ fn the_shim_becomes_bash_with_no_process_in_between() {
     assert_eq!(pids[0], pids[1], "{out:?}");
 }
 
+/// Starts `shell` with `-c script` from a Python parent that first sets up `state`:
+/// `ignore` ignores SIGPIPE and SIGINT, `block` blocks SIGUSR1 and SIGTERM, `close`
+/// closes descriptors 0 and 1 (the script then reports on stderr).
+fn started_from(sb: &Sandbox, shell: &Path, state: &str, script: &str) -> Out {
+    let parent = r#"
+import os, signal, sys
+shell, state, script = sys.argv[1:4]
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+if "ignore" in state:
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+if "block" in state:
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGTERM})
+if "close" in state:
+    os.close(0)
+    os.close(1)
+os.execv(shell, ["bash", "-c", script])
+"#;
+    let mut cmd = Command::new(python());
+    cmd.arg("-c").arg(parent).arg(shell).arg(state).arg(script);
+    run(sb.prepare(cmd))
+}
+
+#[rstest]
+#[case("default")]
+#[case("ignore")]
+#[case("ignore block")]
+fn the_shell_starts_with_the_signal_state_it_always_had(#[case] state: &str) {
+    // The shell's own view of its signal state (the redirection is opened by bash itself,
+    // so /proc/self is bash). What the shim's bash gets, and has always got: the parent's
+    // ignored signals and blocked mask, except SIGPIPE, which starts at its default (the
+    // binary ignores SIGPIPE for itself; `Command` resets it for what it execs). The
+    // binary starts without std's runtime on glibc Linux (src/main.rs): this is what
+    // that must not change.
+    let sb = Sandbox::new();
+    let script =
+        r#"while read -r l; do case $l in Sig[BIC]*) echo "$l";; esac; done < /proc/self/status"#;
+    let ours = started_from(&sb, &sb.shim(), state, script);
+    let real = started_from(&sb, Path::new(REAL_BASH), state, script);
+    assert!(ours.status.success(), "{ours:?}");
+    assert!(real.status.success(), "{real:?}");
+    let masks = |out: &Out| -> Vec<(String, u64)> {
+        out.stdout
+            .lines()
+            .map(|l| {
+                let (name, hex) = l.split_once(':').unwrap();
+                (
+                    name.to_string(),
+                    u64::from_str_radix(hex.trim(), 16).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let sigpipe: u64 = 1 << (13 - 1);
+    let want: Vec<(String, u64)> = masks(&real)
+        .into_iter()
+        .map(|(name, bits)| {
+            let bits = if name == "SigIgn" {
+                bits & !sigpipe
+            } else {
+                bits
+            };
+            (name, bits)
+        })
+        .collect();
+    assert_eq!(want.len(), 3, "{real:?}");
+    assert_eq!(masks(&ours), want, "{ours:?}\n{real:?}");
+    if state.contains("ignore") {
+        let ignored = |out: &Out| {
+            masks(out)
+                .into_iter()
+                .find(|(n, _)| n == "SigIgn")
+                .unwrap()
+                .1
+        };
+        assert_ne!(
+            ignored(&real) & sigpipe,
+            0,
+            "the parent's SIGPIPE was not ignored"
+        );
+        assert_eq!(ignored(&ours) & sigpipe, 0, "{ours:?}");
+    }
+}
+
+#[test]
+fn closed_standard_descriptors_reach_the_shell_open_on_dev_null() {
+    // As std's start always did for the binary, and bash inherits.
+    let sb = Sandbox::new();
+    let script = r#"for fd in 0 1; do [ /proc/self/fd/$fd -ef /dev/null ] && echo "$fd null" >&2; done; true"#;
+    let ours = started_from(&sb, &sb.shim(), "close", script);
+    assert!(ours.status.success(), "{ours:?}");
+    assert_eq!(ours.stderr, "0 null\n1 null\n", "{ours:?}");
+}
+
 #[test]
 fn argv0_is_passed_as_received() {
     let sb = Sandbox::new();

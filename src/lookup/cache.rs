@@ -14,8 +14,13 @@
 //!
 //! ```text
 //! <sum64 of the header: 16 hex digits><the header's length in bytes: 8 hex digits>
-//! <header: JSON on one line — what the file is valid for, settings, the program index,
-//!  and the length and checksum of each line below, as fixed-width hex>
+//! <header, its parts placed by their lengths:
+//!  <lengths of the next three parts: 3 × 8 hex digits>
+//!  <what the file is valid for ([`identity`]), compared as bytes>
+//!  <the length and checksum of each rule line, as fixed-width hex>
+//!  <the program index ([`super::ProgramIndex`])>
+//!  <JSON on one line: format, version, scopes, settings, and the length and checksum
+//!   of the two lines below>>
 //! <the scope files' identities and content hashes, for audits (never read back)>
 //! <the path rules: a JSON list on one line>
 //! <rule 0: JSON on one line>
@@ -45,7 +50,7 @@ use crate::policy::bundle::Bundle;
 use crate::resolve;
 
 /// The cache format's version (bump when [`Entry`] or the layout changes).
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 10;
 /// The largest cache file read.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -71,9 +76,14 @@ pub(super) struct FileId {
 impl FileId {
     /// The identity of `path` now (without its content hash).
     fn stat(path: &Path) -> Option<FileId> {
-        let m = std::fs::metadata(path).ok()?;
-        Some(FileId {
-            path: path.display().to_string(),
+        Some(FileId::of(path, &std::fs::metadata(path).ok()?))
+    }
+
+    /// The identity of `path` from its metadata.
+    fn of(path: &Path, m: &std::fs::Metadata) -> FileId {
+        FileId {
+            // What `display()` shows (invalid UTF-8 as U+FFFD), without the formatter.
+            path: path.to_string_lossy().into_owned(),
             dev: m.dev(),
             ino: m.ino(),
             size: m.size(),
@@ -86,17 +96,19 @@ impl FileId {
                 .saturating_mul(1_000_000_000)
                 .saturating_add(m.ctime_nsec()),
             sha256: String::new(),
-        })
+        }
     }
 }
 
-/// One cache file's header.
+/// The JSON part of one cache file's header. What the file is valid for, the rule
+/// lines' lengths and checksums and the program index are parts of the header of their
+/// own ([`parts`]): they are most of its bytes, and as JSON strings every judgement
+/// copied them and scanned them for escapes and for UTF-8 (a tenth of a shell-mode
+/// judgement's instructions).
 #[derive(Debug, Serialize, Deserialize)]
 struct Entry {
     format: u32,
     version: String,
-    /// What the file is valid for ([`identity`]): compared as one string.
-    identity: String,
     scopes: Vec<(String, String)>,
     /// Everything but the rules and the path rules.
     bundle: Bundle,
@@ -106,13 +118,60 @@ struct Entry {
     files: String,
     /// The path rules' line, the same way.
     path_rules: String,
-    /// Each rule line's length and checksum, in order, as [`line_entry`] writes them, with
-    /// nothing between: one string rather than two arrays of numbers, because the header
-    /// is parsed on every judgement, and fixed-width so that a checksum is read only for
-    /// a line that is.
-    rules: String,
-    /// The program index ([`super::ProgramIndex`]'s text).
-    index: String,
+}
+
+/// The parts of a header: what the file is valid for ([`identity`]); each rule line's
+/// length and checksum, in order, as [`line_entry`] writes them, with nothing between
+/// (fixed-width, so that a checksum is read only for a line that is); the program index
+/// ([`super::ProgramIndex`]'s text); and the JSON [`Entry`].
+struct Parts<'h> {
+    identity: &'h [u8],
+    rules: &'h [u8],
+    index: &'h [u8],
+    json: &'h [u8],
+}
+
+/// The digits that give the lengths of the first three parts of a header.
+const PART_DIGITS: usize = 3 * 8;
+
+/// The header's text from its parts (`None` when one is 4 GiB or more).
+fn join_parts(identity: &str, rules: &str, index: &str, json: &str) -> Option<String> {
+    let len = |t: &str| u32::try_from(t.len()).ok();
+    Some(format!(
+        "{:08x}{:08x}{:08x}\n{identity}\n{rules}\n{index}\n{json}",
+        len(identity)?,
+        len(rules)?,
+        len(index)?
+    ))
+}
+
+/// A header's parts, placed by the lengths it starts with (nothing is scanned: a path in
+/// the identity may hold a newline); `None` when they do not fit or a separator is not
+/// where the lengths put it.
+fn parts(header: &[u8]) -> Option<Parts<'_>> {
+    let len = |i: usize| -> Option<usize> {
+        usize::try_from(parse_hex(header.get(i * 8..i * 8 + 8)?)?).ok()
+    };
+    // Each part follows a newline: `at` is where that newline must be.
+    let part = |at: usize, n: usize| -> Option<&[u8]> {
+        if header.get(at) != Some(&b'\n') {
+            return None;
+        }
+        header.get(at.checked_add(1)?..at.checked_add(1)?.checked_add(n)?)
+    };
+    let identity = part(PART_DIGITS, len(0)?)?;
+    let at = PART_DIGITS + 1 + identity.len();
+    let rules = part(at, len(1)?)?;
+    let at = at + 1 + rules.len();
+    let index = part(at, len(2)?)?;
+    let at = at + 1 + index.len();
+    let json = part(at, header.len().checked_sub(at + 1)?)?;
+    Some(Parts {
+        identity,
+        rules,
+        index,
+        json,
+    })
 }
 
 /// Everything a cache file is valid for, written out exactly: the binary that wrote it,
@@ -123,12 +182,43 @@ struct Entry {
 /// identity from the header (twelve objects: a fifth of a shell-mode judgement's
 /// instructions).
 fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> String {
-    use std::fmt::Write as _;
+    /// `n` in `base` (10 or 16, lowercase) without leading zeros, as `{}` and `{:x}`
+    /// write it (built on every judgement: the formatter's machinery cost more than the
+    /// digits).
+    fn digits_into(out: &mut String, n: u64, base: u64) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = n;
+        loop {
+            at -= 1;
+            if let Some(d) = digits.get_mut(at) {
+                *d = b"0123456789abcdef"
+                    .get((n % base) as usize)
+                    .copied()
+                    .unwrap_or(b'0');
+            }
+            n /= base;
+            if n == 0 || at == 0 {
+                break;
+            }
+        }
+        for d in digits.get(at..).unwrap_or_default() {
+            out.push(char::from(*d));
+        }
+    }
+    fn hex_into(out: &mut String, n: u64) {
+        digits_into(out, n, 16);
+    }
+    fn dec_into(out: &mut String, n: usize) {
+        digits_into(out, n as u64, 10);
+    }
     fn text(out: &mut String, t: Option<&str>) {
         match t {
             None => out.push('-'),
             Some(t) => {
-                let _ = write!(out, "{}:{t}", t.len());
+                dec_into(out, t.len());
+                out.push(':');
+                out.push_str(t);
             }
         }
     }
@@ -138,11 +228,17 @@ fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> St
             Some(f) => {
                 out.push('+');
                 text(out, Some(&f.path));
-                let _ = write!(
-                    out,
-                    "{:x},{:x},{:x},{:x},{:x};",
-                    f.dev, f.ino, f.size, f.mtime_ns, f.ctime_ns
-                );
+                // The times as `{:x}` writes an i64: its two's complement when negative.
+                for (i, n) in [f.dev, f.ino, f.size, f.mtime_ns as u64, f.ctime_ns as u64]
+                    .into_iter()
+                    .enumerate()
+                {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    hex_into(out, n);
+                }
+                out.push(';');
             }
         }
     }
@@ -151,7 +247,8 @@ fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> St
     for key in selection_key(s) {
         text(&mut out, key.as_deref());
     }
-    let _ = write!(out, "{}:", slots.len());
+    dec_into(&mut out, slots.len());
+    out.push(':');
     for slot in slots {
         file(&mut out, slot.as_ref());
     }
@@ -186,7 +283,8 @@ pub(super) fn sum64(bytes: &[u8]) -> u64 {
 
 /// The selection as the cache keys it.
 fn selection_key(s: &Selection) -> Vec<Option<String>> {
-    let shown = |p: &Path| p.display().to_string();
+    // What `display()` shows (invalid UTF-8 as U+FFFD), without the formatter.
+    let shown = |p: &Path| p.to_string_lossy().into_owned();
     vec![
         Some(shown(&s.root)),
         Some(s.harness.clone()),
@@ -234,7 +332,7 @@ pub(super) fn slots(s: &Selection) -> Vec<Option<FileId>> {
 /// The running binary's identity: `stat` of `/proc/self/exe` reaches the file itself
 /// (one system call; reading the link first would be two).
 fn exe_id() -> Option<FileId> {
-    FileId::stat(Path::new("/proc/self/exe"))
+    crate::files::self_exe().map(|m| FileId::of(Path::new("/proc/self/exe"), m))
 }
 
 /// The hex digits of one line's entry in the header: its length (without its newline)
@@ -317,18 +415,22 @@ impl Cache {
         if sum64(header) != sum {
             return None;
         }
-        let entry: Entry = serde_json::from_slice(header).ok()?;
+        let parts = parts(header)?;
+        let entry: Entry = serde_json::from_slice(parts.json).ok()?;
         let fresh = entry.format == FORMAT
             && entry.version == env!("CARGO_PKG_VERSION")
-            && entry.identity == identity(exe_id().as_ref(), s, &slots(s));
+            && parts.identity == identity(exe_id().as_ref(), s, &slots(s)).as_bytes();
         if !fresh {
             return None;
         }
+        // ASCII when this code wrote them (hex digits; escaped keys).
+        let list = String::from_utf8(parts.rules.to_vec()).ok()?;
+        let index = String::from_utf8(parts.index.to_vec()).ok()?;
         // Each line's place in the file, from the lengths (no scan for line ends).
         let after_header = (FIRST_LINE + header.len() + 1) as u64;
         let (files, _) = line_at(entry.files.as_bytes(), after_header)?;
         let path_rules = line_at(entry.path_rules.as_bytes(), files.end.checked_add(1)?)?;
-        let (spans, end) = rule_spans(&entry.rules, path_rules.0.end.checked_add(1)?)?;
+        let (spans, end) = rule_spans(&list, path_rules.0.end.checked_add(1)?)?;
         if end != size {
             return None;
         }
@@ -342,8 +444,8 @@ impl Cache {
                 head,
                 path_rules,
                 spans,
-                list: entry.rules,
-                index: super::ProgramIndex(entry.index),
+                list,
+                index: super::ProgramIndex(index),
             }),
         })
     }
@@ -373,6 +475,8 @@ impl Cache {
         let mut rules = Vec::with_capacity(slim.commands.len());
         let mut index: std::collections::BTreeMap<String, Vec<usize>> =
             std::collections::BTreeMap::new();
+        let mut reach: std::collections::BTreeMap<String, Vec<usize>> =
+            std::collections::BTreeMap::new();
         let mut any_program = Vec::new();
         for (i, rule) in slim.commands.iter().enumerate() {
             let Ok(compiled_rule) = crate::policy::policy::compile(rule) else {
@@ -381,7 +485,25 @@ impl Cache {
             };
             let programs = compiled_rule.programs();
             if programs.is_empty() {
-                any_program.push(i);
+                // Filed so that a script that cannot meet it does not read it: by the
+                // frames it needs (`Rule::matches_in` gives no match without one), else
+                // by the start of the program name its glob needs, else for every script.
+                let via = &compiled_rule.refinements.via;
+                if !via.is_empty() {
+                    for frame in via {
+                        reach
+                            .entry(super::ProgramIndex::frame_key(frame))
+                            .or_default()
+                            .push(i);
+                    }
+                } else if let Some(prefix) = compiled_rule.program_prefix() {
+                    reach
+                        .entry(super::ProgramIndex::prefix_key(prefix))
+                        .or_default()
+                        .push(i);
+                } else {
+                    any_program.push(i);
+                }
             }
             // A token matcher whose second token is a plain word matches only commands
             // with that word first: it is filed under `program sub`.
@@ -430,15 +552,20 @@ impl Cache {
         let entry = Entry {
             format: FORMAT,
             version: env!("CARGO_PKG_VERSION").to_string(),
-            identity: identity(exe.as_ref(), s, before),
             scopes: compiled.scopes.clone(),
             bundle: slim,
             files: audit_entry,
             path_rules: path_entry,
-            rules: list,
-            index: super::ProgramIndex::text(&index, &any_program),
         };
-        let header = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+        let json = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+        let Some(header) = join_parts(
+            &identity(exe.as_ref(), s, before),
+            &list,
+            &super::ProgramIndex::text(&index, &reach, &any_program),
+            &json,
+        ) else {
+            return Ok(());
+        };
         let Ok(header_len) = u32::try_from(header.len()) else {
             return Ok(());
         };
@@ -537,8 +664,80 @@ const HEAD_BYTES: usize = 16 << 10;
 #[cfg(test)]
 mod tests {
     use super::{
-        FileId, Selection, header, identity, line_at, line_entry, list_sum, rule_spans, sum64,
+        FileId, Selection, header, identity, join_parts, line_at, line_entry, list_sum, parts,
+        rule_spans, sum64,
     };
+
+    #[test]
+    fn the_header_parts_are_placed_by_their_lengths() {
+        for (identity, rules, index, json) in [
+            (
+                "+9:/r/\nx.yaml1,2;",
+                "0000000a",
+                "%=1|git=2",
+                "{\"format\":10}",
+            ),
+            ("", "", "", ""),
+        ] {
+            let text = join_parts(identity, rules, index, json).unwrap();
+            let p = parts(text.as_bytes()).unwrap();
+            assert_eq!(p.identity, identity.as_bytes());
+            assert_eq!(p.rules, rules.as_bytes());
+            assert_eq!(p.index, index.as_bytes());
+            assert_eq!(p.json, json.as_bytes());
+            // Cut short, or a length that does not land on a separator.
+            assert!(parts(&text.as_bytes()[..text.len() - json.len() - 1]).is_none());
+            let longer = format!("{:08x}{}", identity.len() + 1, &text[8..]);
+            assert!(parts(longer.as_bytes()).is_none());
+        }
+        assert!(parts(b"").is_none());
+        assert!(parts(b"0000000g0000000000000000\n\n\n\n").is_none());
+    }
+
+    /// The digits are written by hand: the same text `write!` gave (format 8 to 10).
+    #[test]
+    fn the_identity_is_the_text_the_formatter_wrote() {
+        let s = Selection {
+            root: "/r".into(),
+            harness: "h\u{e9}".into(),
+            task_domain: "d".into(),
+            task_instance: None,
+            repo_file: Some("/p/repo.yaml".into()),
+        };
+        for (dev, ino, size, mtime_ns, ctime_ns) in [
+            (0, 0, 0, 0, 0),
+            (1, 15, 16, -1, i64::MIN),
+            (u64::MAX, 0x10, 255, i64::MAX, 1_733_000_000_123_456_789),
+        ] {
+            let f = FileId {
+                path: "/r/system.yaml".into(),
+                dev,
+                ino,
+                size,
+                mtime_ns,
+                ctime_ns,
+                sha256: String::new(),
+            };
+            let slots = vec![Some(f.clone()), None];
+            let mut want = format!(
+                "+{}:{}{dev:x},{ino:x},{size:x},{mtime_ns:x},{ctime_ns:x};",
+                f.path.len(),
+                f.path
+            );
+            for key in super::selection_key(&s) {
+                match key {
+                    None => want.push('-'),
+                    Some(k) => want.push_str(&format!("{}:{k}", k.len())),
+                }
+            }
+            want.push_str(&format!(
+                "2:+{}:{}{dev:x},{ino:x},{size:x},{mtime_ns:x},{ctime_ns:x};-",
+                f.path.len(),
+                f.path
+            ));
+            assert_eq!(identity(Some(&f), &s, &slots), want);
+        }
+    }
 
     #[test]
     fn the_identity_sees_every_field() {

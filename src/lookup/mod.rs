@@ -258,21 +258,107 @@ impl ProgramIndex {
     /// `%` is always followed by two hex digits).
     pub const ANY: &'static str = "%";
 
-    /// The index's text from positions by program key and those of rules that can
-    /// match any program.
-    pub fn text(built: &std::collections::BTreeMap<String, Vec<usize>>, any: &[usize]) -> String {
+    /// The key of rules with no program of their own that can match only a command
+    /// reached through `frame` (a `via` refinement: `GIT_SSH_COMMAND=`). `%~` never
+    /// starts an escaped program name.
+    pub fn frame_key(frame: &str) -> String {
+        format!("%~{}", escape_key(frame))
+    }
+
+    /// The key of rules with no program of their own that can match only a command whose
+    /// program name starts with `prefix` (a glob such as `mkfs*`). `%*` never starts an
+    /// escaped program name.
+    pub fn prefix_key(prefix: &str) -> String {
+        format!("%*{}", escape_key(prefix))
+    }
+
+    /// The index's text from positions by program key, by [`ProgramIndex::frame_key`] or
+    /// [`ProgramIndex::prefix_key`] (`reach`, written as given), and those of rules that
+    /// can match any program.
+    pub fn text(
+        built: &std::collections::BTreeMap<String, Vec<usize>>,
+        reach: &std::collections::BTreeMap<String, Vec<usize>>,
+        any: &[usize],
+    ) -> String {
         let entry = |key: String, at: &[usize]| {
             let at: Vec<String> = at.iter().map(usize::to_string).collect();
             format!("{key}={}", at.join("."))
         };
+        // Program keys sorted as escaped, so that a judgement finds a program's entries
+        // by bisection ([`ProgramIndex::lookup`]).
+        let mut programs: Vec<(String, &Vec<usize>)> = built
+            .iter()
+            .map(|(key, at)| (escape_key(key), at))
+            .collect();
+        programs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         std::iter::once(entry(Self::ANY.to_string(), any))
-            .chain(built.iter().map(|(key, at)| entry(escape_key(key), at)))
+            .chain(reach.iter().map(|(key, at)| entry(key.clone(), at)))
+            .chain(programs.into_iter().map(|(key, at)| entry(key, at)))
             .collect::<Vec<_>>()
             .join("|")
     }
 
-    /// The positions filed under the escaped keys `accept` says yes to. Bytes, not
-    /// string searches: the whole index is walked on every judgement.
+    /// The positions of the rules that commands with these escaped keys (`git`, `git
+    /// status`) can match, given the escaped frames they were reached through: those
+    /// filed under `%` (any program), under a frame they were reached through, under a
+    /// prefix of one of their programs, under each key's program and, for a key that is
+    /// a program alone (its first argument not a plain word), under every subcommand of
+    /// it (`git push`). Not in order, and possibly repeated.
+    ///
+    /// The entries of rules without a program of their own come first and are read one
+    /// by one; then the program entries, sorted by key, are bisected for each program:
+    /// a program's entries (`git`, then `git <sub>`) lie together, since a space sorts
+    /// before every other byte of an escaped key. The whole index was walked on every
+    /// judgement before (a tenth of a shell-mode judgement's instructions).
+    pub fn lookup(&self, keys: &[String], frames: &[String]) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut rest = self.0.as_bytes();
+        while let Some((key, at, next)) = entry_at(rest, 0) {
+            let Some(special) = key.strip_prefix(b"%") else {
+                break;
+            };
+            let wanted = if special.is_empty() {
+                true
+            } else if let Some(frame) = special.strip_prefix(b"~") {
+                frames.iter().any(|f| f.as_bytes() == frame)
+            } else if let Some(prefix) = special.strip_prefix(b"*") {
+                // Escaping maps each byte on its own, so an escaped name starts with an
+                // escaped prefix exactly when the name starts with the prefix.
+                keys.iter()
+                    .any(|k| program_part(k.as_bytes()).starts_with(prefix))
+            } else {
+                // An escaped program name (`%C3%A9`): the sorted entries start here.
+                break;
+            };
+            if wanted {
+                push_positions(&mut out, at);
+            }
+            rest = rest.get(next..).unwrap_or_default();
+        }
+        for key in keys {
+            let key = key.as_bytes();
+            let program = program_part(key);
+            let whole_program = program.len() == key.len();
+            let mut from = lower_bound(rest, program);
+            while let Some((k, at, next)) = entry_at(rest, from) {
+                let Some(tail) = k.strip_prefix(program) else {
+                    break;
+                };
+                if !tail.is_empty() && !tail.starts_with(b" ") {
+                    break;
+                }
+                if tail.is_empty() || whole_program || k == key {
+                    push_positions(&mut out, at);
+                }
+                from = next;
+            }
+        }
+        out
+    }
+
+    /// The positions filed under the escaped keys `accept` says yes to, walking every
+    /// entry: what [`ProgramIndex::lookup`] is tested against.
+    #[cfg(test)]
     fn positions(&self, accept: impl Fn(&[u8]) -> bool) -> Vec<usize> {
         let mut out = Vec::new();
         for entry in self.0.as_bytes().split(|b| *b == b'|') {
@@ -290,6 +376,62 @@ impl ProgramIndex {
             }
         }
         out
+    }
+}
+
+/// The program of an escaped key: up to its first space (`git` of `git push`).
+fn program_part(key: &[u8]) -> &[u8] {
+    let end = key.iter().position(|b| *b == b' ').unwrap_or(key.len());
+    key.get(..end).unwrap_or(key)
+}
+
+/// The entry of an index text (`key=1.2|key=3`) that starts at `from`: its key, its
+/// positions' text and where the next entry starts.
+fn entry_at(text: &[u8], from: usize) -> Option<(&[u8], &[u8], usize)> {
+    let entry = text.get(from..).filter(|e| !e.is_empty())?;
+    let len = entry.iter().position(|b| *b == b'|').unwrap_or(entry.len());
+    let entry = entry.get(..len)?;
+    let eq = entry.iter().position(|b| *b == b'=').unwrap_or(len);
+    Some((
+        entry.get(..eq)?,
+        entry.get(eq + 1..).unwrap_or_default(),
+        from + len + 1,
+    ))
+}
+
+/// The start of the first entry of `sorted` (entries `key=…` separated by `|`, in byte
+/// order of their keys) whose key is not less than `target`; `sorted.len()` when none.
+fn lower_bound(sorted: &[u8], target: &[u8]) -> usize {
+    // Entries starting before `lo` have smaller keys, those starting at `hi` or after
+    // do not; both are entry starts (or the end).
+    let (mut lo, mut hi) = (0usize, sorted.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = sorted
+            .get(lo..mid)
+            .and_then(|s| s.iter().rposition(|b| *b == b'|'))
+            .map_or(lo, |i| lo + i + 1);
+        let Some((key, _, next)) = entry_at(sorted, start) else {
+            return lo;
+        };
+        if key < target {
+            lo = next.min(sorted.len());
+        } else {
+            hi = start;
+        }
+    }
+    lo
+}
+
+/// Appends the positions of an entry (`1.2.3`).
+fn push_positions(out: &mut Vec<usize>, at: &[u8]) {
+    for digits in at.split(|b| *b == b'.') {
+        if let Some(i) = std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| d.parse::<usize>().ok())
+        {
+            out.push(i);
+        }
     }
 }
 
@@ -378,30 +520,16 @@ impl RuleTexts {
         Ok(std::borrow::Cow::Owned(buf))
     }
 
-    /// The rules commands with these keys can match, and those that can match any
-    /// program, in one pass over the index: `git status` → the rules filed under `git`
-    /// (no subcommand of their own) and under `git status`; `git` (its first argument
-    /// not a plain word) → every rule of `git`.
-    fn for_keys<'k>(&self, keys: impl IntoIterator<Item = &'k String>) -> Vec<usize> {
-        let keys: Vec<(String, usize, bool)> = keys
-            .into_iter()
-            .map(|key| {
-                let key = escape_key(key);
-                let program = key.find(' ').unwrap_or(key.len());
-                let whole_program = program == key.len();
-                (key, program, whole_program)
-            })
-            .collect();
-        self.index.positions(|k| {
-            k == ProgramIndex::ANY.as_bytes()
-                || keys.iter().any(|(key, program, whole_program)| {
-                    let program = key.as_bytes().get(..*program).unwrap_or_default();
-                    k == program
-                        || k == key.as_bytes()
-                        || (*whole_program
-                            && k.strip_prefix(program).is_some_and(|s| s.starts_with(b" ")))
-                })
-        })
+    /// The rules the commands of `needs` can match, in one pass over the index: `git
+    /// status` → the rules filed under `git` (no subcommand of their own) and under `git
+    /// status`; `git` (its first argument not a plain word) → every rule of `git`; the
+    /// rules of a program-name prefix its program starts with (`mkfs*` for
+    /// `mkfs.ext4`); those of a frame a command was reached through; and those that
+    /// can match any program.
+    fn for_needs(&self, needs: &Needs) -> Vec<usize> {
+        let keys: Vec<String> = needs.programs.iter().map(|k| escape_key(k)).collect();
+        let frames: Vec<String> = needs.frames.iter().map(|f| escape_key(f)).collect();
+        self.index.lookup(&keys, &frames)
     }
 }
 
@@ -429,7 +557,6 @@ impl Compiled {
     /// [`crate::policy::engine::Analysed::needs`].
     pub fn into_policy(self, source: &str, needs: Option<&Needs>) -> Result<Policy, String> {
         let invalid = |e: String| format!("the installed policy has an invalid rule: {e}");
-        let programs = needs.map(|n| &n.programs);
         let path_rules = needs.is_none_or(|n| n.path_rules);
         let mut bundle = self.bundle;
         if !path_rules {
@@ -441,9 +568,9 @@ impl Compiled {
                 Policy::from_bundle_owned(bundle, source).map_err(|e| invalid(e.to_string()))?
             }
             Some(rules) => {
-                let mut wanted: Vec<usize> = match programs {
+                let mut wanted: Vec<usize> = match needs {
                     None => (0..rules.spans.len()).collect(),
-                    Some(programs) => rules.for_keys(programs),
+                    Some(needs) => rules.for_needs(needs),
                 };
                 wanted.sort_unstable();
                 wanted.dedup();
@@ -645,7 +772,10 @@ mod tests {
         for (i, k) in keys.iter().enumerate() {
             built.insert(k.to_string(), vec![i, i + 100]);
         }
-        let index = ProgramIndex(ProgramIndex::text(&built, &[7]));
+        let mut reach = std::collections::BTreeMap::new();
+        reach.insert(ProgramIndex::frame_key("GIT_SSH_COMMAND="), vec![8]);
+        reach.insert(ProgramIndex::prefix_key("mkfs"), vec![9]);
+        let index = ProgramIndex(ProgramIndex::text(&built, &reach, &[7]));
         for (i, k) in keys.iter().enumerate() {
             let key = escape_key(k);
             assert_eq!(
@@ -655,8 +785,95 @@ mod tests {
             );
         }
         assert_eq!(index.positions(|e| e == b"%"), vec![7]);
+        assert_eq!(index.positions(|e| e == b"%~GIT_SSH_COMMAND%3D"), vec![8]);
+        assert_eq!(index.positions(|e| e == b"%*mkfs"), vec![9]);
         // `git` alone reads every rule of git, subcommands included; `gitk` is not git.
         let git: Vec<usize> = index.positions(|e| e == b"git" || e.starts_with(b"git "));
         assert_eq!(git, vec![0, 100, 1, 101, 2, 102]);
+    }
+
+    /// The bisecting lookup finds exactly what a walk over every entry finds.
+    #[test]
+    fn the_lookup_finds_what_a_walk_over_the_whole_index_finds() {
+        let names = [
+            "git",
+            "git push",
+            "git push-all",
+            "git  x",
+            "gitk",
+            "gi",
+            "g",
+            "git%",
+            "a=b",
+            "x|y",
+            "%",
+            "100%",
+            "é",
+            "éa",
+            "p q=r",
+            "p",
+            "p q",
+            "+",
+            "-",
+            "0",
+            "zz",
+            "mkfs",
+            "mkfs.ext4",
+            "git status",
+            "kubectl",
+            "kubectl delete",
+        ];
+        let mut built = std::collections::BTreeMap::new();
+        for (i, k) in names.iter().enumerate() {
+            built.insert(k.to_string(), vec![i]);
+        }
+        let mut reach = std::collections::BTreeMap::new();
+        reach.insert(ProgramIndex::frame_key("GIT_SSH_COMMAND="), vec![900]);
+        reach.insert(ProgramIndex::prefix_key("mkfs"), vec![901]);
+        reach.insert(ProgramIndex::prefix_key("é"), vec![902]);
+        for built in [built.clone(), std::collections::BTreeMap::new()] {
+            let index = ProgramIndex(ProgramIndex::text(&built, &reach, &[7]));
+            let mut queries: Vec<Vec<&str>> = names.iter().map(|n| vec![*n]).collect();
+            queries.extend([
+                vec![],
+                vec!["git status", "ls"],
+                vec!["true"],
+                vec!["mkfs.xfs"],
+                vec!["git", "p q"],
+                vec!["éb", "zzz", "!"],
+            ]);
+            for frames in [vec![], vec!["GIT_SSH_COMMAND="], vec!["env"]] {
+                for q in &queries {
+                    let keys: Vec<String> = q.iter().map(|k| escape_key(k)).collect();
+                    let escaped: Vec<String> = frames.iter().map(|f| escape_key(f)).collect();
+                    let mut got = index.lookup(&keys, &escaped);
+                    let mut want = index.positions(|k| {
+                        if k == b"%" {
+                            return true;
+                        }
+                        if let Some(f) = k.strip_prefix(b"%~") {
+                            return escaped.iter().any(|e| e.as_bytes() == f);
+                        }
+                        if let Some(p) = k.strip_prefix(b"%*") {
+                            return keys
+                                .iter()
+                                .any(|key| super::program_part(key.as_bytes()).starts_with(p));
+                        }
+                        keys.iter().any(|key| {
+                            let program = super::program_part(key.as_bytes());
+                            k == program
+                                || k == key.as_bytes()
+                                || (program.len() == key.len()
+                                    && k.strip_prefix(program).is_some_and(|s| s.starts_with(b" ")))
+                        })
+                    });
+                    got.sort_unstable();
+                    got.dedup();
+                    want.sort_unstable();
+                    want.dedup();
+                    assert_eq!(got, want, "{q:?} {frames:?}");
+                }
+            }
+        }
     }
 }

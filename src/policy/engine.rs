@@ -571,6 +571,9 @@ pub struct Needs {
     pub programs: std::collections::BTreeSet<String>,
     /// Whether some command names a file: only then can a path rule apply.
     pub path_rules: bool,
+    /// The frames its commands were reached through (`GIT_SSH_COMMAND=`, `env`, …):
+    /// only then can a rule with a `via` refinement naming one of them match.
+    pub frames: std::collections::BTreeSet<String>,
 }
 
 impl Analysed {
@@ -617,9 +620,15 @@ impl Analysed {
             matches!(c.via, Via::Direct | Via::InterpreterString)
                 && !crate::paths::operands(c).is_empty()
         });
+        let frames = analysis
+            .commands
+            .iter()
+            .flat_map(|c| c.frames.iter().cloned())
+            .collect();
         Some(Needs {
             programs,
             path_rules,
+            frames,
         })
     }
 }

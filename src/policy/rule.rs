@@ -348,6 +348,19 @@ impl Rule {
         }
     }
 
+    /// For a rule without [`Rule::programs`] whose pattern is a glob starting with part
+    /// of a program name (`mkfs*`): that part. Every command it can match has a program
+    /// whose basename starts with it: [`glob_argv`] compares the basename, then a space,
+    /// then the arguments (known or as a pattern), and the prefix holds no space or `/`.
+    pub fn program_prefix(&self) -> Option<&str> {
+        let Matcher::Glob(g) = &self.matcher else {
+            return None;
+        };
+        let prefix = g.literal_prefix();
+        (self.programs().is_empty() && !prefix.is_empty() && !prefix.contains([' ', '/']))
+            .then_some(prefix)
+    }
+
     /// How this rule matches a command's words.
     pub fn matches(&self, words: &[Word]) -> Match {
         self.matches_in(words, &Place::default())

@@ -94,9 +94,7 @@ const SHELL_DIRS: [&str; 3] = ["/bin", "/usr/bin", "/usr/local/bin"];
 pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, String> {
     // The same file by device and inode, through any links: `/proc/self/exe` names the
     // running binary, and `stat` follows every symlink to the file it reaches.
-    let me_id = std::fs::metadata("/proc/self/exe")
-        .ok()
-        .map(|m| (m.dev(), m.ino()));
+    let me_id = crate::files::self_exe().map(|m| (m.dev(), m.ino()));
     let is_me = |p: &Path| -> bool {
         let id = std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
         id.is_some() && id == me_id
