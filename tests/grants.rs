@@ -395,12 +395,20 @@ fn approve_refuses_the_agents_environment() {
     let out = env.exe(&["approve", &id]);
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("terminal"));
-    // Under a policy-exec shell, with the marker removed, started from interpreter code
-    // the built-in check does not read as a command.
+    // Under a policy-exec shell, with the marker removed, started from a program file on
+    // disk that the built-in check does not read (inline code that computes what it runs
+    // is asked about by the shell itself).
     let args = env.root().join("args.json");
     std::fs::write(&args, serde_json::json!([BIN, "approve", id]).to_string()).unwrap();
+    let program = env.root().join("run.py");
+    std::fs::write(
+        &program,
+        "import json, os, sys\na = json.load(open(sys.argv[1]))\nos.execv(a[0], a)\n",
+    )
+    .unwrap();
     let out = env.shell(&format!(
-        "env -u POLICY_EXEC_SHELL_PID python3 -c 'import json, os, sys; a = json.load(open(sys.argv[1])); os.execv(a[0], a)' {}",
+        "env -u POLICY_EXEC_SHELL_PID python3 {} {}",
+        program.display(),
         args.display()
     ));
     assert_eq!(out.status.code(), Some(4), "{out:?}");
@@ -409,8 +417,15 @@ fn approve_refuses_the_agents_environment() {
         "{out:?}"
     );
     // The same, from a child process (its parent is the shell that exec'd python).
+    let child = env.root().join("child.py");
+    std::fs::write(
+        &child,
+        "import json, subprocess, sys\na = json.load(open(sys.argv[1]))\nsys.exit(subprocess.call(a))\n",
+    )
+    .unwrap();
     let out = env.shell(&format!(
-        "env -u POLICY_EXEC_SHELL_PID python3 -c 'import json, os, subprocess, sys; a = json.load(open(sys.argv[1])); sys.exit(subprocess.call(a))' {}",
+        "env -u POLICY_EXEC_SHELL_PID python3 {} {}",
+        child.display(),
         args.display()
     ));
     assert_eq!(out.status.code(), Some(4), "{out:?}");
