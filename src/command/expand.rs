@@ -749,7 +749,14 @@ fn without_extglob_groups(text: &str) -> String {
             }
         }
         let end = close.map_or(out.len(), |c| c + 1);
-        out.replace_range(open..end, "*");
+        // A group that spells a dot (`?(.)git`) may match a leading dot, which a plain
+        // wildcard does not: `**` keeps that open (see `rule::without_leading_dots`).
+        let spells_dot = out.get(open..end).is_some_and(|g| {
+            !g.starts_with('!')
+                && g.get(2..g.len().saturating_sub(1))
+                    .is_some_and(|inner| inner.split('|').any(|alt| alt.starts_with('.')))
+        });
+        out.replace_range(open..end, if spells_dot { "**" } else { "*" });
     }
     out
 }

@@ -254,7 +254,10 @@ fn known_shape(word: &Word) -> Option<Glob> {
 fn without_leading_dots(glob: &str) -> String {
     glob.split('/')
         .map(|c| {
-            if let Some(rest) = c.strip_prefix('*') {
+            if c.starts_with("**") {
+                // An extglob group that spells a dot (`?(.)git` → `**git`).
+                c.to_string()
+            } else if let Some(rest) = c.strip_prefix('*') {
                 format!("[!./]*{rest}")
             } else if let Some(rest) = c.strip_prefix('?') {
                 format!("[!./]{rest}")

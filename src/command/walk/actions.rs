@@ -480,7 +480,26 @@ impl Walker<'_> {
                 }
                 Stdin::Inherit | Stdin::File => return,
             },
-            interpreters::Code::None => return,
+            interpreters::Code::None => {
+                // `awk -f <(…)`, `python3 <(curl …)`: code from a process substitution.
+                let pipe = |w: Option<&Word>| matches!(w, Some(Word::Unknown { text, .. }) if text == "/dev/fd/N");
+                let from_pipe = args
+                    .iter()
+                    .enumerate()
+                    .any(|(k, w)| w.lit() == Some("-f") && pipe(args.get(k + 1)))
+                    || pipe(
+                        args.iter()
+                            .find(|w| !w.lit().is_some_and(|t| t.starts_with('-'))),
+                    );
+                if from_pipe {
+                    self.dynamic(
+                        scope,
+                        vec![Word::Lit(base.to_string())],
+                        format!("`{base}` runs code from a process substitution"),
+                    );
+                }
+                return;
+            }
         };
         let mut sub = scope.clone();
         sub.via = Via::InterpreterString;
