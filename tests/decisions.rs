@@ -3450,3 +3450,21 @@ fn code_from_pipes_and_dotted_extglob(
 ) {
     check(script, tree, expected);
 }
+
+// A `${…}` bash cannot expand is one zsh can: not literal text; a gdb command file's
+// `shell` lines are commands.
+#[rstest]
+#[case("zsh -c '${:-rm} -rf ~'", Clean, Request)]
+#[case("echo '${HOME}'", Clean, Allow)]
+#[case(
+    "printf 'shell rm -rf ~\\n' > g.gdb; gdb -batch -x g.gdb",
+    Clean,
+    Request
+)]
+fn zsh_expansions_and_gdb_files(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -611,6 +611,18 @@ impl Walker<'_> {
             return;
         }
         let mut candidates = Vec::new();
+        // A gdb command file: `shell CMD` and `!CMD` lines run CMD.
+        if matches!(ext, "gdb") || name == ".gdbinit" {
+            for line in content.lines() {
+                let line = line.trim_start();
+                if let Some(cmd) = line
+                    .strip_prefix("shell ")
+                    .or_else(|| line.strip_prefix('!'))
+                {
+                    candidates.push(crate::command::interp::Candidate::Script(cmd.to_string()));
+                }
+            }
+        }
         if makefile {
             for line in content.lines() {
                 if let Some(recipe) = line.strip_prefix('\t') {

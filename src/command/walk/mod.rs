@@ -797,6 +797,16 @@ impl Walker<'_> {
         if let Some(fresh) = self.fresh_word(raw) {
             return fresh;
         }
+        // SECURITY: an unquoted `${…}` that bash's grammar did not take as an expansion
+        // (`${:-rm}`: a bad substitution to bash) is one to zsh and ksh: only known at
+        // run time, never the literal text.
+        if let Word::Lit(t) = &word
+            && t.contains("${")
+            && raw.contains("${")
+            && !raw.contains(['\'', '"', '\\'])
+        {
+            return Word::unknown(raw, false);
+        }
         if !self.pwd_may_change
             && let Some(path) = self.working_dir_word(raw, &scope.dir)
         {
