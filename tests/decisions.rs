@@ -3468,3 +3468,41 @@ fn zsh_expansions_and_gdb_files(
 ) {
     check(script, tree, expected);
 }
+
+// Variables whose value cargo or npm runs as a program: a program the script wrote is
+// judged as what it holds.
+#[rstest]
+#[case(
+    "printf '#!/bin/sh\\nrm -rf ~\\n' > w; chmod +x w; RUSTC_WRAPPER=./w cargo build",
+    Clean,
+    Deny
+)]
+#[case(
+    "printf '#!/bin/sh\\ngit push -f\\n' > w; chmod +x w; RUSTC=./w cargo build",
+    Clean,
+    Deny
+)]
+#[case(
+    "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER=\"rm -rf $HOME\" cargo run",
+    Clean,
+    Request
+)]
+#[case(
+    "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER='rm -rf /' cargo run",
+    Clean,
+    Deny
+)]
+#[case("RUSTC_WRAPPER=sccache cargo build --release", Clean, Allow)]
+#[case(
+    "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER=clang cargo build",
+    Clean,
+    Allow
+)]
+#[case("export RUSTFLAGS='-C opt-level=3'; cargo build", Clean, Allow)]
+fn build_tool_program_variables(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

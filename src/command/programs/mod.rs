@@ -378,8 +378,29 @@ pub const COMMAND_VARIABLES: [&str; 26] = [
 ];
 
 /// Command variables whose value is one program's path, run without a shell
-/// (`GIT_SSH=/tmp/x` runs `/tmp/x HOST CMD`; spaces are part of the name).
-const PROGRAM_VARIABLES: [&str; 1] = ["GIT_SSH"];
+/// (`GIT_SSH=/tmp/x` runs `/tmp/x HOST CMD`; spaces are part of the name): git's ssh,
+/// the compiler and wrappers cargo runs, the shell npm runs package scripts with.
+const PROGRAM_VARIABLES: [&str; 9] = [
+    "GIT_SSH",
+    "RUSTC",
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "RUSTDOC",
+    "CARGO_BUILD_RUSTC",
+    "CARGO_BUILD_RUSTC_WRAPPER",
+    "npm_config_script_shell",
+    "NPM_CONFIG_SCRIPT_SHELL",
+];
+
+/// Whether programs run the value of the variable `name` as a command: the
+/// [`COMMAND_VARIABLES`], the [`PROGRAM_VARIABLES`], and cargo's per-target runners and
+/// linkers (`CARGO_TARGET_<TRIPLE>_RUNNER`, a command line cargo splits at spaces).
+pub fn is_command_variable(name: &str) -> bool {
+    COMMAND_VARIABLES.contains(&name)
+        || PROGRAM_VARIABLES.contains(&name)
+        || (name.starts_with("CARGO_TARGET_")
+            && (name.ends_with("_RUNNER") || name.ends_with("_LINKER")))
+}
 
 /// The command line in a command-valued variable: less's input preprocessors are written
 /// `|cmd %s`, `||cmd %s` or `|-cmd`; a program path is quoted as one word.

@@ -7,8 +7,7 @@ use std::borrow::Cow;
 
 use super::{RunFile, Scope, Stdin, Walker, join_dir, parse, quote_words};
 use crate::command::programs::{
-    self, Action, COMMAND_VARIABLES, Input, Program, command_value, data, file_tools, hooks,
-    runners, shells, wrappers,
+    self, Action, Input, Program, command_value, data, file_tools, hooks, runners, shells, wrappers,
 };
 use crate::command::{Dir, Via, Word};
 
@@ -229,7 +228,7 @@ impl Walker<'_> {
         for arg in args {
             if let Word::Lit(t) = arg
                 && let Some((n, v)) = t.split_once('=')
-                && COMMAND_VARIABLES.contains(&n)
+                && programs::is_command_variable(n)
             {
                 self.nested(
                     &command_value(n, v),

@@ -4,7 +4,7 @@
 use brush_parser::ast;
 
 use super::{Scope, Walker};
-use crate::command::programs::{COMMAND_VARIABLES, command_value, file_tools, git};
+use crate::command::programs::{command_value, file_tools, git};
 use crate::command::{Dir, VarRef, Word};
 
 impl Walker<'_> {
@@ -186,7 +186,7 @@ impl Walker<'_> {
             self.ifs_may_change = true;
         }
         // SECURITY: programs run these variables' values through a shell.
-        if COMMAND_VARIABLES.contains(&name) {
+        if crate::command::programs::is_command_variable(name) {
             match value {
                 Word::Lit(v) => {
                     self.nested(&command_value(name, v), scope, &format!("{name}="), None)
