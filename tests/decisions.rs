@@ -3506,3 +3506,18 @@ fn build_tool_program_variables(
 ) {
     check(script, tree, expected);
 }
+
+// Reverting a patch over uncommitted work asks, as `git apply -R` does.
+#[rstest]
+#[case("git diff | patch -R -p1", Dirty, Request)]
+#[case("patch --reverse -p1 -i fix.patch", Dirty, Request)]
+#[case("git diff | patch -R -p1", Clean, Allow)]
+#[case("patch -R --dry-run -p1 < fix.patch", Dirty, Allow)]
+#[case("patch -p1 < fix.patch", Dirty, Allow)]
+fn reverse_patches_on_uncommitted_work(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
