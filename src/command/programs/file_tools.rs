@@ -518,20 +518,7 @@ fn find_result_shape(args: &[Word], execdir: bool) -> Option<String> {
     if roots.is_empty() {
         roots.push(".");
     }
-    let first = roots.first().copied().unwrap_or(".");
-    let mut prefix_len = first.len();
-    for r in &roots {
-        prefix_len = prefix_len.min(
-            first
-                .char_indices()
-                .zip(r.chars())
-                .take_while(|((_, a), b)| a == b)
-                .map(|((k, a), _)| k + a.len_utf8())
-                .last()
-                .unwrap_or(0),
-        );
-    }
-    let prefix = first.get(..prefix_len).unwrap_or("");
+    let prefix = common_prefix(&roots);
     if prefix.is_empty() {
         return Some("[!-]*".into());
     }
@@ -734,6 +721,26 @@ fn name_alternatives(inner: &[Option<&str>]) -> Option<Vec<Vec<String>>> {
     } else {
         Vec::new()
     })
+}
+
+/// The longest text every one of `roots` starts with (at a character boundary).
+pub fn common_prefix<S: AsRef<str>>(roots: &[S]) -> &str {
+    let Some(first) = roots.first().map(AsRef::as_ref) else {
+        return "";
+    };
+    let mut len = first.len();
+    for r in roots {
+        len = len.min(
+            first
+                .char_indices()
+                .zip(r.as_ref().chars())
+                .take_while(|((_, a), b)| a == b)
+                .map(|((k, a), _)| k + a.len_utf8())
+                .last()
+                .unwrap_or(0),
+        );
+    }
+    first.get(..len).unwrap_or("")
 }
 
 /// Every `-exec`/`-execdir`/`-ok`/`-okdir` command of a `find`, `{}` as unknown words

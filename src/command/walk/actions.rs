@@ -338,7 +338,7 @@ impl Walker<'_> {
             })
         {
             // Results start with the starting points' common text, never with `-`.
-            let prefix = common_prefix(roots);
+            let prefix = file_tools::common_prefix(roots);
             let mut pattern = if prefix.is_empty() {
                 "[!-]".to_string()
             } else {
@@ -931,26 +931,6 @@ impl Walker<'_> {
         sub.frames.push(frame);
         self.dispatch(words, &mut sub, &inv.handed_on());
     }
-}
-
-/// The longest common leading text of `roots` (at a character boundary).
-fn common_prefix(roots: &[String]) -> &str {
-    let Some(first) = roots.first() else {
-        return "";
-    };
-    let mut len = first.len();
-    for r in roots {
-        len = len.min(
-            first
-                .char_indices()
-                .zip(r.chars())
-                .take_while(|((_, a), b)| a == b)
-                .map(|((k, a), _)| k + a.len_utf8())
-                .last()
-                .unwrap_or(0),
-        );
-    }
-    first.get(..len).unwrap_or("")
 }
 
 /// What the walk knows of the entries `find` hands its `-exec` commands.
