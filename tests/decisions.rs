@@ -3521,3 +3521,24 @@ fn reverse_patches_on_uncommitted_work(
 ) {
     check(script, tree, expected);
 }
+
+// A URL rewrite to the ext:: transport makes git run the command the URL names.
+#[rstest]
+#[case(
+    "git -c protocol.ext.allow=always -c url.'ext::sh -c rm% -rf% ~% '.insteadOf=foo: fetch foo:bar",
+    Clean,
+    Request
+)]
+#[case(
+    "git config url.'ext::sh -c touch% x'.insteadOf gh: && git fetch gh:o/r",
+    Clean,
+    Request
+)]
+#[case(
+    "git -c url.https://github.com/.insteadOf=gh: fetch gh:o/r",
+    Clean,
+    Allow
+)]
+fn url_rewrites_to_ext(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}

@@ -422,12 +422,25 @@ fn record_config(out: &mut GitGlobals, kv: &str) {
         out.autocorrect = Some(value.to_string());
     } else if includes(&key) {
         out.config_unknown = Some(format!("`git -c {key}` includes configuration from a file"));
+    } else if rewrites_to_ext(&key) {
+        out.config_unknown = Some(format!(
+            "`git -c {key}` rewrites remote URLs to the `ext::` transport, which runs a command"
+        ));
     } else if key == "core.hookspath" && value != "/dev/null" {
         // Hooks from a directory this reading does not see (`/dev/null` disables them).
         out.config_unknown = Some(format!("`git -c {key}={value}` runs hooks from `{value}`"));
     } else if is_command_key(&key) {
         out.config_commands.push((key, value.to_string()));
     }
+}
+
+/// `url.<base>.insteadOf`/`pushInsteadOf` whose base is an `ext::` URL: git then reaches
+/// the remote by running the command the URL names (`url.'ext::sh -c …'.insteadOf=x:`).
+/// `key` is lower case.
+pub fn rewrites_to_ext(key: &str) -> bool {
+    key.strip_prefix("url.")
+        .is_some_and(|rest| rest.trim_start().starts_with("ext::"))
+        && (key.ends_with(".insteadof") || key.ends_with(".pushinsteadof"))
 }
 
 /// Git configuration keys whose value git runs through the shell.

@@ -260,6 +260,13 @@ impl Walker<'_> {
             self.script_git_config
                 .insert(key.clone(), value.display().to_string());
         }
+        if git::rewrites_to_ext(&key.to_ascii_lowercase()) {
+            self.dynamic(
+                scope,
+                vec![value.clone()],
+                format!("`git config {key}` rewrites remote URLs to the `ext::` transport, which runs a command"),
+            );
+        }
         if let Some(name) = key.strip_prefix("alias.") {
             let value = match value {
                 Word::Lit(v) => v.clone(),
