@@ -490,55 +490,38 @@ pub(super) fn set_only_numerically(
     name: &str,
     walked: impl Fn(usize) -> bool,
 ) -> bool {
-    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let mut assignments = 0;
     let mut all_plain = true;
-    for (at, _) in script.match_indices(name) {
-        let before = script.get(..at).unwrap_or("");
-        let after = script.get(at + name.len()..).unwrap_or("");
-        if after.chars().next().is_some_and(ident) {
-            continue;
-        }
-        match before.chars().next_back() {
-            Some(c) if ident(c) => {
-                if matches!(c, 'v' | 'a' | 'p') && before.trim_end_matches(ident).ends_with('-') {
+    for mention in mentions(script, name) {
+        match mention {
+            Mention::Elsewhere | Mention::Expansion => {}
+            Mention::Sets => return false,
+            Mention::Assignment { value, .. } => {
+                assignments += 1;
+                let value = value.trim_start_matches('"');
+                let digits = value.trim_start_matches('-');
+                all_plain &= value.starts_with("$((")
+                    || digits.chars().next().is_some_and(|c| c.is_ascii_digit())
+                        && digits
+                            .chars()
+                            .take_while(|c| !" \t\n;&|)\"".contains(*c))
+                            .all(|c| c.is_ascii_digit());
+            }
+            Mention::Other { before, .. } => {
+                // Inside arithmetic on this line: `((`/`$((` not closed yet, or after
+                // `let`.
+                let line = before.rsplit('\n').next().unwrap_or(before);
+                let open = line.matches("((").count();
+                let close = line.matches("))").count();
+                let in_let = line
+                    .rsplit([';', '&', '|'])
+                    .next()
+                    .is_some_and(|stmt| stmt.trim_start().starts_with("let "));
+                if !(open > close || in_let) {
                     return false;
                 }
-                continue;
             }
-            Some('/' | '.') => continue,
-            _ => {}
         }
-        if before.ends_with("${") && (after.starts_with('=') || after.starts_with(":=")) {
-            return false;
-        }
-        if before.ends_with('$') || before.ends_with("${") || before.ends_with("${#") {
-            continue;
-        }
-        if after.starts_with('=') && !after.starts_with("==") {
-            assignments += 1;
-            let value = after.get(1..).unwrap_or("").trim_start_matches('"');
-            let digits = value.trim_start_matches('-');
-            all_plain &= value.starts_with("$((")
-                || digits.chars().next().is_some_and(|c| c.is_ascii_digit())
-                    && digits
-                        .chars()
-                        .take_while(|c| !" \t\n;&|)\"".contains(*c))
-                        .all(|c| c.is_ascii_digit());
-            continue;
-        }
-        // Inside arithmetic on this line: `((`/`$((` not closed yet, or after `let`.
-        let line = before.rsplit('\n').next().unwrap_or(before);
-        let open = line.matches("((").count();
-        let close = line.matches("))").count();
-        let in_let = line
-            .rsplit([';', '&', '|'])
-            .next()
-            .is_some_and(|stmt| stmt.trim_start().starts_with("let "));
-        if open > close || in_let {
-            continue;
-        }
-        return false;
     }
     all_plain || walked(assignments)
 }
@@ -547,45 +530,96 @@ pub(super) fn set_only_numerically(
 /// one assignment `NAME=`: no other way to set it (`read`, `for`, `declare`, `unset`,
 /// `printf -v`, `getopts`, `export NAME`, `+=`, `${NAME:=…}`) appears anywhere.
 pub(super) fn assigned_once_by_name(script: &str, name: &str) -> bool {
-    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let mut assignments = 0;
-    for (at, _) in script.match_indices(name) {
+    for mention in mentions(script, name) {
+        match mention {
+            Mention::Elsewhere | Mention::Expansion => {}
+            Mention::Sets => return false,
+            // An option (`-d`) or an indirect reference (`${!NAME}`) sets nothing.
+            Mention::Assignment {
+                dashed, indirect, ..
+            }
+            | Mention::Other {
+                dashed, indirect, ..
+            } if dashed || indirect => {}
+            Mention::Assignment { .. } => assignments += 1,
+            Mention::Other { .. } => return false,
+        }
+    }
+    assignments == 1
+}
+
+/// How the script's text names a variable at one place (see [`mentions`]).
+enum Mention<'s> {
+    /// Inside a longer name or word: a path component or an extension (`/tmp`, `x.d`).
+    Elsewhere,
+    /// The value of an option that names a variable, glued to it (`printf -vNAME`,
+    /// `read -raNAME`, `wait -pNAME`), or `${NAME:=x}` / `${NAME=x}`: it sets it.
+    Sets,
+    /// `$NAME`, `${NAME…}`, `${#NAME}`.
+    Expansion,
+    /// `NAME=…`, with the text after the `=`.
+    Assignment {
+        value: &'s str,
+        /// Right after a `-` (`-NAME=`).
+        dashed: bool,
+        /// Right after `${!`.
+        indirect: bool,
+    },
+    /// Anything else (`read NAME`, `for NAME in`, arithmetic, `-NAME`, `${!NAME}`), with
+    /// the text before it.
+    Other {
+        before: &'s str,
+        /// Right after a `-` (an option such as `-d`).
+        dashed: bool,
+        /// Right after `${!`.
+        indirect: bool,
+    },
+}
+
+/// Every place `script` names `name` as a whole word, classified.
+fn mentions<'s>(script: &'s str, name: &'s str) -> impl Iterator<Item = Mention<'s>> + 's {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    script.match_indices(name).map(move |(at, _)| {
         let before = script.get(..at).unwrap_or("");
         let after = script.get(at + name.len()..).unwrap_or("");
         if after.chars().next().is_some_and(ident) {
-            continue;
+            return Mention::Elsewhere;
         }
         match before.chars().next_back() {
-            // Part of a longer name, unless it is the value of an option that names a
-            // variable, glued to it (`printf -vNAME`, `read -raNAME`, `wait -pNAME`).
             Some(c) if ident(c) => {
-                if matches!(c, 'v' | 'a' | 'p') && before.trim_end_matches(ident).ends_with('-') {
-                    return false;
-                }
-                continue;
+                let glued =
+                    matches!(c, 'v' | 'a' | 'p') && before.trim_end_matches(ident).ends_with('-');
+                return if glued {
+                    Mention::Sets
+                } else {
+                    Mention::Elsewhere
+                };
             }
-            // A path component or an extension (`/tmp`, `x.d`), an option (`-d`).
-            Some('/' | '.' | '-') => continue,
+            Some('/' | '.') => return Mention::Elsewhere,
             _ => {}
         }
+        let dashed = before.ends_with('-');
+        let indirect = before.ends_with("${!");
         if before.ends_with("${") && (after.starts_with('=') || after.starts_with(":=")) {
-            // `${NAME:=x}` assigns when NAME is empty or unset.
-            return false;
+            return Mention::Sets;
         }
-        if before.ends_with('$')
-            || before.ends_with("${")
-            || before.ends_with("${#")
-            || before.ends_with("${!")
-        {
-            continue;
+        if before.ends_with('$') || before.ends_with("${") || before.ends_with("${#") {
+            return Mention::Expansion;
         }
         if after.starts_with('=') && !after.starts_with("==") {
-            assignments += 1;
-            continue;
+            return Mention::Assignment {
+                value: after.get(1..).unwrap_or(""),
+                dashed,
+                indirect,
+            };
         }
-        return false;
-    }
-    assignments == 1
+        Mention::Other {
+            before,
+            dashed,
+            indirect,
+        }
+    })
 }
 
 #[cfg(test)]
