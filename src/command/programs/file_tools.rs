@@ -954,14 +954,7 @@ pub fn sed_runs(script: &str) -> Vec<SedRun> {
                     let Some(&delim) = chars.get(i) else { break };
                     i += 1;
                     for _ in 0..2 {
-                        while let Some(&c) = chars.get(i) {
-                            i += 1;
-                            if c == '\\' {
-                                i += 1;
-                            } else if c == delim {
-                                break;
-                            }
-                        }
+                        i = past_delimiter(chars.as_slice(), i, delim);
                     }
                     let flags: String = chars
                         .get(i..)
@@ -1011,6 +1004,19 @@ pub fn sed_runs(script: &str) -> Vec<SedRun> {
     out
 }
 
+/// The index after the next unescaped `delim` at or after `i` (the end when none).
+fn past_delimiter(chars: &[char], mut i: usize, delim: char) -> usize {
+    while let Some(&c) = chars.get(i) {
+        i += 1;
+        if c == '\\' {
+            i += 1;
+        } else if c == delim {
+            break;
+        }
+    }
+    i
+}
+
 /// Skips one sed address (`12`, `$`, `/re/`, `\%re%`, `first~step`) at `i`.
 fn skip_sed_address(chars: &[char], mut i: usize) -> usize {
     match chars.get(i) {
@@ -1030,15 +1036,7 @@ fn skip_sed_address(chars: &[char], mut i: usize) -> usize {
             } else {
                 '/'
             };
-            i += 1;
-            while let Some(&c) = chars.get(i) {
-                i += 1;
-                if c == '\\' {
-                    i += 1;
-                } else if c == delim {
-                    break;
-                }
-            }
+            i = past_delimiter(chars, i + 1, delim);
             // `I` / `M` modifiers.
             while chars.get(i).is_some_and(|c| matches!(c, 'I' | 'M')) {
                 i += 1;
