@@ -100,6 +100,8 @@ refused, do not retry it or a rewording of it. `policy-exec explain '<command>'`
                 crate::paths::Access::Read => "reading",
                 crate::paths::Access::Write => "writing (creating, changing, moving or deleting)",
                 crate::paths::Access::Any => "reading or writing",
+                crate::paths::Access::Name => "naming",
+                crate::paths::Access::MayWrite => "possibly writing",
             };
             let paths: Vec<String> = r
                 .patterns

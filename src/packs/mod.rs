@@ -1,4 +1,4 @@
-//! Rule packs: named sets of command rules shipped in `bundles/packs/<name>.yaml` and
+//! Rule packs: named sets of command rules (and path rules) shipped in `bundles/packs/<name>.yaml` and
 //! embedded in the binary, enabled by a scope's `packs: [...]` key.
 //!
 //! This module owns the table of packs (name → text), parses a pack into its rules (the
@@ -84,7 +84,19 @@ pub struct Pack {
     /// One line: what the pack covers.
     pub summary: String,
     /// Its rules, in the shape of a scope file's `command_rules`.
+    #[serde(default)]
     pub command_rules: Vec<Value>,
+    /// Its path rules, in the shape of a scope file's `path_rules` (files whose contents
+    /// a command may not read or write, whichever program it is).
+    #[serde(default)]
+    pub path_rules: Vec<Value>,
+}
+
+impl Pack {
+    /// How many rules it has, command and path rules together.
+    pub fn rule_count(&self) -> usize {
+        self.command_rules.len() + self.path_rules.len()
+    }
 }
 
 /// A problem with the packs a policy names, or with a pack's own text.
@@ -148,7 +160,12 @@ pub fn parse(name: &str, text: &str) -> Result<Pack, PackError> {
         return Err(malformed(format!("it calls itself `{}`", pack.name)));
     }
     let prefix = format!("{name}/");
-    for (i, rule) in pack.command_rules.iter().enumerate() {
+    for (i, rule) in pack
+        .command_rules
+        .iter()
+        .chain(&pack.path_rules)
+        .enumerate()
+    {
         match rule.get("id").and_then(Value::as_str) {
             Some(id) if id.starts_with(&prefix) && id.len() > prefix.len() => {}
             other => {
@@ -258,7 +275,7 @@ pub fn run_packs(args: &PacksArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             .map(|(pack, on)| {
                 serde_json::json!({
                     "name": pack.name,
-                    "rules": pack.command_rules.len(),
+                    "rules": pack.rule_count(),
                     "default": on,
                     "summary": pack.summary,
                 })
@@ -279,7 +296,7 @@ pub fn run_packs(args: &PacksArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
             out,
             "{:width$}  {:>5}  {:7}  {}",
             pack.name,
-            pack.command_rules.len(),
+            pack.rule_count(),
             if *on { "on" } else { "opt-in" },
             pack.summary
         );

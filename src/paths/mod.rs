@@ -37,6 +37,14 @@ pub enum Access {
     /// Either: a program whose effect on the file is not known (as an operand), or
     /// both (as a rule's access).
     Any,
+    /// Possibly writes it, never reads its contents (as an operand only): what `find
+    /// -delete` deletes under a starting point depends on its expression. It could meet
+    /// a write rule; a read rule never.
+    MayWrite,
+    /// Names it without reading its contents or changing it (as an operand only): `ls`,
+    /// `stat`, `wc`, a checksum, `source` (the values are loaded, not printed), a key
+    /// `ssh -i` uses. No rule's access meets it; `paths_inside_worktree` still counts it.
+    Name,
 }
 
 impl Access {
@@ -46,6 +54,8 @@ impl Access {
             Access::Read => "read",
             Access::Write => "write",
             Access::Any => "any",
+            Access::MayWrite => "may write",
+            Access::Name => "name",
         }
     }
 
@@ -63,6 +73,8 @@ impl Access {
     /// for sure, only possibly (a program of unknown effect), or not at all.
     fn meets(self, operand: Access) -> Match {
         match (self, operand) {
+            (_, Access::Name) | (Access::Read, Access::MayWrite) => Match::No,
+            (_, Access::MayWrite) => Match::Possible,
             (Access::Any, _) => Match::Yes,
             (rule, op) if rule == op => Match::Yes,
             (_, Access::Any) => Match::Possible,
@@ -298,6 +310,10 @@ pub struct PathRule {
     pub access: Access,
     /// The paths it protects.
     pub patterns: Vec<PathPattern>,
+    /// Paths it leaves alone although a pattern covers them (`.env.example` beside
+    /// `.env.*`). Only a path known when judging is excepted: an operand only known at
+    /// run time could still be a protected one.
+    pub except: Vec<PathPattern>,
     /// Why, for refusals.
     pub reason: Option<String>,
     /// Where it was written.
@@ -334,11 +350,17 @@ impl PathRule {
             .iter()
             .map(|p| PathPattern::compile(p).map_err(err))
             .collect::<Result<Vec<_>, _>>()?;
+        let except = entry
+            .except
+            .iter()
+            .map(|p| PathPattern::compile(p).map_err(err))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(PathRule {
             id: entry.id.clone(),
             action,
             access,
             patterns,
+            except,
             reason: entry.reason.clone(),
             origin: entry
                 .origin
@@ -348,6 +370,18 @@ impl PathRule {
                     path: o.path.clone(),
                 })
                 .unwrap_or_default(),
+        })
+    }
+}
+
+impl PathRule {
+    /// Whether the resolved path `p` is one of the rule's exceptions (under any of the
+    /// roots `roots` gives for an exception's kind of pattern).
+    fn excepts(&self, p: &str, roots: &dyn Fn(Root) -> Vec<String>) -> bool {
+        self.except.iter().any(|e| {
+            roots(e.root)
+                .iter()
+                .any(|root| e.matches_known(p, root, false))
         })
     }
 }
@@ -449,7 +483,9 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
                 roots(pattern.root).iter().find_map(|root| match r {
                     Resolved::Known(forms) => forms
                         .iter()
-                        .any(|p| pattern.matches_known(p, root, op.subtree))
+                        .any(|p| {
+                            pattern.matches_known(p, root, op.subtree) && !rule.excepts(p, &roots)
+                        })
                         .then_some((pattern, Match::Yes)),
                     Resolved::Glob(pat) => pattern
                         .glob_could_match(pat, root, op.subtree)
@@ -632,7 +668,11 @@ fn resolve(op: &Operand, ctx: &Context<'_>) -> Resolved {
             Resolved::Known(forms)
         }
         Word::Glob(t) => {
-            let pattern = as_pattern(t, false, false);
+            // `~/…` is the home directory (a glob's tilde expands before its wildcards).
+            let pattern = match (t.strip_prefix("~/"), &home) {
+                (Some(rest), Some(h)) => format!("{}/{rest}", escape(&h.display().to_string())),
+                _ => as_pattern(t, false, false),
+            };
             if pattern.starts_with('*') {
                 // Its directory is not known: any file.
                 Resolved::Unknown(pattern)

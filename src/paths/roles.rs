@@ -34,6 +34,9 @@ enum Shape {
     Tar,
     /// `unzip`: `-d DIR` written, the archive read.
     Unzip,
+    /// `zip`: the archive (first operand) written, the files read (everything under a
+    /// directory with `-r`), or deleted with `-m`.
+    Zip,
     /// `find`: its starting points are written (subtree) with `-delete`, else read.
     Find,
     /// `git`: by subcommand (`checkout|restore -- paths`, `rm`, `mv`, `clean` write).
@@ -130,44 +133,16 @@ const TABLE: &[(&[&str], Shape)] = &[
     (&["sed", "gsed", "perl"], Shape::InPlace),
     (&["tar", "gtar", "bsdtar"], Shape::Tar),
     (&["unzip"], Shape::Unzip),
+    (&["zip"], Shape::Zip),
     (&["find"], Shape::Find),
     (&["git"], Shape::Git),
-    // Readers.
+    // Readers: they put the contents where the agent sees them.
     (
         &[
-            "cat",
-            "tac",
-            "less",
-            "more",
-            "head",
-            "tail",
-            "wc",
-            "diff",
-            "cmp",
-            "file",
-            "stat",
-            "ls",
-            "du",
-            "source",
-            ".",
-            "bat",
-            "nl",
-            "od",
-            "xxd",
-            "hexdump",
-            "strings",
-            "md5sum",
-            "sha1sum",
-            "sha256sum",
-            "sha512sum",
-            "base64",
-            "readlink",
-            "realpath",
-            "tree",
-            "column",
-            "cut",
-            "uniq",
-            "fold",
+            "cat", "tac", "less", "more", "head", "tail", "diff", "cmp", "bat", "batcat", "nl",
+            "od", "xxd", "hexdump", "strings", "base64", "base32", "column", "cut", "uniq", "fold",
+            "sort", "paste", "rev", "expand", "unexpand", "pr", "fmt", "iconv", "comm", "join",
+            "look", "tr", "view", "zcat", "zless", "bzcat", "xzcat", "zstdcat",
         ],
         Shape::Each {
             access: Access::Read,
@@ -176,8 +151,70 @@ const TABLE: &[(&[&str], Shape)] = &[
             given_by: &[],
         },
     ),
+    // Programs that name files without reading their contents: a listing, metadata, a
+    // count or a checksum; `source` loads the values without printing them.
     (
-        &["grep", "egrep", "fgrep", "rg", "ag", "ack", "jq", "yq"],
+        &[
+            "ls",
+            "stat",
+            "file",
+            "du",
+            "wc",
+            "tree",
+            "readlink",
+            "realpath",
+            "basename",
+            "dirname",
+            "source",
+            ".",
+            "md5sum",
+            "sha1sum",
+            "sha224sum",
+            "sha256sum",
+            "sha384sum",
+            "sha512sum",
+            "b2sum",
+            "cksum",
+            "sum",
+        ],
+        Shape::Each {
+            access: Access::Name,
+            subtree: Subtree::Never,
+            skip: 0,
+            given_by: &[],
+        },
+    ),
+    // Loading a key into the agent, without printing it.
+    (
+        &["ssh-add"],
+        Shape::Each {
+            access: Access::Name,
+            subtree: Subtree::Never,
+            skip: 0,
+            given_by: &[],
+        },
+    ),
+    (
+        &["grep", "egrep", "fgrep"],
+        Shape::Each {
+            access: Access::Read,
+            subtree: Subtree::Recursive(&['r', 'R']),
+            skip: 1,
+            given_by: PATTERN_OPTIONS,
+        },
+    ),
+    // Searching a directory by default.
+    (
+        &["rg", "ag", "ack"],
+        Shape::Each {
+            access: Access::Read,
+            subtree: Subtree::Always,
+            skip: 1,
+            given_by: PATTERN_OPTIONS,
+        },
+    ),
+    (
+        &["jq", "yq"],
         Shape::Each {
             access: Access::Read,
             subtree: Subtree::Never,
@@ -308,9 +345,24 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
     };
     match shape {
         None => {
-            for w in args {
+            for (i, w) in args.iter().enumerate() {
+                // A file an option hands to the program to load, not to print
+                // (`docker run --env-file .env`, `kubectl --kubeconfig F`).
+                let after_loader = i
+                    .checked_sub(1)
+                    .and_then(|p| args.get(p))
+                    .and_then(Word::lit)
+                    .is_some_and(|t| !t.contains('=') && loads(program, t));
+                let access = if after_loader
+                    || w.lit()
+                        .is_some_and(|t| t.contains('=') && loads(program, t))
+                {
+                    Access::Name
+                } else {
+                    Access::Any
+                };
                 if let Some(path) = path_like(w) {
-                    push(&path, Access::Any, false);
+                    push(&path, access, false);
                 }
             }
         }
@@ -328,7 +380,7 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 Subtree::Always => true,
                 Subtree::Recursive(letters) => opts.iter().any(|o| {
                     o.lit().is_some_and(|t| match t.strip_prefix("--") {
-                        Some(long) => long == "recursive",
+                        Some(long) => matches!(long, "recursive" | "dereference-recursive"),
                         None => t.chars().skip(1).any(|c| letters.contains(&c)),
                     })
                 }),
@@ -352,6 +404,15 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 kept.push(w.clone());
             }
             let (opts, files) = split(&kept);
+            // A recursive copy reads everything under a source directory
+            // (`cp -r ~/.ssh x`, `rsync -a`).
+            let subtree = subtree
+                || opts.iter().any(|o| {
+                    o.lit().is_some_and(|t| match t.strip_prefix("--") {
+                        Some(long) => matches!(long, "recursive" | "archive"),
+                        None => t.chars().skip(1).any(|c| matches!(c, 'r' | 'R' | 'a')),
+                    })
+                });
             let target = option_value(args, &["-t", "--target-directory"]);
             let (dest, srcs) = match &target {
                 Some(t) => (Some(t), files.as_slice()),
@@ -360,7 +421,6 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                     None => (None, files.as_slice()),
                 },
             };
-            let _ = opts;
             for s in srcs {
                 push(s, sources, subtree);
             }
@@ -417,7 +477,12 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                         || t == "-f"
                         || t.starts_with("--expression")
                         || t.starts_with("--file")
-                        || (!t.starts_with("--") && (t.ends_with('e') || t.ends_with('f')))
+                        // A bundle holding the script option (`-ne`, perl's `-pe1`, whose
+                        // script follows the letter in the same word).
+                        || (!t.starts_with("--")
+                            && t.chars().skip(1).any(|c| {
+                                c == 'e' || (c == 'f' && program != "perl") || (c == 'E' && program == "perl")
+                            }))
                 })
             });
             let skip = usize::from(!script_given);
@@ -452,9 +517,40 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 let access = if create { Access::Write } else { Access::Read };
                 push(&file, access, false);
             }
+            if create {
+                // What it archives: read, with everything under a directory; deleted
+                // after archiving with `--remove-files`.
+                let removes = args.iter().any(|w| w.lit() == Some("--remove-files"));
+                let access = if removes { Access::Write } else { Access::Read };
+                for w in tar_members(args) {
+                    push(w, access, true);
+                }
+            }
             if extract && option_value(args, &["-C", "--directory"]).is_none() {
                 // Members land in the command's directory: it is written.
                 push(&Word::Lit(".".to_string()), Access::Write, false);
+            }
+        }
+        Some(Shape::Zip) => {
+            let (opts, files) = split(args);
+            let letter = |c: char| {
+                opts.iter().any(|o| {
+                    o.lit()
+                        .is_some_and(|t| !t.starts_with("--") && t.contains(c))
+                })
+            };
+            let long = |name: &str| opts.iter().any(|o| o.lit() == Some(name));
+            let moves = letter('m') || long("--move");
+            let recursive = letter('r') || letter('R') || long("--recurse-paths");
+            if let Some((archive, members)) = files.split_first() {
+                push(archive, Access::Write, false);
+                for m in members {
+                    if moves {
+                        push(m, Access::Write, recursive);
+                    } else {
+                        push(m, Access::Read, recursive);
+                    }
+                }
             }
         }
         Some(Shape::Unzip) => {
@@ -488,7 +584,12 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 )
             });
             let deletes = !named && args.iter().any(|w| w.lit() == Some("-delete"));
-            let access = if deletes { Access::Any } else { Access::Read };
+            // Without it, find lists names: it reads no file's contents.
+            let access = if deletes {
+                Access::MayWrite
+            } else {
+                Access::Name
+            };
             for r in roots {
                 push(r, access, deletes);
             }
@@ -527,9 +628,25 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                     }
                 }
                 _ => {
+                    // Subcommands that name paths without printing their contents
+                    // (`git status .env`, `git log -- .env`; `git log -p` prints them).
+                    let patch = rest.iter().any(|w| {
+                        w.lit().is_some_and(|t| {
+                            matches!(t, "-p" | "-u" | "--patch" | "--word-diff")
+                                || t.starts_with("-L")
+                                || t.starts_with("--word-diff=")
+                        })
+                    });
+                    let names = match sub {
+                        "status" | "ls-files" | "check-ignore" | "check-attr" | "add" | "stage"
+                        | "update-index" | "ls-tree" | "check-mailmap" => true,
+                        "log" | "shortlog" | "whatchanged" => !patch,
+                        _ => false,
+                    };
+                    let access = if names { Access::Name } else { Access::Any };
                     for w in rest {
                         if let Some(p) = path_like(w) {
-                            push(&p, Access::Any, false);
+                            push(&p, access, false);
                         }
                     }
                 }
@@ -607,6 +724,62 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
     out
 }
 
+/// The operands of `tar -c` (the files it archives): the words that are neither
+/// options nor their values. An old-style first word (`czf`) takes its values from the
+/// next words, one per letter that takes one.
+fn tar_members(args: &[Word]) -> Vec<&Word> {
+    const SHORT_WITH_VALUE: &[char] = &['f', 'C', 'T', 'X', 'b', 'g', 'K', 'N', 'V', 'L', 'I', 'H'];
+    const LONG_WITH_VALUE: &[&str] = &[
+        "--file",
+        "--directory",
+        "--files-from",
+        "--exclude",
+        "--exclude-from",
+        "--transform",
+        "--use-compress-program",
+        "--owner",
+        "--group",
+        "--mode",
+        "--mtime",
+        "--label",
+        "--newer",
+        "--format",
+        "--listed-incremental",
+        "--blocking-factor",
+    ];
+    let mut out = Vec::new();
+    let mut pending = 0usize;
+    let mut ended = false;
+    for (i, w) in args.iter().enumerate() {
+        if pending > 0 {
+            pending -= 1;
+            continue;
+        }
+        match w.lit() {
+            Some("--") if !ended => ended = true,
+            Some(t) if !ended && i == 0 && !t.starts_with('-') => {
+                pending = t.chars().filter(|c| SHORT_WITH_VALUE.contains(c)).count();
+            }
+            Some(t) if !ended && t.starts_with("--") => {
+                pending = usize::from(LONG_WITH_VALUE.contains(&t));
+            }
+            Some(t) if !ended && t.starts_with('-') && t.len() > 1 => {
+                // `-czf OUT`: a letter that takes a value takes the rest of the word,
+                // or the next word when it is last.
+                if let Some(pos) = t
+                    .chars()
+                    .skip(1)
+                    .position(|c| SHORT_WITH_VALUE.contains(&c))
+                {
+                    pending = usize::from(pos + 2 == t.chars().count());
+                }
+            }
+            _ => out.push(w),
+        }
+    }
+    out
+}
+
 /// `/dev/null`, `/dev/stderr`, a terminal: no file a path rule protects, and the agent
 /// cannot put a link there. Skipped before any resolving (harness frames redirect to
 /// `/dev/null` on every command).
@@ -638,17 +811,52 @@ fn redirect_operand(r: &Redirect) -> Operand {
     }
 }
 
-/// A literal argument that names a path (`a/b`, `./x`, `.git`, `~/x`, or the value of
-/// `--opt=PATH`), for programs the table does not know.
+/// Options of programs the table does not know whose value is a file the program loads
+/// without printing it (environment files, cluster and Terraform variables, the key or
+/// configuration of ssh), by program (`&[]`: any program).
+const LOADED_OPTIONS: &[(&[&str], &[&str])] = &[
+    (
+        &[],
+        &["--env-file", "--kubeconfig", "-var-file", "--var-file"],
+    ),
+    (
+        &["ssh", "sftp", "ssh-copy-id", "autossh", "mosh"],
+        &["-i", "-F"],
+    ),
+];
+
+/// Whether `option` hands `program` a file to load ([`LOADED_OPTIONS`]).
+fn loads(program: &str, option: &str) -> bool {
+    LOADED_OPTIONS.iter().any(|(programs, options)| {
+        (programs.is_empty() || programs.contains(&program))
+            && options
+                .iter()
+                .any(|o| option == *o || option.strip_prefix(o).is_some_and(|r| r.starts_with('=')))
+    })
+}
+
+/// A literal argument that names a path, for programs the table does not know: `a/b`,
+/// `./x`, `.git`, `~/x`, a file name with an extension (`notes.txt`), or such a value
+/// of `--opt=PATH`, `key=PATH` or `@PATH` (curl's `-d @file`, `-F f=@file`).
 fn path_like(w: &Word) -> Option<Word> {
     let t = w.lit()?;
-    let value = if t.starts_with('-') {
-        t.split_once('=')?.1
-    } else {
-        t
+    let value = match t.split_once('=') {
+        Some((_, v)) => v,
+        None if t.starts_with('-') => return None,
+        None => t,
     };
-    let looks = value.contains('/') || value.starts_with('.') || value.starts_with('~');
-    (looks && !value.contains("://")).then(|| Word::Lit(value.to_string()))
+    let value = value.strip_prefix('@').unwrap_or(value);
+    let named = || {
+        // `name.ext`: a dot inside a word of file-name characters (not `1.2.3`).
+        let inner = value.trim_start_matches('.').contains('.');
+        inner
+            && value.chars().any(|c| c.is_ascii_alphabetic())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+' | '@'))
+    };
+    let looks = value.contains('/') || value.starts_with('.') || value.starts_with('~') || named();
+    (looks && !value.contains("://") && !value.is_empty()).then(|| Word::Lit(value.to_string()))
 }
 
 /// The options and the operands of an argument list: `--` ends the options; an unknown
@@ -737,8 +945,8 @@ mod tests {
         assert_eq!(
             roles(&["cp", "-r", "a", "b", "c"]),
             vec![
-                ("a".into(), Access::Read, false),
-                ("b".into(), Access::Read, false),
+                ("a".into(), Access::Read, true),
+                ("b".into(), Access::Read, true),
                 ("c".into(), Access::Write, false),
                 ("c/a".into(), Access::Write, false),
                 ("c/b".into(), Access::Write, false)

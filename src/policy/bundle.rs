@@ -473,6 +473,9 @@ pub struct BundlePathRule {
     /// The protected paths: `~/…`, absolute, or relative to the repository's top; `*`
     /// stops at `/`, `**` crosses it.
     pub paths: Vec<String>,
+    /// Paths left alone although `paths` covers them (`.env.example`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except: Vec<String>,
     /// Why the paths are protected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -535,6 +538,35 @@ fn path_rules(policy: &Value, layers: &[Layer]) -> Result<Vec<BundlePathRule>, B
         out.push(rule);
     }
     Ok(out)
+}
+
+/// `rules` (the policy's own path rules) followed by the path rules of every pack the
+/// policy enables (origin: scope `pack`, path `packs/<name>.yaml`).
+fn with_pack_path_rules(
+    policy: &Value,
+    mut rules: Vec<BundlePathRule>,
+) -> Result<Vec<BundlePathRule>, BuildError> {
+    let packs = crate::packs::enabled(policy).map_err(|e| BuildError(e.to_string()))?;
+    for pack in packs {
+        for (i, value) in pack.path_rules.iter().enumerate() {
+            let mut rule: BundlePathRule = serde_json::from_value(value.clone())
+                .map_err(|e| BuildError(format!("pack `{}` path rule {i}: {e}", pack.name)))?;
+            rule.origin = Some(OriginField {
+                scope: "pack".into(),
+                path: format!("packs/{}.yaml", pack.name),
+            });
+            if rules.iter().any(|r| r.id == rule.id) {
+                return Err(BuildError(format!(
+                    "path rule id `{}` is used by pack `{}` and by a path rule of the policy: rename the policy's rule (ids starting with `{}/` belong to the pack)",
+                    rule.id, pack.name, pack.name
+                )));
+            }
+            crate::paths::PathRule::compile(&rule)
+                .map_err(|e| BuildError(format!("pack `{}` path rule {i}: {e}", pack.name)))?;
+            rules.push(rule);
+        }
+    }
+    Ok(rules)
 }
 
 /// The dispatch manifest file.
@@ -809,7 +841,7 @@ pub fn build(
         log,
         approvals,
         ignored_settings: notes,
-        path_rules: path_rules(policy, layers)?,
+        path_rules: with_pack_path_rules(policy, path_rules(policy, layers)?)?,
         bundle_sha256: None,
     };
     bundle.bundle_sha256 = Some(bundle.content_sha256());
