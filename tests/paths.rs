@@ -300,6 +300,62 @@ fn secrets_are_read_rules_whichever_program_reads_them(
     assert_eq!(h.check(script), expected, "check {script:?}");
 }
 
+/// Names a listing prints (`find`, `git ls-files`, `git diff --name-only`, `grep -l`,
+/// `rg -l`, through line filters), and the values of a `for` loop over globs, have a
+/// shape: rules about other names do not ask about them, rules about names of that
+/// shape could match them, whether they come by `$(…)`, `xargs` or the loop variable.
+#[rstest]
+#[case("cat $(git ls-files '*.md') | wc -w", "allow")]
+#[case("head -n 5 $(find src -name '*.rs')", "allow")]
+#[case("find . -name '*.rs' | xargs grep -l unsafe", "allow")]
+#[case("git diff --name-only | xargs sed -i 's/foo/bar/'", "allow")]
+#[case("grep -rl foo src | xargs sed -i s/foo/bar/g", "allow")]
+#[case("git ls-files -z '*.py' | xargs -0 sed -i s/a/b/", "allow")]
+#[case("find . -name '*.pyc' | xargs rm -f", "allow")]
+#[case("find . -name '*.pyc' -print0 | xargs -0 rm -f", "allow")]
+#[case("rm -f $(find . -name '*.pyc' | sort)", "allow")]
+#[case("for f in src/*.rs tests/*.rs; do cat \"$f\"; done", "allow")]
+#[case("for f in *.json; do sed -i s/a/b/ \"$f\"; done", "allow")]
+#[case("perl -i -pe 's/a/b/' $(git ls-files '*.py')", "allow")]
+// Shapes that reach protected names, and inputs of no known shape.
+#[case("find .git -type f | xargs rm -f", "request")]
+#[case("find . -name config | xargs rm -f", "request")]
+#[case("find . -type f | xargs rm -f", "request")]
+#[case("rm -f $(find .git -name config)", "request")]
+#[case("cat $(find . -name '*.env')", "request")]
+#[case("find . -name '.env*' | xargs cat", "request")]
+#[case("ls ~/.ssh | xargs cat", "request")]
+#[case("find ~/.ssh -type f | xargs cat", "request")]
+#[case("cat $(ls -a | grep env)", "request")]
+#[case("xargs -a list.txt cat", "request")]
+#[case("echo .env | xargs cat", "request")]
+#[case("echo .git | xargs rm -rf", "deny")]
+#[case("for f in .env*; do cat \"$f\"; done", "request")]
+#[case("for f in a.txt .env; do cat \"$f\"; done", "request")]
+#[case("for f in *.md; do f=.env; cat \"$f\"; done", "request")]
+#[case("for f in .git/*; do sed -i s/a/b/ \"$f\"; done", "request")]
+#[case("for f in *.md; do cat $f; done", "request")]
+fn listings_and_glob_loops_have_the_shape_of_their_names(
+    #[case] script: &str,
+    #[case] expected: &str,
+) {
+    // A repository without a policy of its own: no protected directory names could lie
+    // in (a `policy-config/x.py` is one `git ls-files '*.py'` may print).
+    let h = Home::new();
+    std::fs::remove_dir_all(h.path("repo/policy-config")).unwrap();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
+/// In a repository that holds its own policy, a listing's names may lie in it.
+#[rstest]
+#[case("perl -i -pe 's/a/b/' $(git ls-files '*.py')")]
+#[case("git diff --name-only | xargs sed -i 's/foo/bar/'")]
+#[case("find . -name '*.yaml' | xargs sed -i s/a/b/")]
+fn a_listing_may_name_the_repository_policy(#[case] script: &str) {
+    let h = Home::new();
+    assert_eq!(h.check(script), "request", "check {script:?}");
+}
+
 #[test]
 fn refused_writes_do_not_happen_through_the_shim_and_everyday_ones_do() {
     let h = Home::new();

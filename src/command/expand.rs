@@ -521,6 +521,7 @@ impl<'a> Builder<'a> {
                     self.pattern
                 },
                 outside_git: false,
+                existing: false,
             }
         } else if self.glob {
             Word::Glob(self.text)

@@ -42,10 +42,16 @@ pub enum Word {
         split: bool,
         /// What is known of its value, as an fnmatch pattern: literal parts escaped,
         /// unknown parts as `*` (`"$TMP/build"` is `*/build`). `*` when nothing is known.
+        /// For a word that may split, the shape of each field (the names a listing
+        /// prints, `$(find src -name '*.rs')`: `src/**.rs`), else `*`.
         pattern: String,
         /// Known besides the pattern: no value lies in a `.git` directory or is one (a
         /// `find . -name __pycache__` result when no git directory holds such a name).
         outside_git: bool,
+        /// Known besides the pattern: it names only files that exist when the command
+        /// runs (a listing's names, a glob loop's values), so no value lies in a
+        /// directory that does not exist.
+        existing: bool,
     },
 }
 
@@ -57,6 +63,7 @@ impl Word {
             split,
             pattern: "*".to_string(),
             outside_git: false,
+            existing: false,
         }
     }
 

@@ -177,6 +177,34 @@ impl PathPattern {
         false
     }
 
+    /// Whether the directory its literal part names exists (`.codex/**`: the
+    /// repository's `.codex`): a name of an existing file cannot lie in it otherwise.
+    /// True when that directory is `/`, the root or unknown.
+    fn directory_exists(&self, root: &str, repo: &dyn RepoState) -> bool {
+        let pattern = self.glob.pattern();
+        let parts: Vec<&str> = pattern.split('/').collect();
+        let literal: Vec<&str> = parts
+            .iter()
+            .take(parts.len().saturating_sub(1))
+            .take_while(|c| Glob::is_literal(c))
+            .copied()
+            .collect();
+        let dir = literal.join("/");
+        if dir.is_empty() || dir == "/" {
+            return true;
+        }
+        let full = match self.root {
+            Root::Absolute => dir,
+            _ => format!("{root}/{dir}"),
+        };
+        repo.canonical(Path::new(&full)).is_some()
+    }
+
+    /// Whether it protects what lies in a `.git` directory (`.git/**`).
+    fn names_git_dir(&self) -> bool {
+        self.written.split('/').any(|c| c == ".git")
+    }
+
     /// Whether some value of an operand only known as the fnmatch `pattern` could be
     /// protected by this pattern under `root`.
     fn could_match(&self, pattern: &str, root: &str, subtree: bool) -> bool {
@@ -267,6 +295,45 @@ fn component_overlap(glob: &str, pattern: &str) -> bool {
         (Ok(a), Ok(b)) => a.intersects(&b),
         _ => true,
     }
+}
+
+/// Whether an operand is only known at run time but never lies in a `.git` directory
+/// (the names `find . -name '*.pyc'` prints when no entry of the git directory has
+/// such a name).
+fn kept_out_of_git(word: &Word) -> bool {
+    matches!(
+        word,
+        Word::Unknown {
+            outside_git: true,
+            ..
+        }
+    )
+}
+
+/// Whether an operand only known as the fnmatch `shape` could be protected by `pattern`
+/// of `rule` under `root`: the pattern and shape meet, the rule does not except every
+/// value of that shape, and what else is known of the operand (never in `.git`, only
+/// names of existing files) does not keep it out.
+fn unknown_could_match(
+    rule: &PathRule,
+    pattern: &PathPattern,
+    shape: &str,
+    root: &str,
+    op: &Operand,
+    ctx: &Context<'_>,
+) -> bool {
+    if !pattern.could_match(shape, root, op.subtree) || rule.excepts_every(shape) {
+        return false;
+    }
+    if kept_out_of_git(&op.word) && pattern.names_git_dir() {
+        return false;
+    }
+    !names_existing(&op.word) || pattern.directory_exists(root, ctx.repo)
+}
+
+/// Whether an operand only known at run time names only files that exist then.
+fn names_existing(word: &Word) -> bool {
+    matches!(word, Word::Unknown { existing: true, .. })
 }
 
 /// `p` relative to `root`: `""` when equal, the part after `root/` when inside.
@@ -375,6 +442,20 @@ impl PathRule {
 }
 
 impl PathRule {
+    /// Whether every path an operand only known as the fnmatch `shape` may be is one of
+    /// the rule's exceptions: an exception `/**SUFFIX` (any path ending in a literal
+    /// SUFFIX, `/**.md`) and a shape whose literal end ends with SUFFIX (`src/**.md`).
+    fn excepts_every(&self, shape: &str) -> bool {
+        let tail_start = shape.rfind(['*', '?', ']']).map_or(0, |i| i + 1);
+        let tail = shape.get(tail_start..).unwrap_or("");
+        self.except.iter().any(|e| {
+            e.root == Root::Absolute
+                && e.glob.pattern().strip_prefix("/**").is_some_and(|suffix| {
+                    !suffix.is_empty() && Glob::is_literal(suffix) && tail.ends_with(suffix)
+                })
+        })
+    }
+
     /// Whether the resolved path `p` is one of the rule's exceptions (under any of the
     /// roots `roots` gives for an exception's kind of pattern).
     fn excepts(&self, p: &str, roots: &dyn Fn(Root) -> Vec<String>) -> bool {
@@ -490,9 +571,10 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
                     Resolved::Glob(pat) => pattern
                         .glob_could_match(pat, root, op.subtree)
                         .then_some((pattern, Match::Possible)),
-                    Resolved::Unknown(pat) => pattern
-                        .could_match(pat, root, op.subtree)
-                        .then_some((pattern, Match::Possible)),
+                    Resolved::Unknown(pat) => {
+                        unknown_could_match(rule, pattern, pat, root, op, ctx)
+                            .then_some((pattern, Match::Possible))
+                    }
                 })
             });
             let Some((pattern, found)) = hit else {

@@ -57,6 +57,15 @@ enum Subtree {
     Recursive(&'static [char]),
 }
 
+/// Readers that also write a file: the options naming it, and the operand that is it
+/// (by position among the file operands).
+const OUTPUTS: &[(&[&str], &[&str], Option<usize>)] = &[
+    (&["sort"], &["-o", "--output"], None),
+    (&["iconv"], &["-o", "--output"], None),
+    (&["less"], &["-o", "-O", "--log-file", "--LOG-FILE"], None),
+    (&["uniq", "xxd"], &[], Some(1)),
+];
+
 /// Options that give grep-like programs their pattern (so the first operand is a file).
 const PATTERN_OPTIONS: &[&str] = &["-e", "-f", "--regexp", "--file"];
 /// Options that give chmod/chown/chgrp their mode or owner from another file.
@@ -385,7 +394,28 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                     })
                 }),
             };
-            for w in files.iter().skip(skip) {
+            // A reader's output file (`sort -o F`, `uniq IN OUT`) is written.
+            let (out_options, out_operand) = OUTPUTS
+                .iter()
+                .find(|(names, _, _)| names.contains(&program))
+                .map_or((&[][..], None), |(_, options, operand)| {
+                    (*options, *operand)
+                });
+            let output = option_value(args, out_options);
+            let mut operands: Vec<&Word> = files
+                .iter()
+                .skip(skip)
+                .filter(|w| output.as_ref() != Some(*w))
+                .collect();
+            if let Some(o) = &output {
+                push(o, Access::Write, false);
+            }
+            if let Some(n) = out_operand
+                && operands.len() > n
+            {
+                push(operands.remove(n), Access::Write, false);
+            }
+            for w in operands {
                 push(w, access, subtree);
             }
         }
@@ -719,7 +749,26 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
             }
         }
     }
-    out.retain(|o| !is_placeholder(&o.word) && !is_device(&o.word));
+    // What `xargs` reads from its input may be any file its command reads: a read rule
+    // could match it (`ls ~/.ssh | xargs cat`) unless the input is a listing whose
+    // names have another shape (`find src -name '*.rs' | xargs cat`). A write to it is
+    // judged when its input is such a listing (`find .git -type f | xargs rm -f`);
+    // otherwise not (see above: every `… | xargs rm` would ask).
+    let xargs_input =
+        |o: &Operand| matches!(&o.word, Word::Unknown { text, .. } if text == "<xargs input>");
+    let shaped = |o: &Operand| matches!(&o.word, Word::Unknown { pattern, .. } if pattern != "*");
+    for o in &mut out {
+        if xargs_input(o) {
+            if !shaped(o) && o.access == Access::Any {
+                o.access = Access::Read;
+            }
+            o.role = format!("{} (names `xargs` reads from its input)", o.role);
+        }
+    }
+    out.retain(|o| {
+        (!is_placeholder(&o.word) || xargs_input(o) && (o.access == Access::Read || shaped(o)))
+            && !is_device(&o.word)
+    });
     out.extend(results);
     out
 }

@@ -232,12 +232,9 @@ fn token(pattern: &str, word: &Word, position: usize) -> Match {
 /// SECURITY: a pattern whose value lexical path normalisation could rewrite (`*/.`,
 /// `*//x`, a trailing `/`) constrains nothing, because rules compare normalised forms.
 fn known_shape(word: &Word) -> Option<Glob> {
-    let Word::Unknown {
-        pattern,
-        split: false,
-        ..
-    } = word
-    else {
+    // A word that may split has a pattern other than `*` only when each field has that
+    // shape (a listing's names: `$(find src -name '*.rs')`).
+    let Word::Unknown { pattern, .. } = word else {
         return None;
     };
     if pattern == "*" || pattern.contains("/.") || pattern.contains("//") || pattern.ends_with('/')

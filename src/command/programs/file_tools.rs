@@ -787,6 +787,7 @@ pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
                         split: false,
                         pattern: pattern.clone(),
                         outside_git: false,
+                        existing: false,
                     };
                 }
             }

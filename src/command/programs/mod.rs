@@ -15,7 +15,8 @@
 //! `parallel`, tmux, screen, `watch`, `at`, `ssh`, containers), `packages` (npm and the
 //! other package runners, `make`, package managers), `interpreters` (`python -c`, `node
 //! -e`, awk, …), `git`, `file_tools` (`find -exec`, `sed e`, `cp`, `tar`, …), `editors`
-//! (line editors and pagers with shell escapes) and `data` (programs that treat their
+//! (line editors and pagers with shell escapes), `listings` (what the names a file-listing
+//! command prints look like: `find src -name '*.rs'`, `git ls-files`) and `data` (programs that treat their
 //! arguments as data). `hooks` reads the options whose value a program runs (a column
 //! of the rows); the `removes` column says what a program deletes as a side effect
 //! (`tar --remove-files`, `rsync --delete`), read by `file_tools::removed` as the `rm`
@@ -47,6 +48,7 @@ pub mod file_tools;
 pub mod git;
 pub mod hooks;
 pub mod interpreters;
+pub mod listings;
 pub mod packages;
 pub mod runners;
 pub mod shells;

@@ -265,8 +265,66 @@ impl Walker<'_> {
     /// `xargs CMD`: CMD runs with arguments read from standard input.
     pub(super) fn xargs(&mut self, inv: &Invocation, scope: &Scope) {
         let (program, base, args) = (inv.program, inv.base, inv.args);
-        if let Some(inner) = runners::xargs_command(&program.options, args) {
+        if let Some(mut inner) = runners::xargs_command(&program.options, args) {
+            self.xargs_input(inv, &mut inner);
             self.run_argv(inv, base.to_string(), inner, scope);
+        }
+    }
+
+    /// What `xargs` appends to its command (the `<xargs input>` word), when its input is
+    /// known: the words of a literal text (`echo .env | xargs cat`), or the names a
+    /// listing prints, by their shape (`find src -name '*.rs' | xargs grep -l x`).
+    fn xargs_input(&self, inv: &Invocation, inner: &mut Vec<Word>) {
+        let Some(at) = inner
+            .iter()
+            .position(|w| matches!(w, Word::Unknown { text, .. } if text == "<xargs input>"))
+        else {
+            return;
+        };
+        // Input from a file (`-a F`), or split otherwise than at blanks.
+        let reads_otherwise = inv.args.iter().any(|w| {
+            w.lit().is_some_and(|t| {
+                matches!(t, "-0" | "--null" | "-a" | "-d" | "-E" | "-e")
+                    || t.starts_with("--arg-file")
+                    || t.starts_with("--delimiter")
+                    || t.starts_with("--eof")
+                    || (t.starts_with("-a") || t.starts_with("-d")) && t.len() > 2
+            })
+        });
+        match inv.stdin {
+            Stdin::Literal(text) if !reads_otherwise && !text.contains(['\'', '"', '\\']) => {
+                inner.splice(
+                    at..=at,
+                    text.split_whitespace().map(|t| Word::Lit(t.to_string())),
+                );
+            }
+            Stdin::Dynamic(what) => {
+                if let Some((piped, listing)) = &self.piped_listing
+                    && piped == what
+                    && !inv.args.iter().any(|w| {
+                        w.lit().is_some_and(|t| {
+                            t.starts_with("-a")
+                                || t.starts_with("-d")
+                                || t.starts_with("-E")
+                                || t.starts_with("-e")
+                                || t.starts_with("--arg-file")
+                                || t.starts_with("--delimiter")
+                                || t.starts_with("--eof")
+                        })
+                    })
+                    && let Some(Word::Unknown {
+                        pattern,
+                        outside_git,
+                        existing,
+                        ..
+                    }) = inner.get_mut(at)
+                {
+                    pattern.clone_from(&listing.pattern);
+                    *outside_git = listing.outside_git;
+                    *existing = true;
+                }
+            }
+            _ => {}
         }
     }
 
@@ -282,6 +340,7 @@ impl Walker<'_> {
                     split: false,
                     pattern,
                     outside_git,
+                    ..
                 } = w
                     && text == "{}"
                 {
@@ -308,7 +367,12 @@ impl Walker<'_> {
     /// What is known of `find`'s results from its starting points and tests (see
     /// [`FindKnown`]). SECURITY (known limit): git directories of other repositories
     /// under the starting points are not read.
-    fn find_results(&self, roots: &[String], guard: &file_tools::Guard, dir: &Dir) -> FindKnown {
+    pub(super) fn find_results(
+        &self,
+        roots: &[String],
+        guard: &file_tools::Guard,
+        dir: &Dir,
+    ) -> FindKnown {
         let mut known = FindKnown::default();
         let here = match dir {
             Dir::Start => self.start.to_path_buf(),
@@ -935,12 +999,12 @@ impl Walker<'_> {
 
 /// What the walk knows of the entries `find` hands its `-exec` commands.
 #[derive(Default)]
-struct FindKnown {
+pub(super) struct FindKnown {
     /// Their shape when every one lies below a starting point (`./*/__pycache__`).
     below: Option<String>,
     /// None lies in a `.git` directory: the starting points are in the repository,
     /// outside its git directory, and a `-name` set names nothing it holds.
-    outside_git: bool,
+    pub(super) outside_git: bool,
     /// The repository's git directory, when a starting point holds it and the tests do
     /// not keep the results out of it.
     git_dir: Option<String>,

@@ -259,6 +259,8 @@ fn analyze_parsed(
         seq: 0,
         var_events: HashMap::new(),
         fresh: HashMap::new(),
+        piped_listing: None,
+        loop_shapes: HashMap::new(),
         text: script,
     };
     let mut scope = Scope {
@@ -431,6 +433,17 @@ struct Walker<'a> {
     /// Variables holding the path `mktemp` printed (`t=$(mktemp -d)`), as a glob: see
     /// `fresh_temp`.
     fresh: HashMap<String, String>,
+    /// The standard input a pipeline hands its next command, when it is a listing of
+    /// file names (`find src -name '*.rs' |`): the `Stdin::Dynamic` text that stands for
+    /// it, and the names' shape, for `xargs`.
+    piped_listing: Option<(String, programs::listings::Listing)>,
+    /// Variables of the `for` loop being walked whose list was plain words and globs, with
+    /// the shape every value has (`for f in src/*.rs`: `src/*.rs`), while its body is
+    /// walked.
+    /// As the word `"$NAME"` stands for: one glob item's own glob (bash expands it into
+    /// the values), else unknown with the pattern, `existing` when every item was a
+    /// glob (each value names a file that exists, or is the glob that matched nothing).
+    loop_shapes: HashMap<String, Word>,
     /// The script as given (for what it names anywhere).
     text: &'a str,
 }
@@ -502,10 +515,21 @@ impl Walker<'_> {
         }
         // Each part of a multi-command pipeline runs in its own subshell.
         let mut stdin = stdin.clone();
+        let outer_listing = self.piped_listing.take();
+        let mut listing: Option<programs::listings::Listing> = None;
         for cmd in &pipeline.seq {
             let mut sub = scope.clone();
             sub.conditional = true;
+            self.piped_listing = match (&stdin, &listing) {
+                (Stdin::Dynamic(what), Some(l)) => Some((what.clone(), l.clone())),
+                _ => None,
+            };
             self.command(cmd, &mut sub, &stdin);
+            listing = match (literal_words(cmd, &scope.positionals), listing) {
+                (Some(words), Some(l)) if programs::listings::line_filter(&words) => Some(l),
+                (Some(words), _) => self.listing(&[words], &scope.dir),
+                (None, _) => None,
+            };
             stdin = piped_output(cmd, &scope.positionals, self.echo(scope));
             // With `shopt -s lastpipe` the last part runs in this shell: a `cd` (or a
             // `set --`) there may change ours.
@@ -516,6 +540,7 @@ impl Walker<'_> {
                 scope.positionals = None;
             }
         }
+        self.piped_listing = outer_listing;
     }
 
     fn command(&mut self, cmd: &ast::Command, scope: &mut Scope, stdin: &Stdin) {
@@ -611,10 +636,32 @@ impl Walker<'_> {
             }
             C::ForClause(f) => {
                 let mut plain = f.values.is_some();
+                let mut items = Vec::new();
                 for w in f.values.iter().flatten() {
                     let word = self.word(&w.value, scope);
                     plain &= word.lit().is_some_and(|v| !v.contains(['[', '$', '`']));
+                    items.push(word);
                 }
+                let name = &f.variable_name;
+                let shape = (f.values.is_some()
+                    && !self.text.contains("nullglob")
+                    && !self.text.contains("failglob")
+                    && vars::set_only_by_for(self.text, name))
+                .then(|| match items.as_slice() {
+                    [glob @ Word::Glob(_)] => Some(glob.clone()),
+                    _ => loop_shape(&items).map(|pattern| Word::Unknown {
+                        text: format!("\"${name}\""),
+                        split: false,
+                        pattern,
+                        outside_git: false,
+                        existing: items.iter().all(|w| matches!(w, Word::Glob(_))),
+                    }),
+                })
+                .flatten();
+                let outer_shape = match shape {
+                    Some(shape) => self.loop_shapes.insert(name.clone(), shape),
+                    None => self.loop_shapes.remove(name),
+                };
                 // Whether every `for NAME in …` list was plain literal words: see
                 // `evaluated_text`.
                 let entry = self
@@ -623,6 +670,10 @@ impl Walker<'_> {
                     .or_insert(plain);
                 *entry &= plain;
                 self.repeat(&[&f.body.list], scope);
+                match outer_shape {
+                    Some(outer) => self.loop_shapes.insert(name.clone(), outer),
+                    None => self.loop_shapes.remove(name),
+                };
             }
             C::CaseClause(c) => {
                 self.word(&c.value.value, scope);
@@ -797,6 +848,12 @@ impl Walker<'_> {
         if let Some(fresh) = self.fresh_word(raw) {
             return fresh;
         }
+        if let Some(listed) = self.listed_word(raw, &word, &scope.dir) {
+            return listed;
+        }
+        if let Some(value) = self.loop_word(raw, &word) {
+            return value;
+        }
         // SECURITY: an unquoted `${…}` that bash's grammar did not take as an expansion
         // (`${:-rm}`: a bad substitution to bash) is one to zsh and ksh: only known at
         // run time, never the literal text.
@@ -813,6 +870,44 @@ impl Walker<'_> {
             return Word::Lit(path);
         }
         self.case_blind(word)
+    }
+
+    /// What the names a pipeline of literal commands prints look like
+    /// ([`programs::listings`]); for `find`, also whether its tests keep them out of the
+    /// repository's git directory (as for `find -exec`).
+    fn listing(&self, commands: &[Vec<String>], dir: &Dir) -> Option<programs::listings::Listing> {
+        let mut listing = programs::listings::pipeline(commands)?;
+        if let Some((program, args)) = commands.first().and_then(|c| c.split_first())
+            && program.rsplit('/').next() == Some("find")
+        {
+            // What its tests require of what it prints is what they would require of the
+            // entries an `-exec` after them runs on.
+            let args: Vec<Word> = args
+                .iter()
+                .map(|a| Word::Lit(a.clone()))
+                .chain([Word::Lit("-exec".into())])
+                .collect();
+            let (roots, guard) = file_tools::find_roots(&args);
+            listing.outside_git |= self.find_results(&roots, &guard, dir).outside_git;
+        }
+        Some(listing)
+    }
+
+    /// A word that is one command substitution of a listing (`$(find src -name
+    /// '*.rs')`, `"$(git ls-files)"`): unknown, with the shape of the names it prints.
+    fn listed_word(&self, raw: &str, expanded: &Word, dir: &Dir) -> Option<Word> {
+        let Word::Unknown { text, split, .. } = expanded else {
+            return None;
+        };
+        let commands = programs::listings::plain_pipeline(substitution_text(raw)?)?;
+        let listing = self.listing(&commands, dir)?;
+        Some(Word::Unknown {
+            text: text.clone(),
+            split: *split,
+            pattern: listing.pattern,
+            outside_git: listing.outside_git,
+            existing: true,
+        })
     }
 
     /// The `echo` these commands run: the shell's, unless bash may have `xpg_echo` on.
@@ -934,6 +1029,7 @@ impl Walker<'_> {
                         text: text.clone(),
                         split: false,
                         outside_git: false,
+                        existing: false,
                     };
                 }
             }
@@ -1158,6 +1254,7 @@ impl Walker<'_> {
                     split: false,
                     pattern: "/dev/fd/[0-9][0-9]".to_string(),
                     outside_git: true,
+                    existing: false,
                 });
             }
         }
@@ -1481,6 +1578,115 @@ fn io_redirects(cmd: &ast::SimpleCommand) -> impl Iterator<Item = &ast::IoRedire
             ast::CommandPrefixOrSuffixItem::IoRedirect(r) => Some(r),
             _ => None,
         })
+}
+
+/// What the values of a `for` loop over `items` look like, as one fnmatch pattern: the
+/// items' common literal start, `*`, their common literal end (`src/*.rs tests/*.rs`:
+/// `*.rs`); relative items give a relative shape. `None` when an item is only known at
+/// run time, starts with `~`, or holds a set or an extglob (`[`, `(`).
+fn loop_shape(items: &[Word]) -> Option<String> {
+    let texts: Vec<&str> = items
+        .iter()
+        .map(|w| match w {
+            Word::Lit(t) | Word::Glob(t) => Some(t.as_str()),
+            Word::Unknown { .. } => None,
+        })
+        .collect::<Option<_>>()?;
+    let first = *texts.first()?;
+    if texts
+        .iter()
+        .any(|t| t.starts_with('~') || t.contains(['[', '(', '\\']) || t.is_empty())
+        || texts.iter().any(|t| t.starts_with('/')) != texts.iter().all(|t| t.starts_with('/'))
+    {
+        return None;
+    }
+    let wild = |c: char| c == '*' || c == '?';
+    let literal = |w: &Word, t: &str| -> bool { matches!(w, Word::Lit(_)) || !t.contains(wild) };
+    if let [only] = items
+        && literal(only, first)
+    {
+        let mut p = String::new();
+        crate::policy::rule::escape_into(&mut p, first);
+        return Some(programs::listings::relative(p));
+    }
+    // The longest start and end no item's wildcard reaches.
+    let mut start = first.len();
+    let mut end = first.len();
+    for (w, t) in items.iter().zip(&texts) {
+        let head = if matches!(w, Word::Lit(_)) {
+            t.len()
+        } else {
+            t.find(wild).unwrap_or(t.len())
+        };
+        let common = first
+            .bytes()
+            .zip(t.bytes())
+            .take(head.min(start))
+            .take_while(|(a, b)| a == b)
+            .count();
+        start = start.min(common);
+        let tail = if matches!(w, Word::Lit(_)) {
+            t.len()
+        } else {
+            t.len() - t.rfind(wild).map_or(0, |i| i + 1)
+        };
+        let common = first
+            .bytes()
+            .rev()
+            .zip(t.bytes().rev())
+            .take(tail.min(end))
+            .take_while(|(a, b)| a == b)
+            .count();
+        end = end.min(common);
+    }
+    let (Some(prefix), Some(suffix)) = (
+        first.get(..start),
+        first.get(first.len().saturating_sub(end).max(start)..),
+    ) else {
+        return None;
+    };
+    let mut p = String::new();
+    crate::policy::rule::escape_into(&mut p, prefix);
+    p.push('*');
+    crate::policy::rule::escape_into(&mut p, suffix);
+    Some(programs::listings::relative(p))
+}
+
+/// The words of a pipeline element that is a simple command of literal words only
+/// (`find src -name '*.rs'`, `sort -u`), for [`Walker::listing`].
+fn literal_words(cmd: &ast::Command, positionals: &Positionals) -> Option<Vec<String>> {
+    let ast::Command::Simple(simple) = cmd else {
+        return None;
+    };
+    if simple.prefix.is_some() {
+        return None;
+    }
+    let mut words = Vec::new();
+    let mut push = |raw: &str| -> Option<()> {
+        words.push(expand::expand(raw, positionals).word.lit()?.to_string());
+        Some(())
+    };
+    if let Some(name) = &simple.word_or_name {
+        push(&name.value)?;
+    }
+    for item in simple.suffix.iter().flat_map(|s| s.0.iter()) {
+        match item {
+            ast::CommandPrefixOrSuffixItem::Word(w) => push(&w.value)?,
+            _ => return None,
+        }
+    }
+    Some(words)
+}
+
+/// The text of a word that is one command substitution (`$(…)`, `"$(…)"`, `` `…` ``).
+fn substitution_text(raw: &str) -> Option<&str> {
+    let body = raw
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .unwrap_or(raw);
+    body.strip_prefix("$(")
+        .and_then(|r| r.strip_suffix(')'))
+        .or_else(|| body.strip_prefix('`').and_then(|r| r.strip_suffix('`')))
 }
 
 fn literal_join(words: &[Word]) -> Option<String> {

@@ -34,6 +34,7 @@ impl Walker<'_> {
                     split: false,
                     pattern: pattern.clone(),
                     outside_git: !pattern.split('/').any(|c| c == ".git"),
+                    existing: false,
                 }
             })
         };
@@ -165,8 +166,24 @@ impl Walker<'_> {
                 pattern: pattern.clone(),
                 // A name mktemp makes is never `.git`: only its directory could be one.
                 outside_git: !pattern.split('/').any(|c| c == ".git"),
+                existing: false,
             }
         })
+    }
+
+    /// `"$NAME"` (the whole word, quoted) inside the body of a `for NAME in …` loop
+    /// over plain words and globs, where the script sets NAME nowhere else: one of the
+    /// list's values, so the loop's shape (`loop_shapes`) rather than any word.
+    pub(super) fn loop_word(&self, raw: &str, expanded: &Word) -> Option<Word> {
+        if self.loop_shapes.is_empty() {
+            return None;
+        }
+        if !matches!(expanded, Word::Unknown { .. }) {
+            return None;
+        }
+        let (name, tail) = quoted_variable(raw)?;
+        let value = self.loop_shapes.get(&name)?;
+        tail.is_empty().then(|| value.clone())
     }
 
     /// The effect of setting a variable (by assignment, `export`, `declare`, …).
