@@ -3542,3 +3542,115 @@ fn reverse_patches_on_uncommitted_work(
 fn url_rewrites_to_ext(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }
+
+// Configuration a script writes that makes a program run a command is judged where it is
+// written: shell startup files of any directory, `.npmrc`, git configuration (aliases and
+// the keys git runs) and ssh configuration, whatever the file's name.
+#[rstest]
+#[case(
+    "printf '[alias]\\n\\tz = reset --hard\\n' > ~/.gitconfig; git z",
+    Dirty,
+    Request
+)]
+#[case(
+    "printf '[alias]\\n\\tx = !rm -rf .git\\n' > cfg; GIT_CONFIG_GLOBAL=cfg git x",
+    Clean,
+    Request
+)]
+#[case(
+    "printf '[core]\\n\\tpager = rm -rf ~;\\n' > ~/.gitconfig; git -p log",
+    Clean,
+    Request
+)]
+#[case("printf '[user]\\n\\tname = A\\n' >> team.gitconfig", Clean, Allow)]
+#[case(
+    "mkdir -p z; printf 'rm -rf ~\\n' > z/.zshenv; ZDOTDIR=$PWD/z zsh -c true",
+    Clean,
+    Request
+)]
+#[case("echo 'rm -rf .git' > .envrc", Clean, Request)]
+#[case("echo 'export PATH=$PATH:./bin' >> .envrc", Clean, Allow)]
+#[case("printf 'ProxyCommand rm -rf ~\\n' > c; ssh -F c x", Clean, Request)]
+#[case(
+    "printf 'Host x\\n  LocalCommand git push --force\\n' > cfg",
+    Clean,
+    Request
+)]
+#[case("printf 'Host x\\n  HostName x.example.com\\n' > cfg", Clean, Allow)]
+#[case("printf 'script-shell=./w\\n' > .npmrc; npm test", Clean, Allow)]
+#[case(
+    "printf '#!/bin/sh\\nrm -rf ~\\n' > w; printf 'script-shell=./w\\n' > .npmrc; npm test",
+    Clean,
+    Request
+)]
+#[case("echo 'legacy-peer-deps=true' > .npmrc", Clean, Allow)]
+fn configuration_written_then_used(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// Programs and files a script writes, run by other names and spellings.
+#[rstest]
+// printf's `%%`, `%s` and `%b`: the text it writes is known.
+#[case("printf 'system %%q(rm -rf ~)\\n' > x.rb; ruby x.rb", Clean, Request)]
+#[case("printf '%s\\n' 'rm -rf .git' > t.sh; bash t.sh", Clean, Deny)]
+#[case("printf '%s %s\\n' a b c > t.txt", Clean, Allow)]
+// Ruby's percent literals.
+#[case("ruby -e 'system(*%w[git reset --hard])'", Dirty, Request)]
+#[case(
+    "printf 'Gem::Specification.new{system %%q(rm -rf ~)}\\n' > x.gemspec; gem build x.gemspec",
+    Clean,
+    Request
+)]
+#[case("ruby -e 'puts %w[a b c].join'", Clean, Allow)]
+// git runs `git-NAME` for a subcommand it does not know: one the script wrote.
+#[case(
+    "mkdir -p d; printf '#!/bin/sh\\nrm -rf ~\\n' > d/git-zap; chmod +x d/git-zap; PATH=$PWD/d:$PATH git zap",
+    Clean,
+    Deny
+)]
+// pip's --python runs the program.
+#[case(
+    "printf '#!/bin/sh\\nrm -rf ~\\n' > w; chmod +x w; pip --python ./w list",
+    Clean,
+    Deny
+)]
+#[case("pip install -r requirements.txt", Clean, Allow)]
+// gdb's `pipe CMD | SHELL_CMD`, vim's `-S` script only known at run time.
+#[case("gdb -batch -ex 'pipe echo | sh -c \"rm -rf ~\"'", Clean, Deny)]
+#[case("gdb -batch -ex '| bt | grep main' ./a.out", Clean, Allow)]
+#[case("vim -es -S <(echo '!rm -rf ~')", Clean, Request)]
+// sqlite3's `.shell` in an argument only partly known, and `"$*"` of known positionals.
+#[case("sqlite3 :memory: \".shell rm -rf $PWD\"", Clean, Request)]
+#[case("set -- .shell rm -rf ~; sqlite3 :memory: \"$*\"", Clean, Deny)]
+#[case("sqlite3 app.db \"select * from t where id = $ID\"", Clean, Allow)]
+fn written_programs_and_their_other_spellings(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// Committed content written over the work tree by other commands than checkout.
+#[rstest]
+#[case("git show HEAD:README.md > README.md", Dirty, Request)]
+#[case("git show :README.md > README.md", Dirty, Request)]
+#[case("git cat-file -p HEAD:src/a.rs > src/a.rs", Dirty, Request)]
+#[case("git cat-file blob HEAD:a > ./a", Dirty, Request)]
+#[case("git archive HEAD | tar -x", Dirty, Deny)]
+#[case("git archive --format=tar main | tar xf - -C .", Dirty, Deny)]
+#[case("git show HEAD:README.md > /tmp/README.orig", Dirty, Allow)]
+#[case("git show HEAD:README.md > README.md", Clean, Allow)]
+#[case("git archive HEAD | tar -x -C /tmp/export", Dirty, Allow)]
+#[case("git archive HEAD | tar -t", Dirty, Allow)]
+fn committed_content_written_over_the_work_tree(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -154,7 +154,7 @@ pub fn literal_output(words: &[Word], stdin_text: Option<&str>, echo: Echo) -> O
     match name.rsplit('/').next().unwrap_or(name) {
         "echo" => echo_output(rest, echo),
         "printf" => match rest {
-            [format] if !format.contains('%') => Some(expand::decode_ansi_c(format)),
+            [format, args @ ..] if !format.starts_with('-') => printf_output(format, args),
             _ => None,
         },
         "cat" | "tee" => {
@@ -167,6 +167,53 @@ pub fn literal_output(words: &[Word], stdin_text: Option<&str>, echo: Echo) -> O
             }
         }
         _ => None,
+    }
+}
+
+/// What `printf FORMAT ARGS…` prints, for the directives `%%`, `%s`, `%b` and `%d`/`%i`
+/// (of a number) without flags or widths; the format is reused while arguments remain,
+/// as printf does. `None` for anything else.
+fn printf_output(format: &str, args: &[&str]) -> Option<String> {
+    let mut out = String::new();
+    let mut args = args.iter();
+    loop {
+        let mut literal = String::new();
+        let mut consumed = false;
+        let mut chars = format.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                literal.push(c);
+                continue;
+            }
+            let directive = chars.next()?;
+            if directive == '%' {
+                literal.push_str("%%");
+                continue;
+            }
+            out.push_str(&expand::decode_ansi_c(&literal).replace("%%", "%"));
+            literal.clear();
+            let arg = args.next().copied();
+            consumed |= arg.is_some();
+            let arg = arg.unwrap_or("");
+            match directive {
+                's' => out.push_str(arg),
+                'b' => out.push_str(&expand::decode_ansi_c(arg)),
+                'd' | 'i' if arg.is_empty() => out.push('0'),
+                'd' | 'i'
+                    if arg
+                        .trim_start_matches('-')
+                        .chars()
+                        .all(|c| c.is_ascii_digit()) =>
+                {
+                    out.push_str(arg);
+                }
+                _ => return None,
+            }
+        }
+        out.push_str(&expand::decode_ansi_c(&literal).replace("%%", "%"));
+        if !consumed || args.len() == 0 {
+            return Some(out);
+        }
     }
 }
 

@@ -213,6 +213,7 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
         push_argv(&mut out, group);
     }
     out.extend(perl_quotes(&chars));
+    out.extend(ruby_percent_literals(&chars));
     out
 }
 
@@ -420,6 +421,182 @@ fn perl_quotes(chars: &[char]) -> Vec<Candidate> {
             out.push(Candidate::Script(body));
         }
         i = k + 1;
+    }
+    out
+}
+
+/// Ruby's percent literals: `%q(…)`, `%Q[…]`, `%(…)` and `%x{…}` (strings; `%x` runs
+/// its body) and `%w[…]`/`%W[…]` (a word list, an argv for `system(*%w[…])`). Only the
+/// bracket delimiters (`(`, `[`, `{`, `<`), so a format's `%s` is not one.
+fn ruby_percent_literals(chars: &[char]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if c != '%' {
+            i += 1;
+            continue;
+        }
+        let kind = match chars.get(i + 1) {
+            Some(k @ ('q' | 'Q' | 'x' | 'w' | 'W')) => Some(*k),
+            _ => None,
+        };
+        let j = i + 1 + usize::from(kind.is_some());
+        let close = match chars.get(j) {
+            Some('(') => ')',
+            Some('[') => ']',
+            Some('{') => '}',
+            Some('<') => '>',
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let mut k = j + 1;
+        while chars.get(k).is_some_and(|c| *c != close) {
+            k += 1;
+        }
+        let body: String = chars
+            .get(j + 1..k)
+            .map(|b| b.iter().collect())
+            .unwrap_or_default();
+        if matches!(kind, Some('w' | 'W')) {
+            out.push(Candidate::Argv(
+                body.split_whitespace().map(str::to_string).collect(),
+            ));
+        } else if reads_as_command(&body) {
+            out.push(Candidate::Script(body));
+        }
+        i = k + 1;
+    }
+    out
+}
+
+/// Commands a configuration file makes a program run, read from its text: a shell
+/// startup file (`.zshenv`, `.bashrc`, `.envrc` … by name: all of it runs), npm's
+/// `.npmrc` (`script-shell=`, `shell=`, `git=`, `editor=`), git configuration (by name,
+/// or a text with git's section headers: `[alias]` entries — `!cmd` runs cmd, others
+/// run `git …` — and the keys whose value git runs: `pager`, `editor`, `sshCommand`,
+/// `fsmonitor`, `askPass`, `external`, `textconv`, `clean`, `smudge`, `process`,
+/// `helper` given as `!cmd`), and ssh configuration (`ProxyCommand`, `LocalCommand`,
+/// `KnownHostsCommand`, `Match exec`, in a text of any name).
+pub fn configured_commands(name: &str, content: &str) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    if matches!(
+        name,
+        ".zshenv"
+            | ".zshrc"
+            | ".zprofile"
+            | ".zlogin"
+            | ".zlogout"
+            | ".bashrc"
+            | ".bash_profile"
+            | ".bash_login"
+            | ".bash_logout"
+            | ".profile"
+            | ".kshrc"
+            | ".mkshrc"
+            | ".envrc"
+            | "config.fish"
+    ) {
+        out.push(Candidate::Script(content.to_string()));
+        return out;
+    }
+    let key_value = |line: &str| -> Option<(String, String)> {
+        let (k, v) = line.split_once('=')?;
+        Some((
+            k.trim().to_ascii_lowercase(),
+            v.trim().trim_matches('"').to_string(),
+        ))
+    };
+    if name == ".npmrc" || name == "npmrc" {
+        for line in content.lines() {
+            if let Some((k, v)) = key_value(line)
+                && matches!(
+                    k.as_str(),
+                    "script-shell" | "shell" | "git" | "editor" | "browser"
+                )
+                && !v.is_empty()
+            {
+                out.push(Candidate::Script(v));
+            }
+        }
+    }
+    let git_named = matches!(name, ".gitconfig" | "gitconfig" | "config" | ".gitmodules")
+        || name.ends_with(".gitconfig");
+    let git_headers = content.lines().any(|l| {
+        let l = l.trim_start().to_ascii_lowercase();
+        [
+            "[alias]",
+            "[core]",
+            "[diff",
+            "[filter",
+            "[credential",
+            "[sequence]",
+            "[pager]",
+            "[include",
+            "[url",
+        ]
+        .iter()
+        .any(|h| l.starts_with(h))
+    });
+    if git_named || git_headers {
+        let mut section = String::new();
+        for line in content.lines() {
+            let line = line.trim();
+            if let Some(header) = line.strip_prefix('[') {
+                section = header
+                    .split([']', ' ', '"'])
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                continue;
+            }
+            let Some((k, v)) = key_value(line) else {
+                continue;
+            };
+            if section == "alias" {
+                match v.strip_prefix('!') {
+                    Some(cmd) => out.push(Candidate::Script(cmd.to_string())),
+                    None => out.push(Candidate::Script(format!("git {v}"))),
+                }
+            } else if matches!(
+                k.as_str(),
+                "pager"
+                    | "editor"
+                    | "sshcommand"
+                    | "fsmonitor"
+                    | "askpass"
+                    | "external"
+                    | "textconv"
+                    | "clean"
+                    | "smudge"
+                    | "process"
+                    | "command"
+            ) || section == "pager"
+                || k == "helper" && v.starts_with('!')
+            {
+                out.push(Candidate::Script(v.trim_start_matches('!').to_string()));
+            }
+        }
+    }
+    for line in content.lines() {
+        let line = line.trim_start();
+        let (key, rest) = line
+            .split_once(|c: char| c.is_whitespace() || c == '=')
+            .unwrap_or((line, ""));
+        let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '=');
+        match key.to_ascii_lowercase().as_str() {
+            "proxycommand" | "localcommand" | "knownhostscommand" if !rest.is_empty() => {
+                out.push(Candidate::Script(rest.to_string()));
+            }
+            "match" => {
+                if let Some(at) = rest.find("exec ") {
+                    let cmd = rest.get(at + 5..).unwrap_or("").trim().trim_matches('"');
+                    out.push(Candidate::Script(cmd.to_string()));
+                }
+            }
+            _ => {}
+        }
     }
     out
 }

@@ -235,7 +235,7 @@ impl Judgement<'_> {
 ///
 /// ```
 /// let policy = policy_exec::facade::embedded();
-/// let j = policy_exec::facade::judge(&policy, "echo x >> ~/.bashrc", std::path::Path::new("/tmp"));
+/// let j = policy_exec::facade::judge(&policy, "touch ~/.bashrc", std::path::Path::new("/tmp"));
 /// assert_eq!(j.decision().as_str(), "deny");
 /// assert_eq!(j.deciding_rule().as_deref(), Some("protect-shell-startup"));
 /// assert!(j.explain().contains("path rule protect-shell-startup"));

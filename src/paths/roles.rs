@@ -415,6 +415,13 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
             {
                 push(operands.remove(n), Access::Write, false);
             }
+            // A link's target can be read through it under the link's name (`ln -s
+            // ~/.ssh/id_rsa k; cat k`): the targets count as read too.
+            if matches!(program, "ln" | "link") && operands.len() > 1 {
+                for w in operands.iter().take(operands.len() - 1) {
+                    push(w, Access::Read, subtree);
+                }
+            }
             for w in operands {
                 push(w, access, subtree);
             }

@@ -77,11 +77,18 @@ pub const ROWS: &[Program] = &[
     },
 ];
 
-/// vim's options whose value is an editor command (`:!CMD` runs CMD).
-const VIM: &[Hook] = &[Hook {
-    options: &["-c", "--cmd", "+"],
-    kind: Kind::Bang,
-}];
+/// vim's options whose value is an editor command (`:!CMD` runs CMD), and `-S FILE`,
+/// a file of such commands (only known at run time when its name is: `-S <(…)`).
+const VIM: &[Hook] = &[
+    Hook {
+        options: &["-c", "--cmd", "+"],
+        kind: Kind::Bang,
+    },
+    Hook {
+        options: &["-S"],
+        kind: Kind::SettingsFile,
+    },
+];
 
 /// A pager's `+CMD`: its initial command (`+!CMD` runs CMD).
 const PAGER: &[Hook] = &[Hook {
@@ -184,6 +191,31 @@ pub fn line_escapes(editor: Editor, args: &[Word], stdin: Option<&str>) -> Optio
         }
     }
     Some(out)
+}
+
+/// For a sqlite3 argument only partly known (`".shell rm -rf $PWD"`): the shell text of
+/// the command its dot-command runs (`rm -rf $PWD`, expansions and all), when what is
+/// known of it starts with a dot-command that runs one.
+pub fn sqlite_unknown_escape(word: &Word) -> Option<String> {
+    let Word::Unknown { text, pattern, .. } = word else {
+        return None;
+    };
+    let known: String = pattern
+        .chars()
+        .take_while(|c| *c != '*' && *c != '?' && *c != '[')
+        .collect();
+    let dot = known
+        .split_once(char::is_whitespace)
+        .map_or(known.as_str(), |(d, _)| d);
+    sqlite_dot_command(&format!("{dot} x"))?;
+    let inner = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text)
+        .trim_start();
+    inner
+        .split_once(char::is_whitespace)
+        .map(|(_, rest)| rest.trim().to_string())
 }
 
 /// The command line a sqlite3 dot-command runs: `.shell CMD`, `.system CMD` (a unique

@@ -632,6 +632,88 @@ pub fn split_alias(value: &str) -> Vec<String> {
     out
 }
 
+/// `git show REV:PATH > PATH`, `git cat-file -p|blob REV:PATH > PATH`: the blob's
+/// committed content overwrites the file it came from, as `git checkout REV -- PATH`
+/// would (discarding its uncommitted changes). Given the command's words and a file its
+/// output is written to: the `git checkout` it amounts to, or `None`.
+pub fn blob_restore(words: &[Word], written: &str) -> Option<Vec<Word>> {
+    let lits: Vec<&str> = words.iter().map(Word::lit).collect::<Option<_>>()?;
+    let (program, rest) = lits.split_first()?;
+    if program.rsplit('/').next() != Some("git") {
+        return None;
+    }
+    let (sub, args) = rest.split_first()?;
+    let operands: Vec<&str> = args
+        .iter()
+        .filter(|a| !a.starts_with('-'))
+        .copied()
+        .collect();
+    let object = match (*sub, operands.as_slice()) {
+        ("show", [object]) => *object,
+        ("cat-file", [object]) if args.contains(&"-p") => *object,
+        ("cat-file", ["blob", object]) => *object,
+        _ => return None,
+    };
+    let (rev, path) = object.split_once(':')?;
+    let path = path.strip_prefix("./").unwrap_or(path);
+    let written = written.strip_prefix("./").unwrap_or(written);
+    (!path.is_empty()
+        && crate::policy::rule::normalize_path(path)
+            == crate::policy::rule::normalize_path(written))
+    .then(|| {
+        let rev = if rev.is_empty() { "HEAD" } else { rev };
+        ["git", "checkout", rev, "--", written]
+            .iter()
+            .map(|w| Word::Lit((*w).to_string()))
+            .collect()
+    })
+}
+
+/// `git archive REV | tar -x` (into the command's directory): the tree's committed files
+/// overwrite the work tree's, as `git checkout REV -- .` would. Given the two commands'
+/// words: that `git checkout`, or `None`.
+pub fn archive_restore(archive: &[String], tar: &[String]) -> Option<Vec<Word>> {
+    let (program, rest) = archive.split_first()?;
+    if program.rsplit('/').next() != Some("git")
+        || rest.first().map(String::as_str) != Some("archive")
+    {
+        return None;
+    }
+    let args = rest.get(1..)?;
+    if args.iter().any(|a| {
+        a.starts_with("--prefix")
+            || a.starts_with("-o")
+            || a.starts_with("--output")
+            || a.starts_with("--remote")
+    }) {
+        return None;
+    }
+    let rev = args.iter().find(|a| !a.starts_with('-'))?;
+    let (tar_program, tar_args) = tar.split_first()?;
+    if !matches!(
+        tar_program.rsplit('/').next(),
+        Some("tar" | "gtar" | "bsdtar")
+    ) {
+        return None;
+    }
+    let first = tar_args.first().map_or("", String::as_str);
+    let extracts = tar_args.iter().any(|a| a == "--extract" || a == "-x")
+        || (!first.starts_with("--") && first.contains('x'));
+    let elsewhere = tar_args.iter().enumerate().any(|(i, a)| {
+        (a == "-C" || a == "--directory")
+            && tar_args.get(i + 1).is_some_and(|d| d != "." && d != "./")
+            || a.starts_with("--directory=") && a != "--directory=."
+            || a.starts_with("-C") && a.len() > 2 && a != "-C."
+            || a.starts_with("--strip-components")
+    });
+    (extracts && !elsewhere).then(|| {
+        ["git", "checkout", rev.as_str(), "--", "."]
+            .iter()
+            .map(|w| Word::Lit((*w).to_string()))
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -138,6 +138,12 @@ fn command_of(kind: Kind, value: &str) -> Option<String> {
             if let Some(code) = python {
                 return Some(format!("python3 -c '{}'", code.replace('\'', r"'\''")));
             }
+            // `pipe [CMD] | SHELL_CMD` (or `| CMD | SHELL_CMD`) runs SHELL_CMD.
+            if let Some(rest) = v.strip_prefix("pipe ").or_else(|| v.strip_prefix('|')) {
+                return rest
+                    .split_once('|')
+                    .map(|(_, shell)| shell.trim().to_string());
+            }
             v.strip_prefix("shell ")
                 .or_else(|| v.strip_prefix('!'))
                 .map(str::to_string)

@@ -70,9 +70,19 @@ pub const ROWS: &[Program] = &[
     // Packages to install, query or remove: data.
     Program {
         names: &[
-            "brew", "pip", "pip3", "pipx", "go", "gem", "dnf", "yum", "pacman", "apk", "snap",
+            "brew", "pipx", "go", "gem", "dnf", "yum", "pacman", "apk", "snap",
         ],
         action: Action::Data,
+        ..Program::DEFAULT
+    },
+    // pip's `--python PROG` runs PROG (the interpreter whose environment it manages).
+    Program {
+        names: &["pip", "pip3"],
+        action: Action::Data,
+        hooks: &[Hook {
+            options: &["--python"],
+            kind: Kind::Script,
+        }],
         ..Program::DEFAULT
     },
 ];

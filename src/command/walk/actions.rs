@@ -671,10 +671,16 @@ impl Walker<'_> {
             name,
             ".npmrc" | ".gdbinit" | "Rakefile" | "Gemfile" | ".pythonrc" | "Dockerfile"
         );
+        let mut candidates = crate::command::interp::configured_commands(name, content);
         if !makefile && !code {
+            if !candidates.is_empty() {
+                let mut sub = scope.clone();
+                sub.via = Via::InterpreterString;
+                sub.frames.push(format!("configuration written to {path}"));
+                self.hints(candidates, &sub);
+            }
             return;
         }
-        let mut candidates = Vec::new();
         // A gdb command file: `shell CMD` and `!CMD` lines run CMD.
         if matches!(ext, "gdb") || name == ".gdbinit" {
             for line in content.lines() {
@@ -794,6 +800,12 @@ impl Walker<'_> {
     /// reads none: a program that could run its arguments.)
     pub(super) fn line_editor(&mut self, editor: Editor, inv: &Invocation, scope: &Scope) {
         let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
+        // A sqlite3 argument only partly known that starts with `.shell`/`.system`.
+        if editor == Editor::Sqlite {
+            for command in args.iter().filter_map(editors::sqlite_unknown_escape) {
+                self.nested(&command, scope, &format!("{base} !"), None);
+            }
+        }
         if editors::line_escapes(editor, args, None).is_none() {
             self.could_run(base, args, scope);
             return;
@@ -805,6 +817,7 @@ impl Walker<'_> {
         for command in editors::line_escapes(editor, args, text).unwrap_or_default() {
             self.nested(&command, scope, &format!("{base} !"), None);
         }
+
         // sqlite3 and m4 are read for escapes in what the walk sees only: SQL and m4
         // input from a pipe is too common to ask for (a known limit).
         let sees_only = matches!(editor, Editor::Sqlite | Editor::M4);

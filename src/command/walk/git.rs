@@ -170,9 +170,26 @@ impl Walker<'_> {
             let value = match value {
                 Some(v) if !self.expanding.contains(&guard) => v,
                 _ => {
-                    // Not an alias: with help.autocorrect on, git runs the built-in it
-                    // guesses a typo meant.
-                    self.record(&sub, record);
+                    // Not an alias: git runs `git-NAME` from its exec path or PATH, which
+                    // may be a program the script wrote (`d/git-zap` with `d` put on
+                    // PATH).
+                    self.record(&sub, record.clone());
+                    let tail = rest.get(1..).unwrap_or(&[]).to_vec();
+                    for (key, written) in self.files.named(&format!("git-{sub_name}")) {
+                        let mut plugin = sub.clone();
+                        plugin
+                            .frames
+                            .push(format!("git {sub_name} runs git-{sub_name}"));
+                        self.run_content(
+                            written,
+                            &Word::Lit(key),
+                            &tail,
+                            &mut plugin,
+                            super::RunFile::Exec,
+                        );
+                    }
+                    // With help.autocorrect on, git runs the built-in it guesses a typo
+                    // meant.
                     let setting = autocorrect
                         .clone()
                         .or_else(|| self.script_git_config.get("help.autocorrect").cloned())

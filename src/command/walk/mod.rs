@@ -517,6 +517,7 @@ impl Walker<'_> {
         let mut stdin = stdin.clone();
         let outer_listing = self.piped_listing.take();
         let mut listing: Option<programs::listings::Listing> = None;
+        let mut previous: Option<Vec<String>> = None;
         for cmd in &pipeline.seq {
             let mut sub = scope.clone();
             sub.conditional = true;
@@ -525,7 +526,19 @@ impl Walker<'_> {
                 _ => None,
             };
             self.command(cmd, &mut sub, &stdin);
-            listing = match (literal_words(cmd, &scope.positionals), listing) {
+            let words = literal_words(cmd, &scope.positionals);
+            // `git archive REV | tar -x`: restores the tree as `git checkout REV -- .`.
+            if let (Some(before), Some(now)) = (&previous, &words)
+                && let Some(checkout) = programs::git::archive_restore(before, now)
+            {
+                let mut sub = scope.clone();
+                sub.frames.push(
+                    "`git archive | tar -x`: the committed files overwrite the work tree".into(),
+                );
+                self.dispatch(checkout, &mut sub, &Stdin::Inherit);
+            }
+            previous.clone_from(&words);
+            listing = match (words, listing) {
                 (Some(words), Some(l)) if programs::listings::line_filter(&words) => Some(l),
                 (Some(words), _) => self.listing(&[words], &scope.dir),
                 (None, _) => None,
@@ -1048,10 +1061,13 @@ impl Walker<'_> {
         // `tee FILE…` writes its stdin to each file.
         if let Some((append, targets)) = file_tools::tee_files(&words) {
             for target in targets {
-                if let Some(k) = files::key(&scope.dir, target) {
-                    if let files::Written::Text(text) = &content {
-                        self.written_code(&k, text, scope);
-                    }
+                let key = files::key(&scope.dir, target);
+                if let files::Written::Text(text) = &content
+                    && let Some(path) = key.clone().or_else(|| target.lit().map(str::to_string))
+                {
+                    self.written_code(&path, text, scope);
+                }
+                if let Some(k) = key {
                     self.files.write(k, content.clone(), append);
                 }
             }
@@ -1085,6 +1101,17 @@ impl Walker<'_> {
             }
         }
         scope.redirects.extend(opened);
+        // `git show REV:F > F`: restores F as `git checkout REV -- F` would.
+        for (target, append) in &targets {
+            if let (false, Some(t)) = (append, target.lit())
+                && let Some(checkout) = programs::git::blob_restore(&words, t)
+            {
+                let mut sub = scope.clone();
+                sub.frames
+                    .push(format!("`> {t}`: the committed content overwrites {t}"));
+                self.dispatch(checkout, &mut sub, &Stdin::Inherit);
+            }
+        }
         if !words.is_empty() {
             self.dispatch(words, scope, &stdin);
         } else if bare {
@@ -1097,10 +1124,13 @@ impl Walker<'_> {
         scope.redirects.truncate(outer.min(scope.redirects.len()));
         self.input_files(&inputs, scope);
         for (target, append) in targets {
-            if let Some(k) = files::key(&dir, &target) {
-                if let files::Written::Text(text) = &content {
-                    self.written_code(&k, text, scope);
-                }
+            let key = files::key(&dir, &target);
+            if let files::Written::Text(text) = &content
+                && let Some(path) = key.clone().or_else(|| target.lit().map(str::to_string))
+            {
+                self.written_code(&path, text, scope);
+            }
+            if let Some(k) = key {
                 self.files.write(k, content.clone(), append);
             }
         }
@@ -1208,6 +1238,16 @@ impl Walker<'_> {
             && let Some(p) = &scope.positionals
         {
             words.extend(p.iter().skip(1).map(|a| expand::positional_word(a)));
+            return;
+        }
+        // `"$*"`: the positionals joined by a space (IFS's first character), one word.
+        if matches!(raw, "\"$*\"" | "\"${*}\"")
+            && !self.ifs_may_change
+            && let Some(p) = &scope.positionals
+        {
+            words.push(Word::Lit(
+                p.iter().skip(1).cloned().collect::<Vec<_>>().join(" "),
+            ));
             return;
         }
         // `{a,b}` with literal parts: one word per field, as bash makes them.
