@@ -2644,7 +2644,9 @@ fn xargs_replacement_after_valued_options(
 #[case("readonly CACHE=\"$HOME/.cache/x\"", Clean, Allow)]
 #[case("export GIT_SSH_COMMAND=\"$CMD\"", Clean, Request)]
 #[case("export GIT_SSH=$X", Clean, Request)]
-#[case("builtin export PATH=$HOME/bin:$PATH", Clean, Request)]
+// Split, its fields may assign any variable: the programs after it are dynamic.
+#[case("builtin export PATH=$HOME/bin:$PATH", Clean, Allow)]
+#[case("builtin export PATH=$HOME/bin:$PATH; git fetch", Clean, Request)]
 #[case("env PATH=$HOME/bin:$PATH git fetch", Clean, Request)]
 fn declaration_assignments_are_not_split(
     #[case] script: &str,
@@ -3648,6 +3650,31 @@ fn written_programs_and_their_other_spellings(
 #[case("git archive HEAD | tar -x -C /tmp/export", Dirty, Allow)]
 #[case("git archive HEAD | tar -t", Dirty, Allow)]
 fn committed_content_written_over_the_work_tree(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+// A declaration builtin given names only known at run time (`export $(… | xargs)`) may
+// set PATH, LD_PRELOAD or GIT_SSH_COMMAND: the programs run after it are dynamic, the
+// export itself and the builtins after it are not.
+#[rstest]
+#[case("export $(grep -v '^#' .env.example | xargs)", Clean, Allow)]
+#[case(
+    "export $(grep -v '^#' .env.example | xargs) && npm run dev",
+    Clean,
+    Request
+)]
+#[case("export $X; git status", Clean, Request)]
+#[case("declare \"$n=1\"; ls", Clean, Request)]
+#[case("export $X; echo \"$FOO\"; cd src", Clean, Allow)]
+#[case("export GIT_SSH_COMMAND='ssh -i key'; git fetch", Clean, Request)]
+#[case("export GIT_SSH_COMMAND=$X; git fetch", Clean, Request)]
+#[case("export FOO=$(date +%s); make", Clean, Allow)]
+#[case("env GIT_SSH_COMMAND='ssh -i key' git fetch", Clean, Request)]
+fn exports_of_names_only_known_at_run_time(
     #[case] script: &str,
     #[case] tree: Tree,
     #[case] expected: Decision,

@@ -356,6 +356,24 @@ fn a_listing_may_name_the_repository_policy(#[case] script: &str) {
     assert_eq!(h.check(script), "request", "check {script:?}");
 }
 
+/// `xargs -a FILE` reads its names from FILE: what the script wrote there, or the file
+/// as it is when judged.
+#[rstest]
+#[case("a.txt\nb.txt\n", "xargs -a list.txt cat", "allow")]
+#[case(".env\n", "xargs -a list.txt cat", "request")]
+#[case("a.txt\n", "echo .env > list.txt; xargs -a list.txt cat", "request")]
+#[case("'quoted name'\n", "xargs -a list.txt cat", "request")]
+#[case("", "xargs -a missing.txt cat", "request")]
+fn xargs_reads_its_names_from_a_file(
+    #[case] list: &str,
+    #[case] script: &str,
+    #[case] expected: &str,
+) {
+    let h = Home::new();
+    std::fs::write(h.path("repo/list.txt"), list).unwrap();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
 #[test]
 fn refused_writes_do_not_happen_through_the_shim_and_everyday_ones_do() {
     let h = Home::new();

@@ -107,4 +107,12 @@ pub trait RepoState {
     fn canonical(&self, _path: &Path) -> Option<std::path::PathBuf> {
         None
     }
+
+    /// The text of a small regular file a command reads its arguments from (`xargs -a
+    /// FILE`), as it is when judged: `None` when not known (fakes), not a regular file,
+    /// over 64 KiB or not UTF-8. SECURITY: the file may change between the judgement
+    /// and the run (as git configuration may); the agent runs as the same user.
+    fn small_file(&self, _path: &Path) -> Option<String> {
+        None
+    }
 }

@@ -390,6 +390,19 @@ impl RepoState for Git2RepoState {
         std::fs::canonicalize(path).ok()
     }
 
+    fn small_file(&self, path: &Path) -> Option<String> {
+        use std::io::Read;
+        const CAP: u64 = 64 * 1024;
+        let file = std::fs::File::open(path).ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file() || meta.len() > CAP {
+            return None;
+        }
+        let mut text = String::new();
+        file.take(CAP).read_to_string(&mut text).ok()?;
+        Some(text)
+    }
+
     fn git_config(&self, dir: &Path, key: &str) -> Option<String> {
         // `git -c` entries and GIT_CONFIG_COUNT/KEY/VALUE sit above every file.
         if let Some(v) = self.env.param(key) {

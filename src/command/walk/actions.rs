@@ -266,7 +266,7 @@ impl Walker<'_> {
     pub(super) fn xargs(&mut self, inv: &Invocation, scope: &Scope) {
         let (program, base, args) = (inv.program, inv.base, inv.args);
         if let Some(mut inner) = runners::xargs_command(&program.options, args) {
-            self.xargs_input(inv, &mut inner);
+            self.xargs_input(inv, &mut inner, scope);
             self.run_argv(inv, base.to_string(), inner, scope);
         }
     }
@@ -274,7 +274,7 @@ impl Walker<'_> {
     /// What `xargs` appends to its command (the `<xargs input>` word), when its input is
     /// known: the words of a literal text (`echo .env | xargs cat`), or the names a
     /// listing prints, by their shape (`find src -name '*.rs' | xargs grep -l x`).
-    fn xargs_input(&self, inv: &Invocation, inner: &mut Vec<Word>) {
+    fn xargs_input(&self, inv: &Invocation, inner: &mut Vec<Word>, scope: &Scope) {
         let Some(at) = inner
             .iter()
             .position(|w| matches!(w, Word::Unknown { text, .. } if text == "<xargs input>"))
@@ -291,6 +291,24 @@ impl Walker<'_> {
                     || (t.starts_with("-a") || t.starts_with("-d")) && t.len() > 2
             })
         });
+        // `xargs -a FILE` (a file this script did not write): its names as they are now.
+        if let Some(text) = self.xargs_arg_file(inv, scope)
+            && !text.contains(['\'', '"', '\\'])
+            && !inv.args.iter().any(|w| {
+                w.lit().is_some_and(|t| {
+                    matches!(t, "-0" | "--null" | "-d" | "-E" | "-e")
+                        || t.starts_with("--delimiter")
+                        || t.starts_with("--eof")
+                        || (t.starts_with("-d") || t.starts_with("-E")) && t.len() > 2
+                })
+            })
+        {
+            inner.splice(
+                at..=at,
+                text.split_whitespace().map(|t| Word::Lit(t.to_string())),
+            );
+            return;
+        }
         match inv.stdin {
             Stdin::Literal(text) if !reads_otherwise && !text.contains(['\'', '"', '\\']) => {
                 inner.splice(
@@ -326,6 +344,34 @@ impl Walker<'_> {
             }
             _ => {}
         }
+    }
+
+    /// The text of the file `xargs -a FILE` reads, when FILE is literal: what this script
+    /// wrote there, or (in a known directory) the file as it is now, when small.
+    fn xargs_arg_file(&self, inv: &Invocation, scope: &Scope) -> Option<String> {
+        let mut file = None;
+        for (i, w) in inv.args.iter().enumerate() {
+            match w.lit() {
+                Some("-a" | "--arg-file") => file = inv.args.get(i + 1),
+                Some(t) if t.starts_with("--arg-file=") || t.starts_with("-a") && t.len() > 2 => {
+                    return None;
+                }
+                _ => {}
+            }
+        }
+        let name = file?.lit()?;
+        let key = files::key(&scope.dir, file?)?;
+        match self.files.get(&key) {
+            Some(files::Written::Text(text)) => return Some(text.clone()),
+            Some(_) => return None,
+            None => {}
+        }
+        let path = match &scope.dir {
+            Dir::Start => self.start.join(name),
+            Dir::Path(p) => self.start.join(p).join(name),
+            Dir::Unknown => return None,
+        };
+        self.repo.small_file(&path)
     }
 
     /// `find … -exec CMD ;`: CMD runs on results, from a directory only known then.

@@ -26,6 +26,20 @@ impl Walker<'_> {
         self.alias(&name, &words, &args, scope);
 
         let program = programs::lookup(&base);
+        // After `export $(…)`: a program (not a builtin of this shell) runs with an
+        // environment only known at run time.
+        if let Some(exported) = &scope.env_unknown
+            && !BUILTINS.contains(&base.as_str())
+            && !self.functions.contains_key(&name)
+        {
+            self.dynamic(
+                scope,
+                words.clone(),
+                format!(
+                    "`{base}` runs with variables only known at run time (`{exported}` set them: one may be PATH, LD_PRELOAD or GIT_SSH_COMMAND)"
+                ),
+            );
+        }
         if program.action == Action::Git {
             self.git_command(&name, &base, args, scope);
             return;
@@ -399,3 +413,46 @@ impl Invocation<'_> {
         }
     }
 }
+
+/// Builtins of bash that run no program (the environment does not change what they do).
+const BUILTINS: &[&str] = &[
+    "echo",
+    "printf",
+    "cd",
+    "pwd",
+    "test",
+    "[",
+    "true",
+    "false",
+    ":",
+    "export",
+    "declare",
+    "typeset",
+    "local",
+    "readonly",
+    "set",
+    "unset",
+    "shift",
+    "read",
+    "return",
+    "exit",
+    "let",
+    "shopt",
+    "umask",
+    "ulimit",
+    "getopts",
+    "pushd",
+    "popd",
+    "dirs",
+    "wait",
+    "jobs",
+    "alias",
+    "unalias",
+    "type",
+    "hash",
+    "mapfile",
+    "readarray",
+    "break",
+    "continue",
+    "trap",
+];

@@ -120,6 +120,11 @@ struct Scope {
     posix: bool,
     /// The `echo` of the shell running these commands (dash's decodes backslashes).
     echo: files::Echo,
+    /// Set when a declaration builtin gave a variable whose name is only known at run
+    /// time a value (`export $(grep -v '^#' .env | xargs)`): it may be PATH,
+    /// LD_PRELOAD or GIT_SSH_COMMAND, so every program run after it runs with an
+    /// environment only known then. Holds the word.
+    env_unknown: Option<String>,
 }
 
 /// How a file the script wrote is run.
@@ -275,6 +280,7 @@ fn analyze_parsed(
         find_results: None,
         posix,
         echo,
+        env_unknown: None,
     };
     walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);

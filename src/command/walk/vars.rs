@@ -383,6 +383,14 @@ impl Walker<'_> {
     pub(super) fn declare(&mut self, args: &[Word], scope: &mut Scope) {
         for arg in args {
             let text = arg.display();
+            // `export $(… | xargs)`, `declare "$X"`: any variable, any value.
+            if let Word::Unknown { pattern, .. } = arg
+                && !pattern.split_once('=').is_some_and(|(n, _)| is_name(n))
+                && !pattern.starts_with('-')
+            {
+                scope.env_unknown = Some(text.to_string());
+                continue;
+            }
             let Some((name, value)) = text.split_once('=') else {
                 continue;
             };
