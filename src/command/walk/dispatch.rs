@@ -381,6 +381,7 @@ impl Walker<'_> {
                     scope.dir = sub.dir.clone();
                     scope.positionals = sub.positionals.clone();
                     scope.git_env = sub.git_env.clone();
+                    scope.env_unknown = sub.env_unknown.clone();
                 }
             }
             wrappers::Inner::Script(script) => self.nested(&script, &sub, base, None),

@@ -384,8 +384,8 @@ impl Walker<'_> {
         for arg in args {
             let text = arg.display();
             // `export $(… | xargs)`, `declare "$X"`: any variable, any value.
-            if let Word::Unknown { pattern, .. } = arg
-                && !pattern.split_once('=').is_some_and(|(n, _)| is_name(n))
+            if let Word::Unknown { pattern, split, .. } = arg
+                && (*split || !pattern.split_once('=').is_some_and(|(n, _)| is_name(n)))
                 && !pattern.starts_with('-')
             {
                 scope.env_unknown = Some(text.to_string());
