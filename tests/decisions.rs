@@ -3681,3 +3681,17 @@ fn exports_of_names_only_known_at_run_time(
 ) {
     check(script, tree, expected);
 }
+
+// A file an in-place editor changed holds text only known at run time: running it later
+// in the script is dynamic.
+#[rstest]
+#[case("sed -i 's/true/rm -rf .git/' run.sh; bash run.sh", Clean, Request)]
+#[case("perl -pi -e 's/x/y/' deploy.sh && ./deploy.sh", Clean, Request)]
+#[case("sed -i 's/a/b/' src/x.py && python3 -m pytest", Clean, Allow)]
+fn files_edited_in_place_then_run(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

@@ -1463,6 +1463,33 @@ impl Walker<'_> {
     }
 
     fn record(&mut self, scope: &Scope, words: Vec<Word>) {
+        // A file an in-place editor changes (`sed -i`, `perl -i`): what it then holds is
+        // not known, so running it later in the script is dynamic.
+        if matches!(
+            words
+                .first()
+                .and_then(Word::lit)
+                .map(|p| p.rsplit('/').next().unwrap_or(p)),
+            Some("sed" | "gsed" | "perl")
+        ) {
+            let cmd = SimpleCommand {
+                words: words.clone(),
+                dir: scope.dir.clone(),
+                dynamic: None,
+                via: scope.via.clone(),
+                frames: Vec::new(),
+                parse_error: None,
+                redirects: Vec::new(),
+                find_results: None,
+            };
+            for op in crate::paths::operands(&cmd) {
+                if op.access == crate::paths::Access::Write
+                    && let Some(k) = files::key(&scope.dir, &op.word)
+                {
+                    self.files.write(k, files::Written::Unknown, false);
+                }
+            }
+        }
         self.out.push(SimpleCommand {
             words,
             dir: scope.dir.clone(),
