@@ -75,9 +75,11 @@
 //!   simple command has (its redirections, wherever they were written, and a per-program
 //!   table of operand roles), how each resolves (`cd`/`git -C`, `~`, the repository's
 //!   top, lexical normalisation, symlinks of the longest existing prefix) and which rules
-//!   it meets. The engine asks it per command; it only ever makes a decision stricter,
-//!   reads the file system only through [`git::RepoState`], and never reads a file's
-//!   contents.
+//!   it meets (a rule's `except` patterns leave some alone: `.env.example`). The engine
+//!   asks it per command; it only ever makes a decision stricter, reads the file system
+//!   only through [`git::RepoState`], and never reads a file's contents. Operands only
+//!   known at run time carry a shape (`command::Word::Unknown`: a listing's names, a
+//!   glob loop's values; `command::programs::listings`) that a rule must meet.
 //! * [`modes`] is `policy-exec mode show|diff|set`: the installed mode (a task-domain,
 //!   `<root>/mode`, read by [`lookup`] when `POLICY_EXEC_TASK_DOMAIN` is unset); a
 //!   narrowing switch applies at once, a widening one goes through one function
@@ -95,8 +97,9 @@
 //!   resolve chain), `versions`, `snapshot` (reference-shaped `policy_hash` snapshots,
 //!   drift with the first differing key) and `init` (an embedded, valid scaffold).
 //! * [`packs`] holds the rule packs (`bundles/packs/<name>.yaml`, embedded): named rule
-//!   sets a scope enables with `packs: [...]` (united across scopes); their rules join
-//!   the bundle in [`policy::bundle::build`] with origin scope `pack`.
+//!   sets a scope enables with `packs: [...]` (united across scopes); their command and
+//!   path rules join the bundle in [`policy::bundle::build`] with origin scope `pack`
+//!   (the secrets pack's files are path rules about reading).
 //! * [`report`] renders an [`policy::engine::Evaluation`] for `check` and `explain`.
 //! * [`render`] turns a resolved policy into host artifacts: the wrapper bundle and
 //!   dispatch manifest, and each harness's native permission file (`render::hosts`:
