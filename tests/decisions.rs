@@ -3695,3 +3695,20 @@ fn files_edited_in_place_then_run(
 ) {
     check(script, tree, expected);
 }
+
+// Printing the environment after sourcing a file prints what the file set: judged as
+// `printenv` (bare `env` and `export -p` alone stay allowed: harnesses run them).
+#[rstest]
+#[case("set -a; . ./.env; env", Clean, Request)]
+#[case("source .env && export -p", Clean, Request)]
+#[case(". ./.env; env | grep -c .", Clean, Request)]
+#[case("env", Clean, Allow)]
+#[case("export -p", Clean, Allow)]
+#[case("source venv/bin/activate && python -V", Clean, Allow)]
+fn environment_printed_after_sourcing(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}

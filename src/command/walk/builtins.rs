@@ -143,6 +143,9 @@ impl Walker<'_> {
             Some("--") => args.get(1..).unwrap_or(&[]),
             _ => args,
         };
+        if let Some(path) = args.first() {
+            self.sourced = Some(path.display().to_string());
+        }
         if let Some(path) = args.first()
             && self.run_written(path, args.get(1..).unwrap_or(&[]), scope, RunFile::Source)
         {

@@ -58,6 +58,19 @@ impl Walker<'_> {
             self.glob_star = true;
             self.xpg_echo = true;
         }
+        // `set -a; . ./.env; env`: the environment printed holds what the file set.
+        let dumps = match base.as_str() {
+            "env" | "printenv" => args
+                .iter()
+                .all(|a| a.lit().is_some_and(|t| t.starts_with('-'))),
+            "export" => args.iter().all(|a| a.lit() == Some("-p")),
+            _ => false,
+        };
+        if dumps && let Some(file) = self.sourced.clone() {
+            let mut sub = scope.clone();
+            sub.frames.push(format!("after `source {file}`"));
+            self.record(&sub, vec![Word::Lit("printenv".into())]);
+        }
         if program.action == Action::FindExec {
             // find's `--` only ends its -H/-L/-P/-D/-O options; the expression after the
             // paths still counts (`find -- .git -delete` deletes).

@@ -266,6 +266,7 @@ fn analyze_parsed(
         fresh: HashMap::new(),
         piped_listing: None,
         loop_shapes: HashMap::new(),
+        sourced: None,
         text: script,
     };
     let mut scope = Scope {
@@ -450,6 +451,10 @@ struct Walker<'a> {
     /// the values), else unknown with the pattern, `existing` when every item was a
     /// glob (each value names a file that exists, or is the glob that matched nothing).
     loop_shapes: HashMap<String, Word>,
+    /// A file the script sourced (`set -a; . ./.env`): printing the environment after
+    /// it prints what that file set, so a bare `env` or `export -p` then is judged as
+    /// `printenv` (which harnesses do not run themselves).
+    sourced: Option<String>,
     /// The script as given (for what it names anywhere).
     text: &'a str,
 }
