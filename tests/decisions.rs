@@ -3705,6 +3705,8 @@ fn files_edited_in_place_then_run(
 #[case("env", Clean, Allow)]
 #[case("export -p", Clean, Allow)]
 #[case("source venv/bin/activate && python -V", Clean, Allow)]
+#[case(". ./.env; export -p > /dev/null", Clean, Allow)]
+#[case("source ~/.bashrc; env", Clean, Allow)]
 fn environment_printed_after_sourcing(
     #[case] script: &str,
     #[case] tree: Tree,

@@ -755,3 +755,36 @@ fn validate_refuses_a_path_rule_the_engine_would_refuse() {
     assert!(t.contains("/path_rules/0"), "{t}");
     assert!(t.contains("cannot leave it"), "{t}");
 }
+
+/// A container's commands name the host's files under its mounts (`-v HOST:CTR`,
+/// `--volume=`, pflag's `-v=`, `--mount source=,target=`): a refused write or read
+/// through a mount asks; commands that touch nothing protected stay allowed.
+#[rstest]
+#[case(
+    "docker run --rm -v \"$PWD/.git\":/g alpine sh -c 'echo x > /g/config'",
+    "request"
+)]
+#[case("docker run --rm -v \"$PWD\":/w alpine rm -rf /w/.git", "request")]
+#[case("docker run --rm -v=/:/h alpine rm -rf /h/etc", "request")]
+#[case(
+    "podman run --rm --volume ~/.bashrc:/b alpine sh -c 'echo x >> /b'",
+    "request"
+)]
+#[case(
+    "docker run --rm --mount type=bind,source=\"$PWD\",target=/w alpine sh -c 'rm -rf /w/.git'",
+    "request"
+)]
+#[case("docker run --rm -v ~/.ssh:/k:ro alpine cat /k/id_rsa", "request")]
+#[case(
+    "docker run --rm -v \"$PWD\":/w -w /w alpine sh -c 'ls -la > /w/out.txt'",
+    "allow"
+)]
+#[case("docker run --rm -v \"$PWD\":/app -w /app node:20 npm test", "allow")]
+#[case(
+    "docker run --rm -v \"$(pwd)\":/src -w /src golang go build ./...",
+    "allow"
+)]
+fn container_mounts_name_the_hosts_files(#[case] script: &str, #[case] expected: &str) {
+    let h = Home::new();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}

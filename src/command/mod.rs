@@ -113,6 +113,10 @@ pub enum Via {
     /// as a command it could run (`unknown-runner git push --force`): like an
     /// interpreter string, a deny or request match there asks a human.
     CouldRun,
+    /// Words a container could run (`docker run -v HOST:CTR IMAGE CMD`), with paths
+    /// under a host mount read as the host's files: like [`Via::CouldRun`], and path
+    /// rules judge them (a refused write through a mount asks a human).
+    Container,
 }
 
 /// Whether a redirection reads or writes its file.

@@ -254,8 +254,12 @@ fn evaluate_command(
         why = format!("a nested script does not parse as bash ({e})");
     }
     // Path rules: files the command opens or names (for interpreter strings too, whose
-    // literal writes are read as `tee -a PATH`; never for could-run words, a guess).
-    let paths = if matches!(cmd.via, Via::Direct | Via::InterpreterString) {
+    // literal writes are read as `tee -a PATH`, and a container's commands, whose host
+    // mounts are mapped; never for other could-run words, a guess).
+    let paths = if matches!(
+        cmd.via,
+        Via::Direct | Via::InterpreterString | Via::Container
+    ) {
         crate::paths::judge(
             cmd,
             &policy.path_rules,
@@ -276,12 +280,17 @@ fn evaluate_command(
         decision = worst.outcome;
         why = crate::paths::why(worst, policy.path_rules.get(worst.rule));
     }
-    if matches!(cmd.via, Via::InterpreterString | Via::CouldRun) {
+    if matches!(
+        cmd.via,
+        Via::InterpreterString | Via::CouldRun | Via::Container
+    ) {
         // A string in interpreter code, or words a program could run, are a hint, not a
         // command we know runs: a deny or request there asks a human; nothing there
         // allows.
         let what = if cmd.via == Via::CouldRun {
             "words a program could run as a command"
+        } else if cmd.via == Via::Container {
+            "words a container could run as a command"
         } else {
             "a string in interpreter code"
         };
@@ -617,7 +626,7 @@ impl Analysed {
         let programs = self.programs()?;
         let analysis = self.outcome.as_ref().ok()?;
         let path_rules = analysis.commands.iter().any(|c| {
-            matches!(c.via, Via::Direct | Via::InterpreterString)
+            matches!(c.via, Via::Direct | Via::InterpreterString | Via::Container)
                 && !crate::paths::operands(c).is_empty()
         });
         let frames = analysis

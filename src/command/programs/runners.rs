@@ -683,9 +683,11 @@ pub fn container_mounts(args: &[Word]) -> Vec<(Option<String>, String)> {
             }
             _ => None,
         };
+        // pflag takes `-v=VALUE` as `-v VALUE`.
         let inline = w
             .strip_prefix("--volume=")
             .or_else(|| w.strip_prefix("--mount="))
+            .or_else(|| w.strip_prefix("-v="))
             .or_else(|| w.strip_prefix("-v").filter(|v| !v.is_empty()));
         let (text, host_known) = match (spec, inline) {
             (Some(Word::Lit(t)), _) => (t.clone(), true),

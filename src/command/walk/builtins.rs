@@ -143,7 +143,22 @@ impl Walker<'_> {
             Some("--") => args.get(1..).unwrap_or(&[]),
             _ => args,
         };
-        if let Some(path) = args.first() {
+        // A file of settings the script loads (`. ./.env`); the shell's own startup
+        // files hold what a login shell's environment holds anyway.
+        if let Some(path) = args.first()
+            && !matches!(
+                path.display().rsplit('/').next(),
+                Some(
+                    ".bashrc"
+                        | ".bash_profile"
+                        | ".bash_login"
+                        | ".profile"
+                        | ".zshrc"
+                        | ".zshenv"
+                        | ".zprofile"
+                )
+            )
+        {
             self.sourced = Some(path.display().to_string());
         }
         if let Some(path) = args.first()

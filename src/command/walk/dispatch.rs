@@ -66,7 +66,16 @@ impl Walker<'_> {
             "export" => args.iter().all(|a| a.lit() == Some("-p")),
             _ => false,
         };
-        if dumps && let Some(file) = self.sourced.clone() {
+        // (Not when its output goes to /dev/null: Claude Code's snapshot script sources
+        // the user's rc file, then runs `export -p > /dev/null`.)
+        let discarded = scope.redirects.iter().any(|r| {
+            matches!(r.operator.as_str(), ">" | "1>" | ">|" | "&>" | ">>")
+                && r.target.lit() == Some("/dev/null")
+        });
+        if dumps
+            && !discarded
+            && let Some(file) = self.sourced.clone()
+        {
             let mut sub = scope.clone();
             sub.frames.push(format!("after `source {file}`"));
             self.record(&sub, vec![Word::Lit("printenv".into())]);
@@ -335,8 +344,11 @@ impl Walker<'_> {
         if mounts.is_empty() {
             self.could_run(base, args, scope);
         } else {
-            let mapped: Vec<Word> = args.iter().map(|w| runners::on_host(w, &mounts)).collect();
-            self.could_run(base, &mapped, scope);
+            // Every command the container runs (its argv, a `sh -c` script, their
+            // redirections) names the host's files under a mount.
+            let mut sub = scope.clone();
+            sub.mounts.extend(mounts);
+            self.could_run(base, args, &sub);
         }
     }
 

@@ -45,7 +45,7 @@ use vars::is_name;
 static WORKING_DIR_WORD: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(
     || {
         regex::Regex::new(
-            r#"^(?:~\+((?:/[A-Za-z0-9._@%+=:,-]*)*)|"\$(?:PWD|\{PWD\}|\(pwd\))((?:/[A-Za-z0-9._@%+=:, -]*)*)"|"\$(?:PWD|\{PWD\}|\(pwd\))"((?:/[A-Za-z0-9._@%+=:,-]*)*))$"#,
+            r#"^(?:~\+((?:/[A-Za-z0-9._@%+=:,-]*)*)|"\$(?:PWD|\{PWD\}|\(pwd\))((?:/[A-Za-z0-9._@%+=:, -]*)*)"|"\$(?:PWD|\{PWD\}|\(pwd\))"((?:[/:][A-Za-z0-9._@%+=:,-]*)*))$"#,
         )
         .ok()
     },
@@ -125,6 +125,9 @@ struct Scope {
     /// LD_PRELOAD or GIT_SSH_COMMAND, so every program run after it runs with an
     /// environment only known then. Holds the word.
     env_unknown: Option<String>,
+    /// Inside a container: its host mounts (host path when known, container path). A
+    /// path under one is the host file it names (`/h/root` with `-v /:/h` is `/root`).
+    mounts: Vec<(Option<String>, String)>,
 }
 
 /// How a file the script wrote is run.
@@ -282,6 +285,7 @@ fn analyze_parsed(
         posix,
         echo,
         env_unknown: None,
+        mounts: Vec::new(),
     };
     walker.heredoc_hazard(script, &scope);
     walker.program(&program, &mut scope);
@@ -1495,14 +1499,45 @@ impl Walker<'_> {
                 }
             }
         }
+        // In a container, paths under a host mount are the host's files (not the program
+        // word: it is the image's).
+        let (words, redirects) = if scope.mounts.is_empty() {
+            (words, scope.redirects.clone())
+        } else {
+            let words = words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    if i == 0 {
+                        w.clone()
+                    } else {
+                        programs::runners::on_host(w, &scope.mounts)
+                    }
+                })
+                .collect();
+            let redirects = scope
+                .redirects
+                .iter()
+                .map(|r| Redirect {
+                    target: programs::runners::on_host(&r.target, &scope.mounts),
+                    ..r.clone()
+                })
+                .collect();
+            (words, redirects)
+        };
+        let via = if scope.mounts.is_empty() || scope.via != Via::CouldRun {
+            scope.via.clone()
+        } else {
+            Via::Container
+        };
         self.out.push(SimpleCommand {
             words,
             dir: scope.dir.clone(),
             dynamic: None,
-            via: scope.via.clone(),
+            via,
             frames: scope.frames.clone(),
             parse_error: None,
-            redirects: scope.redirects.clone(),
+            redirects,
             find_results: scope.find_results.clone(),
         });
     }
