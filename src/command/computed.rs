@@ -282,7 +282,49 @@ fn short(text: &str) -> String {
 /// Node's `writeFileSync`/`appendFileSync`/`createWriteStream('x')`, Ruby's
 /// `File.write('x')`, PHP's `file_put_contents('x')`, Perl's `open F, '>', 'x'` /
 /// `open(F, '>x')`, awk's `print > "x"`, Lua's `io.open('x', 'w')`.
+/// `code` with the home directory spelled as a literal `~`: `os.homedir()+"/x"`,
+/// `process.env.HOME + '/x'`, `Dir.home+"/x"`, `getenv("HOME")."/x"`,
+/// `os.getenv("HOME").."/x"`, `$ENV{HOME}."/x"`, `Path.home() / "x"` become `"~/x"`, and
+/// `expanduser("~/x")` / `File.expand_path("~/x")` become `"~/x"`, so the literal
+/// reads and writes below see home-relative paths built at run time.
+fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
+    static HOME: std::sync::LazyLock<Option<(regex::Regex, regex::Regex)>> =
+        std::sync::LazyLock::new(|| {
+            let joined = regex::Regex::new(
+                r#"(?x)
+                (?:require\(\s*['"]os['"]\s*\)\.homedir\(\)|os\.homedir\(\)|homedir\(\)
+                  |process\.env\.HOME|process\.env\[\s*['"]HOME['"]\s*\]
+                  |Dir\.home|Path\.home\(\)|os\.path\.expanduser\(\s*['"]~['"]\s*\)
+                  |os\.getenv\(\s*['"]HOME['"]\s*\)|getenv\(\s*['"]HOME['"]\s*\)
+                  |os\.environ\[\s*['"]HOME['"]\s*\]|os\.environ\.get\(\s*['"]HOME['"]\s*\)
+                  |ENV\[\s*['"]HOME['"]\s*\]|\$ENV\{\s*HOME\s*\}|ENVIRON\[\s*"HOME"\s*\]
+                  |\$_SERVER\[\s*['"]HOME['"]\s*\])
+                \s*(?:\+|\.\.|\.|/|,)\s*(['"])/?"#,
+            )
+            .ok()?;
+            let expanded = regex::Regex::new(
+                r#"(?:\w+(?:\([^()]*\))?\.)*(?:expanduser|expand_path)\(\s*(['"])(~[^'"]*)['"]\s*\)"#,
+            )
+            .ok()?;
+            Some((joined, expanded))
+        });
+    let Some((joined, expanded)) = HOME.as_ref() else {
+        return std::borrow::Cow::Borrowed(code);
+    };
+    if !code.contains("home")
+        && !code.contains("HOME")
+        && !code.contains("expand")
+        && !code.contains("Dir.home")
+    {
+        return std::borrow::Cow::Borrowed(code);
+    }
+    let once = expanded.replace_all(code, "${1}${2}${1}");
+    std::borrow::Cow::Owned(joined.replace_all(&once, "${1}~/").into_owned())
+}
+
 pub fn literal_writes(code: &str) -> Vec<String> {
+    let code = with_home_literals(code);
+    let code = code.as_ref();
     static WRITES: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
             r#"(?x)
@@ -318,6 +360,8 @@ pub fn literal_writes(code: &str) -> Vec<String> {
 /// `readfile('x')`/`file_get_contents('x')`; a home-relative name written
 /// `os.path.expanduser('~/x')`, `os.homedir() + '/x'` or `Dir.home + '/x'` is `~/x`.
 pub fn literal_reads(code: &str) -> Vec<String> {
+    let code = with_home_literals(code);
+    let code = code.as_ref();
     static READS: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
             r#"(?x)

@@ -25,6 +25,7 @@ use crate::policy::rule::{Match, Origin, normalize_path};
 
 mod roles;
 
+pub(crate) use roles::text_shape;
 pub use roles::{Operand, operands};
 
 /// What a command does to a file, and what a path rule forbids.
@@ -241,6 +242,19 @@ impl PathPattern {
         };
         let op = components(glob);
         let pat: Vec<&str> = full.split('/').filter(|c| !c.is_empty()).collect();
+        // `**` inside a component (`/**.pem`: any path ending in `.pem`) spans any number
+        // of components: compared as text, each glob's `*` within a component.
+        if pat.iter().any(|c| c.contains("**") && *c != "**") {
+            let op = if subtree {
+                format!("{glob}/**")
+            } else {
+                glob.to_string()
+            };
+            return match (Glob::new_path(&full), Glob::new_path(&op)) {
+                (Ok(p), Ok(o)) => p.intersects(&o),
+                _ => true,
+            };
+        }
         components_overlap(&op, &pat, subtree)
     }
 }

@@ -34,6 +34,9 @@ enum Shape {
     Tar,
     /// `unzip`: `-d DIR` written, the archive read.
     Unzip,
+    /// `curl`/`wget`: `file://PATH` URLs and `@FILE` uploads read (`-d @F`, `-F f=@F`,
+    /// `-T F`, `--post-file F`), `-o F`/`-O F`/`--output F` written.
+    Transfer,
     /// `zip`: the archive (first operand) written, the files read (everything under a
     /// directory with `-r`), or deleted with `-m`.
     Zip,
@@ -143,6 +146,7 @@ const TABLE: &[(&[&str], Shape)] = &[
     (&["tar", "gtar", "bsdtar"], Shape::Tar),
     (&["unzip"], Shape::Unzip),
     (&["zip"], Shape::Zip),
+    (&["curl", "wget"], Shape::Transfer),
     (&["find"], Shape::Find),
     (&["git"], Shape::Git),
     // Readers: they put the contents where the agent sees them.
@@ -559,13 +563,76 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 // after archiving with `--remove-files`.
                 let removes = args.iter().any(|w| w.lit() == Some("--remove-files"));
                 let access = if removes { Access::Write } else { Access::Read };
+                // Members are relative to `-C DIR` (`tar -cf - -C ~ .ssh`).
+                let base = option_value(args, &["-C", "--directory"]);
                 for w in tar_members(args) {
-                    push(w, access, true);
+                    match (&base, w.lit()) {
+                        (Some(Word::Lit(dir)), Some(m)) if !m.starts_with('/') => {
+                            let joined = Word::Lit(format!("{}/{m}", dir.trim_end_matches('/')));
+                            push(&joined, access, true);
+                        }
+                        (Some(Word::Lit(_)) | None, _) => push(w, access, true),
+                        (Some(_), _) => push(&Word::unknown(w.display(), false), access, true),
+                    }
                 }
             }
             if extract && option_value(args, &["-C", "--directory"]).is_none() {
                 // Members land in the command's directory: it is written.
                 push(&Word::Lit(".".to_string()), Access::Write, false);
+            }
+        }
+        Some(Shape::Transfer) => {
+            const UPLOADS: &[&str] = &[
+                "-T",
+                "--upload-file",
+                "--post-file",
+                "--body-file",
+                "-K",
+                "--config",
+                "-i",
+                "--input-file",
+            ];
+            const OUTPUTS: &[&str] = &[
+                "-o",
+                "--output",
+                "-O",
+                "--output-document",
+                "-c",
+                "--cookie-jar",
+            ];
+            for (i, w) in args.iter().enumerate() {
+                let previous = i
+                    .checked_sub(1)
+                    .and_then(|p| args.get(p))
+                    .and_then(Word::lit);
+                if previous.is_some_and(|p| OUTPUTS.contains(&p)) {
+                    // wget's bare `-O` is its download (`-O -` prints it).
+                    if w.lit() != Some("-") {
+                        push(w, Access::Write, false);
+                    }
+                    continue;
+                }
+                if previous.is_some_and(|p| UPLOADS.contains(&p)) {
+                    push(w, Access::Read, false);
+                    continue;
+                }
+                // `--post-file=F`, `--output=F`.
+                if let Some((option, value)) = w.lit().and_then(|t| t.split_once('='))
+                    && option.starts_with("--")
+                    && !value.is_empty()
+                {
+                    if UPLOADS.contains(&option) {
+                        push(&Word::Lit(value.to_string()), Access::Read, false);
+                        continue;
+                    }
+                    if OUTPUTS.contains(&option) && value != "-" {
+                        push(&Word::Lit(value.to_string()), Access::Write, false);
+                        continue;
+                    }
+                }
+                if let Some(file) = transferred_file(w) {
+                    push(&file, Access::Read, false);
+                }
             }
         }
         Some(Shape::Zip) => {
@@ -777,6 +844,109 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
             && !is_device(&o.word)
     });
     out.extend(results);
+    out
+}
+
+/// A file a transfer argument reads: a `file://` URL's path, or the file of `@FILE`,
+/// `name=@FILE` or `name=<FILE` (curl's data and form uploads); for a word only partly
+/// known, the same from its pattern.
+fn transferred_file(w: &Word) -> Option<Word> {
+    // A word only partly known, as a pattern made from its text (an unquoted one has no
+    // pattern of its own): each expansion `*`, quotes dropped.
+    let shape;
+    let (text, known) = match w {
+        Word::Lit(t) => (t.as_str(), true),
+        Word::Unknown { text, .. } => {
+            shape = text_shape(text);
+            (shape.as_str(), false)
+        }
+        Word::Glob(_) => return None,
+    };
+    let path = if let Some(rest) = text.strip_prefix("file://") {
+        // `file:///etc/x` and `file://localhost/etc/x`.
+        let rest = rest.strip_prefix("localhost").unwrap_or(rest);
+        (rest.starts_with('/') || !known && rest.starts_with('*')).then_some(rest)
+    } else {
+        let value = text.split_once('=').map_or(text, |(_, v)| v);
+        value.strip_prefix('@').or_else(|| value.strip_prefix('<'))
+    }?;
+    if path.is_empty() || path == "-" {
+        return None;
+    }
+    Some(if known {
+        Word::Lit(path.to_string())
+    } else {
+        Word::Unknown {
+            text: w.display().to_string(),
+            split: false,
+            pattern: path.to_string(),
+            outside_git: false,
+            existing: false,
+        }
+    })
+}
+
+/// The source text of a word as an fnmatch pattern: `$NAME`, `${…}`, `$(…)` and
+/// backquotes become `*`, quotes are dropped, wildcards escaped.
+pub(crate) fn text_shape(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' => {}
+            '$' => {
+                match chars.peek() {
+                    Some('{') => {
+                        for d in chars.by_ref() {
+                            if d == '}' {
+                                break;
+                            }
+                        }
+                    }
+                    Some('(') => {
+                        let mut depth = 0;
+                        for d in chars.by_ref() {
+                            match d {
+                                '(' => depth += 1,
+                                ')' => {
+                                    depth -= 1;
+                                    if depth == 0 {
+                                        break;
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    _ => {
+                        while chars
+                            .peek()
+                            .is_some_and(|d| d.is_ascii_alphanumeric() || *d == '_')
+                        {
+                            chars.next();
+                        }
+                    }
+                }
+                if !out.ends_with('*') {
+                    out.push('*');
+                }
+            }
+            '`' => {
+                for d in chars.by_ref() {
+                    if d == '`' {
+                        break;
+                    }
+                }
+                out.push('*');
+            }
+            '*' | '?' | '[' => {
+                out.push('[');
+                out.push(c);
+                out.push(']');
+            }
+            c => out.push(c),
+        }
+    }
     out
 }
 

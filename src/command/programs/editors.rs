@@ -193,6 +193,37 @@ pub fn line_escapes(editor: Editor, args: &[Word], stdin: Option<&str>) -> Optio
     Some(out)
 }
 
+/// The files SQL text reads and writes through sqlite3's functions: `readfile('F')`
+/// (read), `writefile('F', …)` and `edit(…, 'F')`-less forms (written), as (writes,
+/// the argument's text between its quotes).
+pub fn sqlite_file_calls(sql: &str) -> Vec<(bool, String)> {
+    let mut out = Vec::new();
+    if !sql.to_ascii_lowercase().contains("file(") {
+        return out;
+    }
+    // The source text of a double-quoted word keeps its escaped quotes.
+    let sql = sql.replace("\\\"", "\"");
+    let sql = sql.as_str();
+    for (name, writes) in [("readfile(", false), ("writefile(", true)] {
+        let lower = sql.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(at) = lower.get(from..).and_then(|l| l.find(name)) {
+            let start = from + at + name.len();
+            let rest = sql.get(start..).unwrap_or("").trim_start();
+            let mut chars = rest.chars();
+            if let Some(q @ ('\'' | '"')) = chars.next() {
+                let body: String = chars.take_while(|c| *c != q).collect();
+                out.push((writes, body));
+            } else {
+                // Not a literal: any file.
+                out.push((writes, "*".to_string()));
+            }
+            from = start;
+        }
+    }
+    out
+}
+
 /// For a sqlite3 argument only partly known (`".shell rm -rf $PWD"`): the shell text of
 /// the command its dot-command runs (`rm -rf $PWD`, expansions and all), when what is
 /// known of it starts with a dot-command that runs one.

@@ -846,6 +846,41 @@ impl Walker<'_> {
     /// reads none: a program that could run its arguments.)
     pub(super) fn line_editor(&mut self, editor: Editor, inv: &Invocation, scope: &Scope) {
         let (base, args, stdin) = (inv.base, inv.args, inv.stdin);
+        // sqlite3's readfile()/writefile() read and write files: judged as `cat F` and
+        // `tee F` would be (a name only partly known, `"$HOME/.ssh/id_rsa"`, by its shape).
+        if editor == Editor::Sqlite {
+            let texts = args
+                .iter()
+                .map(|a| (a.display().to_string(), a.lit().is_some()))
+                .chain(match stdin {
+                    Stdin::Literal(t) => Some((t.clone(), true)),
+                    _ => None,
+                });
+            let mut sub = scope.clone();
+            sub.via = Via::InterpreterString;
+            sub.frames.push(format!("{base} SQL"));
+            for (text, literal) in texts {
+                for (writes, file) in editors::sqlite_file_calls(&text) {
+                    let word = if literal && file != "*" {
+                        Word::Lit(file)
+                    } else {
+                        Word::Unknown {
+                            text: file.clone(),
+                            split: false,
+                            pattern: if file == "*" {
+                                "*".into()
+                            } else {
+                                crate::paths::text_shape(&file)
+                            },
+                            outside_git: false,
+                            existing: false,
+                        }
+                    };
+                    let program = if writes { "tee" } else { "cat" };
+                    self.record(&sub, vec![Word::Lit(program.into()), word]);
+                }
+            }
+        }
         // A sqlite3 argument only partly known that starts with `.shell`/`.system`.
         if editor == Editor::Sqlite {
             for command in args.iter().filter_map(editors::sqlite_unknown_escape) {

@@ -9,7 +9,7 @@ use super::{RunFile, Scope, Stdin, Walker, join_dir, parse, quote_words};
 use crate::command::programs::{
     self, Action, Input, Program, command_value, data, file_tools, hooks, runners, shells, wrappers,
 };
-use crate::command::{Dir, Via, Word};
+use crate::command::{Dir, Via, Word, files};
 
 /// Wrappers and frames around one command (`sudo env nice … cmd`) beyond this are refused.
 const MAX_FRAMES: usize = 64;
@@ -57,6 +57,9 @@ impl Walker<'_> {
             self.dot_glob = true;
             self.glob_star = true;
             self.xpg_echo = true;
+        }
+        if base == "dd" {
+            self.copied_from_stdin(&base, &args, stdin, scope);
         }
         // `set -a; . ./.env; env`: the environment printed holds what the file set.
         let dumps = match base.as_str() {
@@ -178,7 +181,10 @@ impl Walker<'_> {
             Action::Make => self.make(&inv, scope),
             Action::Runner(runner) => self.runner(runner, &inv, scope),
             Action::PackageManager => self.package_manager(&inv, scope),
-            Action::Copy => self.files.copy(&scope.dir, &args),
+            Action::Copy => {
+                self.files.copy(&scope.dir, &args);
+                self.copied_from_stdin(&base, &args, stdin, scope);
+            }
             // Walked before the command was recorded, above.
             Action::Git => {}
         }
@@ -436,6 +442,61 @@ impl Invocation<'_> {
             Input::Passed | Input::Script => Cow::Borrowed(self.stdin),
             Input::Arguments(what) => Cow::Owned(Stdin::Dynamic(what.to_string())),
             Input::Data | Input::Commands => Cow::Owned(Stdin::Inherit),
+        }
+    }
+}
+
+impl Walker<'_> {
+    /// `cp /dev/stdin F`, `install -m 755 /dev/stdin F`, `dd of=F` (reading its stdin):
+    /// F holds the command's standard input — its text when literal (`<<< "…"`, a
+    /// heredoc), judged where it is written as any written file is, else unknown.
+    pub(super) fn copied_from_stdin(
+        &mut self,
+        base: &str,
+        args: &[Word],
+        stdin: &Stdin,
+        scope: &Scope,
+    ) {
+        let is_stdin = |t: &str| matches!(t, "/dev/stdin" | "/proc/self/fd/0" | "/dev/fd/0" | "-");
+        let dest = if base == "dd" {
+            let input = args
+                .iter()
+                .filter_map(Word::lit)
+                .find_map(|t| t.strip_prefix("if="));
+            if input.is_some_and(|i| !is_stdin(i)) {
+                return;
+            }
+            args.iter()
+                .filter_map(Word::lit)
+                .find_map(|t| t.strip_prefix("of="))
+                .map(|d| Word::Lit(d.to_string()))
+        } else {
+            let operands: Vec<&Word> = args
+                .iter()
+                .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-') && t != "-"))
+                .collect();
+            match operands.as_slice() {
+                [sources @ .., dest] if sources.iter().any(|s| s.lit().is_some_and(is_stdin)) => {
+                    Some((*dest).clone())
+                }
+                _ => None,
+            }
+        };
+        let Some(dest) = dest else {
+            return;
+        };
+        let content = match stdin {
+            Stdin::Literal(text) => files::Written::Text(text.clone()),
+            _ => files::Written::Unknown,
+        };
+        if let files::Written::Text(text) = &content
+            && let Some(path) =
+                files::key(&scope.dir, &dest).or_else(|| dest.lit().map(str::to_string))
+        {
+            self.written_code(&path, text, scope);
+        }
+        if let Some(k) = files::key(&scope.dir, &dest) {
+            self.files.write(k, content, false);
         }
     }
 }

@@ -1472,15 +1472,29 @@ impl Walker<'_> {
     }
 
     fn record(&mut self, scope: &Scope, words: Vec<Word>) {
-        // A file an in-place editor changes (`sed -i`, `perl -i`): what it then holds is
-        // not known, so running it later in the script is dynamic.
-        if matches!(
-            words
-                .first()
-                .and_then(Word::lit)
-                .map(|p| p.rsplit('/').next().unwrap_or(p)),
-            Some("sed" | "gsed" | "perl")
-        ) {
+        // A file a command writes (`sed -i`, `dd of=`, awk's `print > "f"`): what it then
+        // holds is not known, so running it later in the script is dynamic. (Writes whose
+        // text the walk follows are recorded with it: redirections and `tee` after this,
+        // `cp`/`mv`/`install` by their action.)
+        let program = words
+            .first()
+            .and_then(Word::lit)
+            .map(|p| p.rsplit('/').next().unwrap_or(p));
+        // Only programs that write text into a file (not `rm`, `chmod`, `mkdir`: a
+        // deleted or re-moded file keeps what the walk knows), and not in could-run
+        // guesses.
+        let writes_text = match program {
+            Some("tee") => scope.via != Via::Direct,
+            Some(
+                "sed" | "gsed" | "perl" | "dd" | "sort" | "uniq" | "iconv" | "xxd" | "truncate"
+                | "sponge" | "patch",
+            ) => true,
+            _ => false,
+        };
+        if writes_text
+            && !matches!(scope.via, Via::CouldRun | Via::Container)
+            && !self.files_untouched(&words)
+        {
             let cmd = SimpleCommand {
                 words: words.clone(),
                 dir: scope.dir.clone(),
@@ -1540,6 +1554,12 @@ impl Walker<'_> {
             redirects,
             find_results: scope.find_results.clone(),
         });
+    }
+
+    /// Whether a command certainly writes no file: no word but the program (most
+    /// commands on the hot path), so the operand table need not be asked.
+    fn files_untouched(&self, words: &[Word]) -> bool {
+        words.len() < 2
     }
 
     /// A nested script that runs in this shell (an alias, `source` of a literal, a
