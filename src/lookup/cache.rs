@@ -305,28 +305,38 @@ fn slot(dir: &Path, stem: &str) -> Option<FileId> {
 /// Every scope slot of a selection, as discovery finds it now, with identities: a file
 /// that is edited, appears, disappears or changes extension changes this list.
 pub(super) fn slots(s: &Selection) -> Vec<Option<FileId>> {
-    // The installed root holds `policy-config/` (that is how it was found); the
-    // reference's layout is looked up only when it does not.
-    let direct = s.root.join("policy-config");
-    let config = if direct.is_dir() {
-        direct
-    } else {
-        match resolve::config_dir(&s.root) {
-            Ok(c) => c,
-            Err(_) => return vec![None],
-        }
+    let in_config = |config: &Path| {
+        vec![
+            slot(config, "system"),
+            slot(config, "user"),
+            match &s.repo_file {
+                Some(r) => FileId::stat(r),
+                None => slot(config, "repo"),
+            },
+            slot(&config.join("harness"), &s.harness),
+            slot(&config.join("task-domain"), &s.task_domain),
+            s.task_instance.as_deref().and_then(FileId::stat),
+        ]
     };
-    vec![
-        slot(&config, "system"),
-        slot(&config, "user"),
-        match &s.repo_file {
-            Some(r) => FileId::stat(r),
-            None => slot(&config, "repo"),
-        },
-        slot(&config.join("harness"), &s.harness),
-        slot(&config.join("task-domain"), &s.task_domain),
-        s.task_instance.as_deref().and_then(FileId::stat),
-    ]
+    // The installed root holds `policy-config/` (that is how it was found); the
+    // reference's layout is looked up only when it does not. That is asked only when no
+    // scope file was found there (nothing is found in a directory that is not one): a
+    // judgement makes no `stat` of the directory itself.
+    let direct = s.root.join("policy-config");
+    let found = in_config(&direct);
+    let in_tree = found.get(..5).unwrap_or_default();
+    let repo_outside = s.repo_file.is_some();
+    let none_in_tree = in_tree
+        .iter()
+        .enumerate()
+        .all(|(i, f)| f.is_none() || (i == 2 && repo_outside));
+    if !none_in_tree || direct.is_dir() {
+        return found;
+    }
+    match resolve::config_dir(&s.root) {
+        Ok(c) => in_config(&c),
+        Err(_) => vec![None],
+    }
 }
 
 /// The running binary's identity: `stat` of `/proc/self/exe` reaches the file itself

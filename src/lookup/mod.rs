@@ -91,21 +91,26 @@ pub struct Selection {
 /// a reason to look further.
 pub fn installed_root(roots: &[PathBuf]) -> Result<Option<PathBuf>, String> {
     for root in roots {
-        let root = root.clone();
         let tree = root.join("policy-config");
+        // Followed first: an installed tree is one `stat` on every judgement. Only when
+        // that fails does the entry itself say whether there is one (a dangling link, a
+        // loop) or none.
+        let error = match std::fs::metadata(&tree) {
+            Ok(m) if m.is_dir() => return Ok(Some(root.clone())),
+            Ok(_) => {
+                return Err(format!(
+                    "the installed policy tree `{}` is not a directory: reinstall it (`./install.sh`)",
+                    tree.display()
+                ));
+            }
+            Err(e) => e,
+        };
         match std::fs::symlink_metadata(&tree) {
             Ok(_) => {
-                return match std::fs::metadata(&tree) {
-                    Ok(m) if m.is_dir() => Ok(Some(root)),
-                    Ok(_) => Err(format!(
-                        "the installed policy tree `{}` is not a directory: reinstall it (`./install.sh`)",
-                        tree.display()
-                    )),
-                    Err(e) => Err(format!(
-                        "the installed policy tree `{}` cannot be read ({e}): fix it or reinstall it (`./install.sh`)",
-                        tree.display()
-                    )),
-                };
+                return Err(format!(
+                    "the installed policy tree `{}` cannot be read ({error}): fix it or reinstall it (`./install.sh`)",
+                    tree.display()
+                ));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
@@ -122,17 +127,29 @@ pub fn installed_root(roots: &[PathBuf]) -> Result<Option<PathBuf>, String> {
 /// The top of the repository containing `dir` (the nearest ancestor with a `.git`
 /// entry) and its own repo scope file, if it has one.
 pub fn repository_scope(dir: &Path) -> Option<PathBuf> {
-    let top = crate::log::record::repo_top(dir)?;
+    repository_scope_at(crate::log::record::repo_top(dir)?)
+}
+
+/// The repo scope file of the repository whose top is `top`, if it has one.
+fn repository_scope_at(top: &Path) -> Option<PathBuf> {
     [
         top.join("policy-config"),
         top.join("policy-contract/policy-config"),
     ]
     .iter()
+    // One `stat` of a directory most repositories do not have, instead of four of the
+    // files it would hold: no file is found in a directory that cannot be reached.
+    .filter(|config| config.is_dir())
     .find_map(|config| resolve::find_scope_file(config, "repo"))
 }
 
 /// Which scope files apply to a command judged in `cwd`.
 pub fn select(root: &Path, cwd: &Path, harness_hint: Option<&str>, env: &Env) -> Selection {
+    select_in(root, crate::log::record::repo_top(cwd), harness_hint, env)
+}
+
+/// [`select`], for a directory whose repository's top (if any) is `top`.
+fn select_in(root: &Path, top: Option<&Path>, harness_hint: Option<&str>, env: &Env) -> Selection {
     let config = root.join("policy-config");
     let has_harness =
         |name: &str| resolve::find_scope_file(&config.join("harness"), name).is_some();
@@ -153,7 +170,7 @@ pub fn select(root: &Path, cwd: &Path, harness_hint: Option<&str>, env: &Env) ->
             .clone()
             .unwrap_or_else(|| "default".to_string()),
         task_instance: env.task_instance.clone(),
-        repo_file: repository_scope(cwd),
+        repo_file: top.and_then(repository_scope_at),
     }
 }
 
@@ -604,7 +621,9 @@ pub fn load_for(
     env: &Env,
     needs: Option<&Needs>,
 ) -> Result<Policy, String> {
-    let mut selection = select(root, cwd, harness_hint, env);
+    let top = crate::log::record::repo_top(cwd);
+    let mut selection = select_in(root, top, harness_hint, env);
+    let looked_up_in = Some((cwd.to_path_buf(), top.map(Path::to_path_buf)));
     if env.task_domain.is_none() {
         // The installed mode (`policy-exec mode set`), unless the environment names one.
         selection.task_domain = crate::modes::installed(root)?;
@@ -626,11 +645,15 @@ pub fn load_for(
                 .unwrap_or_default()
         )
     };
+    let found = |mut p: Policy| {
+        p.looked_up_in = looked_up_in.clone();
+        p
+    };
     if let Some(hit) = store.as_ref().and_then(|c| c.get(&selection)) {
         match hit.into_policy(&source("cached"), needs) {
             // A damaged rule line is a miss: rebuild it rather than deny.
             Err(e) if e == DAMAGED => {}
-            other => return other,
+            other => return other.map(found),
         }
     }
     let before = cache::slots(&selection);
@@ -639,7 +662,9 @@ pub fn load_for(
         // A cache that cannot be written only costs the next judgement a rebuild.
         let _ = c.put(&selection, &compiled, &before);
     }
-    compiled.into_policy(&source("compiled now"), needs)
+    compiled
+        .into_policy(&source("compiled now"), needs)
+        .map(found)
 }
 
 /// [`Compiled::into_policy`]'s error for a cached rule line that fails its checksum.
