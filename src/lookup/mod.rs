@@ -252,13 +252,15 @@ pub struct RuleTexts {
     /// The path rules' line (a JSON list), as a byte range of `file`, and its checksum
     /// (`cache::sum64`).
     pub path_rules: (std::ops::Range<u64>, u64),
-    /// Each rule's line, as a byte range of `file`, in policy order.
-    pub spans: Vec<std::ops::Range<u64>>,
-    /// The header's list of line lengths and checksums, where each rule line's checksum
-    /// is read when the line is (`cache::list_sum`).
-    pub list: String,
-    /// Rule positions by program.
-    pub index: ProgramIndex,
+    /// Where the first rule line starts in `file`.
+    pub first: u64,
+    /// How many rule lines there are.
+    pub count: usize,
+    /// The header's list of where each rule line ends and its checksum, as a byte range
+    /// of `head`: a line's entry is read when the line is (`cache::rule_line`).
+    pub list: std::ops::Range<usize>,
+    /// Rule positions by program ([`ProgramIndex`]'s text), as a byte range of `head`.
+    pub index: std::ops::Range<usize>,
 }
 
 /// Rule positions by program name (`git`), or by program and subcommand (`git push`)
@@ -328,8 +330,14 @@ impl ProgramIndex {
     /// before every other byte of an escaped key. The whole index was walked on every
     /// judgement before (a tenth of a shell-mode judgement's instructions).
     pub fn lookup(&self, keys: &[String], frames: &[String]) -> Vec<usize> {
+        Self::lookup_in(self.0.as_bytes(), keys, frames)
+    }
+
+    /// [`ProgramIndex::lookup`] in an index's text where it lies (in the cache file's
+    /// first read: not copied out of it).
+    pub fn lookup_in(text: &[u8], keys: &[String], frames: &[String]) -> Vec<usize> {
         let mut out = Vec::new();
-        let mut rest = self.0.as_bytes();
+        let mut rest = text;
         while let Some((key, at, next)) = entry_at(rest, 0) {
             let Some(special) = key.strip_prefix(b"%") else {
                 break;
@@ -478,30 +486,42 @@ impl RuleTexts {
         /// Lines at most this far apart are read together.
         const GAP: u64 = 4096;
         let damaged = || DAMAGED.to_string();
+        let list = self.head.get(self.list.clone()).ok_or_else(damaged)?;
+        let line = |i: usize| cache::rule_line(list, self.first, i).ok_or_else(damaged);
         let mut rest = wanted;
         while let Some((&first, _)) = rest.split_first() {
-            let start = self.spans.get(first).ok_or_else(damaged)?.start;
+            let start = line(first)?.0.start;
             // The run of wanted lines that starts here.
             let mut end = start;
             let mut run = 0;
             for &i in rest {
-                let span = self.spans.get(i).ok_or_else(damaged)?;
+                let (span, _) = line(i)?;
                 if span.start > end.saturating_add(GAP) {
                     break;
                 }
-                end = span.end;
+                end = span.end.max(end);
                 run += 1;
             }
             let buf = self.read(start..end)?;
             let (now, later) = rest.split_at(run);
             for &i in now {
-                let span = self.spans.get(i).ok_or_else(damaged)?;
-                let (from, to) = ((span.start - start) as usize, (span.end - start) as usize);
-                let line = buf.get(from..to).ok_or_else(damaged)?;
-                if cache::list_sum(&self.list, i) != Some(cache::sum64(line)) {
+                let (span, sum) = line(i)?;
+                let (from, to) = (
+                    span.start
+                        .checked_sub(start)
+                        .and_then(|n| usize::try_from(n).ok()),
+                    span.end
+                        .checked_sub(start)
+                        .and_then(|n| usize::try_from(n).ok()),
+                );
+                let text = from
+                    .zip(to)
+                    .and_then(|(from, to)| buf.get(from..to))
+                    .ok_or_else(damaged)?;
+                if cache::sum64(text) != sum {
                     return Err(damaged());
                 }
-                each(line)?;
+                each(text)?;
             }
             rest = later;
         }
@@ -546,7 +566,8 @@ impl RuleTexts {
     fn for_needs(&self, needs: &Needs) -> Vec<usize> {
         let keys: Vec<String> = needs.programs.iter().map(|k| escape_key(k)).collect();
         let frames: Vec<String> = needs.frames.iter().map(|f| escape_key(f)).collect();
-        self.index.lookup(&keys, &frames)
+        let index = self.head.get(self.index.clone()).unwrap_or_default();
+        ProgramIndex::lookup_in(index, &keys, &frames)
     }
 }
 
@@ -586,7 +607,7 @@ impl Compiled {
             }
             Some(rules) => {
                 let mut wanted: Vec<usize> = match needs {
-                    None => (0..rules.spans.len()).collect(),
+                    None => (0..rules.count).collect(),
                     Some(needs) => rules.for_needs(needs),
                 };
                 wanted.sort_unstable();
