@@ -415,11 +415,14 @@ pub fn repo_top(dir: &Path) -> Option<&Path> {
 /// The terminal this process talks to, when one of its standard streams is a terminal
 /// (an `isatty` first: agents' commands usually have none, and then nothing is read).
 fn tty() -> Option<String> {
-    use std::io::IsTerminal;
+    use rustix::{stdio, termios::isatty};
+    // On the descriptors themselves: std's `stdin()` and `stdout()` would first set up
+    // their buffered handles (an allocation and a page of statics written, for a line
+    // that reads nothing from them).
     let terminals = [
-        std::io::stdin().is_terminal(),
-        std::io::stdout().is_terminal(),
-        std::io::stderr().is_terminal(),
+        isatty(stdio::stdin()),
+        isatty(stdio::stdout()),
+        isatty(stdio::stderr()),
     ];
     (0..=2).find_map(|fd: usize| {
         if !terminals.get(fd).copied().unwrap_or(false) {
