@@ -52,14 +52,14 @@ ordering=
 # dozen of the code pages a shell-mode start faulted in were such functions, left in
 # the linker's default order).
 mangling="-C symbol-mangling-version=v0"
-# How many of the listed functions the binary holds (a new rustc or Cargo.lock renames
+# How many of the listed symbols the binary holds (a new rustc or Cargo.lock renames
 # most of them: then the list is stale, and the layout the linker's default).
 report_order() {
   [ -n "$ordering" ] && command -v nm >/dev/null 2>&1 || return 0
   local found listed
   found=$(nm --defined-only "$1" 2>/dev/null | awk '{ print $NF }' | grep -cxFf "$order" || true)
   listed=$(wc -l <"$order")
-  echo "release-build.sh: $found of $listed functions of scripts/hot-symbols.txt laid out first" >&2
+  echo "release-build.sh: $found of $listed symbols of scripts/hot-symbols.txt laid out first (a local name can be found more than once)" >&2
   if [ "$((found * 2))" -lt "$listed" ]; then
     echo "release-build.sh: the list is stale: run scripts/hot-symbols.sh" >&2
   fi
