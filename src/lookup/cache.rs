@@ -32,8 +32,8 @@
 //! ends: nothing is scanned for line ends), then only the lines it needs: the rules of
 //! the script's programs, and the path rules when a command names a file (`pread` at the
 //! offsets the header gives; a rule line's place is read from its own entry and the one
-//! before it, so nothing is worked out for the rules a judgement does not read). Each line is
-//! checked against its own checksum before it is used (a damaged line is a miss).
+//! before it, so nothing is worked out for the rules a judgement does not read). Each
+//! line is checked against its own checksum before it is used (a damaged line is a miss).
 //! Reading the whole file cost more than the rest of a judgement: a buffer grown by
 //! doubling, page faults on every new page of it, and a scan for line ends.
 //! The checksums catch a file cut short or damaged; they are not a signature: the cache

@@ -563,11 +563,16 @@ impl RuleTexts {
     /// rules of a program-name prefix its program starts with (`mkfs*` for
     /// `mkfs.ext4`); those of a frame a command was reached through; and those that
     /// can match any program.
-    fn for_needs(&self, needs: &Needs) -> Vec<usize> {
+    /// `Err(DAMAGED)` when the index is not where the header put it (SECURITY: an index
+    /// that cannot be read must not read as one that files no rule).
+    fn for_needs(&self, needs: &Needs) -> Result<Vec<usize>, String> {
         let keys: Vec<String> = needs.programs.iter().map(|k| escape_key(k)).collect();
         let frames: Vec<String> = needs.frames.iter().map(|f| escape_key(f)).collect();
-        let index = self.head.get(self.index.clone()).unwrap_or_default();
-        ProgramIndex::lookup_in(index, &keys, &frames)
+        let index = self
+            .head
+            .get(self.index.clone())
+            .ok_or_else(|| DAMAGED.to_string())?;
+        Ok(ProgramIndex::lookup_in(index, &keys, &frames))
     }
 }
 
@@ -608,7 +613,7 @@ impl Compiled {
             Some(rules) => {
                 let mut wanted: Vec<usize> = match needs {
                     None => (0..rules.count).collect(),
-                    Some(needs) => rules.for_needs(needs),
+                    Some(needs) => rules.for_needs(needs)?,
                 };
                 wanted.sort_unstable();
                 wanted.dedup();
