@@ -90,7 +90,8 @@ while IFS=$'\t' read -r -a argv; do
     [ "$pass" = trace ] && trace=--trace-mem=yes
     (cd "$repo" && env -i HOME="$home" PATH="$work/guards:/usr/bin:/bin" \
       valgrind --tool=lackey $trace --log-fd=9 "${argv[@]}" 9>&1 </dev/null >/dev/null 2>&1 |
-      awk '$1 ~ /^[LSM]$/ { split($2, a, ","); print a[1] }' | sort -u >"$work/data.$n") || true
+      awk '$1 ~ /^[LSM]$/ { split($2, a, ","); print a[1], ($1 == "L" ? "r" : "w") }' |
+      sort -u >"$work/data.$n") || true
   done
 done <<<"$scenarios"
 
@@ -145,10 +146,11 @@ awk -v symbols="$work/symbols" '
 ' "$work/ran" >scripts/hot-symbols.txt.new
 
 # Then the statics those judgements touched (`.data`, `.bss`, `.data.rel.ro`, named
-# `.rodata`): the ordering file lays out data sections too, so that they share a few
-# pages instead of one page each (every page of `.data` or `.bss` a start writes is a
-# page fault; glibc's start touches a dozen of them). Skipped for a position-independent
-# binary, whose addresses `nm` does not give.
+# `.rodata`), those written first: the ordering file lays out data sections too, so that
+# they share a few pages instead of one page each. Every page a start writes is a page
+# fault of its own (a private copy), while pages only read come 16 to a fault; glibc's
+# start writes a dozen statics. Skipped for a position-independent binary, whose
+# addresses `nm` does not give.
 if readelf -h "$bin" 2>/dev/null | grep -q 'Type:.*EXEC'; then
   nm -n -S --defined-only "$bin" | awk 'NF == 4 && $3 ~ /^[dDbBrRvV]$/ { print $1, $2, $4 }' \
     >"$work/statics"
@@ -167,7 +169,13 @@ if readelf -h "$bin" 2>/dev/null | grep -q 'Type:.*EXEC'; then
       a = hex($1); lo = 1; hi = n; found = 0
       # The last static that starts at or before the address, if the address is in it.
       while (lo <= hi) { mid = int((lo + hi) / 2); if (at[mid] <= a) { found = mid; lo = mid + 1 } else hi = mid - 1 }
-      if (found && a < end[found] && !(name[found] in seen)) { seen[name[found]] = 1; print name[found] }
+      if (!found || a >= end[found]) next
+      if (!(name[found] in order)) { order[name[found]] = ++seen; names[seen] = name[found] }
+      if ($2 == "w") written[name[found]] = 1
+    }
+    END {
+      for (i = 1; i <= seen; i++) if (names[i] in written) print names[i]
+      for (i = 1; i <= seen; i++) if (!(names[i] in written)) print names[i]
     }
   ' | grep -vxFf scripts/hot-symbols.txt.new >>scripts/hot-symbols.txt.new || true
 fi
