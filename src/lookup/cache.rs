@@ -748,7 +748,7 @@ mod tests {
         assert!(parts(b"0000000g0000000000000000\n\n\n\n").is_none());
     }
 
-    /// The digits are written by hand: the same text `write!` gave (format 8 to 10).
+    /// The digits are written by hand: the same text `write!` gave (format 8 to 11).
     #[test]
     fn the_identity_is_the_text_the_formatter_wrote() {
         let s = Selection {
