@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates scripts/hot-symbols.txt: the functions a judgement runs, the most common
-# first, which scripts/release-build.sh hands the linker (`--symbol-ordering-file`) so
-# that they lie together at the start of the binary's code instead of spread over its
-# ~10 MB.
+# first, then the statics it reads and writes, which scripts/release-build.sh hands the
+# linker (`--symbol-ordering-file`) so that they lie together at the start of the
+# binary's code and data instead of spread over its ~10 MB.
 #
 # Why: policy-exec starts once per judged command, and every 64 KB window of code a
 # start touches is a page fault (the kernel maps file pages 16 at a time around the one
@@ -82,6 +82,17 @@ while IFS=$'\t' read -r -a argv; do
       valgrind --tool=callgrind --demangle=no --dump-before=execve \
       --callgrind-out-file="$work/$pass.$n" "${argv[@]}" </dev/null >/dev/null 2>&1) || true
   done
+  # The data it reads and writes (lackey traces every access; the cache is warmed for
+  # lackey's own binary identity first): addresses of the binary's own statics only,
+  # which a position-dependent binary has at the addresses `nm` gives.
+  for pass in warm trace; do
+    trace=
+    [ "$pass" = trace ] && trace=--trace-mem=yes
+    (cd "$repo" && env -i HOME="$home" PATH="$work/guards:/usr/bin:/bin" \
+      valgrind --tool=lackey $trace --log-fd=9 "${argv[@]}" 9>&1 </dev/null >/dev/null 2>&1 |
+      awk '$1 ~ /^[LSM]$/ { split($2, a, ","); print a[1], ($1 == "L" ? "r" : "w") }' |
+      sort -u >"$work/data.$n") || true
+  done
 done <<<"$scenarios"
 
 # Self cost per function, summed over the runs: in callgrind's format a cost line
@@ -107,7 +118,16 @@ awk '
     next
   }
   END { for (f in self) if (f !~ /^0x/) print runs[f], self[f], f }
-' "$work"/profile.* | sort -k1,1nr -k2,2nr -k3 | awk '{ print $3 }' >"$work/ran"
+' "$work"/profile.* | sort -k1,1nr -k2,2nr -k3 | awk '{ print $3 }' >"$work/profiled"
+
+# What only a native start runs, first: valgrind dumps before the `execve` (so
+# `__execve` itself is not in a profile) and handles the vDSO itself (so glibc's lookup
+# of the vDSO's symbols does not run under it); in the linker's default order each of
+# these was a page fault of its own (`perf record -e page-faults -d`). `frame_dummy` is
+# the C runtime's, run at start.
+printf '%s\n' __execve _dl_non_dynamic_init setup_vdso_pointers dl_vdso_vsym \
+  _dl_lookup_symbol_x do_lookup_x check_match __strcmp_evex frame_dummy >"$work/ran"
+grep -vxFf "$work/ran" "$work/profiled" >>"$work/ran" || true
 
 # glibc picks a string function's variant for the CPU at start (`__memcpy_avx_unaligned`
 # under valgrind, `__memcpy_evex_unaligned_erms` on another machine): each variant that
@@ -124,5 +144,40 @@ awk -v symbols="$work/symbols" '
     }
   }
 ' "$work/ran" >scripts/hot-symbols.txt.new
+
+# Then the statics those judgements touched (`.data`, `.bss`, `.data.rel.ro`, named
+# `.rodata`), those written first: the ordering file lays out data sections too, so that
+# they share a few pages instead of one page each. Every page a start writes is a page
+# fault of its own (a private copy), while pages only read come 16 to a fault; glibc's
+# start writes a dozen statics. Skipped for a position-independent binary, whose
+# addresses `nm` does not give.
+if readelf -h "$bin" 2>/dev/null | grep -q 'Type:.*EXEC'; then
+  nm -n -S --defined-only "$bin" | awk 'NF == 4 && $3 ~ /^[dDbBrRvV]$/ { print $1, $2, $4 }' \
+    >"$work/statics"
+  cat "$work"/data.* | sort -u | awk -v statics="$work/statics" '
+    function hex(s,   i, v) {
+      v = 0; s = tolower(s)
+      for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+      return v
+    }
+    BEGIN {
+      while ((getline line < statics) > 0) {
+        split(line, f, " "); n++; at[n] = hex(f[1]); end[n] = at[n] + hex(f[2]); name[n] = f[3]
+      }
+    }
+    {
+      a = hex($1); lo = 1; hi = n; found = 0
+      # The last static that starts at or before the address, if the address is in it.
+      while (lo <= hi) { mid = int((lo + hi) / 2); if (at[mid] <= a) { found = mid; lo = mid + 1 } else hi = mid - 1 }
+      if (!found || a >= end[found]) next
+      if (!(name[found] in order)) { order[name[found]] = ++seen; names[seen] = name[found] }
+      if ($2 == "w") written[name[found]] = 1
+    }
+    END {
+      for (i = 1; i <= seen; i++) if (names[i] in written) print names[i]
+      for (i = 1; i <= seen; i++) if (!(names[i] in written)) print names[i]
+    }
+  ' | grep -vxFf scripts/hot-symbols.txt.new >>scripts/hot-symbols.txt.new || true
+fi
 mv scripts/hot-symbols.txt.new scripts/hot-symbols.txt
-echo "scripts/hot-symbols.txt: $(wc -l <scripts/hot-symbols.txt) functions from $n judgements" >&2
+echo "scripts/hot-symbols.txt: $(wc -l <scripts/hot-symbols.txt) symbols from $n judgements" >&2

@@ -45,14 +45,21 @@ order_ok() {
   return $ok
 }
 ordering=
-# How many of the listed functions the binary holds (a new rustc or Cargo.lock renames
+# Rust's v0 symbol names: a function's name is its path (and its generic arguments), with
+# no hash of the crate's contents. The legacy names end in a hash that changes when
+# unrelated code of the crate changes, so a list made a few commits earlier named the
+# judgement's own functions under names the binary no longer held (measured: about a
+# dozen of the code pages a shell-mode start faulted in were such functions, left in
+# the linker's default order).
+mangling="-C symbol-mangling-version=v0"
+# How many of the listed symbols the binary holds (a new rustc or Cargo.lock renames
 # most of them: then the list is stale, and the layout the linker's default).
 report_order() {
   [ -n "$ordering" ] && command -v nm >/dev/null 2>&1 || return 0
   local found listed
   found=$(nm --defined-only "$1" 2>/dev/null | awk '{ print $NF }' | grep -cxFf "$order" || true)
   listed=$(wc -l <"$order")
-  echo "release-build.sh: $found of $listed functions of scripts/hot-symbols.txt laid out first" >&2
+  echo "release-build.sh: $found of $listed symbols of scripts/hot-symbols.txt laid out first (a local name can be found more than once)" >&2
   if [ "$((found * 2))" -lt "$listed" ]; then
     echo "release-build.sh: the list is stale: run scripts/hot-symbols.sh" >&2
   fi
@@ -68,7 +75,7 @@ if static_ok; then
   fi
   # getrandom finds glibc's getrandom() with dlsym, which a static program cannot do:
   # it then opens /dev/random and /dev/urandom on every start. Name the backend.
-  RUSTFLAGS="${RUSTFLAGS:-} $flags $ordering --cfg getrandom_backend=\"linux_getrandom\"" \
+  RUSTFLAGS="${RUSTFLAGS:-} $flags $mangling $ordering --cfg getrandom_backend=\"linux_getrandom\"" \
     cargo build --release --locked --target "$host" --bin policy-exec >&2
   report_order "target/$host/release/policy-exec"
   echo "target/$host/release/policy-exec"
@@ -76,7 +83,7 @@ else
   if order_ok; then
     ordering="-C link-arg=-Wl,--symbol-ordering-file=$order -C link-arg=-Wl,--no-warn-symbol-ordering"
   fi
-  RUSTFLAGS="${RUSTFLAGS:-} $ordering" cargo build --release --locked --bin policy-exec >&2
+  RUSTFLAGS="${RUSTFLAGS:-} $mangling $ordering" cargo build --release --locked --bin policy-exec >&2
   report_order target/release/policy-exec
   echo "target/release/policy-exec"
 fi

@@ -103,14 +103,32 @@ pub fn bytes(n: u64) -> String {
 /// swapped in after a separate `stat` is read. Reading stops one byte past the limit, for
 /// a file that grows while it is read.
 pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    read_regular_as(path, limit, true)
+}
+
+/// [`read_regular_text`] for a file whose absence and a dangling link to it mean the same
+/// to the caller: a missing file is `Io(NotFound)`, without the `readlink` that would
+/// tell the two apart (the installed mode file is read this way on every judgement, and
+/// is usually not there).
+pub fn read_regular_text_unnamed(path: &Path, limit: u64) -> Result<String, ReadError> {
+    text(read_regular_as(path, limit, false)?)
+}
+
+/// [`read_regular`]; `name_dangling` reads a missing path's link to name its target.
+fn read_regular_as(path: &Path, limit: u64, name_dangling: bool) -> Result<Vec<u8>, ReadError> {
     let fd = rustix::fs::open(
         path,
         OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY,
         Mode::empty(),
     )
-    .map_err(|e| match std::fs::read_link(path) {
-        Ok(target) if e == rustix::io::Errno::NOENT => ReadError::Dangling(target),
-        _ => ReadError::Io(e.into()),
+    .map_err(|e| {
+        if !name_dangling || e != rustix::io::Errno::NOENT {
+            return ReadError::Io(e.into());
+        }
+        match std::fs::read_link(path) {
+            Ok(target) => ReadError::Dangling(target),
+            Err(_) => ReadError::Io(e.into()),
+        }
     })?;
     let file = std::fs::File::from(fd);
     let meta = file.metadata().map_err(ReadError::Io)?;
@@ -132,7 +150,11 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 
 /// [`read_regular`], as UTF-8 text (invalid bytes are an `InvalidData` error).
 pub fn read_regular_text(path: &Path, limit: u64) -> Result<String, ReadError> {
-    let bytes = read_regular(path, limit)?;
+    text(read_regular(path, limit)?)
+}
+
+/// Bytes read as UTF-8 text (invalid bytes are an `InvalidData` error).
+fn text(bytes: Vec<u8>) -> Result<String, ReadError> {
     String::from_utf8(bytes).map_err(|e| {
         ReadError::Io(std::io::Error::new(
             std::io::ErrorKind::InvalidData,

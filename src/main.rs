@@ -12,8 +12,8 @@
 //!   exec'd shell inherits them, as before);
 //! * `SIGPIPE` is ignored, so writing to a closed pipe is an error the program handles,
 //!   not a silent death. The programs it execs or spawns still start with the default
-//!   disposition and an empty signal mask: `std::process::Command` resets both in the
-//!   child whatever the parent's state (tests/shell.rs checks the exec'd shell's);
+//!   disposition: `std::process::Command` resets it in the child, and so does `replace`
+//!   below, which execs the real shell (tests/shell.rs checks the exec'd shell's);
 //! * a panic that reaches here exits with status 101 after the panic hook's message, as
 //!   std's start does (an unwind out of an `extern "C"` function would abort instead);
 //! * `std::process::exit` flushes stdout the way std's start does on return from `main`.
@@ -74,6 +74,48 @@ mod start {
         }
     }
 
+    /// Replaces the process with the real shell ([`policy_exec::shell::exec::Replace`]):
+    /// `execve(2)` with pointers to the process's own environment entries that
+    /// `Handoff::keeps` passes, then those the hand-off sets. std's `Command` copied
+    /// every entry into a sorted map and then into new strings first (half of the
+    /// hand-off's instructions). What `Command` did to the process before its `execve`
+    /// is done the same way: `SIGPIPE` back to its default (it is restored when `execve`
+    /// fails), the signal mask and other ignored signals left as they are. bash binds
+    /// the entries in order, so a name that appears twice ends with its last value, as
+    /// it did from the deduplicated map.
+    #[allow(unsafe_code)]
+    fn replace(handoff: &policy_exec::shell::exec::Handoff) -> std::io::Error {
+        use std::ffi::CStr;
+        let null = std::ptr::null::<c_char>();
+        let mut argv: Vec<*const c_char> = handoff.argv().iter().map(|a| a.as_ptr()).collect();
+        argv.push(null);
+        let mut envp: Vec<*const c_char> = Vec::with_capacity(64);
+        // SAFETY: `environ` is the process's NUL-terminated array of NUL-terminated
+        // entries; nothing changes the environment while it is read (one thread), and
+        // the entries outlive the `execve` that takes them.
+        unsafe {
+            let mut entry = libc::environ.cast_const();
+            while !entry.is_null() && !(*entry).is_null() {
+                if handoff.keeps(CStr::from_ptr(*entry).to_bytes()) {
+                    envp.push((*entry).cast_const());
+                }
+                entry = entry.add(1);
+            }
+        }
+        envp.extend(handoff.set().iter().map(|e| e.as_ptr()));
+        envp.push(null);
+        // SAFETY: setting a signal's disposition to SIG_DFL installs no handler code;
+        // the program, argv and envp are NUL-terminated and alive for the call.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+            libc::execve(handoff.program().as_ptr(), argv.as_ptr(), envp.as_ptr());
+        }
+        let error = std::io::Error::last_os_error();
+        // SAFETY: as above, back to ignored for the rest of this process.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+        error
+    }
+
     /// C's `main`: std's start-up duties that matter here, then the library.
     #[allow(unsafe_code)]
     #[unsafe(no_mangle)]
@@ -81,6 +123,7 @@ mod start {
         sanitize_standard_fds();
         // SAFETY: setting a signal's disposition to SIG_IGN installs no handler code.
         unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+        policy_exec::shell::exec::set_replace(replace);
         let code = std::panic::catch_unwind(|| {
             let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
             policy_exec::run(args)

@@ -207,6 +207,15 @@ impl Judgement<'_> {
         line
     }
 
+    /// The top of the judged directory's repository: as the policy's lookup found it
+    /// when it was for this directory, else looked up now.
+    fn repo(&self) -> Option<&Path> {
+        match self.policy.and_then(|p| p.looked_up_in.as_ref()) {
+            Some((dir, top)) if dir == self.cwd => top.as_deref(),
+            _ => repo_top(self.cwd),
+        }
+    }
+
     fn record<'r>(
         &'r self,
         script: &str,
@@ -232,7 +241,7 @@ impl Judgement<'_> {
                 .collect(),
             reason: cut(reason),
             cwd: cut(&self.cwd.display().to_string()),
-            repo: repo_top(self.cwd).map(|r| cut(&r.display().to_string())),
+            repo: self.repo().map(|r| cut(&r.display().to_string())),
             policy_hash: self.policy.and_then(|p| p.policy_hash.as_deref()),
             policy_source: self.policy.map(|p| cut(&p.source)),
             pid: std::process::id(),
@@ -406,11 +415,14 @@ pub fn repo_top(dir: &Path) -> Option<&Path> {
 /// The terminal this process talks to, when one of its standard streams is a terminal
 /// (an `isatty` first: agents' commands usually have none, and then nothing is read).
 fn tty() -> Option<String> {
-    use std::io::IsTerminal;
+    use rustix::{stdio, termios::isatty};
+    // On the descriptors themselves: std's `stdin()` and `stdout()` would first set up
+    // their buffered handles (an allocation and a page of statics written, for a line
+    // that reads nothing from them).
     let terminals = [
-        std::io::stdin().is_terminal(),
-        std::io::stdout().is_terminal(),
-        std::io::stderr().is_terminal(),
+        isatty(stdio::stdin()),
+        isatty(stdio::stdout()),
+        isatty(stdio::stderr()),
     ];
     (0..=2).find_map(|fd: usize| {
         if !terminals.get(fd).copied().unwrap_or(false) {

@@ -17,7 +17,8 @@
 //! <header, its parts placed by their lengths:
 //!  <lengths of the next three parts: 3 × 8 hex digits>
 //!  <what the file is valid for ([`identity`]), compared as bytes>
-//!  <the length and checksum of each rule line, as fixed-width hex>
+//!  <where each rule line ends, counted from the first one's start, and its checksum,
+//!   as fixed-width hex>
 //!  <the program index ([`super::ProgramIndex`])>
 //!  <JSON on one line: format, version, scopes, settings, and the length and checksum
 //!   of the two lines below>>
@@ -29,9 +30,10 @@
 //!
 //! A judgement reads the start of the file once (the first line says where the header
 //! ends: nothing is scanned for line ends), then only the lines it needs: the rules of
-//! the script's programs, and the path rules when a command names a file (often already
-//! in that first read; otherwise `pread` at the offsets the lengths give). Each line is
-//! checked against its own checksum before it is used (a damaged line is a miss).
+//! the script's programs, and the path rules when a command names a file (`pread` at the
+//! offsets the header gives; a rule line's place is read from its own entry and the one
+//! before it, so nothing is worked out for the rules a judgement does not read). Each
+//! line is checked against its own checksum before it is used (a damaged line is a miss).
 //! Reading the whole file cost more than the rest of a judgement: a buffer grown by
 //! doubling, page faults on every new page of it, and a scan for line ends.
 //! The checksums catch a file cut short or damaged; they are not a signature: the cache
@@ -50,7 +52,7 @@ use crate::policy::bundle::Bundle;
 use crate::resolve;
 
 /// The cache format's version (bump when [`Entry`] or the layout changes).
-const FORMAT: u32 = 10;
+const FORMAT: u32 = 11;
 /// The largest cache file read.
 const MAX_BYTES: u64 = 64 << 20;
 
@@ -121,8 +123,8 @@ struct Entry {
 }
 
 /// The parts of a header: what the file is valid for ([`identity`]); each rule line's
-/// length and checksum, in order, as [`line_entry`] writes them, with nothing between
-/// (fixed-width, so that a checksum is read only for a line that is); the program index
+/// end and checksum, in order, as [`rule_entries`] writes them, with nothing between
+/// (fixed-width, so that an entry is read only for a line that is); the program index
 /// ([`super::ProgramIndex`]'s text); and the JSON [`Entry`].
 struct Parts<'h> {
     identity: &'h [u8],
@@ -181,11 +183,11 @@ fn parts(header: &[u8]) -> Option<Parts<'_>> {
 /// own `stat`s and compares one string, instead of deserializing a copy of each
 /// identity from the header (twelve objects: a fifth of a shell-mode judgement's
 /// instructions).
-fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> String {
+fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> Vec<u8> {
     /// `n` in `base` (10 or 16, lowercase) without leading zeros, as `{}` and `{:x}`
     /// write it (built on every judgement: the formatter's machinery cost more than the
-    /// digits).
-    fn digits_into(out: &mut String, n: u64, base: u64) {
+    /// digits, and pushing them one `char` at a time a third of what was left).
+    fn digits_into(out: &mut Vec<u8>, n: u64, base: u64) {
         let mut digits = [0u8; 20];
         let mut at = digits.len();
         let mut n = n;
@@ -202,31 +204,29 @@ fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> St
                 break;
             }
         }
-        for d in digits.get(at..).unwrap_or_default() {
-            out.push(char::from(*d));
-        }
+        out.extend_from_slice(digits.get(at..).unwrap_or_default());
     }
-    fn hex_into(out: &mut String, n: u64) {
+    fn hex_into(out: &mut Vec<u8>, n: u64) {
         digits_into(out, n, 16);
     }
-    fn dec_into(out: &mut String, n: usize) {
+    fn dec_into(out: &mut Vec<u8>, n: usize) {
         digits_into(out, n as u64, 10);
     }
-    fn text(out: &mut String, t: Option<&str>) {
+    fn text(out: &mut Vec<u8>, t: Option<&str>) {
         match t {
-            None => out.push('-'),
+            None => out.push(b'-'),
             Some(t) => {
                 dec_into(out, t.len());
-                out.push(':');
-                out.push_str(t);
+                out.push(b':');
+                out.extend_from_slice(t.as_bytes());
             }
         }
     }
-    fn file(out: &mut String, f: Option<&FileId>) {
+    fn file(out: &mut Vec<u8>, f: Option<&FileId>) {
         match f {
-            None => out.push('-'),
+            None => out.push(b'-'),
             Some(f) => {
-                out.push('+');
+                out.push(b'+');
                 text(out, Some(&f.path));
                 // The times as `{:x}` writes an i64: its two's complement when negative.
                 for (i, n) in [f.dev, f.ino, f.size, f.mtime_ns as u64, f.ctime_ns as u64]
@@ -234,21 +234,21 @@ fn identity(exe: Option<&FileId>, s: &Selection, slots: &[Option<FileId>]) -> St
                     .enumerate()
                 {
                     if i > 0 {
-                        out.push(',');
+                        out.push(b',');
                     }
                     hex_into(out, n);
                 }
-                out.push(';');
+                out.push(b';');
             }
         }
     }
-    let mut out = String::with_capacity(1024);
+    let mut out = Vec::with_capacity(1024);
     file(&mut out, exe);
     for key in selection_key(s) {
         text(&mut out, key.as_deref());
     }
     dec_into(&mut out, slots.len());
-    out.push(':');
+    out.push(b':');
     for slot in slots {
         file(&mut out, slot.as_ref());
     }
@@ -297,36 +297,54 @@ fn selection_key(s: &Selection) -> Vec<Option<String>> {
 /// The scope file for `stem` in `dir` as discovery finds it (`.yaml` > `.yml` >
 /// `.json`), with its identity: one `stat` per candidate.
 fn slot(dir: &Path, stem: &str) -> Option<FileId> {
-    ["yaml", "yml", "json"]
-        .iter()
-        .find_map(|ext| FileId::stat(&dir.join(format!("{stem}.{ext}"))))
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    // `dir/stem` once, each extension appended in place (a join and a `format!` per
+    // candidate were a twentieth of a judgement's instructions).
+    let mut path = dir.join(stem).into_os_string().into_vec();
+    let base = path.len();
+    ["yaml", "yml", "json"].iter().find_map(|ext| {
+        path.truncate(base);
+        path.push(b'.');
+        path.extend_from_slice(ext.as_bytes());
+        FileId::stat(Path::new(std::ffi::OsStr::from_bytes(&path)))
+    })
 }
 
 /// Every scope slot of a selection, as discovery finds it now, with identities: a file
 /// that is edited, appears, disappears or changes extension changes this list.
 pub(super) fn slots(s: &Selection) -> Vec<Option<FileId>> {
-    // The installed root holds `policy-config/` (that is how it was found); the
-    // reference's layout is looked up only when it does not.
-    let direct = s.root.join("policy-config");
-    let config = if direct.is_dir() {
-        direct
-    } else {
-        match resolve::config_dir(&s.root) {
-            Ok(c) => c,
-            Err(_) => return vec![None],
-        }
+    let in_config = |config: &Path| {
+        vec![
+            slot(config, "system"),
+            slot(config, "user"),
+            match &s.repo_file {
+                Some(r) => FileId::stat(r),
+                None => slot(config, "repo"),
+            },
+            slot(&config.join("harness"), &s.harness),
+            slot(&config.join("task-domain"), &s.task_domain),
+            s.task_instance.as_deref().and_then(FileId::stat),
+        ]
     };
-    vec![
-        slot(&config, "system"),
-        slot(&config, "user"),
-        match &s.repo_file {
-            Some(r) => FileId::stat(r),
-            None => slot(&config, "repo"),
-        },
-        slot(&config.join("harness"), &s.harness),
-        slot(&config.join("task-domain"), &s.task_domain),
-        s.task_instance.as_deref().and_then(FileId::stat),
-    ]
+    // The installed root holds `policy-config/` (that is how it was found); the
+    // reference's layout is looked up only when it does not. That is asked only when no
+    // scope file was found there (nothing is found in a directory that is not one): a
+    // judgement makes no `stat` of the directory itself.
+    let direct = s.root.join("policy-config");
+    let found = in_config(&direct);
+    let in_tree = found.get(..5).unwrap_or_default();
+    let repo_outside = s.repo_file.is_some();
+    let none_in_tree = in_tree
+        .iter()
+        .enumerate()
+        .all(|(i, f)| f.is_none() || (i == 2 && repo_outside));
+    if !none_in_tree || direct.is_dir() {
+        return found;
+    }
+    match resolve::config_dir(&s.root) {
+        Ok(c) => in_config(&c),
+        Err(_) => vec![None],
+    }
 }
 
 /// The running binary's identity: `stat` of `/proc/self/exe` reaches the file itself
@@ -366,28 +384,57 @@ fn line_at(entry: &[u8], at: u64) -> Option<(std::ops::Range<u64>, u64)> {
     Some((at..end, parse_hex(sum)?))
 }
 
-/// Each rule line's byte range from the header's list, the first line starting at `at`;
-/// and where the last one's newline ends. `None` when the list is not whole entries of
-/// hex digits. Only the lengths are read here (eight digits a rule, on every judgement);
-/// a line's checksum is read when the line is ([`list_sum`]).
-fn rule_spans(list: &str, mut at: u64) -> Option<(Vec<std::ops::Range<u64>>, u64)> {
-    let bytes = list.as_bytes();
-    if !bytes.len().is_multiple_of(ENTRY_DIGITS) {
-        return None;
+/// The header's list for these rule lines: for each, where it ends (its newline not
+/// included), counted from the first line's start, in 8 hex digits, and its [`sum64`] in
+/// 16. `None` when they add up to 4 GiB or more (which is not cached).
+fn rule_entries(lines: &[String]) -> Option<String> {
+    let mut list = String::with_capacity(lines.len() * ENTRY_DIGITS);
+    let mut start: u64 = 0;
+    for line in lines {
+        let end = start.checked_add(line.len() as u64)?;
+        let end32 = u32::try_from(end).ok()?;
+        list.push_str(&format!("{end32:08x}{:016x}", sum64(line.as_bytes())));
+        start = end.checked_add(1)?;
     }
-    let mut spans = Vec::with_capacity(bytes.len() / ENTRY_DIGITS);
-    for entry in bytes.chunks_exact(ENTRY_DIGITS) {
-        let end = at.checked_add(parse_hex(entry.get(..8)?)?)?;
-        spans.push(at..end);
-        at = end.checked_add(1)?;
-    }
-    Some((spans, at))
+    Some(list)
 }
 
-/// The checksum of rule line `i` in the header's list.
-pub(super) fn list_sum(list: &str, i: usize) -> Option<u64> {
-    let at = i.checked_mul(ENTRY_DIGITS)?;
-    parse_hex(list.as_bytes().get(at + 8..at + ENTRY_DIGITS)?)
+/// Rule line `i`'s byte range in the file, the first line starting at `first`, and its
+/// checksum, from the header's `list` ([`rule_entries`]); `None` when the entries are
+/// not hex or do not give a range.
+pub(super) fn rule_line(list: &[u8], first: u64, i: usize) -> Option<(std::ops::Range<u64>, u64)> {
+    let entry = list
+        .get(i.checked_mul(ENTRY_DIGITS)?..)?
+        .get(..ENTRY_DIGITS)?;
+    let start = match i.checked_sub(1) {
+        None => 0,
+        Some(before) => {
+            let at = before * ENTRY_DIGITS;
+            parse_hex(list.get(at..at + 8)?)?.checked_add(1)?
+        }
+    };
+    let end = parse_hex(entry.get(..8)?)?;
+    if end < start {
+        return None;
+    }
+    Some((
+        first.checked_add(start)?..first.checked_add(end)?,
+        parse_hex(entry.get(8..)?)?,
+    ))
+}
+
+/// Where the rule lines of `list` end in the file, the first starting at `first`: the
+/// file's size when the file is whole. `None` when the list is not whole entries.
+fn rules_end(list: &[u8], first: u64) -> Option<u64> {
+    if !list.len().is_multiple_of(ENTRY_DIGITS) {
+        return None;
+    }
+    match list.len().checked_sub(ENTRY_DIGITS) {
+        None => Some(first),
+        Some(last) => first
+            .checked_add(parse_hex(list.get(last..last + 8)?)?)?
+            .checked_add(1),
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -419,21 +466,24 @@ impl Cache {
         let entry: Entry = serde_json::from_slice(parts.json).ok()?;
         let fresh = entry.format == FORMAT
             && entry.version == env!("CARGO_PKG_VERSION")
-            && parts.identity == identity(exe_id().as_ref(), s, &slots(s)).as_bytes();
+            && parts.identity == identity(exe_id().as_ref(), s, &slots(s)).as_slice();
         if !fresh {
             return None;
         }
-        // ASCII when this code wrote them (hex digits; escaped keys).
-        let list = String::from_utf8(parts.rules.to_vec()).ok()?;
-        let index = String::from_utf8(parts.index.to_vec()).ok()?;
         // Each line's place in the file, from the lengths (no scan for line ends).
         let after_header = (FIRST_LINE + header.len() + 1) as u64;
         let (files, _) = line_at(entry.files.as_bytes(), after_header)?;
         let path_rules = line_at(entry.path_rules.as_bytes(), files.end.checked_add(1)?)?;
-        let (spans, end) = rule_spans(&list, path_rules.0.end.checked_add(1)?)?;
-        if end != size {
+        let first = path_rules.0.end.checked_add(1)?;
+        if rules_end(parts.rules, first)? != size {
             return None;
         }
+        // The list and the index stay where they were read: places in `head`.
+        let place = |part: &[u8]| {
+            let at = (part.as_ptr() as usize).checked_sub(head.as_ptr() as usize)?;
+            Some(at..at.checked_add(part.len())?)
+        };
+        let (list, index) = (place(parts.rules)?, place(parts.index)?);
         Some(Compiled {
             bundle: entry.bundle,
             // The files are the scopes' (`super::compile`).
@@ -441,11 +491,12 @@ impl Cache {
             scopes: entry.scopes,
             rules: Some(super::RuleTexts {
                 file: std::sync::Arc::new(file),
-                head,
                 path_rules,
-                spans,
+                first,
+                count: parts.rules.len() / ENTRY_DIGITS,
                 list,
-                index: super::ProgramIndex(index),
+                index,
+                head,
             }),
         })
     }
@@ -531,13 +582,7 @@ impl Cache {
         slim.commands.clear();
         let path_rules = serde_json::to_string(&std::mem::take(&mut slim.path_rules))
             .map_err(std::io::Error::other)?;
-        let (Some(path_entry), Some(list)) = (
-            line_entry(&path_rules),
-            rules
-                .iter()
-                .map(|r| line_entry(r))
-                .collect::<Option<String>>(),
-        ) else {
+        let (Some(path_entry), Some(list)) = (line_entry(&path_rules), rule_entries(&rules)) else {
             return Ok(());
         };
         let exe = exe_id();
@@ -558,8 +603,12 @@ impl Cache {
             path_rules: path_entry,
         };
         let json = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+        let Ok(identity) = String::from_utf8(identity(exe.as_ref(), s, before)) else {
+            // Paths are written as `display()` shows them: always UTF-8.
+            return Ok(());
+        };
         let Some(header) = join_parts(
-            &identity(exe.as_ref(), s, before),
+            &identity,
             &list,
             &super::ProgramIndex::text(&index, &reach, &any_program),
             &json,
@@ -610,6 +659,7 @@ fn for_judging(bundle: &Bundle) -> Bundle {
 /// [`HEAD_BYTES`] (more when the header is longer): the first line, the header, and
 /// whatever follows them in the same read.
 fn read_head(path: &Path) -> Option<(std::fs::File, u64, Vec<u8>)> {
+    use std::io::Read;
     use std::os::unix::fs::FileExt;
     let file = std::fs::File::open(path).ok()?;
     let meta = file.metadata().ok()?;
@@ -617,9 +667,12 @@ fn read_head(path: &Path) -> Option<(std::fs::File, u64, Vec<u8>)> {
     if !meta.is_file() || size > MAX_BYTES {
         return None;
     }
-    // One `pread` (`read_to_end` would read in 8 KiB steps).
-    let mut head = vec![0u8; usize::try_from(size.min(HEAD_BYTES as u64)).ok()?];
-    file.read_exact_at(&mut head, 0).ok()?;
+    // Into spare capacity, so nothing is zeroed first: one `read` of at most
+    // HEAD_BYTES, which is also std's step for a reader of unknown size, and the
+    // check for more after it asks `Take`, which has none left, not the file.
+    let first = size.min(HEAD_BYTES as u64);
+    let mut head = Vec::with_capacity(usize::try_from(first).ok()?);
+    (&file).take(first).read_to_end(&mut head).ok()?;
     // Most headers fit the first read; a larger one (many rules) takes one more.
     let len = header_len(&head)?;
     let wanted = FIRST_LINE.checked_add(len)?.checked_add(1)?;
@@ -657,15 +710,16 @@ fn header(head: &[u8]) -> Option<(u64, &[u8])> {
     Some((parse_hex(head.get(..16)?)?, header))
 }
 
-/// The first read of a cache file: the default policy's header and path rules are about
-/// 12 KB.
-const HEAD_BYTES: usize = 16 << 10;
+/// The first read of a cache file: the default policy's header is about 8 KB (its path
+/// rules follow, read when a command names a file). Every page of it is touched, by the
+/// kernel's copy if not by a judgement: 16 KB cost two page faults more.
+const HEAD_BYTES: usize = 8 << 10;
 
 #[cfg(test)]
 mod tests {
     use super::{
-        FileId, Selection, header, identity, join_parts, line_at, line_entry, list_sum, parts,
-        rule_spans, sum64,
+        FileId, Selection, header, identity, join_parts, line_at, parts, rule_entries, rule_line,
+        rules_end, sum64,
     };
 
     #[test]
@@ -694,7 +748,7 @@ mod tests {
         assert!(parts(b"0000000g0000000000000000\n\n\n\n").is_none());
     }
 
-    /// The digits are written by hand: the same text `write!` gave (format 8 to 10).
+    /// The digits are written by hand: the same text `write!` gave (format 8 to 11).
     #[test]
     fn the_identity_is_the_text_the_formatter_wrote() {
         let s = Selection {
@@ -735,7 +789,7 @@ mod tests {
                 f.path.len(),
                 f.path
             ));
-            assert_eq!(identity(Some(&f), &s, &slots), want);
+            assert_eq!(identity(Some(&f), &s, &slots), want.as_bytes());
         }
     }
 
@@ -768,7 +822,7 @@ mod tests {
             base,
             identity(Some(&exe.clone()), &s.clone(), &slots.clone())
         );
-        let mut changed: Vec<String> = Vec::new();
+        let mut changed: Vec<Vec<u8>> = Vec::new();
         for field in 0..7 {
             let mut f = id("/r/system.yaml", 10);
             match field {
@@ -822,26 +876,29 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_placed_from_their_lengths() {
-        let lines = ["{\"id\":\"a\"}", "", "[1,2,3]"];
-        let list: String = lines.iter().map(|l| line_entry(l).unwrap()).collect();
+    fn lines_are_placed_from_their_entries() {
+        let lines = ["{\"id\":\"a\"}", "", "[1,2,3]"].map(String::from);
+        let list = rule_entries(&lines).unwrap();
         assert_eq!(list.len(), 3 * 24);
-        assert_eq!(
-            rule_spans(&list, 10),
-            Some((vec![10..20, 21..21, 22..29], 30))
-        );
+        let list = list.as_bytes();
+        let places: Vec<_> = (0..3).map(|i| rule_line(list, 10, i).unwrap().0).collect();
+        assert_eq!(places, vec![10..20, 21..21, 22..29]);
         for (i, line) in lines.iter().enumerate() {
-            assert_eq!(list_sum(&list, i), Some(sum64(line.as_bytes())));
+            assert_eq!(rule_line(list, 10, i).unwrap().1, sum64(line.as_bytes()));
         }
-        assert_eq!(list_sum(&list, 3), None);
-        assert_eq!(rule_spans("", 7), Some((vec![], 7)));
+        assert_eq!(rule_line(list, 10, 3), None);
+        assert_eq!(rules_end(list, 10), Some(30));
+        assert_eq!(rules_end(b"", 7), Some(7));
         assert_eq!(
             line_at(b"0000001FFFFFFFFFFFFFFFFF", 5),
             Some((5..36, u64::MAX))
         );
-        // Not whole entries, or not hex.
-        assert_eq!(rule_spans(&list[..list.len() - 1], 0), None);
-        assert_eq!(rule_spans("0000000g0000000000000000", 0), None);
+        // Not whole entries, not hex, or an end before the line's start.
+        assert_eq!(rules_end(&list[..list.len() - 1], 0), None);
+        assert_eq!(rule_line(b"0000000g0000000000000000", 0, 0), None);
+        let backwards = b"000000050000000000000000000000030000000000000000";
+        assert!(rule_line(backwards, 0, 0).is_some());
+        assert_eq!(rule_line(backwards, 0, 1), None);
         assert_eq!(line_at(b"00000001000000000000000", 0), None);
         assert_eq!(line_at(b"+0000001000000000000000z", 0), None);
     }

@@ -91,21 +91,26 @@ pub struct Selection {
 /// a reason to look further.
 pub fn installed_root(roots: &[PathBuf]) -> Result<Option<PathBuf>, String> {
     for root in roots {
-        let root = root.clone();
         let tree = root.join("policy-config");
+        // Followed first: an installed tree is one `stat` on every judgement. Only when
+        // that fails does the entry itself say whether there is one (a dangling link, a
+        // loop) or none.
+        let error = match std::fs::metadata(&tree) {
+            Ok(m) if m.is_dir() => return Ok(Some(root.clone())),
+            Ok(_) => {
+                return Err(format!(
+                    "the installed policy tree `{}` is not a directory: reinstall it (`./install.sh`)",
+                    tree.display()
+                ));
+            }
+            Err(e) => e,
+        };
         match std::fs::symlink_metadata(&tree) {
             Ok(_) => {
-                return match std::fs::metadata(&tree) {
-                    Ok(m) if m.is_dir() => Ok(Some(root)),
-                    Ok(_) => Err(format!(
-                        "the installed policy tree `{}` is not a directory: reinstall it (`./install.sh`)",
-                        tree.display()
-                    )),
-                    Err(e) => Err(format!(
-                        "the installed policy tree `{}` cannot be read ({e}): fix it or reinstall it (`./install.sh`)",
-                        tree.display()
-                    )),
-                };
+                return Err(format!(
+                    "the installed policy tree `{}` cannot be read ({error}): fix it or reinstall it (`./install.sh`)",
+                    tree.display()
+                ));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
@@ -122,17 +127,29 @@ pub fn installed_root(roots: &[PathBuf]) -> Result<Option<PathBuf>, String> {
 /// The top of the repository containing `dir` (the nearest ancestor with a `.git`
 /// entry) and its own repo scope file, if it has one.
 pub fn repository_scope(dir: &Path) -> Option<PathBuf> {
-    let top = crate::log::record::repo_top(dir)?;
+    repository_scope_at(crate::log::record::repo_top(dir)?)
+}
+
+/// The repo scope file of the repository whose top is `top`, if it has one.
+fn repository_scope_at(top: &Path) -> Option<PathBuf> {
     [
         top.join("policy-config"),
         top.join("policy-contract/policy-config"),
     ]
     .iter()
+    // One `stat` of a directory most repositories do not have, instead of four of the
+    // files it would hold: no file is found in a directory that cannot be reached.
+    .filter(|config| config.is_dir())
     .find_map(|config| resolve::find_scope_file(config, "repo"))
 }
 
 /// Which scope files apply to a command judged in `cwd`.
 pub fn select(root: &Path, cwd: &Path, harness_hint: Option<&str>, env: &Env) -> Selection {
+    select_in(root, crate::log::record::repo_top(cwd), harness_hint, env)
+}
+
+/// [`select`], for a directory whose repository's top (if any) is `top`.
+fn select_in(root: &Path, top: Option<&Path>, harness_hint: Option<&str>, env: &Env) -> Selection {
     let config = root.join("policy-config");
     let has_harness =
         |name: &str| resolve::find_scope_file(&config.join("harness"), name).is_some();
@@ -153,7 +170,7 @@ pub fn select(root: &Path, cwd: &Path, harness_hint: Option<&str>, env: &Env) ->
             .clone()
             .unwrap_or_else(|| "default".to_string()),
         task_instance: env.task_instance.clone(),
-        repo_file: repository_scope(cwd),
+        repo_file: top.and_then(repository_scope_at),
     }
 }
 
@@ -235,13 +252,15 @@ pub struct RuleTexts {
     /// The path rules' line (a JSON list), as a byte range of `file`, and its checksum
     /// (`cache::sum64`).
     pub path_rules: (std::ops::Range<u64>, u64),
-    /// Each rule's line, as a byte range of `file`, in policy order.
-    pub spans: Vec<std::ops::Range<u64>>,
-    /// The header's list of line lengths and checksums, where each rule line's checksum
-    /// is read when the line is (`cache::list_sum`).
-    pub list: String,
-    /// Rule positions by program.
-    pub index: ProgramIndex,
+    /// Where the first rule line starts in `file`.
+    pub first: u64,
+    /// How many rule lines there are.
+    pub count: usize,
+    /// The header's list of where each rule line ends and its checksum, as a byte range
+    /// of `head`: a line's entry is read when the line is (`cache::rule_line`).
+    pub list: std::ops::Range<usize>,
+    /// Rule positions by program ([`ProgramIndex`]'s text), as a byte range of `head`.
+    pub index: std::ops::Range<usize>,
 }
 
 /// Rule positions by program name (`git`), or by program and subcommand (`git push`)
@@ -311,8 +330,14 @@ impl ProgramIndex {
     /// before every other byte of an escaped key. The whole index was walked on every
     /// judgement before (a tenth of a shell-mode judgement's instructions).
     pub fn lookup(&self, keys: &[String], frames: &[String]) -> Vec<usize> {
+        Self::lookup_in(self.0.as_bytes(), keys, frames)
+    }
+
+    /// [`ProgramIndex::lookup`] in an index's text where it lies (in the cache file's
+    /// first read: not copied out of it).
+    pub fn lookup_in(text: &[u8], keys: &[String], frames: &[String]) -> Vec<usize> {
         let mut out = Vec::new();
-        let mut rest = self.0.as_bytes();
+        let mut rest = text;
         while let Some((key, at, next)) = entry_at(rest, 0) {
             let Some(special) = key.strip_prefix(b"%") else {
                 break;
@@ -461,30 +486,42 @@ impl RuleTexts {
         /// Lines at most this far apart are read together.
         const GAP: u64 = 4096;
         let damaged = || DAMAGED.to_string();
+        let list = self.head.get(self.list.clone()).ok_or_else(damaged)?;
+        let line = |i: usize| cache::rule_line(list, self.first, i).ok_or_else(damaged);
         let mut rest = wanted;
         while let Some((&first, _)) = rest.split_first() {
-            let start = self.spans.get(first).ok_or_else(damaged)?.start;
+            let start = line(first)?.0.start;
             // The run of wanted lines that starts here.
             let mut end = start;
             let mut run = 0;
             for &i in rest {
-                let span = self.spans.get(i).ok_or_else(damaged)?;
+                let (span, _) = line(i)?;
                 if span.start > end.saturating_add(GAP) {
                     break;
                 }
-                end = span.end;
+                end = span.end.max(end);
                 run += 1;
             }
             let buf = self.read(start..end)?;
             let (now, later) = rest.split_at(run);
             for &i in now {
-                let span = self.spans.get(i).ok_or_else(damaged)?;
-                let (from, to) = ((span.start - start) as usize, (span.end - start) as usize);
-                let line = buf.get(from..to).ok_or_else(damaged)?;
-                if cache::list_sum(&self.list, i) != Some(cache::sum64(line)) {
+                let (span, sum) = line(i)?;
+                let (from, to) = (
+                    span.start
+                        .checked_sub(start)
+                        .and_then(|n| usize::try_from(n).ok()),
+                    span.end
+                        .checked_sub(start)
+                        .and_then(|n| usize::try_from(n).ok()),
+                );
+                let text = from
+                    .zip(to)
+                    .and_then(|(from, to)| buf.get(from..to))
+                    .ok_or_else(damaged)?;
+                if cache::sum64(text) != sum {
                     return Err(damaged());
                 }
-                each(line)?;
+                each(text)?;
             }
             rest = later;
         }
@@ -526,10 +563,16 @@ impl RuleTexts {
     /// rules of a program-name prefix its program starts with (`mkfs*` for
     /// `mkfs.ext4`); those of a frame a command was reached through; and those that
     /// can match any program.
-    fn for_needs(&self, needs: &Needs) -> Vec<usize> {
+    /// `Err(DAMAGED)` when the index is not where the header put it (SECURITY: an index
+    /// that cannot be read must not read as one that files no rule).
+    fn for_needs(&self, needs: &Needs) -> Result<Vec<usize>, String> {
         let keys: Vec<String> = needs.programs.iter().map(|k| escape_key(k)).collect();
         let frames: Vec<String> = needs.frames.iter().map(|f| escape_key(f)).collect();
-        self.index.lookup(&keys, &frames)
+        let index = self
+            .head
+            .get(self.index.clone())
+            .ok_or_else(|| DAMAGED.to_string())?;
+        Ok(ProgramIndex::lookup_in(index, &keys, &frames))
     }
 }
 
@@ -569,8 +612,8 @@ impl Compiled {
             }
             Some(rules) => {
                 let mut wanted: Vec<usize> = match needs {
-                    None => (0..rules.spans.len()).collect(),
-                    Some(needs) => rules.for_needs(needs),
+                    None => (0..rules.count).collect(),
+                    Some(needs) => rules.for_needs(needs)?,
                 };
                 wanted.sort_unstable();
                 wanted.dedup();
@@ -604,7 +647,9 @@ pub fn load_for(
     env: &Env,
     needs: Option<&Needs>,
 ) -> Result<Policy, String> {
-    let mut selection = select(root, cwd, harness_hint, env);
+    let top = crate::log::record::repo_top(cwd);
+    let mut selection = select_in(root, top, harness_hint, env);
+    let looked_up_in = Some((cwd.to_path_buf(), top.map(Path::to_path_buf)));
     if env.task_domain.is_none() {
         // The installed mode (`policy-exec mode set`), unless the environment names one.
         selection.task_domain = crate::modes::installed(root)?;
@@ -626,11 +671,15 @@ pub fn load_for(
                 .unwrap_or_default()
         )
     };
+    let found = |mut p: Policy| {
+        p.looked_up_in = looked_up_in.clone();
+        p
+    };
     if let Some(hit) = store.as_ref().and_then(|c| c.get(&selection)) {
         match hit.into_policy(&source("cached"), needs) {
             // A damaged rule line is a miss: rebuild it rather than deny.
             Err(e) if e == DAMAGED => {}
-            other => return other,
+            other => return other.map(found),
         }
     }
     let before = cache::slots(&selection);
@@ -639,7 +688,9 @@ pub fn load_for(
         // A cache that cannot be written only costs the next judgement a rebuild.
         let _ = c.put(&selection, &compiled, &before);
     }
-    compiled.into_policy(&source("compiled now"), needs)
+    compiled
+        .into_policy(&source("compiled now"), needs)
+        .map(found)
 }
 
 /// [`Compiled::into_policy`]'s error for a cached rule line that fails its checksum.

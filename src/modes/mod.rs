@@ -26,7 +26,8 @@ pub const MODE_FILE: &str = "mode";
 /// The installed mode: the mode file's name, else `default`.
 pub fn installed(root: &Path) -> Result<String, String> {
     let path = root.join(MODE_FILE);
-    match crate::files::read_regular_text(&path, 4096) {
+    // A dangling link is no mode, as a missing file is: no `readlink` to tell them apart.
+    match crate::files::read_regular_text_unnamed(&path, 4096) {
         Ok(text) => {
             let name = text.trim().to_string();
             check_name(&name).map_err(|e| format!("the mode file `{}` {e}", path.display()))?;

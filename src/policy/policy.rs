@@ -146,6 +146,10 @@ pub struct Policy {
     pub notes: Vec<String>,
     /// The path rules (files commands may not read or write), in bundle order.
     pub path_rules: Vec<crate::paths::PathRule>,
+    /// The directory an installed tree's lookup chose this policy for, and the top of
+    /// its repository as the lookup found it: the decision log's `repo` field reads it
+    /// instead of walking up for `.git` again.
+    pub looked_up_in: Option<(std::path::PathBuf, Option<std::path::PathBuf>)>,
 }
 
 impl Policy {
@@ -189,6 +193,7 @@ impl Policy {
                 .iter()
                 .map(crate::paths::PathRule::compile)
                 .collect::<Result<_, _>>()?,
+            looked_up_in: None,
         };
         if let Some(e) = &bundle.enforcement {
             if let Some(d) = e.unmatched.as_deref() {

@@ -377,7 +377,11 @@ pub fn config_dir(root: &Path) -> Result<PathBuf, ResolveError> {
 
 /// The scope file for `stem` in `dir` (`.yaml` > `.yml` > `.json`), if one exists.
 pub fn find_scope_file(dir: &Path, stem: &str) -> Option<PathBuf> {
-    Some(discover(dir, stem)).filter(|p| p.exists())
+    // [`discover`] without its fallback name: one `stat` per candidate, none twice.
+    ["yaml", "yml", "json"]
+        .iter()
+        .map(|ext| dir.join(format!("{stem}.{ext}")))
+        .find(|p| p.exists())
 }
 
 /// Python's `Path.resolve()` (non-strict), as `resolve` applies it to `--root` and the

@@ -208,6 +208,10 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
 /// included, is judged as usual.
 fn own_hook_call(script: &str) -> bool {
     use crate::render::apply::{PIN_FLAG, hook_command, hook_program};
+    // Every hook command holds ` hook <harness>`: one scan instead of one per harness.
+    if !script.contains(" hook ") {
+        return false;
+    }
     let Some(harness) = crate::hook::Harness::ALL
         .into_iter()
         .find(|h| hook_program(script, h.name()).is_some())
