@@ -836,7 +836,28 @@ fn container_mounts_name_the_hosts_files(#[case] script: &str, #[case] expected:
 #[case("echo x > ~/.kshrc", "deny")]
 #[case("mkdir -p ~/.codex && echo '{}' > ~/.codex/auth.json", "deny")]
 #[case("echo 'ssh-rsa AAAA x' >> ~/.ssh/authorized_keys", "request")]
+#[case(
+    "awk -v f=$HOME/.ssh/id_rsa 'BEGIN{while((getline l < f)>0) print l}'",
+    "request"
+)]
+#[case("awk 'BEGIN{while((getline l < \".env\")>0) print l}'", "request")]
+#[case("awk 'BEGIN{ARGV[1]=\".env\";ARGC=2}{print}'", "request")]
+#[case("awk -v f=$HOME/.bashrc 'BEGIN{print \"x\" >> f}'", "request")]
+#[case(
+    "node -e 'require(\"fs\").copyFileSync(\".env\", \"/tmp/e\")'; cat /tmp/e",
+    "request"
+)]
+#[case(
+    "python3 -c 'import shutil; shutil.copy(\".env\", \"notes.txt\")'",
+    "request"
+)]
 // Everyday spellings of the same tools stay allowed.
+#[case("awk -v n=3 '{print $n}' data.txt", "allow")]
+#[case("awk -F, '{print > \"out.csv\"}' in.csv", "allow")]
+#[case(
+    "python3 -c 'import shutil; shutil.copy(\"a.txt\", \"b.txt\")'",
+    "allow"
+)]
 #[case("curl -sSfL -o out.json https://api.example.com/x", "allow")]
 #[case("curl -F file=@dist/app.zip https://up.example.com", "allow")]
 #[case("tar -czf /tmp/src.tgz -C src .", "allow")]

@@ -379,6 +379,32 @@ pub fn literal_reads(code: &str) -> Vec<String> {
     let Some(reads) = READS.as_ref() else {
         return Vec::new();
     };
+    // Copies (the source is read: a copy can be printed unseen later), awk's `getline <
+    // "F"` and a file named into awk's `ARGV`.
+    static OTHER_READS: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(
+        || {
+            regex::Regex::new(
+                r#"(?x)
+                (?:copyFileSync|copyFile|cpSync|shutil\.copy(?:file|2)?|shutil\.copytree|FileUtils\.cp(?:_r)?|FileUtils\.copy|File\.copy|\bcopy)
+                \s*\(\s*['"]([^'"]+)['"]
+                | \bgetline\b[^;<\n]*<\s*"([^"]+)"
+                | \bARGV\s*\[\s*\d+\s*\]\s*=\s*"([^"]+)"
+                "#,
+            )
+            .ok()
+        },
+    );
+    let others = OTHER_READS.as_ref().map(|r| {
+        r.captures_iter(code)
+            .filter_map(|c| {
+                c.iter()
+                    .skip(1)
+                    .flatten()
+                    .next()
+                    .map(|m| m.as_str().to_string())
+            })
+            .collect::<Vec<_>>()
+    });
     reads
         .captures_iter(code)
         .filter_map(|c| {
@@ -390,8 +416,52 @@ pub fn literal_reads(code: &str) -> Vec<String> {
                 c.get(3).map(|m| m.as_str().to_string())
             }
         })
+        .chain(others.into_iter().flatten())
         .filter(|p| !p.is_empty())
         .collect()
+}
+
+/// awk code with its `-v NAME=VALUE` variables written as the literals they hold where
+/// they name a file (`getline < f`, `print > f`, `print >> f`), so the literal reads and
+/// writes above see them: `awk -v f=$HOME/.bashrc 'BEGIN{print "x" >> f}'`. A value
+/// starting with `$HOME/` is `~/…`; one with another expansion is left alone.
+pub fn awk_with_variables(code: &str, args: &[crate::command::Word]) -> String {
+    let mut out = code.to_string();
+    let mut values = Vec::new();
+    for (i, w) in args.iter().enumerate() {
+        let text = w.display();
+        let assignment = if text == "-v" {
+            args.get(i + 1).map(|n| n.display().to_string())
+        } else {
+            text.strip_prefix("-v")
+                .filter(|r| r.contains('='))
+                .map(str::to_string)
+        };
+        if let Some(a) = assignment
+            && let Some((name, value)) = a.split_once('=')
+        {
+            let value = value.trim_matches(['"', '\'']);
+            let value = value
+                .strip_prefix("$HOME/")
+                .or_else(|| value.strip_prefix("${HOME}/"))
+                .map_or_else(|| value.to_string(), |rest| format!("~/{rest}"));
+            if !value.contains(['$', '`', '"'])
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                values.push((name.to_string(), value));
+            }
+        }
+    }
+    for (name, value) in values {
+        if let Ok(re) = regex::Regex::new(&format!(r"(<|>>|>)\s*{name}\b")) {
+            out = re
+                .replace_all(&out, |c: &regex::Captures<'_>| {
+                    format!("{} \"{value}\"", &c[1])
+                })
+                .into_owned();
+        }
+    }
+    out
 }
 
 #[cfg(test)]

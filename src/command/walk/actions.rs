@@ -630,7 +630,13 @@ impl Walker<'_> {
             );
         }
         // Files the code writes by literal name, for path rules (as `tee -a` writes), and
-        // reads, for rules about reading files (as `cat` reads).
+        // reads, for rules about reading files (as `cat` reads). awk's `-v` variables
+        // name files too.
+        let code = if lang == Lang::Awk {
+            crate::command::computed::awk_with_variables(&code, args)
+        } else {
+            code
+        };
         for path in crate::command::computed::literal_writes(&code) {
             candidates.push(crate::command::interp::Candidate::Argv(vec![
                 "tee".into(),
