@@ -939,12 +939,7 @@ pub(crate) fn text_shape(text: &str) -> String {
                 }
                 out.push('*');
             }
-            '*' | '?' | '[' => {
-                out.push('[');
-                out.push(c);
-                out.push(']');
-            }
-            c => out.push(c),
+            c => crate::policy::rule::escape_into(&mut out, c.encode_utf8(&mut [0; 4])),
         }
     }
     out
