@@ -313,6 +313,7 @@ fn secrets_are_read_rules_whichever_program_reads_them(
 #[case("git ls-files -z '*.py' | xargs -0 sed -i s/a/b/", "allow")]
 #[case("find . -name '*.pyc' | xargs rm -f", "allow")]
 #[case("find . -name '*.pyc' -print0 | xargs -0 rm -f", "allow")]
+#[case("find . -name '*.pyc' 2>/dev/null | xargs rm -f", "allow")]
 #[case("rm -f $(find . -name '*.pyc' | sort)", "allow")]
 #[case("for f in src/*.rs tests/*.rs; do cat \"$f\"; done", "allow")]
 #[case("for f in *.json; do sed -i s/a/b/ \"$f\"; done", "allow")]
@@ -851,7 +852,19 @@ fn container_mounts_name_the_hosts_files(#[case] script: &str, #[case] expected:
     "python3 -c 'import shutil; shutil.copy(\".env\", \"notes.txt\")'",
     "request"
 )]
+#[case("awk 1 \"$HOME/.aws/credentials\"", "request")]
+#[case("mv .env env.txt && cat env.txt", "request")]
+#[case("mkdir -p dot && echo 'echo x' > dot/.bashrc && cp -r dot/. ~", "deny")]
+#[case("mkdir -p c && cp -r c ~/.claude", "deny")]
+#[case(
+    "git log -1 --format='format:echo x' --output=$HOME/.bashrc",
+    "request"
+)]
+#[case("git log -1 --format=x --output .git/hooks/pre-commit", "deny")]
+#[case("tar czf ~/.zshrc README.md", "deny")]
 // Everyday spellings of the same tools stay allowed.
+#[case("mv build dist && cp -r src/. /tmp/backup/", "allow")]
+#[case("git diff --output=changes.diff && tar -czf /tmp/src.tgz a", "allow")]
 #[case("awk -v n=3 '{print $n}' data.txt", "allow")]
 #[case("awk -F, '{print > \"out.csv\"}' in.csv", "allow")]
 #[case(
@@ -867,5 +880,46 @@ fn container_mounts_name_the_hosts_files(#[case] script: &str, #[case] expected:
 #[case("cp /dev/stdin notes.txt <<< 'hello'", "allow")]
 fn third_round_mechanisms(#[case] script: &str, #[case] expected: &str) {
     let h = Home::new();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
+/// `export $(grep -v '^#' FILE | xargs)`: the names are read from FILE as it is when
+/// judged; none that changes what programs run (PATH, LD_*, GIT_*, …) keeps the
+/// programs after it as they are, one that does makes them dynamic.
+#[rstest]
+#[case(
+    "PORT=3000\n# a comment\nDATABASE_URL=postgres://db/x\n",
+    "export $(grep -v '^#' settings.txt | xargs) && npm start",
+    "allow"
+)]
+#[case(
+    "PORT=3000\nexport NODE_ENV=production\n",
+    "export $(cat settings.txt | xargs) && npm start",
+    "allow"
+)]
+#[case(
+    "PATH=/tmp/evil:/usr/bin\n",
+    "export $(grep -v '^#' settings.txt | xargs) && npm start",
+    "request"
+)]
+#[case(
+    "LD_PRELOAD=/tmp/x.so\n",
+    "export $(cat settings.txt | xargs) && npm start",
+    "request"
+)]
+#[case(
+    "GIT_SSH_COMMAND=sh\n",
+    "export $(cat settings.txt) && git fetch",
+    "request"
+)]
+#[case("", "export $(cat missing.txt | xargs) && npm start", "request")]
+#[case(
+    "PORT=1\n",
+    "echo PATH=/x > settings.txt; export $(cat settings.txt | xargs); npm start",
+    "request"
+)]
+fn exports_read_from_a_file(#[case] content: &str, #[case] script: &str, #[case] expected: &str) {
+    let h = Home::new();
+    std::fs::write(h.path("repo/settings.txt"), content).unwrap();
     assert_eq!(h.check(script), expected, "check {script:?}");
 }

@@ -376,6 +376,17 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 };
                 if let Some(path) = path_like(w) {
                     push(&path, access, false);
+                } else if let Word::Unknown { pattern, .. } = w
+                    && pattern.contains("/.")
+                    && !pattern.starts_with('-')
+                {
+                    // `awk 1 "$HOME/.aws/credentials"`: a path only partly known that
+                    // names a hidden file or directory, for rules about reading (for
+                    // writes, as before, it is not judged: every `tool "$DIR/x"` would
+                    // ask).
+                    if access == Access::Any {
+                        push(w, Access::Read, false);
+                    }
                 }
             }
         }
@@ -464,9 +475,24 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
             };
             for s in srcs {
                 push(s, sources, subtree);
+                // A moved file can be read under its new name (`mv .env x; cat x`).
+                if sources == Access::Write {
+                    push(s, Access::Read, subtree);
+                }
             }
             if let Some(d) = dest {
-                push(d, Access::Write, false);
+                // A recursive copy or a move writes anything under the destination when
+                // it becomes the source (`mv d ~/.claude`) or receives its contents
+                // (`cp -r dot/. ~` lands on `~/.bashrc`); into a directory such as `~`,
+                // a source lands as `DEST/NAME` (below).
+                let contents = srcs.iter().any(|s| {
+                    s.lit()
+                        .is_some_and(|t| t.ends_with("/.") || t.ends_with('/'))
+                });
+                let bare = d
+                    .lit()
+                    .is_some_and(|t| matches!(t, "~" | "." | "..") || t.ends_with('/'));
+                push(d, Access::Write, subtree && (contents || !bare));
                 // Into a directory, each source lands as `DEST/<its name>`.
                 if let Some(dir) = d.lit() {
                     for name in srcs.iter().filter_map(Word::lit) {
@@ -554,7 +580,7 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 let access = if extract { Access::Write } else { Access::Read };
                 push(&dir, access, extract);
             }
-            if let Some(file) = option_value(args, &["-f", "--file"]) {
+            if let Some(file) = option_value(args, &["-f", "--file"]).or_else(|| tar_file(args)) {
                 let access = if create { Access::Write } else { Access::Read };
                 push(&file, access, false);
             }
@@ -708,6 +734,40 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
         Some(Shape::Git) => {
             let sub = args.first().and_then(Word::lit).unwrap_or("");
             let rest = args.get(1..).unwrap_or(&[]);
+            // `--output=F` (log, diff, show, format-patch's `-o DIR`): written.
+            for (i, w) in rest.iter().enumerate() {
+                match w.lit() {
+                    Some(t) if t.starts_with("--output=") => {
+                        push(
+                            &Word::Lit(t["--output=".len()..].to_string()),
+                            Access::Write,
+                            false,
+                        );
+                    }
+                    None if w.display().starts_with("--output=") => {
+                        let text = &w.display()["--output=".len()..];
+                        let file = Word::Unknown {
+                            text: text.to_string(),
+                            split: false,
+                            pattern: text_shape(text),
+                            outside_git: false,
+                            existing: false,
+                        };
+                        push(&file, Access::Write, false);
+                    }
+                    Some("--output") => {
+                        if let Some(f) = rest.get(i + 1) {
+                            push(f, Access::Write, false);
+                        }
+                    }
+                    Some("-o" | "--output-directory") if sub == "format-patch" => {
+                        if let Some(f) = rest.get(i + 1) {
+                            push(f, Access::Write, true);
+                        }
+                    }
+                    _ => {}
+                }
+            }
             match sub {
                 "checkout" | "restore" => {
                     // After `--` every operand is a path it overwrites; before it a word
@@ -945,6 +1005,36 @@ pub(crate) fn text_shape(text: &str) -> String {
     out
 }
 
+/// The archive of `tar czf FILE`/`tar -czf FILE` (f in a bundle of letters): the word
+/// its `f` takes (the next word for the bundle's last letter, else after the values of
+/// the letters before it).
+fn tar_file(args: &[Word]) -> Option<Word> {
+    const SHORT_WITH_VALUE: &[char] = &['f', 'C', 'T', 'X', 'b', 'g', 'K', 'N', 'V', 'L', 'I', 'H'];
+    for (i, w) in args.iter().enumerate() {
+        let Some(t) = w.lit() else { continue };
+        if t.starts_with("--") {
+            continue;
+        }
+        let letters = t.strip_prefix('-').unwrap_or(t);
+        if !(i == 0 || t.starts_with('-')) || !letters.contains('f') || letters.contains('=') {
+            continue;
+        }
+        // Values are taken in order by the letters that take one.
+        let before = letters
+            .chars()
+            .take_while(|c| *c != 'f')
+            .filter(|c| SHORT_WITH_VALUE.contains(c))
+            .count();
+        if t.starts_with('-') && !letters.ends_with('f') {
+            // `-fFILE`: the rest of the word.
+            let rest = letters.split_once('f').map(|(_, r)| r)?;
+            return Some(Word::Lit(rest.to_string()));
+        }
+        return args.get(i + 1 + before).cloned();
+    }
+    None
+}
+
 /// The operands of `tar -c` (the files it archives): the words that are neither
 /// options nor their values. An old-style first word (`czf`) takes its values from the
 /// next words, one per letter that takes one.
@@ -1168,7 +1258,7 @@ mod tests {
             vec![
                 ("a".into(), Access::Read, true),
                 ("b".into(), Access::Read, true),
-                ("c".into(), Access::Write, false),
+                ("c".into(), Access::Write, true),
                 ("c/a".into(), Access::Write, false),
                 ("c/b".into(), Access::Write, false)
             ]
@@ -1193,6 +1283,7 @@ mod tests {
             roles(&["mv", "x", "/tmp/"]),
             vec![
                 ("x".into(), Access::Write, true),
+                ("x".into(), Access::Read, true),
                 ("/tmp/".into(), Access::Write, false),
                 ("/tmp/x".into(), Access::Write, false)
             ]

@@ -552,6 +552,27 @@ impl Walker<'_> {
                 );
                 self.dispatch(checkout, &mut sub, &Stdin::Inherit);
             }
+            // `git show REV:F | tee F` (or `| dd of=F`): restores F the same way.
+            if let (Some(before), Some(now)) = (&previous, &words) {
+                let target = match now.first().map(String::as_str) {
+                    Some("tee") => now.iter().skip(1).find(|w| !w.starts_with('-')).cloned(),
+                    Some("dd") => now
+                        .iter()
+                        .find_map(|w| w.strip_prefix("of=").map(str::to_string)),
+                    _ => None,
+                };
+                let shown: Vec<Word> = before.iter().map(|w| Word::Lit(w.clone())).collect();
+                if let Some(t) = target
+                    && let Some(checkout) = programs::git::blob_restore(&shown, &t)
+                {
+                    let mut sub = scope.clone();
+                    let program = now.first().map_or("", String::as_str);
+                    sub.frames.push(format!(
+                        "`| {program} {t}`: the committed content overwrites {t}"
+                    ));
+                    self.dispatch(checkout, &mut sub, &Stdin::Inherit);
+                }
+            }
             previous.clone_from(&words);
             listing = match (words, listing) {
                 (Some(words), Some(l)) if programs::listings::line_filter(&words) => Some(l),
@@ -1804,7 +1825,11 @@ fn literal_words(cmd: &ast::Command, positionals: &Positionals) -> Option<Vec<St
     }
     for item in simple.suffix.iter().flat_map(|s| s.0.iter()) {
         match item {
-            ast::CommandPrefixOrSuffixItem::Word(w) => push(&w.value)?,
+            ast::CommandPrefixOrSuffixItem::Word(w)
+            | ast::CommandPrefixOrSuffixItem::AssignmentWord(_, w) => push(&w.value)?,
+            // `2>/dev/null`: what it prints to the pipe is the same (a `>` redirection
+            // sends nothing on, which no shape misdescribes).
+            ast::CommandPrefixOrSuffixItem::IoRedirect(_) => {}
             _ => return None,
         }
     }

@@ -4,8 +4,8 @@
 use brush_parser::ast;
 
 use super::{Scope, Walker};
-use crate::command::programs::{command_value, file_tools, git};
-use crate::command::{Dir, VarRef, Word};
+use crate::command::programs::{self, command_value, file_tools, git};
+use crate::command::{Dir, VarRef, Word, files};
 
 impl Walker<'_> {
     /// Resolves redirection targets written as one quoted variable the script assigned
@@ -383,12 +383,16 @@ impl Walker<'_> {
     pub(super) fn declare(&mut self, args: &[Word], scope: &mut Scope) {
         for arg in args {
             let text = arg.display();
-            // `export $(… | xargs)`, `declare "$X"`: any variable, any value.
+            // `export $(… | xargs)`, `declare "$X"`: any variable, any value — unless the
+            // names come from a file of `NAME=value` lines read as it is now, none of
+            // which changes what programs run.
             if let Word::Unknown { pattern, split, .. } = arg
                 && (*split || !pattern.split_once('=').is_some_and(|(n, _)| is_name(n)))
                 && !pattern.starts_with('-')
             {
-                scope.env_unknown = Some(text.to_string());
+                if !self.exports_harmless_names(text, scope) {
+                    scope.env_unknown = Some(text.to_string());
+                }
                 continue;
             }
             let Some((name, value)) = text.split_once('=') else {
@@ -415,6 +419,68 @@ impl Walker<'_> {
                 None => self.variable(name, &value, scope),
             }
         }
+    }
+
+    /// `$(grep -v '^#' .env.example | xargs)`, `$(cat F)`: whether the word is the
+    /// output of reading a file of `NAME=value` lines (as it is when judged, and not
+    /// written by this script) whose names are all harmless ([`harmless_variable`]).
+    fn exports_harmless_names(&self, text: &str, scope: &Scope) -> bool {
+        let Some(inner) = text
+            .strip_prefix("$(")
+            .and_then(|t| t.strip_suffix(')'))
+            .or_else(|| {
+                text.strip_prefix("\"$(")
+                    .and_then(|t| t.strip_suffix(")\""))
+            })
+        else {
+            return false;
+        };
+        let Some(commands) = programs::listings::plain_pipeline(inner) else {
+            return false;
+        };
+        let Some((first, rest)) = commands.split_first() else {
+            return false;
+        };
+        // Only readers and filters of lines: nothing that could invent names.
+        let readers = |c: &Vec<String>| {
+            matches!(
+                c.first().map(String::as_str),
+                Some("cat" | "grep" | "egrep" | "xargs" | "sort" | "uniq" | "head" | "tail")
+            )
+        };
+        if !readers(first)
+            || !rest.iter().all(|c| {
+                readers(c) && c.len() == 1 || c.first().map(String::as_str) == Some("grep")
+            })
+        {
+            return false;
+        }
+        let Some(file) = first.iter().skip(1).rev().find(|w| !w.starts_with('-')) else {
+            return false;
+        };
+        let Some(key) = files::key(&scope.dir, &Word::Lit(file.clone())) else {
+            return false;
+        };
+        if self.files.get(&key).is_some() {
+            return false;
+        }
+        let path = match &scope.dir {
+            Dir::Start => self.start.join(file),
+            Dir::Path(p) => self.start.join(p).join(file),
+            Dir::Unknown => return false,
+        };
+        let Some(content) = self.repo.small_file(&path) else {
+            return false;
+        };
+        content.lines().all(|line| {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                return true;
+            }
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            line.split_once('=')
+                .is_some_and(|(name, _)| is_name(name) && harmless_variable(name))
+        })
     }
 
     /// `BASH_ALIASES[name]=value` and `BASH_CMDS[name]=path` define what `name` runs.
@@ -645,6 +711,74 @@ fn mentions<'s>(script: &'s str, name: &'s str) -> impl Iterator<Item = Mention<
             indirect,
         }
     })
+}
+
+/// Whether setting the environment variable `name` cannot change which programs run or
+/// what they run: not PATH, a loader, shell or interpreter start-up variable, git's,
+/// npm's or cargo's, nor one a program runs as a command.
+pub(super) fn harmless_variable(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "PATH",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "SHELLOPTS",
+        "BASHOPTS",
+        "PS4",
+        "PROMPT_COMMAND",
+        "HOME",
+        "ZDOTDIR",
+        "SHELL",
+        "EDITOR",
+        "VISUAL",
+        "PAGER",
+        "BROWSER",
+        "TMPDIR",
+        "NODE_OPTIONS",
+        "NODE_PATH",
+        "PYTHONPATH",
+        "PYTHONSTARTUP",
+        "PYTHONHOME",
+        "PERL5OPT",
+        "PERL5LIB",
+        "PERLLIB",
+        "RUBYOPT",
+        "RUBYLIB",
+        "JAVA_TOOL_OPTIONS",
+        "_JAVA_OPTIONS",
+        "CLASSPATH",
+        "MAKEFLAGS",
+        "MAKEFILES",
+        "CDPATH",
+        "GLOBIGNORE",
+        "HISTFILE",
+        "INPUTRC",
+        "TERMINFO",
+        "SSH_ASKPASS",
+        "SUDO_ASKPASS",
+        "GIT_ASKPASS",
+        "LESSOPEN",
+        "LESSCLOSE",
+        "MANPAGER",
+        "MANOPT",
+    ];
+    const PREFIXES: &[&str] = &[
+        "LD_",
+        "DYLD_",
+        "GIT_",
+        "XDG_",
+        "npm_config_",
+        "NPM_CONFIG_",
+        "CARGO_",
+        "RUSTC",
+        "RUSTFLAGS",
+        "BASH_FUNC_",
+        "POLICY_EXEC",
+    ];
+    !EXACT.contains(&name)
+        && !PREFIXES.iter().any(|p| name.starts_with(p))
+        && !name.ends_with("_COMMAND")
+        && !crate::command::programs::is_command_variable(name)
 }
 
 #[cfg(test)]
