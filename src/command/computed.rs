@@ -288,38 +288,102 @@ fn short(text: &str) -> String {
 /// `expanduser("~/x")` / `File.expand_path("~/x")` become `"~/x"`, so the literal
 /// reads and writes below see home-relative paths built at run time.
 fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
-    static HOME: std::sync::LazyLock<Option<(regex::Regex, regex::Regex)>> =
-        std::sync::LazyLock::new(|| {
-            let joined = regex::Regex::new(
+    struct Forms {
+        home: regex::Regex,
+        expanded: regex::Regex,
+        joined: regex::Regex,
+        concat: regex::Regex,
+    }
+    static FORMS: std::sync::LazyLock<Option<Forms>> = std::sync::LazyLock::new(|| {
+        // A string literal, either quote.
+        const LIT: &str = r#"(?:"([^"\\\n]*)"|'([^'\\\n]*)')"#;
+        Some(Forms {
+            home: regex::Regex::new(
                 r#"(?x)
-                (?:require\(\s*['"]os['"]\s*\)\.homedir\(\)|os\.homedir\(\)|homedir\(\)
-                  |process\.env\.HOME|process\.env\[\s*['"]HOME['"]\s*\]
-                  |Dir\.home|Path\.home\(\)|os\.path\.expanduser\(\s*['"]~['"]\s*\)
-                  |os\.getenv\(\s*['"]HOME['"]\s*\)|getenv\(\s*['"]HOME['"]\s*\)
-                  |os\.environ\[\s*['"]HOME['"]\s*\]|os\.environ\.get\(\s*['"]HOME['"]\s*\)
-                  |ENV\[\s*['"]HOME['"]\s*\]|\$ENV\{\s*HOME\s*\}|ENVIRON\[\s*"HOME"\s*\]
-                  |\$_SERVER\[\s*['"]HOME['"]\s*\])
-                \s*(?:\+|\.\.|\.|/|,)\s*(['"])/?"#,
+                require\(\s*['"]os['"]\s*\)\.homedir\(\)|os\.homedir\(\)|\bhomedir\(\)
+                |process\.env\.HOME\b|process\.env\[\s*['"]HOME['"]\s*\]
+                |Dir\.home\b|(?:pathlib\.)?Path\.home\(\)|os\.path\.expanduser\(\s*['"]~['"]\s*\)
+                |os\.getenv\(\s*['"]HOME['"]\s*\)|\bgetenv\(\s*['"]HOME['"]\s*\)
+                |os\.environ\[\s*['"]HOME['"]\s*\]|os\.environ\.get\(\s*['"]HOME['"]\s*\)
+                |\bENV\[\s*['"]HOME['"]\s*\]|\$ENV\{\s*HOME\s*\}|\bENVIRON\[\s*"HOME"\s*\]
+                |\$_SERVER\[\s*['"]HOME['"]\s*\]|expand\(\s*['"]~['"]\s*\)"#,
             )
-            .ok()?;
-            let expanded = regex::Regex::new(
-                r#"(?:\w+(?:\([^()]*\))?\.)*(?:expanduser|expand_path)\(\s*(['"])(~[^'"]*)['"]\s*\)"#,
+            .ok()?,
+            expanded: regex::Regex::new(
+                r#"(?:\w+(?:\([^()]*\))?\.)*(?:expanduser|expand_path|expand)\(\s*(['"])(~[^'"]*)['"]\s*\)"#,
             )
-            .ok()?;
-            Some((joined, expanded))
-        });
-    let Some((joined, expanded)) = HOME.as_ref() else {
+            .ok()?,
+            // `os.path.join("~", ".ssh", "k")`, `File.join(…)`, `path.join(…)`.
+            joined: regex::Regex::new(&format!(
+                r#"(?:os\.path\.join|path\.join|require\(\s*['"]path['"]\s*\)\.join|File\.join|filepath\.Join|Path\.join|\bjoin)\(\s*({LIT}(?:\s*,\s*{LIT})*)\s*\)"#
+            ))
+            .ok()?,
+            // Two literals joined by `+`, `..`, `.`, `/` (pathlib) or nothing (awk,
+            // Python): one literal.
+            concat: regex::Regex::new(&format!(r#"{LIT}\s*(\+|\.\.|\.|/|)\s*{LIT}"#)).ok()?,
+        })
+    });
+    let Some(forms) = FORMS.as_ref() else {
         return std::borrow::Cow::Borrowed(code);
     };
-    if !code.contains("home")
-        && !code.contains("HOME")
-        && !code.contains("expand")
-        && !code.contains("Dir.home")
-    {
+    let cheap = [
+        "home", "HOME", "expand", "join", "+", "..", "\" \"", "' '", "\"/", "'/",
+    ];
+    if !cheap.iter().any(|c| code.contains(c)) {
         return std::borrow::Cow::Borrowed(code);
     }
-    let once = expanded.replace_all(code, "${1}${2}${1}");
-    std::borrow::Cow::Owned(joined.replace_all(&once, "${1}~/").into_owned())
+    let lit = |c: &regex::Captures<'_>, a: usize| -> String {
+        c.get(a)
+            .or_else(|| c.get(a + 1))
+            .map_or(String::new(), |m| m.as_str().to_string())
+    };
+    let mut text = forms
+        .expanded
+        .replace_all(code, "${1}${2}${1}")
+        .into_owned();
+    text = forms.home.replace_all(&text, "\"~\"").into_owned();
+    for _ in 0..8 {
+        let before = text.len();
+        text = forms
+            .joined
+            .replace_all(&text, |c: &regex::Captures<'_>| {
+                let parts: Vec<String> = forms_literals(c.get(1).map_or("", |m| m.as_str()));
+                format!("\"{}\"", parts.join("/"))
+            })
+            .into_owned();
+        text = forms
+            .concat
+            .replace_all(&text, |c: &regex::Captures<'_>| {
+                let (a, op, b) = (lit(c, 1), c.get(3).map_or("", |m| m.as_str()), lit(c, 4));
+                if op == "/" {
+                    format!(
+                        "\"{}/{}\"",
+                        a.trim_end_matches('/'),
+                        b.trim_start_matches('/')
+                    )
+                } else {
+                    format!("\"{a}{b}\"")
+                }
+            })
+            .into_owned();
+        if text.len() == before {
+            break;
+        }
+    }
+    std::borrow::Cow::Owned(text)
+}
+
+/// The string literals of a comma-separated list of them, in order.
+fn forms_literals(list: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = list.chars();
+    while let Some(c) = chars.next() {
+        if c == '"' || c == '\'' {
+            let body: String = chars.by_ref().take_while(|d| *d != c).collect();
+            out.push(body);
+        }
+    }
+    out
 }
 
 pub fn literal_writes(code: &str) -> Vec<String> {
@@ -388,6 +452,7 @@ pub fn literal_reads(code: &str) -> Vec<String> {
                 (?:copyFileSync|copyFile|cpSync|shutil\.copy(?:file|2)?|shutil\.copytree|FileUtils\.cp(?:_r)?|FileUtils\.copy|File\.copy|\bcopy)
                 \s*\(\s*['"]([^'"]+)['"]
                 | \bgetline\b[^;<\n]*<\s*"([^"]+)"
+                | ['"]([^'"]+)['"]\s*\)?\s*\.(?:read_text|read_bytes|open)\(
                 | \bARGV\s*\[\s*\d+\s*\]\s*=\s*"([^"]+)"
                 "#,
             )
