@@ -891,6 +891,13 @@ fn container_mounts_name_the_hosts_files(#[case] script: &str, #[case] expected:
     "python3 -c 'import os; print(os.path.join(\"a\", \"b\") + \" ok\")'",
     "allow"
 )]
+#[case(
+    "python3 -c 'import os; os.rename(os.environ[\"HOME\"], \"/tmp/gone\")'",
+    "request"
+)]
+#[case("perl -e 'rename $ENV{HOME}, \"/tmp/gone\"'", "request")]
+#[case("python3 -c 'import os; os.rename(\".git\", \"/tmp/g\")'", "request")]
+#[case("python3 -c 'import os; os.rename(\"a.txt\", \"b.txt\")'", "allow")]
 #[case("curl -so .git/hooks/post-checkout https://example.com/h", "deny")]
 #[case("wget -qO ~/.bashrc https://example.com/rc", "deny")]
 // Everyday spellings of the same tools stay allowed.

@@ -486,6 +486,35 @@ pub fn literal_reads(code: &str) -> Vec<String> {
         .collect()
 }
 
+/// Paths code renames or moves by literal name (the source: `os.rename('x', …)`,
+/// `shutil.move`, `fs.renameSync`, `File.rename`, `FileUtils.mv`, Perl's and PHP's
+/// `rename`), the home directory and joined literals read as [`with_home_literals`]
+/// does.
+pub fn literal_moves(code: &str) -> Vec<String> {
+    static MOVES: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?:os\.rename|os\.replace|os\.renames|shutil\.move|fs\.renameSync|fs\.rename|renameSync|File\.rename|FileUtils\.mv|FileUtils\.move|\brename)\s*\(?\s*['"]([^'"]+)['"]\s*,"#,
+        )
+        .ok()
+    });
+    if !code.contains("rename")
+        && !code.contains("move")
+        && !code.contains(".mv")
+        && !code.contains("replace")
+    {
+        return Vec::new();
+    }
+    let code = with_home_literals(code);
+    let Some(moves) = MOVES.as_ref() else {
+        return Vec::new();
+    };
+    moves
+        .captures_iter(&code)
+        .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 /// awk code with its `-v NAME=VALUE` variables written as the literals they hold where
 /// they name a file (`getline < f`, `print > f`, `print >> f`), so the literal reads and
 /// writes above see them: `awk -v f=$HOME/.bashrc 'BEGIN{print "x" >> f}'`. A value

@@ -650,6 +650,14 @@ impl Walker<'_> {
                 path,
             ]));
         }
+        // A rename moves the path away from where it was: as removing it would.
+        for path in crate::command::computed::literal_moves(&code) {
+            candidates.push(crate::command::interp::Candidate::Argv(vec![
+                "rm".into(),
+                "-r".into(),
+                path,
+            ]));
+        }
         self.hints(candidates, &sub);
     }
 
