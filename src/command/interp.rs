@@ -404,25 +404,37 @@ fn perl_quotes(chars: &[char]) -> Vec<Candidate> {
                 continue;
             }
         };
-        let body_start = j + 1;
-        let mut k = body_start;
-        while chars.get(k).is_some_and(|c| *c != close) {
-            k += 1;
-        }
-        let body: String = chars
-            .get(body_start..k)
-            .map(|b| b.iter().collect())
-            .unwrap_or_default();
-        if kind == Some('w') {
-            out.push(Candidate::Argv(
-                body.split_whitespace().map(str::to_string).collect(),
-            ));
-        } else if reads_as_command(&body) {
-            out.push(Candidate::Script(body));
-        }
-        i = k + 1;
+        i = quoted_candidate(chars, j, close, kind == Some('w'), &mut out);
     }
     out
+}
+
+/// The body of a quote operator whose opening delimiter is at `open` (up to `close`):
+/// a word list (`words`) as an argv, else a string that reads as a command line as a
+/// script. Returns the index after the closing delimiter.
+fn quoted_candidate(
+    chars: &[char],
+    open: usize,
+    close: char,
+    words: bool,
+    out: &mut Vec<Candidate>,
+) -> usize {
+    let mut k = open + 1;
+    while chars.get(k).is_some_and(|c| *c != close) {
+        k += 1;
+    }
+    let body: String = chars
+        .get(open + 1..k)
+        .map(|b| b.iter().collect())
+        .unwrap_or_default();
+    if words {
+        out.push(Candidate::Argv(
+            body.split_whitespace().map(str::to_string).collect(),
+        ));
+    } else if reads_as_command(&body) {
+        out.push(Candidate::Script(body));
+    }
+    k + 1
 }
 
 /// Ruby's percent literals: `%q(…)`, `%Q[…]`, `%(…)` and `%x{…}` (strings; `%x` runs
@@ -451,22 +463,7 @@ fn ruby_percent_literals(chars: &[char]) -> Vec<Candidate> {
                 continue;
             }
         };
-        let mut k = j + 1;
-        while chars.get(k).is_some_and(|c| *c != close) {
-            k += 1;
-        }
-        let body: String = chars
-            .get(j + 1..k)
-            .map(|b| b.iter().collect())
-            .unwrap_or_default();
-        if matches!(kind, Some('w' | 'W')) {
-            out.push(Candidate::Argv(
-                body.split_whitespace().map(str::to_string).collect(),
-            ));
-        } else if reads_as_command(&body) {
-            out.push(Candidate::Script(body));
-        }
-        i = k + 1;
+        i = quoted_candidate(chars, j, close, matches!(kind, Some('w' | 'W')), &mut out);
     }
     out
 }

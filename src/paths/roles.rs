@@ -1019,11 +1019,13 @@ pub(crate) fn text_shape(text: &str) -> String {
     out
 }
 
+/// tar's one-letter options that take a value (the next word, or the rest of theirs).
+const TAR_SHORT_WITH_VALUE: &[char] = &['f', 'C', 'T', 'X', 'b', 'g', 'K', 'N', 'V', 'L', 'I', 'H'];
+
 /// The archive of `tar czf FILE`/`tar -czf FILE` (f in a bundle of letters): the word
 /// its `f` takes (the next word for the bundle's last letter, else after the values of
 /// the letters before it).
 fn tar_file(args: &[Word]) -> Option<Word> {
-    const SHORT_WITH_VALUE: &[char] = &['f', 'C', 'T', 'X', 'b', 'g', 'K', 'N', 'V', 'L', 'I', 'H'];
     for (i, w) in args.iter().enumerate() {
         let Some(t) = w.lit() else { continue };
         if t.starts_with("--") {
@@ -1037,7 +1039,7 @@ fn tar_file(args: &[Word]) -> Option<Word> {
         let before = letters
             .chars()
             .take_while(|c| *c != 'f')
-            .filter(|c| SHORT_WITH_VALUE.contains(c))
+            .filter(|c| TAR_SHORT_WITH_VALUE.contains(c))
             .count();
         if t.starts_with('-') && !letters.ends_with('f') {
             // `-fFILE`: the rest of the word.
@@ -1053,7 +1055,6 @@ fn tar_file(args: &[Word]) -> Option<Word> {
 /// options nor their values. An old-style first word (`czf`) takes its values from the
 /// next words, one per letter that takes one.
 fn tar_members(args: &[Word]) -> Vec<&Word> {
-    const SHORT_WITH_VALUE: &[char] = &['f', 'C', 'T', 'X', 'b', 'g', 'K', 'N', 'V', 'L', 'I', 'H'];
     const LONG_WITH_VALUE: &[&str] = &[
         "--file",
         "--directory",
@@ -1083,7 +1084,10 @@ fn tar_members(args: &[Word]) -> Vec<&Word> {
         match w.lit() {
             Some("--") if !ended => ended = true,
             Some(t) if !ended && i == 0 && !t.starts_with('-') => {
-                pending = t.chars().filter(|c| SHORT_WITH_VALUE.contains(c)).count();
+                pending = t
+                    .chars()
+                    .filter(|c| TAR_SHORT_WITH_VALUE.contains(c))
+                    .count();
             }
             Some(t) if !ended && t.starts_with("--") => {
                 pending = usize::from(LONG_WITH_VALUE.contains(&t));
@@ -1094,7 +1098,7 @@ fn tar_members(args: &[Word]) -> Vec<&Word> {
                 if let Some(pos) = t
                     .chars()
                     .skip(1)
-                    .position(|c| SHORT_WITH_VALUE.contains(&c))
+                    .position(|c| TAR_SHORT_WITH_VALUE.contains(&c))
                 {
                     pending = usize::from(pos + 2 == t.chars().count());
                 }

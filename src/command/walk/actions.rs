@@ -281,27 +281,21 @@ impl Walker<'_> {
         else {
             return;
         };
-        // Input from a file (`-a F`), or split otherwise than at blanks.
-        let reads_otherwise = inv.args.iter().any(|w| {
-            w.lit().is_some_and(|t| {
-                matches!(t, "-0" | "--null" | "-a" | "-d" | "-E" | "-e")
-                    || t.starts_with("--arg-file")
-                    || t.starts_with("--delimiter")
-                    || t.starts_with("--eof")
-                    || (t.starts_with("-a") || t.starts_with("-d")) && t.len() > 2
-            })
+        // How xargs reads its input: NUL-separated, split at another delimiter or up to
+        // an end-of-file string, or from a file instead of stdin.
+        let given = |pred: fn(&str) -> bool| inv.args.iter().any(|w| w.lit().is_some_and(pred));
+        let nul = given(|t| matches!(t, "-0" | "--null"));
+        let custom = given(|t| {
+            ["-d", "--delimiter", "-E", "-e", "--eof"]
+                .iter()
+                .any(|o| t.starts_with(o))
         });
+        let from_file = given(|t| t.starts_with("-a") || t.starts_with("--arg-file"));
         // `xargs -a FILE` (a file this script did not write): its names as they are now.
         if let Some(text) = self.xargs_arg_file(inv, scope)
             && !text.contains(['\'', '"', '\\'])
-            && !inv.args.iter().any(|w| {
-                w.lit().is_some_and(|t| {
-                    matches!(t, "-0" | "--null" | "-d" | "-E" | "-e")
-                        || t.starts_with("--delimiter")
-                        || t.starts_with("--eof")
-                        || (t.starts_with("-d") || t.starts_with("-E")) && t.len() > 2
-                })
-            })
+            && !nul
+            && !custom
         {
             inner.splice(
                 at..=at,
@@ -310,7 +304,9 @@ impl Walker<'_> {
             return;
         }
         match inv.stdin {
-            Stdin::Literal(text) if !reads_otherwise && !text.contains(['\'', '"', '\\']) => {
+            Stdin::Literal(text)
+                if !nul && !custom && !from_file && !text.contains(['\'', '"', '\\']) =>
+            {
                 inner.splice(
                     at..=at,
                     text.split_whitespace().map(|t| Word::Lit(t.to_string())),
@@ -319,17 +315,8 @@ impl Walker<'_> {
             Stdin::Dynamic(what) => {
                 if let Some((piped, listing)) = &self.piped_listing
                     && piped == what
-                    && !inv.args.iter().any(|w| {
-                        w.lit().is_some_and(|t| {
-                            t.starts_with("-a")
-                                || t.starts_with("-d")
-                                || t.starts_with("-E")
-                                || t.starts_with("-e")
-                                || t.starts_with("--arg-file")
-                                || t.starts_with("--delimiter")
-                                || t.starts_with("--eof")
-                        })
-                    })
+                    && !custom
+                    && !from_file
                     && let Some(Word::Unknown {
                         pattern,
                         outside_git,

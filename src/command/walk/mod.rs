@@ -1512,10 +1512,7 @@ impl Walker<'_> {
             ) => true,
             _ => false,
         };
-        if writes_text
-            && !matches!(scope.via, Via::CouldRun | Via::Container)
-            && !self.files_untouched(&words)
-        {
+        if writes_text && !matches!(scope.via, Via::CouldRun | Via::Container) && words.len() > 1 {
             let cmd = SimpleCommand {
                 words: words.clone(),
                 dir: scope.dir.clone(),
@@ -1575,12 +1572,6 @@ impl Walker<'_> {
             redirects,
             find_results: scope.find_results.clone(),
         });
-    }
-
-    /// Whether a command certainly writes no file: no word but the program (most
-    /// commands on the hot path), so the operand table need not be asked.
-    fn files_untouched(&self, words: &[Word]) -> bool {
-        words.len() < 2
     }
 
     /// A nested script that runs in this shell (an alias, `source` of a literal, a
