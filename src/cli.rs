@@ -361,10 +361,11 @@ fn options_after_command(args: Vec<OsString>) -> Vec<OsString> {
     out
 }
 
-/// `check` given only `--json`, `--cwd D`, `--command X` (or `-c X`) and then nothing or
-/// `--` and the command's words: the same [`JudgeArgs`] clap would build. Anything else —
-/// another option, a value that starts with `-`, words without `--`, a repeated option —
-/// is `None`, and clap reads it (so its errors and conventions stay the only ones).
+/// `check` given only `--json`, `--cwd D`, `--command X` (or `-c X`) and then nothing, or
+/// the command's words (after `--` or not): the same [`JudgeArgs`] clap would build.
+/// Anything else — another option, a value that starts with `-`, a repeated option, a
+/// word holding a space followed by more words — is `None`, and clap reads it (so its
+/// errors and conventions stay the only ones).
 fn plain_check(args: &[OsString]) -> Option<JudgeArgs> {
     let mut words = args.iter().skip(1).map(|a| a.to_str());
     if words.next()?? != "check" {
@@ -398,6 +399,20 @@ fn plain_check(args: &[OsString]) -> Option<JudgeArgs> {
                 }
                 if a.words.is_empty() || a.command_text.is_some() {
                     return None;
+                }
+            }
+            // The command's words: everything from the first word that is not an option
+            // (clap's trailing arguments). A single word holding a space followed by more
+            // words may be followed by `check`'s own options, which `options_after_command`
+            // moves: clap reads that.
+            first if !first.starts_with('-') && a.command_text.is_none() => {
+                a.words.push(first.to_string());
+                for w in words.by_ref() {
+                    let w = w?;
+                    if w == "--" || first.contains(char::is_whitespace) {
+                        return None;
+                    }
+                    a.words.push(w.to_string());
                 }
             }
             _ => return None,
@@ -759,6 +774,11 @@ mod plain_check_tests {
                 "git status && ls -la | head",
             ],
             &["check", "--", "--json"],
+            &["check", "git status && ls -la | head"],
+            &["check", "--json", "git push -f"],
+            &["check", "--cwd", "/tmp", "git", "status"],
+            &["check", "git", "commit", "--json"],
+            &["check", "ls", "-la", "-c", "x"],
         ];
         for words in table {
             let fast = plain_check(&argv(words)).unwrap_or_else(|| panic!("{words:?}"));
@@ -770,11 +790,12 @@ mod plain_check_tests {
             };
             assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{words:?}");
         }
-        // Left to clap: other options, words without `--`, values that look like options,
-        // repeats, nothing to judge, other subcommands.
+        // Left to clap: other options, a spaced word followed by more, values that look
+        // like options, repeats, nothing to judge, other subcommands.
         for words in [
-            &["check", "git", "status"][..],
-            &["check", "\"git push -f\"", "--json"],
+            &["check", "git push -f", "--json"][..],
+            &["check", "git", "status", "--", "x"],
+            &["check", "-c", "ls", "git"],
             &["check", "--bundle", "b", "--", "ls"],
             &["check", "--command", "-x"],
             &["check", "--json", "--json", "--", "ls"],
