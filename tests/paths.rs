@@ -921,6 +921,65 @@ fn third_round_mechanisms(#[case] script: &str, #[case] expected: &str) {
     assert_eq!(h.check(script), expected, "check {script:?}");
 }
 
+/// Interpreter code that binds a path to a name once and uses the name: the name is
+/// the literal it was bound to (after the home directory, joins and concatenation are
+/// read), in calls, f-strings, template literals and Ruby/Perl interpolation.
+#[rstest]
+#[case(
+    "node -e 'const h = require(\"os\").homedir(); require(\"fs\").writeFileSync(h + \"/.codex/config.toml\", \"x\")'",
+    "request"
+)]
+#[case(
+    "python3 -c 'import os\nh = os.path.expanduser(\"~\")\nopen(h + \"/.bashrc\", \"a\").write(\"echo hi\")'",
+    "request"
+)]
+#[case(
+    "python3 -c 'import pathlib; p = pathlib.Path.home() / \".profile\"; p.write_text(\"x\")'",
+    "request"
+)]
+#[case(
+    "python3 -c 'import os; h = os.environ[\"HOME\"]; print(open(f\"{h}/.ssh/id_rsa\").read())'",
+    "request"
+)]
+#[case(
+    "node -e 'const d = require(\"os\").homedir(); console.log(require(\"fs\").readFileSync(`${d}/.aws/credentials`, \"utf8\"))'",
+    "request"
+)]
+#[case(
+    "ruby -e 'h = Dir.home; File.write(\"#{h}/.zshrc\", \"x\", mode: \"a\")'",
+    "request"
+)]
+#[case(
+    "perl -e 'my $h = $ENV{HOME}; open(F, \">>\", \"$h/.bashrc\"); print F \"x\"'",
+    "request"
+)]
+#[case(
+    "python3 -c 'import os\nd = os.path.join(os.environ[\"HOME\"], \".claude\")\nf = os.path.join(d, \"settings.json\")\nopen(f, \"w\").write(\"{}\")'",
+    "request"
+)]
+#[case(
+    "python3 -c 'g = \".git\"; open(g + \"/hooks/pre-commit\", \"w\").write(\"x\")'",
+    "request"
+)]
+#[case(
+    "lua -e 'local f = \".env\"; print(io.open(f):read(\"a\"))'",
+    "request"
+)]
+// Everyday code that binds names stays allowed.
+#[case(
+    "python3 -c 'p = \"src/app.py\"; s = open(p).read(); open(p, \"w\").write(s.replace(\"a\", \"b\"))'",
+    "allow"
+)]
+#[case(
+    "node -e 'const f = \"package.json\"; console.log(JSON.parse(require(\"fs\").readFileSync(f)).version)'",
+    "allow"
+)]
+#[case("python3 -c 'name = \".bashrc\"; print(\"edit your\", name)'", "allow")]
+fn paths_bound_to_names_in_code(#[case] script: &str, #[case] expected: &str) {
+    let h = Home::new();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
 /// `export $(grep -v '^#' FILE | xargs)`: the names are read from FILE as it is when
 /// judged; none that changes what programs run (PATH, LD_*, GIT_*, …) keeps the
 /// programs after it as they are, one that does makes them dynamic.

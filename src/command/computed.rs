@@ -330,7 +330,9 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
         "home", "HOME", "expand", "join", "+", "..", "\" \"", "' '", "\"/", "'/",
     ];
     if !cheap.iter().any(|c| code.contains(c)) {
-        return std::borrow::Cow::Borrowed(code);
+        return with_bound_literals(code).map_or(std::borrow::Cow::Borrowed(code), |put| {
+            std::borrow::Cow::Owned(put)
+        });
     }
     let lit = |c: &regex::Captures<'_>, a: usize| -> String {
         c.get(a)
@@ -370,7 +372,262 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
             break;
         }
     }
+    // Names bound once to a literal (`h = os.homedir()`, `const d = h + "/.codex"`,
+    // `my $f = "$ENV{HOME}/.bashrc"`) are put in where they are used, and the joins
+    // above run again over what that made: two rounds reach a name built from another.
+    for _ in 0..2 {
+        let Some(put) = with_bound_literals(&text) else {
+            break;
+        };
+        text = put;
+        for _ in 0..8 {
+            let before = text.len();
+            text = forms
+                .joined
+                .replace_all(&text, |c: &regex::Captures<'_>| {
+                    format!(
+                        "\"{}\"",
+                        forms_literals(c.get(1).map_or("", |m| m.as_str())).join("/")
+                    )
+                })
+                .into_owned();
+            text = forms
+                .concat
+                .replace_all(&text, |c: &regex::Captures<'_>| {
+                    let (a, op, b) = (lit(c, 1), c.get(3).map_or("", |m| m.as_str()), lit(c, 4));
+                    if op == "/" {
+                        format!(
+                            "\"{}/{}\"",
+                            a.trim_end_matches('/'),
+                            b.trim_start_matches('/')
+                        )
+                    } else {
+                        format!("\"{a}{b}\"")
+                    }
+                })
+                .into_owned();
+            if text.len() == before {
+                break;
+            }
+        }
+    }
     std::borrow::Cow::Owned(text)
+}
+
+/// `code` with each name bound exactly once to a string literal (`p = "~/.profile"`,
+/// `const d = '.git'`, `local f = ".env"`, `my $h = "~"`) written as that literal where
+/// it is used outside string literals, and inside Python f-strings (`{p}`) and
+/// JavaScript template literals (`${p}`), which become plain literals when nothing else
+/// is left in them. A name bound twice, or bound by anything but one literal, is left
+/// alone. `None` when nothing changed.
+fn with_bound_literals(code: &str) -> Option<String> {
+    static BOUND: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?m)(?:^|[;{(]|\b(?:const|let|var|local|my|our))[ \t]*([$]?[A-Za-z_]\w*)[ \t]*=[ \t]*(?:"([^"\\\n{}$]*)"|'([^'\\\n]*)')"#,
+        )
+        .ok()
+    });
+    let bound = BOUND.as_ref()?;
+    let mut values: Vec<(String, String)> = Vec::new();
+    for c in bound.captures_iter(code) {
+        let (Some(all), Some(name), Some(value)) =
+            (c.get(0), c.get(1), c.get(2).or_else(|| c.get(3)))
+        else {
+            continue;
+        };
+        // The literal is the whole value: a statement's end follows.
+        let next = code[all.end()..].chars().find(|c| *c != ' ' && *c != '\t');
+        if !matches!(next, None | Some(';' | '\n' | ')' | ',' | '\r')) {
+            continue;
+        }
+        values.push((name.as_str().to_string(), value.as_str().to_string()));
+    }
+    values.retain(|(name, value)| {
+        !value.is_empty() && {
+            // Bound once: no other `name =`, `name +=`, `name ||= …`.
+            let escaped = regex::escape(name);
+            regex::Regex::new(&format!(
+                r"(?:^|[^\w$.]){escaped}\s*(?:[-+*/.|&]|\|\||&&|//|\?\?)?=[^=~]"
+            ))
+            .is_ok_and(|re| re.find_iter(code).count() == 1)
+        }
+    });
+    if values.is_empty() {
+        return None;
+    }
+    let value_of = |name: &str| bound_value(&values, name);
+    let chars: Vec<char> = code.chars().collect();
+    let mut out = String::with_capacity(code.len());
+    let mut changed = false;
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let word_start = c.is_ascii_alphabetic() || c == '_' || c == '$';
+        if word_start
+            && !chars
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| p.is_alphanumeric() || *p == '_')
+        {
+            let mut j = i + 1;
+            while chars
+                .get(j)
+                .is_some_and(|d| d.is_alphanumeric() || *d == '_')
+            {
+                j += 1;
+            }
+            let name = text_of(&chars, i, j);
+            // An f-string or a template literal: its `{name}`s put in.
+            if matches!(name.as_str(), "f" | "rf" | "fr")
+                && let Some(q @ ('"' | '\'')) = chars.get(j).copied()
+                && let Some(end) = (j + 1..chars.len()).find(|&k| chars.get(k) == Some(&q))
+            {
+                let body = text_of(&chars, j + 1, end);
+                let filled = fill_placeholders(&body, "{", &values);
+                if filled.contains(['{', '}', '\\']) {
+                    out.push_str(&name);
+                    out.push(q);
+                    out.push_str(&filled);
+                    out.push(q);
+                } else {
+                    out.push('"');
+                    out.push_str(&filled);
+                    out.push('"');
+                }
+                changed |= filled != body || !filled.contains(['{', '}', '\\']);
+                i = end + 1;
+                continue;
+            }
+            let before = chars
+                .get(..i)
+                .unwrap_or_default()
+                .iter()
+                .rev()
+                .find(|c| !c.is_whitespace());
+            let rest = chars.get(j..).unwrap_or_default();
+            let after = rest.iter().find(|c| !c.is_whitespace());
+            let assigned = after == Some(&'=')
+                && rest.iter().filter(|c| !c.is_whitespace()).nth(1) != Some(&'=');
+            match value_of(&name) {
+                Some(v) if before != Some(&'.') && !assigned && after != Some(&'(') => {
+                    out.push('"');
+                    out.push_str(v);
+                    out.push('"');
+                    changed = true;
+                }
+                _ => out.push_str(&name),
+            }
+            i = j;
+            continue;
+        }
+        if matches!(c, '"' | '\'' | '`') {
+            let mut k = i + 1;
+            while let Some(&d) = chars.get(k) {
+                if d == '\\' {
+                    k += 2;
+                    continue;
+                }
+                if d == c {
+                    break;
+                }
+                k += 1;
+            }
+            let end = k.min(chars.len());
+            let body = text_of(&chars, i + 1, end);
+            if c == '`' {
+                let filled = fill_placeholders(&body, "${", &values);
+                if filled.contains(['$', '{', '}', '\\']) {
+                    out.push('`');
+                    out.push_str(&filled);
+                    out.push('`');
+                } else {
+                    out.push('"');
+                    out.push_str(&filled);
+                    out.push('"');
+                    changed = true;
+                }
+                changed |= filled != body;
+            } else {
+                // Ruby's `"#{h}/x"` and Perl's or PHP's `"$h/x"` in double quotes.
+                let filled = if c == '"' {
+                    fill_interpolated(&body, &values)
+                } else {
+                    body.clone()
+                };
+                changed |= filled != body;
+                out.push(c);
+                out.push_str(&filled);
+                if end < chars.len() {
+                    out.push(c);
+                }
+            }
+            i = end + 1;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    changed.then_some(out)
+}
+
+/// A double-quoted string's `#{name}` (Ruby) and `$name`/`${name}` (Perl, PHP) put in.
+fn fill_interpolated(body: &str, values: &[(String, String)]) -> String {
+    let mut out = if body.contains("#{") {
+        fill_placeholders(body, "#{", values)
+    } else {
+        body.to_string()
+    };
+    for (name, value) in values {
+        let Some(bare) = name.strip_prefix('$') else {
+            continue;
+        };
+        if let Ok(re) = regex::Regex::new(&format!(r"\$(?:{0}\b|\{{{0}\}})", regex::escape(bare))) {
+            out = re.replace_all(&out, regex::NoExpand(value)).into_owned();
+        }
+    }
+    out
+}
+
+/// The characters `from..to` of `chars` (clamped) as a string.
+fn text_of(chars: &[char], from: usize, to: usize) -> String {
+    chars
+        .get(from.min(to)..to.min(chars.len()))
+        .unwrap_or_default()
+        .iter()
+        .collect()
+}
+
+fn bound_value<'a>(values: &'a [(String, String)], name: &str) -> Option<&'a String> {
+    values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
+/// `body` of an f-string (`open` `{`) or template literal (`${`) with each placeholder
+/// that holds only a bound name, or a literal (the home directory's `"~"`), replaced by
+/// its value.
+fn fill_placeholders(body: &str, open: &str, values: &[(String, String)]) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some(at) = rest.find(open) {
+        let inner_start = at + open.len();
+        let Some(close) = rest[inner_start..].find('}') else {
+            break;
+        };
+        let inner = rest[inner_start..inner_start + close].trim();
+        let literal = inner
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .or_else(|| inner.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
+            .filter(|s| !s.contains(['"', '\'']));
+        let value = literal
+            .map(str::to_string)
+            .or_else(|| bound_value(values, inner).cloned());
+        out.push_str(&rest[..at]);
+        match value {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(&rest[at..inner_start + close + 1]),
+        }
+        rest = &rest[inner_start + close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The string literals of a comma-separated list of them, in order.
@@ -398,6 +655,7 @@ pub fn literal_writes(code: &str) -> Vec<String> {
             | \bopen\s*\(?\s*\w+\s*,\s*['"](?:>>?|\+<|\+>)['"]\s*,\s*['"]([^'"]+)['"]
             | \bopen\s*\(?\s*\w+\s*,\s*['"](?:>>?|\+<)\s*([^'"|]+)['"]
             | \bprint(?:f)?\b[^;>\n]*>>?\s*"([^"]+)"
+            | ['"]([^'"]+)['"]\s*\)?\s*\.(?:write_text|write_bytes)\(
             "#,
         )
         .ok()
@@ -690,8 +948,54 @@ mod tests {
     #[case("File.write('.git/HEAD', 'x')", ".git/HEAD")]
     #[case("file_put_contents('.env', 'x');", ".env")]
     #[case("io.open('.git/HEAD', 'w')", ".git/HEAD")]
+    #[case(
+        "import os; h = os.path.expanduser('~'); open(h + '/.bashrc', 'a').write('x')",
+        "~/.bashrc"
+    )]
+    #[case(
+        "const h = require('os').homedir(); require('fs').writeFileSync(h + '/.codex/config.toml', 'x')",
+        "~/.codex/config.toml"
+    )]
+    #[case(
+        "import pathlib; p = pathlib.Path.home() / '.profile'; p.write_text('x')",
+        "~/.profile"
+    )]
+    #[case(
+        "import os\nh = os.environ['HOME']\nopen(f'{h}/.bashrc', 'a').write('x')",
+        "~/.bashrc"
+    )]
+    #[case(
+        "const os = require('os'); const d = os.homedir(); require('fs').appendFileSync(`${d}/.zshrc`, 'x')",
+        "~/.zshrc"
+    )]
+    #[case(
+        "my $h = $ENV{HOME}; open F, '>>', \"$h/.bashrc\"; print F 1",
+        "~/.bashrc"
+    )]
+    #[case(
+        "h = Dir.home; File.write(\"#{h}/.bashrc\", 'x', mode: 'a')",
+        "~/.bashrc"
+    )]
+    #[case(
+        "import os\nd = os.path.join(os.environ['HOME'], '.claude')\nf = os.path.join(d, 'settings.json')\nopen(f, 'w').write('{}')",
+        "~/.claude/settings.json"
+    )]
+    #[case("g = '.git'; open(g + '/config', 'a').write('x')", ".git/config")]
     fn literal_writes_are_found(#[case] code: &str, #[case] path: &str) {
         assert_eq!(literal_writes(code), vec![path.to_string()], "{code}");
+    }
+
+    /// A name bound twice, bound by something other than one literal, or named inside
+    /// a plain string is not replaced.
+    #[rstest]
+    #[case("p = '.bashrc'\np = 'notes.txt'\nopen(p, 'w')")]
+    #[case("p = input()\nopen(p, 'w')")]
+    #[case("p = '.bashrc'; print('p is', 'open(p, \"w\")')")]
+    #[case("p = '.bashrc'; p += '.bak'; open(p, 'w')")]
+    #[case("for p in ['.bashrc']: pass\nopen(q, 'w')")]
+    fn names_not_bound_once_stay(#[case] code: &str) {
+        let writes = literal_writes(code);
+        assert!(!writes.iter().any(|w| w == ".bashrc"), "{code}: {writes:?}");
     }
 
     #[rstest]
@@ -707,6 +1011,15 @@ mod tests {
     #[case("print(open('.env').read())", ".env")]
     #[case("puts File.read('.env')", ".env")]
     #[case("print(json.load(open('package.json', 'r'))['v'])", "package.json")]
+    #[case(
+        "import os; p = os.path.join(os.environ['HOME'], '.ssh', 'id_rsa'); print(open(p).read())",
+        "~/.ssh/id_rsa"
+    )]
+    #[case(
+        "const h = require('os').homedir(); console.log(require('fs').readFileSync(`${h}/.aws/credentials`, 'utf8'))",
+        "~/.aws/credentials"
+    )]
+    #[case("local f = '.env'\nprint(io.open(f):read('a'))", ".env")]
     fn literal_reads_are_found(#[case] code: &str, #[case] path: &str) {
         assert_eq!(literal_reads(code), vec![path.to_string()], "{code}");
     }
