@@ -606,6 +606,20 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 // Members land in the command's directory: it is written.
                 push(&Word::Lit(".".to_string()), Access::Write, false);
             }
+            if extract {
+                // Members named to extract are written (under `-C DIR`).
+                let base = option_value(args, &["-C", "--directory"]);
+                for w in tar_members(args) {
+                    match (&base, w.lit()) {
+                        (Some(Word::Lit(dir)), Some(m)) if !m.starts_with('/') => {
+                            let joined = Word::Lit(format!("{}/{m}", dir.trim_end_matches('/')));
+                            push(&joined, Access::Write, false);
+                        }
+                        (None, Some(_)) => push(w, Access::Write, false),
+                        _ => {}
+                    }
+                }
+            }
         }
         Some(Shape::Transfer) => {
             const UPLOADS: &[&str] = &[
@@ -637,12 +651,19 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                             .last()
                             .is_some_and(|c| set.iter().any(|o| o.len() == 2 && o.ends_with(c))))
             };
+            // curl's `-O` takes no value (it saves under the URL's name); wget's names
+            // the file.
+            let outputs: Vec<&str> = OUTPUTS
+                .iter()
+                .copied()
+                .filter(|o| program != "curl" || *o != "-O")
+                .collect();
             for (i, w) in args.iter().enumerate() {
                 let previous = i
                     .checked_sub(1)
                     .and_then(|p| args.get(p))
                     .and_then(Word::lit);
-                if previous.is_some_and(|p| takes(p, OUTPUTS)) {
+                if previous.is_some_and(|p| takes(p, &outputs)) {
                     // wget's bare `-O` is its download (`-O -` prints it).
                     if w.lit() != Some("-") {
                         push(w, Access::Write, false);
@@ -669,6 +690,9 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 }
                 if let Some(file) = transferred_file(w) {
                     push(&file, Access::Read, false);
+                } else if let Some(name) = remote_name(program, args, w) {
+                    // `curl -O URL`, `wget URL`: saved under the URL's last segment.
+                    push(&Word::Lit(name), Access::Write, false);
                 } else if let Some(path) = path_like(w) {
                     // Anything else that names a file: as for a program of unknown effect.
                     push(&path, Access::Any, false);
@@ -924,6 +948,42 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
 /// A file a transfer argument reads: a `file://` URL's path, or the file of `@FILE`,
 /// `name=@FILE` or `name=<FILE` (curl's data and form uploads); for a word only partly
 /// known, the same from its pattern.
+/// The file a download saves a URL under when no output is named: curl with `-O`
+/// (`--remote-name`, `--remote-name-all`, or `O` in a bundle: `-sSLO`), and wget without
+/// `-O`/`--output-document` or `-o`'s log only (`wget URL`): the URL's last path segment,
+/// without its query. `None` for other words, or a URL ending in `/`.
+fn remote_name(program: &str, args: &[Word], w: &Word) -> Option<String> {
+    let url = w.lit()?;
+    let (_, rest) = url.split_once("://")?;
+    let path = rest.split(['?', '#']).next()?;
+    let (_, name) = path.split_once('/')?;
+    let name = name.rsplit('/').next()?;
+    if name.is_empty() || name == "." || name == ".." {
+        return None;
+    }
+    let lits = || args.iter().filter_map(Word::lit);
+    let bundle_has = |c: char| {
+        lits().any(|t| {
+            t.starts_with('-')
+                && !t.starts_with("--")
+                && t.get(1..)
+                    .is_some_and(|b| b.chars().all(|x| x.is_ascii_alphanumeric()))
+                && t.contains(c)
+        })
+    };
+    let saves = match program {
+        "curl" => {
+            bundle_has('O') || lits().any(|t| matches!(t, "--remote-name" | "--remote-name-all"))
+        }
+        "wget" => {
+            !bundle_has('O')
+                && !lits().any(|t| t.starts_with("--output-document") || t == "--spider")
+        }
+        _ => false,
+    };
+    saves.then(|| name.to_string())
+}
+
 fn transferred_file(w: &Word) -> Option<Word> {
     // A word only partly known, as a pattern made from its text (an unquoted one has no
     // pattern of its own): each expansion `*`, quotes dropped.

@@ -54,6 +54,27 @@ pub struct Hook {
 /// The commands `hooks` make a program run, given its arguments: literal script text,
 /// or the word when its value is only known at run time.
 pub fn command_values(hooks: &[Hook], args: &[Word]) -> Vec<Word> {
+    option_values(hooks, args)
+        .into_iter()
+        .filter_map(|(kind, value)| match value {
+            Word::Lit(v) => command_of(kind, &v).map(Word::Lit),
+            other => Some(other),
+        })
+        .collect()
+}
+
+/// The literal names of settings files the hooks name (`vim -S FILE`, `apt-get -c
+/// FILE`): a file the script itself wrote is read by the walk.
+pub fn settings_files(hooks: &[Hook], args: &[Word]) -> Vec<String> {
+    option_values(hooks, args)
+        .into_iter()
+        .filter(|(kind, _)| *kind == Kind::SettingsFile)
+        .filter_map(|(_, value)| value.lit().map(str::to_string))
+        .collect()
+}
+
+/// Each hook option's value among `args`, with the hook's kind.
+fn option_values(hooks: &[Hook], args: &[Word]) -> Vec<(Kind, Word)> {
     let mut out = Vec::new();
     for &Hook { options, kind } in hooks {
         let mut i = 0;
@@ -96,13 +117,8 @@ pub fn command_values(hooks: &[Hook], args: &[Word]) -> Vec<Word> {
                 }
                 None
             });
-            let Some(value) = value else { continue };
-            let Word::Lit(v) = &value else {
-                out.push(value);
-                continue;
-            };
-            if let Some(script) = command_of(kind, v) {
-                out.push(Word::Lit(script));
+            if let Some(value) = value {
+                out.push((kind, value));
             }
         }
     }

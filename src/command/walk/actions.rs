@@ -594,8 +594,42 @@ impl Walker<'_> {
                         vec![Word::Lit(base.to_string())],
                         format!("`{base}` runs code from a process substitution"),
                     );
+                    return;
                 }
-                return;
+                // A program file this script wrote (`curl -so x.py URL; python3 x.py`,
+                // `awk -f x.awk`): its text is the code, or only known at run time.
+                let file = args
+                    .iter()
+                    .enumerate()
+                    .find(|(k, w)| {
+                        !w.lit().is_some_and(|t| t.starts_with('-'))
+                            && (*k == 0 || args.get(k - 1).and_then(Word::lit) != Some("-m"))
+                    })
+                    .map(|(_, w)| w);
+                let awk_file = args
+                    .iter()
+                    .position(|w| w.lit() == Some("-f"))
+                    .and_then(|k| args.get(k + 1));
+                let file = if lang == Lang::Awk { awk_file } else { file };
+                let written = file.and_then(|f| {
+                    crate::command::files::key(&scope.dir, f)
+                        .and_then(|k| self.files.get(&k).cloned())
+                        .map(|w| (f.display().to_string(), w))
+                });
+                match written {
+                    Some((_, crate::command::files::Written::Text(code))) => code,
+                    Some((name, _)) => {
+                        self.dynamic(
+                            scope,
+                            vec![Word::Lit(base.to_string()), Word::Lit(name.clone())],
+                            format!(
+                                "`{base}` runs `{name}`, which this script wrote with content only known at run time"
+                            ),
+                        );
+                        return;
+                    }
+                    None => return,
+                }
             }
         };
         let mut sub = scope.clone();

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use super::{RunFile, Scope, Stdin, Walker, join_dir, parse, quote_words};
+use crate::command::programs::editors::Editor;
 use crate::command::programs::{
     self, Action, Input, Program, command_value, data, file_tools, hooks, runners, shells, wrappers,
 };
@@ -292,6 +293,34 @@ impl Walker<'_> {
                     scope,
                     vec![Word::Lit(base.to_string()), other],
                     format!("`{base}` runs a command given in an option, only known at run time"),
+                ),
+            }
+        }
+        // A settings file this script wrote (`vim -S x.vim`, `apt-get -c x.conf`): vim's
+        // is read as editor commands; any other program's, or one written with text
+        // only known at run time, is dynamic.
+        for name in hooks::settings_files(program.hooks, args) {
+            let Some(written) = files::key(&scope.dir, &Word::Lit(name.clone()))
+                .and_then(|k| self.files.get(&k).cloned())
+            else {
+                continue;
+            };
+            let vim = matches!(program.action, Action::LineEditor(Editor::Vim));
+            match written {
+                files::Written::Text(text) if vim => {
+                    let escapes = crate::command::programs::editors::line_escapes(
+                        Editor::Ex,
+                        &[],
+                        Some(&text),
+                    );
+                    for command in escapes.unwrap_or_default() {
+                        self.nested(&command, scope, &format!("{base} -S {name}"), None);
+                    }
+                }
+                _ => self.dynamic(
+                    scope,
+                    vec![Word::Lit(base.to_string()), Word::Lit(name.clone())],
+                    format!("`{base}` reads settings from `{name}`, which this script wrote"),
                 ),
             }
         }

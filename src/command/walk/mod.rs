@@ -1510,6 +1510,11 @@ impl Walker<'_> {
                 "sed" | "gsed" | "perl" | "dd" | "sort" | "uniq" | "iconv" | "xxd" | "truncate"
                 | "sponge" | "patch",
             ) => true,
+            // Downloads, extractions and other output files: what they hold is only
+            // known at run time (`curl -o run.sh URL; bash run.sh`).
+            Some(
+                "curl" | "wget" | "aria2c" | "tar" | "unzip" | "git" | "openssl" | "gpg" | "base64",
+            ) => true,
             _ => false,
         };
         if writes_text && !matches!(scope.via, Via::CouldRun | Via::Container) && words.len() > 1 {
@@ -1524,7 +1529,10 @@ impl Walker<'_> {
                 find_results: None,
             };
             for op in crate::paths::operands(&cmd) {
+                // Files, not the directories a command writes into (`tar -x` writes `.`).
                 if op.access == crate::paths::Access::Write
+                    && !op.subtree
+                    && op.word.lit() != Some(".")
                     && let Some(k) = files::key(&scope.dir, &op.word)
                 {
                     self.files.write(k, files::Written::Unknown, false);

@@ -16,8 +16,26 @@ impl Walker<'_> {
                 let reads_stdin =
                     matches!(kind, ast::IoFileRedirectKind::Read) && fd.is_none_or(|fd| fd == 0);
                 match target {
-                    ast::IoFileRedirectTarget::Filename(w)
-                    | ast::IoFileRedirectTarget::Duplicate(w) => {
+                    ast::IoFileRedirectTarget::Filename(w) => {
+                        let word = self.word(&w.value, scope);
+                        // A file this script wrote: its text is what the command reads
+                        // (`sqlite3 db < cmds`, `python3 < x`, `bash < x`).
+                        if reads_stdin
+                            && let Some(written) = crate::command::files::key(&scope.dir, &word)
+                                .and_then(|k| self.files.get(&k))
+                        {
+                            return Some(match written {
+                                crate::command::files::Written::Text(t) => {
+                                    Stdin::Literal(t.clone())
+                                }
+                                _ => Stdin::Dynamic(format!(
+                                    "`{}`, a file this script wrote",
+                                    word.display()
+                                )),
+                            });
+                        }
+                    }
+                    ast::IoFileRedirectTarget::Duplicate(w) => {
                         self.word(&w.value, scope);
                     }
                     ast::IoFileRedirectTarget::ProcessSubstitution(_, sub) => {
