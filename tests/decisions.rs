@@ -1367,7 +1367,9 @@ fn substitutions_after_a_heredoc_operator_are_never_allowed_on_a_misread(
 #[case("git checkout -f main", Dirty, Deny)]
 #[case("git switch --discard-changes main", Dirty, Deny)]
 #[case("alias a='a;a'\na", Clean, Allow)]
-#[case("git config alias.a '!git a; git a'; git a", Clean, Allow)]
+// A self-recursive alias is walked a bounded number of times; setting a `!` alias asks
+// (it makes git run a shell command).
+#[case("git config alias.a '!git a; git a'; git a", Clean, Request)]
 fn red_team_findings_are_closed(
     #[case] script: &str,
     #[case] tree: Tree,
@@ -3180,6 +3182,67 @@ fn options_and_languages_that_run_commands(
     #[case] tree: Tree,
     #[case] expected: Decision,
 ) {
+    check(script, tree, expected);
+}
+
+/// A fifth red-team round's mechanisms, each with spellings of our own: command-line
+/// modules that turn an interpreter into a file utility, Tcl's file commands, zsh's
+/// clobbering redirections and `zf_` builtins, git settings and refspecs that run code
+/// or rewrite the remote, the reverse diff.
+#[rstest]
+#[case("ruby -run -e rm -- -rf .git", Clean, Deny)]
+#[case("ruby -r un -e rm -- -r -f ~", Clean, Deny)]
+#[case("ruby -run -e mv -- .git /tmp/g", Clean, Deny)]
+#[case("perl -MExtUtils::Command -e rm_rf .git", Clean, Deny)]
+#[case("perl -M ExtUtils::Command -e rm_rf ~/", Clean, Deny)]
+#[case("perl -MExtUtils::Command -e cat .env", Clean, Request)]
+#[case("echo 'file delete -force .git' | tclsh", Clean, Request)]
+#[case("tclsh <<< 'file delete -force -- ~'", Clean, Request)]
+#[case("tclsh <<< 'puts [read [open .env]]'", Clean, Request)]
+#[case("echo 'set f [open ~/.bashrc a]; puts $f x' | tclsh", Clean, Request)]
+#[case("tclsh <<< 'set f [open $env(HOME)/.profile w]'", Clean, Request)]
+#[case("echo 'file rename .git /tmp/g' | tclsh", Clean, Request)]
+#[case("zsh -c 'echo x >>! ~/.zshrc'", Clean, Request)]
+#[case("zsh -c 'print x >! ~/.zshenv'", Clean, Request)]
+#[case("zsh -c 'zmodload zsh/files; zf_rm -rf .git'", Clean, Deny)]
+#[case("git config alias.z '!rm -rf .'", Clean, Request)]
+#[case("git config --global --add alias.up '!sh -c x'", Clean, Request)]
+#[case("git config --local include.path /tmp/x.cfg", Clean, Request)]
+#[case("git config remote.origin.uploadpack 'sh -c id'", Clean, Request)]
+#[case("git config tar.tgz.command 'sh -c x'", Clean, Request)]
+#[case("git config pager.log 'sh -c x'", Clean, Request)]
+#[case("git config init.templateDir /tmp/tpl", Clean, Request)]
+#[case("git send-pack ../r.git +main:main", Clean, Deny)]
+#[case("git send-pack origin +HEAD:refs/heads/main", Clean, Deny)]
+#[case("git send-pack ../r.git :keep", Clean, Deny)]
+#[case("git diff -R | git apply", Dirty, Request)]
+#[case(
+    "git diff --reverse > undo.patch && git apply undo.patch",
+    Dirty,
+    Request
+)]
+#[case("git diff -R | patch -p1", Dirty, Request)]
+#[case("rm -rf ~/.gnupg", Clean, Deny)]
+#[case(
+    "awk 'BEGIN{print \"x\" >> (ENVIRON[\"HOME\"] \"/.bashrc\")}'",
+    Clean,
+    Request
+)]
+// Everyday spellings stay allowed.
+#[case("ruby -run -e httpd . -p 8000", Clean, Allow)]
+#[case("perl -MExtUtils::Command -e mkpath build/x", Clean, Allow)]
+#[case("echo 'puts [expr 1+1]' | tclsh", Clean, Allow)]
+#[case("zsh -c 'echo done > out.txt'", Clean, Allow)]
+#[case("git config alias.st status", Clean, Allow)]
+#[case("git config submodule.x.update checkout", Clean, Allow)]
+#[case("git send-pack ../r.git main:main", Clean, Allow)]
+#[case("git diff -R", Clean, Allow)]
+#[case("git diff --stat", Dirty, Allow)]
+#[case("git rebase --abort", Dirty, Allow)]
+#[case("git rebase --quit", Dirty, Allow)]
+#[case("git log -1 --format=%H | xargs git show --stat", Dirty, Allow)]
+#[case("git rev-parse HEAD | xargs git shortlog -s", Dirty, Allow)]
+fn fifth_round_mechanisms(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }
 

@@ -331,7 +331,8 @@ fn secrets_are_read_rules_whichever_program_reads_them(
 #[case("xargs -a list.txt cat", "request")]
 #[case("echo .env | xargs cat", "request")]
 #[case("echo .git | xargs rm -rf", "deny")]
-#[case("for f in .env*; do cat \"$f\"; done", "request")]
+// No `.env…` exists in this tree: nothing protected to read (with one: `existing_names_and_key_files`).
+#[case("for f in .env*; do cat \"$f\"; done", "allow")]
 #[case("for f in a.txt .env; do cat \"$f\"; done", "request")]
 #[case("for f in *.md; do f=.env; cat \"$f\"; done", "request")]
 #[case("for f in .git/*; do sed -i s/a/b/ \"$f\"; done", "request")]
@@ -977,6 +978,57 @@ fn third_round_mechanisms(#[case] script: &str, #[case] expected: &str) {
 #[case("python3 -c 'name = \".bashrc\"; print(\"edit your\", name)'", "allow")]
 fn paths_bound_to_names_in_code(#[case] script: &str, #[case] expected: &str) {
     let h = Home::new();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
+/// Names that exist when the command runs (a glob, what `find` lists) are protected
+/// only when an entry now in the tree has that shape and is protected (or a command
+/// before may have made one).
+#[rstest]
+#[case("find . -name '*.md' -exec grep -l TODO {} \\;", "allow")]
+#[case("find . -type f -name '*.json' -exec jq -e . {} \\;", "allow")]
+#[case("find src -type f | xargs head -n 5", "allow")]
+#[case("for f in *; do wc -l \"$f\"; done", "allow")]
+#[case("ssh-keygen -l -f ~/.ssh/id_ed25519.pub", "allow")]
+#[case("cat ~/.ssh/id_rsa.pub", "allow")]
+#[case("find . -type f | xargs head -n 5", "request")]
+#[case("find . -name '.env*' -exec cat {} +", "request")]
+#[case("touch x.env; find . -name '*.env' -exec cat {} +", "request")]
+#[case(
+    "ln -s ~/.ssh/id_rsa k.pem; find . -name '*.pem' -exec cat {} +",
+    "request"
+)]
+#[case("ln -s ~/.ssh/id_rsa k.pem; cat *.pem", "request")]
+#[case("for f in .env*; do cat \"$f\"; done", "request")]
+#[case("chmod 600 ~/.ssh/id_rsa", "allow")]
+fn existing_names_and_key_files(#[case] script: &str, #[case] expected: &str) {
+    let h = Home::new();
+    std::fs::create_dir_all(h.path("repo/src")).unwrap();
+    std::fs::write(h.path("repo/src/a.py"), "print(1)\n").unwrap();
+    std::fs::write(h.path("repo/notes.md"), "TODO\n").unwrap();
+    std::fs::write(h.path("repo/data.json"), "{}\n").unwrap();
+    std::fs::write(h.path("repo/.env"), "S=1\n").unwrap();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
+/// A sourced file's values printed one at a time are what the file holds: judged as
+/// reading it, so a `.env` asks and a virtualenv's `activate` does not.
+#[rstest]
+#[case("source .env && echo \"$SECRET\"", "request")]
+#[case("set -a; . ./.env; set +a; printenv SECRET", "request")]
+#[case(". ./.env; declare -p SECRET", "request")]
+#[case("source .env; printf '%s\\n' \"$TOKEN\"", "request")]
+#[case("sh -c '. ./.env; echo $SECRET'", "request")]
+#[case("source .env; compgen -v", "request")]
+#[case(". venv/bin/activate && echo \"$VIRTUAL_ENV\"", "allow")]
+#[case("source .env && npm run dev", "allow")]
+#[case("source .env && echo started", "allow")]
+#[case("source .env && echo \"$SECRET\" > /dev/null", "allow")]
+fn sourced_values_printed(#[case] script: &str, #[case] expected: &str) {
+    let h = Home::new();
+    std::fs::write(h.path("repo/.env"), "SECRET=1\n").unwrap();
+    std::fs::create_dir_all(h.path("repo/venv/bin")).unwrap();
+    std::fs::write(h.path("repo/venv/bin/activate"), "VIRTUAL_ENV=x\n").unwrap();
     assert_eq!(h.check(script), expected, "check {script:?}");
 }
 

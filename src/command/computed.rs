@@ -423,7 +423,7 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
 fn with_bound_literals(code: &str) -> Option<String> {
     static BOUND: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r#"(?m)(?:^|[;{(]|\b(?:const|let|var|local|my|our))[ \t]*([$]?[A-Za-z_]\w*)[ \t]*=[ \t]*(?:"([^"\\\n{}$]*)"|'([^'\\\n]*)')"#,
+            r#"(?m)(?:^|[;{(,]|\b(?:const|let|var|local|my|our))[ \t]*([$]?[A-Za-z_]\w*)[ \t]*=[ \t]*(?:"([^"\\\n{}$]*)"|'([^'\\\n]*)')"#,
         )
         .ok()
     });
@@ -654,7 +654,7 @@ pub fn literal_writes(code: &str) -> Vec<String> {
             | (?:writeFileSync|appendFileSync|writeFile|appendFile|createWriteStream|write_text|write_bytes|File\.write|File\.open|file_put_contents)\s*\(\s*['"]([^'"]+)['"]
             | \bopen\s*\(?\s*\w+\s*,\s*['"](?:>>?|\+<|\+>)['"]\s*,\s*['"]([^'"]+)['"]
             | \bopen\s*\(?\s*\w+\s*,\s*['"](?:>>?|\+<)\s*([^'"|]+)['"]
-            | \bprint(?:f)?\b[^;>\n]*>>?\s*"([^"]+)"
+            | \bprint(?:f)?\b[^;>\n]*>>?\s*\(?\s*"([^"]+)"
             | ['"]([^'"]+)['"]\s*\)?\s*\.(?:write_text|write_bytes)\(
             "#,
         )
@@ -981,6 +981,11 @@ mod tests {
         "~/.claude/settings.json"
     )]
     #[case("g = '.git'; open(g + '/config', 'a').write('x')", ".git/config")]
+    #[case(
+        "const fs=require('fs'),h=require('os').homedir(); fs.writeFileSync(h+'/.claude/settings.json','{}')",
+        "~/.claude/settings.json"
+    )]
+    #[case("BEGIN{print \"x\" >> (ENVIRON[\"HOME\"] \"/.bashrc\")}", "~/.bashrc")]
     fn literal_writes_are_found(#[case] code: &str, #[case] path: &str) {
         assert_eq!(literal_writes(code), vec![path.to_string()], "{code}");
     }

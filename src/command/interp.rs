@@ -326,6 +326,74 @@ pub fn tree_deletions(code: &str) -> Vec<Candidate> {
 /// Tcl and expect run programs with bare words, not strings: `exec rm -rf x`,
 /// `spawn git push`, `[exec …]`. Each such command (up to `]`, `;`, `}` or the end of
 /// the line) as a shell command line, Tcl's `{…}` grouping read as single quotes.
+/// Tcl's file commands as the programs that do the same: `file delete [-force] P…` as
+/// `rm [-rf] P…`, `file rename|copy S D` as `mv|cp S D`, `open P` (read) as `cat P`,
+/// `open P w|a|…` as `tee -a P`. A word is a bare word, a braced or quoted literal, or
+/// one starting with `~` or `$env(HOME)` (the home directory); a word with another
+/// substitution ends the command's reading (it is not known).
+pub fn tcl_file_commands(code: &str) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for (at, _) in code.match_indices(['f', 'o']) {
+        let before = code.get(..at).unwrap_or("");
+        let starts_command = before
+            .trim_end_matches([' ', '\t'])
+            .chars()
+            .next_back()
+            .is_none_or(|c| matches!(c, '\n' | '[' | ';' | '{'));
+        let rest = code.get(at..).unwrap_or("");
+        if !starts_command || !(rest.starts_with("file ") || rest.starts_with("open ")) {
+            continue;
+        }
+        let line: String = rest
+            .chars()
+            .take_while(|c| !matches!(c, ']' | ';' | '\n'))
+            .collect();
+        let mut words = Vec::new();
+        for raw in line.split_whitespace() {
+            let w = raw.trim_matches(['{', '}', '"']);
+            let w = w
+                .strip_prefix("$env(HOME)")
+                .or_else(|| w.strip_prefix("$::env(HOME)"))
+                .map_or_else(|| w.to_string(), |r| format!("~{r}"));
+            if w.contains(['$', '[']) {
+                break;
+            }
+            words.push(w);
+        }
+        let argv: Vec<String> = match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            ["file", "delete", ref paths @ ..] => {
+                let force = paths.first() == Some(&"-force");
+                let paths = paths.iter().filter(|p| !p.starts_with('-') || **p == "--");
+                let flag = if force { "-rf" } else { "-f" };
+                ["rm", flag]
+                    .into_iter()
+                    .chain(paths.filter(|p| **p != "--").copied())
+                    .map(str::to_string)
+                    .collect()
+            }
+            ["file", verb @ ("rename" | "copy"), ref paths @ ..] => {
+                let program = if verb == "rename" { "mv" } else { "cp" };
+                std::iter::once(program)
+                    .chain(paths.iter().copied().filter(|p| !p.starts_with('-')))
+                    .map(str::to_string)
+                    .collect()
+            }
+            ["open", path] => vec!["cat".into(), path.to_string()],
+            ["open", path, mode, ..]
+                if mode.contains(['w', 'a', '+']) || mode.contains("WRONLY") =>
+            {
+                vec!["tee".into(), "-a".into(), path.to_string()]
+            }
+            ["open", path, ..] => vec!["cat".into(), path.to_string()],
+            _ => continue,
+        };
+        if argv.len() > 1 {
+            out.push(Candidate::Argv(argv));
+        }
+    }
+    out
+}
+
 pub fn tcl_commands(code: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
     for keyword in ["exec", "spawn", "system"] {

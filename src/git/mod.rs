@@ -115,4 +115,14 @@ pub trait RepoState {
     fn small_file(&self, _path: &Path) -> Option<String> {
         None
     }
+
+    /// Every entry under the directory `dir` (files and directories, symbolic links not
+    /// followed), as paths starting with `dir`, when there are at most `limit`: `None`
+    /// when not known (fakes), `dir` is not a readable directory, or there are more.
+    /// Path rules use it to see whether the names a listing prints (which exist when it
+    /// runs) can be protected ones. SECURITY: the tree may change between the judgement
+    /// and the run; the agent runs as the same user.
+    fn tree_entries(&self, _dir: &Path, _limit: usize) -> Option<Vec<std::path::PathBuf>> {
+        None
+    }
 }

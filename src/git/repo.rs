@@ -403,6 +403,28 @@ impl RepoState for Git2RepoState {
         Some(text)
     }
 
+    fn tree_entries(&self, dir: &Path, limit: usize) -> Option<Vec<PathBuf>> {
+        if !std::fs::symlink_metadata(dir).ok()?.is_dir() {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(d) = pending.pop() {
+            for entry in std::fs::read_dir(&d).ok()? {
+                let entry = entry.ok()?;
+                let path = entry.path();
+                if entry.file_type().ok()?.is_dir() {
+                    pending.push(path.clone());
+                }
+                out.push(path);
+                if out.len() > limit {
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+
     fn git_config(&self, dir: &Path, key: &str) -> Option<String> {
         // `git -c` entries and GIT_CONFIG_COUNT/KEY/VALUE sit above every file.
         if let Some(v) = self.env.param(key) {

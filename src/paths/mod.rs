@@ -345,6 +345,68 @@ fn unknown_could_match(
     !names_existing(&op.word) || pattern.directory_exists(root, ctx.repo)
 }
 
+/// The most entries a directory tree may hold for [`existing_may_match`] to read it.
+const TREE_LIMIT: usize = 20_000;
+
+/// For an operand that names only files existing when the command runs (a bash glob,
+/// names a listing prints): whether one of the entries now under the directory its
+/// shape starts in has that shape and is protected by `pattern` (and not one of the
+/// rule's exceptions). `true` when that cannot be known: a command after one that may
+/// have made files (`op_fresh`), a shape not starting in a known directory, a tree over [`TREE_LIMIT`] entries, a file system the repository
+/// state cannot read (fakes). SECURITY: the tree may change before the command runs
+/// (the agent runs as the same user, and could create the file first in another
+/// command, which is then judged on its own).
+#[allow(clippy::too_many_arguments)]
+fn existing_may_match(
+    shape: &str,
+    bash_glob: bool,
+    rule: &PathRule,
+    pattern: &PathPattern,
+    root: &str,
+    op: &Operand,
+    op_fresh: bool,
+    ctx: &Context<'_>,
+    roots: &dyn Fn(Root) -> Vec<String>,
+) -> bool {
+    if op_fresh || !shape.starts_with('/') {
+        return true;
+    }
+    let literal: Vec<&str> = shape
+        .split('/')
+        .take_while(|c| Glob::is_literal(c))
+        .collect();
+    let dir = literal.join("/");
+    if dir.is_empty() || dir.len() >= shape.len() {
+        return true;
+    }
+    let Some(entries) = ctx.repo.tree_entries(Path::new(&dir), TREE_LIMIT) else {
+        return true;
+    };
+    let compile = |p: &str| {
+        if bash_glob {
+            Glob::new_path(p)
+        } else {
+            Glob::new(p)
+        }
+    };
+    let (Ok(own), Ok(below)) = (compile(shape), Glob::new(&format!("{shape}/*"))) else {
+        return true;
+    };
+    // bash's wildcards never match a leading `.` (component by component).
+    let dots_agree = |p: &str| {
+        !bash_glob
+            || p.split('/')
+                .zip(shape.split('/'))
+                .all(|(name, glob)| !name.starts_with('.') || glob.starts_with('.'))
+    };
+    entries.iter().any(|entry| {
+        let p = entry.display().to_string();
+        ((own.matches(&p) && dots_agree(&p)) || (op.subtree && below.matches(&p)))
+            && pattern.matches_known(&p, root, false)
+            && !rule.excepts(&p, roots)
+    })
+}
+
 /// Whether an operand only known at run time names only files that exist then.
 fn names_existing(word: &Word) -> bool {
     matches!(word, Word::Unknown { existing: true, .. })
@@ -582,12 +644,35 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
                             pattern.matches_known(p, root, op.subtree) && !rule.excepts(p, &roots)
                         })
                         .then_some((pattern, Match::Yes)),
-                    Resolved::Glob(pat) => pattern
-                        .glob_could_match(pat, root, op.subtree)
-                        .then_some((pattern, Match::Possible)),
+                    Resolved::Glob(pat) => (pattern.glob_could_match(pat, root, op.subtree)
+                        && !rule.excepts_every(pat)
+                        && existing_may_match(
+                            pat,
+                            true,
+                            rule,
+                            pattern,
+                            root,
+                            op,
+                            cmd.fresh_files,
+                            ctx,
+                            &roots,
+                        ))
+                    .then_some((pattern, Match::Possible)),
                     Resolved::Unknown(pat) => {
-                        unknown_could_match(rule, pattern, pat, root, op, ctx)
-                            .then_some((pattern, Match::Possible))
+                        (unknown_could_match(rule, pattern, pat, root, op, ctx)
+                            && (!names_existing(&op.word)
+                                || existing_may_match(
+                                    pat,
+                                    false,
+                                    rule,
+                                    pattern,
+                                    root,
+                                    op,
+                                    cmd.fresh_files,
+                                    ctx,
+                                    &roots,
+                                )))
+                        .then_some((pattern, Match::Possible))
                     }
                 })
             });

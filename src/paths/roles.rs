@@ -232,7 +232,8 @@ const TABLE: &[(&[&str], Shape)] = &[
             access: Access::Read,
             subtree: Subtree::Never,
             skip: 1,
-            given_by: PATTERN_OPTIONS,
+            // jq's `-e` is `--exit-status`: only a filter file replaces the filter.
+            given_by: &["-f", "--from-file"],
         },
     ),
     // Arguments that are data.
@@ -1319,6 +1320,7 @@ mod tests {
             frames: Vec::new(),
             redirects: Vec::new(),
             find_results: None,
+            fresh_files: false,
         }
     }
 

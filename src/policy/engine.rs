@@ -478,6 +478,7 @@ pub fn too_large(len: usize) -> Evaluation {
         frames: Vec::new(),
         redirects: Vec::new(),
         find_results: None,
+        fresh_files: false,
     };
     Evaluation {
         decision: Decision::Deny,

@@ -340,6 +340,7 @@ fn dynamic_eval(
             parse_error: None,
             redirects: Vec::new(),
             find_results: None,
+            fresh_files: false,
         }],
     };
     engine::evaluate(&analysis, policy, cwd, repo)

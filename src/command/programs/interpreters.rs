@@ -355,6 +355,52 @@ pub fn interpreter_code(lang: Lang, o: &Options, args: &[Word]) -> Code {
     }
 }
 
+/// A command-line module that turns the interpreter into a file utility: Ruby's `un`
+/// (`ruby -run -e rm -- -rf DIR`: `rm`, `mv`, `cp`, `ln`, `mkdir`, `rmdir`, `install`,
+/// `chmod`, `touch`) and Perl's `ExtUtils::Command` (`perl -MExtUtils::Command -e rm_rf
+/// DIR`: `rm_rf`, `rm_f`, `mv`, `cp`, `touch`, `mkpath`, `cat`, `chmod`). The argv of
+/// the utility it runs, with the words after the function name as its arguments.
+pub fn module_command(lang: Lang, args: &[Word]) -> Option<Vec<Word>> {
+    let lits: Vec<Option<&str>> = args.iter().map(Word::lit).collect();
+    let loads = |module: &str, flag: &str| {
+        lits.iter().enumerate().any(|(k, w)| {
+            w.is_some_and(|t| t == format!("{flag}{module}"))
+                || (*w == Some(flag) && lits.get(k + 1).copied().flatten() == Some(module))
+        })
+    };
+    let e = lits.iter().position(|w| *w == Some("-e"))?;
+    let function = lits.get(e + 1).copied().flatten()?;
+    let rest = args.get(e + 2..).unwrap_or_default();
+    let program: &[&str] = match lang {
+        Lang::Ruby if loads("un", "-r") => match function {
+            "rm" | "mv" | "cp" | "ln" | "mkdir" | "rmdir" | "install" | "chmod" | "touch" => {
+                &[function][..]
+            }
+            _ => return None,
+        },
+        Lang::Perl if loads("ExtUtils::Command", "-M") => match function {
+            "rm_rf" => &["rm", "-rf"],
+            "rm_f" => &["rm", "-f"],
+            "mkpath" => &["mkdir", "-p"],
+            "mv" | "cp" | "touch" | "cat" | "chmod" => &[function][..],
+            _ => return None,
+        },
+        _ => return None,
+    };
+    // Ruby's `un` takes the utility's options after `--`.
+    let rest = match rest.first().and_then(Word::lit) {
+        Some("--") => rest.get(1..).unwrap_or_default(),
+        _ => rest,
+    };
+    Some(
+        program
+            .iter()
+            .map(|p| Word::Lit((*p).to_string()))
+            .chain(rest.iter().cloned())
+            .collect(),
+    )
+}
+
 /// The program a script's `#!` line names (`#!/usr/bin/env python3` names `python3`).
 pub fn shebang_program(text: &str) -> Option<String> {
     let line = text.lines().next()?.strip_prefix("#!")?;

@@ -318,6 +318,35 @@ pub fn zsh_reading(script: &str) -> Option<String> {
                 prev = c;
                 continue;
             }
+            // `>!` and `>>!` override `noclobber`: `>|` and `>>` to bash.
+            (None, '>') if chars.peek() == Some(&'!') => {
+                chars.next();
+                out.push_str(">|");
+                changed = true;
+                prev = '|';
+                continue;
+            }
+            (None, '>') if chars.peek() == Some(&'>') => {
+                chars.next();
+                out.push_str(">>");
+                if chars.peek() == Some(&'!') {
+                    chars.next();
+                    changed = true;
+                }
+                prev = '>';
+                continue;
+            }
+            // `zmodload zsh/files` makes `zf_rm`, `zf_mv`, … builtins of those programs.
+            (None, 'z')
+                if " \t\n;|&(`".contains(prev)
+                    && chars.clone().take(2).collect::<String>() == "f_" =>
+            {
+                chars.next();
+                chars.next();
+                changed = true;
+                prev = '_';
+                continue;
+            }
             (None, '\'' | '"') => state = Some(c),
             (Some(q), _) if c == q => state = None,
             _ => {}
@@ -337,7 +366,7 @@ pub fn own_reading(shell: &str, script: &str) -> Option<(String, &'static str)> 
         return posix_reading(script).map(|s| (s, "POSIX quoting"));
     }
     if shell == "zsh" {
-        return zsh_reading(script).map(|s| (s, "zsh `=cmd`"));
+        return zsh_reading(script).map(|s| (s, "zsh's `=cmd`, `>!`, `zf_` builtins"));
     }
     None
 }

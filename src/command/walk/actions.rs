@@ -556,6 +556,15 @@ impl Walker<'_> {
         scope: &Scope,
         stdin: &Stdin,
     ) {
+        if let Some(argv) = interpreters::module_command(lang, args) {
+            let mut sub = scope.clone();
+            sub.frames.push(format!(
+                "`{base}` runs as `{}`",
+                argv.first().map(Word::display).unwrap_or_default()
+            ));
+            self.dispatch(argv, &mut sub, stdin);
+            return;
+        }
         let code = match interpreters::interpreter_code(lang, options, args) {
             interpreters::Code::Inline(Word::Lit(code)) => code,
             interpreters::Code::Inline(other) => {
@@ -638,7 +647,10 @@ impl Walker<'_> {
         let mut candidates = crate::command::interp::shell_like_strings(&code);
         candidates.extend(crate::command::interp::tree_deletions(&code));
         match lang {
-            Lang::Tcl => candidates.extend(crate::command::interp::tcl_commands(&code)),
+            Lang::Tcl => {
+                candidates.extend(crate::command::interp::tcl_commands(&code));
+                candidates.extend(crate::command::interp::tcl_file_commands(&code));
+            }
             Lang::Lua => candidates.extend(crate::command::interp::lua_long_strings(&code)),
             _ => {}
         }

@@ -84,6 +84,32 @@ impl Walker<'_> {
             sub.frames.push(format!("after `source {file}`"));
             self.record(&sub, vec![Word::Lit("printenv".into())]);
         }
+        // `source .env && echo "$SECRET"`: a value the file set, printed one at a time,
+        // is what the file holds: judged as reading the file (`cat FILE`), so the rules
+        // about reading it (the secrets pack's) apply, and `. venv/bin/activate; echo
+        // "$VIRTUAL_ENV"` stays allowed.
+        let prints_values = match base.as_str() {
+            "echo" | "printf" => args.iter().any(|a| matches!(a, Word::Unknown { .. })),
+            "printenv" => !dumps,
+            "declare" | "typeset" | "export" | "readonly" => {
+                !dumps
+                    && args.iter().any(|a| {
+                        a.lit()
+                            .is_some_and(|t| t.starts_with('-') && t.contains('p'))
+                    })
+            }
+            "compgen" => args.iter().any(|a| a.lit() == Some("-v")),
+            _ => false,
+        };
+        if prints_values
+            && !discarded
+            && let Some(file) = self.sourced.clone()
+        {
+            let mut sub = scope.clone();
+            sub.frames
+                .push(format!("printing what `source {file}` set"));
+            self.record(&sub, vec![Word::Lit("cat".into()), Word::Lit(file)]);
+        }
         if program.action == Action::FindExec {
             // find's `--` only ends its -H/-L/-P/-D/-O options; the expression after the
             // paths still counts (`find -- .git -delete` deletes).

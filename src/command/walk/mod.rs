@@ -270,6 +270,7 @@ fn analyze_parsed(
         piped_listing: None,
         loop_shapes: HashMap::new(),
         sourced: None,
+        wrote_files: false,
         text: script,
     };
     let mut scope = Scope {
@@ -459,6 +460,9 @@ struct Walker<'a> {
     /// it prints what that file set, so a bare `env` or `export -p` then is judged as
     /// `printenv` (which harnesses do not run themselves).
     sourced: Option<String>,
+    /// A command recorded so far may have created or changed files (see
+    /// [`SimpleCommand::fresh_files`]).
+    wrote_files: bool,
     /// The script as given (for what it names anywhere).
     text: &'a str,
 }
@@ -1419,6 +1423,7 @@ impl Walker<'_> {
             parse_error: None,
             redirects: scope.redirects.clone(),
             find_results: scope.find_results.clone(),
+            fresh_files: false,
         });
     }
 
@@ -1468,6 +1473,7 @@ impl Walker<'_> {
             parse_error: Some(message.to_string()),
             redirects: scope.redirects.clone(),
             find_results: scope.find_results.clone(),
+            fresh_files: false,
         });
     }
 
@@ -1527,6 +1533,7 @@ impl Walker<'_> {
                 parse_error: None,
                 redirects: Vec::new(),
                 find_results: None,
+                fresh_files: false,
             };
             for op in crate::paths::operands(&cmd) {
                 // Files, not the directories a command writes into (`tar -x` writes `.`).
@@ -1579,7 +1586,21 @@ impl Walker<'_> {
             parse_error: None,
             redirects,
             find_results: scope.find_results.clone(),
+            fresh_files: self.wrote_files,
         });
+        // Whether what this command does may create or change files later commands see.
+        if !self.wrote_files
+            && let Some(cmd) = self.out.last()
+        {
+            self.wrote_files = crate::paths::operands(cmd).iter().any(|o| {
+                matches!(
+                    o.access,
+                    crate::paths::Access::Write
+                        | crate::paths::Access::Any
+                        | crate::paths::Access::MayWrite
+                )
+            });
+        }
     }
 
     /// A nested script that runs in this shell (an alias, `source` of a literal, a
