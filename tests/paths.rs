@@ -323,8 +323,9 @@ fn secrets_are_read_rules_whichever_program_reads_them(
 #[case("find . -name config | xargs rm -f", "request")]
 #[case("find . -type f | xargs rm -f", "request")]
 #[case("rm -f $(find .git -name config)", "request")]
-#[case("cat $(find . -name '*.env')", "request")]
-#[case("find . -name '.env*' | xargs cat", "request")]
+// No `.env` exists in this tree (with one: `existing_names_and_key_files`).
+#[case("cat $(find . -name '*.env')", "allow")]
+#[case("find . -name '.env*' | xargs cat", "allow")]
 #[case("ls ~/.ssh | xargs cat", "request")]
 #[case("find ~/.ssh -type f | xargs cat", "request")]
 #[case("cat $(ls -a | grep env)", "request")]
@@ -355,6 +356,8 @@ fn listings_and_glob_loops_have_the_shape_of_their_names(
 #[case("find . -name '*.yaml' | xargs sed -i s/a/b/")]
 fn a_listing_may_name_the_repository_policy(#[case] script: &str) {
     let h = Home::new();
+    // Names a listing prints exist: give the policy directory one of each kind.
+    std::fs::write(h.path("repo/policy-config/hooks.py"), "x = 1\n").unwrap();
     assert_eq!(h.check(script), "request", "check {script:?}");
 }
 
@@ -993,6 +996,8 @@ fn paths_bound_to_names_in_code(#[case] script: &str, #[case] expected: &str) {
 #[case("cat ~/.ssh/id_rsa.pub", "allow")]
 #[case("find . -type f | xargs head -n 5", "request")]
 #[case("find . -name '.env*' -exec cat {} +", "request")]
+#[case("cat $(find . -name '*.env')", "request")]
+#[case("find . -name '.env*' | xargs cat", "request")]
 #[case("touch x.env; find . -name '*.env' -exec cat {} +", "request")]
 #[case(
     "ln -s ~/.ssh/id_rsa k.pem; find . -name '*.pem' -exec cat {} +",

@@ -180,8 +180,8 @@ pub struct SimpleCommand {
     pub redirects: Vec<Redirect>,
     /// Run by `find -exec`/`-execdir`: what its `{}` stands for.
     pub find_results: Option<FindResults>,
-    /// A command before it in the script may have created or changed files (a write
-    /// or a program of unknown effect): names that exist when this one runs (a glob,
+    /// A command before it in the script may have created or changed files (an operand
+    /// or redirection it writes): names that exist when this one runs (a glob,
     /// what `find` lists) may be files the script made, not only those in the tree now.
     pub fresh_files: bool,
 }

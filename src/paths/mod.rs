@@ -371,9 +371,10 @@ fn existing_may_match(
     if op_fresh || !shape.starts_with('/') {
         return true;
     }
+    // (A `[` starts a set, which may hold a `/`: `[!/-]`.)
     let literal: Vec<&str> = shape
         .split('/')
-        .take_while(|c| Glob::is_literal(c))
+        .take_while(|c| Glob::is_literal(c) && !c.contains('['))
         .collect();
     let dir = literal.join("/");
     if dir.is_empty() || dir.len() >= shape.len() {
@@ -399,9 +400,20 @@ fn existing_may_match(
                 .zip(shape.split('/'))
                 .all(|(name, glob)| !name.starts_with('.') || glob.starts_with('.'))
     };
+    // A listing's shape drops the `./` a program prints before names under `.` and
+    // keeps a first character that is not `-` (`[!/-]*.env*` for `find . -name
+    // '.env*'`): an entry is also tried as printed (`DIR/./.env`).
+    let printed = |p: &str| -> String {
+        match p.strip_prefix(dir.as_str()) {
+            Some(rest) => format!("{dir}/.{rest}"),
+            None => p.to_string(),
+        }
+    };
     entries.iter().any(|entry| {
         let p = entry.display().to_string();
-        ((own.matches(&p) && dots_agree(&p)) || (op.subtree && below.matches(&p)))
+        ((own.matches(&p) && dots_agree(&p))
+            || (!bash_glob && own.matches(&printed(&p)))
+            || (op.subtree && below.matches(&p)))
             && pattern.matches_known(&p, root, false)
             && !rule.excepts(&p, roots)
     })

@@ -499,8 +499,10 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                     for name in srcs.iter().filter_map(Word::lit) {
                         let base = name.trim_end_matches('/').rsplit('/').next().unwrap_or("");
                         if !base.is_empty() && base != "." && base != ".." {
+                            // A directory copied or moved there brings everything
+                            // under it (`cp -r x/.claude ~` writes `~/.claude/…`).
                             let inside = format!("{}/{base}", dir.trim_end_matches('/'));
-                            push(&Word::Lit(inside), Access::Write, false);
+                            push(&Word::Lit(inside), Access::Write, subtree);
                         }
                     }
                 }
@@ -1339,8 +1341,8 @@ mod tests {
                 ("a".into(), Access::Read, true),
                 ("b".into(), Access::Read, true),
                 ("c".into(), Access::Write, true),
-                ("c/a".into(), Access::Write, false),
-                ("c/b".into(), Access::Write, false)
+                ("c/a".into(), Access::Write, true),
+                ("c/b".into(), Access::Write, true)
             ]
         );
         assert_eq!(
@@ -1365,7 +1367,7 @@ mod tests {
                 ("x".into(), Access::Write, true),
                 ("x".into(), Access::Read, true),
                 ("/tmp/".into(), Access::Write, false),
-                ("/tmp/x".into(), Access::Write, false)
+                ("/tmp/x".into(), Access::Write, true)
             ]
         );
     }

@@ -303,6 +303,8 @@ fn grep(args: &[&str]) -> Option<Listing> {
     let mut recursive = false;
     let mut pattern_given = false;
     let mut operands = Vec::new();
+    // `--include=GLOB`: only names whose last component matches GLOB.
+    let mut includes: Vec<&str> = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match *a {
@@ -312,9 +314,11 @@ fn grep(args: &[&str]) -> Option<Listing> {
                 it.next()?;
                 pattern_given = true;
             }
-            "-m" | "--max-count" | "--exclude" | "--include" | "--exclude-dir" => {
+            "--include" => includes.push(it.next()?),
+            "-m" | "--max-count" | "--exclude" | "--exclude-dir" => {
                 it.next()?;
             }
+            a if a.starts_with("--include=") => includes.push(a.get(10..)?),
             a if a.starts_with("--") => {
                 if !(a.starts_with("--include=")
                     || a.starts_with("--exclude=")
@@ -346,7 +350,17 @@ fn grep(args: &[&str]) -> Option<Listing> {
     if !pattern_given {
         operands.remove(0);
     }
-    under(&operands, recursive)
+    let mut listing = under(&operands, recursive)?;
+    // One include glob of a file name: the names end with it (`src/*` and `*.py` make
+    // `src/**.py`, a shape that holds every such name).
+    if let [glob] = includes[..]
+        && !glob.is_empty()
+        && !glob.contains('/')
+        && listing.pattern.ends_with('*')
+    {
+        listing.pattern = format!("{}{glob}", listing.pattern);
+    }
+    Some(listing)
 }
 
 /// `rg -l PATTERN [DIR]`, `rg --files [DIR]`.
@@ -528,6 +542,8 @@ mod tests {
     #[case("git diff HEAD", None)]
     #[case("git grep -l TODO", Some("[!/]*"))]
     #[case("grep -rl foo src", Some("src/*"))]
+    #[case("grep -rl foo --include='*.py' src", Some("src/**.py"))]
+    #[case("grep -rl import --include='*.py' .", Some("[!/-]**.py"))]
     #[case("grep -rl foo .", Some("[!/-]*"))]
     #[case("grep -rl foo", Some("[!/]*"))]
     #[case("grep -l foo a.txt", Some("a.txt"))]

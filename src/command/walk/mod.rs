@@ -1588,17 +1588,17 @@ impl Walker<'_> {
             find_results: scope.find_results.clone(),
             fresh_files: self.wrote_files,
         });
-        // Whether what this command does may create or change files later commands see.
+        // Whether what this command does may create or change files later commands see
+        // (a program of unknown effect is not counted, nor a write to a name only known
+        // at run time: `… | xargs sed -i` is that write itself).
         if !self.wrote_files
             && let Some(cmd) = self.out.last()
         {
             self.wrote_files = crate::paths::operands(cmd).iter().any(|o| {
                 matches!(
                     o.access,
-                    crate::paths::Access::Write
-                        | crate::paths::Access::Any
-                        | crate::paths::Access::MayWrite
-                )
+                    crate::paths::Access::Write | crate::paths::Access::MayWrite
+                ) && !matches!(o.word, Word::Unknown { .. })
             });
         }
     }
