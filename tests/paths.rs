@@ -986,7 +986,7 @@ fn paths_bound_to_names_in_code(#[case] script: &str, #[case] expected: &str) {
 
 /// Names that exist when the command runs (a glob, what `find` lists) are protected
 /// only when an entry now in the tree has that shape and is protected (or a command
-/// before may have made one).
+/// before may have made one); a reader of a whole tree reads what is protected in it.
 #[rstest]
 #[case("find . -name '*.md' -exec grep -l TODO {} \\;", "allow")]
 #[case("find . -type f -name '*.json' -exec jq -e . {} \\;", "allow")]
@@ -1006,6 +1006,19 @@ fn paths_bound_to_names_in_code(#[case] script: &str, #[case] expected: &str) {
 #[case("ln -s ~/.ssh/id_rsa k.pem; cat *.pem", "request")]
 #[case("for f in .env*; do cat \"$f\"; done", "request")]
 #[case("chmod 600 ~/.ssh/id_rsa", "allow")]
+// Readers of a whole tree (hidden and ignored files too) read the `.env` in it.
+#[case("grep -r SECRET .", "request")]
+#[case("grep -r SECRET", "request")]
+#[case("grep -R --include='.env' -h . .", "request")]
+#[case("tar czf /tmp/a.tgz .", "request")]
+#[case("cp -r . /tmp/backup", "request")]
+#[case("git grep --no-index SECRET", "request")]
+#[case("git stash -u && git stash show -p --include-untracked", "request")]
+#[case("grep -rn TODO src", "allow")]
+#[case("grep -rn --include='*.py' import .", "allow")]
+#[case("rg SECRET", "allow")]
+#[case("tar czf /tmp/a.tgz src", "allow")]
+#[case("git grep -n TODO", "allow")]
 fn existing_names_and_key_files(#[case] script: &str, #[case] expected: &str) {
     let h = Home::new();
     std::fs::create_dir_all(h.path("repo/src")).unwrap();

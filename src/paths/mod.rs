@@ -345,6 +345,28 @@ fn unknown_could_match(
     !names_existing(&op.word) || pattern.directory_exists(root, ctx.repo)
 }
 
+/// Whether the directory `dir`, read whole (`grep -r`, `cp -r`, `tar c`), now holds an
+/// entry `pattern` protects (and the rule does not except): `grep -r SECRET .` in a
+/// tree holding a `.env` reads it. `false` when the tree cannot be read or holds more
+/// than [`TREE_LIMIT`] entries (then only a directory above a protected pattern counts,
+/// as before).
+fn holds_protected(
+    dir: &str,
+    rule: &PathRule,
+    pattern: &PathPattern,
+    root: &str,
+    ctx: &Context<'_>,
+    roots: &dyn Fn(Root) -> Vec<String>,
+) -> bool {
+    let Some(entries) = ctx.repo.tree_entries(Path::new(dir), TREE_LIMIT) else {
+        return false;
+    };
+    entries.iter().any(|entry| {
+        let p = entry.display().to_string();
+        pattern.matches_known(&p, root, false) && !rule.excepts(&p, roots)
+    })
+}
+
 /// The most entries a directory tree may hold for [`existing_may_match`] to read it.
 const TREE_LIMIT: usize = 20_000;
 
@@ -653,7 +675,9 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
                     Resolved::Known(forms) => forms
                         .iter()
                         .any(|p| {
-                            pattern.matches_known(p, root, op.subtree) && !rule.excepts(p, &roots)
+                            (pattern.matches_known(p, root, op.subtree) && !rule.excepts(p, &roots))
+                                || (op.whole
+                                    && holds_protected(p, rule, pattern, root, ctx, &roots))
                         })
                         .then_some((pattern, Match::Yes)),
                     Resolved::Glob(pat) => (pattern.glob_could_match(pat, root, op.subtree)

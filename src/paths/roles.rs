@@ -327,6 +327,10 @@ pub struct Operand {
     pub access: Access,
     /// Whether the command acts on everything under it (delete, move, `chmod -R`).
     pub subtree: bool,
+    /// A recursive read of every file under it, hidden and ignored ones included
+    /// (`grep -r`, `cp -r`, `tar c`, `zip -r`, `diff -r`; not `rg`, which skips them):
+    /// a protected file now in that tree is read.
+    pub whole: bool,
     /// Where it comes from, for `explain` (`` `>` redirection ``, `operand of rm`).
     pub role: String,
 }
@@ -354,6 +358,7 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
             dir: None,
             access,
             subtree,
+            whole: false,
             role: role.clone(),
         });
     };
@@ -423,6 +428,28 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                 .skip(skip)
                 .filter(|w| output.as_ref() != Some(*w))
                 .collect();
+            // `grep -r PATTERN` with no file searches `.`; with `--include=GLOB` it reads
+            // only the files named so under each directory.
+            let here = Word::Lit(".".to_string());
+            if GREPS.contains(&program) && subtree && operands.is_empty() {
+                operands.push(&here);
+            }
+            let includes = if GREPS.contains(&program) && subtree {
+                option_values(args, "--include")
+            } else {
+                Vec::new()
+            };
+            if !includes.is_empty() {
+                for w in operands.drain(..) {
+                    let Some(dir) = w.lit() else {
+                        push(w, access, subtree);
+                        continue;
+                    };
+                    for glob in &includes {
+                        push(&included(dir, glob), access, false);
+                    }
+                }
+            }
             if let Some(o) = &output {
                 push(o, Access::Write, false);
             }
@@ -874,6 +901,7 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                     dir: Some(found.dir.clone()),
                     access: o.access,
                     subtree: o.subtree,
+                    whole: false,
                     role: format!("{} (an entry `find` finds under `{root}`)", o.role),
                 };
                 if o.access == Access::Write && !found.narrowed {
@@ -945,6 +973,25 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
             && !is_device(&o.word)
     });
     out.extend(results);
+    // Readers that read every file under a directory, hidden and ignored ones too.
+    if matches!(
+        program,
+        "grep"
+            | "egrep"
+            | "fgrep"
+            | "cp"
+            | "rsync"
+            | "scp"
+            | "tar"
+            | "gtar"
+            | "bsdtar"
+            | "zip"
+            | "diff"
+    ) {
+        for o in &mut out {
+            o.whole = o.subtree && o.access == Access::Read && matches!(o.word, Word::Lit(_));
+        }
+    }
     out
 }
 
@@ -1190,6 +1237,47 @@ fn is_placeholder(w: &Word) -> bool {
     }
 }
 
+/// grep and its spellings.
+const GREPS: &[&str] = &["grep", "egrep", "fgrep"];
+
+/// The values of a long option given as `--NAME=V` or `--NAME V`.
+fn option_values(args: &[Word], name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(w) = it.next() {
+        let Some(t) = w.lit() else { continue };
+        if t == "--" {
+            break;
+        }
+        if t == name {
+            if let Some(v) = it.next().and_then(Word::lit) {
+                out.push(v.to_string());
+            }
+        } else if let Some(v) = t.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
+            out.push(v.to_string());
+        }
+    }
+    out
+}
+
+/// The files `grep -r --include=GLOB` reads under `dir`: names ending in GLOB at any
+/// depth, as a word only known at run time that names existing files.
+fn included(dir: &str, glob: &str) -> Word {
+    let dir = dir.trim_end_matches('/');
+    let pattern = if dir == "." || dir.is_empty() {
+        format!("[!/-]**{glob}")
+    } else {
+        format!("{}/**{glob}", crate::paths::escape(dir))
+    };
+    Word::Unknown {
+        text: format!("{dir}/…/{glob}"),
+        split: false,
+        pattern,
+        outside_git: false,
+        existing: true,
+    }
+}
+
 fn redirect_operand(r: &Redirect) -> Operand {
     Operand {
         word: r.target.clone(),
@@ -1199,6 +1287,7 @@ fn redirect_operand(r: &Redirect) -> Operand {
             RedirectAccess::Write => Access::Write,
         },
         subtree: false,
+        whole: false,
         role: format!("`{}` redirection", r.operator),
     }
 }
