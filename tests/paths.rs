@@ -1006,12 +1006,14 @@ fn paths_bound_to_names_in_code(#[case] script: &str, #[case] expected: &str) {
 #[case("ln -s ~/.ssh/id_rsa k.pem; cat *.pem", "request")]
 #[case("for f in .env*; do cat \"$f\"; done", "request")]
 #[case("chmod 600 ~/.ssh/id_rsa", "allow")]
-// Readers of a whole tree (hidden and ignored files too) read the `.env` in it.
+// Readers of a whole tree that print (hidden and ignored files too) read the `.env` in
+// it; copies and archives of the tree are not counted.
 #[case("grep -r SECRET .", "request")]
 #[case("grep -r SECRET", "request")]
 #[case("grep -R --include='.env' -h . .", "request")]
-#[case("tar czf /tmp/a.tgz .", "request")]
-#[case("cp -r . /tmp/backup", "request")]
+#[case("tar czf /tmp/a.tgz .", "allow")]
+#[case("cp -r . /tmp/backup", "allow")]
+#[case("rsync -av --exclude node_modules ./ /tmp/mirror/", "allow")]
 #[case("git grep --no-index SECRET", "request")]
 #[case("git stash -u && git stash show -p --include-untracked", "request")]
 #[case("grep -rn TODO src", "allow")]

@@ -327,9 +327,9 @@ pub struct Operand {
     pub access: Access,
     /// Whether the command acts on everything under it (delete, move, `chmod -R`).
     pub subtree: bool,
-    /// A recursive read of every file under it, hidden and ignored ones included
-    /// (`grep -r`, `cp -r`, `tar c`, `zip -r`, `diff -r`; not `rg`, which skips them):
-    /// a protected file now in that tree is read.
+    /// A recursive read that prints from every file under it, hidden and ignored ones
+    /// included (`grep -r`; not `rg`, which skips them): a protected file now in that
+    /// tree is read.
     pub whole: bool,
     /// Where it comes from, for `explain` (`` `>` redirection ``, `operand of rm`).
     pub role: String,
@@ -973,21 +973,10 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
             && !is_device(&o.word)
     });
     out.extend(results);
-    // Readers that read every file under a directory, hidden and ignored ones too.
-    if matches!(
-        program,
-        "grep"
-            | "egrep"
-            | "fgrep"
-            | "cp"
-            | "rsync"
-            | "scp"
-            | "tar"
-            | "gtar"
-            | "bsdtar"
-            | "zip"
-            | "diff"
-    ) {
+    // Readers that print from every file under a directory, hidden and ignored ones
+    // too. (A recursive copy or archive of a tree holding a `.env` is not counted:
+    // backing up a repository is everyday work, and the copy is not printed.)
+    if GREPS.contains(&program) {
         for o in &mut out {
             o.whole = o.subtree && o.access == Access::Read && matches!(o.word, Word::Lit(_));
         }
