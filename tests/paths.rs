@@ -1031,6 +1031,51 @@ fn existing_names_and_key_files(#[case] script: &str, #[case] expected: &str) {
     assert_eq!(h.check(script), expected, "check {script:?}");
 }
 
+/// A literal path in interpreter code is read as `cat` would read it, whatever call
+/// reads it (the tables know `open`, `readFileSync`, …; not `os.open`, `linecache`,
+/// `fileinput`, `createReadStream`, `io.lines`); `chr(46)` and `os.getcwd()` are
+/// literals too.
+#[rstest]
+#[case(
+    "python3 -c \"import os; fd=os.open('.env', os.O_RDONLY); print(os.read(fd, 99))\"",
+    "request"
+)]
+#[case(
+    "python3 -c \"import linecache; print(linecache.getline('.env', 1))\"",
+    "request"
+)]
+#[case(
+    "python3 -c \"import fileinput; [print(l) for l in fileinput.input(['.env'])]\"",
+    "request"
+)]
+#[case(
+    "node -e \"require('fs').createReadStream('.env').pipe(process.stdout)\"",
+    "request"
+)]
+#[case("lua -e 'for l in io.lines(\".env\") do print(l) end'", "request")]
+#[case("python3 -c \"print(open(chr(46)+'env').read())\"", "request")]
+#[case(
+    "python3 -c \"import os; print(open(os.path.join(os.getcwd(), '.env')).read())\"",
+    "request"
+)]
+#[case("php -r '$f=\".\".\"env\"; readfile($f);'", "request")]
+#[case("python3 -c \"import shutil as s; s.move('.git', '/tmp/g')\"", "request")]
+#[case(
+    "python3 -c \"import json; print(json.load(open('x.json')))\"",
+    "allow"
+)]
+#[case("python3 -c \"print('hello'.strip(), 0.5)\"", "allow")]
+#[case(
+    "python3 -c \"url = 'git@host:o/r.git'; print(url.replace('.git', ''))\"",
+    "allow"
+)]
+#[case("node -e \"console.log(require('path').join('a', 'b'))\"", "allow")]
+fn literal_paths_in_code(#[case] script: &str, #[case] expected: &str) {
+    let h = Home::new();
+    std::fs::write(h.path("repo/.env"), "SECRET=1\n").unwrap();
+    assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
 /// A sourced file's values printed one at a time are what the file holds: judged as
 /// reading it, so a `.env` asks and a virtualenv's `activate` does not.
 #[rstest]

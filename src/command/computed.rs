@@ -327,7 +327,8 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(code);
     };
     let cheap = [
-        "home", "HOME", "expand", "join", "+", "..", "\" \"", "' '", "\"/", "'/",
+        "home", "HOME", "expand", "join", "+", "..", "\" \"", "' '", "\"/", "'/", "\".", "'.",
+        "chr(", "CharCode", "cwd", "Dir.pwd",
     ];
     if !cheap.iter().any(|c| code.contains(c)) {
         return with_bound_literals(code).map_or(std::borrow::Cow::Borrowed(code), |put| {
@@ -344,6 +345,37 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
         .replace_all(code, "${1}${2}${1}")
         .into_owned();
     text = forms.home.replace_all(&text, "\"~\"").into_owned();
+    // The working directory by a call (`os.getcwd()`, `process.cwd()`, `Dir.pwd`), and
+    // characters by code (`chr(46)`, `String.fromCharCode(46)`): literals too.
+    static CWD_CHR: std::sync::LazyLock<Option<(regex::Regex, regex::Regex)>> =
+        std::sync::LazyLock::new(|| {
+            Some((
+                regex::Regex::new(
+                    r"os\.getcwd\(\)|process\.cwd\(\)|Dir\.pwd\b|\bgetcwd\(\)|Path\.cwd\(\)",
+                )
+                .ok()?,
+                regex::Regex::new(
+                    r"\bchr\(\s*(\d{1,3})\s*\)|String\.fromCharCode\(\s*(\d{1,3})\s*\)",
+                )
+                .ok()?,
+            ))
+        });
+    if let Some((cwd, chr)) = CWD_CHR.as_ref() {
+        text = cwd.replace_all(&text, "\".\"").into_owned();
+        text = chr
+            .replace_all(&text, |c: &regex::Captures<'_>| {
+                let n: u32 = c
+                    .get(1)
+                    .or_else(|| c.get(2))
+                    .and_then(|m| m.as_str().parse().ok())
+                    .unwrap_or(0);
+                match char::from_u32(n).filter(|ch| ch.is_ascii_graphic()) {
+                    Some(ch) if ch != '"' && ch != '\\' => format!("\"{ch}\""),
+                    _ => c.get(0).map_or(String::new(), |m| m.as_str().to_string()),
+                }
+            })
+            .into_owned();
+    }
     for _ in 0..8 {
         let before = text.len();
         text = forms
@@ -744,6 +776,36 @@ pub fn literal_reads(code: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every string literal of `code` (after the home directory, joins, concatenation and
+/// names bound once are read) that reads as a path: it starts with `.`, `~` or `/`, or
+/// holds a `/`, and holds no blank and no `://` (`'.env'`, `'~/.aws/credentials'`,
+/// `'src/x.py'`; not `'a b'`, `'https://x/y'`, `'.'`).
+pub fn literal_paths(code: &str) -> Vec<String> {
+    static LIT: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r#""([^"\s\\]{2,})"|'([^'\s\\]{2,})'"#).ok());
+    let Some(lit) = LIT.as_ref() else {
+        return Vec::new();
+    };
+    let code = with_home_literals(code);
+    let mut out: Vec<String> = Vec::new();
+    for c in lit.captures_iter(&code) {
+        let Some(m) = c.get(1).or_else(|| c.get(2)) else {
+            continue;
+        };
+        let p = m.as_str();
+        let pathlike = (p.starts_with(['.', '~', '/']) || p.contains('/'))
+            && !p.contains("://")
+            && !matches!(p, ".." | "./" | "~/" | "//")
+            && !p.contains(['$', '{', '}', '(', ')', '[', ']', '*', '%', '<', '>', '|', ';', ',', '='])
+            // `.strip()`-like method names and `.5` numbers are not paths.
+            && !(p.starts_with('.') && !p.contains('/') && p.get(1..).is_some_and(|d| d.chars().all(|c| c.is_ascii_digit())));
+        if pathlike && !out.iter().any(|o| o == p) {
+            out.push(p.to_string());
+        }
+    }
+    out
+}
+
 /// Paths code renames or moves by literal name (the source: `os.rename('x', …)`,
 /// `shutil.move`, `fs.renameSync`, `File.rename`, `FileUtils.mv`, Perl's and PHP's
 /// `rename`), the home directory and joined literals read as [`with_home_literals`]
@@ -751,7 +813,7 @@ pub fn literal_reads(code: &str) -> Vec<String> {
 pub fn literal_moves(code: &str) -> Vec<String> {
     static MOVES: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r#"(?:os\.rename|os\.replace|os\.renames|shutil\.move|fs\.renameSync|fs\.rename|renameSync|File\.rename|FileUtils\.mv|FileUtils\.move|\brename)\s*\(?\s*['"]([^'"]+)['"]\s*,"#,
+            r#"(?:os\.rename|os\.replace|os\.renames|shutil\.move|\b\w+\.move|\bmove|fs\.renameSync|fs\.rename|renameSync|File\.rename|FileUtils\.mv|FileUtils\.move|\brename)\s*\(?\s*['"]([^'"]+)['"]\s*,"#,
         )
         .ok()
     });

@@ -429,6 +429,12 @@ fn record_config(out: &mut GitGlobals, kv: &str) {
     } else if key == "core.hookspath" && value != "/dev/null" {
         // Hooks from a directory this reading does not see (`/dev/null` disables them).
         out.config_unknown = Some(format!("`git -c {key}={value}` runs hooks from `{value}`"));
+    } else if key == "init.templatedir" {
+        // `git init`/`clone` copy the template's hooks into the new repository, as
+        // `--template` does.
+        out.config_unknown = Some(format!(
+            "`git -c {key}={value}` copies hooks from `{value}` into the repository"
+        ));
     } else if is_command_key(&key) {
         out.config_commands.push((key, value.to_string()));
     }

@@ -677,7 +677,16 @@ impl Walker<'_> {
                 path,
             ]));
         }
-        for path in crate::command::computed::literal_reads(&code) {
+        let mut read = crate::command::computed::literal_reads(&code);
+        // Any other literal path the code names may be read through a call the tables
+        // do not know (`os.open`, `linecache`, `fileinput`, `createReadStream`,
+        // `io.lines`): as `cat` would, for the rules about reading files.
+        for path in crate::command::computed::literal_paths(&code) {
+            if !read.contains(&path) {
+                read.push(path);
+            }
+        }
+        for path in read {
             candidates.push(crate::command::interp::Candidate::Argv(vec![
                 "cat".into(),
                 path,
