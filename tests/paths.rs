@@ -356,8 +356,16 @@ fn listings_and_glob_loops_have_the_shape_of_their_names(
 #[case("find . -name '*.yaml' | xargs sed -i s/a/b/")]
 fn a_listing_may_name_the_repository_policy(#[case] script: &str) {
     let h = Home::new();
-    // Names a listing prints exist: give the policy directory one of each kind.
+    // Names a listing prints exist (and what git lists is tracked): give the policy
+    // directory one of each kind.
     std::fs::write(h.path("repo/policy-config/hooks.py"), "x = 1\n").unwrap();
+    assert!(
+        h.git()
+            .args(["add", "policy-config"])
+            .status()
+            .unwrap()
+            .success()
+    );
     assert_eq!(h.check(script), "request", "check {script:?}");
 }
 
@@ -1021,6 +1029,11 @@ fn paths_bound_to_names_in_code(#[case] script: &str, #[case] expected: &str) {
 #[case("rg SECRET", "allow")]
 #[case("tar czf /tmp/a.tgz src", "allow")]
 #[case("git grep -n TODO", "allow")]
+// What git lists is tracked: the untracked `.env` is not among it.
+#[case("git ls-files | xargs cat", "allow")]
+#[case("git diff --name-only HEAD | xargs -r cat", "allow")]
+#[case("cat $(git ls-files '*')", "allow")]
+#[case("git ls-files -o | xargs cat", "request")]
 fn existing_names_and_key_files(#[case] script: &str, #[case] expected: &str) {
     let h = Home::new();
     std::fs::create_dir_all(h.path("repo/src")).unwrap();
@@ -1059,7 +1072,10 @@ fn existing_names_and_key_files(#[case] script: &str, #[case] expected: &str) {
     "request"
 )]
 #[case("php -r '$f=\".\".\"env\"; readfile($f);'", "request")]
-#[case("python3 -c \"import shutil as s; s.move('.git', '/tmp/g')\"", "request")]
+#[case(
+    "python3 -c \"import shutil as s; s.move('.git', '/tmp/g')\"",
+    "request"
+)]
 #[case(
     "python3 -c \"import json; print(json.load(open('x.json')))\"",
     "allow"
@@ -1074,6 +1090,23 @@ fn literal_paths_in_code(#[case] script: &str, #[case] expected: &str) {
     let h = Home::new();
     std::fs::write(h.path("repo/.env"), "SECRET=1\n").unwrap();
     assert_eq!(h.check(script), expected, "check {script:?}");
+}
+
+/// A `.env` git tracks is among what `git ls-files` lists.
+#[test]
+fn a_tracked_secret_is_listed() {
+    let h = Home::new();
+    std::fs::write(h.path("repo/.env"), "SECRET=1\n").unwrap();
+    assert_eq!(h.check("git ls-files | xargs cat"), "allow");
+    assert!(
+        h.git()
+            .args(["add", "-f", ".env"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(h.check("git ls-files | xargs cat"), "request");
+    assert_eq!(h.check("cat $(git ls-files)"), "request");
 }
 
 /// A sourced file's values printed one at a time are what the file holds: judged as

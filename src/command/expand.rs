@@ -522,6 +522,7 @@ impl<'a> Builder<'a> {
                 },
                 outside_git: false,
                 existing: false,
+                tracked: false,
             }
         } else if self.glob {
             Word::Glob(self.text)

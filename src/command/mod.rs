@@ -52,6 +52,9 @@ pub enum Word {
         /// runs (a listing's names, a glob loop's values), so no value lies in a
         /// directory that does not exist.
         existing: bool,
+        /// Known besides the pattern: it names only files git tracks (what `git
+        /// ls-files` or `git diff --name-only` prints), never an ignored `.env`.
+        tracked: bool,
     },
 }
 
@@ -64,6 +67,7 @@ impl Word {
             pattern: "*".to_string(),
             outside_git: false,
             existing: false,
+            tracked: false,
         }
     }
 

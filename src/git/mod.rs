@@ -125,4 +125,11 @@ pub trait RepoState {
     fn tree_entries(&self, _dir: &Path, _limit: usize) -> Option<Vec<std::path::PathBuf>> {
         None
     }
+
+    /// The files git tracks (its index) under the directory `dir`, as paths starting
+    /// with `dir`, when there are at most `limit`: `None` when not known (fakes), outside
+    /// a repository, or more.
+    fn tracked_entries(&self, _dir: &Path, _limit: usize) -> Option<Vec<std::path::PathBuf>> {
+        None
+    }
 }

@@ -425,6 +425,31 @@ impl RepoState for Git2RepoState {
         Some(out)
     }
 
+    fn tracked_entries(&self, dir: &Path, limit: usize) -> Option<Vec<PathBuf>> {
+        let location = self.locate(dir);
+        let Location::Repo { repo, .. } = &*location else {
+            return None;
+        };
+        let top = repo.repo.workdir()?.to_path_buf();
+        let index = repo.repo.index().ok()?;
+        if index.len() > limit {
+            return None;
+        }
+        // Entries are relative to the work tree's top; `dir` may be spelled through a
+        // symbolic link: compared canonical, returned under `dir` as given.
+        let canon = std::fs::canonicalize(dir).ok()?;
+        let top = std::fs::canonicalize(&top).unwrap_or(top);
+        let mut out = Vec::new();
+        for entry in index.iter() {
+            let rel = String::from_utf8_lossy(&entry.path).into_owned();
+            let full = top.join(&rel);
+            if let Ok(under) = full.strip_prefix(&canon) {
+                out.push(dir.join(under));
+            }
+        }
+        Some(out)
+    }
+
     fn git_config(&self, dir: &Path, key: &str) -> Option<String> {
         // `git -c` entries and GIT_CONFIG_COUNT/KEY/VALUE sit above every file.
         if let Some(v) = self.env.param(key) {

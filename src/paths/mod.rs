@@ -402,7 +402,14 @@ fn existing_may_match(
     if dir.is_empty() || dir.len() >= shape.len() {
         return true;
     }
-    let Some(entries) = ctx.repo.tree_entries(Path::new(&dir), TREE_LIMIT) else {
+    // What git lists is tracked: compared with git's index, not with every file.
+    let tracked = matches!(op.word, Word::Unknown { tracked: true, .. });
+    let entries = if tracked {
+        ctx.repo.tracked_entries(Path::new(&dir), TREE_LIMIT)
+    } else {
+        ctx.repo.tree_entries(Path::new(&dir), TREE_LIMIT)
+    };
+    let Some(entries) = entries else {
         return true;
     };
     let compile = |p: &str| {

@@ -820,6 +820,7 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                             pattern: text_shape(text),
                             outside_git: false,
                             existing: false,
+                            tracked: false,
                         };
                         push(&file, Access::Write, false);
                     }
@@ -1055,6 +1056,7 @@ fn transferred_file(w: &Word) -> Option<Word> {
             pattern: path.to_string(),
             outside_git: false,
             existing: false,
+            tracked: false,
         }
     })
 }
@@ -1264,6 +1266,7 @@ fn included(dir: &str, glob: &str) -> Word {
         pattern,
         outside_git: false,
         existing: true,
+        tracked: false,
     }
 }
 

@@ -788,6 +788,7 @@ pub fn find_exec_commands(args: &[Word]) -> Vec<Vec<Word>> {
                         pattern: pattern.clone(),
                         outside_git: false,
                         existing: false,
+                        tracked: false,
                     };
                 }
             }

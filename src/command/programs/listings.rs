@@ -29,6 +29,9 @@ pub struct Listing {
     pub pattern: String,
     /// No name lies inside a `.git` directory.
     pub outside_git: bool,
+    /// Only files git tracks are named (`git ls-files`, `git diff --name-only`, `git
+    /// grep -l`, without the options that list others).
+    pub tracked: bool,
 }
 
 /// The listing a pipeline of literal commands prints (`find src -name '*.rs' | sort`):
@@ -149,6 +152,7 @@ fn find(args: &[&str]) -> Option<Listing> {
         return Some(Listing {
             pattern: under_a_directory(p.to_string()),
             outside_git: false,
+            tracked: false,
         });
     }
     let root = strip_dot_slash(root);
@@ -174,6 +178,7 @@ fn find(args: &[&str]) -> Option<Listing> {
     Some(Listing {
         pattern: under_a_directory(pattern),
         outside_git: false,
+        tracked: false,
     })
 }
 
@@ -291,9 +296,24 @@ fn git(args: &[&str]) -> Option<Listing> {
         }
         _ => "*".to_string(),
     };
+    let others = |opts: &[&str]| before.iter().any(|a| opts.contains(a));
+    let tracked = match *sub {
+        "ls-files" => !others(&[
+            "-o",
+            "--others",
+            "-i",
+            "--ignored",
+            "-k",
+            "--killed",
+            "--directory",
+        ]),
+        "diff" => !others(&["--no-index"]),
+        _ => !others(&["--untracked", "--no-index"]),
+    };
     Some(Listing {
         pattern: relative(pattern),
         outside_git: true,
+        tracked,
     })
 }
 
@@ -423,6 +443,7 @@ fn under(operands: &[&str], recursive: bool) -> Option<Listing> {
             return Some(Listing {
                 pattern: relative("*".to_string()),
                 outside_git: false,
+                tracked: false,
             });
         }
         [one] if !one.starts_with('~') && !one.contains(['*', '?', '[']) => {
@@ -449,6 +470,7 @@ fn under(operands: &[&str], recursive: bool) -> Option<Listing> {
     Some(Listing {
         pattern: under_a_directory(pattern),
         outside_git: false,
+        tracked: false,
     })
 }
 

@@ -321,12 +321,14 @@ impl Walker<'_> {
                         pattern,
                         outside_git,
                         existing,
+                        tracked,
                         ..
                     }) = inner.get_mut(at)
                 {
                     pattern.clone_from(&listing.pattern);
                     *outside_git = listing.outside_git;
                     *existing = true;
+                    *tracked = listing.tracked;
                 }
             }
             _ => {}
@@ -930,6 +932,7 @@ impl Walker<'_> {
                             },
                             outside_git: false,
                             existing: false,
+                            tracked: false,
                         }
                     };
                     let program = if writes { "tee" } else { "cat" };

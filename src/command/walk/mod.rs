@@ -708,6 +708,7 @@ impl Walker<'_> {
                         pattern,
                         outside_git: false,
                         existing: items.iter().all(|w| matches!(w, Word::Glob(_))),
+                        tracked: false,
                     }),
                 })
                 .flatten();
@@ -960,6 +961,7 @@ impl Walker<'_> {
             pattern: listing.pattern,
             outside_git: listing.outside_git,
             existing: true,
+            tracked: listing.tracked,
         })
     }
 
@@ -1083,6 +1085,7 @@ impl Walker<'_> {
                         split: false,
                         outside_git: false,
                         existing: false,
+                        tracked: false,
                     };
                 }
             }
@@ -1335,6 +1338,7 @@ impl Walker<'_> {
                     pattern: "/dev/fd/[0-9][0-9]".to_string(),
                     outside_git: true,
                     existing: false,
+                    tracked: false,
                 });
             }
         }

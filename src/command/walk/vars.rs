@@ -35,6 +35,7 @@ impl Walker<'_> {
                     pattern: pattern.clone(),
                     outside_git: !pattern.split('/').any(|c| c == ".git"),
                     existing: false,
+                    tracked: false,
                 }
             })
         };
@@ -167,6 +168,7 @@ impl Walker<'_> {
                 // A name mktemp makes is never `.git`: only its directory could be one.
                 outside_git: !pattern.split('/').any(|c| c == ".git"),
                 existing: false,
+                tracked: false,
             }
         })
     }
