@@ -840,7 +840,9 @@ fn claude_code_frames_are_judged_by_their_command(
 }
 
 #[rstest]
-#[case("env", Clean, Allow)]
+// Claude Code's `bash -c env` passes in shell mode as an environment probe
+// (tests/shell.rs); judged, it is a dump of the environment.
+#[case("env", Clean, Request)]
 #[case("exec '/bin/bash' -c 'git status'", Dirty, Allow)]
 #[case("exec '/bin/bash' -c 'git reset --hard'", Clean, Deny)]
 #[case(
@@ -3246,6 +3248,46 @@ fn fifth_round_mechanisms(#[case] script: &str, #[case] tree: Tree, #[case] expe
     check(script, tree, expected);
 }
 
+/// Every spelling of printing the whole environment is judged as the `printenv` it
+/// amounts to (the secrets pack asks); one variable, or an environment given to a
+/// program, is not a dump.
+#[rstest]
+#[case("env", Clean, Request)]
+#[case("env | grep -i token", Clean, Request)]
+#[case("env -0 | tr '\\0' '\\n'", Clean, Request)]
+#[case("export -p | grep KEY", Clean, Request)]
+#[case("export", Clean, Request)]
+#[case("declare -px", Clean, Request)]
+#[case("typeset -x", Clean, Request)]
+#[case("typeset", Clean, Request)]
+#[case("compgen -e | xargs -I{} printenv {}", Clean, Request)]
+#[case("ps eww -p $$", Clean, Request)]
+#[case("busybox env", Clean, Request)]
+#[case("sh -c env | sort", Clean, Request)]
+#[case("python3 -c 'import os; print(dict(os.environ))'", Clean, Request)]
+#[case("node -e 'console.log(JSON.stringify(process.env))'", Clean, Request)]
+#[case("perl -e 'print \"$_=$ENV{$_}\\n\" for keys %ENV'", Clean, Request)]
+#[case("ruby -e 'p ENV.to_h'", Clean, Request)]
+#[case("php -r 'print_r(getenv());'", Clean, Request)]
+#[case("awk 'BEGIN{for (k in ENVIRON) print k}'", Clean, Request)]
+#[case("env NODE_ENV=test npm test", Clean, Allow)]
+#[case("env -u DEBUG make", Clean, Allow)]
+#[case("export PATH=\"$PATH:/opt/bin\"", Clean, Allow)]
+#[case("declare -p FOO", Clean, Allow)]
+#[case("printenv HOME", Clean, Allow)]
+#[case("ps aux | grep node", Clean, Allow)]
+#[case("ps -ef", Clean, Allow)]
+#[case(
+    "python3 -c 'import os; print(os.environ.get(\"PORT\", 3000))'",
+    Clean,
+    Allow
+)]
+#[case("node -e 'console.log(process.env.NODE_ENV)'", Clean, Allow)]
+#[case("export -p > /dev/null", Clean, Allow)]
+fn environment_dumps(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
+    check(script, tree, expected);
+}
+
 /// A file the script wrote, read as commands through standard input or a settings
 /// option: its text is what the program reads.
 #[rstest]
@@ -3833,17 +3875,18 @@ fn files_edited_in_place_then_run(
     check(script, tree, expected);
 }
 
-// Printing the environment after sourcing a file prints what the file set: judged as
-// `printenv` (bare `env` and `export -p` alone stay allowed: harnesses run them).
+// Printing the environment is judged as `printenv`, after sourcing a file too (it then
+// prints what the file set). In shell mode a script that only prints the environment
+// passes, since harnesses read theirs that way (tests/shell.rs).
 #[rstest]
 #[case("set -a; . ./.env; env", Clean, Request)]
 #[case("source .env && export -p", Clean, Request)]
 #[case(". ./.env; env | grep -c .", Clean, Request)]
-#[case("env", Clean, Allow)]
-#[case("export -p", Clean, Allow)]
+#[case("env", Clean, Request)]
+#[case("export -p", Clean, Request)]
 #[case("source venv/bin/activate && python -V", Clean, Allow)]
 #[case(". ./.env; export -p > /dev/null", Clean, Allow)]
-#[case("source ~/.bashrc; env", Clean, Allow)]
+#[case("source ~/.bashrc; env", Clean, Request)]
 fn environment_printed_after_sourcing(
     #[case] script: &str,
     #[case] tree: Tree,

@@ -381,6 +381,25 @@ fn a_script_file_operand_is_judged_by_its_contents() {
     }
 }
 
+/// Harnesses read their environment through the shell when a session starts (Claude
+/// Code's `bash -c env`, Copilot's `printf …; env -0`): a script that only prints the
+/// environment passes in shell mode. Printing it into a pipe or a file is judged (the
+/// secrets pack asks), as `check` judges every dump.
+#[test]
+fn a_harness_environment_probe_passes_in_shell_mode() {
+    let sb = Sandbox::new();
+    for script in ["env", "printf '__M__'; env -0", "export -p"] {
+        let out = run(sb.shim_cmd(&["-c", script]));
+        assert!(out.status.success(), "{script}: {}", out.stderr);
+        assert!(out.stdout.contains("HOME="), "{script}: {}", out.stdout);
+    }
+    for script in ["env | grep HOME", "env > e.txt", "cat /dev/null; env"] {
+        let (human, json) = refusal(&run_with(sb.detached(&["-c", script]), b""));
+        assert!(human.contains("printenv"), "{script}: {human}");
+        assert_eq!(json["decision"], "request", "{script}");
+    }
+}
+
 #[test]
 fn a_script_read_from_standard_input_is_dynamic() {
     let sb = Sandbox::new();

@@ -806,6 +806,29 @@ pub fn literal_paths(code: &str) -> Vec<String> {
     out
 }
 
+/// Whether interpreter code prints or hands on the whole environment, not one variable
+/// of it: Python's `os.environ` (or `environ`) used whole (`print(os.environ)`,
+/// `dict(os.environ)`, `os.environ.items()`), Node's `process.env` used whole, Perl's
+/// `%ENV`, Ruby's `ENV.to_h`/`ENV.each`/`p ENV`, PHP's `getenv()` and `$_ENV`/`$_SERVER`,
+/// awk's `for (k in ENVIRON)`.
+pub fn environment_dump(code: &str) -> bool {
+    static WHOLE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?x)
+            \benviron\b\s*(?:$|[)\],;}\n]|\.(?:items|keys|values|copy)\b)
+            | \bprocess\.env\b\s*(?:$|[)\],;}\n])
+            | (?:keys|values|each)\s*\(?\s*%ENV | %ENV\s*[);,}] | \bprint\b[^;]*%ENV
+            | \bENV\.(?:to_h|to_a|each|each_pair|keys|values|inspect|sort|map|select|filter)\b
+            | \b(?:p|pp|puts|print)\s+ENV\s*(?:$|[;\n)])
+            | \bgetenv\(\s*\) | \$_ENV\b | \$_SERVER\s*[);,]
+            | \bin\s+ENVIRON\b
+            "#,
+        )
+        .ok()
+    });
+    WHOLE.as_ref().is_some_and(|re| re.is_match(code))
+}
+
 /// Paths code renames or moves by literal name (the source: `os.rename('x', …)`,
 /// `shutil.move`, `fs.renameSync`, `File.rename`, `FileUtils.mv`, Perl's and PHP's
 /// `rename`), the home directory and joined literals read as [`with_home_literals`]
@@ -999,6 +1022,25 @@ mod tests {
     #[case(Lang::Tcl, "puts [expr 1+1]")]
     fn plain_code_is_not(#[case] lang: Lang, #[case] code: &str) {
         assert_eq!(dynamic_call(code, lang), None, "{code}");
+    }
+
+    #[rstest]
+    #[case("import os; print(os.environ)", true)]
+    #[case("import os;print(dict(os.environ))", true)]
+    #[case("import os\nfor k, v in os.environ.items(): print(k, v)", true)]
+    #[case("console.log(process.env)", true)]
+    #[case("console.log(JSON.stringify(process.env))", true)]
+    #[case("print \"$_=$ENV{$_}\\n\" for keys %ENV", true)]
+    #[case("p ENV.to_h", true)]
+    #[case("print_r(getenv());", true)]
+    #[case("BEGIN{for(k in ENVIRON) print k}", true)]
+    #[case("import os; print(os.environ['HOME'])", false)]
+    #[case("import os; print(os.environ.get('PORT', 3000))", false)]
+    #[case("console.log(process.env.NODE_ENV)", false)]
+    #[case("puts ENV['HOME']", false)]
+    #[case("echo getenv('HOME');", false)]
+    fn whole_environment_is_seen(#[case] code: &str, #[case] dumps: bool) {
+        assert_eq!(environment_dump(code), dumps, "{code}");
     }
 
     #[rstest]

@@ -615,6 +615,56 @@ impl Analysed {
 }
 
 impl Analysed {
+    /// Whether the script only prints the environment and text: every command is
+    /// `env`/`printenv` with options only, `export -p`, `compgen -e`, `printf`, `echo` or
+    /// `true` (Copilot's probe falls back to `compgen -e` and `printf`), with
+    /// no redirection other than to `/dev/null` or another descriptor, and one of them
+    /// prints the environment (`env`, `printf '%s' "$M"; env -0`).
+    pub fn only_prints_environment(&self) -> bool {
+        let Ok(analysis) = &self.outcome else {
+            return false;
+        };
+        let mut prints = false;
+        let every = analysis.commands.iter().all(|cmd| {
+            // `command env -0`: the builtin that only skips functions.
+            let words = match cmd.words.first().and_then(crate::command::Word::lit) {
+                Some("command") => cmd.words.get(1..).unwrap_or(&[]),
+                _ => &cmd.words[..],
+            };
+            let args = words.get(1..).unwrap_or(&[]);
+            let options = || {
+                args.iter()
+                    .all(|a| a.lit().is_some_and(|t| t.starts_with('-')))
+            };
+            let plain = cmd.dynamic.is_none()
+                && cmd.parse_error.is_none()
+                && cmd.redirects.iter().all(|r| {
+                    r.access == crate::command::RedirectAccess::Write
+                        && (r.target.lit() == Some("/dev/null")
+                            || r.target
+                                .lit()
+                                .is_some_and(|t| t.chars().all(|c| c.is_ascii_digit() || c == '-')))
+                });
+            let program = words
+                .first()
+                .and_then(crate::command::Word::lit)
+                .map(|p| p.rsplit('/').next().unwrap_or(p));
+            let fits = match program {
+                Some("env" | "printenv") => options(),
+                Some("export") => args.iter().all(|a| a.lit() == Some("-p")),
+                Some("compgen") => args.iter().all(|a| matches!(a.lit(), Some("-e" | "-v"))),
+                // Their words may hold expansions (a marker, `$HOME`): a substitution
+                // would be a command of its own, which must fit too.
+                Some("printf" | "echo") => true,
+                Some("true" | ":") => true,
+                _ => false,
+            };
+            prints |= matches!(program, Some("env" | "printenv" | "export"));
+            plain && fits
+        });
+        every && prints && !analysis.commands.is_empty()
+    }
+
     /// What its judgement reads of a policy: the rules of its programs, and the path
     /// rules only when a command names a file. `None` when every rule may be needed
     /// ([`Analysed::programs`]). SECURITY: [`evaluate`] asks the path rules only through

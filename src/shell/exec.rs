@@ -53,6 +53,12 @@ impl Permit {
     pub(super) fn own_hook() -> Permit {
         Permit { _private: () }
     }
+
+    /// A script that only prints the environment, the way harnesses read it when a
+    /// session starts (see [`crate::policy::engine::Analysed::only_prints_environment`]).
+    pub(super) fn environment_probe() -> Permit {
+        Permit { _private: () }
+    }
 }
 
 /// Variables that make bash (or sh) run code before or around the script:

@@ -101,6 +101,19 @@ pub fn run(argv: Vec<OsString>, locator: &Locator) -> u8 {
     {
         return exec::exec(exec::Permit::own_hook(), &shell, &argv0, &args);
     }
+    // SECURITY: harnesses read their environment through the shell when a session
+    // starts (Claude Code's `bash -c env`, Copilot's login probe `printf …; env -0`). A
+    // script that does nothing but print the environment passes in shell mode, where
+    // that probe arrives; under a harness that hands the agent's command to the shell
+    // as is (Codex, OpenCode, Copilot) the agent's own bare `env` passes too. `check`
+    // and the hooks ask for it (the secrets pack), and Claude Code wraps every agent
+    // command in `eval`, which is not such a script.
+    if analysed
+        .as_ref()
+        .is_some_and(engine::Analysed::only_prints_environment)
+    {
+        return exec::exec(exec::Permit::environment_probe(), &shell, &argv0, &args);
+    }
     let policy = match loaded {
         Loaded::Ready(p) => p,
         Loaded::Failed { decision, message } => {

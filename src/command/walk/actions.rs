@@ -679,6 +679,12 @@ impl Walker<'_> {
                 path,
             ]));
         }
+        // The whole environment printed or handed on: as `printenv` would print it.
+        if crate::command::computed::environment_dump(&code) {
+            candidates.push(crate::command::interp::Candidate::Argv(vec![
+                "printenv".into(),
+            ]));
+        }
         let mut read = crate::command::computed::literal_reads(&code);
         // Any other literal path the code names may be read through a call the tables
         // do not know (`os.open`, `linecache`, `fileinput`, `createReadStream`,

@@ -62,12 +62,40 @@ impl Walker<'_> {
         if base == "dd" {
             self.copied_from_stdin(&base, &args, stdin, scope);
         }
-        // `set -a; . ./.env; env`: the environment printed holds what the file set.
+        // A command that prints the whole environment (`env`, `env -0`, `export -p`,
+        // `declare -px`, `typeset -x`, `compgen -e`, BSD `ps e`) is judged as the
+        // `printenv` it amounts to, so one rule about printing the environment covers
+        // every spelling; after `set -a; . ./.env` it prints what the file set.
+        let flags_only = |letters: &[char]| {
+            args.iter().all(|a| {
+                a.lit().is_some_and(|t| {
+                    t.strip_prefix('-')
+                        .is_some_and(|f| !f.is_empty() && f.chars().all(|c| letters.contains(&c)))
+                })
+            })
+        };
         let dumps = match base.as_str() {
-            "env" | "printenv" => args
-                .iter()
-                .all(|a| a.lit().is_some_and(|t| t.starts_with('-'))),
-            "export" => args.iter().all(|a| a.lit() == Some("-p")),
+            "env" | "printenv" => args.iter().all(|a| {
+                a.lit()
+                    .is_some_and(|t| t.starts_with('-') || (base == "env" && t.contains('=')))
+            }),
+            "export" => flags_only(&['p']),
+            "declare" | "typeset" => {
+                args.is_empty()
+                    || (flags_only(&['p', 'x', 'r', 'g'])
+                        && args
+                            .iter()
+                            .any(|a| a.lit().is_some_and(|t| t.contains(['p', 'x']))))
+            }
+            "compgen" => args.iter().any(|a| a.lit() == Some("-e")),
+            // BSD-style options (no dash) with `e` show each process's environment.
+            "ps" => args.iter().any(|a| {
+                a.lit().is_some_and(|t| {
+                    !t.starts_with('-')
+                        && t.contains('e')
+                        && t.chars().all(|c| c.is_ascii_alphabetic())
+                })
+            }),
             _ => false,
         };
         // (Not when its output goes to /dev/null: Claude Code's snapshot script sources
@@ -76,12 +104,14 @@ impl Walker<'_> {
             matches!(r.operator.as_str(), ">" | "1>" | ">|" | "&>" | ">>")
                 && r.target.lit() == Some("/dev/null")
         });
-        if dumps
-            && !discarded
-            && let Some(file) = self.sourced.clone()
-        {
+        if dumps && !discarded && base != "printenv" {
             let mut sub = scope.clone();
-            sub.frames.push(format!("after `source {file}`"));
+            sub.frames.push(match &self.sourced {
+                Some(file) => {
+                    format!("`{base}` prints the whole environment, after `source {file}`")
+                }
+                None => format!("`{base}` prints the whole environment"),
+            });
             self.record(&sub, vec![Word::Lit("printenv".into())]);
         }
         // `source .env && echo "$SECRET"`: a value the file set, printed one at a time,
