@@ -1034,6 +1034,20 @@ fn paths_bound_to_names_in_code(#[case] script: &str, #[case] expected: &str) {
 #[case("git diff --name-only HEAD | xargs -r cat", "allow")]
 #[case("cat $(git ls-files '*')", "allow")]
 #[case("git ls-files -o | xargs cat", "request")]
+// A forced add stages what `.gitignore` keeps out, as does any add after `.gitignore`
+// changed: the `.env` in the tree goes into history.
+#[case("git add -Af && git commit -qm x", "request")]
+#[case("git add -f --all", "request")]
+#[case("git add -f -- '.[e]nv'", "request")]
+#[case("echo .env | git add -f --pathspec-from-file=-", "request")]
+#[case("git update-index --add .env", "request")]
+#[case("git stage -f .", "request")]
+#[case("rm .gitignore && git add -A", "request")]
+#[case("echo > .gitignore; git add .", "request")]
+#[case("git add -f src", "allow")]
+#[case("git add -A && git commit -qm x", "allow")]
+#[case("echo x > notes.txt && git add notes.txt", "allow")]
+#[case("echo 'dist/' >> .gitignore && git add .gitignore", "allow")]
 fn existing_names_and_key_files(#[case] script: &str, #[case] expected: &str) {
     let h = Home::new();
     std::fs::create_dir_all(h.path("repo/src")).unwrap();

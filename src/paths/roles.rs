@@ -860,6 +860,38 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                         push(&w, Access::Write, true);
                     }
                 }
+                // A forced add (or `update-index --add`) stages ignored files too: what
+                // it stages goes into history, as if read (`git add -Af` picks up the
+                // `.env` the tree holds). A pathspec that is not a plain path (a glob,
+                // `:(magic)`, `--pathspec-from-file`, `--stdin`) may be any of them.
+                _ if git_forced_add(sub, rest) => {
+                    let dashdash = rest.iter().position(|w| w.lit() == Some("--"));
+                    let mut specs = Vec::new();
+                    let mut whole = false;
+                    for (i, w) in rest.iter().enumerate() {
+                        let after = dashdash.is_some_and(|d| i > d);
+                        match w.lit() {
+                            Some(t) if !after && t.starts_with('-') => {
+                                whole |= t.starts_with("--pathspec-from-file") || t == "--stdin";
+                            }
+                            Some(t) if t.contains(['*', '?', '[', ':']) => whole = true,
+                            Some(_) => specs.push(w.clone()),
+                            None => whole = true,
+                        }
+                    }
+                    let all = rest.iter().any(|w| {
+                        w.lit().is_some_and(|t| {
+                            t == "--all"
+                                || (t.starts_with('-') && !t.starts_with("--") && t.contains('A'))
+                        })
+                    });
+                    if whole || (specs.is_empty() && all) {
+                        specs = vec![Word::Lit(".".to_string())];
+                    }
+                    for w in &specs {
+                        push(w, Access::Read, true);
+                    }
+                }
                 _ => {
                     // Subcommands that name paths without printing their contents
                     // (`git status .env`, `git log -- .env`; `git log -p` prints them).
@@ -975,9 +1007,15 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
     });
     out.extend(results);
     // Readers that print from every file under a directory, hidden and ignored ones
-    // too. (A recursive copy or archive of a tree holding a `.env` is not counted:
-    // backing up a repository is everyday work, and the copy is not printed.)
-    if GREPS.contains(&program) {
+    // too, and a forced `git add` (it stages them into history). (A recursive copy or
+    // archive of a tree holding a `.env` is not counted: backing up a repository is
+    // everyday work, and the copy is not printed.)
+    let git_forced = program == "git"
+        && args
+            .first()
+            .and_then(Word::lit)
+            .is_some_and(|sub| git_forced_add(sub, args.get(1..).unwrap_or(&[])));
+    if GREPS.contains(&program) || git_forced {
         for o in &mut out {
             o.whole = o.subtree && o.access == Access::Read && matches!(o.word, Word::Lit(_));
         }
@@ -1224,6 +1262,24 @@ fn is_device(w: &Word) -> bool {
 fn is_placeholder(w: &Word) -> bool {
     match w {
         Word::Unknown { text, .. } => text.contains("{}") || text == "<xargs input>",
+        _ => false,
+    }
+}
+
+/// `git add -f`/`--force` (any bundle holding `f`, `git stage` too) and `git
+/// update-index --add`: they stage files `.gitignore` keeps out.
+fn git_forced_add(sub: &str, rest: &[Word]) -> bool {
+    let flag = |f: &dyn Fn(&str) -> bool| {
+        rest.iter()
+            .filter_map(Word::lit)
+            .take_while(|t| *t != "--")
+            .any(f)
+    };
+    match sub {
+        "add" | "stage" => flag(&|t| {
+            t == "--force" || (t.starts_with('-') && !t.starts_with("--") && t.contains('f'))
+        }),
+        "update-index" => flag(&|t| t == "--add"),
         _ => false,
     }
 }

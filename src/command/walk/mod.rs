@@ -271,6 +271,7 @@ fn analyze_parsed(
         loop_shapes: HashMap::new(),
         sourced: None,
         wrote_files: false,
+        ignores_changed: false,
         text: script,
     };
     let mut scope = Scope {
@@ -463,6 +464,9 @@ struct Walker<'a> {
     /// A command recorded so far may have created or changed files (see
     /// [`SimpleCommand::fresh_files`]).
     wrote_files: bool,
+    /// A command recorded so far wrote or removed a `.gitignore` (or a file of which
+    /// nothing is known, or extracted into `.`): a later `git add` is judged as forced.
+    ignores_changed: bool,
     /// The script as given (for what it names anywhere).
     text: &'a str,
 }
@@ -1595,15 +1599,43 @@ impl Walker<'_> {
         // Whether what this command does may create or change files later commands see
         // (a program of unknown effect is not counted, nor a write to a name only known
         // at run time: `… | xargs sed -i` is that write itself).
-        if !self.wrote_files
-            && let Some(cmd) = self.out.last()
-        {
-            self.wrote_files = crate::paths::operands(cmd).iter().any(|o| {
-                matches!(
-                    o.access,
-                    crate::paths::Access::Write | crate::paths::Access::MayWrite
-                ) && !matches!(o.word, Word::Unknown { .. })
+        if let Some(cmd) = self.out.last() {
+            let ops = if self.wrote_files && self.ignores_changed {
+                Vec::new()
+            } else {
+                crate::paths::operands(cmd)
+            };
+            let writes = || {
+                ops.iter().filter(|o| {
+                    matches!(
+                        o.access,
+                        crate::paths::Access::Write | crate::paths::Access::MayWrite
+                    )
+                })
+            };
+            self.wrote_files |= writes().any(|o| !matches!(o.word, Word::Unknown { .. }));
+            // `.gitignore` (or `.git/info/exclude`) changed or removed: a later `git add`
+            // may stage what it kept out.
+            self.ignores_changed |= writes().any(|o| match &o.word {
+                Word::Lit(t) => {
+                    t.ends_with(".gitignore") || t.ends_with("info/exclude") || t == "."
+                }
+                Word::Unknown { pattern, .. } => pattern == "*",
+                Word::Glob(_) => false,
             });
+        }
+        // `rm .gitignore && git add -A`: judged as the forced add it amounts to.
+        if self.ignores_changed
+            && let Some(cmd) = self.out.last()
+            && cmd.program() == Some("git")
+            && matches!(cmd.words.get(1).and_then(Word::lit), Some("add" | "stage"))
+        {
+            let mut forced = cmd.clone();
+            forced.words.insert(2, Word::Lit("--force".to_string()));
+            forced
+                .frames
+                .push("after `.gitignore` changed (staging what it kept out)".to_string());
+            self.out.push(forced);
         }
     }
 
