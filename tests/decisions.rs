@@ -3230,8 +3230,30 @@ fn options_and_languages_that_run_commands(
     Clean,
     Request
 )]
+#[case(
+    "irb <<< 'require \"fileutils\"; FileUtils.rm_rf(\".git\")'",
+    Clean,
+    Request
+)]
+#[case("erb <<< '<% system(\"rm -rf .git\") %>'", Clean, Request)]
+#[case("vim -es -c 'call delete(\".git\", \"rf\")' -c q", Clean, Request)]
+#[case("vim -c 'w! .git/hooks/pre-commit' x.sh", Clean, Request)]
+#[case(
+    "sqlite3 :memory: '.output .git/hooks/pre-commit' \"select 'id'\"",
+    Clean,
+    Request
+)]
+#[case(
+    "python3 -c 'import os; os.symlink(\"/bin/true\", \".git/hooks/pre-commit\")'",
+    Clean,
+    Request
+)]
 // Everyday spellings stay allowed.
 #[case("ruby -run -e httpd . -p 8000", Clean, Allow)]
+#[case("echo 'puts 1+1' | irb", Clean, Allow)]
+#[case("vim -es -c '%s/a/b/g' -c wq src/a.py", Clean, Allow)]
+#[case("vim -c 'set nu' -c 'w out.txt' f.txt", Clean, Allow)]
+#[case("sqlite3 app.db '.output out.csv' 'select 1'", Clean, Allow)]
 #[case("perl -MExtUtils::Command -e mkpath build/x", Clean, Allow)]
 #[case("echo 'puts [expr 1+1]' | tclsh", Clean, Allow)]
 #[case("zsh -c 'echo done > out.txt'", Clean, Allow)]

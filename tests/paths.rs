@@ -1025,6 +1025,8 @@ fn paths_bound_to_names_in_code(#[case] script: &str, #[case] expected: &str) {
 #[case("git grep --no-index SECRET", "request")]
 #[case("git stash -u && git stash show -p --include-untracked", "request")]
 #[case("grep -rn TODO src", "allow")]
+#[case("grep -RIl version .", "allow")]
+#[case("grep -rc TODO .", "allow")]
 #[case("grep -rn --include='*.py' import .", "allow")]
 #[case("rg SECRET", "allow")]
 #[case("tar czf /tmp/a.tgz src", "allow")]
@@ -1100,6 +1102,21 @@ fn existing_names_and_key_files(#[case] script: &str, #[case] expected: &str) {
     "allow"
 )]
 #[case("node -e \"console.log(require('path').join('a', 'b'))\"", "allow")]
+#[case(
+    "python3 -c 'import glob;[print(open(f).read()) for f in glob.glob(\".e*\")]'",
+    "request"
+)]
+#[case("ruby -e 'Dir[\".e*\"].each { |f| puts File.read(f) }'", "request")]
+#[case("python3 -c 'import glob; print(glob.glob(\"src/*.py\"))'", "allow")]
+#[case(
+    "python3 -c 'import pathlib; pathlib.Path.home().joinpath(\".bashrc\").write_text(\"x\")'",
+    "request"
+)]
+#[case(
+    "vim -es -c 'call writefile([\"x\"], expand(\"~/.bashrc\"), \"a\")' -c q",
+    "request"
+)]
+#[case("sqlite3 :memory: \".output $HOME/.profile\" \"select 1;\"", "request")]
 fn literal_paths_in_code(#[case] script: &str, #[case] expected: &str) {
     let h = Home::new();
     std::fs::write(h.path("repo/.env"), "SECRET=1\n").unwrap();

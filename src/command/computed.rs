@@ -292,6 +292,7 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
         home: regex::Regex,
         expanded: regex::Regex,
         joined: regex::Regex,
+        joinpath: regex::Regex,
         concat: regex::Regex,
     }
     static FORMS: std::sync::LazyLock<Option<Forms>> = std::sync::LazyLock::new(|| {
@@ -316,6 +317,11 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
             // `os.path.join("~", ".ssh", "k")`, `File.join(…)`, `path.join(…)`.
             joined: regex::Regex::new(&format!(
                 r#"(?:os\.path\.join|path\.join|require\(\s*['"]path['"]\s*\)\.join|File\.join|filepath\.Join|Path\.join|\bjoin)\(\s*({LIT}(?:\s*,\s*{LIT})*)\s*\)"#
+            ))
+            .ok()?,
+            // `Path("~").joinpath(".ssh", "k")`: one literal.
+            joinpath: regex::Regex::new(&format!(
+                r#"{LIT}\s*\)?\s*\.joinpath\(\s*({LIT}(?:\s*,\s*{LIT})*)\s*\)"#
             ))
             .ok()?,
             // Two literals joined by `+`, `..`, `.`, `/` (pathlib) or nothing (awk,
@@ -383,6 +389,14 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
             .replace_all(&text, |c: &regex::Captures<'_>| {
                 let parts: Vec<String> = forms_literals(c.get(1).map_or("", |m| m.as_str()));
                 format!("\"{}\"", parts.join("/"))
+            })
+            .into_owned();
+        text = forms
+            .joinpath
+            .replace_all(&text, |c: &regex::Captures<'_>| {
+                let base = lit(c, 1);
+                let parts: Vec<String> = forms_literals(c.get(3).map_or("", |m| m.as_str()));
+                format!("\"{}/{}\"", base.trim_end_matches('/'), parts.join("/"))
             })
             .into_owned();
         text = forms
@@ -675,6 +689,12 @@ fn forms_literals(list: &str) -> Vec<String> {
     out
 }
 
+/// `code` with the home directory, joins, concatenation and names bound once read as
+/// literals (see [`with_home_literals`]).
+pub fn home_literals(code: &str) -> String {
+    with_home_literals(code).into_owned()
+}
+
 pub fn literal_writes(code: &str) -> Vec<String> {
     let code = with_home_literals(code);
     let code = code.as_ref();
@@ -688,6 +708,7 @@ pub fn literal_writes(code: &str) -> Vec<String> {
             | \bopen\s*\(?\s*\w+\s*,\s*['"](?:>>?|\+<)\s*([^'"|]+)['"]
             | \bprint(?:f)?\b[^;>\n]*>>?\s*\(?\s*"([^"]+)"
             | ['"]([^'"]+)['"]\s*\)?\s*\.(?:write_text|write_bytes)\(
+            | (?:symlinkSync|linkSync|symlink|\blink)\s*\(\s*['"][^'"]*['"]\s*,\s*['"]([^'"]+)['"]
             "#,
         )
         .ok()
@@ -827,6 +848,29 @@ pub fn environment_dump(code: &str) -> bool {
         .ok()
     });
     WHOLE.as_ref().is_some_and(|re| re.is_match(code))
+}
+
+/// File name patterns code expands itself (`glob.glob('.e*')`, `Dir[".e*"]`,
+/// `globSync('.e*')`): each may name any file it matches, which the code then may read.
+pub fn literal_globs(code: &str) -> Vec<String> {
+    static GLOBS: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?:\bglob|\biglob|globSync|Dir\.glob|\bglob\.glob|Path\([^)]*\)\.r?glob)\s*\(\s*['"]([A-Za-z0-9._*?/~\[\]-]+)['"]|Dir\[\s*['"]([A-Za-z0-9._*?/~\[\]-]+)['"]"#,
+        )
+        .ok()
+    });
+    let Some(globs) = GLOBS.as_ref() else {
+        return Vec::new();
+    };
+    globs
+        .captures_iter(code)
+        .filter_map(|c| {
+            c.get(1)
+                .or_else(|| c.get(2))
+                .map(|m| m.as_str().to_string())
+        })
+        .filter(|g| g.contains(['*', '?', '[']))
+        .collect()
 }
 
 /// Paths code renames or moves by literal name (the source: `os.rename('x', …)`,

@@ -1015,7 +1015,25 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
             .first()
             .and_then(Word::lit)
             .is_some_and(|sub| git_forced_add(sub, args.get(1..).unwrap_or(&[])));
-    if GREPS.contains(&program) || git_forced {
+    // (`grep -rl`, `-L`, `-c`, `-q` print names or counts, never a line of the files.)
+    let names_only = GREPS.contains(&program)
+        && args
+            .iter()
+            .filter_map(Word::lit)
+            .take_while(|t| *t != "--")
+            .any(|t| {
+                matches!(
+                    t,
+                    "--files-with-matches"
+                        | "--files-without-match"
+                        | "--count"
+                        | "--quiet"
+                        | "--silent"
+                ) || (t.starts_with('-')
+                    && !t.starts_with("--")
+                    && t.contains(['l', 'L', 'c', 'q']))
+            });
+    if (GREPS.contains(&program) && !names_only) || git_forced {
         for o in &mut out {
             o.whole = o.subtree && o.access == Access::Read && matches!(o.word, Word::Lit(_));
         }

@@ -198,6 +198,27 @@ pub fn line_escapes(editor: Editor, args: &[Word], stdin: Option<&str>) -> Optio
 /// the argument's text between its quotes).
 pub fn sqlite_file_calls(sql: &str) -> Vec<(bool, String)> {
     let mut out = Vec::new();
+    // `.output FILE`, `.once FILE`, `.log FILE`, `.save FILE`, `.backup FILE`: written
+    // (a `|CMD` one runs CMD, read elsewhere); `.import FILE T`, `.read FILE`: read.
+    for line in sql.lines() {
+        let mut words = line.split_whitespace();
+        let (Some(dot), Some(file)) = (words.next(), words.next()) else {
+            continue;
+        };
+        // (A word only partly known comes as its source text, quotes and all.)
+        let dot = dot.trim_start_matches(['\'', '"']);
+        let file = file.trim_matches(['\'', '"']);
+        if file.starts_with('|') || file.starts_with('-') || file == "stdout" || file == "off" {
+            continue;
+        }
+        match dot {
+            ".output" | ".once" | ".log" | ".save" | ".backup" => {
+                out.push((true, file.to_string()));
+            }
+            ".import" | ".read" | ".open" => out.push((false, file.to_string())),
+            _ => {}
+        }
+    }
     if !sql.to_ascii_lowercase().contains("file(") {
         return out;
     }
@@ -219,6 +240,44 @@ pub fn sqlite_file_calls(sql: &str) -> Vec<(bool, String)> {
                 out.push((writes, "*".to_string()));
             }
             from = start;
+        }
+    }
+    out
+}
+
+/// What an editor command vim runs from `-c`/`--cmd`/`+` does to files, as the argv of
+/// the program that does the same: `call writefile(…, F)` and `:w[!] F`, `:saveas F`,
+/// `:redir > F` write F (`tee -a F`); `call delete(F, "rf")` removes the tree (`rm -rf
+/// F`), `call delete(F)` the file (`rm -f F`); `:r F` and `readfile(F)` read it (`cat
+/// F`). `expand("~/x")` and `$HOME/x` are `~/x`.
+pub fn vim_file_effects(command: &str) -> Vec<Vec<String>> {
+    let text = crate::command::computed::home_literals(command);
+    let text = text.replace("$HOME/", "~/");
+    let mut out = Vec::new();
+    static CALLS: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(?x)
+            \bwritefile\s*\(\s*(?:\[[^\]]*\]|[^,]+)\s*,\s*['"]([^'"]+)['"]
+            | \bdelete\s*\(\s*['"]([^'"]+)['"]\s*(,\s*['"][^'"]*r[^'"]*['"])?
+            | \breadfile\s*\(\s*['"]([^'"]+)['"]
+            | (?:^|[|:\s])(?:w|write|sav|saveas|w!|write!|wq|x)\s+!?\s*([^\s|!][^\s|]*)
+            | \bredir!?\s*>>?\s*([^\s|]+)
+            | (?:^|[|:\s])r(?:ead)?\s+([^\s|!][^\s|]*)
+            "#,
+        )
+        .ok()
+    });
+    let Some(calls) = CALLS.as_ref() else {
+        return out;
+    };
+    for c in calls.captures_iter(&text) {
+        if let Some(f) = c.get(1).or_else(|| c.get(5)).or_else(|| c.get(6)) {
+            out.push(vec!["tee".into(), "-a".into(), f.as_str().to_string()]);
+        } else if let Some(f) = c.get(2) {
+            let flag = if c.get(3).is_some() { "-rf" } else { "-f" };
+            out.push(vec!["rm".into(), flag.into(), f.as_str().to_string()]);
+        } else if let Some(f) = c.get(4).or_else(|| c.get(7)) {
+            out.push(vec!["cat".into(), f.as_str().to_string()]);
         }
     }
     out

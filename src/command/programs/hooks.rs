@@ -73,6 +73,15 @@ pub fn settings_files(hooks: &[Hook], args: &[Word]) -> Vec<String> {
         .collect()
 }
 
+/// The editor commands (`vim -c CMD`, `--cmd`, `+CMD`) among `args`, as given.
+pub fn editor_commands(hooks: &[Hook], args: &[Word]) -> Vec<Word> {
+    option_values(hooks, args)
+        .into_iter()
+        .filter(|(kind, _)| *kind == Kind::Bang)
+        .map(|(_, value)| value)
+        .collect()
+}
+
 /// Each hook option's value among `args`, with the hook's kind.
 fn option_values(hooks: &[Hook], args: &[Word]) -> Vec<(Kind, Word)> {
     let mut out = Vec::new();

@@ -51,6 +51,16 @@ pub const ROWS: &[Program] = &[
         action: Action::Interpreter(Lang::Perl),
         ..INTERPRETER
     },
+    // irb reads Ruby from stdin; erb's `<% … %>` tags are Ruby too.
+    Program {
+        names: &["irb", "erb"],
+        options: Options {
+            long: &["-I", "-r", "-T", "-E"],
+            ..Options::NONE
+        },
+        action: Action::Interpreter(Lang::Ruby),
+        ..INTERPRETER
+    },
     Program {
         names: &["ruby"],
         options: Options {

@@ -679,6 +679,13 @@ impl Walker<'_> {
                 path,
             ]));
         }
+        // A pattern the code expands itself names the files it matches, which the code
+        // may then read (`[open(f).read() for f in glob.glob('.e*')]`): as `cat GLOB`.
+        for glob in crate::command::computed::literal_globs(&code) {
+            candidates.push(crate::command::interp::Candidate::Script(format!(
+                "cat {glob}"
+            )));
+        }
         // The whole environment printed or handed on: as `printenv` would print it.
         if crate::command::computed::environment_dump(&code) {
             candidates.push(crate::command::interp::Candidate::Argv(vec![

@@ -352,6 +352,16 @@ impl Walker<'_> {
                 ),
             }
         }
+        // Editor commands that write, delete or read files (`vim -es -c 'call
+        // writefile([…], expand("~/.bashrc"), "a")'`, `call delete(".git", "rf")`).
+        for value in hooks::editor_commands(program.hooks, args) {
+            for argv in crate::command::programs::editors::vim_file_effects(value.display()) {
+                let mut sub = scope.clone();
+                sub.via = Via::InterpreterString;
+                sub.frames.push(format!("{base} editor command"));
+                self.record(&sub, argv.into_iter().map(Word::Lit).collect());
+            }
+        }
         // A settings file this script wrote (`vim -S x.vim`, `apt-get -c x.conf`): vim's
         // is read as editor commands; any other program's, or one written with text
         // only known at run time, is dynamic.
