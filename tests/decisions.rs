@@ -3248,8 +3248,11 @@ fn options_and_languages_that_run_commands(
     Clean,
     Request
 )]
+#[case("git mv -f README.md src/main.py", Dirty, Request)]
 // Everyday spellings stay allowed.
 #[case("ruby -run -e httpd . -p 8000", Clean, Allow)]
+#[case("git mv -f old.txt new.txt", Clean, Allow)]
+#[case("git mv src/a.py src/b.py", Dirty, Allow)]
 #[case("echo 'puts 1+1' | irb", Clean, Allow)]
 #[case("vim -es -c '%s/a/b/g' -c wq src/a.py", Clean, Allow)]
 #[case("vim -c 'set nu' -c 'w out.txt' f.txt", Clean, Allow)]
