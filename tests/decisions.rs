@@ -3309,6 +3309,14 @@ fn fifth_round_mechanisms(#[case] script: &str, #[case] tree: Tree, #[case] expe
 )]
 #[case("node -e 'console.log(process.env.NODE_ENV)'", Clean, Allow)]
 #[case("export -p > /dev/null", Clean, Allow)]
+// Filtered for a harmless variable name, only that variable is printed.
+#[case("env | grep -i ^PATH=", Clean, Allow)]
+#[case("env | grep -i ^node_", Clean, Allow)]
+#[case("export -p | grep JAVA_HOME", Clean, Allow)]
+#[case("env | grep ^AWS_", Clean, Request)]
+#[case("env | grep -i token", Clean, Request)]
+#[case("env | grep -v PATH", Clean, Request)]
+#[case("env | grep -i ^PATH= | base64; env", Clean, Request)]
 fn environment_dumps(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);
 }

@@ -104,7 +104,7 @@ impl Walker<'_> {
             matches!(r.operator.as_str(), ">" | "1>" | ">|" | "&>" | ">>")
                 && r.target.lit() == Some("/dev/null")
         });
-        if dumps && !discarded && base != "printenv" {
+        if dumps && !discarded && !self.env_filtered && base != "printenv" {
             let mut sub = scope.clone();
             sub.frames.push(match &self.sourced {
                 Some(file) => {

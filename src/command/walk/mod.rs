@@ -272,6 +272,7 @@ fn analyze_parsed(
         sourced: None,
         wrote_files: false,
         ignores_changed: false,
+        env_filtered: false,
         text: script,
     };
     let mut scope = Scope {
@@ -461,6 +462,9 @@ struct Walker<'a> {
     /// it prints what that file set, so a bare `env` or `export -p` then is judged as
     /// `printenv` (which harnesses do not run themselves).
     sourced: Option<String>,
+    /// The command being walked pipes its output into a `grep` for a harmless variable
+    /// name (`env | grep -i ^node_`): printing the environment there is not a dump.
+    env_filtered: bool,
     /// A command recorded so far may have created or changed files (see
     /// [`SimpleCommand::fresh_files`]).
     wrote_files: bool,
@@ -541,14 +545,21 @@ impl Walker<'_> {
         let outer_listing = self.piped_listing.take();
         let mut listing: Option<programs::listings::Listing> = None;
         let mut previous: Option<Vec<String>> = None;
-        for cmd in &pipeline.seq {
+        for (index, cmd) in pipeline.seq.iter().enumerate() {
             let mut sub = scope.clone();
             sub.conditional = true;
             self.piped_listing = match (&stdin, &listing) {
                 (Stdin::Dynamic(what), Some(l)) => Some((what.clone(), l.clone())),
                 _ => None,
             };
+            // `env | grep ^PATH=`: what reaches the output is the variables so named.
+            self.env_filtered = pipeline
+                .seq
+                .get(index + 1)
+                .and_then(|next| literal_words(next, &scope.positionals))
+                .is_some_and(|w| harmless_name_filter(&w));
             self.command(cmd, &mut sub, &stdin);
+            self.env_filtered = false;
             let words = literal_words(cmd, &scope.positionals);
             // `git archive REV | tar -x`: restores the tree as `git checkout REV -- .`.
             if let (Some(before), Some(now)) = (&previous, &words)
@@ -1919,4 +1930,83 @@ fn quote_words(words: &[Word]) -> String {
         })
         .collect();
     quoted.join(" ")
+}
+
+/// `grep [-i|-E|-F|-w] NAME`, with NAME a variable name or its start (`^PATH=`,
+/// `node_`), none of whose letters spell a secret (`key`, `token`, `secret`, `pass`,
+/// `auth`, `cred`, `aws`, `api`, …): the lines of the environment it lets through are
+/// those variables. Anything else (`-v`, a pattern file, `grep -i token`) is not.
+fn harmless_name_filter(words: &[String]) -> bool {
+    let Some((program, args)) = words.split_first() else {
+        return false;
+    };
+    if program != "grep" {
+        return false;
+    }
+    let (options, operands): (Vec<&String>, Vec<&String>) =
+        args.iter().partition(|a| a.starts_with('-'));
+    let options_ok = options.iter().all(|o| {
+        matches!(
+            o.as_str(),
+            "-i" | "-E"
+                | "-F"
+                | "-w"
+                | "--ignore-case"
+                | "--color"
+                | "--colour"
+                | "--color=auto"
+                | "--color=never"
+        )
+    });
+    let [pattern] = operands.as_slice() else {
+        return false;
+    };
+    let name = pattern.trim_start_matches('^').trim_end_matches('=');
+    const SECRET: &[&str] = &[
+        "key",
+        "token",
+        "secret",
+        "pass",
+        "pwd",
+        "auth",
+        "cred",
+        "private",
+        "session",
+        "cookie",
+        "aws",
+        "gh",
+        "github",
+        "gitlab",
+        "openai",
+        "anthropic",
+        "api",
+        "access",
+        "cert",
+        "sign",
+        "salt",
+        "dsn",
+        "database",
+        "db_",
+        "url",
+        "uri",
+        "conn",
+        "account",
+        "login",
+        "jwt",
+        "oauth",
+        "bearer",
+        "stripe",
+        "slack",
+        "npm",
+        "pypi",
+        "vault",
+        "azure",
+        "gcp",
+        "google",
+    ];
+    let lower = name.to_ascii_lowercase();
+    options_ok
+        && !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !SECRET.iter().any(|s| lower.contains(s))
 }
