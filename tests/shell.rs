@@ -393,7 +393,7 @@ fn a_harness_environment_probe_passes_in_shell_mode() {
         assert!(out.status.success(), "{script}: {}", out.stderr);
         assert!(out.stdout.contains("HOME="), "{script}: {}", out.stdout);
     }
-    for script in ["env | grep HOME", "env > e.txt", "cat /dev/null; env"] {
+    for script in ["env | grep -i token", "env > e.txt", "cat /dev/null; env"] {
         let (human, json) = refusal(&run_with(sb.detached(&["-c", script]), b""));
         assert!(human.contains("printenv"), "{script}: {human}");
         assert_eq!(json["decision"], "request", "{script}");
