@@ -3316,6 +3316,8 @@ fn fifth_round_mechanisms(#[case] script: &str, #[case] tree: Tree, #[case] expe
 #[case("env | grep ^AWS_", Clean, Request)]
 #[case("env | grep -i token", Clean, Request)]
 #[case("env | grep -v PATH", Clean, Request)]
+#[case("env | grep FAKE", Clean, Request)]
+#[case("export | grep MY_APP", Clean, Request)]
 #[case("env | grep -i ^PATH= | base64; env", Clean, Request)]
 fn environment_dumps(#[case] script: &str, #[case] tree: Tree, #[case] expected: Decision) {
     check(script, tree, expected);

@@ -1932,10 +1932,11 @@ fn quote_words(words: &[Word]) -> String {
     quoted.join(" ")
 }
 
-/// `grep [-i|-E|-F|-w] NAME`, with NAME a variable name or its start (`^PATH=`,
-/// `node_`), none of whose letters spell a secret (`key`, `token`, `secret`, `pass`,
-/// `auth`, `cred`, `aws`, `api`, …): the lines of the environment it lets through are
-/// those variables. Anything else (`-v`, a pattern file, `grep -i token`) is not.
+/// `grep [-i|-E|-F|-w] NAME`, with NAME a variable name known to hold no secret or
+/// its start (`^PATH=`, `node_`, `JAVA_HOME`), none of whose letters spell one (`key`,
+/// `token`, `secret`, `pass`, `auth`, `aws`, `api`, …): the lines of the environment
+/// it lets through are those variables. Anything else (`-v`, a pattern file, `grep -i
+/// token`, `grep FAKE`, which may be `FAKE_TOKEN`) is not.
 fn harmless_name_filter(words: &[String]) -> bool {
     let Some((program, args)) = words.split_first() else {
         return false;
@@ -2004,9 +2005,70 @@ fn harmless_name_filter(words: &[String]) -> bool {
         "gcp",
         "google",
     ];
+    // Names known to hold no secret (the pattern is one, or the start of one).
+    const HARMLESS: &[&str] = &[
+        "path",
+        "home",
+        "user",
+        "shell",
+        "lang",
+        "lc_",
+        "term",
+        "pwd",
+        "oldpwd",
+        "shlvl",
+        "logname",
+        "hostname",
+        "display",
+        "editor",
+        "visual",
+        "pager",
+        "tz",
+        "tmpdir",
+        "xdg_",
+        "node_env",
+        "node_options",
+        "node_path",
+        "node_version",
+        "nvm_",
+        "java_home",
+        "pythonpath",
+        "pythonhome",
+        "python_version",
+        "virtual_env",
+        "conda_",
+        "gopath",
+        "goroot",
+        "gobin",
+        "cargo_home",
+        "rustup_home",
+        "rust_log",
+        "rust_backtrace",
+        "gem_home",
+        "gem_path",
+        "bundle_path",
+        "maven_home",
+        "gradle_home",
+        "android_home",
+        "pyenv_",
+        "rbenv_",
+        "volta_home",
+        "bun_install",
+        "deno_dir",
+        "rails_env",
+        "flask_env",
+        "django_settings_module",
+        "debian_frontend",
+        "ci",
+        "term_program",
+        "colorterm",
+    ];
     let lower = name.to_ascii_lowercase();
     options_ok
         && !name.is_empty()
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !SECRET.iter().any(|s| lower.contains(s))
+        && HARMLESS
+            .iter()
+            .any(|h| h.starts_with(lower.as_str()) || lower.starts_with(h))
 }
