@@ -926,6 +926,7 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
     // substitute are only known at run time; they are not treated as could-match
     // operands (every `find . -name '*.tmp' -exec rm {} \;` would ask). `find -delete` is.
     let mut results = Vec::new();
+    let prints_names_only = GREPS.contains(&program) && grep_prints_names(args);
     if let Some(found) = &cmd.find_results {
         for o in out.iter().filter(|o| is_placeholder(&o.word)) {
             for root in &found.roots {
@@ -942,6 +943,17 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                         word: Word::Lit(root.clone()),
                         subtree: true,
                         role: format!("{} (every entry `find` finds under `{root}`)", o.role),
+                        ..under.clone()
+                    });
+                }
+                // `find ~ -type f -exec cat {} +` prints every file under ROOT: a whole
+                // read of it (not for a command that prints names or counts).
+                if o.access == Access::Read && !found.narrowed && !prints_names_only {
+                    results.push(Operand {
+                        word: Word::Lit(root.clone()),
+                        subtree: true,
+                        whole: true,
+                        role: format!("{} (every file `find` finds under `{root}`)", o.role),
                         ..under.clone()
                     });
                 }
@@ -1016,23 +1028,7 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
             .and_then(Word::lit)
             .is_some_and(|sub| git_forced_add(sub, args.get(1..).unwrap_or(&[])));
     // (`grep -rl`, `-L`, `-c`, `-q` print names or counts, never a line of the files.)
-    let names_only = GREPS.contains(&program)
-        && args
-            .iter()
-            .filter_map(Word::lit)
-            .take_while(|t| *t != "--")
-            .any(|t| {
-                matches!(
-                    t,
-                    "--files-with-matches"
-                        | "--files-without-match"
-                        | "--count"
-                        | "--quiet"
-                        | "--silent"
-                ) || (t.starts_with('-')
-                    && !t.starts_with("--")
-                    && t.contains(['l', 'L', 'c', 'q']))
-            });
+    let names_only = GREPS.contains(&program) && grep_prints_names(args);
     if (GREPS.contains(&program) && !names_only) || git_forced {
         for o in &mut out {
             o.whole = o.subtree && o.access == Access::Read && matches!(o.word, Word::Lit(_));
@@ -1300,6 +1296,24 @@ fn git_forced_add(sub: &str, rest: &[Word]) -> bool {
         "update-index" => flag(&|t| t == "--add"),
         _ => false,
     }
+}
+
+/// Whether grep's options make it print names or counts, never a line of the files
+/// (`-l`, `-L`, `-c`, `-q`).
+fn grep_prints_names(args: &[Word]) -> bool {
+    args.iter()
+        .filter_map(Word::lit)
+        .take_while(|t| *t != "--")
+        .any(|t| {
+            matches!(
+                t,
+                "--files-with-matches"
+                    | "--files-without-match"
+                    | "--count"
+                    | "--quiet"
+                    | "--silent"
+            ) || (t.starts_with('-') && !t.starts_with("--") && t.contains(['l', 'L', 'c', 'q']))
+        })
 }
 
 /// grep and its spellings.

@@ -143,6 +143,16 @@ impl Walker<'_> {
             Some("--") => args.get(1..).unwrap_or(&[]),
             _ => args,
         };
+        // Under `set -v` (or `-x`) the shell prints each line it reads (or runs): a file
+        // sourced then is printed, as `cat FILE` would print it.
+        if self.shell_traces
+            && let Some(path) = args.first()
+        {
+            let mut sub = scope.clone();
+            sub.frames
+                .push("sourced under `set -v`/`-x`, which prints it".to_string());
+            self.record(&sub, vec![Word::Lit("cat".into()), path.clone()]);
+        }
         // A file of settings the script loads (`. ./.env`); the shell's own startup
         // files hold what a login shell's environment holds anyway.
         if let Some(path) = args.first()

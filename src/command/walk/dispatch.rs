@@ -62,6 +62,19 @@ impl Walker<'_> {
         if base == "dd" {
             self.copied_from_stdin(&base, &args, stdin, scope);
         }
+        if base == "set" {
+            let traced = args.iter().enumerate().any(|(i, a)| {
+                a.lit().is_some_and(|t| {
+                    (t.starts_with('-') && !t.starts_with("--") && t.contains(['v', 'x']))
+                        || (t == "-o"
+                            && matches!(
+                                args.get(i + 1).and_then(Word::lit),
+                                Some("verbose" | "xtrace")
+                            ))
+                })
+            });
+            self.shell_traces |= traced;
+        }
         // A command that prints the whole environment (`env`, `env -0`, `export -p`,
         // `declare -px`, `typeset -x`, `compgen -e`, BSD `ps e`) is judged as the
         // `printenv` it amounts to, so one rule about printing the environment covers

@@ -273,6 +273,7 @@ fn analyze_parsed(
         wrote_files: false,
         ignores_changed: false,
         env_filtered: false,
+        shell_traces: false,
         text: script,
     };
     let mut scope = Scope {
@@ -462,6 +463,8 @@ struct Walker<'a> {
     /// it prints what that file set, so a bare `env` or `export -p` then is judged as
     /// `printenv` (which harnesses do not run themselves).
     sourced: Option<String>,
+    /// `set -v`/`-x` (or `-o verbose`/`xtrace`) ran: the shell prints what it reads.
+    shell_traces: bool,
     /// The command being walked pipes its output into a `grep` for a harmless variable
     /// name (`env | grep -i ^node_`): printing the environment there is not a dump.
     env_filtered: bool,
