@@ -556,10 +556,21 @@ impl Walker<'_> {
                 _ => None,
             };
             // `env | grep ^PATH=`: what reaches the output is the variables so named.
+            // (Line filters that keep every line may stand between: `env | sort | grep`.)
             self.env_filtered = pipeline
                 .seq
-                .get(index + 1)
-                .and_then(|next| literal_words(next, &scope.positionals))
+                .iter()
+                .skip(index + 1)
+                .map(|next| literal_words(next, &scope.positionals))
+                .find(|w| {
+                    !w.as_ref().is_some_and(|w| {
+                        matches!(
+                            w.first().map(String::as_str),
+                            Some("sort" | "uniq" | "cat" | "tac")
+                        ) && w.iter().skip(1).all(|a| a.starts_with('-'))
+                    })
+                })
+                .flatten()
                 .is_some_and(|w| harmless_name_filter(&w));
             self.command(cmd, &mut sub, &stdin);
             self.env_filtered = false;
@@ -2065,6 +2076,11 @@ fn harmless_name_filter(words: &[String]) -> bool {
         "ci",
         "term_program",
         "colorterm",
+        "proxy",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "all_proxy",
     ];
     let lower = name.to_ascii_lowercase();
     options_ok
