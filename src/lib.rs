@@ -79,7 +79,11 @@
 //!   asks it per command; it only ever makes a decision stricter, reads the file system
 //!   only through [`git::RepoState`], and never reads a file's contents. Operands only
 //!   known at run time carry a shape (`command::Word::Unknown`: a listing's names, a
-//!   glob loop's values; `command::programs::listings`) that a rule must meet.
+//!   glob loop's values; `command::programs::listings`) that a rule must meet; names
+//!   that exist when the command runs are also compared with the entries now in the
+//!   tree (or git's index, for what git lists), and a whole-tree reader (`grep -r`, a
+//!   forced `git add`) meets the protected files the tree holds
+//!   (`RepoState::tree_entries`, `tracked_entries`), unless the script made files first.
 //! * [`modes`] is `policy-exec mode show|diff|set`: the installed mode (a task-domain,
 //!   `<root>/mode`, read by [`lookup`] when `POLICY_EXEC_TASK_DOMAIN` is unset); a
 //!   narrowing switch applies at once, a widening one goes through one function
