@@ -382,59 +382,23 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
             })
             .into_owned();
     }
-    for _ in 0..8 {
-        let before = text.len();
-        text = forms
-            .joined
-            .replace_all(&text, |c: &regex::Captures<'_>| {
-                let parts: Vec<String> = forms_literals(c.get(1).map_or("", |m| m.as_str()));
-                format!("\"{}\"", parts.join("/"))
-            })
-            .into_owned();
-        text = forms
-            .joinpath
-            .replace_all(&text, |c: &regex::Captures<'_>| {
-                let base = lit(c, 1);
-                let parts: Vec<String> = forms_literals(c.get(3).map_or("", |m| m.as_str()));
-                format!("\"{}/{}\"", base.trim_end_matches('/'), parts.join("/"))
-            })
-            .into_owned();
-        text = forms
-            .concat
-            .replace_all(&text, |c: &regex::Captures<'_>| {
-                let (a, op, b) = (lit(c, 1), c.get(3).map_or("", |m| m.as_str()), lit(c, 4));
-                if op == "/" {
-                    format!(
-                        "\"{}/{}\"",
-                        a.trim_end_matches('/'),
-                        b.trim_start_matches('/')
-                    )
-                } else {
-                    format!("\"{a}{b}\"")
-                }
-            })
-            .into_owned();
-        if text.len() == before {
-            break;
-        }
-    }
-    // Names bound once to a literal (`h = os.homedir()`, `const d = h + "/.codex"`,
-    // `my $f = "$ENV{HOME}/.bashrc"`) are put in where they are used, and the joins
-    // above run again over what that made: two rounds reach a name built from another.
-    for _ in 0..2 {
-        let Some(put) = with_bound_literals(&text) else {
-            break;
-        };
-        text = put;
+    // Joins and concatenations of literals, until nothing changes (at most 8 rounds).
+    let fold = |mut text: String| -> String {
         for _ in 0..8 {
             let before = text.len();
             text = forms
                 .joined
                 .replace_all(&text, |c: &regex::Captures<'_>| {
-                    format!(
-                        "\"{}\"",
-                        forms_literals(c.get(1).map_or("", |m| m.as_str())).join("/")
-                    )
+                    let parts: Vec<String> = forms_literals(c.get(1).map_or("", |m| m.as_str()));
+                    format!("\"{}\"", parts.join("/"))
+                })
+                .into_owned();
+            text = forms
+                .joinpath
+                .replace_all(&text, |c: &regex::Captures<'_>| {
+                    let base = lit(c, 1);
+                    let parts: Vec<String> = forms_literals(c.get(3).map_or("", |m| m.as_str()));
+                    format!("\"{}/{}\"", base.trim_end_matches('/'), parts.join("/"))
                 })
                 .into_owned();
             text = forms
@@ -456,6 +420,17 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
                 break;
             }
         }
+        text
+    };
+    text = fold(text);
+    // Names bound once to a literal (`h = os.homedir()`, `const d = h + "/.codex"`,
+    // `my $f = "$ENV{HOME}/.bashrc"`) are put in where they are used, and the joins
+    // above run again over what that made: two rounds reach a name built from another.
+    for _ in 0..2 {
+        let Some(put) = with_bound_literals(&text) else {
+            break;
+        };
+        text = fold(put);
     }
     std::borrow::Cow::Owned(text)
 }

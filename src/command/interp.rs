@@ -326,6 +326,17 @@ pub fn tree_deletions(code: &str) -> Vec<Candidate> {
 /// Tcl and expect run programs with bare words, not strings: `exec rm -rf x`,
 /// `spawn git push`, `[exec …]`. Each such command (up to `]`, `;`, `}` or the end of
 /// the line) as a shell command line, Tcl's `{…}` grouping read as single quotes.
+/// Whether the Tcl word at byte `at` of `code` starts a command: at the start, after a
+/// line end, `[`, `;` or `{` (blanks between).
+fn tcl_starts_command(code: &str, at: usize) -> bool {
+    code.get(..at)
+        .unwrap_or("")
+        .trim_end_matches([' ', '\t'])
+        .chars()
+        .next_back()
+        .is_none_or(|c| matches!(c, '\n' | '[' | ';' | '{'))
+}
+
 /// Tcl's file commands as the programs that do the same: `file delete [-force] P…` as
 /// `rm [-rf] P…`, `file rename|copy S D` as `mv|cp S D`, `open P` (read) as `cat P`,
 /// `open P w|a|…` as `tee -a P`. A word is a bare word, a braced or quoted literal, or
@@ -334,14 +345,10 @@ pub fn tree_deletions(code: &str) -> Vec<Candidate> {
 pub fn tcl_file_commands(code: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (at, _) in code.match_indices(['f', 'o']) {
-        let before = code.get(..at).unwrap_or("");
-        let starts_command = before
-            .trim_end_matches([' ', '\t'])
-            .chars()
-            .next_back()
-            .is_none_or(|c| matches!(c, '\n' | '[' | ';' | '{'));
         let rest = code.get(at..).unwrap_or("");
-        if !starts_command || !(rest.starts_with("file ") || rest.starts_with("open ")) {
+        if !tcl_starts_command(code, at)
+            || !(rest.starts_with("file ") || rest.starts_with("open "))
+        {
             continue;
         }
         let line: String = rest
@@ -398,14 +405,8 @@ pub fn tcl_commands(code: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
     for keyword in ["exec", "spawn", "system"] {
         for (at, _) in code.match_indices(keyword) {
-            let before = code.get(..at).unwrap_or("");
-            let starts_command = before
-                .trim_end_matches([' ', '\t'])
-                .chars()
-                .next_back()
-                .is_none_or(|c| matches!(c, '\n' | '[' | ';' | '{'));
             let after = code.get(at + keyword.len()..).unwrap_or("");
-            if !starts_command || !after.starts_with([' ', '\t']) {
+            if !tcl_starts_command(code, at) || !after.starts_with([' ', '\t']) {
                 continue;
             }
             let mut depth = 0usize;

@@ -677,6 +677,19 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
                 continue;
             }
             let r = resolved.get_or_insert_with(|| resolve(op, ctx));
+            let existing = |pattern: &PathPattern, pat: &str, root: &str, bash_glob: bool| {
+                existing_may_match(
+                    pat,
+                    bash_glob,
+                    rule,
+                    pattern,
+                    root,
+                    op,
+                    cmd.fresh_files,
+                    ctx,
+                    &roots,
+                )
+            };
             let hit = rule.patterns.iter().find_map(|pattern| {
                 roots(pattern.root).iter().find_map(|root| match r {
                     Resolved::Known(forms) => forms
@@ -689,32 +702,11 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
                         .then_some((pattern, Match::Yes)),
                     Resolved::Glob(pat) => (pattern.glob_could_match(pat, root, op.subtree)
                         && !rule.excepts_every(pat)
-                        && existing_may_match(
-                            pat,
-                            true,
-                            rule,
-                            pattern,
-                            root,
-                            op,
-                            cmd.fresh_files,
-                            ctx,
-                            &roots,
-                        ))
+                        && existing(pattern, pat, root, true))
                     .then_some((pattern, Match::Possible)),
                     Resolved::Unknown(pat) => {
                         (unknown_could_match(rule, pattern, pat, root, op, ctx)
-                            && (!names_existing(&op.word)
-                                || existing_may_match(
-                                    pat,
-                                    false,
-                                    rule,
-                                    pattern,
-                                    root,
-                                    op,
-                                    cmd.fresh_files,
-                                    ctx,
-                                    &roots,
-                                )))
+                            && (!names_existing(&op.word) || existing(pattern, pat, root, false)))
                         .then_some((pattern, Match::Possible))
                     }
                 })
