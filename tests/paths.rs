@@ -1124,6 +1124,10 @@ fn existing_names_and_key_files(#[case] script: &str, #[case] expected: &str) {
     "request"
 )]
 #[case("sqlite3 :memory: \".output $HOME/.profile\" \"select 1;\"", "request")]
+#[case(
+    "perl -e 'open F, \">>\", glob(\"~/.profile\"); print F \"x\"'",
+    "request"
+)]
 fn literal_paths_in_code(#[case] script: &str, #[case] expected: &str) {
     let h = Home::new();
     std::fs::write(h.path("repo/.env"), "SECRET=1\n").unwrap();

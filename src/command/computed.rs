@@ -334,7 +334,7 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
     };
     let cheap = [
         "home", "HOME", "expand", "join", "+", "..", "\" \"", "' '", "\"/", "'/", "\".", "'.",
-        "chr(", "CharCode", "cwd", "Dir.pwd",
+        "chr(", "CharCode", "cwd", "Dir.pwd", "glob(",
     ];
     if !cheap.iter().any(|c| code.contains(c)) {
         return with_bound_literals(code).map_or(std::borrow::Cow::Borrowed(code), |put| {
@@ -351,6 +351,13 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
         .replace_all(code, "${1}${2}${1}")
         .into_owned();
     text = forms.home.replace_all(&text, "\"~\"").into_owned();
+    // Perl's `glob("~/x")` (no wildcard) is the path `~/x`.
+    static TILDE_GLOB: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"\bglob\(\s*['"](~[^'"*?\[]*)['"]\s*\)"#).ok()
+    });
+    if let Some(re) = TILDE_GLOB.as_ref() {
+        text = re.replace_all(&text, "\"$1\"").into_owned();
+    }
     // The working directory by a call (`os.getcwd()`, `process.cwd()`, `Dir.pwd`), and
     // characters by code (`chr(46)`, `String.fromCharCode(46)`): literals too.
     static CWD_CHR: std::sync::LazyLock<Option<(regex::Regex, regex::Regex)>> =

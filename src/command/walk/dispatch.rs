@@ -101,6 +101,17 @@ impl Walker<'_> {
                             .any(|a| a.lit().is_some_and(|t| t.contains(['p', 'x']))))
             }
             "compgen" => args.iter().any(|a| a.lit() == Some("-e")),
+            // jq's `env` and `$ENV` are the whole environment (`$ENV.PATH` is one
+            // variable); make's `-p` prints its database, the environment included.
+            "jq" | "gojq" | "jaq" => args
+                .iter()
+                .any(|a| a.lit().is_some_and(jq_reads_environment)),
+            "make" | "gmake" => args.iter().any(|a| {
+                a.lit().is_some_and(|t| {
+                    t == "--print-data-base"
+                        || (t.starts_with('-') && !t.starts_with("--") && t.contains('p'))
+                })
+            }),
             // BSD-style options (no dash) with `e` show each process's environment.
             "ps" => args.iter().any(|a| {
                 a.lit().is_some_and(|t| {
@@ -651,3 +662,21 @@ const BUILTINS: &[&str] = &[
     "continue",
     "trap",
 ];
+
+/// Whether a jq program uses the whole environment: `env` or `$ENV` as a filter of its
+/// own (not `.env`, a field; not `env.PATH` or `$ENV.PATH`, one variable).
+fn jq_reads_environment(program: &str) -> bool {
+    let bytes = program.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let whole = program.match_indices("env").any(|(at, _)| {
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+        let after = bytes.get(at + 3).copied();
+        !before.is_some_and(|c| word(c) || c == b'.' || c == b'$')
+            && !after.is_some_and(|c| word(c) || c == b'.' || c == b'[')
+    });
+    let dollar = program.match_indices("$ENV").any(|(at, _)| {
+        let after = bytes.get(at + 4).copied();
+        !after.is_some_and(|c| word(c) || c == b'.' || c == b'[')
+    });
+    whole || dollar
+}
