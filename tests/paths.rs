@@ -1134,6 +1134,42 @@ fn literal_paths_in_code(#[case] script: &str, #[case] expected: &str) {
     assert_eq!(h.check(script), expected, "check {script:?}");
 }
 
+/// Deleting a directory that holds uncommitted changes to tracked files throws them
+/// away: asked; a clean or untracked one, or a single file, is not this rule's.
+#[test]
+fn a_tree_with_uncommitted_changes_is_not_deleted_unasked() {
+    let h = Home::new();
+    std::fs::create_dir_all(h.path("repo/src")).unwrap();
+    std::fs::create_dir_all(h.path("repo/docs")).unwrap();
+    std::fs::create_dir_all(h.path("repo/build")).unwrap();
+    std::fs::write(h.path("repo/src/main.py"), "print(1)\n").unwrap();
+    std::fs::write(h.path("repo/docs/a.md"), "a\n").unwrap();
+    std::fs::write(h.path("repo/build/out.o"), "o\n").unwrap();
+    for args in [&["add", "src", "docs"][..], &["commit", "-q", "-m", "src"]] {
+        assert!(h.git().args(args).status().unwrap().success());
+    }
+    // Clean: nothing to lose.
+    assert_eq!(h.check("rm -rf src"), "allow");
+    std::fs::write(h.path("repo/src/main.py"), "print(2)\n").unwrap();
+    for script in [
+        "rm -rf src",
+        "rm -rf *",
+        "rm -rf ./*",
+        "rm -r -f src/",
+        "python3 -c \"import shutil; shutil.rmtree('src')\"",
+    ] {
+        assert_eq!(h.check(script), "request", "{script}");
+    }
+    for script in [
+        "rm -rf docs",
+        "rm -rf build",
+        "rm -rf build/*",
+        "rm src/main.py",
+    ] {
+        assert_eq!(h.check(script), "allow", "{script}");
+    }
+}
+
 /// A `.env` git tracks is among what `git ls-files` lists.
 #[test]
 fn a_tracked_secret_is_listed() {

@@ -132,4 +132,10 @@ pub trait RepoState {
     fn tracked_entries(&self, _dir: &Path, _limit: usize) -> Option<Vec<std::path::PathBuf>> {
         None
     }
+
+    /// Whether git reports uncommitted changes (staged or not) to tracked files at or
+    /// under `path`; `None` when not known (fakes, outside a repository).
+    fn uncommitted_under(&self, _path: &Path) -> Option<bool> {
+        None
+    }
 }

@@ -425,6 +425,47 @@ impl RepoState for Git2RepoState {
         Some(out)
     }
 
+    fn uncommitted_under(&self, path: &Path) -> Option<bool> {
+        let canon = std::fs::canonicalize(path).ok()?;
+        let dir = if canon.is_dir() {
+            canon.clone()
+        } else {
+            canon.parent()?.to_path_buf()
+        };
+        let location = self.locate(&dir);
+        let Location::Repo { repo, .. } = &*location else {
+            return None;
+        };
+        let top = repo.repo.workdir()?;
+        let top = std::fs::canonicalize(top).unwrap_or_else(|_| top.to_path_buf());
+        let rel = canon.strip_prefix(&top).ok()?;
+        let mut options = StatusOptions::new();
+        options
+            .include_untracked(false)
+            .include_ignored(false)
+            .include_unmodified(false)
+            .exclude_submodules(true)
+            // SECURITY: as for `git_clean_worktree`, never write the index back.
+            .update_index(false);
+        if !rel.as_os_str().is_empty() {
+            options.pathspec(rel);
+        }
+        let statuses = repo.repo.statuses(Some(&mut options)).ok()?;
+        Some(statuses.iter().any(|e| {
+            e.status().intersects(
+                Status::WT_MODIFIED
+                    | Status::WT_DELETED
+                    | Status::WT_RENAMED
+                    | Status::WT_TYPECHANGE
+                    | Status::INDEX_MODIFIED
+                    | Status::INDEX_NEW
+                    | Status::INDEX_DELETED
+                    | Status::INDEX_RENAMED
+                    | Status::INDEX_TYPECHANGE,
+            )
+        }))
+    }
+
     fn tracked_entries(&self, dir: &Path, limit: usize) -> Option<Vec<PathBuf>> {
         let location = self.locate(dir);
         let Location::Repo { repo, .. } = &*location else {

@@ -391,7 +391,8 @@ fn existing_may_match(
     roots: &dyn Fn(Root) -> Vec<String>,
 ) -> bool {
     if op_fresh || !shape.starts_with('/') {
-        return true;
+        // (A rule about uncommitted work asks only about trees it can see.)
+        return !rule.uncommitted;
     }
     // (A `[` starts a set, which may hold a `/`: `[!/-]`.)
     let literal: Vec<&str> = shape
@@ -400,7 +401,7 @@ fn existing_may_match(
         .collect();
     let dir = literal.join("/");
     if dir.is_empty() || dir.len() >= shape.len() {
-        return true;
+        return !rule.uncommitted;
     }
     // What git lists is tracked: compared with git's index, not with every file.
     let tracked = matches!(op.word, Word::Unknown { tracked: true, .. });
@@ -410,7 +411,7 @@ fn existing_may_match(
         ctx.repo.tree_entries(Path::new(&dir), TREE_LIMIT)
     };
     let Some(entries) = entries else {
-        return true;
+        return !rule.uncommitted;
     };
     let compile = |p: &str| {
         if bash_glob {
@@ -445,6 +446,7 @@ fn existing_may_match(
             || (op.subtree && below.matches(&p)))
             && pattern.matches_known(&p, root, false)
             && !rule.excepts(&p, roots)
+            && (!rule.uncommitted || ctx.repo.uncommitted_under(entry) == Some(true))
     })
 }
 
@@ -498,6 +500,9 @@ pub struct PathRule {
     /// `.env.*`). Only a path known when judging is excepted: an operand only known at
     /// run time could still be a protected one.
     pub except: Vec<PathPattern>,
+    /// Only a tree the command deletes while git reports uncommitted changes to tracked
+    /// files under it ([`RepoState::uncommitted_under`]).
+    pub uncommitted: bool,
     /// Why, for refusals.
     pub reason: Option<String>,
     /// Where it was written.
@@ -545,6 +550,7 @@ impl PathRule {
             access,
             patterns,
             except,
+            uncommitted: entry.uncommitted,
             reason: entry.reason.clone(),
             origin: entry
                 .origin
@@ -669,11 +675,13 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
                 .clone(),
         }
     };
+    // Rules about uncommitted work apply to trees the command deletes.
+    let deletes = matches!(cmd.program(), Some("rm" | "rmdir"));
     for op in &ops {
         let mut resolved: Option<Resolved> = None;
         for (index, rule) in rules.iter().enumerate() {
             let access_match = rule.access.meets(op.access);
-            if access_match == Match::No {
+            if access_match == Match::No || (rule.uncommitted && !(deletes && op.subtree)) {
                 continue;
             }
             let r = resolved.get_or_insert_with(|| resolve(op, ctx));
@@ -695,15 +703,20 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
                     Resolved::Known(forms) => forms
                         .iter()
                         .any(|p| {
-                            (pattern.matches_known(p, root, op.subtree) && !rule.excepts(p, &roots))
+                            let hit = (pattern.matches_known(p, root, op.subtree)
+                                && !rule.excepts(p, &roots))
                                 || (op.whole
-                                    && holds_protected(p, rule, pattern, root, ctx, &roots))
+                                    && holds_protected(p, rule, pattern, root, ctx, &roots));
+                            hit && (!rule.uncommitted
+                                || ctx.repo.uncommitted_under(Path::new(p)) == Some(true))
                         })
                         .then_some((pattern, Match::Yes)),
                     Resolved::Glob(pat) => (pattern.glob_could_match(pat, root, op.subtree)
                         && !rule.excepts_every(pat)
                         && existing(pattern, pat, root, true))
                     .then_some((pattern, Match::Possible)),
+                    // Uncommitted work is judged on trees known when judging.
+                    Resolved::Unknown(_) if rule.uncommitted => None,
                     Resolved::Unknown(pat) => {
                         (unknown_could_match(rule, pattern, pat, root, op, ctx)
                             && (!names_existing(&op.word) || existing(pattern, pat, root, false)))

@@ -476,6 +476,10 @@ pub struct BundlePathRule {
     /// Paths left alone although `paths` covers them (`.env.example`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub except: Vec<String>,
+    /// Only a tree a command deletes (`rm -r`) while git reports uncommitted changes
+    /// to tracked files under it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uncommitted: bool,
     /// Why the paths are protected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
