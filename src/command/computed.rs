@@ -698,17 +698,22 @@ pub fn literal_writes(code: &str) -> Vec<String> {
     let Some(writes) = WRITES.as_ref() else {
         return Vec::new();
     };
-    writes
-        .captures_iter(code)
-        .filter_map(|c| {
-            c.iter()
-                .skip(1)
-                .flatten()
-                .next()
-                .map(|m| m.as_str().trim().to_string())
-        })
+    first_groups(writes, code)
+        .map(|p| p.trim().to_string())
         .filter(|p| !p.is_empty())
         .collect()
+}
+
+/// For each match of `re` in `text`, the first group that took part in it (patterns
+/// written as alternatives, each capturing the path in a group of its own).
+fn first_groups<'t>(re: &'t regex::Regex, text: &'t str) -> impl Iterator<Item = String> + 't {
+    re.captures_iter(text).filter_map(|c| {
+        c.iter()
+            .skip(1)
+            .flatten()
+            .next()
+            .map(|m| m.as_str().to_string())
+    })
 }
 
 /// Paths that code reads with a literal name, as `cat` would read them (for rules about
@@ -752,17 +757,9 @@ pub fn literal_reads(code: &str) -> Vec<String> {
             .ok()
         },
     );
-    let others = OTHER_READS.as_ref().map(|r| {
-        r.captures_iter(code)
-            .filter_map(|c| {
-                c.iter()
-                    .skip(1)
-                    .flatten()
-                    .next()
-                    .map(|m| m.as_str().to_string())
-            })
-            .collect::<Vec<_>>()
-    });
+    let others = OTHER_READS
+        .as_ref()
+        .map(|r| first_groups(r, code).collect::<Vec<_>>());
     reads
         .captures_iter(code)
         .filter_map(|c| {
@@ -844,13 +841,7 @@ pub fn literal_globs(code: &str) -> Vec<String> {
     let Some(globs) = GLOBS.as_ref() else {
         return Vec::new();
     };
-    globs
-        .captures_iter(code)
-        .filter_map(|c| {
-            c.get(1)
-                .or_else(|| c.get(2))
-                .map(|m| m.as_str().to_string())
-        })
+    first_groups(globs, code)
         .filter(|g| g.contains(['*', '?', '[']))
         .collect()
 }
@@ -877,9 +868,7 @@ pub fn literal_moves(code: &str) -> Vec<String> {
     let Some(moves) = MOVES.as_ref() else {
         return Vec::new();
     };
-    moves
-        .captures_iter(&code)
-        .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
+    first_groups(moves, &code)
         .filter(|p| !p.is_empty())
         .collect()
 }
