@@ -44,6 +44,7 @@ use crate::command::Word;
 pub mod builtins;
 pub mod data;
 pub mod editors;
+pub mod environment;
 pub mod file_tools;
 pub mod git;
 pub mod hooks;

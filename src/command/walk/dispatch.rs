@@ -79,49 +79,7 @@ impl Walker<'_> {
         // `declare -px`, `typeset -x`, `compgen -e`, BSD `ps e`) is judged as the
         // `printenv` it amounts to, so one rule about printing the environment covers
         // every spelling; after `set -a; . ./.env` it prints what the file set.
-        let flags_only = |letters: &[char]| {
-            args.iter().all(|a| {
-                a.lit().is_some_and(|t| {
-                    t.strip_prefix('-')
-                        .is_some_and(|f| !f.is_empty() && f.chars().all(|c| letters.contains(&c)))
-                })
-            })
-        };
-        let dumps = match base.as_str() {
-            "env" | "printenv" => args.iter().all(|a| {
-                a.lit()
-                    .is_some_and(|t| t.starts_with('-') || (base == "env" && t.contains('=')))
-            }),
-            "export" => flags_only(&['p']),
-            "declare" | "typeset" => {
-                args.is_empty()
-                    || (flags_only(&['p', 'x', 'r', 'g'])
-                        && args
-                            .iter()
-                            .any(|a| a.lit().is_some_and(|t| t.contains(['p', 'x']))))
-            }
-            "compgen" => args.iter().any(|a| a.lit() == Some("-e")),
-            // jq's `env` and `$ENV` are the whole environment (`$ENV.PATH` is one
-            // variable); make's `-p` prints its database, the environment included.
-            "jq" | "gojq" | "jaq" => args
-                .iter()
-                .any(|a| a.lit().is_some_and(jq_reads_environment)),
-            "make" | "gmake" => args.iter().any(|a| {
-                a.lit().is_some_and(|t| {
-                    t == "--print-data-base"
-                        || (t.starts_with('-') && !t.starts_with("--") && t.contains('p'))
-                })
-            }),
-            // BSD-style options (no dash) with `e` show each process's environment.
-            "ps" => args.iter().any(|a| {
-                a.lit().is_some_and(|t| {
-                    !t.starts_with('-')
-                        && t.contains('e')
-                        && t.chars().all(|c| c.is_ascii_alphabetic())
-                })
-            }),
-            _ => false,
-        };
+        let dumps = programs::environment::prints_whole(&base, &args);
         // (Not when its output goes to /dev/null: Claude Code's snapshot script sources
         // the user's rc file, then runs `export -p > /dev/null`.)
         let discarded = scope.redirects.iter().any(|r| {
@@ -662,21 +620,3 @@ const BUILTINS: &[&str] = &[
     "continue",
     "trap",
 ];
-
-/// Whether a jq program uses the whole environment: `env` or `$ENV` as a filter of its
-/// own (not `.env`, a field; not `env.PATH` or `$ENV.PATH`, one variable).
-fn jq_reads_environment(program: &str) -> bool {
-    let bytes = program.as_bytes();
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let whole = program.match_indices("env").any(|(at, _)| {
-        let before = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
-        let after = bytes.get(at + 3).copied();
-        !before.is_some_and(|c| word(c) || c == b'.' || c == b'$')
-            && !after.is_some_and(|c| word(c) || c == b'.' || c == b'[')
-    });
-    let dollar = program.match_indices("$ENV").any(|(at, _)| {
-        let after = bytes.get(at + 4).copied();
-        !after.is_some_and(|c| word(c) || c == b'.' || c == b'[')
-    });
-    whole || dollar
-}

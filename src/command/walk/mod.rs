@@ -556,22 +556,13 @@ impl Walker<'_> {
                 _ => None,
             };
             // `env | grep ^PATH=`: what reaches the output is the variables so named.
-            // (Line filters that keep every line may stand between: `env | sort | grep`.)
-            self.env_filtered = pipeline
-                .seq
-                .iter()
-                .skip(index + 1)
-                .map(|next| literal_words(next, &scope.positionals))
-                .find(|w| {
-                    !w.as_ref().is_some_and(|w| {
-                        matches!(
-                            w.first().map(String::as_str),
-                            Some("sort" | "uniq" | "cat" | "tac")
-                        ) && w.iter().skip(1).all(|a| a.starts_with('-'))
-                    })
-                })
-                .flatten()
-                .is_some_and(|w| harmless_name_filter(&w));
+            self.env_filtered = programs::environment::output_filtered(
+                pipeline
+                    .seq
+                    .iter()
+                    .skip(index + 1)
+                    .map(|next| literal_words(next, &scope.positionals)),
+            );
             self.command(cmd, &mut sub, &stdin);
             self.env_filtered = false;
             let words = literal_words(cmd, &scope.positionals);
@@ -1944,150 +1935,4 @@ fn quote_words(words: &[Word]) -> String {
         })
         .collect();
     quoted.join(" ")
-}
-
-/// `grep [-i|-E|-F|-w] NAME`, with NAME a variable name known to hold no secret or
-/// its start (`^PATH=`, `node_`, `JAVA_HOME`), none of whose letters spell one (`key`,
-/// `token`, `secret`, `pass`, `auth`, `aws`, `api`, …): the lines of the environment
-/// it lets through are those variables. Anything else (`-v`, a pattern file, `grep -i
-/// token`, `grep FAKE`, which may be `FAKE_TOKEN`) is not.
-fn harmless_name_filter(words: &[String]) -> bool {
-    let Some((program, args)) = words.split_first() else {
-        return false;
-    };
-    if program != "grep" {
-        return false;
-    }
-    let (options, operands): (Vec<&String>, Vec<&String>) =
-        args.iter().partition(|a| a.starts_with('-'));
-    let options_ok = options.iter().all(|o| {
-        matches!(
-            o.as_str(),
-            "-i" | "-E"
-                | "-F"
-                | "-w"
-                | "--ignore-case"
-                | "--color"
-                | "--colour"
-                | "--color=auto"
-                | "--color=never"
-        )
-    });
-    let [pattern] = operands.as_slice() else {
-        return false;
-    };
-    let name = pattern.trim_start_matches('^').trim_end_matches('=');
-    const SECRET: &[&str] = &[
-        "key",
-        "token",
-        "secret",
-        "pass",
-        "pwd",
-        "auth",
-        "cred",
-        "private",
-        "session",
-        "cookie",
-        "aws",
-        "gh",
-        "github",
-        "gitlab",
-        "openai",
-        "anthropic",
-        "api",
-        "access",
-        "cert",
-        "sign",
-        "salt",
-        "dsn",
-        "database",
-        "db_",
-        "url",
-        "uri",
-        "conn",
-        "account",
-        "login",
-        "jwt",
-        "oauth",
-        "bearer",
-        "stripe",
-        "slack",
-        "npm",
-        "pypi",
-        "vault",
-        "azure",
-        "gcp",
-        "google",
-    ];
-    // Names known to hold no secret (the pattern is one, or the start of one).
-    const HARMLESS: &[&str] = &[
-        "path",
-        "home",
-        "user",
-        "shell",
-        "lang",
-        "lc_",
-        "term",
-        "pwd",
-        "oldpwd",
-        "shlvl",
-        "logname",
-        "hostname",
-        "display",
-        "editor",
-        "visual",
-        "pager",
-        "tz",
-        "tmpdir",
-        "xdg_",
-        "node_env",
-        "node_options",
-        "node_path",
-        "node_version",
-        "nvm_",
-        "java_home",
-        "pythonpath",
-        "pythonhome",
-        "python_version",
-        "virtual_env",
-        "conda_",
-        "gopath",
-        "goroot",
-        "gobin",
-        "cargo_home",
-        "rustup_home",
-        "rust_log",
-        "rust_backtrace",
-        "gem_home",
-        "gem_path",
-        "bundle_path",
-        "maven_home",
-        "gradle_home",
-        "android_home",
-        "pyenv_",
-        "rbenv_",
-        "volta_home",
-        "bun_install",
-        "deno_dir",
-        "rails_env",
-        "flask_env",
-        "django_settings_module",
-        "debian_frontend",
-        "ci",
-        "term_program",
-        "colorterm",
-        "proxy",
-        "http_proxy",
-        "https_proxy",
-        "no_proxy",
-        "all_proxy",
-    ];
-    let lower = name.to_ascii_lowercase();
-    options_ok
-        && !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !SECRET.iter().any(|s| lower.contains(s))
-        && HARMLESS
-            .iter()
-            .any(|h| h.starts_with(lower.as_str()) || lower.starts_with(h))
 }

@@ -1,0 +1,232 @@
+//! Program knowledge, the environment: the commands that print all of it (`env`,
+//! `export -p`, `declare -px`, `compgen -e`, BSD `ps e`, jq's `env`, `make -p`), which
+//! the walk records as the `printenv` they amount to, and the `grep` filters that leave
+//! only harmless variables of it (`env | grep ^PATH=`). This module only describes
+//! programs; the walk asks it.
+
+use crate::command::Word;
+
+/// Whether `base` run with `args` prints the whole environment.
+pub fn prints_whole(base: &str, args: &[Word]) -> bool {
+    let flags_only = |letters: &[char]| {
+        args.iter().all(|a| {
+            a.lit().is_some_and(|t| {
+                t.strip_prefix('-')
+                    .is_some_and(|f| !f.is_empty() && f.chars().all(|c| letters.contains(&c)))
+            })
+        })
+    };
+    match base {
+        "env" | "printenv" => args.iter().all(|a| {
+            a.lit()
+                .is_some_and(|t| t.starts_with('-') || (base == "env" && t.contains('=')))
+        }),
+        "export" => flags_only(&['p']),
+        "declare" | "typeset" => {
+            args.is_empty()
+                || (flags_only(&['p', 'x', 'r', 'g'])
+                    && args
+                        .iter()
+                        .any(|a| a.lit().is_some_and(|t| t.contains(['p', 'x']))))
+        }
+        "compgen" => args.iter().any(|a| a.lit() == Some("-e")),
+        // jq's `env` and `$ENV` are the whole environment (`$ENV.PATH` is one
+        // variable); make's `-p` prints its database, the environment included.
+        "jq" | "gojq" | "jaq" => args
+            .iter()
+            .any(|a| a.lit().is_some_and(jq_reads_environment)),
+        "make" | "gmake" => args.iter().any(|a| {
+            a.lit().is_some_and(|t| {
+                t == "--print-data-base"
+                    || (t.starts_with('-') && !t.starts_with("--") && t.contains('p'))
+            })
+        }),
+        // BSD-style options (no dash) with `e` show each process's environment.
+        "ps" => args.iter().any(|a| {
+            a.lit().is_some_and(|t| {
+                !t.starts_with('-') && t.contains('e') && t.chars().all(|c| c.is_ascii_alphabetic())
+            })
+        }),
+        _ => false,
+    }
+}
+
+/// Whether a jq program uses the whole environment: `env` or `$ENV` as a filter of its
+/// own (not `.env`, a field; not `env.PATH` or `$ENV.PATH`, one variable).
+fn jq_reads_environment(program: &str) -> bool {
+    let bytes = program.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let whole = program.match_indices("env").any(|(at, _)| {
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+        let after = bytes.get(at + 3).copied();
+        !before.is_some_and(|c| word(c) || c == b'.' || c == b'$')
+            && !after.is_some_and(|c| word(c) || c == b'.' || c == b'[')
+    });
+    let dollar = program.match_indices("$ENV").any(|(at, _)| {
+        let after = bytes.get(at + 4).copied();
+        !after.is_some_and(|c| word(c) || c == b'.' || c == b'[')
+    });
+    whole || dollar
+}
+
+/// Whether the later stages of a pipeline (each one's literal words, `None` when not
+/// literal) let only harmless variables of a printed environment through: line filters
+/// that keep every line (`sort`, `uniq`, `cat`, `tac`), then a [`harmless_name_filter`].
+pub fn output_filtered(mut later: impl Iterator<Item = Option<Vec<String>>>) -> bool {
+    let keeps_every_line = |w: &Vec<String>| {
+        matches!(
+            w.first().map(String::as_str),
+            Some("sort" | "uniq" | "cat" | "tac")
+        ) && w.iter().skip(1).all(|a| a.starts_with('-'))
+    };
+    later
+        .find(|w| !w.as_ref().is_some_and(keeps_every_line))
+        .flatten()
+        .is_some_and(|w| harmless_name_filter(&w))
+}
+
+/// `grep [-i|-E|-F|-w] NAME`, with NAME a variable name known to hold no secret or
+/// its start (`^PATH=`, `node_`, `JAVA_HOME`), none of whose letters spell one (`key`,
+/// `token`, `secret`, `pass`, `auth`, `aws`, `api`, …): the lines of the environment
+/// it lets through are those variables. Anything else (`-v`, a pattern file, `grep -i
+/// token`, `grep FAKE`, which may be `FAKE_TOKEN`) is not.
+pub fn harmless_name_filter(words: &[String]) -> bool {
+    let Some((program, args)) = words.split_first() else {
+        return false;
+    };
+    if program != "grep" {
+        return false;
+    }
+    let (options, operands): (Vec<&String>, Vec<&String>) =
+        args.iter().partition(|a| a.starts_with('-'));
+    let options_ok = options.iter().all(|o| {
+        matches!(
+            o.as_str(),
+            "-i" | "-E"
+                | "-F"
+                | "-w"
+                | "--ignore-case"
+                | "--color"
+                | "--colour"
+                | "--color=auto"
+                | "--color=never"
+        )
+    });
+    let [pattern] = operands.as_slice() else {
+        return false;
+    };
+    let name = pattern.trim_start_matches('^').trim_end_matches('=');
+    const SECRET: &[&str] = &[
+        "key",
+        "token",
+        "secret",
+        "pass",
+        "pwd",
+        "auth",
+        "cred",
+        "private",
+        "session",
+        "cookie",
+        "aws",
+        "gh",
+        "github",
+        "gitlab",
+        "openai",
+        "anthropic",
+        "api",
+        "access",
+        "cert",
+        "sign",
+        "salt",
+        "dsn",
+        "database",
+        "db_",
+        "url",
+        "uri",
+        "conn",
+        "account",
+        "login",
+        "jwt",
+        "oauth",
+        "bearer",
+        "stripe",
+        "slack",
+        "npm",
+        "pypi",
+        "vault",
+        "azure",
+        "gcp",
+        "google",
+    ];
+    // Names known to hold no secret (the pattern is one, or the start of one).
+    const HARMLESS: &[&str] = &[
+        "path",
+        "home",
+        "user",
+        "shell",
+        "lang",
+        "lc_",
+        "term",
+        "pwd",
+        "oldpwd",
+        "shlvl",
+        "logname",
+        "hostname",
+        "display",
+        "editor",
+        "visual",
+        "pager",
+        "tz",
+        "tmpdir",
+        "xdg_",
+        "node_env",
+        "node_options",
+        "node_path",
+        "node_version",
+        "nvm_",
+        "java_home",
+        "pythonpath",
+        "pythonhome",
+        "python_version",
+        "virtual_env",
+        "conda_",
+        "gopath",
+        "goroot",
+        "gobin",
+        "cargo_home",
+        "rustup_home",
+        "rust_log",
+        "rust_backtrace",
+        "gem_home",
+        "gem_path",
+        "bundle_path",
+        "maven_home",
+        "gradle_home",
+        "android_home",
+        "pyenv_",
+        "rbenv_",
+        "volta_home",
+        "bun_install",
+        "deno_dir",
+        "rails_env",
+        "flask_env",
+        "django_settings_module",
+        "debian_frontend",
+        "ci",
+        "term_program",
+        "colorterm",
+        "proxy",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "all_proxy",
+    ];
+    let lower = name.to_ascii_lowercase();
+    options_ok
+        && !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !SECRET.iter().any(|s| lower.contains(s))
+        && HARMLESS
+            .iter()
+            .any(|h| h.starts_with(lower.as_str()) || lower.starts_with(h))
+}
