@@ -1207,6 +1207,98 @@ fn known_evasions_are_seen_through(
 }
 
 #[rstest]
+// An interactive rebase runs the `exec` lines of the todo list its editor leaves: an
+// editor that may write commands there is a command nobody judged.
+#[case(
+    "GIT_SEQUENCE_EDITOR=\"sed -i 's/^pick/exec git push -f #/'\" git rebase -i HEAD~2",
+    Clean,
+    Request
+)]
+#[case(
+    "GIT_SEQUENCE_EDITOR=\"sed -i -e 's/^pick/x id #/'\" git rebase --interactive main",
+    Clean,
+    Request
+)]
+#[case(
+    "git -c sequence.editor=\"sed -i 's/^p [0-9a-f]* //'\" rebase -i HEAD~3",
+    Clean,
+    Request
+)]
+#[case(
+    "export GIT_SEQUENCE_EDITOR=\"perl -pi -e 's/^pick/x id #/'\"; git rebase -i HEAD~2",
+    Clean,
+    Request
+)]
+#[case(
+    "GIT_EDITOR=\"sed -i '1a exec id'\" git rebase -ri HEAD~2",
+    Clean,
+    Request
+)]
+#[case(
+    "EDITOR=\"vim -c '%s/^pick/x id #/' -c wq\" git rebase -i HEAD~2",
+    Clean,
+    Request
+)]
+#[case(
+    "GIT_SEQUENCE_EDITOR='cp todo.txt' git rebase -i HEAD~2",
+    Clean,
+    Request
+)]
+#[case(
+    "git config sequence.editor \"sed -i 's/^pick/x id #/'\"",
+    Clean,
+    Request
+)]
+#[case("git config core.editor 'python3 edit.py'", Clean, Request)]
+// Editors that keep every line a command that runs nothing.
+#[case(
+    "GIT_SEQUENCE_EDITOR=\"sed -i '2,\\$s/^pick/squash/'\" git rebase -i HEAD~3",
+    Clean,
+    Allow
+)]
+#[case(
+    "GIT_SEQUENCE_EDITOR=\"sed -i '2,$s/^pick/squash/'\" git rebase -i HEAD~3",
+    Clean,
+    Request
+)]
+#[case(
+    "GIT_SEQUENCE_EDITOR=\"sed -i -e 's/^pick \\(abc1234\\)/edit \\1/'\" git rebase -i main",
+    Clean,
+    Allow
+)]
+#[case(
+    "GIT_SEQUENCE_EDITOR=: git rebase -i --autosquash HEAD~4",
+    Clean,
+    Allow
+)]
+#[case(
+    "GIT_SEQUENCE_EDITOR=true GIT_EDITOR=true git rebase -i main",
+    Clean,
+    Allow
+)]
+#[case("GIT_EDITOR=true git rebase --continue", Clean, Allow)]
+#[case("git config --global core.editor vim", Clean, Allow)]
+#[case("git config --global core.editor 'code --wait'", Clean, Allow)]
+#[case("git config --global sequence.editor 'emacsclient -t'", Clean, Allow)]
+// A pager reads git's output, which the command's own arguments shape.
+#[case("GIT_PAGER=python3 git log --format=%s", Clean, Request)]
+#[case("PAGER=bash git log --format=%B", Clean, Request)]
+#[case("git -c core.pager='perl' log", Clean, Request)]
+#[case("git config core.pager sh", Clean, Request)]
+#[case("git config pager.log 'xargs rm -rf'", Clean, Request)]
+#[case("git config core.pager 'less -R'", Clean, Allow)]
+#[case("git config --global pager.branch false", Clean, Allow)]
+#[case("PAGER=cat git diff", Clean, Allow)]
+#[case("MANPAGER=\"sh -c 'col -bx | bat -l man -p'\" man git", Clean, Allow)]
+fn git_editors_and_pagers_are_judged_by_what_they_read(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
 // `$TMPDIR` could be `.git`: `.git/build` is inside a repository's metadata.
 #[case("rm -rf \"$TMPDIR/build\"", Clean, Request)]
 #[case("rm -rf \"${OUT}-old\"", Clean, Request)]
@@ -3212,7 +3304,7 @@ fn options_and_languages_that_run_commands(
 #[case("git config --local include.path /tmp/x.cfg", Clean, Request)]
 #[case("git config remote.origin.uploadpack 'sh -c id'", Clean, Request)]
 #[case("git config tar.tgz.command 'sh -c x'", Clean, Request)]
-#[case("git config pager.log 'sh -c x'", Clean, Request)]
+#[case("git config pager.log 'sh -c bash'", Clean, Request)]
 #[case("git config init.templateDir /tmp/tpl", Clean, Request)]
 #[case("git send-pack ../r.git +main:main", Clean, Deny)]
 #[case("git send-pack origin +HEAD:refs/heads/main", Clean, Deny)]

@@ -1248,3 +1248,49 @@ fn exports_read_from_a_file(#[case] content: &str, #[case] script: &str, #[case]
     std::fs::write(h.path("repo/settings.txt"), content).unwrap();
     assert_eq!(h.check(script), expected, "check {script:?}");
 }
+
+/// An interactive rebase runs the `exec` lines its editor leaves in the todo list: the
+/// editor named by the repository's configuration or the inherited environment, in
+/// git's order, is judged by what it may write there.
+#[test]
+fn rebase_todo_editors_come_from_configuration_and_environment() {
+    let h = Home::new();
+    let decide = |env: &[(&str, &str)]| {
+        let out = h
+            .cmd(Path::new(env!("CARGO_BIN_EXE_policy-exec")))
+            .envs(env.iter().copied())
+            .args(["check", "--json", "git rebase -i HEAD"])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["decision"].as_str().unwrap().to_string()
+    };
+    let set = |key: &str, value: &str| {
+        assert!(
+            h.git()
+                .args(["config", key, value])
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    let writes_exec = "sed -i 's/^pick/exec id #/'";
+    assert_eq!(decide(&[]), "allow", "no editor set: vi");
+    set("core.editor", writes_exec);
+    assert_eq!(decide(&[]), "request", "core.editor writes exec lines");
+    // A sequence editor comes first, and the environment before the configuration.
+    set("sequence.editor", "sed -i 's/^pick/squash/'");
+    assert_eq!(decide(&[]), "allow", "sequence.editor only swaps commands");
+    assert_eq!(
+        decide(&[("GIT_SEQUENCE_EDITOR", writes_exec)]),
+        "request",
+        "GIT_SEQUENCE_EDITOR writes exec lines"
+    );
+    assert_eq!(decide(&[("GIT_SEQUENCE_EDITOR", "true")]), "allow");
+    set("sequence.editor", "vim");
+    assert_eq!(
+        decide(&[("GIT_EDITOR", writes_exec)]),
+        "allow",
+        "sequence.editor wins"
+    );
+}

@@ -95,6 +95,13 @@ pub trait RepoState {
         None
     }
 
+    /// The editor variables (`GIT_SEQUENCE_EDITOR`, `GIT_EDITOR`, `VISUAL`, `EDITOR`) as
+    /// scripts started now inherit them: an interactive rebase gives its todo list to the
+    /// first one set. `None` when unset or not known (fakes).
+    fn editor_variable(&self, _name: &str) -> Option<String> {
+        None
+    }
+
     /// The top of the work tree containing `dir` (canonical), when it is in one: path
     /// rules written relative (`.git/**`) are relative to it.
     fn worktree_top(&self, _dir: &Path) -> Option<std::path::PathBuf> {

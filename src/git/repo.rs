@@ -62,6 +62,8 @@ pub struct Git2RepoState {
     env: EnvConfig,
     /// `$TMPDIR` (`""` when unset; `None` when not valid UTF-8 or not read).
     temp_dir: Option<String>,
+    /// The editor variables that are set ([`RepoState::editor_variable`]).
+    editors: Vec<(&'static str, String)>,
 }
 
 /// What git's environment adds to or changes in its configuration (git-config(1),
@@ -206,6 +208,11 @@ impl Git2RepoState {
                 Err(std::env::VarError::NotPresent) => Some(String::new()),
                 Err(std::env::VarError::NotUnicode(_)) => None,
             },
+            editors: crate::command::programs::git_editors::EDITOR_VARIABLES
+                .iter()
+                // (Lossily: a value that is not UTF-8 names no known editor.)
+                .filter_map(|&name| Some((name, std::env::var_os(name)?.to_string_lossy().into())))
+                .collect(),
             ..Self::default()
         }
     }
@@ -378,6 +385,13 @@ impl RepoState for Git2RepoState {
 
     fn temp_dir(&self) -> Option<String> {
         self.temp_dir.clone()
+    }
+
+    fn editor_variable(&self, name: &str) -> Option<String> {
+        self.editors
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
     }
 
     fn worktree_top(&self, dir: &Path) -> Option<PathBuf> {

@@ -1006,6 +1006,161 @@ pub fn sed_runs(script: &str) -> Vec<SedRun> {
     out
 }
 
+/// One command of the plain subset of sed that [`sed_plain_edit`] reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SedCommand {
+    /// `d`: the line is left out.
+    Delete,
+    /// `s/PATTERN/REPLACEMENT/FLAGS`, the parts as written (escapes kept).
+    Substitute {
+        /// The regular expression, escapes kept, the delimiter unescaped.
+        pattern: String,
+        /// The replacement, escapes kept, the delimiter unescaped.
+        replacement: String,
+    },
+}
+
+/// The commands of a sed command line that edits with `s` and `d` only (any addresses,
+/// `!`, `{…}` groups; the flags `g`, `p`, `i`/`I`, `m`/`M` and a number), with options
+/// that change nothing else (`-i[SUFFIX]`, `-E`, `-n`, `-s`, `-u`, `--posix`). `None`
+/// for anything else: another command (`a`, `e`, `w`, `N`, …), a script from a file,
+/// `-z` (the whole input as one line), a script only known at run time.
+pub fn sed_plain_edit(args: &[String]) -> Option<Vec<SedCommand>> {
+    let mut scripts: Vec<&str> = Vec::new();
+    let mut operands = false;
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        match w.as_str() {
+            "-e" | "--expression" => {
+                scripts.push(args.get(i)?);
+                i += 1;
+            }
+            "-E" | "-r" | "--regexp-extended" | "-n" | "--quiet" | "--silent" | "-s"
+            | "--separate" | "-u" | "--unbuffered" | "--posix" | "--in-place" => {}
+            _ if w.starts_with("--expression=") => scripts.push(w.get(13..)?),
+            _ if w.starts_with("--in-place=") => {}
+            _ if w.starts_with("--") => return None,
+            _ if w.starts_with('-') && w.len() > 1 => {
+                // A bundle: `-Ei`, `-i.bak` (the rest is the suffix), `-ne SCRIPT`.
+                let letters = w.get(1..)?;
+                for (k, c) in letters.char_indices() {
+                    match c {
+                        'E' | 'r' | 'n' | 's' | 'u' => {}
+                        'i' => break,
+                        'e' => {
+                            let glued = letters.get(k + 1..)?;
+                            if glued.is_empty() {
+                                scripts.push(args.get(i)?);
+                                i += 1;
+                            } else {
+                                scripts.push(glued);
+                            }
+                            break;
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            _ if scripts.is_empty() && !operands => {
+                operands = true;
+                scripts.push(w);
+            }
+            _ => {}
+        }
+    }
+    if scripts.is_empty() {
+        return None;
+    }
+    let mut commands = Vec::new();
+    for script in scripts {
+        commands.extend(sed_plain_commands(script)?);
+    }
+    Some(commands)
+}
+
+/// The commands of one script of the subset [`sed_plain_edit`] reads.
+fn sed_plain_commands(script: &str) -> Option<Vec<SedCommand>> {
+    let chars: Vec<char> = script.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        while chars
+            .get(i)
+            .is_some_and(|c| matches!(c, ' ' | '\t' | '\n' | ';' | '{' | '}'))
+        {
+            i += 1;
+        }
+        if i >= chars.len() {
+            return Some(out);
+        }
+        i = skip_sed_address(&chars, i);
+        if chars.get(i) == Some(&',') {
+            i = skip_sed_address(&chars, i + 1);
+        }
+        while chars.get(i).is_some_and(|c| matches!(c, ' ' | '\t' | '!')) {
+            i += 1;
+        }
+        match chars.get(i)? {
+            'd' => {
+                out.push(SedCommand::Delete);
+                i += 1;
+            }
+            's' => {
+                let delim = *chars.get(i + 1)?;
+                if matches!(delim, '\\' | '\n') {
+                    return None;
+                }
+                let (pattern, next) = sed_part(&chars, i + 2, delim)?;
+                let (replacement, next) = sed_part(&chars, next, delim)?;
+                i = next;
+                while let Some(c) = chars.get(i) {
+                    match c {
+                        'g' | 'p' | 'i' | 'I' | 'm' | 'M' => i += 1,
+                        c if c.is_ascii_digit() => i += 1,
+                        _ => break,
+                    }
+                }
+                out.push(SedCommand::Substitute {
+                    pattern,
+                    replacement,
+                });
+            }
+            _ => return None,
+        }
+        // A command ends at a separator or the end.
+        if chars
+            .get(i)
+            .is_some_and(|c| !matches!(c, ' ' | '\t' | '\n' | ';' | '}'))
+        {
+            return None;
+        }
+    }
+}
+
+/// The text from `i` to the next unescaped `delim` (escapes kept, an escaped `delim`
+/// unescaped) and the index after it; `None` when there is no closing `delim`.
+fn sed_part(chars: &[char], mut i: usize, delim: char) -> Option<(String, usize)> {
+    let mut part = String::new();
+    loop {
+        let c = *chars.get(i)?;
+        i += 1;
+        if c == delim {
+            return Some((part, i));
+        }
+        if c == '\\' {
+            let next = *chars.get(i)?;
+            i += 1;
+            if next != delim {
+                part.push('\\');
+            }
+            part.push(next);
+        } else {
+            part.push(c);
+        }
+    }
+}
+
 /// The index after the next unescaped `delim` at or after `i` (the end when none).
 fn past_delimiter(chars: &[char], mut i: usize, delim: char) -> usize {
     while let Some(&c) = chars.get(i) {

@@ -14,7 +14,8 @@
 //! `timeout`, `flock`, `su -c`, busybox applets, …), `runners` (`xargs`, GNU
 //! `parallel`, tmux, screen, `watch`, `at`, `ssh`, containers), `packages` (npm and the
 //! other package runners, `make`, package managers), `interpreters` (`python -c`, `node
-//! -e`, awk, …), `git`, `file_tools` (`find -exec`, `sed e`, `cp`, `tar`, …), `editors`
+//! -e`, awk, …), `git`, `git_editors` (the editor and pager git starts, and which
+//! editors keep a rebase's todo list harmless), `file_tools` (`find -exec`, `sed e`, `cp`, `tar`, …), `editors`
 //! (line editors and pagers with shell escapes), `listings` (what the names a file-listing
 //! command prints look like: `find src -name '*.rs'`, `git ls-files`) and `data` (programs that treat their
 //! arguments as data). `hooks` reads the options whose value a program runs (a column
@@ -47,6 +48,7 @@ pub mod editors;
 pub mod environment;
 pub mod file_tools;
 pub mod git;
+pub mod git_editors;
 pub mod hooks;
 pub mod interpreters;
 pub mod listings;

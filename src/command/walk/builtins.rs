@@ -124,7 +124,8 @@ impl Walker<'_> {
         match literal_join(args) {
             Some(script) => {
                 // `eval` runs in the current shell: what it changes stays changed.
-                if let Some(sub) = self.nested_scope(&script, scope, "eval", None) {
+                if let Some(sub) = self.nested_scope(&script, scope, "eval", None, &Stdin::Inherit)
+                {
                     scope.dir = sub.dir;
                     scope.positionals = sub.positionals;
                     scope.git_env = sub.git_env;

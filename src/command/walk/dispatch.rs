@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use super::{RunFile, Scope, Stdin, Walker, join_dir, parse, quote_words};
 use crate::command::programs::editors::Editor;
 use crate::command::programs::{
-    self, Action, Input, Program, command_value, data, file_tools, hooks, runners, shells, wrappers,
+    self, Action, Input, Program, data, file_tools, git_editors, hooks, runners, shells, wrappers,
 };
 use crate::command::{Dir, Via, Word, files};
 
@@ -311,12 +311,10 @@ impl Walker<'_> {
                 && let Some((n, v)) = t.split_once('=')
                 && programs::is_command_variable(n)
             {
-                self.nested(
-                    &command_value(n, v),
-                    scope,
-                    &format!("{n}= (argument)"),
-                    None,
-                );
+                self.command_variable(n, v, scope, &format!("{n}= (argument)"));
+                if git_editors::EDITOR_VARIABLES.contains(&n) {
+                    self.note_editor(n, &Word::Lit(v.to_string()));
+                }
             }
         }
     }

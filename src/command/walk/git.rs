@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use super::{Scope, Stdin, Walker};
-use super::{join_dir, quote_words};
+use super::{Scope, Stdin, TodoEditor, Walker};
+use super::{join_dir, literal_command, quote_words};
 use crate::command::files;
-use crate::command::programs::git;
+use crate::command::programs::{git, git_editors};
 use crate::command::{Dir, Word};
 
 impl Walker<'_> {
@@ -104,9 +104,7 @@ impl Walker<'_> {
             }
             // SECURITY: `-c core.pager=…` and friends make git run a shell command.
             for (key, value) in &g.config_commands {
-                // Helpers and drivers written `!cmd` run `cmd` through the shell.
-                let value = value.strip_prefix('!').unwrap_or(value);
-                self.nested(value, &sub, &format!("git -c {key}"), None);
+                self.config_command(key, value, &sub, &format!("git -c {key}"));
             }
             if let Some(path) = &g.git_dir_path {
                 alias_dir = Some(join_dir(&sub.dir, path));
@@ -156,6 +154,9 @@ impl Walker<'_> {
                     }
                 }
                 self.git_runs_commands(sub_name, &rest, &mut sub);
+                if sub_name == "rebase" && git_editors::edits_todo(&rest) {
+                    self.rebase_todo(&sub);
+                }
                 return;
             }
             let key = sub_name.to_ascii_lowercase();
@@ -293,18 +294,104 @@ impl Walker<'_> {
             self.script_git_aliases.insert(name.to_string(), value);
         } else if git::is_command_key(&key) {
             match value {
-                // Helpers and drivers written `!cmd` run `cmd` through the shell.
-                Word::Lit(v) => self.nested(
-                    v.strip_prefix('!').unwrap_or(v),
-                    scope,
-                    &format!("git config {key}"),
-                    None,
-                ),
+                Word::Lit(v) => self.config_command(&key, v, scope, &format!("git config {key}")),
                 other => self.dynamic(
                     scope,
                     vec![(*other).clone()],
                     format!("`git config {key}` of a command only known at run time"),
                 ),
+            }
+            let lower = key.to_ascii_lowercase();
+            if git_editors::is_editor_key(&lower) {
+                self.note_editor(&lower, value);
+                // SECURITY: set for good, it edits the todo list of every later rebase.
+                if let Some(editor) = self.todo_editors.last()
+                    && !editor.keeps
+                {
+                    self.dynamic(
+                        scope,
+                        vec![value.clone()],
+                        format!(
+                            "`git config {key}` names an editor that may write commands into the todo list of every later `git rebase -i`, which git runs"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The command a command-valued git setting holds (`core.pager`, `core.editor`, a
+    /// helper or driver), judged as run from `frame`. Helpers and drivers written `!cmd`
+    /// run `cmd` through the shell; a pager reads git's output, which the command's own
+    /// arguments shape (`--format`); an editor is noted for a rebase's todo list.
+    fn config_command(&mut self, key: &str, value: &str, scope: &Scope, frame: &str) {
+        let lower = key.to_ascii_lowercase();
+        let script = value.strip_prefix('!').unwrap_or(value);
+        if git_editors::is_pager_key(&lower) {
+            let output = Stdin::Dynamic("git's output".into());
+            self.nested_reading(script, scope, frame, &output);
+        } else {
+            self.nested(script, scope, frame, None);
+        }
+        if git_editors::is_editor_key(&lower) && frame.starts_with("git -c") {
+            self.note_editor(&lower, &Word::Lit(value.to_string()));
+        }
+    }
+
+    /// An editor named for git (`GIT_SEQUENCE_EDITOR=…`, `EDITOR=…`, `git -c
+    /// core.editor=…`, `git config sequence.editor …`), noted for an interactive rebase
+    /// anywhere in the script.
+    pub(super) fn note_editor(&mut self, name: &str, value: &Word) {
+        let keeps = value.lit().is_some_and(|v| self.editor_keeps_todo(v));
+        self.todo_editors.push(TodoEditor {
+            name: name.to_string(),
+            text: value.display().to_string(),
+            keeps,
+        });
+    }
+
+    /// Whether an editor value (a command line, run by the shell with the file appended)
+    /// keeps a todo list's commands ones that run nothing: one simple command of literal
+    /// words, without redirections, that [`git_editors::keeps_todo_commands`] knows.
+    fn editor_keeps_todo(&self, value: &str) -> bool {
+        literal_command(value).is_some_and(|words| git_editors::keeps_todo_commands(&words))
+    }
+
+    /// `git rebase -i`: git gives its todo list to the editor in effect and then runs
+    /// the list's `exec` lines. SECURITY: an editor that may write commands into it runs
+    /// them unjudged, so the rebase is dynamic unless every editor the script names, and
+    /// the first one set outside it (environment, then configuration, in git's order),
+    /// keeps the list's commands ones that run nothing.
+    fn rebase_todo(&mut self, scope: &Scope) {
+        let refuse = |who: &str, text: &str| {
+            format!(
+                "`git rebase -i` gives its todo list, whose `exec` lines git runs, to the editor `{text}` ({who}), which may write commands into it"
+            )
+        };
+        if let Some(editor) = self.todo_editors.iter().find(|e| !e.keeps) {
+            let reason = refuse(&editor.name, &editor.text);
+            self.dynamic(scope, vec![Word::Lit(editor.text.clone())], reason);
+            return;
+        }
+        for source in git_editors::TODO_EDITOR_ORDER {
+            let name = source.name();
+            if self
+                .todo_editors
+                .iter()
+                .any(|e| e.name.eq_ignore_ascii_case(name))
+            {
+                return;
+            }
+            let outside = match source {
+                git_editors::Source::Variable(n) => self.repo.editor_variable(n),
+                git_editors::Source::Key(k) => self.repo_config(&scope.dir, k),
+            };
+            if let Some(value) = outside {
+                if !self.editor_keeps_todo(&value) {
+                    let reason = refuse(name, &value);
+                    self.dynamic(scope, vec![Word::Lit(value)], reason);
+                }
+                return;
             }
         }
     }

@@ -130,6 +130,16 @@ struct Scope {
     mounts: Vec<(Option<String>, String)>,
 }
 
+/// An editor the script names for git: where, the value's text, and whether it keeps a
+/// rebase todo list's commands ones that run nothing
+/// ([`programs::git_editors::keeps_todo_commands`]).
+#[derive(Debug, Clone)]
+struct TodoEditor {
+    name: String,
+    text: String,
+    keeps: bool,
+}
+
 /// How a file the script wrote is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RunFile {
@@ -247,6 +257,7 @@ fn analyze_parsed(
         aliases: HashMap::new(),
         script_git_aliases: HashMap::new(),
         script_git_config: HashMap::new(),
+        todo_editors: Vec::new(),
         depth: 0,
         work: 0,
         expanding: Vec::new(),
@@ -397,6 +408,9 @@ struct Walker<'a> {
     script_git_aliases: HashMap<String, String>,
     /// Other git configuration set by `git config KEY VALUE` earlier in the script.
     script_git_config: HashMap<String, String>,
+    /// Editors the script names for git (`GIT_SEQUENCE_EDITOR=…`, `git -c core.editor=…`,
+    /// `git config sequence.editor …`), for an interactive rebase's todo list.
+    todo_editors: Vec<TodoEditor>,
     depth: usize,
     /// Nested scripts parsed so far: bounded, so alias or eval bombs end (as dynamic)
     /// instead of hanging.
@@ -480,8 +494,13 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn program(&mut self, program: &ast::Program, scope: &mut Scope) {
+        self.program_reading(program, scope, &Stdin::Inherit);
+    }
+
+    /// A script whose commands read `stdin` (a pager's value reads what it pages).
+    fn program_reading(&mut self, program: &ast::Program, scope: &mut Scope, stdin: &Stdin) {
         for list in &program.complete_commands {
-            self.list(list, scope);
+            self.list_with_stdin(list, scope, stdin);
         }
     }
 
@@ -1659,7 +1678,7 @@ impl Walker<'_> {
     /// `mapfile -C` callback): a directory change inside it may or may not have happened
     /// by the time later commands run, so it makes the directory unknown.
     fn nested_here(&mut self, script: &str, scope: &mut Scope, frame: &str) {
-        if let Some(sub) = self.nested_scope(script, scope, frame, None) {
+        if let Some(sub) = self.nested_scope(script, scope, frame, None, &Stdin::Inherit) {
             if sub.dir != scope.dir {
                 scope.dir = Dir::Unknown;
             }
@@ -1676,7 +1695,13 @@ impl Walker<'_> {
         frame: &str,
         positionals: Option<Positionals>,
     ) {
-        self.nested_scope(script, scope, frame, positionals);
+        self.nested_scope(script, scope, frame, positionals, &Stdin::Inherit);
+    }
+
+    /// [`Walker::nested`] for a script that reads `stdin` (a pager's value: the output it
+    /// pages).
+    fn nested_reading(&mut self, script: &str, scope: &Scope, frame: &str, stdin: &Stdin) {
+        self.nested_scope(script, scope, frame, None, stdin);
     }
 
     /// [`Walker::nested`], returning the scope the script ends in when it was walked.
@@ -1686,6 +1711,7 @@ impl Walker<'_> {
         scope: &Scope,
         frame: &str,
         positionals: Option<Positionals>,
+        stdin: &Stdin,
     ) -> Option<Scope> {
         if self.depth >= MAX_DEPTH || self.work >= MAX_WORK {
             self.dynamic(
@@ -1739,7 +1765,7 @@ impl Walker<'_> {
             sub.positionals = without_ifs(&bare, p);
         }
         self.depth += 1;
-        self.program(&program, &mut sub);
+        self.program_reading(&program, &mut sub, stdin);
         self.depth -= 1;
         Some(sub)
     }
@@ -1876,6 +1902,38 @@ fn loop_shape(items: &[Word]) -> Option<String> {
     p.push('*');
     crate::policy::rule::escape_into(&mut p, suffix);
     Some(programs::listings::relative(p))
+}
+
+/// The words of a script that is one simple command of literal words, with no
+/// assignments or redirections (`sed -i 's/pick/squash/'`); `None` for anything else.
+fn literal_command(script: &str) -> Option<Vec<String>> {
+    let program = parse(script).ok()?;
+    let [list] = program.complete_commands.as_slice() else {
+        return None;
+    };
+    let [item] = list.0.as_slice() else {
+        return None;
+    };
+    let aol = &item.0;
+    if !aol.additional.is_empty() || aol.first.bang {
+        return None;
+    }
+    let [command] = aol.first.seq.as_slice() else {
+        return None;
+    };
+    let ast::Command::Simple(simple) = command else {
+        return None;
+    };
+    if simple.prefix.is_some()
+        || simple
+            .suffix
+            .iter()
+            .flat_map(|s| s.0.iter())
+            .any(|item| !matches!(item, ast::CommandPrefixOrSuffixItem::Word(_)))
+    {
+        return None;
+    }
+    literal_words(command, &None)
 }
 
 /// The words of a pipeline element that is a simple command of literal words only

@@ -3,8 +3,8 @@
 
 use brush_parser::ast;
 
-use super::{Scope, Walker};
-use crate::command::programs::{self, command_value, file_tools, git};
+use super::{Scope, Stdin, Walker};
+use crate::command::programs::{self, command_value, file_tools, git, git_editors};
 use crate::command::{Dir, VarRef, Word, files};
 
 impl Walker<'_> {
@@ -188,6 +188,19 @@ impl Walker<'_> {
         tail.is_empty().then(|| value.clone())
     }
 
+    /// The command a command-valued variable holds (`GIT_SSH_COMMAND`, `EDITOR`,
+    /// `PAGER`, …), judged as run from `frame`; a pager's reads the output it pages,
+    /// which the paging program's own arguments shape (`git log --format=…`).
+    pub(super) fn command_variable(&mut self, name: &str, value: &str, scope: &Scope, frame: &str) {
+        let script = command_value(name, value);
+        if git_editors::PAGER_VARIABLES.contains(&name) {
+            let paged = Stdin::Dynamic(format!("the output `{name}` pages"));
+            self.nested_reading(&script, scope, frame, &paged);
+        } else {
+            self.nested(&script, scope, frame, None);
+        }
+    }
+
     /// The effect of setting a variable (by assignment, `export`, `declare`, …).
     pub(super) fn variable(&mut self, name: &str, value: &Word, scope: &mut Scope) {
         // For resolving redirection targets later: a literal value, when this assignment
@@ -207,14 +220,15 @@ impl Walker<'_> {
         // SECURITY: programs run these variables' values through a shell.
         if crate::command::programs::is_command_variable(name) {
             match value {
-                Word::Lit(v) => {
-                    self.nested(&command_value(name, v), scope, &format!("{name}="), None)
-                }
+                Word::Lit(v) => self.command_variable(name, v, scope, &format!("{name}=")),
                 other => self.dynamic(
                     scope,
                     vec![other.clone()],
                     format!("`{name}` holds a command only known at run time"),
                 ),
+            }
+            if git_editors::EDITOR_VARIABLES.contains(&name) {
+                self.note_editor(name, value);
             }
         }
         // SECURITY: these change which policy the exec guards load, or inject code into

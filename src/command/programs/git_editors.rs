@@ -1,0 +1,300 @@
+//! Program knowledge, the programs git starts on its own files and output: the editor
+//! it hands a commit message or a rebase's todo list to (`GIT_SEQUENCE_EDITOR`,
+//! `sequence.editor`, `GIT_EDITOR`, `core.editor`, `VISUAL`, `EDITOR`) and the pager it
+//! sends its output through (`GIT_PAGER`, `core.pager`, `pager.<cmd>`, `PAGER`).
+//!
+//! SECURITY: an interactive rebase runs the `exec` (`x`) lines of its todo list through
+//! the shell, after its editor has had the list. An editor value that writes into the
+//! list (`sed -i 's/^pick/exec rm -rf ~ #/'`) runs a command nobody judged, so a value
+//! is only known to be harmless there when it keeps the list's lines commands that run
+//! nothing: no change at all (`true`, `:`), an interactive editor run without options
+//! that script it, or a sed that only swaps one such command for another
+//! ([`keeps_todo_commands`]). A pager reads git's output, which the agent's own
+//! arguments shape (`--format`): its value is judged as a command reading text only
+//! known at run time.
+//!
+//! This module only describes these programs; the walk asks it.
+
+use super::file_tools::{SedCommand, sed_plain_edit};
+use crate::command::Word;
+
+/// Variables naming the editor git starts, most binding first for a rebase's todo list
+/// (`GIT_SEQUENCE_EDITOR`, then the editor of everything else).
+pub const EDITOR_VARIABLES: [&str; 4] = ["GIT_SEQUENCE_EDITOR", "GIT_EDITOR", "VISUAL", "EDITOR"];
+
+/// Variables naming the pager git and man send their output through.
+pub const PAGER_VARIABLES: [&str; 4] = ["GIT_PAGER", "PAGER", "MANPAGER", "SYSTEMD_PAGER"];
+
+/// Where the program that edits a rebase's todo list is named, most binding first: git
+/// takes the first that is set (`git var GIT_SEQUENCE_EDITOR`). Variables are the
+/// environment's; keys are git configuration (lower-cased).
+pub const TODO_EDITOR_ORDER: [Source; 6] = [
+    Source::Variable("GIT_SEQUENCE_EDITOR"),
+    Source::Key("sequence.editor"),
+    Source::Variable("GIT_EDITOR"),
+    Source::Key("core.editor"),
+    Source::Variable("VISUAL"),
+    Source::Variable("EDITOR"),
+];
+
+/// One place an editor is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// An environment variable.
+    Variable(&'static str),
+    /// A git configuration key, lower-cased.
+    Key(&'static str),
+}
+
+impl Source {
+    /// The variable or key, as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Variable(n) | Source::Key(n) => n,
+        }
+    }
+}
+
+/// Whether a (lower-cased) git configuration key names an editor git starts.
+pub fn is_editor_key(key: &str) -> bool {
+    matches!(key, "core.editor" | "sequence.editor")
+}
+
+/// Whether a (lower-cased) git configuration key names a pager (`core.pager`,
+/// `pager.<cmd>`, whose value may also be a boolean).
+pub fn is_pager_key(key: &str) -> bool {
+    key == "core.pager" || key.starts_with("pager.")
+}
+
+/// Whether `git rebase ARGS…` gives its todo list to an editor: `-i`/`--interactive`
+/// (also in a bundle of short options, `-ri`), `--edit-todo`.
+pub fn edits_todo(rest: &[Word]) -> bool {
+    rest.iter().skip(1).any(|w| match w.lit() {
+        Some("--interactive" | "--edit-todo") => true,
+        Some(t) if t.starts_with("--interactive=") => true,
+        Some(t) if t.starts_with('-') && !t.starts_with("--") => {
+            // Short options up to the first that takes a value (`-x CMD`, `-s STRATEGY`,
+            // `-X OPT`, `-C N`); `-i` before it.
+            t.chars()
+                .skip(1)
+                .take_while(|c| !matches!(c, 'x' | 's' | 'X' | 'C' | 'S'))
+                .any(|c| c == 'i')
+        }
+        // A word only known at run time may be `-i`.
+        None => true,
+        _ => false,
+    })
+}
+
+/// Todo-list commands that run nothing (`exec`/`x` run their line through the shell):
+/// pick, reword, edit, squash, fixup, drop, break, label, reset, merge, update-ref, in
+/// their long and one-letter forms. No letter string made of these, by replacing one of
+/// them with another, spells `x` or `exec`: the only `x` among them, fixup's, always
+/// has an `i` before it, and none of them ends in `i`.
+const QUIET_COMMANDS: [&str; 22] = [
+    "pick",
+    "p",
+    "reword",
+    "r",
+    "edit",
+    "e",
+    "squash",
+    "s",
+    "fixup",
+    "f",
+    "drop",
+    "d",
+    "break",
+    "b",
+    "label",
+    "l",
+    "reset",
+    "t",
+    "merge",
+    "m",
+    "update-ref",
+    "u",
+];
+
+/// Programs that leave the file they are given as it is.
+const NO_CHANGE: [&str; 4] = ["true", ":", "false", "cat"];
+
+/// Interactive editors, by basename, with the options that do not script them (a
+/// `-c`/`+CMD` for vim would): a person edits the list in them.
+const INTERACTIVE: &[(&[&str], &[&str])] = &[
+    (
+        &["vim", "vi", "nvim", "gvim", "mvim"],
+        &["-f", "--nofork", "-n", "-R"],
+    ),
+    (&["nano", "pico"], &["-w", "--nowrap", "-i", "--autoindent"]),
+    (
+        &["emacs", "emacsclient"],
+        &["-nw", "-t", "--tty", "-c", "--create-frame", "-q"],
+    ),
+    (
+        &[
+            "code",
+            "code-insiders",
+            "codium",
+            "cursor",
+            "windsurf",
+            "subl",
+            "sublime_text",
+            "mate",
+            "atom",
+            "zed",
+            "gedit",
+            "kate",
+            "kwrite",
+            "mousepad",
+            "pluma",
+            "xed",
+            "gnome-text-editor",
+        ],
+        &[
+            "-w",
+            "--wait",
+            "-n",
+            "--new-window",
+            "-r",
+            "--reuse-window",
+            "--new",
+        ],
+    ),
+    (
+        &[
+            "micro", "hx", "helix", "kak", "joe", "jed", "ne", "mcedit", "tilde",
+        ],
+        &[],
+    ),
+];
+
+/// Whether the command `words` (an editor value, as the shell splits it; git appends
+/// the todo list's path), given a rebase's todo list, keeps every line a command that
+/// runs nothing. See the module's SECURITY note.
+pub fn keeps_todo_commands(words: &[String]) -> bool {
+    let Some((program, args)) = words.split_first() else {
+        // An empty value: git takes the next place that names an editor.
+        return true;
+    };
+    let base = program.rsplit('/').next().unwrap_or(program);
+    if NO_CHANGE.contains(&base) {
+        return true;
+    }
+    if let Some((_, options)) = INTERACTIVE.iter().find(|(names, _)| names.contains(&base)) {
+        return args.iter().all(|a| options.contains(&a.as_str()));
+    }
+    if matches!(base, "sed" | "gsed") {
+        return sed_plain_edit(args).is_some_and(|commands| commands.iter().all(keeps_commands));
+    }
+    false
+}
+
+/// Whether one sed command keeps every todo line's command one that runs nothing:
+/// deleting a line; swapping one such command word for another anywhere (`s/pick/
+/// squash/`, `s/^p /f /`); or replacing from the start of the line with text that
+/// starts with one, a blank, and no new line (`s/^pick \(abc\)/edit \1/`).
+fn keeps_commands(command: &SedCommand) -> bool {
+    match command {
+        SedCommand::Delete => true,
+        SedCommand::Substitute {
+            pattern,
+            replacement,
+        } => {
+            let word = |t: &str| {
+                let t = t.strip_suffix(' ').unwrap_or(t);
+                QUIET_COMMANDS.contains(&t)
+            };
+            let bare = pattern.strip_prefix('^').unwrap_or(pattern);
+            if word(bare) && word(replacement) {
+                return true;
+            }
+            let Some(rest) = pattern.strip_prefix('^').and(
+                QUIET_COMMANDS
+                    .iter()
+                    .filter_map(|c| replacement.strip_prefix(c))
+                    .find(|rest| rest.starts_with([' ', '\t'])),
+            ) else {
+                return false;
+            };
+            // No new line: escapes are back-references (`\1`) or a literal `&` only.
+            let mut chars = rest.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\n' => return false,
+                    '\\' if !chars.next().is_some_and(|n| n.is_ascii_digit() || n == '&') => {
+                        return false;
+                    }
+                    _ => {}
+                }
+            }
+            true
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[rstest]
+    #[case::no_change(&["true"], true)]
+    #[case::colon(&[":"], true)]
+    #[case::cat(&["cat"], true)]
+    #[case::empty(&[], true)]
+    #[case::vim(&["vim"], true)]
+    #[case::vim_path(&["/usr/bin/vim"], true)]
+    #[case::code_wait(&["code", "--wait"], true)]
+    #[case::emacsclient(&["emacsclient", "-t"], true)]
+    #[case::vim_scripted(&["vim", "-c", "%s/^pick/exec rm -rf ~ #/", "-c", "wq"], false)]
+    #[case::vim_plus(&["vim", "+%s/^pick/x id/"], false)]
+    #[case::emacs_eval(&["emacs", "--eval", "(shell-command \"id\")"], false)]
+    #[case::python(&["python3"], false)]
+    #[case::sh(&["sh", "-c", "echo exec id >> \"$1\"", "x"], false)]
+    #[case::perl(&["perl", "-pi", "-e", "s/^pick/exec id #/"], false)]
+    #[case::cp(&["cp", "todo.txt"], false)]
+    #[case::tee(&["tee"], false)]
+    #[case::sed_squash(&["sed", "-i", "s/pick/squash/"], true)]
+    #[case::sed_range(&["sed", "-i", "2,$s/^pick/squash/"], true)]
+    #[case::sed_global(&["sed", "-i", "-e", "s/^pick /fixup /g"], true)]
+    #[case::sed_backref(&["sed", "-i", "s/^pick \\(abc123\\)/edit \\1/"], true)]
+    #[case::sed_delete(&["sed", "-i", "/WIP/d"], true)]
+    #[case::sed_regex_address(&["sed", "-i", "/abc123/s/pick/drop/"], true)]
+    #[case::sed_bundle(&["sed", "-Ei", "s/^pick/reword/"], true)]
+    #[case::sed_two(&["sed", "-i", "-e", "1s/^pick/edit/", "-e", "3d"], true)]
+    #[case::sed_exec(&["sed", "-i", "s/^pick/exec rm -rf ~ #/"], false)]
+    #[case::sed_x(&["sed", "-i", "s/^pick/x/"], false)]
+    #[case::sed_strip(&["sed", "-i", "s/^pick [0-9a-f]* //"], false)]
+    #[case::sed_newline(&["sed", "-i", "s/^pick \\(.*\\)/pick \\1\\nexec id/"], false)]
+    #[case::sed_anchor_word_then_backref(&["sed", "-i", "s/^pick/pick\\1/"], false)]
+    #[case::sed_edit_to_exec(&["sed", "-i", "s/dit/xec/"], false)]
+    #[case::sed_append(&["sed", "-i", "1a exec id"], false)]
+    #[case::sed_e_flag(&["sed", "-i", "s/^pick.*/id/e"], false)]
+    #[case::sed_write(&["sed", "-i", "s/a/b/w /tmp/x"], false)]
+    #[case::sed_file(&["sed", "-i", "-f", "edit.sed"], false)]
+    #[case::sed_null(&["sed", "-z", "-i", "s/pick/squash/"], false)]
+    #[case::sed_ie_suffix(&["sed", "-ie", "s/pick/squash/"], true)]
+    fn todo_editors(#[case] value: &[&str], #[case] keeps: bool) {
+        let value: Vec<String> = value.iter().map(|s| s.to_string()).collect();
+        assert_eq!(keeps_todo_commands(&value), keeps, "{value:?}");
+    }
+
+    #[rstest]
+    #[case("rebase -i HEAD~3", true)]
+    #[case("rebase --interactive main", true)]
+    #[case("rebase -ri main", true)]
+    #[case("rebase --edit-todo", true)]
+    #[case("rebase main", false)]
+    #[case("rebase --continue", false)]
+    #[case("rebase -x make main", false)]
+    #[case("rebase -X theirs main", false)]
+    fn rebases_that_edit_the_todo(#[case] args: &str, #[case] edits: bool) {
+        let rest: Vec<Word> = words(args).into_iter().map(Word::Lit).collect();
+        assert_eq!(edits_todo(&rest), edits, "{args}");
+    }
+}
