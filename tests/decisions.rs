@@ -1250,6 +1250,25 @@ fn known_evasions_are_seen_through(
     Request
 )]
 #[case("git config core.editor 'python3 edit.py'", Clean, Request)]
+// An interactive editor reads its keystrokes from a script-fed input.
+#[case(
+    "printf ':%s/^pick/x id #/\\n:wq\\n' | git rebase -i HEAD~2",
+    Clean,
+    Request
+)]
+#[case(
+    "GIT_SEQUENCE_EDITOR=vim git rebase -i HEAD~2 < keys.txt",
+    Clean,
+    Request
+)]
+#[case("git -c sequence.editor=nano rebase -i HEAD~2 <<< x", Clean, Request)]
+#[case("echo | GIT_SEQUENCE_EDITOR=true git rebase -i HEAD~2", Clean, Allow)]
+#[case(
+    "yes | GIT_SEQUENCE_EDITOR=\"sed -i s/pick/fixup/\" git rebase -i HEAD~2",
+    Clean,
+    Allow
+)]
+#[case("GIT_SEQUENCE_EDITOR=vim git rebase -i HEAD~2", Clean, Allow)]
 // Editors that keep every line a command that runs nothing.
 #[case(
     "GIT_SEQUENCE_EDITOR=\"sed -i '2,\\$s/^pick/squash/'\" git rebase -i HEAD~3",

@@ -190,6 +190,18 @@ pub fn keeps_todo_commands(words: &[String]) -> bool {
     false
 }
 
+/// Whether the editor `words` (an editor value, as the shell splits it) reads what to
+/// do from its standard input: an interactive editor does when it is not a terminal
+/// (`printf ':%s/^pick/x id #/\n:wq\n' | git rebase -i HEAD~2` drives vi). Programs
+/// that leave the file as it is and sed do not; anything else may.
+pub fn reads_input(words: &[String]) -> bool {
+    let Some(program) = words.first() else {
+        return false;
+    };
+    let base = program.rsplit('/').next().unwrap_or(program);
+    !(NO_CHANGE.contains(&base) || matches!(base, "sed" | "gsed"))
+}
+
 /// Whether one sed command keeps every todo line's command one that runs nothing:
 /// deleting a line; swapping one such command word for another anywhere (`s/pick/
 /// squash/`, `s/^p /f /`); or replacing from the start of the line with text that
@@ -293,8 +305,19 @@ mod tests {
     #[case("rebase --continue", false)]
     #[case("rebase -x make main", false)]
     #[case("rebase -X theirs main", false)]
+    #[case("rebase -xi main", false)]
     fn rebases_that_edit_the_todo(#[case] args: &str, #[case] edits: bool) {
         let rest: Vec<Word> = words(args).into_iter().map(Word::Lit).collect();
         assert_eq!(edits_todo(&rest), edits, "{args}");
+    }
+
+    #[rstest]
+    #[case("vim", true)]
+    #[case("code --wait", true)]
+    #[case("true", false)]
+    #[case("sed -i s/pick/squash/", false)]
+    #[case("python3 edit.py", true)]
+    fn editors_that_read_their_input(#[case] value: &str, #[case] reads: bool) {
+        assert_eq!(reads_input(&words(value)), reads, "{value}");
     }
 }

@@ -42,7 +42,7 @@ impl Walker<'_> {
             );
         }
         if program.action == Action::Git {
-            self.git_command(&name, &base, args, scope);
+            self.git_command(&name, &base, args, scope, stdin);
             return;
         }
         // A variable whose name is only known at run time may be IFS.

@@ -17,25 +17,26 @@ impl Walker<'_> {
         base: &str,
         args: Vec<Word>,
         scope: &mut Scope,
+        stdin: &Stdin,
     ) {
         // `/usr/lib/git-core/git-push` is `git push`.
         if let Some(sub) = git::subcommand_of(base) {
             let mut git_args = vec![Word::Lit(sub.to_string())];
             git_args.extend(args);
-            self.git("git", git_args, scope);
+            self.git("git", git_args, scope, stdin);
             return;
         }
         // A function named `git` runs instead of git: its body is what runs.
         if let Some(body) = self.functions.get(name).cloned() {
             self.call(name, &body, &args, scope);
         }
-        self.git(name, args, scope);
+        self.git(name, args, scope, stdin);
     }
 
     /// git: global options removed, `-C` followed, aliases expanded (never over a
     /// built-in, as git does), then recorded; options and config that run commands are
     /// analysed.
-    pub(super) fn git(&mut self, program: &str, args: Vec<Word>, scope: &mut Scope) {
+    pub(super) fn git(&mut self, program: &str, args: Vec<Word>, scope: &mut Scope, stdin: &Stdin) {
         // Hooks this script wrote (`.git/hooks/pre-commit`, or under a `core.hooksPath`
         // it set): git may run them now.
         let mut hooks = self.files.hooks.clone();
@@ -155,7 +156,7 @@ impl Walker<'_> {
                 }
                 self.git_runs_commands(sub_name, &rest, &mut sub);
                 if sub_name == "rebase" && git_editors::edits_todo(&rest) {
-                    self.rebase_todo(&sub);
+                    self.rebase_todo(&sub, stdin);
                 }
                 return;
             }
@@ -342,19 +343,16 @@ impl Walker<'_> {
     /// core.editor=…`, `git config sequence.editor …`), noted for an interactive rebase
     /// anywhere in the script.
     pub(super) fn note_editor(&mut self, name: &str, value: &Word) {
-        let keeps = value.lit().is_some_and(|v| self.editor_keeps_todo(v));
+        let (keeps, reads_input) = match value.lit() {
+            Some(v) => editor_traits(v),
+            None => (false, true),
+        };
         self.todo_editors.push(TodoEditor {
             name: name.to_string(),
             text: value.display().to_string(),
             keeps,
+            reads_input,
         });
-    }
-
-    /// Whether an editor value (a command line, run by the shell with the file appended)
-    /// keeps a todo list's commands ones that run nothing: one simple command of literal
-    /// words, without redirections, that [`git_editors::keeps_todo_commands`] knows.
-    fn editor_keeps_todo(&self, value: &str) -> bool {
-        literal_command(value).is_some_and(|words| git_editors::keeps_todo_commands(&words))
     }
 
     /// `git rebase -i`: git gives its todo list to the editor in effect and then runs
@@ -362,24 +360,37 @@ impl Walker<'_> {
     /// them unjudged, so the rebase is dynamic unless every editor the script names, and
     /// the first one set outside it (environment, then configuration, in git's order),
     /// keeps the list's commands ones that run nothing.
-    fn rebase_todo(&mut self, scope: &Scope) {
-        let refuse = |who: &str, text: &str| {
+    /// With the command's standard input fed by the script (a pipe, a heredoc, a file),
+    /// an editor that reads its input is driven by that text: also dynamic.
+    fn rebase_todo(&mut self, scope: &Scope, stdin: &Stdin) {
+        let fed = !matches!(stdin, Stdin::Inherit);
+        let refuse = |who: &str, text: &str, driven: bool| {
+            let how = if driven {
+                "reads what to do from the input this script gives it and so"
+            } else {
+                ""
+            };
             format!(
-                "`git rebase -i` gives its todo list, whose `exec` lines git runs, to the editor `{text}` ({who}), which may write commands into it"
+                "`git rebase -i` gives its todo list, whose `exec` lines git runs, to the editor `{text}` ({who}), which {how} may write commands into it"
             )
         };
         if let Some(editor) = self.todo_editors.iter().find(|e| !e.keeps) {
-            let reason = refuse(&editor.name, &editor.text);
+            let reason = refuse(&editor.name, &editor.text, false);
             self.dynamic(scope, vec![Word::Lit(editor.text.clone())], reason);
             return;
         }
         for source in git_editors::TODO_EDITOR_ORDER {
             let name = source.name();
-            if self
+            let named: Vec<&TodoEditor> = self
                 .todo_editors
                 .iter()
-                .any(|e| e.name.eq_ignore_ascii_case(name))
-            {
+                .filter(|e| e.name.eq_ignore_ascii_case(name))
+                .collect();
+            if !named.is_empty() {
+                if let Some(driven) = named.iter().find(|e| fed && e.reads_input) {
+                    let reason = refuse(name, &driven.text, true);
+                    self.dynamic(scope, vec![Word::Lit(driven.text.clone())], reason);
+                }
                 return;
             }
             let outside = match source {
@@ -387,12 +398,18 @@ impl Walker<'_> {
                 git_editors::Source::Key(k) => self.repo_config(&scope.dir, k),
             };
             if let Some(value) = outside {
-                if !self.editor_keeps_todo(&value) {
-                    let reason = refuse(name, &value);
+                let (keeps, reads_input) = editor_traits(&value);
+                if !keeps || (fed && reads_input) {
+                    let reason = refuse(name, &value, keeps);
                     self.dynamic(scope, vec![Word::Lit(value)], reason);
                 }
                 return;
             }
+        }
+        // Nothing names one: git starts vi.
+        if fed {
+            let reason = refuse("git's default", "vi", true);
+            self.dynamic(scope, vec![Word::Lit("vi".into())], reason);
         }
     }
 
@@ -410,5 +427,19 @@ impl Walker<'_> {
 
     pub(super) fn repo_alias(&self, dir: &Dir, name: &str) -> Option<String> {
         self.repo.git_alias(&self.config_dir(dir), name)
+    }
+}
+
+/// Whether an editor value (a command line, run by the shell with the file appended)
+/// keeps a todo list's commands ones that run nothing, and whether it reads its input:
+/// one simple command of literal words, without redirections, that
+/// [`git_editors::keeps_todo_commands`] knows; anything else may do both.
+fn editor_traits(value: &str) -> (bool, bool) {
+    match literal_command(value) {
+        Some(words) => (
+            git_editors::keeps_todo_commands(&words),
+            git_editors::reads_input(&words),
+        ),
+        None => (false, true),
     }
 }

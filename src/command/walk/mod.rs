@@ -130,14 +130,17 @@ struct Scope {
     mounts: Vec<(Option<String>, String)>,
 }
 
-/// An editor the script names for git: where, the value's text, and whether it keeps a
+/// An editor the script names for git: where, the value's text, whether it keeps a
 /// rebase todo list's commands ones that run nothing
-/// ([`programs::git_editors::keeps_todo_commands`]).
+/// ([`programs::git_editors::keeps_todo_commands`]) and whether it reads its input.
 #[derive(Debug, Clone)]
 struct TodoEditor {
     name: String,
     text: String,
     keeps: bool,
+    /// It reads what to do from its standard input
+    /// ([`programs::git_editors::reads_input`]).
+    reads_input: bool,
 }
 
 /// How a file the script wrote is run.
