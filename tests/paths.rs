@@ -198,8 +198,8 @@ fn the_default_policy_protects_paths(#[case] script: &str, #[case] expected: &st
 #[case("find . -path './src/*' -exec rm -f {} +", "allow")]
 #[case("find . -name '*.tmp' -exec rm -rf {} \\;", "allow")]
 #[case("find . -not -path './.git/*' -name '*.log' -exec rm {} +", "allow")]
-// `.git/gc.log` may be one.
-#[case("find . -name '*.log' -exec rm {} +", "deny")]
+// No `.git/gc.log` (a failed background gc's) is there now.
+#[case("find . -name '*.log' -exec rm {} +", "allow")]
 #[case("find . -not -path './.git/*' -exec rm {} +", "deny")]
 #[case("find . -type f -exec rm -f {} +", "deny")]
 #[case("find . -exec cp /dev/null {} \\;", "deny")]
@@ -1134,8 +1134,8 @@ fn literal_paths_in_code(#[case] script: &str, #[case] expected: &str) {
     assert_eq!(h.check(script), expected, "check {script:?}");
 }
 
-/// Deleting a directory that holds uncommitted changes to tracked files throws them
-/// away: asked; a clean or untracked one, or a single file, is not this rule's.
+/// Deleting a tracked file with uncommitted changes, or a directory holding one, throws
+/// them away: asked; a clean or untracked file or tree is not this rule's.
 #[test]
 fn a_tree_with_uncommitted_changes_is_not_deleted_unasked() {
     let h = Home::new();
@@ -1157,14 +1157,28 @@ fn a_tree_with_uncommitted_changes_is_not_deleted_unasked() {
         "rm -rf ./*",
         "rm -r -f src/",
         "python3 -c \"import shutil; shutil.rmtree('src')\"",
+        "rm src/main.py",
+        "rm -f ./src/main.py",
+        "cd src && rm main.py",
+        "rm src/*.py",
+        "unlink src/main.py",
+        "python3 -c \"import os; os.remove('src/main.py')\"",
+        "python3 -c \"import pathlib; pathlib.Path('src/main.py').unlink()\"",
+        "node -e \"require('fs').unlinkSync('src/main.py')\"",
+        "perl -e 'unlink \"src/main.py\"'",
+        "ruby -e 'File.delete(\"src/main.py\")'",
     ] {
         assert_eq!(h.check(script), "request", "{script}");
     }
+    std::fs::write(h.path("repo/notes.txt"), "untracked\n").unwrap();
     for script in [
         "rm -rf docs",
         "rm -rf build",
         "rm -rf build/*",
-        "rm src/main.py",
+        "rm docs/a.md",
+        "rm notes.txt",
+        "python3 -c \"import os; os.remove('docs/a.md')\"",
+        "echo x > t.txt && rm t.txt",
     ] {
         assert_eq!(h.check(script), "allow", "{script}");
     }
@@ -1293,4 +1307,56 @@ fn rebase_todo_editors_come_from_configuration_and_environment() {
         "allow",
         "sequence.editor wins"
     );
+}
+
+/// `xargs -I{}` puts each input item into its command's words as text. A listing whose
+/// every name is plain now stands for those names (`{}` as a word, and inside a `sh -c`
+/// script as one quoted word); a name a shell or xargs reads otherwise (a blank, a
+/// quote, a `$`) makes the items only known at run time again.
+#[test]
+fn xargs_items_from_a_listing_of_plain_names() {
+    let h = Home::new();
+    std::fs::create_dir_all(h.path("repo/src")).unwrap();
+    std::fs::write(h.path("repo/src/a.py"), "1\n").unwrap();
+    std::fs::write(h.path("repo/src/b.py"), "2\n").unwrap();
+    for (script, want) in [
+        ("find src -name '*.py' | xargs -I % cp % /tmp/", "allow"),
+        ("find . -name '*.py' | xargs -I{} sh -c 'wc -l {}'", "allow"),
+        (
+            "find . -type f -name '*.py' | xargs -I{} sh -c 'echo {}; head -1 \"{}\"'",
+            "allow",
+        ),
+        ("git ls-files | xargs -I{} sh -c 'wc -l {}'", "allow"),
+        (
+            "find . -name '*.py' | xargs -I{} sh -c 'git reset --hard {}'",
+            "deny",
+        ),
+        (
+            "find . -name '*.py' | xargs -I{} sh -c 'git push -f origin {}'",
+            "deny",
+        ),
+        ("find . | xargs -I{} sh -c 'rm -rf {}'", "request"),
+        ("echo / | xargs -I{} sh -c 'rm -rf {}'", "request"),
+        (
+            "find . -name '*.py' | xargs -I{} sh -c 'cat $(echo {})'",
+            "request",
+        ),
+    ] {
+        assert_eq!(h.check(script), want, "{script}");
+    }
+    // A name with a blank: `wc -l {}` would be `wc -l a b.py`.
+    std::fs::write(h.path("repo/src/a b.py"), "3\n").unwrap();
+    assert_eq!(
+        h.check("find . -name '*.py' | xargs -I{} sh -c 'wc -l {}'"),
+        "request"
+    );
+}
+
+/// A `gc.log` left in the git directory by a failed background gc is among its names:
+/// `find . -name '*.log' -exec rm {} +` would delete it.
+#[test]
+fn a_git_directory_entry_present_now_is_found() {
+    let h = Home::new();
+    std::fs::write(h.path("repo/.git/gc.log"), "error\n").unwrap();
+    assert_eq!(h.check("find . -name '*.log' -exec rm {} +"), "deny");
 }

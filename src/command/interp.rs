@@ -323,6 +323,29 @@ pub fn tree_deletions(code: &str) -> Vec<Candidate> {
     out
 }
 
+/// Library calls that delete one file, given as a string literal (`os.remove('x')`,
+/// `Path('x').unlink()`, `fs.unlinkSync('x')`, `unlink "x"`, `File.delete("x")`,
+/// `os.Remove("x")`, `fs::remove_file("x")`): each as the argv `rm -f PATH`, so the path
+/// rules judge what they delete (a tracked file with uncommitted changes, a startup
+/// file). A variable is not followed.
+pub fn file_deletions(code: &str) -> Vec<Candidate> {
+    static CALLS: std::sync::LazyLock<Vec<regex::Regex>> = std::sync::LazyLock::new(|| {
+        [
+            r#"(?:\bos\.remove|\bos\.unlink|\.unlinkSync|\bfs\.unlink|\.promises\.unlink|\.rmSync|\bunlink|\bFile\.delete|\bFile\.unlink|\bFileUtils\.rm(?:_f)?\b|\bFileUtils\.remove_file|\bos\.Remove|\bremove_file|\bfile\.remove|\bDeno\.removeSync|\bDeno\.remove)(?:\s*\(\s*|[ \t]+)['"`]([^'"`]*)['"`]"#,
+            r#"\bPath\(\s*['"]([^'"]*)['"]\s*\)\s*\.unlink\("#,
+        ]
+        .iter()
+        .filter_map(|r| regex::Regex::new(r).ok())
+        .collect()
+    });
+    CALLS
+        .iter()
+        .flat_map(|call| call.captures_iter(code))
+        .filter_map(|m| m.get(1))
+        .map(|path| Candidate::Argv(vec!["rm".into(), "-f".into(), path.as_str().to_string()]))
+        .collect()
+}
+
 /// Tcl and expect run programs with bare words, not strings: `exec rm -rf x`,
 /// `spawn git push`, `[exec …]`. Each such command (up to `]`, `;`, `}` or the end of
 /// the line) as a shell command line, Tcl's `{…}` grouping read as single quotes.
@@ -698,6 +721,27 @@ pub fn lua_long_strings(code: &str) -> Vec<Candidate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[rstest::rstest]
+    #[case("import os; os.remove('a.txt')", Some("a.txt"))]
+    #[case("os.unlink(\"a.txt\")", Some("a.txt"))]
+    #[case("from pathlib import Path; Path('a.txt').unlink()", Some("a.txt"))]
+    #[case("require('fs').unlinkSync('a.txt')", Some("a.txt"))]
+    #[case("fs.promises.unlink(`a.txt`)", Some("a.txt"))]
+    #[case("unlink 'a.txt'", Some("a.txt"))]
+    #[case("File.delete(\"a.txt\")", Some("a.txt"))]
+    #[case("FileUtils.rm_f('a.txt')", Some("a.txt"))]
+    #[case("os.Remove(\"a.txt\")", Some("a.txt"))]
+    #[case("std::fs::remove_file(\"a.txt\")", Some("a.txt"))]
+    #[case("os.remove(name)", None)]
+    #[case("print('os.remove')", None)]
+    fn one_file_deletions(#[case] code: &str, #[case] path: Option<&str>) {
+        let want: Vec<Candidate> = path
+            .map(|p| Candidate::Argv(vec!["rm".into(), "-f".into(), p.into()]))
+            .into_iter()
+            .collect();
+        assert_eq!(file_deletions(code), want, "{code}");
+    }
 
     #[test]
     fn concatenated_and_perl_quoted_strings_are_found() {

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 /// state files of merges, rebases, bisects and sequencer runs, hooks and their samples),
 /// one of each kind for the patterned ones: an object directory (`ab`), a loose object,
 /// pack files, temporary and lock files. A `-name` pattern that matches none of these
-/// and no user-chosen name cannot name an entry git made.
+/// and no user-chosen name cannot name an entry git made. (`gc.log` is not among them:
+/// git leaves it after a failed background gc and it stays until removed, so a git
+/// directory holding one shows it among the names read; `find . -name '*.log'` is an
+/// everyday clean-up.)
 const GIT_NAMES: &[&str] = &[
     ".git",
     "HEAD",
@@ -97,7 +100,6 @@ const GIT_NAMES: &[&str] = &[
     "fsmonitor--daemon",
     "fsmonitor--daemon.ipc",
     "gc.pid",
-    "gc.log",
     "maintenance.lock",
     "index.lock",
     "HEAD.lock",
@@ -240,6 +242,7 @@ mod tests {
     #[case("__pycache__", false)]
     #[case("node_modules", false)]
     #[case("*.pyc", false)]
+    #[case("*.log", false)]
     #[case(".pytest_cache", false)]
     #[case("main", true)]
     #[case("config", true)]

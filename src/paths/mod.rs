@@ -500,8 +500,8 @@ pub struct PathRule {
     /// `.env.*`). Only a path known when judging is excepted: an operand only known at
     /// run time could still be a protected one.
     pub except: Vec<PathPattern>,
-    /// Only a tree the command deletes while git reports uncommitted changes to tracked
-    /// files under it ([`RepoState::uncommitted_under`]).
+    /// Only a file or tree the command deletes while git reports uncommitted changes to
+    /// tracked files there ([`RepoState::uncommitted_under`]).
     pub uncommitted: bool,
     /// Why, for refusals.
     pub reason: Option<String>,
@@ -675,13 +675,13 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
                 .clone(),
         }
     };
-    // Rules about uncommitted work apply to trees the command deletes.
-    let deletes = matches!(cmd.program(), Some("rm" | "rmdir"));
+    // Rules about uncommitted work apply to what the command deletes (files and trees).
+    let deletes = matches!(cmd.program(), Some("rm" | "rmdir" | "unlink"));
     for op in &ops {
         let mut resolved: Option<Resolved> = None;
         for (index, rule) in rules.iter().enumerate() {
             let access_match = rule.access.meets(op.access);
-            if access_match == Match::No || (rule.uncommitted && !(deletes && op.subtree)) {
+            if access_match == Match::No || (rule.uncommitted && !deletes) {
                 continue;
             }
             let r = resolved.get_or_insert_with(|| resolve(op, ctx));

@@ -556,8 +556,9 @@ fn parallel(o: &Options, args: &[Word]) -> Vec<Run> {
 }
 
 /// `xargs [options] [command [initial-arguments]]`: the command with the unknown
-/// arguments xargs will add.
-pub fn xargs_command(o: &Options, args: &[Word]) -> Option<Vec<Word>> {
+/// arguments xargs will add, or, with `-I R`/`--replace`, the command as written and R,
+/// which xargs replaces with each input item ([`with_items`]).
+pub fn xargs_command(o: &Options, args: &[Word]) -> Option<(Vec<Word>, Option<String>)> {
     let (start, _) = wrappers::skip_options(o, args).ok()?;
     // Options up to the command (the values of `-a FILE`, `-d X` … do not end them).
     let options = args.get(..start).unwrap_or(&[]);
@@ -578,17 +579,81 @@ pub fn xargs_command(o: &Options, args: &[Word]) -> Option<Vec<Word>> {
         inner.push(Word::Lit("echo".into()));
     }
     let unknown = || Word::unknown("<xargs input>", true);
-    match replace {
-        Some(r) => {
-            for w in inner.iter_mut().skip(1) {
-                if w.display().contains(&r) {
-                    *w = Word::unknown(w.display().to_string(), false);
-                }
-            }
-        }
-        None => inner.push(unknown()),
+    if replace.is_none() {
+        inner.push(unknown());
     }
-    Some(inner)
+    Some((inner, replace))
+}
+
+/// The words of an `xargs -I R` command with R replaced by input items: a word that is
+/// R becomes `item` (what is known of every item), any other word holding R unknown.
+pub fn with_items(words: &mut [Word], replace: &str, item: &Word) {
+    for w in words.iter_mut().skip(1) {
+        if w.lit() == Some(replace) {
+            *w = item.clone();
+        } else if w.display().contains(replace) {
+            *w = Word::unknown(w.display().to_string(), false);
+        }
+    }
+}
+
+/// A `sh -c SCRIPT` script in which `placeholder` (xargs' `{}`) is replaced by the
+/// variable `var`, quoted for where it stands (`"$var"` outside quotes and for a whole
+/// `'{}'`, `'"$var"'` inside single quotes, `$var` inside double ones), for input items
+/// that are plain names (one shell word, nothing for the shell to expand): the script
+/// then reads each item as that variable's value. `None` when the script names `var`
+/// or has text this reading does not follow (`$(…)`, backquotes, `$'…'`, heredocs, a
+/// backslash before the placeholder, an unclosed quote).
+pub fn with_item_variable(script: &str, placeholder: &str, var: &str) -> Option<String> {
+    if placeholder.is_empty()
+        || placeholder.contains(['\'', '"', '\\', '$', '`'])
+        || script.contains(&format!("\\{placeholder}"))
+        || script.contains(var)
+        || ["$(", "`", "$'", "<<"].iter().any(|t| script.contains(t))
+    {
+        return None;
+    }
+    #[derive(PartialEq)]
+    enum Quote {
+        None,
+        Single,
+        Double,
+    }
+    let whole = format!("'{placeholder}'");
+    let mut quote = Quote::None;
+    let mut out = String::new();
+    let mut rest = script;
+    while let Some(c) = rest.chars().next() {
+        if quote == Quote::None
+            && let Some(after) = rest.strip_prefix(whole.as_str())
+        {
+            out.push_str(&format!("\"${var}\""));
+            rest = after;
+            continue;
+        }
+        if let Some(after) = rest.strip_prefix(placeholder) {
+            out.push_str(&match quote {
+                Quote::None => format!("\"${var}\""),
+                Quote::Single => format!("'\"${var}\"'"),
+                Quote::Double => format!("${var}"),
+            });
+            rest = after;
+            continue;
+        }
+        let mut take = c.len_utf8();
+        match (&quote, c) {
+            (Quote::None, '\\') | (Quote::Double, '\\') => {
+                take += rest.get(take..)?.chars().next()?.len_utf8();
+            }
+            (Quote::None, '\'') => quote = Quote::Single,
+            (Quote::None, '"') => quote = Quote::Double,
+            (Quote::Single, '\'') | (Quote::Double, '"') => quote = Quote::None,
+            _ => {}
+        }
+        out.push_str(rest.get(..take)?);
+        rest = rest.get(take..)?;
+    }
+    (quote == Quote::None).then_some(out)
 }
 
 /// `ssh [options] destination [command …]`: the remote command words, if any.
@@ -767,6 +832,24 @@ pub fn on_host(word: &Word, mounts: &[(Option<String>, String)]) -> Word {
 
 #[cfg(test)]
 mod tests {
+    #[rstest::rstest]
+    #[case("wc -l {}", Some("wc -l \"$v\""))]
+    #[case("wc -l '{}'", Some("wc -l \"$v\""))]
+    #[case("echo 'file: {}'", Some("echo 'file: '\"$v\"''"))]
+    #[case("cp \"{}\" \"{}.bak\"", Some("cp \"$v\" \"$v.bak\""))]
+    #[case("echo {}; head -1 {}", Some("echo \"$v\"; head -1 \"$v\""))]
+    #[case("cat $(echo {})", None)]
+    #[case("echo \\{}", None)]
+    #[case("echo 'x", None)]
+    #[case("echo $v {}", None)]
+    fn xargs_items_in_a_shell_script(#[case] script: &str, #[case] want: Option<&str>) {
+        assert_eq!(
+            super::with_item_variable(script, "{}", "v").as_deref(),
+            want,
+            "{script}"
+        );
+    }
+
     use super::*;
     use crate::command::programs::lits;
 

@@ -16,6 +16,12 @@ use crate::command::programs::{
 };
 use crate::command::{Dir, FindResults, Via, Word};
 
+/// At most this many entries are looked at to see that a listing's names are plain.
+const PLAIN_NAMES_LIMIT: usize = 20_000;
+
+/// The variable an `xargs -I R sh -c SCRIPT` script reads each item as, R replaced by it.
+const XARGS_ITEM: &str = "XARGS_ITEM";
+
 impl Walker<'_> {
     /// `npm run NAME` (and `pre`/`post` scripts) where the script defined NAME itself
     /// (`npm pkg set scripts.NAME=…`) or wrote the `package.json`.
@@ -265,10 +271,119 @@ impl Walker<'_> {
     /// `xargs CMD`: CMD runs with arguments read from standard input.
     pub(super) fn xargs(&mut self, inv: &Invocation, scope: &Scope) {
         let (program, base, args) = (inv.program, inv.base, inv.args);
-        if let Some(mut inner) = runners::xargs_command(&program.options, args) {
-            self.xargs_input(inv, &mut inner, scope);
+        if let Some((mut inner, replace)) = runners::xargs_command(&program.options, args) {
+            let item = match replace {
+                None => {
+                    self.xargs_input(inv, &mut inner, scope);
+                    None
+                }
+                Some(r) => self.xargs_items(inv, &mut inner, &r, scope),
+            };
+            // A `sh -c` script reads each item as the variable `XARGS_ITEM`, of the shape
+            // every item has (as a `for` loop's variable does).
+            let outer = item.and_then(|item| self.loop_shapes.insert(XARGS_ITEM.into(), item));
             self.run_argv(inv, base.to_string(), inner, scope);
+            match outer {
+                Some(outer) => self.loop_shapes.insert(XARGS_ITEM.into(), outer),
+                None => self.loop_shapes.remove(XARGS_ITEM),
+            };
         }
+    }
+
+    /// `xargs -I R CMD…`: each input item replaces R in CMD's words, as text. When the
+    /// input is a listing (`find . -name '*.sh' |`) whose every name is plain now
+    /// ([`Walker::listing_names_plain`]), a word that is R is one of those names, and a
+    /// `sh -c` script holding R reads it as the variable [`XARGS_ITEM`] (`'wc -l {}'` as
+    /// `'wc -l "$XARGS_ITEM"'`): what is known of every item is returned, to bind it;
+    /// otherwise every word holding R is only known at run time.
+    fn xargs_items(
+        &self,
+        inv: &Invocation,
+        inner: &mut Vec<Word>,
+        replace: &str,
+        scope: &Scope,
+    ) -> Option<Word> {
+        let custom = inv.args.iter().any(|w| {
+            w.lit().is_some_and(|t| {
+                ["-d", "--delimiter", "-E", "-e", "--eof", "-a", "--arg-file"]
+                    .iter()
+                    .any(|o| t.starts_with(o))
+            })
+        });
+        let listing = match (&self.piped_listing, inv.stdin) {
+            (Some((piped, listing)), Stdin::Dynamic(what))
+                if piped == what && !custom && self.listing_names_plain(listing, &scope.dir) =>
+            {
+                Some(listing)
+            }
+            _ => None,
+        };
+        let Some(listing) = listing else {
+            runners::with_items(inner, replace, &Word::unknown(replace, false));
+            return None;
+        };
+        let item = Word::Unknown {
+            text: "<xargs input>".into(),
+            split: false,
+            pattern: listing.pattern.clone(),
+            outside_git: listing.outside_git,
+            existing: true,
+            tracked: listing.tracked,
+        };
+        if let [shell, flag, script] = inner.as_slice()
+            && let (Some(shell), Some("-c"), Some(script)) = (shell.lit(), flag.lit(), script.lit())
+            && shells::grammar(shell.rsplit('/').next().unwrap_or(shell))
+                == Some(shells::Grammar::Bourne)
+            && let Some(script) = runners::with_item_variable(script, replace, XARGS_ITEM)
+        {
+            *inner = vec![
+                Word::Lit(shell.to_string()),
+                Word::Lit("-c".into()),
+                Word::Lit(script),
+            ];
+            return Some(item);
+        }
+        runners::with_items(inner, replace, &item);
+        None
+    }
+
+    /// Whether every name a listing can print now is plain: ASCII letters, digits and
+    /// `._-+,@%:/` only, so that xargs reads it as it is (no quotes or backslashes to
+    /// remove, no blank to split at) and a shell as one word with nothing to expand.
+    /// Every entry under the listing's literal directory is looked at (git's index for
+    /// what git lists), not only those its pattern matches; `false` when they cannot
+    /// be listed (more than [`PLAIN_NAMES_LIMIT`], or not a directory). SECURITY: the
+    /// tree may change between the judgement and the run; the agent runs as the same
+    /// user.
+    fn listing_names_plain(
+        &self,
+        listing: &crate::command::programs::listings::Listing,
+        dir: &Dir,
+    ) -> bool {
+        if matches!(dir, Dir::Unknown) {
+            return false;
+        }
+        let cwd = self.config_dir(dir);
+        let literal: Vec<&str> = listing
+            .pattern
+            .split('/')
+            .take_while(|c| !c.contains(['*', '?', '[', '\\']))
+            .collect();
+        let root = cwd.join(literal.join("/"));
+        let entries = if listing.tracked {
+            self.repo.tracked_entries(&root, PLAIN_NAMES_LIMIT)
+        } else {
+            self.repo.tree_entries(&root, PLAIN_NAMES_LIMIT)
+        };
+        let plain = |c: char| c.is_ascii_alphanumeric() || "._-+,@%:/".contains(c);
+        entries.is_some_and(|entries| {
+            entries.iter().all(|e| {
+                e.strip_prefix(&cwd)
+                    .unwrap_or(e)
+                    .to_str()
+                    .is_some_and(|name| name.chars().all(plain))
+            })
+        })
     }
 
     /// What `xargs` appends to its command (the `<xargs input>` word), when its input is
@@ -648,6 +763,7 @@ impl Walker<'_> {
         sub.frames.push(format!("{base} code"));
         let mut candidates = crate::command::interp::shell_like_strings(&code);
         candidates.extend(crate::command::interp::tree_deletions(&code));
+        candidates.extend(crate::command::interp::file_deletions(&code));
         match lang {
             Lang::Tcl => {
                 candidates.extend(crate::command::interp::tcl_commands(&code));
@@ -831,6 +947,7 @@ impl Walker<'_> {
         } else {
             candidates.extend(crate::command::interp::shell_like_strings(content));
             candidates.extend(crate::command::interp::tree_deletions(content));
+            candidates.extend(crate::command::interp::file_deletions(content));
         }
         let mut sub = scope.clone();
         sub.via = Via::InterpreterString;
