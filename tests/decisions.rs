@@ -1207,6 +1207,39 @@ fn known_evasions_are_seen_through(
 }
 
 #[rstest]
+// Branch names git lists never start with `-`: `git branch -d` of them is not `-D`.
+#[case(
+    "git branch --merged main | grep -v main | xargs -r git branch -d",
+    Clean,
+    Allow
+)]
+#[case(
+    "git branch --merged | grep -v '^\\*' | xargs -n 1 git branch -d",
+    Clean,
+    Allow
+)]
+#[case("git branch --no-merged | xargs git branch -D", Clean, Request)]
+// Remote listings print `origin/HEAD -> origin/main`; `-v` prints hashes and subjects.
+#[case("git branch -r | xargs git branch -d", Clean, Request)]
+#[case("git branch -v | xargs git branch -d", Clean, Request)]
+// The command's own `-d` is not xargs' delimiter option.
+#[case("find src -name '*.py' | xargs git branch -d", Clean, Allow)]
+#[case("echo .git | xargs -d ' ' rm -rf", Clean, Request)]
+// Counting the environment's lines prints no variable.
+#[case("env | grep -c PATH", Clean, Allow)]
+#[case("env | wc -l", Clean, Allow)]
+#[case("env | grep -ci token", Clean, Allow)]
+#[case("env | grep -c -A3 TOKEN", Clean, Request)]
+#[case("env | grep TOKEN", Clean, Request)]
+fn listings_and_filters_that_print_nothing_harmful(
+    #[case] script: &str,
+    #[case] tree: Tree,
+    #[case] expected: Decision,
+) {
+    check(script, tree, expected);
+}
+
+#[rstest]
 // An interactive rebase runs the `exec` lines of the todo list its editor leaves: an
 // editor that may write commands there is a command nobody judged.
 #[case(
@@ -4038,7 +4071,8 @@ fn files_edited_in_place_then_run(
 #[rstest]
 #[case("set -a; . ./.env; env", Clean, Request)]
 #[case("source .env && export -p", Clean, Request)]
-#[case(". ./.env; env | grep -c .", Clean, Request)]
+#[case(". ./.env; env | grep -v PATH", Clean, Request)]
+#[case(". ./.env; env | grep -c .", Clean, Allow)]
 #[case("env", Clean, Request)]
 #[case("export -p", Clean, Request)]
 #[case("source venv/bin/activate && python -V", Clean, Allow)]

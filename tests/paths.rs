@@ -121,6 +121,8 @@ fn text(b: &[u8]) -> String {
 #[rstest]
 // The table.
 #[case("echo x > ~/.config/policy-exec/policy-config/user.yaml", "deny")]
+#[case("echo x >> /proc/self/cwd/../home/.bashrc", "deny")]
+#[case("rm -rf /proc/self/cwd/.git", "deny")]
 #[case("sed -i s/a/b/ .claude/settings.local.json", "deny")]
 #[case("cp x.json ~/.codex/rules/x.rules", "deny")]
 #[case("tee -a ~/.claude/settings.json", "deny")]

@@ -879,6 +879,17 @@ fn resolve(op: &Operand, ctx: &Context<'_>) -> Resolved {
             } else if t.starts_with('~') {
                 // `~user/…`: another user's home.
                 return Resolved::Unknown("*".to_string());
+            } else if let Some(rest) = t
+                .strip_prefix("/proc/self/cwd")
+                .or_else(|| t.strip_prefix("/proc/thread-self/cwd"))
+                .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+            {
+                // The directory the command runs in, seen through procfs (before `..`
+                // is resolved: `/proc/self/cwd/..` is the directory's parent).
+                match &base {
+                    Some(b) => format!("{}{rest}", b.display()),
+                    None => return Resolved::Unknown("*".to_string()),
+                }
             } else if t.starts_with('/') {
                 t.clone()
             } else {

@@ -82,7 +82,39 @@ pub fn output_filtered(mut later: impl Iterator<Item = Option<Vec<String>>>) -> 
     later
         .find(|w| !w.as_ref().is_some_and(keeps_every_line))
         .flatten()
-        .is_some_and(|w| harmless_name_filter(&w))
+        .is_some_and(|w| harmless_name_filter(&w) || prints_no_line(&w))
+}
+
+/// A filter that lets no line of its input through, only a count or its exit status
+/// (`wc -l`, `grep -c PATH`, `grep -q TOKEN`): whatever the lines held stays out of
+/// the output.
+pub fn prints_no_line(words: &[String]) -> bool {
+    let Some((program, args)) = words.split_first() else {
+        return false;
+    };
+    let options: Vec<&String> = args.iter().filter(|a| a.starts_with('-')).collect();
+    match program.as_str() {
+        // Every option of wc prints counts (`--files0-from` reads names, not lines).
+        "wc" => options.iter().all(|o| !o.starts_with("--files0-from")),
+        "grep" | "egrep" | "fgrep" => {
+            let quiet = |o: &str| {
+                matches!(o, "--count" | "--quiet" | "--silent")
+                    || (!o.starts_with("--")
+                        && o.contains(['c', 'q'])
+                        && o.chars().skip(1).all(|c| "cqiEFwvxs".contains(c)))
+            };
+            // (`-o`, `-A`, `-f FILE` and the like do not combine with a count here.)
+            options.iter().any(|o| quiet(o))
+                && options.iter().all(|o| {
+                    quiet(o)
+                        || matches!(
+                            o.as_str(),
+                            "-i" | "-E" | "-F" | "-w" | "-v" | "-x" | "-s" | "--ignore-case"
+                        )
+                })
+        }
+        _ => false,
+    }
 }
 
 /// `grep [-i|-E|-F|-w] NAME`, with NAME a variable name known to hold no secret or

@@ -217,6 +217,9 @@ fn prefixed(pattern: String, first: &str) -> String {
 /// `ls-files`, as its only operand).
 fn git(args: &[&str]) -> Option<Listing> {
     let (sub, rest) = args.split_first()?;
+    if *sub == "branch" {
+        return branches(rest);
+    }
     let dashdash = rest.iter().position(|a| *a == "--");
     let (before, specs) = match dashdash {
         Some(d) => (rest.get(..d)?, rest.get(d + 1..)?),
@@ -314,6 +317,47 @@ fn git(args: &[&str]) -> Option<Listing> {
         pattern: relative(pattern),
         outside_git: true,
         tracked,
+    })
+}
+
+/// `git branch [--merged [C]] [--list [PATTERN]] …`: local branch names, one a line
+/// after a two-column marker (`* ` for the current one, `+ ` for one checked out
+/// elsewhere). A name never starts with `-` or `.` (git check-ref-format), so no item
+/// is an option, nor a path in a `.git` directory; the markers are items of their own.
+/// Remote listings (`-r`, `-a`: `origin/HEAD -> origin/main`), `-v` and `--format`
+/// print other words, and an operand without a listing option creates a branch.
+fn branches(args: &[&str]) -> Option<Listing> {
+    const LISTING: &[&str] = &[
+        "--list",
+        "-l",
+        "--merged",
+        "--no-merged",
+        "--contains",
+        "--no-contains",
+        "--points-at",
+    ];
+    const PLAIN: &[&str] = &[
+        "--no-color",
+        "--color=never",
+        "--omit-empty",
+        "-i",
+        "--ignore-case",
+        "--no-column",
+    ];
+    let lists = args.iter().any(|a| LISTING.contains(a));
+    for a in args {
+        if a.starts_with('-') {
+            if !LISTING.contains(a) && !PLAIN.contains(a) && !a.starts_with("--sort=") {
+                return None;
+            }
+        } else if !lists {
+            return None;
+        }
+    }
+    Some(Listing {
+        pattern: "[!.~-]*".to_string(),
+        outside_git: true,
+        tracked: false,
     })
 }
 

@@ -585,6 +585,13 @@ pub fn xargs_command(o: &Options, args: &[Word]) -> Option<(Vec<Word>, Option<St
     Some((inner, replace))
 }
 
+/// xargs' own options: its arguments before the command it runs (`xargs -0 -I{} git
+/// branch -d {}` has `-0 -I{}`; the command's `-d` is not xargs' delimiter).
+pub fn xargs_options<'a>(o: &Options, args: &'a [Word]) -> &'a [Word] {
+    let start = wrappers::skip_options(o, args).map_or(args.len(), |(start, _)| start);
+    args.get(..start).unwrap_or(args)
+}
+
 /// The words of an `xargs -I R` command with R replaced by input items: a word that is
 /// R becomes `item` (what is known of every item), any other word holding R unknown.
 pub fn with_items(words: &mut [Word], replace: &str, item: &Word) {

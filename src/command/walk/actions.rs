@@ -303,7 +303,8 @@ impl Walker<'_> {
         replace: &str,
         scope: &Scope,
     ) -> Option<Word> {
-        let custom = inv.args.iter().any(|w| {
+        let own = runners::xargs_options(&inv.program.options, inv.args);
+        let custom = own.iter().any(|w| {
             w.lit().is_some_and(|t| {
                 ["-d", "--delimiter", "-E", "-e", "--eof", "-a", "--arg-file"]
                     .iter()
@@ -398,7 +399,8 @@ impl Walker<'_> {
         };
         // How xargs reads its input: NUL-separated, split at another delimiter or up to
         // an end-of-file string, or from a file instead of stdin.
-        let given = |pred: fn(&str) -> bool| inv.args.iter().any(|w| w.lit().is_some_and(pred));
+        let own = runners::xargs_options(&inv.program.options, inv.args);
+        let given = |pred: fn(&str) -> bool| own.iter().any(|w| w.lit().is_some_and(pred));
         let nul = given(|t| matches!(t, "-0" | "--null"));
         let custom = given(|t| {
             ["-d", "--delimiter", "-E", "-e", "--eof"]
@@ -454,9 +456,10 @@ impl Walker<'_> {
     /// wrote there, or (in a known directory) the file as it is now, when small.
     fn xargs_arg_file(&self, inv: &Invocation, scope: &Scope) -> Option<String> {
         let mut file = None;
-        for (i, w) in inv.args.iter().enumerate() {
+        let own = runners::xargs_options(&inv.program.options, inv.args);
+        for (i, w) in own.iter().enumerate() {
             match w.lit() {
-                Some("-a" | "--arg-file") => file = inv.args.get(i + 1),
+                Some("-a" | "--arg-file") => file = own.get(i + 1),
                 Some(t) if t.starts_with("--arg-file=") || t.starts_with("-a") && t.len() > 2 => {
                     return None;
                 }
