@@ -85,6 +85,26 @@ pub fn output_filtered(mut later: impl Iterator<Item = Option<Vec<String>>>) -> 
         .is_some_and(|w| harmless_name_filter(&w) || prints_no_line(&w))
 }
 
+/// Whether a word's source text takes the value of a variable whose name is only known
+/// at run time (`${!v}`, `"$v=${!v}"`, `${!v:-x}`): any variable, secrets included, and
+/// all of them in a loop over `compgen -v`. Not `${!prefix*}`, `${!prefix@}` or
+/// `${!array[@]}`, which are names and keys.
+pub fn indirect_value(text: &str) -> bool {
+    text.match_indices("${!").any(|(at, _)| {
+        let rest = text.get(at + 3..).unwrap_or("");
+        let name_len = rest
+            .char_indices()
+            .take_while(|&(i, c)| {
+                c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())
+            })
+            .count();
+        name_len > 0
+            && !rest
+                .get(name_len..)
+                .is_some_and(|after| after.starts_with(['*', '@', '[']))
+    })
+}
+
 /// A filter that lets no line of its input through, only a count or its exit status
 /// (`wc -l`, `grep -c PATH`, `grep -q TOKEN`): whatever the lines held stays out of
 /// the output.
@@ -261,4 +281,35 @@ pub fn harmless_name_filter(words: &[String]) -> bool {
         && HARMLESS
             .iter()
             .any(|h| h.starts_with(lower.as_str()) || lower.starts_with(h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[rstest::rstest]
+    #[case("${!v}", true)]
+    #[case("\"$v=${!v}\"", true)]
+    #[case("${!name:-none}", true)]
+    #[case("${!FAKE*}", false)]
+    #[case("${!FAKE@}", false)]
+    #[case("${!arr[@]}", false)]
+    #[case("$v", false)]
+    #[case("${v}", false)]
+    fn indirect_values(#[case] text: &str, #[case] indirect: bool) {
+        assert_eq!(indirect_value(text), indirect, "{text}");
+    }
+
+    #[rstest::rstest]
+    #[case("wc -l", true)]
+    #[case("grep -c PATH", true)]
+    #[case("grep -q TOKEN", true)]
+    #[case("grep -ci token", true)]
+    #[case("grep TOKEN", false)]
+    #[case("grep -c -A3 TOKEN", false)]
+    #[case("grep -o TOKEN", false)]
+    fn filters_that_print_no_line(#[case] words: &str, #[case] none: bool) {
+        let words: Vec<String> = words.split(' ').map(str::to_string).collect();
+        assert_eq!(prints_no_line(&words), none, "{words:?}");
+    }
 }

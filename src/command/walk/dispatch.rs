@@ -96,6 +96,19 @@ impl Walker<'_> {
             });
             self.record(&sub, vec![Word::Lit("printenv".into())]);
         }
+        // `${!v}` with `v` only known at run time is the value of any variable:
+        // `compgen -v | while read v; do echo "$v=${!v}"; done` prints them all.
+        if !discarded
+            && let Some(Word::Unknown { text, .. }) = args.iter().find(|a| {
+                matches!(a, Word::Unknown { text, .. } if programs::environment::indirect_value(text))
+            })
+        {
+            let mut sub = scope.clone();
+            sub.frames.push(format!(
+                "`{text}` is the value of a variable named only at run time, any of them"
+            ));
+            self.record(&sub, vec![Word::Lit("printenv".into())]);
+        }
         // `source .env && echo "$SECRET"`: a value the file set, printed one at a time,
         // is what the file holds: judged as reading the file (`cat FILE`), so the rules
         // about reading it (the secrets pack's) apply, and `. venv/bin/activate; echo
