@@ -1320,6 +1320,11 @@ fn listings_and_filters_that_print_nothing_harmful(
     Allow
 )]
 #[case("GIT_SEQUENCE_EDITOR=vim git rebase -i HEAD~2", Clean, Allow)]
+#[case(
+    "git rebase -i --autosquash HEAD~0 </dev/null 2>/dev/null; git status",
+    Clean,
+    Allow
+)]
 // Editors that keep every line a command that runs nothing.
 #[case(
     "GIT_SEQUENCE_EDITOR=\"sed -i '2,\\$s/^pick/squash/'\" git rebase -i HEAD~3",

@@ -363,7 +363,12 @@ impl Walker<'_> {
     /// With the command's standard input fed by the script (a pipe, a heredoc, a file),
     /// an editor that reads its input is driven by that text: also dynamic.
     fn rebase_todo(&mut self, scope: &Scope, stdin: &Stdin) {
-        let fed = !matches!(stdin, Stdin::Inherit);
+        // (`< /dev/null` gives nothing to read: an editor there reads no keystroke.)
+        let fed = match stdin {
+            Stdin::Inherit => false,
+            Stdin::Literal(text) => !text.is_empty(),
+            Stdin::File | Stdin::Dynamic(_) => true,
+        };
         let refuse = |who: &str, text: &str, driven: bool| {
             let how = if driven {
                 "reads what to do from the input this script gives it and so"

@@ -18,6 +18,10 @@ impl Walker<'_> {
                 match target {
                     ast::IoFileRedirectTarget::Filename(w) => {
                         let word = self.word(&w.value, scope);
+                        // `< /dev/null`: nothing to read.
+                        if reads_stdin && word.lit() == Some("/dev/null") {
+                            return Some(Stdin::Literal(String::new()));
+                        }
                         // A file this script wrote: its text is what the command reads
                         // (`sqlite3 db < cmds`, `python3 < x`, `bash < x`).
                         if reads_stdin
