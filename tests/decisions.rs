@@ -1226,6 +1226,9 @@ fn known_evasions_are_seen_through(
 #[case("find src -name '*.py' | xargs git branch -d", Clean, Allow)]
 #[case("echo .git | xargs -d ' ' rm -rf", Clean, Request)]
 // Counting the environment's lines prints no variable.
+// A loop variable's shape holds for a redirection from it too.
+#[case("for f in *.txt; do wc -l < \"$f\"; done", Clean, Allow)]
+#[case("for f in .env*; do wc -l < \"$f\"; done", Clean, Request)]
 #[case("env | grep -c PATH", Clean, Allow)]
 #[case("env | wc -l", Clean, Allow)]
 #[case("env | grep -ci token", Clean, Allow)]

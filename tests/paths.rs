@@ -1330,6 +1330,10 @@ fn xargs_items_from_a_listing_of_plain_names() {
         ),
         ("git ls-files | xargs -I{} sh -c 'wc -l {}'", "allow"),
         (
+            "git ls-files '*.py' | xargs -I{} sh -c 'echo {}; wc -l < {}'",
+            "allow",
+        ),
+        (
             "find . -name '*.py' | xargs -I{} sh -c 'git reset --hard {}'",
             "deny",
         ),

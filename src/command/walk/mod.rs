@@ -1027,6 +1027,14 @@ impl Walker<'_> {
         let mut opened = path_redirects(at, redirects, dir, positionals);
         for r in &mut opened {
             r.target = self.case_blind(std::mem::replace(&mut r.target, Word::Lit(String::new())));
+            // `< "$f"` in a loop over plain words and globs (or an `xargs -I` item): the
+            // loop's shape, as for a word (`Walker::loop_word`).
+            if let Some(var) = &r.variable
+                && var.tail.is_empty()
+                && let Some(shape) = self.loop_shapes.get(&var.name)
+            {
+                r.target = shape.clone();
+            }
         }
         opened
     }
