@@ -150,6 +150,19 @@ const INTERACTIVE: &[(&[&str], &[&str])] = &[
             "pluma",
             "xed",
             "gnome-text-editor",
+            "geany",
+            "lite-xl",
+            "idea",
+            "pycharm",
+            "webstorm",
+            "goland",
+            "clion",
+            "rubymine",
+            "phpstorm",
+            "rider",
+            "fleet",
+            "neovide",
+            "nvim-qt",
         ],
         &[
             "-w",
@@ -163,7 +176,22 @@ const INTERACTIVE: &[(&[&str], &[&str])] = &[
     ),
     (
         &[
-            "micro", "hx", "helix", "kak", "joe", "jed", "ne", "mcedit", "tilde",
+            "micro",
+            "hx",
+            "helix",
+            "kak",
+            "joe",
+            "jed",
+            "ne",
+            "mcedit",
+            "tilde",
+            "mg",
+            "zile",
+            "jove",
+            "vis",
+            // Debian's alternatives for the system's editor.
+            "editor",
+            "sensible-editor",
         ],
         &[],
     ),
@@ -263,6 +291,8 @@ mod tests {
     #[case::vim_path(&["/usr/bin/vim"], true)]
     #[case::code_wait(&["code", "--wait"], true)]
     #[case::emacsclient(&["emacsclient", "-t"], true)]
+    #[case::debian_editor(&["editor"], true)]
+    #[case::jetbrains(&["idea", "--wait"], true)]
     #[case::vim_scripted(&["vim", "-c", "%s/^pick/exec rm -rf ~ #/", "-c", "wq"], false)]
     #[case::vim_plus(&["vim", "+%s/^pick/x id/"], false)]
     #[case::emacs_eval(&["emacs", "--eval", "(shell-command \"id\")"], false)]
