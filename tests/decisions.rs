@@ -1232,6 +1232,23 @@ fn known_evasions_are_seen_through(
 #[case("env | grep -c PATH", Clean, Allow)]
 #[case("env | wc -l", Clean, Allow)]
 #[case("env | grep -ci token", Clean, Allow)]
+#[case("env | grep -c '^AWS_SECRET_ACCESS_KEY=A'", Clean, Request)]
+#[case("[ -n \"${!v}\" ] && echo set", Clean, Allow)]
+// Expiry settings make git gc expire everything now.
+#[case("git -c gc.reflogExpire=now gc", Clean, Request)]
+#[case("git config gc.reflogExpire now && git gc", Clean, Request)]
+#[case("git config gc.reflogExpire 90.days.ago && git gc", Clean, Allow)]
+#[case("git prune --dry-run", Clean, Allow)]
+#[case(
+    "printf 'gzip \"$@\"' > z.sh; chmod +x z.sh; sort --compress-program=./z.sh big.txt",
+    Clean,
+    Allow
+)]
+#[case(
+    "printf 'git reset --hard' > z.sh; chmod +x z.sh; sort --compress-program=./z.sh big.txt",
+    Clean,
+    Deny
+)]
 #[case("env | grep -c -A3 TOKEN", Clean, Request)]
 #[case("env | grep TOKEN", Clean, Request)]
 // `${!v}` with `v` only known at run time is any variable's value.
@@ -1328,6 +1345,76 @@ fn listings_and_filters_that_print_nothing_harmful(
     Clean,
     Allow
 )]
+// A `^` pattern with an alternation matches inside a line; a todo list given `-x` holds
+// `exec` lines a sed may rewrite; abbreviations, pulls and other ways to set an editor.
+#[case(
+    "GIT_SEQUENCE_EDITOR='sed -i -E \"s,^z|true,pick ; id,\"' git rebase -i -x true HEAD~1",
+    Clean,
+    Request
+)]
+#[case(
+    "GIT_SEQUENCE_EDITOR='sed -i \"s/^pick/squash/\"' git rebase -i -x true HEAD~1",
+    Clean,
+    Request
+)]
+#[case(
+    "GIT_SEQUENCE_EDITOR='sed -i \"s/^pick/exec id #/\"' git rebase --inter HEAD~1",
+    Clean,
+    Request
+)]
+#[case(
+    "GIT_SEQUENCE_EDITOR='sed -i \"s/^pick/exec id #/\"' git pull --rebase=interactive",
+    Clean,
+    Request
+)]
+#[case(
+    "git -c pull.rebase=interactive -c sequence.editor='sed -i \"s/^pick/x id/\"' pull",
+    Clean,
+    Request
+)]
+#[case(
+    "read -r GIT_SEQUENCE_EDITOR < ed.txt; export GIT_SEQUENCE_EDITOR; git rebase -i HEAD~1",
+    Clean,
+    Request
+)]
+#[case(
+    "printf -v EDITOR %s x; export EDITOR; git rebase -i HEAD~1",
+    Clean,
+    Request
+)]
+#[case(
+    "VIMINIT='au VimEnter * %s/^pick/x id/|wq' GIT_SEQUENCE_EDITOR=vim git rebase -i HEAD~1",
+    Clean,
+    Request
+)]
+#[case("exec 3<keys; GIT_EDITOR=vim git rebase -i HEAD~1 <&3", Clean, Request)]
+#[case("exec <keys; GIT_EDITOR=vim git rebase -i HEAD~1", Clean, Request)]
+#[case(
+    "GIT_EDITOR=vim git rebase -i HEAD~1 </dev/null 0<>keys",
+    Clean,
+    Request
+)]
+#[case(
+    "f(){ GIT_EDITOR=vim git rebase -i HEAD~1; }; cat keys | f",
+    Clean,
+    Request
+)]
+#[case(
+    "git -c rebase.instructionFormat='%s%nexec id' rebase HEAD~1",
+    Clean,
+    Request
+)]
+#[case("git config rebase.instructionFormat '%s%n%b'", Clean, Request)]
+#[case(
+    "GIT_SEQUENCE_EDITOR=\"sed -i 's/pick 1a2b3c/fixup 1a2b3c/'\" git rebase -i HEAD~3",
+    Clean,
+    Allow
+)]
+// Set for good, a pager or editor runs later in whatever state the repository is then.
+#[case("git config core.pager 'git checkout -- .; less'", Clean, Request)]
+#[case("git config core.pager 'sh -c id'", Clean, Request)]
+#[case("git config --global core.pager delta", Clean, Allow)]
+#[case("git config --global core.editor 'sed -i s/a/b/'", Clean, Request)]
 // Editors that keep every line a command that runs nothing.
 #[case(
     "GIT_SEQUENCE_EDITOR=\"sed -i '2,\\$s/^pick/squash/'\" git rebase -i HEAD~3",

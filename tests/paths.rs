@@ -1309,6 +1309,16 @@ fn rebase_todo_editors_come_from_configuration_and_environment() {
         "allow",
         "sequence.editor wins"
     );
+    // A format that writes commit text into the todo list, set in the configuration.
+    set("rebase.instructionFormat", "%s%n%b");
+    assert_eq!(decide(&[]), "request", "rebase.instructionFormat");
+    let unset = ["config", "--unset", "rebase.instructionFormat"];
+    assert!(h.git().args(unset).status().unwrap().success());
+    // Expiry settings that make a later `git gc` expire everything now.
+    set("gc.reflogExpire", "now");
+    assert_eq!(h.check("git gc"), "request", "gc.reflogExpire=now");
+    set("gc.reflogExpire", "30.days.ago");
+    assert_eq!(h.check("git gc"), "allow", "gc.reflogExpire=30.days.ago");
 }
 
 /// `xargs -I{}` puts each input item into its command's words as text. A listing whose
@@ -1365,4 +1375,25 @@ fn a_git_directory_entry_present_now_is_found() {
     let h = Home::new();
     std::fs::write(h.path("repo/.git/gc.log"), "error\n").unwrap();
     assert_eq!(h.check("find . -name '*.log' -exec rm {} +"), "deny");
+}
+
+/// `find ROOT -name NAME -exec cat {} +` reads what it finds anywhere under ROOT: the
+/// entries that exist now are looked at, so a credential file deeper down asks.
+#[test]
+fn find_readers_reach_below_their_starting_point() {
+    let h = Home::new();
+    std::fs::create_dir_all(h.path("home/.aws")).unwrap();
+    std::fs::create_dir_all(h.path("home/.ssh")).unwrap();
+    std::fs::create_dir_all(h.path("home/notes")).unwrap();
+    std::fs::write(h.path("home/.aws/credentials"), "[default]\n").unwrap();
+    std::fs::write(h.path("home/.ssh/id_ed25519"), "key\n").unwrap();
+    std::fs::write(h.path("home/notes/a.md"), "a\n").unwrap();
+    for (script, want) in [
+        ("find ~ -name credentials -exec head {} +", "request"),
+        ("find ~ -name 'id_*' ! -name '*.pub' -exec cat {} +", "request"),
+        ("find ~ -name '*.md' -exec cat {} +", "allow"),
+        ("find . -name '*.json' -exec cat {} +", "allow"),
+    ] {
+        assert_eq!(h.check(script), want, "{script}");
+    }
 }

@@ -715,8 +715,11 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
                         && !rule.excepts_every(pat)
                         && existing(pattern, pat, root, true))
                     .then_some((pattern, Match::Possible)),
-                    // Uncommitted work is judged on trees known when judging.
-                    Resolved::Unknown(_) if rule.uncommitted => None,
+                    // Uncommitted work is judged on trees known when judging, and on
+                    // the files a listing names (`find src -name '*.py' | xargs rm`).
+                    Resolved::Unknown(pat) if rule.uncommitted => (names_existing(&op.word)
+                        && existing(pattern, pat, root, false))
+                    .then_some((pattern, Match::Possible)),
                     Resolved::Unknown(pat) => {
                         (unknown_could_match(rule, pattern, pat, root, op, ctx)
                             && (!names_existing(&op.word) || existing(pattern, pat, root, false)))
@@ -920,7 +923,13 @@ fn resolve(op: &Operand, ctx: &Context<'_>) -> Resolved {
                 Resolved::Glob(pattern)
             }
         }
-        Word::Unknown { pattern, .. } => Resolved::Unknown(as_pattern(pattern, false, true)),
+        Word::Unknown { pattern, .. } => match (pattern.strip_prefix("~/"), &home) {
+            // `~/…` is the home directory (a `find ~` result's shape).
+            (Some(rest), Some(h)) => {
+                Resolved::Unknown(format!("{}/{rest}", escape(&h.display().to_string())))
+            }
+            _ => Resolved::Unknown(as_pattern(pattern, false, true)),
+        },
     }
 }
 

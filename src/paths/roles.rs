@@ -992,6 +992,26 @@ pub fn operands(cmd: &SimpleCommand) -> Vec<Operand> {
                             ..under.clone()
                         });
                     }
+                    // `find ~ -name credentials -exec cat {} +`: read, those named so
+                    // deeper down too, among the entries under ROOT that exist now (the
+                    // tree is looked at, up to its limit).
+                    if o.access == Access::Read && !name.contains('/') {
+                        results.push(Operand {
+                            word: Word::Unknown {
+                                text: "{}".into(),
+                                split: false,
+                                pattern: format!("{root}/*/{name}"),
+                                outside_git: found.git_dir.is_none(),
+                                existing: true,
+                                tracked: false,
+                            },
+                            role: format!(
+                                "{} (`{name}` anywhere under `{root}`, if `find` finds it)",
+                                o.role
+                            ),
+                            ..under.clone()
+                        });
+                    }
                 }
                 results.push(under);
             }

@@ -123,8 +123,15 @@ pub fn prints_no_line(words: &[String]) -> bool {
                         && o.contains(['c', 'q'])
                         && o.chars().skip(1).all(|c| "cqiEFwvxs".contains(c)))
             };
+            // SECURITY: a pattern that reaches into a value (`^AWS_SECRET=A`) tells one
+            // bit of it per count: only names are looked for.
+            let operands_name_only = args
+                .iter()
+                .filter(|a| !a.starts_with('-'))
+                .all(|a| a.split_once('=').is_none_or(|(_, value)| value.is_empty()));
             // (`-o`, `-A`, `-f FILE` and the like do not combine with a count here.)
-            options.iter().any(|o| quiet(o))
+            operands_name_only
+                && options.iter().any(|o| quiet(o))
                 && options.iter().all(|o| {
                     quiet(o)
                         || matches!(
@@ -308,6 +315,8 @@ mod tests {
     #[case("grep TOKEN", false)]
     #[case("grep -c -A3 TOKEN", false)]
     #[case("grep -o TOKEN", false)]
+    #[case("grep -c ^AWS_SECRET_ACCESS_KEY=A", false)]
+    #[case("grep -c ^PATH=", true)]
     fn filters_that_print_no_line(#[case] words: &str, #[case] none: bool) {
         let words: Vec<String> = words.split(' ').map(str::to_string).collect();
         assert_eq!(prints_no_line(&words), none, "{words:?}");

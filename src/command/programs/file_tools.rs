@@ -77,6 +77,17 @@ pub const ROWS: &[Program] = &[
         }],
         ..Program::DEFAULT
     },
+    // `sort --compress-program=PROG` runs PROG to compress its temporary files (and
+    // `PROG -d` to read them back).
+    Program {
+        names: &["sort", "gsort"],
+        action: Action::Data,
+        hooks: &[Hook {
+            options: &["--compress-program"],
+            kind: Kind::Script,
+        }],
+        ..Program::DEFAULT
+    },
     // Compiler drivers: `-wrapper PROG,ARGS…` runs each subprogram (`cc1`, `as`, `ld`)
     // under PROG; what their other arguments could run is judged too.
     Program {
@@ -101,8 +112,8 @@ pub const ROWS: &[Program] = &[
     // transform.
     Program {
         names: &[
-            "cat", "head", "tail", "wc", "sort", "uniq", "cut", "tr", "ls", "touch", "mkdir",
-            "rmdir", "chmod", "chown", "stat", "file", "diff", "cmp", "tee", "basename", "dirname",
+            "cat", "head", "tail", "wc", "uniq", "cut", "tr", "ls", "touch", "mkdir", "rmdir",
+            "chmod", "chown", "stat", "file", "diff", "cmp", "tee", "basename", "dirname",
             "realpath", "readlink", "unzip", "grep", "egrep", "fgrep", "rg", "ag", "ack", "jq",
             "yq",
         ],

@@ -429,6 +429,30 @@ fn record_config(out: &mut GitGlobals, kv: &str) {
     } else if key == "core.hookspath" && value != "/dev/null" {
         // Hooks from a directory this reading does not see (`/dev/null` disables them).
         out.config_unknown = Some(format!("`git -c {key}={value}` runs hooks from `{value}`"));
+    } else if matches!(
+        key.as_str(),
+        "gc.reflogexpire" | "gc.reflogexpireunreachable" | "gc.pruneexpire"
+    ) && expires_now(value)
+    {
+        // SECURITY: `git gc` then expires every reflog entry (or prunes every
+        // unreachable object) at once, as `git reflog expire --expire=now` would.
+        out.config_unknown = Some(format!(
+            "`git -c {key}={value}` makes git gc delete reflog entries or unreachable objects now"
+        ));
+    } else if (key == "pull.rebase" || (key.starts_with("branch.") && key.ends_with(".rebase")))
+        && super::git_editors::interactive_rebase_mode(value)
+    {
+        // The pull then gives a rebase's todo list to an editor, which may be this
+        // command's own `-c sequence.editor=…`.
+        out.config_unknown = Some(format!(
+            "`git -c {key}={value}` makes the pull an interactive rebase, whose todo list an editor may fill with `exec` lines"
+        ));
+    } else if key == "rebase.instructionformat" {
+        // SECURITY: the format writes commit text into the todo list a rebase runs;
+        // `%n` (or a body) there starts an `exec` line.
+        out.config_unknown = Some(format!(
+            "`git -c {key}` writes commit text into a rebase's todo list, whose `exec` lines git runs"
+        ));
     } else if key == "init.templatedir" {
         // `git init`/`clone` copy the template's hooks into the new repository, as
         // `--template` does.
@@ -438,6 +462,28 @@ fn record_config(out: &mut GitGlobals, kv: &str) {
     } else if is_command_key(&key) {
         out.config_commands.push((key, value.to_string()));
     }
+}
+
+/// Whether an expiry setting (`gc.reflogExpire`, `gc.pruneExpire`) means "everything,
+/// now": `now`, `all`, `0`, a date in the past given as a number of seconds, or
+/// anything git reads that this reading does not (only `never`/`false` and a plain
+/// `N.units.ago` of days or more are known to keep recent entries).
+pub fn expires_now(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    if matches!(v.as_str(), "never" | "false") {
+        return false;
+    }
+    let mut parts = v.split('.');
+    let (Some(n), Some(unit), Some("ago"), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return true;
+    };
+    let days_or_more = matches!(
+        unit.trim_end_matches('s'),
+        "day" | "week" | "month" | "year"
+    );
+    !(days_or_more && n.parse::<u32>().is_ok_and(|n| n > 0))
 }
 
 /// `url.<base>.insteadOf`/`pushInsteadOf` whose base is an `ext::` URL: git then reaches

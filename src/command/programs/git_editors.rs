@@ -67,11 +67,21 @@ pub fn is_pager_key(key: &str) -> bool {
 }
 
 /// Whether `git rebase ARGS…` gives its todo list to an editor: `-i`/`--interactive`
-/// (also in a bundle of short options, `-ri`), `--edit-todo`.
+/// (also abbreviated, `--inter`, and in a bundle of short options, `-ri`),
+/// `--edit-todo` (`--edit`); `git pull --rebase=interactive` (`=i`).
 pub fn edits_todo(rest: &[Word]) -> bool {
+    let long = |t: &str, option: &str| {
+        let name = t.split_once('=').map_or(t, |(n, _)| n);
+        name.len() >= 4 && option.starts_with(name)
+    };
+    let pull = rest.first().and_then(Word::lit) == Some("pull");
     rest.iter().skip(1).any(|w| match w.lit() {
-        Some("--interactive" | "--edit-todo") => true,
-        Some(t) if t.starts_with("--interactive=") => true,
+        Some(t) if pull => {
+            t.split_once('=').is_some_and(|(name, value)| {
+                long(name, "--rebase") && matches!(value, "interactive" | "i")
+            }) || (t.starts_with("-r=") && matches!(t.get(3..), Some("interactive" | "i")))
+        }
+        Some(t) if t.starts_with("--") => long(t, "--interactive") || long(t, "--edit-todo"),
         Some(t) if t.starts_with('-') && !t.starts_with("--") => {
             // Short options up to the first that takes a value (`-x CMD`, `-s STRATEGY`,
             // `-X OPT`, `-C N`); `-i` before it.
@@ -197,6 +207,36 @@ const INTERACTIVE: &[(&[&str], &[&str])] = &[
     ),
 ];
 
+/// Whether a pull's configured rebase mode is interactive (`pull.rebase`,
+/// `branch.<name>.rebase`: `interactive` or `i`).
+pub fn interactive_rebase_mode(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "interactive" | "i"
+    )
+}
+
+/// Whether `git rebase ARGS…` adds `exec` lines to its todo list (`-x CMD`, `--exec`).
+pub fn adds_exec_lines(rest: &[Word]) -> bool {
+    rest.iter().skip(1).any(|w| match w.lit() {
+        Some(t) if t.starts_with("--") => {
+            let name = t.split_once('=').map_or(t, |(n, _)| n);
+            name.len() >= 4 && "--exec".starts_with(name)
+        }
+        Some(t) if t.starts_with('-') => t.chars().skip(1).any(|c| c == 'x'),
+        Some(_) => false,
+        None => true,
+    })
+}
+
+/// Whether the editor `words` rewrites lines by a script of its own (sed): given a todo
+/// list that already holds `exec` lines, it may rewrite their commands.
+pub fn rewrites_lines(words: &[String]) -> bool {
+    words
+        .first()
+        .is_some_and(|p| matches!(p.rsplit('/').next(), Some("sed" | "gsed")))
+}
+
 /// Whether the command `words` (an editor value, as the shell splits it; git appends
 /// the todo list's path), given a rebase's todo list, keeps every line a command that
 /// runs nothing. See the module's SECURITY note.
@@ -216,6 +256,57 @@ pub fn keeps_todo_commands(words: &[String]) -> bool {
         return sed_plain_edit(args).is_some_and(|commands| commands.iter().all(keeps_commands));
     }
     false
+}
+
+/// Whether the editor `words` is one to keep in git's configuration for good: a program
+/// that leaves the file as it is or an interactive editor without scripting options
+/// (not a sed, whose script would run on every message and todo list).
+pub fn plain_editor(words: &[String]) -> bool {
+    keeps_todo_commands(words) && !rewrites_lines(words)
+}
+
+/// Pagers, by basename, with their options: none runs a command from an option given
+/// here (`less +!cmd` would; `+` options are not accepted).
+const PAGERS: [&str; 12] = [
+    "less",
+    "more",
+    "most",
+    "cat",
+    "bat",
+    "batcat",
+    "delta",
+    "diff-so-fancy",
+    "diff-highlight",
+    "moar",
+    "ov",
+    "true",
+];
+
+/// Whether the pager `words` is one to keep in git's configuration for good: a known
+/// pager given only `-` options, or a boolean (`pager.<cmd>` takes `true`/`false`).
+pub fn plain_pager(words: &[String]) -> bool {
+    match words {
+        [] => true,
+        [one]
+            if matches!(
+                one.as_str(),
+                "false" | "no" | "off" | "0" | "yes" | "on" | "1"
+            ) =>
+        {
+            true
+        }
+        [program, args @ ..] => {
+            PAGERS.contains(&program.rsplit('/').next().unwrap_or(program))
+                && args.iter().all(|a| {
+                    // (delta's `--pager=CMD`, and any option naming a command, is not.)
+                    a.starts_with('-')
+                        && !a.contains('!')
+                        && !["pager", "cmd", "command", "exec"]
+                            .iter()
+                            .any(|n| a.contains(n))
+                })
+        }
+    }
 }
 
 /// Whether the editor `words` (an editor value, as the shell splits it) reads what to
@@ -245,9 +336,25 @@ fn keeps_commands(command: &SedCommand) -> bool {
                 let t = t.strip_suffix(' ').unwrap_or(t);
                 QUIET_COMMANDS.contains(&t)
             };
+            // `pick 1a2b3c` → `fixup 1a2b3c`: the same hash after each word.
+            let with_hash = |t: &str| -> Option<(String, String)> {
+                let (w, hash) = t.split_once(' ')?;
+                let hex = hash.len() >= 4 && hash.chars().all(|c| c.is_ascii_hexdigit());
+                (QUIET_COMMANDS.contains(&w) && hex).then(|| (w.to_string(), hash.to_string()))
+            };
             let bare = pattern.strip_prefix('^').unwrap_or(pattern);
             if word(bare) && word(replacement) {
                 return true;
+            }
+            if let (Some((_, a)), Some((_, b))) = (with_hash(bare), with_hash(replacement))
+                && a == b
+            {
+                return true;
+            }
+            // SECURITY: with an alternation (`^z|true`, `^z\|true`) a `^` pattern also
+            // matches inside a line.
+            if pattern.contains('|') {
+                return false;
             }
             let Some(rest) = pattern.strip_prefix('^').and(
                 QUIET_COMMANDS
@@ -321,6 +428,10 @@ mod tests {
     #[case::sed_file(&["sed", "-i", "-f", "edit.sed"], false)]
     #[case::sed_null(&["sed", "-z", "-i", "s/pick/squash/"], false)]
     #[case::sed_ie_suffix(&["sed", "-ie", "s/pick/squash/"], true)]
+    #[case::sed_hash(&["sed", "-i", "s/pick 1a2b3c/fixup 1a2b3c/"], true)]
+    #[case::sed_hash_changed(&["sed", "-i", "s/pick 1a2b3c/fixup 1a2b3d/"], false)]
+    #[case::sed_alternation(&["sed", "-i", "-E", "s,^z|true,pick ; id,"], false)]
+    #[case::sed_bre_alternation(&["sed", "-i", "s,^z\\|true,pick ; id,"], false)]
     fn todo_editors(#[case] value: &[&str], #[case] keeps: bool) {
         let value: Vec<String> = value.iter().map(|s| s.to_string()).collect();
         assert_eq!(keeps_todo_commands(&value), keeps, "{value:?}");
@@ -336,6 +447,12 @@ mod tests {
     #[case("rebase -x make main", false)]
     #[case("rebase -X theirs main", false)]
     #[case("rebase -xi main", false)]
+    #[case("rebase --inter HEAD~2", true)]
+    #[case("rebase --edit HEAD~2", true)]
+    #[case("rebase --exec make main", false)]
+    #[case("pull --rebase=interactive", true)]
+    #[case("pull --rebase=i origin main", true)]
+    #[case("pull --rebase origin main", false)]
     fn rebases_that_edit_the_todo(#[case] args: &str, #[case] edits: bool) {
         let rest: Vec<Word> = words(args).into_iter().map(Word::Lit).collect();
         assert_eq!(edits_todo(&rest), edits, "{args}");

@@ -32,6 +32,9 @@ pub struct Listing {
     /// Only files git tracks are named (`git ls-files`, `git diff --name-only`, `git
     /// grep -l`, without the options that list others).
     pub tracked: bool,
+    /// The names are of files in the tree (not branch names): the tree tells what they
+    /// can be.
+    pub files: bool,
 }
 
 /// The listing a pipeline of literal commands prints (`find src -name '*.rs' | sort`):
@@ -153,6 +156,7 @@ fn find(args: &[&str]) -> Option<Listing> {
             pattern: under_a_directory(p.to_string()),
             outside_git: false,
             tracked: false,
+            files: true,
         });
     }
     let root = strip_dot_slash(root);
@@ -179,6 +183,7 @@ fn find(args: &[&str]) -> Option<Listing> {
         pattern: under_a_directory(pattern),
         outside_git: false,
         tracked: false,
+        files: true,
     })
 }
 
@@ -317,6 +322,7 @@ fn git(args: &[&str]) -> Option<Listing> {
         pattern: relative(pattern),
         outside_git: true,
         tracked,
+        files: true,
     })
 }
 
@@ -358,6 +364,7 @@ fn branches(args: &[&str]) -> Option<Listing> {
         pattern: "[!.~-]*".to_string(),
         outside_git: true,
         tracked: false,
+        files: false,
     })
 }
 
@@ -488,6 +495,7 @@ fn under(operands: &[&str], recursive: bool) -> Option<Listing> {
                 pattern: relative("*".to_string()),
                 outside_git: false,
                 tracked: false,
+                files: true,
             });
         }
         [one] if !one.starts_with('~') && !one.contains(['*', '?', '[']) => {
@@ -515,6 +523,7 @@ fn under(operands: &[&str], recursive: bool) -> Option<Listing> {
         pattern: under_a_directory(pattern),
         outside_git: false,
         tracked: false,
+        files: true,
     })
 }
 

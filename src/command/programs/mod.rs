@@ -262,6 +262,24 @@ pub enum Assigns {
 }
 
 impl Assigns {
+    /// The literal names these arguments may set (`read -r NAME`, `printf -v NAME …`);
+    /// an option's value may be among them (`read -p PROMPT`).
+    pub fn literal_names(self, args: &[Word]) -> Vec<&str> {
+        match self {
+            Assigns::Nothing => Vec::new(),
+            Assigns::Operands => args
+                .iter()
+                .filter_map(Word::lit)
+                .filter(|t| !t.starts_with('-'))
+                .collect(),
+            Assigns::OptionV => args
+                .windows(2)
+                .filter(|p| p.first().and_then(Word::lit) == Some("-v"))
+                .filter_map(|p| p.get(1).and_then(Word::lit))
+                .collect(),
+        }
+    }
+
     /// Whether these arguments may set a variable whose name is only known at run time.
     pub fn may_set_unknown(self, args: &[Word]) -> bool {
         match self {

@@ -616,7 +616,8 @@ pub fn with_item_variable(script: &str, placeholder: &str, var: &str) -> Option<
         || placeholder.contains(['\'', '"', '\\', '$', '`'])
         || script.contains(&format!("\\{placeholder}"))
         || script.contains(var)
-        || ["$(", "`", "$'", "<<"].iter().any(|t| script.contains(t))
+        // (A `#` may start a comment, in which quotes do not count.)
+        || ["$(", "`", "$'", "<<", "#"].iter().any(|t| script.contains(t))
     {
         return None;
     }
@@ -849,6 +850,7 @@ mod tests {
     #[case("echo \\{}", None)]
     #[case("echo 'x", None)]
     #[case("echo $v {}", None)]
+    #[case("echo hi # it's\ncat {} # '", None)]
     fn xargs_items_in_a_shell_script(#[case] script: &str, #[case] want: Option<&str>) {
         assert_eq!(
             super::with_item_variable(script, "{}", "v").as_deref(),

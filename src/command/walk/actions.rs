@@ -361,7 +361,7 @@ impl Walker<'_> {
         listing: &crate::command::programs::listings::Listing,
         dir: &Dir,
     ) -> bool {
-        if matches!(dir, Dir::Unknown) {
+        if matches!(dir, Dir::Unknown) || !listing.files {
             return false;
         }
         let cwd = self.config_dir(dir);
@@ -562,7 +562,9 @@ impl Walker<'_> {
                 String::new()
             };
             crate::policy::rule::escape_into(&mut pattern, prefix);
-            pattern.push_str("*/");
+            // `find ~`: its results are `~/…` (the home directory's, as rules about `~`
+            // name them), a direct child included.
+            pattern.push_str(if prefix == "~" { "/*" } else { "*/" });
             match first {
                 [one] => pattern.push_str(one),
                 _ => pattern.push('*'),

@@ -45,6 +45,16 @@ impl Walker<'_> {
             self.git_command(&name, &base, args, scope, stdin);
             return;
         }
+        // `read EDITOR`, `printf -v GIT_SEQUENCE_EDITOR …`: a command variable set to a
+        // value only known at run time (a name its row says it sets, by its text: the
+        // array of `read -a` and an option's value are among them).
+        for name in program.assigns.literal_names(&args) {
+            let name = name.split('[').next().unwrap_or(name);
+            if programs::is_command_variable(name) {
+                let value = Word::unknown(format!("the value `{base}` gives {name}"), false);
+                self.variable(name, &value, scope);
+            }
+        }
         // A variable whose name is only known at run time may be IFS.
         if program.assigns.may_set_unknown(&args) {
             self.ifs_may_change = true;
@@ -99,6 +109,7 @@ impl Walker<'_> {
         // `${!v}` with `v` only known at run time is the value of any variable:
         // `compgen -v | while read v; do echo "$v=${!v}"; done` prints them all.
         if !discarded
+            && !matches!(base.as_str(), "test" | "[")
             && let Some(Word::Unknown { text, .. }) = args.iter().find(|a| {
                 matches!(a, Word::Unknown { text, .. } if programs::environment::indirect_value(text))
             })

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{Scope, Stdin, TodoEditor, Walker};
+use super::{EditorTraits, Scope, Stdin, TodoEditor, Walker};
 use super::{join_dir, literal_command, quote_words};
 use crate::command::files;
 use crate::command::programs::{git, git_editors};
@@ -155,8 +155,13 @@ impl Walker<'_> {
                     }
                 }
                 self.git_runs_commands(sub_name, &rest, &mut sub);
-                if sub_name == "rebase" && git_editors::edits_todo(&rest) {
-                    self.rebase_todo(&sub, stdin);
+                if matches!(sub_name.as_str(), "rebase" | "pull") {
+                    self.rebase_start(&rest, &sub, stdin);
+                }
+                if matches!(sub_name.as_str(), "gc" | "maintenance")
+                    || (sub_name == "reflog" && rest.iter().any(|w| w.lit() == Some("expire")))
+                {
+                    self.expiry_settings(&sub);
                 }
                 return;
             }
@@ -305,18 +310,26 @@ impl Walker<'_> {
             let lower = key.to_ascii_lowercase();
             if git_editors::is_editor_key(&lower) {
                 self.note_editor(&lower, value);
-                // SECURITY: set for good, it edits the todo list of every later rebase.
-                if let Some(editor) = self.todo_editors.last()
-                    && !editor.keeps
-                {
-                    self.dynamic(
-                        scope,
-                        vec![value.clone()],
-                        format!(
-                            "`git config {key}` names an editor that may write commands into the todo list of every later `git rebase -i`, which git runs"
-                        ),
-                    );
+            }
+            // SECURITY: set for good, the value runs later, in whatever state the
+            // repository is then (`git checkout -- .; less` judged on a clean tree
+            // discards tomorrow's work): only a plain pager or editor is judged here.
+            let lasting = value.lit().and_then(literal_command).is_some_and(|words| {
+                if git_editors::is_editor_key(&lower) {
+                    git_editors::plain_editor(&words)
+                } else {
+                    git_editors::plain_pager(&words)
                 }
+            });
+            if (git_editors::is_editor_key(&lower) || git_editors::is_pager_key(&lower)) && !lasting
+            {
+                self.dynamic(
+                    scope,
+                    vec![value.clone()],
+                    format!(
+                        "`git config {key}` names a command git runs later, in whatever state the repository is then (and an editor there may write commands into a rebase's todo list)"
+                    ),
+                );
             }
         }
     }
@@ -343,44 +356,111 @@ impl Walker<'_> {
     /// core.editor=…`, `git config sequence.editor …`), noted for an interactive rebase
     /// anywhere in the script.
     pub(super) fn note_editor(&mut self, name: &str, value: &Word) {
-        let (keeps, reads_input) = match value.lit() {
+        let traits = match value.lit() {
             Some(v) => editor_traits(v),
-            None => (false, true),
+            None => EditorTraits::UNKNOWN,
         };
         self.todo_editors.push(TodoEditor {
             name: name.to_string(),
             text: value.display().to_string(),
-            keeps,
-            reads_input,
+            traits,
         });
+    }
+
+    /// `git gc`, `git maintenance`, `git reflog`: expiry settings set earlier in the
+    /// script or in the configuration (`gc.reflogExpire=now`) make them delete every
+    /// reflog entry or unreachable object at once, as `git reflog expire --expire=now`
+    /// and `git gc --prune=now` would.
+    fn expiry_settings(&mut self, scope: &Scope) {
+        for key in [
+            "gc.reflogexpire",
+            "gc.reflogexpireunreachable",
+            "gc.pruneexpire",
+        ] {
+            let value = self
+                .script_git_config
+                .get(key)
+                .cloned()
+                .or_else(|| self.repo_config(&scope.dir, key));
+            if let Some(value) = value.filter(|v| git::expires_now(v)) {
+                self.dynamic(
+                    scope,
+                    vec![Word::Lit(value.clone())],
+                    format!("`{key}` is `{value}`: git deletes reflog entries or unreachable objects now"),
+                );
+            }
+        }
+    }
+
+    /// A rebase starting (`git rebase …`, `git pull` that may rebase). SECURITY: git
+    /// writes a todo list and runs its `exec` lines. `rebase.instructionFormat` (set
+    /// earlier in the script or in the configuration) writes commit text into it (`%n`
+    /// then `exec …`), so any rebase is dynamic then; an interactive one gives the list
+    /// to an editor first ([`Walker::rebase_todo`]).
+    fn rebase_start(&mut self, rest: &[Word], scope: &Scope, stdin: &Stdin) {
+        let controls = [
+            "--continue",
+            "--abort",
+            "--skip",
+            "--quit",
+            "--show-current-patch",
+        ];
+        if rest.first().and_then(Word::lit) == Some("rebase")
+            && rest
+                .iter()
+                .any(|w| w.lit().is_some_and(|t| controls.contains(&t)))
+        {
+            return;
+        }
+        let setting = |walker: &Self, key: &str| {
+            walker
+                .script_git_config
+                .get(key)
+                .cloned()
+                .or_else(|| walker.repo_config(&scope.dir, key))
+        };
+        if let Some(format) = setting(self, "rebase.instructionformat") {
+            self.dynamic(
+                scope,
+                vec![Word::Lit(format)],
+                "`rebase.instructionFormat` writes commit text into the rebase's todo list, whose `exec` lines git runs".into(),
+            );
+        }
+        let pull = rest.first().and_then(Word::lit) == Some("pull");
+        let interactive = git_editors::edits_todo(rest)
+            || (pull
+                && setting(self, "pull.rebase")
+                    .is_some_and(|v| git_editors::interactive_rebase_mode(&v)));
+        if interactive {
+            self.rebase_todo(scope, stdin, git_editors::adds_exec_lines(rest));
+        }
     }
 
     /// `git rebase -i`: git gives its todo list to the editor in effect and then runs
     /// the list's `exec` lines. SECURITY: an editor that may write commands into it runs
     /// them unjudged, so the rebase is dynamic unless every editor the script names, and
     /// the first one set outside it (environment, then configuration, in git's order),
-    /// keeps the list's commands ones that run nothing.
-    /// With the command's standard input fed by the script (a pipe, a heredoc, a file),
-    /// an editor that reads its input is driven by that text: also dynamic.
-    fn rebase_todo(&mut self, scope: &Scope, stdin: &Stdin) {
+    /// keeps the list's commands ones that run nothing. With `-x`/`--exec` the list
+    /// already holds `exec` lines, which a sed may rewrite. An editor that reads its
+    /// input is driven by what the script feeds it: a pipe, a heredoc, a file, or a
+    /// script whose own input may have been redirected (`exec <keys`, a pipe into a
+    /// function or a nested shell).
+    fn rebase_todo(&mut self, scope: &Scope, stdin: &Stdin, execs: bool) {
         // (`< /dev/null` gives nothing to read: an editor there reads no keystroke.)
         let fed = match stdin {
-            Stdin::Inherit => false,
+            Stdin::Inherit => self.depth > 0 || self.stdin_may_be_redirected,
             Stdin::Literal(text) => !text.is_empty(),
             Stdin::File | Stdin::Dynamic(_) => true,
         };
-        let refuse = |who: &str, text: &str, driven: bool| {
-            let how = if driven {
-                "reads what to do from the input this script gives it and so"
-            } else {
-                ""
-            };
+        let unsafe_for =
+            |t: &EditorTraits| !t.keeps || (execs && t.rewrites) || (fed && t.reads_input);
+        let refuse = |who: &str, text: &str| {
             format!(
-                "`git rebase -i` gives its todo list, whose `exec` lines git runs, to the editor `{text}` ({who}), which {how} may write commands into it"
+                "`git rebase -i` gives its todo list, whose `exec` lines git runs, to the editor `{text}` ({who}), which may write commands into it (by a script of its own, or keystrokes this script feeds it)"
             )
         };
-        if let Some(editor) = self.todo_editors.iter().find(|e| !e.keeps) {
-            let reason = refuse(&editor.name, &editor.text, false);
+        if let Some(editor) = self.todo_editors.iter().find(|e| !e.traits.keeps) {
+            let reason = refuse(&editor.name, &editor.text);
             self.dynamic(scope, vec![Word::Lit(editor.text.clone())], reason);
             return;
         }
@@ -392,9 +472,9 @@ impl Walker<'_> {
                 .filter(|e| e.name.eq_ignore_ascii_case(name))
                 .collect();
             if !named.is_empty() {
-                if let Some(driven) = named.iter().find(|e| fed && e.reads_input) {
-                    let reason = refuse(name, &driven.text, true);
-                    self.dynamic(scope, vec![Word::Lit(driven.text.clone())], reason);
+                if let Some(editor) = named.iter().find(|e| unsafe_for(&e.traits)) {
+                    let reason = refuse(name, &editor.text);
+                    self.dynamic(scope, vec![Word::Lit(editor.text.clone())], reason);
                 }
                 return;
             }
@@ -403,9 +483,8 @@ impl Walker<'_> {
                 git_editors::Source::Key(k) => self.repo_config(&scope.dir, k),
             };
             if let Some(value) = outside {
-                let (keeps, reads_input) = editor_traits(&value);
-                if !keeps || (fed && reads_input) {
-                    let reason = refuse(name, &value, keeps);
+                if unsafe_for(&editor_traits(&value)) {
+                    let reason = refuse(name, &value);
                     self.dynamic(scope, vec![Word::Lit(value)], reason);
                 }
                 return;
@@ -413,7 +492,7 @@ impl Walker<'_> {
         }
         // Nothing names one: git starts vi.
         if fed {
-            let reason = refuse("git's default", "vi", true);
+            let reason = refuse("git's default", "vi");
             self.dynamic(scope, vec![Word::Lit("vi".into())], reason);
         }
     }
@@ -435,16 +514,16 @@ impl Walker<'_> {
     }
 }
 
-/// Whether an editor value (a command line, run by the shell with the file appended)
-/// keeps a todo list's commands ones that run nothing, and whether it reads its input:
-/// one simple command of literal words, without redirections, that
-/// [`git_editors::keeps_todo_commands`] knows; anything else may do both.
-fn editor_traits(value: &str) -> (bool, bool) {
+/// What an editor value (a command line, run by the shell with the file appended) may do
+/// to a rebase's todo list: one simple command of literal words, without redirections,
+/// that [`git_editors`] knows; anything else may do everything.
+fn editor_traits(value: &str) -> EditorTraits {
     match literal_command(value) {
-        Some(words) => (
-            git_editors::keeps_todo_commands(&words),
-            git_editors::reads_input(&words),
-        ),
-        None => (false, true),
+        Some(words) => EditorTraits {
+            keeps: git_editors::keeps_todo_commands(&words),
+            reads_input: git_editors::reads_input(&words),
+            rewrites: git_editors::rewrites_lines(&words),
+        },
+        None => EditorTraits::UNKNOWN,
     }
 }

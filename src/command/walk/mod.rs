@@ -130,17 +130,35 @@ struct Scope {
     mounts: Vec<(Option<String>, String)>,
 }
 
-/// An editor the script names for git: where, the value's text, whether it keeps a
-/// rebase todo list's commands ones that run nothing
-/// ([`programs::git_editors::keeps_todo_commands`]) and whether it reads its input.
+/// An editor the script names for git: where, the value's text, and what it may do to
+/// a rebase's todo list.
 #[derive(Debug, Clone)]
 struct TodoEditor {
     name: String,
     text: String,
+    traits: EditorTraits,
+}
+
+/// What an editor may do to a rebase's todo list.
+#[derive(Debug, Clone, Copy)]
+struct EditorTraits {
+    /// It keeps every line a command that runs nothing
+    /// ([`programs::git_editors::keeps_todo_commands`]).
     keeps: bool,
     /// It reads what to do from its standard input
     /// ([`programs::git_editors::reads_input`]).
     reads_input: bool,
+    /// It rewrites lines by a script of its own (sed), `exec` lines included.
+    rewrites: bool,
+}
+
+impl EditorTraits {
+    /// A value only known at run time, or not one simple command: anything.
+    const UNKNOWN: EditorTraits = EditorTraits {
+        keeps: false,
+        reads_input: true,
+        rewrites: true,
+    };
 }
 
 /// How a file the script wrote is run.
@@ -267,6 +285,7 @@ fn analyze_parsed(
         moving_functions: Vec::new(),
         functions: HashMap::new(),
         ifs_may_change: bare.contains("IFS"),
+        stdin_may_be_redirected: bare.contains(['|', '<']) || bare.contains("exec"),
         pwd_may_change: names_pwd(&bare),
         nocase_glob: bare.contains("nocaseglob"),
         dot_glob: names_dot_glob(&bare),
@@ -429,6 +448,10 @@ struct Walker<'a> {
     /// Whether the script may change `IFS` (names it, or assigns a variable whose name is
     /// only known at run time): then `$1` in a function is not split the default way.
     ifs_may_change: bool,
+    /// The script may give its commands an input of its own where the walk sees them
+    /// inherit the script's (`exec <keys`, a pipe into a function or a nested shell):
+    /// an interactive editor may then be driven by it.
+    stdin_may_be_redirected: bool,
     /// Whether the script may set `PWD` itself (names it other than as `$PWD`, or sets a
     /// variable whose name is only known at run time): then `~+` and `"$PWD"` are not
     /// the directory the walk follows.

@@ -13,8 +13,13 @@ impl Walker<'_> {
     pub(super) fn redirect(&mut self, r: &ast::IoRedirect, scope: &mut Scope) -> Option<Stdin> {
         match r {
             ast::IoRedirect::File(fd, kind, target) => {
-                let reads_stdin =
-                    matches!(kind, ast::IoFileRedirectKind::Read) && fd.is_none_or(|fd| fd == 0);
+                // `<`, `<>` and `<&N` on descriptor 0 give the command its input.
+                let reads_stdin = matches!(
+                    kind,
+                    ast::IoFileRedirectKind::Read
+                        | ast::IoFileRedirectKind::ReadAndWrite
+                        | ast::IoFileRedirectKind::DuplicateInput
+                ) && fd.is_none_or(|fd| fd == 0);
                 match target {
                     ast::IoFileRedirectTarget::Filename(w) => {
                         let word = self.word(&w.value, scope);
@@ -41,6 +46,12 @@ impl Walker<'_> {
                     }
                     ast::IoFileRedirectTarget::Duplicate(w) => {
                         self.word(&w.value, scope);
+                        if reads_stdin && w.value != "-" {
+                            return Some(Stdin::Dynamic(format!(
+                                "input duplicated from descriptor {}",
+                                w.value
+                            )));
+                        }
                     }
                     ast::IoFileRedirectTarget::ProcessSubstitution(_, sub) => {
                         let mut inner = scope.clone();

@@ -231,6 +231,19 @@ impl Walker<'_> {
                 self.note_editor(name, value);
             }
         }
+        // SECURITY: vim and ex run these as commands when they start (`:!` runs a shell
+        // command, `%s/…` edits a rebase's todo list), and read their runtime files
+        // (plugins) from these directories.
+        if matches!(
+            name,
+            "VIMINIT" | "EXINIT" | "GVIMINIT" | "VIMRUNTIME" | "VIM"
+        ) {
+            self.dynamic(
+                scope,
+                vec![value.clone()],
+                format!("`{name}` is set: vim runs commands from it when it starts"),
+            );
+        }
         // SECURITY: these change which policy the exec guards load, or inject code into
         // every program started afterwards (the guards included).
         if name.starts_with("POLICY_EXEC_")
