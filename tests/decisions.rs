@@ -1234,6 +1234,41 @@ fn known_evasions_are_seen_through(
 #[case("env | grep -ci token", Clean, Allow)]
 #[case("env | grep -c '^AWS_SECRET_ACCESS_KEY=A'", Clean, Request)]
 #[case("[ -n \"${!v}\" ] && echo set", Clean, Allow)]
+// Files an interpreter loads before or for its code: start-up variables, start-up
+// modules and imports of modules this script wrote.
+#[case(
+    "printf 'print(open(\".env\").read())\\n' > sitecustomize.py; PYTHONPATH=. python3 -c 'pass'",
+    Clean,
+    Request
+)]
+#[case(
+    "printf 'print(open(\".env\").read())\\n' > helper.py; python3 -c 'import helper'",
+    Clean,
+    Request
+)]
+#[case(
+    "printf 'def f(): return 1\\n' > helper.py; python3 -c 'import helper; print(helper.f())'",
+    Clean,
+    Allow
+)]
+#[case("PYTHONSTARTUP=.env python3 -i < /dev/null", Clean, Request)]
+#[case(
+    "printf 'require(\"child_process\").execSync(\"git push -f\")' > x.js; NODE_OPTIONS='--require ./x.js' node -e 1",
+    Clean,
+    Request
+)]
+#[case(
+    "printf 'system(\"git reset --hard\")' > x.rb; RUBYOPT=-r./x.rb ruby -e 1",
+    Clean,
+    Request
+)]
+#[case(
+    "mkdir -p lib && printf 'package Ev; system(\"git reset --hard\"); 1;' > lib/Ev.pm && PERL5LIB=lib PERL5OPT=-MEv perl -e 1",
+    Clean,
+    Request
+)]
+#[case("NODE_OPTIONS=--max-old-space-size=4096 npm run build", Clean, Allow)]
+#[case("PYTHONPATH=src python3 -m pytest -q", Clean, Allow)]
 // Expiry settings make git gc expire everything now.
 #[case("git -c gc.reflogExpire=now gc", Clean, Request)]
 #[case("git config gc.reflogExpire now && git gc", Clean, Request)]

@@ -1390,7 +1390,10 @@ fn find_readers_reach_below_their_starting_point() {
     std::fs::write(h.path("home/notes/a.md"), "a\n").unwrap();
     for (script, want) in [
         ("find ~ -name credentials -exec head {} +", "request"),
-        ("find ~ -name 'id_*' ! -name '*.pub' -exec cat {} +", "request"),
+        (
+            "find ~ -name 'id_*' ! -name '*.pub' -exec cat {} +",
+            "request",
+        ),
         ("find ~ -name '*.md' -exec cat {} +", "allow"),
         ("find . -name '*.json' -exec cat {} +", "allow"),
     ] {

@@ -411,6 +411,93 @@ pub fn module_command(lang: Lang, args: &[Word]) -> Option<Vec<Word>> {
     )
 }
 
+/// A file an interpreter loads because a variable says so, before the code it is given:
+/// `PYTHONSTARTUP=F` (an interactive python runs F), `NODE_OPTIONS='--require F'`
+/// (`-r`, `--import`, `--loader`), `RUBYOPT=-rF` (a path, not a library name). Each as
+/// (the interpreter, the file).
+pub fn startup_files(name: &str, value: &str) -> Vec<(&'static str, String)> {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let mut out = Vec::new();
+    match name {
+        "PYTHONSTARTUP" if !value.is_empty() => out.push(("python3", value.to_string())),
+        "NODE_OPTIONS" => {
+            let mut it = words.iter();
+            while let Some(w) = it.next() {
+                let (option, glued) = match w.split_once('=') {
+                    Some((o, v)) => (o, Some(v)),
+                    None => (*w, None),
+                };
+                if matches!(
+                    option,
+                    "-r" | "--require" | "--import" | "--loader" | "--experimental-loader"
+                ) && let Some(file) = glued.or_else(|| it.next().copied())
+                {
+                    out.push(("node", file.to_string()));
+                }
+            }
+        }
+        "RUBYOPT" => {
+            let mut it = words.iter();
+            while let Some(w) = it.next() {
+                let file = match w.strip_prefix("-r") {
+                    Some("") => it.next().copied(),
+                    Some(glued) => Some(glued),
+                    None => None,
+                };
+                if let Some(file) = file.filter(|f| f.contains('/') || f.ends_with(".rb")) {
+                    out.push(("ruby", file.to_string()));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Perl modules `PERL5OPT` loads (`-MFoo::Bar`, `-mFoo=x`): their file names
+/// (`Bar.pm`), to look for among the files the script wrote.
+pub fn perl5opt_modules(value: &str) -> Vec<String> {
+    value
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix("-M").or_else(|| w.strip_prefix("-m")))
+        .map(|m| m.split(['=', ' ']).next().unwrap_or(m))
+        .filter(|m| !m.is_empty())
+        .map(|m| format!("{}.pm", m.rsplit("::").next().unwrap_or(m)))
+        .collect()
+}
+
+/// Python modules code imports by a plain name (`import helper`, `from helper import
+/// x`), and the two python imports at start up by itself from its path
+/// (`sitecustomize`, `usercustomize`): their file names (`helper.py`), to look for among
+/// the files the script wrote.
+pub fn python_imports(code: &str) -> Vec<String> {
+    let mut out = vec![
+        "sitecustomize.py".to_string(),
+        "usercustomize.py".to_string(),
+    ];
+    for statement in code.split(['\n', ';']) {
+        let statement = statement.trim_start();
+        let names = if let Some(rest) = statement.strip_prefix("import ") {
+            rest.split(',').map(str::trim).collect::<Vec<_>>()
+        } else if let Some(rest) = statement.strip_prefix("from ") {
+            vec![rest.split_whitespace().next().unwrap_or("")]
+        } else {
+            continue;
+        };
+        for name in names {
+            let module = name.split([' ', '.']).next().unwrap_or("");
+            if !module.is_empty()
+                && module
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                out.push(format!("{module}.py"));
+            }
+        }
+    }
+    out
+}
+
 /// The program a script's `#!` line names (`#!/usr/bin/env python3` names `python3`).
 pub fn shebang_program(text: &str) -> Option<String> {
     let line = text.lines().next()?.strip_prefix("#!")?;

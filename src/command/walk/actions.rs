@@ -763,6 +763,13 @@ impl Walker<'_> {
                 }
             }
         };
+        // Modules the code imports that this script wrote (`import helper`), and those
+        // python imports at start up (`sitecustomize.py`): their code runs too.
+        if lang == Lang::Python {
+            for name in interpreters::python_imports(&code) {
+                self.written_module(base, &name, scope);
+            }
+        }
         let mut sub = scope.clone();
         sub.via = Via::InterpreterString;
         sub.frames.push(format!("{base} code"));
@@ -958,6 +965,30 @@ impl Walker<'_> {
         sub.via = Via::InterpreterString;
         sub.frames.push(format!("code written to {path}"));
         self.hints(candidates, &sub);
+    }
+
+    /// A module file named `name` that this script wrote, loaded by `interpreter`
+    /// (`import helper`, `PERL5OPT=-MEv`): run as `interpreter FILE` would run it, its
+    /// text judged as the interpreter's code.
+    pub(super) fn written_module(&mut self, interpreter: &str, name: &str, scope: &Scope) {
+        for (key, _) in self.files.named(name) {
+            let guard = format!("module {key}");
+            if self.expanding.contains(&guard) {
+                continue;
+            }
+            let mut sub = scope.clone();
+            sub.dir = Dir::Start;
+            sub.frames.push(format!(
+                "`{interpreter}` loads `{key}`, which this script wrote"
+            ));
+            self.expanding.push(guard);
+            self.dispatch(
+                vec![Word::Lit(interpreter.to_string()), Word::Lit(key)],
+                &mut sub,
+                &Stdin::Inherit,
+            );
+            self.expanding.pop();
+        }
     }
 
     /// An interpreter: the code it runs, and `bun x PKG …` (a package's program).

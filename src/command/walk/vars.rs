@@ -4,7 +4,7 @@
 use brush_parser::ast;
 
 use super::{Scope, Stdin, Walker};
-use crate::command::programs::{self, command_value, file_tools, git, git_editors};
+use crate::command::programs::{self, command_value, file_tools, git, git_editors, interpreters};
 use crate::command::{Dir, VarRef, Word, files};
 
 impl Walker<'_> {
@@ -229,6 +229,26 @@ impl Walker<'_> {
             }
             if git_editors::EDITOR_VARIABLES.contains(&name) {
                 self.note_editor(name, value);
+            }
+        }
+        // SECURITY: files an interpreter loads before its code because a variable says
+        // so (`PYTHONSTARTUP`, `NODE_OPTIONS=--require F`, `RUBYOPT=-rF`, `PERL5OPT=-MM`):
+        // judged as the interpreter running them.
+        if let Word::Lit(v) = value {
+            for (interpreter, file) in interpreters::startup_files(name, v) {
+                let mut sub = scope.clone();
+                sub.frames
+                    .push(format!("`{name}` makes `{interpreter}` load `{file}`"));
+                self.dispatch(
+                    vec![Word::Lit(interpreter.into()), Word::Lit(file)],
+                    &mut sub,
+                    &Stdin::Inherit,
+                );
+            }
+            if name == "PERL5OPT" {
+                for module in interpreters::perl5opt_modules(v) {
+                    self.written_module("perl", &module, scope);
+                }
             }
         }
         // SECURITY: vim and ex run these as commands when they start (`:!` runs a shell
