@@ -1169,6 +1169,13 @@ fn a_tree_with_uncommitted_changes_is_not_deleted_unasked() {
         "node -e \"require('fs').unlinkSync('src/main.py')\"",
         "perl -e 'unlink \"src/main.py\"'",
         "ruby -e 'File.delete(\"src/main.py\")'",
+        // find deletes by name: the changed files it would select.
+        "find src -name '*.py' -delete",
+        "find . -name main.py -delete",
+        "find . -path ./.git -prune -o -name main.py -exec rm {} +",
+        "find . -name '*.py' -not -path './.git/*' -exec rm -f {} +",
+        "find src -type f -print0 | xargs -0 rm",
+        "git diff --name-only -z | xargs -0 rm --",
     ] {
         assert_eq!(h.check(script), "request", "{script}");
     }
@@ -1181,6 +1188,8 @@ fn a_tree_with_uncommitted_changes_is_not_deleted_unasked() {
         "rm notes.txt",
         "python3 -c \"import os; os.remove('docs/a.md')\"",
         "echo x > t.txt && rm t.txt",
+        "find . -name '*.pyc' -delete",
+        "find . -name a.md -delete",
     ] {
         assert_eq!(h.check(script), "allow", "{script}");
     }

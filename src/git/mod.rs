@@ -143,6 +143,12 @@ pub trait RepoState {
     /// Whether git reports uncommitted changes (staged or not) to tracked files at or
     /// under `path`; `None` when not known (fakes, outside a repository).
     fn uncommitted_under(&self, _path: &Path) -> Option<bool> {
+        self.uncommitted_files(_path).map(|files| !files.is_empty())
+    }
+
+    /// The tracked files at or under `path` with uncommitted changes (staged or not), as
+    /// absolute paths; `None` when not known (fakes, outside a repository).
+    fn uncommitted_files(&self, _path: &Path) -> Option<Vec<std::path::PathBuf>> {
         None
     }
 }

@@ -439,7 +439,7 @@ impl RepoState for Git2RepoState {
         Some(out)
     }
 
-    fn uncommitted_under(&self, path: &Path) -> Option<bool> {
+    fn uncommitted_files(&self, path: &Path) -> Option<Vec<PathBuf>> {
         let canon = std::fs::canonicalize(path).ok()?;
         let dir = if canon.is_dir() {
             canon.clone()
@@ -465,19 +465,25 @@ impl RepoState for Git2RepoState {
             options.pathspec(rel);
         }
         let statuses = repo.repo.statuses(Some(&mut options)).ok()?;
-        Some(statuses.iter().any(|e| {
-            e.status().intersects(
-                Status::WT_MODIFIED
-                    | Status::WT_DELETED
-                    | Status::WT_RENAMED
-                    | Status::WT_TYPECHANGE
-                    | Status::INDEX_MODIFIED
-                    | Status::INDEX_NEW
-                    | Status::INDEX_DELETED
-                    | Status::INDEX_RENAMED
-                    | Status::INDEX_TYPECHANGE,
-            )
-        }))
+        Some(
+            statuses
+                .iter()
+                .filter(|e| {
+                    e.status().intersects(
+                        Status::WT_MODIFIED
+                            | Status::WT_DELETED
+                            | Status::WT_RENAMED
+                            | Status::WT_TYPECHANGE
+                            | Status::INDEX_MODIFIED
+                            | Status::INDEX_NEW
+                            | Status::INDEX_DELETED
+                            | Status::INDEX_RENAMED
+                            | Status::INDEX_TYPECHANGE,
+                    )
+                })
+                .filter_map(|e| e.path().ok().map(|p| top.join(p)))
+                .collect(),
+        )
     }
 
     fn tracked_entries(&self, dir: &Path, limit: usize) -> Option<Vec<PathBuf>> {

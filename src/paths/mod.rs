@@ -641,7 +641,10 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
     if rules.is_empty() {
         return out;
     }
-    let ops = operands(cmd);
+    let mut ops = operands(cmd);
+    if rules.iter().any(|r| r.uncommitted) {
+        ops.extend(changed_files_find_deletes(cmd, ctx));
+    }
     if ops.is_empty() {
         return out;
     }
@@ -676,7 +679,8 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
         }
     };
     // Rules about uncommitted work apply to what the command deletes (files and trees).
-    let deletes = matches!(cmd.program(), Some("rm" | "rmdir" | "unlink"));
+    let deletes = matches!(cmd.program(), Some("rm" | "rmdir" | "unlink"))
+        || (cmd.program() == Some("find") && cmd.words.iter().any(|w| w.lit() == Some("-delete")));
     for op in &ops {
         let mut resolved: Option<Resolved> = None;
         for (index, rule) in rules.iter().enumerate() {
@@ -753,6 +757,74 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
                 certainty,
                 outcome,
             });
+        }
+    }
+    out
+}
+
+/// The tracked files with uncommitted changes that a `find` deletes by name: `find ROOT
+/// -name NAME -delete`, or the `rm`/`unlink` a `find ROOT -name NAME -exec` runs on what
+/// it finds. Each is named by the names read off the expression (every `-name`/`-iname`
+/// value, as if any one selected it), looked up among the changed files under ROOT
+/// (libgit2's status), as a known path the command deletes.
+fn changed_files_find_deletes(cmd: &SimpleCommand, ctx: &Context<'_>) -> Vec<Operand> {
+    let (roots, names, dir): (Vec<String>, Vec<String>, Option<Dir>) =
+        match (cmd.program(), &cmd.find_results) {
+            (Some("rm" | "unlink"), Some(found)) => (
+                found.roots.clone(),
+                found.names.iter().flatten().cloned().collect(),
+                Some(found.dir.clone()),
+            ),
+            (Some("find"), _) if cmd.words.iter().any(|w| w.lit() == Some("-delete")) => {
+                let args = cmd.words.get(1..).unwrap_or(&[]);
+                let roots = args
+                    .iter()
+                    .map_while(|w| w.lit().filter(|t| !t.starts_with(['-', '(', '!'])))
+                    .map(str::to_string)
+                    .collect();
+                let names = args
+                    .windows(2)
+                    .filter(|p| matches!(p.first().and_then(Word::lit), Some("-name" | "-iname")))
+                    .filter_map(|p| p.get(1).and_then(Word::lit).map(str::to_string))
+                    .collect();
+                (roots, names, None)
+            }
+            _ => return Vec::new(),
+        };
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let base = match dir.as_ref() {
+        Some(Dir::Start) => Some(ctx.start.to_path_buf()),
+        Some(Dir::Path(p)) => Some(ctx.start.join(p)),
+        Some(Dir::Unknown) => None,
+        None => ctx.dir.map(Path::to_path_buf),
+    };
+    let Some(base) = base else {
+        return Vec::new();
+    };
+    let home = ctx.repo.home();
+    let globs: Vec<Glob> = names.iter().filter_map(|n| Glob::new(n).ok()).collect();
+    let mut out = Vec::new();
+    for root in &roots {
+        let root_path = match (root.strip_prefix('~'), &home) {
+            (Some(rest), Some(h)) if rest.is_empty() || rest.starts_with('/') => {
+                PathBuf::from(format!("{}{rest}", h.display()))
+            }
+            _ => base.join(root),
+        };
+        for file in ctx.repo.uncommitted_files(&root_path).unwrap_or_default() {
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+            if name.is_some_and(|n| globs.iter().any(|g| g.matches(&n))) {
+                out.push(Operand {
+                    word: Word::Lit(file.display().to_string()),
+                    dir: None,
+                    access: Access::Write,
+                    subtree: false,
+                    whole: false,
+                    role: format!("a changed file `find` deletes under `{root}`"),
+                });
+            }
         }
     }
     out
