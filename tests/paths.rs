@@ -1176,6 +1176,10 @@ fn a_tree_with_uncommitted_changes_is_not_deleted_unasked() {
         "find . -name '*.py' -not -path './.git/*' -exec rm -f {} +",
         "find src -type f -print0 | xargs -0 rm",
         "git diff --name-only -z | xargs -0 rm --",
+        // Moved out of the work tree, as deleted.
+        "mv * /tmp/",
+        "mv src /tmp/old-src && rm -rf /tmp/old-src",
+        "mv src/main.py ../elsewhere/",
     ] {
         assert_eq!(h.check(script), "request", "{script}");
     }
@@ -1190,6 +1194,9 @@ fn a_tree_with_uncommitted_changes_is_not_deleted_unasked() {
         "echo x > t.txt && rm t.txt",
         "find . -name '*.pyc' -delete",
         "find . -name a.md -delete",
+        "mv src/main.py src/renamed.py",
+        "mv docs /tmp/old-docs",
+        "mv notes.txt /tmp/",
     ] {
         assert_eq!(h.check(script), "allow", "{script}");
     }

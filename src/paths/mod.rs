@@ -680,7 +680,8 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
     };
     // Rules about uncommitted work apply to what the command deletes (files and trees).
     let deletes = matches!(cmd.program(), Some("rm" | "rmdir" | "unlink"))
-        || (cmd.program() == Some("find") && cmd.words.iter().any(|w| w.lit() == Some("-delete")));
+        || (cmd.program() == Some("find") && cmd.words.iter().any(|w| w.lit() == Some("-delete")))
+        || (cmd.program() == Some("mv") && moves_out_of_worktree(cmd, ctx));
     for op in &ops {
         let mut resolved: Option<Resolved> = None;
         for (index, rule) in rules.iter().enumerate() {
@@ -760,6 +761,59 @@ pub fn judge(cmd: &SimpleCommand, rules: &[PathRule], ctx: &Context<'_>) -> Vec<
         }
     }
     out
+}
+
+/// Whether `mv`'s destination may lie outside the work tree its command runs in
+/// (`mv src/main.py /tmp/`, `mv * ~/old/`): what it moves then leaves the repository, as
+/// a deletion does (`mv src /tmp/x && rm -rf /tmp/x`). A destination only known at run
+/// time may. Not in a repository: false.
+fn moves_out_of_worktree(cmd: &SimpleCommand, ctx: &Context<'_>) -> bool {
+    let here = ctx.dir.unwrap_or(ctx.start);
+    let Some(top) = ctx.repo.worktree_top(here) else {
+        return false;
+    };
+    let args = cmd.words.get(1..).unwrap_or(&[]);
+    let target = args.iter().enumerate().find_map(|(i, w)| match w.lit() {
+        Some("-t" | "--target-directory") => args.get(i + 1),
+        Some(t) if t.starts_with("--target-directory=") => None,
+        _ => None,
+    });
+    let long_target = args.iter().find_map(|w| {
+        w.lit()
+            .and_then(|t| t.strip_prefix("--target-directory="))
+            .map(|t| Word::Lit(t.to_string()))
+    });
+    let dest = match (target, long_target) {
+        (Some(t), _) => t.clone(),
+        (None, Some(t)) => t,
+        (None, None) => match args
+            .iter()
+            .rev()
+            .find(|w| !w.lit().is_some_and(|t| t.starts_with('-')))
+        {
+            Some(w) => w.clone(),
+            None => return false,
+        },
+    };
+    let Word::Lit(dest) = dest else {
+        return true;
+    };
+    let absolute = match (dest.strip_prefix('~'), ctx.repo.home()) {
+        (Some(rest), Some(h)) if rest.is_empty() || rest.starts_with('/') => {
+            format!("{}{rest}", h.display())
+        }
+        (Some(_), _) => return true,
+        (None, _) if dest.starts_with('/') => dest.clone(),
+        (None, _) => here.join(&dest).display().to_string(),
+    };
+    let dest = PathBuf::from(crate::policy::rule::normalize_path(&absolute));
+    let canonical_top = ctx.repo.canonical(&top).unwrap_or(top.clone());
+    !(dest.starts_with(&top)
+        || dest.starts_with(&canonical_top)
+        || ctx
+            .repo
+            .canonical(&dest)
+            .is_some_and(|d| d.starts_with(&canonical_top)))
 }
 
 /// The tracked files with uncommitted changes that a `find` deletes by name: `find ROOT
