@@ -1416,3 +1416,31 @@ fn find_readers_reach_below_their_starting_point() {
         assert_eq!(h.check(script), want, "{script}");
     }
 }
+
+/// A bare repository beside the work tree is a remote others fetch from: git commands
+/// that move its refs there ask, as a forced push would; reading it does not.
+#[test]
+fn refs_of_a_bare_repository_are_a_remotes() {
+    let h = Home::new();
+    let bare = h.path("origin.git");
+    let ok = h
+        .git()
+        .args(["clone", "-q", "--bare", ".", bare.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    for (script, want) in [
+        ("cd ../origin.git && git reset --soft HEAD~1", "request"),
+        ("git -C ../origin.git branch -m main old", "request"),
+        ("git -C ../origin.git fetch -q . +main:main", "request"),
+        (
+            "cd ../origin.git && git symbolic-ref refs/heads/x refs/heads/main",
+            "request",
+        ),
+        ("git -C ../origin.git log --oneline", "allow"),
+        ("cd ../origin.git && git branch", "allow"),
+        ("git reset --soft HEAD~1", "allow"),
+    ] {
+        assert_eq!(h.check(script), want, "{script}");
+    }
+}

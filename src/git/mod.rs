@@ -146,6 +146,12 @@ pub trait RepoState {
         self.uncommitted_files(_path).map(|files| !files.is_empty())
     }
 
+    /// Whether `dir` is in a bare repository (a shared remote, usually: what it holds
+    /// is fetched and pushed by others); `None` when not known (fakes).
+    fn in_bare_repository(&self, _dir: &Path) -> Option<bool> {
+        None
+    }
+
     /// The tracked files at or under `path` with uncommitted changes (staged or not), as
     /// absolute paths; `None` when not known (fakes, outside a repository).
     fn uncommitted_files(&self, _path: &Path) -> Option<Vec<std::path::PathBuf>> {

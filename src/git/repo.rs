@@ -439,6 +439,14 @@ impl RepoState for Git2RepoState {
         Some(out)
     }
 
+    fn in_bare_repository(&self, dir: &Path) -> Option<bool> {
+        match &*self.locate(dir) {
+            Location::Repo { place, .. } => Some(matches!(place, Place::Bare)),
+            Location::NotARepo { .. } => Some(false),
+            Location::Failed { .. } => None,
+        }
+    }
+
     fn uncommitted_files(&self, path: &Path) -> Option<Vec<PathBuf>> {
         let canon = std::fs::canonicalize(path).ok()?;
         let dir = if canon.is_dir() {

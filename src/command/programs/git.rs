@@ -486,6 +486,73 @@ pub fn expires_now(value: &str) -> bool {
     !(days_or_more && n.parse::<u32>().is_ok_and(|n| n > 0))
 }
 
+/// Whether `git SUB ARGS…` moves, deletes or rewrites refs or their history — in a bare
+/// repository, a shared remote's branches that others fetch: `reset`, `update-ref`,
+/// `symbolic-ref`, `branch`/`tag` with a change (`-d`, `-D`, `-m`, `-M`, `-f`, `-c`,
+/// `-C`, `--delete`, `--move`, `--force`, or creating one), `fetch` into refs (a
+/// refspec with `:`, or `--force`), `gc --prune`, `reflog expire|delete`, `prune`,
+/// `replace`, `filter-branch`, `filter-repo`, `commit`, `merge`, `rebase`,
+/// `cherry-pick`, `revert`, `am`, `pull`.
+pub fn changes_refs(rest: &[Word]) -> bool {
+    let Some(sub) = rest.first().and_then(Word::lit) else {
+        return false;
+    };
+    let args = rest.get(1..).unwrap_or(&[]);
+    let has = |names: &[&str]| {
+        args.iter().any(|w| {
+            w.lit().is_some_and(|t| {
+                names
+                    .iter()
+                    .any(|n| t == *n || t.starts_with(&format!("{n}=")))
+            })
+        })
+    };
+    match sub {
+        "reset" | "update-ref" | "symbolic-ref" | "replace" | "filter-branch" | "filter-repo"
+        | "commit" | "merge" | "rebase" | "cherry-pick" | "revert" | "am" | "pull" | "prune" => {
+            // (Reading forms: `symbolic-ref HEAD` with one operand, `replace -l`.)
+            !(sub == "symbolic-ref"
+                && args
+                    .iter()
+                    .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-')))
+                    .count()
+                    < 2)
+                && !(sub == "replace" && has(&["-l", "--list"]))
+        }
+        "branch" | "tag" => {
+            has(&[
+                "-d", "-D", "-m", "-M", "-f", "-c", "-C", "--delete", "--move", "--force", "--copy",
+            ]) || (!has(&[
+                "-l",
+                "--list",
+                "-a",
+                "--all",
+                "-r",
+                "--remotes",
+                "-v",
+                "-vv",
+                "--contains",
+                "--merged",
+                "--no-merged",
+                "--points-at",
+                "--show-current",
+                "-n",
+            ]) && args
+                .iter()
+                .any(|w| !w.lit().is_some_and(|t| t.starts_with('-'))))
+        }
+        "fetch" => {
+            has(&["-f", "--force"]) || args.iter().any(|w| w.lit().is_none_or(|t| t.contains(':')))
+        }
+        "gc" => has(&["--prune"]),
+        "reflog" => args
+            .first()
+            .and_then(Word::lit)
+            .is_some_and(|a| matches!(a, "expire" | "delete")),
+        _ => false,
+    }
+}
+
 /// `url.<base>.insteadOf`/`pushInsteadOf` whose base is an `ext::` URL: git then reaches
 /// the remote by running the command the URL names (`url.'ext::sh -c …'.insteadOf=x:`).
 /// `key` is lower case.
@@ -768,6 +835,28 @@ pub fn archive_restore(archive: &[String], tar: &[String]) -> Option<Vec<Word>> 
 
 #[cfg(test)]
 mod tests {
+    #[rstest::rstest]
+    #[case("reset --soft HEAD~1", true)]
+    #[case("update-ref -d refs/heads/x", true)]
+    #[case("symbolic-ref refs/heads/a refs/heads/b", true)]
+    #[case("symbolic-ref HEAD", false)]
+    #[case("branch -m a b", true)]
+    #[case("branch new", true)]
+    #[case("branch", false)]
+    #[case("branch --list", false)]
+    #[case("tag -d v1", true)]
+    #[case("fetch . +main:main", true)]
+    #[case("fetch origin", false)]
+    #[case("gc --prune=now", true)]
+    #[case("gc", false)]
+    #[case("reflog expire --all", true)]
+    #[case("log --oneline", false)]
+    #[case("replace -l", false)]
+    fn commands_that_change_refs(#[case] args: &str, #[case] changes: bool) {
+        let rest: Vec<Word> = args.split(' ').map(|w| Word::Lit(w.to_string())).collect();
+        assert_eq!(changes_refs(&rest), changes, "{args}");
+    }
+
     use super::*;
     use crate::command::programs::lits;
 

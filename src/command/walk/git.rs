@@ -158,6 +158,24 @@ impl Walker<'_> {
                 if matches!(sub_name.as_str(), "rebase" | "pull") {
                     self.rebase_start(&rest, &sub, stdin);
                 }
+                // SECURITY: in a bare repository (`cd ../origin.git && git reset --soft
+                // HEAD~1`, `git --git-dir=origin.git update-ref -d …`) these move the
+                // branches a shared remote serves, as a forced push would.
+                if git::changes_refs(&rest)
+                    && self.repo.in_bare_repository(
+                        &self.config_dir(alias_dir.as_ref().unwrap_or(&sub.dir)),
+                    ) == Some(true)
+                {
+                    let mut words = vec![Word::Lit(program.to_string())];
+                    words.extend(rest.iter().cloned());
+                    self.dynamic(
+                        &sub,
+                        words,
+                        format!(
+                            "`git {sub_name}` changes the refs of a bare repository, which others fetch from as a remote"
+                        ),
+                    );
+                }
                 if matches!(sub_name.as_str(), "gc" | "maintenance")
                     || (sub_name == "reflog" && rest.iter().any(|w| w.lit() == Some("expire")))
                 {
