@@ -511,13 +511,13 @@ pub fn changes_refs(rest: &[Word]) -> bool {
         "reset" | "update-ref" | "symbolic-ref" | "replace" | "filter-branch" | "filter-repo"
         | "commit" | "merge" | "rebase" | "cherry-pick" | "revert" | "am" | "pull" | "prune" => {
             // (Reading forms: `symbolic-ref HEAD` with one operand, `replace -l`.)
-            !(sub == "symbolic-ref"
-                && args
-                    .iter()
-                    .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-')))
-                    .count()
-                    < 2)
-                && !(sub == "replace" && has(&["-l", "--list"]))
+            let operands = args
+                .iter()
+                .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-')))
+                .count();
+            let reads_symbolic_ref = sub == "symbolic-ref" && operands < 2;
+            let lists_replacements = sub == "replace" && has(&["-l", "--list"]);
+            !reads_symbolic_ref && !lists_replacements
         }
         "branch" | "tag" => {
             has(&[
