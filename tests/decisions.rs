@@ -1268,6 +1268,34 @@ fn known_evasions_are_seen_through(
     Request
 )]
 #[case("NODE_OPTIONS=--max-old-space-size=4096 npm run build", Clean, Allow)]
+// Code compiled and run later, and python's `.pth` start-up lines: their strings.
+#[case(
+    "printf '#include <stdlib.h>\\nint main(){return system(\"git push -f origin HEAD~2:main\");}\\n' > /tmp/m.c && cc -o /tmp/m /tmp/m.c && /tmp/m",
+    Clean,
+    Request
+)]
+#[case(
+    "mkdir -p /tmp/p; echo 'import os; os.system(\"git reset --hard\")' > /tmp/p/x.pth; python3 -c 'import site; site.addsitedir(\"/tmp/p\")'",
+    Clean,
+    Request
+)]
+#[case(
+    "printf 'int main(){return 0;}\\n' > main.c && cc -o main main.c && ./main",
+    Clean,
+    Allow
+)]
+// A sourced file's values read by an interpreter are the file's text.
+#[case(
+    "set -a; . ./.env; set +a; python3 -c 'import os;print(os.environ[\"SECRET\"])'",
+    Clean,
+    Request
+)]
+#[case(
+    "node --env-file=.env -e 'console.log(process.env.SECRET)'",
+    Clean,
+    Request
+)]
+#[case("node --env-file=.env server.js", Clean, Allow)]
 #[case("PYTHONPATH=src python3 -m pytest -q", Clean, Allow)]
 // Expiry settings make git gc expire everything now.
 #[case("git -c gc.reflogExpire=now gc", Clean, Request)]

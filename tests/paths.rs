@@ -1360,6 +1360,14 @@ fn xargs_items_from_a_listing_of_plain_names() {
             "allow",
         ),
         (
+            "ls src/*.py | xargs -I{} sh -c 'echo {}; wc -l {}'",
+            "allow",
+        ),
+        (
+            "ls src/*.py | xargs -I{} sh -c 'git reset --hard {}'",
+            "deny",
+        ),
+        (
             "find . -name '*.py' | xargs -I{} sh -c 'git reset --hard {}'",
             "deny",
         ),

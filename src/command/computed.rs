@@ -806,6 +806,29 @@ pub fn literal_paths(code: &str) -> Vec<String> {
     out
 }
 
+/// Whether interpreter code reads any variable of its environment (`os.environ`,
+/// `os.getenv`, `process.env`, `ENV[`, `%ENV`/`$ENV{`, `getenv(`, `Deno.env`,
+/// `System.getenv`, awk's `ENVIRON`).
+pub fn reads_environment(code: &str) -> bool {
+    [
+        "os.environ",
+        "os.getenv",
+        "environ.get",
+        "process.env",
+        "ENV[",
+        "ENV.fetch",
+        "$ENV{",
+        "%ENV",
+        "getenv(",
+        "Deno.env",
+        "System.getenv",
+        "ENVIRON",
+        "os.getenv(",
+    ]
+    .iter()
+    .any(|n| code.contains(n))
+}
+
 /// Whether interpreter code prints or hands on the whole environment, not one variable
 /// of it: Python's `os.environ` (or `environ`) used whole (`print(os.environ)`,
 /// `dict(os.environ)`, `os.environ.items()`), Node's `process.env` used whole, Perl's

@@ -51,6 +51,7 @@ pub fn producer(words: &[String]) -> Option<Listing> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match program.rsplit('/').next().unwrap_or(program) {
         "find" => find(&args),
+        "ls" => ls(&args),
         "git" => git(&args),
         "grep" | "egrep" | "fgrep" => grep(&args),
         "rg" => rg(&args),
@@ -322,6 +323,37 @@ fn git(args: &[&str]) -> Option<Listing> {
         pattern: relative(pattern),
         outside_git: true,
         tracked,
+        files: true,
+    })
+}
+
+/// `ls [-1] [-d] OPERAND…`: names of files. With `-d` and one operand, the names its
+/// glob matches (`ls -d src/*.py`); without `-d` a matching directory is listed by its
+/// entries' bare names, so nothing is known of their shape (`*`), only that they are
+/// files of the tree (for [`Listing::files`]). Other options print more than names.
+fn ls(args: &[&str]) -> Option<Listing> {
+    let mut dirs_as_names = false;
+    let mut operands = Vec::new();
+    for a in args {
+        match *a {
+            "-1" => {}
+            "-d" | "--directory" | "-1d" | "-d1" => dirs_as_names = true,
+            _ if a.starts_with('-') => return None,
+            // Names under the command's directory only: what the tree there holds.
+            _ if a.starts_with(['/', '~']) || a.contains("..") => return None,
+            _ => operands.push(*a),
+        }
+    }
+    let pattern = match operands.as_slice() {
+        [one] if dirs_as_names && !one.starts_with(['/', '~']) && !one.contains("..") => {
+            relative(one.to_string())
+        }
+        _ => "*".to_string(),
+    };
+    Some(Listing {
+        pattern,
+        outside_git: false,
+        tracked: false,
         files: true,
     })
 }
@@ -634,7 +666,11 @@ mod tests {
     #[case("find src -name *.rs", None)]
     #[case("X=1 find src", None)]
     #[case("echo .env", None)]
-    #[case("ls", None)]
+    #[case("ls", Some("*"))]
+    #[case("ls -d src", Some("src"))]
+    #[case("ls src", Some("*"))]
+    #[case("ls -la", None)]
+    #[case("ls /etc", None)]
     fn what_a_listing_prints_looks_like(#[case] text: &str, #[case] want: Option<&str>) {
         // `-name '*.rs'` keeps the test's own `*` (find's, within a name) after the `*`
         // that stands for the directories between.

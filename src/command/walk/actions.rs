@@ -820,6 +820,28 @@ impl Walker<'_> {
                 "printenv".into(),
             ]));
         }
+        // Values a sourced file set (`set -a; . ./.env`), or a file the interpreter loads
+        // into its environment (`node --env-file=.env`), read by the code
+        // (`os.environ["SECRET"]`, `process.env.X`): what the file holds, as `cat FILE`
+        // (the rules about reading it apply, as for `echo "$SECRET"` after sourcing).
+        let env_files: Vec<String> = self
+            .sourced
+            .iter()
+            .cloned()
+            .chain(args.iter().filter_map(|w| {
+                w.lit()
+                    .and_then(|t| t.strip_prefix("--env-file="))
+                    .map(str::to_string)
+            }))
+            .collect();
+        if !env_files.is_empty() && crate::command::computed::reads_environment(&code) {
+            for file in env_files {
+                candidates.push(crate::command::interp::Candidate::Argv(vec![
+                    "cat".into(),
+                    file,
+                ]));
+            }
+        }
         let mut read = crate::command::computed::literal_reads(&code);
         // Any other literal path the code names may be read through a call the tables
         // do not know (`os.open`, `linecache`, `fileinput`, `createReadStream`,
@@ -905,6 +927,22 @@ impl Walker<'_> {
                 | "exp"
                 | "rs"
                 | "go"
+                // Compiled and run later in the same script (`cc x.c && ./a.out`), or
+                // read by python's `site` at start up (`.pth` lines that `import`).
+                | "c"
+                | "cc"
+                | "cpp"
+                | "cxx"
+                | "h"
+                | "hpp"
+                | "java"
+                | "kt"
+                | "cs"
+                | "swift"
+                | "scala"
+                | "zig"
+                | "nim"
+                | "pth"
                 | "gdb"
                 | "toml"
                 | "json"

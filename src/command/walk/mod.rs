@@ -643,6 +643,11 @@ impl Walker<'_> {
                 }
             }
             previous.clone_from(&words);
+            // (`ls src/*.py`: a listing whose operand is a glob, kept as its pattern.)
+            let words = words.or_else(|| {
+                literal_words_or_globs(cmd, &scope.positionals)
+                    .filter(|w| w.first().is_some_and(|p| p == "ls"))
+            });
             listing = match (words, listing) {
                 (Some(words), Some(l)) if programs::listings::line_filter(&words) => Some(l),
                 (Some(words), _) => self.listing(&[words], &scope.dir),
@@ -1973,6 +1978,15 @@ fn literal_command(script: &str) -> Option<Vec<String>> {
 /// The words of a pipeline element that is a simple command of literal words only
 /// (`find src -name '*.rs'`, `sort -u`), for [`Walker::listing`].
 fn literal_words(cmd: &ast::Command, positionals: &Positionals) -> Option<Vec<String>> {
+    words_of(cmd, positionals, false)
+}
+
+/// [`literal_words`], a glob word kept as its pattern text (`ls src/*.py`).
+fn literal_words_or_globs(cmd: &ast::Command, positionals: &Positionals) -> Option<Vec<String>> {
+    words_of(cmd, positionals, true)
+}
+
+fn words_of(cmd: &ast::Command, positionals: &Positionals, globs: bool) -> Option<Vec<String>> {
     let ast::Command::Simple(simple) = cmd else {
         return None;
     };
@@ -1981,7 +1995,12 @@ fn literal_words(cmd: &ast::Command, positionals: &Positionals) -> Option<Vec<St
     }
     let mut words = Vec::new();
     let mut push = |raw: &str| -> Option<()> {
-        words.push(expand::expand(raw, positionals).word.lit()?.to_string());
+        let word = expand::expand(raw, positionals).word;
+        let text = match &word {
+            Word::Glob(t) if globs => t.as_str(),
+            other => other.lit()?,
+        };
+        words.push(text.to_string());
         Some(())
     };
     if let Some(name) = &simple.word_or_name {
