@@ -1314,6 +1314,16 @@ fn known_evasions_are_seen_through(
 )]
 #[case("env | grep -c -A3 TOKEN", Clean, Request)]
 #[case("env | grep TOKEN", Clean, Request)]
+// More spellings of printing the whole environment.
+#[case("env -u NOPE", Clean, Request)]
+#[case("env -i", Clean, Allow)]
+#[case("env -u DEBUG make test", Clean, Allow)]
+#[case("php -i", Clean, Request)]
+#[case("php -r 'phpinfo(INFO_ENVIRONMENT);'", Clean, Request)]
+#[case("perl -E 'say for %ENV'", Clean, Request)]
+#[case("echo 'puts [array get env]' | tclsh", Clean, Request)]
+#[case("gdb -q -batch -ex 'show environment'", Clean, Request)]
+#[case("php -v", Clean, Allow)]
 // `${!v}` with `v` only known at run time is any variable's value.
 #[case(
     "compgen -v | while read v; do echo \"$v=${!v}\"; done",

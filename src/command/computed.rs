@@ -845,6 +845,9 @@ pub fn environment_dump(code: &str) -> bool {
             | \b(?:p|pp|puts|print)\s+ENV\s*(?:$|[;\n)])
             | \bgetenv\(\s*\) | \$_ENV\b | \$_SERVER\s*[);,]
             | \bin\s+ENVIRON\b
+            | \bfor\s*(?:my\s+\$\w+\s*)?\(?\s*(?:sort\s+)?(?:keys\s+)?%ENV | %ENV\s*$
+            | \bphpinfo\s*\( | \bgetenv\(\s*\) 
+            | \bparray\s+env\b | \barray\s+get\s+env\b
             "#,
         )
         .ok()

@@ -17,9 +17,42 @@ pub fn prints_whole(base: &str, args: &[Word]) -> bool {
         })
     };
     match base {
-        "env" | "printenv" => args.iter().all(|a| {
-            a.lit()
-                .is_some_and(|t| t.starts_with('-') || (base == "env" && t.contains('=')))
+        "printenv" => args
+            .iter()
+            .all(|a| a.lit().is_some_and(|t| t.starts_with('-'))),
+        // `env [-i] [-0] [-u NAME] [-C DIR] [NAME=VALUE]…` with no command prints it.
+        "env" => {
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                let Some(t) = a.lit() else {
+                    return false;
+                };
+                match t {
+                    "-u" | "--unset" | "-C" | "--chdir" => {
+                        if it.next().is_none() {
+                            return true;
+                        }
+                    }
+                    // `-S`/`--split-string` runs a command; `-i` starts from nothing
+                    // (only the assignments given are printed).
+                    _ if t.starts_with("-S") || t.starts_with("--split-string") => return false,
+                    "-i" | "--ignore-environment" | "-" => return false,
+                    _ if t.starts_with('-') || t.contains('=') => {}
+                    _ => return false,
+                }
+            }
+            true
+        }
+        "php" | "php-cli" => args
+            .iter()
+            .any(|a| matches!(a.lit(), Some("-i" | "--info"))),
+        // gdb's `show environment` (and `info environment`) prints the inferior's,
+        // which starts as gdb's own.
+        "gdb" => args.iter().any(|a| {
+            a.lit().is_some_and(|t| {
+                let t = t.trim();
+                t.starts_with("show env") || t.starts_with("info env")
+            })
         }),
         "export" => flags_only(&['p']),
         "declare" | "typeset" => {
