@@ -1314,6 +1314,23 @@ fn known_evasions_are_seen_through(
 )]
 #[case("env | grep -c -A3 TOKEN", Clean, Request)]
 #[case("env | grep TOKEN", Clean, Request)]
+// pdb's commands, Deno's argv, a cmake script written then run.
+#[case(
+    "python3 -m pdb -c 'import os; os.system(\"git reset --hard\")' -c q /dev/null",
+    Clean,
+    Request
+)]
+#[case("python3 -m pdb -c continue script.py", Clean, Allow)]
+#[case(
+    "deno eval 'new Deno.Command(\"git\",{args:[\"reset\",\"--hard\"]}).outputSync()'",
+    Clean,
+    Request
+)]
+#[case(
+    "echo 'execute_process(COMMAND sh -c \"git reset --hard\")' > /tmp/x.cmake; cmake -P /tmp/x.cmake",
+    Clean,
+    Request
+)]
 // More spellings of printing the whole environment.
 #[case("env -u NOPE", Clean, Request)]
 #[case("env -i", Clean, Allow)]

@@ -178,10 +178,13 @@ pub fn shell_like_strings(code: &str) -> Vec<Candidate> {
         // Literals in one list (`["git", "push"]`, `'git', ['reset', '--hard']`) are an argv.
         let joined = prev_end.is_some_and(|p| {
             let gap = between(p, *start);
-            gap.contains(',')
+            let bare: String = gap.chars().filter(|c| !c.is_whitespace()).collect();
+            (gap.contains(',')
                 && gap
                     .chars()
-                    .all(|c| c.is_whitespace() || matches!(c, ',' | '[' | ']'))
+                    .all(|c| c.is_whitespace() || matches!(c, ',' | '[' | ']')))
+                // Deno's `new Deno.Command("git", { args: ["reset", "--hard"] })`.
+                || bare == ",{args:["
         });
         if !joined && group.len() > 1 && !group_printed {
             push_argv(&mut out, std::mem::take(&mut group));
@@ -747,6 +750,14 @@ mod tests {
     fn concatenated_and_perl_quoted_strings_are_found() {
         let c = shell_like_strings("os.system(\"git re\" + \"set --hard\")");
         assert!(c.contains(&Candidate::Script("git reset --hard".into())));
+        let c = shell_like_strings(
+            "new Deno.Command(\"git\", { args: [\"reset\", \"--hard\"] }).outputSync()",
+        );
+        assert!(c.contains(&Candidate::Argv(vec![
+            "git".into(),
+            "reset".into(),
+            "--hard".into()
+        ])));
         let c = shell_like_strings("spawnSync('git', ['reset', '--hard'])");
         assert!(c.contains(&Candidate::Argv(vec![
             "git".into(),

@@ -344,6 +344,25 @@ pub fn interpreter_code(lang: Lang, o: &Options, args: &[Word]) -> Code {
                 if lang == Lang::Python && args.get(i + 1).and_then(Word::lit) == Some("timeit") {
                     return timeit_code(args.get(i + 2..).unwrap_or_default());
                 }
+                // `python -m pdb -c CMD …`: pdb runs each command, Python statements
+                // included (`import os; os.system(…)`).
+                if lang == Lang::Python && args.get(i + 1).and_then(Word::lit) == Some("pdb") {
+                    let rest = args.get(i + 2..).unwrap_or_default();
+                    let commands: Vec<&Word> = rest
+                        .windows(2)
+                        .filter(|p| {
+                            matches!(p.first().and_then(Word::lit), Some("-c" | "--command"))
+                        })
+                        .filter_map(|p| p.get(1))
+                        .collect();
+                    return match commands.as_slice() {
+                        [] => Code::None,
+                        words => match words.iter().map(|w| w.lit()).collect::<Option<Vec<_>>>() {
+                            Some(texts) => Code::Inline(Word::Lit(texts.join("\n"))),
+                            None => Code::Inline(Word::unknown("pdb -c", false)),
+                        },
+                    };
+                }
                 return Code::None;
             }
             i += 1;

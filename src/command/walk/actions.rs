@@ -943,6 +943,7 @@ impl Walker<'_> {
                 | "zig"
                 | "nim"
                 | "pth"
+                | "cmake"
                 | "gdb"
                 | "toml"
                 | "json"
@@ -952,7 +953,13 @@ impl Walker<'_> {
                 | "yml"
         ) || matches!(
             name,
-            ".npmrc" | ".gdbinit" | "Rakefile" | "Gemfile" | ".pythonrc" | "Dockerfile"
+            ".npmrc"
+                | ".gdbinit"
+                | "Rakefile"
+                | "Gemfile"
+                | ".pythonrc"
+                | "Dockerfile"
+                | "CMakeLists.txt"
         );
         let mut candidates = crate::command::interp::configured_commands(name, content);
         if !makefile && !code {
