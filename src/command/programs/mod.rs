@@ -16,7 +16,8 @@
 //! other package runners, `make`, package managers), `interpreters` (`python -c`, `node
 //! -e`, awk, …), `git`, `git_editors` (the editor and pager git starts, and which
 //! editors keep a rebase's todo list harmless), `file_tools` (`find -exec`, `sed e`, `cp`, `tar`, …), `editors`
-//! (line editors and pagers with shell escapes), `listings` (what the names a file-listing
+//! (line editors and pagers with shell escapes), `command_files` (files a program
+//! reads as commands: gdb `-x`, sed `-f`, tmux `source-file`, …), `listings` (what the names a file-listing
 //! command prints look like: `find src -name '*.rs'`, `git ls-files`) and `data` (programs that treat their
 //! arguments as data). `hooks` reads the options whose value a program runs (a column
 //! of the rows); the `removes` column says what a program deletes as a side effect
@@ -43,6 +44,7 @@
 use crate::command::Word;
 
 pub mod builtins;
+pub mod command_files;
 pub mod data;
 pub mod editors;
 pub mod environment;

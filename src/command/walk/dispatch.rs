@@ -191,6 +191,7 @@ impl Walker<'_> {
             self.command_valued_arguments(&args, scope);
         }
         self.option_commands(program, &base, &args, scope);
+        self.command_files(&base, &args, scope);
         self.removals(program, &base, &args, scope);
 
         let inv = Invocation {
@@ -339,6 +340,45 @@ impl Walker<'_> {
                 if git_editors::EDITOR_VARIABLES.contains(&n) {
                     self.note_editor(n, &Word::Lit(v.to_string()));
                 }
+            }
+        }
+    }
+
+    /// Files the program reads as commands in its own language (`gdb -x F`, `sed -f F`,
+    /// `tmux source-file F`): one this script wrote is read for the shell commands it
+    /// runs; one written with content only known at run time runs what only then is known.
+    /// (A file the script did not write is as any script file it runs: not read.)
+    fn command_files(&mut self, base: &str, args: &[Word], scope: &Scope) {
+        for (reading, file) in programs::command_files::command_files(base, args) {
+            let Some(written) =
+                files::key(&scope.dir, &file).and_then(|k| self.files.get(&k).cloned())
+            else {
+                continue;
+            };
+            let frame = format!("{base} reads commands from `{}`", file.display());
+            match written {
+                files::Written::Text(text) => {
+                    for run in programs::command_files::commands_in(reading, &text) {
+                        match run {
+                            programs::command_files::Run::Script(s) => {
+                                self.nested(&s, scope, &frame, None)
+                            }
+                            programs::command_files::Run::Unknown(why) => self.dynamic(
+                                scope,
+                                vec![Word::Lit(base.to_string()), file.clone()],
+                                format!("`{base}` {why}"),
+                            ),
+                        }
+                    }
+                }
+                _ => self.dynamic(
+                    scope,
+                    vec![Word::Lit(base.to_string()), file.clone()],
+                    format!(
+                        "`{base}` reads commands from `{}`, which this script wrote with content only known at run time",
+                        file.display()
+                    ),
+                ),
             }
         }
     }
