@@ -1356,6 +1356,17 @@ fn known_evasions_are_seen_through(
     Clean,
     Allow
 )]
+#[case(
+    "echo 'shell cat ~/.ssh/id_rsa' > /tmp/g2 && gdb -batch -ex 'source /tmp/g2'",
+    Clean,
+    Request
+)]
+#[case("node --env-file .env -p 'process.env.SECRET'", Clean, Request)]
+#[case(
+    "git config remote.origin.push ':refs/heads/feature' && git push -q",
+    Clean,
+    Deny
+)]
 // pdb's commands, Deno's argv, a cmake script written then run.
 #[case(
     "python3 -m pdb -c 'import os; os.system(\"git reset --hard\")' -c q /dev/null",

@@ -60,17 +60,27 @@ pub fn command_files(base: &str, args: &[Word]) -> Vec<(Reading, Word)> {
     let with =
         |reading: Reading, files: Vec<Word>| files.into_iter().map(|f| (reading, f)).collect();
     match base {
-        "gdb" | "gdb-multiarch" => with(
-            Reading::Gdb,
-            valued(&[
+        "gdb" | "gdb-multiarch" => {
+            let mut files = valued(&[
                 "-x",
                 "--command",
                 "-command",
                 "-ix",
                 "--init-command",
                 "-init-command",
-            ]),
-        ),
+            ]);
+            // `-ex 'source FILE'`.
+            files.extend(
+                valued(&["-ex", "--eval-command", "-eval-command", "-iex"])
+                    .into_iter()
+                    .filter_map(|c| {
+                        c.lit()
+                            .and_then(|t| t.trim().strip_prefix("source "))
+                            .map(|f| Word::Lit(f.trim().to_string()))
+                    }),
+            );
+            with(Reading::Gdb, files)
+        }
         "sed" | "gsed" => with(Reading::Sed, valued(&["-f", "--file"])),
         "m4" | "gm4" => with(Reading::Editor(Editor::M4), operands()),
         "dc" => {

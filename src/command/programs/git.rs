@@ -612,8 +612,10 @@ pub fn is_command_key(key: &str) -> bool {
 /// Whether `git config KEY VALUE` makes a later plain `git push` forced: a `+` push
 /// refspec, or a remote that mirrors.
 pub fn forces_push(key: &str, value: &str) -> bool {
+    // (`:ref` deletes the remote's ref: judged with the forced pushes, which are denied
+    // as remote deletions are.)
     key.starts_with("remote.")
-        && ((key.ends_with(".push") && value.starts_with('+'))
+        && ((key.ends_with(".push") && value.starts_with(['+', ':']))
             || (key.ends_with(".mirror")
                 && !matches!(
                     value.to_ascii_lowercase().as_str(),

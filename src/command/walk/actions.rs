@@ -828,10 +828,10 @@ impl Walker<'_> {
             .sourced
             .iter()
             .cloned()
-            .chain(args.iter().filter_map(|w| {
-                w.lit()
-                    .and_then(|t| t.strip_prefix("--env-file="))
-                    .map(str::to_string)
+            .chain(args.iter().enumerate().filter_map(|(k, w)| match w.lit() {
+                Some("--env-file") => args.get(k + 1).and_then(Word::lit).map(str::to_string),
+                Some(t) => t.strip_prefix("--env-file=").map(str::to_string),
+                None => None,
             }))
             .collect();
         if !env_files.is_empty() && crate::command::computed::reads_environment(&code) {
