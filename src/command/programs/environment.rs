@@ -118,6 +118,12 @@ pub fn output_filtered(mut later: impl Iterator<Item = Option<Vec<String>>>) -> 
         .is_some_and(|w| harmless_name_filter(&w) || prints_no_line(&w))
 }
 
+/// Whether the program `base` passes its arguments' values on (prints, sends, writes
+/// them): not `test`/`[`, which only compare them.
+pub fn passes_values_on(base: &str) -> bool {
+    !matches!(base, "test" | "[")
+}
+
 /// Whether a word's source text takes the value of a variable whose name is only known
 /// at run time (`${!v}`, `"$v=${!v}"`, `${!v:-x}`): any variable, secrets included, and
 /// all of them in a loop over `compgen -v`. Not `${!prefix*}`, `${!prefix@}` or

@@ -109,7 +109,7 @@ impl Walker<'_> {
         // `${!v}` with `v` only known at run time is the value of any variable:
         // `compgen -v | while read v; do echo "$v=${!v}"; done` prints them all.
         if !discarded
-            && !matches!(base.as_str(), "test" | "[")
+            && programs::environment::passes_values_on(&base)
             && let Some(Word::Unknown { text, .. }) = args.iter().find(|a| {
                 matches!(a, Word::Unknown { text, .. } if programs::environment::indirect_value(text))
             })
