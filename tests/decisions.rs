@@ -1314,6 +1314,21 @@ fn known_evasions_are_seen_through(
 )]
 #[case("env | grep -c -A3 TOKEN", Clean, Request)]
 #[case("env | grep TOKEN", Clean, Request)]
+// run-parts of a directory the script wrote, C fed to the compiler, strace -v.
+#[case(
+    "mkdir -p /tmp/rp && printf '#!/bin/sh\\ngit reset --hard\\n' > /tmp/rp/a && chmod +x /tmp/rp/a && run-parts /tmp/rp",
+    Clean,
+    Deny
+)]
+#[case("run-parts --test /etc/cron.daily", Clean, Allow)]
+#[case(
+    "printf 'int main(){return system(\"git reset --hard\");}' | cc -x c -o /tmp/a -",
+    Clean,
+    Request
+)]
+#[case("printf 'int main(){return 0;}' | gcc -x c -o /tmp/b -", Clean, Allow)]
+#[case("strace -f -v -s 999 -e trace=execve true", Clean, Request)]
+#[case("strace -c ls", Clean, Allow)]
 // Files a program reads as commands, written by the script first.
 #[case(
     "printf 'shell git reset --hard\\n' > /tmp/g.cmds && gdb -q -batch -x /tmp/g.cmds",

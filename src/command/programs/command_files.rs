@@ -10,6 +10,28 @@ use super::editors::{self, Editor};
 use super::file_tools::{self, SedRun};
 use crate::command::Word;
 
+/// Directories whose every executable file the program runs (`run-parts DIR`).
+pub fn directories_run(base: &str, args: &[Word]) -> Vec<Word> {
+    match base {
+        "run-parts" => args
+            .iter()
+            .filter(|w| !w.lit().is_some_and(|t| t.starts_with('-')))
+            .take(1)
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a compiler reads its source from standard input (`cc -x c -o a -`): the
+/// text it is fed is source code, read as source written to a file is.
+pub fn compiles_stdin(base: &str, args: &[Word]) -> bool {
+    matches!(
+        base,
+        "cc" | "gcc" | "g++" | "c++" | "clang" | "clang++" | "tcc" | "x86_64-linux-gnu-gcc"
+    ) && args.iter().any(|w| w.lit() == Some("-"))
+}
+
 /// How a program reads its command file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reading {

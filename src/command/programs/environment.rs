@@ -43,6 +43,18 @@ pub fn prints_whole(base: &str, args: &[Word]) -> bool {
             }
             true
         }
+        // strace's `-v` prints the environment of every program traced starting.
+        "strace" => args.iter().any(|a| {
+            a.lit().is_some_and(|t| {
+                t == "-v"
+                    || (t.starts_with('-')
+                        && !t.starts_with("--")
+                        && t.contains('v')
+                        && !t.contains(['o', 'e', 'p', 's', 'u', 'E', 'P', 'I', 'a', 'b', 'X']))
+                    || t.contains("verbose=all")
+                    || t == "--no-abbrev"
+            })
+        }),
         "php" | "php-cli" => args
             .iter()
             .any(|a| matches!(a.lit(), Some("-i" | "--info"))),

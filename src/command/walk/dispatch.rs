@@ -191,7 +191,7 @@ impl Walker<'_> {
             self.command_valued_arguments(&args, scope);
         }
         self.option_commands(program, &base, &args, scope);
-        self.command_files(&base, &args, scope);
+        self.command_files(&base, &args, scope, stdin);
         self.removals(program, &base, &args, scope);
 
         let inv = Invocation {
@@ -348,7 +348,35 @@ impl Walker<'_> {
     /// `tmux source-file F`): one this script wrote is read for the shell commands it
     /// runs; one written with content only known at run time runs what only then is known.
     /// (A file the script did not write is as any script file it runs: not read.)
-    fn command_files(&mut self, base: &str, args: &[Word], scope: &Scope) {
+    fn command_files(&mut self, base: &str, args: &[Word], scope: &Scope, stdin: &Stdin) {
+        // `run-parts DIR`: every executable the script wrote there runs.
+        for dir in programs::command_files::directories_run(base, args) {
+            let Some(key) = files::key(&scope.dir, &dir) else {
+                continue;
+            };
+            for written in self.files.under(&key) {
+                let frame = format!("{base} runs what this script wrote in `{}`", dir.display());
+                match written {
+                    files::Written::Text(text) => self.nested(&text, scope, &frame, None),
+                    files::Written::Program(p) => {
+                        let mut sub = scope.clone();
+                        sub.frames.push(frame);
+                        self.dispatch(vec![Word::Lit(p)], &mut sub, &Stdin::Inherit);
+                    }
+                    files::Written::Unknown => self.dynamic(
+                        scope,
+                        vec![Word::Lit(base.to_string()), dir.clone()],
+                        format!("`{base}` runs a file this script wrote with content only known at run time"),
+                    ),
+                }
+            }
+        }
+        // `cc -x c -o a - <<EOF`: the source it is fed, read as a source file would be.
+        if programs::command_files::compiles_stdin(base, args)
+            && let Stdin::Literal(source) = stdin
+        {
+            self.written_code("<standard input>.c", source, scope);
+        }
         for (reading, file) in programs::command_files::command_files(base, args) {
             let Some(written) =
                 files::key(&scope.dir, &file).and_then(|k| self.files.get(&k).cloned())
