@@ -142,8 +142,8 @@ pub trait RepoState {
 
     /// Whether git reports uncommitted changes (staged or not) to tracked files at or
     /// under `path`; `None` when not known (fakes, outside a repository).
-    fn uncommitted_under(&self, _path: &Path) -> Option<bool> {
-        self.uncommitted_files(_path).map(|files| !files.is_empty())
+    fn uncommitted_under(&self, path: &Path) -> Option<bool> {
+        self.uncommitted_files(path).map(|files| !files.is_empty())
     }
 
     /// Whether `dir` is in a bare repository (a shared remote, usually: what it holds
