@@ -84,6 +84,9 @@
 //!   tree (or git's index, for what git lists), and a whole-tree reader (`grep -r`, a
 //!   forced `git add`) meets the protected files the tree holds
 //!   (`RepoState::tree_entries`, `tracked_entries`), unless the script made files first.
+//!   A rule about uncommitted work compares what a command deletes or moves out of the
+//!   work tree with git's status (`RepoState::uncommitted_files`), by path for `rm` and
+//!   by the `-name` tests of a `find` that deletes.
 //! * [`modes`] is `policy-exec mode show|diff|set`: the installed mode (a task-domain,
 //!   `<root>/mode`, read by [`lookup`] when `POLICY_EXEC_TASK_DOMAIN` is unset); a
 //!   narrowing switch applies at once, a widening one goes through one function
