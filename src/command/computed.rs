@@ -301,7 +301,7 @@ fn with_home_literals(code: &str) -> std::borrow::Cow<'_, str> {
         Some(Forms {
             home: regex::Regex::new(
                 r#"(?x)
-                require\(\s*['"]os['"]\s*\)\.homedir\(\)|os\.homedir\(\)|\bhomedir\(\)
+                require\(\s*['"]os['"]\s*\)\.homedir\(\)|os\.homedir\(\)|(?:\b\w+\.)?\bhomedir\(\)
                 |process\.env\.HOME\b|process\.env\[\s*['"]HOME['"]\s*\]
                 |Dir\.home\b|(?:pathlib\.)?Path\.home\(\)|os\.path\.expanduser\(\s*['"]~['"]\s*\)
                 |os\.getenv\(\s*['"]HOME['"]\s*\)|\bgetenv\(\s*['"]HOME['"]\s*\)
@@ -690,6 +690,7 @@ pub fn literal_writes(code: &str) -> Vec<String> {
             | \bopen\s*\(?\s*\w+\s*,\s*['"](?:>>?|\+<)\s*([^'"|]+)['"]
             | \bprint(?:f)?\b[^;>\n]*>>?\s*\(?\s*"([^"]+)"
             | ['"]([^'"]+)['"]\s*\)?\s*\.(?:write_text|write_bytes)\(
+            | ['"]([^'"]+)['"]\s*\)?\s*\.open\(\s*(?:mode\s*=\s*)?['"][^'"]*[wax+][^'"]*['"]
             | (?:symlinkSync|linkSync|symlink|\blink)\s*\(\s*['"][^'"]*['"]\s*,\s*['"]([^'"]+)['"]
             "#,
         )
@@ -1131,6 +1132,14 @@ mod tests {
         "~/.claude/settings.json"
     )]
     #[case("BEGIN{print \"x\" >> (ENVIRON[\"HOME\"] \"/.bashrc\")}", "~/.bashrc")]
+    #[case(
+        "from pathlib import Path; (Path.home()/\".bashrc\").open(\"a\").write(\"x\")",
+        "~/.bashrc"
+    )]
+    #[case(
+        "const o=require(\"os\"),fs=require(\"fs\");fs.appendFileSync(o.homedir()+\"/.profile\",\"x\")",
+        "~/.profile"
+    )]
     fn literal_writes_are_found(#[case] code: &str, #[case] path: &str) {
         assert_eq!(literal_writes(code), vec![path.to_string()], "{code}");
     }
