@@ -1428,7 +1428,7 @@ fn find_readers_reach_below_their_starting_point() {
 /// A bare repository beside the work tree is a remote others fetch from: git commands
 /// that move its refs there ask, as a forced push would; reading it does not.
 #[test]
-fn refs_of_a_bare_repository_are_a_remotes() {
+fn git_commands_that_move_a_bare_repositorys_refs_ask() {
     let h = Home::new();
     let bare = h.path("origin.git");
     let ok = h

@@ -773,27 +773,22 @@ fn moves_out_of_worktree(cmd: &SimpleCommand, ctx: &Context<'_>) -> bool {
         return false;
     };
     let args = cmd.words.get(1..).unwrap_or(&[]);
+    // `-t DIR`, `--target-directory[=]DIR`, else the last operand.
     let target = args.iter().enumerate().find_map(|(i, w)| match w.lit() {
-        Some("-t" | "--target-directory") => args.get(i + 1),
-        Some(t) if t.starts_with("--target-directory=") => None,
-        _ => None,
+        Some("-t" | "--target-directory") => args.get(i + 1).cloned(),
+        Some(t) => t
+            .strip_prefix("--target-directory=")
+            .map(|d| Word::Lit(d.to_string())),
+        None => None,
     });
-    let long_target = args.iter().find_map(|w| {
-        w.lit()
-            .and_then(|t| t.strip_prefix("--target-directory="))
-            .map(|t| Word::Lit(t.to_string()))
-    });
-    let dest = match (target, long_target) {
-        (Some(t), _) => t.clone(),
-        (None, Some(t)) => t,
-        (None, None) => match args
-            .iter()
+    let last = || {
+        args.iter()
             .rev()
             .find(|w| !w.lit().is_some_and(|t| t.starts_with('-')))
-        {
-            Some(w) => w.clone(),
-            None => return false,
-        },
+            .cloned()
+    };
+    let Some(dest) = target.or_else(last) else {
+        return false;
     };
     let Word::Lit(dest) = dest else {
         return true;
@@ -831,11 +826,7 @@ fn changed_files_find_deletes(cmd: &SimpleCommand, ctx: &Context<'_>) -> Vec<Ope
             ),
             (Some("find"), _) if cmd.words.iter().any(|w| w.lit() == Some("-delete")) => {
                 let args = cmd.words.get(1..).unwrap_or(&[]);
-                let roots = args
-                    .iter()
-                    .map_while(|w| w.lit().filter(|t| !t.starts_with(['-', '(', '!'])))
-                    .map(str::to_string)
-                    .collect();
+                let (roots, _) = crate::command::programs::file_tools::find_roots(args);
                 let names = args
                     .windows(2)
                     .filter(|p| matches!(p.first().and_then(Word::lit), Some("-name" | "-iname")))

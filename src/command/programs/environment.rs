@@ -46,12 +46,11 @@ pub fn prints_whole(base: &str, args: &[Word]) -> bool {
         // strace's `-v` prints the environment of every program traced starting.
         "strace" => args.iter().any(|a| {
             a.lit().is_some_and(|t| {
-                t == "-v"
-                    || (t.starts_with('-')
-                        && !t.starts_with("--")
-                        && t.contains('v')
-                        && !t.contains(['o', 'e', 'p', 's', 'u', 'E', 'P', 'I', 'a', 'b', 'X']))
-                    || t.contains("verbose=all")
+                // `-v` alone or in a bundle of options that take no value (`-fv`).
+                let bundle = t.strip_prefix('-').filter(|b| !b.starts_with('-'));
+                bundle.is_some_and(|b| {
+                    b.contains('v') && b.chars().all(|c| "fFqrtTcCwyivxzZknd".contains(c))
+                }) || t.contains("verbose=all")
                     || t == "--no-abbrev"
             })
         }),

@@ -242,7 +242,8 @@ pub fn rewrites_lines(words: &[String]) -> bool {
 /// runs nothing. See the module's SECURITY note.
 pub fn keeps_todo_commands(words: &[String]) -> bool {
     let Some((program, args)) = words.split_first() else {
-        // An empty value: git takes the next place that names an editor.
+        // No program (not reached through the walk, which reads the value as one
+        // command first): nothing edits the list.
         return true;
     };
     let base = program.rsplit('/').next().unwrap_or(program);

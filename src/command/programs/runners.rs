@@ -592,6 +592,31 @@ pub fn xargs_options<'a>(o: &Options, args: &'a [Word]) -> &'a [Word] {
     args.get(..start).unwrap_or(args)
 }
 
+/// How xargs reads its input, by its own options ([`xargs_options`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct XargsReading {
+    /// NUL-separated (`-0`, `--null`).
+    pub nul: bool,
+    /// Split at another delimiter or up to an end-of-file string (`-d`, `-E`, `-e`).
+    pub custom: bool,
+    /// From a file instead of standard input (`-a FILE`, `--arg-file`).
+    pub from_file: bool,
+}
+
+/// How `xargs` with these options of its own reads its input.
+pub fn xargs_reading(own: &[Word]) -> XargsReading {
+    let given = |pred: &dyn Fn(&str) -> bool| own.iter().any(|w| w.lit().is_some_and(pred));
+    XargsReading {
+        nul: given(&|t| matches!(t, "-0" | "--null")),
+        custom: given(&|t| {
+            ["-d", "--delimiter", "-E", "-e", "--eof"]
+                .iter()
+                .any(|o| t.starts_with(o))
+        }),
+        from_file: given(&|t| t.starts_with("-a") || t.starts_with("--arg-file")),
+    }
+}
+
 /// The words of an `xargs -I R` command with R replaced by input items: a word that is
 /// R becomes `item` (what is known of every item), any other word holding R unknown.
 pub fn with_items(words: &mut [Word], replace: &str, item: &Word) {

@@ -303,14 +303,9 @@ impl Walker<'_> {
         replace: &str,
         scope: &Scope,
     ) -> Option<Word> {
-        let own = runners::xargs_options(&inv.program.options, inv.args);
-        let custom = own.iter().any(|w| {
-            w.lit().is_some_and(|t| {
-                ["-d", "--delimiter", "-E", "-e", "--eof", "-a", "--arg-file"]
-                    .iter()
-                    .any(|o| t.starts_with(o))
-            })
-        });
+        let reading =
+            runners::xargs_reading(runners::xargs_options(&inv.program.options, inv.args));
+        let custom = reading.custom || reading.from_file;
         let listing = match (&self.piped_listing, inv.stdin) {
             (Some((piped, listing)), Stdin::Dynamic(what))
                 if piped == what && !custom && self.listing_names_plain(listing, &scope.dir) =>
@@ -399,15 +394,11 @@ impl Walker<'_> {
         };
         // How xargs reads its input: NUL-separated, split at another delimiter or up to
         // an end-of-file string, or from a file instead of stdin.
-        let own = runners::xargs_options(&inv.program.options, inv.args);
-        let given = |pred: fn(&str) -> bool| own.iter().any(|w| w.lit().is_some_and(pred));
-        let nul = given(|t| matches!(t, "-0" | "--null"));
-        let custom = given(|t| {
-            ["-d", "--delimiter", "-E", "-e", "--eof"]
-                .iter()
-                .any(|o| t.starts_with(o))
-        });
-        let from_file = given(|t| t.starts_with("-a") || t.starts_with("--arg-file"));
+        let runners::XargsReading {
+            nul,
+            custom,
+            from_file,
+        } = runners::xargs_reading(runners::xargs_options(&inv.program.options, inv.args));
         // `xargs -a FILE` (a file this script did not write): its names as they are now.
         if let Some(text) = self.xargs_arg_file(inv, scope)
             && !text.contains(['\'', '"', '\\'])

@@ -106,6 +106,10 @@ impl Walker<'_> {
             // SECURITY: `-c core.pager=…` and friends make git run a shell command.
             for (key, value) in &g.config_commands {
                 self.config_command(key, value, &sub, &format!("git -c {key}"));
+                let lower = key.to_ascii_lowercase();
+                if git_editors::is_editor_key(&lower) {
+                    self.note_editor(&lower, &Word::Lit(value.clone()));
+                }
             }
             if let Some(path) = &g.git_dir_path {
                 alias_dir = Some(join_dir(&sub.dir, path));
@@ -355,7 +359,7 @@ impl Walker<'_> {
     /// The command a command-valued git setting holds (`core.pager`, `core.editor`, a
     /// helper or driver), judged as run from `frame`. Helpers and drivers written `!cmd`
     /// run `cmd` through the shell; a pager reads git's output, which the command's own
-    /// arguments shape (`--format`); an editor is noted for a rebase's todo list.
+    /// arguments shape (`--format`).
     fn config_command(&mut self, key: &str, value: &str, scope: &Scope, frame: &str) {
         let lower = key.to_ascii_lowercase();
         let script = value.strip_prefix('!').unwrap_or(value);
@@ -364,9 +368,6 @@ impl Walker<'_> {
             self.nested_reading(script, scope, frame, &output);
         } else {
             self.nested(script, scope, frame, None);
-        }
-        if git_editors::is_editor_key(&lower) && frame.starts_with("git -c") {
-            self.note_editor(&lower, &Word::Lit(value.to_string()));
         }
     }
 
